@@ -1,0 +1,289 @@
+/* qviz-cli-bench.c: `qviz-cli bench` -- the engine's own figures, measured
+ * in one run and printed as Markdown: int8 against float per layer class,
+ * whole models over sizes and threads, cold against warm passes, and what
+ * profiling costs.  It prints; it never passes or fails on time. */
+
+#include "qviz-cli.h"
+
+#include "qviz-calibrate.h"
+#include "qviz-input.h"
+#include "qviz-machine.h"
+#include "qviz-zoo.h"
+#include "qvk-conv.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static double
+now_ms (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (double *v, int n)
+{
+  qsort (v, (size_t) n, sizeof (double), (int (*) (const void *, const void *)) compare_doubles);
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+typedef struct {
+  double plan_ms;
+  double first_ms;
+  double median_ms;
+} Timing;
+
+/* Plans and times a graph: the first pass alone, then the median of passes
+ * until both min_passes and min_time are reached. */
+static gboolean
+time_plan (QvizGraph *g, QvizPrecision precision, int h, int w, int threads, int min_passes,
+           double min_time_ms, gboolean profile, Timing *out, GError **error)
+{
+  QvizPlanConfig pc;
+  g_autoptr (QvizPlan) plan = NULL;
+  g_autofree float *x = qviz_input_synthetic (1, g->in_channels, h, w, 11);
+  g_autoptr (GArray) samples = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (QvizPassTiming) t = NULL;
+  double t0, start;
+
+  qviz_plan_config_init (&pc);
+  pc.precision = precision;
+  pc.height = h;
+  pc.width = w;
+  pc.threads = threads;
+  plan = qviz_plan_new (g, &pc, error);
+  if (plan == NULL)
+    return FALSE;
+  out->plan_ms = qviz_plan_get_plan_ms (plan);
+  qviz_plan_set_input_nchw (plan, x);
+  t = profile ? qviz_pass_timing_new (plan) : NULL;
+  t0 = now_ms ();
+  qviz_plan_run (plan, t);
+  out->first_ms = now_ms () - t0;
+  start = now_ms ();
+  while ((int) samples->len < min_passes || now_ms () - start < min_time_ms)
+    {
+      double ms;
+      t0 = now_ms ();
+      qviz_plan_run (plan, t);
+      ms = now_ms () - t0;
+      g_array_append_val (samples, ms);
+      if (samples->len > 20000)
+        break;
+    }
+  out->median_ms = median ((double *) samples->data, (int) samples->len);
+  return TRUE;
+}
+
+/* A graph of one convolution (+ ReLU) on a feature map of c channels. */
+static QvizGraph *
+single_conv (const char *name, int in_c, int out_c, int k, int stride, int dilation,
+             int groups)
+{
+  QvizGraph *g = qviz_graph_new (name, in_c);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (42);
+  int in = g->input;
+  QvizNode *n;
+  gsize nw = (gsize) out_c * k * k * (in_c / groups);
+  double std = sqrt (2.0 / (k * k * (in_c / groups)));
+  int conv_out;
+
+  n = qviz_graph_add_node (g, "conv", QVIZ_OP_CONV, &in, 1);
+  n->a.conv.in_channels = in_c;
+  n->a.conv.out_channels = out_c;
+  n->a.conv.kernel_h = n->a.conv.kernel_w = k;
+  n->a.conv.stride_h = n->a.conv.stride_w = stride;
+  n->a.conv.dilation_h = n->a.conv.dilation_w = dilation;
+  n->a.conv.pad_top = n->a.conv.pad_left = n->a.conv.pad_bottom = n->a.conv.pad_right =
+    (k - 1) / 2 * dilation;
+  n->a.conv.groups = groups;
+  n->a.conv.weights = g_new (float, nw);
+  n->a.conv.bias = g_new (float, out_c);
+  for (gsize i = 0; i < nw; i++)
+    n->a.conv.weights[i] = (float) (g_rand_double_range (rand, -1.7, 1.7) * std);
+  for (int i = 0; i < out_c; i++)
+    n->a.conv.bias[i] = (float) g_rand_double_range (rand, -0.1, 0.1);
+  conv_out = n->output;
+  n = qviz_graph_add_node (g, "relu", QVIZ_OP_ACTIVATION, &conv_out, 1);
+  n->a.act = qvk_activation_make (QVK_ACT_RELU);
+  qviz_graph_add_output (g, n->output);
+  g->default_res = 64;
+  memset (g->sha256, 0, sizeof g->sha256);
+  return g;
+}
+
+static double
+cpu_mhz (void)
+{
+  g_autofree char *text = NULL;
+  const char *p;
+
+  if (!g_file_get_contents ("/proc/cpuinfo", &text, NULL, NULL))
+    return NAN;
+  p = strstr (text, "cpu MHz");
+  if (p == NULL || (p = strchr (p, ':')) == NULL)
+    return NAN;
+  return g_ascii_strtod (p + 1, NULL);
+}
+
+int
+qviz_cli_bench (int argc, char **argv)
+{
+  char *model = NULL, *sizes = NULL;
+  double min_time = 0.5;
+  gboolean skip_layers = FALSE, skip_model = FALSE;
+  GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_STRING, &model, "Model for the whole-model figures (default lraspp-mnv3)", "M" },
+    { "res", 'r', 0, G_OPTION_ARG_STRING, &sizes, "Sizes for the whole-model figures (default 256,512,1024)", "LIST" },
+    { "min-time", 0, 0, G_OPTION_ARG_DOUBLE, &min_time, "Seconds per measurement (default 0.5)", "S" },
+    { "no-layers", 0, 0, G_OPTION_ARG_NONE, &skip_layers, "Skip the per-layer-class figures", NULL },
+    { "no-model", 0, 0, G_OPTION_ARG_NONE, &skip_model, "Skip the whole-model figures", NULL },
+    { NULL }
+  };
+  static const struct {
+    const char *label;
+    int in_c, out_c, k, stride, dilation, depthwise, size;
+  } layers[] = {
+    /* Shapes of lraspp-mnv3 at a 1024x1024 input. */
+    { "1x1 conv 960->128 @64x64 (LR-ASPP head)", 960, 128, 1, 1, 1, 0, 64 },
+    { "1x1 conv 112->672 @64x64", 112, 672, 1, 1, 1, 0, 64 },
+    { "depthwise 3x3 64ch @256x256", 64, 64, 3, 1, 1, 1, 256 },
+    { "depthwise 5x5 120ch @128x128", 120, 120, 5, 1, 1, 1, 128 },
+    { "depthwise 5x5 d2 960ch @64x64", 960, 960, 5, 1, 2, 1, 64 },
+    { "depthwise 5x5 d5 960ch @64x64", 960, 960, 5, 1, 5, 1, 64 },
+    { "first conv 3->16 3x3 s2 @1024x1024", 3, 16, 3, 2, 1, 0, 1024 },
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("- the engine's figures, as Markdown");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizMachine) machine = qviz_machine_detect ();
+  double mhz = cpu_mhz ();
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!qviz_cli_parse (ctx, &argc, &argv))
+    return QVIZ_EXIT_USAGE;
+
+  printf ("Machine: %s, %d cores, kernels %s, qviz %s\n\n", machine->cpu_model,
+          machine->logical_cores, qvk_isa_name (qvk_isa_detect ()), machine->qviz_commit);
+
+  if (!skip_layers)
+    {
+      printf ("### Per layer class, 1 thread\n\n");
+      printf ("| layer | f32 ms | int8 ms | int8/f32 | f32 GMAC/s | int8 GMAC/s | f32 %% of peak | int8 %% of peak |\n");
+      printf ("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+      for (guint i = 0; i < G_N_ELEMENTS (layers); i++)
+        {
+          g_autoptr (QvizGraph) g = single_conv (layers[i].label, layers[i].in_c, layers[i].out_c,
+                                                 layers[i].k, layers[i].stride, layers[i].dilation,
+                                                 layers[i].depthwise ? layers[i].in_c : 1);
+          QvizCalibrationConfig cc;
+          Timing f, q;
+          int s = layers[i].size;
+          double macs, gf, gq;
+
+          qviz_calibration_config_init (&cc);
+          cc.n_inputs = 2;
+          cc.height = cc.width = MIN (s, 256);
+          if (!qviz_calibrate (g, &cc, &error) ||
+              !time_plan (g, QVIZ_PRECISION_F32, s, s, 1, 5, min_time * 1e3, FALSE, &f, &error) ||
+              !time_plan (g, QVIZ_PRECISION_INT8, s, s, 1, 5, min_time * 1e3, FALSE, &q, &error))
+            return qviz_cli_fail (QVIZ_EXIT_FAILURE, "%s", error->message);
+          {
+            g_autofree QvizShape *shapes = g_new0 (QvizShape, qviz_graph_n_values (g));
+            qviz_graph_infer_shapes (g, 1, s, s, shapes, NULL);
+            macs = (double) qviz_node_macs (g, qviz_graph_node (g, 0), shapes);
+          }
+          gf = macs / f.median_ms / 1e6;
+          gq = macs / q.median_ms / 1e6;
+          printf ("| %s | %.3f | %.3f | %.2f | %.1f | %.1f | %.0f%% | %.0f%% |\n", layers[i].label,
+                  f.median_ms, q.median_ms, q.median_ms / f.median_ms, gf, gq,
+                  100 * gf / (32 * mhz / 1e3), 100 * gq / (128 * mhz / 1e3));
+          fflush (stdout);
+        }
+      printf ("\nPeak per core at %.0f MHz: 32 f32 MACs/cycle (2 AVX-512 FMA), 128 int8 MACs/cycle (2 vpdpbusd).\n\n", mhz);
+    }
+
+  if (!skip_model)
+    {
+      g_autoptr (QvizGraph) g = qviz_zoo_build (model ? model : "lraspp-mnv3", &error);
+      g_autoptr (GArray) res = g_array_new (FALSE, FALSE, sizeof (int));
+      g_auto (GStrv) parts = g_strsplit (sizes ? sizes : "256,512,1024", ",", -1);
+      QvizCalibrationConfig cc;
+
+      if (g == NULL)
+        return qviz_cli_fail (QVIZ_EXIT_USAGE, "%s", error->message);
+      for (int i = 0; parts[i]; i++)
+        {
+          int v = atoi (parts[i]);
+          if (v < 8)
+            return qviz_cli_fail (QVIZ_EXIT_USAGE, "Size '%s' is not valid.", parts[i]);
+          g_array_append_val (res, v);
+        }
+      qviz_calibration_config_init (&cc);
+      if (!qviz_calibrate (g, &cc, &error))
+        return qviz_cli_fail (QVIZ_EXIT_FAILURE, "%s", error->message);
+
+      printf ("### %s\n\n", g->name);
+      printf ("| size | threads | f32 ms | int8 ms | int8/f32 | f32 plan ms | int8 plan ms | f32 first/warm | int8 first/warm | 2t speed-up f32 | 2t speed-up int8 |\n");
+      printf ("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      for (guint i = 0; i < res->len; i++)
+        {
+          int s = g_array_index (res, int, i);
+          Timing f1 = { 0 }, q1 = { 0 };
+          for (int t = 1; t <= 2; t++)
+            {
+              Timing f, q;
+              char sf[16] = "", sq[16] = "";
+              if (!time_plan (g, QVIZ_PRECISION_F32, s, s, t, 10, min_time * 1e3, FALSE, &f, &error) ||
+                  !time_plan (g, QVIZ_PRECISION_INT8, s, s, t, 10, min_time * 1e3, FALSE, &q, &error))
+                return qviz_cli_fail (QVIZ_EXIT_FAILURE, "%s", error->message);
+              if (t == 1)
+                {
+                  f1 = f;
+                  q1 = q;
+                }
+              else
+                {
+                  g_snprintf (sf, sizeof sf, "%.2f", f1.median_ms / f.median_ms);
+                  g_snprintf (sq, sizeof sq, "%.2f", q1.median_ms / q.median_ms);
+                }
+              printf ("| %d | %d | %.2f | %.2f | %.2f | %.1f | %.1f | %.2f | %.2f | %s | %s |\n", s, t,
+                      f.median_ms, q.median_ms, q.median_ms / f.median_ms, f.plan_ms, q.plan_ms,
+                      f.first_ms / f.median_ms, q.first_ms / q.median_ms, sf, sq);
+              fflush (stdout);
+            }
+        }
+
+      /* Profiling cost: the same plan with and without per-layer timing,
+       * alternating blocks of passes so drift affects both alike. */
+      {
+        int s = g_array_index (res, int, 0);
+        double on[8], off[8];
+        for (int k = 0; k < 8; k++)
+          {
+            Timing a, b;
+            if (!time_plan (g, QVIZ_PRECISION_F32, s, s, 1, 10, min_time * 250, FALSE, &a, &error) ||
+                !time_plan (g, QVIZ_PRECISION_F32, s, s, 1, 10, min_time * 250, TRUE, &b, &error))
+              return qviz_cli_fail (QVIZ_EXIT_FAILURE, "%s", error->message);
+            off[k] = a.median_ms;
+            on[k] = b.median_ms;
+          }
+        {
+          double m_on = median (on, 8), m_off = median (off, 8);
+          printf ("\nProfiling cost at %dx%d, f32, 1 thread: %.3f ms with per-layer timing, %.3f ms without: %+.2f%%\n",
+                  s, s, m_on, m_off, 100 * (m_on - m_off) / m_off);
+        }
+      }
+    }
+  return QVIZ_EXIT_OK;
+}

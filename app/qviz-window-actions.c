@@ -1,0 +1,706 @@
+/* qviz-window-actions.c: what the user does in the main window -- open a
+ * model, run or cancel a sweep, export, search, zoom -- apart from the
+ * widget code in qviz-window.c. */
+
+#include "qviz-config.h"
+#include "qviz-window-private.h"
+
+#include <glib/gi18n.h>
+
+#include "qviz-calibrate.h"
+#include "qviz-csv.h"
+#include "qviz-model.h"
+#include "qviz-run-dialog.h"
+#include "qviz-sweep.h"
+
+/* ---- opening a model ------------------------------------------------ */
+
+typedef struct {
+  char *spec;
+  char *name;
+  char *sha256;
+} ModelLoad;
+
+static void
+model_load_free (ModelLoad *load)
+{
+  g_free (load->spec);
+  g_free (load->name);
+  g_free (load->sha256);
+  g_free (load);
+}
+
+static void
+load_model_thread (GTask        *task,
+                   gpointer      source,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  ModelLoad *load = task_data;
+  GError *error = NULL;
+  g_autoptr (QvizGraph) graph = qviz_model_load (load->spec, &error);
+
+  if (graph == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  load->name = g_strdup (graph->name);
+  load->sha256 = g_strdup (graph->sha256);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+add_recent (QvizWindow *self,
+            const char *path)
+{
+  g_auto (GStrv) old = g_settings_get_strv (self->settings, "recent-models");
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) recent = NULL;
+  guint n = 1;
+
+  g_strv_builder_add (builder, path);
+  for (guint i = 0; old[i] && n < 10; i++)
+    if (!g_str_equal (old[i], path))
+      {
+        g_strv_builder_add (builder, old[i]);
+        n++;
+      }
+  recent = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "recent-models", (const char * const *) recent);
+}
+
+static void
+on_model_loaded (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  QvizWindow *self = QVIZ_WINDOW (source);
+  ModelLoad *load = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+
+  self->loading_model--;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      qviz_window_toast (self, error->message);
+      qviz_window_update_actions (self);
+      return;
+    }
+  g_settings_set_string (self->settings, "last-model", load->spec);
+  if (qviz_model_spec_is_file (load->spec))
+    add_recent (self, load->spec);
+  qviz_window_set_model_info (self, load->spec, load->name, load->sha256);
+}
+
+void
+qviz_window_load_model_async (QvizWindow *self,
+                              const char *spec)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, on_model_loaded, NULL);
+  ModelLoad *load = g_new0 (ModelLoad, 1);
+
+  load->spec = g_strdup (spec);
+  g_task_set_task_data (task, load, (GDestroyNotify) model_load_free);
+  self->loading_model++;
+  qviz_window_update_actions (self);
+  g_task_run_in_thread (task, load_model_thread);
+}
+
+static void
+on_open_response (GtkNativeDialog *dialog,
+                  int              response,
+                  QvizWindow      *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      if (path)
+        qviz_window_open_model (self, path);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+action_open (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  QvizWindow *self = user_data;
+  GtkFileChooserNative *dialog;
+  g_autoptr (GtkFileFilter) onnx = gtk_file_filter_new ();
+  g_autoptr (GtkFileFilter) all = gtk_file_filter_new ();
+
+  dialog = gtk_file_chooser_native_new (_("Open Model"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  gtk_file_filter_set_name (onnx, _("ONNX models"));
+  gtk_file_filter_add_pattern (onnx, "*.onnx");
+  gtk_file_filter_add_mime_type (onnx, "application/x-onnx");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), onnx);
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), all);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_open_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+action_open_model (GSimpleAction *action,
+                   GVariant      *param,
+                   gpointer       user_data)
+{
+  qviz_window_open_model (QVIZ_WINDOW (user_data), g_variant_get_string (param, NULL));
+}
+
+static gboolean
+on_drop (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         QvizWindow    *self)
+{
+  GSList *files;
+
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+  files = gdk_file_list_get_files (g_value_get_boxed (value));
+  for (GSList *l = files; l; l = l->next)
+    {
+      g_autofree char *path = g_file_get_path (l->data);
+      if (path != NULL)
+        {
+          qviz_window_open_model (self, path);
+          g_slist_free (files);
+          return TRUE;
+        }
+    }
+  g_slist_free (files);
+  return FALSE;
+}
+
+/* ---- running a sweep ------------------------------------------------ */
+
+typedef struct {
+  QvizWindow      *window;     /* a reference */
+  char            *spec;
+  char            *calibration;
+  QvizStore       *store;      /* borrowed: the window outlives the task */
+  QvizSweepConfig *config;
+} SweepJob;
+
+static void
+sweep_job_free (SweepJob *job)
+{
+  g_clear_object (&job->window);
+  g_free (job->spec);
+  g_free (job->calibration);
+  g_clear_pointer (&job->config, qviz_sweep_config_free);
+  g_free (job);
+}
+
+typedef struct {
+  QvizWindow *window;
+  int index, total;
+  gboolean finished;   /* a run was stored (else: a configuration started) */
+  char *label;
+} SweepProgress;
+
+static gboolean
+apply_progress (gpointer user_data)
+{
+  SweepProgress *p = user_data;
+  QvizWindow *self = p->window;
+
+  if (self->cancellable == NULL)
+    return G_SOURCE_REMOVE;
+  if (p->finished)
+    {
+      /* Show each run as soon as it is stored. */
+      self->sweep_done = p->index + 1;
+      qviz_window_reload_sweeps (self, NULL);
+    }
+  else
+    {
+      double elapsed = (g_get_monotonic_time () - self->sweep_started_us) / 1e6;
+      g_autofree char *text = NULL;
+
+      self->sweep_total = p->total;
+      if (p->index > 0)
+        {
+          int eta = (int) (elapsed / p->index * (p->total - p->index));
+          /* TRANSLATORS: progress: configuration i of n, its settings, time left. */
+          text = g_strdup_printf (_("%d of %d: %s — about %d:%02d left"), p->index + 1,
+                                  p->total, p->label, eta / 60, eta % 60);
+        }
+      else
+        text = g_strdup_printf (_("%d of %d: %s"), p->index + 1, p->total, p->label);
+      gtk_progress_bar_set_text (self->progress_bar, text);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->progress_bar), text);
+      gtk_progress_bar_set_fraction (self->progress_bar, (double) p->index / MAX (p->total, 1));
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sweep_progress_free (gpointer data)
+{
+  SweepProgress *p = data;
+
+  g_object_unref (p->window);
+  g_free (p->label);
+  g_free (p);
+}
+
+static void
+on_config_started (int index, int total, QvizPrecision precision, int height, int width,
+                   int threads, gpointer user_data)
+{
+  SweepJob *job = user_data;
+  SweepProgress *p = g_new0 (SweepProgress, 1);
+
+  p->window = g_object_ref (job->window);
+  p->index = index;
+  p->total = total;
+  p->label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s %d×%d, %d thread",
+                                           "%s %d×%d, %d threads", threads),
+                              qviz_precision_name (precision), height, width, threads);
+  /* Called in the worker thread: the widgets are touched in the main one. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, apply_progress, p, sweep_progress_free);
+}
+
+static void
+on_run_finished (int index, int total, const QvizRun *run, gpointer user_data)
+{
+  SweepJob *job = user_data;
+  SweepProgress *p = g_new0 (SweepProgress, 1);
+
+  p->window = g_object_ref (job->window);
+  p->index = index;
+  p->total = total;
+  p->finished = TRUE;
+  g_idle_add_full (G_PRIORITY_DEFAULT, apply_progress, p, sweep_progress_free);
+}
+
+static void
+sweep_thread (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  SweepJob *job = task_data;
+  QvizSweepCallbacks callbacks = { on_config_started, on_run_finished, job };
+  g_autoptr (QvizGraph) graph = NULL;
+  g_autoptr (QvizSweep) sweep = NULL;
+  GError *error = NULL;
+
+  graph = qviz_model_load (job->spec, &error);
+  if (graph == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (job->calibration != NULL)
+    {
+      QvizCalibrationConfig cc;
+      qviz_calibration_config_init (&cc);
+      cc.source = job->calibration;
+      if (!qviz_calibrate (graph, &cc, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+  if (!qviz_sweep_execute (graph, job->store, job->config, &callbacks, cancellable, &sweep,
+                           NULL, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_strdup (sweep->uuid), g_free);
+}
+
+static void
+on_sweep_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  QvizWindow *self = QVIZ_WINDOW (source);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *uuid = g_task_propagate_pointer (G_TASK (result), &error);
+
+  g_clear_object (&self->cancellable);
+  gtk_widget_set_visible (self->progress_box, FALSE);
+  if (uuid == NULL)
+    {
+      if (g_error_matches (error, QVIZ_ERROR, QVIZ_ERROR_CANCELLED) ||
+          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        qviz_window_toast (self, _("Sweep cancelled; the finished runs are kept."));
+      else
+        qviz_window_toast (self, error->message);
+    }
+  qviz_window_reload_sweeps (self, uuid);
+  qviz_window_update_actions (self);
+}
+
+static GArray *
+settings_ints (GSettings  *settings,
+               const char *key)
+{
+  g_autoptr (GVariant) v = g_settings_get_value (settings, key);
+  gsize n = 0;
+  const gint32 *values = g_variant_get_fixed_array (v, &n, sizeof (gint32));
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (int));
+
+  for (gsize i = 0; i < n; i++)
+    {
+      int x = values[i];
+      g_array_append_val (out, x);
+    }
+  return out;
+}
+
+void
+qviz_window_start_sweep (QvizWindow *self)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GArray) res = NULL, threads = NULL;
+  g_auto (GStrv) precisions = NULL;
+  SweepJob *job;
+
+  g_return_if_fail (QVIZ_IS_WINDOW (self));
+
+  if (self->cancellable != NULL || self->model_spec == NULL || self->store == NULL)
+    return;
+
+  job = g_new0 (SweepJob, 1);
+  job->window = g_object_ref (self);
+  job->spec = g_strdup (self->model_spec);
+  job->calibration = g_strdup (self->calibration);
+  job->store = self->store;
+  job->config = qviz_sweep_config_new ();
+
+  res = settings_ints (self->settings, "default-resolutions");
+  if (res->len > 0)
+    {
+      g_array_set_size (job->config->resolutions, 0);
+      for (guint i = 0; i < res->len; i++)
+        {
+          QvizResolution r = { g_array_index (res, int, i), g_array_index (res, int, i) };
+          g_array_append_val (job->config->resolutions, r);
+        }
+    }
+  threads = settings_ints (self->settings, "default-threads");
+  if (threads->len > 0)
+    {
+      g_array_set_size (job->config->threads, 0);
+      g_array_append_vals (job->config->threads, threads->data, threads->len);
+    }
+  precisions = g_settings_get_strv (self->settings, "default-precisions");
+  if (precisions[0] != NULL)
+    {
+      g_array_set_size (job->config->precisions, 0);
+      for (guint i = 0; precisions[i]; i++)
+        {
+          QvizPrecision p;
+          if (qviz_precision_parse (precisions[i], &p))
+            g_array_append_val (job->config->precisions, p);
+        }
+    }
+  job->config->iterations = g_settings_get_int (self->settings, "iterations");
+  job->config->min_time = g_settings_get_double (self->settings, "min-time");
+  job->config->cold = g_settings_get_int (self->settings, "cold-passes");
+
+  self->cancellable = g_cancellable_new ();
+  self->sweep_started_us = g_get_monotonic_time ();
+  self->sweep_done = 0;
+  self->sweep_total = job->config->resolutions->len * job->config->threads->len *
+                      job->config->precisions->len;
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  gtk_progress_bar_set_text (self->progress_bar, _("Preparing the model…"));
+  gtk_widget_set_visible (self->progress_box, TRUE);
+
+  task = g_task_new (self, self->cancellable, on_sweep_done, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) sweep_job_free);
+  /* The sweep reports cancellation itself, after marking the sweep. */
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, sweep_thread);
+  qviz_window_update_actions (self);
+}
+
+void
+qviz_window_cancel_sweep (QvizWindow *self)
+{
+  g_return_if_fail (QVIZ_IS_WINDOW (self));
+
+  if (self->cancellable != NULL)
+    {
+      g_cancellable_cancel (self->cancellable);
+      gtk_progress_bar_set_text (self->progress_bar, _("Cancelling after the current pass…"));
+    }
+}
+
+static void
+action_run (GSimpleAction *action,
+            GVariant      *param,
+            gpointer       user_data)
+{
+  QvizWindow *self = user_data;
+  GtkWindow *dialog = qviz_run_dialog_new (self, self->settings, self->model_name,
+                                           self->calibration);
+
+  gtk_window_present (dialog);
+}
+
+static void
+action_start_sweep (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  qviz_window_start_sweep (QVIZ_WINDOW (user_data));
+}
+
+static void
+action_cancel (GSimpleAction *action,
+               GVariant      *param,
+               gpointer       user_data)
+{
+  qviz_window_cancel_sweep (QVIZ_WINDOW (user_data));
+}
+
+static void
+on_delete_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    QvizWindow       *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!g_str_equal (response, "delete") || self->sweep_uuid == NULL)
+    return;
+  if (!qviz_store_delete_sweep (self->store, self->sweep_uuid, &error))
+    qviz_window_toast (self, error->message);
+  g_clear_pointer (&self->sweep_uuid, g_free);
+  qviz_window_reload_sweeps (self, NULL);
+}
+
+static void
+action_delete_sweep (GSimpleAction *action,
+                     GVariant      *param,
+                     gpointer       user_data)
+{
+  QvizWindow *self = user_data;
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Delete Sweep?"),
+                                   _("The sweep and all its runs are removed from the database."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "delete", _("_Delete"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_delete_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ---- export --------------------------------------------------------- */
+
+typedef struct {
+  QvizWindow *window;
+  char       *format;   /* "png", "svg", "pdf" or "csv" */
+} ExportRequest;
+
+static gboolean
+export_to (QvizWindow  *self,
+           const char  *format,
+           const char  *path,
+           GError     **error)
+{
+  const char *page = adw_view_stack_get_visible_child_name (self->pages);
+
+  if (g_str_equal (format, "csv"))
+    return qviz_csv_export_runs (self->runs, path, error);
+  if (g_strcmp0 (page, "flame") == 0)
+    return qviz_flame_view_export (self->flame, path, error);
+  if (g_strcmp0 (page, "compare") == 0)
+    return qviz_curves_view_export (self->compare_curves_b, path, error);
+  return qviz_curves_view_export (self->curves, path, error);
+}
+
+static void
+on_export_response (GtkNativeDialog *dialog,
+                    int              response,
+                    ExportRequest   *request)
+{
+  QvizWindow *self = request->window;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      g_autoptr (GError) error = NULL;
+
+      if (path != NULL)
+        {
+          if (!g_str_has_suffix (path, request->format))
+            {
+              char *with_ext = g_strconcat (path, ".", request->format, NULL);
+              g_free (path);
+              path = with_ext;
+            }
+          if (export_to (self, request->format, path, &error))
+            {
+              g_autofree char *base = g_path_get_basename (path);
+              g_autofree char *text = g_strdup_printf (_("Saved %s"), base);
+              qviz_window_toast (self, text);
+            }
+          else
+            qviz_window_toast (self, error->message);
+        }
+    }
+  g_object_unref (request->window);
+  g_free (request->format);
+  g_free (request);
+  g_object_unref (dialog);
+}
+
+static void
+export_with_dialog (QvizWindow *self,
+                    const char *format)
+{
+  GtkFileChooserNative *dialog;
+  ExportRequest *request;
+  g_autofree char *name = NULL;
+  const char *page = adw_view_stack_get_visible_child_name (self->pages);
+
+  if (self->runs == NULL || self->runs->len == 0)
+    {
+      qviz_window_toast (self, _("There is no sweep to export; run one first."));
+      return;
+    }
+  name = g_strdup_printf ("%s-%.8s%s%s.%s", self->model_name ? self->model_name : "qviz",
+                          self->sweep_uuid ? self->sweep_uuid : "",
+                          g_str_equal (format, "csv") ? "" : "-",
+                          g_str_equal (format, "csv") ? "" : (g_strcmp0 (page, "flame") == 0 ? "flame" : "curves"),
+                          format);
+  dialog = gtk_file_chooser_native_new (g_str_equal (format, "csv") ? _("Export Sweep") : _("Export Chart"),
+                                        GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Save"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  request = g_new0 (ExportRequest, 1);
+  request->window = g_object_ref (self);
+  request->format = g_strdup (format);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), request);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+action_export_chart (GSimpleAction *action,
+                     GVariant      *param,
+                     gpointer       user_data)
+{
+  export_with_dialog (QVIZ_WINDOW (user_data), g_variant_get_string (param, NULL));
+}
+
+static void
+action_export_csv (GSimpleAction *action,
+                   GVariant      *param,
+                   gpointer       user_data)
+{
+  export_with_dialog (QVIZ_WINDOW (user_data), "csv");
+}
+
+static void
+action_export_menu (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  gtk_menu_button_popup (QVIZ_WINDOW (user_data)->export_button);
+}
+
+/* ---- search and zoom ------------------------------------------------ */
+
+static void
+action_search (GSimpleAction *action,
+               GVariant      *param,
+               gpointer       user_data)
+{
+  QvizWindow *self = user_data;
+
+  adw_view_stack_set_visible_child_name (self->pages, "flame");
+  gtk_widget_grab_focus (GTK_WIDGET (self->flame_search));
+}
+
+static void
+action_zoom (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  QvizWindow *self = user_data;
+  const char *name = g_action_get_name (G_ACTION (action));
+
+  adw_view_stack_set_visible_child_name (self->pages, "flame");
+  if (g_str_equal (name, "zoom-in"))
+    qviz_flame_view_zoom_in (self->flame);
+  else if (g_str_equal (name, "zoom-out"))
+    qviz_flame_view_zoom_out (self->flame);
+  else
+    qviz_flame_view_zoom_reset (self->flame);
+}
+
+/* ---- wiring --------------------------------------------------------- */
+
+static const GActionEntry win_actions[] = {
+  { "open", action_open },
+  { "open-model", action_open_model, "s" },
+  { "run", action_run },
+  { "start-sweep", action_start_sweep },
+  { "cancel", action_cancel },
+  { "delete-sweep", action_delete_sweep },
+  { "export", action_export_menu },
+  { "export-chart", action_export_chart, "s" },
+  { "export-csv", action_export_csv },
+  { "search", action_search },
+  { "zoom-in", action_zoom },
+  { "zoom-out", action_zoom },
+  { "zoom-reset", action_zoom },
+};
+
+static void
+set_enabled (QvizWindow *self,
+             const char *name,
+             gboolean    enabled)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+void
+qviz_window_update_actions (QvizWindow *self)
+{
+  gboolean running = self->cancellable != NULL;
+  gboolean have_runs = self->runs != NULL && self->runs->len > 0;
+  gboolean can_run = !running && self->store != NULL && self->model_spec != NULL &&
+                     !qviz_store_is_read_only (self->store);
+
+  set_enabled (self, "run", can_run);
+  set_enabled (self, "start-sweep", can_run);
+  set_enabled (self, "cancel", running);
+  set_enabled (self, "delete-sweep", !running && self->sweep_uuid != NULL);
+  set_enabled (self, "export", have_runs);
+  set_enabled (self, "export-chart", have_runs);
+  set_enabled (self, "export-csv", have_runs);
+}
+
+void
+qviz_window_install_actions (QvizWindow *self)
+{
+  GtkDropTarget *drop;
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+  qviz_window_update_actions (self);
+}

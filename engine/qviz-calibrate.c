@@ -1,0 +1,240 @@
+/* qviz-calibrate.c: running the float plan over calibration inputs. */
+
+#include "qviz-calibrate.h"
+
+#include "qviz-input.h"
+#include "qviz-npy.h"
+#include "qviz-plan.h"
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <string.h>
+
+#define CALIBRATION_SEED 7u
+
+void
+qviz_calibration_config_init (QvizCalibrationConfig *config)
+{
+  g_return_if_fail (config != NULL);
+  memset (config, 0, sizeof *config);
+  config->method = QVIZ_CALIBRATION_MINMAX;
+  config->percentile = QVIZ_CALIBRATION_DEFAULT_PERCENTILE;
+  config->n_inputs = 8;
+}
+
+float *
+qviz_image_load_normalized (const char *path, int h, int w, GError **error)
+{
+  static const float mean[3] = { 0.485f, 0.456f, 0.406f };
+  static const float std[3] = { 0.229f, 0.224f, 0.225f };
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GdkPixbuf) pixbuf = gdk_pixbuf_new_from_file (path, &local);
+  g_autoptr (GdkPixbuf) scaled = NULL;
+  const guint8 *pixels;
+  int stride, n_channels;
+  float *x;
+
+  if (pixbuf == NULL)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_PARSE, "%s: the image does not decode (%s).",
+                   path, local->message);
+      return NULL;
+    }
+  scaled = gdk_pixbuf_scale_simple (pixbuf, w, h, GDK_INTERP_BILINEAR);
+  if (scaled == NULL)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                   "%s: the image cannot be resized to %dx%d.", path, h, w);
+      return NULL;
+    }
+  pixels = gdk_pixbuf_read_pixels (scaled);
+  stride = gdk_pixbuf_get_rowstride (scaled);
+  n_channels = gdk_pixbuf_get_n_channels (scaled);
+  x = g_new (float, (gsize) 3 * h * w);
+  for (int c = 0; c < 3; c++)
+    for (int i = 0; i < h; i++)
+      for (int j = 0; j < w; j++)
+        {
+          int src = n_channels >= 3 ? c : 0;
+          float v = pixels[(gsize) i * stride + (gsize) j * n_channels + src] / 255.0f;
+          x[((gsize) c * h + i) * w + j] = (v - mean[c]) / std[c];
+        }
+  return x;
+}
+
+typedef struct {
+  QvizRangeObserver **observers; /* per value */
+} Observe;
+
+static void
+observe_layer (const QvizPlan *plan, int layer, gpointer user_data)
+{
+  Observe *o = user_data;
+  int v = qviz_plan_get_layer_value (plan, layer);
+  gsize n = qviz_plan_get_layer_output (plan, layer, NULL);
+  g_autofree float *x = g_new (float, MAX (n, 1));
+
+  qviz_plan_get_layer_output (plan, layer, x);
+  qviz_range_observer_observe (o->observers[v], x, n);
+}
+
+static int
+compare_paths (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Collects the calibration inputs as NCHW arrays of the given size. */
+static GPtrArray *
+collect_inputs (QvizGraph *graph, const QvizCalibrationConfig *config, int *h, int *w,
+                GError **error)
+{
+  GPtrArray *inputs = g_ptr_array_new_with_free_func (g_free);
+  const char *src = config->source;
+
+  if (src == NULL)
+    {
+      for (int i = 0; i < MAX (config->n_inputs, 1); i++)
+        g_ptr_array_add (inputs, qviz_input_synthetic (1, graph->in_channels, *h, *w,
+                                                       CALIBRATION_SEED + (guint32) i));
+      return inputs;
+    }
+
+  if (g_file_test (src, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr (GDir) dir = g_dir_open (src, 0, NULL);
+      g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+      const char *name;
+
+      if (graph->in_channels != 3)
+        {
+          g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                       "Model '%s' takes %d channels; calibration images need 3.",
+                       graph->name, graph->in_channels);
+          g_ptr_array_unref (inputs);
+          return NULL;
+        }
+      while (dir && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *lower = g_ascii_strdown (name, -1);
+          if (g_str_has_suffix (lower, ".jpg") || g_str_has_suffix (lower, ".jpeg") ||
+              g_str_has_suffix (lower, ".png"))
+            g_ptr_array_add (names, g_build_filename (src, name, NULL));
+        }
+      g_ptr_array_sort (names, compare_paths);
+      for (guint i = 0; i < names->len && (int) i < MAX (config->n_inputs, 1); i++)
+        {
+          float *x = qviz_image_load_normalized (g_ptr_array_index (names, i), *h, *w, error);
+          if (x == NULL)
+            {
+              g_ptr_array_unref (inputs);
+              return NULL;
+            }
+          g_ptr_array_add (inputs, x);
+        }
+      if (inputs->len == 0)
+        {
+          g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                       "%s holds no JPEG or PNG images to calibrate with.", src);
+          g_ptr_array_unref (inputs);
+          return NULL;
+        }
+      return inputs;
+    }
+
+  {
+    QvizShape s;
+    g_autofree float *batch = qviz_npy_read (src, &s, error);
+    gsize per;
+
+    if (batch == NULL)
+      {
+        g_ptr_array_unref (inputs);
+        return NULL;
+      }
+    if (s.rank != 4 || s.dims[1] != graph->in_channels || s.dims[0] < 1)
+      {
+        g_autofree char *str = qviz_shape_to_string (&s);
+        g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                     "%s holds a %s array; calibration needs N x %d x H x W.", src, str,
+                     graph->in_channels);
+        g_ptr_array_unref (inputs);
+        return NULL;
+      }
+    *h = (int) s.dims[2];
+    *w = (int) s.dims[3];
+    per = (gsize) (s.dims[1] * s.dims[2] * s.dims[3]);
+    for (int64_t i = 0; i < s.dims[0] && i < MAX (config->n_inputs, 1); i++)
+      g_ptr_array_add (inputs, g_memdup2 (batch + i * per, per * sizeof (float)));
+    return inputs;
+  }
+}
+
+gboolean
+qviz_calibrate (QvizGraph *graph, const QvizCalibrationConfig *config, GError **error)
+{
+  QvizPlanConfig pc;
+  g_autoptr (QvizPlan) plan = NULL;
+  g_autoptr (GPtrArray) inputs = NULL;
+  int n_values = qviz_graph_n_values (graph);
+  Observe o;
+  int h, w;
+
+  g_return_val_if_fail (graph != NULL && config != NULL, FALSE);
+
+  h = config->height > 0 ? config->height
+      : graph->fixed_h > 0 ? graph->fixed_h : graph->default_res;
+  w = config->width > 0 ? config->width
+      : graph->fixed_w > 0 ? graph->fixed_w : graph->default_res;
+  inputs = collect_inputs (graph, config, &h, &w, error);
+  if (inputs == NULL)
+    return FALSE;
+
+  qviz_plan_config_init (&pc);
+  pc.height = h;
+  pc.width = w;
+  pc.threads = MAX ((int) g_get_num_processors (), 1);
+  pc.no_fusion = TRUE;
+  plan = qviz_plan_new (graph, &pc, error);
+  if (plan == NULL)
+    return FALSE;
+
+  o.observers = g_new0 (QvizRangeObserver *, n_values);
+  for (int v = 0; v < n_values; v++)
+    o.observers[v] = qviz_range_observer_new (config->method, config->percentile);
+
+  for (guint i = 0; i < inputs->len; i++)
+    {
+      const float *x = g_ptr_array_index (inputs, i);
+      qviz_range_observer_observe (o.observers[graph->input], x,
+                                   (gsize) graph->in_channels * h * w);
+      qviz_plan_set_input_nchw (plan, x);
+      qviz_plan_run_with_callback (plan, observe_layer, &o);
+    }
+
+  for (int v = 0; v < n_values; v++)
+    {
+      QvizValue *val = qviz_graph_value (graph, v);
+      float lo, hi;
+
+      if (graph->prequantized && val->quant.valid)
+        continue;
+      if (qviz_range_observer_finish (o.observers[v], &lo, &hi))
+        val->quant = qviz_quant_params_from_range (lo, hi);
+      else if (val->data != NULL && val->producer < 0)
+        {
+          float mn = 0, mx = 0;
+          gsize n = (gsize) qviz_shape_numel (&val->shape);
+          for (gsize k = 0; k < n; k++)
+            {
+              mn = MIN (mn, val->data[k]);
+              mx = MAX (mx, val->data[k]);
+            }
+          val->quant = qviz_quant_params_from_range (mn, mx);
+        }
+    }
+  for (int v = 0; v < n_values; v++)
+    qviz_range_observer_free (o.observers[v]);
+  g_free (o.observers);
+  graph->calibrated = TRUE;
+  return TRUE;
+}

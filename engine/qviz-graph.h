@@ -1,0 +1,254 @@
+/* qviz-graph.h: the model graph every engine part shares.
+ *
+ * A graph is a list of values (tensors: the input, constants, and one output
+ * per node) and a list of nodes in topological order.  Value shapes are kept
+ * in logical (PyTorch/ONNX) order -- N,C,H,W for feature maps -- and a flag
+ * says whether the memory behind them is channels-last.  Every 4-D feature map
+ * that a convolution reads or writes is channels-last (NHWC); tensors made by
+ * Transpose/Reshape/Flatten for detector heads are plain row-major.
+ *
+ * Node names keep their module hierarchy, separated by '/', e.g.
+ * "backbone/features.13/block.1/conv"; the flame chart nests by that path.
+ */
+#pragma once
+
+#include <glib.h>
+#include "qvk-common.h"
+
+G_BEGIN_DECLS
+
+#define QVIZ_MAX_RANK 6
+
+typedef struct {
+  int rank;
+  int64_t dims[QVIZ_MAX_RANK]; /* logical order */
+  gboolean nhwc;               /* rank 4, memory is N,H,W,C */
+} QvizShape;
+
+static inline int64_t
+qviz_shape_numel (const QvizShape *s)
+{
+  int64_t n = 1;
+  for (int i = 0; i < s->rank; i++)
+    n *= s->dims[i];
+  return n;
+}
+
+/* Affine uint8 quantization of one activation tensor. */
+typedef struct {
+  gboolean valid;
+  float scale;
+  int zero_point; /* 0..255 */
+} QvizQuantParams;
+
+typedef enum {
+  QVIZ_OP_CONV,
+  QVIZ_OP_BATCHNORM,      /* folded into the producing conv at plan time */
+  QVIZ_OP_ACTIVATION,     /* relu, clip, hardswish, hardsigmoid, sigmoid */
+  QVIZ_OP_ADD,
+  QVIZ_OP_SUB,
+  QVIZ_OP_MUL,
+  QVIZ_OP_DIV,
+  QVIZ_OP_GLOBAL_AVGPOOL,
+  QVIZ_OP_AVGPOOL,
+  QVIZ_OP_MAXPOOL,
+  QVIZ_OP_RESIZE,
+  QVIZ_OP_CONCAT,
+  QVIZ_OP_LINEAR,         /* Gemm / MatMul with constant weights */
+  QVIZ_OP_FLATTEN,
+  QVIZ_OP_RESHAPE,
+  QVIZ_OP_TRANSPOSE,
+  QVIZ_OP_SOFTMAX,
+  QVIZ_OP_IDENTITY,
+  QVIZ_N_OPS
+} QvizOp;
+
+typedef enum {
+  QVIZ_PAD_EXPLICIT,
+  QVIZ_PAD_SAME_UPPER,
+  QVIZ_PAD_SAME_LOWER,
+  QVIZ_PAD_VALID,
+} QvizPadMode;
+
+typedef struct {
+  int in_channels, out_channels;
+  int kernel_h, kernel_w;
+  int stride_h, stride_w;
+  int dilation_h, dilation_w;
+  int pad_top, pad_left, pad_bottom, pad_right;
+  QvizPadMode pad_mode;
+  int groups;
+  float *weights;       /* OHWI: [out_c][kh][kw][in_c / groups] */
+  float *bias;          /* [out_channels] or NULL */
+  qvk_activation act;   /* activation fused into the conv (set by the planner) */
+  /* Already-quantized models (ONNX QDQ / QLinearConv): per-output-channel
+   * weight scales; NULL when the weights are plain float. */
+  float *weight_scales;
+} QvizConvAttrs;
+
+typedef struct {
+  int channels;
+  float *gamma, *beta, *mean, *var;
+  float eps;
+} QvizBatchNormAttrs;
+
+typedef struct {
+  int kernel_h, kernel_w;
+  int stride_h, stride_w;
+  int dilation_h, dilation_w;
+  int pad_top, pad_left, pad_bottom, pad_right;
+  QvizPadMode pad_mode;
+  gboolean ceil_mode;
+  gboolean count_include_pad;
+} QvizPoolAttrs;
+
+typedef enum {
+  QVIZ_RESIZE_BILINEAR,
+  QVIZ_RESIZE_NEAREST,
+} QvizResizeMode;
+
+typedef enum {
+  QVIZ_RESIZE_SCALES,   /* out = floor(in * scale) */
+  QVIZ_RESIZE_SIZES,    /* fixed out_h x out_w */
+  QVIZ_RESIZE_LIKE,     /* spatial size of value like_value (e.g. the input) */
+} QvizResizeTarget;
+
+typedef struct {
+  QvizResizeMode mode;
+  gboolean align_corners;
+  QvizResizeTarget target;
+  float scale_h, scale_w;
+  int out_h, out_w;
+  int like_value;
+} QvizResizeAttrs;
+
+typedef struct {
+  int in_features, out_features;
+  float *weights;       /* [out][in] */
+  float *bias;          /* [out] or NULL */
+  qvk_activation act;
+} QvizLinearAttrs;
+
+typedef struct {
+  int rank;
+  int64_t dims[QVIZ_MAX_RANK]; /* ONNX semantics: 0 copies, -1 is inferred */
+} QvizReshapeAttrs;
+
+typedef struct {
+  int node_index;        /* position in the graph */
+  char *name;            /* hierarchical path */
+  QvizOp op;
+  int n_inputs;
+  int *inputs;           /* value indices */
+  int output;            /* value index */
+  union {
+    QvizConvAttrs conv;
+    QvizBatchNormAttrs bn;
+    qvk_activation act;
+    QvizPoolAttrs pool;
+    QvizResizeAttrs resize;
+    QvizLinearAttrs linear;
+    QvizReshapeAttrs reshape;
+    int axis;            /* CONCAT, FLATTEN, SOFTMAX (logical axis) */
+    int perm[QVIZ_MAX_RANK]; /* TRANSPOSE, rank of the input */
+  } a;
+} QvizNode;
+
+typedef struct {
+  char *name;
+  int producer;          /* node index, or -1 for the input and constants */
+  float *data;           /* constant data (logical row-major) or NULL */
+  QvizShape shape;       /* constants: their shape; others: filled per plan */
+  QvizQuantParams quant; /* from calibration or from the model file */
+} QvizValue;
+
+typedef struct _QvizGraph QvizGraph;
+
+struct _QvizGraph {
+  char *name;            /* "lraspp-mnv3" or the file's base name */
+  char *source;          /* "builtin" or the file path */
+  char *description;
+  char sha256[65];       /* of the file's bytes; of the name for built-ins */
+  int in_channels;
+  int fixed_h, fixed_w;  /* 0: any input size */
+  int default_res;
+  GArray *values;        /* QvizValue */
+  GArray *nodes;         /* QvizNode */
+  int input;             /* value index of the single input */
+  GArray *outputs;       /* int value indices */
+  gboolean calibrated;   /* every value's quant params are valid */
+  gboolean prequantized; /* scales came from the model file */
+};
+
+QvizGraph  *qviz_graph_new            (const char *name, int in_channels);
+void        qviz_graph_free           (QvizGraph *g);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvizGraph, qviz_graph_free)
+
+/* Adds a value; takes ownership of data (g_malloc'd) when not NULL. */
+int         qviz_graph_add_value      (QvizGraph *g, const char *name,
+                                       float *data, const QvizShape *shape);
+/* Adds a node reading n_inputs values and producing a new value named like
+ * the node; returns the node (valid until the next add). */
+QvizNode   *qviz_graph_add_node       (QvizGraph *g, const char *name, QvizOp op,
+                                       const int *inputs, int n_inputs);
+void        qviz_graph_add_output     (QvizGraph *g, int value);
+
+static inline QvizNode *
+qviz_graph_node (const QvizGraph *g, int i)
+{
+  return &g_array_index (g->nodes, QvizNode, i);
+}
+
+static inline QvizValue *
+qviz_graph_value (const QvizGraph *g, int i)
+{
+  return &g_array_index (g->values, QvizValue, i);
+}
+
+static inline int qviz_graph_n_nodes (const QvizGraph *g) { return (int) g->nodes->len; }
+static inline int qviz_graph_n_values (const QvizGraph *g) { return (int) g->values->len; }
+
+/* Infers every value's shape for an input of batch x in_channels x h x w.
+ * shapes has qviz_graph_n_values() entries.  Fails with a sentence naming
+ * the node when the size does not fit the model. */
+gboolean    qviz_graph_infer_shapes   (const QvizGraph *g, int batch, int h, int w,
+                                       QvizShape *shapes, GError **error);
+
+/* Resolves SAME/VALID padding of a conv or pool window for an input size. */
+void        qviz_window_resolve_pads  (QvizPadMode mode, int in_h, int in_w,
+                                       int kernel_h, int kernel_w,
+                                       int stride_h, int stride_w,
+                                       int dilation_h, int dilation_w,
+                                       const int explicit_pads[4], /* t, l, b, r */
+                                       int pads[4]);
+
+/* Per-node facts at a given set of shapes. */
+guint64     qviz_node_macs            (const QvizGraph *g, const QvizNode *n,
+                                       const QvizShape *shapes);
+guint64     qviz_node_params          (const QvizNode *n);
+gboolean    qviz_node_is_depthwise    (const QvizGraph *g, const QvizNode *n,
+                                       const QvizShape *shapes);
+gboolean    qviz_node_is_dilated      (const QvizNode *n);
+
+const char *qviz_op_name              (QvizOp op);
+const char *qviz_activation_name      (qvk_act act);
+/* "3x3 s2 d1 g16" style summary of a conv or pool node; NULL otherwise. */
+char       *qviz_node_describe_window (const QvizNode *n);
+char       *qviz_shape_to_string      (const QvizShape *s);
+
+guint64     qviz_graph_params         (const QvizGraph *g);
+
+#define QVIZ_ERROR (qviz_error_quark ())
+GQuark qviz_error_quark (void);
+
+typedef enum {
+  QVIZ_ERROR_INVALID_ARGUMENT, /* bad size, thread count, name */
+  QVIZ_ERROR_UNSUPPORTED,      /* unknown op, opset, type */
+  QVIZ_ERROR_PARSE,            /* malformed file */
+  QVIZ_ERROR_IO,
+  QVIZ_ERROR_SHAPE,
+  QVIZ_ERROR_DATABASE,
+  QVIZ_ERROR_CANCELLED,
+} QvizErrorCode;
+
+G_END_DECLS

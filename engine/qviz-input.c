@@ -1,0 +1,56 @@
+/* qviz-input.c: synthetic natural-image-like inputs. */
+
+#include "qviz-input.h"
+
+#include <math.h>
+
+float *
+qviz_input_synthetic (int batch, int channels, int h, int w, guint32 seed)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
+  gsize plane = (gsize) h * w;
+  float *x = g_new (float, (gsize) batch * channels * plane);
+
+  for (int n = 0; n < batch; n++)
+    {
+      /* A few low-frequency waves shared by all channels (shapes and
+       * lighting), a couple of hard-edged blobs, and per-pixel noise. */
+      double fx[4], fy[4], ph[4], amp[4];
+      double cx[3], cy[3], r[3], blob[3];
+
+      for (int k = 0; k < 4; k++)
+        {
+          fx[k] = g_rand_double_range (rand, 0.5, 6.0) * 2 * G_PI / w;
+          fy[k] = g_rand_double_range (rand, 0.5, 6.0) * 2 * G_PI / h;
+          ph[k] = g_rand_double_range (rand, 0, 2 * G_PI);
+          amp[k] = g_rand_double_range (rand, 0.2, 0.6);
+        }
+      for (int k = 0; k < 3; k++)
+        {
+          cx[k] = g_rand_double_range (rand, 0, w);
+          cy[k] = g_rand_double_range (rand, 0, h);
+          r[k] = g_rand_double_range (rand, 0.05, 0.3) * MIN (h, w);
+          blob[k] = g_rand_double_range (rand, -1.0, 1.0);
+        }
+      for (int c = 0; c < channels; c++)
+        {
+          float *p = x + ((gsize) n * channels + c) * plane;
+          double tint = g_rand_double_range (rand, -0.3, 0.3);
+          double gain = g_rand_double_range (rand, 0.8, 1.2);
+
+          for (int i = 0; i < h; i++)
+            for (int j = 0; j < w; j++)
+              {
+                double v = tint;
+                for (int k = 0; k < 4; k++)
+                  v += gain * amp[k] * sin (fx[k] * j + fy[k] * i + ph[k]);
+                for (int k = 0; k < 3; k++)
+                  if ((j - cx[k]) * (j - cx[k]) + (i - cy[k]) * (i - cy[k]) < r[k] * r[k])
+                    v += blob[k];
+                v += g_rand_double_range (rand, -0.25, 0.25);
+                p[(gsize) i * w + j] = (float) v;
+              }
+        }
+    }
+  return x;
+}

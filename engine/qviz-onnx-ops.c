@@ -1,0 +1,1449 @@
+/* qviz-onnx-ops.c: mapping ONNX operators onto engine graph nodes.
+ *
+ * Float operators map one to one (Identity, Dropout and casts to float are
+ * aliases and produce no node; constants and shape computations are
+ * evaluated in qviz-onnx-shape.c).  Quantized forms -- QuantizeLinear /
+ * DequantizeLinear pairs around float operators, QLinearConv, QLinearMatMul
+ * and the com.microsoft QLinear* operators -- become the same float nodes,
+ * with the file's scales and zero points stored on the values they
+ * describe and int8 weights dequantized (keeping their scales).
+ */
+
+#include "qviz-onnx-private.h"
+
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+typedef struct {
+  const char *domain; /* NULL: the default domain */
+  const char *op;
+} KnownOp;
+
+static const KnownOp known_ops[] = {
+  { NULL, "Conv" }, { NULL, "BatchNormalization" }, { NULL, "Relu" }, { NULL, "Clip" },
+  { NULL, "HardSigmoid" }, { NULL, "HardSwish" }, { NULL, "Sigmoid" }, { NULL, "Mul" },
+  { NULL, "Add" }, { NULL, "Sub" }, { NULL, "Div" }, { NULL, "GlobalAveragePool" },
+  { NULL, "AveragePool" }, { NULL, "MaxPool" }, { NULL, "Resize" }, { NULL, "Upsample" },
+  { NULL, "Concat" }, { NULL, "Gemm" }, { NULL, "MatMul" }, { NULL, "Flatten" },
+  { NULL, "Reshape" }, { NULL, "Transpose" }, { NULL, "Squeeze" }, { NULL, "Unsqueeze" },
+  { NULL, "Identity" }, { NULL, "Dropout" }, { NULL, "Constant" }, { NULL, "Softmax" },
+  { NULL, "Shape" }, { NULL, "Gather" }, { NULL, "Slice" }, { NULL, "Cast" },
+  { NULL, "ConstantOfShape" }, { NULL, "Pow" }, { NULL, "Floor" }, { NULL, "Ceil" },
+  { NULL, "Sqrt" }, { NULL, "Neg" },
+  { NULL, "QuantizeLinear" }, { NULL, "DequantizeLinear" }, { NULL, "QLinearConv" },
+  { NULL, "QLinearMatMul" },
+  { "com.microsoft", "QuantizeLinear" }, { "com.microsoft", "DequantizeLinear" },
+  { "com.microsoft", "QLinearAdd" }, { "com.microsoft", "QLinearMul" },
+  { "com.microsoft", "QLinearGlobalAveragePool" }, { "com.microsoft", "QLinearConcat" },
+};
+
+static gboolean
+default_domain (const char *d)
+{
+  return d == NULL || d[0] == '\0' || strcmp (d, "ai.onnx") == 0;
+}
+
+gboolean
+onnx_op_is_known (const OnnxNode *node)
+{
+  for (gsize k = 0; k < G_N_ELEMENTS (known_ops); k++)
+    {
+      const KnownOp *o = &known_ops[k];
+      if (strcmp (node->op_type, o->op) != 0)
+        continue;
+      if (o->domain == NULL ? default_domain (node->domain)
+                            : g_strcmp0 (node->domain, o->domain) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+is_op (const OnnxNode *node, const char *op)
+{
+  return strcmp (node->op_type, op) == 0;
+}
+
+/* ---- hardswish recognition ---------------------------------------------- */
+
+/* Follows name back through QuantizeLinear/DequantizeLinear producers. */
+static const char *
+trace_root (GHashTable *producers, const char *name, GPtrArray *chain,
+            GHashTable *consumers, gboolean single_use)
+{
+  for (int guard = 0; guard < 8; guard++)
+    {
+      const OnnxNode *p = g_hash_table_lookup (producers, name);
+      if (p == NULL || !(is_op (p, "QuantizeLinear") || is_op (p, "DequantizeLinear")) ||
+          p->n_input < 1 || p->input[0] == NULL)
+        break;
+      if (single_use && GPOINTER_TO_UINT (g_hash_table_lookup (consumers, name)) != 1)
+        break;
+      if (chain != NULL)
+        g_ptr_array_add (chain, (gpointer) p);
+      name = p->input[0];
+    }
+  return name;
+}
+
+void
+onnx_prescan (OnnxCtx *ctx, const OnnxGraph *graph)
+{
+  g_autoptr (GHashTable) producers = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) index_of = g_hash_table_new (NULL, NULL);
+
+  for (gsize k = 0; k < graph->n_node; k++)
+    {
+      const OnnxNode *node = graph->node[k];
+      g_hash_table_insert (index_of, (gpointer) node, GSIZE_TO_POINTER (k));
+      for (gsize j = 0; j < node->n_output; j++)
+        if (node->output[j] != NULL && node->output[j][0] != '\0')
+          g_hash_table_insert (producers, node->output[j], (gpointer) node);
+      for (gsize j = 0; j < node->n_input; j++)
+        if (node->input[j] != NULL && node->input[j][0] != '\0')
+          g_hash_table_insert (ctx->consumers, node->input[j],
+                               GUINT_TO_POINTER (GPOINTER_TO_UINT (
+                                 g_hash_table_lookup (ctx->consumers, node->input[j])) + 1));
+    }
+  for (gsize k = 0; k < graph->n_output; k++)
+    if (graph->output[k]->name != NULL)
+      g_hash_table_insert (ctx->consumers, graph->output[k]->name, GUINT_TO_POINTER (1000));
+
+  /* x * HardSigmoid(x) (how hardswish exports before opset 14) becomes one
+   * hardswish activation; the HardSigmoid and its Q/DQ chain disappear. */
+  for (gsize k = 0; k < graph->n_node; k++)
+    {
+      const OnnxNode *mul = graph->node[k];
+
+      if (!is_op (mul, "Mul") || !default_domain (mul->domain) || mul->n_input != 2 ||
+          mul->input[0] == NULL || mul->input[1] == NULL)
+        continue;
+      for (int j = 0; j < 2; j++)
+        {
+          g_autoptr (GPtrArray) chain = g_ptr_array_new ();
+          const char *hs_out = trace_root (producers, mul->input[j], chain, ctx->consumers, TRUE);
+          const OnnxNode *hs = g_hash_table_lookup (producers, hs_out);
+          const char *x_root, *hs_root;
+
+          if (hs == NULL || !is_op (hs, "HardSigmoid") || hs->n_input < 1 ||
+              hs->input[0] == NULL ||
+              GPOINTER_TO_UINT (g_hash_table_lookup (ctx->consumers, hs_out)) != 1 ||
+              GPOINTER_TO_UINT (g_hash_table_lookup (ctx->consumers, mul->input[j])) != 1 ||
+              fabsf (onnx_attr_float (hs, "alpha", 0.2f) - 1.0f / 6.0f) > 1e-4f ||
+              fabsf (onnx_attr_float (hs, "beta", 0.5f) - 0.5f) > 1e-4f)
+            continue;
+          x_root = trace_root (producers, mul->input[1 - j], NULL, ctx->consumers, FALSE);
+          hs_root = trace_root (producers, hs->input[0], NULL, ctx->consumers, FALSE);
+          if (strcmp (x_root, hs_root) != 0)
+            continue;
+          g_ptr_array_add (chain, (gpointer) hs);
+          for (guint c = 0; c < chain->len; c++)
+            ctx->node_flags[GPOINTER_TO_SIZE (g_hash_table_lookup (index_of,
+                                                                   chain->pdata[c]))] = NODE_SKIP;
+          ctx->node_flags[k] = j == 1 ? NODE_HARDSWISH : NODE_HARDSWISH_X1;
+          break;
+        }
+    }
+}
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static gboolean
+fail (OnnxCtx *ctx, const char *name, const char *op, GError **error, const char *fmt, ...)
+  G_GNUC_PRINTF (5, 6);
+
+static gboolean
+fail (OnnxCtx *ctx, const char *name, const char *op, GError **error, const char *fmt, ...)
+{
+  va_list args;
+  g_autofree char *msg = NULL;
+
+  va_start (args, fmt);
+  msg = g_strdup_vprintf (fmt, args);
+  va_end (args);
+  g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED, "%s: node '%s' (%s): %s.",
+               ctx->file, name, op, msg);
+  return FALSE;
+}
+
+/* Input k, which must be computed from the image at run time. */
+static Sym *
+runtime_input (OnnxCtx *ctx, const OnnxNode *node, int k, const char *name, GError **error)
+{
+  Sym *s = onnx_lookup (ctx, node, k, error);
+
+  if (s == NULL)
+    return NULL;
+  if (s->kind != SYM_VALUE)
+    {
+      fail (ctx, name, node->op_type, error,
+            "input '%s' is %s, but it must be computed from the image",
+            node->input[k], s->kind == SYM_CONST ? "a constant" : "a shape computation");
+      return NULL;
+    }
+  return s;
+}
+
+/* Input k, which must be a float constant (optionally of a given rank). */
+static Sym *
+const_input (OnnxCtx *ctx, const OnnxNode *node, int k, const char *name, int rank,
+             GError **error)
+{
+  Sym *s = onnx_lookup (ctx, node, k, error);
+
+  if (s == NULL)
+    return NULL;
+  if (s->kind != SYM_CONST)
+    {
+      fail (ctx, name, node->op_type, error,
+            "input '%s' must be a constant (weights computed at run time are not supported)",
+            node->input[k]);
+      return NULL;
+    }
+  if (rank >= 0 && s->rank != rank)
+    {
+      fail (ctx, name, node->op_type, error, "input '%s' has %d dimensions instead of %d",
+            node->input[k], s->rank, rank);
+      return NULL;
+    }
+  return s;
+}
+
+static float
+const_float (const Sym *s, gsize k)
+{
+  return s->f != NULL ? s->f[k] : (float) s->i[k];
+}
+
+/* Adds a node named (uniquely) after name, and binds output 0 to its value. */
+static QvizNode *
+emit (OnnxCtx *ctx, const OnnxNode *node, const char *name, QvizOp op, const int *inputs,
+      int n_inputs, Sym **out, GError **error)
+{
+  g_autofree char *unique = onnx_unique_name (ctx, name);
+  QvizNode *n = qviz_graph_add_node (ctx->g, unique, op, inputs, n_inputs);
+  Sym *s = onnx_sym_new (ctx, SYM_VALUE);
+
+  s->value = n->output;
+  if (!onnx_bind (ctx, node->output[0], s, error))
+    return NULL;
+  *out = s;
+  return n;
+}
+
+static QvizNode *
+emit_unary (OnnxCtx *ctx, const OnnxNode *node, const char *name, QvizOp op, Sym *x,
+            GError **error)
+{
+  Sym *out;
+  QvizNode *n = emit (ctx, node, name, op, &x->value, 1, &out, error);
+
+  if (n != NULL)
+    {
+      out->rank = x->rank;
+      memcpy (out->dims, x->dims, sizeof out->dims);
+    }
+  return n;
+}
+
+static gboolean
+emit_activation (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x,
+                 qvk_activation act, GError **error)
+{
+  QvizNode *n = emit_unary (ctx, node, name, QVIZ_OP_ACTIVATION, x, error);
+
+  if (n == NULL)
+    return FALSE;
+  n->a.act = act;
+  return TRUE;
+}
+
+static gboolean
+read_window (OnnxCtx *ctx, const OnnxNode *node, const char *name, int *kh, int *kw,
+             int *sh, int *sw, int *dh, int *dw, int pads[4], QvizPadMode *mode,
+             gboolean need_kernel, GError **error)
+{
+  int64_t v[8];
+  int n;
+  g_autofree char *auto_pad = onnx_attr_string (node, "auto_pad", "NOTSET");
+
+  if ((n = onnx_attr_ints (node, "kernel_shape", v, 8)) >= 0 || need_kernel)
+    {
+      if (n != 2 || v[0] < 1 || v[1] < 1 || v[0] > 4096 || v[1] > 4096)
+        return fail (ctx, name, node->op_type, error, "only 2-D windows are supported");
+      *kh = (int) v[0];
+      *kw = (int) v[1];
+    }
+  *sh = *sw = *dh = *dw = 1;
+  if ((n = onnx_attr_ints (node, "strides", v, 8)) >= 0)
+    {
+      if (n != 2 || v[0] < 1 || v[1] < 1 || v[0] > 4096 || v[1] > 4096)
+        return fail (ctx, name, node->op_type, error, "the strides are not valid");
+      *sh = (int) v[0];
+      *sw = (int) v[1];
+    }
+  if ((n = onnx_attr_ints (node, "dilations", v, 8)) >= 0)
+    {
+      if (n != 2 || v[0] < 1 || v[1] < 1 || v[0] > 4096 || v[1] > 4096)
+        return fail (ctx, name, node->op_type, error, "the dilations are not valid");
+      *dh = (int) v[0];
+      *dw = (int) v[1];
+    }
+  memset (pads, 0, sizeof (int) * 4);
+  if ((n = onnx_attr_ints (node, "pads", v, 8)) >= 0)
+    {
+      if (n != 4)
+        return fail (ctx, name, node->op_type, error, "the pads are not valid");
+      for (int k = 0; k < 4; k++)
+        {
+          if (v[k] < 0 || v[k] > 4096)
+            return fail (ctx, name, node->op_type, error, "the pads are not valid");
+          pads[k] = (int) v[k]; /* top, left, bottom, right */
+        }
+    }
+  if (strcmp (auto_pad, "NOTSET") == 0 || auto_pad[0] == '\0')
+    *mode = QVIZ_PAD_EXPLICIT;
+  else if (strcmp (auto_pad, "SAME_UPPER") == 0)
+    *mode = QVIZ_PAD_SAME_UPPER;
+  else if (strcmp (auto_pad, "SAME_LOWER") == 0)
+    *mode = QVIZ_PAD_SAME_LOWER;
+  else if (strcmp (auto_pad, "VALID") == 0)
+    *mode = QVIZ_PAD_VALID;
+  else
+    return fail (ctx, name, node->op_type, error, "auto_pad '%s' is not known", auto_pad);
+  return TRUE;
+}
+
+/* ---- quantization parameters --------------------------------------------- */
+
+static gboolean
+quant_params (OnnxCtx *ctx, const OnnxNode *node, const char *name, int k_scale,
+              int k_zp, QvizQuantParams *q, GError **error)
+{
+  Sym *scale = const_input (ctx, node, k_scale, name, -1, error);
+  Sym *zp = NULL;
+  float s;
+  int z = 0;
+
+  if (scale == NULL)
+    return FALSE;
+  if (onnx_has_input (node, k_zp) && (zp = const_input (ctx, node, k_zp, name, -1, error)) == NULL)
+    return FALSE;
+  if (scale->n != 1 || (zp != NULL && zp->n != 1))
+    return fail (ctx, name, node->op_type, error,
+                 "activations quantized per channel are not supported; only per tensor");
+  s = const_float (scale, 0);
+  if (!(s > 0) || !isfinite (s))
+    return fail (ctx, name, node->op_type, error, "the scale %g is not valid", s);
+  if (zp != NULL)
+    {
+      z = (int) const_float (zp, 0);
+      if (zp->onnx_type == QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__INT8)
+        z += 128; /* int8 with zero point z is uint8 with z + 128, same scale */
+      else if (zp->onnx_type != QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__UINT8)
+        return fail (ctx, name, node->op_type, error,
+                     "only 8-bit quantization is supported");
+      if (z < 0 || z > 255)
+        return fail (ctx, name, node->op_type, error, "the zero point is out of range");
+    }
+  q->valid = TRUE;
+  q->scale = s;
+  q->zero_point = z;
+  return TRUE;
+}
+
+static void
+set_value_quant (OnnxCtx *ctx, int value, const QvizQuantParams *q)
+{
+  QvizValue *v = qviz_graph_value (ctx->g, value);
+
+  ctx->quant_seen = TRUE;
+  if (!v->quant.valid && v->data == NULL)
+    v->quant = *q;
+}
+
+/* Dequantizes a quantized constant (weights, biases): per tensor, or per
+ * channel along axis.  int8 weights keep their scales for the int8 plan. */
+static Sym *
+dequantize_const (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *q,
+                  Sym *scale, Sym *zp, int axis, GError **error)
+{
+  gsize inner = 1, channels = 1;
+  gboolean per_channel = scale->n > 1;
+  Sym *out;
+
+  if (q->i == NULL)
+    {
+      fail (ctx, name, node->op_type, error, "the quantized input is not an integer tensor");
+      return NULL;
+    }
+  if (per_channel)
+    {
+      if (axis < 0)
+        axis += q->rank;
+      if (axis < 0 || axis >= q->rank || (gsize) q->dims[axis] != scale->n ||
+          (zp != NULL && zp->n != scale->n))
+        {
+          fail (ctx, name, node->op_type, error,
+                "the %zu scales do not match axis %d of the weights", scale->n, axis);
+          return NULL;
+        }
+      channels = scale->n;
+      for (int d = axis + 1; d < q->rank; d++)
+        inner *= (gsize) q->dims[d];
+    }
+  else if (zp != NULL && zp->n != 1)
+    {
+      fail (ctx, name, node->op_type, error, "the zero points do not match the scales");
+      return NULL;
+    }
+  for (gsize c = 0; c < scale->n; c++)
+    if (!(const_float (scale, c) > 0) || !isfinite (const_float (scale, c)))
+      {
+        fail (ctx, name, node->op_type, error, "a scale is not a positive number");
+        return NULL;
+      }
+  if (q->onnx_type == QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__INT8 && zp != NULL)
+    for (gsize c = 0; c < zp->n; c++)
+      if (const_float (zp, c) != 0)
+        {
+          fail (ctx, name, node->op_type, error,
+                "int8 weights with zero point %d are asymmetric, which is not supported; "
+                "quantize the weights symmetrically (zero point 0)",
+                (int) const_float (zp, c));
+          return NULL;
+        }
+
+  out = onnx_sym_new (ctx, SYM_CONST);
+  out->rank = q->rank;
+  memcpy (out->dims, q->dims, sizeof out->dims);
+  out->n = q->n;
+  out->onnx_type = QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+  out->f = g_new (float, MAX (q->n, 1));
+  for (gsize k = 0; k < q->n; k++)
+    {
+      gsize c = per_channel ? (k / inner) % channels : 0;
+      float z = zp != NULL ? const_float (zp, c) : 0.0f;
+      out->f[k] = ((float) q->i[k] - z) * const_float (scale, c);
+    }
+  if (q->onnx_type == QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__INT8)
+    {
+      out->n_wscales = (int) scale->n;
+      out->wscale_axis = per_channel ? axis : -1;
+      out->wscales = g_new (float, scale->n);
+      for (gsize c = 0; c < scale->n; c++)
+        out->wscales[c] = const_float (scale, c);
+    }
+  return out;
+}
+
+static Sym *
+quantize_const (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym *scale,
+                Sym *zp, int axis, GError **error)
+{
+  gsize inner = 1, channels = 1;
+  gboolean per_channel = scale->n > 1;
+  gboolean is_int8 = zp != NULL && zp->onnx_type == QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__INT8;
+  Sym *out;
+
+  if (per_channel)
+    {
+      if (axis < 0)
+        axis += x->rank;
+      if (axis < 0 || axis >= x->rank || (gsize) x->dims[axis] != scale->n ||
+          (zp != NULL && zp->n != scale->n))
+        {
+          fail (ctx, name, node->op_type, error, "the scales do not match axis %d", axis);
+          return NULL;
+        }
+      channels = scale->n;
+      for (int d = axis + 1; d < x->rank; d++)
+        inner *= (gsize) x->dims[d];
+    }
+  out = onnx_sym_new (ctx, SYM_CONST);
+  out->rank = x->rank;
+  memcpy (out->dims, x->dims, sizeof out->dims);
+  out->n = x->n;
+  out->onnx_type = is_int8 ? QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__INT8
+                           : QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__UINT8;
+  out->i = g_new (int64_t, MAX (x->n, 1));
+  for (gsize k = 0; k < x->n; k++)
+    {
+      gsize c = per_channel ? (k / inner) % channels : 0;
+      float s = const_float (scale, c);
+      float z = zp != NULL ? const_float (zp, c) : 0.0f;
+      double v = s > 0 ? nearbyint (const_float (x, k) / s) + z : z;
+      out->i[k] = (int64_t) CLAMP (v, is_int8 ? -128 : 0, is_int8 ? 127 : 255);
+    }
+  return out;
+}
+
+/* ---- convolution and dense layers ---------------------------------------- */
+
+static gboolean
+build_conv (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym *w,
+            Sym *b, const QvizQuantParams *out_quant, GError **error)
+{
+  QvizConvAttrs c = { 0 };
+  int group = (int) CLAMP (onnx_attr_int (node, "group", 1), 0, G_MAXINT);
+  int pads[4];
+  int64_t o, ipg, kh, kw;
+  QvizNode *n;
+  Sym *out;
+
+  if (w->rank != 4)
+    return fail (ctx, name, node->op_type, error,
+                 "only 2-D convolutions are supported (the weights have %d dimensions)",
+                 w->rank);
+  o = w->dims[0];
+  ipg = w->dims[1];
+  kh = w->dims[2];
+  kw = w->dims[3];
+  if (group < 1 || o < 1 || ipg < 1 || kh < 1 || kw < 1 || o % group != 0 ||
+      ipg * group > G_MAXINT)
+    return fail (ctx, name, node->op_type, error,
+                 "weights of %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT "x%" G_GINT64_FORMAT
+                 "x%" G_GINT64_FORMAT " do not fit %d groups", o, ipg, kh, kw, group);
+  c.kernel_h = (int) kh;
+  c.kernel_w = (int) kw;
+  if (!read_window (ctx, node, name, &c.kernel_h, &c.kernel_w, &c.stride_h, &c.stride_w,
+                    &c.dilation_h, &c.dilation_w, pads, &c.pad_mode, FALSE, error))
+    return FALSE;
+  if (c.kernel_h != kh || c.kernel_w != kw)
+    return fail (ctx, name, node->op_type, error,
+                 "kernel_shape %dx%d differs from the weights' %" G_GINT64_FORMAT "x%"
+                 G_GINT64_FORMAT, c.kernel_h, c.kernel_w, kh, kw);
+  c.in_channels = (int) (ipg * group);
+  c.out_channels = (int) o;
+  c.groups = group;
+  c.pad_top = pads[0];
+  c.pad_left = pads[1];
+  c.pad_bottom = pads[2];
+  c.pad_right = pads[3];
+  c.act = qvk_activation_make (QVK_ACT_NONE);
+  if (x->rank >= 0 && x->rank != 4)
+    return fail (ctx, name, node->op_type, error, "the input is not a 4-D feature map");
+  if (x->dims[1] > 0 && x->dims[1] != c.in_channels)
+    return fail (ctx, name, node->op_type, error,
+                 "the input has %" G_GINT64_FORMAT " channels but the weights expect %d "
+                 "(%d groups of %" G_GINT64_FORMAT ")", x->dims[1], c.in_channels, group, ipg);
+  if (b != NULL && b->n != (gsize) o)
+    return fail (ctx, name, node->op_type, error,
+                 "the bias has %zu entries for %" G_GINT64_FORMAT " output channels", b->n, o);
+
+  /* OIHW -> OHWI */
+  c.weights = g_new (float, w->n);
+  for (int64_t oc = 0; oc < o; oc++)
+    for (int64_t ic = 0; ic < ipg; ic++)
+      for (int64_t y = 0; y < kh; y++)
+        for (int64_t xx = 0; xx < kw; xx++)
+          c.weights[((oc * kh + y) * kw + xx) * ipg + ic] =
+            const_float (w, ((oc * ipg + ic) * kh + y) * kw + xx);
+  if (b != NULL)
+    {
+      c.bias = g_new (float, o);
+      for (int64_t k = 0; k < o; k++)
+        c.bias[k] = const_float (b, k);
+    }
+  if (w->wscales != NULL && (w->n_wscales == 1 || (w->n_wscales == o && w->wscale_axis == 0)))
+    {
+      c.weight_scales = g_new (float, o);
+      for (int64_t k = 0; k < o; k++)
+        c.weight_scales[k] = w->wscales[w->n_wscales == 1 ? 0 : k];
+    }
+
+  n = emit (ctx, node, name, QVIZ_OP_CONV, &x->value, 1, &out, error);
+  if (n == NULL)
+    {
+      g_free (c.weights);
+      g_free (c.bias);
+      g_free (c.weight_scales);
+      return FALSE;
+    }
+  n->a.conv = c;
+  out->rank = 4;
+  out->dims[0] = x->dims[0];
+  out->dims[1] = o;
+  if (out_quant != NULL)
+    set_value_quant (ctx, out->value, out_quant);
+  return TRUE;
+}
+
+/* weights: [out][in] taken from w ([in][out] unless transposed). */
+static gboolean
+build_linear (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym *w,
+              gboolean w_is_out_in, float alpha, Sym *bias, float beta,
+              const QvizQuantParams *out_quant, GError **error)
+{
+  QvizLinearAttrs l = { 0 };
+  int64_t in_f, out_f;
+  QvizNode *n;
+  Sym *out;
+
+  if (w->rank != 2)
+    return fail (ctx, name, node->op_type, error, "the weights are not a matrix");
+  out_f = w_is_out_in ? w->dims[0] : w->dims[1];
+  in_f = w_is_out_in ? w->dims[1] : w->dims[0];
+  if (in_f < 1 || out_f < 1 || in_f > G_MAXINT || out_f > G_MAXINT)
+    return fail (ctx, name, node->op_type, error, "the weights are empty");
+  if (x->rank >= 1 && x->dims[x->rank - 1] > 0 && x->rank != 4 &&
+      x->dims[x->rank - 1] != in_f)
+    return fail (ctx, name, node->op_type, error,
+                 "the input has %" G_GINT64_FORMAT " features but the weights expect %"
+                 G_GINT64_FORMAT, x->dims[x->rank - 1], in_f);
+  if (bias != NULL && bias->n != (gsize) out_f && bias->n != 1)
+    return fail (ctx, name, node->op_type, error,
+                 "the bias has %zu entries for %" G_GINT64_FORMAT " outputs", bias->n, out_f);
+  l.in_features = (int) in_f;
+  l.out_features = (int) out_f;
+  l.act = qvk_activation_make (QVK_ACT_NONE);
+  l.weights = g_new (float, w->n);
+  for (int64_t o = 0; o < out_f; o++)
+    for (int64_t i = 0; i < in_f; i++)
+      l.weights[o * in_f + i] = alpha * const_float (w, w_is_out_in ? o * in_f + i
+                                                                    : i * out_f + o);
+  if (bias != NULL)
+    {
+      l.bias = g_new (float, out_f);
+      for (int64_t o = 0; o < out_f; o++)
+        l.bias[o] = beta * const_float (bias, bias->n == 1 ? 0 : o);
+    }
+  n = emit (ctx, node, name, QVIZ_OP_LINEAR, &x->value, 1, &out, error);
+  if (n == NULL)
+    {
+      g_free (l.weights);
+      g_free (l.bias);
+      return FALSE;
+    }
+  n->a.linear = l;
+  out->rank = x->rank == 4 ? 2 : x->rank;
+  if (out->rank >= 1)
+    {
+      if (x->rank != 4)
+        memcpy (out->dims, x->dims, sizeof out->dims);
+      else
+        out->dims[0] = x->dims[0];
+      out->dims[out->rank - 1] = out_f;
+    }
+  if (out_quant != NULL)
+    set_value_quant (ctx, out->value, out_quant);
+  return TRUE;
+}
+
+/* ---- element-wise ------------------------------------------------------------ */
+
+static gboolean
+build_binary (OnnxCtx *ctx, const OnnxNode *node, const char *name, QvizOp op, Sym *a,
+              Sym *b, const QvizQuantParams *out_quant, GError **error)
+{
+  int inputs[2];
+  Sym *out;
+  int rank;
+
+  if (a->kind != SYM_VALUE && b->kind != SYM_VALUE)
+    return fail (ctx, name, node->op_type, error, "no operand is computed from the image");
+  inputs[0] = onnx_operand_value (ctx, a, node->input[0], name, error);
+  if (inputs[0] < 0)
+    return FALSE;
+  inputs[1] = onnx_operand_value (ctx, b, node->input[node->n_input > 3 ? 3 : 1], name, error);
+  if (inputs[1] < 0)
+    return FALSE;
+  if (emit (ctx, node, name, op, inputs, 2, &out, error) == NULL)
+    return FALSE;
+  rank = a->rank < 0 || b->rank < 0 ? -1 : MAX (a->rank, b->rank);
+  out->rank = rank;
+  for (int d = 0; d < rank; d++)
+    {
+      int da = d - (rank - a->rank), db = d - (rank - b->rank);
+      int64_t xa = da >= 0 ? a->dims[da] : 1, xb = db >= 0 ? b->dims[db] : 1;
+      out->dims[d] = xa == 1 ? xb : xb == 1 ? xa : xa > 0 ? xa : xb;
+    }
+  if (out_quant != NULL)
+    set_value_quant (ctx, out->value, out_quant);
+  return TRUE;
+}
+
+/* ---- pooling and resize ------------------------------------------------------ */
+
+static gboolean
+build_pool (OnnxCtx *ctx, const OnnxNode *node, const char *name, QvizOp op, Sym *x,
+            GError **error)
+{
+  QvizPoolAttrs p = { 0 };
+  int pads[4];
+  QvizNode *n;
+
+  if (!read_window (ctx, node, name, &p.kernel_h, &p.kernel_w, &p.stride_h, &p.stride_w,
+                    &p.dilation_h, &p.dilation_w, pads, &p.pad_mode, TRUE, error))
+    return FALSE;
+  if (op == QVIZ_OP_AVGPOOL && (p.dilation_h != 1 || p.dilation_w != 1))
+    return fail (ctx, name, node->op_type, error, "dilated average pooling is not supported");
+  if (op == QVIZ_OP_MAXPOOL && node->n_output > 1 && node->output[1] != NULL &&
+      node->output[1][0] != '\0')
+    return fail (ctx, name, node->op_type, error, "the indices output is not supported");
+  p.pad_top = pads[0];
+  p.pad_left = pads[1];
+  p.pad_bottom = pads[2];
+  p.pad_right = pads[3];
+  p.ceil_mode = onnx_attr_int (node, "ceil_mode", 0) != 0;
+  p.count_include_pad = onnx_attr_int (node, "count_include_pad", 0) != 0;
+  n = emit_unary (ctx, node, name, op, x, error);
+  if (n == NULL)
+    return FALSE;
+  n->a.pool = p;
+  return TRUE;
+}
+
+static gboolean
+build_resize (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GError **error)
+{
+  QvizResizeAttrs r = { 0 };
+  g_autofree char *mode = onnx_attr_string (node, "mode", "nearest");
+  g_autofree char *ctm = NULL;
+  gboolean upsample = is_op (node, "Upsample");
+  int scales_k = -1, sizes_k = -1;
+  int64_t axes[4] = { 0, 1, 2, 3 };
+  int n_axes = onnx_attr_ints (node, "axes", axes, 4);
+  QvizNode *n;
+
+  if (upsample || ctx->opset < 11)
+    ctm = g_strdup ("asymmetric");
+  else
+    ctm = onnx_attr_string (node, "coordinate_transformation_mode", "half_pixel");
+  if (strcmp (mode, "nearest") == 0)
+    r.mode = QVIZ_RESIZE_NEAREST;
+  else if (strcmp (mode, "linear") == 0 || strcmp (mode, "bilinear") == 0)
+    r.mode = QVIZ_RESIZE_BILINEAR;
+  else
+    return fail (ctx, name, node->op_type, error, "mode '%s' is not supported", mode);
+  if (onnx_attr_int (node, "antialias", 0) != 0)
+    return fail (ctx, name, node->op_type, error, "antialiasing is not supported");
+  if (r.mode == QVIZ_RESIZE_BILINEAR)
+    {
+      if (strcmp (ctm, "half_pixel") == 0 || strcmp (ctm, "pytorch_half_pixel") == 0)
+        r.align_corners = FALSE;
+      else if (strcmp (ctm, "align_corners") == 0)
+        r.align_corners = TRUE;
+      else
+        return fail (ctx, name, node->op_type, error,
+                     "linear interpolation with coordinate mode '%s' is not supported", ctm);
+    }
+  if (n_axes < 0)
+    n_axes = 4;
+  else if (n_axes > 4 || n_axes < 1)
+    return fail (ctx, name, node->op_type, error, "the axes are not valid");
+
+  if (upsample && ctx->opset < 9)
+    scales_k = -2; /* attribute */
+  else if (upsample || ctx->opset < 11)
+    scales_k = 1;
+  else
+    {
+      scales_k = 2;
+      sizes_k = 3;
+    }
+
+  if (sizes_k >= 0 && onnx_has_input (node, sizes_k))
+    {
+      Sym *sizes = onnx_lookup (ctx, node, sizes_k, error);
+      int ih = -1, iw = -1;
+      if (sizes == NULL)
+        return FALSE;
+      if ((sizes->kind != SYM_CONST && sizes->kind != SYM_SHAPE) || sizes->rank != 1 ||
+          sizes->n != (gsize) n_axes)
+        return fail (ctx, name, node->op_type, error, "the output sizes are not a list of %d",
+                     n_axes);
+      for (int k = 0; k < n_axes; k++)
+        {
+          int64_t a = axes[k] < 0 ? axes[k] + 4 : axes[k];
+          if (a == 2)
+            ih = k;
+          else if (a == 3)
+            iw = k;
+        }
+      if (ih < 0 || iw < 0)
+        return fail (ctx, name, node->op_type, error, "only spatial resizing is supported");
+      {
+        SymDim h = sizes->e ? sizes->e[ih] : (SymDim) { -1, 0, sizes->i ? sizes->i[ih] : -1 };
+        SymDim w = sizes->e ? sizes->e[iw] : (SymDim) { -1, 0, sizes->i ? sizes->i[iw] : -1 };
+        if (h.value >= 0 && h.value == w.value && h.dim == 2 && w.dim == 3)
+          {
+            r.target = QVIZ_RESIZE_LIKE;
+            r.like_value = h.value;
+          }
+        else if (h.known > 0 && w.known > 0 && h.known <= 1 << 20 && w.known <= 1 << 20)
+          {
+            r.target = QVIZ_RESIZE_SIZES;
+            r.out_h = (int) h.known;
+            r.out_w = (int) w.known;
+          }
+        else
+          return fail (ctx, name, node->op_type, error,
+                       "the output size is computed in a way qviz cannot follow (it must be "
+                       "constant or the size of another feature map)");
+      }
+    }
+  else
+    {
+      float s[4] = { 1, 1, 1, 1 };
+      int ns = 0;
+      if (scales_k == -2)
+        {
+          const OnnxAttr *a = onnx_attr (node, "scales");
+          if (a == NULL || a->n_floats != 4)
+            return fail (ctx, name, node->op_type, error, "the scales are missing");
+          memcpy (s, a->floats, sizeof s);
+          ns = 4;
+        }
+      else
+        {
+          Sym *sc = onnx_has_input (node, scales_k) ? onnx_lookup (ctx, node, scales_k, error)
+                                                    : NULL;
+          if (sc == NULL)
+            {
+              if (error != NULL && *error != NULL)
+                return FALSE;
+              return fail (ctx, name, node->op_type, error, "neither scales nor sizes are given");
+            }
+          if (!onnx_sym_floats (sc, s, 4, &ns) || ns != n_axes)
+            return fail (ctx, name, node->op_type, error, "the scales are not a constant list "
+                         "of %d", n_axes);
+          if (n_axes != 4)
+            {
+              float tmp[4] = { 1, 1, 1, 1 };
+              for (int k = 0; k < n_axes; k++)
+                if (axes[k] >= -4 && axes[k] < 4)
+                  tmp[axes[k] < 0 ? axes[k] + 4 : axes[k]] = s[k];
+              memcpy (s, tmp, sizeof s);
+            }
+        }
+      if (s[0] != 1 || s[1] != 1)
+        return fail (ctx, name, node->op_type, error,
+                     "only the height and width may be scaled");
+      if (!(s[2] > 0) || !(s[3] > 0) || s[2] > 1024 || s[3] > 1024)
+        return fail (ctx, name, node->op_type, error, "the scales are not valid");
+      r.target = QVIZ_RESIZE_SCALES;
+      r.scale_h = s[2];
+      r.scale_w = s[3];
+    }
+
+  n = emit_unary (ctx, node, name, QVIZ_OP_RESIZE, x, error);
+  if (n == NULL)
+    return FALSE;
+  n->a.resize = r;
+  {
+    Sym *out = g_hash_table_lookup (ctx->syms, node->output[0]);
+    out->dims[2] = out->dims[3] = -1;
+    if (r.target == QVIZ_RESIZE_SIZES)
+      {
+        out->dims[2] = r.out_h;
+        out->dims[3] = r.out_w;
+      }
+  }
+  return TRUE;
+}
+
+/* ---- data movement ------------------------------------------------------- */
+
+/* Resolves the engine reshape dims for target entries of a runtime value:
+ * an entry naming the same dimension of x becomes 0 (copy), a known one its
+ * number, one unknown entry -1. */
+static gboolean
+build_reshape_dims (OnnxCtx *ctx, const OnnxNode *node, const char *name, const Sym *x,
+                    const SymDim *want, int n_want, QvizReshapeAttrs *r, GError **error)
+{
+  int n_infer = 0;
+
+  if (n_want < 0 || n_want > QVIZ_MAX_RANK)
+    return fail (ctx, name, node->op_type, error, "the target has too many dimensions");
+  r->rank = n_want;
+  for (int j = 0; j < n_want; j++)
+    {
+      const SymDim *d = &want[j];
+      if (d->value < 0)
+        r->dims[j] = d->known; /* a plain number: ONNX's 0 and -1 carry over */
+      else if (d->value == x->value && d->dim == j)
+        r->dims[j] = 0;
+      else if (d->known >= 0)
+        r->dims[j] = d->known;
+      else
+        r->dims[j] = -1;
+      if (r->dims[j] == -1)
+        n_infer++;
+      else if (r->dims[j] < -1)
+        return fail (ctx, name, node->op_type, error, "the target shape is not valid");
+    }
+  if (n_infer > 1)
+    return fail (ctx, name, node->op_type, error,
+                 "more than one target dimension depends on the input size in a way qviz "
+                 "cannot follow");
+  return TRUE;
+}
+
+static gboolean
+emit_reshape (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x,
+              const QvizReshapeAttrs *r, GError **error)
+{
+  Sym *out;
+  QvizNode *n = emit (ctx, node, name, QVIZ_OP_RESHAPE, &x->value, 1, &out, error);
+
+  if (n == NULL)
+    return FALSE;
+  n->a.reshape = *r;
+  out->rank = r->rank;
+  for (int j = 0; j < r->rank; j++)
+    out->dims[j] = r->dims[j] > 0 ? r->dims[j]
+                   : r->dims[j] == 0 && j < x->rank ? x->dims[j] : -1;
+  return TRUE;
+}
+
+static gboolean
+build_squeeze (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GError **error)
+{
+  gboolean squeeze = is_op (node, "Squeeze");
+  int64_t axes[QVIZ_MAX_RANK];
+  int na = -1, out_rank;
+  gboolean marked[QVIZ_MAX_RANK] = { FALSE };
+  SymDim want[QVIZ_MAX_RANK];
+  QvizReshapeAttrs r = { 0 };
+
+  if (x->rank < 0)
+    return fail (ctx, name, node->op_type, error, "the rank of the input is not known");
+  if (onnx_has_input (node, 1))
+    {
+      Sym *a = onnx_lookup (ctx, node, 1, error);
+      if (a == NULL)
+        return FALSE;
+      if (!onnx_sym_ints (a, axes, QVIZ_MAX_RANK, &na))
+        return fail (ctx, name, node->op_type, error, "the axes are not constant");
+    }
+  else
+    na = onnx_attr_ints (node, "axes", axes, QVIZ_MAX_RANK);
+  if (na > QVIZ_MAX_RANK || (na < 0 && !squeeze))
+    return fail (ctx, name, node->op_type, error, "the axes are not valid");
+  out_rank = squeeze ? x->rank - MAX (na, 0) : x->rank + na;
+  if (na < 0)
+    {
+      /* Squeeze without axes: every dimension known to be 1. */
+      out_rank = x->rank;
+      for (int d = 0; d < x->rank; d++)
+        if (x->dims[d] == 1)
+          {
+            marked[d] = TRUE;
+            out_rank--;
+          }
+    }
+  if (out_rank < 0 || out_rank > QVIZ_MAX_RANK)
+    return fail (ctx, name, node->op_type, error, "the result has too many dimensions");
+  for (int k = 0; k < na; k++)
+    {
+      int64_t a = axes[k] < 0 ? axes[k] + (squeeze ? x->rank : out_rank) : axes[k];
+      if (a < 0 || a >= (squeeze ? x->rank : out_rank) || marked[a] ||
+          (squeeze && x->dims[a] > 1))
+        return fail (ctx, name, node->op_type, error, "axis %" G_GINT64_FORMAT " is not valid",
+                     axes[k]);
+      marked[a] = TRUE;
+    }
+  if (squeeze)
+    {
+      int j = 0;
+      for (int d = 0; d < x->rank; d++)
+        if (!marked[d])
+          want[j++] = (SymDim) { x->value, d, x->dims[d] };
+    }
+  else
+    {
+      int j = 0;
+      for (int d = 0; d < out_rank; d++)
+        {
+          if (marked[d])
+            want[d] = (SymDim) { -1, 0, 1 };
+          else
+            {
+              want[d] = (SymDim) { x->value, j, x->dims[j] };
+              j++;
+            }
+        }
+    }
+  if (!build_reshape_dims (ctx, node, name, x, want, out_rank, &r, error))
+    return FALSE;
+  return emit_reshape (ctx, node, name, x, &r, error);
+}
+
+static gboolean
+build_concat (OnnxCtx *ctx, const OnnxNode *node, const char *name,
+              const QvizQuantParams *out_quant, int first, int stride, GError **error)
+{
+  int n_in = 0, axis = (int) onnx_attr_int (node, "axis", 1);
+  g_autofree int *inputs = g_new (int, MAX (node->n_input, 1));
+  int rank = -1;
+  int64_t dims[QVIZ_MAX_RANK];
+  gboolean any_value = FALSE;
+  Sym *out;
+
+  for (int k = first; k < (int) node->n_input; k += stride)
+    {
+      Sym *s = onnx_lookup (ctx, node, k, error);
+      if (s == NULL)
+        return FALSE;
+      if (s->kind == SYM_VALUE)
+        any_value = TRUE;
+      if (n_in == 0)
+        {
+          rank = s->rank;
+          memcpy (dims, s->dims, sizeof dims);
+        }
+      else if (rank >= 0 && s->rank == rank)
+        {
+          int a = axis < 0 ? axis + rank : axis;
+          if (a >= 0 && a < rank)
+            dims[a] = dims[a] > 0 && s->dims[a] > 0 ? dims[a] + s->dims[a] : -1;
+        }
+      inputs[n_in] = onnx_operand_value (ctx, s, node->input[k], name, error);
+      if (inputs[n_in++] < 0)
+        return FALSE;
+      if (stride == 3)
+        {
+          QvizQuantParams q;
+          if (!quant_params (ctx, node, name, k + 1, k + 2, &q, error))
+            return FALSE;
+          if (s->kind == SYM_VALUE)
+            set_value_quant (ctx, s->value, &q);
+        }
+    }
+  if (!any_value)
+    return fail (ctx, name, node->op_type, error, "no input is computed from the image");
+  if (rank >= 0 && (axis < -rank || axis >= rank))
+    return fail (ctx, name, node->op_type, error, "axis %d is out of range", axis);
+  if (emit (ctx, node, name, QVIZ_OP_CONCAT, inputs, n_in, &out, error) == NULL)
+    return FALSE;
+  qviz_graph_node (ctx->g, qviz_graph_n_nodes (ctx->g) - 1)->a.axis = axis;
+  out->rank = rank;
+  memcpy (out->dims, dims, sizeof dims);
+  if (out_quant != NULL)
+    set_value_quant (ctx, out->value, out_quant);
+  return TRUE;
+}
+
+/* ---- the dispatcher -------------------------------------------------------- */
+
+static gboolean
+import_quantize (OnnxCtx *ctx, const OnnxNode *node, const char *name, gboolean dequant,
+                 GError **error)
+{
+  Sym *x = onnx_lookup (ctx, node, 0, error);
+  int axis = (int) onnx_attr_int (node, "axis", 1);
+  Sym *scale, *zp = NULL, *out;
+
+  if (x == NULL)
+    return FALSE;
+  if (x->kind == SYM_SKIP)
+    return onnx_bind (ctx, node->output[0], x, error);
+  if ((scale = const_input (ctx, node, 1, name, -1, error)) == NULL)
+    return FALSE;
+  if (onnx_has_input (node, 2) && (zp = const_input (ctx, node, 2, name, -1, error)) == NULL)
+    return FALSE;
+
+  if (x->kind == SYM_VALUE)
+    {
+      QvizQuantParams q;
+      if (!quant_params (ctx, node, name, 1, 2, &q, error))
+        return FALSE;
+      set_value_quant (ctx, x->value, &q);
+      /* The float graph computes the same tensor on both sides. */
+      return onnx_bind (ctx, node->output[0], x, error);
+    }
+  if (x->kind != SYM_CONST)
+    return fail (ctx, name, node->op_type, error, "the input is a shape computation");
+  if (dequant)
+    out = dequantize_const (ctx, node, name, x, scale, zp, axis, error);
+  else
+    {
+      if (x->f == NULL)
+        return fail (ctx, name, node->op_type, error, "the input is not a float tensor");
+      out = quantize_const (ctx, node, name, x, scale, zp, axis, error);
+    }
+  if (out == NULL)
+    return FALSE;
+  return onnx_bind (ctx, node->output[0], out, error);
+}
+
+/* QLinearConv / QLinearMatMul: int8 weights are dequantized for the float
+ * node; the activations' scales go on the values. */
+static gboolean
+import_qlinear_dense (OnnxCtx *ctx, const OnnxNode *node, const char *name, GError **error)
+{
+  gboolean conv = is_op (node, "QLinearConv");
+  Sym *x = runtime_input (ctx, node, 0, name, error);
+  Sym *wq, *ws, *wz = NULL, *w, *b = NULL;
+  QvizQuantParams qx, qy;
+
+  if (x == NULL || !quant_params (ctx, node, name, 1, 2, &qx, error) ||
+      !quant_params (ctx, node, name, 6, 7, &qy, error))
+    return FALSE;
+  set_value_quant (ctx, x->value, &qx);
+  if ((wq = const_input (ctx, node, 3, name, -1, error)) == NULL ||
+      (ws = const_input (ctx, node, 4, name, -1, error)) == NULL)
+    return FALSE;
+  if (onnx_has_input (node, 5) && (wz = const_input (ctx, node, 5, name, -1, error)) == NULL)
+    return FALSE;
+  w = dequantize_const (ctx, node, name, wq, ws, wz, conv ? 0 : 1, error);
+  if (w == NULL)
+    return FALSE;
+  if (!conv)
+    return build_linear (ctx, node, name, x, w, FALSE, 1.0f, NULL, 0.0f, &qy, error);
+
+  if (onnx_has_input (node, 8))
+    {
+      Sym *bq = const_input (ctx, node, 8, name, 1, error);
+      if (bq == NULL)
+        return FALSE;
+      if (bq->i == NULL || (bq->n != ws->n && ws->n != 1) || w->rank < 1 ||
+          bq->n != (gsize) w->dims[0])
+        return fail (ctx, name, node->op_type, error, "the int32 bias does not fit the weights");
+      b = onnx_sym_new (ctx, SYM_CONST);
+      b->rank = 1;
+      b->dims[0] = (int64_t) bq->n;
+      b->n = bq->n;
+      b->f = g_new (float, MAX (bq->n, 1));
+      for (gsize k = 0; k < bq->n; k++)
+        b->f[k] = (float) bq->i[k] * qx.scale * const_float (ws, ws->n == 1 ? 0 : k);
+    }
+  return build_conv (ctx, node, name, x, w, b, &qy, error);
+}
+
+/* com.microsoft QLinearAdd / QLinearMul: A, A_s, A_zp, B, B_s, B_zp, C_s, C_zp. */
+static gboolean
+import_qlinear_binary (OnnxCtx *ctx, const OnnxNode *node, const char *name, QvizOp op,
+                       GError **error)
+{
+  Sym *ab[2];
+  QvizQuantParams qa, qb, qc;
+
+  for (int k = 0; k < 2; k++)
+    if ((ab[k] = onnx_lookup (ctx, node, 3 * k, error)) == NULL)
+      return FALSE;
+  if (!quant_params (ctx, node, name, 1, 2, &qa, error) ||
+      !quant_params (ctx, node, name, 4, 5, &qb, error) ||
+      !quant_params (ctx, node, name, 6, 7, &qc, error))
+    return FALSE;
+  for (int k = 0; k < 2; k++)
+    {
+      const QvizQuantParams *q = k ? &qb : &qa;
+      if (ab[k]->kind == SYM_VALUE)
+        set_value_quant (ctx, ab[k]->value, q);
+      else if (ab[k]->kind == SYM_CONST && ab[k]->i != NULL)
+        {
+          /* A quantized constant operand: dequantize it with its parameters. */
+          Sym *c = onnx_sym_new (ctx, SYM_CONST);
+          c->rank = ab[k]->rank;
+          memcpy (c->dims, ab[k]->dims, sizeof c->dims);
+          c->n = ab[k]->n;
+          c->f = g_new (float, MAX (c->n, 1));
+          for (gsize j = 0; j < c->n; j++)
+            c->f[j] = ((float) ab[k]->i[j] - (float) (q->zero_point -
+                        (ab[k]->onnx_type == QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__INT8 ? 128 : 0))) *
+                      q->scale;
+          ab[k] = c;
+        }
+    }
+  return build_binary (ctx, node, name, op, ab[0], ab[1], &qc, error);
+}
+
+gboolean
+onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
+{
+  g_autofree char *name = onnx_node_name (node, index);
+  const char *op = node->op_type;
+  gboolean handled;
+  Sym *x;
+
+  if (node->n_output < 1 || node->output[0] == NULL || node->output[0][0] == '\0')
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_PARSE, "%s: node '%s' (%s) has no output.",
+                   ctx->file, name, op);
+      return FALSE;
+    }
+
+  if (ctx->node_flags[index] == NODE_SKIP)
+    return onnx_bind (ctx, node->output[0], onnx_sym_new (ctx, SYM_SKIP), error);
+  if (ctx->node_flags[index] == NODE_HARDSWISH || ctx->node_flags[index] == NODE_HARDSWISH_X1)
+    {
+      x = runtime_input (ctx, node, ctx->node_flags[index] == NODE_HARDSWISH ? 0 : 1, name, error);
+      return x != NULL && emit_activation (ctx, node, name, x,
+                                           qvk_activation_make (QVK_ACT_HARDSWISH), error);
+    }
+
+  if (!onnx_try_fold (ctx, node, name, &handled, error))
+    return FALSE;
+  if (handled)
+    return TRUE;
+
+  if (is_op (node, "QuantizeLinear") || is_op (node, "DequantizeLinear"))
+    return import_quantize (ctx, node, name, is_op (node, "DequantizeLinear"), error);
+  if (is_op (node, "QLinearConv") || is_op (node, "QLinearMatMul"))
+    return import_qlinear_dense (ctx, node, name, error);
+  if (is_op (node, "QLinearAdd"))
+    return import_qlinear_binary (ctx, node, name, QVIZ_OP_ADD, error);
+  if (is_op (node, "QLinearMul"))
+    return import_qlinear_binary (ctx, node, name, QVIZ_OP_MUL, error);
+  if (is_op (node, "QLinearConcat"))
+    {
+      QvizQuantParams qy;
+      if (!quant_params (ctx, node, name, 0, 1, &qy, error))
+        return FALSE;
+      return build_concat (ctx, node, name, &qy, 2, 3, error);
+    }
+
+  if (is_op (node, "Add") || is_op (node, "Sub") || is_op (node, "Mul") || is_op (node, "Div"))
+    {
+      Sym *a = onnx_lookup (ctx, node, 0, error), *b;
+      QvizOp bop = is_op (node, "Add") ? QVIZ_OP_ADD : is_op (node, "Sub") ? QVIZ_OP_SUB
+                   : is_op (node, "Mul") ? QVIZ_OP_MUL : QVIZ_OP_DIV;
+      if (a == NULL || (b = onnx_lookup (ctx, node, 1, error)) == NULL)
+        return FALSE;
+      return build_binary (ctx, node, name, bop, a, b, NULL, error);
+    }
+  if (is_op (node, "Concat"))
+    return build_concat (ctx, node, name, NULL, 0, 1, error);
+
+  /* Everything else reads one runtime tensor first. */
+  x = runtime_input (ctx, node, 0, name, error);
+  if (x == NULL)
+    return FALSE;
+
+  if (is_op (node, "Conv"))
+    {
+      Sym *w = const_input (ctx, node, 1, name, -1, error), *b = NULL;
+      if (w == NULL)
+        return FALSE;
+      if (onnx_has_input (node, 2) && (b = const_input (ctx, node, 2, name, 1, error)) == NULL)
+        return FALSE;
+      return build_conv (ctx, node, name, x, w, b, NULL, error);
+    }
+  if (is_op (node, "BatchNormalization"))
+    {
+      Sym *p[4];
+      QvizBatchNormAttrs bn = { 0 };
+      QvizNode *n;
+      for (int k = 0; k < 4; k++)
+        if ((p[k] = const_input (ctx, node, k + 1, name, 1, error)) == NULL)
+          return FALSE;
+      bn.channels = (int) MIN (p[0]->n, (gsize) G_MAXINT);
+      for (int k = 1; k < 4; k++)
+        if (p[k]->n != p[0]->n)
+          return fail (ctx, name, op, error, "its four parameter vectors differ in length");
+      if (x->dims[1] > 0 && x->dims[1] != bn.channels)
+        return fail (ctx, name, op, error, "the input has %" G_GINT64_FORMAT
+                     " channels, the statistics %d", x->dims[1], bn.channels);
+      bn.eps = onnx_attr_float (node, "epsilon", 1e-5f);
+      n = emit_unary (ctx, node, name, QVIZ_OP_BATCHNORM, x, error);
+      if (n == NULL)
+        return FALSE;
+      bn.gamma = g_new (float, bn.channels);
+      bn.beta = g_new (float, bn.channels);
+      bn.mean = g_new (float, bn.channels);
+      bn.var = g_new (float, bn.channels);
+      for (int c = 0; c < bn.channels; c++)
+        {
+          bn.gamma[c] = const_float (p[0], c);
+          bn.beta[c] = const_float (p[1], c);
+          bn.mean[c] = const_float (p[2], c);
+          bn.var[c] = const_float (p[3], c);
+        }
+      n->a.bn = bn;
+      return TRUE;
+    }
+  if (is_op (node, "Relu"))
+    return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_RELU), error);
+  if (is_op (node, "Sigmoid"))
+    return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_SIGMOID), error);
+  if (is_op (node, "HardSwish"))
+    return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_HARDSWISH), error);
+  if (is_op (node, "HardSigmoid"))
+    {
+      qvk_activation a = qvk_activation_make (QVK_ACT_HARDSIGMOID);
+      a.alpha = onnx_attr_float (node, "alpha", 0.2f);
+      a.beta = onnx_attr_float (node, "beta", 0.5f);
+      return emit_activation (ctx, node, name, x, a, error);
+    }
+  if (is_op (node, "Clip"))
+    {
+      float lo = -FLT_MAX, hi = FLT_MAX;
+      if (ctx->opset < 11)
+        {
+          lo = onnx_attr_float (node, "min", lo);
+          hi = onnx_attr_float (node, "max", hi);
+        }
+      else
+        for (int k = 1; k <= 2; k++)
+          if (onnx_has_input (node, k))
+            {
+              Sym *b = const_input (ctx, node, k, name, -1, error);
+              if (b == NULL)
+                return FALSE;
+              if (b->n != 1)
+                return fail (ctx, name, op, error, "its bounds must be single numbers");
+              *(k == 1 ? &lo : &hi) = const_float (b, 0);
+            }
+      if (lo > hi)
+        return fail (ctx, name, op, error, "its minimum %g exceeds its maximum %g", lo, hi);
+      return emit_activation (ctx, node, name, x,
+                              lo == 0 && hi >= FLT_MAX ? qvk_activation_make (QVK_ACT_RELU)
+                                                       : qvk_activation_clip (lo, hi), error);
+    }
+  if (is_op (node, "GlobalAveragePool"))
+    {
+      QvizNode *n = emit_unary (ctx, node, name, QVIZ_OP_GLOBAL_AVGPOOL, x, error);
+      Sym *out = n ? g_hash_table_lookup (ctx->syms, node->output[0]) : NULL;
+      if (out != NULL)
+        out->dims[2] = out->dims[3] = 1;
+      return n != NULL;
+    }
+  if (is_op (node, "QLinearGlobalAveragePool"))
+    {
+      QvizQuantParams qx, qy;
+      QvizNode *n;
+      if (onnx_attr_int (node, "channels_last", 0) != 0)
+        return fail (ctx, name, op, error, "channels-last input is not supported");
+      if (!quant_params (ctx, node, name, 1, 2, &qx, error) ||
+          !quant_params (ctx, node, name, 3, 4, &qy, error))
+        return FALSE;
+      set_value_quant (ctx, x->value, &qx);
+      n = emit_unary (ctx, node, name, QVIZ_OP_GLOBAL_AVGPOOL, x, error);
+      if (n == NULL)
+        return FALSE;
+      set_value_quant (ctx, n->output, &qy);
+      return TRUE;
+    }
+  if (is_op (node, "AveragePool"))
+    return build_pool (ctx, node, name, QVIZ_OP_AVGPOOL, x, error);
+  if (is_op (node, "MaxPool"))
+    return build_pool (ctx, node, name, QVIZ_OP_MAXPOOL, x, error);
+  if (is_op (node, "Resize") || is_op (node, "Upsample"))
+    return build_resize (ctx, node, name, x, error);
+  if (is_op (node, "Gemm"))
+    {
+      Sym *w = const_input (ctx, node, 1, name, 2, error), *c = NULL;
+      if (w == NULL)
+        return FALSE;
+      if (onnx_attr_int (node, "transA", 0) != 0)
+        return fail (ctx, name, op, error, "a transposed input (transA) is not supported");
+      if (onnx_has_input (node, 2) && (c = const_input (ctx, node, 2, name, -1, error)) == NULL)
+        return FALSE;
+      return build_linear (ctx, node, name, x, w, onnx_attr_int (node, "transB", 0) != 0,
+                           onnx_attr_float (node, "alpha", 1.0f), c,
+                           onnx_attr_float (node, "beta", 1.0f), NULL, error);
+    }
+  if (is_op (node, "MatMul"))
+    {
+      Sym *w = onnx_lookup (ctx, node, 1, error);
+      if (w == NULL)
+        return FALSE;
+      if (w->kind != SYM_CONST)
+        return fail (ctx, name, op, error,
+                     "both operands are computed at run time; only constant weights are "
+                     "supported");
+      return build_linear (ctx, node, name, x, w, FALSE, 1.0f, NULL, 0.0f, NULL, error);
+    }
+  if (is_op (node, "Flatten"))
+    {
+      int axis = (int) onnx_attr_int (node, "axis", 1);
+      QvizNode *n;
+      Sym *out;
+      if (x->rank >= 0 && (axis < -x->rank || axis > x->rank))
+        return fail (ctx, name, op, error, "axis %d is out of range", axis);
+      n = emit_unary (ctx, node, name, QVIZ_OP_FLATTEN, x, error);
+      if (n == NULL)
+        return FALSE;
+      n->a.axis = axis;
+      out = g_hash_table_lookup (ctx->syms, node->output[0]);
+      out->rank = 2;
+      for (int d = 0; d < QVIZ_MAX_RANK; d++)
+        out->dims[d] = -1;
+      return TRUE;
+    }
+  if (is_op (node, "Reshape"))
+    {
+      Sym *shape = onnx_lookup (ctx, node, 1, error);
+      SymDim want[QVIZ_MAX_RANK];
+      QvizReshapeAttrs r = { 0 };
+      if (shape == NULL)
+        return FALSE;
+      if ((shape->kind != SYM_CONST && shape->kind != SYM_SHAPE) || shape->rank != 1 ||
+          shape->n > QVIZ_MAX_RANK || (shape->kind == SYM_CONST && shape->i == NULL))
+        return fail (ctx, name, op, error, "the target shape is not a list of at most %d "
+                     "integers known at load time", QVIZ_MAX_RANK);
+      for (gsize j = 0; j < shape->n; j++)
+        {
+          want[j] = shape->e ? shape->e[j] : (SymDim) { -1, 0, shape->i[j] };
+          if (want[j].value < 0 && want[j].known == 0 && onnx_attr_int (node, "allowzero", 0))
+            return fail (ctx, name, op, error, "zero-sized dimensions (allowzero) are not "
+                         "supported");
+        }
+      if (!build_reshape_dims (ctx, node, name, x, want, (int) shape->n, &r, error))
+        return FALSE;
+      return emit_reshape (ctx, node, name, x, &r, error);
+    }
+  if (is_op (node, "Transpose"))
+    {
+      int64_t perm[QVIZ_MAX_RANK];
+      int np = onnx_attr_ints (node, "perm", perm, QVIZ_MAX_RANK);
+      gboolean seen[QVIZ_MAX_RANK] = { FALSE };
+      QvizNode *n;
+      Sym *out;
+      if (np < 0)
+        {
+          if (x->rank < 0)
+            return fail (ctx, name, op, error, "the rank of the input is not known");
+          np = x->rank;
+          for (int d = 0; d < np; d++)
+            perm[d] = np - 1 - d;
+        }
+      if (np > QVIZ_MAX_RANK || (x->rank >= 0 && np != x->rank))
+        return fail (ctx, name, op, error, "the permutation does not fit the input");
+      for (int d = 0; d < np; d++)
+        {
+          if (perm[d] < 0 || perm[d] >= np || seen[perm[d]])
+            return fail (ctx, name, op, error, "the permutation is not valid");
+          seen[perm[d]] = TRUE;
+        }
+      n = emit_unary (ctx, node, name, QVIZ_OP_TRANSPOSE, x, error);
+      if (n == NULL)
+        return FALSE;
+      for (int d = 0; d < np; d++)
+        n->a.perm[d] = (int) perm[d];
+      out = g_hash_table_lookup (ctx->syms, node->output[0]);
+      out->rank = np;
+      for (int d = 0; d < np; d++)
+        out->dims[d] = x->dims[perm[d]];
+      return TRUE;
+    }
+  if (is_op (node, "Squeeze") || is_op (node, "Unsqueeze"))
+    return build_squeeze (ctx, node, name, x, error);
+  if (is_op (node, "Identity") || is_op (node, "Dropout"))
+    return onnx_bind (ctx, node->output[0], x, error);
+  if (is_op (node, "Cast"))
+    {
+      if (onnx_attr_int (node, "to", 0) != QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT)
+        return fail (ctx, name, op, error, "only casts to float32 are supported on image data");
+      return onnx_bind (ctx, node->output[0], x, error);
+    }
+  if (is_op (node, "Softmax"))
+    {
+      int axis = (int) onnx_attr_int (node, "axis", ctx->opset < 13 ? 1 : -1);
+      QvizNode *n;
+      if (x->rank >= 0 && (axis < -x->rank || axis >= x->rank))
+        return fail (ctx, name, op, error, "axis %d is out of range", axis);
+      if (ctx->opset < 13 && x->rank >= 0 && (axis < 0 ? axis + x->rank : axis) != x->rank - 1)
+        return fail (ctx, name, op, error, "before opset 13 only the last axis is supported");
+      n = emit_unary (ctx, node, name, QVIZ_OP_SOFTMAX, x, error);
+      if (n == NULL)
+        return FALSE;
+      n->a.axis = axis;
+      return TRUE;
+    }
+
+  return fail (ctx, name, op, error, "this operator cannot read tensors computed at run time");
+}

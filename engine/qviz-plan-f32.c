@@ -1,0 +1,661 @@
+/* qviz-plan-f32.c: float32 layers -- kernel choice, weight folding and the
+ * run function of every op. */
+
+#include "qviz-plan-private.h"
+
+#include <math.h>
+#include <string.h>
+
+#define IN(l, k) (plan->buffers[(l)->node->inputs[k]])
+#define OUT(l) (plan->buffers[(l)->out_value])
+
+/* ---- shared helpers (also used by the int8 builder) ---------------------- */
+
+/* Strides, in elements, of each logical dimension of a value's memory. */
+void
+qviz_logical_strides (const QvizShape *s, int64_t strides[QVIZ_MAX_RANK])
+{
+  if (qviz_shape_is_nhwc (s))
+    {
+      strides[1] = 1;
+      strides[3] = s->dims[1];
+      strides[2] = s->dims[3] * s->dims[1];
+      strides[0] = s->dims[2] * s->dims[3] * s->dims[1];
+      return;
+    }
+  {
+    int64_t acc = 1;
+    for (int d = s->rank - 1; d >= 0; d--)
+      {
+        strides[d] = acc;
+        acc *= s->dims[d];
+      }
+  }
+}
+
+
+void
+qviz_conv_shape_from_node (const QvizPlan *plan, const QvizNode *n, int out_value,
+                           qvk_conv_shape *cs)
+{
+  const QvizConvAttrs *c = &n->a.conv;
+  const QvizShape *in = &plan->shapes[n->inputs[0]];
+  const QvizShape *out = &plan->shapes[out_value];
+  int explicit_pads[4] = { c->pad_top, c->pad_left, c->pad_bottom, c->pad_right };
+  int pads[4];
+
+  qviz_window_resolve_pads (c->pad_mode, (int) in->dims[2], (int) in->dims[3],
+                            c->kernel_h, c->kernel_w, c->stride_h, c->stride_w,
+                            c->dilation_h, c->dilation_w, explicit_pads, pads);
+  memset (cs, 0, sizeof *cs);
+  cs->batch = (int) in->dims[0];
+  cs->in_c = (int) in->dims[1];
+  cs->in_h = (int) in->dims[2];
+  cs->in_w = (int) in->dims[3];
+  cs->out_c = (int) out->dims[1];
+  cs->out_h = (int) out->dims[2];
+  cs->out_w = (int) out->dims[3];
+  cs->kernel_h = c->kernel_h;
+  cs->kernel_w = c->kernel_w;
+  cs->stride_h = c->stride_h;
+  cs->stride_w = c->stride_w;
+  cs->dilation_h = c->dilation_h;
+  cs->dilation_w = c->dilation_w;
+  cs->pad_top = pads[0];
+  cs->pad_left = pads[1];
+  cs->groups = c->groups;
+  cs->act = qvk_activation_make (QVK_ACT_NONE);
+}
+
+void
+qviz_pool_shape_from_node (const QvizPlan *plan, const QvizNode *n, qvk_pool_shape *ps)
+{
+  const QvizPoolAttrs *p = &n->a.pool;
+  const QvizShape *in = &plan->shapes[n->inputs[0]];
+  const QvizShape *out = &plan->shapes[n->output];
+  int explicit_pads[4] = { p->pad_top, p->pad_left, p->pad_bottom, p->pad_right };
+  int pads[4];
+
+  qviz_window_resolve_pads (p->pad_mode, (int) in->dims[2], (int) in->dims[3],
+                            p->kernel_h, p->kernel_w, p->stride_h, p->stride_w,
+                            MAX (p->dilation_h, 1), MAX (p->dilation_w, 1),
+                            explicit_pads, pads);
+  memset (ps, 0, sizeof *ps);
+  ps->batch = (int) in->dims[0];
+  ps->channels = (int) in->dims[1];
+  ps->in_h = (int) in->dims[2];
+  ps->in_w = (int) in->dims[3];
+  ps->out_h = (int) out->dims[2];
+  ps->out_w = (int) out->dims[3];
+  ps->kernel_h = p->kernel_h;
+  ps->kernel_w = p->kernel_w;
+  ps->stride_h = p->stride_h;
+  ps->stride_w = p->stride_w;
+  ps->dilation_h = MAX (p->dilation_h, 1);
+  ps->dilation_w = MAX (p->dilation_w, 1);
+  ps->pad_top = pads[0];
+  ps->pad_left = pads[1];
+  ps->count_include_pad = p->count_include_pad;
+}
+
+/* ---- convolution ------------------------------------------------------- */
+
+static void
+run_conv (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  qvk_f32_conv_run (l->conv_f32, IN (l, 0), OUT (l), tid, nt);
+}
+
+/* Folds a following batchnorm into copies of the conv's weights and bias. */
+static void
+fold_conv_weights (const QvizNode *n, const QvizNode *bn, float **weights_out,
+                   float **bias_out)
+{
+  const QvizConvAttrs *c = &n->a.conv;
+  gsize per_oc = (gsize) c->kernel_h * c->kernel_w * (c->in_channels / c->groups);
+  float *w = g_memdup2 (c->weights, sizeof (float) * per_oc * c->out_channels);
+  float *b = g_new0 (float, c->out_channels);
+
+  if (c->bias)
+    memcpy (b, c->bias, sizeof (float) * c->out_channels);
+  if (bn != NULL)
+    {
+      const QvizBatchNormAttrs *a = &bn->a.bn;
+      for (int oc = 0; oc < c->out_channels; oc++)
+        {
+          double scale = a->gamma[oc] / sqrt ((double) a->var[oc] + a->eps);
+          for (gsize k = 0; k < per_oc; k++)
+            w[oc * per_oc + k] = (float) (w[oc * per_oc + k] * scale);
+          b[oc] = (float) ((b[oc] - a->mean[oc]) * scale + a->beta[oc]);
+        }
+    }
+  *weights_out = w;
+  *bias_out = b;
+}
+
+
+void
+qviz_fold_conv_weights (const QvizNode *n, const QvizNode *bn, float **w, float **b)
+{
+  fold_conv_weights (n, bn, w, b);
+}
+
+static qvk_conv_algo
+conv_algo (const QvizPlan *plan)
+{
+  switch (plan->config.conv_algo)
+    {
+    case QVIZ_CONV_ALGO_IM2COL: return QVK_CONV_ALGO_IM2COL;
+    case QVIZ_CONV_ALGO_REFERENCE: return QVK_CONV_ALGO_REFERENCE;
+    case QVIZ_CONV_ALGO_AUTO:
+    default: return QVK_CONV_ALGO_AUTO;
+    }
+}
+
+
+qvk_conv_algo
+qviz_plan_qvk_conv_algo (const QvizPlan *plan)
+{
+  return conv_algo (plan);
+}
+
+static gboolean
+build_conv (QvizPlan *plan, QvizLayer *l, GError **error)
+{
+  qvk_conv_options opts = { (qvk_isa) plan->isa, conv_algo (plan), plan->config.threads };
+
+  qviz_conv_shape_from_node (plan, l->node, l->out_value, &l->conv);
+  l->conv.act = l->act;
+  fold_conv_weights (l->node, l->bn_node, &l->weights, &l->bias);
+  l->conv_f32 = qvk_f32_conv_create (&l->conv, l->weights, l->bias, &opts);
+  if (l->conv_f32 == NULL)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED,
+                   "Node '%s' (conv): no kernel can run this convolution.", l->node->name);
+      return FALSE;
+    }
+  g_clear_pointer (&l->weights, g_free); /* the operator keeps its packed copy */
+  g_clear_pointer (&l->bias, g_free);
+  l->info.kernel = g_strdup (qvk_f32_conv_kernel_name (l->conv_f32));
+  l->info.reason = g_strdup (qvk_f32_conv_reason (l->conv_f32));
+  plan->weight_bytes += qvk_f32_conv_packed_bytes (l->conv_f32);
+  l->run = run_conv;
+  l->parallel = TRUE;
+  return TRUE;
+}
+
+/* ---- element-wise ---------------------------------------------------------- */
+
+
+static inline float
+binary (QvizOp op, float a, float b)
+{
+  switch (op)
+    {
+    case QVIZ_OP_ADD: return a + b;
+    case QVIZ_OP_SUB: return a - b;
+    case QVIZ_OP_MUL: return a * b;
+    case QVIZ_OP_DIV: return a / b;
+    default: return NAN;
+    }
+}
+
+
+int
+qviz_binary_mode (const QvizPlan *plan, const QvizNode *n, int out_value, int *swap)
+{
+  const QvizShape *a = &plan->shapes[n->inputs[0]];
+  const QvizShape *b = &plan->shapes[n->inputs[1]];
+  const QvizShape *out = &plan->shapes[out_value];
+  gboolean a_full = qviz_shape_numel (a) == qviz_shape_numel (out);
+  gboolean b_full = qviz_shape_numel (b) == qviz_shape_numel (out);
+
+  *swap = 0;
+  if (a_full && b_full && a->rank == b->rank &&
+      memcmp (a->dims, b->dims, sizeof (int64_t) * a->rank) == 0 &&
+      (qviz_shape_is_nhwc (a) == qviz_shape_is_nhwc (b) ||
+       (a->rank == 4 && a->dims[2] * a->dims[3] == 1)))
+    return QVIZ_BIN_SAME;
+  for (int s = 0; s < 2; s++)
+    {
+      const QvizShape *full = s ? b : a, *part = s ? a : b;
+      int64_t pn = qviz_shape_numel (part);
+
+      if (qviz_shape_numel (full) != qviz_shape_numel (out))
+        continue;
+      if (pn == 1)
+        {
+          *swap = s;
+          return QVIZ_BIN_SCALAR;
+        }
+      if (qviz_shape_is_nhwc (full))
+        {
+          /* [C], [C,1,1], [1,C,1,1] or [N,C,1,1] against N,C,H,W. */
+          int64_t c = full->dims[1], nb = full->dims[0];
+          gboolean ok = FALSE;
+          if (part->rank == 1 && part->dims[0] == c)
+            ok = TRUE;
+          else if (part->rank == 3 && part->dims[0] == c && part->dims[1] == 1 && part->dims[2] == 1)
+            ok = TRUE;
+          else if (part->rank == 4 && part->dims[1] == c && part->dims[2] == 1 &&
+                   part->dims[3] == 1 && (part->dims[0] == 1 || part->dims[0] == nb))
+            ok = TRUE;
+          if (ok)
+            {
+              *swap = s;
+              return QVIZ_BIN_CHANNEL;
+            }
+        }
+    }
+  return QVIZ_BIN_GENERIC;
+}
+
+static void
+run_binary (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const QvizShape *out = &plan->shapes[l->out_value];
+  gsize total = (gsize) qviz_shape_numel (out), begin, end;
+  const float *a = IN (l, 0), *b = IN (l, 1);
+  float *y = OUT (l);
+  QvizOp op = l->node->op;
+
+  switch (l->mode)
+    {
+    case QVIZ_BIN_SAME:
+      qviz_split_range (total, tid, nt, &begin, &end);
+      if (op == QVIZ_OP_ADD)
+        qvk_f32_add__scalar (&l->act, a, b, y, begin, end);
+      else if (op == QVIZ_OP_MUL && l->act.kind == QVK_ACT_NONE)
+        qvk_f32_mul__scalar (a, b, y, begin, end);
+      else
+        for (gsize i = begin; i < end; i++)
+          y[i] = qvk_f32_activate (&l->act, binary (op, a[i], b[i]));
+      break;
+
+    case QVIZ_BIN_SCALAR:
+      {
+        const float *full = l->swap ? b : a;
+        float s = l->swap ? a[0] : b[0];
+        qviz_split_range (total, tid, nt, &begin, &end);
+        for (gsize i = begin; i < end; i++)
+          y[i] = qvk_f32_activate (&l->act, l->swap ? binary (op, s, full[i])
+                                                    : binary (op, full[i], s));
+      }
+      break;
+
+    case QVIZ_BIN_CHANNEL:
+      {
+        const QvizShape *fs = &plan->shapes[l->node->inputs[l->swap ? 1 : 0]];
+        const QvizShape *ps = &plan->shapes[l->node->inputs[l->swap ? 0 : 1]];
+        const float *full = l->swap ? b : a, *part = l->swap ? a : b;
+        gsize c = (gsize) fs->dims[1], pixels = (gsize) (fs->dims[2] * fs->dims[3]);
+        gboolean per_batch = ps->rank == 4 && ps->dims[0] > 1;
+
+        qviz_split_range ((gsize) fs->dims[0] * pixels, tid, nt, &begin, &end);
+        if (op == QVIZ_OP_MUL && l->act.kind == QVK_ACT_NONE && per_batch)
+          qvk_f32_mul_channel__scalar ((int) pixels, (int) c, full, part, y, begin, end);
+        else
+          for (gsize p = begin; p < end; p++)
+            {
+              const float *sv = part + (per_batch ? (p / pixels) * c : 0);
+              for (gsize k = 0; k < c; k++)
+                y[p * c + k] = qvk_f32_activate (&l->act,
+                    l->swap ? binary (op, sv[k], full[p * c + k])
+                            : binary (op, full[p * c + k], sv[k]));
+            }
+      }
+      break;
+
+    case QVIZ_BIN_GENERIC:
+    default:
+      if (tid != 0)
+        return;
+      {
+        const QvizShape *sa = &plan->shapes[l->node->inputs[0]];
+        const QvizShape *sb = &plan->shapes[l->node->inputs[1]];
+        int64_t st_a[QVIZ_MAX_RANK], st_b[QVIZ_MAX_RANK], st_y[QVIZ_MAX_RANK];
+        int64_t idx[QVIZ_MAX_RANK] = { 0 };
+        int r = out->rank;
+
+        qviz_logical_strides (sa, st_a);
+        qviz_logical_strides (sb, st_b);
+        qviz_logical_strides (out, st_y);
+        for (gsize i = 0; i < total; i++)
+          {
+            int64_t oa = 0, ob = 0, oy = 0;
+            for (int d = 0; d < r; d++)
+              {
+                int da = d - (r - sa->rank), db = d - (r - sb->rank);
+                if (da >= 0 && sa->dims[da] != 1)
+                  oa += idx[d] * st_a[da];
+                if (db >= 0 && sb->dims[db] != 1)
+                  ob += idx[d] * st_b[db];
+                oy += idx[d] * st_y[d];
+              }
+            y[oy] = qvk_f32_activate (&l->act, binary (op, a[oa], b[ob]));
+            for (int d = r - 1; d >= 0; d--)
+              {
+                if (++idx[d] < out->dims[d])
+                  break;
+                idx[d] = 0;
+              }
+          }
+      }
+      break;
+    }
+}
+
+static void
+run_activation (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  gsize begin, end;
+
+  qviz_split_range ((gsize) qviz_shape_numel (&plan->shapes[l->out_value]), tid, nt,
+                    &begin, &end);
+  qvk_f32_activation__scalar (&l->node->a.act, IN (l, 0), OUT (l), begin, end);
+}
+
+static void
+run_batchnorm (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const QvizShape *s = &plan->shapes[l->out_value];
+  gsize c = (gsize) s->dims[1], pixels, begin, end;
+  const float *x = IN (l, 0);
+  float *y = OUT (l);
+
+  pixels = (gsize) (s->dims[0] * s->dims[2] * s->dims[3]);
+  qviz_split_range (pixels, tid, nt, &begin, &end);
+  for (gsize p = begin; p < end; p++)
+    for (gsize k = 0; k < c; k++)
+      y[p * c + k] = x[p * c + k] * l->bn_scale[k] + l->bn_shift[k];
+}
+
+/* ---- pooling, resize, data movement --------------------------------------- */
+
+static void
+run_global_avgpool (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const QvizShape *s = &plan->shapes[l->node->inputs[0]];
+
+  qvk_f32_global_avgpool__scalar ((int) s->dims[0], (int) (s->dims[2] * s->dims[3]),
+                                  (int) s->dims[1], IN (l, 0), OUT (l));
+}
+
+static void
+run_pool (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  gsize begin, end;
+
+  qviz_split_range ((gsize) l->pool.batch * l->pool.out_h, tid, nt, &begin, &end);
+  if (l->node->op == QVIZ_OP_MAXPOOL)
+    qvk_f32_maxpool__scalar (&l->pool, IN (l, 0), OUT (l), (int) begin, (int) end);
+  else
+    qvk_f32_avgpool__scalar (&l->pool, IN (l, 0), OUT (l), (int) begin, (int) end);
+}
+
+static void
+run_resize (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const QvizShape *in = &plan->shapes[l->node->inputs[0]];
+  const QvizShape *out = &plan->shapes[l->out_value];
+  gsize begin, end;
+
+  qviz_split_range ((gsize) (out->dims[0] * out->dims[2]), tid, nt, &begin, &end);
+  if (l->node->a.resize.mode == QVIZ_RESIZE_NEAREST)
+    qvk_f32_resize_nearest__scalar ((int) in->dims[0], (int) in->dims[2], (int) in->dims[3],
+                                    (int) in->dims[1], (int) out->dims[2], (int) out->dims[3],
+                                    IN (l, 0), OUT (l), (int) begin, (int) end);
+  else
+    qvk_f32_resize_bilinear__scalar ((int) in->dims[0], (int) in->dims[2], (int) in->dims[3],
+                                     (int) in->dims[1], (int) out->dims[2], (int) out->dims[3],
+                                     l->node->a.resize.align_corners, IN (l, 0), OUT (l),
+                                     (int) begin, (int) end);
+}
+
+
+int
+qviz_physical_axis (const QvizShape *s, int logical_axis)
+{
+  static const int nhwc_pos[4] = { 0, 3, 1, 2 };
+  return qviz_shape_is_nhwc (s) ? nhwc_pos[logical_axis] : logical_axis;
+}
+
+
+void
+qviz_physical_dims (const QvizShape *s, int64_t dims[QVIZ_MAX_RANK])
+{
+  if (qviz_shape_is_nhwc (s))
+    {
+      dims[0] = s->dims[0];
+      dims[1] = s->dims[2];
+      dims[2] = s->dims[3];
+      dims[3] = s->dims[1];
+    }
+  else
+    memcpy (dims, s->dims, sizeof (int64_t) * s->rank);
+}
+
+
+void
+qviz_concat_run (const QvizPlan *plan, const QvizLayer *l, gsize elem_size)
+{
+  const QvizShape *out = &plan->shapes[l->out_value];
+  int axis = l->node->a.axis < 0 ? l->node->a.axis + out->rank : l->node->a.axis;
+  int paxis = qviz_physical_axis (out, axis);
+  int64_t pd[QVIZ_MAX_RANK];
+  gsize outer = 1;
+  int n = l->node->n_inputs;
+  g_autofree gsize *inner = g_new (gsize, n);
+  g_autofree const void **inputs = g_new (const void *, n);
+
+  qviz_physical_dims (out, pd);
+  for (int d = 0; d < paxis; d++)
+    outer *= (gsize) pd[d];
+  for (int i = 0; i < n; i++)
+    {
+      const QvizShape *s = &plan->shapes[l->node->inputs[i]];
+      int64_t sd[QVIZ_MAX_RANK];
+      gsize in_inner = 1;
+      qviz_physical_dims (s, sd);
+      for (int d = paxis; d < s->rank; d++)
+        in_inner *= (gsize) sd[d];
+      inner[i] = in_inner;
+      inputs[i] = plan->buffers[l->node->inputs[i]];
+    }
+  qvk_concat (elem_size, outer, n, inner, inputs, plan->buffers[l->out_value]);
+}
+
+static void
+run_concat (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  qviz_concat_run (plan, l, sizeof (float));
+}
+
+static void
+run_linear (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const QvizLinearAttrs *a = &l->node->a.linear;
+  int rows = (int) (qviz_shape_numel (&plan->shapes[l->out_value]) / a->out_features);
+
+  qvk_f32_linear__scalar (rows, a->in_features, a->out_features, IN (l, 0), a->weights,
+                          a->bias, &l->act, OUT (l));
+}
+
+/* Reshape/flatten of a channels-last map with several pixels and channels:
+ * data moves into logical (NCHW) order. */
+static void
+run_to_logical (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  qviz_plan_physical_to_logical (&plan->shapes[l->node->inputs[0]], plan->elem_size,
+                                 IN (l, 0), OUT (l));
+}
+
+
+void
+qviz_transpose_run (const QvizPlan *plan, const QvizLayer *l)
+{
+  const QvizShape *in = &plan->shapes[l->node->inputs[0]];
+  int64_t pd[QVIZ_MAX_RANK];
+  int perm[QVIZ_MAX_RANK];
+
+  qviz_physical_dims (in, pd);
+  for (int d = 0; d < in->rank; d++)
+    perm[d] = qviz_physical_axis (in, l->node->a.perm[d]);
+  qvk_transpose (plan->elem_size, in->rank, pd, perm, IN (l, 0), OUT (l));
+}
+
+static void
+run_transpose (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  qviz_transpose_run (plan, l);
+}
+
+static void
+run_softmax (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const QvizShape *s = &plan->shapes[l->out_value];
+  int axis = l->node->a.axis < 0 ? l->node->a.axis + s->rank : l->node->a.axis;
+  gsize n = (gsize) s->dims[axis];
+
+  qvk_f32_softmax__scalar ((gsize) qviz_shape_numel (s) / n, n, IN (l, 0), OUT (l));
+}
+
+static void
+run_copy (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  memcpy (OUT (l), IN (l, 0),
+          (gsize) qviz_shape_numel (&plan->shapes[l->out_value]) * plan->elem_size);
+}
+
+
+gboolean
+qviz_softmax_supported (const QvizPlan *plan, const QvizLayer *l, GError **error)
+{
+  const QvizShape *s = &plan->shapes[l->out_value];
+  int axis = l->node->a.axis < 0 ? l->node->a.axis + s->rank : l->node->a.axis;
+
+  if (qviz_physical_axis (s, axis) == s->rank - 1)
+    return TRUE;
+  g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED,
+               "Node '%s' (softmax): only the innermost axis in memory is supported, "
+               "not axis %d.", l->node->name, l->node->a.axis);
+  return FALSE;
+}
+
+static void
+set_kernel (QvizLayer *l, const char *kernel, const char *reason)
+{
+  l->info.kernel = g_strdup (kernel);
+  l->info.reason = g_strdup (reason);
+}
+
+gboolean
+qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
+{
+  const QvizNode *n = l->node;
+
+  switch (n->op)
+    {
+    case QVIZ_OP_CONV:
+      return build_conv (plan, l, error);
+
+    case QVIZ_OP_ADD:
+    case QVIZ_OP_SUB:
+    case QVIZ_OP_MUL:
+    case QVIZ_OP_DIV:
+      l->mode = qviz_binary_mode (plan, n, l->out_value, &l->swap);
+      l->run = run_binary;
+      l->parallel = l->mode != QVIZ_BIN_GENERIC;
+      set_kernel (l, l->mode == QVIZ_BIN_SAME ? "f32 elementwise scalar"
+                     : l->mode == QVIZ_BIN_CHANNEL ? "f32 channel-broadcast scalar"
+                     : l->mode == QVIZ_BIN_SCALAR ? "f32 scalar-broadcast scalar"
+                     : "f32 generic-broadcast scalar",
+                  l->mode == QVIZ_BIN_GENERIC ? "operands broadcast in no simpler pattern"
+                                         : "operands line up in memory");
+      return TRUE;
+
+    case QVIZ_OP_ACTIVATION:
+      l->run = run_activation;
+      l->parallel = TRUE;
+      set_kernel (l, "f32 activation scalar", "standalone activation (not fused)");
+      return TRUE;
+
+    case QVIZ_OP_BATCHNORM:
+      {
+        const QvizBatchNormAttrs *a = &n->a.bn;
+        l->bn_scale = g_new (float, a->channels);
+        l->bn_shift = g_new (float, a->channels);
+        for (int c = 0; c < a->channels; c++)
+          {
+            double s = a->gamma[c] / sqrt ((double) a->var[c] + a->eps);
+            l->bn_scale[c] = (float) s;
+            l->bn_shift[c] = (float) (a->beta[c] - a->mean[c] * s);
+          }
+        l->run = run_batchnorm;
+        l->parallel = TRUE;
+        set_kernel (l, "f32 affine scalar", "batchnorm not after a conv: applied as scale and shift");
+        return TRUE;
+      }
+
+    case QVIZ_OP_GLOBAL_AVGPOOL:
+      l->run = run_global_avgpool;
+      set_kernel (l, "f32 global-avgpool scalar", "one reduction over all pixels");
+      return TRUE;
+
+    case QVIZ_OP_AVGPOOL:
+    case QVIZ_OP_MAXPOOL:
+      qviz_pool_shape_from_node (plan, n, &l->pool);
+      l->run = run_pool;
+      l->parallel = TRUE;
+      set_kernel (l, n->op == QVIZ_OP_MAXPOOL ? "f32 maxpool scalar" : "f32 avgpool scalar",
+                  "direct window loop");
+      return TRUE;
+
+    case QVIZ_OP_RESIZE:
+      l->run = run_resize;
+      l->parallel = TRUE;
+      set_kernel (l, n->a.resize.mode == QVIZ_RESIZE_NEAREST ? "f32 resize-nearest scalar"
+                                                             : "f32 resize-bilinear scalar",
+                  "row-parallel interpolation");
+      return TRUE;
+
+    case QVIZ_OP_CONCAT:
+      l->run = run_concat;
+      set_kernel (l, "concat copy", "row copies into the joined tensor");
+      return TRUE;
+
+    case QVIZ_OP_LINEAR:
+      l->run = run_linear;
+      set_kernel (l, "f32 linear scalar", "dense layer");
+      return TRUE;
+
+    case QVIZ_OP_FLATTEN:
+    case QVIZ_OP_RESHAPE:
+      l->run = run_to_logical;
+      set_kernel (l, "nhwc-to-nchw copy", "channels-last data reshaped in logical order");
+      return TRUE;
+
+    case QVIZ_OP_TRANSPOSE:
+      l->run = run_transpose;
+      set_kernel (l, "transpose copy", "permutation moves data");
+      return TRUE;
+
+    case QVIZ_OP_SOFTMAX:
+      if (!qviz_softmax_supported (plan, l, error))
+        return FALSE;
+      l->run = run_softmax;
+      set_kernel (l, "f32 softmax scalar", "over the innermost axis");
+      return TRUE;
+
+    case QVIZ_OP_IDENTITY:
+      l->run = run_copy;
+      set_kernel (l, "copy", "identity of a constant");
+      return TRUE;
+
+    default:
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED,
+                   "Node '%s': operator %s is not supported in float plans.",
+                   n->name, qviz_op_name (n->op));
+      return FALSE;
+    }
+}

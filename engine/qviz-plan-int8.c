@@ -1,0 +1,755 @@
+/* qviz-plan-int8.c: int8 layers.
+ *
+ * Activations are uint8 with the per-tensor parameters that calibration (or
+ * the model file) gave each graph value.  Ops that cannot change the range
+ * (max pooling, resize, transposes and views) pass their input's parameters
+ * on to their output, so they move bytes without requantizing.  Convolutions
+ * and linear layers quantize their weights per output channel here, at plan
+ * time; a fused relu/clip becomes the output clamp, a fused hardswish,
+ * hardsigmoid or sigmoid a 256-entry lookup table applied to the conv's
+ * output in place.
+ */
+
+#include "qviz-plan-private.h"
+#include "qviz-quant.h"
+
+#include <math.h>
+#include <string.h>
+
+#define IN(l, k) ((const uint8_t *) plan->buffers[(l)->node->inputs[k]])
+#define OUT(l) ((uint8_t *) plan->buffers[(l)->out_value])
+
+typedef struct {
+  uint8_t table[256];
+  gboolean has_table;
+  qvk_qu8_add_params add;
+  qvk_qu8_mul_params mul;
+  qvk_qu8_avgpool_params pool;
+  qvk_qu8_conv_params linear_q;
+  float *requant;
+  int8_t *weights;
+  int32_t *bias;
+  float *bn_scale, *bn_shift;   /* standalone batchnorm */
+  qvk_qu8_requant_params *concat; /* one per input */
+} Int8Data;
+
+static void
+int8_data_free (gpointer p)
+{
+  Int8Data *d = p;
+
+  g_free (d->requant);
+  g_free (d->weights);
+  g_free (d->bias);
+  g_free (d->bn_scale);
+  g_free (d->bn_shift);
+  g_free (d->concat);
+  g_free (d);
+}
+
+static Int8Data *
+layer_data (QvizLayer *l)
+{
+  if (l->int8 == NULL)
+    {
+      l->int8 = g_new0 (Int8Data, 1);
+      l->int8_free = int8_data_free;
+    }
+  return l->int8;
+}
+
+static inline const QvizQuantParams *
+qp (const QvizPlan *plan, int value)
+{
+  return &plan->quant[value];
+}
+
+static inline gboolean
+is_constant (const QvizPlan *plan, int value)
+{
+  const QvizValue *v = qviz_graph_value (plan->graph, value);
+  return v->data != NULL && v->producer < 0;
+}
+
+static void
+set_kernel (QvizLayer *l, const char *kernel, const char *reason)
+{
+  l->info.kernel = g_strdup (kernel);
+  l->info.reason = g_strdup (reason);
+}
+
+/* ---- convolution ------------------------------------------------------ */
+
+static void
+run_conv (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const Int8Data *d = l->int8;
+
+  qvk_qu8_conv_run (l->conv_qu8, IN (l, 0), OUT (l), tid, nt);
+  if (d->has_table)
+    {
+      gsize begin, end;
+#pragma omp barrier
+      qviz_split_range ((gsize) qviz_shape_numel (&plan->shapes[l->out_value]), tid, nt,
+                        &begin, &end);
+      qvk_qu8_lut__scalar (d->table, OUT (l), OUT (l), begin, end);
+    }
+}
+
+/* Quantizes a conv's (folded) weights and prepares its requantization. */
+static gboolean
+build_conv (QvizPlan *plan, QvizLayer *l, GError **error)
+{
+  const QvizConvAttrs *c = &l->node->a.conv;
+  Int8Data *d = layer_data (l);
+  const QvizQuantParams *in = qp (plan, l->node->inputs[0]);
+  const QvizQuantParams *pre = qp (plan, l->pre_act_value);
+  const QvizQuantParams *out = qp (plan, l->out_value);
+  gsize per_oc = (gsize) c->kernel_h * c->kernel_w * (c->in_channels / c->groups);
+  g_autofree float *w = NULL, *b = NULL;
+  g_autofree float *w_scales = g_new (float, c->out_channels);
+  qvk_qu8_conv_params q;
+  qvk_conv_options opts = { (qvk_isa) plan->isa, qviz_plan_qvk_conv_algo (plan),
+                            plan->config.threads };
+  const QvizQuantParams *conv_out;
+  int qmin = 0, qmax = 255;
+
+  qviz_conv_shape_from_node (plan, l->node, l->out_value, &l->conv);
+  qviz_fold_conv_weights (l->node, l->bn_node, &w, &b);
+  if (c->weight_scales != NULL && l->bn_node == NULL)
+    memcpy (w_scales, c->weight_scales, sizeof (float) * c->out_channels);
+  else
+    qviz_quant_weight_scales (w, c->out_channels, per_oc, w_scales);
+  d->weights = g_new (int8_t, per_oc * c->out_channels);
+  qviz_quant_weights (w, c->out_channels, per_oc, w_scales, d->weights);
+  d->bias = g_new (int32_t, c->out_channels);
+  qviz_quant_bias (b, c->out_channels, in->scale, w_scales, d->bias);
+
+  if (l->act_node != NULL &&
+      !qviz_quant_activation_bounds (&l->act, out, &qmin, &qmax))
+    {
+      /* Lookup-table activation: the conv writes the pre-activation tensor's
+       * quantization, the table maps it to the output's. */
+      conv_out = pre;
+      qmin = 0;
+      qmax = 255;
+      qvk_qu8_lut_build (&l->act, pre->scale, pre->zero_point, out->scale,
+                         out->zero_point, d->table);
+      d->has_table = TRUE;
+    }
+  else
+    conv_out = out;
+
+  d->requant = g_new (float, c->out_channels);
+  qviz_quant_requant_scales (in->scale, w_scales, conv_out->scale, c->out_channels,
+                             d->requant);
+  q.input_zero_point = in->zero_point;
+  q.output_zero_point = conv_out->zero_point;
+  q.output_min = qmin;
+  q.output_max = qmax;
+  q.requant_scale = d->requant;
+
+  l->conv.act = qvk_activation_make (QVK_ACT_NONE);
+  l->conv_qu8 = qvk_qu8_conv_create (&l->conv, &q, d->weights, d->bias, &opts);
+  if (l->conv_qu8 == NULL)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED,
+                   "Node '%s' (conv): no int8 kernel can run this convolution.",
+                   l->node->name);
+      return FALSE;
+    }
+  g_clear_pointer (&d->weights, g_free); /* the operator keeps its packed copy */
+  g_clear_pointer (&d->bias, g_free);
+  if (d->has_table)
+    {
+      l->info.kernel = g_strdup_printf ("%s + lut %s", qvk_qu8_conv_kernel_name (l->conv_qu8),
+                                        qviz_activation_name (l->act.kind));
+      l->info.reason = g_strdup_printf ("%s; %s by a 256-entry table",
+                                        qvk_qu8_conv_reason (l->conv_qu8),
+                                        qviz_activation_name (l->act.kind));
+    }
+  else
+    set_kernel (l, qvk_qu8_conv_kernel_name (l->conv_qu8), qvk_qu8_conv_reason (l->conv_qu8));
+  plan->weight_bytes += qvk_qu8_conv_packed_bytes (l->conv_qu8);
+  l->run = run_conv;
+  l->parallel = TRUE;
+  return TRUE;
+}
+
+/* ---- linear ---------------------------------------------------------------- */
+
+static void
+run_linear (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const Int8Data *d = l->int8;
+  const QvizLinearAttrs *a = &l->node->a.linear;
+  int rows = (int) (qviz_shape_numel (&plan->shapes[l->out_value]) / a->out_features);
+  gsize begin, end;
+
+  qviz_split_range ((gsize) rows, tid, nt, &begin, &end);
+  qvk_qu8_linear__scalar (&d->linear_q, rows, a->in_features, a->out_features, IN (l, 0),
+                          d->weights, d->bias, OUT (l), (int) begin, (int) end);
+  if (d->has_table)
+    qvk_qu8_lut__scalar (d->table, OUT (l), OUT (l), begin * a->out_features,
+                         end * a->out_features);
+}
+
+static gboolean
+build_linear (QvizPlan *plan, QvizLayer *l, GError **error)
+{
+  const QvizLinearAttrs *a = &l->node->a.linear;
+  Int8Data *d = layer_data (l);
+  const QvizQuantParams *in = qp (plan, l->node->inputs[0]);
+  const QvizQuantParams *pre = qp (plan, l->pre_act_value);
+  const QvizQuantParams *out = qp (plan, l->out_value);
+  g_autofree float *w_scales = g_new (float, a->out_features);
+  const QvizQuantParams *lin_out = out;
+  int qmin = 0, qmax = 255;
+
+  qviz_quant_weight_scales (a->weights, a->out_features, (gsize) a->in_features, w_scales);
+  d->weights = g_new (int8_t, (gsize) a->in_features * a->out_features);
+  qviz_quant_weights (a->weights, a->out_features, (gsize) a->in_features, w_scales,
+                      d->weights);
+  d->bias = g_new (int32_t, a->out_features);
+  qviz_quant_bias (a->bias, a->out_features, in->scale, w_scales, d->bias);
+  if (l->act_node != NULL && !qviz_quant_activation_bounds (&l->act, out, &qmin, &qmax))
+    {
+      lin_out = pre;
+      qmin = 0;
+      qmax = 255;
+      qvk_qu8_lut_build (&l->act, pre->scale, pre->zero_point, out->scale,
+                         out->zero_point, d->table);
+      d->has_table = TRUE;
+    }
+  d->requant = g_new (float, a->out_features);
+  qviz_quant_requant_scales (in->scale, w_scales, lin_out->scale, a->out_features,
+                             d->requant);
+  d->linear_q.input_zero_point = in->zero_point;
+  d->linear_q.output_zero_point = lin_out->zero_point;
+  d->linear_q.output_min = qmin;
+  d->linear_q.output_max = qmax;
+  d->linear_q.requant_scale = d->requant;
+  plan->weight_bytes += (gsize) a->in_features * a->out_features + (gsize) a->out_features * 8;
+  set_kernel (l, "qu8 linear scalar", "dense layer with per-channel int8 weights");
+  l->run = run_linear;
+  l->parallel = TRUE;
+  return TRUE;
+}
+
+/* ---- element-wise ---------------------------------------------------------- */
+
+/* Reads element `offset` of an operand as a real number. */
+static inline float
+operand (const QvizPlan *plan, int value, gsize offset)
+{
+  if (is_constant (plan, value))
+    return ((const float *) plan->buffers[value])[offset];
+  {
+    const QvizQuantParams *p = qp (plan, value);
+    return p->scale * ((int) ((const uint8_t *) plan->buffers[value])[offset] - p->zero_point);
+  }
+}
+
+static inline uint8_t
+quantize_one (const QvizQuantParams *p, float x)
+{
+  return qvk_qu8_round_clamp (x / p->scale, p->zero_point, 0, 255);
+}
+
+static inline float
+apply (QvizOp op, float a, float b)
+{
+  switch (op)
+    {
+    case QVIZ_OP_ADD: return a + b;
+    case QVIZ_OP_SUB: return a - b;
+    case QVIZ_OP_MUL: return a * b;
+    case QVIZ_OP_DIV: return a / b;
+    default: return NAN;
+    }
+}
+
+/* Any broadcast: each element through real numbers.  Used where no int8
+ * kernel applies (constants, sub, div, unusual broadcasts). */
+static void
+run_binary_generic (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const QvizShape *out = &plan->shapes[l->out_value];
+  const QvizShape *sa = &plan->shapes[l->node->inputs[0]];
+  const QvizShape *sb = &plan->shapes[l->node->inputs[1]];
+  const QvizQuantParams *qo = qp (plan, l->out_value);
+  int64_t st_a[QVIZ_MAX_RANK], st_b[QVIZ_MAX_RANK], st_y[QVIZ_MAX_RANK];
+  int64_t idx[QVIZ_MAX_RANK] = { 0 };
+  gsize total = (gsize) qviz_shape_numel (out);
+  int r = out->rank;
+  uint8_t *y = OUT (l);
+
+  if (tid != 0)
+    return;
+  /* Constants are stored in logical order. */
+  if (is_constant (plan, l->node->inputs[0]))
+    {
+      QvizShape plain = *sa;
+      plain.nhwc = FALSE;
+      qviz_logical_strides (&plain, st_a);
+    }
+  else
+    qviz_logical_strides (sa, st_a);
+  if (is_constant (plan, l->node->inputs[1]))
+    {
+      QvizShape plain = *sb;
+      plain.nhwc = FALSE;
+      qviz_logical_strides (&plain, st_b);
+    }
+  else
+    qviz_logical_strides (sb, st_b);
+  qviz_logical_strides (out, st_y);
+
+  for (gsize i = 0; i < total; i++)
+    {
+      int64_t oa = 0, ob = 0, oy = 0;
+      float v;
+
+      for (int d = 0; d < r; d++)
+        {
+          int da = d - (r - sa->rank), db = d - (r - sb->rank);
+          if (da >= 0 && sa->dims[da] != 1)
+            oa += idx[d] * st_a[da];
+          if (db >= 0 && sb->dims[db] != 1)
+            ob += idx[d] * st_b[db];
+          oy += idx[d] * st_y[d];
+        }
+      v = apply (l->node->op, operand (plan, l->node->inputs[0], (gsize) oa),
+                 operand (plan, l->node->inputs[1], (gsize) ob));
+      y[oy] = quantize_one (qo, v);
+      for (int d = r - 1; d >= 0; d--)
+        {
+          if (++idx[d] < out->dims[d])
+            break;
+          idx[d] = 0;
+        }
+    }
+}
+
+static void
+run_add (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  gsize begin, end;
+
+  qviz_split_range ((gsize) qviz_shape_numel (&plan->shapes[l->out_value]), tid, nt,
+                    &begin, &end);
+  qvk_qu8_add__scalar (&((const Int8Data *) l->int8)->add, IN (l, 0), IN (l, 1), OUT (l),
+                       begin, end);
+}
+
+static void
+run_mul (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  gsize begin, end;
+
+  qviz_split_range ((gsize) qviz_shape_numel (&plan->shapes[l->out_value]), tid, nt,
+                    &begin, &end);
+  qvk_qu8_mul__scalar (&((const Int8Data *) l->int8)->mul, IN (l, 0), IN (l, 1), OUT (l),
+                       begin, end);
+}
+
+static void
+run_mul_channel (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const QvizShape *fs = &plan->shapes[l->node->inputs[l->swap ? 1 : 0]];
+  gsize pixels = (gsize) (fs->dims[2] * fs->dims[3]), begin, end;
+
+  qviz_split_range ((gsize) fs->dims[0] * pixels, tid, nt, &begin, &end);
+  qvk_qu8_mul_channel__scalar (&((const Int8Data *) l->int8)->mul, (int) pixels,
+                               (int) fs->dims[1], IN (l, l->swap ? 1 : 0),
+                               IN (l, l->swap ? 0 : 1), OUT (l), begin, end);
+}
+
+static gboolean
+build_binary (QvizPlan *plan, QvizLayer *l)
+{
+  const QvizNode *n = l->node;
+  Int8Data *d = layer_data (l);
+  gboolean consts = is_constant (plan, n->inputs[0]) || is_constant (plan, n->inputs[1]);
+  const QvizQuantParams *out = qp (plan, l->out_value);
+
+  l->mode = qviz_binary_mode (plan, n, l->out_value, &l->swap);
+  if (!consts && l->mode == QVIZ_BIN_SAME && n->op == QVIZ_OP_ADD)
+    {
+      const QvizQuantParams *a = qp (plan, n->inputs[0]), *b = qp (plan, n->inputs[1]);
+      qvk_qu8_add_params_init (&d->add, a->scale, a->zero_point, b->scale, b->zero_point,
+                               out->scale, out->zero_point, 0, 255);
+      l->run = run_add;
+      l->parallel = TRUE;
+      set_kernel (l, "qu8 add scalar", "both operands requantized to the output scale");
+      return TRUE;
+    }
+  if (!consts && n->op == QVIZ_OP_MUL &&
+      (l->mode == QVIZ_BIN_SAME || l->mode == QVIZ_BIN_CHANNEL))
+    {
+      const QvizQuantParams *a = qp (plan, n->inputs[0]), *b = qp (plan, n->inputs[1]);
+      const QvizShape *ps = &plan->shapes[n->inputs[l->swap ? 0 : 1]];
+      qvk_qu8_mul_params_init (&d->mul, a->scale, a->zero_point, b->scale, b->zero_point,
+                               out->scale, out->zero_point, 0, 255);
+      if (l->mode == QVIZ_BIN_SAME)
+        {
+          l->run = run_mul;
+          set_kernel (l, "qu8 mul scalar", "element-wise product, one requantization");
+        }
+      else if (ps->rank == 4)
+        {
+          l->run = run_mul_channel;
+          set_kernel (l, "qu8 mul-channel scalar", "squeeze-excite scale per channel");
+        }
+      else
+        goto generic;
+      l->parallel = TRUE;
+      return TRUE;
+    }
+generic:
+  l->run = run_binary_generic;
+  l->parallel = FALSE;
+  set_kernel (l, "qu8 broadcast via float scalar",
+              consts ? "one operand is a float constant" : "no int8 kernel for this broadcast");
+  return TRUE;
+}
+
+/* ---- activations, batchnorm ---------------------------------------------- */
+
+static void
+run_lut (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  gsize begin, end;
+
+  qviz_split_range ((gsize) qviz_shape_numel (&plan->shapes[l->out_value]), tid, nt,
+                    &begin, &end);
+  qvk_qu8_lut__scalar (((const Int8Data *) l->int8)->table, IN (l, 0), OUT (l), begin, end);
+}
+
+static void
+run_batchnorm (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const Int8Data *d = l->int8;
+  const QvizShape *s = &plan->shapes[l->out_value];
+  const QvizQuantParams *qi = qp (plan, l->node->inputs[0]), *qo = qp (plan, l->out_value);
+  gsize c = (gsize) s->dims[1], begin, end;
+  const uint8_t *x = IN (l, 0);
+  uint8_t *y = OUT (l);
+
+  qviz_split_range ((gsize) (s->dims[0] * s->dims[2] * s->dims[3]), tid, nt, &begin, &end);
+  for (gsize p = begin; p < end; p++)
+    for (gsize k = 0; k < c; k++)
+      {
+        float v = qi->scale * ((int) x[p * c + k] - qi->zero_point);
+        y[p * c + k] = quantize_one (qo, v * d->bn_scale[k] + d->bn_shift[k]);
+      }
+}
+
+/* ---- pooling, resize, data movement --------------------------------------- */
+
+static void
+run_global_avgpool (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const QvizShape *s = &plan->shapes[l->node->inputs[0]];
+
+  qvk_qu8_global_avgpool__scalar (&((const Int8Data *) l->int8)->pool, (int) s->dims[0],
+                                  (int) (s->dims[2] * s->dims[3]), (int) s->dims[1],
+                                  IN (l, 0), OUT (l), 0, (int) s->dims[0]);
+}
+
+static void
+run_pool (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  gsize begin, end;
+
+  qviz_split_range ((gsize) l->pool.batch * l->pool.out_h, tid, nt, &begin, &end);
+  if (l->node->op == QVIZ_OP_MAXPOOL)
+    qvk_qu8_maxpool__scalar (&l->pool, 0, 255, IN (l, 0), OUT (l), (int) begin, (int) end);
+  else
+    qvk_qu8_avgpool__scalar (&((const Int8Data *) l->int8)->pool, &l->pool, IN (l, 0),
+                             OUT (l), (int) begin, (int) end);
+}
+
+static void
+run_resize (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const QvizShape *in = &plan->shapes[l->node->inputs[0]];
+  const QvizShape *out = &plan->shapes[l->out_value];
+  gsize begin, end;
+  int ih = (int) in->dims[2], iw = (int) in->dims[3], c = (int) in->dims[1];
+  int oh = (int) out->dims[2], ow = (int) out->dims[3];
+
+  qviz_split_range ((gsize) (out->dims[0] * out->dims[2]), tid, nt, &begin, &end);
+  if (l->node->a.resize.mode == QVIZ_RESIZE_BILINEAR)
+    {
+      qvk_qu8_resize_bilinear__scalar ((int) in->dims[0], ih, iw, c, oh, ow,
+                                       l->node->a.resize.align_corners, IN (l, 0), OUT (l),
+                                       (int) begin, (int) end);
+      return;
+    }
+  /* Nearest (ONNX asymmetric, floor): a copy of the chosen pixel. */
+  for (gsize row = begin; row < end; row++)
+    {
+      gsize b = row / (gsize) oh, oy = row % (gsize) oh;
+      int iy = MIN ((int) floor ((double) oy * ih / oh), ih - 1);
+      for (int ox = 0; ox < ow; ox++)
+        {
+          int ix = MIN ((int) floor ((double) ox * iw / ow), iw - 1);
+          memcpy (OUT (l) + ((b * oh + oy) * ow + ox) * c,
+                  IN (l, 0) + ((b * ih + iy) * iw + ix) * c, (gsize) c);
+        }
+    }
+}
+
+static void
+run_concat (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const Int8Data *d = l->int8;
+  const QvizShape *out = &plan->shapes[l->out_value];
+  int axis = l->node->a.axis < 0 ? l->node->a.axis + out->rank : l->node->a.axis;
+  int paxis = qviz_physical_axis (out, axis);
+  int64_t pd[QVIZ_MAX_RANK];
+  gsize outer = 1, out_inner = 1, col = 0;
+
+  qviz_physical_dims (out, pd);
+  for (int k = 0; k < paxis; k++)
+    outer *= (gsize) pd[k];
+  for (int k = paxis; k < out->rank; k++)
+    out_inner *= (gsize) pd[k];
+  for (int i = 0; i < l->node->n_inputs; i++)
+    {
+      const QvizShape *s = &plan->shapes[l->node->inputs[i]];
+      int64_t sd[QVIZ_MAX_RANK];
+      gsize inner = 1, begin, end;
+
+      qviz_physical_dims (s, sd);
+      for (int k = paxis; k < s->rank; k++)
+        inner *= (gsize) sd[k];
+      qviz_split_range (outer, tid, nt, &begin, &end);
+      qvk_qu8_requant_copy__scalar (&d->concat[i], inner, IN (l, i), inner, OUT (l) + col,
+                                    out_inner, begin, end);
+      col += inner;
+    }
+}
+
+static void
+run_to_logical (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  qviz_plan_physical_to_logical (&plan->shapes[l->node->inputs[0]], 1, IN (l, 0), OUT (l));
+}
+
+static void
+run_transpose (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  qviz_transpose_run (plan, l);
+}
+
+static void
+run_softmax (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const QvizShape *s = &plan->shapes[l->out_value];
+  int axis = l->node->a.axis < 0 ? l->node->a.axis + s->rank : l->node->a.axis;
+  gsize n = (gsize) s->dims[axis], total = (gsize) qviz_shape_numel (s);
+  const QvizQuantParams *qi = qp (plan, l->node->inputs[0]), *qo = qp (plan, l->out_value);
+  g_autofree float *x = g_new (float, total);
+  g_autofree float *y = g_new (float, total);
+
+  qvk_qu8_dequantize__scalar (qi->scale, qi->zero_point, IN (l, 0), x, 0, total);
+  qvk_f32_softmax__scalar (total / n, n, x, y);
+  qvk_qu8_quantize__scalar (qo->scale, qo->zero_point, y, OUT (l), 0, total);
+}
+
+static void
+run_copy (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  gsize n = (gsize) qviz_shape_numel (&plan->shapes[l->out_value]);
+
+  if (is_constant (plan, l->node->inputs[0]))
+    qvk_qu8_quantize__scalar (qp (plan, l->out_value)->scale,
+                              qp (plan, l->out_value)->zero_point,
+                              plan->buffers[l->node->inputs[0]], OUT (l), 0, n);
+  else
+    memcpy (OUT (l), IN (l, 0), n);
+}
+
+gboolean
+qviz_plan_build_layer_int8 (QvizPlan *plan, QvizLayer *l, GError **error)
+{
+  const QvizNode *n = l->node;
+  Int8Data *d;
+
+  for (int k = 0; k < n->n_inputs; k++)
+    if (!is_constant (plan, n->inputs[k]) && !qp (plan, n->inputs[k])->valid)
+      {
+        g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                     "Node '%s': input '%s' has no int8 parameters; calibrate the model.",
+                     n->name, qviz_graph_value (plan->graph, n->inputs[k])->name);
+        return FALSE;
+      }
+
+  switch (n->op)
+    {
+    case QVIZ_OP_CONV:
+      return build_conv (plan, l, error);
+
+    case QVIZ_OP_LINEAR:
+      return build_linear (plan, l, error);
+
+    case QVIZ_OP_ADD:
+    case QVIZ_OP_SUB:
+    case QVIZ_OP_MUL:
+    case QVIZ_OP_DIV:
+      return build_binary (plan, l);
+
+    case QVIZ_OP_ACTIVATION:
+      {
+        const QvizQuantParams *qi = qp (plan, n->inputs[0]), *qo = qp (plan, l->out_value);
+        d = layer_data (l);
+        qvk_qu8_lut_build (&n->a.act, qi->scale, qi->zero_point, qo->scale, qo->zero_point,
+                           d->table);
+        d->has_table = TRUE;
+        l->run = run_lut;
+        l->parallel = TRUE;
+        set_kernel (l, "qu8 lut scalar", "activation by a 256-entry table");
+        return TRUE;
+      }
+
+    case QVIZ_OP_BATCHNORM:
+      {
+        const QvizBatchNormAttrs *a = &n->a.bn;
+        d = layer_data (l);
+        d->bn_scale = g_new (float, a->channels);
+        d->bn_shift = g_new (float, a->channels);
+        for (int c = 0; c < a->channels; c++)
+          {
+            double s = a->gamma[c] / sqrt ((double) a->var[c] + a->eps);
+            d->bn_scale[c] = (float) s;
+            d->bn_shift[c] = (float) (a->beta[c] - a->mean[c] * s);
+          }
+        l->run = run_batchnorm;
+        l->parallel = TRUE;
+        set_kernel (l, "qu8 affine via float scalar", "batchnorm not after a conv");
+        return TRUE;
+      }
+
+    case QVIZ_OP_GLOBAL_AVGPOOL:
+    case QVIZ_OP_AVGPOOL:
+      {
+        const QvizQuantParams *qi = qp (plan, n->inputs[0]), *qo = qp (plan, l->out_value);
+        d = layer_data (l);
+        qvk_qu8_avgpool_params_init (&d->pool, qi->scale, qi->zero_point, qo->scale,
+                                     qo->zero_point, 0, 255);
+        if (n->op == QVIZ_OP_AVGPOOL)
+          {
+            qviz_pool_shape_from_node (plan, n, &l->pool);
+            l->run = run_pool;
+            l->parallel = TRUE;
+            set_kernel (l, "qu8 avgpool scalar", "direct window loop");
+          }
+        else
+          {
+            l->run = run_global_avgpool;
+            set_kernel (l, "qu8 global-avgpool scalar", "one reduction over all pixels");
+          }
+        return TRUE;
+      }
+
+    case QVIZ_OP_MAXPOOL:
+      plan->quant[l->out_value] = *qp (plan, n->inputs[0]);
+      qviz_pool_shape_from_node (plan, n, &l->pool);
+      l->run = run_pool;
+      l->parallel = TRUE;
+      set_kernel (l, "qu8 maxpool scalar", "max of bytes: the input's scale carries over");
+      return TRUE;
+
+    case QVIZ_OP_RESIZE:
+      plan->quant[l->out_value] = *qp (plan, n->inputs[0]);
+      l->run = run_resize;
+      l->parallel = TRUE;
+      set_kernel (l, n->a.resize.mode == QVIZ_RESIZE_NEAREST ? "qu8 resize-nearest scalar"
+                                                             : "qu8 resize-bilinear scalar",
+                  "interpolation keeps the input's scale");
+      return TRUE;
+
+    case QVIZ_OP_CONCAT:
+      {
+        const QvizQuantParams *qo = qp (plan, l->out_value);
+        d = layer_data (l);
+        d->concat = g_new0 (qvk_qu8_requant_params, n->n_inputs);
+        for (int i = 0; i < n->n_inputs; i++)
+          {
+            const QvizQuantParams *qi = qp (plan, n->inputs[i]);
+            if (is_constant (plan, n->inputs[i]))
+              {
+                g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED,
+                             "Node '%s' (concat): constant inputs are not supported in int8.",
+                             n->name);
+                return FALSE;
+              }
+            qvk_qu8_requant_params_init (&d->concat[i], qi->scale, qi->zero_point,
+                                         qo->scale, qo->zero_point);
+          }
+        l->run = run_concat;
+        l->parallel = TRUE;
+        set_kernel (l, "qu8 concat requant-copy scalar", "inputs requantized to one scale");
+        return TRUE;
+      }
+
+    case QVIZ_OP_FLATTEN:
+    case QVIZ_OP_RESHAPE:
+      plan->quant[l->out_value] = *qp (plan, n->inputs[0]);
+      l->run = run_to_logical;
+      set_kernel (l, "nhwc-to-nchw copy", "channels-last data reshaped in logical order");
+      return TRUE;
+
+    case QVIZ_OP_TRANSPOSE:
+      plan->quant[l->out_value] = *qp (plan, n->inputs[0]);
+      l->run = run_transpose;
+      set_kernel (l, "transpose copy", "permutation moves data");
+      return TRUE;
+
+    case QVIZ_OP_SOFTMAX:
+      if (!qviz_softmax_supported (plan, l, error))
+        return FALSE;
+      l->run = run_softmax;
+      set_kernel (l, "qu8 softmax via float scalar", "dequantize, softmax, quantize");
+      return TRUE;
+
+    case QVIZ_OP_IDENTITY:
+      if (!is_constant (plan, n->inputs[0]))
+        plan->quant[l->out_value] = *qp (plan, n->inputs[0]);
+      l->run = run_copy;
+      set_kernel (l, "copy", "identity");
+      return TRUE;
+
+    default:
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED,
+                   "Node '%s': operator %s is not supported in int8 plans.",
+                   n->name, qviz_op_name (n->op));
+      return FALSE;
+    }
+}
+
+void
+qviz_plan_set_input_int8 (QvizPlan *plan, const float *input_nchw)
+{
+  int v = plan->graph->input;
+  const QvizShape *s = &plan->shapes[v];
+  gsize n = (gsize) qviz_shape_numel (s);
+  g_autofree float *nhwc = g_new (float, n);
+  int64_t dims[4] = { s->dims[0], s->dims[1], s->dims[2], s->dims[3] };
+  int perm[4] = { 0, 2, 3, 1 };
+
+  qvk_transpose (sizeof (float), 4, dims, perm, input_nchw, nhwc);
+  qvk_qu8_quantize__scalar (plan->quant[v].scale, plan->quant[v].zero_point, nhwc,
+                            plan->buffers[v], 0, n);
+}
+
+void
+qviz_plan_dequantize_value (const QvizPlan *plan, int value, float *out_physical)
+{
+  gsize n = (gsize) qviz_shape_numel (&plan->shapes[value]);
+
+  qvk_qu8_dequantize__scalar (plan->quant[value].scale, plan->quant[value].zero_point,
+                              plan->buffers[value], out_physical, 0, n);
+}

@@ -1,0 +1,114 @@
+/* qviz-plan-private.h: the inside of a plan, shared by the planner and the
+ * per-precision layer builders. */
+#pragma once
+
+#include "qviz-plan.h"
+#include "qvk-conv.h"
+#include "qvk-f32.h"
+#include "qvk-qu8.h"
+
+G_BEGIN_DECLS
+
+typedef struct _QvizLayer QvizLayer;
+
+/* Runs a thread's share of a layer: thread_id of n_threads. */
+typedef void (*QvizLayerRunFn) (const QvizPlan *plan, const QvizLayer *layer,
+                                int thread_id, int n_threads);
+
+struct _QvizLayer {
+  QvizLayerInfo info;
+  const QvizNode *node;      /* the node that names the layer */
+  const QvizNode *bn_node;   /* batchnorm folded into a conv, or NULL */
+  const QvizNode *act_node;  /* fused activation node, or NULL */
+  int out_value;             /* value the layer writes */
+  int pre_act_value;         /* value before the fused activation (== out_value without) */
+  QvizLayerRunFn run;
+  gboolean parallel;         /* worth splitting across threads */
+  gboolean alias;            /* a view: nothing to run */
+  qvk_activation act;        /* fused activation (float) */
+  int mode;                  /* op-specific variant chosen at plan time */
+  int swap;                  /* binary ops: the broadcast operand is input 0 */
+  qvk_conv_shape conv;       /* conv and pool geometry, pads resolved */
+  qvk_pool_shape pool;
+
+  /* Float state. */
+  qvk_f32_conv_op *conv_f32;
+  float *weights;            /* folded/packed copies owned by the layer */
+  float *bias;
+  float *bn_scale, *bn_shift;
+
+  /* Int8 state (see qviz-plan-int8.c). */
+  qvk_qu8_conv_op *conv_qu8;
+  gpointer int8;             /* per-op int8 data, freed with int8_free */
+  GDestroyNotify int8_free;
+};
+
+struct _QvizPlan {
+  QvizGraph *graph;
+  QvizPlanConfig config;
+  int isa;                   /* qvk_isa in use */
+  QvizShape *shapes;         /* [n_values] */
+  int *alias_of;             /* [n_values]: value whose memory a view shares, or -1 */
+  gsize *offsets;            /* [n_values]: arena offset, or G_MAXSIZE for constants */
+  void **buffers;            /* [n_values]: resolved pointers */
+  gsize elem_size;           /* 4 for f32, 1 for int8 */
+  guint8 *arena;
+  gsize arena_bytes;
+  gsize weight_bytes;
+  GArray *layers;            /* QvizLayer */
+  double plan_ms;
+  int n_outputs;
+  int *output_values;
+  void *zero_page;           /* shared zeros for padding and scratch */
+  QvizQuantParams *quant;    /* int8 plans: [n_values], as the layers see them */
+};
+
+static inline QvizLayer *
+qviz_plan_layer (const QvizPlan *plan, int i)
+{
+  return &g_array_index (plan->layers, QvizLayer, i);
+}
+
+/* Row range of a thread. */
+static inline void
+qviz_split_range (gsize total, int thread_id, int n_threads, gsize *begin, gsize *end)
+{
+  *begin = total * (gsize) thread_id / (gsize) n_threads;
+  *end = total * (gsize) (thread_id + 1) / (gsize) n_threads;
+}
+
+/* True when the value's memory is N,H,W,C. */
+static inline gboolean
+qviz_shape_is_nhwc (const QvizShape *s)
+{
+  return s->rank == 4 && s->nhwc;
+}
+
+/* Builds the float layer for a node (and what is fused into it). */
+gboolean qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *layer, GError **error);
+/* Builds the int8 layer; the graph must carry quantization parameters. */
+gboolean qviz_plan_build_layer_int8 (QvizPlan *plan, QvizLayer *layer, GError **error);
+void     qviz_plan_set_input_int8 (QvizPlan *plan, const float *input_nchw);
+void     qviz_plan_dequantize_value (const QvizPlan *plan, int value, float *out_physical);
+
+/* Converts a physical buffer of a value to logical order. */
+void     qviz_plan_physical_to_logical (const QvizShape *s, gsize elem_size,
+                                        const void *physical, void *logical);
+
+/* Helpers shared by the float and int8 builders (qviz-plan-f32.c). */
+enum { QVIZ_BIN_SAME, QVIZ_BIN_CHANNEL, QVIZ_BIN_SCALAR, QVIZ_BIN_GENERIC };
+void qviz_conv_shape_from_node (const QvizPlan *plan, const QvizNode *n,
+                                int out_value, qvk_conv_shape *cs);
+void qviz_pool_shape_from_node (const QvizPlan *plan, const QvizNode *n,
+                                qvk_pool_shape *ps);
+void qviz_fold_conv_weights (const QvizNode *n, const QvizNode *bn, float **w, float **b);
+qvk_conv_algo qviz_plan_qvk_conv_algo (const QvizPlan *plan);
+int  qviz_binary_mode (const QvizPlan *plan, const QvizNode *n, int out_value, int *swap);
+int  qviz_physical_axis (const QvizShape *s, int logical_axis);
+void qviz_physical_dims (const QvizShape *s, int64_t dims[QVIZ_MAX_RANK]);
+void qviz_logical_strides (const QvizShape *s, int64_t strides[QVIZ_MAX_RANK]);
+void qviz_concat_run (const QvizPlan *plan, const QvizLayer *l, gsize elem_size);
+void qviz_transpose_run (const QvizPlan *plan, const QvizLayer *l);
+gboolean qviz_softmax_supported (const QvizPlan *plan, const QvizLayer *l, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,756 @@
+/* qviz-plan.c: compiling a graph into layers over one activation arena, and
+ * running passes over it.
+ *
+ * The planner groups nodes into layers (conv + batchnorm + activation,
+ * add + relu, linear + activation), turns reshapes that do not move data
+ * into views, lays out every tensor in one arena by liveness, and asks the
+ * per-precision builders to choose kernels and prepack weights.  All of that
+ * happens here, at plan time, so the first pass does the same work as every
+ * other pass.
+ */
+
+#include "qviz-plan-private.h"
+
+#include <omp.h>
+#include <string.h>
+#include <time.h>
+
+static inline gint64
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
+void
+qviz_plan_config_init (QvizPlanConfig *config)
+{
+  g_return_if_fail (config != NULL);
+  memset (config, 0, sizeof *config);
+  config->precision = QVIZ_PRECISION_F32;
+  config->batch = 1;
+  config->height = 224;
+  config->width = 224;
+  config->threads = 1;
+  config->conv_algo = QVIZ_CONV_ALGO_AUTO;
+  config->isa = -1;
+}
+
+const char *
+qviz_precision_name (QvizPrecision p)
+{
+  return p == QVIZ_PRECISION_INT8 ? "int8" : "f32";
+}
+
+gboolean
+qviz_precision_parse (const char *s, QvizPrecision *out)
+{
+  if (g_strcmp0 (s, "f32") == 0 || g_strcmp0 (s, "float") == 0 ||
+      g_strcmp0 (s, "fp32") == 0 || g_strcmp0 (s, "float32") == 0)
+    *out = QVIZ_PRECISION_F32;
+  else if (g_strcmp0 (s, "int8") == 0 || g_strcmp0 (s, "i8") == 0 ||
+           g_strcmp0 (s, "qint8") == 0 || g_strcmp0 (s, "quint8") == 0)
+    *out = QVIZ_PRECISION_INT8;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+const char *
+qviz_layer_class_name (QvizLayerClass c)
+{
+  switch (c)
+    {
+    case QVIZ_LAYER_CLASS_DILATED_DEPTHWISE: return "dilated depthwise";
+    case QVIZ_LAYER_CLASS_DEPTHWISE: return "depthwise";
+    case QVIZ_LAYER_CLASS_POINTWISE: return "pointwise";
+    case QVIZ_LAYER_CLASS_CONV: return "conv";
+    case QVIZ_LAYER_CLASS_OTHER:
+    default: return "other";
+    }
+}
+
+/* ---- grouping nodes into layers ---------------------------------------- */
+
+static int *
+count_uses (const QvizGraph *g)
+{
+  int *uses = g_new0 (int, qviz_graph_n_values (g));
+
+  for (int i = 0; i < qviz_graph_n_nodes (g); i++)
+    {
+      const QvizNode *n = qviz_graph_node (g, i);
+      for (int k = 0; k < n->n_inputs; k++)
+        uses[n->inputs[k]]++;
+    }
+  for (guint i = 0; i < g->outputs->len; i++)
+    uses[g_array_index (g->outputs, int, i)] += 1000; /* never fused away */
+  return uses;
+}
+
+/* The single consumer of value v, when it is the next node; else NULL. */
+static const QvizNode *
+sole_next_consumer (const QvizGraph *g, const int *uses, int v, int next_index)
+{
+  const QvizNode *next;
+
+  if (uses[v] != 1 || next_index >= qviz_graph_n_nodes (g))
+    return NULL;
+  next = qviz_graph_node (g, next_index);
+  if (next->n_inputs >= 1 && next->inputs[0] == v)
+    return next;
+  return NULL;
+}
+
+static void
+layer_clear (QvizLayer *l)
+{
+  g_free (l->info.name);
+  g_free (l->info.kernel);
+  g_free (l->info.reason);
+  g_free (l->info.fused);
+  g_clear_pointer (&l->conv_f32, qvk_f32_conv_destroy);
+  g_clear_pointer (&l->conv_qu8, qvk_qu8_conv_destroy);
+  g_free (l->weights);
+  g_free (l->bias);
+  g_free (l->bn_scale);
+  g_free (l->bn_shift);
+  if (l->int8 && l->int8_free)
+    l->int8_free (l->int8);
+}
+
+/* Fills the layer's descriptive facts from its node and shapes. */
+static void
+describe_layer (QvizPlan *plan, QvizLayer *l)
+{
+  const QvizGraph *g = plan->graph;
+  const QvizNode *n = l->node;
+  QvizLayerInfo *info = &l->info;
+  const QvizShape *in = &plan->shapes[n->inputs[0]];
+  const QvizShape *out = &plan->shapes[l->out_value];
+  guint64 in_bytes = 0;
+
+  info->name = g_strdup (n->name);
+  info->op = qviz_op_name (n->op);
+  info->in_shape = *in;
+  info->out_shape = *out;
+  info->node_index = n->node_index;
+  info->kernel_h = info->kernel_w = info->stride_h = info->stride_w = 1;
+  info->dilation_h = info->dilation_w = info->groups = 1;
+  info->layer_class = QVIZ_LAYER_CLASS_OTHER;
+
+  if (n->op == QVIZ_OP_CONV)
+    {
+      const QvizConvAttrs *c = &n->a.conv;
+      info->kernel_h = c->kernel_h;
+      info->kernel_w = c->kernel_w;
+      info->stride_h = c->stride_h;
+      info->stride_w = c->stride_w;
+      info->dilation_h = c->dilation_h;
+      info->dilation_w = c->dilation_w;
+      info->groups = c->groups;
+      info->depthwise = qviz_node_is_depthwise (g, n, plan->shapes);
+      info->dilated = qviz_node_is_dilated (n);
+      if (info->depthwise)
+        info->layer_class = info->dilated ? QVIZ_LAYER_CLASS_DILATED_DEPTHWISE
+                                          : QVIZ_LAYER_CLASS_DEPTHWISE;
+      else if (c->kernel_h == 1 && c->kernel_w == 1 && c->groups == 1)
+        info->layer_class = QVIZ_LAYER_CLASS_POINTWISE;
+      else
+        info->layer_class = QVIZ_LAYER_CLASS_CONV;
+    }
+  else if (n->op == QVIZ_OP_AVGPOOL || n->op == QVIZ_OP_MAXPOOL)
+    {
+      info->kernel_h = n->a.pool.kernel_h;
+      info->kernel_w = n->a.pool.kernel_w;
+      info->stride_h = n->a.pool.stride_h;
+      info->stride_w = n->a.pool.stride_w;
+      info->dilation_h = MAX (n->a.pool.dilation_h, 1);
+      info->dilation_w = MAX (n->a.pool.dilation_w, 1);
+    }
+  info->macs = qviz_node_macs (g, n, plan->shapes);
+  info->params = qviz_node_params (n);
+  for (int k = 0; k < n->n_inputs; k++)
+    if (qviz_graph_value (g, n->inputs[k])->data == NULL)
+      in_bytes += (guint64) qviz_shape_numel (&plan->shapes[n->inputs[k]]) * plan->elem_size;
+  info->bytes = in_bytes + (guint64) qviz_shape_numel (out) * plan->elem_size +
+                info->params * (plan->config.precision == QVIZ_PRECISION_INT8 ? 1 : 4);
+}
+
+/* A reshape, flatten, identity or transpose that leaves memory as it is. */
+static gboolean
+is_view (const QvizPlan *plan, const QvizNode *n)
+{
+  const QvizShape *in = &plan->shapes[n->inputs[0]];
+
+  if (qviz_graph_value (plan->graph, n->inputs[0])->data != NULL)
+    return FALSE;
+  switch (n->op)
+    {
+    case QVIZ_OP_IDENTITY:
+      return TRUE;
+    case QVIZ_OP_FLATTEN:
+    case QVIZ_OP_RESHAPE:
+      /* NHWC memory equals NCHW order when there is one pixel or one channel. */
+      return !qviz_shape_is_nhwc (in) || in->dims[1] == 1 ||
+             (in->dims[2] == 1 && in->dims[3] == 1);
+    case QVIZ_OP_TRANSPOSE:
+      if (qviz_shape_is_nhwc (in))
+        return n->a.perm[0] == 0 && n->a.perm[1] == 2 && n->a.perm[2] == 3 &&
+               n->a.perm[3] == 1;
+      for (int d = 0; d < in->rank; d++)
+        if (n->a.perm[d] != d)
+          return FALSE;
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static gboolean
+group_layers (QvizPlan *plan, GError **error)
+{
+  const QvizGraph *g = plan->graph;
+  g_autofree int *uses = count_uses (g);
+  int n_nodes = qviz_graph_n_nodes (g);
+
+  for (int i = 0; i < n_nodes; i++)
+    {
+      const QvizNode *n = qviz_graph_node (g, i);
+      QvizLayer layer = { 0 };
+      GString *fused = g_string_new (NULL);
+      int out = n->output;
+      const QvizNode *next;
+
+      layer.node = n;
+      layer.act = qvk_activation_make (QVK_ACT_NONE);
+
+      if (n->op == QVIZ_OP_CONV &&
+          (next = sole_next_consumer (g, uses, out, i + 1)) != NULL &&
+          next->op == QVIZ_OP_BATCHNORM)
+        {
+          layer.bn_node = next;
+          g_string_append (fused, "bn");
+          out = next->output;
+          i++;
+        }
+      layer.pre_act_value = out;
+      if (!plan->config.no_fusion &&
+          (n->op == QVIZ_OP_CONV || n->op == QVIZ_OP_LINEAR ||
+           (n->op == QVIZ_OP_ADD && plan->config.precision == QVIZ_PRECISION_F32)) &&
+          (next = sole_next_consumer (g, uses, out, i + 1)) != NULL &&
+          next->op == QVIZ_OP_ACTIVATION &&
+          (n->op != QVIZ_OP_ADD || next->a.act.kind == QVK_ACT_RELU ||
+           next->a.act.kind == QVK_ACT_CLIP))
+        {
+          layer.act_node = next;
+          layer.act = next->a.act;
+          g_string_append_printf (fused, "%s%s", fused->len ? "+" : "",
+                                  qviz_activation_name (next->a.act.kind));
+          out = next->output;
+          i++;
+        }
+      layer.out_value = out;
+      layer.info.fused = g_string_free (fused, FALSE);
+      g_array_append_val (plan->layers, layer);
+    }
+  return TRUE;
+}
+
+/* ---- arena layout --------------------------------------------------------- */
+
+typedef struct {
+  gsize offset, size;
+  int value;
+} Block;
+
+static gsize
+align_up (gsize x)
+{
+  return (x + 63) & ~(gsize) 63;
+}
+
+static gsize
+place_block (GArray *live, gsize size)
+{
+  gsize best = G_MAXSIZE, best_gap = G_MAXSIZE, cursor = 0;
+
+  for (guint i = 0; i < live->len; i++)
+    {
+      const Block *b = &g_array_index (live, Block, i);
+      if (b->offset >= cursor + size && b->offset - cursor < best_gap)
+        {
+          best = cursor;
+          best_gap = b->offset - cursor;
+        }
+      cursor = MAX (cursor, b->offset + b->size);
+    }
+  return best != G_MAXSIZE ? best : cursor;
+}
+
+static int
+compare_blocks (gconstpointer a, gconstpointer b)
+{
+  const Block *x = a, *y = b;
+  return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+static void
+layout_arena (QvizPlan *plan)
+{
+  const QvizGraph *g = plan->graph;
+  int n_values = qviz_graph_n_values (g);
+  int n_layers = (int) plan->layers->len;
+  g_autofree int *last_use = g_new (int, n_values);
+  g_autoptr (GArray) live = g_array_new (FALSE, FALSE, sizeof (Block));
+  gsize total = 0;
+
+  for (int v = 0; v < n_values; v++)
+    {
+      last_use[v] = -1;
+      plan->offsets[v] = G_MAXSIZE;
+    }
+
+  /* Last layer reading each root value; outputs live to the end. */
+  for (int li = 0; li < n_layers; li++)
+    {
+      const QvizLayer *l = qviz_plan_layer (plan, li);
+      for (int k = 0; k < l->node->n_inputs; k++)
+        {
+          int v = l->node->inputs[k];
+          while (plan->alias_of[v] >= 0)
+            v = plan->alias_of[v];
+          last_use[v] = MAX (last_use[v], li);
+        }
+    }
+  for (int i = 0; i < plan->n_outputs; i++)
+    {
+      int v = plan->output_values[i];
+      while (plan->alias_of[v] >= 0)
+        v = plan->alias_of[v];
+      last_use[v] = n_layers;
+    }
+
+  /* The input lives from the start. */
+  {
+    Block b = { 0, align_up ((gsize) qviz_shape_numel (&plan->shapes[g->input]) * plan->elem_size),
+                g->input };
+    g_array_append_val (live, b);
+    plan->offsets[g->input] = 0;
+    total = b.size;
+  }
+
+  for (int li = 0; li < n_layers; li++)
+    {
+      const QvizLayer *l = qviz_plan_layer (plan, li);
+      int v = l->out_value;
+
+      if (plan->alias_of[v] < 0)
+        {
+          Block b;
+          b.size = align_up ((gsize) qviz_shape_numel (&plan->shapes[v]) * plan->elem_size);
+          b.offset = place_block (live, b.size);
+          b.value = v;
+          plan->offsets[v] = b.offset;
+          total = MAX (total, b.offset + b.size);
+          if (last_use[v] < 0)
+            last_use[v] = li; /* written but never read: freed right away */
+          g_array_append_val (live, b);
+          g_array_sort (live, compare_blocks);
+        }
+      /* Free every block whose last reader is this layer. */
+      for (guint i = 0; i < live->len;)
+        {
+          Block *b = &g_array_index (live, Block, i);
+          if (last_use[b->value] <= li)
+            g_array_remove_index (live, i);
+          else
+            i++;
+        }
+    }
+
+  plan->arena_bytes = MAX (total, 64);
+  plan->arena = g_aligned_alloc (plan->arena_bytes, 1, 64);
+  /* Writing every page now maps it: the first pass must not pay for page
+   * faults that later passes do not see. */
+  memset (plan->arena, 0, plan->arena_bytes);
+  for (int v = 0; v < n_values; v++)
+    {
+      const QvizValue *val = qviz_graph_value (g, v);
+      int root = v;
+      while (plan->alias_of[root] >= 0)
+        root = plan->alias_of[root];
+      if (val->data != NULL && val->producer < 0)
+        plan->buffers[v] = val->data;
+      else if (plan->offsets[root] != G_MAXSIZE)
+        plan->buffers[v] = plan->arena + plan->offsets[root];
+      else
+        plan->buffers[v] = NULL;
+    }
+}
+
+/* ---- plan ----------------------------------------------------------------- */
+
+QvizPlan *
+qviz_plan_new (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
+{
+  g_autoptr (QvizPlan) plan = NULL;
+  gint64 t0 = now_ns ();
+  int n_values;
+
+  g_return_val_if_fail (graph != NULL, NULL);
+  g_return_val_if_fail (config != NULL, NULL);
+
+  if (config->threads < 1 || config->threads > 1024)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                   "Thread count %d is not valid; use 1 or more.", config->threads);
+      return NULL;
+    }
+  if (config->batch < 1)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                   "Batch size %d is not valid; use 1 or more.", config->batch);
+      return NULL;
+    }
+  if (config->precision == QVIZ_PRECISION_INT8 && !graph->calibrated)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                   "Model '%s' has no int8 parameters yet; calibrate it first.",
+                   graph->name);
+      return NULL;
+    }
+
+  plan = g_new0 (QvizPlan, 1);
+  plan->graph = graph;
+  plan->config = *config;
+  plan->isa = (config->isa_set && config->isa >= 0) ? config->isa : (int) qvk_isa_detect ();
+  if (plan->isa > (int) qvk_isa_detect ())
+    plan->isa = (int) qvk_isa_detect ();
+  plan->elem_size = config->precision == QVIZ_PRECISION_INT8 ? 1 : 4;
+  plan->layers = g_array_new (FALSE, TRUE, sizeof (QvizLayer));
+  g_array_set_clear_func (plan->layers, (GDestroyNotify) layer_clear);
+
+  n_values = qviz_graph_n_values (graph);
+  plan->shapes = g_new0 (QvizShape, n_values);
+  plan->alias_of = g_new (int, n_values);
+  plan->offsets = g_new (gsize, n_values);
+  plan->buffers = g_new0 (void *, n_values);
+  for (int v = 0; v < n_values; v++)
+    plan->alias_of[v] = -1;
+  if (config->precision == QVIZ_PRECISION_INT8)
+    {
+      plan->quant = g_new0 (QvizQuantParams, n_values);
+      for (int v = 0; v < n_values; v++)
+        plan->quant[v] = qviz_graph_value (graph, v)->quant;
+    }
+
+  if (!qviz_graph_infer_shapes (graph, config->batch, config->height, config->width,
+                                plan->shapes, error))
+    return NULL;
+
+  plan->n_outputs = (int) graph->outputs->len;
+  plan->output_values = g_memdup2 (graph->outputs->data, sizeof (int) * MAX (plan->n_outputs, 1));
+
+  if (!group_layers (plan, error))
+    return NULL;
+
+  for (guint li = 0; li < plan->layers->len; li++)
+    {
+      QvizLayer *l = qviz_plan_layer (plan, li);
+      describe_layer (plan, l);
+      if (is_view (plan, l->node))
+        {
+          l->alias = TRUE;
+          plan->alias_of[l->out_value] = l->node->inputs[0];
+          l->info.kernel = g_strdup ("view");
+          l->info.reason = g_strdup ("memory order already matches; nothing is moved");
+        }
+    }
+
+  layout_arena (plan);
+
+  for (guint li = 0; li < plan->layers->len; li++)
+    {
+      QvizLayer *l = qviz_plan_layer (plan, li);
+      gboolean ok;
+
+      if (l->alias)
+        {
+          if (plan->quant != NULL)
+            plan->quant[l->out_value] = plan->quant[l->node->inputs[0]];
+          continue;
+        }
+      ok = config->precision == QVIZ_PRECISION_INT8
+             ? qviz_plan_build_layer_int8 (plan, l, error)
+             : qviz_plan_build_layer_f32 (plan, l, error);
+      if (!ok)
+        return NULL;
+    }
+
+  /* Start the worker threads now rather than in the first pass. */
+  if (config->threads > 1)
+    {
+      volatile int started = 0;
+#pragma omp parallel num_threads (config->threads)
+      {
+#pragma omp atomic
+        started++;
+      }
+      (void) started;
+    }
+
+  plan->plan_ms = (double) (now_ns () - t0) / 1e6;
+  return g_steal_pointer (&plan);
+}
+
+void
+qviz_plan_free (QvizPlan *plan)
+{
+  if (plan == NULL)
+    return;
+  if (plan->layers)
+    g_array_unref (plan->layers);
+  g_free (plan->shapes);
+  g_free (plan->alias_of);
+  g_free (plan->offsets);
+  g_free (plan->buffers);
+  g_free (plan->output_values);
+  g_aligned_free (plan->arena);
+  g_free (plan->zero_page);
+  g_free (plan->quant);
+  g_free (plan);
+}
+
+const QvizPlanConfig *
+qviz_plan_get_config (const QvizPlan *plan)
+{
+  g_return_val_if_fail (plan != NULL, NULL);
+  return &plan->config;
+}
+
+double
+qviz_plan_get_plan_ms (const QvizPlan *plan)
+{
+  g_return_val_if_fail (plan != NULL, 0);
+  return plan->plan_ms;
+}
+
+int
+qviz_plan_get_n_layers (const QvizPlan *plan)
+{
+  g_return_val_if_fail (plan != NULL, 0);
+  return (int) plan->layers->len;
+}
+
+const QvizLayerInfo *
+qviz_plan_get_layer (const QvizPlan *plan, int i)
+{
+  g_return_val_if_fail (plan != NULL, NULL);
+  g_return_val_if_fail (i >= 0 && i < (int) plan->layers->len, NULL);
+  return &qviz_plan_layer (plan, i)->info;
+}
+
+int
+qviz_plan_get_layer_value (const QvizPlan *plan, int i)
+{
+  g_return_val_if_fail (plan != NULL, -1);
+  g_return_val_if_fail (i >= 0 && i < (int) plan->layers->len, -1);
+  return qviz_plan_layer (plan, i)->out_value;
+}
+
+QvizGraph *
+qviz_plan_get_graph (const QvizPlan *plan)
+{
+  g_return_val_if_fail (plan != NULL, NULL);
+  return plan->graph;
+}
+
+gsize
+qviz_plan_get_arena_bytes (const QvizPlan *plan)
+{
+  g_return_val_if_fail (plan != NULL, 0);
+  return plan->arena_bytes;
+}
+
+gsize
+qviz_plan_get_weight_bytes (const QvizPlan *plan)
+{
+  g_return_val_if_fail (plan != NULL, 0);
+  return plan->weight_bytes;
+}
+
+/* ---- layout conversion ---------------------------------------------------- */
+
+void
+qviz_plan_physical_to_logical (const QvizShape *s, gsize elem_size,
+                               const void *physical, void *logical)
+{
+  gsize n = (gsize) qviz_shape_numel (s);
+
+  if (!qviz_shape_is_nhwc (s) || s->dims[1] == 1 || (s->dims[2] == 1 && s->dims[3] == 1))
+    {
+      memcpy (logical, physical, n * elem_size);
+      return;
+    }
+  /* N,H,W,C -> N,C,H,W */
+  {
+    int64_t dims[4] = { s->dims[0], s->dims[2], s->dims[3], s->dims[1] };
+    int perm[4] = { 0, 3, 1, 2 };
+    qvk_transpose (elem_size, 4, dims, perm, physical, logical);
+  }
+}
+
+void
+qviz_plan_set_input_nchw (QvizPlan *plan, const float *input)
+{
+  const QvizShape *s;
+
+  g_return_if_fail (plan != NULL);
+  g_return_if_fail (input != NULL);
+
+  if (plan->config.precision == QVIZ_PRECISION_INT8)
+    {
+      qviz_plan_set_input_int8 (plan, input);
+      return;
+    }
+  s = &plan->shapes[plan->graph->input];
+  {
+    int64_t dims[4] = { s->dims[0], s->dims[1], s->dims[2], s->dims[3] };
+    int perm[4] = { 0, 2, 3, 1 };
+    qvk_transpose (sizeof (float), 4, dims, perm, input, plan->buffers[plan->graph->input]);
+  }
+}
+
+int
+qviz_plan_get_n_outputs (const QvizPlan *plan)
+{
+  g_return_val_if_fail (plan != NULL, 0);
+  return plan->n_outputs;
+}
+
+const QvizShape *
+qviz_plan_get_output_shape (const QvizPlan *plan, int i)
+{
+  g_return_val_if_fail (plan != NULL, NULL);
+  g_return_val_if_fail (i >= 0 && i < plan->n_outputs, NULL);
+  return &plan->shapes[plan->output_values[i]];
+}
+
+static gsize
+copy_value_logical (const QvizPlan *plan, int v, float *out)
+{
+  const QvizShape *s = &plan->shapes[v];
+  gsize n = (gsize) qviz_shape_numel (s);
+
+  if (out == NULL)
+    return n;
+  if (plan->config.precision == QVIZ_PRECISION_INT8 &&
+      qviz_graph_value (plan->graph, v)->data == NULL)
+    {
+      g_autofree float *tmp = g_new (float, n);
+      qviz_plan_dequantize_value (plan, v, tmp);
+      qviz_plan_physical_to_logical (s, sizeof (float), tmp, out);
+    }
+  else
+    qviz_plan_physical_to_logical (s, sizeof (float), plan->buffers[v], out);
+  return n;
+}
+
+void
+qviz_plan_get_output (const QvizPlan *plan, int i, float *out)
+{
+  g_return_if_fail (plan != NULL);
+  g_return_if_fail (i >= 0 && i < plan->n_outputs);
+  copy_value_logical (plan, plan->output_values[i], out);
+}
+
+gsize
+qviz_plan_get_layer_output (const QvizPlan *plan, int i, float *out)
+{
+  g_return_val_if_fail (plan != NULL, 0);
+  g_return_val_if_fail (i >= 0 && i < (int) plan->layers->len, 0);
+  return copy_value_logical (plan, qviz_plan_layer (plan, i)->out_value, out);
+}
+
+/* ---- running -------------------------------------------------------------- */
+
+static inline void
+run_layer (const QvizPlan *plan, const QvizLayer *l)
+{
+  int threads = plan->config.threads;
+
+  if (l->alias)
+    return;
+  if (threads > 1 && l->parallel)
+    {
+#pragma omp parallel num_threads (threads)
+      l->run (plan, l, omp_get_thread_num (), omp_get_num_threads ());
+    }
+  else
+    l->run (plan, l, 0, 1);
+}
+
+void
+qviz_plan_run (QvizPlan *plan, QvizPassTiming *timing)
+{
+  guint n;
+
+  g_return_if_fail (plan != NULL);
+  n = plan->layers->len;
+
+  if (timing == NULL)
+    {
+      for (guint i = 0; i < n; i++)
+        run_layer (plan, qviz_plan_layer (plan, i));
+      return;
+    }
+
+  {
+    gint64 start = now_ns ();
+    for (guint i = 0; i < n; i++)
+      {
+        timing->layer_start_ns[i] = now_ns () - start;
+        run_layer (plan, qviz_plan_layer (plan, i));
+        timing->layer_end_ns[i] = now_ns () - start;
+      }
+    timing->pass_ns = now_ns () - start;
+  }
+}
+
+void
+qviz_plan_run_with_callback (QvizPlan *plan, QvizLayerCallback callback,
+                             gpointer user_data)
+{
+  g_return_if_fail (plan != NULL);
+  g_return_if_fail (callback != NULL);
+  for (guint i = 0; i < plan->layers->len; i++)
+    {
+      run_layer (plan, qviz_plan_layer (plan, i));
+      callback (plan, (int) i, user_data);
+    }
+}
+
+QvizPassTiming *
+qviz_pass_timing_new (const QvizPlan *plan)
+{
+  QvizPassTiming *t;
+
+  g_return_val_if_fail (plan != NULL, NULL);
+  t = g_new0 (QvizPassTiming, 1);
+  t->layer_start_ns = g_new0 (gint64, MAX (plan->layers->len, 1));
+  t->layer_end_ns = g_new0 (gint64, MAX (plan->layers->len, 1));
+  return t;
+}
+
+void
+qviz_pass_timing_free (QvizPassTiming *t)
+{
+  if (t == NULL)
+    return;
+  g_free (t->layer_start_ns);
+  g_free (t->layer_end_ns);
+  g_free (t);
+}

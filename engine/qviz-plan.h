@@ -1,0 +1,115 @@
+/* qviz-plan.h: a model compiled for one (precision, height x width, threads).
+ *
+ * Making a plan infers shapes, folds BatchNorm into convolutions, fuses
+ * conv + activation and add + activation, chooses a kernel per layer (and
+ * records why), prepacks weights for it and lays out one activation arena.
+ * Nothing is left to do lazily on the first pass.  The time this takes is the
+ * plan time, measured and reported apart from the passes.
+ */
+#pragma once
+
+#include <glib.h>
+#include "qviz-graph.h"
+#include "qviz-layer-class.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  QVIZ_PRECISION_F32,
+  QVIZ_PRECISION_INT8,
+} QvizPrecision;
+
+typedef enum {
+  QVIZ_CONV_ALGO_AUTO,    /* the fastest kernel for each layer */
+  QVIZ_CONV_ALGO_IM2COL,  /* im2col + GEMM for every conv: the slow path */
+  QVIZ_CONV_ALGO_REFERENCE, /* scalar reference kernels only */
+} QvizConvAlgo;
+
+typedef struct {
+  QvizPrecision precision;
+  int batch;              /* 1 unless told */
+  int height, width;
+  int threads;            /* >= 1 */
+  QvizConvAlgo conv_algo;
+  gboolean no_fusion;     /* one layer per graph node (calibration) */
+  int isa;                /* qvk_isa to use; -1 (or 0 from zero-init with
+                             isa_set FALSE) means the detected best */
+  gboolean isa_set;
+} QvizPlanConfig;
+
+/* Fills defaults: batch 1, 1 thread, f32, auto kernels, detected ISA. */
+void qviz_plan_config_init (QvizPlanConfig *config);
+
+
+/* One executed step of a plan: a graph node with what was fused into it. */
+typedef struct {
+  char *name;             /* node path, e.g. "backbone/features.4/block.1/conv" */
+  const char *op;         /* "conv", "add", "resize", ... (static string) */
+  char *kernel;           /* e.g. "f32 dwconv 5x5 d5 indirect avx512" */
+  char *reason;           /* why that kernel was chosen */
+  char *fused;            /* "bn+hardswish" or "" */
+  QvizShape in_shape, out_shape;
+  int kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, groups;
+  gboolean depthwise, dilated;
+  QvizLayerClass layer_class;
+  guint64 macs;
+  guint64 params;
+  guint64 bytes;          /* activations read + written + weights read */
+  int node_index;         /* the graph node that names the layer */
+} QvizLayerInfo;
+
+typedef struct _QvizPlan QvizPlan;
+
+/* Per-pass timing filled by qviz_plan_run when asked: monotonic
+ * nanoseconds from the start of the pass. */
+typedef struct {
+  gint64 pass_ns;
+  gint64 *layer_start_ns; /* [n_layers] */
+  gint64 *layer_end_ns;   /* [n_layers] */
+} QvizPassTiming;
+
+QvizPlan   *qviz_plan_new              (QvizGraph *graph, const QvizPlanConfig *config,
+                                        GError **error);
+void        qviz_plan_free             (QvizPlan *plan);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvizPlan, qviz_plan_free)
+
+const QvizPlanConfig *qviz_plan_get_config (const QvizPlan *plan);
+double      qviz_plan_get_plan_ms      (const QvizPlan *plan);
+int         qviz_plan_get_n_layers     (const QvizPlan *plan);
+const QvizLayerInfo *qviz_plan_get_layer (const QvizPlan *plan, int i);
+gsize       qviz_plan_get_arena_bytes  (const QvizPlan *plan);
+gsize       qviz_plan_get_weight_bytes (const QvizPlan *plan);
+
+/* The input in NCHW float32 (batch x C x H x W), as PyTorch holds it. */
+void        qviz_plan_set_input_nchw   (QvizPlan *plan, const float *input);
+/* Runs one forward pass; timing may be NULL (no profiling cost). */
+void        qviz_plan_run              (QvizPlan *plan, QvizPassTiming *timing);
+int         qviz_plan_get_n_outputs    (const QvizPlan *plan);
+const QvizShape *qviz_plan_get_output_shape (const QvizPlan *plan, int i);
+/* Copies output i, in logical order (NCHW for feature maps), as float32
+ * (dequantized for int8 plans). */
+void        qviz_plan_get_output       (const QvizPlan *plan, int i, float *out);
+
+/* Dequantized (int8) or plain (f32) copy of the output of layer i in
+ * logical order, for per-layer error measurement.  Returns its element
+ * count; out may be NULL to ask the size. */
+gsize       qviz_plan_get_layer_output (const QvizPlan *plan, int i, float *out);
+
+/* Called after each layer of a pass; qviz_plan_get_layer_output is valid
+ * for that layer inside the callback. */
+typedef void (*QvizLayerCallback) (const QvizPlan *plan, int layer, gpointer user_data);
+void        qviz_plan_run_with_callback (QvizPlan *plan, QvizLayerCallback callback,
+                                         gpointer user_data);
+/* The graph value a layer produces (after fusion: the last fused node's). */
+int         qviz_plan_get_layer_value  (const QvizPlan *plan, int i);
+QvizGraph  *qviz_plan_get_graph        (const QvizPlan *plan);
+
+QvizPassTiming *qviz_pass_timing_new   (const QvizPlan *plan);
+void        qviz_pass_timing_free      (QvizPassTiming *t);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvizPassTiming, qviz_pass_timing_free)
+
+const char *qviz_precision_name        (QvizPrecision p);   /* "f32", "int8" */
+gboolean    qviz_precision_parse       (const char *s, QvizPrecision *out);
+const char *qviz_layer_class_name      (QvizLayerClass c);
+
+G_END_DECLS

@@ -1,0 +1,432 @@
+/* qviz-quant.c: quantization parameters, calibration observers, weight and
+ * bias quantization, and the SQNR of a quantized result. */
+#include "qviz-quant.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "qvk-qu8.h"
+
+/* ---- activation params ---------------------------------------------------- */
+
+static float
+finite_or_zero (float v)
+{
+  return isfinite (v) ? v : 0.0f;
+}
+
+QvizQuantParams
+qviz_quant_params_from_range (float min, float max)
+{
+  QvizQuantParams p = { TRUE, 1.0f, 0 };
+  double lo, hi, scale, zp;
+
+  min = finite_or_zero (min);
+  max = finite_or_zero (max);
+  if (min > max)
+    {
+      float t = min;
+      min = max;
+      max = t;
+    }
+  /* Zero must be exact: padding and relu both produce it. */
+  lo = MIN ((double) min, 0.0);
+  hi = MAX ((double) max, 0.0);
+
+  scale = (hi - lo) / 255.0;
+  if (!(scale >= QVIZ_QUANT_MIN_SCALE))
+    scale = QVIZ_QUANT_MIN_SCALE;
+  p.scale = (float) scale;
+
+  zp = nearbyint (-lo / (double) p.scale);
+  p.zero_point = (int) CLAMP (zp, 0.0, 255.0);
+  return p;
+}
+
+void
+qviz_quant_params_range (const QvizQuantParams *p, float *min, float *max)
+{
+  g_return_if_fail (p != NULL);
+
+  if (min != NULL)
+    *min = p->scale * (float) (0 - p->zero_point);
+  if (max != NULL)
+    *max = p->scale * (float) (255 - p->zero_point);
+}
+
+static int
+quantize_bound (float v, const QvizQuantParams *p)
+{
+  double q = nearbyint ((double) v / (double) p->scale);
+  q = CLAMP (q, -1024.0, 1024.0);
+  return CLAMP ((int) q + p->zero_point, 0, 255);
+}
+
+gboolean
+qviz_quant_activation_bounds (const qvk_activation *act,
+                              const QvizQuantParams *p,
+                              int *out_min, int *out_max)
+{
+  int lo = 0, hi = 255;
+  gboolean is_clamp = TRUE;
+
+  g_return_val_if_fail (p != NULL, FALSE);
+
+  if (act != NULL)
+    switch (act->kind)
+      {
+      case QVK_ACT_NONE:
+        break;
+      case QVK_ACT_RELU:
+        lo = p->zero_point;
+        break;
+      case QVK_ACT_CLIP:
+        lo = quantize_bound (act->min, p);
+        hi = quantize_bound (act->max, p);
+        if (lo > hi)
+          lo = hi;
+        break;
+      case QVK_ACT_HARDSWISH:
+      case QVK_ACT_HARDSIGMOID:
+      case QVK_ACT_SIGMOID:
+      default:
+        is_clamp = FALSE;
+        break;
+      }
+
+  if (out_min != NULL)
+    *out_min = lo;
+  if (out_max != NULL)
+    *out_max = hi;
+  return is_clamp;
+}
+
+/* ---- calibration method --------------------------------------------------- */
+
+const char *
+qviz_calibration_method_name (QvizCalibrationMethod method)
+{
+  switch (method)
+    {
+    case QVIZ_CALIBRATION_MINMAX:
+      return "minmax";
+    case QVIZ_CALIBRATION_PERCENTILE:
+      return "percentile";
+    }
+  return "unknown";
+}
+
+gboolean
+qviz_calibration_method_parse (const char *name, QvizCalibrationMethod *out,
+                               GError **error)
+{
+  g_return_val_if_fail (out != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (name != NULL && g_ascii_strcasecmp (name, "minmax") == 0)
+    *out = QVIZ_CALIBRATION_MINMAX;
+  else if (name != NULL && g_ascii_strcasecmp (name, "percentile") == 0)
+    *out = QVIZ_CALIBRATION_PERCENTILE;
+  else
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                   "Unknown calibration method “%s”: expected minmax or percentile.",
+                   name != NULL ? name : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- range observer ------------------------------------------------------- */
+
+/* |x| = m * 2^e with m in [0.5, 1): octave e, and SUB bins linear in m. */
+#define HIST_E_LO  (-31)          /* smallest octave: [2^-32, 2^-31) */
+#define HIST_E_HI  40             /* largest octave: [2^39, 2^40) */
+#define HIST_SUB   64
+#define HIST_OCTAVES (HIST_E_HI - HIST_E_LO + 1)
+#define HIST_BINS  (HIST_OCTAVES * HIST_SUB)
+
+struct _QvizRangeObserver {
+  QvizCalibrationMethod method;
+  double percentile;
+  guint64 count;        /* finite values */
+  guint64 non_finite;
+  float min, max;       /* exact extremes of the finite values */
+  guint64 *hist[2];     /* [0] positive values, [1] |negative values| */
+};
+
+QvizRangeObserver *
+qviz_range_observer_new (QvizCalibrationMethod method, double percentile)
+{
+  QvizRangeObserver *o;
+
+  g_return_val_if_fail (method == QVIZ_CALIBRATION_MINMAX ||
+                        method == QVIZ_CALIBRATION_PERCENTILE, NULL);
+  g_return_val_if_fail (method != QVIZ_CALIBRATION_PERCENTILE ||
+                        (percentile > 50.0 && percentile <= 100.0), NULL);
+
+  o = g_new0 (QvizRangeObserver, 1);
+  o->method = method;
+  o->percentile = percentile;
+  o->min = INFINITY;
+  o->max = -INFINITY;
+  if (method == QVIZ_CALIBRATION_PERCENTILE)
+    {
+      o->hist[0] = g_new0 (guint64, HIST_BINS);
+      o->hist[1] = g_new0 (guint64, HIST_BINS);
+    }
+  return o;
+}
+
+void
+qviz_range_observer_free (QvizRangeObserver *o)
+{
+  if (o == NULL)
+    return;
+  g_free (o->hist[0]);
+  g_free (o->hist[1]);
+  g_free (o);
+}
+
+/* The bin of a finite |x|, or -1 when it counts as zero. */
+static int
+hist_bin (float a)
+{
+  int e;
+  float m;
+
+  if (a < 0x1p-32f)
+    return -1;
+  m = frexpf (a, &e);
+  if (e > HIST_E_HI)
+    return HIST_BINS - 1;
+  int sub = (int) ((m - 0.5f) * (2 * HIST_SUB));
+  sub = CLAMP (sub, 0, HIST_SUB - 1);
+  return (e - HIST_E_LO) * HIST_SUB + sub;
+}
+
+static double
+hist_upper_edge (int bin)
+{
+  const int e = bin / HIST_SUB + HIST_E_LO;
+  const int sub = bin % HIST_SUB;
+
+  return ldexp (0.5 + (double) (sub + 1) / (2 * HIST_SUB), e);
+}
+
+void
+qviz_range_observer_observe (QvizRangeObserver *o, const float *x, gsize n)
+{
+  g_return_if_fail (o != NULL);
+  g_return_if_fail (x != NULL || n == 0);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      const float v = x[i];
+
+      if (!isfinite (v))
+        {
+          o->non_finite++;
+          continue;
+        }
+      o->count++;
+      o->min = MIN (o->min, v);
+      o->max = MAX (o->max, v);
+      if (o->hist[0] != NULL)
+        {
+          const int bin = hist_bin (fabsf (v));
+          if (bin >= 0)
+            o->hist[v < 0.0f][bin]++;
+        }
+    }
+}
+
+guint64
+qviz_range_observer_count (const QvizRangeObserver *o)
+{
+  g_return_val_if_fail (o != NULL, 0);
+  return o->count;
+}
+
+guint64
+qviz_range_observer_non_finite (const QvizRangeObserver *o)
+{
+  g_return_val_if_fail (o != NULL, 0);
+  return o->non_finite;
+}
+
+/* The magnitude below which all but `budget` values of one sign lie: the
+ * upper edge of the bin where the count from the top first exceeds the
+ * budget, never beyond the true extreme.  0 when the whole side fits in the
+ * budget. */
+static double
+tail_bound (const guint64 *hist, guint64 budget, double extreme)
+{
+  guint64 above = 0;
+
+  for (int b = HIST_BINS - 1; b >= 0; b--)
+    {
+      above += hist[b];
+      if (above > budget)
+        return b == HIST_BINS - 1 ? extreme : MIN (hist_upper_edge (b), extreme);
+    }
+  return 0.0;
+}
+
+gboolean
+qviz_range_observer_finish (const QvizRangeObserver *o, float *min, float *max)
+{
+  float lo = 0.0f, hi = 0.0f;
+
+  g_return_val_if_fail (o != NULL, FALSE);
+
+  if (o->count > 0)
+    {
+      lo = o->min;
+      hi = o->max;
+      if (o->method == QVIZ_CALIBRATION_PERCENTILE)
+        {
+          const guint64 budget =
+            (guint64) floor ((100.0 - o->percentile) / 100.0 * (double) o->count);
+          if (hi > 0.0f)
+            hi = (float) tail_bound (o->hist[0], budget, hi);
+          if (lo < 0.0f)
+            lo = (float) -tail_bound (o->hist[1], budget, -(double) lo);
+        }
+    }
+  if (min != NULL)
+    *min = lo;
+  if (max != NULL)
+    *max = hi;
+  return o->count > 0;
+}
+
+/* ---- weights and bias ----------------------------------------------------- */
+
+void
+qviz_quant_weight_scales (const float *weights, int out_c, gsize per_channel,
+                          float *scales)
+{
+  g_return_if_fail (weights != NULL || out_c == 0 || per_channel == 0);
+  g_return_if_fail (scales != NULL || out_c == 0);
+
+  for (int oc = 0; oc < out_c; oc++)
+    {
+      const float *w = weights + (gsize) oc * per_channel;
+      double m = 0.0;
+
+      for (gsize i = 0; i < per_channel; i++)
+        if (isfinite (w[i]))
+          m = MAX (m, fabs ((double) w[i]));
+      scales[oc] = m > 0.0 ? (float) (m / 127.0) : 1.0f;
+      if (scales[oc] == 0.0f)   /* a denormal maximum */
+        scales[oc] = QVIZ_QUANT_MIN_SCALE;
+    }
+}
+
+void
+qviz_quant_weights (const float *weights, int out_c, gsize per_channel,
+                    const float *scales, gint8 *q)
+{
+  g_return_if_fail (weights != NULL || out_c == 0 || per_channel == 0);
+  g_return_if_fail (scales != NULL || out_c == 0);
+  g_return_if_fail (q != NULL || out_c == 0 || per_channel == 0);
+
+  for (int oc = 0; oc < out_c; oc++)
+    for (gsize i = 0; i < per_channel; i++)
+      {
+        const gsize k = (gsize) oc * per_channel + i;
+        double v = nearbyint ((double) weights[k] / (double) scales[oc]);
+        if (isnan (v))
+          v = 0.0;
+        q[k] = (gint8) CLAMP (v, -127.0, 127.0);
+      }
+}
+
+guint
+qviz_quant_bias (const float *bias, int out_c, float input_scale,
+                 const float *w_scales, gint32 *q)
+{
+  guint saturated = 0;
+
+  g_return_val_if_fail (w_scales != NULL || out_c == 0, 0);
+  g_return_val_if_fail (q != NULL || out_c == 0, 0);
+
+  for (int oc = 0; oc < out_c; oc++)
+    {
+      if (bias == NULL)
+        {
+          q[oc] = 0;
+          continue;
+        }
+      double v = nearbyint ((double) bias[oc] /
+                            ((double) input_scale * (double) w_scales[oc]));
+      if (isnan (v))
+        v = 0.0;
+      if (v > G_MAXINT32 || v < G_MININT32)
+        saturated++;
+      q[oc] = (gint32) CLAMP (v, (double) G_MININT32, (double) G_MAXINT32);
+    }
+  return saturated;
+}
+
+void
+qviz_quant_requant_scales (float input_scale, const float *w_scales,
+                           float output_scale, int out_c, float *requant)
+{
+  g_return_if_fail (w_scales != NULL || out_c == 0);
+  g_return_if_fail (requant != NULL || out_c == 0);
+
+  for (int oc = 0; oc < out_c; oc++)
+    requant[oc] = (float) ((double) input_scale * (double) w_scales[oc] /
+                           (double) output_scale);
+}
+
+/* ---- tensors -------------------------------------------------------------- */
+
+void
+qviz_quantize_tensor (const QvizQuantParams *p, const float *x, gsize n,
+                      guint8 *q)
+{
+  g_return_if_fail (p != NULL && p->scale > 0.0f);
+  g_return_if_fail ((x != NULL && q != NULL) || n == 0);
+
+  qvk_qu8_quantize__scalar (p->scale, p->zero_point, x, q, 0, n);
+}
+
+void
+qviz_dequantize_tensor (const QvizQuantParams *p, const guint8 *q, gsize n,
+                        float *x)
+{
+  g_return_if_fail (p != NULL);
+  g_return_if_fail ((x != NULL && q != NULL) || n == 0);
+
+  qvk_qu8_dequantize__scalar (p->scale, p->zero_point, q, x, 0, n);
+}
+
+/* ---- error ---------------------------------------------------------------- */
+
+double
+qviz_sqnr_db (const float *reference, const float *x, gsize n)
+{
+  double signal = 0.0, noise = 0.0, db;
+
+  g_return_val_if_fail ((reference != NULL && x != NULL) || n == 0, NAN);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      if (!isfinite (reference[i]) || !isfinite (x[i]))
+        return NAN;
+      const double r = reference[i];
+      const double d = r - (double) x[i];
+      signal += r * r;
+      noise += d * d;
+    }
+
+  if (noise == 0.0)
+    return QVIZ_SQNR_MAX_DB;
+  if (signal == 0.0)
+    return -QVIZ_SQNR_MAX_DB;
+  db = 10.0 * log10 (signal / noise);
+  return CLAMP (db, -QVIZ_SQNR_MAX_DB, QVIZ_SQNR_MAX_DB);
+}

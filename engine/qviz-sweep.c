@@ -1,0 +1,655 @@
+/* qviz-sweep.c: measuring runs and sweeps. */
+
+#include "qviz-sweep.h"
+
+#include "qviz-calibrate.h"
+#include "qviz-input.h"
+#include "qviz-machine.h"
+#include "qviz-quant.h"
+#include "qvk-conv.h"
+
+#include <math.h>
+#include <string.h>
+
+#define INPUT_SEED 20261122u
+#define MAX_WARM_PASSES 100000
+
+QvizSweepConfig *
+qviz_sweep_config_new (void)
+{
+  QvizSweepConfig *c = g_new0 (QvizSweepConfig, 1);
+  static const int res[] = { 256, 512, 1024 };
+  int cores = (int) g_get_num_processors ();
+  QvizPrecision p;
+
+  c->resolutions = g_array_new (FALSE, FALSE, sizeof (QvizResolution));
+  c->threads = g_array_new (FALSE, FALSE, sizeof (int));
+  c->precisions = g_array_new (FALSE, FALSE, sizeof (QvizPrecision));
+  for (guint i = 0; i < G_N_ELEMENTS (res); i++)
+    {
+      QvizResolution r = { res[i], res[i] };
+      g_array_append_val (c->resolutions, r);
+    }
+  for (int t = 1; t <= MAX (cores, 1); t++)
+    g_array_append_val (c->threads, t);
+  p = QVIZ_PRECISION_F32;
+  g_array_append_val (c->precisions, p);
+  p = QVIZ_PRECISION_INT8;
+  g_array_append_val (c->precisions, p);
+  c->iterations = 0;
+  c->min_time = 0.5;
+  c->min_passes = 10;
+  c->cold = 3;
+  c->conv_algo = QVIZ_CONV_ALGO_AUTO;
+  c->isa = -1;
+  c->measure_sqnr = TRUE;
+  return c;
+}
+
+void
+qviz_sweep_config_free (QvizSweepConfig *c)
+{
+  if (c == NULL)
+    return;
+  g_array_unref (c->resolutions);
+  g_array_unref (c->threads);
+  g_array_unref (c->precisions);
+  g_free (c);
+}
+
+gboolean
+qviz_parse_resolutions (const char *text, GArray *out, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+
+  g_array_set_size (out, 0);
+  for (int i = 0; parts[i]; i++)
+    {
+      char *s = g_strstrip (parts[i]), *end;
+      gint64 h, w;
+
+      h = g_ascii_strtoll (s, &end, 10);
+      if (end != s && (*end == 'x' || *end == 'X'))
+        {
+          char *s2 = end + 1;
+          w = g_ascii_strtoll (s2, &end, 10);
+          if (end == s2)
+            w = -1;
+        }
+      else
+        w = h;
+      if (end == s || *end != '\0' || h < 8 || w < 8 || h > 16384 || w > 16384)
+        {
+          g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                       "Resolution '%s' is not valid; use a size from 8 to 16384, "
+                       "like 512 or 512x768.", s);
+          return FALSE;
+        }
+      g_array_append_val (out, ((QvizResolution) { (int) h, (int) w }));
+    }
+  if (out->len == 0)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                   "No resolution given; use a list like 256,512,1024.");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+qviz_parse_threads (const char *text, GArray *out, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+
+  g_array_set_size (out, 0);
+  for (int i = 0; parts[i]; i++)
+    {
+      char *s = g_strstrip (parts[i]), *end;
+      gint64 t = g_ascii_strtoll (s, &end, 10);
+      int ti;
+
+      if (end == s || *end != '\0' || t < 1 || t > 1024)
+        {
+          g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                       "Thread count '%s' is not valid; use 1 or more.", s);
+          return FALSE;
+        }
+      ti = (int) t;
+      g_array_append_val (out, ti);
+    }
+  if (out->len == 0)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                   "No thread count given; use a list like 1,2.");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+qviz_parse_precisions (const char *text, GArray *out, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+
+  g_array_set_size (out, 0);
+  for (int i = 0; parts[i]; i++)
+    {
+      QvizPrecision p;
+      char *s = g_strstrip (parts[i]);
+
+      if (!qviz_precision_parse (s, &p))
+        {
+          g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                       "Precision '%s' is not known; use f32, int8 or f32,int8.", s);
+          return FALSE;
+        }
+      g_array_append_val (out, p);
+    }
+  if (out->len == 0)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                   "No precision given; use f32, int8 or f32,int8.");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+QvizModelInfo *
+qviz_model_info_from_graph (QvizGraph *graph)
+{
+  QvizModelInfo *mi = qviz_model_info_new ();
+  int res = graph->fixed_h > 0 ? graph->fixed_h : graph->default_res;
+  int res_w = graph->fixed_w > 0 ? graph->fixed_w : graph->default_res;
+  g_autofree QvizShape *shapes = g_new0 (QvizShape, qviz_graph_n_values (graph));
+
+  mi->sha256 = g_strdup (graph->sha256);
+  mi->name = g_strdup (graph->name);
+  mi->source = g_strdup (graph->source);
+  mi->n_nodes = qviz_graph_n_nodes (graph);
+  mi->params = qviz_graph_params (graph);
+  mi->default_res = res;
+  if (qviz_graph_infer_shapes (graph, 1, res, res_w, shapes, NULL))
+    for (int i = 0; i < qviz_graph_n_nodes (graph); i++)
+      mi->macs += qviz_node_macs (graph, qviz_graph_node (graph, i), shapes);
+  /* Weights only: batchnorm statistics fold into conv weights. */
+  for (int i = 0; i < qviz_graph_n_nodes (graph); i++)
+    {
+      const QvizNode *n = qviz_graph_node (graph, i);
+      guint64 p = n->op == QVIZ_OP_BATCHNORM ? 0 : qviz_node_params (n);
+      guint64 biases = 0;
+      if (n->op == QVIZ_OP_CONV)
+        biases = (guint64) n->a.conv.out_channels;
+      else if (n->op == QVIZ_OP_LINEAR)
+        biases = (guint64) n->a.linear.out_features;
+      mi->weight_bytes_f32 += p * 4;
+      /* int8 weights, int32 bias and one float scale per channel. */
+      mi->weight_bytes_int8 += p > biases ? (p - biases) + biases * 8 : p * 4;
+    }
+  return mi;
+}
+
+/* ---- SQNR -------------------------------------------------------------- */
+
+typedef struct {
+  GHashTable *reference;   /* layer name -> GArray of float */
+  GArray *sqnr;            /* double per layer of the int8 plan */
+} SqnrState;
+
+static void
+capture_reference (const QvizPlan *plan, int layer, gpointer user_data)
+{
+  SqnrState *st = user_data;
+  const QvizLayerInfo *info = qviz_plan_get_layer (plan, layer);
+  gsize n = qviz_plan_get_layer_output (plan, layer, NULL);
+  GArray *a = g_array_sized_new (FALSE, FALSE, sizeof (float), (guint) n);
+
+  g_array_set_size (a, (guint) n);
+  qviz_plan_get_layer_output (plan, layer, (float *) a->data);
+  g_hash_table_replace (st->reference, g_strdup (info->name), a);
+}
+
+static void
+compare_layer (const QvizPlan *plan, int layer, gpointer user_data)
+{
+  SqnrState *st = user_data;
+  const QvizLayerInfo *info = qviz_plan_get_layer (plan, layer);
+  GArray *ref = g_hash_table_lookup (st->reference, info->name);
+  gsize n = qviz_plan_get_layer_output (plan, layer, NULL);
+  double v = NAN;
+
+  if (ref != NULL && ref->len == n)
+    {
+      g_autofree float *x = g_new (float, MAX (n, 1));
+      qviz_plan_get_layer_output (plan, layer, x);
+      v = qviz_sqnr_db ((const float *) ref->data, x, n);
+    }
+  g_array_index (st->sqnr, double, layer) = v;
+}
+
+/* Per-layer and output SQNR of an int8 plan against a float plan of the
+ * same graph and size on the same input. */
+static gboolean
+measure_sqnr (QvizGraph *graph, QvizPlan *int8_plan, const float *input,
+              QvizRun *run, GError **error)
+{
+  QvizPlanConfig fc = *qviz_plan_get_config (int8_plan);
+  g_autoptr (QvizPlan) fplan = NULL;
+  SqnrState st;
+  int n_layers = qviz_plan_get_n_layers (int8_plan);
+
+  fc.precision = QVIZ_PRECISION_F32;
+  fplan = qviz_plan_new (graph, &fc, error);
+  if (fplan == NULL)
+    return FALSE;
+  st.reference = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) g_array_unref);
+  st.sqnr = g_array_new (FALSE, TRUE, sizeof (double));
+  g_array_set_size (st.sqnr, (guint) n_layers);
+
+  qviz_plan_set_input_nchw (fplan, input);
+  qviz_plan_run_with_callback (fplan, capture_reference, &st);
+  qviz_plan_set_input_nchw (int8_plan, input);
+  qviz_plan_run_with_callback (int8_plan, compare_layer, &st);
+
+  for (int i = 0; i < n_layers && i < (int) run->layers->len; i++)
+    qviz_run_get_layer (run, (guint) i)->sqnr_db = g_array_index (st.sqnr, double, i);
+
+  /* The model output: the first output. */
+  if (qviz_plan_get_n_outputs (int8_plan) > 0)
+    {
+      gsize n = (gsize) qviz_shape_numel (qviz_plan_get_output_shape (int8_plan, 0));
+      g_autofree float *a = g_new (float, MAX (n, 1));
+      g_autofree float *b = g_new (float, MAX (n, 1));
+      qviz_plan_get_output (fplan, 0, a);
+      qviz_plan_get_output (int8_plan, 0, b);
+      run->sqnr_db = qviz_sqnr_db (a, b, n);
+    }
+  g_hash_table_unref (st.reference);
+  g_array_unref (st.sqnr);
+  return TRUE;
+}
+
+/* ---- one run ------------------------------------------------------------- */
+
+static void
+fill_layers (QvizRun *run, const QvizPlan *plan)
+{
+  for (int i = 0; i < qviz_plan_get_n_layers (plan); i++)
+    {
+      const QvizLayerInfo *info = qviz_plan_get_layer (plan, i);
+      QvizRunLayer *rl = qviz_run_add_layer (run);
+
+      rl->name = g_strdup (info->name);
+      rl->op = g_strdup (info->op);
+      rl->kernel = g_strdup (info->kernel ? info->kernel : "");
+      rl->reason = g_strdup (info->reason ? info->reason : "");
+      rl->fused = g_strdup (info->fused ? info->fused : "");
+      rl->in_shape = qviz_shape_to_string (&info->in_shape);
+      rl->out_shape = qviz_shape_to_string (&info->out_shape);
+      rl->kernel_h = info->kernel_h;
+      rl->kernel_w = info->kernel_w;
+      rl->stride_h = info->stride_h;
+      rl->stride_w = info->stride_w;
+      rl->dilation_h = info->dilation_h;
+      rl->dilation_w = info->dilation_w;
+      rl->groups = info->groups;
+      rl->depthwise = info->depthwise;
+      rl->dilated = info->dilated;
+      rl->layer_class = g_strdup (qviz_layer_class_name (info->layer_class));
+      rl->macs = info->macs;
+      rl->params = info->params;
+      rl->bytes = info->bytes;
+    }
+}
+
+static void
+record_pass (QvizRun *run, const QvizPassTiming *t, int n_layers)
+{
+  for (int i = 0; i < n_layers; i++)
+    {
+      float ms = (float) ((t->layer_end_ns[i] - t->layer_start_ns[i]) / 1e6);
+      g_array_append_val (qviz_run_get_layer (run, (guint) i)->pass_ms, ms);
+    }
+}
+
+static void
+add_spans (QvizRun *run, const QvizPassTiming *t, int n_layers, int pass, gboolean cold)
+{
+  qviz_run_add_span (run, pass, cold, -1, NULL, 0, t->pass_ns);
+  for (int i = 0; i < n_layers; i++)
+    qviz_run_add_span (run, pass, cold, i, NULL, t->layer_start_ns[i], t->layer_end_ns[i]);
+}
+
+static const char *
+conv_algo_name (QvizConvAlgo a)
+{
+  switch (a)
+    {
+    case QVIZ_CONV_ALGO_IM2COL: return "im2col";
+    case QVIZ_CONV_ALGO_REFERENCE: return "reference";
+    case QVIZ_CONV_ALGO_AUTO:
+    default: return "auto";
+    }
+}
+
+QvizRun *
+qviz_measure_run (QvizGraph *graph, const QvizPlanConfig *plan_config,
+                  const QvizSweepConfig *config, GCancellable *cancellable,
+                  GError **error)
+{
+  g_autoptr (QvizRun) run = NULL;
+  g_autoptr (QvizPlan) plan = NULL;
+  g_autofree float *input = NULL;
+  g_autoptr (GPtrArray) warm_timings = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_pass_timing_free);
+  int n_layers, pass = 0;
+  gint64 warm_start;
+  double warm_total_s = 0;
+
+  g_return_val_if_fail (graph != NULL && plan_config != NULL && config != NULL, NULL);
+
+  run = qviz_run_new ();
+  run->model_sha256 = g_strdup (graph->sha256);
+  run->precision = g_strdup (qviz_precision_name (plan_config->precision));
+  run->height = plan_config->height;
+  run->width = plan_config->width;
+  run->threads = plan_config->threads;
+  run->conv_algo = g_strdup (conv_algo_name (plan_config->conv_algo));
+  run->iterations = config->iterations;
+  run->warmup = config->cold;
+  run->started = g_get_real_time ();
+
+  plan = qviz_plan_new (graph, plan_config, error);
+  if (plan == NULL)
+    return NULL;
+  {
+    int isa = plan_config->isa_set && plan_config->isa >= 0 ? plan_config->isa
+                                                            : (int) qvk_isa_detect ();
+    run->isa = g_strdup (qvk_isa_name ((qvk_isa) MIN (isa, (int) qvk_isa_detect ())));
+  }
+  run->plan_ms = qviz_plan_get_plan_ms (plan);
+  run->arena_bytes = qviz_plan_get_arena_bytes (plan);
+  run->weight_bytes = qviz_plan_get_weight_bytes (plan);
+  n_layers = qviz_plan_get_n_layers (plan);
+  fill_layers (run, plan);
+
+  input = qviz_input_synthetic (plan_config->batch, graph->in_channels,
+                                plan_config->height, plan_config->width, INPUT_SEED);
+  qviz_plan_set_input_nchw (plan, input);
+
+  for (int i = 0; i < config->cold; i++, pass++)
+    {
+      g_autoptr (QvizPassTiming) t = qviz_pass_timing_new (plan);
+      double ms;
+
+      qviz_plan_run (plan, t);
+      ms = t->pass_ns / 1e6;
+      g_array_append_val (run->cold_ms, ms);
+      record_pass (run, t, n_layers);
+      add_spans (run, t, n_layers, pass, TRUE);
+      if (g_cancellable_is_cancelled (cancellable))
+        goto cancelled;
+    }
+
+  warm_start = g_get_monotonic_time ();
+  for (;;)
+    {
+      QvizPassTiming *t;
+      double ms;
+      guint done = run->warm_ms->len;
+
+      if (config->iterations > 0)
+        {
+          if ((int) done >= config->iterations)
+            break;
+        }
+      else if ((int) done >= config->min_passes && warm_total_s >= config->min_time)
+        break;
+      if (done >= MAX_WARM_PASSES)
+        break;
+
+      t = qviz_pass_timing_new (plan);
+      qviz_plan_run (plan, t);
+      ms = t->pass_ns / 1e6;
+      g_array_append_val (run->warm_ms, ms);
+      record_pass (run, t, n_layers);
+      g_ptr_array_add (warm_timings, t);
+      pass++;
+      warm_total_s = (g_get_monotonic_time () - warm_start) / 1e6;
+      if (g_cancellable_is_cancelled (cancellable))
+        goto cancelled;
+    }
+
+  qviz_run_compute_stats (run);
+  {
+    int rep = qviz_run_representative_pass (run);
+    if (rep >= 0)
+      add_spans (run, g_ptr_array_index (warm_timings, rep - (int) run->cold_ms->len),
+                 n_layers, rep, FALSE);
+  }
+
+  if (plan_config->precision == QVIZ_PRECISION_INT8 && config->measure_sqnr)
+    if (!measure_sqnr (graph, plan, input, run, error))
+      return NULL;
+
+  run->finished = g_get_real_time ();
+  run->status = QVIZ_RUN_COMPLETE;
+  return g_steal_pointer (&run);
+
+cancelled:
+  qviz_run_compute_stats (run);
+  run->finished = g_get_real_time ();
+  run->status = QVIZ_RUN_CANCELLED;
+  g_free (run->message);
+  run->message = g_strdup ("cancelled by the user");
+  return g_steal_pointer (&run);
+}
+
+/* ---- a sweep ------------------------------------------------------------- */
+
+typedef struct {
+  QvizPrecision precision;
+  QvizResolution res;
+  int threads;
+} Config;
+
+static GArray *
+interleave (const QvizSweepConfig *config)
+{
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (Config));
+  guint np = config->precisions->len, k = 0;
+
+  for (guint r = 0; r < config->resolutions->len; r++)
+    for (guint t = 0; t < config->threads->len; t++, k++)
+      for (guint p = 0; p < np; p++)
+        {
+          /* Alternate which precision goes first. */
+          guint pi = (k % 2 == 0) ? p : np - 1 - p;
+          Config c = { g_array_index (config->precisions, QvizPrecision, pi),
+                       g_array_index (config->resolutions, QvizResolution, r),
+                       g_array_index (config->threads, int, t) };
+          g_array_append_val (out, c);
+        }
+  return out;
+}
+
+static char *
+join_resolutions (const GArray *a)
+{
+  GString *s = g_string_new (NULL);
+  for (guint i = 0; i < a->len; i++)
+    {
+      QvizResolution r = g_array_index (a, QvizResolution, i);
+      g_string_append_printf (s, "%s%dx%d", i ? "," : "", r.height, r.width);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static char *
+join_ints (const GArray *a)
+{
+  GString *s = g_string_new (NULL);
+  for (guint i = 0; i < a->len; i++)
+    g_string_append_printf (s, "%s%d", i ? "," : "", g_array_index (a, int, i));
+  return g_string_free (s, FALSE);
+}
+
+static char *
+join_precisions (const GArray *a)
+{
+  GString *s = g_string_new (NULL);
+  for (guint i = 0; i < a->len; i++)
+    g_string_append_printf (s, "%s%s", i ? "," : "",
+                            qviz_precision_name (g_array_index (a, QvizPrecision, i)));
+  return g_string_free (s, FALSE);
+}
+
+gboolean
+qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *config,
+                    const QvizSweepCallbacks *callbacks, GCancellable *cancellable,
+                    QvizSweep **sweep_out, GPtrArray **runs_out, GError **error)
+{
+  g_autoptr (QvizSweep) sweep = qviz_sweep_new ();
+  g_autoptr (GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_run_free);
+  g_autoptr (GArray) configs = NULL;
+  g_autoptr (QvizMachine) machine = NULL;
+  g_autoptr (GError) local = NULL;
+  gboolean needs_int8 = FALSE;
+  QvizSweepStatus final_status = QVIZ_SWEEP_COMPLETE;
+
+  g_return_val_if_fail (graph != NULL && config != NULL, FALSE);
+
+  for (guint i = 0; i < config->precisions->len; i++)
+    if (g_array_index (config->precisions, QvizPrecision, i) == QVIZ_PRECISION_INT8)
+      needs_int8 = TRUE;
+
+  /* Check every size fits before measuring anything. */
+  for (guint i = 0; i < config->resolutions->len; i++)
+    {
+      QvizResolution r = g_array_index (config->resolutions, QvizResolution, i);
+      g_autofree QvizShape *shapes = g_new0 (QvizShape, qviz_graph_n_values (graph));
+      if (!qviz_graph_infer_shapes (graph, 1, r.height, r.width, shapes, error))
+        return FALSE;
+    }
+
+  if (needs_int8 && !graph->calibrated)
+    {
+      QvizCalibrationConfig cc;
+      qviz_calibration_config_init (&cc);
+      if (!qviz_calibrate (graph, &cc, error))
+        return FALSE;
+    }
+
+  machine = qviz_machine_detect ();
+  sweep->uuid = qviz_uuid_new ();
+  sweep->machine_id = g_strdup (machine->id);
+  sweep->model_sha256 = g_strdup (graph->sha256);
+  sweep->model_name = g_strdup (graph->name);
+  sweep->hostname = g_strdup (machine->hostname);
+  sweep->cpu_model = g_strdup (machine->cpu_model);
+  sweep->created = g_get_real_time ();
+  sweep->resolutions = join_resolutions (config->resolutions);
+  sweep->threads = join_ints (config->threads);
+  sweep->precisions = join_precisions (config->precisions);
+  sweep->options = g_strdup_printf ("iterations=%d min-time=%g cold=%d conv=%s isa=%s",
+                                    config->iterations, config->min_time, config->cold,
+                                    conv_algo_name (config->conv_algo),
+                                    config->isa >= 0 ? qvk_isa_name ((qvk_isa) config->isa)
+                                                     : "auto");
+  sweep->status = QVIZ_SWEEP_RUNNING;
+  g_free (sweep->message);
+  sweep->message = g_strdup ("");
+
+  if (store != NULL)
+    {
+      g_autoptr (QvizModelInfo) mi = qviz_model_info_from_graph (graph);
+      if (!qviz_store_put_machine (store, machine, error) ||
+          !qviz_store_put_model (store, mi, error) ||
+          !qviz_store_sweep_begin (store, sweep, error))
+        return FALSE;
+    }
+
+  configs = interleave (config);
+  for (guint i = 0; i < configs->len; i++)
+    {
+      Config c = g_array_index (configs, Config, i);
+      QvizPlanConfig pc;
+      QvizRun *run;
+
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          final_status = QVIZ_SWEEP_CANCELLED;
+          break;
+        }
+      if (callbacks && callbacks->config_started)
+        callbacks->config_started ((int) i, (int) configs->len, c.precision, c.res.height,
+                                   c.res.width, c.threads, callbacks->user_data);
+
+      qviz_plan_config_init (&pc);
+      pc.precision = c.precision;
+      pc.height = c.res.height;
+      pc.width = c.res.width;
+      pc.threads = c.threads;
+      pc.conv_algo = config->conv_algo;
+      if (config->isa >= 0)
+        {
+          pc.isa = config->isa;
+          pc.isa_set = TRUE;
+        }
+
+      run = qviz_measure_run (graph, &pc, config, cancellable, &local);
+      if (run == NULL)
+        {
+          final_status = QVIZ_SWEEP_FAILED;
+          break;
+        }
+      run->sweep_uuid = g_strdup (sweep->uuid);
+      run->machine_id = g_strdup (machine->id);
+      if (store != NULL && !qviz_store_put_run (store, run, &local))
+        {
+          qviz_run_free (run);
+          final_status = QVIZ_SWEEP_FAILED;
+          break;
+        }
+      g_ptr_array_add (runs, run);
+      if (callbacks && callbacks->run_finished)
+        callbacks->run_finished ((int) i, (int) configs->len, run, callbacks->user_data);
+      if (run->status == QVIZ_RUN_CANCELLED)
+        {
+          final_status = QVIZ_SWEEP_CANCELLED;
+          break;
+        }
+    }
+
+  sweep->status = final_status;
+  sweep->finished = g_get_real_time ();
+  sweep->n_runs = runs->len;
+  g_free (sweep->message);
+  sweep->message = g_strdup (final_status == QVIZ_SWEEP_FAILED ? local->message
+                             : final_status == QVIZ_SWEEP_CANCELLED ? "cancelled by the user"
+                             : "");
+  if (store != NULL)
+    {
+      g_autoptr (GError) finish_error = NULL;
+      if (!qviz_store_sweep_finish (store, sweep->uuid, final_status, sweep->message,
+                                    &finish_error) && local == NULL)
+        local = g_steal_pointer (&finish_error);
+    }
+
+  if (sweep_out)
+    *sweep_out = g_steal_pointer (&sweep);
+  if (runs_out)
+    *runs_out = g_steal_pointer (&runs);
+
+  if (final_status == QVIZ_SWEEP_CANCELLED)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_CANCELLED,
+                   "The sweep was cancelled; finished runs are kept.");
+      return FALSE;
+    }
+  if (final_status == QVIZ_SWEEP_FAILED || local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  return TRUE;
+}

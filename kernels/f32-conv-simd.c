@@ -1,0 +1,357 @@
+/* f32-conv-simd.c: float convolution through the vector microkernels
+ * (qvk-conv-simd.h).  Compiled without ISA flags: the kernels are reached
+ * through the tables generated from the lists in qvk-ukernels.h, and only
+ * the one the ISA allows is ever called.
+ */
+#include "qvk-conv-simd.h"
+#include "qvk-conv-simd-private.h"
+#include "qvk-f32.h"
+#include "qvk-ukernels.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  qvk_f32_dwconv_ukernel_fn fn;
+  const char *name;
+  qvk_isa isa;
+  int channel_tile;
+} dw_entry;
+
+typedef struct {
+  qvk_f32_gemm_ukernel_fn gemm;
+  qvk_f32_igemm_ukernel_fn igemm;
+  const char *name;
+  qvk_isa isa;
+  int mr, nr;
+} gemm_entry;
+
+#define DW_ENTRY(name, isa, ct) { name, #name, isa, ct },
+static const dw_entry dw_kernels[] = { QVK_F32_DWCONV_UKERNELS (DW_ENTRY) };
+#define GEMM_ENTRY(gemm, igemm, isa, mr, nr) { gemm, igemm, #gemm, isa, mr, nr },
+static const gemm_entry gemm_kernels[] = { QVK_F32_GEMM_UKERNELS (GEMM_ENTRY) };
+
+#define N_DW (sizeof dw_kernels / sizeof dw_kernels[0])
+#define N_GEMM (sizeof gemm_kernels / sizeof gemm_kernels[0])
+
+struct qvk_f32_conv_simd {
+  qvk_conv_shape s;
+  int method;
+  qvk_isa isa;
+  const dw_entry *dw;
+  const gemm_entry *gemm;
+  float *packed;
+  size_t packed_floats;
+  size_t cpad;              /* dwconv: padded channels, the tap row stride */
+  size_t tile_floats;       /* GEMM: packed floats per column tile */
+  qvk_indirection ind;
+  qvk_indirection_resolve_fn resolve;
+  float *zero;
+  qvk_f32_act_params act;
+  int activate_after;       /* an activation the epilogue cannot fuse */
+  char name[96];
+  char reason[160];
+};
+
+/* The widest-ISA GEMM kernel allowed; among those, 16 columns for narrow
+ * outputs (the first convolution's 16 channels) and 32 otherwise. */
+static const gemm_entry *
+choose_gemm (qvk_isa isa, int out_c, const char *forced)
+{
+  const gemm_entry *best = NULL;
+
+  for (size_t i = 0; i < N_GEMM; i++)
+    {
+      const gemm_entry *e = &gemm_kernels[i];
+      if (forced != NULL)
+        {
+          if (strcmp (forced, e->name) == 0)
+            return e;
+          continue;
+        }
+      if (e->isa > isa)
+        continue;
+      if (best == NULL || e->isa > best->isa)
+        best = e;
+      else if (e->isa == best->isa &&
+               (out_c <= 16 ? e->nr < best->nr : e->nr > best->nr))
+        best = e;
+    }
+  return best;
+}
+
+static const dw_entry *
+choose_dw (qvk_isa isa, const char *forced)
+{
+  const dw_entry *best = NULL;
+
+  for (size_t i = 0; i < N_DW; i++)
+    if (forced != NULL && strcmp (forced, dw_kernels[i].name) == 0)
+      return &dw_kernels[i];
+  if (forced != NULL)
+    return NULL;
+  for (size_t i = 0; i < N_DW; i++)
+    if (dw_kernels[i].isa <= isa && (best == NULL || dw_kernels[i].isa > best->isa))
+      best = &dw_kernels[i];
+  return best;
+}
+
+static qvk_f32_conv_simd *
+create (const qvk_conv_shape *s, const float *weights, const float *bias,
+        qvk_isa isa, const char *forced)
+{
+  qvk_f32_conv_simd *op;
+  const int method = qvk_simd_method_for (s);
+  size_t zero_floats;
+  char tile[16];
+
+  if (s == NULL || weights == NULL || method < 0 || isa < QVK_ISA_AVX2)
+    return NULL;
+  op = calloc (1, sizeof *op);
+  if (op == NULL)
+    return NULL;
+  op->s = *s;
+  op->method = method;
+  op->activate_after = !qvk_f32_act_params_init (&op->act, &s->act);
+
+  if (method == QVK_SIMD_DWCONV)
+    {
+      op->dw = choose_dw (isa, forced);
+      if (op->dw == NULL || op->dw->isa > isa)
+        goto fail;
+      op->isa = op->dw->isa;
+      op->cpad = qvk_round_up ((size_t) s->out_c, 16);
+      op->packed_floats = qvk_f32_dwconv_packed_floats (s->out_c, s->kernel_h,
+                                                        s->kernel_w);
+      op->packed = aligned_alloc (64, qvk_round_up (op->packed_floats * sizeof (float), 64));
+      if (op->packed == NULL)
+        goto fail;
+      qvk_f32_dwconv_pack (s->out_c, s->kernel_h, s->kernel_w, weights, bias,
+                           op->packed);
+      snprintf (tile, sizeof tile, "%dc", op->dw->channel_tile);
+      zero_floats = op->cpad + 64;
+    }
+  else
+    {
+      op->gemm = choose_gemm (isa, s->out_c, forced);
+      if (op->gemm == NULL || op->gemm->isa > isa)
+        goto fail;
+      op->isa = op->gemm->isa;
+      op->tile_floats = (size_t) op->gemm->nr
+                        * (1 + (size_t) s->kernel_h * s->kernel_w * s->in_c);
+      op->packed_floats = qvk_f32_gemm_packed_floats (s->out_c, s->in_c,
+                                                      s->kernel_h, s->kernel_w,
+                                                      op->gemm->nr);
+      op->packed = aligned_alloc (64, qvk_round_up (op->packed_floats * sizeof (float), 64));
+      if (op->packed == NULL)
+        goto fail;
+      qvk_f32_gemm_pack (s->out_c, s->in_c, s->kernel_h, s->kernel_w,
+                         op->gemm->nr, weights, bias, op->packed);
+      snprintf (tile, sizeof tile, "%dx%d", op->gemm->mr, op->gemm->nr);
+      zero_floats = (size_t) s->in_c + 64;
+    }
+
+  if (method != QVK_SIMD_GEMM)
+    {
+      if (!qvk_indirection_init (&op->ind, s, 0))
+        goto fail;
+      op->resolve = qvk_indirection_resolver (op->isa);
+      op->zero = calloc (zero_floats, sizeof (float));
+      if (op->zero == NULL)
+        goto fail;
+    }
+
+  qvk_simd_describe ("f32", s, method, tile, op->isa, op->name, sizeof op->name);
+  qvk_simd_reason (s, method, op->reason, sizeof op->reason);
+  /* Float has no VNNI kernels: at that level its AVX-512 ones are the best. */
+  if (op->isa < (isa == QVK_ISA_AVX512VNNI ? QVK_ISA_AVX512 : isa))
+    {
+      const size_t len = strlen (op->reason);
+      snprintf (op->reason + len, sizeof op->reason - len,
+                "; %s kernel, none for %s", qvk_isa_name (op->isa),
+                qvk_isa_name (isa));
+    }
+  return op;
+
+fail:
+  qvk_f32_conv_simd_destroy (op);
+  return NULL;
+}
+
+qvk_f32_conv_simd *
+qvk_f32_conv_simd_create (const qvk_conv_shape *s, const float *weights,
+                          const float *bias, qvk_isa isa)
+{
+  return create (s, weights, bias, isa, NULL);
+}
+
+qvk_f32_conv_simd *
+qvk_f32_conv_simd_create_forced (const qvk_conv_shape *s, const float *weights,
+                                 const float *bias, const char *ukernel)
+{
+  return ukernel != NULL ? create (s, weights, bias, qvk_isa_detect (), ukernel)
+                         : NULL;
+}
+
+/* Applies an activation the epilogue could not fuse to rows x cols values
+ * whose rows are stride apart. */
+static void
+activate_after (const qvk_f32_conv_simd *op, float *out, size_t rows,
+                size_t cols, size_t stride)
+{
+  for (size_t r = 0; r < rows; r++)
+    qvk_f32_activation__scalar (&op->s.act, out + r * stride, out + r * stride,
+                                0, cols);
+}
+
+static void
+run_dwconv (const qvk_f32_conv_simd *op, const float *input, float *output,
+            int thread_id, int n_threads)
+{
+  const qvk_conv_shape *s = &op->s;
+  const size_t rows = (size_t) s->batch * s->out_h;
+  const size_t c_n = (size_t) s->out_c;
+  const size_t tiles = (c_n + 15) / 16;
+  const size_t chunks = qvk_simd_chunks (rows, tiles, n_threads);
+  const size_t chunk_c = (tiles + chunks - 1) / chunks * 16;
+  size_t begin, end;
+
+  qvk_simd_split (rows * chunks, thread_id, n_threads, &begin, &end);
+  for (size_t item = begin; item < end; item++)
+    {
+      const size_t row = item / chunks;
+      const size_t c0 = item % chunks * chunk_c;
+      const size_t c1 = c0 + chunk_c < c_n ? c0 + chunk_c : c_n;
+      float *out = output + row * s->out_w * c_n + c0;
+
+      if (c0 >= c1)
+        continue;
+      op->dw->fn (c1 - c0, (size_t) s->out_w, op->ind.taps,
+                  op->ind.offsets + row * op->ind.row_len, op->ind.pixel_step,
+                  input + c0, op->zero, op->packed + c0, op->cpad,
+                  out, c_n, &op->act);
+      if (op->activate_after)
+        activate_after (op, out, (size_t) s->out_w, c1 - c0, c_n);
+    }
+}
+
+static void
+run_gemm (const qvk_f32_conv_simd *op, const float *input, float *output,
+          int thread_id, int n_threads)
+{
+  const qvk_conv_shape *s = &op->s;
+  const size_t mr = (size_t) op->gemm->mr, nr = (size_t) op->gemm->nr;
+  const size_t n_n = (size_t) s->out_c;
+  const size_t n_tiles = (n_n + nr - 1) / nr;
+  /* Indirect GEMM blocks stay within one output row so that a block's
+   * pixels are pixel_step apart in the table. */
+  const size_t rows = (size_t) s->batch * s->out_h;
+  const size_t per_row = op->method == QVK_SIMD_IGEMM
+                         ? ((size_t) s->out_w + mr - 1) / mr : 0;
+  const size_t m_n = rows * s->out_w;
+  const size_t blocks = op->method == QVK_SIMD_IGEMM ? rows * per_row
+                                                     : (m_n + mr - 1) / mr;
+  const size_t chunks = qvk_simd_chunks (blocks, n_tiles, n_threads);
+  const size_t chunk_tiles = (n_tiles + chunks - 1) / chunks;
+  /* indirect GEMM: a segment of pixels of one output row, resolved */
+  const size_t seg_pixels = mr * (1 + 64 / mr);
+  const size_t seg_entries = op->method == QVK_SIMD_IGEMM
+                             ? (seg_pixels - 1) * op->ind.pixel_step + op->ind.taps : 1;
+  const float *resolved[seg_entries];
+  size_t seg_row = SIZE_MAX, seg_x0 = 0, seg_n = 0;
+  size_t begin, end;
+
+  qvk_simd_split (blocks * chunks, thread_id, n_threads, &begin, &end);
+  for (size_t item = begin; item < end; item++)
+    {
+      const size_t block = item / chunks;
+      const size_t t0 = item % chunks * chunk_tiles;
+      const size_t n0 = t0 * nr;
+      const size_t n1 = n0 + chunk_tiles * nr < n_n ? n0 + chunk_tiles * nr : n_n;
+      const float *w = op->packed + t0 * op->tile_floats;
+      size_t m0, m_rows;
+
+      if (n0 >= n1)
+        continue;
+      if (op->method == QVK_SIMD_GEMM)
+        {
+          m0 = block * mr;
+          m_rows = m_n - m0 < mr ? m_n - m0 : mr;
+          op->gemm->gemm (m_rows, n1 - n0, (size_t) s->in_c,
+                          input + m0 * s->in_c, (size_t) s->in_c, w,
+                          output + m0 * n_n + n0, n_n, &op->act);
+        }
+      else
+        {
+          const size_t row = block / per_row;
+          const size_t x0 = block % per_row * mr;
+
+          m0 = row * s->out_w + x0;
+          m_rows = (size_t) s->out_w - x0 < mr ? (size_t) s->out_w - x0 : mr;
+          if (row != seg_row || x0 < seg_x0 || x0 + m_rows > seg_x0 + seg_n)
+            {
+              /* resolve the table for the next pixels of this row once,
+               * for every block and column chunk that reads them */
+              const int32_t *o = op->ind.offsets + row * op->ind.row_len
+                                 + x0 * op->ind.pixel_step;
+              seg_row = row;
+              seg_x0 = x0;
+              seg_n = (size_t) s->out_w - x0 < seg_pixels ? (size_t) s->out_w - x0
+                                                          : seg_pixels;
+              op->resolve ((seg_n - 1) * op->ind.pixel_step + op->ind.taps, o,
+                           input, op->zero, sizeof (float), (const void **) resolved);
+            }
+          op->gemm->igemm (m_rows, n1 - n0, (size_t) s->in_c, op->ind.taps,
+                           resolved + (x0 - seg_x0) * op->ind.pixel_step,
+                           op->ind.pixel_step, w, output + m0 * n_n + n0, n_n,
+                           &op->act);
+        }
+      if (op->activate_after)
+        activate_after (op, output + m0 * n_n + n0, m_rows, n1 - n0, n_n);
+    }
+}
+
+void
+qvk_f32_conv_simd_run (const qvk_f32_conv_simd *op, const float *input,
+                       float *output, int thread_id, int n_threads)
+{
+  if (op == NULL || n_threads < 1 || thread_id < 0 || thread_id >= n_threads)
+    return;
+  if (op->method == QVK_SIMD_DWCONV)
+    run_dwconv (op, input, output, thread_id, n_threads);
+  else
+    run_gemm (op, input, output, thread_id, n_threads);
+}
+
+const char *
+qvk_f32_conv_simd_name (const qvk_f32_conv_simd *op)
+{
+  return op != NULL ? op->name : NULL;
+}
+
+const char *
+qvk_f32_conv_simd_reason (const qvk_f32_conv_simd *op)
+{
+  return op != NULL ? op->reason : NULL;
+}
+
+size_t
+qvk_f32_conv_simd_packed_bytes (const qvk_f32_conv_simd *op)
+{
+  if (op == NULL)
+    return 0;
+  return op->packed_floats * sizeof (float)
+         + (size_t) op->s.batch * op->s.out_h * op->ind.row_len * sizeof (int32_t);
+}
+
+void
+qvk_f32_conv_simd_destroy (qvk_f32_conv_simd *op)
+{
+  if (op == NULL)
+    return;
+  free (op->packed);
+  free (op->zero);
+  qvk_indirection_clear (&op->ind);
+  free (op);
+}

@@ -1,0 +1,400 @@
+/* qu8-conv-simd.c: int8 convolution through the vector microkernels
+ * (qvk-conv-simd.h).  Compiled without ISA flags: the kernels are reached
+ * through the tables generated from the lists in qvk-ukernels.h, and only
+ * the one the ISA allows is ever called.  The packed weights carry the
+ * zero-point-corrected bias and the per-channel requantization scales; the
+ * zero row is filled with the input zero point, so padding taps cancel
+ * against that correction exactly.
+ */
+#include "qvk-conv-simd.h"
+#include "qvk-conv-simd-private.h"
+#include "qvk-ukernels.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  qvk_qu8_dwconv_ukernel_fn fn;
+  const char *name;
+  qvk_isa isa;
+  qvk_qu8_dw_layout layout;
+} dw_entry;
+
+typedef struct {
+  qvk_qu8_gemm_ukernel_fn gemm;
+  qvk_qu8_igemm_ukernel_fn igemm;
+  const char *name;
+  qvk_isa isa;
+  int mr, nr, kr;
+} gemm_entry;
+
+#define DW_ENTRY(name, isa, layout) { name, #name, isa, layout },
+static const dw_entry dw_kernels[] = { QVK_QU8_DWCONV_UKERNELS (DW_ENTRY) };
+#define GEMM_ENTRY(gemm, igemm, isa, mr, nr, kr) { gemm, igemm, #gemm, isa, mr, nr, kr },
+static const gemm_entry gemm_kernels[] = { QVK_QU8_GEMM_UKERNELS (GEMM_ENTRY) };
+
+#define N_DW (sizeof dw_kernels / sizeof dw_kernels[0])
+#define N_GEMM (sizeof gemm_kernels / sizeof gemm_kernels[0])
+
+struct qvk_qu8_conv_simd {
+  qvk_conv_shape s;
+  int method;
+  qvk_isa isa;
+  const dw_entry *dw;
+  const gemm_entry *gemm;
+  uint8_t *packed;
+  size_t packed_bytes;
+  size_t dw_taps;           /* dwconv: taps padded for the layout */
+  size_t tile_bytes;        /* GEMM: packed bytes per column tile */
+  qvk_indirection ind;
+  qvk_indirection_resolve_fn resolve;
+  size_t tail_row_begin;    /* indirect GEMM: first output row that reads
+                               within three bytes of the input's end */
+  uint8_t *zero;
+  qvk_qu8_requant_minmax requant;
+  char name[96];
+  char reason[160];
+};
+
+static const gemm_entry *
+choose_gemm (qvk_isa isa, int out_c, const char *forced)
+{
+  const gemm_entry *best = NULL;
+
+  for (size_t i = 0; i < N_GEMM; i++)
+    {
+      const gemm_entry *e = &gemm_kernels[i];
+      if (forced != NULL)
+        {
+          if (strcmp (forced, e->name) == 0)
+            return e;
+          continue;
+        }
+      if (e->isa > isa)
+        continue;
+      if (best == NULL || e->isa > best->isa)
+        best = e;
+      else if (e->isa == best->isa &&
+               (out_c <= 16 ? e->nr < best->nr : e->nr > best->nr))
+        best = e;
+    }
+  return best;
+}
+
+static const dw_entry *
+choose_dw (qvk_isa isa, const char *forced)
+{
+  const dw_entry *best = NULL;
+
+  for (size_t i = 0; i < N_DW; i++)
+    if (forced != NULL && strcmp (forced, dw_kernels[i].name) == 0)
+      return &dw_kernels[i];
+  if (forced != NULL)
+    return NULL;
+  for (size_t i = 0; i < N_DW; i++)
+    if (dw_kernels[i].isa <= isa && (best == NULL || dw_kernels[i].isa > best->isa))
+      best = &dw_kernels[i];
+  return best;
+}
+
+/* The indirect GEMM kernels read every input row in whole groups of four
+ * bytes.  Rows that start within that distance of the input's end are few
+ * and near the last output rows; this finds the first output row whose
+ * table has one, so that only those rows pay for the check. */
+static size_t
+tail_row_begin (const qvk_qu8_conv_simd *op)
+{
+  const qvk_conv_shape *s = &op->s;
+  const size_t rows = (size_t) s->batch * s->out_h;
+  const size_t kc4 = qvk_round_up ((size_t) s->in_c, 4);
+  const size_t input_n = (size_t) s->batch * s->in_h * s->in_w * s->in_c;
+
+  for (size_t row = 0; row < rows; row++)
+    for (size_t e = 0; e < op->ind.row_len; e++)
+      {
+        const int32_t off = op->ind.offsets[row * op->ind.row_len + e];
+        if (off >= 0 && (size_t) off + kc4 > input_n)
+          return row;
+      }
+  return rows;
+}
+
+static qvk_qu8_conv_simd *
+create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
+        const int8_t *weights, const int32_t *bias, qvk_isa isa,
+        const char *forced)
+{
+  qvk_qu8_conv_simd *op;
+  const int method = qvk_simd_method_for (s);
+  size_t zero_bytes;
+  char tile[16];
+
+  if (s == NULL || q == NULL || q->requant_scale == NULL || weights == NULL ||
+      method < 0 || isa < QVK_ISA_AVX2)
+    return NULL;
+  op = calloc (1, sizeof *op);
+  if (op == NULL)
+    return NULL;
+  op->s = *s;
+  op->method = method;
+  op->requant.output_zero_point = q->output_zero_point;
+  op->requant.output_min = q->output_min;
+  op->requant.output_max = q->output_max;
+
+  if (method == QVK_SIMD_DWCONV)
+    {
+      op->dw = choose_dw (isa, forced);
+      if (op->dw == NULL || op->dw->isa > isa)
+        goto fail;
+      op->isa = op->dw->isa;
+      op->dw_taps = qvk_qu8_dwconv_taps (op->dw->layout, s->kernel_h, s->kernel_w);
+      op->packed_bytes = qvk_qu8_dwconv_packed_bytes (op->dw->layout, s->out_c,
+                                                      s->kernel_h, s->kernel_w);
+      op->packed = aligned_alloc (64, qvk_round_up (op->packed_bytes, 64));
+      if (op->packed == NULL)
+        goto fail;
+      qvk_qu8_dwconv_pack (op->dw->layout, s->out_c, s->kernel_h, s->kernel_w,
+                           q->input_zero_point, weights, bias, q->requant_scale,
+                           op->packed);
+      snprintf (tile, sizeof tile, "%dc%dt",
+                (int) qvk_qu8_dwconv_channel_tile (op->dw->layout),
+                op->dw->layout == QVK_QU8_DW_LAYOUT_C4 ? 4 : 2);
+      zero_bytes = qvk_round_up ((size_t) s->out_c, 64) + 64;
+    }
+  else
+    {
+      op->gemm = choose_gemm (isa, s->out_c, forced);
+      if (op->gemm == NULL || op->gemm->isa > isa)
+        goto fail;
+      op->isa = op->gemm->isa;
+      op->packed_bytes = qvk_qu8_gemm_packed_bytes (s->out_c, s->in_c, s->kernel_h,
+                                                    s->kernel_w, op->gemm->nr,
+                                                    op->gemm->kr);
+      op->tile_bytes = op->packed_bytes
+                       / (qvk_round_up ((size_t) s->out_c, op->gemm->nr) / op->gemm->nr);
+      op->packed = aligned_alloc (64, qvk_round_up (op->packed_bytes, 64));
+      if (op->packed == NULL)
+        goto fail;
+      qvk_qu8_gemm_pack (s->out_c, s->in_c, s->kernel_h, s->kernel_w,
+                         op->gemm->nr, op->gemm->kr, q->input_zero_point,
+                         weights, bias, q->requant_scale, op->packed);
+      snprintf (tile, sizeof tile, "%dx%dc%d", op->gemm->mr, op->gemm->nr,
+                op->gemm->kr);
+      zero_bytes = (size_t) s->in_c + 64;
+    }
+
+  if (method != QVK_SIMD_GEMM)
+    {
+      const size_t tap_padding = method == QVK_SIMD_DWCONV
+                                 ? op->dw_taps - (size_t) s->kernel_h * s->kernel_w : 0;
+      if (!qvk_indirection_init (&op->ind, s, tap_padding))
+        goto fail;
+      op->resolve = qvk_indirection_resolver (op->isa);
+      op->tail_row_begin = tail_row_begin (op);
+      op->zero = malloc (zero_bytes);
+      if (op->zero == NULL)
+        goto fail;
+      memset (op->zero, q->input_zero_point, zero_bytes);
+    }
+
+  qvk_simd_describe ("qu8", s, method, tile, op->isa, op->name, sizeof op->name);
+  qvk_simd_reason (s, method, op->reason, sizeof op->reason);
+  /* Int8 has no AVX-512 kernels without VNNI: AVX2 ones run there. */
+  if (op->isa < isa)
+    {
+      const size_t len = strlen (op->reason);
+      snprintf (op->reason + len, sizeof op->reason - len,
+                "; %s kernel, none for %s", qvk_isa_name (op->isa),
+                qvk_isa_name (isa));
+    }
+  return op;
+
+fail:
+  qvk_qu8_conv_simd_destroy (op);
+  return NULL;
+}
+
+qvk_qu8_conv_simd *
+qvk_qu8_conv_simd_create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
+                          const int8_t *weights, const int32_t *bias,
+                          qvk_isa isa)
+{
+  return create (s, q, weights, bias, isa, NULL);
+}
+
+qvk_qu8_conv_simd *
+qvk_qu8_conv_simd_create_forced (const qvk_conv_shape *s,
+                                 const qvk_qu8_conv_params *q,
+                                 const int8_t *weights, const int32_t *bias,
+                                 const char *ukernel)
+{
+  return ukernel != NULL ? create (s, q, weights, bias, qvk_isa_detect (), ukernel)
+                         : NULL;
+}
+
+static void
+run_dwconv (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
+            int thread_id, int n_threads)
+{
+  const qvk_conv_shape *s = &op->s;
+  const size_t rows = (size_t) s->batch * s->out_h;
+  const size_t c_n = (size_t) s->out_c;
+  const size_t ct = qvk_qu8_dwconv_channel_tile (op->dw->layout);
+  const size_t tiles = (c_n + ct - 1) / ct;
+  const size_t chunks = qvk_simd_chunks (rows, tiles, n_threads);
+  const size_t chunk_c = (tiles + chunks - 1) / chunks * ct;
+  size_t begin, end;
+
+  qvk_simd_split (rows * chunks, thread_id, n_threads, &begin, &end);
+  for (size_t item = begin; item < end; item++)
+    {
+      const size_t row = item / chunks;
+      const size_t c0 = item % chunks * chunk_c;
+      const size_t c1 = c0 + chunk_c < c_n ? c0 + chunk_c : c_n;
+
+      if (c0 >= c1)
+        continue;
+      op->dw->fn (c1 - c0, (size_t) s->out_w, op->ind.taps,
+                  op->ind.offsets + row * op->ind.row_len, op->ind.pixel_step,
+                  input + c0, op->zero,
+                  op->packed + qvk_qu8_dwconv_packed_offset (op->dw->layout, s->out_c,
+                                                             s->kernel_h, s->kernel_w,
+                                                             (int) c0),
+                  output + row * s->out_w * c_n + c0, c_n, &op->requant);
+    }
+}
+
+static void
+run_gemm (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
+          int thread_id, int n_threads)
+{
+  const qvk_conv_shape *s = &op->s;
+  const size_t mr = (size_t) op->gemm->mr, nr = (size_t) op->gemm->nr;
+  const size_t n_n = (size_t) s->out_c;
+  const size_t n_tiles = (n_n + nr - 1) / nr;
+  /* Indirect GEMM blocks stay within one output row so that a block's
+   * pixels are pixel_step apart in the table. */
+  const size_t rows = (size_t) s->batch * s->out_h;
+  const size_t per_row = op->method == QVK_SIMD_IGEMM
+                         ? ((size_t) s->out_w + mr - 1) / mr : 0;
+  const size_t m_n = rows * s->out_w;
+  const size_t blocks = op->method == QVK_SIMD_IGEMM ? rows * per_row
+                                                     : (m_n + mr - 1) / mr;
+  const size_t chunks = qvk_simd_chunks (blocks, n_tiles, n_threads);
+  const size_t chunk_tiles = (n_tiles + chunks - 1) / chunks;
+  /* indirect GEMM: a segment of pixels of one output row, resolved */
+  const size_t seg_pixels = mr * (1 + 64 / mr);
+  const size_t seg_entries = op->method == QVK_SIMD_IGEMM
+                             ? (seg_pixels - 1) * op->ind.pixel_step + op->ind.taps : 1;
+  const uint8_t *resolved[seg_entries];
+  size_t seg_row = SIZE_MAX, seg_x0 = 0, seg_n = 0;
+  /* The kernels read each input row in whole groups of four bytes; rows
+   * that end within three bytes of the input's end are read from a copy
+   * padded with the zero point instead (this thread's own). */
+  const size_t kc4 = qvk_round_up ((size_t) s->in_c, 4);
+  const size_t input_n = (size_t) s->batch * s->in_h * s->in_w * s->in_c;
+  const size_t tail_len = input_n < kc4 ? input_n : kc4;
+  const size_t tail_base = input_n - tail_len;
+  uint8_t tail[2 * kc4];
+  size_t begin, end;
+
+  if (op->method == QVK_SIMD_IGEMM)
+    {
+      memcpy (tail, input + tail_base, tail_len);
+      memset (tail + tail_len, op->zero[0], sizeof tail - tail_len);
+    }
+
+  qvk_simd_split (blocks * chunks, thread_id, n_threads, &begin, &end);
+  for (size_t item = begin; item < end; item++)
+    {
+      const size_t block = item / chunks;
+      const size_t t0 = item % chunks * chunk_tiles;
+      const size_t n0 = t0 * nr;
+      const size_t n1 = n0 + chunk_tiles * nr < n_n ? n0 + chunk_tiles * nr : n_n;
+      const uint8_t *w = op->packed + t0 * op->tile_bytes;
+
+      if (n0 >= n1)
+        continue;
+      if (op->method == QVK_SIMD_GEMM)
+        {
+          const size_t m0 = block * mr;
+          const size_t m_rows = m_n - m0 < mr ? m_n - m0 : mr;
+          op->gemm->gemm (m_rows, n1 - n0, (size_t) s->in_c,
+                          input + m0 * s->in_c, (size_t) s->in_c, w,
+                          output + m0 * n_n + n0, n_n, &op->requant);
+        }
+      else
+        {
+          const size_t row = block / per_row;
+          const size_t x0 = block % per_row * mr;
+          const size_t m0 = row * s->out_w + x0;
+          const size_t m_rows = (size_t) s->out_w - x0 < mr ? (size_t) s->out_w - x0 : mr;
+          if (row != seg_row || x0 < seg_x0 || x0 + m_rows > seg_x0 + seg_n)
+            {
+              /* resolve the table for the next pixels of this row once,
+               * for every block and column chunk that reads them */
+              const int32_t *o = op->ind.offsets + row * op->ind.row_len
+                                 + x0 * op->ind.pixel_step;
+              seg_row = row;
+              seg_x0 = x0;
+              seg_n = (size_t) s->out_w - x0 < seg_pixels ? (size_t) s->out_w - x0
+                                                          : seg_pixels;
+              const size_t entries = (seg_n - 1) * op->ind.pixel_step + op->ind.taps;
+              op->resolve (entries, o, input, op->zero, 1, (const void **) resolved);
+              if (row >= op->tail_row_begin)
+                for (size_t e = 0; e < entries; e++)
+                  if (o[e] >= 0 && (size_t) o[e] + kc4 > input_n)
+                    resolved[e] = tail + (o[e] - tail_base);
+            }
+          op->gemm->igemm (m_rows, n1 - n0, (size_t) s->in_c, op->ind.taps,
+                           resolved + (x0 - seg_x0) * op->ind.pixel_step,
+                           op->ind.pixel_step, w, output + m0 * n_n + n0, n_n,
+                           &op->requant);
+        }
+    }
+}
+
+void
+qvk_qu8_conv_simd_run (const qvk_qu8_conv_simd *op, const uint8_t *input,
+                       uint8_t *output, int thread_id, int n_threads)
+{
+  if (op == NULL || n_threads < 1 || thread_id < 0 || thread_id >= n_threads)
+    return;
+  if (op->method == QVK_SIMD_DWCONV)
+    run_dwconv (op, input, output, thread_id, n_threads);
+  else
+    run_gemm (op, input, output, thread_id, n_threads);
+}
+
+const char *
+qvk_qu8_conv_simd_name (const qvk_qu8_conv_simd *op)
+{
+  return op != NULL ? op->name : NULL;
+}
+
+const char *
+qvk_qu8_conv_simd_reason (const qvk_qu8_conv_simd *op)
+{
+  return op != NULL ? op->reason : NULL;
+}
+
+size_t
+qvk_qu8_conv_simd_packed_bytes (const qvk_qu8_conv_simd *op)
+{
+  if (op == NULL)
+    return 0;
+  return op->packed_bytes
+         + (size_t) op->s.batch * op->s.out_h * op->ind.row_len * sizeof (int32_t);
+}
+
+void
+qvk_qu8_conv_simd_destroy (qvk_qu8_conv_simd *op)
+{
+  if (op == NULL)
+    return;
+  free (op->packed);
+  free (op->zero);
+  qvk_indirection_clear (&op->ind);
+  free (op);
+}

@@ -1,0 +1,116 @@
+/* qu8-dwconv-avx2.c: int8 depthwise convolution through an indirection
+ * table, AVX2, exact.
+ *
+ * Without VNNI the products are formed in 16 bits and summed in 32 with
+ * vpmaddwd: inputs are zero-extended to int16, weights are packed as int16,
+ * and two taps' values of a channel sit side by side in one dword, so each
+ * vpmaddwd lane adds exactly two products (at most 2 * 255 * 128, far from
+ * any overflow; vpmaddubsw would saturate at 32767 and is not used).  The
+ * interleave (unpack{lo,hi}_epi16) works within 128-bit lanes, so the
+ * accumulators hold channels permuted (vector h, lane L, element e ->
+ * channel 8 L + 4 h + e); the packed weights follow that order (layout C2
+ * of qvk_qu8_dwconv_pack) and packs_epi32 restores channel order.  Taps are
+ * padded to an even count with zero weights; the input zero-point
+ * correction is in the bias.  Requantization is qvk_qu8_requantize in
+ * vector form.
+ */
+#include "qvk-ukernels.h"
+
+#include <immintrin.h>
+#include <string.h>
+
+static inline __m256i
+requantize (__m256i acc, __m256 scale, __m256i zp, __m256i lo, __m256i hi)
+{
+  __m256i q = _mm256_cvtps_epi32 (_mm256_mul_ps (_mm256_cvtepi32_ps (acc), scale));
+  q = _mm256_add_epi32 (q, zp);
+  q = _mm256_max_epi32 (q, lo);
+  return _mm256_min_epi32 (q, hi);
+}
+
+/* 16 channels widened to int16; fewer than 16 are read one by one so that
+ * nothing past the row is touched, and the rest are zero. */
+static inline __m256i
+load16_u8 (const uint8_t *p, size_t n)
+{
+  if (n >= 16)
+    return _mm256_cvtepu8_epi16 (_mm_loadu_si128 ((const __m128i *) p));
+  uint8_t tmp[16] = { 0 };
+  memcpy (tmp, p, n);
+  return _mm256_cvtepu8_epi16 (_mm_loadu_si128 ((const __m128i *) tmp));
+}
+
+void
+qvk_qu8_dwconv_minmax_ukernel_16c2t__avx2 (
+    size_t channels, size_t output_width, size_t taps,
+    const int32_t *offsets, size_t offsets_step,
+    const uint8_t *input, const uint8_t *zero,
+    const void *weights,
+    uint8_t *output, size_t output_stride,
+    const qvk_qu8_requant_minmax *params)
+{
+  const __m256i zp = _mm256_set1_epi32 (params->output_zero_point);
+  const __m256i lo = _mm256_set1_epi32 (params->output_min);
+  const __m256i hi = _mm256_set1_epi32 (params->output_max);
+  const size_t pairs = (taps + 1) / 2;
+  const uint8_t *ptr[2 * pairs];
+
+  for (size_t px = 0; px < output_width; px++)
+    {
+      const int32_t *o = offsets + px * offsets_step;
+      for (size_t t = 0; t < 2 * pairs; t++)
+        ptr[t] = o[t] < 0 ? zero : input + o[t];
+
+      uint8_t *out = output + px * output_stride;
+      const uint8_t *w = weights;
+
+      for (size_t c = 0; c < channels; c += 16)
+        {
+          const size_t left = channels - c;
+          __m256i acc_lo = _mm256_loadu_si256 ((const __m256i *) w);
+          __m256i acc_hi = _mm256_loadu_si256 ((const __m256i *) (w + 32));
+          const __m256 s_lo = _mm256_loadu_ps ((const float *) (w + 64));
+          const __m256 s_hi = _mm256_loadu_ps ((const float *) (w + 96));
+          const uint8_t *wp = w + 128;
+
+          if (left >= 16)
+            for (size_t p = 0; p < pairs; p++, wp += 64)
+              {
+                const __m256i x0 = load16_u8 (ptr[2 * p] + c, 16);
+                const __m256i x1 = load16_u8 (ptr[2 * p + 1] + c, 16);
+                acc_lo = _mm256_add_epi32 (acc_lo, _mm256_madd_epi16 (
+                    _mm256_unpacklo_epi16 (x0, x1),
+                    _mm256_loadu_si256 ((const __m256i *) wp)));
+                acc_hi = _mm256_add_epi32 (acc_hi, _mm256_madd_epi16 (
+                    _mm256_unpackhi_epi16 (x0, x1),
+                    _mm256_loadu_si256 ((const __m256i *) (wp + 32))));
+              }
+          else
+            for (size_t p = 0; p < pairs; p++, wp += 64)
+              {
+                const __m256i x0 = load16_u8 (ptr[2 * p] + c, left);
+                const __m256i x1 = load16_u8 (ptr[2 * p + 1] + c, left);
+                acc_lo = _mm256_add_epi32 (acc_lo, _mm256_madd_epi16 (
+                    _mm256_unpacklo_epi16 (x0, x1),
+                    _mm256_loadu_si256 ((const __m256i *) wp)));
+                acc_hi = _mm256_add_epi32 (acc_hi, _mm256_madd_epi16 (
+                    _mm256_unpackhi_epi16 (x0, x1),
+                    _mm256_loadu_si256 ((const __m256i *) (wp + 32))));
+              }
+          w = wp;
+
+          const __m256i q16 = _mm256_packs_epi32 (requantize (acc_lo, s_lo, zp, lo, hi),
+                                                  requantize (acc_hi, s_hi, zp, lo, hi));
+          const __m128i q8 = _mm_packus_epi16 (_mm256_castsi256_si128 (q16),
+                                               _mm256_extracti128_si256 (q16, 1));
+          if (left >= 16)
+            _mm_storeu_si128 ((__m128i *) (out + c), q8);
+          else
+            {
+              uint8_t tmp[16];
+              _mm_storeu_si128 ((__m128i *) tmp, q8);
+              memcpy (out + c, tmp, left);
+            }
+        }
+    }
+}

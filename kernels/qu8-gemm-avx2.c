@@ -1,0 +1,187 @@
+/* qu8-gemm-avx2.c: int8 GEMM and indirect GEMM micro-kernels, AVX2, exact.
+ *
+ * A 4 x 16 tile of int32 accumulators.  Weights are packed as int16 pairs of
+ * consecutive reduction steps, [int32 bias][float scale][taps][kc/2][16][2]
+ * (qvk_qu8_gemm_pack with kr 2), and each row's uint8 activations are
+ * zero-extended eight at a time and broadcast pair by pair, so vpmaddwd
+ * adds exactly two products per lane with no saturation (vpmaddubsw could
+ * saturate and is not used).  A GEMM row's reduction tail shorter than
+ * eight is read byte by byte into a zeroed buffer, never past the row; an
+ * indirect GEMM row's is read in whole groups of four, which its driver
+ * guarantees are there.  The input
+ * zero-point correction is in the bias; requantization is
+ * qvk_qu8_requantize in vector form; rows beyond mr repeat the last row.
+ */
+#include "qvk-ukernels.h"
+
+#include <immintrin.h>
+#include <string.h>
+
+#define MR 4
+
+static inline __m256i
+requantize (__m256i acc, __m256 scale, __m256i zp, __m256i lo, __m256i hi)
+{
+  __m256i q = _mm256_cvtps_epi32 (_mm256_mul_ps (_mm256_cvtepi32_ps (acc), scale));
+  q = _mm256_add_epi32 (q, zp);
+  q = _mm256_max_epi32 (q, lo);
+  return _mm256_min_epi32 (q, hi);
+}
+
+/* Eight activations as int16, the same four pairs in both 128-bit lanes.
+ * Of fewer than eight, whole_tail reads n rounded up to 4 (an indirect GEMM
+ * row guarantees that much); otherwise the n bytes alone. */
+static inline __m256i
+load8_u8 (const uint8_t *p, size_t n, int whole_tail)
+{
+  __m128i v;
+  if (n >= 8 || (whole_tail && n > 4))
+    v = _mm_loadl_epi64 ((const __m128i *) p);
+  else if (whole_tail)
+    {
+      int32_t x;
+      memcpy (&x, p, sizeof x);
+      v = _mm_cvtsi32_si128 (x);
+    }
+  else
+    {
+      uint8_t tmp[8] = { 0 };
+      memcpy (tmp, p, n);
+      v = _mm_loadl_epi64 ((const __m128i *) tmp);
+    }
+  return _mm256_broadcastsi128_si256 (_mm_cvtepu8_epi16 (v));
+}
+
+#define PAIR_STEP(J)                                                          \
+  do                                                                          \
+    {                                                                         \
+      const __m256i w0 = _mm256_loadu_si256 ((const __m256i *) w);            \
+      const __m256i w1 = _mm256_loadu_si256 ((const __m256i *) (w + 16));    \
+      w += 32;                                                                \
+      for (int r = 0; r < MR; r++)                                            \
+        {                                                                     \
+          const __m256i av = _mm256_shuffle_epi32 (x[r], (J) * 0x55);         \
+          acc[r][0] = _mm256_add_epi32 (acc[r][0], _mm256_madd_epi16 (av, w0)); \
+          acc[r][1] = _mm256_add_epi32 (acc[r][1], _mm256_madd_epi16 (av, w1)); \
+        }                                                                     \
+    }                                                                         \
+  while (0)
+
+static inline __attribute__ ((always_inline)) void
+gemm_body (size_t nc, size_t kc, size_t taps, int whole_tail,
+           const uint8_t *const *const *rows,
+           const int16_t *w, uint8_t *const *crow,
+           const qvk_qu8_requant_minmax *params)
+{
+  const size_t k8 = kc / 8 * 8;
+  const size_t tail_pairs = (kc - k8 + 1) / 2;
+  const __m256i zp = _mm256_set1_epi32 (params->output_zero_point);
+  const __m256i lo = _mm256_set1_epi32 (params->output_min);
+  const __m256i hi = _mm256_set1_epi32 (params->output_max);
+
+  for (size_t n0 = 0; n0 < nc; n0 += 16)
+    {
+      __m256i acc[MR][2];
+      const __m256i b0 = _mm256_loadu_si256 ((const __m256i *) w);
+      const __m256i b1 = _mm256_loadu_si256 ((const __m256i *) (w + 16));
+      const __m256 s0 = _mm256_loadu_ps ((const float *) (w + 32));
+      const __m256 s1 = _mm256_loadu_ps ((const float *) (w + 48));
+
+      for (int r = 0; r < MR; r++)
+        {
+          acc[r][0] = b0;
+          acc[r][1] = b1;
+        }
+      w += 64;
+
+      for (size_t t = 0; t < taps; t++)
+        {
+          const uint8_t *a[MR];
+          __m256i x[MR];
+          for (int r = 0; r < MR; r++)
+            a[r] = rows[r][t];
+
+          for (size_t k = 0; k < k8; k += 8)
+            {
+              for (int r = 0; r < MR; r++)
+                x[r] = load8_u8 (a[r] + k, 8, 0);
+              PAIR_STEP (0);
+              PAIR_STEP (1);
+              PAIR_STEP (2);
+              PAIR_STEP (3);
+            }
+          if (tail_pairs > 0)
+            {
+              for (int r = 0; r < MR; r++)
+                x[r] = load8_u8 (a[r] + k8, kc - k8, whole_tail);
+              PAIR_STEP (0);
+              if (tail_pairs > 1)
+                PAIR_STEP (1);
+              if (tail_pairs > 2)
+                PAIR_STEP (2);
+              if (tail_pairs > 3)
+                PAIR_STEP (3);
+            }
+        }
+
+      const size_t left = nc - n0;
+      for (int r = 0; r < MR; r++)
+        {
+          const __m256i q16 = _mm256_packs_epi32 (requantize (acc[r][0], s0, zp, lo, hi),
+                                                  requantize (acc[r][1], s1, zp, lo, hi));
+          /* packs works per 128-bit lane: columns 0-3 8-11 | 4-7 12-15 */
+          const __m256i ordered = _mm256_permute4x64_epi64 (q16, 0xd8);
+          const __m128i q8 = _mm_packus_epi16 (_mm256_castsi256_si128 (ordered),
+                                               _mm256_extracti128_si256 (ordered, 1));
+          if (left >= 16)
+            _mm_storeu_si128 ((__m128i *) (crow[r] + n0), q8);
+          else
+            {
+              uint8_t tmp[16];
+              _mm_storeu_si128 ((__m128i *) tmp, q8);
+              memcpy (crow[r] + n0, tmp, left);
+            }
+        }
+    }
+}
+
+void
+qvk_qu8_gemm_minmax_ukernel_4x16c2__avx2 (size_t mr, size_t nc, size_t kc,
+                                          const uint8_t *a, size_t a_stride,
+                                          const void *weights, uint8_t *c,
+                                          size_t c_stride,
+                                          const qvk_qu8_requant_minmax *params)
+{
+  const uint8_t *row[MR];
+  const uint8_t *const *rows[MR];
+  uint8_t *crow[MR];
+
+  for (int r = 0; r < MR; r++)
+    {
+      const size_t rr = (size_t) r < mr ? (size_t) r : mr - 1;
+      row[r] = a + rr * a_stride;
+      rows[r] = &row[r];
+      crow[r] = c + rr * c_stride;
+    }
+  gemm_body (nc, kc, 1, 0, rows, weights, crow, params);
+}
+
+void
+qvk_qu8_igemm_minmax_ukernel_4x16c2__avx2 (size_t mr, size_t nc, size_t kc,
+                                           size_t taps,
+                                           const uint8_t *const *ind,
+                                           size_t ind_step, const void *weights,
+                                           uint8_t *c, size_t c_stride,
+                                           const qvk_qu8_requant_minmax *params)
+{
+  const uint8_t *const *rows[MR];
+  uint8_t *crow[MR];
+
+  for (int r = 0; r < MR; r++)
+    {
+      const size_t rr = (size_t) r < mr ? (size_t) r : mr - 1;
+      rows[r] = ind + rr * ind_step;
+      crow[r] = c + rr * c_stride;
+    }
+  gemm_body (nc, kc, taps, 1, rows, weights, crow, params);
+}

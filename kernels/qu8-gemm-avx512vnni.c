@@ -1,0 +1,187 @@
+/* qu8-gemm-avx512vnni.c: int8 GEMM and indirect GEMM micro-kernels,
+ * AVX-512 VNNI.
+ *
+ * Register tile of MR rows x NR columns in int32 accumulators.  Weights are
+ * packed per NR-column tile as [int32 bias][float scale][taps][kc/4][NR][4]
+ * (qvk_qu8_gemm_pack): each 64-byte vector holds four reduction steps of
+ * sixteen columns, exactly the operand layout of vpdpbusd, and four uint8
+ * activations of a row broadcast to every dword lane make the other
+ * operand.  One vpdpbusd thus does 64 multiply-accumulates.  The input
+ * zero-point correction -z_in * sum(w) is in the packed bias.
+ *
+ * When kc is not a multiple of 4, the last group of a GEMM row reads only
+ * its kc % 4 real bytes with a masked load, which does not fault past the
+ * end of the input; an indirect GEMM row is read whole, its driver having
+ * made sure the bytes are there.  The packed weights there are zero.
+ * Requantization is qvk_qu8_requantize in vector form (see
+ * qu8-dwconv-avx512vnni.c); rows beyond mr repeat the last row.
+ */
+#include "qvk-ukernels.h"
+
+#include <immintrin.h>
+#include <string.h>
+
+/* 16 int32 values already clamped to 0..255, as 16 bytes in order.
+ * vpmovdb would do it in one instruction, but compilers fuse it with the
+ * store into its memory form, which is slow on some cores (AMD Zen 4). */
+static inline __m128i
+narrow_u8 (__m512i q)
+{
+  const __m512i w = _mm512_packs_epi32 (q, q);    /* per lane: q0-3 q0-3 */
+  const __m512i b = _mm512_packus_epi16 (w, w);   /* per lane: (q0-3) x 4 */
+  return _mm512_castsi512_si128 (
+      _mm512_permutexvar_epi32 (_mm512_setr_epi32 (0, 4, 8, 12, 0, 0, 0, 0,
+                                                   0, 0, 0, 0, 0, 0, 0, 0), b));
+}
+
+static inline __m512i
+requantize (__m512i acc, __m512 scale, __m512i zp, __m512i lo, __m512i hi)
+{
+  __m512i q = _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (acc), scale));
+  q = _mm512_add_epi32 (q, zp);
+  q = _mm512_max_epi32 (q, lo);
+  return _mm512_min_epi32 (q, hi);
+}
+
+static inline __m512i
+broadcast4 (const uint8_t *p)
+{
+  int32_t v;
+  memcpy (&v, p, sizeof v);
+  return _mm512_set1_epi32 (v);
+}
+
+static inline __attribute__ ((always_inline)) void
+gemm_body (const int MR, const int NV, size_t nc, size_t kc, size_t taps,
+           const int whole_tail, const uint8_t *const *const *rows, const uint8_t *w, uint8_t *const *crow,
+           const qvk_qu8_requant_minmax *params)
+{
+  const size_t nr = 16 * (size_t) NV;
+  const size_t k4 = kc / 4 * 4;
+  /* groups read whole: all of them when the rows allow it */
+  const size_t k_whole = whole_tail ? (kc + 3) / 4 * 4 : k4;
+  const __mmask16 tail = (__mmask16) ((1u << (kc - k4)) - 1);
+  const __m512i zp = _mm512_set1_epi32 (params->output_zero_point);
+  const __m512i lo = _mm512_set1_epi32 (params->output_min);
+  const __m512i hi = _mm512_set1_epi32 (params->output_max);
+
+  for (size_t n0 = 0; n0 < nc; n0 += nr)
+    {
+      /* Fixed sizes (MR and NV are constants after inlining) keep the
+         tile in registers; a variable-length array would live in memory. */
+      __m512i acc[8][2];
+      __m512 scale[2];
+
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; v++)
+        {
+          const __m512i b = _mm512_loadu_si512 (w + 64 * v);
+          scale[v] = _mm512_loadu_ps (w + nr * 4 + 64 * v);
+#pragma GCC unroll 8
+          for (int r = 0; r < MR; r++)
+            acc[r][v] = b;
+        }
+      w += nr * 8;
+
+      for (size_t t = 0; t < taps; t++)
+        {
+          const uint8_t *a[8];
+#pragma GCC unroll 8
+          for (int r = 0; r < MR; r++)
+            a[r] = rows[r][t];
+
+          for (size_t k = 0; k < k_whole; k += 4)
+            {
+              __m512i wv[2];
+#pragma GCC unroll 2
+              for (int v = 0; v < NV; v++)
+                wv[v] = _mm512_loadu_si512 (w + 64 * v);
+              w += nr * 4;
+#pragma GCC unroll 8
+              for (int r = 0; r < MR; r++)
+                {
+                  const __m512i av = broadcast4 (a[r] + k);
+#pragma GCC unroll 2
+                  for (int v = 0; v < NV; v++)
+                    acc[r][v] = _mm512_dpbusd_epi32 (acc[r][v], av, wv[v]);
+                }
+            }
+          if (k_whole < kc)
+            {
+              __m512i wv[2];
+#pragma GCC unroll 2
+              for (int v = 0; v < NV; v++)
+                wv[v] = _mm512_loadu_si512 (w + 64 * v);
+              w += nr * 4;
+#pragma GCC unroll 8
+              for (int r = 0; r < MR; r++)
+                {
+                  const __m512i av = _mm512_broadcastd_epi32 (
+                      _mm_maskz_loadu_epi8 (tail, a[r] + k4));
+#pragma GCC unroll 2
+                  for (int v = 0; v < NV; v++)
+                    acc[r][v] = _mm512_dpbusd_epi32 (acc[r][v], av, wv[v]);
+                }
+            }
+        }
+
+      const size_t left = nc - n0;
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; v++)
+        {
+          const size_t lv = left > 16 * (size_t) v ? left - 16 * (size_t) v : 0;
+          const __mmask16 m = lv >= 16 ? (__mmask16) 0xffff
+                                       : (__mmask16) ((1u << lv) - 1);
+#pragma GCC unroll 8
+          for (int r = 0; r < MR; r++)
+            {
+              const __m128i q = narrow_u8 (requantize (acc[r][v], scale[v],
+                                                       zp, lo, hi));
+              if (lv >= 16)
+                _mm_storeu_si128 ((__m128i *) (crow[r] + n0 + 16 * v), q);
+              else
+                _mm_mask_storeu_epi8 (crow[r] + n0 + 16 * v, m, q);
+            }
+        }
+    }
+}
+
+#define DEFINE_QU8_GEMM(MR, NR)                                               \
+  void                                                                        \
+  qvk_qu8_gemm_minmax_ukernel_##MR##x##NR##c4__avx512vnni (                   \
+      size_t mr, size_t nc, size_t kc, const uint8_t *a, size_t a_stride,     \
+      const void *weights, uint8_t *c, size_t c_stride,                       \
+      const qvk_qu8_requant_minmax *params)                                   \
+  {                                                                           \
+    const uint8_t *row[MR];                                                   \
+    const uint8_t *const *rows[MR];                                           \
+    uint8_t *crow[MR];                                                        \
+    for (int r = 0; r < MR; r++)                                              \
+      {                                                                       \
+        const size_t rr = (size_t) r < mr ? (size_t) r : mr - 1;              \
+        row[r] = a + rr * a_stride;                                           \
+        rows[r] = &row[r];                                                    \
+        crow[r] = c + rr * c_stride;                                          \
+      }                                                                       \
+    gemm_body (MR, NR / 16, nc, kc, 1, 0, rows, weights, crow, params);       \
+  }                                                                           \
+                                                                              \
+  void                                                                        \
+  qvk_qu8_igemm_minmax_ukernel_##MR##x##NR##c4__avx512vnni (                  \
+      size_t mr, size_t nc, size_t kc, size_t taps,                           \
+      const uint8_t *const *ind, size_t ind_step, const void *weights,        \
+      uint8_t *c, size_t c_stride, const qvk_qu8_requant_minmax *params)      \
+  {                                                                           \
+    const uint8_t *const *rows[MR];                                           \
+    uint8_t *crow[MR];                                                        \
+    for (int r = 0; r < MR; r++)                                              \
+      {                                                                       \
+        const size_t rr = (size_t) r < mr ? (size_t) r : mr - 1;              \
+        rows[r] = ind + rr * ind_step;                                        \
+        crow[r] = c + rr * c_stride;                                          \
+      }                                                                       \
+    gemm_body (MR, NR / 16, nc, kc, taps, 1, rows, weights, crow, params);    \
+  }
+
+DEFINE_QU8_GEMM (8, 32)
+DEFINE_QU8_GEMM (8, 16)

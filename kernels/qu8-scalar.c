@@ -1,0 +1,455 @@
+/* qu8-scalar.c: the int8 scalar reference kernels of qvk-qu8.h.
+ *
+ * These loops define the int8 results: every faster kernel must reproduce
+ * them bit for bit.  They are written to be obviously correct rather than
+ * fast -- one output element at a time, padding taps skipped explicitly, the
+ * zero point subtracted from each input before it is multiplied -- and they
+ * are also the fallback when no vector ISA is available.
+ */
+#include "qvk-qu8.h"
+
+#include <math.h>
+#include <string.h>
+
+static inline int32_t
+clamp_i32 (int32_t x, int32_t lo, int32_t hi)
+{
+  return x < lo ? lo : (x > hi ? hi : x);
+}
+
+void
+qvk_qu8_conv2d__scalar (const qvk_conv_shape *s,
+                        const qvk_qu8_conv_params *q,
+                        const uint8_t *input, const int8_t *weights,
+                        const int32_t *bias, uint8_t *output,
+                        int row_begin, int row_end)
+{
+  const int in_per_group = s->in_c / s->groups;
+  const int out_per_group = s->out_c / s->groups;
+
+  for (int row = row_begin; row < row_end; row++)
+    {
+      const int n = row / s->out_h;
+      const int oy = row % s->out_h;
+
+      for (int ox = 0; ox < s->out_w; ox++)
+        for (int oc = 0; oc < s->out_c; oc++)
+          {
+            const int g = oc / out_per_group;
+            const int8_t *w = weights +
+              (size_t) oc * s->kernel_h * s->kernel_w * in_per_group;
+            int32_t acc = bias != NULL ? bias[oc] : 0;
+
+            for (int ky = 0; ky < s->kernel_h; ky++)
+              {
+                const int iy = oy * s->stride_h - s->pad_top + ky * s->dilation_h;
+                if (iy < 0 || iy >= s->in_h)
+                  continue;
+                for (int kx = 0; kx < s->kernel_w; kx++)
+                  {
+                    const int ix = ox * s->stride_w - s->pad_left + kx * s->dilation_w;
+                    if (ix < 0 || ix >= s->in_w)
+                      continue;
+                    const uint8_t *px = input +
+                      (((size_t) n * s->in_h + iy) * s->in_w + ix) * s->in_c +
+                      (size_t) g * in_per_group;
+                    const int8_t *pw = w + ((size_t) ky * s->kernel_w + kx) * in_per_group;
+                    for (int ic = 0; ic < in_per_group; ic++)
+                      acc += ((int32_t) px[ic] - q->input_zero_point) * (int32_t) pw[ic];
+                  }
+              }
+
+            output[((size_t) row * s->out_w + ox) * s->out_c + oc] =
+              qvk_qu8_requantize (acc, q->requant_scale[oc], q->output_zero_point,
+                                  q->output_min, q->output_max);
+          }
+    }
+}
+
+/* ---- add / mul ---------------------------------------------------------- */
+
+void
+qvk_qu8_add_params_init (qvk_qu8_add_params *p,
+                         float a_scale, int32_t a_zero_point,
+                         float b_scale, int32_t b_zero_point,
+                         float output_scale, int32_t output_zero_point,
+                         int32_t output_min, int32_t output_max)
+{
+  p->a_multiplier = (float) ((double) a_scale / (double) output_scale);
+  p->b_multiplier = (float) ((double) b_scale / (double) output_scale);
+  p->a_zero_point = a_zero_point;
+  p->b_zero_point = b_zero_point;
+  p->output_zero_point = output_zero_point;
+  p->output_min = output_min;
+  p->output_max = output_max;
+}
+
+void
+qvk_qu8_add__scalar (const qvk_qu8_add_params *p, const uint8_t *a,
+                     const uint8_t *b, uint8_t *y, size_t begin, size_t end)
+{
+  for (size_t i = begin; i < end; i++)
+    {
+      /* Each product is rounded to float before the sum (this library is
+       * built without FMA, so nothing is contracted). */
+      const float fa = (float) ((int32_t) a[i] - p->a_zero_point) * p->a_multiplier;
+      const float fb = (float) ((int32_t) b[i] - p->b_zero_point) * p->b_multiplier;
+      y[i] = qvk_qu8_round_clamp (fa + fb, p->output_zero_point,
+                                  p->output_min, p->output_max);
+    }
+}
+
+void
+qvk_qu8_mul_params_init (qvk_qu8_mul_params *p,
+                         float a_scale, int32_t a_zero_point,
+                         float b_scale, int32_t b_zero_point,
+                         float output_scale, int32_t output_zero_point,
+                         int32_t output_min, int32_t output_max)
+{
+  p->multiplier = (float) ((double) a_scale * (double) b_scale / (double) output_scale);
+  p->a_zero_point = a_zero_point;
+  p->b_zero_point = b_zero_point;
+  p->output_zero_point = output_zero_point;
+  p->output_min = output_min;
+  p->output_max = output_max;
+}
+
+static inline uint8_t
+mul_one (const qvk_qu8_mul_params *p, uint8_t a, uint8_t b)
+{
+  const int32_t prod = ((int32_t) a - p->a_zero_point) * ((int32_t) b - p->b_zero_point);
+  return qvk_qu8_round_clamp ((float) prod * p->multiplier, p->output_zero_point,
+                              p->output_min, p->output_max);
+}
+
+void
+qvk_qu8_mul__scalar (const qvk_qu8_mul_params *p, const uint8_t *a,
+                     const uint8_t *b, uint8_t *y, size_t begin, size_t end)
+{
+  for (size_t i = begin; i < end; i++)
+    y[i] = mul_one (p, a[i], b[i]);
+}
+
+void
+qvk_qu8_mul_channel__scalar (const qvk_qu8_mul_params *p, int pixels,
+                             int channels, const uint8_t *x,
+                             const uint8_t *scale, uint8_t *y,
+                             size_t begin, size_t end)
+{
+  for (size_t r = begin; r < end; r++)
+    {
+      const size_t n = r / (size_t) pixels;
+      const uint8_t *s = scale + n * channels;
+      for (int c = 0; c < channels; c++)
+        y[r * channels + c] = mul_one (p, x[r * channels + c], s[c]);
+    }
+}
+
+/* ---- lookup tables ------------------------------------------------------ */
+
+static double
+activate_double (const qvk_activation *act, double x)
+{
+  switch (act->kind)
+    {
+    case QVK_ACT_NONE:
+      return x;
+    case QVK_ACT_RELU:
+      return x > 0.0 ? x : 0.0;
+    case QVK_ACT_CLIP:
+      return x < act->min ? act->min : (x > act->max ? act->max : x);
+    case QVK_ACT_HARDSWISH:
+      {
+        double r6 = x + 3.0;
+        r6 = r6 < 0.0 ? 0.0 : (r6 > 6.0 ? 6.0 : r6);
+        return x * r6 / 6.0;
+      }
+    case QVK_ACT_HARDSIGMOID:
+      {
+        double h = (double) act->alpha * x + (double) act->beta;
+        return h < 0.0 ? 0.0 : (h > 1.0 ? 1.0 : h);
+      }
+    case QVK_ACT_SIGMOID:
+      return 1.0 / (1.0 + exp (-x));
+    }
+  return x;
+}
+
+void
+qvk_qu8_lut_build (const qvk_activation *act,
+                   float input_scale, int32_t input_zero_point,
+                   float output_scale, int32_t output_zero_point,
+                   uint8_t table[256])
+{
+  for (int q = 0; q < 256; q++)
+    {
+      const double x = (double) input_scale * (double) (q - input_zero_point);
+      double v = activate_double (act, x) / (double) output_scale;
+      /* Out of uint8 reach either way; keeps nearbyint away from overflow. */
+      v = v < -1024.0 ? -1024.0 : (v > 1024.0 ? 1024.0 : v);
+      table[q] = (uint8_t) clamp_i32 ((int32_t) nearbyint (v) + output_zero_point, 0, 255);
+    }
+}
+
+void
+qvk_qu8_lut__scalar (const uint8_t table[256], const uint8_t *x, uint8_t *y,
+                     size_t begin, size_t end)
+{
+  for (size_t i = begin; i < end; i++)
+    y[i] = table[x[i]];
+}
+
+/* ---- pooling ------------------------------------------------------------ */
+
+void
+qvk_qu8_avgpool_params_init (qvk_qu8_avgpool_params *p,
+                             float input_scale, int32_t input_zero_point,
+                             float output_scale, int32_t output_zero_point,
+                             int32_t output_min, int32_t output_max)
+{
+  p->multiplier = (float) ((double) input_scale / (double) output_scale);
+  p->input_zero_point = input_zero_point;
+  p->output_zero_point = output_zero_point;
+  p->output_min = output_min;
+  p->output_max = output_max;
+}
+
+void
+qvk_qu8_global_avgpool__scalar (const qvk_qu8_avgpool_params *p,
+                                int batch, int pixels, int channels,
+                                const uint8_t *x, uint8_t *y,
+                                int batch_begin, int batch_end)
+{
+  const float scale = pixels > 0 ? p->multiplier / (float) pixels : 0.0f;
+
+  for (int n = batch_begin; n < batch_end; n++)
+    for (int c = 0; c < channels; c++)
+      {
+        int32_t acc = 0;
+        for (int i = 0; i < pixels; i++)
+          acc += (int32_t) x[((size_t) n * pixels + i) * channels + c];
+        acc -= pixels * p->input_zero_point;
+        y[(size_t) n * channels + c] =
+          qvk_qu8_requantize (acc, scale, p->output_zero_point,
+                              p->output_min, p->output_max);
+      }
+}
+
+void
+qvk_qu8_avgpool__scalar (const qvk_qu8_avgpool_params *p,
+                         const qvk_pool_shape *s, const uint8_t *x,
+                         uint8_t *y, int row_begin, int row_end)
+{
+  for (int row = row_begin; row < row_end; row++)
+    {
+      const int n = row / s->out_h;
+      const int oy = row % s->out_h;
+
+      for (int ox = 0; ox < s->out_w; ox++)
+        for (int c = 0; c < s->channels; c++)
+          {
+            int32_t acc = 0;
+            int count = 0;
+
+            for (int ky = 0; ky < s->kernel_h; ky++)
+              {
+                const int iy = oy * s->stride_h - s->pad_top + ky;
+                if (iy < 0 || iy >= s->in_h)
+                  continue;
+                for (int kx = 0; kx < s->kernel_w; kx++)
+                  {
+                    const int ix = ox * s->stride_w - s->pad_left + kx;
+                    if (ix < 0 || ix >= s->in_w)
+                      continue;
+                    acc += (int32_t) x[(((size_t) n * s->in_h + iy) * s->in_w + ix) *
+                                       s->channels + c] - p->input_zero_point;
+                    count++;
+                  }
+              }
+
+            const int divisor = s->count_include_pad ? s->kernel_h * s->kernel_w : count;
+            const float scale = divisor > 0 ? p->multiplier / (float) divisor : 0.0f;
+            y[((size_t) row * s->out_w + ox) * s->channels + c] =
+              qvk_qu8_requantize (acc, scale, p->output_zero_point,
+                                  p->output_min, p->output_max);
+          }
+    }
+}
+
+void
+qvk_qu8_maxpool__scalar (const qvk_pool_shape *s, int32_t output_min,
+                         int32_t output_max, const uint8_t *x, uint8_t *y,
+                         int row_begin, int row_end)
+{
+  for (int row = row_begin; row < row_end; row++)
+    {
+      const int n = row / s->out_h;
+      const int oy = row % s->out_h;
+
+      for (int ox = 0; ox < s->out_w; ox++)
+        for (int c = 0; c < s->channels; c++)
+          {
+            int32_t best = output_min;
+
+            for (int ky = 0; ky < s->kernel_h; ky++)
+              {
+                const int iy = oy * s->stride_h - s->pad_top + ky * s->dilation_h;
+                if (iy < 0 || iy >= s->in_h)
+                  continue;
+                for (int kx = 0; kx < s->kernel_w; kx++)
+                  {
+                    const int ix = ox * s->stride_w - s->pad_left + kx * s->dilation_w;
+                    if (ix < 0 || ix >= s->in_w)
+                      continue;
+                    const int32_t v =
+                      x[(((size_t) n * s->in_h + iy) * s->in_w + ix) * s->channels + c];
+                    best = v > best ? v : best;
+                  }
+              }
+            y[((size_t) row * s->out_w + ox) * s->channels + c] =
+              (uint8_t) clamp_i32 (best, output_min, output_max);
+          }
+    }
+}
+
+/* ---- resize ------------------------------------------------------------- */
+
+/* The source coordinate of qvk_f32_resize_bilinear__scalar (PyTorch's
+ * area_pixel_compute_scale / area_pixel_compute_source_index in fp32). */
+static void
+bilinear_source (int in_size, int out_size, int align_corners, int dst,
+                 int *i0, int *i1, float *lambda1)
+{
+  float scale, src;
+
+  if (align_corners)
+    {
+      scale = out_size > 1 ? (float) (in_size - 1) / (float) (out_size - 1) : 0.0f;
+      src = scale * (float) dst;
+    }
+  else
+    {
+      scale = (float) in_size / (float) out_size;
+      src = scale * ((float) dst + 0.5f) - 0.5f;
+      if (src < 0.0f)
+        src = 0.0f;
+    }
+
+  *i0 = (int) src;
+  if (*i0 > in_size - 1)
+    *i0 = in_size - 1;
+  *i1 = *i0 < in_size - 1 ? *i0 + 1 : *i0;
+  *lambda1 = src - (float) *i0;
+  if (*lambda1 > 1.0f)
+    *lambda1 = 1.0f;
+}
+
+void
+qvk_qu8_resize_bilinear__scalar (int batch, int in_h, int in_w,
+                                 int channels, int out_h, int out_w,
+                                 int align_corners, const uint8_t *x,
+                                 uint8_t *y, int row_begin, int row_end)
+{
+  for (int row = row_begin; row < row_end; row++)
+    {
+      const int n = row / out_h;
+      const int oy = row % out_h;
+      int y0, y1;
+      float ly1;
+
+      bilinear_source (in_h, out_h, align_corners, oy, &y0, &y1, &ly1);
+      const float ly0 = 1.0f - ly1;
+
+      for (int ox = 0; ox < out_w; ox++)
+        {
+          int x0, x1;
+          float lx1;
+
+          bilinear_source (in_w, out_w, align_corners, ox, &x0, &x1, &lx1);
+          const float lx0 = 1.0f - lx1;
+
+          const uint8_t *p00 = x + (((size_t) n * in_h + y0) * in_w + x0) * channels;
+          const uint8_t *p01 = x + (((size_t) n * in_h + y0) * in_w + x1) * channels;
+          const uint8_t *p10 = x + (((size_t) n * in_h + y1) * in_w + x0) * channels;
+          const uint8_t *p11 = x + (((size_t) n * in_h + y1) * in_w + x1) * channels;
+          uint8_t *out = y + ((size_t) row * out_w + ox) * channels;
+
+          for (int c = 0; c < channels; c++)
+            {
+              const float v = ly0 * (lx0 * (float) p00[c] + lx1 * (float) p01[c])
+                            + ly1 * (lx0 * (float) p10[c] + lx1 * (float) p11[c]);
+              out[c] = qvk_qu8_round_clamp (v, 0, 0, 255);
+            }
+        }
+    }
+}
+
+/* ---- requantizing copy -------------------------------------------------- */
+
+void
+qvk_qu8_requant_params_init (qvk_qu8_requant_params *p,
+                             float input_scale, int32_t input_zero_point,
+                             float output_scale, int32_t output_zero_point)
+{
+  p->multiplier = (float) ((double) input_scale / (double) output_scale);
+  p->input_zero_point = input_zero_point;
+  p->output_zero_point = output_zero_point;
+  p->output_min = 0;
+  p->output_max = 255;
+}
+
+void
+qvk_qu8_requant_copy__scalar (const qvk_qu8_requant_params *p, size_t cols,
+                              const uint8_t *x, size_t x_stride, uint8_t *y,
+                              size_t y_stride, size_t row_begin, size_t row_end)
+{
+  for (size_t r = row_begin; r < row_end; r++)
+    for (size_t c = 0; c < cols; c++)
+      {
+        const int32_t d = (int32_t) x[r * x_stride + c] - p->input_zero_point;
+        y[r * y_stride + c] = qvk_qu8_round_clamp ((float) d * p->multiplier,
+                                                   p->output_zero_point,
+                                                   p->output_min, p->output_max);
+      }
+}
+
+/* ---- linear ------------------------------------------------------------- */
+
+void
+qvk_qu8_linear__scalar (const qvk_qu8_conv_params *q, int rows,
+                        int in_features, int out_features,
+                        const uint8_t *x, const int8_t *weights,
+                        const int32_t *bias, uint8_t *y,
+                        int row_begin, int row_end)
+{
+  for (int r = row_begin; r < row_end; r++)
+    for (int o = 0; o < out_features; o++)
+      {
+        const uint8_t *px = x + (size_t) r * in_features;
+        const int8_t *pw = weights + (size_t) o * in_features;
+        int32_t acc = bias != NULL ? bias[o] : 0;
+        for (int i = 0; i < in_features; i++)
+          acc += ((int32_t) px[i] - q->input_zero_point) * (int32_t) pw[i];
+        y[(size_t) r * out_features + o] =
+          qvk_qu8_requantize (acc, q->requant_scale[o], q->output_zero_point,
+                              q->output_min, q->output_max);
+      }
+}
+
+/* ---- quantize / dequantize ---------------------------------------------- */
+
+void
+qvk_qu8_quantize__scalar (float scale, int32_t zero_point, const float *x,
+                          uint8_t *y, size_t begin, size_t end)
+{
+  for (size_t i = begin; i < end; i++)
+    y[i] = qvk_qu8_round_clamp (x[i] / scale, zero_point, 0, 255);
+}
+
+void
+qvk_qu8_dequantize__scalar (float scale, int32_t zero_point, const uint8_t *x,
+                            float *y, size_t begin, size_t end)
+{
+  for (size_t i = begin; i < end; i++)
+    y[i] = scale * (float) ((int32_t) x[i] - zero_point);
+}

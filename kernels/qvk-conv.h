@@ -1,0 +1,73 @@
+/* qvk-conv.h: convolution operators -- a kernel chosen once, weights packed
+ * once, run many times.
+ *
+ * qvk_*_conv_create picks the kernel for the shape and the CPU (or the one the
+ * options force), prepacks the weights and builds every indirection table, so
+ * that a run does no lazy work.  It records the kernel's name and why it was
+ * chosen.  A run is split across threads by the operator itself: each of
+ * n_threads threads calls run with its own thread_id.
+ */
+#pragma once
+
+#include "qvk-common.h"
+#include "qvk-qu8.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  QVK_ISA_SCALAR,
+  QVK_ISA_AVX2,        /* AVX2 + FMA */
+  QVK_ISA_AVX512,      /* AVX-512 F/BW/DQ/VL */
+  QVK_ISA_AVX512VNNI,  /* + VNNI */
+  QVK_N_ISAS
+} qvk_isa;
+
+/* The best level this CPU supports, lowered by QVIZ_ISA=scalar|avx2|avx512|
+ * avx512vnni when set.  Decided once. */
+qvk_isa     qvk_isa_detect (void);
+const char *qvk_isa_name (qvk_isa isa);
+int         qvk_isa_parse (const char *name, qvk_isa *out);
+
+typedef enum {
+  QVK_CONV_ALGO_AUTO,
+  QVK_CONV_ALGO_IM2COL,     /* im2col + GEMM, the slow path of the reports */
+  QVK_CONV_ALGO_REFERENCE,  /* scalar reference */
+} qvk_conv_algo;
+
+typedef struct {
+  qvk_isa isa;
+  qvk_conv_algo algo;
+  int max_threads;          /* scratch is allocated for this many */
+} qvk_conv_options;
+
+typedef struct qvk_f32_conv_op qvk_f32_conv_op;
+typedef struct qvk_qu8_conv_op qvk_qu8_conv_op;
+
+/* weights OHWI, bias [out_c] or NULL; copied/packed, the caller keeps them. */
+qvk_f32_conv_op *qvk_f32_conv_create (const qvk_conv_shape *s,
+                                      const float *weights, const float *bias,
+                                      const qvk_conv_options *options);
+void        qvk_f32_conv_run (const qvk_f32_conv_op *op, const float *input,
+                              float *output, int thread_id, int n_threads);
+const char *qvk_f32_conv_kernel_name (const qvk_f32_conv_op *op);
+const char *qvk_f32_conv_reason (const qvk_f32_conv_op *op);
+size_t      qvk_f32_conv_packed_bytes (const qvk_f32_conv_op *op);
+void        qvk_f32_conv_destroy (qvk_f32_conv_op *op);
+
+/* q->requant_scale is copied. */
+qvk_qu8_conv_op *qvk_qu8_conv_create (const qvk_conv_shape *s,
+                                      const qvk_qu8_conv_params *q,
+                                      const int8_t *weights, const int32_t *bias,
+                                      const qvk_conv_options *options);
+void        qvk_qu8_conv_run (const qvk_qu8_conv_op *op, const uint8_t *input,
+                              uint8_t *output, int thread_id, int n_threads);
+const char *qvk_qu8_conv_kernel_name (const qvk_qu8_conv_op *op);
+const char *qvk_qu8_conv_reason (const qvk_qu8_conv_op *op);
+size_t      qvk_qu8_conv_packed_bytes (const qvk_qu8_conv_op *op);
+void        qvk_qu8_conv_destroy (qvk_qu8_conv_op *op);
+
+#ifdef __cplusplus
+}
+#endif

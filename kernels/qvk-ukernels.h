@@ -1,0 +1,277 @@
+/* qvk-ukernels.h: the vector microkernels and the layouts they read.
+ *
+ * Plain C11, no GLib.  Each kernel family has one X-macro list below; the
+ * declarations, the tests (tests/test-kernels-simd.c) and the benchmark
+ * (tests/bench-kernels.c) are all generated from it, so a new variant cannot
+ * be left out of one of them.  A kernel's name says what it computes, its
+ * tile and its instruction set; each lives in a file named after its family
+ * and ISA (f32-dwconv-avx512.c, qu8-gemm-avx512vnni.c, ...), compiled into
+ * the static library that carries that ISA's flags.
+ *
+ * Indirection.  Convolutions that are not plain 1x1 read their input through
+ * a table of int32 element offsets built once at create time (qvk-pack.c):
+ * one entry per (output pixel, tap), -1 for a tap that falls in the padding,
+ * which the kernel replaces by a shared "zero" row (0.0f for float, the
+ * input zero point for int8).  Offsets, not pointers, so that the table does
+ * not depend on where the input lives: a run resolves a segment of it at a
+ * time into pointers for its own input (qvk_indirection_resolve__*, a few
+ * vector instructions per sixteen entries), and the table is reused as it
+ * is.  Taps are ordered column-major within the window
+ * (t = kx * kernel_h + ky); with dilation_w == 1 and stride_w <= kernel_w
+ * horizontally adjacent output pixels then share columns of the table, so
+ * one output row needs (kernel_w + (out_w - 1) * stride_w) * kernel_h
+ * entries instead of out_w * kernel_h * kernel_w (see qvk_indirection).
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qvk-common.h"
+#include "qvk-conv.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- parameters --------------------------------------------------------- */
+
+/* A float epilogue: kind is QVK_ACT_NONE (min/max clamp only),
+ * QVK_ACT_HARDSWISH or QVK_ACT_HARDSIGMOID; relu and clip become min/max.
+ * Sigmoid is not fused (the caller applies qvk_f32_activate afterwards). */
+typedef struct {
+  float min, max;
+  float alpha, beta;
+  int kind;
+} qvk_f32_act_params;
+
+/* Returns 1 when act can be fused into a kernel epilogue (everything but
+ * sigmoid) and fills p; 0 otherwise, with p set to "no activation". */
+int qvk_f32_act_params_init (qvk_f32_act_params *p, const qvk_activation *act);
+
+/* The int8 epilogue: per-channel scales travel with the packed weights. */
+typedef struct {
+  int32_t output_zero_point;
+  int32_t output_min, output_max;
+} qvk_qu8_requant_minmax;
+
+/* ---- depthwise convolution, any kernel size ------------------------------
+ *
+ * Computes `channels` channels of `output_width` consecutive output pixels.
+ * offsets: the first pixel's taps; pixel p reads offsets + p * offsets_step.
+ * input: the base the offsets count from, already advanced to the first
+ * channel of this call (a channel range starting at a tile boundary).
+ * weights: the packed weights of the same channel range (see the packers).
+ * output: the first pixel, channel 0 of the range; pixels are output_stride
+ * elements apart. */
+typedef void (*qvk_f32_dwconv_ukernel_fn) (
+    size_t channels, size_t output_width, size_t taps,
+    const int32_t *offsets, size_t offsets_step,
+    const float *input, const float *zero,
+    const float *weights, size_t weights_stride,
+    float *output, size_t output_stride,
+    const qvk_f32_act_params *params);
+
+/* taps is kernel_h * kernel_w; the packing pads it to a multiple of the
+ * kernel's tap group (qvk_qu8_dwconv_taps) and the table has that many
+ * entries of padding after each row. */
+typedef void (*qvk_qu8_dwconv_ukernel_fn) (
+    size_t channels, size_t output_width, size_t taps,
+    const int32_t *offsets, size_t offsets_step,
+    const uint8_t *input, const uint8_t *zero,
+    const void *weights,
+    uint8_t *output, size_t output_stride,
+    const qvk_qu8_requant_minmax *params);
+
+/* ---- GEMM and indirect GEMM ----------------------------------------------
+ *
+ * C[mr][nc] = epilogue(bias + A[mr][kc] W[kc][nc]), mr <= MR rows, nc
+ * columns in tiles of NR (the last one partial).  GEMM rows of A are
+ * a_stride elements apart.  Indirect GEMM rows are output pixels: row r
+ * reads taps rows[r * rows_step + t], pointers to input rows of kc elements
+ * that the driver resolved from the table for this run (the zero row for
+ * padding).  For int8, every such pointer must have kc rounded up to 4
+ * readable bytes (the driver guarantees it, see qu8-conv-simd.c), so the
+ * last group of a row is read whole; its extra bytes meet zero weights.
+ * Rows of C are c_stride elements apart. */
+typedef void (*qvk_f32_gemm_ukernel_fn) (
+    size_t mr, size_t nc, size_t kc,
+    const float *a, size_t a_stride,
+    const float *weights, float *c, size_t c_stride,
+    const qvk_f32_act_params *params);
+
+typedef void (*qvk_f32_igemm_ukernel_fn) (
+    size_t mr, size_t nc, size_t kc, size_t taps,
+    const float *const *rows, size_t rows_step,
+    const float *weights, float *c, size_t c_stride,
+    const qvk_f32_act_params *params);
+
+typedef void (*qvk_qu8_gemm_ukernel_fn) (
+    size_t mr, size_t nc, size_t kc,
+    const uint8_t *a, size_t a_stride,
+    const void *weights, uint8_t *c, size_t c_stride,
+    const qvk_qu8_requant_minmax *params);
+
+typedef void (*qvk_qu8_igemm_ukernel_fn) (
+    size_t mr, size_t nc, size_t kc, size_t taps,
+    const uint8_t *const *rows, size_t rows_step,
+    const void *weights, uint8_t *c, size_t c_stride,
+    const qvk_qu8_requant_minmax *params);
+
+/* ---- the kernel lists ------------------------------------------------------
+ *
+ * Float depthwise: X(name, isa, channel_tile)
+ *   weights packed by qvk_f32_dwconv_pack with channels padded to 16. */
+#define QVK_F32_DWCONV_UKERNELS(X) \
+  X (qvk_f32_dwconv_minmax_ukernel_64c4w__avx512, QVK_ISA_AVX512, 64) \
+  X (qvk_f32_dwconv_minmax_ukernel_16c4w__avx2, QVK_ISA_AVX2, 16)
+
+/* Int8 depthwise: X(name, isa, layout) where layout is a qvk_qu8_dw_layout. */
+#define QVK_QU8_DWCONV_UKERNELS(X) \
+  X (qvk_qu8_dwconv_minmax_ukernel_64c4t__avx512vnni, QVK_ISA_AVX512VNNI, QVK_QU8_DW_LAYOUT_C4) \
+  X (qvk_qu8_dwconv_minmax_ukernel_16c2t__avx2, QVK_ISA_AVX2, QVK_QU8_DW_LAYOUT_C2)
+
+/* Float GEMM: X(gemm, igemm, isa, mr, nr) */
+#define QVK_F32_GEMM_UKERNELS(X) \
+  X (qvk_f32_gemm_minmax_ukernel_8x32__avx512, qvk_f32_igemm_minmax_ukernel_8x32__avx512, QVK_ISA_AVX512, 8, 32) \
+  X (qvk_f32_gemm_minmax_ukernel_8x16__avx512, qvk_f32_igemm_minmax_ukernel_8x16__avx512, QVK_ISA_AVX512, 8, 16) \
+  X (qvk_f32_gemm_minmax_ukernel_6x16__avx2, qvk_f32_igemm_minmax_ukernel_6x16__avx2, QVK_ISA_AVX2, 6, 16)
+
+/* Int8 GEMM: X(gemm, igemm, isa, mr, nr, kr) with weights packed in groups
+ * of kr reduction elements (kr 4: int8 for vpdpbusd; kr 2: int16 pairs for
+ * vpmaddwd). */
+#define QVK_QU8_GEMM_UKERNELS(X) \
+  X (qvk_qu8_gemm_minmax_ukernel_8x32c4__avx512vnni, qvk_qu8_igemm_minmax_ukernel_8x32c4__avx512vnni, QVK_ISA_AVX512VNNI, 8, 32, 4) \
+  X (qvk_qu8_gemm_minmax_ukernel_8x16c4__avx512vnni, qvk_qu8_igemm_minmax_ukernel_8x16c4__avx512vnni, QVK_ISA_AVX512VNNI, 8, 16, 4) \
+  X (qvk_qu8_gemm_minmax_ukernel_4x16c2__avx2, qvk_qu8_igemm_minmax_ukernel_4x16c2__avx2, QVK_ISA_AVX2, 4, 16, 2)
+
+#define QVK_DECLARE_F32_DWCONV(name, isa, ct) \
+  void name (size_t, size_t, size_t, const int32_t *, size_t, const float *, \
+             const float *, const float *, size_t, float *, size_t, \
+             const qvk_f32_act_params *);
+#define QVK_DECLARE_QU8_DWCONV(name, isa, layout) \
+  void name (size_t, size_t, size_t, const int32_t *, size_t, const uint8_t *, \
+             const uint8_t *, const void *, uint8_t *, size_t, \
+             const qvk_qu8_requant_minmax *);
+#define QVK_DECLARE_F32_GEMM(gemm, igemm, isa, mr, nr) \
+  void gemm (size_t, size_t, size_t, const float *, size_t, const float *, \
+             float *, size_t, const qvk_f32_act_params *); \
+  void igemm (size_t, size_t, size_t, size_t, const float *const *, size_t, \
+              const float *, float *, size_t, const qvk_f32_act_params *);
+#define QVK_DECLARE_QU8_GEMM(gemm, igemm, isa, mr, nr, kr) \
+  void gemm (size_t, size_t, size_t, const uint8_t *, size_t, const void *, \
+             uint8_t *, size_t, const qvk_qu8_requant_minmax *); \
+  void igemm (size_t, size_t, size_t, size_t, const uint8_t *const *, \
+              size_t, const void *, uint8_t *, size_t, \
+              const qvk_qu8_requant_minmax *);
+
+QVK_F32_DWCONV_UKERNELS (QVK_DECLARE_F32_DWCONV)
+QVK_QU8_DWCONV_UKERNELS (QVK_DECLARE_QU8_DWCONV)
+QVK_F32_GEMM_UKERNELS (QVK_DECLARE_F32_GEMM)
+QVK_QU8_GEMM_UKERNELS (QVK_DECLARE_QU8_GEMM)
+
+/* ---- indirection (qvk-pack.c) -------------------------------------------- */
+
+typedef struct {
+  int32_t *offsets;     /* [batch * out_h][row_len] */
+  size_t row_len;       /* entries per output row, tail padding included */
+  size_t pixel_step;    /* entries between consecutive output pixels */
+  size_t taps;          /* kernel_h * kernel_w */
+} qvk_indirection;
+
+/* Builds the table for s, element offsets counted in units of in_c (one
+ * input pixel is in_c elements).  tap_padding extra entries (all -1) after
+ * each row let a kernel read its taps in groups.  Returns 0 when an offset
+ * would not fit in int32 or memory runs out (the caller then chooses
+ * another kernel). */
+int  qvk_indirection_init (qvk_indirection *ind, const qvk_conv_shape *s,
+                           size_t tap_padding);
+void qvk_indirection_clear (qvk_indirection *ind);
+
+/* rows[i] = offsets[i] < 0 ? zero : input + offsets[i] elements of
+ * elem_size bytes, for i in [0, n): the pointers a run's kernels read,
+ * made from the table for that run's input.  Listed like the kernels:
+ * X(name, isa). */
+#define QVK_INDIRECTION_RESOLVE_UKERNELS(X) \
+  X (qvk_indirection_resolve__avx512, QVK_ISA_AVX512) \
+  X (qvk_indirection_resolve__avx2, QVK_ISA_AVX2) \
+  X (qvk_indirection_resolve__scalar, QVK_ISA_SCALAR)
+
+typedef void (*qvk_indirection_resolve_fn) (size_t n, const int32_t *offsets,
+                                            const void *input, const void *zero,
+                                            size_t elem_size, const void **rows);
+#define QVK_DECLARE_RESOLVE(name, isa) \
+  void name (size_t, const int32_t *, const void *, const void *, size_t, \
+             const void **);
+QVK_INDIRECTION_RESOLVE_UKERNELS (QVK_DECLARE_RESOLVE)
+
+/* The fastest resolver isa allows. */
+qvk_indirection_resolve_fn qvk_indirection_resolver (qvk_isa isa);
+
+/* ---- packing (qvk-pack.c) ------------------------------------------------ */
+
+static inline size_t
+qvk_round_up (size_t n, size_t q)
+{
+  return (n + q - 1) / q * q;
+}
+
+/* Float depthwise: [1 + taps][cpad] floats (row 0 the bias, then one row
+ * per tap in indirection order), channels padded with zeros to cpad, a
+ * multiple of 16.  weights OHWI [c][kh][kw][1]; bias may be NULL. */
+size_t qvk_f32_dwconv_packed_floats (int channels, int kernel_h, int kernel_w);
+void   qvk_f32_dwconv_pack (int channels, int kernel_h, int kernel_w,
+                            const float *weights, const float *bias,
+                            float *packed);
+
+/* Int8 depthwise layouts.  Both are a sequence of channel tiles, each
+ * [int32 bias][float scale][weights], with the input zero-point correction
+ * -z_in * sum(w) folded into the bias.
+ *  C4 (vpdpbusd): taps padded to a multiple of 4; 64-channel tiles store,
+ *    per group of 4 taps, 16 dwords per vector, channel order permuted to
+ *    match the byte interleave of the kernel (see qu8-dwconv-avx512vnni.c);
+ *    a remainder of at most 32 channels uses 16-channel tiles in natural
+ *    order, a larger one one more (partial) 64-channel tile.
+ *  C2 (vpmaddwd): taps padded to a multiple of 2; 16-channel tiles of
+ *    int16 tap pairs, permuted to match unpack{lo,hi}_epi16. */
+typedef enum {
+  QVK_QU8_DW_LAYOUT_C4,
+  QVK_QU8_DW_LAYOUT_C2,
+} qvk_qu8_dw_layout;
+
+size_t qvk_qu8_dwconv_taps (qvk_qu8_dw_layout layout, int kernel_h, int kernel_w);
+/* Channels a thread's channel range must start at a multiple of. */
+size_t qvk_qu8_dwconv_channel_tile (qvk_qu8_dw_layout layout);
+size_t qvk_qu8_dwconv_packed_bytes (qvk_qu8_dw_layout layout, int channels,
+                                    int kernel_h, int kernel_w);
+/* Offset in bytes of the tile holding channel c0 (c0 a multiple of the
+ * channel tile). */
+size_t qvk_qu8_dwconv_packed_offset (qvk_qu8_dw_layout layout, int channels,
+                                     int kernel_h, int kernel_w, int c0);
+void   qvk_qu8_dwconv_pack (qvk_qu8_dw_layout layout, int channels,
+                            int kernel_h, int kernel_w, int32_t input_zero_point,
+                            const int8_t *weights, const int32_t *bias,
+                            const float *requant_scale, void *packed);
+
+/* Float GEMM: per tile of nr output channels [bias nr][taps][kc][nr];
+ * weights OHWI [n][kh][kw][kc] (taps reordered to indirection order when
+ * taps > 1). */
+size_t qvk_f32_gemm_packed_floats (int n, int kc, int kernel_h, int kernel_w,
+                                   int nr);
+void   qvk_f32_gemm_pack (int n, int kc, int kernel_h, int kernel_w, int nr,
+                          const float *weights, const float *bias,
+                          float *packed);
+
+/* Int8 GEMM: per tile of nr output channels [int32 bias nr][float scale nr]
+ * [taps][ceil(kc / kr)][nr][kr] with int8 (kr 4) or int16 (kr 2) weights,
+ * zero beyond kc, and -z_in * sum(w) folded into the bias. */
+size_t qvk_qu8_gemm_packed_bytes (int n, int kc, int kernel_h, int kernel_w,
+                                  int nr, int kr);
+void   qvk_qu8_gemm_pack (int n, int kc, int kernel_h, int kernel_w, int nr,
+                          int kr, int32_t input_zero_point,
+                          const int8_t *weights, const int32_t *bias,
+                          const float *requant_scale, void *packed);
+
+#ifdef __cplusplus
+}
+#endif

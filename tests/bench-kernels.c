@@ -1,0 +1,217 @@
+/* bench-kernels.c: time every vector convolution microkernel on the layer
+ * shapes of MobileNetV3-Large + LR-ASPP at a 1024 x 1024 input, one thread.
+ *
+ * Not a test: it prints figures and never fails on time.  For each layer it
+ * runs each float and int8 kernel of the matching family (the lists of
+ * qvk-ukernels.h), prints its median time over several passes and its
+ * multiply-accumulates per second, then the int8 / float time ratio of the
+ * best kernels of each ISA level.  Kernels the CPU lacks are listed as
+ * skipped.
+ *
+ *   bench-kernels [--quick] [layer-name-substring]
+ */
+#include <glib.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "qvk-conv-simd.h"
+#include "qvk-ukernels.h"
+
+typedef struct {
+  const char *name;
+  qvk_conv_shape s;
+} layer;
+
+#define CONV(in_hw, out_hw, cin, cout, k, stride, dil, groups) \
+  { 1, in_hw, in_hw, cin, out_hw, out_hw, cout, k, k, stride, stride, dil, dil, \
+    (dil) * ((k) - 1) / 2, (dil) * ((k) - 1) / 2, groups, { QVK_ACT_NONE, 0, 6, 0, 0 } }
+
+static const layer layers[] = {
+  { "features.0 conv 3x3 s2 3->16 @1024", CONV (1024, 512, 3, 16, 3, 2, 1, 1) },
+  { "features.1 dw 3x3 s1 16ch @512", CONV (512, 512, 16, 16, 3, 1, 1, 16) },
+  { "features.2 pw 1x1 16->64 @512", CONV (512, 512, 16, 64, 1, 1, 1, 1) },
+  { "features.2 dw 3x3 s2 64ch @512", CONV (512, 256, 64, 64, 3, 2, 1, 64) },
+  { "features.3 dw 3x3 s1 72ch @256", CONV (256, 256, 72, 72, 3, 1, 1, 72) },
+  { "features.4 dw 5x5 s2 72ch @256", CONV (256, 128, 72, 72, 5, 2, 1, 72) },
+  { "features.5 dw 5x5 s1 120ch @128", CONV (128, 128, 120, 120, 5, 1, 1, 120) },
+  { "features.5 pw 1x1 120->40 @128", CONV (128, 128, 120, 40, 1, 1, 1, 1) },
+  { "features.8 dw 3x3 s1 200ch @64", CONV (64, 64, 200, 200, 3, 1, 1, 200) },
+  { "features.12 pw 1x1 112->672 @64", CONV (64, 64, 112, 672, 1, 1, 1, 1) },
+  { "features.13 dw 5x5 d2 672ch @64", CONV (64, 64, 672, 672, 5, 1, 2, 672) },
+  { "features.14 dw 5x5 d1 960ch @64", CONV (64, 64, 960, 960, 5, 1, 1, 960) },
+  { "features.14 dw 5x5 d2 960ch @64", CONV (64, 64, 960, 960, 5, 1, 2, 960) },
+  { "features.14 dw 5x5 d5 960ch @64", CONV (64, 64, 960, 960, 5, 1, 5, 960) },
+  { "features.16 pw 1x1 160->960 @64", CONV (64, 64, 160, 960, 1, 1, 1, 1) },
+  { "head cbr pw 1x1 960->128 @64", CONV (64, 64, 960, 128, 1, 1, 1, 1) },
+  { "conv 3x3 s1 64->64 @64", CONV (64, 64, 64, 64, 3, 1, 1, 1) },
+};
+
+static const char *const f32_dw_names[] = {
+#define NAME1(name, isa, x) #name,
+  QVK_F32_DWCONV_UKERNELS (NAME1)
+};
+static const char *const qu8_dw_names[] = { QVK_QU8_DWCONV_UKERNELS (NAME1) };
+static const char *const f32_gemm_names[] = {
+#define NAME2(gemm, igemm, isa, mr, nr) #gemm,
+  QVK_F32_GEMM_UKERNELS (NAME2)
+};
+static const char *const qu8_gemm_names[] = {
+#define NAME3(gemm, igemm, isa, mr, nr, kr) #gemm,
+  QVK_QU8_GEMM_UKERNELS (NAME3)
+};
+static const qvk_isa f32_dw_isas[] = {
+#define ISA1(name, isa, x) isa,
+  QVK_F32_DWCONV_UKERNELS (ISA1)
+};
+static const qvk_isa qu8_dw_isas[] = { QVK_QU8_DWCONV_UKERNELS (ISA1) };
+static const qvk_isa f32_gemm_isas[] = {
+#define ISA2(gemm, igemm, isa, mr, nr) isa,
+  QVK_F32_GEMM_UKERNELS (ISA2)
+};
+static const qvk_isa qu8_gemm_isas[] = {
+#define ISA3(gemm, igemm, isa, mr, nr, kr) isa,
+  QVK_QU8_GEMM_UKERNELS (ISA3)
+};
+
+static gboolean quick;
+
+static int
+compare_double (const void *a, const void *b)
+{
+  const double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* Median seconds of one pass: one warm-up, then passes until 0.4 s (0.1 s
+ * with --quick) and at least 3. */
+#define TIME_PASSES(call)                                                   \
+  ({                                                                        \
+    double samples_[256];                                                   \
+    int n_ = 0;                                                             \
+    double total_ = 0;                                                      \
+    call;                                                                   \
+    while (n_ < 256 && (n_ < 3 || total_ < (quick ? 0.1 : 0.4)))            \
+      {                                                                     \
+        const gint64 t0_ = g_get_monotonic_time ();                         \
+        call;                                                               \
+        samples_[n_] = (g_get_monotonic_time () - t0_) * 1e-6;              \
+        total_ += samples_[n_++];                                           \
+      }                                                                     \
+    qsort (samples_, n_, sizeof (double), compare_double);                  \
+    samples_[0];                                                            \
+  })
+
+int
+main (int argc, char **argv)
+{
+  const char *filter = NULL;
+  GRand *rng = g_rand_new_with_seed (7);
+
+  for (int i = 1; i < argc; i++)
+    if (strcmp (argv[i], "--quick") == 0)
+      quick = TRUE;
+    else
+      filter = argv[i];
+
+  printf ("# one thread; ISA detected: %s; times are medians\n",
+          qvk_isa_name (qvk_isa_detect ()));
+  printf ("%-36s %-52s %10s %9s\n", "layer", "kernel", "ms", "GMAC/s");
+
+  for (size_t l = 0; l < G_N_ELEMENTS (layers); l++)
+    {
+      const layer *ly = &layers[l];
+      const qvk_conv_shape *s = &ly->s;
+      const gboolean dw = qvk_conv_is_depthwise (s);
+      const size_t in_n = (size_t) s->batch * s->in_h * s->in_w * s->in_c;
+      const size_t out_n = (size_t) s->batch * s->out_h * s->out_w * s->out_c;
+      const size_t w_n = (size_t) s->out_c * s->kernel_h * s->kernel_w * (s->in_c / s->groups);
+      const double gmac = (double) qvk_conv_macs (s) * 1e-9;
+      double best_f32[QVK_N_ISAS], best_qu8[QVK_N_ISAS];
+
+      if (filter != NULL && strstr (ly->name, filter) == NULL)
+        continue;
+      for (int i = 0; i < QVK_N_ISAS; i++)
+        best_f32[i] = best_qu8[i] = INFINITY;
+
+      float *fin = g_new (float, in_n), *fout = g_new (float, out_n);
+      float *fw = g_new (float, w_n), *fb = g_new (float, s->out_c);
+      uint8_t *qin = g_new (uint8_t, in_n), *qout = g_new (uint8_t, out_n);
+      int8_t *qw = g_new (int8_t, w_n);
+      int32_t *qb = g_new (int32_t, s->out_c);
+      float *scale = g_new (float, s->out_c);
+      qvk_qu8_conv_params q = { 128, 128, 0, 255, scale };
+
+      for (size_t i = 0; i < in_n; i++)
+        {
+          fin[i] = (float) g_rand_double_range (rng, -1, 1);
+          qin[i] = (uint8_t) g_rand_int_range (rng, 0, 256);
+        }
+      for (size_t i = 0; i < w_n; i++)
+        {
+          fw[i] = (float) g_rand_double_range (rng, -1, 1);
+          qw[i] = (int8_t) g_rand_int_range (rng, -127, 128);
+        }
+      for (int i = 0; i < s->out_c; i++)
+        {
+          fb[i] = 0.1f;
+          qb[i] = 100;
+          scale[i] = 1e-3f;
+        }
+
+      const char *const *fn = dw ? f32_dw_names : f32_gemm_names;
+      const qvk_isa *fi = dw ? f32_dw_isas : f32_gemm_isas;
+      const size_t fn_n = dw ? G_N_ELEMENTS (f32_dw_names) : G_N_ELEMENTS (f32_gemm_names);
+      for (size_t k = 0; k < fn_n; k++)
+        {
+          qvk_f32_conv_simd *op = qvk_f32_conv_simd_create_forced (s, fw, fb, fn[k]);
+          if (op == NULL)
+            {
+              printf ("%-36s %-52s %10s\n", ly->name, fn[k], "skipped");
+              continue;
+            }
+          const double sec = TIME_PASSES (qvk_f32_conv_simd_run (op, fin, fout, 0, 1));
+          printf ("%-36s %-52s %10.3f %9.2f\n", ly->name, qvk_f32_conv_simd_name (op),
+                  sec * 1e3, gmac / sec);
+          if (sec < best_f32[fi[k]])
+            best_f32[fi[k]] = sec;
+          qvk_f32_conv_simd_destroy (op);
+        }
+
+      const char *const *qn = dw ? qu8_dw_names : qu8_gemm_names;
+      const qvk_isa *qi = dw ? qu8_dw_isas : qu8_gemm_isas;
+      const size_t qn_n = dw ? G_N_ELEMENTS (qu8_dw_names) : G_N_ELEMENTS (qu8_gemm_names);
+      for (size_t k = 0; k < qn_n; k++)
+        {
+          qvk_qu8_conv_simd *op = qvk_qu8_conv_simd_create_forced (s, &q, qw, qb, qn[k]);
+          if (op == NULL)
+            {
+              printf ("%-36s %-52s %10s\n", ly->name, qn[k], "skipped");
+              continue;
+            }
+          const double sec = TIME_PASSES (qvk_qu8_conv_simd_run (op, qin, qout, 0, 1));
+          printf ("%-36s %-52s %10.3f %9.2f\n", ly->name, qvk_qu8_conv_simd_name (op),
+                  sec * 1e3, gmac / sec);
+          if (sec < best_qu8[qi[k]])
+            best_qu8[qi[k]] = sec;
+          qvk_qu8_conv_simd_destroy (op);
+        }
+
+      /* int8 at each level against float at the same level (float has no
+       * VNNI level: it uses its AVX-512 kernels there). */
+      double f_avx2 = best_f32[QVK_ISA_AVX2];
+      double f_512 = best_f32[QVK_ISA_AVX512];
+      double q_avx2 = best_qu8[QVK_ISA_AVX2];
+      double q_vnni = best_qu8[QVK_ISA_AVX512VNNI];
+      if (isfinite (f_avx2) && isfinite (q_avx2))
+        printf ("%-36s %-52s %10.2f\n", ly->name, "int8/float time, avx2", q_avx2 / f_avx2);
+      if (isfinite (f_512) && isfinite (q_vnni))
+        printf ("%-36s %-52s %10.2f\n", ly->name, "int8/float time, avx512vnni vs avx512",
+                q_vnni / f_512);
+
+      g_free (fin); g_free (fout); g_free (fw); g_free (fb);
+      g_free (qin); g_free (qout); g_free (qw); g_free (qb); g_free (scale);
+    }
+  g_rand_free (rng);
+  return 0;
+}

@@ -1,0 +1,342 @@
+/* test-cli.c: qviz-cli as a user runs it -- a real binary, a real SQLite
+ * file, real .npy files: exit statuses, error sentences, JSON documents,
+ * infer round trips, a sweep stored, shown, exported and merged. */
+
+#include "qviz-npy.h"
+#include "qviz-input.h"
+#include "qviz-plan.h"
+#include "qviz-zoo.h"
+
+#include <glib/gstdio.h>
+#include <sys/wait.h>
+#include <stdlib.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
+
+static char *tmpdir;
+
+typedef struct {
+  int status;
+  char *out;
+  char *err;
+} Result;
+
+static void
+result_clear (Result *r)
+{
+  g_free (r->out);
+  g_free (r->err);
+}
+
+static Result
+cli (const char *first, ...)
+{
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  Result r = { 0 };
+  const char *a;
+  va_list ap;
+  int wait_status = 0;
+
+  g_ptr_array_add (args, (gpointer) g_getenv ("QVIZ_CLI"));
+  va_start (ap, first);
+  for (a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &r.out, &r.err, &wait_status, &error));
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  r.status = WEXITSTATUS (wait_status);
+  return r;
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr (JsonParser) p = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+
+  json_parser_load_from_data (p, text, -1, &error);
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (p));
+}
+
+static void
+test_models (void)
+{
+  Result r = cli ("models", NULL);
+  g_autoptr (JsonNode) root = NULL;
+  JsonArray *models;
+
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "lraspp-mnv3"));
+  g_assert_nonnull (strstr (r.out, "dwsep5x5-d5"));
+  result_clear (&r);
+
+  r = cli ("models", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (r.out);
+  models = json_object_get_array_member (json_node_get_object (root), "models");
+  g_assert_cmpuint (json_array_get_length (models), ==, 8);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (models, 0), "name"),
+                   ==, "lraspp-mnv3");
+  result_clear (&r);
+}
+
+static void
+test_info (void)
+{
+  Result r = cli ("info", "lraspp-mnv3", "--res", "1024", "--json", NULL);
+  g_autoptr (JsonNode) root = NULL;
+  JsonObject *o;
+  JsonArray *layers;
+  int dilated = 0;
+
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (r.out);
+  o = json_node_get_object (root);
+  g_assert_cmpint (json_object_get_int_member (o, "height"), ==, 1024);
+  g_assert_cmpint (json_object_get_int_member (o, "params"), ==, 3221538);
+  layers = json_object_get_array_member (o, "layers");
+  for (guint i = 0; i < json_array_get_length (layers); i++)
+    {
+      JsonObject *l = json_array_get_object_element (layers, i);
+      if (json_object_get_boolean_member (l, "dilated"))
+        {
+          dilated++;
+          g_assert_true (json_object_get_boolean_member (l, "depthwise"));
+          g_assert_cmpint (json_object_get_int_member (l, "dilation"), ==, 2);
+        }
+    }
+  g_assert_cmpint (dilated, ==, 3);
+  result_clear (&r);
+
+  r = cli ("info", "dwsep5x5-d5", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "DD"));
+  result_clear (&r);
+}
+
+static void
+test_errors (void)
+{
+  static const struct {
+    const char *args[8];
+    const char *message;
+  } cases[] = {
+    { { "info", "no-such-model" }, "Unknown model 'no-such-model'" },
+    { { "info", "mnv2", "--res", "0" }, "Resolution '0' is not valid" },
+    { { "run", "conv5x5s2", "--conv-algo", "fast", "--no-store" }, "--conv-algo 'fast' is not known" },
+    { { "run", "conv5x5s2", "--threads", "0", "--no-store" }, "Thread count '0' is not valid" },
+    { { "run", "conv5x5s2", "--precision", "fp16", "--no-store" }, "Precision 'fp16' is not known" },
+    { { "run", "conv5x5s2", "--res", "abc", "--no-store" }, "Resolution 'abc' is not valid" },
+    { { "infer", "mnv2", "--input", "/nonexistent.npy", "--output", "/tmp/y.npy" }, "/nonexistent.npy" },
+    { { "info", "/nonexistent/model.onnx" }, "/nonexistent/model.onnx: no such file" },
+    { { "frobnicate" }, "Unknown command 'frobnicate'" },
+    { { "show", "ffffffff", "--db", "/nonexistent/dir/x.sqlite" }, "x.sqlite" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *const *a = cases[i].args;
+      Result r = cli (a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], NULL);
+      g_test_message ("%s %s: %d %s", a[0], a[1] ? a[1] : "", r.status, r.err);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_nonnull (strstr (r.err, cases[i].message));
+      /* One sentence, on one line. */
+      g_assert_cmpint (strchr (r.err, '\n') - r.err, ==, (int) strlen (r.err) - 1);
+      result_clear (&r);
+    }
+}
+
+static void
+test_bad_npy (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "garbage.npy", NULL);
+  g_autofree char *out = g_build_filename (tmpdir, "out.npy", NULL);
+  Result r;
+
+  g_assert_true (g_file_set_contents (path, "\x93NUMPY\x01\x00\x10\x00{'descr': '<i4'", -1, NULL));
+  r = cli ("infer", "mnv2", "--input", path, "--output", out, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, path));
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  result_clear (&r);
+}
+
+/* infer writes what the plan computes, for both precisions. */
+static void
+test_infer_round_trip (void)
+{
+  g_autofree char *in = g_build_filename (tmpdir, "x.npy", NULL);
+  g_autofree char *out = g_build_filename (tmpdir, "y.npy", NULL);
+  g_autofree char *out8 = g_build_filename (tmpdir, "y8.npy", NULL);
+  g_autofree float *x = qviz_input_synthetic (1, 3, 64, 80, 17);
+  QvizShape xs = { 4, { 1, 3, 64, 80 }, FALSE };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizGraph) g = qviz_zoo_build ("mnv2-faceboxes", &error);
+  g_autoptr (QvizPlan) plan = NULL;
+  g_autofree float *y = NULL, *expect = NULL, *y8 = NULL;
+  QvizShape ys, ys8;
+  QvizPlanConfig pc;
+  gsize n;
+  Result r;
+
+  g_assert_true (qviz_npy_write (in, x, &xs, &error));
+  r = cli ("infer", "mnv2-faceboxes", "--input", in, "--output", out, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  y = qviz_npy_read (out, &ys, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ys.rank, ==, 3);
+  g_assert_cmpint (ys.dims[2], ==, 4);
+  /* The second output (scores) goes next to the first. */
+  {
+    g_autofree char *second = g_build_filename (tmpdir, "y.1.npy", NULL);
+    g_assert_true (g_file_test (second, G_FILE_TEST_EXISTS));
+  }
+
+  qviz_plan_config_init (&pc);
+  pc.height = 64;
+  pc.width = 80;
+  plan = qviz_plan_new (g, &pc, &error);
+  g_assert_no_error (error);
+  qviz_plan_set_input_nchw (plan, x);
+  qviz_plan_run (plan, NULL);
+  n = (gsize) qviz_shape_numel (qviz_plan_get_output_shape (plan, 0));
+  g_assert_cmpuint (n, ==, (gsize) qviz_shape_numel (&ys));
+  expect = g_new (float, n);
+  qviz_plan_get_output (plan, 0, expect);
+  g_assert_cmpmem (y, n * sizeof (float), expect, n * sizeof (float));
+
+  r = cli ("infer", "mnv2-faceboxes", "--input", in, "--output", out8, "--precision", "int8", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  y8 = qviz_npy_read (out8, &ys8, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint ((gsize) qviz_shape_numel (&ys8), ==, n);
+  {
+    double signal = 0, noise = 0;
+    for (gsize i = 0; i < n; i++)
+      {
+        signal += (double) expect[i] * expect[i];
+        noise += ((double) expect[i] - y8[i]) * ((double) expect[i] - y8[i]);
+      }
+    /* Close to float, but not a copy of it. */
+    g_assert_cmpfloat (noise, >, 0);
+    g_assert_cmpfloat (10 * log10 (signal / noise), >, 10);
+  }
+}
+
+/* A sweep stored in a real database: shown, exported, merged, compared. */
+static void
+test_sweep_store (void)
+{
+  g_autofree char *db = g_build_filename (tmpdir, "runs.sqlite", NULL);
+  g_autofree char *db2 = g_build_filename (tmpdir, "other.sqlite", NULL);
+  g_autofree char *csv = g_build_filename (tmpdir, "sweep.csv", NULL);
+  g_autofree char *layers_csv = g_build_filename (tmpdir, "sweep-layers.csv", NULL);
+  g_autofree char *png = g_build_filename (tmpdir, "report.png", NULL);
+  g_autofree char *sweep = NULL, *sweep2 = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  JsonObject *o;
+  JsonArray *runs;
+  Result r;
+
+  r = cli ("run", "dwsep5x5", "--res", "32,48", "--threads", "1", "--precision", "f32,int8",
+           "--iterations", "5", "--cold", "2", "--db", db, "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (r.out);
+  o = json_node_get_object (root);
+  runs = json_object_get_array_member (o, "runs");
+  g_assert_cmpuint (json_array_get_length (runs), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      JsonObject *run = json_array_get_object_element (runs, i);
+      g_assert_cmpuint (json_array_get_length (json_object_get_array_member (run, "cold_ms")), ==, 2);
+      g_assert_cmpuint (json_array_get_length (json_object_get_array_member (run, "warm_ms")), ==, 5);
+      if (g_str_equal (json_object_get_string_member (run, "precision"), "int8"))
+        g_assert_cmpfloat (json_object_get_double_member (run, "sqnr_db"), >, 15);
+    }
+  sweep = g_strdup (json_object_get_string_member (json_object_get_object_member (o, "sweep"), "uuid"));
+  result_clear (&r);
+
+  r = cli ("runs", "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "dwsep5x5"));
+  result_clear (&r);
+
+  r = cli ("show", sweep, "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "32x32"));
+  g_assert_nonnull (strstr (r.out, "48x48"));
+  result_clear (&r);
+
+  r = cli ("export", sweep, "--db", db, "--csv", csv, "--png", png, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_file_test (csv, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (layers_csv, G_FILE_TEST_EXISTS));
+  {
+    g_autofree char *bytes = NULL;
+    gsize len;
+    g_assert_true (g_file_get_contents (png, &bytes, &len, NULL));
+    g_assert_cmpuint (len, >, 1000);
+    g_assert_cmpmem (bytes, 8, "\x89PNG\r\n\x1a\n", 8);
+  }
+  result_clear (&r);
+
+  /* A second machine's database, merged twice: the second adds nothing. */
+  r = cli ("run", "dwsep5x5", "--res", "32", "--threads", "1", "--precision", "f32",
+           "--iterations", "5", "--cold", "1", "--db", db2, "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  {
+    g_autoptr (JsonNode) root2 = parse_json (r.out);
+    sweep2 = g_strdup (json_object_get_string_member (
+        json_object_get_object_member (json_node_get_object (root2), "sweep"), "uuid"));
+  }
+  result_clear (&r);
+  r = cli ("import", db2, "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "added 1 sweeps, 1 runs"));
+  result_clear (&r);
+  r = cli ("import", db2, "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "added 0 sweeps, 0 runs"));
+  result_clear (&r);
+
+  r = cli ("compare", sweep, sweep2, "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "1 matched configuration"));
+  result_clear (&r);
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (g_getenv ("QVIZ_CLI") == NULL)
+    {
+      g_printerr ("QVIZ_CLI must name the qviz-cli binary.\n");
+      return 1;
+    }
+  tmpdir = g_dir_make_tmp ("qviz-cli-XXXXXX", NULL);
+  g_setenv ("XDG_DATA_HOME", tmpdir, TRUE);
+  g_test_add_func ("/cli/models", test_models);
+  g_test_add_func ("/cli/info", test_info);
+  g_test_add_func ("/cli/errors", test_errors);
+  g_test_add_func ("/cli/bad-npy", test_bad_npy);
+  g_test_add_func ("/cli/infer-round-trip", test_infer_round_trip);
+  g_test_add_func ("/cli/sweep-store", test_sweep_store);
+  status = g_test_run ();
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
+    if (system (cmd) != 0)
+      g_printerr ("could not remove %s\n", tmpdir);
+  }
+  return status;
+}

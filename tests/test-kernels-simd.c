@@ -1,0 +1,693 @@
+/* test-kernels-simd.c: every vector microkernel against the scalar
+ * reference convolution, on random shapes with a fixed seed.
+ *
+ * The kernel lists of qvk-ukernels.h generate one test per kernel, so a
+ * kernel added to a list is tested without touching this file.  Shapes mix
+ * channel counts that are not multiples of any vector width, widths 1..17,
+ * strides 1 and 2, dilations 1, 2 and 5, kernels 1, 3, 5 and 7, asymmetric
+ * padding, the 3-channel first convolution and every fused activation.
+ * Int8 results must equal qvk_qu8_conv2d__scalar bit for bit; float results
+ * must be within 1e-5 relative of qvk_f32_conv2d__scalar, plus an absolute
+ * allowance for the reordered sum.  Kernels this CPU (or QVIZ_ISA) does not
+ * allow are skipped, and say so.  The last tests go through the convolution
+ * operators (qvk_*_conv_create) at every ISA level up to the detected one
+ * with 1 to 3 threads.
+ */
+#include <glib.h>
+#include <math.h>
+#include <string.h>
+
+#include "qvk-conv-simd.h"
+#include "qvk-conv.h"
+#include "qvk-f32.h"
+#include "qvk-qu8.h"
+#include "qvk-ukernels.h"
+
+#define SEED 20240611
+#define N_SHAPES 60
+
+static const int channel_choices[] = { 1, 3, 15, 16, 17, 33, 96, 100 };
+static const int kernel_choices[] = { 1, 3, 5, 7 };
+static const int dilation_choices[] = { 1, 2, 5 };
+
+typedef enum {
+  SHAPE_DEPTHWISE,
+  SHAPE_POINTWISE,   /* 1x1 stride 1 no padding: the plain GEMM */
+  SHAPE_GENERAL,     /* groups 1, anything else: the indirect GEMM */
+} shape_kind;
+
+static int
+pick (GRand *rng, const int *choices, int n)
+{
+  return choices[g_rand_int_range (rng, 0, n)];
+}
+
+/* Random activation; sigmoid only when the caller can apply it (the
+ * microkernels do not fuse it). */
+static qvk_activation
+random_activation (GRand *rng, gboolean allow_sigmoid)
+{
+  switch (g_rand_int_range (rng, 0, allow_sigmoid ? 6 : 5))
+    {
+    case 0:
+      return qvk_activation_make (QVK_ACT_NONE);
+    case 1:
+      return qvk_activation_make (QVK_ACT_RELU);
+    case 2:
+      return qvk_activation_clip (-0.25f, 0.5f);
+    case 3:
+      return qvk_activation_make (QVK_ACT_HARDSWISH);
+    case 4:
+      return qvk_activation_make (QVK_ACT_HARDSIGMOID);
+    default:
+      return qvk_activation_make (QVK_ACT_SIGMOID);
+    }
+}
+
+static int
+out_size (int in, int k, int stride, int dilation, int pad_begin, int pad_end)
+{
+  return (in + pad_begin + pad_end - dilation * (k - 1) - 1) / stride + 1;
+}
+
+/* A random shape of the given kind; index 0 of the general kind is the
+ * first convolution of MobileNet (3 -> 16, 3x3 s2). */
+static qvk_conv_shape
+random_shape (GRand *rng, shape_kind kind, int index, gboolean allow_sigmoid)
+{
+  qvk_conv_shape s = { 0 };
+
+  s.batch = g_rand_int_range (rng, 0, 8) == 0 ? 2 : 1;
+  for (;;)
+    {
+      const int k = kind == SHAPE_POINTWISE ? 1 : pick (rng, kernel_choices, 4);
+      const int kh = k, kw = kind == SHAPE_POINTWISE || g_rand_boolean (rng) ? k
+                              : pick (rng, kernel_choices, 4);
+      s.kernel_h = kh;
+      s.kernel_w = kw;
+      s.stride_h = kind == SHAPE_POINTWISE ? 1 : g_rand_int_range (rng, 1, 3);
+      s.stride_w = kind == SHAPE_POINTWISE ? 1
+                   : g_rand_boolean (rng) ? s.stride_h : g_rand_int_range (rng, 1, 3);
+      s.dilation_h = kind == SHAPE_POINTWISE ? 1 : pick (rng, dilation_choices, 3);
+      s.dilation_w = kind == SHAPE_POINTWISE ? 1
+                     : g_rand_boolean (rng) ? s.dilation_h : pick (rng, dilation_choices, 3);
+      s.in_h = g_rand_int_range (rng, 1, 18);
+      s.in_w = g_rand_int_range (rng, 1, 18);
+      const int span_h = s.dilation_h * (kh - 1), span_w = s.dilation_w * (kw - 1);
+      s.pad_top = kind == SHAPE_POINTWISE ? 0 : g_rand_int_range (rng, 0, span_h + 1);
+      s.pad_left = kind == SHAPE_POINTWISE ? 0 : g_rand_int_range (rng, 0, span_w + 1);
+      const int pad_bottom = kind == SHAPE_POINTWISE ? 0 : g_rand_int_range (rng, 0, span_h + 1);
+      const int pad_right = kind == SHAPE_POINTWISE ? 0 : g_rand_int_range (rng, 0, span_w + 1);
+      s.out_h = out_size (s.in_h, kh, s.stride_h, s.dilation_h, s.pad_top, pad_bottom);
+      s.out_w = out_size (s.in_w, kw, s.stride_w, s.dilation_w, s.pad_left, pad_right);
+      if (s.out_h >= 1 && s.out_w >= 1)
+        break;
+    }
+  s.in_c = pick (rng, channel_choices, 8);
+  switch (kind)
+    {
+    case SHAPE_DEPTHWISE:
+      s.out_c = s.in_c;
+      s.groups = s.in_c;
+      if (s.in_c == 1)      /* one channel is a plain conv, not depthwise */
+        s.in_c = s.out_c = s.groups = 17;
+      break;
+    case SHAPE_POINTWISE:
+    case SHAPE_GENERAL:
+      s.out_c = pick (rng, channel_choices, 8);
+      s.groups = 1;
+      break;
+    }
+  if (kind == SHAPE_GENERAL && index == 0)
+    {
+      s.in_c = 3;
+      s.out_c = 16;
+      s.kernel_h = s.kernel_w = 3;
+      s.stride_h = s.stride_w = 2;
+      s.dilation_h = s.dilation_w = 1;
+      s.pad_top = s.pad_left = 1;
+      s.in_h = 17;
+      s.in_w = 15;
+      s.out_h = out_size (s.in_h, 3, 2, 1, 1, 1);
+      s.out_w = out_size (s.in_w, 3, 2, 1, 1, 1);
+    }
+  s.act = random_activation (rng, allow_sigmoid);
+  return s;
+}
+
+static char *
+shape_string (const qvk_conv_shape *s)
+{
+  return g_strdup_printf ("n%d %dx%dx%d -> %dx%dx%d k%dx%d s%dx%d d%dx%d p%d,%d "
+                          "g%d act%d", s->batch, s->in_h, s->in_w, s->in_c,
+                          s->out_h, s->out_w, s->out_c, s->kernel_h, s->kernel_w,
+                          s->stride_h, s->stride_w, s->dilation_h, s->dilation_w,
+                          s->pad_top, s->pad_left, s->groups, s->act.kind);
+}
+
+static size_t
+input_size (const qvk_conv_shape *s)
+{
+  return (size_t) s->batch * s->in_h * s->in_w * s->in_c;
+}
+
+static size_t
+output_size (const qvk_conv_shape *s)
+{
+  return (size_t) s->batch * s->out_h * s->out_w * s->out_c;
+}
+
+static size_t
+weight_size (const qvk_conv_shape *s)
+{
+  return (size_t) s->out_c * s->kernel_h * s->kernel_w * (s->in_c / s->groups);
+}
+
+static size_t
+reduction (const qvk_conv_shape *s)
+{
+  return (size_t) s->kernel_h * s->kernel_w * (s->in_c / s->groups);
+}
+
+/* ---- float data ----------------------------------------------------------- */
+
+typedef struct {
+  qvk_conv_shape s;
+  float *input, *weights, *bias, *expected, *output;
+} f32_case;
+
+static void
+f32_case_init (f32_case *c, GRand *rng, const qvk_conv_shape *s)
+{
+  c->s = *s;
+  c->input = g_new (float, input_size (s));
+  c->weights = g_new (float, weight_size (s));
+  c->bias = g_new (float, s->out_c);
+  c->expected = g_new (float, output_size (s));
+  /* NaN everywhere a kernel should write: a missed element shows. */
+  c->output = g_new (float, output_size (s));
+  for (size_t i = 0; i < output_size (s); i++)
+    c->output[i] = NAN;
+  for (size_t i = 0; i < input_size (s); i++)
+    c->input[i] = (float) g_rand_double_range (rng, -4.0, 4.0);
+  for (size_t i = 0; i < weight_size (s); i++)
+    c->weights[i] = (float) g_rand_double_range (rng, -1.0, 1.0);
+  for (int i = 0; i < s->out_c; i++)
+    c->bias[i] = (float) g_rand_double_range (rng, -1.0, 1.0);
+  qvk_f32_conv2d__scalar (s, c->input, c->weights, c->bias, c->expected, 0,
+                          s->batch * s->out_h);
+}
+
+static void
+f32_case_check (const f32_case *c, const char *what)
+{
+  /* Each output sums reduction() products of values below 4 in size. */
+  const double allowance = 1e-6 * 4.0 * (double) (reduction (&c->s) + 1);
+
+  for (size_t i = 0; i < output_size (&c->s); i++)
+    {
+      const double want = c->expected[i], got = c->output[i];
+      if (!(fabs (got - want) <= 1e-5 * fabs (want) + allowance))
+        {
+          g_autofree char *desc = shape_string (&c->s);
+          g_error ("%s: %s: element %zu is %.9g, expected %.9g", what, desc, i,
+                   got, want);
+        }
+    }
+}
+
+static void
+f32_case_clear (f32_case *c)
+{
+  g_free (c->input);
+  g_free (c->weights);
+  g_free (c->bias);
+  g_free (c->expected);
+  g_free (c->output);
+}
+
+/* ---- int8 data ------------------------------------------------------------ */
+
+typedef struct {
+  qvk_conv_shape s;
+  qvk_qu8_conv_params q;
+  float *scale;
+  uint8_t *input, *expected, *output;
+  int8_t *weights;
+  int32_t *bias;
+} qu8_case;
+
+static void
+qu8_case_init (qu8_case *c, GRand *rng, const qvk_conv_shape *s)
+{
+  const size_t k = reduction (s);
+
+  c->s = *s;
+  c->s.act = qvk_activation_make (QVK_ACT_NONE);
+  c->input = g_new (uint8_t, input_size (s));
+  c->weights = g_new (int8_t, weight_size (s));
+  c->bias = g_new (int32_t, s->out_c);
+  c->scale = g_new (float, s->out_c);
+  c->expected = g_new (uint8_t, output_size (s));
+  c->output = g_new (uint8_t, output_size (s));
+  memset (c->output, 0xa5, output_size (s));
+  for (size_t i = 0; i < input_size (s); i++)
+    c->input[i] = (uint8_t) g_rand_int_range (rng, 0, 256);
+  for (size_t i = 0; i < weight_size (s); i++)
+    c->weights[i] = (int8_t) g_rand_int_range (rng, -128, 128);
+  for (int i = 0; i < s->out_c; i++)
+    {
+      c->bias[i] = g_rand_int_range (rng, -5000, 5000);
+      /* spread the outputs over the whole uint8 range */
+      c->scale[i] = (float) g_rand_double_range (rng, 0.2, 3.0)
+                    / (float) (64.0 * sqrt ((double) k) + 64.0);
+    }
+  c->q.input_zero_point = g_rand_int_range (rng, 0, 256);
+  c->q.output_zero_point = g_rand_int_range (rng, 0, 256);
+  c->q.output_min = 0;
+  c->q.output_max = 255;
+  if (g_rand_boolean (rng))
+    {
+      /* a fused relu or relu6-like clamp */
+      c->q.output_min = c->q.output_zero_point;
+      c->q.output_max = g_rand_boolean (rng) ? 255
+                        : MIN (255, c->q.output_zero_point + 60);
+    }
+  c->q.requant_scale = c->scale;
+  qvk_qu8_conv2d__scalar (&c->s, &c->q, c->input, c->weights, c->bias,
+                          c->expected, 0, s->batch * s->out_h);
+}
+
+static void
+qu8_case_check (const qu8_case *c, const char *what)
+{
+  for (size_t i = 0; i < output_size (&c->s); i++)
+    if (c->output[i] != c->expected[i])
+      {
+        g_autofree char *desc = shape_string (&c->s);
+        g_error ("%s: %s (z_in %d, z_out %d, clamp %d..%d): element %zu is %d, "
+                 "expected %d", what, desc, c->q.input_zero_point,
+                 c->q.output_zero_point, c->q.output_min, c->q.output_max, i,
+                 c->output[i], c->expected[i]);
+      }
+}
+
+static void
+qu8_case_clear (qu8_case *c)
+{
+  g_free (c->input);
+  g_free (c->weights);
+  g_free (c->bias);
+  g_free (c->scale);
+  g_free (c->expected);
+  g_free (c->output);
+}
+
+static gboolean
+allowed (qvk_isa isa, const char *name)
+{
+  if (isa <= qvk_isa_detect ())
+    return TRUE;
+  g_autofree char *msg = g_strdup_printf ("%s needs %s; this CPU (or QVIZ_ISA) "
+                                          "allows %s", name, qvk_isa_name (isa),
+                                          qvk_isa_name (qvk_isa_detect ()));
+  g_test_skip (msg);
+  return FALSE;
+}
+
+/* ---- depthwise microkernels ------------------------------------------------ */
+
+typedef struct {
+  const char *name;
+  qvk_isa isa;
+  qvk_f32_dwconv_ukernel_fn fn;
+} f32_dw_test;
+
+/* Runs a depthwise kernel row by row, in two channel ranges when there are
+ * more than 16 channels so that a range starting inside the tensor is
+ * covered too. */
+static void
+test_f32_dwconv (gconstpointer data)
+{
+  const f32_dw_test *t = data;
+  g_autoptr (GRand) rng = g_rand_new_with_seed (SEED);
+
+  if (!allowed (t->isa, t->name))
+    return;
+  for (int i = 0; i < N_SHAPES; i++)
+    {
+      const qvk_conv_shape s = random_shape (rng, SHAPE_DEPTHWISE, i, FALSE);
+      const size_t cpad = qvk_round_up ((size_t) s.out_c, 16);
+      g_autofree float *packed = g_new (float, qvk_f32_dwconv_packed_floats (s.out_c, s.kernel_h, s.kernel_w));
+      g_autofree float *zero = g_new0 (float, cpad + 64);
+      qvk_indirection ind;
+      qvk_f32_act_params act;
+      f32_case c;
+
+      f32_case_init (&c, rng, &s);
+      g_assert_true (qvk_f32_act_params_init (&act, &s.act));
+      g_assert_true (qvk_indirection_init (&ind, &s, 0));
+      qvk_f32_dwconv_pack (s.out_c, s.kernel_h, s.kernel_w, c.weights, c.bias, packed);
+      const size_t split = s.out_c > 16 ? 16 : (size_t) s.out_c;
+      for (int row = 0; row < s.batch * s.out_h; row++)
+        {
+          const size_t base = (size_t) row * s.out_w * s.out_c;
+          t->fn (split, s.out_w, ind.taps, ind.offsets + row * ind.row_len,
+                 ind.pixel_step, c.input, zero, packed, cpad, c.output + base,
+                 s.out_c, &act);
+          if (split < (size_t) s.out_c)
+            t->fn (s.out_c - split, s.out_w, ind.taps, ind.offsets + row * ind.row_len,
+                   ind.pixel_step, c.input + split, zero, packed + split, cpad,
+                   c.output + base + split, s.out_c, &act);
+        }
+      f32_case_check (&c, t->name);
+      qvk_indirection_clear (&ind);
+      f32_case_clear (&c);
+    }
+}
+
+typedef struct {
+  const char *name;
+  qvk_isa isa;
+  qvk_qu8_dw_layout layout;
+  qvk_qu8_dwconv_ukernel_fn fn;
+} qu8_dw_test;
+
+static void
+test_qu8_dwconv (gconstpointer data)
+{
+  const qu8_dw_test *t = data;
+  g_autoptr (GRand) rng = g_rand_new_with_seed (SEED);
+
+  if (!allowed (t->isa, t->name))
+    return;
+  for (int i = 0; i < N_SHAPES; i++)
+    {
+      const qvk_conv_shape s = random_shape (rng, SHAPE_DEPTHWISE, i, FALSE);
+      const size_t taps = qvk_qu8_dwconv_taps (t->layout, s.kernel_h, s.kernel_w);
+      const size_t ct = qvk_qu8_dwconv_channel_tile (t->layout);
+      g_autofree uint8_t *packed = g_malloc (qvk_qu8_dwconv_packed_bytes (t->layout, s.out_c, s.kernel_h, s.kernel_w));
+      g_autofree uint8_t *zero = g_malloc (qvk_round_up ((size_t) s.out_c, 64) + 64);
+      qvk_qu8_requant_minmax rq;
+      qvk_indirection ind;
+      qu8_case c;
+
+      qu8_case_init (&c, rng, &s);
+      rq.output_zero_point = c.q.output_zero_point;
+      rq.output_min = c.q.output_min;
+      rq.output_max = c.q.output_max;
+      memset (zero, c.q.input_zero_point, qvk_round_up ((size_t) s.out_c, 64) + 64);
+      g_assert_true (qvk_indirection_init (&ind, &s,
+                                           taps - (size_t) s.kernel_h * s.kernel_w));
+      qvk_qu8_dwconv_pack (t->layout, s.out_c, s.kernel_h, s.kernel_w,
+                           c.q.input_zero_point, c.weights, c.bias, c.scale, packed);
+      const size_t split = (size_t) s.out_c > ct ? ct : (size_t) s.out_c;
+      for (int row = 0; row < s.batch * s.out_h; row++)
+        {
+          const size_t base = (size_t) row * s.out_w * s.out_c;
+          t->fn (split, s.out_w, ind.taps, ind.offsets + row * ind.row_len,
+                 ind.pixel_step, c.input, zero, packed, c.output + base, s.out_c, &rq);
+          if (split < (size_t) s.out_c)
+            t->fn (s.out_c - split, s.out_w, ind.taps, ind.offsets + row * ind.row_len,
+                   ind.pixel_step, c.input + split, zero,
+                   packed + qvk_qu8_dwconv_packed_offset (t->layout, s.out_c, s.kernel_h,
+                                                          s.kernel_w, (int) split),
+                   c.output + base + split, s.out_c, &rq);
+        }
+      qu8_case_check (&c, t->name);
+      qvk_indirection_clear (&ind);
+      qu8_case_clear (&c);
+    }
+}
+
+/* ---- GEMM microkernels ----------------------------------------------------- */
+
+typedef struct {
+  const char *name;
+  qvk_isa isa;
+  int mr, nr;
+  qvk_f32_gemm_ukernel_fn gemm;
+  qvk_f32_igemm_ukernel_fn igemm;
+} f32_gemm_test;
+
+static void
+test_f32_gemm (gconstpointer data)
+{
+  const f32_gemm_test *t = data;
+  g_autoptr (GRand) rng = g_rand_new_with_seed (SEED);
+
+  if (!allowed (t->isa, t->name))
+    return;
+  for (int i = 0; i < 2 * N_SHAPES; i++)
+    {
+      const gboolean indirect = i % 2 == 1;
+      const qvk_conv_shape s = random_shape (rng, indirect ? SHAPE_GENERAL : SHAPE_POINTWISE,
+                                             i / 2, FALSE);
+      g_autofree float *packed = g_new (float, qvk_f32_gemm_packed_floats (s.out_c, s.in_c, s.kernel_h, s.kernel_w, t->nr));
+      g_autofree float *zero = g_new0 (float, s.in_c + 64);
+      qvk_f32_act_params act;
+      f32_case c;
+
+      f32_case_init (&c, rng, &s);
+      g_assert_true (qvk_f32_act_params_init (&act, &s.act));
+      qvk_f32_gemm_pack (s.out_c, s.in_c, s.kernel_h, s.kernel_w, t->nr,
+                         c.weights, c.bias, packed);
+      if (!indirect)
+        {
+          const size_t m = (size_t) s.batch * s.out_h * s.out_w;
+          for (size_t m0 = 0; m0 < m; m0 += t->mr)
+            t->gemm (MIN ((size_t) t->mr, m - m0), s.out_c, s.in_c,
+                     c.input + m0 * s.in_c, s.in_c, packed,
+                     c.output + m0 * s.out_c, s.out_c, &act);
+        }
+      else
+        {
+          qvk_indirection ind;
+          g_assert_true (qvk_indirection_init (&ind, &s, 0));
+          g_autofree const float **rows = g_new (const float *, ind.row_len);
+          for (int row = 0; row < s.batch * s.out_h; row++)
+            {
+              for (size_t e = 0; e < ind.row_len; e++)
+                {
+                  const int32_t off = ind.offsets[row * ind.row_len + e];
+                  rows[e] = off < 0 ? zero : c.input + off;
+                }
+              for (int x0 = 0; x0 < s.out_w; x0 += t->mr)
+                t->igemm (MIN (t->mr, s.out_w - x0), s.out_c, s.in_c, ind.taps,
+                          rows + x0 * ind.pixel_step, ind.pixel_step, packed,
+                          c.output + ((size_t) row * s.out_w + x0) * s.out_c,
+                          s.out_c, &act);
+            }
+          qvk_indirection_clear (&ind);
+        }
+      f32_case_check (&c, t->name);
+      f32_case_clear (&c);
+    }
+}
+
+typedef struct {
+  const char *name;
+  qvk_isa isa;
+  int mr, nr, kr;
+  qvk_qu8_gemm_ukernel_fn gemm;
+  qvk_qu8_igemm_ukernel_fn igemm;
+} qu8_gemm_test;
+
+static void
+test_qu8_gemm (gconstpointer data)
+{
+  const qu8_gemm_test *t = data;
+  g_autoptr (GRand) rng = g_rand_new_with_seed (SEED);
+
+  if (!allowed (t->isa, t->name))
+    return;
+  for (int i = 0; i < 2 * N_SHAPES; i++)
+    {
+      const gboolean indirect = i % 2 == 1;
+      const qvk_conv_shape s = random_shape (rng, indirect ? SHAPE_GENERAL : SHAPE_POINTWISE,
+                                             i / 2, FALSE);
+      g_autofree uint8_t *packed = g_malloc (qvk_qu8_gemm_packed_bytes (s.out_c, s.in_c, s.kernel_h, s.kernel_w, t->nr, t->kr));
+      g_autofree uint8_t *zero = g_malloc (s.in_c + 64);
+      qvk_qu8_requant_minmax rq;
+      qu8_case c;
+
+      qu8_case_init (&c, rng, &s);
+      rq.output_zero_point = c.q.output_zero_point;
+      rq.output_min = c.q.output_min;
+      rq.output_max = c.q.output_max;
+      memset (zero, c.q.input_zero_point, s.in_c + 64);
+      qvk_qu8_gemm_pack (s.out_c, s.in_c, s.kernel_h, s.kernel_w, t->nr, t->kr,
+                         c.q.input_zero_point, c.weights, c.bias, c.scale, packed);
+      if (!indirect)
+        {
+          const size_t m = (size_t) s.batch * s.out_h * s.out_w;
+          for (size_t m0 = 0; m0 < m; m0 += t->mr)
+            t->gemm (MIN ((size_t) t->mr, m - m0), s.out_c, s.in_c,
+                     c.input + m0 * s.in_c, s.in_c, packed,
+                     c.output + m0 * s.out_c, s.out_c, &rq);
+        }
+      else
+        {
+          /* The driver guarantees whole groups of four readable bytes per
+           * row (qu8-conv-simd.c); here a padded copy of the input does. */
+          g_autofree uint8_t *padded = g_malloc (input_size (&s) + 4);
+          qvk_indirection ind;
+          memcpy (padded, c.input, input_size (&s));
+          memset (padded + input_size (&s), c.q.input_zero_point, 4);
+          g_assert_true (qvk_indirection_init (&ind, &s, 0));
+          g_autofree const uint8_t **rows = g_new (const uint8_t *, ind.row_len);
+          for (int row = 0; row < s.batch * s.out_h; row++)
+            {
+              for (size_t e = 0; e < ind.row_len; e++)
+                {
+                  const int32_t off = ind.offsets[row * ind.row_len + e];
+                  rows[e] = off < 0 ? zero : padded + off;
+                }
+              for (int x0 = 0; x0 < s.out_w; x0 += t->mr)
+                t->igemm (MIN (t->mr, s.out_w - x0), s.out_c, s.in_c, ind.taps,
+                          rows + x0 * ind.pixel_step, ind.pixel_step, packed,
+                          c.output + ((size_t) row * s.out_w + x0) * s.out_c,
+                          s.out_c, &rq);
+            }
+          qvk_indirection_clear (&ind);
+        }
+      qu8_case_check (&c, t->name);
+      qu8_case_clear (&c);
+    }
+}
+
+/* ---- the operators ----------------------------------------------------------- */
+
+static const shape_kind all_kinds[] = { SHAPE_DEPTHWISE, SHAPE_POINTWISE, SHAPE_GENERAL };
+
+/* The vector convolution drivers and the public operators at every ISA up
+ * to the detected one, 1 to 3 threads, every activation (sigmoid too). */
+static void
+test_f32_operators (void)
+{
+  g_autoptr (GRand) rng = g_rand_new_with_seed (SEED + 1);
+
+  for (int isa = QVK_ISA_SCALAR; isa <= (int) qvk_isa_detect (); isa++)
+    for (int i = 0; i < 30; i++)
+      {
+        const qvk_conv_shape s = random_shape (rng, all_kinds[i % 3], i / 3, TRUE);
+        const int threads = 1 + i % 3;
+        qvk_conv_options options = { (qvk_isa) isa, QVK_CONV_ALGO_AUTO, threads };
+        qvk_f32_conv_op *op;
+        qvk_f32_conv_simd *simd;
+        f32_case c;
+
+        f32_case_init (&c, rng, &s);
+        simd = qvk_f32_conv_simd_create (&s, c.weights, c.bias, (qvk_isa) isa);
+        g_assert_true ((simd != NULL) == (isa >= QVK_ISA_AVX2));
+        if (simd != NULL)
+          {
+            for (int tid = threads - 1; tid >= 0; tid--)
+              qvk_f32_conv_simd_run (simd, c.input, c.output, tid, threads);
+            f32_case_check (&c, qvk_f32_conv_simd_name (simd));
+            qvk_f32_conv_simd_destroy (simd);
+          }
+
+        op = qvk_f32_conv_create (&s, c.weights, c.bias, &options);
+        g_assert_nonnull (op);
+        for (size_t e = 0; e < output_size (&s); e++)
+          c.output[e] = NAN;
+        for (int tid = 0; tid < threads; tid++)
+          qvk_f32_conv_run (op, c.input, c.output, tid, threads);
+        f32_case_check (&c, qvk_f32_conv_kernel_name (op));
+        if (isa >= QVK_ISA_AVX2)
+          g_assert_nonnull (strstr (qvk_f32_conv_kernel_name (op), qvk_isa_name (isa == QVK_ISA_AVX512VNNI ? QVK_ISA_AVX512 : isa)));
+        qvk_f32_conv_destroy (op);
+        f32_case_clear (&c);
+      }
+}
+
+static void
+test_qu8_operators (void)
+{
+  g_autoptr (GRand) rng = g_rand_new_with_seed (SEED + 2);
+
+  for (int isa = QVK_ISA_SCALAR; isa <= (int) qvk_isa_detect (); isa++)
+    for (int i = 0; i < 30; i++)
+      {
+        const qvk_conv_shape s = random_shape (rng, all_kinds[i % 3], i / 3, FALSE);
+        const int threads = 1 + i % 3;
+        qvk_conv_options options = { (qvk_isa) isa, QVK_CONV_ALGO_AUTO, threads };
+        qvk_qu8_conv_op *op;
+        qvk_qu8_conv_simd *simd;
+        qu8_case c;
+
+        qu8_case_init (&c, rng, &s);
+        simd = qvk_qu8_conv_simd_create (&c.s, &c.q, c.weights, c.bias, (qvk_isa) isa);
+        g_assert_true ((simd != NULL) == (isa >= QVK_ISA_AVX2));
+        if (simd != NULL)
+          {
+            for (int tid = threads - 1; tid >= 0; tid--)
+              qvk_qu8_conv_simd_run (simd, c.input, c.output, tid, threads);
+            qu8_case_check (&c, qvk_qu8_conv_simd_name (simd));
+            qvk_qu8_conv_simd_destroy (simd);
+          }
+
+        op = qvk_qu8_conv_create (&c.s, &c.q, c.weights, c.bias, &options);
+        g_assert_nonnull (op);
+        memset (c.output, 0xa5, output_size (&s));
+        for (int tid = 0; tid < threads; tid++)
+          qvk_qu8_conv_run (op, c.input, c.output, tid, threads);
+        qu8_case_check (&c, qvk_qu8_conv_kernel_name (op));
+        if (isa >= QVK_ISA_AVX2)
+          g_assert_nonnull (strstr (qvk_qu8_conv_kernel_name (op),
+                                    qvk_isa_name (isa == QVK_ISA_AVX512 ? QVK_ISA_AVX2 : isa)));
+        qvk_qu8_conv_destroy (op);
+        qu8_case_clear (&c);
+      }
+}
+
+/* The indirection table of a stride-1 3x3 convolution shares columns
+ * between neighbouring pixels, and a padding tap is -1. */
+static void
+test_indirection_layout (void)
+{
+  qvk_conv_shape s = { 1, 4, 5, 2, 4, 5, 2, 3, 3, 1, 1, 1, 1, 1, 1, 2 };
+  qvk_indirection ind;
+
+  s.groups = 2;
+  g_assert_true (qvk_indirection_init (&ind, &s, 3));
+  g_assert_cmpuint (ind.taps, ==, 9);
+  g_assert_cmpuint (ind.pixel_step, ==, 3);
+  g_assert_cmpuint (ind.row_len, ==, (3 + 4) * 3 + 3);
+  /* row 0, pixel 0: ky 0 is above the image, kx 0 left of it */
+  g_assert_cmpint (ind.offsets[0], ==, -1);
+  /* row 1, pixel 1, tap (kx 1, ky 1) is input pixel (1, 1) */
+  g_assert_cmpint (ind.offsets[ind.row_len + 1 * 3 + 1 * 3 + 1], ==, (1 * 5 + 1) * 2);
+  /* the tail padding reads the zero row */
+  g_assert_cmpint (ind.offsets[ind.row_len - 1], ==, -1);
+  qvk_indirection_clear (&ind);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD_F32_DW(name, isa, ct) \
+  { static const f32_dw_test t = { #name, isa, name }; \
+    g_test_add_data_func ("/kernels-simd/f32-dwconv/" #name, &t, test_f32_dwconv); }
+  QVK_F32_DWCONV_UKERNELS (ADD_F32_DW)
+#define ADD_QU8_DW(name, isa, layout) \
+  { static const qu8_dw_test t = { #name, isa, layout, name }; \
+    g_test_add_data_func ("/kernels-simd/qu8-dwconv/" #name, &t, test_qu8_dwconv); }
+  QVK_QU8_DWCONV_UKERNELS (ADD_QU8_DW)
+#define ADD_F32_GEMM(gemm, igemm, isa, mr, nr) \
+  { static const f32_gemm_test t = { #gemm, isa, mr, nr, gemm, igemm }; \
+    g_test_add_data_func ("/kernels-simd/f32-gemm/" #gemm, &t, test_f32_gemm); }
+  QVK_F32_GEMM_UKERNELS (ADD_F32_GEMM)
+#define ADD_QU8_GEMM(gemm, igemm, isa, mr, nr, kr) \
+  { static const qu8_gemm_test t = { #gemm, isa, mr, nr, kr, gemm, igemm }; \
+    g_test_add_data_func ("/kernels-simd/qu8-gemm/" #gemm, &t, test_qu8_gemm); }
+  QVK_QU8_GEMM_UKERNELS (ADD_QU8_GEMM)
+
+  g_test_add_func ("/kernels-simd/indirection", test_indirection_layout);
+  g_test_add_func ("/kernels-simd/f32-operators", test_f32_operators);
+  g_test_add_func ("/kernels-simd/qu8-operators", test_qu8_operators);
+  return g_test_run ();
+}

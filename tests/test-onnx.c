@@ -1,0 +1,565 @@
+/* test-onnx.c: importing ONNX models -- float ones exported from PyTorch
+ * and already-quantized ones -- and running them against the reference
+ * outputs that tools/make-fixtures saved beside them.
+ *
+ * The float fixtures were exported with dynamic height and width; each is
+ * run at its fixture size (compared with PyTorch's output: max abs error
+ * below 1e-4 of the output's range) and planned and run again at a second
+ * size.  The quantized fixtures carry their own scales; their references
+ * were computed in numpy with those scales (see tools/make-fixtures).
+ */
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "qviz-calibrate.h"
+#include "qviz-npy.h"
+#include "qviz-onnx.h"
+#include "qviz-plan.h"
+
+static char *
+fixture (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "fixtures", name, NULL);
+}
+
+static QvizGraph *
+load_fixture (const char *name)
+{
+  g_autofree char *file = g_strconcat (name, ".onnx", NULL);
+  g_autofree char *path = fixture (file);
+  g_autoptr (GError) error = NULL;
+  QvizGraph *g = qviz_onnx_load (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (g);
+  return g;
+}
+
+static const QvizNode *
+find_node (const QvizGraph *g, const char *name)
+{
+  for (int i = 0; i < qviz_graph_n_nodes (g); i++)
+    if (strcmp (qviz_graph_node (g, i)->name, name) == 0)
+      return qviz_graph_node (g, i);
+  return NULL;
+}
+
+static int
+count_op (const QvizGraph *g, QvizOp op)
+{
+  int n = 0;
+
+  for (int i = 0; i < qviz_graph_n_nodes (g); i++)
+    n += qviz_graph_node (g, i)->op == op;
+  return n;
+}
+
+static int
+count_act (const QvizGraph *g, qvk_act kind)
+{
+  int n = 0;
+
+  for (int i = 0; i < qviz_graph_n_nodes (g); i++)
+    {
+      const QvizNode *node = qviz_graph_node (g, i);
+      n += node->op == QVIZ_OP_ACTIVATION && node->a.act.kind == kind;
+    }
+  return n;
+}
+
+/* Largest absolute error of the last run_and_compare (). */
+static double last_abs_error;
+
+/* Runs the graph on NAME.input.npy and compares every output with
+ * NAME.output[k].npy; returns the worst error relative to the output range. */
+static double
+run_and_compare (QvizGraph *g, const char *name, QvizPrecision precision)
+{
+  g_autofree char *in_file = g_strconcat (name, ".input.npy", NULL);
+  g_autofree char *in_path = fixture (in_file);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizPlan) plan = NULL;
+  g_autofree float *input = NULL;
+  QvizShape in_shape;
+  QvizPlanConfig config;
+  double worst = 0;
+
+  last_abs_error = 0;
+  input = qviz_npy_read (in_path, &in_shape, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (in_shape.rank, ==, 4);
+
+  qviz_plan_config_init (&config);
+  config.precision = precision;
+  config.batch = (int) in_shape.dims[0];
+  config.height = (int) in_shape.dims[2];
+  config.width = (int) in_shape.dims[3];
+  plan = qviz_plan_new (g, &config, &error);
+  g_assert_no_error (error);
+  qviz_plan_set_input_nchw (plan, input);
+  qviz_plan_run (plan, NULL);
+
+  for (int k = 0; k < qviz_plan_get_n_outputs (plan); k++)
+    {
+      g_autofree char *out_file = k == 0 ? g_strconcat (name, ".output.npy", NULL)
+                                         : g_strdup_printf ("%s.output%d.npy", name, k);
+      g_autofree char *out_path = fixture (out_file);
+      g_autofree float *want = NULL, *got = NULL;
+      QvizShape want_shape;
+      const QvizShape *got_shape = qviz_plan_get_output_shape (plan, k);
+      gsize n;
+      float lo = INFINITY, hi = -INFINITY;
+      double err = 0;
+
+      want = qviz_npy_read (out_path, &want_shape, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (got_shape->rank, ==, want_shape.rank);
+      for (int d = 0; d < want_shape.rank; d++)
+        g_assert_cmpint (got_shape->dims[d], ==, want_shape.dims[d]);
+      n = (gsize) qviz_shape_numel (&want_shape);
+      got = g_new (float, n);
+      qviz_plan_get_output (plan, k, got);
+      for (gsize i = 0; i < n; i++)
+        {
+          lo = MIN (lo, want[i]);
+          hi = MAX (hi, want[i]);
+          err = MAX (err, fabs ((double) got[i] - want[i]));
+        }
+      g_assert_cmpfloat (hi - lo, >, 0);
+      g_test_message ("%s output %d: max abs error %g over a range of %g", name, k, err,
+                      (double) (hi - lo));
+      worst = MAX (worst, err / (hi - lo));
+      last_abs_error = MAX (last_abs_error, err);
+    }
+  return worst;
+}
+
+/* Plans and runs the graph at another size; the output must be finite. */
+static void
+run_at (QvizGraph *g, int h, int w)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizPlan) plan = NULL;
+  g_autofree float *input = g_new (float, (gsize) g->in_channels * h * w);
+  QvizPlanConfig config;
+
+  for (gsize i = 0; i < (gsize) g->in_channels * h * w; i++)
+    input[i] = (float) sin ((double) i * 0.37);
+  qviz_plan_config_init (&config);
+  config.height = h;
+  config.width = w;
+  plan = qviz_plan_new (g, &config, &error);
+  g_assert_no_error (error);
+  qviz_plan_set_input_nchw (plan, input);
+  qviz_plan_run (plan, NULL);
+  for (int k = 0; k < qviz_plan_get_n_outputs (plan); k++)
+    {
+      gsize n = (gsize) qviz_shape_numel (qviz_plan_get_output_shape (plan, k));
+      g_autofree float *out = g_new (float, n);
+      qviz_plan_get_output (plan, k, out);
+      for (gsize i = 0; i < n; i++)
+        g_assert_true (isfinite (out[i]));
+    }
+}
+
+/* ---- float models ------------------------------------------------------------ */
+
+static void
+test_dw_dilated (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("dw-dilated");
+  const QvizNode *dw;
+
+  g_assert_cmpstr (g->name, ==, "dw-dilated");
+  g_assert_cmpint (strlen (g->sha256), ==, 64);
+  g_assert_true (g_str_has_suffix (g->source, "dw-dilated.onnx"));
+  g_assert_cmpint (g->in_channels, ==, 3);
+  g_assert_cmpint (g->fixed_h, ==, 0);
+  g_assert_cmpint (g->fixed_w, ==, 0);
+  g_assert_cmpint (g->default_res, ==, 224);
+  g_assert_false (g->prequantized);
+  /* Conv+BN are folded by the exporter; 3 convs and 2 relus stay. */
+  g_assert_cmpint (count_op (g, QVIZ_OP_CONV), ==, 3);
+  g_assert_cmpint (count_act (g, QVK_ACT_RELU), ==, 2);
+
+  dw = NULL;
+  for (int i = 0; i < qviz_graph_n_nodes (g); i++)
+    {
+      const QvizNode *n = qviz_graph_node (g, i);
+      if (n->op == QVIZ_OP_CONV && n->a.conv.groups > 1)
+        dw = n;
+      g_assert_false (n->name[0] == '/');
+    }
+  g_assert_nonnull (dw);
+  g_assert_cmpint (dw->a.conv.groups, ==, 8);
+  g_assert_cmpint (dw->a.conv.in_channels, ==, 8);
+  g_assert_cmpint (dw->a.conv.kernel_h, ==, 5);
+  g_assert_cmpint (dw->a.conv.dilation_h, ==, 5);
+  g_assert_cmpint (dw->a.conv.dilation_w, ==, 5);
+  g_assert_cmpint (dw->a.conv.pad_top, ==, 10);
+  g_assert_cmpint (dw->a.conv.pad_right, ==, 10);
+  g_assert_true (qviz_node_is_dilated (dw));
+  g_assert_nonnull (find_node (g, "dw/Conv"));
+  g_assert_nonnull (find_node (g, "stem/stem.0/Conv"));
+
+  g_assert_cmpfloat (run_and_compare (g, "dw-dilated", QVIZ_PRECISION_F32), <, 1e-4);
+  run_at (g, 50, 70);
+}
+
+static void
+test_se_hardswish (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("se-hardswish");
+
+  /* x * HardSigmoid(x) is one hardswish; the SE gate stays a hardsigmoid
+   * multiplied into the features. */
+  g_assert_cmpint (count_act (g, QVK_ACT_HARDSWISH), ==, 1);
+  g_assert_cmpint (count_act (g, QVK_ACT_HARDSIGMOID), ==, 1);
+  g_assert_cmpint (count_op (g, QVIZ_OP_GLOBAL_AVGPOOL), ==, 1);
+  g_assert_cmpint (count_op (g, QVIZ_OP_MUL), ==, 1);
+  for (int i = 0; i < qviz_graph_n_nodes (g); i++)
+    {
+      const QvizNode *n = qviz_graph_node (g, i);
+      if (n->op == QVIZ_OP_ACTIVATION && n->a.act.kind == QVK_ACT_HARDSIGMOID)
+        {
+          g_assert_cmpfloat_with_epsilon (n->a.act.alpha, 1.0 / 6.0, 1e-6);
+          g_assert_cmpfloat_with_epsilon (n->a.act.beta, 0.5, 1e-6);
+        }
+    }
+  g_assert_cmpfloat (run_and_compare (g, "se-hardswish", QVIZ_PRECISION_F32), <, 1e-4);
+  run_at (g, 17, 33);
+}
+
+static void
+test_resize_concat (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("resize-concat");
+  int like = 0, scales = 0, align = 0;
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_RESIZE), ==, 4);
+  g_assert_cmpint (count_op (g, QVIZ_OP_CONCAT), ==, 1);
+  for (int i = 0; i < qviz_graph_n_nodes (g); i++)
+    {
+      const QvizNode *n = qviz_graph_node (g, i);
+      if (n->op != QVIZ_OP_RESIZE)
+        continue;
+      if (n->a.resize.target == QVIZ_RESIZE_LIKE)
+        like++;
+      if (n->a.resize.target == QVIZ_RESIZE_SCALES)
+        {
+          scales++;
+          g_assert_cmpint (n->a.resize.mode, ==, QVIZ_RESIZE_NEAREST);
+          g_assert_cmpfloat (n->a.resize.scale_h, ==, 2.0f);
+        }
+      align += n->a.resize.align_corners;
+    }
+  /* Sizes taken from Shape() of other maps became "like" targets. */
+  g_assert_cmpint (like, ==, 3);
+  g_assert_cmpint (scales, ==, 1);
+  g_assert_cmpint (align, ==, 1);
+  g_assert_cmpfloat (run_and_compare (g, "resize-concat", QVIZ_PRECISION_F32), <, 1e-4);
+  run_at (g, 64, 80);
+}
+
+static void
+test_faceboxes_head (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("faceboxes-head");
+
+  g_assert_cmpint (g->outputs->len, ==, 2);
+  g_assert_cmpint (count_op (g, QVIZ_OP_TRANSPOSE), ==, 4);
+  g_assert_cmpint (count_op (g, QVIZ_OP_SOFTMAX), ==, 1);
+  g_assert_cmpint (count_op (g, QVIZ_OP_MAXPOOL), ==, 1);
+  /* Reshapes built from Shape(x)[0] keep the batch (0) and infer the rest. */
+  for (int i = 0; i < qviz_graph_n_nodes (g); i++)
+    {
+      const QvizNode *n = qviz_graph_node (g, i);
+      if (n->op == QVIZ_OP_RESHAPE)
+        for (int d = 0; d < n->a.reshape.rank; d++)
+          g_assert_true (n->a.reshape.dims[d] >= -1);
+    }
+  g_assert_cmpfloat (run_and_compare (g, "faceboxes-head", QVIZ_PRECISION_F32), <, 1e-4);
+  run_at (g, 64, 48);
+}
+
+static void
+test_lraspp_small (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("lraspp-small");
+  int dilated_dw = 0;
+
+  for (int i = 0; i < qviz_graph_n_nodes (g); i++)
+    {
+      const QvizNode *n = qviz_graph_node (g, i);
+      if (n->op == QVIZ_OP_CONV && n->a.conv.groups > 1 && qviz_node_is_dilated (n))
+        dilated_dw++;
+    }
+  /* The dilated last stage of MobileNetV3-Large: three dw convs, dilation 2. */
+  g_assert_cmpint (dilated_dw, ==, 3);
+  g_assert_cmpint (count_act (g, QVK_ACT_HARDSWISH), >=, 10);
+  g_assert_cmpint (count_op (g, QVIZ_OP_RESIZE), ==, 2);
+  g_assert_cmpfloat (run_and_compare (g, "lraspp-small", QVIZ_PRECISION_F32), <, 1e-4);
+  run_at (g, 128, 160);
+}
+
+static void
+test_external_data (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("external");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("qviz-onnx-XXXXXX", &error);
+  g_autofree char *src = fixture ("external.onnx");
+  g_autofree char *copy = NULL;
+  g_autofree char *contents = NULL;
+  gsize len;
+  QvizGraph *missing;
+
+  g_assert_cmpfloat (run_and_compare (g, "external", QVIZ_PRECISION_F32), <, 1e-4);
+
+  /* Without its data file beside it: an error naming the file. */
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (src, &contents, &len, NULL));
+  copy = g_build_filename (dir, "external.onnx", NULL);
+  g_assert_true (g_file_set_contents (copy, contents, (gssize) len, NULL));
+  missing = qviz_onnx_load (copy, &error);
+  g_assert_null (missing);
+  g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "external.onnx.data"));
+  g_unlink (copy);
+  g_rmdir (dir);
+
+  /* In memory, without a folder: external data cannot be found. */
+  g_clear_error (&error);
+  missing = qviz_onnx_load_from_data ((const guint8 *) contents, len, "mem.onnx", NULL, &error);
+  g_assert_null (missing);
+  g_assert_nonnull (error);
+  g_assert_true (g_str_has_prefix (error->message, "mem.onnx: "));
+}
+
+/* ---- quantized models ------------------------------------------------------- */
+
+static void
+test_qdq (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("qdq-conv");
+  g_autoptr (GError) error = NULL;
+  const QvizNode *c1, *relu, *c2;
+  const QvizValue *in;
+
+  g_assert_true (g->prequantized);
+  g_assert_true (g->calibrated);
+  g_assert_cmpint (g->fixed_h, ==, 16);
+  g_assert_cmpint (g->fixed_w, ==, 16);
+  g_assert_cmpint (qviz_graph_n_nodes (g), ==, 3);
+  c1 = find_node (g, "block/conv1/Conv");
+  relu = find_node (g, "block/relu/Relu");
+  c2 = find_node (g, "block/conv2/Conv");
+  g_assert_nonnull (c1);
+  g_assert_nonnull (relu);
+  g_assert_nonnull (c2);
+  in = qviz_graph_value (g, g->input);
+  g_assert_true (in->quant.valid);
+  g_assert_cmpfloat_with_epsilon (in->quant.scale, 0.03, 1e-7);
+  g_assert_cmpint (in->quant.zero_point, ==, 128);
+  g_assert_cmpfloat_with_epsilon (qviz_graph_value (g, c1->output)->quant.scale, 0.05, 1e-7);
+  g_assert_cmpint (qviz_graph_value (g, c1->output)->quant.zero_point, ==, 120);
+  g_assert_cmpint (qviz_graph_value (g, relu->output)->quant.zero_point, ==, 0);
+  g_assert_cmpint (qviz_graph_value (g, c2->output)->quant.zero_point, ==, 130);
+  g_assert_nonnull (c1->a.conv.weight_scales);
+  g_assert_cmpint (c1->a.conv.in_channels, ==, 3);
+  g_assert_cmpfloat (c1->a.conv.weight_scales[0], >, 0);
+  /* Dequantized weights are whole multiples of their channel's scale. */
+  for (int k = 0; k < 27; k++)
+    {
+      double q = c1->a.conv.weights[k] / c1->a.conv.weight_scales[0];
+      g_assert_cmpfloat (fabs (q - nearbyint (q)), <, 1e-3);
+    }
+
+  /* The reference rounds at every Q/DQ; the float plan does not, the int8
+   * plan requantizes conv+relu once.  Both stay within two output steps
+   * (the output scale is 0.04). */
+  run_and_compare (g, "qdq-conv", QVIZ_PRECISION_F32);
+  g_assert_cmpfloat (last_abs_error, <=, 2 * 0.04 + 1e-6);
+  run_and_compare (g, "qdq-conv", QVIZ_PRECISION_INT8);
+  g_assert_cmpfloat (last_abs_error, <=, 2 * 0.04 + 1e-6);
+
+  /* Planning at another size is refused: the input's size is fixed. */
+  {
+    QvizPlanConfig config;
+    QvizPlan *plan;
+    qviz_plan_config_init (&config);
+    config.height = config.width = 32;
+    plan = qviz_plan_new (g, &config, &error);
+    g_assert_null (plan);
+    g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT);
+  }
+}
+
+static void
+test_qlinear (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("qlinear-conv");
+  const QvizNode *conv = find_node (g, "features/conv");
+  const QvizValue *out;
+
+  g_assert_true (g->prequantized);
+  g_assert_true (g->calibrated);
+  g_assert_cmpint (qviz_graph_n_nodes (g), ==, 1);
+  g_assert_nonnull (conv);
+  g_assert_cmpint (conv->op, ==, QVIZ_OP_CONV);
+  g_assert_cmpint (conv->a.conv.stride_h, ==, 2);
+  g_assert_nonnull (conv->a.conv.bias);
+  g_assert_nonnull (conv->a.conv.weight_scales);
+  out = qviz_graph_value (g, conv->output);
+  g_assert_true (out->quant.valid);
+  g_assert_cmpfloat_with_epsilon (out->quant.scale, 0.06, 1e-7);
+  g_assert_cmpint (out->quant.zero_point, ==, 100);
+  g_assert_cmpint (qviz_graph_value (g, g->input)->quant.zero_point, ==, 127);
+
+  /* The int8 plan computes what QLinearConv defines: at most one step off
+   * (rounding of the requantization). */
+  run_and_compare (g, "qlinear-conv", QVIZ_PRECISION_INT8);
+  g_assert_cmpfloat (last_abs_error, <=, 0.06 + 1e-6);
+}
+
+/* ---- errors ---------------------------------------------------------------- */
+
+static void
+expect_error (const guint8 *data, gsize len, const char *name, int code, const char *part)
+{
+  g_autoptr (GError) error = NULL;
+  QvizGraph *g = qviz_onnx_load_from_data (data, len, name, NULL, &error);
+
+  g_assert_null (g);
+  g_assert_nonnull (error);
+  if (code >= 0)
+    g_assert_error (error, QVIZ_ERROR, code);
+  g_assert_true (g_str_has_prefix (error->message, name));
+  if (part != NULL && strstr (error->message, part) == NULL)
+    g_error ("message '%s' lacks '%s'", error->message, part);
+}
+
+static void
+test_unknown_ops (void)
+{
+  g_autofree char *path = fixture ("unknown-op.onnx");
+  g_autoptr (GError) error = NULL;
+  QvizGraph *g = qviz_onnx_load (path, &error);
+
+  g_assert_null (g);
+  g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED);
+  g_assert_cmpstr (error->message, ==,
+                   "unknown-op.onnx: 2 unsupported operators: Einsum (node 'a/Einsum'), "
+                   "Loop (node 'b/Loop').");
+}
+
+static void
+test_opset_too_new (void)
+{
+  g_autofree char *path = fixture ("opset-new.onnx");
+  g_autoptr (GError) error = NULL;
+  QvizGraph *g = qviz_onnx_load (path, &error);
+
+  g_assert_null (g);
+  g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "opset 99"));
+}
+
+static void
+test_bad_files (void)
+{
+  g_autofree char *path = fixture ("se-hardswish.onnx");
+  g_autofree char *contents = NULL;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (42);
+  g_autofree guint8 *noise = g_malloc (4096);
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  /* Every truncation of the file is refused cleanly. */
+  for (gsize cut = 0; cut < len; cut += 1 + cut / 7)
+    {
+      g_autoptr (GError) error = NULL;
+      QvizGraph *g = qviz_onnx_load_from_data ((const guint8 *) contents, cut, "cut.onnx",
+                                               NULL, &error);
+      g_assert_null (g);
+      g_assert_nonnull (error);
+      g_assert_true (g_str_has_prefix (error->message, "cut.onnx: "));
+    }
+  expect_error ((const guint8 *) "", 0, "empty.onnx", QVIZ_ERROR_PARSE, "empty");
+  for (int round = 0; round < 50; round++)
+    {
+      gsize n = 1 + g_rand_int_range (rand, 0, 4096);
+      for (gsize i = 0; i < n; i++)
+        noise[i] = (guint8) g_rand_int (rand);
+      expect_error (noise, n, "noise.onnx", -1, NULL);
+    }
+  /* Flipped bytes inside a real model: an error or a model, never a crash. */
+  for (int round = 0; round < 200; round++)
+    {
+      g_autofree guint8 *copy = g_memdup2 (contents, len);
+      g_autoptr (GError) error = NULL;
+      QvizGraph *g;
+      for (int k = 0; k < 4; k++)
+        copy[g_rand_int_range (rand, 0, (gint32) len)] = (guint8) g_rand_int (rand);
+      g = qviz_onnx_load_from_data (copy, len, "flip.onnx", NULL, &error);
+      g_assert_true ((g == NULL) != (error == NULL));
+      qviz_graph_free (g);
+    }
+  {
+    g_autoptr (GError) error = NULL;
+    g_assert_null (qviz_onnx_load ("/nonexistent/model.onnx", &error));
+    g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_IO);
+    g_assert_true (g_str_has_prefix (error->message, "model.onnx: "));
+  }
+}
+
+/* Files the fuzzer found; each must give a clean error. */
+static void
+test_crashes (void)
+{
+  g_autofree char *dir_path = fixture ("onnx-crashes");
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *entry;
+  int n = 0;
+
+  if (dir == NULL)
+    {
+      g_test_skip ("no crash inputs recorded");
+      return;
+    }
+  while ((entry = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir_path, entry, NULL);
+      g_autoptr (GError) error = NULL;
+      QvizGraph *g;
+
+      if (!g_str_has_suffix (entry, ".onnx"))
+        continue;
+      g = qviz_onnx_load (path, &error);
+      g_assert_null (g);
+      g_assert_nonnull (error);
+      n++;
+    }
+  g_test_message ("%d recorded inputs", n);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/onnx/dw-dilated", test_dw_dilated);
+  g_test_add_func ("/onnx/se-hardswish", test_se_hardswish);
+  g_test_add_func ("/onnx/resize-concat", test_resize_concat);
+  g_test_add_func ("/onnx/faceboxes-head", test_faceboxes_head);
+  g_test_add_func ("/onnx/lraspp-small", test_lraspp_small);
+  g_test_add_func ("/onnx/external-data", test_external_data);
+  g_test_add_func ("/onnx/qdq", test_qdq);
+  g_test_add_func ("/onnx/qlinear", test_qlinear);
+  g_test_add_func ("/onnx/unknown-ops", test_unknown_ops);
+  g_test_add_func ("/onnx/opset-too-new", test_opset_too_new);
+  g_test_add_func ("/onnx/bad-files", test_bad_files);
+  g_test_add_func ("/onnx/crashes", test_crashes);
+  return g_test_run ();
+}

@@ -1,0 +1,302 @@
+/* test-plan.c: plans of the built-in models -- fused and optimized kernels
+ * against the scalar reference plan, int8 against float, threads, errors. */
+
+#include "qviz-calibrate.h"
+#include "qviz-input.h"
+#include "qviz-plan.h"
+#include "qviz-quant.h"
+#include "qviz-zoo.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct {
+  float *data;
+  gsize n;
+} Output;
+
+static Output
+run_plan (QvizGraph *g, QvizPrecision precision, QvizConvAlgo algo, int h, int w,
+          int threads, const float *input)
+{
+  QvizPlanConfig pc;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizPlan) plan = NULL;
+  Output out;
+
+  qviz_plan_config_init (&pc);
+  pc.precision = precision;
+  pc.conv_algo = algo;
+  pc.height = h;
+  pc.width = w;
+  pc.threads = threads;
+  plan = qviz_plan_new (g, &pc, &error);
+  g_assert_no_error (error);
+  qviz_plan_set_input_nchw (plan, input);
+  qviz_plan_run (plan, NULL);
+  out.n = (gsize) qviz_shape_numel (qviz_plan_get_output_shape (plan, 0));
+  out.data = g_new (float, out.n);
+  qviz_plan_get_output (plan, 0, out.data);
+  return out;
+}
+
+static double
+max_abs_diff (const Output *a, const Output *b, double *range)
+{
+  double m = 0, lo = INFINITY, hi = -INFINITY;
+
+  g_assert_cmpuint (a->n, ==, b->n);
+  for (gsize i = 0; i < a->n; i++)
+    {
+      m = MAX (m, fabs ((double) a->data[i] - b->data[i]));
+      lo = MIN (lo, a->data[i]);
+      hi = MAX (hi, a->data[i]);
+    }
+  *range = hi - lo;
+  return m;
+}
+
+/* Every built-in model: the fused, optimized float plan equals the
+ * reference plan within a relative tolerance of the output's range. */
+static void
+test_f32_matches_reference (void)
+{
+  guint n;
+  const QvizZooEntry *list = qviz_zoo_list (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (QvizGraph) g = qviz_zoo_build (list[i].name, &error);
+      int res = 96;
+      g_autofree float *x = NULL;
+      Output fast, ref;
+      double range, diff;
+
+      g_assert_no_error (error);
+      x = qviz_input_synthetic (1, g->in_channels, res, res, 1);
+      fast = run_plan (g, QVIZ_PRECISION_F32, QVIZ_CONV_ALGO_AUTO, res, res, 2, x);
+      ref = run_plan (g, QVIZ_PRECISION_F32, QVIZ_CONV_ALGO_REFERENCE, res, res, 1, x);
+      diff = max_abs_diff (&ref, &fast, &range);
+      g_test_message ("%s: max |fast - reference| %.3g of range %.3g", list[i].name, diff, range);
+      g_assert_cmpfloat (range, >, 0);
+      g_assert_cmpfloat (diff, <=, 1e-4 * MAX (range, 1.0));
+      g_free (fast.data);
+      g_free (ref.data);
+    }
+}
+
+/* Int8: optimized kernels equal the scalar reference bit for bit, with one
+ * and two threads. */
+static void
+test_int8_matches_reference (void)
+{
+  static const char *const models[] = { "lraspp-mnv3", "mnv2-faceboxes", "dwsep5x5-d5",
+                                        "conv5x5s2", "mnv3-large" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (models); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (QvizGraph) g = qviz_zoo_build (models[i], &error);
+      QvizCalibrationConfig cc;
+      int res = 96;
+      g_autofree float *x = NULL;
+      Output fast, fast2, ref;
+
+      g_assert_no_error (error);
+      qviz_calibration_config_init (&cc);
+      cc.n_inputs = 2;
+      cc.height = cc.width = res;
+      g_assert_true (qviz_calibrate (g, &cc, &error));
+      g_assert_no_error (error);
+      x = qviz_input_synthetic (1, g->in_channels, res, res, 3);
+      fast = run_plan (g, QVIZ_PRECISION_INT8, QVIZ_CONV_ALGO_AUTO, res, res, 1, x);
+      fast2 = run_plan (g, QVIZ_PRECISION_INT8, QVIZ_CONV_ALGO_AUTO, res, res, 2, x);
+      ref = run_plan (g, QVIZ_PRECISION_INT8, QVIZ_CONV_ALGO_REFERENCE, res, res, 1, x);
+      g_assert_cmpuint (fast.n, ==, ref.n);
+      g_assert_cmpmem (fast.data, fast.n * sizeof (float), ref.data, ref.n * sizeof (float));
+      g_assert_cmpmem (fast2.data, fast2.n * sizeof (float), ref.data, ref.n * sizeof (float));
+      g_free (fast.data);
+      g_free (fast2.data);
+      g_free (ref.data);
+    }
+}
+
+/* A calibrated int8 LR-ASPP keeps its output close to float: a broken
+ * requantization or table would fall far below this floor. */
+static void
+test_int8_sqnr_floor (void)
+{
+  static const struct { const char *name; double floor_db; } cases[] = {
+    { "lraspp-mnv3", 20.0 },
+    { "dwsep5x5-d5", 25.0 },
+    { "mnv2", 10.0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (QvizGraph) g = qviz_zoo_build (cases[i].name, &error);
+      QvizCalibrationConfig cc;
+      int res = 160;
+      g_autofree float *x = NULL;
+      Output f, q;
+      double sqnr;
+
+      g_assert_no_error (error);
+      qviz_calibration_config_init (&cc);
+      cc.height = cc.width = res;
+      g_assert_true (qviz_calibrate (g, &cc, &error));
+      /* An input the calibration did not see. */
+      x = qviz_input_synthetic (1, g->in_channels, res, res, 99);
+      f = run_plan (g, QVIZ_PRECISION_F32, QVIZ_CONV_ALGO_AUTO, res, res, 1, x);
+      q = run_plan (g, QVIZ_PRECISION_INT8, QVIZ_CONV_ALGO_AUTO, res, res, 1, x);
+      sqnr = qviz_sqnr_db (f.data, q.data, f.n);
+      g_test_message ("%s: int8 output SQNR %.1f dB", cases[i].name, sqnr);
+      g_assert_cmpfloat (sqnr, >=, cases[i].floor_db);
+      g_free (f.data);
+      g_free (q.data);
+    }
+}
+
+/* Fusion and layout: BN folds into convs, activations fuse, one arena is
+ * smaller than all activations together, layer facts are filled. */
+static void
+test_plan_structure (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizGraph) g = qviz_zoo_build ("lraspp-mnv3", &error);
+  g_autoptr (QvizPlan) plan = NULL;
+  g_autofree QvizShape *shapes = NULL;
+  QvizPlanConfig pc;
+  guint64 all_bytes = 0;
+  int n_conv_nodes = 0, n_conv_layers = 0, n_dilated_dw = 0, n_bn_layers = 0;
+
+  g_assert_no_error (error);
+  qviz_plan_config_init (&pc);
+  pc.height = pc.width = 512;
+  plan = qviz_plan_new (g, &pc, &error);
+  g_assert_no_error (error);
+
+  shapes = g_new0 (QvizShape, qviz_graph_n_values (g));
+  g_assert_true (qviz_graph_infer_shapes (g, 1, 512, 512, shapes, NULL));
+  for (int i = 0; i < qviz_graph_n_nodes (g); i++)
+    {
+      const QvizNode *n = qviz_graph_node (g, i);
+      all_bytes += (guint64) qviz_shape_numel (&shapes[n->output]) * 4;
+      n_conv_nodes += n->op == QVIZ_OP_CONV;
+    }
+  for (int i = 0; i < qviz_plan_get_n_layers (plan); i++)
+    {
+      const QvizLayerInfo *l = qviz_plan_get_layer (plan, i);
+      g_assert_nonnull (l->kernel);
+      g_assert_nonnull (l->reason);
+      g_assert_cmpstr (l->op, !=, "batchnorm");
+      n_bn_layers += g_str_equal (l->op, "batchnorm");
+      if (g_str_equal (l->op, "conv"))
+        {
+          n_conv_layers++;
+          g_assert_cmpuint (l->macs, >, 0);
+          if (l->depthwise && l->dilated)
+            {
+              n_dilated_dw++;
+              g_assert_cmpint (l->dilation_h, ==, 2);
+              g_assert_cmpint (l->layer_class, ==, QVIZ_LAYER_CLASS_DILATED_DEPTHWISE);
+            }
+        }
+    }
+  g_assert_cmpint (n_bn_layers, ==, 0);
+  g_assert_cmpint (n_conv_layers, ==, n_conv_nodes);
+  g_assert_cmpint (n_dilated_dw, ==, 3);
+  g_assert_cmpint (qviz_plan_get_n_layers (plan), <, qviz_graph_n_nodes (g));
+  g_assert_cmpuint (qviz_plan_get_arena_bytes (plan), <, all_bytes / 3);
+  g_assert_cmpfloat (qviz_plan_get_plan_ms (plan), >, 0);
+}
+
+/* Profiling timestamps are ordered and nest in the pass. */
+static void
+test_timing (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizGraph) g = qviz_zoo_build ("mnv2", &error);
+  g_autoptr (QvizPlan) plan = NULL;
+  g_autoptr (QvizPassTiming) t = NULL;
+  g_autofree float *x = NULL;
+  QvizPlanConfig pc;
+
+  qviz_plan_config_init (&pc);
+  pc.height = pc.width = 96;
+  plan = qviz_plan_new (g, &pc, &error);
+  g_assert_no_error (error);
+  x = qviz_input_synthetic (1, 3, 96, 96, 5);
+  qviz_plan_set_input_nchw (plan, x);
+  t = qviz_pass_timing_new (plan);
+  qviz_plan_run (plan, t);
+  for (int i = 0; i < qviz_plan_get_n_layers (plan); i++)
+    {
+      g_assert_cmpint (t->layer_start_ns[i], <=, t->layer_end_ns[i]);
+      if (i > 0)
+        g_assert_cmpint (t->layer_end_ns[i - 1], <=, t->layer_start_ns[i]);
+    }
+  g_assert_cmpint (t->layer_end_ns[qviz_plan_get_n_layers (plan) - 1], <=, t->pass_ns);
+}
+
+static void
+test_errors (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizGraph) g = qviz_zoo_build ("lraspp-mnv3", &error);
+  QvizPlanConfig pc;
+  QvizPlan *plan;
+
+  qviz_plan_config_init (&pc);
+  pc.threads = 0;
+  plan = qviz_plan_new (g, &pc, &error);
+  g_assert_null (plan);
+  g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "Thread count 0"));
+  g_clear_error (&error);
+
+  /* An unpadded 5x5 convolution cannot run on a 4x4 input. */
+  {
+    g_autoptr (QvizGraph) small = qviz_graph_new ("unpadded", 3);
+    int in = small->input;
+    QvizNode *n = qviz_graph_add_node (small, "block/conv", QVIZ_OP_CONV, &in, 1);
+    n->a.conv.in_channels = 3;
+    n->a.conv.out_channels = 4;
+    n->a.conv.kernel_h = n->a.conv.kernel_w = 5;
+    n->a.conv.stride_h = n->a.conv.stride_w = 1;
+    n->a.conv.dilation_h = n->a.conv.dilation_w = 1;
+    n->a.conv.groups = 1;
+    n->a.conv.weights = g_new0 (float, 4 * 5 * 5 * 3);
+    qviz_graph_add_output (small, n->output);
+    qviz_plan_config_init (&pc);
+    pc.height = pc.width = 4;
+    plan = qviz_plan_new (small, &pc, &error);
+    g_assert_null (plan);
+    g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE);
+    g_assert_nonnull (strstr (error->message, "Node 'block/conv'"));
+    g_assert_nonnull (strstr (error->message, "too small"));
+    g_clear_error (&error);
+  }
+
+  qviz_plan_config_init (&pc);
+  pc.precision = QVIZ_PRECISION_INT8;
+  plan = qviz_plan_new (g, &pc, &error);
+  g_assert_null (plan);
+  g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "calibrate"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/plan/f32-matches-reference", test_f32_matches_reference);
+  g_test_add_func ("/plan/int8-matches-reference", test_int8_matches_reference);
+  g_test_add_func ("/plan/int8-sqnr-floor", test_int8_sqnr_floor);
+  g_test_add_func ("/plan/structure", test_plan_structure);
+  g_test_add_func ("/plan/timing", test_timing);
+  g_test_add_func ("/plan/errors", test_errors);
+  return g_test_run ();
+}

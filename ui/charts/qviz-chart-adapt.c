@@ -1,0 +1,277 @@
+/* qviz-chart-adapt.c: from QvizRun to chart data. */
+
+#include "qviz-chart-adapt.h"
+
+#include <math.h>
+#include <string.h>
+
+static QvizLayerClass
+class_from_name (const char *name)
+{
+  if (g_strcmp0 (name, "dilated depthwise") == 0)
+    return QVIZ_LAYER_CLASS_DILATED_DEPTHWISE;
+  if (g_strcmp0 (name, "depthwise") == 0)
+    return QVIZ_LAYER_CLASS_DEPTHWISE;
+  if (g_strcmp0 (name, "pointwise") == 0)
+    return QVIZ_LAYER_CLASS_POINTWISE;
+  if (g_strcmp0 (name, "conv") == 0)
+    return QVIZ_LAYER_CLASS_CONV;
+  return QVIZ_LAYER_CLASS_OTHER;
+}
+
+static QvizSpanFlags
+layer_flags (const QvizRunLayer *l)
+{
+  QvizSpanFlags f = QVIZ_SPAN_NONE;
+
+  if (l->dilated)
+    f |= QVIZ_SPAN_DILATED;
+  if (l->depthwise)
+    f |= QVIZ_SPAN_DEPTHWISE;
+  if (g_strcmp0 (l->layer_class, "pointwise") == 0)
+    f |= QVIZ_SPAN_POINTWISE;
+  return f;
+}
+
+GPtrArray *
+qviz_chart_curves_from_runs (GPtrArray *runs)
+{
+  GPtrArray *series = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_curve_series_free);
+
+  g_return_val_if_fail (runs != NULL, series);
+  for (guint i = 0; i < runs->len; i++)
+    {
+      const QvizRun *r = g_ptr_array_index (runs, i);
+      QvizCurveSeries *s = NULL;
+
+      if (r->status == QVIZ_RUN_FAILED || r->warm_ms->len == 0)
+        continue;
+      for (guint k = 0; k < series->len; k++)
+        {
+          QvizCurveSeries *c = g_ptr_array_index (series, k);
+          if (g_str_equal (c->precision, r->precision) && c->threads == (guint) r->threads)
+            s = c;
+        }
+      if (s == NULL)
+        {
+          s = qviz_curve_series_new (r->precision, (guint) r->threads);
+          g_ptr_array_add (series, s);
+        }
+      qviz_curve_series_add (s, r->height, r->stats.median, r->stats.p10, r->stats.p90);
+    }
+  return series;
+}
+
+static int
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static int
+fewest_threads (GPtrArray *runs)
+{
+  int t = G_MAXINT;
+  for (guint i = 0; i < runs->len; i++)
+    t = MIN (t, ((const QvizRun *) g_ptr_array_index (runs, i))->threads);
+  return t == G_MAXINT ? 1 : t;
+}
+
+QvizBreakdown *
+qviz_chart_breakdown_from_runs (GPtrArray *runs, int threads)
+{
+  g_autoptr (GArray) res = g_array_new (FALSE, FALSE, sizeof (double));
+  const char *precisions[2] = { "f32", "int8" };
+  QvizBreakdown *b;
+
+  g_return_val_if_fail (runs != NULL, NULL);
+  if (threads <= 0)
+    threads = fewest_threads (runs);
+  for (guint i = 0; i < runs->len; i++)
+    {
+      const QvizRun *r = g_ptr_array_index (runs, i);
+      double h = r->height;
+      gboolean seen = FALSE;
+      for (guint k = 0; k < res->len; k++)
+        seen = seen || g_array_index (res, double, k) == h;
+      if (!seen && r->threads == threads)
+        g_array_append_val (res, h);
+    }
+  g_array_sort (res, compare_doubles);
+  b = qviz_breakdown_new (res->len, (const double *) res->data, 2, precisions);
+  for (guint i = 0; i < runs->len; i++)
+    {
+      const QvizRun *r = g_ptr_array_index (runs, i);
+      guint ri = 0, pi = g_str_equal (r->precision, "int8") ? 1 : 0;
+
+      if (r->threads != threads || r->layers == NULL)
+        continue;
+      while (ri < res->len && g_array_index (res, double, ri) != r->height)
+        ri++;
+      for (guint k = 0; k < r->layers->len; k++)
+        {
+          const QvizRunLayer *l = qviz_run_get_layer (r, k);
+          if (!isnan (l->stats.median))
+            qviz_breakdown_add (b, ri, pi, class_from_name (l->layer_class), l->stats.median);
+        }
+    }
+  return b;
+}
+
+const QvizRun *
+qviz_chart_find_run (GPtrArray *runs, const char *precision, int height, int threads)
+{
+  const QvizRun *best = NULL;
+
+  g_return_val_if_fail (runs != NULL, NULL);
+  if (threads <= 0)
+    threads = fewest_threads (runs);
+  for (guint i = 0; i < runs->len; i++)
+    {
+      const QvizRun *r = g_ptr_array_index (runs, i);
+      if (!g_str_equal (r->precision, precision) || r->threads != threads)
+        continue;
+      if (height > 0 && r->height == height)
+        return r;
+      if (height <= 0 && (best == NULL || r->height > best->height))
+        best = r;
+    }
+  return best;
+}
+
+static void
+add_band (QvizFlameData *data, const QvizRun *run, int pass, const QvizRun *other)
+{
+  g_autoptr (GHashTable) other_ms = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *label = NULL;
+  guint band;
+  gboolean cold = FALSE;
+
+  if (pass < 0)
+    pass = qviz_run_representative_pass (run);
+  for (guint i = 0; i < run->spans->len; i++)
+    if (qviz_run_get_span (run, i)->pass == pass)
+      cold = qviz_run_get_span (run, i)->cold;
+  label = g_strdup_printf ("%s %dx%d, %d thread%s — %s pass %d", run->precision, run->height,
+                           run->width, run->threads, run->threads > 1 ? "s" : "",
+                           cold ? "cold" : "warm", pass + 1);
+  band = qviz_flame_data_add_band (data, label);
+  if (other && other->layers)
+    for (guint i = 0; i < other->layers->len; i++)
+      {
+        QvizRunLayer *l = qviz_run_get_layer (other, i);
+        g_hash_table_insert (other_ms, l->name, &l->stats.median);
+      }
+
+  for (guint i = 0; i < run->spans->len; i++)
+    {
+      const QvizRunSpan *s = qviz_run_get_span (run, i);
+      const QvizRunLayer *l;
+      const char *slash;
+      guint idx;
+      const double *o;
+      double ratio = NAN;
+
+      if (s->pass != pass || s->layer < 0 || s->layer >= (int) run->layers->len)
+        continue;
+      l = qviz_run_get_layer (run, (guint) s->layer);
+      slash = strrchr (l->name, '/');
+      idx = qviz_flame_data_add_span (data, band, l->name, slash ? slash + 1 : l->name,
+                                      s->start_ns, MAX (s->end_ns, s->start_ns + 1), l->op,
+                                      l->kernel, layer_flags (l), l->index);
+      o = g_hash_table_lookup (other_ms, l->name);
+      if (o != NULL && *o > 0 && !isnan (l->stats.median))
+        ratio = g_str_equal (run->precision, "int8") ? l->stats.median / *o : *o / l->stats.median;
+      qviz_flame_data_set_span_quality (data, idx, ratio, l->sqnr_db);
+    }
+}
+
+QvizFlameData *
+qviz_chart_flame_from_runs (const QvizRun *f32, int f32_pass, const QvizRun *int8, int int8_pass)
+{
+  QvizFlameData *data = qviz_flame_data_new ();
+
+  if (f32 != NULL)
+    add_band (data, f32, f32_pass, int8);
+  if (int8 != NULL)
+    add_band (data, int8, int8_pass, f32);
+  return data;
+}
+
+GPtrArray *
+qviz_chart_layer_rows (const QvizRun *f32, const QvizRun *int8)
+{
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_layer_row_free);
+  g_autoptr (GHashTable) int8_by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  const QvizRun *base = f32 ? f32 : int8;
+
+  if (base == NULL || base->layers == NULL)
+    return rows;
+  if (int8 && int8->layers)
+    for (guint i = 0; i < int8->layers->len; i++)
+      {
+        QvizRunLayer *l = qviz_run_get_layer (int8, i);
+        g_hash_table_insert (int8_by_name, l->name, l);
+      }
+  for (guint i = 0; i < base->layers->len; i++)
+    {
+      const QvizRunLayer *l = qviz_run_get_layer (base, i);
+      const QvizRunLayer *q = base == int8 ? l : g_hash_table_lookup (int8_by_name, l->name);
+      QvizLayerRow *row = qviz_layer_row_new (l->name, l->op, layer_flags (l),
+                                              f32 ? l->stats.median : NAN,
+                                              q ? q->stats.median : NAN);
+      row->kernel_f32 = g_strdup (f32 ? l->kernel : "");
+      row->kernel_int8 = g_strdup (q ? q->kernel : "");
+      row->layer_class = class_from_name (l->layer_class);
+      row->sqnr = q ? q->sqnr_db : NAN;
+      row->layer_index = l->index;
+      g_ptr_array_add (rows, row);
+    }
+  return rows;
+}
+
+QvizReportInfo *
+qviz_chart_report_info (const QvizSweep *sweep, const QvizMachine *machine,
+                        const QvizModelInfo *model)
+{
+  g_autofree char *title = g_strdup_printf ("%s — float vs int8",
+                                            model && model->name ? model->name
+                                            : sweep && sweep->model_name ? sweep->model_name : "model");
+  QvizReportInfo *info = qviz_report_info_new (title);
+
+  if (sweep != NULL)
+    {
+      g_autofree char *created = qviz_time_to_iso8601 (sweep->created);
+      g_autofree char *sub = g_strdup_printf ("sweep %.8s, %s, resolutions %s, threads %s",
+                                              sweep->uuid, created, sweep->resolutions,
+                                              sweep->threads);
+      qviz_report_info_set_subtitle (info, sub);
+    }
+  if (model != NULL)
+    {
+      g_autofree char *a = g_strdup_printf ("%s (%s)", model->name, model->source);
+      g_autofree char *b = g_strdup_printf ("%.2f M parameters, %.2f GMACs at %dx%d",
+                                            model->params / 1e6, model->macs / 1e9,
+                                            model->default_res, model->default_res);
+      g_autofree char *c = g_strdup_printf ("weights %.2f MB f32, %.2f MB int8",
+                                            model->weight_bytes_f32 / 1e6,
+                                            model->weight_bytes_int8 / 1e6);
+      qviz_report_info_add_model_line (info, a);
+      qviz_report_info_add_model_line (info, b);
+      qviz_report_info_add_model_line (info, c);
+    }
+  if (machine != NULL)
+    {
+      g_autofree char *a = g_strdup_printf ("%s, %d cores / %d threads", machine->cpu_model,
+                                            machine->physical_cores, machine->logical_cores);
+      g_autofree char *b = g_strdup_printf ("%s", machine->isa_flags);
+      g_autofree char *c = g_strdup_printf ("%s, %s, %.1f GB, qviz %s (%s)", machine->os,
+                                            machine->kernel, machine->memory_bytes / 1e9,
+                                            machine->qviz_version, machine->qviz_commit);
+      qviz_report_info_add_machine_line (info, a);
+      qviz_report_info_add_machine_line (info, b);
+      qviz_report_info_add_machine_line (info, c);
+    }
+  return info;
+}

@@ -1,0 +1,44 @@
+/* qviz-chart-adapt.h: chart inputs from stored runs.
+ *
+ * The painters know nothing of run stores; these functions turn a sweep's
+ * runs (engine/qviz-run.h) into their inputs, once, for the window and for
+ * qviz-cli's exports alike.
+ */
+#pragma once
+
+#include <glib.h>
+#include "qviz-chart-data.h"
+#include "qviz-run.h"
+
+G_BEGIN_DECLS
+
+/* One series per (precision, threads), points by resolution (the input's
+ * height), each with the median and p10/p90 of its warm passes.  Returns
+ * QvizCurveSeries * with their free function set. */
+GPtrArray      *qviz_chart_curves_from_runs    (GPtrArray *runs);
+
+/* Time per layer class, per resolution and precision, at the given thread
+ * count (0: the fewest threads measured). */
+QvizBreakdown  *qviz_chart_breakdown_from_runs (GPtrArray *runs, int threads);
+
+/* The run of a sweep with the given precision, size and threads (NULL when
+ * missing); with height 0, the largest size measured at the fewest threads. */
+const QvizRun  *qviz_chart_find_run            (GPtrArray *runs, const char *precision,
+                                                int height, int threads);
+
+/* Float and int8 passes of one configuration on one time axis: a band per
+ * run given (either may be NULL).  pass -1 picks the representative warm
+ * pass, otherwise the pass with that index (cold passes come first). */
+QvizFlameData  *qviz_chart_flame_from_runs     (const QvizRun *f32, int f32_pass,
+                                                const QvizRun *int8, int int8_pass);
+
+/* Table rows matching the float and int8 layers by name.  Returns
+ * QvizLayerRow * with their free function set. */
+GPtrArray      *qviz_chart_layer_rows          (const QvizRun *f32, const QvizRun *int8);
+
+/* Title, model and machine lines for a report. */
+QvizReportInfo *qviz_chart_report_info         (const QvizSweep *sweep,
+                                                const QvizMachine *machine,
+                                                const QvizModelInfo *model);
+
+G_END_DECLS

@@ -1,0 +1,151 @@
+/* qviz-chart-text.c: pango text and legends for the painters. */
+#include "qviz-chart-private.h"
+
+/* Sizes are absolute (device units), so that a chart has the same
+ * proportions on an image, an SVG and a PDF page.  Metrics are not hinted,
+ * for the same reason. */
+PangoLayout *
+qviz_chart_layout_new (cairo_t              *cr,
+                       const QvizChartStyle *style,
+                       double                scale,
+                       gboolean              bold)
+{
+  PangoLayout *layout;
+  PangoFontDescription *desc;
+  cairo_font_options_t *options;
+
+  g_return_val_if_fail (cr != NULL, NULL);
+  g_return_val_if_fail (style != NULL, NULL);
+
+  layout = pango_cairo_create_layout (cr);
+  options = cairo_font_options_create ();
+  cairo_font_options_set_hint_metrics (options, CAIRO_HINT_METRICS_OFF);
+  cairo_font_options_set_antialias (options, CAIRO_ANTIALIAS_GRAY);
+  pango_cairo_context_set_font_options (pango_layout_get_context (layout), options);
+  pango_layout_context_changed (layout);
+  cairo_font_options_destroy (options);
+
+  desc = pango_font_description_new ();
+  pango_font_description_set_family (desc, style->font_family);
+  pango_font_description_set_absolute_size (desc, style->font_size * scale * PANGO_SCALE);
+  if (bold)
+    pango_font_description_set_weight (desc, PANGO_WEIGHT_BOLD);
+  pango_layout_set_font_description (layout, desc);
+  pango_font_description_free (desc);
+  return layout;
+}
+
+void
+qviz_chart_text_size (PangoLayout *layout,
+                      const char  *text,
+                      double      *width,
+                      double      *height)
+{
+  PangoRectangle logical;
+
+  g_return_if_fail (PANGO_IS_LAYOUT (layout));
+
+  pango_layout_set_width (layout, -1);
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_extents (layout, NULL, &logical);
+  if (width != NULL)
+    *width = (double) logical.width / PANGO_SCALE;
+  if (height != NULL)
+    *height = (double) logical.height / PANGO_SCALE;
+}
+
+/* Draws @text anchored at (x, y); with @max_width > 0 the text is cut with an
+ * ellipsis instead of running over its neighbours. */
+void
+qviz_chart_draw_text (cairo_t        *cr,
+                      PangoLayout    *layout,
+                      const char     *text,
+                      double          x,
+                      double          y,
+                      QvizAlign       halign,
+                      QvizAlign       valign,
+                      double          max_width,
+                      const QvizRgba *colour)
+{
+  PangoRectangle logical;
+  double w, h;
+
+  g_return_if_fail (cr != NULL);
+  g_return_if_fail (PANGO_IS_LAYOUT (layout));
+
+  if (text == NULL || text[0] == '\0')
+    return;
+
+  pango_layout_set_text (layout, text, -1);
+  if (max_width > 0)
+    {
+      pango_layout_set_width (layout, (int) (max_width * PANGO_SCALE));
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+    }
+  else
+    {
+      pango_layout_set_width (layout, -1);
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_NONE);
+    }
+  pango_layout_get_extents (layout, NULL, &logical);
+  w = (double) logical.width / PANGO_SCALE;
+  h = (double) logical.height / PANGO_SCALE;
+
+  if (halign == QVIZ_ALIGN_CENTER)
+    x -= w / 2;
+  else if (halign == QVIZ_ALIGN_END)
+    x -= w;
+  if (valign == QVIZ_ALIGN_CENTER)
+    y -= h / 2;
+  else if (valign == QVIZ_ALIGN_END)
+    y -= h;
+
+  cairo_save (cr);
+  qviz_chart_set_source (cr, colour);
+  cairo_move_to (cr, x - (double) logical.x / PANGO_SCALE, y);
+  pango_cairo_update_layout (cr, layout);
+  pango_cairo_show_layout (cr, layout);
+  cairo_restore (cr);
+}
+
+/* Lays out legend items left to right, wrapping at @max_width; returns the
+ * height used.  With @draw FALSE it only measures. */
+double
+qviz_chart_draw_legend (cairo_t              *cr,
+                        const QvizChartStyle *style,
+                        const QvizLegendItem *items,
+                        guint                 n_items,
+                        double                x,
+                        double                y,
+                        double                max_width,
+                        gboolean              draw)
+{
+  g_autoptr(PangoLayout) layout = qviz_chart_layout_new (cr, style, 0.92, FALSE);
+  const double swatch_w = 22, gap = 6, item_gap = 18;
+  double line_h, cx = x, cy = y;
+
+  qviz_chart_text_size (layout, "Ag", NULL, &line_h);
+  line_h = MAX (line_h, 14) + 4;
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      double tw;
+      double item_w;
+
+      qviz_chart_text_size (layout, items[i].label, &tw, NULL);
+      item_w = swatch_w + gap + tw;
+      if (cx > x && cx + item_w > x + max_width)
+        {
+          cx = x;
+          cy += line_h;
+        }
+      if (draw)
+        {
+          items[i].draw_swatch (cr, cx, cy + (line_h - 12) / 2, swatch_w, 12, items[i].user_data);
+          qviz_chart_draw_text (cr, layout, items[i].label, cx + swatch_w + gap, cy + line_h / 2,
+                                QVIZ_ALIGN_START, QVIZ_ALIGN_CENTER, 0, &style->foreground);
+        }
+      cx += item_w + item_gap;
+    }
+  return n_items > 0 ? cy + line_h - y : 0;
+}

@@ -1,0 +1,657 @@
+/* qviz-curves-painter.c: latency curves with whiskers and crossover markers. */
+#include "qviz-curves-painter.h"
+
+#include <math.h>
+
+#include "qviz-axis.h"
+#include "qviz-chart-private.h"
+
+#define PAD 12.0
+
+struct _QvizCurvesPainter {
+  const QvizChartStyle *style;
+  char                 *title;
+  gboolean              log_y;
+  GPtrArray            *series;   /* QvizCurveSeries, owned */
+
+  /* Geometry of the last paint. */
+  double                px0, px1, py0, py1; /* plot area: left, right, top, bottom */
+  double                x_lo, x_hi, y_lo, y_hi;
+};
+
+QvizCurvesPainter *
+qviz_curves_painter_new (const QvizChartStyle *style)
+{
+  QvizCurvesPainter *self = g_new0 (QvizCurvesPainter, 1);
+
+  self->style = style != NULL ? style : qviz_chart_style_get_light ();
+  self->series = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_curve_series_free);
+  self->x_lo = 0;
+  self->x_hi = 1;
+  self->y_lo = 0;
+  self->y_hi = 1;
+  return self;
+}
+
+void
+qviz_curves_painter_free (QvizCurvesPainter *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->title);
+  g_ptr_array_unref (self->series);
+  g_free (self);
+}
+
+void
+qviz_curves_painter_set_style (QvizCurvesPainter    *self,
+                               const QvizChartStyle *style)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (style != NULL);
+  self->style = style;
+}
+
+void
+qviz_curves_painter_set_title (QvizCurvesPainter *self,
+                               const char        *title)
+{
+  g_return_if_fail (self != NULL);
+  g_free (self->title);
+  self->title = g_strdup (title);
+}
+
+void
+qviz_curves_painter_set_log_y (QvizCurvesPainter *self,
+                               gboolean           log_y)
+{
+  g_return_if_fail (self != NULL);
+  self->log_y = !!log_y;
+}
+
+void
+qviz_curves_painter_add_series (QvizCurvesPainter     *self,
+                                const QvizCurveSeries *series)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (series != NULL);
+  g_ptr_array_add (self->series, qviz_curve_series_copy (series));
+}
+
+void
+qviz_curves_painter_clear (QvizCurvesPainter *self)
+{
+  g_return_if_fail (self != NULL);
+  g_ptr_array_set_size (self->series, 0);
+}
+
+guint
+qviz_curves_painter_get_n_series (QvizCurvesPainter *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->series->len;
+}
+
+static const QvizCurveSeries *
+find_series (QvizCurvesPainter *self,
+             guint              threads,
+             gboolean           int8)
+{
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      const QvizCurveSeries *s = g_ptr_array_index (self->series, i);
+      if (s->threads == threads && qviz_curve_series_is_int8 (s) == int8)
+        return s;
+    }
+  return NULL;
+}
+
+gboolean
+qviz_curves_painter_get_crossover (QvizCurvesPainter *self,
+                                   guint              threads,
+                                   double            *resolution)
+{
+  const QvizCurveSeries *f32, *int8;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  f32 = find_series (self, threads, FALSE);
+  int8 = find_series (self, threads, TRUE);
+  if (f32 == NULL || int8 == NULL)
+    return FALSE;
+  return qviz_curves_find_crossover (f32, int8, resolution);
+}
+
+double
+qviz_curves_painter_resolution_to_x (QvizCurvesPainter *self,
+                                     double             resolution)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->px0 + (resolution - self->x_lo) / (self->x_hi - self->x_lo) * (self->px1 - self->px0);
+}
+
+double
+qviz_curves_painter_ms_to_y (QvizCurvesPainter *self,
+                             double             ms)
+{
+  double f;
+
+  g_return_val_if_fail (self != NULL, 0);
+  if (self->log_y)
+    f = (log10 (MAX (ms, 1e-9)) - log10 (self->y_lo)) / (log10 (self->y_hi) - log10 (self->y_lo));
+  else
+    f = (ms - self->y_lo) / (self->y_hi - self->y_lo);
+  return self->py1 - f * (self->py1 - self->py0);
+}
+
+void
+qviz_curves_painter_get_plot_area (QvizCurvesPainter *self,
+                                   cairo_rectangle_t *area)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (area != NULL);
+  area->x = self->px0;
+  area->y = self->py0;
+  area->width = self->px1 - self->px0;
+  area->height = self->py1 - self->py0;
+}
+
+/* Sorted distinct thread counts: the index picks dash and marker shape. */
+static GArray *
+distinct_threads (QvizCurvesPainter *self)
+{
+  GArray *threads = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      const QvizCurveSeries *s = g_ptr_array_index (self->series, i);
+      guint pos = 0;
+      gboolean seen = FALSE;
+
+      for (pos = 0; pos < threads->len; pos++)
+        {
+          guint t = g_array_index (threads, guint, pos);
+          if (t == s->threads)
+            seen = TRUE;
+          if (t >= s->threads)
+            break;
+        }
+      if (!seen)
+        g_array_insert_val (threads, pos, s->threads);
+    }
+  return threads;
+}
+
+static guint
+thread_slot (GArray *threads,
+             guint   t)
+{
+  for (guint i = 0; i < threads->len; i++)
+    if (g_array_index (threads, guint, i) == t)
+      return i;
+  return 0;
+}
+
+static void
+set_dash (cairo_t *cr,
+          guint    slot)
+{
+  static const double dashed[] = { 7, 4 };
+  static const double dotted[] = { 1.5, 3.5 };
+  static const double dash_dot[] = { 8, 3, 1.5, 3 };
+
+  switch (slot % 4)
+    {
+    case 0: cairo_set_dash (cr, NULL, 0, 0); break;
+    case 1: cairo_set_dash (cr, dashed, G_N_ELEMENTS (dashed), 0); break;
+    case 2: cairo_set_dash (cr, dotted, G_N_ELEMENTS (dotted), 0); break;
+    default: cairo_set_dash (cr, dash_dot, G_N_ELEMENTS (dash_dot), 0); break;
+    }
+}
+
+static void
+marker_path (cairo_t *cr,
+             guint    slot,
+             double   x,
+             double   y,
+             double   r)
+{
+  switch (slot % 4)
+    {
+    case 0:
+      cairo_new_sub_path (cr);
+      cairo_arc (cr, x, y, r, 0, 2 * G_PI);
+      break;
+    case 1:
+      cairo_rectangle (cr, x - r * 0.9, y - r * 0.9, r * 1.8, r * 1.8);
+      break;
+    case 2:
+      cairo_move_to (cr, x, y - r * 1.15);
+      cairo_line_to (cr, x + r * 1.1, y + r * 0.8);
+      cairo_line_to (cr, x - r * 1.1, y + r * 0.8);
+      cairo_close_path (cr);
+      break;
+    default:
+      cairo_move_to (cr, x, y - r * 1.2);
+      cairo_line_to (cr, x + r * 1.2, y);
+      cairo_line_to (cr, x, y + r * 1.2);
+      cairo_line_to (cr, x - r * 1.2, y);
+      cairo_close_path (cr);
+      break;
+    }
+}
+
+typedef struct {
+  const QvizChartStyle *style;
+  const QvizRgba       *colour;
+  guint                 slot;
+} SeriesSwatch;
+
+static void
+swatch_series (cairo_t  *cr,
+               double    x,
+               double    y,
+               double    w,
+               double    h,
+               gpointer  user_data)
+{
+  const SeriesSwatch *sw = user_data;
+
+  cairo_save (cr);
+  qviz_chart_set_source (cr, sw->colour);
+  cairo_set_line_width (cr, 2);
+  set_dash (cr, sw->slot);
+  cairo_move_to (cr, x, y + h / 2);
+  cairo_line_to (cr, x + w, y + h / 2);
+  cairo_stroke (cr);
+  cairo_set_dash (cr, NULL, 0, 0);
+  marker_path (cr, sw->slot, x + w / 2, y + h / 2, 3.5);
+  cairo_fill (cr);
+  cairo_restore (cr);
+}
+
+static const QvizRgba *
+series_colour (const QvizChartStyle  *style,
+               const QvizCurveSeries *s)
+{
+  return qviz_curve_series_is_int8 (s) ? &style->int8 : &style->f32;
+}
+
+static void
+data_ranges (QvizCurvesPainter *self,
+             double            *x_min,
+             double            *x_max,
+             double            *y_min,
+             double            *y_max)
+{
+  *x_min = G_MAXDOUBLE;
+  *x_max = -G_MAXDOUBLE;
+  *y_min = G_MAXDOUBLE;
+  *y_max = -G_MAXDOUBLE;
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      const QvizCurveSeries *s = g_ptr_array_index (self->series, i);
+
+      for (guint k = 0; k < s->points->len; k++)
+        {
+          const QvizCurvePoint *p = &g_array_index (s->points, QvizCurvePoint, k);
+          double lo = MIN (p->median_ms, isnan (p->p10_ms) ? p->median_ms : p->p10_ms);
+          double hi = MAX (p->median_ms, isnan (p->p90_ms) ? p->median_ms : p->p90_ms);
+
+          *x_min = MIN (*x_min, p->resolution);
+          *x_max = MAX (*x_max, p->resolution);
+          *y_min = MIN (*y_min, lo);
+          *y_max = MAX (*y_max, hi);
+        }
+    }
+}
+
+/* The marker colour is used for nothing else in the chart, and the line is
+ * pixel-aligned, so that the marker can be found in an image. */
+static void
+paint_crossovers (QvizCurvesPainter *self,
+                  cairo_t           *cr,
+                  PangoLayout       *small,
+                  GArray            *threads,
+                  gboolean           labels)
+{
+  const QvizChartStyle *style = self->style;
+  static const double dash[] = { 6, 4 };
+  double label_y = self->py0 + 6;
+
+  for (guint t = 0; t < threads->len; t++)
+    {
+      guint th = g_array_index (threads, guint, t);
+      double r, x;
+      g_autofree char *label = NULL;
+      double tw, tht, bx;
+
+      if (!qviz_curves_painter_get_crossover (self, th, &r))
+        continue;
+      x = round (qviz_curves_painter_resolution_to_x (self, r));
+
+      if (!labels)
+        {
+          cairo_save (cr);
+          qviz_chart_set_source (cr, &style->crossover);
+          cairo_set_line_width (cr, 2);
+          cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
+          cairo_move_to (cr, x, self->py0);
+          cairo_line_to (cr, x, self->py1);
+          cairo_stroke (cr);
+          cairo_restore (cr);
+          continue;
+        }
+
+      label = threads->len > 1
+        ? g_strdup_printf ("int8 slower from %.0f px (%u thread%s)", r, th, th == 1 ? "" : "s")
+        : g_strdup_printf ("int8 slower from %.0f px", r);
+      qviz_chart_text_size (small, label, &tw, &tht);
+      bx = x + 6;
+      if (bx + tw + 8 > self->px1)
+        bx = x - 6 - tw - 8;
+      qviz_chart_set_source (cr, &style->background);
+      cairo_rectangle (cr, bx + 0.5, round (label_y) + 0.5, round (tw + 8), round (tht + 4));
+      cairo_fill_preserve (cr);
+      qviz_chart_set_source (cr, &style->separator);
+      cairo_set_line_width (cr, 1);
+      cairo_stroke (cr);
+      qviz_chart_draw_text (cr, small, label, bx + 4.5, round (label_y) + 2.5, QVIZ_ALIGN_START,
+                            QVIZ_ALIGN_START, 0, &style->foreground);
+      label_y += tht + 8;
+    }
+}
+
+void
+qviz_curves_painter_paint (QvizCurvesPainter *self,
+                           cairo_t           *cr,
+                           double             width,
+                           double             height)
+{
+  const QvizChartStyle *style;
+  g_autoptr(PangoLayout) text = NULL;
+  g_autoptr(PangoLayout) bold = NULL;
+  g_autoptr(PangoLayout) small = NULL;
+  g_autoptr(GArray) threads = NULL;
+  g_autoptr(GArray) y_ticks = NULL;
+  g_autoptr(GArray) x_ticks = NULL;
+  g_autofree SeriesSwatch *swatches = NULL;
+  g_autofree QvizLegendItem *items = NULL;
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+  double x_min, x_max, y_min, y_max, y_step = 0;
+  double top = PAD, line_h, label_w = 0, legend_h;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (cr != NULL);
+
+  style = self->style;
+  cairo_save (cr);
+  qviz_chart_set_source (cr, &style->background);
+  cairo_rectangle (cr, 0, 0, width, height);
+  cairo_fill (cr);
+
+  text = qviz_chart_layout_new (cr, style, 0.9, FALSE);
+  small = qviz_chart_layout_new (cr, style, 0.85, FALSE);
+  bold = qviz_chart_layout_new (cr, style, 1.05, TRUE);
+  qviz_chart_text_size (text, "Ag", NULL, &line_h);
+
+  if (self->title != NULL)
+    {
+      double th;
+
+      qviz_chart_text_size (bold, self->title, NULL, &th);
+      qviz_chart_draw_text (cr, bold, self->title, PAD, top, QVIZ_ALIGN_START, QVIZ_ALIGN_START,
+                            width - 2 * PAD, &style->foreground);
+      top += th + 6;
+    }
+
+  data_ranges (self, &x_min, &x_max, &y_min, &y_max);
+  if (self->series->len == 0 || x_min > x_max)
+    {
+      qviz_chart_draw_text (cr, text, "No latency measurements", width / 2, height / 2,
+                            QVIZ_ALIGN_CENTER, QVIZ_ALIGN_CENTER, 0, &style->muted);
+      cairo_restore (cr);
+      return;
+    }
+
+  /* Legend: one entry per series, float first, fewer threads first. */
+  threads = distinct_threads (self);
+  swatches = g_new0 (SeriesSwatch, self->series->len);
+  items = g_new0 (QvizLegendItem, self->series->len);
+  {
+    guint n = 0;
+
+    for (int pass = 0; pass < 2; pass++)
+      for (guint t = 0; t < threads->len; t++)
+        for (guint i = 0; i < self->series->len; i++)
+          {
+            const QvizCurveSeries *s = g_ptr_array_index (self->series, i);
+            guint th = g_array_index (threads, guint, t);
+            char *label;
+
+            if (s->threads != th || (int) qviz_curve_series_is_int8 (s) != pass)
+              continue;
+            label = g_strdup_printf ("%s, %u thread%s", s->precision, s->threads,
+                                     s->threads == 1 ? "" : "s");
+            g_ptr_array_add (labels, label);
+            swatches[n].style = style;
+            swatches[n].colour = series_colour (style, s);
+            swatches[n].slot = t;
+            items[n].label = label;
+            items[n].draw_swatch = swatch_series;
+            items[n].user_data = &swatches[n];
+            n++;
+          }
+    legend_h = qviz_chart_draw_legend (cr, style, items, n, PAD, top, width - 2 * PAD, TRUE);
+    top += legend_h + 8;
+  }
+
+  /* Axes ranges. */
+  if (self->log_y)
+    {
+      double lo = MAX (y_min, 1e-6), hi = MAX (y_max, lo * 1.01);
+
+      self->y_lo = pow (10, floor (log10 (lo) * 4) / 4);
+      self->y_hi = pow (10, ceil (log10 (hi) * 4) / 4);
+      y_ticks = qviz_axis_ticks_log10 (self->y_lo, self->y_hi, 9);
+      if (y_ticks->len < 2)
+        {
+          g_array_unref (y_ticks);
+          y_ticks = g_array_new (FALSE, FALSE, sizeof (double));
+          g_array_append_val (y_ticks, self->y_lo);
+          g_array_append_val (y_ticks, self->y_hi);
+        }
+    }
+  else
+    {
+      qviz_axis_nice_range (0, y_max * 1.05, 6, &self->y_lo, &self->y_hi);
+      y_ticks = qviz_axis_ticks_linear (self->y_lo, self->y_hi, 6, &y_step);
+    }
+
+  {
+    double span = x_max - x_min;
+    double margin = span > 0 ? span * 0.06 : MAX (1, x_min * 0.1);
+
+    self->x_lo = x_min - margin;
+    self->x_hi = x_max + margin;
+  }
+
+  for (guint i = 0; i < y_ticks->len; i++)
+    {
+      double v = g_array_index (y_ticks, double, i);
+      g_autofree char *s = self->log_y ? qviz_format_ms_tick (v, v) : qviz_format_ms_tick (v, y_step);
+      double w;
+
+      g_ptr_array_add (labels, g_strdup (s));
+      qviz_chart_text_size (small, s, &w, NULL);
+      label_w = MAX (label_w, w);
+    }
+
+  /* Vertical axis title, tick labels, plot, tick labels, axis title. */
+  self->px0 = PAD + line_h + 6 + label_w + 8;
+  self->px1 = width - PAD - 4;
+  self->py0 = top + 4;
+  self->py1 = height - PAD - line_h - 6 - line_h - 6;
+  if (self->px1 - self->px0 < 40 || self->py1 - self->py0 < 40)
+    {
+      cairo_restore (cr);
+      return;
+    }
+
+  qviz_chart_set_source (cr, &style->plot_background);
+  cairo_rectangle (cr, self->px0, self->py0, self->px1 - self->px0, self->py1 - self->py0);
+  cairo_fill (cr);
+
+  /* Horizontal grid and y labels. */
+  cairo_set_line_width (cr, 1);
+  for (guint i = 0; i < y_ticks->len; i++)
+    {
+      double v = g_array_index (y_ticks, double, i);
+      double y = round (qviz_curves_painter_ms_to_y (self, v)) + 0.5;
+      g_autofree char *s = self->log_y ? qviz_format_ms_tick (v, v) : qviz_format_ms_tick (v, y_step);
+
+      qviz_chart_set_source (cr, &style->grid);
+      cairo_move_to (cr, self->px0, y);
+      cairo_line_to (cr, self->px1, y);
+      cairo_stroke (cr);
+      qviz_chart_draw_text (cr, small, s, self->px0 - 6, y, QVIZ_ALIGN_END, QVIZ_ALIGN_CENTER,
+                            0, &style->muted);
+    }
+
+  /* X ticks at the measured resolutions, thinned when labels would touch. */
+  x_ticks = g_array_new (FALSE, FALSE, sizeof (double));
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      const QvizCurveSeries *s = g_ptr_array_index (self->series, i);
+
+      for (guint k = 0; k < s->points->len; k++)
+        {
+          double r = g_array_index (s->points, QvizCurvePoint, k).resolution;
+          guint pos;
+          gboolean seen = FALSE;
+
+          for (pos = 0; pos < x_ticks->len; pos++)
+            {
+              double v = g_array_index (x_ticks, double, pos);
+              if (v == r)
+                seen = TRUE;
+              if (v >= r)
+                break;
+            }
+          if (!seen)
+            g_array_insert_val (x_ticks, pos, r);
+        }
+    }
+  {
+    double last_right = -G_MAXDOUBLE;
+
+    for (guint i = 0; i < x_ticks->len; i++)
+      {
+        double r = g_array_index (x_ticks, double, i);
+        double x = round (qviz_curves_painter_resolution_to_x (self, r)) + 0.5;
+        g_autofree char *s = g_strdup_printf ("%g", r);
+        double w;
+
+        qviz_chart_set_source (cr, &style->grid);
+        cairo_move_to (cr, x, self->py0);
+        cairo_line_to (cr, x, self->py1);
+        cairo_stroke (cr);
+        qviz_chart_set_source (cr, &style->axis);
+        cairo_move_to (cr, x, self->py1);
+        cairo_line_to (cr, x, self->py1 + 4);
+        cairo_stroke (cr);
+
+        qviz_chart_text_size (small, s, &w, NULL);
+        if (x - w / 2 < last_right + 8)
+          continue;
+        qviz_chart_draw_text (cr, small, s, x, self->py1 + 6, QVIZ_ALIGN_CENTER, QVIZ_ALIGN_START,
+                              0, &style->muted);
+        last_right = x + w / 2;
+      }
+  }
+
+  /* Axis lines and titles. */
+  qviz_chart_set_source (cr, &style->axis);
+  cairo_move_to (cr, self->px0 + 0.5, self->py0);
+  cairo_line_to (cr, self->px0 + 0.5, self->py1 + 0.5);
+  cairo_line_to (cr, self->px1, self->py1 + 0.5);
+  cairo_stroke (cr);
+  qviz_chart_draw_text (cr, text, "Input resolution (px, square)", (self->px0 + self->px1) / 2,
+                        height - PAD, QVIZ_ALIGN_CENTER, QVIZ_ALIGN_END, 0, &style->muted);
+  cairo_save (cr);
+  cairo_translate (cr, PAD, (self->py0 + self->py1) / 2);
+  cairo_rotate (cr, -G_PI / 2);
+  qviz_chart_draw_text (cr, text, self->log_y ? "Median latency, log scale (whiskers p10–p90)"
+                                     : "Median latency (whiskers p10–p90)",
+                        0, 0, QVIZ_ALIGN_CENTER, QVIZ_ALIGN_START, 0, &style->muted);
+  cairo_restore (cr);
+
+  /* Crossover lines below the data, labels above it. */
+  paint_crossovers (self, cr, small, threads, FALSE);
+
+  /* Series: whiskers, line, markers.  Series at the same resolution are
+   * spread by a few pixels so that their whiskers do not hide each other. */
+  cairo_save (cr);
+  cairo_rectangle (cr, self->px0, self->py0 - 6, self->px1 - self->px0, self->py1 - self->py0 + 12);
+  cairo_clip (cr);
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      const QvizCurveSeries *s = g_ptr_array_index (self->series, i);
+      const QvizRgba *colour = series_colour (style, s);
+      guint slot = thread_slot (threads, s->threads);
+      double dodge = (i - (self->series->len - 1) / 2.0) * 3.0;
+
+      qviz_chart_set_source (cr, colour);
+      cairo_set_line_width (cr, 1.2);
+      for (guint k = 0; k < s->points->len; k++)
+        {
+          const QvizCurvePoint *p = &g_array_index (s->points, QvizCurvePoint, k);
+          double x = qviz_curves_painter_resolution_to_x (self, p->resolution) + dodge;
+
+          if (isnan (p->p10_ms) || isnan (p->p90_ms))
+            continue;
+          cairo_move_to (cr, x, qviz_curves_painter_ms_to_y (self, p->p10_ms));
+          cairo_line_to (cr, x, qviz_curves_painter_ms_to_y (self, p->p90_ms));
+          cairo_move_to (cr, x - 3, qviz_curves_painter_ms_to_y (self, p->p10_ms));
+          cairo_line_to (cr, x + 3, qviz_curves_painter_ms_to_y (self, p->p10_ms));
+          cairo_move_to (cr, x - 3, qviz_curves_painter_ms_to_y (self, p->p90_ms));
+          cairo_line_to (cr, x + 3, qviz_curves_painter_ms_to_y (self, p->p90_ms));
+        }
+      cairo_stroke (cr);
+
+      cairo_set_line_width (cr, 2);
+      cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+      set_dash (cr, slot);
+      for (guint k = 0; k < s->points->len; k++)
+        {
+          const QvizCurvePoint *p = &g_array_index (s->points, QvizCurvePoint, k);
+          double x = qviz_curves_painter_resolution_to_x (self, p->resolution) + dodge;
+          double y = qviz_curves_painter_ms_to_y (self, p->median_ms);
+
+          if (k == 0)
+            cairo_move_to (cr, x, y);
+          else
+            cairo_line_to (cr, x, y);
+        }
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0);
+
+      for (guint k = 0; k < s->points->len; k++)
+        {
+          const QvizCurvePoint *p = &g_array_index (s->points, QvizCurvePoint, k);
+          double x = qviz_curves_painter_resolution_to_x (self, p->resolution) + dodge;
+          double y = qviz_curves_painter_ms_to_y (self, p->median_ms);
+
+          marker_path (cr, slot, x, y, 4);
+          qviz_chart_set_source (cr, &style->plot_background);
+          cairo_fill_preserve (cr);
+          qviz_chart_set_source (cr, colour);
+          cairo_set_line_width (cr, 1.8);
+          cairo_stroke (cr);
+        }
+    }
+  cairo_restore (cr);
+
+  paint_crossovers (self, cr, small, threads, TRUE);
+  cairo_restore (cr);
+}

@@ -1,0 +1,697 @@
+/* qviz-flame-painter.c: flame chart painter, culling and sub-pixel merging. */
+#include "qviz-flame-painter.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "qviz-axis.h"
+#include "qviz-chart-private.h"
+
+#define PAD_X        8.0
+#define AXIS_HEIGHT  24.0
+#define ROW_HEIGHT   18.0
+#define BAND_GAP     12.0
+#define LEGEND_GAP   10.0
+#define MIN_LABEL_W  26.0
+
+struct _QvizFlamePainter {
+  const QvizChartStyle *style;
+  QvizFlameData        *data;
+  gint64                view_t0;
+  gint64                view_t1;
+  char                 *search;   /* casefolded, NULL when empty */
+  int                   selected;
+  gboolean              show_labels;
+  gboolean              show_legend;
+
+  /* Geometry of the last paint, for hit testing. */
+  gboolean              painted;
+  double                plot_x0, plot_x1;
+  double                t0, t1;   /* effective view, ns */
+  GArray               *band_y;   /* double: top of each band's first row */
+  guint                 n_drawn_rects;
+};
+
+QvizFlamePainter *
+qviz_flame_painter_new (const QvizChartStyle *style)
+{
+  QvizFlamePainter *self = g_new0 (QvizFlamePainter, 1);
+
+  self->style = style != NULL ? style : qviz_chart_style_get_light ();
+  self->selected = -1;
+  self->show_labels = TRUE;
+  self->show_legend = TRUE;
+  self->band_y = g_array_new (FALSE, TRUE, sizeof (double));
+  return self;
+}
+
+void
+qviz_flame_painter_free (QvizFlamePainter *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->data, qviz_flame_data_free);
+  g_free (self->search);
+  g_array_unref (self->band_y);
+  g_free (self);
+}
+
+void
+qviz_flame_painter_set_style (QvizFlamePainter     *self,
+                              const QvizChartStyle *style)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (style != NULL);
+  self->style = style;
+}
+
+/* Takes ownership of @data. */
+void
+qviz_flame_painter_set_data (QvizFlamePainter *self,
+                             QvizFlameData    *data)
+{
+  g_return_if_fail (self != NULL);
+
+  if (self->data == data)
+    return;
+  g_clear_pointer (&self->data, qviz_flame_data_free);
+  self->data = data;
+  self->selected = -1;
+  self->painted = FALSE;
+}
+
+QvizFlameData *
+qviz_flame_painter_get_data (QvizFlamePainter *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->data;
+}
+
+/* A window with t1 <= t0 shows the whole time range. */
+void
+qviz_flame_painter_set_view (QvizFlamePainter *self,
+                             gint64            t0_ns,
+                             gint64            t1_ns)
+{
+  g_return_if_fail (self != NULL);
+  self->view_t0 = t0_ns;
+  self->view_t1 = t1_ns;
+}
+
+void
+qviz_flame_painter_set_highlight (QvizFlamePainter *self,
+                                  const char       *search)
+{
+  g_return_if_fail (self != NULL);
+  g_clear_pointer (&self->search, g_free);
+  if (search != NULL && search[0] != '\0')
+    self->search = g_utf8_casefold (search, -1);
+}
+
+void
+qviz_flame_painter_set_selected (QvizFlamePainter *self,
+                                 int               span)
+{
+  g_return_if_fail (self != NULL);
+  self->selected = span;
+}
+
+void
+qviz_flame_painter_set_show_labels (QvizFlamePainter *self,
+                                    gboolean          show_labels)
+{
+  g_return_if_fail (self != NULL);
+  self->show_labels = !!show_labels;
+}
+
+void
+qviz_flame_painter_set_show_legend (QvizFlamePainter *self,
+                                    gboolean          show_legend)
+{
+  g_return_if_fail (self != NULL);
+  self->show_legend = !!show_legend;
+}
+
+static double
+bands_height (QvizFlamePainter *self)
+{
+  guint n_bands;
+  double h = 0;
+
+  if (self->data == NULL)
+    return 0;
+  n_bands = qviz_flame_data_get_n_bands (self->data);
+  for (guint b = 0; b < n_bands; b++)
+    h += qviz_flame_data_get_band_depth (self->data, b) * ROW_HEIGHT + (b > 0 ? BAND_GAP : 0);
+  return h;
+}
+
+double
+qviz_flame_painter_get_preferred_height (QvizFlamePainter *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  /* Two legend lines at most at usual widths. */
+  return AXIS_HEIGHT + bands_height (self) + (self->show_legend ? LEGEND_GAP + 44 : 0) + 8;
+}
+
+static gboolean
+span_matches (QvizFlamePainter    *self,
+              const QvizFlameSpan *span)
+{
+  const char *fields[] = { span->name, span->op, span->kernel };
+
+  if (self->search == NULL)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      g_autofree char *folded = NULL;
+
+      if (fields[i] == NULL)
+        continue;
+      folded = g_utf8_casefold (fields[i], -1);
+      if (strstr (folded, self->search) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static const QvizRgba *
+span_fill (const QvizChartStyle *style,
+           const QvizFlameSpan  *span)
+{
+  if (span->flags & QVIZ_SPAN_PASS)
+    return &style->pass_fill;
+  if (span->flags & QVIZ_SPAN_MODULE)
+    return &style->module_fill[span->depth % 2];
+  return &style->class_fill[span->layer_class];
+}
+
+typedef struct {
+  cairo_t         *cr;
+  PangoLayout     *layout;
+  cairo_pattern_t *hatch;
+} PaintContext;
+
+static void
+paint_span (QvizFlamePainter    *self,
+            PaintContext        *pc,
+            const QvizFlameSpan *span,
+            double               xa,
+            double               xb,
+            double               y)
+{
+  const QvizChartStyle *style = self->style;
+  cairo_t *cr = pc->cr;
+  const QvizRgba *fill = span_fill (style, span);
+  double h = ROW_HEIGHT - 1;
+  /* A one-pixel gap keeps neighbouring spans apart once they are wide
+   * enough to spare it. */
+  double w = xb - xa > 4 ? xb - xa - 1 : xb - xa;
+  gboolean matches = span_matches (self, span);
+
+  if (span->flags & (QVIZ_SPAN_PASS | QVIZ_SPAN_MODULE))
+    {
+      qviz_chart_set_source (cr, fill);
+      cairo_rectangle (cr, xa, y, w, h);
+      cairo_fill (cr);
+    }
+  else
+    qviz_chart_style_fill_layer (style, cr, xa, y, w, h, span->layer_class, span->flags, pc->hatch);
+  self->n_drawn_rects++;
+
+  if (self->search != NULL && !matches)
+    {
+      QvizRgba veil = style->band_background;
+
+      veil.alpha = 0.72;
+      qviz_chart_set_source (cr, &veil);
+      cairo_rectangle (cr, xa, y, w, h);
+      cairo_fill (cr);
+    }
+
+  if (self->show_labels && w >= MIN_LABEL_W)
+    {
+      double lx = MAX (xa, self->plot_x0) + 4;
+      double max_w = MIN (xa + w, self->plot_x1) - lx - 3;
+      g_autofree char *dur = qviz_format_ns (span->end_ns - span->start_ns);
+      g_autofree char *full = g_strdup_printf ("%s  %s", span->label, dur);
+      const QvizRgba *ink = qviz_chart_style_text_on (style, fill);
+      const char *text = span->label;
+      QvizRgba dimmed;
+      double tw, th;
+
+      if (max_w < 12)
+        return;
+      qviz_chart_text_size (pc->layout, full, &tw, &th);
+      if (tw <= max_w)
+        text = full;
+      else
+        qviz_chart_text_size (pc->layout, text, &tw, &th);
+      tw = MIN (tw, max_w);
+
+      if (self->search != NULL && !matches)
+        {
+          dimmed = qviz_rgba_mix (ink, &style->band_background, 0.6);
+          ink = &dimmed;
+        }
+      /* Stripes and outlines under text make it hard to read: give the
+       * label a plain backing of the class colour. */
+      if ((span->flags & (QVIZ_SPAN_DILATED | QVIZ_SPAN_DEPTHWISE)) &&
+          !(span->flags & (QVIZ_SPAN_PASS | QVIZ_SPAN_MODULE)))
+        {
+          qviz_chart_set_source (cr, fill);
+          cairo_rectangle (cr, lx - 2, y + (h - th) / 2, tw + 4, th);
+          cairo_fill (cr);
+          if (self->search != NULL && !matches)
+            {
+              QvizRgba veil = style->band_background;
+              veil.alpha = 0.72;
+              qviz_chart_set_source (cr, &veil);
+              cairo_rectangle (cr, lx - 2, y + (h - th) / 2, tw + 4, th);
+              cairo_fill (cr);
+            }
+        }
+      qviz_chart_draw_text (cr, pc->layout, text, lx, y + h / 2,
+                            QVIZ_ALIGN_START, QVIZ_ALIGN_CENTER, max_w, ink);
+    }
+
+  if (matches)
+    {
+      qviz_chart_set_source (cr, &style->search_match);
+      cairo_set_line_width (cr, 1.5);
+      cairo_rectangle (cr, xa + 0.75, y + 0.75, MAX (0.5, w - 1.5), h - 1.5);
+      cairo_stroke (cr);
+    }
+}
+
+/* A run of adjacent spans narrower than a pixel, drawn as one rectangle in
+ * the colour of its widest member. */
+typedef struct {
+  gboolean active;
+  double   x0, x1;
+  double   widest;
+  int      span;
+} MergedRun;
+
+static void
+flush_run (QvizFlamePainter *self,
+           PaintContext     *pc,
+           MergedRun        *run,
+           double            y)
+{
+  const QvizFlameSpan *span;
+  QvizRgba fill;
+
+  if (!run->active)
+    return;
+  span = qviz_flame_data_get_span (self->data, run->span);
+  fill = *span_fill (self->style, span);
+  if (self->search != NULL && !span_matches (self, span))
+    fill = qviz_rgba_mix (&fill, &self->style->band_background, 0.72);
+  qviz_chart_set_source (pc->cr, &fill);
+  cairo_rectangle (pc->cr, run->x0, y, MAX (1.0, run->x1 - run->x0), ROW_HEIGHT - 1);
+  cairo_fill (pc->cr);
+  self->n_drawn_rects++;
+  run->active = FALSE;
+}
+
+static void
+paint_row (QvizFlamePainter *self,
+           PaintContext     *pc,
+           guint             band,
+           guint             depth,
+           double            y)
+{
+  const guint *row;
+  guint n, lo = 0, hi;
+  double scale = (self->plot_x1 - self->plot_x0) / (self->t1 - self->t0);
+  MergedRun run = { 0 };
+
+  row = qviz_flame_data_get_row (self->data, band, depth, &n);
+  if (n == 0)
+    return;
+
+  /* First span ending after t0: spans of a row do not overlap (a pass runs
+   * its layers one after the other), so ends are sorted like starts. */
+  hi = n;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if (qviz_flame_data_get_span (self->data, row[mid])->end_ns <= self->t0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+
+  for (guint i = lo; i < n; i++)
+    {
+      const QvizFlameSpan *span = qviz_flame_data_get_span (self->data, row[i]);
+      double xa, xb;
+
+      if (span->start_ns >= self->t1)
+        break;
+      if (span->end_ns <= self->t0)
+        continue;
+
+      /* Clamp far-off ends so that deep zooms do not hand cairo huge
+       * coordinates. */
+      xa = self->plot_x0 + (span->start_ns - self->t0) * scale;
+      xb = self->plot_x0 + (span->end_ns - self->t0) * scale;
+      xa = MAX (xa, self->plot_x0 - 2);
+      xb = MIN (xb, self->plot_x1 + 2);
+
+      if (xb - xa < 1.0)
+        {
+          if (run.active && xa <= run.x1 + 1.0)
+            {
+              run.x1 = MAX (run.x1, xb);
+              if (xb - xa > run.widest)
+                {
+                  run.widest = xb - xa;
+                  run.span = row[i];
+                }
+            }
+          else
+            {
+              flush_run (self, pc, &run, y);
+              run.active = TRUE;
+              run.x0 = xa;
+              run.x1 = xb;
+              run.widest = xb - xa;
+              run.span = row[i];
+            }
+          continue;
+        }
+
+      flush_run (self, pc, &run, y);
+      paint_span (self, pc, span, xa, xb, y);
+    }
+  flush_run (self, pc, &run, y);
+}
+
+static void
+swatch_layer (cairo_t  *cr,
+              double    x,
+              double    y,
+              double    w,
+              double    h,
+              gpointer  user_data)
+{
+  const gpointer *args = user_data;
+  const QvizChartStyle *style = args[0];
+  QvizLayerClass layer_class = GPOINTER_TO_UINT (args[1]);
+  QvizSpanFlags flags = GPOINTER_TO_UINT (args[2]);
+  cairo_pattern_t *hatch = args[3];
+
+  qviz_chart_style_fill_layer (style, cr, x, y, w, h, layer_class, flags, hatch);
+}
+
+static void
+swatch_module (cairo_t  *cr,
+               double    x,
+               double    y,
+               double    w,
+               double    h,
+               gpointer  user_data)
+{
+  const gpointer *args = user_data;
+  const QvizChartStyle *style = args[0];
+
+  qviz_chart_set_source (cr, &style->module_fill[1]);
+  cairo_rectangle (cr, x, y, w, h);
+  cairo_fill (cr);
+}
+
+static double
+paint_legend (QvizFlamePainter *self,
+              cairo_t          *cr,
+              cairo_pattern_t  *hatch,
+              double            x,
+              double            y,
+              double            max_width,
+              gboolean          draw)
+{
+  const QvizChartStyle *s = self->style;
+  gpointer args[][4] = {
+    { (gpointer) s, GUINT_TO_POINTER (QVIZ_LAYER_CLASS_DILATED_DEPTHWISE), GUINT_TO_POINTER (QVIZ_SPAN_DILATED | QVIZ_SPAN_DEPTHWISE), hatch },
+    { (gpointer) s, GUINT_TO_POINTER (QVIZ_LAYER_CLASS_DEPTHWISE), GUINT_TO_POINTER (QVIZ_SPAN_DEPTHWISE), hatch },
+    { (gpointer) s, GUINT_TO_POINTER (QVIZ_LAYER_CLASS_POINTWISE), GUINT_TO_POINTER (0), hatch },
+    { (gpointer) s, GUINT_TO_POINTER (QVIZ_LAYER_CLASS_CONV), GUINT_TO_POINTER (0), hatch },
+    { (gpointer) s, GUINT_TO_POINTER (QVIZ_LAYER_CLASS_CONV), GUINT_TO_POINTER (QVIZ_SPAN_DILATED), hatch },
+    { (gpointer) s, GUINT_TO_POINTER (QVIZ_LAYER_CLASS_OTHER), GUINT_TO_POINTER (0), hatch },
+    { (gpointer) s, NULL, NULL, NULL },
+  };
+  QvizLegendItem items[] = {
+    { "Dilated depthwise (hatched, outlined)", swatch_layer, args[0] },
+    { "Depthwise (outlined)", swatch_layer, args[1] },
+    { "Pointwise", swatch_layer, args[2] },
+    { "Conv", swatch_layer, args[3] },
+    { "Dilated conv (hatched)", swatch_layer, args[4] },
+    { "Other", swatch_layer, args[5] },
+    { "Module", swatch_module, args[6] },
+  };
+
+  return qviz_chart_draw_legend (cr, s, items, G_N_ELEMENTS (items), x, y, max_width, draw);
+}
+
+static void
+paint_axis (QvizFlamePainter *self,
+            PaintContext     *pc,
+            double            top,
+            double            bottom)
+{
+  const QvizChartStyle *style = self->style;
+  cairo_t *cr = pc->cr;
+  g_autoptr(GArray) ticks = NULL;
+  double step_ms;
+  guint target = (guint) MAX (2, (self->plot_x1 - self->plot_x0) / 110);
+  double scale = (self->plot_x1 - self->plot_x0) / (self->t1 - self->t0);
+
+  ticks = qviz_axis_ticks_linear (self->t0 / 1e6, self->t1 / 1e6, target, &step_ms);
+  cairo_set_line_width (cr, 1);
+  for (guint i = 0; i < ticks->len; i++)
+    {
+      double ms = g_array_index (ticks, double, i);
+      double x = round (self->plot_x0 + (ms * 1e6 - self->t0) * scale) + 0.5;
+      g_autofree char *label = qviz_format_ms_tick (ms, step_ms);
+
+      qviz_chart_set_source (cr, &style->grid);
+      cairo_move_to (cr, x, top + AXIS_HEIGHT - 5);
+      cairo_line_to (cr, x, bottom);
+      cairo_stroke (cr);
+      qviz_chart_set_source (cr, &style->axis);
+      cairo_move_to (cr, x, top + AXIS_HEIGHT - 6);
+      cairo_line_to (cr, x, top + AXIS_HEIGHT);
+      cairo_stroke (cr);
+      /* Keep the first and last labels inside the chart. */
+      if (x - self->plot_x0 < 20)
+        qviz_chart_draw_text (cr, pc->layout, label, x + 3, top + (AXIS_HEIGHT - 6) / 2,
+                              QVIZ_ALIGN_START, QVIZ_ALIGN_CENTER, 0, &style->muted);
+      else if (self->plot_x1 - x < 30)
+        qviz_chart_draw_text (cr, pc->layout, label, x - 3, top + (AXIS_HEIGHT - 6) / 2,
+                              QVIZ_ALIGN_END, QVIZ_ALIGN_CENTER, 0, &style->muted);
+      else
+        qviz_chart_draw_text (cr, pc->layout, label, x, top + (AXIS_HEIGHT - 6) / 2,
+                              QVIZ_ALIGN_CENTER, QVIZ_ALIGN_CENTER, 0, &style->muted);
+    }
+  qviz_chart_set_source (cr, &style->axis);
+  cairo_move_to (cr, self->plot_x0, top + AXIS_HEIGHT - 0.5);
+  cairo_line_to (cr, self->plot_x1, top + AXIS_HEIGHT - 0.5);
+  cairo_stroke (cr);
+}
+
+void
+qviz_flame_painter_paint (QvizFlamePainter *self,
+                          cairo_t          *cr,
+                          double            width,
+                          double            height)
+{
+  const QvizChartStyle *style;
+  g_autoptr(PangoLayout) layout = NULL;
+  cairo_pattern_t *hatch;
+  PaintContext pc;
+  guint n_bands;
+  gint64 duration;
+  double y, bands_bottom;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (cr != NULL);
+
+  style = self->style;
+  self->n_drawn_rects = 0;
+  self->painted = FALSE;
+  g_array_set_size (self->band_y, 0);
+
+  cairo_save (cr);
+  qviz_chart_set_source (cr, &style->background);
+  cairo_rectangle (cr, 0, 0, width, height);
+  cairo_fill (cr);
+
+  layout = qviz_chart_layout_new (cr, style, 0.9, FALSE);
+
+  if (self->data == NULL || (duration = qviz_flame_data_get_duration (self->data)) <= 0)
+    {
+      qviz_chart_draw_text (cr, layout, "No spans recorded", width / 2, height / 2,
+                            QVIZ_ALIGN_CENTER, QVIZ_ALIGN_CENTER, 0, &style->muted);
+      cairo_restore (cr);
+      return;
+    }
+
+  self->plot_x0 = PAD_X;
+  self->plot_x1 = MAX (PAD_X + 1, width - PAD_X);
+  if (self->view_t1 > self->view_t0)
+    {
+      self->t0 = self->view_t0;
+      self->t1 = self->view_t1;
+    }
+  else
+    {
+      self->t0 = 0;
+      self->t1 = duration;
+    }
+
+  hatch = qviz_chart_style_get_hatch (style);
+  pc.cr = cr;
+  pc.layout = layout;
+  pc.hatch = hatch;
+
+  n_bands = qviz_flame_data_get_n_bands (self->data);
+  y = AXIS_HEIGHT;
+  for (guint b = 0; b < n_bands; b++)
+    {
+      guint depth = qviz_flame_data_get_band_depth (self->data, b);
+
+      if (b > 0)
+        y += BAND_GAP;
+      g_array_append_val (self->band_y, y);
+      qviz_chart_set_source (cr, &style->band_background);
+      cairo_rectangle (cr, self->plot_x0, y, self->plot_x1 - self->plot_x0, depth * ROW_HEIGHT);
+      cairo_fill (cr);
+      y += depth * ROW_HEIGHT;
+    }
+  bands_bottom = y;
+
+  paint_axis (self, &pc, 0, bands_bottom);
+
+  cairo_save (cr);
+  cairo_rectangle (cr, self->plot_x0, AXIS_HEIGHT, self->plot_x1 - self->plot_x0, bands_bottom - AXIS_HEIGHT);
+  cairo_clip (cr);
+  for (guint b = 0; b < n_bands; b++)
+    {
+      guint depth = qviz_flame_data_get_band_depth (self->data, b);
+      double band_top = g_array_index (self->band_y, double, b);
+
+      for (guint d = 0; d < depth; d++)
+        paint_row (self, &pc, b, d, band_top + d * ROW_HEIGHT);
+    }
+  self->painted = TRUE;
+
+  if (self->selected >= 0 && (guint) self->selected < qviz_flame_data_get_n_spans (self->data))
+    {
+      cairo_rectangle_t r;
+
+      if (qviz_flame_painter_get_span_rect (self, self->selected, &r))
+        {
+          qviz_chart_set_source (cr, &style->selection);
+          cairo_set_line_width (cr, 2.5);
+          cairo_rectangle (cr, r.x - 1.25, r.y - 1.25, MAX (1, r.width) + 2.5, r.height + 2.5);
+          cairo_stroke (cr);
+        }
+    }
+  cairo_restore (cr);
+
+  if (self->show_legend)
+    paint_legend (self, cr, hatch, self->plot_x0, bands_bottom + LEGEND_GAP,
+                  self->plot_x1 - self->plot_x0, TRUE);
+
+  cairo_restore (cr);
+}
+
+void
+qviz_flame_painter_paint_view (QvizFlamePainter *self,
+                               cairo_t          *cr,
+                               double            width,
+                               double            height,
+                               gint64            t0_ns,
+                               gint64            t1_ns,
+                               const char       *search,
+                               int               selected)
+{
+  g_return_if_fail (self != NULL);
+
+  qviz_flame_painter_set_view (self, t0_ns, t1_ns);
+  qviz_flame_painter_set_highlight (self, search);
+  qviz_flame_painter_set_selected (self, selected);
+  qviz_flame_painter_paint (self, cr, width, height);
+}
+
+int
+qviz_flame_painter_hit_test (QvizFlamePainter *self,
+                             double            x,
+                             double            y)
+{
+  double scale;
+  gint64 t, tolerance;
+
+  g_return_val_if_fail (self != NULL, -1);
+
+  if (!self->painted || x < self->plot_x0 || x >= self->plot_x1)
+    return -1;
+
+  scale = (self->plot_x1 - self->plot_x0) / (self->t1 - self->t0);
+  t = (gint64) floor (self->t0 + (x - self->plot_x0) / scale);
+  /* Half a pixel either way finds spans that were merged into a run. */
+  tolerance = (gint64) ceil (0.5 / scale);
+
+  for (guint b = 0; b < self->band_y->len; b++)
+    {
+      double top = g_array_index (self->band_y, double, b);
+      guint depth = qviz_flame_data_get_band_depth (self->data, b);
+      double row;
+
+      if (y < top || y >= top + depth * ROW_HEIGHT)
+        continue;
+      row = floor ((y - top) / ROW_HEIGHT);
+      return qviz_flame_data_find_span (self->data, b, (guint) row, t, tolerance);
+    }
+  return -1;
+}
+
+double
+qviz_flame_painter_time_to_x (QvizFlamePainter *self,
+                              gint64            t_ns)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  if (!self->painted)
+    return 0;
+  return self->plot_x0 + (t_ns - self->t0) * (self->plot_x1 - self->plot_x0) / (self->t1 - self->t0);
+}
+
+/* The rectangle the span occupied in the last paint (before clipping to
+ * the plot area); FALSE if nothing was painted. */
+gboolean
+qviz_flame_painter_get_span_rect (QvizFlamePainter  *self,
+                                  guint              span,
+                                  cairo_rectangle_t *rect)
+{
+  const QvizFlameSpan *s;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (rect != NULL, FALSE);
+
+  if (!self->painted || span >= qviz_flame_data_get_n_spans (self->data))
+    return FALSE;
+  s = qviz_flame_data_get_span (self->data, span);
+  rect->x = qviz_flame_painter_time_to_x (self, s->start_ns);
+  rect->width = qviz_flame_painter_time_to_x (self, s->end_ns) - rect->x;
+  rect->y = g_array_index (self->band_y, double, s->band) + s->depth * ROW_HEIGHT;
+  rect->height = ROW_HEIGHT - 1;
+  return TRUE;
+}
+
+guint
+qviz_flame_painter_get_n_drawn_rects (QvizFlamePainter *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->n_drawn_rects;
+}

@@ -1,0 +1,67 @@
+/* qviz-flame-painter.h: flame chart of one or more passes on a shared time axis.
+ *
+ * Time runs left to right, nesting top to bottom (pass, modules, layer,
+ * kernel phase).  Each pass is a band; the view window (t0, t1) is shared by
+ * every band, so the float and int8 passes of one configuration line up.
+ * Spans outside the window are culled and runs of spans narrower than a
+ * pixel are merged into one rectangle, so tens of thousands of spans paint
+ * quickly.
+ */
+#pragma once
+
+#include <cairo.h>
+
+#include "qviz-chart-data.h"
+#include "qviz-chart-style.h"
+
+G_BEGIN_DECLS
+
+typedef struct _QvizFlamePainter QvizFlamePainter;
+
+QvizFlamePainter *qviz_flame_painter_new           (const QvizChartStyle *style);
+void              qviz_flame_painter_free          (QvizFlamePainter     *self);
+void              qviz_flame_painter_set_style     (QvizFlamePainter     *self,
+                                                    const QvizChartStyle *style);
+void              qviz_flame_painter_set_data      (QvizFlamePainter     *self,
+                                                    QvizFlameData        *data);
+QvizFlameData    *qviz_flame_painter_get_data      (QvizFlamePainter     *self);
+void              qviz_flame_painter_set_view      (QvizFlamePainter     *self,
+                                                    gint64                t0_ns,
+                                                    gint64                t1_ns);
+void              qviz_flame_painter_set_highlight (QvizFlamePainter     *self,
+                                                    const char           *search);
+void              qviz_flame_painter_set_selected  (QvizFlamePainter     *self,
+                                                    int                   span);
+void              qviz_flame_painter_set_show_labels (QvizFlamePainter   *self,
+                                                      gboolean            show_labels);
+void              qviz_flame_painter_set_show_legend (QvizFlamePainter   *self,
+                                                      gboolean            show_legend);
+double            qviz_flame_painter_get_preferred_height (QvizFlamePainter *self);
+
+void              qviz_flame_painter_paint         (QvizFlamePainter     *self,
+                                                    cairo_t              *cr,
+                                                    double                width,
+                                                    double                height);
+void              qviz_flame_painter_paint_view    (QvizFlamePainter     *self,
+                                                    cairo_t              *cr,
+                                                    double                width,
+                                                    double                height,
+                                                    gint64                t0_ns,
+                                                    gint64                t1_ns,
+                                                    const char           *search,
+                                                    int                   selected);
+
+/* Geometry of the last paint. */
+int               qviz_flame_painter_hit_test      (QvizFlamePainter     *self,
+                                                    double                x,
+                                                    double                y);
+gboolean          qviz_flame_painter_get_span_rect (QvizFlamePainter     *self,
+                                                    guint                 span,
+                                                    cairo_rectangle_t    *rect);
+double            qviz_flame_painter_time_to_x     (QvizFlamePainter     *self,
+                                                    gint64                t_ns);
+guint             qviz_flame_painter_get_n_drawn_rects (QvizFlamePainter *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvizFlamePainter, qviz_flame_painter_free)
+
+G_END_DECLS

@@ -1,0 +1,387 @@
+/* qviz-report-painter.c: the one-page report, composed of the other painters. */
+#include "qviz-report-painter.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "qviz-axis.h"
+#include "qviz-bars-painter.h"
+#include "qviz-breakdown-painter.h"
+#include "qviz-chart-private.h"
+#include "qviz-curves-painter.h"
+
+struct _QvizReportPainter {
+  const QvizChartStyle *style;
+  QvizReportInfo       *info;
+  QvizCurvesPainter    *curves;
+  QvizBreakdownPainter *breakdown;
+  QvizBarsPainter      *bars;
+  GPtrArray            *rows;   /* QvizLayerRow, slowest first, owned */
+  guint                 top_n;
+};
+
+QvizReportPainter *
+qviz_report_painter_new (const QvizChartStyle *style)
+{
+  QvizReportPainter *self = g_new0 (QvizReportPainter, 1);
+
+  self->style = style != NULL ? style : qviz_chart_style_get_light ();
+  self->info = qviz_report_info_new ("qviz report");
+  self->curves = qviz_curves_painter_new (self->style);
+  self->breakdown = qviz_breakdown_painter_new (self->style);
+  self->bars = qviz_bars_painter_new (self->style);
+  self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_layer_row_free);
+  self->top_n = 12;
+  qviz_curves_painter_set_title (self->curves, "Latency by input resolution");
+  qviz_breakdown_painter_set_title (self->breakdown, "Time by layer class");
+  qviz_bars_painter_set_title (self->bars, "Slowest layers");
+  return self;
+}
+
+void
+qviz_report_painter_free (QvizReportPainter *self)
+{
+  if (self == NULL)
+    return;
+  qviz_report_info_free (self->info);
+  qviz_curves_painter_free (self->curves);
+  qviz_breakdown_painter_free (self->breakdown);
+  qviz_bars_painter_free (self->bars);
+  g_ptr_array_unref (self->rows);
+  g_free (self);
+}
+
+void
+qviz_report_painter_set_style (QvizReportPainter    *self,
+                               const QvizChartStyle *style)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (style != NULL);
+  self->style = style;
+  qviz_curves_painter_set_style (self->curves, style);
+  qviz_breakdown_painter_set_style (self->breakdown, style);
+  qviz_bars_painter_set_style (self->bars, style);
+}
+
+void
+qviz_report_painter_set_info (QvizReportPainter    *self,
+                              const QvizReportInfo *info)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (info != NULL);
+  qviz_report_info_free (self->info);
+  self->info = qviz_report_info_copy (info);
+}
+
+void
+qviz_report_painter_add_series (QvizReportPainter     *self,
+                                const QvizCurveSeries *series)
+{
+  g_return_if_fail (self != NULL);
+  qviz_curves_painter_add_series (self->curves, series);
+}
+
+void
+qviz_report_painter_set_log_y (QvizReportPainter *self,
+                               gboolean           log_y)
+{
+  g_return_if_fail (self != NULL);
+  qviz_curves_painter_set_log_y (self->curves, log_y);
+}
+
+void
+qviz_report_painter_set_breakdown (QvizReportPainter   *self,
+                                   const QvizBreakdown *breakdown)
+{
+  g_return_if_fail (self != NULL);
+  qviz_breakdown_painter_set_breakdown (self->breakdown, breakdown);
+}
+
+void
+qviz_report_painter_set_layers (QvizReportPainter *self,
+                                GPtrArray         *rows)
+{
+  g_autoptr(GPtrArray) top = NULL;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (rows != NULL);
+
+  qviz_bars_painter_set_rows (self->bars, rows);
+  g_ptr_array_set_size (self->rows, 0);
+  top = qviz_layer_rows_top (rows, G_MAXUINT);
+  for (guint i = 0; i < top->len; i++)
+    g_ptr_array_add (self->rows, qviz_layer_row_copy (g_ptr_array_index (top, i)));
+}
+
+void
+qviz_report_painter_set_top_n (QvizReportPainter *self,
+                               guint              top_n)
+{
+  g_return_if_fail (self != NULL);
+  self->top_n = MAX (1, top_n);
+  qviz_bars_painter_set_max_rows (self->bars, self->top_n);
+}
+
+typedef void (*SectionPaint) (gpointer painter, cairo_t *cr, double w, double h);
+
+static void
+paint_section (cairo_t      *cr,
+               SectionPaint  paint,
+               gpointer      painter,
+               double        x,
+               double        y,
+               double        w,
+               double        h)
+{
+  cairo_save (cr);
+  cairo_translate (cr, x, y);
+  cairo_rectangle (cr, 0, 0, w, h);
+  cairo_clip (cr);
+  paint (painter, cr, w, h);
+  cairo_restore (cr);
+}
+
+static void
+paint_curves (gpointer painter, cairo_t *cr, double w, double h)
+{
+  qviz_curves_painter_paint (painter, cr, w, h);
+}
+
+static void
+paint_breakdown (gpointer painter, cairo_t *cr, double w, double h)
+{
+  qviz_breakdown_painter_paint (painter, cr, w, h);
+}
+
+static void
+paint_bars (gpointer painter, cairo_t *cr, double w, double h)
+{
+  qviz_bars_painter_paint (painter, cr, w, h);
+}
+
+/* Two columns of "heading / lines"; returns the height used. */
+static double
+paint_info (QvizReportPainter *self,
+            cairo_t           *cr,
+            double             x,
+            double             y,
+            double             width)
+{
+  const QvizChartStyle *style = self->style;
+  g_autoptr(PangoLayout) head = qviz_chart_layout_new (cr, style, 0.95, TRUE);
+  g_autoptr(PangoLayout) body = qviz_chart_layout_new (cr, style, 0.9, FALSE);
+  const char *headings[2] = { "Model", "Machine" };
+  GPtrArray *lines[2] = { self->info->model_lines, self->info->machine_lines };
+  double col_w = (width - 24) / 2;
+  double used = 0, line_h, head_h;
+
+  qviz_chart_text_size (body, "Ag", NULL, &line_h);
+  qviz_chart_text_size (head, "Ag", NULL, &head_h);
+  for (guint c = 0; c < 2; c++)
+    {
+      double cx = x + c * (col_w + 24);
+      double cy = y;
+
+      qviz_chart_draw_text (cr, head, headings[c], cx, cy, QVIZ_ALIGN_START, QVIZ_ALIGN_START,
+                            col_w, &style->foreground);
+      cy += head_h + 4;
+      for (guint i = 0; i < lines[c]->len; i++)
+        {
+          qviz_chart_draw_text (cr, body, g_ptr_array_index (lines[c], i), cx, cy,
+                                QVIZ_ALIGN_START, QVIZ_ALIGN_START, col_w, &style->muted);
+          cy += line_h + 2;
+        }
+      used = MAX (used, cy - y);
+    }
+  return used;
+}
+
+static double
+table_height (QvizReportPainter *self,
+              cairo_t           *cr)
+{
+  g_autoptr(PangoLayout) body = qviz_chart_layout_new (cr, self->style, 0.82, FALSE);
+  g_autoptr(PangoLayout) title = qviz_chart_layout_new (cr, self->style, 1.05, TRUE);
+  double row_h, title_h;
+
+  qviz_chart_text_size (body, "Ag", NULL, &row_h);
+  qviz_chart_text_size (title, "Ag", NULL, &title_h);
+  return title_h + 8 + (MIN (self->top_n, self->rows->len) + 1) * (row_h + 8) + 16;
+}
+
+static void
+paint_table (QvizReportPainter *self,
+             cairo_t           *cr,
+             double             x,
+             double             y,
+             double             width,
+             double             height)
+{
+  const QvizChartStyle *style = self->style;
+  g_autoptr(PangoLayout) head = qviz_chart_layout_new (cr, style, 0.82, TRUE);
+  g_autoptr(PangoLayout) body = qviz_chart_layout_new (cr, style, 0.82, FALSE);
+  g_autoptr(PangoLayout) title = qviz_chart_layout_new (cr, style, 1.05, TRUE);
+  /* Column fractions of the width; numbers are right-aligned. */
+  static const struct { const char *name; double frac; gboolean right; } cols[] = {
+    { "#", 0.04, TRUE },
+    { "Layer", 0.30, FALSE },
+    { "Op", 0.10, FALSE },
+    { "int8 kernel", 0.24, FALSE },
+    { "float32", 0.08, TRUE },
+    { "int8", 0.08, TRUE },
+    { "int8/float", 0.08, TRUE },
+    { "SQNR", 0.08, TRUE },
+  };
+  double row_h, title_h, cy;
+  guint n;
+
+  qviz_chart_text_size (body, "Ag", NULL, &row_h);
+  qviz_chart_text_size (title, "Ag", NULL, &title_h);
+  row_h += 8;
+  qviz_chart_draw_text (cr, title, "Slowest layers in detail", x + 12, y, QVIZ_ALIGN_START,
+                        QVIZ_ALIGN_START, 0, &style->foreground);
+  y += title_h + 8;
+  x += 12;
+  width -= 24;
+
+  n = MIN (self->top_n, self->rows->len);
+  n = MIN (n, (guint) MAX (0, floor ((height - title_h - 8) / row_h) - 1));
+
+  cy = y;
+  for (guint r = 0; r <= n; r++)
+    {
+      const QvizLayerRow *row = r > 0 ? g_ptr_array_index (self->rows, r - 1) : NULL;
+      double cx = x;
+
+      if (r > 0 && r % 2 == 0)
+        {
+          qviz_chart_set_source (cr, &style->plot_background);
+          cairo_rectangle (cr, x, cy, width, row_h);
+          cairo_fill (cr);
+        }
+      for (guint c = 0; c < G_N_ELEMENTS (cols); c++)
+        {
+          double cw = cols[c].frac * width;
+          g_autofree char *cell = NULL;
+          const QvizRgba *ink = &style->foreground;
+
+          if (row == NULL)
+            cell = g_strdup (cols[c].name);
+          else
+            switch (c)
+              {
+              case 0: cell = g_strdup_printf ("%u", r); break;
+              case 1: cell = g_strdup (row->name); break;
+              case 2: cell = g_strdup (row->op != NULL ? row->op : ""); break;
+              case 3: cell = g_strdup (row->kernel_int8 != NULL ? row->kernel_int8 : "–"); break;
+              case 4: cell = qviz_format_ms (row->f32_ms); break;
+              case 5: cell = qviz_format_ms (row->int8_ms); break;
+              case 6:
+                {
+                  double ratio = qviz_layer_row_get_ratio (row);
+                  cell = isnan (ratio) ? g_strdup ("–")
+                         : g_strdup_printf ("×%.2f %s", ratio, ratio > 1 ? "▲" : "▼");
+                  if (!isnan (ratio))
+                    ink = ratio > 1 ? &style->slower : &style->faster;
+                }
+                break;
+              default:
+                cell = isnan (row->sqnr) ? g_strdup ("–") : g_strdup_printf ("%.1f dB", row->sqnr);
+                break;
+              }
+
+          if (row != NULL && c == 1)
+            {
+              /* Paths are long; their tail identifies the layer. */
+              pango_layout_set_ellipsize (body, PANGO_ELLIPSIZE_START);
+              pango_layout_set_width (body, (int) ((cw - 8) * PANGO_SCALE));
+              pango_layout_set_text (body, cell, -1);
+              cairo_save (cr);
+              qviz_chart_set_source (cr, ink);
+              cairo_move_to (cr, cx + 2, cy + 4);
+              pango_cairo_show_layout (cr, body);
+              cairo_restore (cr);
+              pango_layout_set_ellipsize (body, PANGO_ELLIPSIZE_NONE);
+            }
+          else if (cols[c].right)
+            qviz_chart_draw_text (cr, row == NULL ? head : body, cell, cx + cw - 6, cy + row_h / 2,
+                                  QVIZ_ALIGN_END, QVIZ_ALIGN_CENTER, 0, ink);
+          else
+            qviz_chart_draw_text (cr, row == NULL ? head : body, cell, cx + 2, cy + row_h / 2,
+                                  QVIZ_ALIGN_START, QVIZ_ALIGN_CENTER, cw - 8, ink);
+          cx += cw;
+        }
+      cy += row_h;
+      if (r == 0)
+        {
+          qviz_chart_set_source (cr, &style->axis);
+          cairo_set_line_width (cr, 1);
+          cairo_move_to (cr, x, round (cy) - 0.5);
+          cairo_line_to (cr, x + width, round (cy) - 0.5);
+          cairo_stroke (cr);
+        }
+    }
+}
+
+void
+qviz_report_painter_paint (QvizReportPainter *self,
+                           cairo_t           *cr,
+                           double             width,
+                           double             height)
+{
+  const QvizChartStyle *style;
+  g_autoptr(PangoLayout) title = NULL;
+  g_autoptr(PangoLayout) subtitle = NULL;
+  const double margin = MAX (16, MIN (48, width * 0.035));
+  double y = margin, th, inner_w = width - 2 * margin, rest, charts_h, bars_h, table_h;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (cr != NULL);
+
+  style = self->style;
+  cairo_save (cr);
+  qviz_chart_set_source (cr, &style->background);
+  cairo_rectangle (cr, 0, 0, width, height);
+  cairo_fill (cr);
+
+  title = qviz_chart_layout_new (cr, style, 2.0, TRUE);
+  subtitle = qviz_chart_layout_new (cr, style, 1.0, FALSE);
+
+  qviz_chart_text_size (title, "Ag", NULL, &th);
+  qviz_chart_draw_text (cr, title, self->info->title, margin, y, QVIZ_ALIGN_START,
+                        QVIZ_ALIGN_START, inner_w, &style->foreground);
+  y += th + 2;
+  if (self->info->subtitle != NULL)
+    {
+      qviz_chart_text_size (subtitle, "Ag", NULL, &th);
+      qviz_chart_draw_text (cr, subtitle, self->info->subtitle, margin, y, QVIZ_ALIGN_START,
+                            QVIZ_ALIGN_START, inner_w, &style->muted);
+      y += th;
+    }
+  y += 12;
+  qviz_chart_set_source (cr, &style->separator);
+  cairo_set_line_width (cr, 1);
+  cairo_move_to (cr, margin, round (y) + 0.5);
+  cairo_line_to (cr, width - margin, round (y) + 0.5);
+  cairo_stroke (cr);
+  y += 14;
+
+  y += paint_info (self, cr, margin, y, inner_w) + 14;
+
+  /* The table takes what its rows need (at most a third of the rest); the
+   * charts and the bars share the remainder. */
+  rest = height - margin - y;
+  table_h = MIN (rest / 3, table_height (self, cr));
+  charts_h = (rest - table_h) * 0.56;
+  bars_h = rest - table_h - charts_h;
+
+  paint_section (cr, paint_curves, self->curves, margin - 12, y, inner_w * 0.56 + 12, charts_h);
+  paint_section (cr, paint_breakdown, self->breakdown, margin + inner_w * 0.58, y,
+                 inner_w * 0.42 + 12, charts_h);
+  y += charts_h + 8;
+  paint_section (cr, paint_bars, self->bars, margin - 12, y, inner_w + 24, bars_h);
+  y += bars_h + 8;
+  paint_table (self, cr, margin - 12, y, inner_w + 24, table_h);
+
+  cairo_restore (cr);
+}

@@ -1,0 +1,41 @@
+/* qviz-flame-view.h: flame chart of passes on one time axis, with zoom
+ * (Ctrl+scroll, pinch, Ctrl+plus/minus/0), pan (drag, arrows, horizontal
+ * scroll), hover tooltips, selection and search highlighting. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "qviz-run.h"
+
+G_BEGIN_DECLS
+
+#define QVIZ_TYPE_FLAME_VIEW (qviz_flame_view_get_type ())
+G_DECLARE_FINAL_TYPE (QvizFlameView, qviz_flame_view, QVIZ, FLAME_VIEW, GtkWidget)
+
+GtkWidget  *qviz_flame_view_new             (void);
+/* Shows a float and an int8 run of one configuration (either may be NULL;
+ * with layers and spans; read during the call only), a band each: their
+ * cold pass cold_pass (0-based), or their representative warm pass for -1.
+ * Resets zoom and selection. */
+void        qviz_flame_view_set_runs        (QvizFlameView *self,
+                                             const QvizRun *f32,
+                                             const QvizRun *int8,
+                                             int            cold_pass);
+guint       qviz_flame_view_get_n_bands     (QvizFlameView *self);
+const char *qviz_flame_view_get_search      (QvizFlameView *self);
+void        qviz_flame_view_set_search      (QvizFlameView *self,
+                                             const char    *search);
+/* The selected layer's index in its run, -1 for none. */
+int         qviz_flame_view_get_selected_layer (QvizFlameView *self);
+void        qviz_flame_view_zoom_in         (QvizFlameView *self);
+void        qviz_flame_view_zoom_out        (QvizFlameView *self);
+void        qviz_flame_view_zoom_reset      (QvizFlameView *self);
+/* Visible time window in ns from the start of the passes. */
+void        qviz_flame_view_get_view        (QvizFlameView *self,
+                                             gint64        *t0_ns,
+                                             gint64        *t1_ns);
+gboolean    qviz_flame_view_export          (QvizFlameView *self,
+                                             const char    *path,
+                                             GError       **error);
+
+G_END_DECLS

@@ -1,0 +1,35 @@
+/* qviz-widgets-private.h: helpers shared by the chart widgets. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "qviz-chart-style.h"
+
+G_BEGIN_DECLS
+
+/* The painters' light or dark style, following the libadwaita style
+ * manager (system preference or the color-scheme setting). */
+const QvizChartStyle *qviz_widgets_get_chart_style (void);
+
+/* Calls callback (swapped: widget first) whenever light/dark changes, for
+ * as long as widget lives. */
+void                  qviz_widgets_follow_style    (GtkWidget *widget,
+                                                    GCallback  callback);
+
+/* Appends a cairo node covering the widget and returns its context. */
+cairo_t              *qviz_widgets_begin_cairo     (GtkWidget   *widget,
+                                                    GtkSnapshot *snapshot);
+
+/* Replaces *str with a copy of new_str; TRUE when it changed. */
+static inline gboolean
+qviz_set_str (char       **str,
+              const char  *new_str)
+{
+  if (g_strcmp0 (*str, new_str) == 0)
+    return FALSE;
+  g_free (*str);
+  *str = g_strdup (new_str);
+  return TRUE;
+}
+
+G_END_DECLS
