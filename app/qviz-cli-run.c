@@ -277,6 +277,12 @@ qviz_cli_run (int argc, char **argv)
   job.quiet = json || quiet;
 
   if (!job.quiet)
+    {
+      g_autoptr (QvizModelInfo) mi = qviz_model_info_from_graph (graph);
+      printf ("%s: %.2f M parameters, weights %.2f MB f32 / %.2f MB int8\n", graph->name,
+              mi->params / 1e6, mi->weight_bytes_f32 / 1e6, mi->weight_bytes_int8 / 1e6);
+    }
+  if (!job.quiet)
     printf ("%s: %u configurations on %s kernels%s%s\n", graph->name,
             config->resolutions->len * config->threads->len * config->precisions->len,
             qvk_isa_name (config->isa >= 0 ? (qvk_isa) MIN (config->isa, (int) qvk_isa_detect ())

@@ -4,6 +4,7 @@
 
 #include "qviz-config.h"
 #include "qviz-calibrate.h"
+#include "qviz-sweep.h"
 #include "qviz-model.h"
 #include "qviz-npy.h"
 #include "qviz-zoo.h"
@@ -255,8 +256,13 @@ qviz_cli_info (int argc, char **argv)
       json_builder_add_int_value (b, (gint64) total_macs);
       json_builder_set_member_name (b, "params");
       json_builder_add_int_value (b, (gint64) qviz_graph_params (g));
-      json_builder_set_member_name (b, "weight_bytes_f32");
-      json_builder_add_int_value (b, (gint64) qviz_plan_get_weight_bytes (plan));
+      {
+        g_autoptr (QvizModelInfo) mi = qviz_model_info_from_graph (g);
+        json_builder_set_member_name (b, "weight_bytes_f32");
+        json_builder_add_int_value (b, (gint64) mi->weight_bytes_f32);
+        json_builder_set_member_name (b, "weight_bytes_int8");
+        json_builder_add_int_value (b, (gint64) mi->weight_bytes_int8);
+      }
       json_builder_set_member_name (b, "arena_bytes_f32");
       json_builder_add_int_value (b, (gint64) qviz_plan_get_arena_bytes (plan));
       json_builder_set_member_name (b, "layers");
@@ -327,11 +333,11 @@ qviz_cli_info (int argc, char **argv)
   {
     g_autofree char *macs = human_count (total_macs);
     g_autofree char *params = human_count (qviz_graph_params (g));
+    g_autoptr (QvizModelInfo) mi = qviz_model_info_from_graph (g);
     printf ("total: %s MACs, %s parameters, %d depthwise layers (%d dilated), "
-            "weights %.2f MB f32 / ~%.2f MB int8, activations %.1f MB\n",
-            macs, params, n_dw, n_dil, qviz_plan_get_weight_bytes (plan) / 1e6,
-            qviz_plan_get_weight_bytes (plan) / 4e6,
-            qviz_plan_get_arena_bytes (plan) / 1e6);
+            "weights %.2f MB f32 / %.2f MB int8, activations %.1f MB f32\n",
+            macs, params, n_dw, n_dil, mi->weight_bytes_f32 / 1e6,
+            mi->weight_bytes_int8 / 1e6, qviz_plan_get_arena_bytes (plan) / 1e6);
     printf ("marks: D depthwise, DD dilated depthwise, d dilated\n");
   }
   return QVIZ_EXIT_OK;
