@@ -415,6 +415,8 @@ qviz_cli_infer (int argc, char **argv)
       QvizCalibrationConfig cc;
       qviz_calibration_config_init (&cc);
       cc.source = calibration;
+      cc.height = pc.height;
+      cc.width = pc.width;
       if (!qviz_calibrate (g, &cc, &error))
         return qviz_cli_fail (qviz_cli_status_for_error (error), "%s", error->message);
     }

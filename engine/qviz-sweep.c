@@ -534,7 +534,18 @@ qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *c
   if (needs_int8 && !graph->calibrated)
     {
       QvizCalibrationConfig cc;
+      int largest = 0;
+
+      /* At the model's own size, or the sweep's largest when that is
+       * smaller: ranges barely move with size, calibration time does. */
+      for (guint i = 0; i < config->resolutions->len; i++)
+        {
+          QvizResolution r = g_array_index (config->resolutions, QvizResolution, i);
+          largest = MAX (largest, MAX (r.height, r.width));
+        }
       qviz_calibration_config_init (&cc);
+      if (graph->fixed_h == 0 && largest < graph->default_res)
+        cc.height = cc.width = largest;
       if (!qviz_calibrate (graph, &cc, error))
         return FALSE;
     }

@@ -1,0 +1,278 @@
+/* test-sweep.c: sweeps into a real SQLite store -- what a finished sweep
+ * keeps, interleaving, cancellation from inside and by Ctrl+C, calibration
+ * from images and from a .npy batch. */
+
+#include "qviz-calibrate.h"
+#include "qviz-npy.h"
+#include "qviz-store.h"
+#include "qviz-sweep.h"
+#include "qviz-zoo.h"
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static char *tmpdir;
+
+static QvizSweepConfig *
+small_config (void)
+{
+  QvizSweepConfig *c = qviz_sweep_config_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (qviz_parse_resolutions ("32,48", c->resolutions, &error));
+  g_assert_true (qviz_parse_threads ("1", c->threads, &error));
+  g_assert_true (qviz_parse_precisions ("f32,int8", c->precisions, &error));
+  c->iterations = 4;
+  c->cold = 2;
+  return c;
+}
+
+static void
+test_sweep_round_trip (void)
+{
+  g_autofree char *db = g_build_filename (tmpdir, "round-trip.sqlite", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizGraph) g = qviz_zoo_build ("dwsep5x5-d5", &error);
+  g_autoptr (QvizStore) store = qviz_store_open (db, QVIZ_STORE_READ_WRITE, &error);
+  g_autoptr (QvizSweepConfig) c = small_config ();
+  g_autoptr (QvizSweep) sweep = NULL;
+  g_autoptr (GPtrArray) runs = NULL, stored = NULL;
+  g_autoptr (QvizSweep) back = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (qviz_sweep_execute (g, store, c, NULL, NULL, &sweep, &runs, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs->len, ==, 4);
+  /* Interleaved: the precision that goes first alternates. */
+  g_assert_cmpstr (((QvizRun *) g_ptr_array_index (runs, 0))->precision, ==, "f32");
+  g_assert_cmpstr (((QvizRun *) g_ptr_array_index (runs, 2))->precision, ==, "int8");
+
+  back = qviz_store_get_sweep (store, sweep->uuid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (back->status, ==, QVIZ_SWEEP_COMPLETE);
+  stored = qviz_store_list_runs (store, sweep->uuid, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stored->len, ==, 4);
+  for (guint i = 0; i < stored->len; i++)
+    {
+      const QvizRun *r = g_ptr_array_index (stored, i);
+      gboolean saw_cold = FALSE, saw_warm = FALSE;
+
+      g_assert_cmpuint (r->cold_ms->len, ==, 2);
+      g_assert_cmpuint (r->warm_ms->len, ==, 4);
+      g_assert_cmpfloat (r->plan_ms, >, 0);
+      g_assert_cmpuint (r->layers->len, ==, 2);
+      for (guint k = 0; k < r->layers->len; k++)
+        {
+          const QvizRunLayer *l = qviz_run_get_layer (r, k);
+          g_assert_cmpuint (l->pass_ms->len, ==, 6);
+          g_assert_cmpuint (l->macs, >, 0);
+          if (g_str_equal (r->precision, "int8"))
+            g_assert_cmpfloat (l->sqnr_db, >, 20);
+        }
+      for (guint k = 0; k < r->spans->len; k++)
+        {
+          const QvizRunSpan *s = qviz_run_get_span (r, k);
+          saw_cold |= s->cold;
+          saw_warm |= !s->cold;
+          g_assert_cmpint (s->start_ns, <=, s->end_ns);
+        }
+      g_assert_true (saw_cold && saw_warm);
+    }
+}
+
+typedef struct {
+  GCancellable *cancellable;
+  int finished;
+} CancelAfterFirst;
+
+static void
+cancel_after_first (int index, int total, const QvizRun *run, gpointer user_data)
+{
+  CancelAfterFirst *c = user_data;
+  c->finished++;
+  g_cancellable_cancel (c->cancellable);
+}
+
+static void
+test_sweep_cancel (void)
+{
+  g_autofree char *db = g_build_filename (tmpdir, "cancel.sqlite", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizGraph) g = qviz_zoo_build ("dwsep5x5", &error);
+  g_autoptr (QvizStore) store = qviz_store_open (db, QVIZ_STORE_READ_WRITE, &error);
+  g_autoptr (QvizSweepConfig) c = small_config ();
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (QvizSweep) sweep = NULL;
+  g_autoptr (QvizSweep) back = NULL;
+  g_autoptr (GPtrArray) stored = NULL;
+  CancelAfterFirst state = { cancellable, 0 };
+  QvizSweepCallbacks cb = { NULL, cancel_after_first, &state };
+
+  g_assert_false (qviz_sweep_execute (g, store, c, &cb, cancellable, &sweep, NULL, &error));
+  g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_CANCELLED);
+  g_assert_cmpint (state.finished, ==, 1);
+  back = qviz_store_get_sweep (store, sweep->uuid, NULL);
+  g_assert_cmpint (back->status, ==, QVIZ_SWEEP_CANCELLED);
+  stored = qviz_store_list_runs (store, sweep->uuid, FALSE, NULL);
+  g_assert_cmpuint (stored->len, ==, 1);
+  g_assert_cmpint (((QvizRun *) g_ptr_array_index (stored, 0))->status, ==, QVIZ_RUN_COMPLETE);
+}
+
+/* Ctrl+C during `qviz-cli run`: exit 130, finished configurations kept, the
+ * sweep marked cancelled. */
+static void
+test_cli_sigint (void)
+{
+  g_autofree char *db = g_build_filename (tmpdir, "sigint.sqlite", NULL);
+  const char *cli = g_getenv ("QVIZ_CLI");
+  const char *argv[] = { cli, "run", "dwsep5x5", "--res", "32,40,48,56,64,72", "--threads", "1",
+                         "--precision", "f32", "--min-time", "1", "--db", db, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizStore) store = NULL;
+  g_autoptr (GPtrArray) sweeps = NULL;
+  g_autoptr (GPtrArray) runs = NULL;
+  GPid pid;
+  int out_fd, status;
+  GString *seen = g_string_new (NULL);
+  const QvizSweep *s;
+
+  if (cli == NULL)
+    {
+      g_test_skip ("QVIZ_CLI is not set");
+      return;
+    }
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                                           NULL, NULL, &pid, NULL, &out_fd, NULL, &error));
+  /* Wait for the first finished configuration, then interrupt. */
+  while (strstr (seen->str, "[1/6]") == NULL)
+    {
+      char buf[256];
+      gssize n = read (out_fd, buf, sizeof buf);
+      g_assert_cmpint (n, >, 0);
+      g_string_append_len (seen, buf, n);
+    }
+  kill (pid, SIGINT);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  close (out_fd);
+  g_string_free (seen, TRUE);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 130);
+
+  store = qviz_store_open (db, QVIZ_STORE_READ_ONLY, &error);
+  g_assert_no_error (error);
+  sweeps = qviz_store_list_sweeps (store, NULL, NULL, &error);
+  g_assert_cmpuint (sweeps->len, ==, 1);
+  s = g_ptr_array_index (sweeps, 0);
+  g_assert_cmpint (s->status, ==, QVIZ_SWEEP_CANCELLED);
+  runs = qviz_store_list_runs (store, s->uuid, FALSE, &error);
+  g_assert_cmpuint (runs->len, >=, 1);
+  g_assert_cmpuint (runs->len, <, 6);
+}
+
+/* Calibration from a folder of images and from a .npy batch gives valid
+ * parameters for every tensor; percentile ranges are no wider than
+ * min/max ranges. */
+static void
+test_calibration_sources (void)
+{
+  g_autofree char *dir = g_build_filename (tmpdir, "images", NULL);
+  g_autofree char *npy = g_build_filename (tmpdir, "batch.npy", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizGraph) a = qviz_zoo_build ("conv5x5s2", &error);
+  g_autoptr (QvizGraph) b = qviz_zoo_build ("conv5x5s2", &error);
+  g_autoptr (QvizGraph) c = qviz_zoo_build ("conv5x5s2", &error);
+  QvizCalibrationConfig cc;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr (GdkPixbuf) p = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 40, 30);
+      g_autofree char *path = g_strdup_printf ("%s/img%d.png", dir, i);
+      guint8 *px = gdk_pixbuf_get_pixels (p);
+      int stride = gdk_pixbuf_get_rowstride (p);
+      for (int y = 0; y < 30; y++)
+        for (int x = 0; x < 40; x++)
+          for (int k = 0; k < 3; k++)
+            px[y * stride + x * 3 + k] = (guint8) ((x * 6 + y * 4 + k * 40 + i * 50) & 255);
+      g_assert_true (gdk_pixbuf_save (p, path, "png", &error, NULL));
+    }
+  {
+    g_autofree char *bad = g_strdup_printf ("%s/broken.jpg", dir);
+    g_autoptr (GError) e = NULL;
+    qviz_calibration_config_init (&cc);
+    cc.source = dir;
+    cc.height = cc.width = 32;
+    g_assert_true (qviz_calibrate (a, &cc, &error));
+    g_assert_no_error (error);
+    /* An image that does not decode is named in the error. */
+    g_assert_true (g_file_set_contents (bad, "not a jpeg", -1, NULL));
+    g_assert_false (qviz_calibrate (b, &cc, &e));
+    g_assert_nonnull (strstr (e->message, "broken.jpg"));
+    g_unlink (bad);
+  }
+
+  {
+    QvizShape s = { 4, { 4, 3, 24, 24 }, FALSE };
+    gsize n = (gsize) qviz_shape_numel (&s);
+    g_autofree float *x = g_new (float, n);
+    for (gsize i = 0; i < n; i++)
+      x[i] = (float) ((i * 2654435761u) % 1000) / 250.0f - 2.0f;
+    x[7] = 40.0f; /* one outlier */
+    g_assert_true (qviz_npy_write (npy, x, &s, &error));
+    qviz_calibration_config_init (&cc);
+    cc.source = npy;
+    g_assert_true (qviz_calibrate (b, &cc, &error));
+    g_assert_no_error (error);
+    cc.method = QVIZ_CALIBRATION_PERCENTILE;
+    cc.percentile = 99.9;
+    g_assert_true (qviz_calibrate (c, &cc, &error));
+  }
+  g_assert_true (a->calibrated && b->calibrated && c->calibrated);
+  {
+    int n_valid = 0;
+    /* Every tensor the float plan materialises has parameters (a conv's
+     * own output does not exist once its batchnorm is folded into it). */
+    for (int v = 0; v < qviz_graph_n_values (b); v++)
+      {
+        const QvizValue *vb = qviz_graph_value (b, v), *vc = qviz_graph_value (c, v);
+        g_assert_cmpint (vb->quant.valid, ==, vc->quant.valid);
+        g_assert_cmpint (vb->quant.valid, ==, qviz_graph_value (a, v)->quant.valid);
+        if (!vb->quant.valid)
+          continue;
+        n_valid++;
+        g_assert_cmpfloat (vc->quant.scale, <=, vb->quant.scale * 1.0001);
+      }
+    g_assert_true (qviz_graph_value (b, b->input)->quant.valid);
+    g_assert_true (qviz_graph_value (b, g_array_index (b->outputs, int, 0))->quant.valid);
+    g_assert_cmpint (n_valid, >=, 3);
+  }
+  /* The outlier stretches the input's min/max range but not its percentile range. */
+  g_assert_cmpfloat (qviz_graph_value (c, c->input)->quant.scale, <,
+                     0.5 * qviz_graph_value (b, b->input)->quant.scale);
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  tmpdir = g_dir_make_tmp ("qviz-sweep-XXXXXX", NULL);
+  g_test_add_func ("/sweep/round-trip", test_sweep_round_trip);
+  g_test_add_func ("/sweep/cancel", test_sweep_cancel);
+  g_test_add_func ("/sweep/cli-sigint", test_cli_sigint);
+  g_test_add_func ("/sweep/calibration-sources", test_calibration_sources);
+  status = g_test_run ();
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
+    if (system (cmd) != 0)
+      g_printerr ("could not remove %s\n", tmpdir);
+  }
+  return status;
+}
