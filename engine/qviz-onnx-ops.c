@@ -338,7 +338,10 @@ quant_params (OnnxCtx *ctx, const OnnxNode *node, const char *name, int k_scale,
     return fail (ctx, name, node->op_type, error, "the scale %g is not valid", s);
   if (zp != NULL)
     {
-      z = (int) const_float (zp, 0);
+      int64_t z64 = onnx_to_int (const_float (zp, 0));
+      if (z64 < -1024 || z64 > 1024)
+        return fail (ctx, name, node->op_type, error, "the zero point is out of range");
+      z = (int) z64;
       if (zp->onnx_type == QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__INT8)
         z += 128; /* int8 with zero point z is uint8 with z + 128, same scale */
       else if (zp->onnx_type != QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__UINT8)
@@ -411,7 +414,7 @@ dequantize_const (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *q,
           fail (ctx, name, node->op_type, error,
                 "int8 weights with zero point %d are asymmetric, which is not supported; "
                 "quantize the weights symmetrically (zero point 0)",
-                (int) const_float (zp, c));
+                (int) CLAMP (onnx_to_int (const_float (zp, c)), -1024, 1024));
           return NULL;
         }
 
@@ -474,7 +477,7 @@ quantize_const (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sy
       float s = const_float (scale, c);
       float z = zp != NULL ? const_float (zp, c) : 0.0f;
       double v = s > 0 ? nearbyint (const_float (x, k) / s) + z : z;
-      out->i[k] = (int64_t) CLAMP (v, is_int8 ? -128 : 0, is_int8 ? 127 : 255);
+      out->i[k] = CLAMP (onnx_to_int (v), is_int8 ? -128 : 0, is_int8 ? 127 : 255);
     }
   return out;
 }
@@ -500,7 +503,8 @@ build_conv (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym *w
   ipg = w->dims[1];
   kh = w->dims[2];
   kw = w->dims[3];
-  if (group < 1 || o < 1 || ipg < 1 || kh < 1 || kw < 1 || o % group != 0 ||
+  if (group < 1 || o < 1 || ipg < 1 || kh < 1 || kw < 1 || kh > 4096 || kw > 4096 ||
+      o % group != 0 ||
       ipg * group > G_MAXINT)
     return fail (ctx, name, node->op_type, error,
                  "weights of %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT "x%" G_GINT64_FORMAT
@@ -871,7 +875,7 @@ build_reshape_dims (OnnxCtx *ctx, const OnnxNode *node, const char *name, const 
         r->dims[j] = -1;
       if (r->dims[j] == -1)
         n_infer++;
-      else if (r->dims[j] < -1)
+      else if (r->dims[j] < -1 || r->dims[j] > G_MAXINT32)
         return fail (ctx, name, node->op_type, error, "the target shape is not valid");
     }
   if (n_infer > 1)

@@ -79,6 +79,22 @@ enum {
   NODE_HARDSWISH_X1 = 3,  /* the same with x as input 1 */
 };
 
+/* A number from the file as an integer: NaN is 0 and anything beyond
+ * +-2^62 is clamped, so that no conversion is undefined. */
+static inline int64_t
+onnx_to_int (double v)
+{
+  const double limit = 4611686018427387904.0; /* 2^62 */
+
+  if (v != v)
+    return 0;
+  if (v >= limit)
+    return (int64_t) 1 << 62;
+  if (v <= -limit)
+    return -((int64_t) 1 << 62);
+  return (int64_t) v;
+}
+
 /* qviz-onnx.c */
 Sym     *onnx_sym_new            (OnnxCtx *ctx, SymKind kind);
 gboolean onnx_bind               (OnnxCtx *ctx, const char *name, Sym *s,

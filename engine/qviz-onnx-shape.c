@@ -38,7 +38,7 @@ elem_dim (const Sym *s, gsize k)
 
   if (s->e != NULL)
     return s->e[k];
-  d.known = s->i != NULL ? s->i[k] : (int64_t) s->f[k];
+  d.known = s->i != NULL ? s->i[k] : onnx_to_int (s->f[k]);
   return d;
 }
 
@@ -66,7 +66,7 @@ onnx_sym_ints (const Sym *s, int64_t *out, int max, int *n)
       double v;
       if (!elem_number (s, k, &v))
         return FALSE;
-      out[k] = s->i != NULL ? s->i[k] : (int64_t) v;
+      out[k] = s->i != NULL ? s->i[k] : onnx_to_int (v);
     }
   *n = (int) s->n;
   return TRUE;
@@ -127,7 +127,7 @@ data_copy_elem (Sym *dst, gsize k, const Sym *src, gsize j)
   else if (dst->f != NULL)
     dst->f[k] = src->f != NULL ? src->f[j] : (float) src->i[j];
   else
-    dst->i[k] = src->i != NULL ? src->i[j] : (int64_t) src->f[j];
+    dst->i[k] = src->i != NULL ? src->i[j] : onnx_to_int (src->f[j]);
 }
 
 static gboolean
@@ -331,6 +331,9 @@ fold_slice (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *data, GEr
       if (axis < 0 || axis >= data->rank || st == 0)
         return fold_fail (ctx, name, "Slice", "an axis or step is not valid", error), NULL;
       dim = data->dims[axis];
+      /* A step longer than the axis picks one element at most; clamping it
+       * keeps the arithmetic below from overflowing. */
+      st = CLAMP (st, -(dim + 1), dim + 1);
       s = starts[k] < 0 ? starts[k] + dim : starts[k];
       e = ends[k] < 0 ? ends[k] + dim : ends[k];
       if (st > 0)
@@ -463,6 +466,8 @@ fold_reshape_like (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *da
       for (int d = 0; d < n; d++)
         {
           dims[d] = want[d] == 0 && d < data->rank ? data->dims[d] : want[d];
+          if (dims[d] > (int64_t) FOLD_MAX_ELEMENTS)
+            return fold_fail (ctx, name, op, "the target shape is too large", error), NULL;
           if (dims[d] == -1 && infer < 0)
             infer = d;
           else if (dims[d] < 0)
@@ -595,7 +600,7 @@ fold_arith (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *a, Sym *b
         }
       r = apply (op, x, y, integer);
       if (integer)
-        out->i[k] = (int64_t) CLAMP (r, (double) G_MININT64, (double) G_MAXINT64);
+        out->i[k] = onnx_to_int (r);
       else
         out->f[k] = (float) r;
     }
@@ -634,8 +639,7 @@ fold_cast (OnnxCtx *ctx, const OnnxNode *node, Sym *x)
       out->i = g_new (int64_t, MAX (x->n, 1));
       for (gsize k = 0; k < x->n; k++)
         out->i[k] = x->i ? x->i[k]
-                         : (int64_t) CLAMP ((double) x->f[k], (double) G_MININT64,
-                                            (double) G_MAXINT64);
+                         : onnx_to_int (x->f[k]);
     }
   return out;
 }

@@ -305,6 +305,33 @@ test_lraspp_small (void)
 }
 
 static void
+test_classifier (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("classifier");
+  const QvizNode *fc1 = find_node (g, "fc1/Gemm");
+  const QvizNode *fc2 = find_node (g, "fc2/MatMul");
+  const QvizNode *sq = find_node (g, "Squeeze");
+
+  g_assert_nonnull (fc1);
+  g_assert_nonnull (fc2);
+  g_assert_nonnull (sq);
+  g_assert_cmpint (fc1->op, ==, QVIZ_OP_LINEAR);
+  g_assert_cmpint (fc1->a.linear.in_features, ==, 16);
+  g_assert_cmpint (fc1->a.linear.out_features, ==, 12);
+  g_assert_nonnull (fc1->a.linear.bias);
+  g_assert_cmpint (fc2->a.linear.in_features, ==, 12);
+  g_assert_cmpint (fc2->a.linear.out_features, ==, 6);
+  g_assert_null (fc2->a.linear.bias);
+  g_assert_cmpint (count_op (g, QVIZ_OP_FLATTEN), ==, 1);
+  /* Unsqueeze and Squeeze became reshapes with resolved dims. */
+  g_assert_cmpint (count_op (g, QVIZ_OP_RESHAPE), ==, 2);
+  g_assert_cmpint (sq->op, ==, QVIZ_OP_RESHAPE);
+  g_assert_cmpint (sq->a.reshape.rank, ==, 2);
+  g_assert_cmpfloat (run_and_compare (g, "classifier", QVIZ_PRECISION_F32), <, 1e-4);
+  run_at (g, 33, 9);
+}
+
+static void
 test_external_data (void)
 {
   g_autoptr (QvizGraph) g = load_fixture ("external");
@@ -329,6 +356,24 @@ test_external_data (void)
   g_assert_nonnull (strstr (error->message, "external.onnx.data"));
   g_unlink (copy);
   g_rmdir (dir);
+
+  /* A location leading out of the model's folder is refused (same length,
+   * so the protobuf stays valid). */
+  {
+    g_autofree char *base = fixture ("");
+    g_autofree char *evil = g_memdup2 (contents, len);
+    char *at = NULL;
+    for (gsize i = 0; i + 18 <= len && at == NULL; i++)
+      if (memcmp (evil + i, "external.onnx.data", 18) == 0)
+        at = evil + i;
+    g_assert_nonnull (at);
+    memcpy (at, "../ernal.onnx.data", 18);
+    g_clear_error (&error);
+    missing = qviz_onnx_load_from_data ((const guint8 *) evil, len, "evil.onnx", base, &error);
+    g_assert_null (missing);
+    g_assert_nonnull (error);
+    g_assert_nonnull (strstr (error->message, "outside"));
+  }
 
   /* In memory, without a folder: external data cannot be found. */
   g_clear_error (&error);
@@ -422,6 +467,49 @@ test_qlinear (void)
    * (rounding of the requantization). */
   run_and_compare (g, "qlinear-conv", QVIZ_PRECISION_INT8);
   g_assert_cmpfloat (last_abs_error, <=, 0.06 + 1e-6);
+}
+
+static void
+test_qdq_partial (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("qdq-partial");
+  g_autoptr (GError) error = NULL;
+  QvizCalibrationConfig config;
+  const QvizNode *c1 = find_node (g, "block/conv1/Conv");
+  const QvizNode *relu = find_node (g, "block/relu/Relu");
+
+  /* The first conv's output has no parameters in the file. */
+  g_assert_true (g->prequantized);
+  g_assert_false (g->calibrated);
+  g_assert_nonnull (c1);
+  g_assert_false (qviz_graph_value (g, c1->output)->quant.valid);
+  g_assert_true (qviz_graph_value (g, relu->output)->quant.valid);
+
+  /* Calibration fills in only what is missing. */
+  qviz_calibration_config_init (&config);
+  config.n_inputs = 2;
+  g_assert_true (qviz_calibrate (g, &config, &error));
+  g_assert_no_error (error);
+  g_assert_true (g->calibrated);
+  g_assert_true (qviz_graph_value (g, c1->output)->quant.valid);
+  g_assert_cmpfloat_with_epsilon (qviz_graph_value (g, g->input)->quant.scale, 0.03, 1e-7);
+  g_assert_cmpint (qviz_graph_value (g, g->input)->quant.zero_point, ==, 128);
+  g_assert_cmpfloat_with_epsilon (qviz_graph_value (g, relu->output)->quant.scale, 0.025, 1e-7);
+  run_and_compare (g, "qdq-conv", QVIZ_PRECISION_INT8);
+  g_assert_cmpfloat (last_abs_error, <=, 2 * 0.04 + 1e-6);
+}
+
+static void
+test_qdq_asymmetric (void)
+{
+  g_autofree char *path = fixture ("qdq-asymmetric.onnx");
+  g_autoptr (GError) error = NULL;
+  QvizGraph *g = qviz_onnx_load (path, &error);
+
+  g_assert_null (g);
+  g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "block/conv1/w/DQ"));
+  g_assert_nonnull (strstr (error->message, "asymmetric"));
 }
 
 /* ---- errors ---------------------------------------------------------------- */
@@ -554,9 +642,12 @@ main (int argc, char **argv)
   g_test_add_func ("/onnx/resize-concat", test_resize_concat);
   g_test_add_func ("/onnx/faceboxes-head", test_faceboxes_head);
   g_test_add_func ("/onnx/lraspp-small", test_lraspp_small);
+  g_test_add_func ("/onnx/classifier", test_classifier);
   g_test_add_func ("/onnx/external-data", test_external_data);
   g_test_add_func ("/onnx/qdq", test_qdq);
   g_test_add_func ("/onnx/qlinear", test_qlinear);
+  g_test_add_func ("/onnx/qdq-partial", test_qdq_partial);
+  g_test_add_func ("/onnx/qdq-asymmetric", test_qdq_asymmetric);
   g_test_add_func ("/onnx/unknown-ops", test_unknown_ops);
   g_test_add_func ("/onnx/opset-too-new", test_opset_too_new);
   g_test_add_func ("/onnx/bad-files", test_bad_files);
