@@ -222,6 +222,15 @@ qviz_application_startup (GApplication *app)
   g_signal_connect_swapped (self->settings, "changed::color-scheme", G_CALLBACK (apply_color_scheme), self);
   apply_color_scheme (self);
   gtk_window_set_default_icon_name (QVIZ_APP_ID);
+
+  {
+    g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
+    gtk_css_provider_load_from_data (css,
+      ".qviz-headline { padding: 12px 16px; }\n"
+      "qvizcurvesview, qvizbreakdownview { min-height: 360px; }\n", -1);
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
 }
 
 static int
@@ -236,7 +245,7 @@ qviz_application_command_line (GApplication            *app,
   QvizWindow *window;
 
   g_variant_dict_lookup (options, "db", "^ay", &db);
-  g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &rest);
+  g_variant_dict_lookup (options, G_OPTION_REMAINING, "^aay", &rest);
   if (db != NULL)
     {
       g_autoptr (GFile) f = g_application_command_line_create_file_for_arg (cmdline, db);

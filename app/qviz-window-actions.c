@@ -19,6 +19,7 @@ typedef struct {
   char *spec;
   char *name;
   char *sha256;
+  QvizGraph *graph;
 } ModelLoad;
 
 static void
@@ -27,6 +28,7 @@ model_load_free (ModelLoad *load)
   g_free (load->spec);
   g_free (load->name);
   g_free (load->sha256);
+  g_clear_pointer (&load->graph, qviz_graph_free);
   g_free (load);
 }
 
@@ -38,7 +40,7 @@ load_model_thread (GTask        *task,
 {
   ModelLoad *load = task_data;
   GError *error = NULL;
-  g_autoptr (QvizGraph) graph = qviz_model_load (load->spec, &error);
+  QvizGraph *graph = qviz_model_load (load->spec, &error);
 
   if (graph == NULL)
     {
@@ -47,6 +49,7 @@ load_model_thread (GTask        *task,
     }
   load->name = g_strdup (graph->name);
   load->sha256 = g_strdup (graph->sha256);
+  load->graph = graph;
   g_task_return_boolean (task, TRUE);
 }
 
@@ -86,6 +89,9 @@ on_model_loaded (GObject      *source,
       qviz_window_update_actions (self);
       return;
     }
+  /* Kept so that a sweep starts at once and calibrates only the first time. */
+  g_clear_pointer (&self->graph, qviz_graph_free);
+  self->graph = g_steal_pointer (&load->graph);
   g_settings_set_string (self->settings, "last-model", load->spec);
   if (qviz_model_spec_is_file (load->spec))
     add_recent (self, load->spec);
@@ -187,6 +193,7 @@ typedef struct {
   char            *calibration;
   QvizStore       *store;      /* borrowed: the window outlives the task */
   QvizSweepConfig *config;
+  QvizGraph       *graph;      /* the window's, lent for the sweep, or NULL */
 } SweepJob;
 
 static void
@@ -196,6 +203,7 @@ sweep_job_free (SweepJob *job)
   g_free (job->spec);
   g_free (job->calibration);
   g_clear_pointer (&job->config, qviz_sweep_config_free);
+  g_clear_pointer (&job->graph, qviz_graph_free);
   g_free (job);
 }
 
@@ -290,16 +298,18 @@ sweep_thread (GTask        *task,
 {
   SweepJob *job = task_data;
   QvizSweepCallbacks callbacks = { on_config_started, on_run_finished, job };
-  g_autoptr (QvizGraph) graph = NULL;
   g_autoptr (QvizSweep) sweep = NULL;
   GError *error = NULL;
+  QvizGraph *graph;
 
-  graph = qviz_model_load (job->spec, &error);
-  if (graph == NULL)
+  if (job->graph == NULL)
+    job->graph = qviz_model_load (job->spec, &error);
+  if (job->graph == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
+  graph = job->graph;
   if (job->calibration != NULL)
     {
       QvizCalibrationConfig cc;
@@ -328,7 +338,11 @@ on_sweep_done (GObject      *source,
   QvizWindow *self = QVIZ_WINDOW (source);
   g_autoptr (GError) error = NULL;
   g_autofree char *uuid = g_task_propagate_pointer (G_TASK (result), &error);
+  SweepJob *job = g_task_get_task_data (G_TASK (result));
 
+  /* Take the (now calibrated) model back unless another one was opened. */
+  if (self->graph == NULL && g_strcmp0 (job->spec, self->model_spec) == 0)
+    self->graph = g_steal_pointer (&job->graph);
   g_clear_object (&self->cancellable);
   gtk_widget_set_visible (self->progress_box, FALSE);
   if (uuid == NULL)
@@ -379,6 +393,7 @@ qviz_window_start_sweep (QvizWindow *self)
   job->calibration = g_strdup (self->calibration);
   job->store = self->store;
   job->config = qviz_sweep_config_new ();
+  job->graph = g_steal_pointer (&self->graph);
 
   res = settings_ints (self->settings, "default-resolutions");
   if (res->len > 0)

@@ -9,6 +9,7 @@
 #include "qviz-curves-view.h"
 #include "qviz-flame-view.h"
 #include "qviz-layer-table.h"
+#include "qviz-graph.h"
 #include "qviz-store.h"
 
 G_BEGIN_DECLS
@@ -23,6 +24,9 @@ struct _QvizWindow
   char              *model_name;
   char              *model_sha256;
   char              *calibration;   /* images folder for int8, or NULL */
+  /* The loaded model, kept calibrated between sweeps (NULL while a sweep
+   * holds it). */
+  QvizGraph         *graph;
   GPtrArray         *sweeps;        /* QvizSweep * of the model, as listed */
   GPtrArray         *all_sweeps;    /* QvizSweep * of every model, for Compare */
   char              *sweep_uuid;    /* the sweep shown */

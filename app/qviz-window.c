@@ -459,8 +459,9 @@ fill_cards (QvizWindow *self)
         {
           /* TRANSLATORS: how many times slower the first pass is than a steady one. */
           cold_value = g_strdup_printf (_("First pass %.1f× steady"), first_total);
-          g_string_append_printf (detail, _("\nat %d×%d, %d threads"), c.height, c.width,
-                                  c.threads);
+          g_string_append_printf (detail, g_dngettext (GETTEXT_PACKAGE, "\nat %d×%d, %d thread",
+                                                       "\nat %d×%d, %d threads", c.threads),
+                                  c.height, c.width, c.threads);
           cold_detail = g_strdup (detail->str);
           gtk_flow_box_append (GTK_FLOW_BOX (self->cards),
                                make_card (_("Cold start"), cold_value, cold_detail));
@@ -492,34 +493,47 @@ fill_cards (QvizWindow *self)
       }
     }
 
-  /* Crossover of the curves at the fewest threads. */
+  /* Crossovers of the curves, per thread count. */
   {
     g_autoptr (GPtrArray) series = qviz_chart_curves_from_runs (self->runs);
-    const QvizCurveSeries *f = NULL, *q = NULL;
-    double at = 0;
+    g_autoptr (GString) detail = g_string_new (NULL);
+    double lowest = 0;
+    guint n_pairs = 0;
 
     for (guint i = 0; i < series->len; i++)
       {
-        const QvizCurveSeries *s = g_ptr_array_index (series, i);
-        if (s->threads != (guint) fewest)
+        const QvizCurveSeries *f = g_ptr_array_index (series, i);
+        double at = 0;
+
+        if (qviz_curve_series_is_int8 (f))
           continue;
-        if (qviz_curve_series_is_int8 (s))
-          q = s;
-        else
-          f = s;
-      }
-    if (f && q)
-      {
-        if (qviz_curves_find_crossover (f, q, &at))
+        for (guint j = 0; j < series->len; j++)
           {
-            cross_value = g_strdup_printf (_("int8 slower above %.0f px"), at);
-            cross_detail = g_strdup (_("The int8 curve rises above the float curve there; see which layers cause it on the Layers page."));
+            const QvizCurveSeries *q = g_ptr_array_index (series, j);
+            if (!qviz_curve_series_is_int8 (q) || q->threads != f->threads)
+              continue;
+            n_pairs++;
+            if (qviz_curves_find_crossover (f, q, &at))
+              {
+                g_string_append_printf (detail, g_dngettext (GETTEXT_PACKAGE,
+                                        "%sint8 slower above %.0f px with %u thread",
+                                        "%sint8 slower above %.0f px with %u threads", f->threads),
+                                        detail->len ? "\n" : "", at, f->threads);
+                if (lowest == 0 || at < lowest)
+                  lowest = at;
+              }
           }
+      }
+    if (n_pairs > 0)
+      {
+        if (lowest > 0)
+          cross_value = g_strdup_printf (_("int8 slower above %.0f px"), lowest);
         else
           {
             cross_value = g_strdup (_("No crossover"));
-            cross_detail = g_strdup (_("int8 is faster than float at every measured size."));
+            g_string_append (detail, _("int8 is faster than float at every measured size and thread count."));
           }
+        cross_detail = g_string_free (g_steal_pointer (&detail), FALSE);
         gtk_flow_box_append (GTK_FLOW_BOX (self->cards),
                              make_card (_("Crossover"), cross_value, cross_detail));
       }
@@ -1334,6 +1348,7 @@ qviz_window_finalize (GObject *object)
   g_free (self->model_sha256);
   g_free (self->sweep_uuid);
   g_free (self->calibration);
+  g_clear_pointer (&self->graph, qviz_graph_free);
   G_OBJECT_CLASS (qviz_window_parent_class)->finalize (object);
 }
 
