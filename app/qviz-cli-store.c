@@ -301,11 +301,15 @@ runs_of (QvizStore *store, const char *id, char **label, GError **error)
 int
 qviz_cli_compare (int argc, char **argv)
 {
-  char *db = NULL, *csv = NULL;
+  char *db = NULL, *csv = NULL, *png = NULL, *svg = NULL, *pdf = NULL, *chart = NULL;
   gboolean all = FALSE, json = FALSE;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Run store (default $XDG_DATA_HOME/qviz/runs.sqlite)", "FILE" },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "Write the per-layer comparison as CSV", "FILE" },
+    { "png", 0, 0, G_OPTION_ARG_FILENAME, &png, "Draw the comparison as PNG", "FILE" },
+    { "svg", 0, 0, G_OPTION_ARG_FILENAME, &svg, "Draw the comparison as SVG", "FILE" },
+    { "pdf", 0, 0, G_OPTION_ARG_FILENAME, &pdf, "Draw the comparison as PDF", "FILE" },
+    { "chart", 0, 0, G_OPTION_ARG_STRING, &chart, "What to draw: report (default), curves, flame or table", "NAME" },
     { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "List every layer, not only significant changes", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON document", NULL },
     { NULL }
@@ -328,6 +332,16 @@ qviz_cli_compare (int argc, char **argv)
     return QVIZ_EXIT_USAGE;
   if (argc != 3)
     return qviz_cli_fail (QVIZ_EXIT_USAGE, "compare needs two ids: A B (sweeps or runs).");
+  if (chart != NULL && !g_str_equal (chart, "report") && !g_str_equal (chart, "curves") &&
+      !g_str_equal (chart, "flame") && !g_str_equal (chart, "table"))
+    return qviz_cli_fail (QVIZ_EXIT_USAGE,
+                          "Chart '%s' is not known; use report, curves, flame or table.", chart);
+  {
+    const char *files[] = { png, svg, pdf };
+    for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+      if (files[i] != NULL && !qviz_cli_check_chart_path (files[i], &error))
+        return qviz_cli_fail (QVIZ_EXIT_USAGE, "%s", error->message);
+  }
   store = qviz_cli_open_store (db, FALSE, &error);
   if (store == NULL)
     return qviz_cli_fail (QVIZ_EXIT_USAGE, "%s", error->message);
@@ -448,5 +462,20 @@ qviz_cli_compare (int argc, char **argv)
       if (!json)
         printf ("\nwrote %s\n", csv);
     }
+  {
+    const char *files[] = { png, svg, pdf };
+    gboolean first = csv == NULL;
+    for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+      {
+        if (files[i] == NULL)
+          continue;
+        if (!qviz_cli_export_compare (store, runs_a, label_a, runs_b, label_b, comparisons,
+                                      chart ? chart : "report", files[i], 0, 0, &error))
+          return qviz_cli_fail (QVIZ_EXIT_USAGE, "%s", error->message);
+        if (!json)
+          printf ("%swrote %s\n", first ? "\n" : "", files[i]);
+        first = FALSE;
+      }
+  }
   return QVIZ_EXIT_OK;
 }

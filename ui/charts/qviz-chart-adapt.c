@@ -33,6 +33,20 @@ layer_flags (const QvizRunLayer *l)
   return f;
 }
 
+QvizSpanFlags
+qviz_chart_layer_flags (const QvizRunLayer *layer)
+{
+  g_return_val_if_fail (layer != NULL, QVIZ_SPAN_NONE);
+  return layer_flags (layer);
+}
+
+QvizLayerClass
+qviz_chart_layer_class (const QvizRunLayer *layer)
+{
+  g_return_val_if_fail (layer != NULL, QVIZ_LAYER_CLASS_OTHER);
+  return class_from_name (layer->layer_class);
+}
+
 GPtrArray *
 qviz_chart_curves_from_runs (GPtrArray *runs)
 {
@@ -58,6 +72,43 @@ qviz_chart_curves_from_runs (GPtrArray *runs)
           g_ptr_array_add (series, s);
         }
       qviz_curve_series_add (s, r->height, r->stats.median, r->stats.p10, r->stats.p90);
+    }
+  return series;
+}
+
+GPtrArray *
+qviz_chart_curves_from_two_sweeps (GPtrArray *runs_a, const char *label_a,
+                                   GPtrArray *runs_b, const char *label_b)
+{
+  g_autoptr (GPtrArray) a = NULL;
+  g_autoptr (GPtrArray) b = NULL;
+  g_autofree char *la = NULL, *lb = NULL;
+  GPtrArray *series;
+
+  g_return_val_if_fail (runs_a != NULL && runs_b != NULL, NULL);
+
+  la = g_strdup (label_a != NULL && label_a[0] ? label_a : "A");
+  lb = g_strdup (label_b != NULL && label_b[0] ? label_b : "B");
+  if (g_str_equal (la, lb))
+    {
+      g_autofree char *old_a = g_steal_pointer (&la), *old_b = g_steal_pointer (&lb);
+      la = g_strdup_printf ("%s (A)", old_a);
+      lb = g_strdup_printf ("%s (B)", old_b);
+    }
+  a = qviz_chart_curves_from_runs (runs_a);
+  b = qviz_chart_curves_from_runs (runs_b);
+  series = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_curve_series_free);
+  while (a->len > 0)
+    {
+      QvizCurveSeries *s = g_ptr_array_steal_index (a, 0);
+      qviz_curve_series_set_sweep (s, la);
+      g_ptr_array_add (series, s);
+    }
+  while (b->len > 0)
+    {
+      QvizCurveSeries *s = g_ptr_array_steal_index (b, 0);
+      qviz_curve_series_set_sweep (s, lb);
+      g_ptr_array_add (series, s);
     }
   return series;
 }

@@ -17,6 +17,19 @@ G_BEGIN_DECLS
  * QvizCurveSeries * with their free function set. */
 GPtrArray      *qviz_chart_curves_from_runs    (GPtrArray *runs);
 
+/* Series of two sweeps for one chart: those of runs_a labelled label_a,
+ * then those of runs_b labelled label_b (see QvizCurveSeries.sweep); the
+ * curves painter draws A solid and B dashed and lighter.  Equal labels get
+ * " (A)" and " (B)" appended so that the sweeps stay apart. */
+GPtrArray      *qviz_chart_curves_from_two_sweeps (GPtrArray  *runs_a,
+                                                   const char *label_a,
+                                                   GPtrArray  *runs_b,
+                                                   const char *label_b);
+
+/* Span flags and class of a stored layer, as the painters use them. */
+QvizSpanFlags   qviz_chart_layer_flags         (const QvizRunLayer *layer);
+QvizLayerClass  qviz_chart_layer_class         (const QvizRunLayer *layer);
+
 /* Time per layer class, per resolution and precision, at the given thread
  * count (0: the fewest threads measured). */
 QvizBreakdown  *qviz_chart_breakdown_from_runs (GPtrArray *runs, int threads);

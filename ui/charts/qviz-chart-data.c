@@ -64,6 +64,7 @@ qviz_curve_series_copy (const QvizCurveSeries *series)
   g_return_val_if_fail (series != NULL, NULL);
 
   copy = qviz_curve_series_new (series->precision, series->threads);
+  copy->sweep = g_strdup (series->sweep);
   g_array_append_vals (copy->points, series->points->data, series->points->len);
   return copy;
 }
@@ -74,6 +75,7 @@ qviz_curve_series_free (QvizCurveSeries *series)
   if (series == NULL)
     return;
   g_free (series->precision);
+  g_free (series->sweep);
   g_array_unref (series->points);
   g_free (series);
 }
@@ -121,6 +123,15 @@ qviz_curve_series_is_int8 (const QvizCurveSeries *series)
   return g_ascii_strncasecmp (series->precision, "int8", 4) == 0 ||
          g_ascii_strncasecmp (series->precision, "qs8", 3) == 0 ||
          g_ascii_strncasecmp (series->precision, "qu8", 3) == 0;
+}
+
+void
+qviz_curve_series_set_sweep (QvizCurveSeries *series,
+                             const char      *sweep)
+{
+  g_return_if_fail (series != NULL);
+  g_free (series->sweep);
+  series->sweep = g_strdup (sweep);
 }
 
 /* Medians at resolution @r, interpolated linearly between measured points;
@@ -934,6 +945,124 @@ qviz_layer_rows_top (GPtrArray *rows,
   if (top->len > n)
     g_ptr_array_set_size (top, n);
   return top;
+}
+
+/* ---- Compared layers ------------------------------------------------ */
+
+QvizCompareRow *
+qviz_compare_row_new (const char    *name,
+                      const char    *op,
+                      QvizSpanFlags  flags,
+                      double         a_ms,
+                      double         b_ms)
+{
+  QvizCompareRow *row;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  row = g_new0 (QvizCompareRow, 1);
+  row->name = g_strdup (name);
+  row->op = g_strdup (op);
+  row->flags = flags & ~(QVIZ_SPAN_MODULE | QVIZ_SPAN_PASS);
+  row->layer_class = qviz_layer_class_classify (op, flags);
+  row->a_ms = a_ms;
+  row->b_ms = b_ms;
+  row->diff_lo = NAN;
+  row->diff_hi = NAN;
+  row->p_value = NAN;
+  return row;
+}
+
+QvizCompareRow *
+qviz_compare_row_copy (const QvizCompareRow *row)
+{
+  QvizCompareRow *copy;
+
+  g_return_val_if_fail (row != NULL, NULL);
+
+  copy = g_new (QvizCompareRow, 1);
+  *copy = *row;
+  copy->name = g_strdup (row->name);
+  copy->op = g_strdup (row->op);
+  copy->kernel_a = g_strdup (row->kernel_a);
+  copy->kernel_b = g_strdup (row->kernel_b);
+  return copy;
+}
+
+void
+qviz_compare_row_free (QvizCompareRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->name);
+  g_free (row->op);
+  g_free (row->kernel_a);
+  g_free (row->kernel_b);
+  g_free (row);
+}
+
+double
+qviz_compare_row_get_ratio (const QvizCompareRow *row)
+{
+  g_return_val_if_fail (row != NULL, NAN);
+  if (isnan (row->a_ms) || isnan (row->b_ms) || row->a_ms <= 0)
+    return NAN;
+  return row->b_ms / row->a_ms;
+}
+
+/* Both kernels known and different: a missing side is not a change. */
+gboolean
+qviz_compare_row_kernel_changed (const QvizCompareRow *row)
+{
+  g_return_val_if_fail (row != NULL, FALSE);
+  return row->kernel_a != NULL && row->kernel_a[0] != '\0' &&
+         row->kernel_b != NULL && row->kernel_b[0] != '\0' &&
+         strcmp (row->kernel_a, row->kernel_b) != 0;
+}
+
+static double
+abs_change (const QvizCompareRow *row)
+{
+  if (isnan (row->a_ms) || isnan (row->b_ms))
+    return -1;
+  return fabs (row->b_ms - row->a_ms);
+}
+
+static int
+compare_rows_by_change (gconstpointer a,
+                        gconstpointer b)
+{
+  const QvizCompareRow *ra = *(const QvizCompareRow * const *) a;
+  const QvizCompareRow *rb = *(const QvizCompareRow * const *) b;
+  double ca = abs_change (ra), cb = abs_change (rb);
+
+  if (ca != cb)
+    return (ca < cb) - (ca > cb);
+  /* Rows on one side only: the slower first. */
+  {
+    double ma = MAX (isnan (ra->a_ms) ? 0 : ra->a_ms, isnan (ra->b_ms) ? 0 : ra->b_ms);
+    double mb = MAX (isnan (rb->a_ms) ? 0 : rb->a_ms, isnan (rb->b_ms) ? 0 : rb->b_ms);
+    return (ma < mb) - (ma > mb);
+  }
+}
+
+GPtrArray *
+qviz_compare_rows_by_change (GPtrArray *rows,
+                             guint      n)
+{
+  GPtrArray *sorted;
+
+  g_return_val_if_fail (rows != NULL, NULL);
+
+  sorted = g_ptr_array_new ();
+  for (guint i = 0; i < rows->len; i++)
+    g_ptr_array_add (sorted, g_ptr_array_index (rows, i));
+  /* g_ptr_array_sort is not stable; ties keep no particular order, which
+   * is fine for rows of equal change. */
+  g_ptr_array_sort (sorted, compare_rows_by_change);
+  if (sorted->len > n)
+    g_ptr_array_set_size (sorted, n);
+  return sorted;
 }
 
 /* ---- Report info ---------------------------------------------------- */

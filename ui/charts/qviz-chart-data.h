@@ -18,6 +18,9 @@ typedef enum {
   QVIZ_SPAN_DILATED   = 1 << 0,
   QVIZ_SPAN_DEPTHWISE = 1 << 1,
   QVIZ_SPAN_POINTWISE = 1 << 2, /* 1x1 convolution */
+  /* A comparison found this layer's change within timing noise: a
+   * differential flame chart draws it neutral whatever its ratio. */
+  QVIZ_SPAN_WITHIN_NOISE = 1 << 3,
   /* Set by the flame layout, never by callers: */
   QVIZ_SPAN_MODULE    = 1 << 8, /* ancestor made from a path prefix */
   QVIZ_SPAN_PASS      = 1 << 9, /* the root of a band */
@@ -40,6 +43,10 @@ typedef struct {
   char   *precision; /* "f32" or "int8" */
   guint   threads;
   GArray *points;    /* QvizCurvePoint, kept sorted by resolution */
+  /* NULL, or the sweep the series belongs to when sweeps are compared
+   * ("A", "B" or a machine name).  A painter styles sweeps in the order
+   * their labels first appear: the first solid, the next dashed and lighter. */
+  char   *sweep;
 } QvizCurveSeries;
 
 QvizCurveSeries *qviz_curve_series_new   (const char            *precision,
@@ -55,6 +62,8 @@ guint            qviz_curve_series_get_n_points (const QvizCurveSeries *series);
 const QvizCurvePoint *qviz_curve_series_get_point (const QvizCurveSeries *series,
                                                    guint                  i);
 gboolean         qviz_curve_series_is_int8 (const QvizCurveSeries *series);
+void             qviz_curve_series_set_sweep (QvizCurveSeries       *series,
+                                              const char            *sweep);
 
 gboolean         qviz_curves_find_crossover (const QvizCurveSeries *f32,
                                              const QvizCurveSeries *int8,
@@ -177,6 +186,38 @@ double        qviz_layer_row_get_max_ms (const QvizLayerRow *row);
 GPtrArray    *qviz_layer_rows_top      (GPtrArray          *rows,
                                         guint               n);
 
+/* ---- Layers of two runs compared ------------------------------------ */
+
+typedef struct {
+  char          *name;        /* full path */
+  char          *op;
+  QvizSpanFlags  flags;
+  QvizLayerClass layer_class;
+  double         a_ms;        /* medians; NAN when missing on that side */
+  double         b_ms;
+  double         diff_lo;     /* 95% interval of b - a in ms, NAN if unknown */
+  double         diff_hi;
+  double         p_value;
+  gboolean       significant; /* FALSE: within timing noise */
+  gboolean       outlier;     /* departs most from the whole model's ratio */
+  char          *kernel_a;    /* "" or NULL when unknown */
+  char          *kernel_b;
+} QvizCompareRow;
+
+QvizCompareRow *qviz_compare_row_new        (const char           *name,
+                                             const char           *op,
+                                             QvizSpanFlags         flags,
+                                             double                a_ms,
+                                             double                b_ms);
+QvizCompareRow *qviz_compare_row_copy       (const QvizCompareRow *row);
+void            qviz_compare_row_free       (QvizCompareRow       *row);
+double          qviz_compare_row_get_ratio  (const QvizCompareRow *row);
+gboolean        qviz_compare_row_kernel_changed (const QvizCompareRow *row);
+/* A new array (borrowing the rows) of at most @n rows, the largest
+ * absolute change |b - a| first; rows missing on one side come last. */
+GPtrArray      *qviz_compare_rows_by_change (GPtrArray            *rows,
+                                             guint                 n);
+
 /* ---- Report text ---------------------------------------------------- */
 
 typedef struct {
@@ -201,5 +242,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvizBreakdown, qviz_breakdown_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvizFlameData, qviz_flame_data_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvizLayerRow, qviz_layer_row_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvizReportInfo, qviz_report_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvizCompareRow, qviz_compare_row_free)
 
 G_END_DECLS

@@ -1,6 +1,8 @@
 /* qviz-chart-style.c: light and dark palettes, hatching and layer fills. */
 #include "qviz-chart-style.h"
 
+#include <math.h>
+
 #define RGB(hex) { ((hex) >> 16 & 0xff) / 255.0, ((hex) >> 8 & 0xff) / 255.0, ((hex) & 0xff) / 255.0, 1.0 }
 #define RGBA(hex, a) { ((hex) >> 16 & 0xff) / 255.0, ((hex) >> 8 & 0xff) / 255.0, ((hex) & 0xff) / 255.0, (a) }
 
@@ -35,6 +37,11 @@ static const QvizChartStyle light_style = {
   .band_background = RGB (0xf6f6f8),
   .selection = RGB (0x000000),
   .search_match = RGB (0x1e1e24),
+  .ratio_faster = RGB (0x2166ac),
+  .ratio_even = RGB (0xf2f0ec),
+  .ratio_slower = RGB (0xc8500a),
+  .within_noise = RGB (0xb8b8bd),
+  .unmatched = RGB (0xffffff),
 };
 
 static const QvizChartStyle dark_style = {
@@ -67,6 +74,11 @@ static const QvizChartStyle dark_style = {
   .band_background = RGB (0x26262c),
   .selection = RGB (0xffffff),
   .search_match = RGB (0xffffff),
+  .ratio_faster = RGB (0x4a9bd6),
+  .ratio_even = RGB (0x3c3c42),
+  .ratio_slower = RGB (0xf08a3c),
+  .within_noise = RGB (0x6c6c74),
+  .unmatched = RGB (0x1e1e22),
 };
 
 const QvizChartStyle *
@@ -125,6 +137,39 @@ qviz_chart_style_text_on (const QvizChartStyle *style,
   static const QvizRgba white = RGB (0xffffff);
 
   return qviz_rgba_luminance (fill) > 0.45 ? &black : &white;
+}
+
+/* Linear in log2 (ratio), so that 0.5x and 2x sit at the same distance
+ * from the centre. */
+QvizRgba
+qviz_chart_style_ratio_colour (const QvizChartStyle *style,
+                               double                ratio)
+{
+  double t;
+
+  g_return_val_if_fail (style != NULL, (QvizRgba) { 0 });
+
+  if (isnan (ratio) || ratio <= 0)
+    return style->unmatched;
+  t = log2 (ratio) / log2 (QVIZ_RATIO_SCALE_MAX);
+  t = CLAMP (t, -1.0, 1.0);
+  if (t < 0)
+    return qviz_rgba_mix (&style->ratio_even, &style->ratio_faster, -t);
+  return qviz_rgba_mix (&style->ratio_even, &style->ratio_slower, t);
+}
+
+QvizRgba
+qviz_chart_style_sweep_colour (const QvizChartStyle *style,
+                               const QvizRgba       *base,
+                               guint                 sweep_slot)
+{
+  g_return_val_if_fail (style != NULL, (QvizRgba) { 0 });
+  g_return_val_if_fail (base != NULL, (QvizRgba) { 0 });
+
+  if (sweep_slot == 0)
+    return *base;
+  /* Lighter, yet still clearly of the same hue on both themes. */
+  return qviz_rgba_mix (base, &style->background, MIN (0.45, 0.3 + 0.1 * (sweep_slot - 1)));
 }
 
 /* Transparent tile with one diagonal stripe, repeated in user space so that
@@ -209,7 +254,26 @@ qviz_chart_style_fill_layer (const QvizChartStyle *style,
   g_return_if_fail (cr != NULL);
   g_return_if_fail (layer_class < QVIZ_N_LAYER_CLASSES);
 
-  qviz_chart_set_source (cr, &style->class_fill[layer_class]);
+  qviz_chart_style_fill_layer_colour (style, cr, x, y, width, height,
+                                      &style->class_fill[layer_class], flags, hatch);
+}
+
+void
+qviz_chart_style_fill_layer_colour (const QvizChartStyle *style,
+                                    cairo_t              *cr,
+                                    double                x,
+                                    double                y,
+                                    double                width,
+                                    double                height,
+                                    const QvizRgba       *fill,
+                                    QvizSpanFlags         flags,
+                                    cairo_pattern_t      *hatch)
+{
+  g_return_if_fail (style != NULL);
+  g_return_if_fail (cr != NULL);
+  g_return_if_fail (fill != NULL);
+
+  qviz_chart_set_source (cr, fill);
   cairo_rectangle (cr, x, y, width, height);
   cairo_fill (cr);
 

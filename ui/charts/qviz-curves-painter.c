@@ -92,34 +92,79 @@ qviz_curves_painter_get_n_series (QvizCurvesPainter *self)
   return self->series->len;
 }
 
+/* Sweep labels in the order they first appear; a series without one
+ * belongs to the first sweep. */
+static GPtrArray *
+distinct_sweeps (QvizCurvesPainter *self)
+{
+  GPtrArray *sweeps = g_ptr_array_new ();
+
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      const QvizCurveSeries *s = g_ptr_array_index (self->series, i);
+      gboolean seen = FALSE;
+
+      for (guint k = 0; k < sweeps->len; k++)
+        seen = seen || g_strcmp0 (g_ptr_array_index (sweeps, k), s->sweep) == 0;
+      if (!seen)
+        g_ptr_array_add (sweeps, s->sweep);
+    }
+  return sweeps;
+}
+
+static guint
+sweep_slot (GPtrArray  *sweeps,
+            const char *sweep)
+{
+  for (guint i = 0; i < sweeps->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (sweeps, i), sweep) == 0)
+      return i;
+  return 0;
+}
+
 static const QvizCurveSeries *
 find_series (QvizCurvesPainter *self,
+             const char        *sweep,
              guint              threads,
              gboolean           int8)
 {
   for (guint i = 0; i < self->series->len; i++)
     {
       const QvizCurveSeries *s = g_ptr_array_index (self->series, i);
-      if (s->threads == threads && qviz_curve_series_is_int8 (s) == int8)
+      if (s->threads == threads && qviz_curve_series_is_int8 (s) == int8 &&
+          g_strcmp0 (s->sweep, sweep) == 0)
         return s;
     }
   return NULL;
 }
 
+static gboolean
+crossover_of_sweep (QvizCurvesPainter *self,
+                    const char        *sweep,
+                    guint              threads,
+                    double            *resolution)
+{
+  const QvizCurveSeries *f32 = find_series (self, sweep, threads, FALSE);
+  const QvizCurveSeries *int8 = find_series (self, sweep, threads, TRUE);
+
+  if (f32 == NULL || int8 == NULL)
+    return FALSE;
+  return qviz_curves_find_crossover (f32, int8, resolution);
+}
+
+/* With several sweeps, the crossover of the first one. */
 gboolean
 qviz_curves_painter_get_crossover (QvizCurvesPainter *self,
                                    guint              threads,
                                    double            *resolution)
 {
-  const QvizCurveSeries *f32, *int8;
+  const char *first;
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  f32 = find_series (self, threads, FALSE);
-  int8 = find_series (self, threads, TRUE);
-  if (f32 == NULL || int8 == NULL)
-    return FALSE;
-  return qviz_curves_find_crossover (f32, int8, resolution);
+  first = self->series->len > 0
+    ? ((const QvizCurveSeries *) g_ptr_array_index (self->series, 0))->sweep : NULL;
+  return crossover_of_sweep (self, first, threads, resolution);
 }
 
 double
@@ -243,8 +288,9 @@ marker_path (cairo_t *cr,
 
 typedef struct {
   const QvizChartStyle *style;
-  const QvizRgba       *colour;
-  guint                 slot;
+  QvizRgba              colour;
+  guint                 dash;   /* set_dash () slot */
+  guint                 slot;   /* marker_path () slot */
 } SeriesSwatch;
 
 static void
@@ -258,9 +304,9 @@ swatch_series (cairo_t  *cr,
   const SeriesSwatch *sw = user_data;
 
   cairo_save (cr);
-  qviz_chart_set_source (cr, sw->colour);
+  qviz_chart_set_source (cr, &sw->colour);
   cairo_set_line_width (cr, 2);
-  set_dash (cr, sw->slot);
+  set_dash (cr, sw->dash);
   cairo_move_to (cr, x, y + h / 2);
   cairo_line_to (cr, x + w, y + h / 2);
   cairo_stroke (cr);
@@ -270,11 +316,31 @@ swatch_series (cairo_t  *cr,
   cairo_restore (cr);
 }
 
-static const QvizRgba *
+/* Precision gives the hue; a later sweep of a comparison is lighter. */
+static QvizRgba
 series_colour (const QvizChartStyle  *style,
-               const QvizCurveSeries *s)
+               const QvizCurveSeries *s,
+               guint                  sweep)
 {
-  return qviz_curve_series_is_int8 (s) ? &style->int8 : &style->f32;
+  return qviz_chart_style_sweep_colour (style, qviz_curve_series_is_int8 (s) ? &style->int8
+                                                                            : &style->f32, sweep);
+}
+
+/* Line and marker of a series.  Compared sweeps differ by dash (the first
+ * solid) and thread counts by marker; a single sweep uses both for threads,
+ * as before sweeps could be compared. */
+static void
+series_pattern (GArray                *threads,
+                GPtrArray             *sweeps,
+                gboolean               comparing,
+                const QvizCurveSeries *s,
+                guint                 *dash,
+                guint                 *marker)
+{
+  guint t = thread_slot (threads, s->threads);
+
+  *marker = t;
+  *dash = comparing ? (sweep_slot (sweeps, s->sweep) == 0 ? 0 : 1) : t;
 }
 
 static void
@@ -313,20 +379,24 @@ paint_crossovers (QvizCurvesPainter *self,
                   cairo_t           *cr,
                   PangoLayout       *small,
                   GArray            *threads,
+                  GPtrArray         *sweeps,
                   gboolean           labels)
 {
   const QvizChartStyle *style = self->style;
   static const double dash[] = { 6, 4 };
   double label_y = self->py0 + 6;
 
-  for (guint t = 0; t < threads->len; t++)
+  /* Every (sweep, thread count) pair, sweep by sweep. */
+  for (guint k = 0; k < sweeps->len * threads->len; k++)
     {
-      guint th = g_array_index (threads, guint, t);
+      const char *sweep = g_ptr_array_index (sweeps, k / threads->len);
+      guint th = g_array_index (threads, guint, k % threads->len);
       double r, x;
       g_autofree char *label = NULL;
+      g_autofree char *where = NULL;
       double tw, tht, bx;
 
-      if (!qviz_curves_painter_get_crossover (self, th, &r))
+      if (!crossover_of_sweep (self, sweep, th, &r))
         continue;
       x = round (qviz_curves_painter_resolution_to_x (self, r));
 
@@ -343,9 +413,13 @@ paint_crossovers (QvizCurvesPainter *self,
           continue;
         }
 
-      label = threads->len > 1
-        ? g_strdup_printf ("int8 slower from %.0f px (%u thread%s)", r, th, th == 1 ? "" : "s")
-        : g_strdup_printf ("int8 slower from %.0f px", r);
+      if (threads->len > 1 && sweep != NULL)
+        where = g_strdup_printf (" (%s, %u thread%s)", sweep, th, th == 1 ? "" : "s");
+      else if (threads->len > 1)
+        where = g_strdup_printf (" (%u thread%s)", th, th == 1 ? "" : "s");
+      else if (sweep != NULL)
+        where = g_strdup_printf (" (%s)", sweep);
+      label = g_strdup_printf ("int8 slower from %.0f px%s", r, where ? where : "");
       qviz_chart_text_size (small, label, &tw, &tht);
       bx = x + 6;
       if (bx + tw + 8 > self->px1)
@@ -373,6 +447,8 @@ qviz_curves_painter_paint (QvizCurvesPainter *self,
   g_autoptr(PangoLayout) bold = NULL;
   g_autoptr(PangoLayout) small = NULL;
   g_autoptr(GArray) threads = NULL;
+  g_autoptr(GPtrArray) sweeps = NULL;
+  gboolean comparing;
   g_autoptr(GArray) y_ticks = NULL;
   g_autoptr(GArray) x_ticks = NULL;
   g_autofree SeriesSwatch *swatches = NULL;
@@ -414,14 +490,18 @@ qviz_curves_painter_paint (QvizCurvesPainter *self,
       return;
     }
 
-  /* Legend: one entry per series, float first, fewer threads first. */
+  /* Legend: one entry per series, by sweep, float first, fewer threads
+   * first. */
   threads = distinct_threads (self);
+  sweeps = distinct_sweeps (self);
+  comparing = sweeps->len > 1 || g_ptr_array_index (sweeps, 0) != NULL;
   swatches = g_new0 (SeriesSwatch, self->series->len);
   items = g_new0 (QvizLegendItem, self->series->len);
   {
     guint n = 0;
 
-    for (int pass = 0; pass < 2; pass++)
+    /* (sweep, precision) in order: A's float, A's int8, B's float, ... */
+    for (guint k = 0; k < sweeps->len * 2; k++)
       for (guint t = 0; t < threads->len; t++)
         for (guint i = 0; i < self->series->len; i++)
           {
@@ -429,14 +509,19 @@ qviz_curves_painter_paint (QvizCurvesPainter *self,
             guint th = g_array_index (threads, guint, t);
             char *label;
 
-            if (s->threads != th || (int) qviz_curve_series_is_int8 (s) != pass)
+            if (s->threads != th || (guint) qviz_curve_series_is_int8 (s) != k % 2 ||
+                sweep_slot (sweeps, s->sweep) != k / 2)
               continue;
-            label = g_strdup_printf ("%s, %u thread%s", s->precision, s->threads,
-                                     s->threads == 1 ? "" : "s");
+            if (s->sweep != NULL)
+              label = g_strdup_printf ("%s · %s, %u thread%s", s->sweep, s->precision, s->threads,
+                                       s->threads == 1 ? "" : "s");
+            else
+              label = g_strdup_printf ("%s, %u thread%s", s->precision, s->threads,
+                                       s->threads == 1 ? "" : "s");
             g_ptr_array_add (labels, label);
             swatches[n].style = style;
-            swatches[n].colour = series_colour (style, s);
-            swatches[n].slot = t;
+            swatches[n].colour = series_colour (style, s, k / 2);
+            series_pattern (threads, sweeps, comparing, s, &swatches[n].dash, &swatches[n].slot);
             items[n].label = label;
             items[n].draw_swatch = swatch_series;
             items[n].user_data = &swatches[n];
@@ -587,7 +672,7 @@ qviz_curves_painter_paint (QvizCurvesPainter *self,
   cairo_restore (cr);
 
   /* Crossover lines below the data, labels above it. */
-  paint_crossovers (self, cr, small, threads, FALSE);
+  paint_crossovers (self, cr, small, threads, sweeps, FALSE);
 
   /* Series: whiskers, line, markers.  Series at the same resolution are
    * spread by a few pixels so that their whiskers do not hide each other. */
@@ -597,9 +682,12 @@ qviz_curves_painter_paint (QvizCurvesPainter *self,
   for (guint i = 0; i < self->series->len; i++)
     {
       const QvizCurveSeries *s = g_ptr_array_index (self->series, i);
-      const QvizRgba *colour = series_colour (style, s);
-      guint slot = thread_slot (threads, s->threads);
+      QvizRgba colour_value = series_colour (style, s, sweep_slot (sweeps, s->sweep));
+      const QvizRgba *colour = &colour_value;
+      guint slot, dash;
       double dodge = (i - (self->series->len - 1) / 2.0) * 3.0;
+
+      series_pattern (threads, sweeps, comparing, s, &dash, &slot);
 
       qviz_chart_set_source (cr, colour);
       cairo_set_line_width (cr, 1.2);
@@ -621,7 +709,7 @@ qviz_curves_painter_paint (QvizCurvesPainter *self,
 
       cairo_set_line_width (cr, 2);
       cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-      set_dash (cr, slot);
+      set_dash (cr, dash);
       for (guint k = 0; k < s->points->len; k++)
         {
           const QvizCurvePoint *p = &g_array_index (s->points, QvizCurvePoint, k);
@@ -652,6 +740,6 @@ qviz_curves_painter_paint (QvizCurvesPainter *self,
     }
   cairo_restore (cr);
 
-  paint_crossovers (self, cr, small, threads, TRUE);
+  paint_crossovers (self, cr, small, threads, sweeps, TRUE);
   cairo_restore (cr);
 }

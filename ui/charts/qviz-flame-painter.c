@@ -23,6 +23,7 @@ struct _QvizFlamePainter {
   int                   selected;
   gboolean              show_labels;
   gboolean              show_legend;
+  QvizFlameColorMode    color_mode;
 
   /* Geometry of the last paint, for hit testing. */
   gboolean              painted;
@@ -30,6 +31,7 @@ struct _QvizFlamePainter {
   double                t0, t1;   /* effective view, ns */
   GArray               *band_y;   /* double: top of each band's first row */
   guint                 n_drawn_rects;
+  cairo_rectangle_t     legend_rect;
 };
 
 QvizFlamePainter *
@@ -146,12 +148,32 @@ bands_height (QvizFlamePainter *self)
   return h;
 }
 
+void
+qviz_flame_painter_set_color_mode (QvizFlamePainter   *self,
+                                   QvizFlameColorMode  mode)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (mode == QVIZ_FLAME_COLOR_BY_CLASS || mode == QVIZ_FLAME_COLOR_BY_RATIO);
+  self->color_mode = mode;
+}
+
+QvizFlameColorMode
+qviz_flame_painter_get_color_mode (QvizFlamePainter *self)
+{
+  g_return_val_if_fail (self != NULL, QVIZ_FLAME_COLOR_BY_CLASS);
+  return self->color_mode;
+}
+
 double
 qviz_flame_painter_get_preferred_height (QvizFlamePainter *self)
 {
+  double legend;
+
   g_return_val_if_fail (self != NULL, 0);
-  /* Two legend lines at most at usual widths. */
-  return AXIS_HEIGHT + bands_height (self) + (self->show_legend ? LEGEND_GAP + 44 : 0) + 8;
+  /* Two legend lines at most at usual widths; the ratio scale adds its
+   * tick labels. */
+  legend = self->color_mode == QVIZ_FLAME_COLOR_BY_RATIO ? 64 : 44;
+  return AXIS_HEIGHT + bands_height (self) + (self->show_legend ? LEGEND_GAP + legend : 0) + 8;
 }
 
 static gboolean
@@ -175,15 +197,23 @@ span_matches (QvizFlamePainter    *self,
   return FALSE;
 }
 
-static const QvizRgba *
-span_fill (const QvizChartStyle *style,
-           const QvizFlameSpan  *span)
+static QvizRgba
+span_fill (QvizFlamePainter    *self,
+           const QvizFlameSpan *span)
 {
+  const QvizChartStyle *style = self->style;
+
   if (span->flags & QVIZ_SPAN_PASS)
-    return &style->pass_fill;
+    return style->pass_fill;
   if (span->flags & QVIZ_SPAN_MODULE)
-    return &style->module_fill[span->depth % 2];
-  return &style->class_fill[span->layer_class];
+    return style->module_fill[span->depth % 2];
+  if (self->color_mode == QVIZ_FLAME_COLOR_BY_RATIO)
+    {
+      if (span->flags & QVIZ_SPAN_WITHIN_NOISE)
+        return style->within_noise;
+      return qviz_chart_style_ratio_colour (style, span->ratio);
+    }
+  return style->class_fill[span->layer_class];
 }
 
 typedef struct {
@@ -202,7 +232,9 @@ paint_span (QvizFlamePainter    *self,
 {
   const QvizChartStyle *style = self->style;
   cairo_t *cr = pc->cr;
-  const QvizRgba *fill = span_fill (style, span);
+  QvizRgba fill_value = span_fill (self, span);
+  const QvizRgba *fill = &fill_value;
+  gboolean by_ratio = self->color_mode == QVIZ_FLAME_COLOR_BY_RATIO;
   double h = ROW_HEIGHT - 1;
   /* A one-pixel gap keeps neighbouring spans apart once they are wide
    * enough to spare it. */
@@ -216,7 +248,18 @@ paint_span (QvizFlamePainter    *self,
       cairo_fill (cr);
     }
   else
-    qviz_chart_style_fill_layer (style, cr, xa, y, w, h, span->layer_class, span->flags, pc->hatch);
+    {
+      qviz_chart_style_fill_layer_colour (style, cr, xa, y, w, h, fill, span->flags, pc->hatch);
+      /* A layer missing from A has no ratio: its plain fill needs an edge. */
+      if (by_ratio && isnan (span->ratio) && !(span->flags & QVIZ_SPAN_WITHIN_NOISE) &&
+          !(span->flags & QVIZ_SPAN_DEPTHWISE) && w >= 3)
+        {
+          qviz_chart_set_source (cr, &style->axis);
+          cairo_set_line_width (cr, 1);
+          cairo_rectangle (cr, xa + 0.5, y + 0.5, w - 1, h - 1);
+          cairo_stroke (cr);
+        }
+    }
   self->n_drawn_rects++;
 
   if (self->search != NULL && !matches)
@@ -234,7 +277,8 @@ paint_span (QvizFlamePainter    *self,
       double lx = MAX (xa, self->plot_x0) + 4;
       double max_w = MIN (xa + w, self->plot_x1) - lx - 3;
       g_autofree char *dur = qviz_format_ns (span->end_ns - span->start_ns);
-      g_autofree char *full = g_strdup_printf ("%s  %s", span->label, dur);
+      g_autofree char *with_ratio = NULL;
+      g_autofree char *full = NULL;
       const QvizRgba *ink = qviz_chart_style_text_on (style, fill);
       const char *text = span->label;
       QvizRgba dimmed;
@@ -242,11 +286,24 @@ paint_span (QvizFlamePainter    *self,
 
       if (max_w < 12)
         return;
+      /* A differential chart says the ratio in words too: colour alone
+       * would not tell 1.4x from 1.6x. */
+      if (by_ratio && !(span->flags & (QVIZ_SPAN_PASS | QVIZ_SPAN_MODULE)) && !isnan (span->ratio))
+        with_ratio = g_strdup_printf ("%s  ×%.2f", span->label, span->ratio);
+      full = g_strdup_printf ("%s  %s", with_ratio ? with_ratio : span->label, dur);
       qviz_chart_text_size (pc->layout, full, &tw, &th);
       if (tw <= max_w)
         text = full;
       else
-        qviz_chart_text_size (pc->layout, text, &tw, &th);
+        {
+          if (with_ratio != NULL)
+            {
+              qviz_chart_text_size (pc->layout, with_ratio, &tw, &th);
+              if (tw <= max_w)
+                text = with_ratio;
+            }
+          qviz_chart_text_size (pc->layout, text, &tw, &th);
+        }
       tw = MIN (tw, max_w);
 
       if (self->search != NULL && !matches)
@@ -305,7 +362,7 @@ flush_run (QvizFlamePainter *self,
   if (!run->active)
     return;
   span = qviz_flame_data_get_span (self->data, run->span);
-  fill = *span_fill (self->style, span);
+  fill = span_fill (self, span);
   if (self->search != NULL && !span_matches (self, span))
     fill = qviz_rgba_mix (&fill, &self->style->band_background, 0.72);
   qviz_chart_set_source (pc->cr, &fill);
@@ -422,6 +479,151 @@ swatch_module (cairo_t  *cr,
   cairo_fill (cr);
 }
 
+typedef struct {
+  const QvizChartStyle *style;
+  QvizRgba              fill;
+  QvizSpanFlags         flags;
+  cairo_pattern_t      *hatch;
+  gboolean              edge;
+} FillSwatch;
+
+static void
+swatch_fill (cairo_t  *cr,
+             double    x,
+             double    y,
+             double    w,
+             double    h,
+             gpointer  user_data)
+{
+  const FillSwatch *sw = user_data;
+
+  qviz_chart_style_fill_layer_colour (sw->style, cr, x, y, w, h, &sw->fill, sw->flags, sw->hatch);
+  if (sw->edge)
+    {
+      qviz_chart_set_source (cr, &sw->style->axis);
+      cairo_set_line_width (cr, 1);
+      cairo_rectangle (cr, x + 0.5, y + 0.5, w - 1, h - 1);
+      cairo_stroke (cr);
+    }
+}
+
+/* "faster [blue .. grey .. orange] slower" with ticks at 0.5x .. 2x, then
+ * the neutral fills and the patterns. */
+static double
+paint_ratio_legend (QvizFlamePainter *self,
+                    cairo_t          *cr,
+                    cairo_pattern_t  *hatch,
+                    double            x,
+                    double            y,
+                    double            max_width,
+                    gboolean          draw)
+{
+  const QvizChartStyle *s = self->style;
+  g_autoptr(PangoLayout) text = qviz_chart_layout_new (cr, s, 0.92, FALSE);
+  g_autoptr(PangoLayout) small = qviz_chart_layout_new (cr, s, 0.8, FALSE);
+  static const double ticks[] = { 0.5, 0.71, 1.0, 1.41, 2.0 };
+  static const char *const tick_labels[] = { "≤0.5×", "0.71×", "1×", "1.41×", "≥2×" };
+  const double bar_h = 12;
+  QvizRgba mid = qviz_chart_style_ratio_colour (s, 1.0);
+  FillSwatch fills[] = {
+    { s, s->within_noise, 0, hatch, FALSE },
+    { s, s->unmatched, 0, hatch, TRUE },
+    { s, mid, QVIZ_SPAN_DILATED, hatch, FALSE },
+    { s, mid, QVIZ_SPAN_DEPTHWISE, hatch, FALSE },
+    { s, s->module_fill[1], 0, NULL, FALSE },
+  };
+  QvizLegendItem items[] = {
+    { "Within noise (not significant)", swatch_fill, &fills[0] },
+    { "Not in A", swatch_fill, &fills[1] },
+    { "Dilated (hatched)", swatch_fill, &fills[2] },
+    { "Depthwise (outlined)", swatch_fill, &fills[3] },
+    { "Module", swatch_fill, &fills[4] },
+  };
+  double title_w, faster_w, slower_w, line_h, small_h, bar_w, bar_x, scale_w, used, items_h;
+  const char *title = "B / A time per layer:";
+
+  qviz_chart_text_size (text, title, &title_w, &line_h);
+  qviz_chart_text_size (text, "faster", &faster_w, NULL);
+  qviz_chart_text_size (text, "slower", &slower_w, NULL);
+  qviz_chart_text_size (small, "Ag", NULL, &small_h);
+  bar_w = CLAMP (max_width * 0.3, 160, 300);
+  scale_w = title_w + 10 + faster_w + 6 + bar_w + 6 + slower_w;
+  if (scale_w > max_width)
+    {
+      /* Narrow charts drop the title before the scale. */
+      title_w = -10;
+      scale_w = faster_w + 6 + bar_w + 6 + slower_w;
+    }
+  bar_x = x + title_w + 10 + faster_w + 6;
+  used = MAX (line_h, bar_h) + 2 + small_h;
+
+  if (draw)
+    {
+      cairo_pattern_t *gradient = cairo_pattern_create_linear (bar_x, 0, bar_x + bar_w, 0);
+      double cy = y + bar_h / 2;
+
+      /* Linear in position is linear in log2 (ratio): the same mix as
+       * qviz_chart_style_ratio_colour. */
+      cairo_pattern_add_color_stop_rgb (gradient, 0, s->ratio_faster.red, s->ratio_faster.green,
+                                        s->ratio_faster.blue);
+      cairo_pattern_add_color_stop_rgb (gradient, 0.5, s->ratio_even.red, s->ratio_even.green,
+                                        s->ratio_even.blue);
+      cairo_pattern_add_color_stop_rgb (gradient, 1, s->ratio_slower.red, s->ratio_slower.green,
+                                        s->ratio_slower.blue);
+      if (title_w > 0)
+        qviz_chart_draw_text (cr, text, title, x, cy, QVIZ_ALIGN_START, QVIZ_ALIGN_CENTER, 0,
+                              &s->foreground);
+      qviz_chart_draw_text (cr, text, "faster", bar_x - 6, cy, QVIZ_ALIGN_END, QVIZ_ALIGN_CENTER,
+                            0, &s->foreground);
+      qviz_chart_draw_text (cr, text, "slower", bar_x + bar_w + 6, cy, QVIZ_ALIGN_START,
+                            QVIZ_ALIGN_CENTER, 0, &s->foreground);
+      cairo_save (cr);
+      cairo_set_source (cr, gradient);
+      cairo_rectangle (cr, bar_x, y, bar_w, bar_h);
+      cairo_fill (cr);
+      cairo_pattern_destroy (gradient);
+      qviz_chart_set_source (cr, &s->axis);
+      cairo_set_line_width (cr, 1);
+      for (guint i = 0; i < G_N_ELEMENTS (ticks); i++)
+        {
+          double f = (log2 (ticks[i]) / log2 (QVIZ_RATIO_SCALE_MAX) + 1) / 2;
+          double tx = round (bar_x + f * bar_w) + 0.5;
+
+          cairo_move_to (cr, tx, y + bar_h - 3);
+          cairo_line_to (cr, tx, y + bar_h + 2);
+          cairo_stroke (cr);
+          /* A short bar has room for the ends and the centre only. */
+          if (bar_w < 240 && (i == 1 || i == 3))
+            continue;
+          qviz_chart_draw_text (cr, small, tick_labels[i], tx, y + bar_h + 2,
+                                i == 0 ? QVIZ_ALIGN_START
+                                : i + 1 == G_N_ELEMENTS (ticks) ? QVIZ_ALIGN_END : QVIZ_ALIGN_CENTER,
+                                QVIZ_ALIGN_START, 0, &s->muted);
+        }
+      cairo_restore (cr);
+    }
+
+  /* The other entries beside the scale when they fit, else below it. */
+  items_h = qviz_chart_draw_legend (cr, s, items, G_N_ELEMENTS (items), x, y, G_MAXDOUBLE, FALSE);
+  {
+    double items_w = 0, tw;
+
+    for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+      {
+        qviz_chart_text_size (text, items[i].label, &tw, NULL);
+        items_w += 22 + 6 + tw + 18;
+      }
+    if (scale_w + 28 + items_w <= max_width)
+      {
+        qviz_chart_draw_legend (cr, s, items, G_N_ELEMENTS (items), x + scale_w + 28,
+                                y + bar_h / 2 - items_h / 2, max_width - scale_w - 28, draw);
+        return MAX (used, items_h);
+      }
+  }
+  return used + 6 + qviz_chart_draw_legend (cr, s, items, G_N_ELEMENTS (items), x, y + used + 6,
+                                            max_width, draw);
+}
+
 static double
 paint_legend (QvizFlamePainter *self,
               cairo_t          *cr,
@@ -431,6 +633,9 @@ paint_legend (QvizFlamePainter *self,
               double            max_width,
               gboolean          draw)
 {
+  if (self->color_mode == QVIZ_FLAME_COLOR_BY_RATIO)
+    return paint_ratio_legend (self, cr, hatch, x, y, max_width, draw);
+  {
   const QvizChartStyle *s = self->style;
   gpointer args[][4] = {
     { (gpointer) s, GUINT_TO_POINTER (QVIZ_LAYER_CLASS_DILATED_DEPTHWISE), GUINT_TO_POINTER (QVIZ_SPAN_DILATED | QVIZ_SPAN_DEPTHWISE), hatch },
@@ -452,6 +657,7 @@ paint_legend (QvizFlamePainter *self,
   };
 
   return qviz_chart_draw_legend (cr, s, items, G_N_ELEMENTS (items), x, y, max_width, draw);
+  }
 }
 
 static void
@@ -520,6 +726,7 @@ qviz_flame_painter_paint (QvizFlamePainter *self,
   style = self->style;
   self->n_drawn_rects = 0;
   self->painted = FALSE;
+  self->legend_rect = (cairo_rectangle_t) { 0, 0, 0, 0 };
   g_array_set_size (self->band_y, 0);
 
   cairo_save (cr);
@@ -601,8 +808,12 @@ qviz_flame_painter_paint (QvizFlamePainter *self,
   cairo_restore (cr);
 
   if (self->show_legend)
-    paint_legend (self, cr, hatch, self->plot_x0, bands_bottom + LEGEND_GAP,
-                  self->plot_x1 - self->plot_x0, TRUE);
+    {
+      double lh = paint_legend (self, cr, hatch, self->plot_x0, bands_bottom + LEGEND_GAP,
+                                self->plot_x1 - self->plot_x0, TRUE);
+      self->legend_rect = (cairo_rectangle_t) { self->plot_x0, bands_bottom + LEGEND_GAP,
+                                                self->plot_x1 - self->plot_x0, lh };
+    }
 
   cairo_restore (cr);
 }
@@ -694,4 +905,13 @@ qviz_flame_painter_get_n_drawn_rects (QvizFlamePainter *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return self->n_drawn_rects;
+}
+
+void
+qviz_flame_painter_get_legend_rect (QvizFlamePainter  *self,
+                                    cairo_rectangle_t *rect)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (rect != NULL);
+  *rect = self->legend_rect;
 }

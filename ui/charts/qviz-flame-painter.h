@@ -18,6 +18,16 @@ G_BEGIN_DECLS
 
 typedef struct _QvizFlamePainter QvizFlamePainter;
 
+/* How layer spans are filled.  BY_RATIO draws a differential flame chart:
+ * each layer in the diverging B/A colour of its QvizFlameSpan.ratio (see
+ * qviz_chart_style_ratio_colour), neutral when flagged
+ * QVIZ_SPAN_WITHIN_NOISE, with the scale as legend.  Hatching and outlines
+ * of dilated and depthwise spans stay in both modes. */
+typedef enum {
+  QVIZ_FLAME_COLOR_BY_CLASS,
+  QVIZ_FLAME_COLOR_BY_RATIO,
+} QvizFlameColorMode;
+
 QvizFlamePainter *qviz_flame_painter_new           (const QvizChartStyle *style);
 void              qviz_flame_painter_free          (QvizFlamePainter     *self);
 void              qviz_flame_painter_set_style     (QvizFlamePainter     *self,
@@ -36,6 +46,9 @@ void              qviz_flame_painter_set_show_labels (QvizFlamePainter   *self,
                                                       gboolean            show_labels);
 void              qviz_flame_painter_set_show_legend (QvizFlamePainter   *self,
                                                       gboolean            show_legend);
+void              qviz_flame_painter_set_color_mode (QvizFlamePainter  *self,
+                                                     QvizFlameColorMode mode);
+QvizFlameColorMode qviz_flame_painter_get_color_mode (QvizFlamePainter *self);
 double            qviz_flame_painter_get_preferred_height (QvizFlamePainter *self);
 
 void              qviz_flame_painter_paint         (QvizFlamePainter     *self,
@@ -61,6 +74,9 @@ gboolean          qviz_flame_painter_get_span_rect (QvizFlamePainter     *self,
 double            qviz_flame_painter_time_to_x     (QvizFlamePainter     *self,
                                                     gint64                t_ns);
 guint             qviz_flame_painter_get_n_drawn_rects (QvizFlamePainter *self);
+/* Where the last paint put its legend (empty without one). */
+void              qviz_flame_painter_get_legend_rect (QvizFlamePainter  *self,
+                                                      cairo_rectangle_t *rect);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvizFlamePainter, qviz_flame_painter_free)
 
