@@ -1,7 +1,10 @@
 /* qviz-plan-f32.c: float32 layers -- kernel choice, weight folding and the
- * run function of every op. */
+ * run function of every op.  Element-wise, global pooling and bilinear
+ * resize layers run the vector kernels of qvk-elementwise.h (the scalar
+ * references in a reference plan). */
 
 #include "qviz-plan-private.h"
+#include "qvk-elementwise.h"
 
 #include <math.h>
 #include <string.h>
@@ -250,6 +253,15 @@ qviz_binary_mode (const QvizPlan *plan, const QvizNode *n, int out_value, int *s
   return QVIZ_BIN_GENERIC;
 }
 
+/* The ISA of the element-wise kernels: a reference plan keeps to the
+ * scalar references, which the optimized plans are compared with. */
+static inline qvk_isa
+ew_isa (const QvizPlan *plan)
+{
+  return plan->config.conv_algo == QVIZ_CONV_ALGO_REFERENCE ? QVK_ISA_SCALAR
+                                                            : (qvk_isa) plan->isa;
+}
+
 static void
 run_binary (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
@@ -264,9 +276,9 @@ run_binary (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
     case QVIZ_BIN_SAME:
       qviz_split_range (total, tid, nt, &begin, &end);
       if (op == QVIZ_OP_ADD)
-        qvk_f32_add__scalar (&l->act, a, b, y, begin, end);
+        qvk_f32_add (ew_isa (plan), &l->act, a, b, y, begin, end);
       else if (op == QVIZ_OP_MUL && l->act.kind == QVK_ACT_NONE)
-        qvk_f32_mul__scalar (a, b, y, begin, end);
+        qvk_f32_mul (ew_isa (plan), a, b, y, begin, end);
       else
         for (gsize i = begin; i < end; i++)
           y[i] = qvk_f32_activate (&l->act, binary (op, a[i], b[i]));
@@ -292,8 +304,11 @@ run_binary (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
         gboolean per_batch = ps->rank == 4 && ps->dims[0] > 1;
 
         qviz_split_range ((gsize) fs->dims[0] * pixels, tid, nt, &begin, &end);
-        if (op == QVIZ_OP_MUL && l->act.kind == QVK_ACT_NONE && per_batch)
-          qvk_f32_mul_channel__scalar ((int) pixels, (int) c, full, part, y, begin, end);
+        if (op == QVIZ_OP_MUL && l->act.kind == QVK_ACT_NONE)
+          /* one scale vector for the whole batch: the batch is one image */
+          qvk_f32_mul_channel (ew_isa (plan),
+                               (int) (per_batch ? pixels : (gsize) fs->dims[0] * pixels),
+                               (int) c, full, part, y, begin, end);
         else
           for (gsize p = begin; p < end; p++)
             {
@@ -352,7 +367,7 @@ run_activation (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 
   qviz_split_range ((gsize) qviz_shape_numel (&plan->shapes[l->out_value]), tid, nt,
                     &begin, &end);
-  qvk_f32_activation__scalar (&l->node->a.act, IN (l, 0), OUT (l), begin, end);
+  qvk_f32_activation (ew_isa (plan), &l->node->a.act, IN (l, 0), OUT (l), begin, end);
 }
 
 static void
@@ -376,9 +391,12 @@ static void
 run_global_avgpool (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
   const QvizShape *s = &plan->shapes[l->node->inputs[0]];
+  gsize begin, end;
 
-  qvk_f32_global_avgpool__scalar ((int) s->dims[0], (int) (s->dims[2] * s->dims[3]),
-                                  (int) s->dims[1], IN (l, 0), OUT (l));
+  /* Split over channels: a batch of one is the usual case. */
+  qviz_split_range ((gsize) s->dims[1], tid, nt, &begin, &end);
+  qvk_f32_global_avgpool (ew_isa (plan), (int) s->dims[0], (int) (s->dims[2] * s->dims[3]),
+                          (int) s->dims[1], IN (l, 0), OUT (l), (int) begin, (int) end);
 }
 
 static void
@@ -406,10 +424,10 @@ run_resize (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
                                     (int) in->dims[1], (int) out->dims[2], (int) out->dims[3],
                                     IN (l, 0), OUT (l), (int) begin, (int) end);
   else
-    qvk_f32_resize_bilinear__scalar ((int) in->dims[0], (int) in->dims[2], (int) in->dims[3],
-                                     (int) in->dims[1], (int) out->dims[2], (int) out->dims[3],
-                                     l->node->a.resize.align_corners, IN (l, 0), OUT (l),
-                                     (int) begin, (int) end);
+    qvk_f32_resize_bilinear (ew_isa (plan), (int) in->dims[0], (int) in->dims[2],
+                             (int) in->dims[3], (int) in->dims[1], (int) out->dims[2],
+                             (int) out->dims[3], l->node->a.resize.align_corners,
+                             IN (l, 0), OUT (l), (int) begin, (int) end);
 }
 
 
@@ -566,18 +584,34 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
       l->mode = qviz_binary_mode (plan, n, l->out_value, &l->swap);
       l->run = run_binary;
       l->parallel = l->mode != QVIZ_BIN_GENERIC;
-      set_kernel (l, l->mode == QVIZ_BIN_SAME ? "f32 elementwise scalar"
-                     : l->mode == QVIZ_BIN_CHANNEL ? "f32 channel-broadcast scalar"
-                     : l->mode == QVIZ_BIN_SCALAR ? "f32 scalar-broadcast scalar"
-                     : "f32 generic-broadcast scalar",
-                  l->mode == QVIZ_BIN_GENERIC ? "operands broadcast in no simpler pattern"
-                                         : "operands line up in memory");
+      {
+        /* vector kernels for add (any fused activation), mul and the
+         * squeeze-excite channel multiply */
+        const gboolean vec = (l->mode == QVIZ_BIN_SAME &&
+                              (n->op == QVIZ_OP_ADD ||
+                               (n->op == QVIZ_OP_MUL && l->act.kind == QVK_ACT_NONE))) ||
+                             (l->mode == QVIZ_BIN_CHANNEL && n->op == QVIZ_OP_MUL &&
+                              l->act.kind == QVK_ACT_NONE);
+        g_autofree char *name =
+          g_strdup_printf ("f32 %s %s", l->mode == QVIZ_BIN_SAME ? "elementwise"
+                                        : l->mode == QVIZ_BIN_CHANNEL ? "channel-broadcast"
+                                        : l->mode == QVIZ_BIN_SCALAR ? "scalar-broadcast"
+                                        : "generic-broadcast",
+                           vec ? qvk_elementwise_isa_name (ew_isa (plan)) : "scalar");
+        set_kernel (l, name,
+                    l->mode == QVIZ_BIN_GENERIC ? "operands broadcast in no simpler pattern"
+                                                : "operands line up in memory");
+      }
       return TRUE;
 
     case QVIZ_OP_ACTIVATION:
       l->run = run_activation;
       l->parallel = TRUE;
-      set_kernel (l, "f32 activation scalar", "standalone activation (not fused)");
+      {
+        g_autofree char *name =
+          g_strdup_printf ("f32 activation %s", qvk_elementwise_isa_name (ew_isa (plan)));
+        set_kernel (l, name, "standalone activation (not fused)");
+      }
       return TRUE;
 
     case QVIZ_OP_BATCHNORM:
@@ -598,8 +632,13 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
       }
 
     case QVIZ_OP_GLOBAL_AVGPOOL:
-      l->run = run_global_avgpool;
-      set_kernel (l, "f32 global-avgpool scalar", "one reduction over all pixels");
+      {
+        g_autofree char *name =
+          g_strdup_printf ("f32 global-avgpool %s", qvk_elementwise_isa_name (ew_isa (plan)));
+        l->run = run_global_avgpool;
+        l->parallel = TRUE;
+        set_kernel (l, name, "one reduction over all pixels, threads split the channels");
+      }
       return TRUE;
 
     case QVIZ_OP_AVGPOOL:
@@ -614,9 +653,13 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
     case QVIZ_OP_RESIZE:
       l->run = run_resize;
       l->parallel = TRUE;
-      set_kernel (l, n->a.resize.mode == QVIZ_RESIZE_NEAREST ? "f32 resize-nearest scalar"
-                                                             : "f32 resize-bilinear scalar",
-                  "row-parallel interpolation");
+      {
+        g_autofree char *name =
+          g_strdup_printf ("f32 resize-bilinear %s", qvk_elementwise_isa_name (ew_isa (plan)));
+        set_kernel (l, n->a.resize.mode == QVIZ_RESIZE_NEAREST ? "f32 resize-nearest scalar"
+                                                               : name,
+                    "row-parallel interpolation");
+      }
       return TRUE;
 
     case QVIZ_OP_CONCAT:

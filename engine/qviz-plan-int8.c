@@ -6,12 +6,15 @@
  * on to their output, so they move bytes without requantizing.  Convolutions
  * and linear layers quantize their weights per output channel here, at plan
  * time; a fused relu/clip becomes the output clamp, a fused hardswish,
- * hardsigmoid or sigmoid a 256-entry lookup table applied to the conv's
- * output in place.
+ * hardsigmoid or sigmoid a 256-entry lookup table that the conv kernel
+ * applies to each output tile as it writes it.  Element-wise, pooling and
+ * resize layers run the vector kernels of qvk-elementwise.h (the scalar
+ * references in a reference plan).
  */
 
 #include "qviz-plan-private.h"
 #include "qviz-quant.h"
+#include "qvk-elementwise.h"
 
 #include <math.h>
 #include <string.h>
@@ -78,22 +81,29 @@ set_kernel (QvizLayer *l, const char *kernel, const char *reason)
   l->info.reason = g_strdup (reason);
 }
 
+/* The ISA of the element-wise kernels: a reference plan keeps to the
+ * scalar references, which the optimized plans are compared with. */
+static inline qvk_isa
+ew_isa (const QvizPlan *plan)
+{
+  return plan->config.conv_algo == QVIZ_CONV_ALGO_REFERENCE ? QVK_ISA_SCALAR
+                                                            : (qvk_isa) plan->isa;
+}
+
+/* "qu8 add avx512" */
+static void
+set_ew_kernel (const QvizPlan *plan, QvizLayer *l, const char *op, const char *reason)
+{
+  l->info.kernel = g_strdup_printf ("qu8 %s %s", op, qvk_elementwise_isa_name (ew_isa (plan)));
+  l->info.reason = g_strdup (reason);
+}
+
 /* ---- convolution ------------------------------------------------------ */
 
 static void
 run_conv (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
-  const Int8Data *d = l->int8;
-
   qvk_qu8_conv_run (l->conv_qu8, IN (l, 0), OUT (l), tid, nt);
-  if (d->has_table)
-    {
-      gsize begin, end;
-#pragma omp barrier
-      qviz_split_range ((gsize) qviz_shape_numel (&plan->shapes[l->out_value]), tid, nt,
-                        &begin, &end);
-      qvk_qu8_lut__scalar (d->table, OUT (l), OUT (l), begin, end);
-    }
 }
 
 /* Quantizes a conv's (folded) weights and prepares its requantization. */
@@ -148,6 +158,7 @@ build_conv (QvizPlan *plan, QvizLayer *l, GError **error)
   q.output_min = qmin;
   q.output_max = qmax;
   q.requant_scale = d->requant;
+  q.lut = d->has_table ? d->table : NULL;
 
   l->conv.act = qvk_activation_make (QVK_ACT_NONE);
   l->conv_qu8 = qvk_qu8_conv_create (&l->conv, &q, d->weights, d->bias, &opts);
@@ -162,9 +173,9 @@ build_conv (QvizPlan *plan, QvizLayer *l, GError **error)
   g_clear_pointer (&d->bias, g_free);
   if (d->has_table)
     {
-      l->info.kernel = g_strdup_printf ("%s + lut %s", qvk_qu8_conv_kernel_name (l->conv_qu8),
+      l->info.kernel = g_strdup_printf ("%s + %s lut", qvk_qu8_conv_kernel_name (l->conv_qu8),
                                         qviz_activation_name (l->act.kind));
-      l->info.reason = g_strdup_printf ("%s; %s by a 256-entry table",
+      l->info.reason = g_strdup_printf ("%s; %s by a 256-entry table on each output tile",
                                         qvk_qu8_conv_reason (l->conv_qu8),
                                         qviz_activation_name (l->act.kind));
     }
@@ -189,9 +200,6 @@ run_linear (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
   qviz_split_range ((gsize) rows, tid, nt, &begin, &end);
   qvk_qu8_linear__scalar (&d->linear_q, rows, a->in_features, a->out_features, IN (l, 0),
                           d->weights, d->bias, OUT (l), (int) begin, (int) end);
-  if (d->has_table)
-    qvk_qu8_lut__scalar (d->table, OUT (l), OUT (l), begin * a->out_features,
-                         end * a->out_features);
 }
 
 static gboolean
@@ -229,6 +237,7 @@ build_linear (QvizPlan *plan, QvizLayer *l, GError **error)
   d->linear_q.output_min = qmin;
   d->linear_q.output_max = qmax;
   d->linear_q.requant_scale = d->requant;
+  d->linear_q.lut = d->has_table ? d->table : NULL;
   plan->weight_bytes += (gsize) a->in_features * a->out_features + (gsize) a->out_features * 8;
   set_kernel (l, "qu8 linear scalar", "dense layer with per-channel int8 weights");
   l->run = run_linear;
@@ -338,8 +347,8 @@ run_add (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 
   qviz_split_range ((gsize) qviz_shape_numel (&plan->shapes[l->out_value]), tid, nt,
                     &begin, &end);
-  qvk_qu8_add__scalar (&((const Int8Data *) l->int8)->add, IN (l, 0), IN (l, 1), OUT (l),
-                       begin, end);
+  qvk_qu8_add (ew_isa (plan), &((const Int8Data *) l->int8)->add, IN (l, 0), IN (l, 1),
+               OUT (l), begin, end);
 }
 
 static void
@@ -349,8 +358,8 @@ run_mul (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 
   qviz_split_range ((gsize) qviz_shape_numel (&plan->shapes[l->out_value]), tid, nt,
                     &begin, &end);
-  qvk_qu8_mul__scalar (&((const Int8Data *) l->int8)->mul, IN (l, 0), IN (l, 1), OUT (l),
-                       begin, end);
+  qvk_qu8_mul (ew_isa (plan), &((const Int8Data *) l->int8)->mul, IN (l, 0), IN (l, 1),
+               OUT (l), begin, end);
 }
 
 static void
@@ -360,9 +369,9 @@ run_mul_channel (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
   gsize pixels = (gsize) (fs->dims[2] * fs->dims[3]), begin, end;
 
   qviz_split_range ((gsize) fs->dims[0] * pixels, tid, nt, &begin, &end);
-  qvk_qu8_mul_channel__scalar (&((const Int8Data *) l->int8)->mul, (int) pixels,
-                               (int) fs->dims[1], IN (l, l->swap ? 1 : 0),
-                               IN (l, l->swap ? 0 : 1), OUT (l), begin, end);
+  qvk_qu8_mul_channel (ew_isa (plan), &((const Int8Data *) l->int8)->mul, (int) pixels,
+                       (int) fs->dims[1], IN (l, l->swap ? 1 : 0),
+                       IN (l, l->swap ? 0 : 1), OUT (l), begin, end);
 }
 
 static gboolean
@@ -381,7 +390,7 @@ build_binary (QvizPlan *plan, QvizLayer *l)
                                out->scale, out->zero_point, 0, 255);
       l->run = run_add;
       l->parallel = TRUE;
-      set_kernel (l, "qu8 add scalar", "both operands requantized to the output scale");
+      set_ew_kernel (plan, l, "add", "both operands requantized to the output scale");
       return TRUE;
     }
   if (!consts && n->op == QVIZ_OP_MUL &&
@@ -394,12 +403,12 @@ build_binary (QvizPlan *plan, QvizLayer *l)
       if (l->mode == QVIZ_BIN_SAME)
         {
           l->run = run_mul;
-          set_kernel (l, "qu8 mul scalar", "element-wise product, one requantization");
+          set_ew_kernel (plan, l, "mul", "element-wise product, one requantization");
         }
       else if (ps->rank == 4)
         {
           l->run = run_mul_channel;
-          set_kernel (l, "qu8 mul-channel scalar", "squeeze-excite scale per channel");
+          set_ew_kernel (plan, l, "mul-channel", "squeeze-excite scale per channel");
         }
       else
         goto generic;
@@ -423,7 +432,8 @@ run_lut (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 
   qviz_split_range ((gsize) qviz_shape_numel (&plan->shapes[l->out_value]), tid, nt,
                     &begin, &end);
-  qvk_qu8_lut__scalar (((const Int8Data *) l->int8)->table, IN (l, 0), OUT (l), begin, end);
+  qvk_qu8_lut (ew_isa (plan), ((const Int8Data *) l->int8)->table, IN (l, 0), OUT (l),
+               begin, end);
 }
 
 static void
@@ -451,10 +461,13 @@ static void
 run_global_avgpool (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
   const QvizShape *s = &plan->shapes[l->node->inputs[0]];
+  gsize begin, end;
 
-  qvk_qu8_global_avgpool__scalar (&((const Int8Data *) l->int8)->pool, (int) s->dims[0],
-                                  (int) (s->dims[2] * s->dims[3]), (int) s->dims[1],
-                                  IN (l, 0), OUT (l), 0, (int) s->dims[0]);
+  /* Split over channels: a batch of one is the usual case. */
+  qviz_split_range ((gsize) s->dims[1], tid, nt, &begin, &end);
+  qvk_qu8_global_avgpool (ew_isa (plan), &((const Int8Data *) l->int8)->pool,
+                          (int) s->dims[0], (int) (s->dims[2] * s->dims[3]),
+                          (int) s->dims[1], IN (l, 0), OUT (l), (int) begin, (int) end);
 }
 
 static void
@@ -482,9 +495,9 @@ run_resize (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
   qviz_split_range ((gsize) (out->dims[0] * out->dims[2]), tid, nt, &begin, &end);
   if (l->node->a.resize.mode == QVIZ_RESIZE_BILINEAR)
     {
-      qvk_qu8_resize_bilinear__scalar ((int) in->dims[0], ih, iw, c, oh, ow,
-                                       l->node->a.resize.align_corners, IN (l, 0), OUT (l),
-                                       (int) begin, (int) end);
+      qvk_qu8_resize_bilinear (ew_isa (plan), (int) in->dims[0], ih, iw, c, oh, ow,
+                               l->node->a.resize.align_corners, IN (l, 0), OUT (l),
+                               (int) begin, (int) end);
       return;
     }
   /* Nearest (ONNX asymmetric, floor): a copy of the chosen pixel. */
@@ -526,8 +539,8 @@ run_concat (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
       for (int k = paxis; k < s->rank; k++)
         inner *= (gsize) sd[k];
       qviz_split_range (outer, tid, nt, &begin, &end);
-      qvk_qu8_requant_copy__scalar (&d->concat[i], inner, IN (l, i), inner, OUT (l) + col,
-                                    out_inner, begin, end);
+      qvk_qu8_requant_copy (ew_isa (plan), &d->concat[i], inner, IN (l, i), inner,
+                            OUT (l) + col, out_inner, begin, end);
       col += inner;
     }
 }
@@ -610,7 +623,8 @@ qviz_plan_build_layer_int8 (QvizPlan *plan, QvizLayer *l, GError **error)
         d->has_table = TRUE;
         l->run = run_lut;
         l->parallel = TRUE;
-        set_kernel (l, "qu8 lut scalar", "activation by a 256-entry table");
+        l->info.kernel = g_strdup_printf ("qu8 lut %s", qvk_qu8_lut_isa_name (ew_isa (plan)));
+        l->info.reason = g_strdup ("activation by a 256-entry table");
         return TRUE;
       }
 
@@ -649,7 +663,9 @@ qviz_plan_build_layer_int8 (QvizPlan *plan, QvizLayer *l, GError **error)
         else
           {
             l->run = run_global_avgpool;
-            set_kernel (l, "qu8 global-avgpool scalar", "one reduction over all pixels");
+            l->parallel = TRUE;
+            set_ew_kernel (plan, l, "global-avgpool",
+                           "one reduction over all pixels, threads split the channels");
           }
         return TRUE;
       }
@@ -666,9 +682,10 @@ qviz_plan_build_layer_int8 (QvizPlan *plan, QvizLayer *l, GError **error)
       plan->quant[l->out_value] = *qp (plan, n->inputs[0]);
       l->run = run_resize;
       l->parallel = TRUE;
-      set_kernel (l, n->a.resize.mode == QVIZ_RESIZE_NEAREST ? "qu8 resize-nearest scalar"
-                                                             : "qu8 resize-bilinear scalar",
-                  "interpolation keeps the input's scale");
+      if (n->a.resize.mode == QVIZ_RESIZE_NEAREST)
+        set_kernel (l, "qu8 resize-nearest scalar", "interpolation keeps the input's scale");
+      else
+        set_ew_kernel (plan, l, "resize-bilinear", "interpolation keeps the input's scale");
       return TRUE;
 
     case QVIZ_OP_CONCAT:
@@ -691,7 +708,7 @@ qviz_plan_build_layer_int8 (QvizPlan *plan, QvizLayer *l, GError **error)
           }
         l->run = run_concat;
         l->parallel = TRUE;
-        set_kernel (l, "qu8 concat requant-copy scalar", "inputs requantized to one scale");
+        set_ew_kernel (plan, l, "concat requant-copy", "inputs requantized to one scale");
         return TRUE;
       }
 
@@ -741,8 +758,8 @@ qviz_plan_set_input_int8 (QvizPlan *plan, const float *input_nchw)
   int perm[4] = { 0, 2, 3, 1 };
 
   qvk_transpose (sizeof (float), 4, dims, perm, input_nchw, nhwc);
-  qvk_qu8_quantize__scalar (plan->quant[v].scale, plan->quant[v].zero_point, nhwc,
-                            plan->buffers[v], 0, n);
+  qvk_qu8_quantize (ew_isa (plan), plan->quant[v].scale, plan->quant[v].zero_point, nhwc,
+                    plan->buffers[v], 0, n);
 }
 
 void
@@ -750,6 +767,6 @@ qviz_plan_dequantize_value (const QvizPlan *plan, int value, float *out_physical
 {
   gsize n = (gsize) qviz_shape_numel (&plan->shapes[value]);
 
-  qvk_qu8_dequantize__scalar (plan->quant[value].scale, plan->quant[value].zero_point,
-                              plan->buffers[value], out_physical, 0, n);
+  qvk_qu8_dequantize (ew_isa (plan), plan->quant[value].scale, plan->quant[value].zero_point,
+                      plan->buffers[value], out_physical, 0, n);
 }

@@ -34,6 +34,7 @@ struct qvk_qu8_conv_op {
   qvk_conv_shape shape;
   qvk_qu8_conv_params params;   /* requant_scale points at op->requant_scale */
   float *requant_scale;         /* [out_c], copied */
+  uint8_t lut[256];             /* params.lut points here when one is given */
   const qu8_conv_kernel *kernel;
   qvk_qu8_conv_simd *simd;        /* when a vector kernel computes it */
   int8_t *packed;               /* layout chosen by the kernel */
@@ -114,9 +115,12 @@ requantize_pixel (const qvk_qu8_conv_op *op, const int32_t *acc, uint8_t *out)
   const qvk_qu8_conv_params *q = &op->params;
 
   for (int oc = 0; oc < op->shape.out_c; oc++)
-    out[oc] = qvk_qu8_requantize (acc[oc], q->requant_scale[oc],
-                                  q->output_zero_point, q->output_min,
-                                  q->output_max);
+    {
+      const uint8_t v = qvk_qu8_requantize (acc[oc], q->requant_scale[oc],
+                                            q->output_zero_point, q->output_min,
+                                            q->output_max);
+      out[oc] = q->lut != NULL ? q->lut[v] : v;
+    }
 }
 
 /* --- reference: OHWI weights as given, the scalar definition ------------ */
@@ -572,6 +576,11 @@ qvk_qu8_conv_create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
   memcpy (op->requant_scale, q->requant_scale, (size_t) s->out_c * sizeof (float));
   op->params = *q;
   op->params.requant_scale = op->requant_scale;
+  if (q->lut != NULL)
+    {
+      memcpy (op->lut, q->lut, sizeof op->lut);
+      op->params.lut = op->lut;
+    }
   op->kernel->pack (s, q, weights, bias, op->packed, op->bias);
 
   op->scratch_size = op->kernel->scratch_size (s);

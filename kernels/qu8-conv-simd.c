@@ -8,6 +8,7 @@
  */
 #include "qvk-conv-simd.h"
 #include "qvk-conv-simd-private.h"
+#include "qvk-elementwise.h"
 #include "qvk-ukernels.h"
 
 #include <stdint.h>
@@ -53,6 +54,11 @@ struct qvk_qu8_conv_simd {
                                within three bytes of the input's end */
   uint8_t *zero;
   qvk_qu8_requant_minmax requant;
+  /* The activation table, applied to each tile right after the kernel
+   * wrote it, while it is in L1 (at lut_isa). */
+  int has_lut;
+  qvk_isa lut_isa;
+  uint8_t lut[256];
   char name[96];
   char reason[160];
 };
@@ -141,6 +147,12 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
   op->requant.output_zero_point = q->output_zero_point;
   op->requant.output_min = q->output_min;
   op->requant.output_max = q->output_max;
+  if (q->lut != NULL)
+    {
+      op->has_lut = 1;
+      op->lut_isa = isa;
+      memcpy (op->lut, q->lut, sizeof op->lut);
+    }
 
   if (method == QVK_SIMD_DWCONV)
     {
@@ -262,6 +274,9 @@ run_dwconv (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
                                                              s->kernel_h, s->kernel_w,
                                                              (int) c0),
                   output + row * s->out_w * c_n + c0, c_n, &op->requant);
+      if (op->has_lut)
+        qvk_qu8_lut_tile (op->lut_isa, op->lut, (size_t) s->out_w, c1 - c0,
+                          output + row * s->out_w * c_n + c0, c_n);
     }
 }
 
@@ -323,6 +338,9 @@ run_gemm (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
           op->gemm->gemm (m_rows, n1 - n0, (size_t) s->in_c,
                           input + m0 * s->in_c, (size_t) s->in_c, w,
                           output + m0 * n_n + n0, n_n, &op->requant);
+          if (op->has_lut)
+            qvk_qu8_lut_tile (op->lut_isa, op->lut, m_rows, n1 - n0,
+                              output + m0 * n_n + n0, n_n);
         }
       else
         {
@@ -351,6 +369,9 @@ run_gemm (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
                            resolved + (x0 - seg_x0) * op->ind.pixel_step,
                            op->ind.pixel_step, w, output + m0 * n_n + n0, n_n,
                            &op->requant);
+          if (op->has_lut)
+            qvk_qu8_lut_tile (op->lut_isa, op->lut, m_rows, n1 - n0,
+                              output + m0 * n_n + n0, n_n);
         }
     }
 }

@@ -17,7 +17,16 @@
  *
  * Requantization is qvk_qu8_requantize in vector form: int32 -> fp32, one
  * multiply by the channel's scale, round to nearest even (cvtps_epi32 under
- * the default MXCSR, like lrintf), add the zero point, clamp.
+ * the default MXCSR, like lrintf), add the zero point, clamp.  The two part
+ * only where acc * scale is beyond +-2^31 (lrintf's result no longer fits
+ * the scalar int32 cast, while cvtps_epi32 saturates); no real layer's
+ * accumulator and scale come anywhere near.
+ *
+ * Channels left over after the 64-wide tiles (at most 32) go in 16-wide
+ * tiles: the four taps' rows sit in the four 128-bit lanes and one dword
+ * permute plus one in-lane byte shuffle interleave them, in natural
+ * channel order.  A last tap group with a single real tap (3x3, 5x5 and
+ * 7x7 kernels) skips the interleave altogether.
  */
 #include "qvk-ukernels.h"
 

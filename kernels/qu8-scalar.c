@@ -59,9 +59,11 @@ qvk_qu8_conv2d__scalar (const qvk_conv_shape *s,
                   }
               }
 
+            const uint8_t v = qvk_qu8_requantize (acc, q->requant_scale[oc],
+                                                  q->output_zero_point,
+                                                  q->output_min, q->output_max);
             output[((size_t) row * s->out_w + ox) * s->out_c + oc] =
-              qvk_qu8_requantize (acc, q->requant_scale[oc], q->output_zero_point,
-                                  q->output_min, q->output_max);
+              q->lut != NULL ? q->lut[v] : v;
           }
     }
 }
@@ -430,9 +432,10 @@ qvk_qu8_linear__scalar (const qvk_qu8_conv_params *q, int rows,
         int32_t acc = bias != NULL ? bias[o] : 0;
         for (int i = 0; i < in_features; i++)
           acc += ((int32_t) px[i] - q->input_zero_point) * (int32_t) pw[i];
-        y[(size_t) r * out_features + o] =
-          qvk_qu8_requantize (acc, q->requant_scale[o], q->output_zero_point,
-                              q->output_min, q->output_max);
+        const uint8_t v = qvk_qu8_requantize (acc, q->requant_scale[o],
+                                              q->output_zero_point,
+                                              q->output_min, q->output_max);
+        y[(size_t) r * out_features + o] = q->lut != NULL ? q->lut[v] : v;
       }
 }
 

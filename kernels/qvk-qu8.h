@@ -31,6 +31,10 @@ typedef struct {
   int32_t output_zero_point;
   int32_t output_min, output_max;  /* fused relu/clip in the quantized domain */
   const float *requant_scale;      /* [out_c] */
+  /* Optional 256-entry activation table (hardswish, hardsigmoid, sigmoid)
+   * applied to every output byte after requantization and clamp; NULL for
+   * none.  Operators copy it at create time. */
+  const uint8_t *lut;
 } qvk_qu8_conv_params;
 
 /* input NHWC uint8, weights OHWI int8, bias [out_c] int32 (may be NULL),

@@ -274,6 +274,7 @@ qu8_case_init (qu8_case *c, GRand *rng, const qvk_conv_shape *s)
                         : MIN (255, c->q.output_zero_point + 60);
     }
   c->q.requant_scale = c->scale;
+  c->q.lut = NULL;
   qvk_qu8_conv2d__scalar (&c->s, &c->q, c->input, c->weights, c->bias,
                           c->expected, 0, s->batch * s->out_h);
 }

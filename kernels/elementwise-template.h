@@ -1,0 +1,467 @@
+/* elementwise-template.h: the element-wise microkernels, written once over
+ * a few vector primitives that qu8-elementwise-avx2.c and
+ * qu8-elementwise-avx512.c define before including this file (VW lanes of
+ * int32 / fp32; the _n forms handle the last n < VW lanes).
+ *
+ * Every int8 result is the scalar reference's: the same fp32 operations in
+ * the same order (each product rounded before a sum: these files are built
+ * with -ffp-contract=off), cvtps_epi32 under the default MXCSR for lrintf
+ * (round to nearest even), and max/min with the bound as second operand so
+ * that NaN goes to the bound as in qvk_qu8_round_clamp.
+ */
+#include "qvk-elementwise-ukernels.h"
+
+#include <float.h>
+#include <math.h>
+
+#define UKERNEL_(name, sfx) name##__##sfx
+#define UKERNEL2_(name, sfx) UKERNEL_ (name, sfx)
+#define UKERNEL(name) UKERNEL2_ (name, QVK_EW_SUFFIX)
+
+/* qvk_qu8_round_clamp on VW lanes. */
+static inline vi
+round_clamp (vf v, vi zero_point, vi out_min, vi out_max)
+{
+  v = maxf (v, setf (-1024.0f));
+  v = minf (v, setf (1024.0f));
+  vi q = addi (cvt_round (v), zero_point);
+  q = maxi (q, out_min);
+  return mini (q, out_max);
+}
+
+static inline vi
+add_one (const qvk_qu8_add_params *p, vi a, vi b)
+{
+  const vf fa = mulf (cvt_f (subi (a, seti (p->a_zero_point))), setf (p->a_multiplier));
+  const vf fb = mulf (cvt_f (subi (b, seti (p->b_zero_point))), setf (p->b_multiplier));
+  return round_clamp (addf (fa, fb), seti (p->output_zero_point),
+                      seti (p->output_min), seti (p->output_max));
+}
+
+void
+UKERNEL (qvk_qu8_vadd_ukernel) (const qvk_qu8_add_params *p, const uint8_t *a,
+                                const uint8_t *b, uint8_t *y, size_t n)
+{
+  size_t i = 0;
+
+  for (; i + VW <= n; i += VW)
+    store_u8 (y + i, add_one (p, load_u8 (a + i), load_u8 (b + i)));
+  if (i < n)
+    store_u8_n (y + i, add_one (p, load_u8_n (a + i, n - i), load_u8_n (b + i, n - i)),
+                n - i);
+}
+
+/* The integer product is at most 65025 in magnitude, so the fp32 product
+ * of the two converted factors is exact: the same float as converting the
+ * reference's int32 product, without a slow vpmulld. */
+static inline vi
+mul_one (const qvk_qu8_mul_params *p, vi a, vi b)
+{
+  const vf prod = mulf (cvt_f (subi (a, seti (p->a_zero_point))),
+                        cvt_f (subi (b, seti (p->b_zero_point))));
+  return round_clamp (mulf (prod, setf (p->multiplier)),
+                      seti (p->output_zero_point), seti (p->output_min),
+                      seti (p->output_max));
+}
+
+void
+UKERNEL (qvk_qu8_vmul_ukernel) (const qvk_qu8_mul_params *p, const uint8_t *a,
+                                const uint8_t *b, uint8_t *y, size_t n)
+{
+  size_t i = 0;
+
+  for (; i + VW <= n; i += VW)
+    store_u8 (y + i, mul_one (p, load_u8 (a + i), load_u8 (b + i)));
+  if (i < n)
+    store_u8_n (y + i, mul_one (p, load_u8_n (a + i, n - i), load_u8_n (b + i, n - i)),
+                n - i);
+}
+
+/* rows pixels of channels bytes each, all scaled by the same s */
+void
+UKERNEL (qvk_qu8_vmulc_ukernel) (const qvk_qu8_mul_params *p, size_t rows,
+                                 size_t channels, const uint8_t *x, const uint8_t *s,
+                                 uint8_t *y)
+{
+  const size_t full = channels / VW * VW, rest = channels - full;
+
+  for (size_t r = 0; r < rows; r++, x += channels, y += channels)
+    {
+      size_t c = 0;
+      for (; c < full; c += VW)
+        store_u8 (y + c, mul_one (p, load_u8 (x + c), load_u8 (s + c)));
+      if (rest > 0)
+        store_u8_n (y + c, mul_one (p, load_u8_n (x + c, rest), load_u8_n (s + c, rest)),
+                    rest);
+    }
+}
+
+static inline vi
+requant_one (const qvk_qu8_requant_params *p, vi x)
+{
+  return round_clamp (mulf (cvt_f (subi (x, seti (p->input_zero_point))),
+                            setf (p->multiplier)),
+                      seti (p->output_zero_point), seti (p->output_min),
+                      seti (p->output_max));
+}
+
+void
+UKERNEL (qvk_qu8_vrequant_ukernel) (const qvk_qu8_requant_params *p,
+                                    const uint8_t *x, uint8_t *y, size_t n)
+{
+  size_t i = 0;
+
+  for (; i + VW <= n; i += VW)
+    store_u8 (y + i, requant_one (p, load_u8 (x + i)));
+  if (i < n)
+    store_u8_n (y + i, requant_one (p, load_u8_n (x + i, n - i)), n - i);
+}
+
+void
+UKERNEL (qvk_qu8_vquantize_ukernel) (float scale, int32_t zero_point,
+                                     const float *x, uint8_t *y, size_t n)
+{
+  const vf vs = setf (scale);
+  const vi zp = seti (zero_point), lo = seti (0), hi = seti (255);
+  size_t i = 0;
+
+  for (; i + VW <= n; i += VW)
+    store_u8 (y + i, round_clamp (divf (loadf (x + i), vs), zp, lo, hi));
+  if (i < n)
+    store_u8_n (y + i, round_clamp (divf (loadf_n (x + i, n - i), vs), zp, lo, hi),
+                n - i);
+}
+
+void
+UKERNEL (qvk_qu8_vdequantize_ukernel) (float scale, int32_t zero_point,
+                                       const uint8_t *x, float *y, size_t n)
+{
+  const vf vs = setf (scale);
+  const vi zp = seti (zero_point);
+  size_t i = 0;
+
+  for (; i + VW <= n; i += VW)
+    storef (y + i, mulf (vs, cvt_f (subi (load_u8 (x + i), zp))));
+  if (i < n)
+    storef_n (y + i, mulf (vs, cvt_f (subi (load_u8_n (x + i, n - i), zp))), n - i);
+}
+
+/* n channels of one image, pixels `stride` bytes apart.  The sums are
+ * int32 as in the reference (exact, so the order does not matter); the
+ * channels go in blocks whose accumulators stay in registers or L1 while
+ * the pixels stream past. */
+#define GAVG_BLOCK 256
+
+void
+UKERNEL (qvk_qu8_gavgpool_ukernel) (const qvk_qu8_avgpool_params *p,
+                                    size_t pixels, size_t stride,
+                                    const uint8_t *x, uint8_t *y, size_t n)
+{
+  const float scale = pixels > 0 ? p->multiplier / (float) pixels : 0.0f;
+  int32_t acc[GAVG_BLOCK] __attribute__ ((aligned (64)));
+
+  for (size_t c0 = 0; c0 < n; c0 += GAVG_BLOCK)
+    {
+      const size_t nc = n - c0 < GAVG_BLOCK ? n - c0 : GAVG_BLOCK;
+      const size_t full = nc / VW * VW;
+
+      for (size_t c = 0; c < GAVG_BLOCK; c += VW)
+        storei (acc + c, seti (0));
+      for (size_t px = 0; px < pixels; px++)
+        {
+          const uint8_t *row = x + px * stride + c0;
+          size_t c = 0;
+          for (; c < full; c += VW)
+            storei (acc + c, addi (loadi (acc + c), load_u8 (row + c)));
+          if (c < nc)
+            storei (acc + c, addi (loadi (acc + c), load_u8_n (row + c, nc - c)));
+        }
+      const vi bias = seti ((int32_t) pixels * p->input_zero_point);
+      const vi zp = seti (p->output_zero_point);
+      const vi lo = seti (p->output_min), hi = seti (p->output_max);
+      size_t c = 0;
+      for (; c < full; c += VW)
+        store_u8 (y + c0 + c,
+                  round_clamp (mulf (cvt_f (subi (loadi (acc + c), bias)), setf (scale)),
+                               zp, lo, hi));
+      if (c < nc)
+        store_u8_n (y + c0 + c,
+                    round_clamp (mulf (cvt_f (subi (loadi (acc + c), bias)), setf (scale)),
+                                 zp, lo, hi), nc - c);
+    }
+}
+
+/* ly0 * (lx0 * q00 + lx1 * q01) + ly1 * (lx0 * q10 + lx1 * q11) */
+static inline vf
+bilinear (vf q00, vf q01, vf q10, vf q11, vf lx0, vf lx1, vf ly0, vf ly1)
+{
+  const vf top = addf (mulf (lx0, q00), mulf (lx1, q01));
+  const vf bottom = addf (mulf (lx0, q10), mulf (lx1, q11));
+  return addf (mulf (ly0, top), mulf (ly1, bottom));
+}
+
+void
+UKERNEL (qvk_qu8_resize_row_ukernel) (size_t channels, size_t out_w,
+                                      const uint8_t *row0, const uint8_t *row1,
+                                      const size_t *off0, const size_t *off1,
+                                      const float *lx0, const float *lx1,
+                                      float ly0, float ly1, uint8_t *y)
+{
+  const vf vy0 = setf (ly0), vy1 = setf (ly1);
+  const vi zero = seti (0), lo = seti (0), hi = seti (255);
+  const size_t full = channels / VW * VW, rest = channels - full;
+
+  for (size_t ox = 0; ox < out_w; ox++, y += channels)
+    {
+      const uint8_t *p00 = row0 + off0[ox], *p01 = row0 + off1[ox];
+      const uint8_t *p10 = row1 + off0[ox], *p11 = row1 + off1[ox];
+      const vf vx0 = setf (lx0[ox]), vx1 = setf (lx1[ox]);
+      size_t c = 0;
+
+      for (; c < full; c += VW)
+        store_u8 (y + c, round_clamp (bilinear (cvt_f (load_u8 (p00 + c)),
+                                                cvt_f (load_u8 (p01 + c)),
+                                                cvt_f (load_u8 (p10 + c)),
+                                                cvt_f (load_u8 (p11 + c)),
+                                                vx0, vx1, vy0, vy1), zero, lo, hi));
+      if (rest > 0)
+        store_u8_n (y + c, round_clamp (bilinear (cvt_f (load_u8_n (p00 + c, rest)),
+                                                  cvt_f (load_u8_n (p01 + c, rest)),
+                                                  cvt_f (load_u8_n (p10 + c, rest)),
+                                                  cvt_f (load_u8_n (p11 + c, rest)),
+                                                  vx0, vx1, vy0, vy1), zero, lo, hi),
+                    rest);
+    }
+}
+
+/* The separable form of the same arithmetic: one source row interpolated
+ * across (lx0 * q0 + lx1 * q1, kept in fp32), then two such rows down
+ * (ly0 * top + ly1 * bottom).  Each output row of an upsampling reuses
+ * the rows across of the rows above. */
+void
+UKERNEL (qvk_qu8_resize_hrow_ukernel) (size_t channels, size_t out_w,
+                                       const uint8_t *row, const size_t *off0,
+                                       const size_t *off1, const float *lx0,
+                                       const float *lx1, float *h)
+{
+  const size_t full = channels / VW * VW, rest = channels - full;
+
+  for (size_t ox = 0; ox < out_w; ox++, h += channels)
+    {
+      const uint8_t *p0 = row + off0[ox], *p1 = row + off1[ox];
+      const vf vx0 = setf (lx0[ox]), vx1 = setf (lx1[ox]);
+      size_t c = 0;
+
+      for (; c < full; c += VW)
+        storef (h + c, addf (mulf (vx0, cvt_f (load_u8 (p0 + c))),
+                             mulf (vx1, cvt_f (load_u8 (p1 + c)))));
+      if (rest > 0)
+        storef_n (h + c, addf (mulf (vx0, cvt_f (load_u8_n (p0 + c, rest))),
+                               mulf (vx1, cvt_f (load_u8_n (p1 + c, rest)))), rest);
+    }
+}
+
+void
+UKERNEL (qvk_qu8_resize_vrow_ukernel) (size_t n, const float *top,
+                                       const float *bottom, float ly0, float ly1,
+                                       uint8_t *y)
+{
+  const vf vy0 = setf (ly0), vy1 = setf (ly1);
+  const vi zero = seti (0), lo = seti (0), hi = seti (255);
+  size_t i = 0;
+
+  for (; i + VW <= n; i += VW)
+    store_u8 (y + i, round_clamp (addf (mulf (vy0, loadf (top + i)),
+                                        mulf (vy1, loadf (bottom + i))), zero, lo, hi));
+  if (i < n)
+    store_u8_n (y + i, round_clamp (addf (mulf (vy0, loadf_n (top + i, n - i)),
+                                          mulf (vy1, loadf_n (bottom + i, n - i))),
+                                    zero, lo, hi), n - i);
+}
+
+/* ---- float ---------------------------------------------------------------- */
+
+/* clampf of f32-scalar.c: x < lo ? lo : (x > hi ? hi : x). */
+static inline vf
+clampv (vf x, vf lo, vf hi)
+{
+  return maxf (minf (x, hi), lo);
+}
+
+/* expf(x) for x in fp32: x = k ln2 + r with ln2 in two parts, a degree-6
+ * polynomial for exp(r) on |r| <= ln2/2, 2^k by exponent bits.  Within
+ * 2e-7 relative of expf; +inf above 88.72, 0 below -103.97 as expf. */
+static inline vf
+exp_poly (vf x)
+{
+  const vf big = setf (88.72283935546875f), small = setf (-103.97208404541016f);
+  const vf xc = clampv (x, setf (-87.3f), big);
+  const vf k = roundf_near (mulf (xc, setf (1.44269504088896341f)));
+  vf r = subf (xc, mulf (k, setf (0.693359375f)));
+  r = subf (r, mulf (k, setf (-2.12194440e-4f)));
+  vf poly = setf (1.9875691500e-4f);
+  poly = addf (mulf (poly, r), setf (1.3981999507e-3f));
+  poly = addf (mulf (poly, r), setf (8.3334519073e-3f));
+  poly = addf (mulf (poly, r), setf (4.1665795894e-2f));
+  poly = addf (mulf (poly, r), setf (1.6666665459e-1f));
+  poly = addf (mulf (poly, r), setf (5.0000001201e-1f));
+  poly = addf (mulf (mulf (poly, r), r), addf (r, setf (1.0f)));
+  /* 2^k in two factors: k reaches 128 and -126, beyond one exponent */
+  const vi ki = cvt_round (k), k1 = srai1 (ki);
+  vf result = mulf (mulf (poly, pow2i (k1)), pow2i (subi (ki, k1)));
+  /* Arguments below -87.3 give exp(-87.3) instead of a denormal: in
+   * sigmoid they only ever meet 1 + e, which is 1 either way. */
+  result = select_gt (x, big, setf (INFINITY), result);
+  result = select_gt (small, x, setf (0.0f), result);
+  return result;
+}
+
+static inline vf
+activate (const qvk_activation *act, vf x)
+{
+  if (act == NULL)
+    return x;
+  switch (act->kind)
+    {
+    case QVK_ACT_NONE:
+      return x;
+    case QVK_ACT_RELU:
+      return maxf (x, setf (0.0f));
+    case QVK_ACT_CLIP:
+      return clampv (x, setf (act->min), setf (act->max));
+    case QVK_ACT_HARDSWISH:
+      return divf (mulf (x, clampv (addf (x, setf (3.0f)), setf (0.0f), setf (6.0f))),
+                   setf (6.0f));
+    case QVK_ACT_HARDSIGMOID:
+      return clampv (addf (mulf (setf (act->alpha), x), setf (act->beta)),
+                     setf (0.0f), setf (1.0f));
+    case QVK_ACT_SIGMOID:
+      return divf (setf (1.0f), addf (setf (1.0f), exp_poly (subf (setf (0.0f), x))));
+    }
+  return x;
+}
+
+void
+UKERNEL (qvk_f32_vadd_ukernel) (const qvk_activation *act, const float *a,
+                                const float *b, float *y, size_t n)
+{
+  size_t i = 0;
+
+  for (; i + VW <= n; i += VW)
+    storef (y + i, activate (act, addf (loadf (a + i), loadf (b + i))));
+  if (i < n)
+    storef_n (y + i, activate (act, addf (loadf_n (a + i, n - i), loadf_n (b + i, n - i))),
+              n - i);
+}
+
+void
+UKERNEL (qvk_f32_vmul_ukernel) (const float *a, const float *b, float *y, size_t n)
+{
+  size_t i = 0;
+
+  for (; i + VW <= n; i += VW)
+    storef (y + i, mulf (loadf (a + i), loadf (b + i)));
+  if (i < n)
+    storef_n (y + i, mulf (loadf_n (a + i, n - i), loadf_n (b + i, n - i)), n - i);
+}
+
+void
+UKERNEL (qvk_f32_vact_ukernel) (const qvk_activation *act, const float *x,
+                                float *y, size_t n)
+{
+  size_t i = 0;
+
+  for (; i + VW <= n; i += VW)
+    storef (y + i, activate (act, loadf (x + i)));
+  if (i < n)
+    storef_n (y + i, activate (act, loadf_n (x + i, n - i)), n - i);
+}
+
+/* The reference sums each channel in double, pixel after pixel; so does
+ * this, with the channels side by side, so the result is the same. */
+void
+UKERNEL (qvk_f32_gavgpool_ukernel) (size_t pixels, size_t stride, const float *x,
+                                    float *y, size_t n)
+{
+  double acc[GAVG_BLOCK] __attribute__ ((aligned (64)));
+
+  for (size_t c0 = 0; c0 < n; c0 += GAVG_BLOCK)
+    {
+      const size_t nc = n - c0 < GAVG_BLOCK ? n - c0 : GAVG_BLOCK;
+
+      for (size_t c = 0; c < nc; c++)
+        acc[c] = 0.0;
+      for (size_t px = 0; px < pixels; px++)
+        {
+          const float *row = x + px * stride + c0;
+          for (size_t c = 0; c < nc; c++)
+            acc[c] += row[c];
+        }
+      for (size_t c = 0; c < nc; c++)
+        y[c0 + c] = pixels > 0 ? (float) (acc[c] / (double) pixels) : 0.0f;
+    }
+}
+
+void
+UKERNEL (qvk_f32_resize_row_ukernel) (size_t channels, size_t out_w,
+                                      const float *row0, const float *row1,
+                                      const size_t *off0, const size_t *off1,
+                                      const float *lx0, const float *lx1,
+                                      float ly0, float ly1, float *y)
+{
+  const vf vy0 = setf (ly0), vy1 = setf (ly1);
+  const size_t full = channels / VW * VW, rest = channels - full;
+
+  for (size_t ox = 0; ox < out_w; ox++, y += channels)
+    {
+      const float *p00 = row0 + off0[ox], *p01 = row0 + off1[ox];
+      const float *p10 = row1 + off0[ox], *p11 = row1 + off1[ox];
+      const vf vx0 = setf (lx0[ox]), vx1 = setf (lx1[ox]);
+      size_t c = 0;
+
+      for (; c < full; c += VW)
+        storef (y + c, bilinear (loadf (p00 + c), loadf (p01 + c), loadf (p10 + c),
+                                 loadf (p11 + c), vx0, vx1, vy0, vy1));
+      if (rest > 0)
+        storef_n (y + c, bilinear (loadf_n (p00 + c, rest), loadf_n (p01 + c, rest),
+                                   loadf_n (p10 + c, rest), loadf_n (p11 + c, rest),
+                                   vx0, vx1, vy0, vy1), rest);
+    }
+}
+
+void
+UKERNEL (qvk_f32_resize_hrow_ukernel) (size_t channels, size_t out_w,
+                                       const float *row, const size_t *off0,
+                                       const size_t *off1, const float *lx0,
+                                       const float *lx1, float *h)
+{
+  const size_t full = channels / VW * VW, rest = channels - full;
+
+  for (size_t ox = 0; ox < out_w; ox++, h += channels)
+    {
+      const float *p0 = row + off0[ox], *p1 = row + off1[ox];
+      const vf vx0 = setf (lx0[ox]), vx1 = setf (lx1[ox]);
+      size_t c = 0;
+
+      for (; c < full; c += VW)
+        storef (h + c, addf (mulf (vx0, loadf (p0 + c)), mulf (vx1, loadf (p1 + c))));
+      if (rest > 0)
+        storef_n (h + c, addf (mulf (vx0, loadf_n (p0 + c, rest)),
+                               mulf (vx1, loadf_n (p1 + c, rest))), rest);
+    }
+}
+
+void
+UKERNEL (qvk_f32_resize_vrow_ukernel) (size_t n, const float *top,
+                                       const float *bottom, float ly0, float ly1,
+                                       float *y)
+{
+  const vf vy0 = setf (ly0), vy1 = setf (ly1);
+  size_t i = 0;
+
+  for (; i + VW <= n; i += VW)
+    storef (y + i, addf (mulf (vy0, loadf (top + i)), mulf (vy1, loadf (bottom + i))));
+  if (i < n)
+    storef_n (y + i, addf (mulf (vy0, loadf_n (top + i, n - i)),
+                           mulf (vy1, loadf_n (bottom + i, n - i))), n - i);
+}

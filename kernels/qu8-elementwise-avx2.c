@@ -1,0 +1,89 @@
+/* qu8-elementwise-avx2.c: the element-wise microkernels of
+ * elementwise-template.h on AVX2 (8 lanes; tails through a small buffer),
+ * int8 and float alike.  Built with -ffp-contract=off: no product may be
+ * fused into a sum, so results equal the scalar references.
+ */
+#include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef __m256i vi;
+typedef __m256 vf;
+#define VW 8
+#define QVK_EW_SUFFIX avx2
+
+static inline vi seti (int32_t v) { return _mm256_set1_epi32 (v); }
+static inline vf setf (float v) { return _mm256_set1_ps (v); }
+static inline vi addi (vi a, vi b) { return _mm256_add_epi32 (a, b); }
+static inline vi subi (vi a, vi b) { return _mm256_sub_epi32 (a, b); }
+static inline vi muli (vi a, vi b) { return _mm256_mullo_epi32 (a, b); }
+static inline vi maxi (vi a, vi b) { return _mm256_max_epi32 (a, b); }
+static inline vi mini (vi a, vi b) { return _mm256_min_epi32 (a, b); }
+static inline vi srai1 (vi a) { return _mm256_srai_epi32 (a, 1); }
+static inline vf addf (vf a, vf b) { return _mm256_add_ps (a, b); }
+static inline vf subf (vf a, vf b) { return _mm256_sub_ps (a, b); }
+static inline vf mulf (vf a, vf b) { return _mm256_mul_ps (a, b); }
+static inline vf divf (vf a, vf b) { return _mm256_div_ps (a, b); }
+static inline vf maxf (vf a, vf b) { return _mm256_max_ps (a, b); }
+static inline vf minf (vf a, vf b) { return _mm256_min_ps (a, b); }
+static inline vf cvt_f (vi a) { return _mm256_cvtepi32_ps (a); }
+static inline vi cvt_round (vf a) { return _mm256_cvtps_epi32 (a); }
+static inline vf roundf_near (vf a)
+{
+  return _mm256_round_ps (a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+static inline vf pow2i (vi k)
+{
+  return _mm256_castsi256_ps (_mm256_slli_epi32 (_mm256_add_epi32 (k, seti (127)), 23));
+}
+static inline vf select_gt (vf a, vf b, vf t, vf f)
+{
+  return _mm256_blendv_ps (f, t, _mm256_cmp_ps (a, b, _CMP_GT_OQ));
+}
+
+static inline vi load_u8 (const uint8_t *p)
+{
+  return _mm256_cvtepu8_epi32 (_mm_loadl_epi64 ((const __m128i *) p));
+}
+static inline vi load_u8_n (const uint8_t *p, size_t n)
+{
+  uint8_t buf[8] = { 0 };
+  memcpy (buf, p, n);
+  return load_u8 (buf);
+}
+/* v is already within 0..255 */
+static inline __m128i pack_u8 (vi v)
+{
+  const __m256i w = _mm256_packus_epi32 (v, v);               /* per lane */
+  const __m256i o = _mm256_permute4x64_epi64 (w, 0x08);       /* lanes 0, 2 */
+  const __m128i h = _mm256_castsi256_si128 (o);
+  return _mm_packus_epi16 (h, h);
+}
+static inline void store_u8 (uint8_t *p, vi v)
+{
+  _mm_storel_epi64 ((__m128i *) p, pack_u8 (v));
+}
+static inline void store_u8_n (uint8_t *p, vi v, size_t n)
+{
+  uint8_t buf[16];
+  _mm_storeu_si128 ((__m128i *) buf, pack_u8 (v));
+  memcpy (p, buf, n);
+}
+static inline vi loadi (const int32_t *p) { return _mm256_load_si256 ((const __m256i *) p); }
+static inline void storei (int32_t *p, vi v) { _mm256_store_si256 ((__m256i *) p, v); }
+static inline vf loadf (const float *p) { return _mm256_loadu_ps (p); }
+static inline vf loadf_n (const float *p, size_t n)
+{
+  float buf[8] = { 0 };
+  memcpy (buf, p, n * sizeof (float));
+  return _mm256_loadu_ps (buf);
+}
+static inline void storef (float *p, vf v) { _mm256_storeu_ps (p, v); }
+static inline void storef_n (float *p, vf v, size_t n)
+{
+  float buf[8];
+  _mm256_storeu_ps (buf, v);
+  memcpy (p, buf, n * sizeof (float));
+}
+
+#include "elementwise-template.h"
