@@ -176,7 +176,7 @@ qviz_cli_run (int argc, char **argv)
     { "iterations", 'n', 0, G_OPTION_ARG_INT, &iterations, "Warm passes per configuration (default: time-based)", "N" },
     { "min-time", 0, 0, G_OPTION_ARG_DOUBLE, &min_time, "Seconds of warm passes per configuration (default 0.5, at least 10 passes)", "SECONDS" },
     { "cold", 0, 0, G_OPTION_ARG_INT, &cold, "Cold passes, timed and kept apart (default 3)", "N" },
-    { "warmup", 'w', 0, G_OPTION_ARG_INT, &warmup, "Same as --cold: the first passes, reported apart", "N" },
+    { "warmup", 'w', 0, G_OPTION_ARG_INT, &warmup, "Passes after the cold ones that are run but not kept (default 0)", "N" },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Run store (default $XDG_DATA_HOME/qviz/runs.sqlite)", "FILE" },
     { "no-store", 0, 0, G_OPTION_ARG_NONE, &no_store, "Do not store the runs", NULL },
     { "conv-algo", 0, 0, G_OPTION_ARG_STRING, &algo, "auto (default), im2col (the slow path of the reports) or reference", "ALGO" },
@@ -223,10 +223,13 @@ qviz_cli_run (int argc, char **argv)
         return qviz_cli_fail (QVIZ_EXIT_USAGE, "--min-time %g is too long; use at most 3600 seconds.", min_time);
       config->min_time = min_time;
     }
-  if (cold >= 0 || warmup >= 0)
-    config->cold = MAX (cold, warmup);
-  if (config->cold > 1000)
-    return qviz_cli_fail (QVIZ_EXIT_USAGE, "--cold %d is too many; use at most 1000.", config->cold);
+  if (cold >= 0)
+    config->cold = cold;
+  if (warmup >= 0)
+    config->warmup = warmup;
+  if (config->cold > 1000 || config->warmup > 100000)
+    return qviz_cli_fail (QVIZ_EXIT_USAGE, "--cold %d or --warmup %d is too many; use at most 1000 and 100000.",
+                          config->cold, config->warmup);
   if (algo)
     {
       if (g_str_equal (algo, "auto"))

@@ -390,6 +390,13 @@ qviz_measure_run (QvizGraph *graph, const QvizPlanConfig *plan_config,
         goto cancelled;
     }
 
+  for (int i = 0; i < config->warmup; i++)
+    {
+      qviz_plan_run (plan, NULL);
+      if (g_cancellable_is_cancelled (cancellable))
+        goto cancelled;
+    }
+
   warm_start = g_get_monotonic_time ();
   for (;;)
     {
@@ -561,8 +568,9 @@ qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *c
   sweep->resolutions = join_resolutions (config->resolutions);
   sweep->threads = join_ints (config->threads);
   sweep->precisions = join_precisions (config->precisions);
-  sweep->options = g_strdup_printf ("iterations=%d min-time=%g cold=%d conv=%s isa=%s",
+  sweep->options = g_strdup_printf ("iterations=%d min-time=%g cold=%d warmup=%d conv=%s isa=%s",
                                     config->iterations, config->min_time, config->cold,
+                                    config->warmup,
                                     conv_algo_name (config->conv_algo),
                                     config->isa >= 0 ? qvk_isa_name ((qvk_isa) config->isa)
                                                      : "auto");

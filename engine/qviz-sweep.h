@@ -1,7 +1,8 @@
 /* qviz-sweep.h: measuring a model over resolutions x threads x precisions.
  *
  * A measurement makes a plan (timed: that is the plan/prepack cost), runs
- * the cold passes (each timed per layer and kept as spans), then warm passes
+ * the cold passes (each timed per layer and kept as spans), then any warm-up
+ * passes it is asked to discard, then warm passes
  * until both a pass count and a time budget are met, and summarises them.
  * Int8 runs also measure each layer's SQNR against the float plan on the
  * same input.  A sweep interleaves its configurations so that slow drift of
@@ -30,6 +31,7 @@ typedef struct {
   double min_time;       /* seconds of warm passes per configuration */
   int min_passes;
   int cold;              /* cold passes, timed and kept apart */
+  int warmup;            /* passes after the cold ones, run but not kept */
   QvizConvAlgo conv_algo;
   int isa;               /* qvk_isa, or -1 for the detected one */
   gboolean measure_sqnr; /* int8 runs: per-layer SQNR against float */
