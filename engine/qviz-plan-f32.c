@@ -36,6 +36,27 @@ qviz_logical_strides (const QvizShape *s, int64_t strides[QVIZ_MAX_RANK])
   }
 }
 
+void
+qviz_broadcast_walk_init (QvizBroadcastWalk *w,
+                          const QvizShape   *a,
+                          gboolean           a_logical,
+                          const QvizShape   *b,
+                          gboolean           b_logical,
+                          const QvizShape   *out)
+{
+  QvizShape plain_a = *a, plain_b = *b;
+
+  plain_a.nhwc = plain_a.nhwc && !a_logical;
+  plain_b.nhwc = plain_b.nhwc && !b_logical;
+  w->a = a;
+  w->b = b;
+  w->out = out;
+  qviz_logical_strides (&plain_a, w->st_a);
+  qviz_logical_strides (&plain_b, w->st_b);
+  qviz_logical_strides (out, w->st_y);
+  memset (w->idx, 0, sizeof w->idx);
+}
+
 
 void
 qviz_conv_shape_from_node (const QvizPlan *plan, const QvizNode *n, int out_value,
@@ -326,34 +347,16 @@ run_binary (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
       if (tid != 0)
         return;
       {
-        const QvizShape *sa = &plan->shapes[l->node->inputs[0]];
-        const QvizShape *sb = &plan->shapes[l->node->inputs[1]];
-        int64_t st_a[QVIZ_MAX_RANK], st_b[QVIZ_MAX_RANK], st_y[QVIZ_MAX_RANK];
-        int64_t idx[QVIZ_MAX_RANK] = { 0 };
-        int r = out->rank;
+        QvizBroadcastWalk w;
 
-        qviz_logical_strides (sa, st_a);
-        qviz_logical_strides (sb, st_b);
-        qviz_logical_strides (out, st_y);
+        qviz_broadcast_walk_init (&w, &plan->shapes[l->node->inputs[0]], FALSE,
+                                  &plan->shapes[l->node->inputs[1]], FALSE, out);
         for (gsize i = 0; i < total; i++)
           {
-            int64_t oa = 0, ob = 0, oy = 0;
-            for (int d = 0; d < r; d++)
-              {
-                int da = d - (r - sa->rank), db = d - (r - sb->rank);
-                if (da >= 0 && sa->dims[da] != 1)
-                  oa += idx[d] * st_a[da];
-                if (db >= 0 && sb->dims[db] != 1)
-                  ob += idx[d] * st_b[db];
-                oy += idx[d] * st_y[d];
-              }
+            int64_t oa, ob, oy;
+
+            qviz_broadcast_walk_step (&w, &oa, &ob, &oy);
             y[oy] = qvk_f32_activate (&l->act, binary (op, a[oa], b[ob]));
-            for (int d = r - 1; d >= 0; d--)
-              {
-                if (++idx[d] < out->dims[d])
-                  break;
-                idx[d] = 0;
-              }
           }
       }
       break;

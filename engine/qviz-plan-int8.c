@@ -284,59 +284,27 @@ static void
 run_binary_generic (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
   const QvizShape *out = &plan->shapes[l->out_value];
-  const QvizShape *sa = &plan->shapes[l->node->inputs[0]];
-  const QvizShape *sb = &plan->shapes[l->node->inputs[1]];
   const QvizQuantParams *qo = qp (plan, l->out_value);
-  int64_t st_a[QVIZ_MAX_RANK], st_b[QVIZ_MAX_RANK], st_y[QVIZ_MAX_RANK];
-  int64_t idx[QVIZ_MAX_RANK] = { 0 };
   gsize total = (gsize) qviz_shape_numel (out);
-  int r = out->rank;
   uint8_t *y = OUT (l);
+  QvizBroadcastWalk w;
 
   if (tid != 0)
     return;
   /* Constants are stored in logical order. */
-  if (is_constant (plan, l->node->inputs[0]))
-    {
-      QvizShape plain = *sa;
-      plain.nhwc = FALSE;
-      qviz_logical_strides (&plain, st_a);
-    }
-  else
-    qviz_logical_strides (sa, st_a);
-  if (is_constant (plan, l->node->inputs[1]))
-    {
-      QvizShape plain = *sb;
-      plain.nhwc = FALSE;
-      qviz_logical_strides (&plain, st_b);
-    }
-  else
-    qviz_logical_strides (sb, st_b);
-  qviz_logical_strides (out, st_y);
-
+  qviz_broadcast_walk_init (&w, &plan->shapes[l->node->inputs[0]],
+                            is_constant (plan, l->node->inputs[0]),
+                            &plan->shapes[l->node->inputs[1]],
+                            is_constant (plan, l->node->inputs[1]), out);
   for (gsize i = 0; i < total; i++)
     {
-      int64_t oa = 0, ob = 0, oy = 0;
+      int64_t oa, ob, oy;
       float v;
 
-      for (int d = 0; d < r; d++)
-        {
-          int da = d - (r - sa->rank), db = d - (r - sb->rank);
-          if (da >= 0 && sa->dims[da] != 1)
-            oa += idx[d] * st_a[da];
-          if (db >= 0 && sb->dims[db] != 1)
-            ob += idx[d] * st_b[db];
-          oy += idx[d] * st_y[d];
-        }
+      qviz_broadcast_walk_step (&w, &oa, &ob, &oy);
       v = apply (l->node->op, operand (plan, l->node->inputs[0], (gsize) oa),
                  operand (plan, l->node->inputs[1], (gsize) ob));
       y[oy] = quantize_one (qo, v);
-      for (int d = r - 1; d >= 0; d--)
-        {
-          if (++idx[d] < out->dims[d])
-            break;
-          idx[d] = 0;
-        }
     }
 }
 

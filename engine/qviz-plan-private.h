@@ -111,4 +111,49 @@ void qviz_concat_run (const QvizPlan *plan, const QvizLayer *l, gsize elem_size)
 void qviz_transpose_run (const QvizPlan *plan, const QvizLayer *l);
 gboolean qviz_softmax_supported (const QvizPlan *plan, const QvizLayer *l, GError **error);
 
+/* Walks the output of a binary op whose operands broadcast in any pattern,
+ * element by element in logical order, giving each element's offsets in
+ * the memory of both operands and of the output. */
+typedef struct {
+  const QvizShape *a, *b, *out;
+  int64_t st_a[QVIZ_MAX_RANK], st_b[QVIZ_MAX_RANK], st_y[QVIZ_MAX_RANK];
+  int64_t idx[QVIZ_MAX_RANK];
+} QvizBroadcastWalk;
+
+/* a_logical / b_logical: that operand is stored in logical order (a
+ * constant), not in its shape's layout. */
+void qviz_broadcast_walk_init (QvizBroadcastWalk *w,
+                               const QvizShape   *a,
+                               gboolean           a_logical,
+                               const QvizShape   *b,
+                               gboolean           b_logical,
+                               const QvizShape   *out);
+
+/* The offsets of the current element; then moves to the next one. */
+static inline void
+qviz_broadcast_walk_step (QvizBroadcastWalk *w,
+                          int64_t           *oa,
+                          int64_t           *ob,
+                          int64_t           *oy)
+{
+  const int r = w->out->rank;
+
+  *oa = *ob = *oy = 0;
+  for (int d = 0; d < r; d++)
+    {
+      int da = d - (r - w->a->rank), db = d - (r - w->b->rank);
+      if (da >= 0 && w->a->dims[da] != 1)
+        *oa += w->idx[d] * w->st_a[da];
+      if (db >= 0 && w->b->dims[db] != 1)
+        *ob += w->idx[d] * w->st_b[db];
+      *oy += w->idx[d] * w->st_y[d];
+    }
+  for (int d = r - 1; d >= 0; d--)
+    {
+      if (++w->idx[d] < w->out->dims[d])
+        break;
+      w->idx[d] = 0;
+    }
+}
+
 G_END_DECLS

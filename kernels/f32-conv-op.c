@@ -13,6 +13,7 @@
  * framework falls into, and the reference kernel is qvk_f32_conv2d__scalar.
  */
 #include "qvk-conv.h"
+#include "qvk-conv-op-private.h"
 #include "qvk-conv-simd.h"
 #include "qvk-f32.h"
 
@@ -56,36 +57,6 @@ struct f32_conv_kernel {
                float *scratch, int row_begin, int row_end);
 };
 
-static inline int
-in_per_group (const qvk_conv_shape *s)
-{
-  return s->in_c / s->groups;
-}
-
-static inline int
-out_per_group (const qvk_conv_shape *s)
-{
-  return s->out_c / s->groups;
-}
-
-static size_t
-weights_floats (const qvk_conv_shape *s)
-{
-  return (size_t) s->out_c * s->kernel_h * s->kernel_w * in_per_group (s);
-}
-
-static size_t
-no_scratch (const qvk_conv_shape *s)
-{
-  return 0;
-}
-
-static int
-supports_any (const qvk_conv_shape *s)
-{
-  return 1;
-}
-
 /* Applies the fused activation to pixels [0, n) of a tile whose rows are
  * out_c apart. */
 static void
@@ -110,7 +81,7 @@ fill_bias (const qvk_f32_conv_op *op, float *out, size_t n_pixels)
 static void
 pack_copy (const qvk_conv_shape *s, const float *weights, float *packed)
 {
-  memcpy (packed, weights, weights_floats (s) * sizeof (float));
+  memcpy (packed, weights, qvk_conv_weight_count (s) * sizeof (float));
 }
 
 static void
@@ -130,8 +101,8 @@ run_reference (const qvk_f32_conv_op *op, const float *input, float *output,
 static void
 pack_gkkio (const qvk_conv_shape *s, const float *weights, float *packed)
 {
-  const int ipg = in_per_group (s);
-  const int opg = out_per_group (s);
+  const int ipg = qvk_conv_in_per_group (s);
+  const int opg = qvk_conv_out_per_group (s);
   const int taps = s->kernel_h * s->kernel_w;
 
   for (int g = 0; g < s->groups; g++)
@@ -152,8 +123,8 @@ run_direct (const qvk_f32_conv_op *op, const float *input, float *output,
             float *scratch, int row_begin, int row_end)
 {
   const qvk_conv_shape *s = &op->shape;
-  const int ipg = in_per_group (s);
-  const int opg = out_per_group (s);
+  const int ipg = qvk_conv_in_per_group (s);
+  const int opg = qvk_conv_out_per_group (s);
 
   for (int row = row_begin; row < row_end; row++)
     {
@@ -203,12 +174,6 @@ run_direct (const qvk_f32_conv_op *op, const float *input, float *output,
 }
 
 /* --- scalar direct, depthwise (one output channel per input channel) ---- */
-
-static int
-supports_depthwise (const qvk_conv_shape *s)
-{
-  return qvk_conv_is_depthwise (s);
-}
 
 static void
 run_depthwise (const qvk_f32_conv_op *op, const float *input, float *output,
@@ -271,50 +236,13 @@ pack_depthwise (const qvk_conv_shape *s, const float *weights, float *packed)
 static size_t
 im2col_k (const qvk_conv_shape *s)
 {
-  return (size_t) s->kernel_h * s->kernel_w * in_per_group (s);
+  return (size_t) s->kernel_h * s->kernel_w * qvk_conv_in_per_group (s);
 }
 
 static size_t
 im2col_scratch_floats (const qvk_conv_shape *s)
 {
   return IM2COL_TILE_PIXELS * im2col_k (s);
-}
-
-/* Writes the [n_pixels][K] patch matrix of group g for the output pixels
- * starting at flat index first (over batch * out_h * out_w). */
-static void
-im2col (const qvk_conv_shape *s, const float *input, int g, size_t first,
-        int n_pixels, float *a)
-{
-  const int ipg = in_per_group (s);
-  const size_t k_n = im2col_k (s);
-
-  for (int p = 0; p < n_pixels; p++)
-    {
-      const size_t pixel = first + p;
-      const size_t row = pixel / s->out_w;
-      const int ox = (int) (pixel % s->out_w);
-      const int n = (int) (row / s->out_h);
-      const int oy = (int) (row % s->out_h);
-      float *ap = a + p * k_n;
-
-      for (int ky = 0; ky < s->kernel_h; ky++)
-        {
-          const int iy = oy * s->stride_h - s->pad_top + ky * s->dilation_h;
-          for (int kx = 0; kx < s->kernel_w; kx++)
-            {
-              const int ix = ox * s->stride_w - s->pad_left + kx * s->dilation_w;
-              float *dst = ap + (size_t) (ky * s->kernel_w + kx) * ipg;
-
-              if (iy < 0 || iy >= s->in_h || ix < 0 || ix >= s->in_w)
-                memset (dst, 0, (size_t) ipg * sizeof (float));
-              else
-                memcpy (dst, input + (((size_t) n * s->in_h + iy) * s->in_w + ix) * s->in_c
-                                   + (size_t) g * ipg,
-                        (size_t) ipg * sizeof (float));
-            }
-        }
-    }
 }
 
 /* C[m][n] += A[m][k] B[k][n] with C's rows ldc apart; blocked over N and K
@@ -353,7 +281,7 @@ run_im2col (const qvk_f32_conv_op *op, const float *input, float *output,
             float *scratch, int row_begin, int row_end)
 {
   const qvk_conv_shape *s = &op->shape;
-  const int opg = out_per_group (s);
+  const int opg = qvk_conv_out_per_group (s);
   const size_t k_n = im2col_k (s);
   const size_t first = (size_t) row_begin * s->out_w;
   const size_t last = (size_t) row_end * s->out_w;
@@ -367,7 +295,7 @@ run_im2col (const qvk_f32_conv_op *op, const float *input, float *output,
       fill_bias (op, out, tile);
       for (int g = 0; g < s->groups; g++)
         {
-          im2col (s, input, g, p0, tile, scratch);
+          qvk_conv_im2col (s, sizeof (float), 0, input, g, p0, tile, scratch);
           gemm_accumulate (tile, k_n, opg, scratch,
                            op->packed + (size_t) g * k_n * opg,
                            out + (size_t) g * opg, s->out_c);
@@ -380,50 +308,15 @@ run_im2col (const qvk_f32_conv_op *op, const float *input, float *output,
  * Best first.  Entries for vector ISAs go above the scalar ones. */
 
 static const f32_conv_kernel f32_conv_kernels[] = {
-  { "", QVK_ISA_SCALAR, QVK_CONV_ALGO_AUTO,
-    supports_depthwise, weights_floats, pack_depthwise, no_scratch, run_depthwise },
-  { "", QVK_ISA_SCALAR, QVK_CONV_ALGO_AUTO,
-    supports_any, weights_floats, pack_gkkio, no_scratch, run_direct },
-  { "im2col+gemm", QVK_ISA_SCALAR, QVK_CONV_ALGO_IM2COL,
-    supports_any, weights_floats, pack_gkkio, im2col_scratch_floats, run_im2col },
-  { "reference", QVK_ISA_SCALAR, QVK_CONV_ALGO_REFERENCE,
-    supports_any, weights_floats, pack_copy, no_scratch, run_reference },
+  { "", QVK_ISA_SCALAR, QVK_CONV_ALGO_AUTO, qvk_conv_supports_depthwise,
+    qvk_conv_weight_count, pack_depthwise, qvk_conv_no_scratch, run_depthwise },
+  { "", QVK_ISA_SCALAR, QVK_CONV_ALGO_AUTO, qvk_conv_supports_any,
+    qvk_conv_weight_count, pack_gkkio, qvk_conv_no_scratch, run_direct },
+  { "im2col+gemm", QVK_ISA_SCALAR, QVK_CONV_ALGO_IM2COL, qvk_conv_supports_any,
+    qvk_conv_weight_count, pack_gkkio, im2col_scratch_floats, run_im2col },
+  { "reference", QVK_ISA_SCALAR, QVK_CONV_ALGO_REFERENCE, qvk_conv_supports_any,
+    qvk_conv_weight_count, pack_copy, qvk_conv_no_scratch, run_reference },
 };
-
-static const char *
-algo_option_name (qvk_conv_algo algo)
-{
-  switch (algo)
-    {
-    case QVK_CONV_ALGO_IM2COL:
-      return "im2col";
-    case QVK_CONV_ALGO_REFERENCE:
-      return "reference";
-    case QVK_CONV_ALGO_AUTO:
-    default:
-      return "auto";
-    }
-}
-
-/* "f32 dwconv 5x5 d5", "f32 conv 3x3 s2", "f32 gconv 3x3 g4 d2" */
-static void
-describe_shape (const qvk_conv_shape *s, char *buf, size_t size)
-{
-  const char *kind = qvk_conv_is_depthwise (s) ? "dwconv"
-                   : s->groups > 1 ? "gconv" : "conv";
-  int len = snprintf (buf, size, "f32 %s %dx%d", kind, s->kernel_h, s->kernel_w);
-
-  if (len >= 0 && (size_t) len < size && s->groups > 1 && !qvk_conv_is_depthwise (s))
-    len += snprintf (buf + len, size - len, " g%d", s->groups);
-  if (len >= 0 && (size_t) len < size && (s->stride_h > 1 || s->stride_w > 1))
-    len += s->stride_h == s->stride_w
-           ? snprintf (buf + len, size - len, " s%d", s->stride_h)
-           : snprintf (buf + len, size - len, " s%dx%d", s->stride_h, s->stride_w);
-  if (len >= 0 && (size_t) len < size && (s->dilation_h > 1 || s->dilation_w > 1))
-    s->dilation_h == s->dilation_w
-      ? snprintf (buf + len, size - len, " d%d", s->dilation_h)
-      : snprintf (buf + len, size - len, " d%dx%d", s->dilation_h, s->dilation_w);
-}
 
 /* Picks the kernel and writes the operator's name and reason strings. */
 static const f32_conv_kernel *
@@ -431,73 +324,47 @@ choose (const qvk_conv_shape *s, qvk_isa isa, qvk_conv_algo algo,
         char *name, size_t name_size, char *reason, size_t reason_size)
 {
   const size_t n_kernels = sizeof f32_conv_kernels / sizeof f32_conv_kernels[0];
-  const f32_conv_kernel *k = NULL;
-  char shape_desc[64];
 
-  for (size_t i = 0; i < n_kernels && k == NULL; i++)
+  for (size_t i = 0; i < n_kernels; i++)
     {
-      const f32_conv_kernel *c = &f32_conv_kernels[i];
-      if (c->algo == algo && c->isa <= isa && c->supports (s))
-        k = c;
+      const f32_conv_kernel *k = &f32_conv_kernels[i];
+      if (k->algo == algo && k->isa <= isa && k->supports (s))
+        {
+          qvk_conv_describe_choice ("f32", s, k->method, k->isa, isa, algo,
+                                    name, name_size, reason, reason_size);
+          return k;
+        }
     }
-  if (k == NULL)
-    return NULL;
-
-  describe_shape (s, shape_desc, sizeof shape_desc);
-  snprintf (name, name_size, "%s%s%s %s", shape_desc, *k->method ? " " : "",
-            k->method, qvk_isa_name (k->isa));
-
-  if (algo != QVK_CONV_ALGO_AUTO)
-    snprintf (reason, reason_size, "forced by --conv-algo %s",
-              algo_option_name (algo));
-  else if (isa == QVK_ISA_SCALAR)
-    snprintf (reason, reason_size, "no vector ISA selected");
-  else if (k->isa < isa)
-    snprintf (reason, reason_size, "no %s kernel for this shape; %s is the "
-              "best available", qvk_isa_name (isa), qvk_isa_name (k->isa));
-  else
-    snprintf (reason, reason_size, "best kernel for this shape on %s",
-              qvk_isa_name (isa));
-  return k;
+  return NULL;
 }
 
 qvk_f32_conv_op *
 qvk_f32_conv_create (const qvk_conv_shape *s, const float *weights,
                      const float *bias, const qvk_conv_options *options)
 {
-  qvk_conv_options defaults = { qvk_isa_detect (), QVK_CONV_ALGO_AUTO, 1 };
+  qvk_conv_options opt;
   qvk_f32_conv_op *op;
-  qvk_isa isa;
 
-  if (s == NULL || weights == NULL)
+  if (s == NULL || weights == NULL || !qvk_conv_shape_is_valid (s))
     return NULL;
-  if (s->groups < 1 || s->in_c % s->groups != 0 || s->out_c % s->groups != 0 ||
-      s->batch < 1 || s->out_h < 1 || s->out_w < 1 || s->kernel_h < 1 ||
-      s->kernel_w < 1 || s->stride_h < 1 || s->stride_w < 1 ||
-      s->dilation_h < 1 || s->dilation_w < 1)
-    return NULL;
-  if (options == NULL)
-    options = &defaults;
-
-  /* Never use more than the CPU (or QVIZ_ISA) allows. */
-  isa = options->isa < qvk_isa_detect () ? options->isa : qvk_isa_detect ();
+  opt = qvk_conv_options_resolve (options);
 
   op = calloc (1, sizeof *op);
   if (op == NULL)
     return NULL;
   op->shape = *s;
-  op->max_threads = options->max_threads > 0 ? options->max_threads : 1;
+  op->max_threads = opt.max_threads;
   /* The vector kernels are the best candidates: when one computes this
    * shape at this ISA it has chosen its microkernel, packed the weights and
    * built its indirection table, and the table below is not needed. */
-  if (options->algo == QVK_CONV_ALGO_AUTO && isa >= QVK_ISA_AVX2 &&
-      (op->simd = qvk_f32_conv_simd_create (s, weights, bias, isa)) != NULL)
+  if (opt.algo == QVK_CONV_ALGO_AUTO && opt.isa >= QVK_ISA_AVX2 &&
+      (op->simd = qvk_f32_conv_simd_create (s, weights, bias, opt.isa)) != NULL)
     {
       snprintf (op->name, sizeof op->name, "%s", qvk_f32_conv_simd_name (op->simd));
       snprintf (op->reason, sizeof op->reason, "%s", qvk_f32_conv_simd_reason (op->simd));
       return op;
     }
-  op->kernel = choose (s, isa, options->algo, op->name, sizeof op->name,
+  op->kernel = choose (s, opt.isa, opt.algo, op->name, sizeof op->name,
                        op->reason, sizeof op->reason);
   if (op->kernel == NULL)
     goto fail;
@@ -539,17 +406,11 @@ qvk_f32_conv_run (const qvk_f32_conv_op *op, const float *input,
       qvk_f32_conv_simd_run (op->simd, input, output, thread_id, n_threads);
       return;
     }
-  if (op->scratch_floats > 0 && thread_id >= op->max_threads)
-    {
-      /* Running on without scratch would corrupt another thread's tile. */
-      fprintf (stderr, "qviz: f32 convolution run by thread %d but created for "
-               "%d threads\n", thread_id, op->max_threads);
-      abort ();
-    }
+  if (op->scratch_floats > 0)
+    qvk_conv_check_scratch_thread ("f32", thread_id, op->max_threads);
 
-  const long rows = (long) op->shape.batch * op->shape.out_h;
-  const int row_begin = (int) (rows * thread_id / n_threads);
-  const int row_end = (int) (rows * (thread_id + 1) / n_threads);
+  int row_begin, row_end;
+  qvk_conv_thread_rows (&op->shape, thread_id, n_threads, &row_begin, &row_end);
   float *scratch = op->scratch != NULL
                    ? op->scratch + (size_t) thread_id * op->scratch_floats : NULL;
 

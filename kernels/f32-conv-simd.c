@@ -13,23 +13,21 @@
 #include <string.h>
 
 typedef struct {
+  qvk_simd_entry id;        /* first: the chooser reads it */
   qvk_f32_dwconv_ukernel_fn fn;
-  const char *name;
-  qvk_isa isa;
   int channel_tile;
 } dw_entry;
 
 typedef struct {
+  qvk_simd_entry id;        /* first: the chooser reads it */
   qvk_f32_gemm_ukernel_fn gemm;
   qvk_f32_igemm_ukernel_fn igemm;
-  const char *name;
-  qvk_isa isa;
-  int mr, nr;
+  int mr;
 } gemm_entry;
 
-#define DW_ENTRY(name, isa, ct) { name, #name, isa, ct },
+#define DW_ENTRY(name, isa, ct) { { #name, isa, 0 }, name, ct },
 static const dw_entry dw_kernels[] = { QVK_F32_DWCONV_UKERNELS (DW_ENTRY) };
-#define GEMM_ENTRY(gemm, igemm, isa, mr, nr) { gemm, igemm, #gemm, isa, mr, nr },
+#define GEMM_ENTRY(gemm, igemm, isa, mr, nr) { { #gemm, isa, nr }, gemm, igemm, mr },
 static const gemm_entry gemm_kernels[] = { QVK_F32_GEMM_UKERNELS (GEMM_ENTRY) };
 
 #define N_DW (sizeof dw_kernels / sizeof dw_kernels[0])
@@ -54,49 +52,6 @@ struct qvk_f32_conv_simd {
   char reason[160];
 };
 
-/* The widest-ISA GEMM kernel allowed; among those, 16 columns for narrow
- * outputs (the first convolution's 16 channels) and 32 otherwise. */
-static const gemm_entry *
-choose_gemm (qvk_isa isa, int out_c, const char *forced)
-{
-  const gemm_entry *best = NULL;
-
-  for (size_t i = 0; i < N_GEMM; i++)
-    {
-      const gemm_entry *e = &gemm_kernels[i];
-      if (forced != NULL)
-        {
-          if (strcmp (forced, e->name) == 0)
-            return e;
-          continue;
-        }
-      if (e->isa > isa)
-        continue;
-      if (best == NULL || e->isa > best->isa)
-        best = e;
-      else if (e->isa == best->isa &&
-               (out_c <= 16 ? e->nr < best->nr : e->nr > best->nr))
-        best = e;
-    }
-  return best;
-}
-
-static const dw_entry *
-choose_dw (qvk_isa isa, const char *forced)
-{
-  const dw_entry *best = NULL;
-
-  for (size_t i = 0; i < N_DW; i++)
-    if (forced != NULL && strcmp (forced, dw_kernels[i].name) == 0)
-      return &dw_kernels[i];
-  if (forced != NULL)
-    return NULL;
-  for (size_t i = 0; i < N_DW; i++)
-    if (dw_kernels[i].isa <= isa && (best == NULL || dw_kernels[i].isa > best->isa))
-      best = &dw_kernels[i];
-  return best;
-}
-
 static qvk_f32_conv_simd *
 create (const qvk_conv_shape *s, const float *weights, const float *bias,
         qvk_isa isa, const char *forced)
@@ -117,10 +72,11 @@ create (const qvk_conv_shape *s, const float *weights, const float *bias,
 
   if (method == QVK_SIMD_DWCONV)
     {
-      op->dw = choose_dw (isa, forced);
-      if (op->dw == NULL || op->dw->isa > isa)
+      op->dw = qvk_simd_choose (dw_kernels, N_DW, sizeof dw_kernels[0], isa, s->out_c,
+                                forced);
+      if (op->dw == NULL || op->dw->id.isa > isa)
         goto fail;
-      op->isa = op->dw->isa;
+      op->isa = op->dw->id.isa;
       op->cpad = qvk_round_up ((size_t) s->out_c, 16);
       op->packed_floats = qvk_f32_dwconv_packed_floats (s->out_c, s->kernel_h,
                                                         s->kernel_w);
@@ -134,21 +90,22 @@ create (const qvk_conv_shape *s, const float *weights, const float *bias,
     }
   else
     {
-      op->gemm = choose_gemm (isa, s->out_c, forced);
-      if (op->gemm == NULL || op->gemm->isa > isa)
+      op->gemm = qvk_simd_choose (gemm_kernels, N_GEMM, sizeof gemm_kernels[0], isa,
+                                  s->out_c, forced);
+      if (op->gemm == NULL || op->gemm->id.isa > isa)
         goto fail;
-      op->isa = op->gemm->isa;
-      op->tile_floats = (size_t) op->gemm->nr
+      op->isa = op->gemm->id.isa;
+      op->tile_floats = (size_t) op->gemm->id.nr
                         * (1 + (size_t) s->kernel_h * s->kernel_w * s->in_c);
       op->packed_floats = qvk_f32_gemm_packed_floats (s->out_c, s->in_c,
                                                       s->kernel_h, s->kernel_w,
-                                                      op->gemm->nr);
+                                                      op->gemm->id.nr);
       op->packed = aligned_alloc (64, qvk_round_up (op->packed_floats * sizeof (float), 64));
       if (op->packed == NULL)
         goto fail;
       qvk_f32_gemm_pack (s->out_c, s->in_c, s->kernel_h, s->kernel_w,
-                         op->gemm->nr, weights, bias, op->packed);
-      snprintf (tile, sizeof tile, "%dx%d", op->gemm->mr, op->gemm->nr);
+                         op->gemm->id.nr, weights, bias, op->packed);
+      snprintf (tile, sizeof tile, "%dx%d", op->gemm->mr, op->gemm->id.nr);
       zero_floats = (size_t) s->in_c + 64;
     }
 
@@ -166,12 +123,7 @@ create (const qvk_conv_shape *s, const float *weights, const float *bias,
   qvk_simd_reason (s, method, op->reason, sizeof op->reason);
   /* Float has no VNNI kernels: at that level its AVX-512 ones are the best. */
   if (op->isa < (isa == QVK_ISA_AVX512VNNI ? QVK_ISA_AVX512 : isa))
-    {
-      const size_t len = strlen (op->reason);
-      snprintf (op->reason + len, sizeof op->reason - len,
-                "; %s kernel, none for %s", qvk_isa_name (op->isa),
-                qvk_isa_name (isa));
-    }
+    qvk_simd_reason_lower_isa (op->reason, sizeof op->reason, op->isa, isa);
   return op;
 
 fail:
@@ -241,7 +193,7 @@ run_gemm (const qvk_f32_conv_simd *op, const float *input, float *output,
           int thread_id, int n_threads)
 {
   const qvk_conv_shape *s = &op->s;
-  const size_t mr = (size_t) op->gemm->mr, nr = (size_t) op->gemm->nr;
+  const size_t mr = (size_t) op->gemm->mr, nr = (size_t) op->gemm->id.nr;
   const size_t n_n = (size_t) s->out_c;
   const size_t n_tiles = (n_n + nr - 1) / nr;
   /* Indirect GEMM blocks stay within one output row so that a block's

@@ -8,6 +8,7 @@
  * (batch * out_h) so that the engine can split any of them across threads.
  */
 #include "qvk-f32.h"
+#include "qvk-resize-private.h"
 
 #include <float.h>
 #include <math.h>
@@ -223,37 +224,6 @@ qvk_f32_maxpool__scalar (const qvk_pool_shape *s, const float *x,
     }
 }
 
-/* PyTorch's source coordinate for one output index (aten UpSample.h:
- * area_pixel_compute_scale and area_pixel_compute_source_index), computed in
- * float as PyTorch does for float tensors. */
-static void
-bilinear_source (int in_size, int out_size, int align_corners, int dst,
-                 int *i0, int *i1, float *lambda1)
-{
-  float scale, src;
-
-  if (align_corners)
-    {
-      scale = out_size > 1 ? (float) (in_size - 1) / (float) (out_size - 1) : 0.0f;
-      src = scale * (float) dst;
-    }
-  else
-    {
-      scale = (float) in_size / (float) out_size;
-      src = scale * ((float) dst + 0.5f) - 0.5f;
-      if (src < 0.0f)
-        src = 0.0f;
-    }
-
-  *i0 = (int) src;
-  if (*i0 > in_size - 1)
-    *i0 = in_size - 1;
-  *i1 = *i0 < in_size - 1 ? *i0 + 1 : *i0;
-  *lambda1 = src - (float) *i0;
-  if (*lambda1 > 1.0f)
-    *lambda1 = 1.0f;
-}
-
 void
 qvk_f32_resize_bilinear__scalar (int batch, int in_h, int in_w,
                                  int channels, int out_h, int out_w,
@@ -267,7 +237,7 @@ qvk_f32_resize_bilinear__scalar (int batch, int in_h, int in_w,
       int y0, y1;
       float ly1;
 
-      bilinear_source (in_h, out_h, align_corners, oy, &y0, &y1, &ly1);
+      qvk_bilinear_source (in_h, out_h, align_corners, oy, &y0, &y1, &ly1);
       const float ly0 = 1.0f - ly1;
 
       for (int ox = 0; ox < out_w; ox++)
@@ -275,7 +245,7 @@ qvk_f32_resize_bilinear__scalar (int batch, int in_h, int in_w,
           int x0, x1;
           float lx1;
 
-          bilinear_source (in_w, out_w, align_corners, ox, &x0, &x1, &lx1);
+          qvk_bilinear_source (in_w, out_w, align_corners, ox, &x0, &x1, &lx1);
           const float lx0 = 1.0f - lx1;
 
           const float *p00 = x + (((size_t) n * in_h + y0) * in_w + x0) * channels;

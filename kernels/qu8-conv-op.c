@@ -16,6 +16,7 @@
  * qvk_qu8_requantize, so every kernel equals the reference bit for bit.
  */
 #include "qvk-conv.h"
+#include "qvk-conv-op-private.h"
 #include "qvk-conv-simd.h"
 #include "qvk-qu8.h"
 
@@ -64,39 +65,9 @@ struct qu8_conv_kernel {
 };
 
 static inline int
-in_per_group (const qvk_conv_shape *s)
-{
-  return s->in_c / s->groups;
-}
-
-static inline int
-out_per_group (const qvk_conv_shape *s)
-{
-  return s->out_c / s->groups;
-}
-
-static inline int
 taps (const qvk_conv_shape *s)
 {
   return s->kernel_h * s->kernel_w;
-}
-
-static size_t
-weights_size (const qvk_conv_shape *s)
-{
-  return (size_t) s->out_c * taps (s) * in_per_group (s);
-}
-
-static size_t
-no_scratch (const qvk_conv_shape *s)
-{
-  return 0;
-}
-
-static int
-supports_any (const qvk_conv_shape *s)
-{
-  return 1;
 }
 
 static void
@@ -130,7 +101,7 @@ pack_copy (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
            const int8_t *weights, const int32_t *bias,
            int8_t *packed, int32_t *packed_bias)
 {
-  memcpy (packed, weights, weights_size (s));
+  memcpy (packed, weights, qvk_conv_weight_count (s));
   copy_bias (s, bias, packed_bias);
 }
 
@@ -150,8 +121,8 @@ run_reference (const qvk_qu8_conv_op *op, const uint8_t *input,
 static void
 pack_gkkio (const qvk_conv_shape *s, const int8_t *weights, int8_t *packed)
 {
-  const int ipg = in_per_group (s);
-  const int opg = out_per_group (s);
+  const int ipg = qvk_conv_in_per_group (s);
+  const int opg = qvk_conv_out_per_group (s);
   const int t_n = taps (s);
 
   for (int g = 0; g < s->groups; g++)
@@ -188,8 +159,8 @@ run_direct (const qvk_qu8_conv_op *op, const uint8_t *input, uint8_t *output,
             uint8_t *scratch, int row_begin, int row_end)
 {
   const qvk_conv_shape *s = &op->shape;
-  const int ipg = in_per_group (s);
-  const int opg = out_per_group (s);
+  const int ipg = qvk_conv_in_per_group (s);
+  const int opg = qvk_conv_out_per_group (s);
   const int32_t zi = op->params.input_zero_point;
   int32_t *acc = (int32_t *) scratch;
 
@@ -239,12 +210,6 @@ run_direct (const qvk_qu8_conv_op *op, const uint8_t *input, uint8_t *output,
 }
 
 /* --- scalar direct, depthwise (one output channel per input channel) ---- */
-
-static int
-supports_depthwise (const qvk_conv_shape *s)
-{
-  return qvk_conv_is_depthwise (s);
-}
 
 /* OHWI [c][kh][kw][1] -> [kh][kw][c], so the channel loop is innermost. */
 static void
@@ -312,7 +277,7 @@ run_depthwise (const qvk_qu8_conv_op *op, const uint8_t *input,
 static size_t
 im2col_k (const qvk_conv_shape *s)
 {
-  return (size_t) taps (s) * in_per_group (s);
+  return (size_t) taps (s) * qvk_conv_in_per_group (s);
 }
 
 static size_t
@@ -347,43 +312,6 @@ pack_im2col (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
     }
 }
 
-/* Writes the [n_pixels][K] patch matrix of group g for the output pixels
- * starting at flat index first (over batch * out_h * out_w). */
-static void
-im2col (const qvk_conv_shape *s, uint8_t zero_point, const uint8_t *input,
-        int g, size_t first, int n_pixels, uint8_t *a)
-{
-  const int ipg = in_per_group (s);
-  const size_t k_n = im2col_k (s);
-
-  for (int p = 0; p < n_pixels; p++)
-    {
-      const size_t pixel = first + p;
-      const size_t row = pixel / s->out_w;
-      const int ox = (int) (pixel % s->out_w);
-      const int n = (int) (row / s->out_h);
-      const int oy = (int) (row % s->out_h);
-      uint8_t *ap = a + p * k_n;
-
-      for (int ky = 0; ky < s->kernel_h; ky++)
-        {
-          const int iy = oy * s->stride_h - s->pad_top + ky * s->dilation_h;
-          for (int kx = 0; kx < s->kernel_w; kx++)
-            {
-              const int ix = ox * s->stride_w - s->pad_left + kx * s->dilation_w;
-              uint8_t *dst = ap + (size_t) (ky * s->kernel_w + kx) * ipg;
-
-              if (iy < 0 || iy >= s->in_h || ix < 0 || ix >= s->in_w)
-                memset (dst, zero_point, (size_t) ipg);
-              else
-                memcpy (dst, input + (((size_t) n * s->in_h + iy) * s->in_w + ix) * s->in_c
-                                   + (size_t) g * ipg,
-                        (size_t) ipg);
-            }
-        }
-    }
-}
-
 /* C[m][n] += A[m][k] B[k][n], uint8 x int8 -> int32, C's rows ldc apart. */
 static void
 gemm_u8s8_accumulate (int m_n, size_t k_n, int n_n, const uint8_t *a,
@@ -409,7 +337,7 @@ run_im2col (const qvk_qu8_conv_op *op, const uint8_t *input, uint8_t *output,
             uint8_t *scratch, int row_begin, int row_end)
 {
   const qvk_conv_shape *s = &op->shape;
-  const int opg = out_per_group (s);
+  const int opg = qvk_conv_out_per_group (s);
   const size_t k_n = im2col_k (s);
   const size_t first = (size_t) row_begin * s->out_w;
   const size_t last = (size_t) row_end * s->out_w;
@@ -427,7 +355,7 @@ run_im2col (const qvk_qu8_conv_op *op, const uint8_t *input, uint8_t *output,
                 (size_t) s->out_c * sizeof (int32_t));
       for (int g = 0; g < s->groups; g++)
         {
-          im2col (s, zero_point, input, g, p0, tile, patches);
+          qvk_conv_im2col (s, 1, zero_point, input, g, p0, tile, patches);
           gemm_u8s8_accumulate (tile, k_n, opg, patches,
                                 op->packed + (size_t) g * k_n * opg,
                                 acc + (size_t) g * opg, s->out_c);
@@ -442,50 +370,15 @@ run_im2col (const qvk_qu8_conv_op *op, const uint8_t *input, uint8_t *output,
  * Best first.  Entries for vector ISAs go above the scalar ones. */
 
 static const qu8_conv_kernel qu8_conv_kernels[] = {
-  { "", QVK_ISA_SCALAR, QVK_CONV_ALGO_AUTO,
-    supports_depthwise, weights_size, pack_depthwise, direct_scratch_size, run_depthwise },
-  { "", QVK_ISA_SCALAR, QVK_CONV_ALGO_AUTO,
-    supports_any, weights_size, pack_direct, direct_scratch_size, run_direct },
-  { "im2col+gemm", QVK_ISA_SCALAR, QVK_CONV_ALGO_IM2COL,
-    supports_any, weights_size, pack_im2col, im2col_scratch_size, run_im2col },
-  { "reference", QVK_ISA_SCALAR, QVK_CONV_ALGO_REFERENCE,
-    supports_any, weights_size, pack_copy, no_scratch, run_reference },
+  { "", QVK_ISA_SCALAR, QVK_CONV_ALGO_AUTO, qvk_conv_supports_depthwise,
+    qvk_conv_weight_count, pack_depthwise, direct_scratch_size, run_depthwise },
+  { "", QVK_ISA_SCALAR, QVK_CONV_ALGO_AUTO, qvk_conv_supports_any,
+    qvk_conv_weight_count, pack_direct, direct_scratch_size, run_direct },
+  { "im2col+gemm", QVK_ISA_SCALAR, QVK_CONV_ALGO_IM2COL, qvk_conv_supports_any,
+    qvk_conv_weight_count, pack_im2col, im2col_scratch_size, run_im2col },
+  { "reference", QVK_ISA_SCALAR, QVK_CONV_ALGO_REFERENCE, qvk_conv_supports_any,
+    qvk_conv_weight_count, pack_copy, qvk_conv_no_scratch, run_reference },
 };
-
-static const char *
-algo_option_name (qvk_conv_algo algo)
-{
-  switch (algo)
-    {
-    case QVK_CONV_ALGO_IM2COL:
-      return "im2col";
-    case QVK_CONV_ALGO_REFERENCE:
-      return "reference";
-    case QVK_CONV_ALGO_AUTO:
-    default:
-      return "auto";
-    }
-}
-
-/* "qu8 dwconv 5x5 d5", "qu8 conv 3x3 s2", "qu8 gconv 3x3 g4 d2" */
-static void
-describe_shape (const qvk_conv_shape *s, char *buf, size_t size)
-{
-  const char *kind = qvk_conv_is_depthwise (s) ? "dwconv"
-                   : s->groups > 1 ? "gconv" : "conv";
-  int len = snprintf (buf, size, "qu8 %s %dx%d", kind, s->kernel_h, s->kernel_w);
-
-  if (len >= 0 && (size_t) len < size && s->groups > 1 && !qvk_conv_is_depthwise (s))
-    len += snprintf (buf + len, size - len, " g%d", s->groups);
-  if (len >= 0 && (size_t) len < size && (s->stride_h > 1 || s->stride_w > 1))
-    len += s->stride_h == s->stride_w
-           ? snprintf (buf + len, size - len, " s%d", s->stride_h)
-           : snprintf (buf + len, size - len, " s%dx%d", s->stride_h, s->stride_w);
-  if (len >= 0 && (size_t) len < size && (s->dilation_h > 1 || s->dilation_w > 1))
-    s->dilation_h == s->dilation_w
-      ? snprintf (buf + len, size - len, " d%d", s->dilation_h)
-      : snprintf (buf + len, size - len, " d%dx%d", s->dilation_h, s->dilation_w);
-}
 
 /* Picks the kernel and writes the operator's name and reason strings. */
 static const qu8_conv_kernel *
@@ -493,34 +386,18 @@ choose (const qvk_conv_shape *s, qvk_isa isa, qvk_conv_algo algo,
         char *name, size_t name_size, char *reason, size_t reason_size)
 {
   const size_t n_kernels = sizeof qu8_conv_kernels / sizeof qu8_conv_kernels[0];
-  const qu8_conv_kernel *k = NULL;
-  char shape_desc[64];
 
-  for (size_t i = 0; i < n_kernels && k == NULL; i++)
+  for (size_t i = 0; i < n_kernels; i++)
     {
-      const qu8_conv_kernel *c = &qu8_conv_kernels[i];
-      if (c->algo == algo && c->isa <= isa && c->supports (s))
-        k = c;
+      const qu8_conv_kernel *k = &qu8_conv_kernels[i];
+      if (k->algo == algo && k->isa <= isa && k->supports (s))
+        {
+          qvk_conv_describe_choice ("qu8", s, k->method, k->isa, isa, algo,
+                                    name, name_size, reason, reason_size);
+          return k;
+        }
     }
-  if (k == NULL)
-    return NULL;
-
-  describe_shape (s, shape_desc, sizeof shape_desc);
-  snprintf (name, name_size, "%s%s%s %s", shape_desc, *k->method ? " " : "",
-            k->method, qvk_isa_name (k->isa));
-
-  if (algo != QVK_CONV_ALGO_AUTO)
-    snprintf (reason, reason_size, "forced by --conv-algo %s",
-              algo_option_name (algo));
-  else if (isa == QVK_ISA_SCALAR)
-    snprintf (reason, reason_size, "no vector ISA selected");
-  else if (k->isa < isa)
-    snprintf (reason, reason_size, "no %s kernel for this shape; %s is the "
-              "best available", qvk_isa_name (isa), qvk_isa_name (k->isa));
-  else
-    snprintf (reason, reason_size, "best kernel for this shape on %s",
-              qvk_isa_name (isa));
-  return k;
+  return NULL;
 }
 
 qvk_qu8_conv_op *
@@ -528,41 +405,33 @@ qvk_qu8_conv_create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
                      const int8_t *weights, const int32_t *bias,
                      const qvk_conv_options *options)
 {
-  qvk_conv_options defaults = { qvk_isa_detect (), QVK_CONV_ALGO_AUTO, 1 };
+  qvk_conv_options opt;
   qvk_qu8_conv_op *op;
-  qvk_isa isa;
 
   if (s == NULL || q == NULL || q->requant_scale == NULL || weights == NULL)
     return NULL;
-  if (s->groups < 1 || s->in_c % s->groups != 0 || s->out_c % s->groups != 0 ||
-      s->batch < 1 || s->out_h < 1 || s->out_w < 1 || s->kernel_h < 1 ||
-      s->kernel_w < 1 || s->stride_h < 1 || s->stride_w < 1 ||
-      s->dilation_h < 1 || s->dilation_w < 1 ||
+  if (!qvk_conv_shape_is_valid (s) ||
       q->input_zero_point < 0 || q->input_zero_point > 255 ||
       q->output_min < 0 || q->output_max > 255 || q->output_min > q->output_max)
     return NULL;
-  if (options == NULL)
-    options = &defaults;
-
-  /* Never use more than the CPU (or QVIZ_ISA) allows. */
-  isa = options->isa < qvk_isa_detect () ? options->isa : qvk_isa_detect ();
+  opt = qvk_conv_options_resolve (options);
 
   op = calloc (1, sizeof *op);
   if (op == NULL)
     return NULL;
   op->shape = *s;
-  op->max_threads = options->max_threads > 0 ? options->max_threads : 1;
+  op->max_threads = opt.max_threads;
   /* The vector kernels are the best candidates: when one computes this
    * shape at this ISA it has chosen its microkernel, packed the weights and
    * built its indirection table, and the table below is not needed. */
-  if (options->algo == QVK_CONV_ALGO_AUTO && isa >= QVK_ISA_AVX2 &&
-      (op->simd = qvk_qu8_conv_simd_create (s, q, weights, bias, isa)) != NULL)
+  if (opt.algo == QVK_CONV_ALGO_AUTO && opt.isa >= QVK_ISA_AVX2 &&
+      (op->simd = qvk_qu8_conv_simd_create (s, q, weights, bias, opt.isa)) != NULL)
     {
       snprintf (op->name, sizeof op->name, "%s", qvk_qu8_conv_simd_name (op->simd));
       snprintf (op->reason, sizeof op->reason, "%s", qvk_qu8_conv_simd_reason (op->simd));
       return op;
     }
-  op->kernel = choose (s, isa, options->algo, op->name, sizeof op->name,
+  op->kernel = choose (s, opt.isa, opt.algo, op->name, sizeof op->name,
                        op->reason, sizeof op->reason);
   if (op->kernel == NULL)
     goto fail;
@@ -609,17 +478,11 @@ qvk_qu8_conv_run (const qvk_qu8_conv_op *op, const uint8_t *input,
       qvk_qu8_conv_simd_run (op->simd, input, output, thread_id, n_threads);
       return;
     }
-  if (op->scratch_size > 0 && thread_id >= op->max_threads)
-    {
-      /* Running on without scratch would corrupt another thread's tile. */
-      fprintf (stderr, "qviz: int8 convolution run by thread %d but created for "
-               "%d threads\n", thread_id, op->max_threads);
-      abort ();
-    }
+  if (op->scratch_size > 0)
+    qvk_conv_check_scratch_thread ("int8", thread_id, op->max_threads);
 
-  const long rows = (long) op->shape.batch * op->shape.out_h;
-  const int row_begin = (int) (rows * thread_id / n_threads);
-  const int row_end = (int) (rows * (thread_id + 1) / n_threads);
+  int row_begin, row_end;
+  qvk_conv_thread_rows (&op->shape, thread_id, n_threads, &row_begin, &row_end);
   uint8_t *scratch = op->scratch != NULL
                      ? op->scratch + (size_t) thread_id * op->scratch_size : NULL;
 

@@ -16,23 +16,21 @@
 #include <string.h>
 
 typedef struct {
+  qvk_simd_entry id;        /* first: the chooser reads it */
   qvk_qu8_dwconv_ukernel_fn fn;
-  const char *name;
-  qvk_isa isa;
   qvk_qu8_dw_layout layout;
 } dw_entry;
 
 typedef struct {
+  qvk_simd_entry id;        /* first: the chooser reads it */
   qvk_qu8_gemm_ukernel_fn gemm;
   qvk_qu8_igemm_ukernel_fn igemm;
-  const char *name;
-  qvk_isa isa;
-  int mr, nr, kr;
+  int mr, kr;
 } gemm_entry;
 
-#define DW_ENTRY(name, isa, layout) { name, #name, isa, layout },
+#define DW_ENTRY(name, isa, layout) { { #name, isa, 0 }, name, layout },
 static const dw_entry dw_kernels[] = { QVK_QU8_DWCONV_UKERNELS (DW_ENTRY) };
-#define GEMM_ENTRY(gemm, igemm, isa, mr, nr, kr) { gemm, igemm, #gemm, isa, mr, nr, kr },
+#define GEMM_ENTRY(gemm, igemm, isa, mr, nr, kr) { { #gemm, isa, nr }, gemm, igemm, mr, kr },
 static const gemm_entry gemm_kernels[] = { QVK_QU8_GEMM_UKERNELS (GEMM_ENTRY) };
 
 #define N_DW (sizeof dw_kernels / sizeof dw_kernels[0])
@@ -62,47 +60,6 @@ struct qvk_qu8_conv_simd {
   char name[96];
   char reason[160];
 };
-
-static const gemm_entry *
-choose_gemm (qvk_isa isa, int out_c, const char *forced)
-{
-  const gemm_entry *best = NULL;
-
-  for (size_t i = 0; i < N_GEMM; i++)
-    {
-      const gemm_entry *e = &gemm_kernels[i];
-      if (forced != NULL)
-        {
-          if (strcmp (forced, e->name) == 0)
-            return e;
-          continue;
-        }
-      if (e->isa > isa)
-        continue;
-      if (best == NULL || e->isa > best->isa)
-        best = e;
-      else if (e->isa == best->isa &&
-               (out_c <= 16 ? e->nr < best->nr : e->nr > best->nr))
-        best = e;
-    }
-  return best;
-}
-
-static const dw_entry *
-choose_dw (qvk_isa isa, const char *forced)
-{
-  const dw_entry *best = NULL;
-
-  for (size_t i = 0; i < N_DW; i++)
-    if (forced != NULL && strcmp (forced, dw_kernels[i].name) == 0)
-      return &dw_kernels[i];
-  if (forced != NULL)
-    return NULL;
-  for (size_t i = 0; i < N_DW; i++)
-    if (dw_kernels[i].isa <= isa && (best == NULL || dw_kernels[i].isa > best->isa))
-      best = &dw_kernels[i];
-  return best;
-}
 
 /* The indirect GEMM kernels read every input row in whole groups of four
  * bytes.  Rows that start within that distance of the input's end are few
@@ -156,10 +113,11 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
 
   if (method == QVK_SIMD_DWCONV)
     {
-      op->dw = choose_dw (isa, forced);
-      if (op->dw == NULL || op->dw->isa > isa)
+      op->dw = qvk_simd_choose (dw_kernels, N_DW, sizeof dw_kernels[0], isa, s->out_c,
+                                forced);
+      if (op->dw == NULL || op->dw->id.isa > isa)
         goto fail;
-      op->isa = op->dw->isa;
+      op->isa = op->dw->id.isa;
       op->dw_taps = qvk_qu8_dwconv_taps (op->dw->layout, s->kernel_h, s->kernel_w);
       op->packed_bytes = qvk_qu8_dwconv_packed_bytes (op->dw->layout, s->out_c,
                                                       s->kernel_h, s->kernel_w);
@@ -176,22 +134,23 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
     }
   else
     {
-      op->gemm = choose_gemm (isa, s->out_c, forced);
-      if (op->gemm == NULL || op->gemm->isa > isa)
+      op->gemm = qvk_simd_choose (gemm_kernels, N_GEMM, sizeof gemm_kernels[0], isa,
+                                  s->out_c, forced);
+      if (op->gemm == NULL || op->gemm->id.isa > isa)
         goto fail;
-      op->isa = op->gemm->isa;
+      op->isa = op->gemm->id.isa;
       op->packed_bytes = qvk_qu8_gemm_packed_bytes (s->out_c, s->in_c, s->kernel_h,
-                                                    s->kernel_w, op->gemm->nr,
+                                                    s->kernel_w, op->gemm->id.nr,
                                                     op->gemm->kr);
       op->tile_bytes = op->packed_bytes
-                       / (qvk_round_up ((size_t) s->out_c, op->gemm->nr) / op->gemm->nr);
+                       / (qvk_round_up ((size_t) s->out_c, op->gemm->id.nr) / op->gemm->id.nr);
       op->packed = aligned_alloc (64, qvk_round_up (op->packed_bytes, 64));
       if (op->packed == NULL)
         goto fail;
       qvk_qu8_gemm_pack (s->out_c, s->in_c, s->kernel_h, s->kernel_w,
-                         op->gemm->nr, op->gemm->kr, q->input_zero_point,
+                         op->gemm->id.nr, op->gemm->kr, q->input_zero_point,
                          weights, bias, q->requant_scale, op->packed);
-      snprintf (tile, sizeof tile, "%dx%dc%d", op->gemm->mr, op->gemm->nr,
+      snprintf (tile, sizeof tile, "%dx%dc%d", op->gemm->mr, op->gemm->id.nr,
                 op->gemm->kr);
       zero_bytes = (size_t) s->in_c + 64;
     }
@@ -214,12 +173,7 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
   qvk_simd_reason (s, method, op->reason, sizeof op->reason);
   /* Int8 has no AVX-512 kernels without VNNI: AVX2 ones run there. */
   if (op->isa < isa)
-    {
-      const size_t len = strlen (op->reason);
-      snprintf (op->reason + len, sizeof op->reason - len,
-                "; %s kernel, none for %s", qvk_isa_name (op->isa),
-                qvk_isa_name (isa));
-    }
+    qvk_simd_reason_lower_isa (op->reason, sizeof op->reason, op->isa, isa);
   return op;
 
 fail:
@@ -285,7 +239,7 @@ run_gemm (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
           int thread_id, int n_threads)
 {
   const qvk_conv_shape *s = &op->s;
-  const size_t mr = (size_t) op->gemm->mr, nr = (size_t) op->gemm->nr;
+  const size_t mr = (size_t) op->gemm->mr, nr = (size_t) op->gemm->id.nr;
   const size_t n_n = (size_t) s->out_c;
   const size_t n_tiles = (n_n + nr - 1) / nr;
   /* Indirect GEMM blocks stay within one output row so that a block's

@@ -1,10 +1,11 @@
 /* qvk-conv-simd-private.h: what the float and int8 vector convolution
- * drivers (f32-conv-simd.c, qu8-conv-simd.c) share: naming and the split
- * of a run's work among threads.
+ * drivers (f32-conv-simd.c, qu8-conv-simd.c) share: the choice of a
+ * microkernel, naming and the split of a run's work among threads.
  */
 #pragma once
 
 #include <stdio.h>
+#include <string.h>
 
 #include "qvk-conv.h"
 
@@ -27,6 +28,43 @@ qvk_simd_method_for (const qvk_conv_shape *s)
       s->out_h == s->in_h && s->out_w == s->in_w)
     return QVK_SIMD_GEMM;
   return QVK_SIMD_IGEMM;
+}
+
+/* The head of every microkernel table entry: what the chooser reads. */
+typedef struct {
+  const char *name;     /* the microkernel's function name */
+  qvk_isa isa;          /* the ISA it needs */
+  int nr;               /* GEMM: output columns per tile; 0 for depthwise */
+} qvk_simd_entry;
+
+/* Of a table of n entries stride bytes apart, each beginning with a
+ * qvk_simd_entry: the one named forced (NULL when none is), or else the
+ * widest-ISA entry allowed at isa; among those, 16 columns for narrow
+ * outputs (the first convolution's 16 channels) and 32 otherwise. */
+static inline const void *
+qvk_simd_choose (const void *table, size_t n, size_t stride, qvk_isa isa,
+                 int out_c, const char *forced)
+{
+  const qvk_simd_entry *best = NULL;
+
+  for (size_t i = 0; i < n; i++)
+    {
+      const qvk_simd_entry *e = (const void *) ((const char *) table + i * stride);
+      if (forced != NULL)
+        {
+          if (strcmp (forced, e->name) == 0)
+            return e;
+          continue;
+        }
+      if (e->isa > isa)
+        continue;
+      if (best == NULL || e->isa > best->isa)
+        best = e;
+      else if (e->isa == best->isa &&
+               (out_c <= 16 ? e->nr < best->nr : e->nr > best->nr))
+        best = e;
+    }
+  return best;
 }
 
 /* "<prefix> dwconv 5x5 d2 indirect avx512", "<prefix> conv 1x1 gemm avx512vnni" */
@@ -72,6 +110,18 @@ qvk_simd_reason (const qvk_conv_shape *s, int method, char *buf, size_t size)
     snprintf (buf, size, "%dx%d convolution, %d->%d: indirect GEMM, no im2col "
               "copy%s", s->kernel_h, s->kernel_w, s->in_c, s->out_c,
               dilated ? ", dilation costs nothing extra" : "");
+}
+
+/* Appends to a reason that the chosen kernel is for a lower ISA than the
+ * one allowed. */
+static inline void
+qvk_simd_reason_lower_isa (char *buf, size_t size, qvk_isa kernel_isa,
+                           qvk_isa isa)
+{
+  const size_t len = strlen (buf);
+
+  snprintf (buf + len, size - len, "; %s kernel, none for %s",
+            qvk_isa_name (kernel_isa), qvk_isa_name (isa));
 }
 
 /* Work items [begin, end) of thread_id among n_threads. */

@@ -9,6 +9,7 @@
  */
 #include "qvk-elementwise.h"
 #include "qvk-elementwise-ukernels.h"
+#include "qvk-resize-private.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -188,37 +189,6 @@ qvk_qu8_global_avgpool (qvk_isa isa, const qvk_qu8_avgpool_params *p,
     }
 }
 
-/* The source coordinate of the bilinear references (PyTorch's
- * area_pixel_compute_scale / area_pixel_compute_source_index in fp32),
- * the same statements in the same order. */
-static void
-bilinear_source (int in_size, int out_size, int align_corners, int dst,
-                 int *i0, int *i1, float *lambda1)
-{
-  float scale, src;
-
-  if (align_corners)
-    {
-      scale = out_size > 1 ? (float) (in_size - 1) / (float) (out_size - 1) : 0.0f;
-      src = scale * (float) dst;
-    }
-  else
-    {
-      scale = (float) in_size / (float) out_size;
-      src = scale * ((float) dst + 0.5f) - 0.5f;
-      if (src < 0.0f)
-        src = 0.0f;
-    }
-
-  *i0 = (int) src;
-  if (*i0 > in_size - 1)
-    *i0 = in_size - 1;
-  *i1 = *i0 < in_size - 1 ? *i0 + 1 : *i0;
-  *lambda1 = src - (float) *i0;
-  if (*lambda1 > 1.0f)
-    *lambda1 = 1.0f;
-}
-
 typedef struct {
   size_t *off0, *off1;   /* element offsets of the left/right pixel in a row */
   float *lx0, *lx1;
@@ -242,7 +212,7 @@ column_table_init (column_table *t, int in_w, int out_w, int channels,
     {
       int x0, x1;
       float lx1;
-      bilinear_source (in_w, out_w, align_corners, ox, &x0, &x1, &lx1);
+      qvk_bilinear_source (in_w, out_w, align_corners, ox, &x0, &x1, &lx1);
       t->off0[ox] = (size_t) x0 * channels;
       t->off1[ox] = (size_t) x1 * channels;
       t->lx1[ox] = lx1;
@@ -323,7 +293,7 @@ qvk_qu8_resize_bilinear (qvk_isa isa, int batch, int in_h, int in_w,
           int yy[2];
           float ly1;
 
-          bilinear_source (in_h, out_h, align_corners, oy, &yy[0], &yy[1], &ly1);
+          qvk_bilinear_source (in_h, out_h, align_corners, oy, &yy[0], &yy[1], &ly1);
           for (int k = 0; k < 2; k++)
             if (row_cache_take (&rc, k, (long) n * in_h + yy[k]))
               DISPATCH (isa, qvk_qu8_resize_hrow_ukernel,
@@ -345,7 +315,7 @@ qvk_qu8_resize_bilinear (qvk_isa isa, int batch, int in_h, int in_w,
       int y0, y1;
       float ly1;
 
-      bilinear_source (in_h, out_h, align_corners, oy, &y0, &y1, &ly1);
+      qvk_bilinear_source (in_h, out_h, align_corners, oy, &y0, &y1, &ly1);
       const uint8_t *r0 = x + ((size_t) n * in_h + y0) * row_len;
       const uint8_t *r1 = x + ((size_t) n * in_h + y1) * row_len;
       uint8_t *out = y + (size_t) row * out_w * channels;
@@ -511,7 +481,7 @@ qvk_f32_resize_bilinear (qvk_isa isa, int batch, int in_h, int in_w,
           int yy[2];
           float ly1;
 
-          bilinear_source (in_h, out_h, align_corners, oy, &yy[0], &yy[1], &ly1);
+          qvk_bilinear_source (in_h, out_h, align_corners, oy, &yy[0], &yy[1], &ly1);
           for (int k = 0; k < 2; k++)
             if (row_cache_take (&rc, k, (long) n * in_h + yy[k]))
               DISPATCH (isa, qvk_f32_resize_hrow_ukernel,
@@ -533,7 +503,7 @@ qvk_f32_resize_bilinear (qvk_isa isa, int batch, int in_h, int in_w,
       int y0, y1;
       float ly1;
 
-      bilinear_source (in_h, out_h, align_corners, oy, &y0, &y1, &ly1);
+      qvk_bilinear_source (in_h, out_h, align_corners, oy, &y0, &y1, &ly1);
       const float *r0 = x + ((size_t) n * in_h + y0) * row_len;
       const float *r1 = x + ((size_t) n * in_h + y1) * row_len;
       float *out = y + (size_t) row * out_w * channels;

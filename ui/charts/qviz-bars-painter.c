@@ -2,7 +2,6 @@
 #include "qviz-bars-painter.h"
 
 #include <math.h>
-#include <string.h>
 
 #include "qviz-axis.h"
 #include "qviz-chart-private.h"
@@ -107,22 +106,6 @@ swatch_plain (cairo_t  *cr,
   cairo_fill (cr);
 }
 
-/* The tail of a path is what tells layers apart. */
-static const char *
-short_name (const char *path)
-{
-  const char *p = path + strlen (path);
-  int slashes = 0;
-
-  while (p > path)
-    {
-      p--;
-      if (*p == '/' && ++slashes == 3)
-        return p + 1;
-    }
-  return path;
-}
-
 void
 qviz_bars_painter_paint (QvizBarsPainter *self,
                          cairo_t         *cr,
@@ -132,7 +115,6 @@ qviz_bars_painter_paint (QvizBarsPainter *self,
   const QvizChartStyle *style;
   g_autoptr(PangoLayout) text = NULL;
   g_autoptr(PangoLayout) small = NULL;
-  g_autoptr(PangoLayout) bold = NULL;
   g_autoptr(GArray) ticks = NULL;
   cairo_pattern_t *hatch;
   PlainSwatch swatches[2];
@@ -147,25 +129,14 @@ qviz_bars_painter_paint (QvizBarsPainter *self,
   style = self->style;
   self->n_shown = 0;
   cairo_save (cr);
-  qviz_chart_set_source (cr, &style->background);
-  cairo_rectangle (cr, 0, 0, width, height);
-  cairo_fill (cr);
+  qviz_chart_fill_background (cr, style, width, height);
 
   text = qviz_chart_layout_new (cr, style, 0.88, FALSE);
   small = qviz_chart_layout_new (cr, style, 0.78, FALSE);
-  bold = qviz_chart_layout_new (cr, style, 1.05, TRUE);
   qviz_chart_text_size (text, "Ag", NULL, &line_h);
   qviz_chart_text_size (small, "Ag", NULL, &small_h);
 
-  if (self->title != NULL)
-    {
-      double th;
-
-      qviz_chart_text_size (bold, self->title, NULL, &th);
-      qviz_chart_draw_text (cr, bold, self->title, PAD, top, QVIZ_ALIGN_START, QVIZ_ALIGN_START,
-                            width - 2 * PAD, &style->foreground);
-      top += th + 6;
-    }
+  top += qviz_chart_draw_title (cr, style, self->title, PAD, top, width - 2 * PAD);
 
   if (self->rows->len == 0)
     {
@@ -246,7 +217,7 @@ qviz_bars_painter_paint (QvizBarsPainter *self,
 
       qviz_chart_style_fill_layer (style, cr, PAD, cy - 6, 12, 12, row->layer_class,
                                    row->flags & (QVIZ_SPAN_DILATED | QVIZ_SPAN_DEPTHWISE), hatch);
-      qviz_chart_draw_text (cr, text, short_name (row->name), PAD + 18, cy, QVIZ_ALIGN_START,
+      qviz_chart_draw_text (cr, text, qviz_chart_short_name (row->name), PAD + 18, cy, QVIZ_ALIGN_START,
                             QVIZ_ALIGN_CENTER, name_w - 4, &style->foreground);
 
       for (guint k = 0; k < 2; k++)

@@ -136,7 +136,6 @@ qviz_breakdown_painter_paint (QvizBreakdownPainter *self,
   const QvizBreakdown *b;
   g_autoptr(PangoLayout) text = NULL;
   g_autoptr(PangoLayout) small = NULL;
-  g_autoptr(PangoLayout) bold = NULL;
   g_autoptr(GArray) ticks = NULL;
   ClassSwatch swatches[QVIZ_N_LAYER_CLASSES];
   QvizLegendItem items[QVIZ_N_LAYER_CLASSES];
@@ -150,25 +149,14 @@ qviz_breakdown_painter_paint (QvizBreakdownPainter *self,
   b = self->breakdown;
   self->painted = FALSE;
   cairo_save (cr);
-  qviz_chart_set_source (cr, &style->background);
-  cairo_rectangle (cr, 0, 0, width, height);
-  cairo_fill (cr);
+  qviz_chart_fill_background (cr, style, width, height);
 
   text = qviz_chart_layout_new (cr, style, 0.9, FALSE);
   small = qviz_chart_layout_new (cr, style, 0.8, FALSE);
-  bold = qviz_chart_layout_new (cr, style, 1.05, TRUE);
   qviz_chart_text_size (text, "Ag", NULL, &line_h);
   qviz_chart_text_size (small, "Ag", NULL, &small_h);
 
-  if (self->title != NULL)
-    {
-      double th;
-
-      qviz_chart_text_size (bold, self->title, NULL, &th);
-      qviz_chart_draw_text (cr, bold, self->title, PAD, top, QVIZ_ALIGN_START, QVIZ_ALIGN_START,
-                            width - 2 * PAD, &style->foreground);
-      top += th + 6;
-    }
+  top += qviz_chart_draw_title (cr, style, self->title, PAD, top, width - 2 * PAD);
 
   if (b == NULL || b->n_resolutions == 0 || b->n_precisions == 0)
     {

@@ -1,4 +1,5 @@
-/* qviz-chart-private.h: text and legend helpers shared by the painters. */
+/* qviz-chart-private.h: text, legend and page helpers shared by the
+ * painters. */
 #pragma once
 
 #include <pango/pangocairo.h>
@@ -53,5 +54,54 @@ double       qviz_chart_draw_legend (cairo_t              *cr,
                                      double                y,
                                      double                max_width,
                                      gboolean              draw);
+
+/* The chart's title, bold, at (x, y) and cut at @max_width; returns the
+ * height it takes with the gap below it, 0 when @title is NULL. */
+double       qviz_chart_draw_title  (cairo_t              *cr,
+                                     const QvizChartStyle *style,
+                                     const char           *title,
+                                     double                x,
+                                     double                y,
+                                     double                max_width);
+/* What qviz_chart_draw_title returns, without drawing. */
+double       qviz_chart_title_height (cairo_t              *cr,
+                                      const QvizChartStyle *style,
+                                      const char           *title);
+
+/* The tail of a layer's path, which is what tells layers apart. */
+const char  *qviz_chart_short_name  (const char           *path);
+
+/* qviz-chart-page.c: what the painters draw around their content. */
+void         qviz_chart_fill_background (cairo_t              *cr,
+                                         const QvizChartStyle *style,
+                                         double                width,
+                                         double                height);
+
+typedef void (*QvizSectionPaintFunc) (gpointer  painter,
+                                      cairo_t  *cr,
+                                      double    width,
+                                      double    height);
+
+void         qviz_chart_paint_section (cairo_t              *cr,
+                                       QvizSectionPaintFunc  paint,
+                                       gpointer              painter,
+                                       double                x,
+                                       double                y,
+                                       double                width,
+                                       double                height);
+double       qviz_chart_paint_page_header (cairo_t              *cr,
+                                           const QvizChartStyle *style,
+                                           const char           *title,
+                                           const char           *subtitle,
+                                           double                margin,
+                                           double                y,
+                                           double                width);
+double       qviz_chart_paint_columns (cairo_t              *cr,
+                                       const QvizChartStyle *style,
+                                       const char *const     headings[2],
+                                       GPtrArray *const      lines[2],
+                                       double                x,
+                                       double                y,
+                                       double                width);
 
 G_END_DECLS

@@ -1,6 +1,8 @@
 /* qviz-chart-text.c: pango text and legends for the painters. */
 #include "qviz-chart-private.h"
 
+#include <string.h>
+
 /* Sizes are absolute (device units), so that a chart has the same
  * proportions on an image, an SVG and a PDF page.  Metrics are not hinted,
  * for the same reason. */
@@ -148,4 +150,55 @@ qviz_chart_draw_legend (cairo_t              *cr,
       cx += item_w + item_gap;
     }
   return n_items > 0 ? cy + line_h - y : 0;
+}
+
+/* Titles are drawn with a layout of their own: 1.05 times the style's
+ * size, bold, with a gap of 6 below. */
+double
+qviz_chart_title_height (cairo_t              *cr,
+                         const QvizChartStyle *style,
+                         const char           *title)
+{
+  g_autoptr(PangoLayout) bold = NULL;
+  double th;
+
+  if (title == NULL)
+    return 0;
+  bold = qviz_chart_layout_new (cr, style, 1.05, TRUE);
+  qviz_chart_text_size (bold, title, NULL, &th);
+  return th + 6;
+}
+
+double
+qviz_chart_draw_title (cairo_t              *cr,
+                       const QvizChartStyle *style,
+                       const char           *title,
+                       double                x,
+                       double                y,
+                       double                max_width)
+{
+  const double height = qviz_chart_title_height (cr, style, title);
+
+  if (title != NULL)
+    {
+      g_autoptr(PangoLayout) bold = qviz_chart_layout_new (cr, style, 1.05, TRUE);
+      qviz_chart_draw_text (cr, bold, title, x, y, QVIZ_ALIGN_START, QVIZ_ALIGN_START,
+                            max_width, &style->foreground);
+    }
+  return height;
+}
+
+const char *
+qviz_chart_short_name (const char *path)
+{
+  const char *p = path + strlen (path);
+  int slashes = 0;
+
+  while (p > path)
+    {
+      p--;
+      if (*p == '/' && ++slashes == 3)
+        return p + 1;
+    }
+  return path;
 }

@@ -2,7 +2,6 @@
 #include "qviz-compare-bars-painter.h"
 
 #include <math.h>
-#include <string.h>
 
 #include "qviz-axis.h"
 #include "qviz-chart-private.h"
@@ -164,9 +163,9 @@ qviz_compare_bars_painter_get_preferred_height (QvizCompareBarsPainter *self)
   /* Text is measured on a scratch surface: the same fonts as a paint. */
   cairo_surface_t *scratch;
   cairo_t *cr;
-  PangoLayout *text, *small, *bold;
+  PangoLayout *text, *small;
   Metrics m;
-  double h, title_h = 0;
+  double h, title_h;
   guint n;
 
   g_return_val_if_fail (self != NULL, 0);
@@ -175,39 +174,20 @@ qviz_compare_bars_painter_get_preferred_height (QvizCompareBarsPainter *self)
   cr = cairo_create (scratch);
   text = qviz_chart_layout_new (cr, self->style, 0.88, FALSE);
   small = qviz_chart_layout_new (cr, self->style, 0.78, FALSE);
-  bold = qviz_chart_layout_new (cr, self->style, 1.05, TRUE);
   measure (self, text, small, &m);
-  if (self->title != NULL)
-    qviz_chart_text_size (bold, self->title, NULL, &title_h);
+  title_h = qviz_chart_title_height (cr, self->style, self->title);
   g_object_unref (text);
   g_object_unref (small);
-  g_object_unref (bold);
   cairo_destroy (cr);
   cairo_surface_destroy (scratch);
 
   /* Title, a legend line (two when wrapped at narrow widths), header,
    * rows, tick labels. */
-  h = PAD + (self->title != NULL ? title_h + 6 : 0) + 2 * m.legend_h + 6 + m.header_h;
+  h = PAD + title_h + 2 * m.legend_h + 6 + m.header_h;
   n = MIN (self->max_rows, self->rows->len);
   for (guint i = 0; i < n; i++)
     h += row_height (&m, g_ptr_array_index (self->rows, i));
   return ceil (h + m.small_h + 6 + PAD);
-}
-
-/* The tail of a path is what tells layers apart. */
-static const char *
-short_name (const char *path)
-{
-  const char *p = path + strlen (path);
-  int slashes = 0;
-
-  while (p > path)
-    {
-      p--;
-      if (*p == '/' && ++slashes == 3)
-        return p + 1;
-    }
-  return path;
 }
 
 typedef struct {
@@ -291,7 +271,6 @@ qviz_compare_bars_painter_paint (QvizCompareBarsPainter *self,
   const QvizChartStyle *style;
   g_autoptr(PangoLayout) text = NULL;
   g_autoptr(PangoLayout) small = NULL;
-  g_autoptr(PangoLayout) bold = NULL;
   g_autoptr(PangoLayout) head = NULL;
   g_autoptr(GArray) ticks = NULL;
   g_autofree char *legend_a = NULL, *legend_b = NULL;
@@ -311,25 +290,14 @@ qviz_compare_bars_painter_paint (QvizCompareBarsPainter *self,
   self->n_shown = 0;
   g_array_set_size (self->bars, 0);
   cairo_save (cr);
-  qviz_chart_set_source (cr, &style->background);
-  cairo_rectangle (cr, 0, 0, width, height);
-  cairo_fill (cr);
+  qviz_chart_fill_background (cr, style, width, height);
 
   text = qviz_chart_layout_new (cr, style, 0.88, FALSE);
   small = qviz_chart_layout_new (cr, style, 0.78, FALSE);
   head = qviz_chart_layout_new (cr, style, 0.78, TRUE);
-  bold = qviz_chart_layout_new (cr, style, 1.05, TRUE);
   measure (self, text, small, &m);
 
-  if (self->title != NULL)
-    {
-      double th;
-
-      qviz_chart_text_size (bold, self->title, NULL, &th);
-      qviz_chart_draw_text (cr, bold, self->title, PAD, top, QVIZ_ALIGN_START, QVIZ_ALIGN_START,
-                            width - 2 * PAD, &style->foreground);
-      top += th + 6;
-    }
+  top += qviz_chart_draw_title (cr, style, self->title, PAD, top, width - 2 * PAD);
 
   if (self->rows->len == 0)
     {
@@ -462,7 +430,7 @@ qviz_compare_bars_painter_paint (QvizCompareBarsPainter *self,
 
       qviz_chart_style_fill_layer (style, cr, PAD, cy - 6, 12, 12, row->layer_class,
                                    row->flags & (QVIZ_SPAN_DILATED | QVIZ_SPAN_DEPTHWISE), hatch);
-      qviz_chart_draw_text (cr, text, short_name (row->name), name_x, cy, QVIZ_ALIGN_START,
+      qviz_chart_draw_text (cr, text, qviz_chart_short_name (row->name), name_x, cy, QVIZ_ALIGN_START,
                             QVIZ_ALIGN_CENTER, name_w - 4, ink);
 
       for (guint k = 0; k < 2; k++)

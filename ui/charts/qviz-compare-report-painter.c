@@ -2,8 +2,6 @@
  * flame and compare-bars painters. */
 #include "qviz-compare-report-painter.h"
 
-#include <math.h>
-
 #include "qviz-chart-private.h"
 #include "qviz-compare-bars-painter.h"
 #include "qviz-curves-painter.h"
@@ -160,8 +158,6 @@ qviz_compare_report_painter_set_labels (QvizCompareReportPainter *self,
   qviz_compare_bars_painter_set_labels (self->bars, label_a, label_b);
 }
 
-typedef void (*SectionPaint) (gpointer painter, cairo_t *cr, double w, double h);
-
 static void
 paint_curves (gpointer painter, cairo_t *cr, double w, double h)
 {
@@ -180,58 +176,6 @@ paint_bars (gpointer painter, cairo_t *cr, double w, double h)
   qviz_compare_bars_painter_paint (painter, cr, w, h);
 }
 
-static void
-paint_section (cairo_t      *cr,
-               SectionPaint  paint,
-               gpointer      painter,
-               double        x,
-               double        y,
-               double        w,
-               double        h)
-{
-  cairo_save (cr);
-  cairo_translate (cr, x, y);
-  cairo_rectangle (cr, 0, 0, w, h);
-  cairo_clip (cr);
-  paint (painter, cr, w, h);
-  cairo_restore (cr);
-}
-
-/* Two columns, A and B: heading and lines; returns the height used. */
-static double
-paint_sides (QvizCompareReportPainter *self,
-             cairo_t                  *cr,
-             double                    x,
-             double                    y,
-             double                    width)
-{
-  const QvizChartStyle *style = self->style;
-  g_autoptr(PangoLayout) head = qviz_chart_layout_new (cr, style, 0.95, TRUE);
-  g_autoptr(PangoLayout) body = qviz_chart_layout_new (cr, style, 0.9, FALSE);
-  double col_w = (width - 24) / 2;
-  double used = 0, line_h, head_h;
-
-  qviz_chart_text_size (body, "Ag", NULL, &line_h);
-  qviz_chart_text_size (head, "Ag", NULL, &head_h);
-  for (guint c = 0; c < 2; c++)
-    {
-      double cx = x + c * (col_w + 24);
-      double cy = y;
-
-      qviz_chart_draw_text (cr, head, self->headings[c], cx, cy, QVIZ_ALIGN_START,
-                            QVIZ_ALIGN_START, col_w, &style->foreground);
-      cy += head_h + 4;
-      for (guint i = 0; i < self->lines[c]->len; i++)
-        {
-          qviz_chart_draw_text (cr, body, g_ptr_array_index (self->lines[c], i), cx, cy,
-                                QVIZ_ALIGN_START, QVIZ_ALIGN_START, col_w, &style->muted);
-          cy += line_h + 2;
-        }
-      used = MAX (used, cy - y);
-    }
-  return used;
-}
-
 void
 qviz_compare_report_painter_paint (QvizCompareReportPainter *self,
                                    cairo_t                  *cr,
@@ -239,45 +183,20 @@ qviz_compare_report_painter_paint (QvizCompareReportPainter *self,
                                    double                    height)
 {
   const QvizChartStyle *style;
-  g_autoptr(PangoLayout) title = NULL;
-  g_autoptr(PangoLayout) subtitle = NULL;
   g_autoptr(PangoLayout) section = NULL;
   const double margin = MAX (16, MIN (48, width * 0.035));
-  double y = margin, th, inner_w = width - 2 * margin, rest, curves_h, flame_h, bars_h;
+  double y = margin, inner_w = width - 2 * margin, rest, curves_h, flame_h, bars_h;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (cr != NULL);
 
   style = self->style;
   cairo_save (cr);
-  qviz_chart_set_source (cr, &style->background);
-  cairo_rectangle (cr, 0, 0, width, height);
-  cairo_fill (cr);
-
-  title = qviz_chart_layout_new (cr, style, 2.0, TRUE);
-  subtitle = qviz_chart_layout_new (cr, style, 1.0, FALSE);
+  qviz_chart_fill_background (cr, style, width, height);
   section = qviz_chart_layout_new (cr, style, 1.05, TRUE);
-
-  qviz_chart_text_size (title, "Ag", NULL, &th);
-  qviz_chart_draw_text (cr, title, self->title, margin, y, QVIZ_ALIGN_START, QVIZ_ALIGN_START,
-                        inner_w, &style->foreground);
-  y += th + 2;
-  if (self->subtitle != NULL)
-    {
-      qviz_chart_text_size (subtitle, "Ag", NULL, &th);
-      qviz_chart_draw_text (cr, subtitle, self->subtitle, margin, y, QVIZ_ALIGN_START,
-                            QVIZ_ALIGN_START, inner_w, &style->muted);
-      y += th;
-    }
-  y += 12;
-  qviz_chart_set_source (cr, &style->separator);
-  cairo_set_line_width (cr, 1);
-  cairo_move_to (cr, margin, round (y) + 0.5);
-  cairo_line_to (cr, width - margin, round (y) + 0.5);
-  cairo_stroke (cr);
-  y += 14;
-
-  y += paint_sides (self, cr, margin, y, inner_w) + 10;
+  y = qviz_chart_paint_page_header (cr, style, self->title, self->subtitle, margin, y, width);
+  y += qviz_chart_paint_columns (cr, style, (const char *const *) self->headings, self->lines,
+                                 margin, y, inner_w) + 10;
   if (self->summary != NULL)
     {
       g_autoptr(PangoLayout) wrap = qviz_chart_layout_new (cr, style, 1.0, FALSE);
@@ -310,8 +229,8 @@ qviz_compare_report_painter_paint (QvizCompareReportPainter *self,
     curves_h = CLAMP (rest - flame_h - flame_title_h - 30 -
                       qviz_compare_bars_painter_get_preferred_height (self->bars),
                       rest * 0.2, rest * 0.45);
-    paint_section (cr, paint_curves, self->curves, margin - 12, y,
-                   inner_w + 24, curves_h);
+    qviz_chart_paint_section (cr, paint_curves, self->curves, margin - 12, y,
+                              inner_w + 24, curves_h);
     y += curves_h + 10;
     if (self->flame_title != NULL)
       {
@@ -319,14 +238,14 @@ qviz_compare_report_painter_paint (QvizCompareReportPainter *self,
                               QVIZ_ALIGN_START, inner_w, &style->foreground);
         y += flame_title_h + 4;
       }
-    paint_section (cr, paint_flame, self->flame, margin - 8, y,
-                   inner_w + 16, flame_h);
+    qviz_chart_paint_section (cr, paint_flame, self->flame, margin - 8, y,
+                              inner_w + 16, flame_h);
     y += flame_h + 10;
   }
   bars_h = height - margin - y;
   if (bars_h > 40)
-    paint_section (cr, paint_bars, self->bars, margin - 12,
-                   y, inner_w + 24, bars_h);
+    qviz_chart_paint_section (cr, paint_bars, self->bars, margin - 12,
+                              y, inner_w + 24, bars_h);
 
   cairo_restore (cr);
 }

@@ -444,7 +444,6 @@ qviz_curves_painter_paint (QvizCurvesPainter *self,
 {
   const QvizChartStyle *style;
   g_autoptr(PangoLayout) text = NULL;
-  g_autoptr(PangoLayout) bold = NULL;
   g_autoptr(PangoLayout) small = NULL;
   g_autoptr(GArray) threads = NULL;
   g_autoptr(GPtrArray) sweeps = NULL;
@@ -462,24 +461,13 @@ qviz_curves_painter_paint (QvizCurvesPainter *self,
 
   style = self->style;
   cairo_save (cr);
-  qviz_chart_set_source (cr, &style->background);
-  cairo_rectangle (cr, 0, 0, width, height);
-  cairo_fill (cr);
+  qviz_chart_fill_background (cr, style, width, height);
 
   text = qviz_chart_layout_new (cr, style, 0.9, FALSE);
   small = qviz_chart_layout_new (cr, style, 0.85, FALSE);
-  bold = qviz_chart_layout_new (cr, style, 1.05, TRUE);
   qviz_chart_text_size (text, "Ag", NULL, &line_h);
 
-  if (self->title != NULL)
-    {
-      double th;
-
-      qviz_chart_text_size (bold, self->title, NULL, &th);
-      qviz_chart_draw_text (cr, bold, self->title, PAD, top, QVIZ_ALIGN_START, QVIZ_ALIGN_START,
-                            width - 2 * PAD, &style->foreground);
-      top += th + 6;
-    }
+  top += qviz_chart_draw_title (cr, style, self->title, PAD, top, width - 2 * PAD);
 
   data_ranges (self, &x_min, &x_max, &y_min, &y_max);
   if (self->series->len == 0 || x_min > x_max)

@@ -730,9 +730,7 @@ qviz_flame_painter_paint (QvizFlamePainter *self,
   g_array_set_size (self->band_y, 0);
 
   cairo_save (cr);
-  qviz_chart_set_source (cr, &style->background);
-  cairo_rectangle (cr, 0, 0, width, height);
-  cairo_fill (cr);
+  qviz_chart_fill_background (cr, style, width, height);
 
   layout = qviz_chart_layout_new (cr, style, 0.9, FALSE);
 

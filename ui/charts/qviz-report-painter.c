@@ -122,25 +122,6 @@ qviz_report_painter_set_top_n (QvizReportPainter *self,
   qviz_bars_painter_set_max_rows (self->bars, self->top_n);
 }
 
-typedef void (*SectionPaint) (gpointer painter, cairo_t *cr, double w, double h);
-
-static void
-paint_section (cairo_t      *cr,
-               SectionPaint  paint,
-               gpointer      painter,
-               double        x,
-               double        y,
-               double        w,
-               double        h)
-{
-  cairo_save (cr);
-  cairo_translate (cr, x, y);
-  cairo_rectangle (cr, 0, 0, w, h);
-  cairo_clip (cr);
-  paint (painter, cr, w, h);
-  cairo_restore (cr);
-}
-
 static void
 paint_curves (gpointer painter, cairo_t *cr, double w, double h)
 {
@@ -157,43 +138,6 @@ static void
 paint_bars (gpointer painter, cairo_t *cr, double w, double h)
 {
   qviz_bars_painter_paint (painter, cr, w, h);
-}
-
-/* Two columns of "heading / lines"; returns the height used. */
-static double
-paint_info (QvizReportPainter *self,
-            cairo_t           *cr,
-            double             x,
-            double             y,
-            double             width)
-{
-  const QvizChartStyle *style = self->style;
-  g_autoptr(PangoLayout) head = qviz_chart_layout_new (cr, style, 0.95, TRUE);
-  g_autoptr(PangoLayout) body = qviz_chart_layout_new (cr, style, 0.9, FALSE);
-  const char *headings[2] = { "Model", "Machine" };
-  GPtrArray *lines[2] = { self->info->model_lines, self->info->machine_lines };
-  double col_w = (width - 24) / 2;
-  double used = 0, line_h, head_h;
-
-  qviz_chart_text_size (body, "Ag", NULL, &line_h);
-  qviz_chart_text_size (head, "Ag", NULL, &head_h);
-  for (guint c = 0; c < 2; c++)
-    {
-      double cx = x + c * (col_w + 24);
-      double cy = y;
-
-      qviz_chart_draw_text (cr, head, headings[c], cx, cy, QVIZ_ALIGN_START, QVIZ_ALIGN_START,
-                            col_w, &style->foreground);
-      cy += head_h + 4;
-      for (guint i = 0; i < lines[c]->len; i++)
-        {
-          qviz_chart_draw_text (cr, body, g_ptr_array_index (lines[c], i), cx, cy,
-                                QVIZ_ALIGN_START, QVIZ_ALIGN_START, col_w, &style->muted);
-          cy += line_h + 2;
-        }
-      used = MAX (used, cy - y);
-    }
-  return used;
 }
 
 static double
@@ -329,44 +273,21 @@ qviz_report_painter_paint (QvizReportPainter *self,
                            double             width,
                            double             height)
 {
-  const QvizChartStyle *style;
-  g_autoptr(PangoLayout) title = NULL;
-  g_autoptr(PangoLayout) subtitle = NULL;
   const double margin = MAX (16, MIN (48, width * 0.035));
-  double y = margin, th, inner_w = width - 2 * margin, rest, charts_h, bars_h, table_h;
+  double y = margin, inner_w = width - 2 * margin, rest, charts_h, bars_h, table_h;
+  const char *const headings[2] = { "Model", "Machine" };
+  GPtrArray *lines[2];
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (cr != NULL);
 
-  style = self->style;
+  lines[0] = self->info->model_lines;
+  lines[1] = self->info->machine_lines;
   cairo_save (cr);
-  qviz_chart_set_source (cr, &style->background);
-  cairo_rectangle (cr, 0, 0, width, height);
-  cairo_fill (cr);
-
-  title = qviz_chart_layout_new (cr, style, 2.0, TRUE);
-  subtitle = qviz_chart_layout_new (cr, style, 1.0, FALSE);
-
-  qviz_chart_text_size (title, "Ag", NULL, &th);
-  qviz_chart_draw_text (cr, title, self->info->title, margin, y, QVIZ_ALIGN_START,
-                        QVIZ_ALIGN_START, inner_w, &style->foreground);
-  y += th + 2;
-  if (self->info->subtitle != NULL)
-    {
-      qviz_chart_text_size (subtitle, "Ag", NULL, &th);
-      qviz_chart_draw_text (cr, subtitle, self->info->subtitle, margin, y, QVIZ_ALIGN_START,
-                            QVIZ_ALIGN_START, inner_w, &style->muted);
-      y += th;
-    }
-  y += 12;
-  qviz_chart_set_source (cr, &style->separator);
-  cairo_set_line_width (cr, 1);
-  cairo_move_to (cr, margin, round (y) + 0.5);
-  cairo_line_to (cr, width - margin, round (y) + 0.5);
-  cairo_stroke (cr);
-  y += 14;
-
-  y += paint_info (self, cr, margin, y, inner_w) + 14;
+  qviz_chart_fill_background (cr, self->style, width, height);
+  y = qviz_chart_paint_page_header (cr, self->style, self->info->title,
+                                    self->info->subtitle, margin, y, width);
+  y += qviz_chart_paint_columns (cr, self->style, headings, lines, margin, y, inner_w) + 14;
 
   /* The table takes what its rows need (at most a third of the rest); the
    * charts and the bars share the remainder. */
@@ -375,11 +296,12 @@ qviz_report_painter_paint (QvizReportPainter *self,
   charts_h = (rest - table_h) * 0.56;
   bars_h = rest - table_h - charts_h;
 
-  paint_section (cr, paint_curves, self->curves, margin - 12, y, inner_w * 0.56 + 12, charts_h);
-  paint_section (cr, paint_breakdown, self->breakdown, margin + inner_w * 0.58, y,
-                 inner_w * 0.42 + 12, charts_h);
+  qviz_chart_paint_section (cr, paint_curves, self->curves, margin - 12, y,
+                            inner_w * 0.56 + 12, charts_h);
+  qviz_chart_paint_section (cr, paint_breakdown, self->breakdown, margin + inner_w * 0.58, y,
+                            inner_w * 0.42 + 12, charts_h);
   y += charts_h + 8;
-  paint_section (cr, paint_bars, self->bars, margin - 12, y, inner_w + 24, bars_h);
+  qviz_chart_paint_section (cr, paint_bars, self->bars, margin - 12, y, inner_w + 24, bars_h);
   y += bars_h + 8;
   paint_table (self, cr, margin - 12, y, inner_w + 24, table_h);
 
