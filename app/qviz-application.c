@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "qviz-model.h"
+#include "qviz-resources.h"
 #include "qviz-store.h"
 #include "qviz-window.h"
 
@@ -124,12 +125,12 @@ action_preferences (GSimpleAction *action,
   group = adw_preferences_group_new ();
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Runs"));
   row = adw_entry_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Database (empty: the default file; used by new windows)"));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Database file"));
   g_settings_bind (self->settings, "database-path", row, "text", G_SETTINGS_BIND_DEFAULT);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
   {
     g_autofree char *path = qviz_store_default_path ();
-    default_db = g_strdup_printf (_("The default file is %s."), path);
+    default_db = g_strdup_printf (_("New windows open this file; left empty, the default one: %s."), path);
   }
   adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), default_db);
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
@@ -227,6 +228,8 @@ qviz_application_startup (GApplication *app)
     g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
     gtk_css_provider_load_from_data (css,
       ".qviz-headline { padding: 12px 16px; }\n"
+      /* Compare: a layer whose change is within timing noise recedes. */
+      ".qviz-within-noise { opacity: 0.5; }\n"
       "qvizcurvesview, qvizbreakdownview { min-height: 360px; }\n", -1);
     gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
                                                 GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
@@ -313,6 +316,9 @@ qviz_application_init (QvizApplication *self)
     { NULL }
   };
 
+  /* The icons are compiled in; referring to them keeps the linker from
+   * dropping them out of the static library (they register themselves). */
+  g_assert (qviz_get_resource () != NULL);
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[MODEL]"));
   g_application_set_option_context_summary (G_APPLICATION (self),

@@ -234,7 +234,7 @@ qviz_run_dialog_new (QvizWindow *window,
   gtk_window_set_title (GTK_WINDOW (dialog), title);
   gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
   gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (window));
-  gtk_window_set_default_size (GTK_WINDOW (dialog), 520, 680);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 520, 780);
   gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
 
   adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);

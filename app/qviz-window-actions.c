@@ -7,8 +7,14 @@
 
 #include <glib/gi18n.h>
 
+#include <errno.h>
+#include <glib/gstdio.h>
+
 #include "qviz-calibrate.h"
+#include "qviz-chart-adapt.h"
 #include "qviz-csv.h"
+#include "qviz-export.h"
+#include "qviz-report-painter.h"
 #include "qviz-model.h"
 #include "qviz-run-dialog.h"
 #include "qviz-sweep.h"
@@ -520,23 +526,91 @@ action_delete_sweep (GSimpleAction *action,
 
 typedef struct {
   QvizWindow *window;
+  char       *kind;     /* "chart", "breakdown", "report" or "csv" */
   char       *format;   /* "png", "svg", "pdf" or "csv" */
 } ExportRequest;
 
-static gboolean
-export_to (QvizWindow  *self,
-           const char  *format,
-           const char  *path,
-           GError     **error)
+static void
+export_request_free (ExportRequest *request)
 {
-  const char *page = adw_view_stack_get_visible_child_name (self->pages);
+  g_object_unref (request->window);
+  g_free (request->kind);
+  g_free (request->format);
+  g_free (request);
+}
 
-  if (g_str_equal (format, "csv"))
+static gboolean
+export_report (QvizWindow  *self,
+               const char  *path,
+               GError     **error)
+{
+  g_autoptr (QvizReportPainter) p = qviz_report_painter_new (qviz_chart_style_get_light ());
+  g_autoptr (GPtrArray) series = qviz_chart_curves_from_runs (self->runs);
+  g_autoptr (QvizBreakdown) breakdown = qviz_chart_breakdown_from_runs (self->runs, 0);
+  g_autoptr (QvizSweep) sweep = NULL;
+  g_autoptr (QvizMachine) machine = NULL;
+  g_autoptr (QvizModelInfo) model = NULL;
+  g_autoptr (QvizReportInfo) info = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  const QvizRun *f32, *int8;
+
+  sweep = qviz_store_get_sweep (self->store, self->sweep_uuid, error);
+  if (sweep == NULL)
+    return FALSE;
+  machine = qviz_store_get_machine (self->store, sweep->machine_id, NULL);
+  model = qviz_store_get_model (self->store, sweep->model_sha256, NULL);
+  info = qviz_chart_report_info (sweep, machine, model);
+  /* The table follows the configuration chosen on the Flame and Layers
+   * pages, as the person sees it. */
+  f32 = qviz_window_get_report_run (self, "f32");
+  int8 = qviz_window_get_report_run (self, "int8");
+  if (f32 == NULL && int8 == NULL)
+    {
+      f32 = qviz_chart_find_run (self->runs, "f32", 0, 0);
+      int8 = qviz_chart_find_run (self->runs, "int8", 0, 0);
+    }
+  rows = qviz_chart_layer_rows (f32, int8);
+  qviz_report_painter_set_info (p, info);
+  for (guint i = 0; i < series->len; i++)
+    qviz_report_painter_add_series (p, g_ptr_array_index (series, i));
+  qviz_report_painter_set_log_y (p, gtk_toggle_button_get_active (self->log_toggle));
+  qviz_report_painter_set_breakdown (p, breakdown);
+  qviz_report_painter_set_layers (p, rows);
+  return qviz_export_to_file (path, QVIZ_EXPORT_AUTO, QVIZ_REPORT_WIDTH, QVIZ_REPORT_HEIGHT,
+                              QVIZ_PAINT_FUNC (qviz_report_painter_paint), p, error);
+}
+
+gboolean
+qviz_window_export_file (QvizWindow  *self,
+                         const char  *kind,
+                         const char  *path,
+                         GError     **error)
+{
+  const char *page;
+  gboolean compare;
+
+  g_return_val_if_fail (QVIZ_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (kind != NULL && path != NULL, FALSE);
+
+  page = adw_view_stack_get_visible_child_name (self->pages);
+  compare = g_strcmp0 (page, "compare") == 0;
+  if (compare && (g_str_equal (kind, "chart") || g_str_equal (kind, "csv")))
+    return g_str_equal (kind, "csv") ? qviz_window_export_compare_csv (self, path, error)
+                                     : qviz_window_export_compare (self, path, error);
+  if (self->runs == NULL || self->runs->len == 0)
+    {
+      g_set_error_literal (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                           _("There is no sweep to export; run one first."));
+      return FALSE;
+    }
+  if (g_str_equal (kind, "csv"))
     return qviz_csv_export_runs (self->runs, path, error);
+  if (g_str_equal (kind, "report"))
+    return export_report (self, path, error);
+  if (g_str_equal (kind, "breakdown"))
+    return qviz_breakdown_view_export (self->breakdown, path, error);
   if (g_strcmp0 (page, "flame") == 0)
     return qviz_flame_view_export (self->flame, path, error);
-  if (g_strcmp0 (page, "compare") == 0)
-    return qviz_curves_view_export (self->compare_curves_b, path, error);
   return qviz_curves_view_export (self->curves, path, error);
 }
 
@@ -555,13 +629,14 @@ on_export_response (GtkNativeDialog *dialog,
 
       if (path != NULL)
         {
-          if (!g_str_has_suffix (path, request->format))
+          g_autofree char *suffix = g_strconcat (".", request->format, NULL);
+          if (!g_str_has_suffix (path, suffix))
             {
-              char *with_ext = g_strconcat (path, ".", request->format, NULL);
+              char *with_ext = g_strconcat (path, suffix, NULL);
               g_free (path);
               path = with_ext;
             }
-          if (export_to (self, request->format, path, &error))
+          if (qviz_window_export_file (self, request->kind, path, &error))
             {
               g_autofree char *base = g_path_get_basename (path);
               g_autofree char *text = g_strdup_printf (_("Saved %s"), base);
@@ -571,38 +646,50 @@ on_export_response (GtkNativeDialog *dialog,
             qviz_window_toast (self, error->message);
         }
     }
-  g_object_unref (request->window);
-  g_free (request->format);
-  g_free (request);
+  export_request_free (request);
   g_object_unref (dialog);
+}
+
+static char *
+suggested_name (QvizWindow *self,
+                const char *kind,
+                const char *format)
+{
+  const char *page = adw_view_stack_get_visible_child_name (self->pages);
+  const char *what = kind;
+
+  if (g_strcmp0 (page, "compare") == 0 && (g_str_equal (kind, "chart") || g_str_equal (kind, "csv")))
+    return g_strdup_printf ("%s-%.8s-vs-%.8s.%s", self->model_name ? self->model_name : "qviz",
+                            self->compare_uuid_a ? self->compare_uuid_a : "",
+                            self->compare_uuid_b ? self->compare_uuid_b : "", format);
+  if (g_str_equal (kind, "chart"))
+    what = g_strcmp0 (page, "flame") == 0 ? "flame" : "curves";
+  if (g_str_equal (kind, "csv"))
+    return g_strdup_printf ("%s-%.8s.csv", self->model_name ? self->model_name : "qviz",
+                            self->sweep_uuid ? self->sweep_uuid : "");
+  return g_strdup_printf ("%s-%.8s-%s.%s", self->model_name ? self->model_name : "qviz",
+                          self->sweep_uuid ? self->sweep_uuid : "", what, format);
 }
 
 static void
 export_with_dialog (QvizWindow *self,
+                    const char *kind,
                     const char *format)
 {
   GtkFileChooserNative *dialog;
   ExportRequest *request;
-  g_autofree char *name = NULL;
-  const char *page = adw_view_stack_get_visible_child_name (self->pages);
+  g_autofree char *name = suggested_name (self, kind, format);
+  const char *title = g_str_equal (kind, "csv") ? _("Export Data")
+                      : g_str_equal (kind, "report") ? _("Export Report")
+                      : _("Export Chart");
 
-  if (self->runs == NULL || self->runs->len == 0)
-    {
-      qviz_window_toast (self, _("There is no sweep to export; run one first."));
-      return;
-    }
-  name = g_strdup_printf ("%s-%.8s%s%s.%s", self->model_name ? self->model_name : "qviz",
-                          self->sweep_uuid ? self->sweep_uuid : "",
-                          g_str_equal (format, "csv") ? "" : "-",
-                          g_str_equal (format, "csv") ? "" : (g_strcmp0 (page, "flame") == 0 ? "flame" : "curves"),
-                          format);
-  dialog = gtk_file_chooser_native_new (g_str_equal (format, "csv") ? _("Export Sweep") : _("Export Chart"),
-                                        GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+  dialog = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
                                         _("_Save"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   request = g_new0 (ExportRequest, 1);
   request->window = g_object_ref (self);
+  request->kind = g_strdup (kind);
   request->format = g_strdup (format);
   g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), request);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
@@ -613,7 +700,23 @@ action_export_chart (GSimpleAction *action,
                      GVariant      *param,
                      gpointer       user_data)
 {
-  export_with_dialog (QVIZ_WINDOW (user_data), g_variant_get_string (param, NULL));
+  export_with_dialog (QVIZ_WINDOW (user_data), "chart", g_variant_get_string (param, NULL));
+}
+
+static void
+action_export_breakdown (GSimpleAction *action,
+                         GVariant      *param,
+                         gpointer       user_data)
+{
+  export_with_dialog (QVIZ_WINDOW (user_data), "breakdown", g_variant_get_string (param, NULL));
+}
+
+static void
+action_export_report (GSimpleAction *action,
+                      GVariant      *param,
+                      gpointer       user_data)
+{
+  export_with_dialog (QVIZ_WINDOW (user_data), "report", g_variant_get_string (param, NULL));
 }
 
 static void
@@ -621,7 +724,7 @@ action_export_csv (GSimpleAction *action,
                    GVariant      *param,
                    gpointer       user_data)
 {
-  export_with_dialog (QVIZ_WINDOW (user_data), "csv");
+  export_with_dialog (QVIZ_WINDOW (user_data), "csv", "csv");
 }
 
 static void
@@ -630,6 +733,269 @@ action_export_menu (GSimpleAction *action,
                     gpointer       user_data)
 {
   gtk_menu_button_popup (QVIZ_WINDOW (user_data)->export_button);
+}
+
+/* ---- merging databases ---------------------------------------------- */
+
+typedef struct {
+  QvizStore        *store;   /* borrowed: the window outlives the task */
+  char             *path;
+  char             *sweep_uuid;
+  QvizImportCounts  counts;
+} StoreJob;
+
+static void
+store_job_free (StoreJob *job)
+{
+  g_free (job->path);
+  g_free (job->sweep_uuid);
+  g_free (job);
+}
+
+gboolean
+qviz_window_is_busy_with_store (QvizWindow *self)
+{
+  g_return_val_if_fail (QVIZ_IS_WINDOW (self), FALSE);
+
+  return self->store_jobs > 0;
+}
+
+static void
+import_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  StoreJob *job = task_data;
+  GError *error = NULL;
+
+  if (!qviz_store_import (job->store, job->path, &job->counts, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_import_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  QvizWindow *self = QVIZ_WINDOW (source);
+  StoreJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  g_autofree char *base = g_path_get_basename (job->path);
+  g_autofree char *text = NULL;
+
+  self->store_jobs--;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    qviz_window_toast (self, error->message);
+  else
+    {
+      if (job->counts.sweeps == 0 && job->counts.runs == 0)
+        text = g_strdup_printf (_("Nothing new in %s"), base);
+      else
+        {
+          g_autofree char *sweeps = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u sweep",
+                                                                  "%u sweeps", job->counts.sweeps),
+                                                     job->counts.sweeps);
+          g_autofree char *runs = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u run", "%u runs",
+                                                                job->counts.runs),
+                                                   job->counts.runs);
+          /* TRANSLATORS: "Imported 2 sweeps, 8 runs from other.sqlite" */
+          text = g_strdup_printf (_("Imported %s, %s from %s"), sweeps, runs, base);
+        }
+      qviz_window_toast (self, text);
+      qviz_window_reload_sweeps (self, NULL);
+    }
+  qviz_window_update_actions (self);
+}
+
+void
+qviz_window_import_database (QvizWindow *self,
+                             const char *path)
+{
+  g_autoptr (GTask) task = NULL;
+  StoreJob *job;
+
+  g_return_if_fail (QVIZ_IS_WINDOW (self));
+  g_return_if_fail (path != NULL);
+
+  if (self->store == NULL || qviz_store_is_read_only (self->store))
+    {
+      qviz_window_toast (self, _("The run database is not open for writing; nothing can be imported."));
+      return;
+    }
+  job = g_new0 (StoreJob, 1);
+  job->store = self->store;
+  job->path = g_strdup (path);
+  task = g_task_new (self, NULL, on_import_done, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) store_job_free);
+  self->store_jobs++;
+  qviz_window_update_actions (self);
+  g_task_run_in_thread (task, import_thread);
+}
+
+static void
+on_import_response (GtkNativeDialog *dialog,
+                    int              response,
+                    QvizWindow      *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      if (path)
+        qviz_window_import_database (self, path);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+action_import (GSimpleAction *action,
+               GVariant      *param,
+               gpointer       user_data)
+{
+  QvizWindow *self = user_data;
+  GtkFileChooserNative *dialog;
+  g_autoptr (GtkFileFilter) db = gtk_file_filter_new ();
+  g_autoptr (GtkFileFilter) all = gtk_file_filter_new ();
+
+  dialog = gtk_file_chooser_native_new (_("Import Database"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
+  gtk_file_filter_set_name (db, _("qviz databases"));
+  gtk_file_filter_add_pattern (db, "*.sqlite");
+  gtk_file_filter_add_pattern (db, "*.db");
+  gtk_file_filter_add_mime_type (db, "application/vnd.sqlite3");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), db);
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), all);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_import_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+export_db_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  StoreJob *job = task_data;
+  const char *ids[] = { job->sweep_uuid, NULL };
+  g_autofree char *dir = g_path_get_dirname (job->path);
+  g_autofree char *base = g_path_get_basename (job->path);
+  g_autofree char *partial = NULL;
+  GError *error = NULL;
+
+  /* The store writes only new files; a file the user chose to replace is
+   * swapped for the finished one, so a failure leaves it as it was. */
+  if (!g_file_test (job->path, G_FILE_TEST_EXISTS))
+    partial = g_strdup (job->path);
+  else
+    {
+      g_autofree char *name = g_strdup_printf (".%s.%u.part", base, g_random_int ());
+      partial = g_build_filename (dir, name, NULL);
+    }
+  if (!qviz_store_export (job->store, partial, ids, &job->counts, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!g_str_equal (partial, job->path) && g_rename (partial, job->path) != 0)
+    {
+      int saved = errno;
+      g_unlink (partial);
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved),
+                               _("Could not replace %s: %s."), job->path, g_strerror (saved));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_export_db_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  QvizWindow *self = QVIZ_WINDOW (source);
+  StoreJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+
+  self->store_jobs--;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    qviz_window_toast (self, error->message);
+  else
+    {
+      g_autofree char *base = g_path_get_basename (job->path);
+      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "Saved the sweep with %u run to %s",
+                                                            "Saved the sweep with %u runs to %s",
+                                                            job->counts.runs),
+                                               job->counts.runs, base);
+      qviz_window_toast (self, text);
+    }
+  qviz_window_update_actions (self);
+}
+
+void
+qviz_window_export_database (QvizWindow *self,
+                             const char *path)
+{
+  g_autoptr (GTask) task = NULL;
+  StoreJob *job;
+
+  g_return_if_fail (QVIZ_IS_WINDOW (self));
+  g_return_if_fail (path != NULL);
+
+  if (self->store == NULL || self->sweep_uuid == NULL)
+    {
+      qviz_window_toast (self, _("There is no sweep to export; run one first."));
+      return;
+    }
+  job = g_new0 (StoreJob, 1);
+  job->store = self->store;
+  job->path = g_strdup (path);
+  job->sweep_uuid = g_strdup (self->sweep_uuid);
+  task = g_task_new (self, NULL, on_export_db_done, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) store_job_free);
+  self->store_jobs++;
+  qviz_window_update_actions (self);
+  g_task_run_in_thread (task, export_db_thread);
+}
+
+static void
+on_export_db_response (GtkNativeDialog *dialog,
+                       int              response,
+                       QvizWindow      *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      if (path)
+        qviz_window_export_database (self, path);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+action_export_db (GSimpleAction *action,
+                  GVariant      *param,
+                  gpointer       user_data)
+{
+  QvizWindow *self = user_data;
+  GtkFileChooserNative *dialog;
+  g_autofree char *name = NULL;
+
+  name = g_strdup_printf ("%s-%.8s.sqlite", self->model_name ? self->model_name : "qviz",
+                          self->sweep_uuid ? self->sweep_uuid : "");
+  dialog = gtk_file_chooser_native_new (_("Export Sweep to Database"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_export_db_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
 /* ---- search and zoom ------------------------------------------------ */
@@ -662,6 +1028,14 @@ action_zoom (GSimpleAction *action,
     qviz_flame_view_zoom_reset (self->flame);
 }
 
+static void
+action_show_machines (GSimpleAction *action,
+                      GVariant      *param,
+                      gpointer       user_data)
+{
+  adw_view_stack_set_visible_child_name (QVIZ_WINDOW (user_data)->pages, "machines");
+}
+
 /* ---- wiring --------------------------------------------------------- */
 
 static const GActionEntry win_actions[] = {
@@ -673,7 +1047,12 @@ static const GActionEntry win_actions[] = {
   { "delete-sweep", action_delete_sweep },
   { "export", action_export_menu },
   { "export-chart", action_export_chart, "s" },
+  { "export-breakdown", action_export_breakdown, "s" },
+  { "export-report", action_export_report, "s" },
   { "export-csv", action_export_csv },
+  { "import", action_import },
+  { "show-machines", action_show_machines },
+  { "export-db", action_export_db },
   { "search", action_search },
   { "zoom-in", action_zoom },
   { "zoom-out", action_zoom },
@@ -702,9 +1081,18 @@ qviz_window_update_actions (QvizWindow *self)
   set_enabled (self, "start-sweep", can_run);
   set_enabled (self, "cancel", running);
   set_enabled (self, "delete-sweep", !running && self->sweep_uuid != NULL);
-  set_enabled (self, "export", have_runs);
-  set_enabled (self, "export-chart", have_runs);
-  set_enabled (self, "export-csv", have_runs);
+  gboolean on_compare = self->pages != NULL &&
+                        g_strcmp0 (adw_view_stack_get_visible_child_name (self->pages), "compare") == 0;
+  gboolean can_write = self->store != NULL && !qviz_store_is_read_only (self->store);
+  gboolean chart = on_compare ? qviz_window_has_comparison (self) || self->compare_dirty : have_runs;
+
+  set_enabled (self, "export", have_runs || chart);
+  set_enabled (self, "export-chart", chart);
+  set_enabled (self, "export-breakdown", have_runs);
+  set_enabled (self, "export-report", have_runs);
+  set_enabled (self, "export-csv", chart);
+  set_enabled (self, "import", can_write && self->store_jobs == 0);
+  set_enabled (self, "export-db", self->store != NULL && self->sweep_uuid != NULL && self->store_jobs == 0);
 }
 
 void

@@ -33,7 +33,14 @@ struct _QvizWindow
   GPtrArray         *runs;          /* its QvizRun *, with details */
   GArray            *configs;       /* Config: (resolution, threads) of runs */
   GPtrArray         *compare_runs_a, *compare_runs_b;
+  GPtrArray         *comparisons;   /* QvizRunComparison * of matched runs */
+  char              *compare_uuid_a, *compare_uuid_b;  /* the sweeps chosen */
+  char              *compare_for;   /* sweep shown when A and B were chosen */
+  char              *compare_filled; /* what the page shows: A, B, their runs */
+  gboolean           compare_dirty; /* refill when the page is next shown */
   guint              loading_model; /* model loads in flight */
+  guint              store_jobs;    /* imports and exports in flight */
+  QvizMachine       *this_machine;  /* detected once, for "this machine" */
 
   /* Sweep in progress */
   GCancellable      *cancellable;
@@ -43,6 +50,8 @@ struct _QvizWindow
   /* Header */
   GtkMenuButton     *model_button;
   GtkMenuButton     *export_button;
+  GMenu             *export_chart_section; /* labels follow the page */
+  GMenu             *export_data_section;
   GtkWidget         *progress_box;
   GtkProgressBar    *progress_bar;
   AdwViewSwitcherTitle *switcher_title;
@@ -51,6 +60,7 @@ struct _QvizWindow
   GtkListBox        *sweep_list;
   GtkStack          *content_stack; /* "empty" or "pages" */
   AdwStatusPage     *empty_page;
+  GtkWidget         *empty_machines_button;
   AdwViewStack      *pages;
 
   /* Overview */
@@ -72,10 +82,21 @@ struct _QvizWindow
   QvizLayerTable    *layer_table;
 
   /* Compare */
-  GtkDropDown       *compare_a, *compare_b;
-  QvizCurvesView    *compare_curves_a, *compare_curves_b;
+  GtkDropDown       *compare_a, *compare_b, *compare_config;
+  GtkStack          *compare_stack;  /* "empty" or "compare" */
+  AdwStatusPage     *compare_empty;
+  QvizCurvesView    *compare_curves;
+  QvizFlameView     *compare_flame;
   GtkLabel          *compare_summary;
+  GtkLabel          *compare_flame_title;
   GtkListBox        *delta_list;
+  GtkLabel          *delta_more;
+
+  /* Machines */
+  GtkStack          *machines_stack; /* "empty" or "list" */
+  GtkBox            *machines_box;
+  GPtrArray         *machine_groups; /* the AdwPreferencesGroup in machines_box */
+  GHashTable        *machines_expanded; /* machine id -> 1 open, -1 closed by the user */
 };
 
 typedef struct {
@@ -85,12 +106,38 @@ typedef struct {
 /* qviz-window.c */
 void     qviz_window_reload_sweeps      (QvizWindow *self, const char *select_uuid);
 void     qviz_window_show_sweep         (QvizWindow *self, const char *sweep_uuid);
+/* Shows the sweep on the Overview, switching to its model if needed. */
+void     qviz_window_open_sweep         (QvizWindow *self, const char *sweep_uuid);
 void     qviz_window_set_model_info     (QvizWindow *self, const char *spec,
                                          const char *name, const char *sha256);
 void     qviz_window_update_model_menu  (QvizWindow *self);
 guint    qviz_window_get_n_sweep_rows   (QvizWindow *self);
 gboolean qviz_window_is_running         (QvizWindow *self);
 gboolean qviz_window_is_loading         (QvizWindow *self);
+const QvizRun *qviz_window_get_report_run (QvizWindow *self, const char *precision);
+GtkWidget *qviz_window_framed           (GtkWidget *child);
+char    *qviz_window_format_time        (gint64 unix_us);
+char    *qviz_window_format_ms          (double ms);
+char    *qviz_window_format_resolutions (const char *text);
+char    *qviz_window_format_list        (const char *text);
+char    *qviz_window_format_sweep_line  (const QvizSweep *sweep);
+const char *qviz_window_sweep_status_label (const QvizSweep *sweep);
+
+/* qviz-window-compare.c */
+GtkWidget *qviz_window_build_compare    (QvizWindow *self);
+/* Refills the A and B choices from all_sweeps: B the sweep shown, A the
+ * one before it of the same model, unless the user chose others. */
+void     qviz_window_update_compare_choices (QvizWindow *self);
+gboolean qviz_window_has_comparison     (QvizWindow *self);
+/* The Compare page as one report page (PNG, SVG or PDF by extension), or
+ * its comparisons as CSV. */
+gboolean qviz_window_export_compare     (QvizWindow *self, const char *path, GError **error);
+gboolean qviz_window_export_compare_csv (QvizWindow *self, const char *path, GError **error);
+
+/* qviz-window-machines.c */
+GtkWidget *qviz_window_build_machines   (QvizWindow *self);
+void     qviz_window_reload_machines    (QvizWindow *self);
+guint    qviz_window_get_n_machines     (QvizWindow *self);
 
 /* qviz-window-actions.c */
 void     qviz_window_install_actions    (QvizWindow *self);
@@ -100,5 +147,16 @@ void     qviz_window_update_actions     (QvizWindow *self);
 void     qviz_window_start_sweep        (QvizWindow *self);
 void     qviz_window_cancel_sweep       (QvizWindow *self);
 void     qviz_window_load_model_async   (QvizWindow *self, const char *spec);
+/* Merges another qviz database into the window's store in a worker
+ * thread, then says what came in and refreshes the sidebar and pages. */
+void     qviz_window_import_database    (QvizWindow *self, const char *path);
+/* Writes the shown sweep to a new database file (replacing path). */
+void     qviz_window_export_database    (QvizWindow *self, const char *path);
+/* Imports or exports under way. */
+gboolean qviz_window_is_busy_with_store (QvizWindow *self);
+/* Writes what the Export menu offers: kind "chart" (the page shown),
+ * "breakdown", "report" or "csv"; the format from path's extension. */
+gboolean qviz_window_export_file        (QvizWindow *self, const char *kind,
+                                         const char *path, GError **error);
 
 G_END_DECLS

@@ -20,8 +20,8 @@ G_DEFINE_FINAL_TYPE (QvizWindow, qviz_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static char *
-format_time (gint64 unix_us)
+char *
+qviz_window_format_time (gint64 unix_us)
 {
   g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (unix_us / G_USEC_PER_SEC);
   g_autoptr (GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
@@ -30,8 +30,8 @@ format_time (gint64 unix_us)
 }
 
 /* "256x256,512x512" -> "256, 512"; non-square sizes stay "512×768". */
-static char *
-format_resolutions (const char *text)
+char *
+qviz_window_format_resolutions (const char *text)
 {
   g_auto (GStrv) parts = g_strsplit (text ? text : "", ",", -1);
   GString *out = g_string_new (NULL);
@@ -51,15 +51,15 @@ format_resolutions (const char *text)
   return g_string_free (out, FALSE);
 }
 
-static char *
-format_list (const char *text)
+char *
+qviz_window_format_list (const char *text)
 {
   g_auto (GStrv) parts = g_strsplit (text ? text : "", ",", -1);
   return g_strjoinv (", ", parts);
 }
 
-static char *
-format_ms (double ms)
+char *
+qviz_window_format_ms (double ms)
 {
   if (isnan (ms))
     return g_strdup ("—");
@@ -151,28 +151,59 @@ sweep_list_header (GtkListBoxRow *row,
   gtk_list_box_row_set_header (row, header);
 }
 
+const char *
+qviz_window_sweep_status_label (const QvizSweep *sweep)
+{
+  switch (sweep->status)
+    {
+    case QVIZ_SWEEP_RUNNING:
+      return _("running");
+    case QVIZ_SWEEP_CANCELLED:
+      return _("cancelled");
+    case QVIZ_SWEEP_FAILED:
+      return _("failed");
+    case QVIZ_SWEEP_COMPLETE:
+    default:
+      return NULL;
+    }
+}
+
+char *
+qviz_window_format_sweep_line (const QvizSweep *sweep)
+{
+  g_autofree char *res = qviz_window_format_resolutions (sweep->resolutions);
+  g_autofree char *threads = qviz_window_format_list (sweep->threads);
+  g_autofree char *precisions = qviz_window_format_list (sweep->precisions);
+
+  g_autofree char *threads_text = NULL;
+
+  /* TRANSLATORS: the thread counts of a sweep, e.g. "1 thread" or "1, 2 threads". */
+  threads_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s thread", "%s threads",
+                                               g_strcmp0 (sweep->threads, "1") == 0 ? 1 : 2),
+                                  threads);
+  /* TRANSLATORS: sidebar row: resolutions in px, thread counts, precisions, number of runs. */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s px · %s · %s · %u run",
+                                       "%s px · %s · %s · %u runs", sweep->n_runs),
+                          res, threads_text, precisions, sweep->n_runs);
+}
+
 static GtkWidget *
 make_sweep_row (const QvizSweep *sweep)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *title, *subtitle;
-  g_autofree char *date = format_time (sweep->created);
-  g_autofree char *res = format_resolutions (sweep->resolutions);
-  g_autofree char *threads = format_list (sweep->threads);
-  g_autofree char *precisions = format_list (sweep->precisions);
-  g_autofree char *sub = NULL;
+  g_autofree char *date = qviz_window_format_time (sweep->created);
+  g_autofree char *sub = qviz_window_format_sweep_line (sweep);
+  const char *status = qviz_window_sweep_status_label (sweep);
 
   title = gtk_label_new (date);
   gtk_label_set_xalign (GTK_LABEL (title), 0);
   gtk_widget_set_hexpand (title, TRUE);
   gtk_box_append (GTK_BOX (top), title);
-  if (sweep->status != QVIZ_SWEEP_COMPLETE)
+  if (status != NULL)
     {
-      const char *text = sweep->status == QVIZ_SWEEP_RUNNING ? _("running")
-                         : sweep->status == QVIZ_SWEEP_CANCELLED ? _("cancelled")
-                         : _("failed");
-      GtkWidget *badge = gtk_label_new (text);
+      GtkWidget *badge = gtk_label_new (status);
       gtk_widget_add_css_class (badge, "caption");
       gtk_widget_add_css_class (badge, sweep->status == QVIZ_SWEEP_FAILED ? "error" : "dim-label");
       if (sweep->message && sweep->message[0])
@@ -181,10 +212,6 @@ make_sweep_row (const QvizSweep *sweep)
     }
   gtk_box_append (GTK_BOX (box), top);
 
-  /* TRANSLATORS: sidebar row: resolutions in px, thread counts, precisions, number of runs. */
-  sub = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s px · %s threads · %s · %u run",
-                                      "%s px · %s threads · %s · %u runs", sweep->n_runs),
-                         res, threads, precisions, sweep->n_runs);
   subtitle = gtk_label_new (sub);
   gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
   gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_END);
@@ -226,8 +253,6 @@ on_sweep_row_selected (GtkListBox    *list,
     qviz_window_show_sweep (self, sweep->uuid);
 }
 
-static void update_compare_choices (QvizWindow *self);
-
 void
 qviz_window_reload_sweeps (QvizWindow *self,
                            const char *select_uuid)
@@ -259,7 +284,7 @@ qviz_window_reload_sweeps (QvizWindow *self,
 
   /* Rebuilding the rows must not make the selection load each sweep. */
   g_signal_handlers_block_by_func (self->sweep_list, on_sweep_row_selected, self);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->sweep_list))) != NULL)
+  while ((child = GTK_WIDGET (gtk_list_box_get_row_at_index (self->sweep_list, 0))) != NULL)
     gtk_list_box_remove (self->sweep_list, child);
   for (guint i = 0; self->sweeps && i < self->sweeps->len; i++)
     {
@@ -283,7 +308,6 @@ qviz_window_reload_sweeps (QvizWindow *self,
   gtk_list_box_invalidate_headers (self->sweep_list);
   g_signal_handlers_unblock_by_func (self->sweep_list, on_sweep_row_selected, self);
 
-  update_compare_choices (self);
   if (to_select)
     qviz_window_show_sweep (self, row_sweep (self, to_select)->uuid);
   else
@@ -343,6 +367,15 @@ config_run (QvizWindow             *self,
         return run;
     }
   return NULL;
+}
+
+const QvizRun *
+qviz_window_get_report_run (QvizWindow *self,
+                            const char *precision)
+{
+  g_return_val_if_fail (QVIZ_IS_WINDOW (self), NULL);
+
+  return config_run (self, selected_config (self), precision);
 }
 
 static GtkWidget *
@@ -446,9 +479,9 @@ fill_cards (QvizWindow *self)
           if (r == NULL)
             continue;
           first_ms = r->cold_ms->len ? g_array_index (r->cold_ms, double, 0) : NAN;
-          plan = format_ms (r->plan_ms);
-          first = format_ms (first_ms);
-          steady = format_ms (r->stats.median);
+          plan = qviz_window_format_ms (r->plan_ms);
+          first = qviz_window_format_ms (first_ms);
+          steady = qviz_window_format_ms (r->stats.median);
           /* TRANSLATORS: precision: plan time, first pass, steady-state median. */
           g_string_append_printf (detail, _("%s%s: plan %s, first pass %s, steady %s"),
                                   detail->len ? "\n" : "", r->precision, plan, first, steady);
@@ -481,7 +514,7 @@ fill_cards (QvizWindow *self)
           }
         if (slow != NULL)
           {
-            g_autofree char *ms = format_ms (slow->stats.median);
+            g_autofree char *ms = qviz_window_format_ms (slow->stats.median);
             slow_value = g_strdup (slow->name);
             /* TRANSLATORS: slowest layer: time, share of the pass, precision, kernel. */
             slow_detail = g_strdup_printf (_("%s (%.0f%% of the %s pass) · %s"), ms,
@@ -593,6 +626,25 @@ on_config_changed (QvizWindow *self)
   fill_layers (self);
 }
 
+/* The Machines and Compare pages show the whole store, so they stay
+ * reachable when the current model has no runs yet. */
+static void
+update_content (QvizWindow *self)
+{
+  const char *page = adw_view_stack_get_visible_child_name (self->pages);
+  gboolean have_runs = self->runs != NULL && self->runs->len > 0;
+  gboolean have_store = self->all_sweeps != NULL && self->all_sweeps->len > 0;
+  gboolean store_page = g_strcmp0 (page, "machines") == 0 || g_strcmp0 (page, "compare") == 0;
+
+  /* With nothing stored yet, bringing in another machine's runs is the
+   * other way to start. */
+  gtk_button_set_label (GTK_BUTTON (self->empty_machines_button),
+                        have_store ? _("Browse _Machines and Sweeps") : _("_Import Database…"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->empty_machines_button),
+                                  have_store ? "win.show-machines" : "win.import");
+  gtk_stack_set_visible_child_name (self->content_stack, have_runs || store_page ? "pages" : "empty");
+}
+
 void
 qviz_window_show_sweep (QvizWindow *self,
                         const char *sweep_uuid)
@@ -635,15 +687,13 @@ qviz_window_show_sweep (QvizWindow *self,
           adw_status_page_set_description (self->empty_page,
             _("Run a sweep (Ctrl+R) to measure the model at several resolutions and thread counts, in float and int8."));
         }
-      gtk_stack_set_visible_child_name (self->content_stack, "empty");
       adw_view_switcher_title_set_subtitle (self->switcher_title, NULL);
     }
-  else
-    gtk_stack_set_visible_child_name (self->content_stack, "pages");
+  update_content (self);
 
   if (sweep != NULL)
     {
-      g_autofree char *date = format_time (sweep->created);
+      g_autofree char *date = qviz_window_format_time (sweep->created);
       g_autofree char *subtitle = g_strdup_printf ("%s · %s", date, sweep->hostname ? sweep->hostname : "");
       adw_view_switcher_title_set_subtitle (self->switcher_title, subtitle);
     }
@@ -679,176 +729,50 @@ qviz_window_show_sweep (QvizWindow *self,
   gtk_drop_down_set_selected (self->flame_config, initial);
   g_signal_handlers_unblock_by_func (self->flame_config, on_config_changed, self);
   on_config_changed (self);
-  update_compare_choices (self);
+  qviz_window_update_compare_choices (self);
+  qviz_window_reload_machines (self);
   qviz_window_update_actions (self);
 }
 
-/* ---- compare -------------------------------------------------------- */
-
-static void fill_compare (QvizWindow *self);
-
-static void
-update_compare_choices (QvizWindow *self)
+void
+qviz_window_open_sweep (QvizWindow *self,
+                        const char *sweep_uuid)
 {
-  g_autoptr (GtkStringList) list = gtk_string_list_new (NULL);
-  guint sel_b = 0, sel_a = 0;
+  const QvizSweep *sweep = NULL;
+  g_autofree char *uuid = g_strdup (sweep_uuid);
+
+  g_return_if_fail (QVIZ_IS_WINDOW (self));
+  g_return_if_fail (sweep_uuid != NULL);
 
   for (guint i = 0; self->all_sweeps && i < self->all_sweeps->len; i++)
-    {
-      const QvizSweep *s = g_ptr_array_index (self->all_sweeps, i);
-      g_autofree char *date = format_time (s->created);
-      g_autofree char *text = g_strdup_printf ("%s · %s · %s", s->model_name ? s->model_name : "?",
-                                               s->hostname ? s->hostname : "?", date);
-      gtk_string_list_append (list, text);
-    }
-  /* B: the sweep shown; A: the one before it of the same model. */
-  for (guint i = 0; self->all_sweeps && i < self->all_sweeps->len; i++)
-    if (g_strcmp0 (((QvizSweep *) g_ptr_array_index (self->all_sweeps, i))->uuid, self->sweep_uuid) == 0)
-      {
-        sel_b = i;
-        sel_a = i;
-        for (guint j = i + 1; j < self->all_sweeps->len; j++)
-          if (g_strcmp0 (((QvizSweep *) g_ptr_array_index (self->all_sweeps, j))->model_sha256,
-                         self->model_sha256) == 0)
-            {
-              sel_a = j;
-              break;
-            }
-      }
-  g_signal_handlers_block_by_func (self->compare_a, fill_compare, self);
-  g_signal_handlers_block_by_func (self->compare_b, fill_compare, self);
-  gtk_drop_down_set_model (self->compare_a, G_LIST_MODEL (list));
-  gtk_drop_down_set_model (self->compare_b, G_LIST_MODEL (list));
-  gtk_drop_down_set_selected (self->compare_a, sel_a);
-  gtk_drop_down_set_selected (self->compare_b, sel_b);
-  g_signal_handlers_unblock_by_func (self->compare_a, fill_compare, self);
-  g_signal_handlers_unblock_by_func (self->compare_b, fill_compare, self);
-  fill_compare (self);
-}
-
-static GPtrArray *
-load_compare_runs (QvizWindow  *self,
-                   GtkDropDown *dropdown)
-{
-  guint i = gtk_drop_down_get_selected (dropdown);
-  g_autoptr (GError) error = NULL;
-  GPtrArray *runs;
-
-  if (self->all_sweeps == NULL || i >= self->all_sweeps->len || self->store == NULL)
-    return NULL;
-  runs = qviz_store_list_runs (self->store, ((QvizSweep *) g_ptr_array_index (self->all_sweeps, i))->uuid,
-                               TRUE, &error);
-  if (runs == NULL)
-    qviz_window_toast (self, error->message);
-  return runs;
-}
-
-static GtkWidget *
-delta_row (const QvizLayerDelta *d)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *name = gtk_label_new (d->name);
-  g_autofree char *a = format_ms (d->a_ms), *b = format_ms (d->b_ms);
-  g_autofree char *times = g_strdup_printf ("%s → %s", a, b);
-  g_autofree char *ratio = isnan (d->ratio) ? g_strdup ("—") : g_strdup_printf ("%.2f×", d->ratio);
-  GtkWidget *label;
-
-  gtk_label_set_xalign (GTK_LABEL (name), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_START);
-  gtk_widget_set_hexpand (name, TRUE);
-  gtk_widget_set_tooltip_text (name, d->name);
-  gtk_box_append (GTK_BOX (box), name);
-  if (d->kernel_changed)
-    {
-      g_autofree char *k = g_strdup_printf ("%s → %s", d->kernel_a ? d->kernel_a : "?",
-                                            d->kernel_b ? d->kernel_b : "?");
-      label = gtk_label_new (_("kernel changed"));
-      gtk_widget_add_css_class (label, "caption");
-      gtk_widget_add_css_class (label, "accent");
-      gtk_widget_set_tooltip_text (label, k);
-      gtk_box_append (GTK_BOX (box), label);
-    }
-  label = gtk_label_new (times);
-  gtk_widget_add_css_class (label, "numeric");
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_box_append (GTK_BOX (box), label);
-  label = gtk_label_new (ratio);
-  gtk_label_set_width_chars (GTK_LABEL (label), 7);
-  gtk_label_set_xalign (GTK_LABEL (label), 1);
-  gtk_widget_add_css_class (label, "numeric");
-  if (d->significant)
-    gtk_widget_add_css_class (label, d->ratio > 1 ? "error" : "success");
-  gtk_widget_set_tooltip_text (label, d->significant ? _("Significant change (p < 0.01, more than 3%)")
-                                                     : _("Within timing noise"));
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_widget_set_margin_start (box, 12);
-  gtk_widget_set_margin_end (box, 12);
-  gtk_widget_set_margin_top (box, 6);
-  gtk_widget_set_margin_bottom (box, 6);
-  return box;
-}
-
-static int
-compare_delta_size (gconstpointer a,
-                    gconstpointer b)
-{
-  const QvizLayerDelta *x = *(QvizLayerDelta * const *) a, *y = *(QvizLayerDelta * const *) b;
-  double dx = isnan (x->ratio) ? 0 : fabs (log (x->ratio));
-  double dy = isnan (y->ratio) ? 0 : fabs (log (y->ratio));
-
-  return (dy > dx) - (dy < dx);
-}
-
-static void
-fill_compare (QvizWindow *self)
-{
-  g_autoptr (GPtrArray) series_a = NULL, series_b = NULL, pairs = NULL;
-  GtkWidget *child;
-  const QvizRun *ra = NULL, *rb = NULL;
-
-  g_clear_pointer (&self->compare_runs_a, g_ptr_array_unref);
-  g_clear_pointer (&self->compare_runs_b, g_ptr_array_unref);
-  self->compare_runs_a = load_compare_runs (self, self->compare_a);
-  self->compare_runs_b = load_compare_runs (self, self->compare_b);
-  series_a = self->compare_runs_a ? qviz_chart_curves_from_runs (self->compare_runs_a) : NULL;
-  series_b = self->compare_runs_b ? qviz_chart_curves_from_runs (self->compare_runs_b) : NULL;
-  qviz_curves_view_set_series (self->compare_curves_a, series_a);
-  qviz_curves_view_set_series (self->compare_curves_b, series_b);
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->delta_list))) != NULL)
-    gtk_list_box_remove (self->delta_list, child);
-  gtk_label_set_text (self->compare_summary, _("Choose two sweeps with a configuration in common."));
-  if (self->compare_runs_a == NULL || self->compare_runs_b == NULL)
+    if (g_str_equal (((QvizSweep *) g_ptr_array_index (self->all_sweeps, i))->uuid, uuid))
+      sweep = g_ptr_array_index (self->all_sweeps, i);
+  if (sweep == NULL)
     return;
 
-  /* The pair to detail: the largest input at the fewest threads, int8 first. */
-  pairs = qviz_compare_match_runs (self->compare_runs_a, self->compare_runs_b);
-  for (guint i = 0; i + 1 < pairs->len; i += 2)
+  if (g_strcmp0 (sweep->model_sha256, self->model_sha256) != 0)
     {
-      const QvizRun *a = g_ptr_array_index (pairs, i), *b = g_ptr_array_index (pairs, i + 1);
-      if (ra == NULL || a->threads < ra->threads ||
-          (a->threads == ra->threads && (gint64) a->height * a->width > (gint64) ra->height * ra->width) ||
-          (a->threads == ra->threads && a->height == ra->height && g_str_equal (a->precision, "int8")))
-        ra = a, rb = b;
-    }
-  if (ra != NULL)
-    {
-      g_autoptr (QvizRunComparison) cmp = qviz_compare_runs (ra, rb);
-      g_autoptr (GPtrArray) sorted = g_ptr_array_new ();
-      g_autofree char *summary = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (QvizModelInfo) model = qviz_store_get_model (self->store, sweep->model_sha256, &error);
+      g_autofree char *spec = NULL;
 
-      /* TRANSLATORS: compare summary: configuration, whole-model ratio, significant layers. */
-      summary = g_strdup_printf (_("%s %d×%d, %d threads: B takes %.2f× the time of A (%s); %u of %u layers changed significantly."),
-                                 ra->precision, ra->height, ra->width, ra->threads, cmp->ratio,
-                                 cmp->significant ? _("significant") : _("within noise"),
-                                 cmp->n_significant, cmp->layers->len);
-      gtk_label_set_text (self->compare_summary, summary);
-      for (guint i = 0; i < cmp->layers->len; i++)
-        g_ptr_array_add (sorted, &g_array_index (cmp->layers, QvizLayerDelta, i));
-      g_ptr_array_sort (sorted, compare_delta_size);
-      for (guint i = 0; i < MIN (sorted->len, 60); i++)
-        gtk_list_box_append (self->delta_list, delta_row (g_ptr_array_index (sorted, i)));
+      if (model == NULL)
+        {
+          qviz_window_toast (self, error->message);
+          return;
+        }
+      spec = g_strdup (g_strcmp0 (model->source, "builtin") == 0 || model->source == NULL
+                       ? model->name : model->source);
+      /* The stored runs are shown at once; the model itself (needed only
+       * to run a new sweep) loads in the background and may be missing on
+       * this machine, which its load then says. */
+      g_clear_pointer (&self->graph, qviz_graph_free);
+      qviz_window_set_model_info (self, spec, model->name, model->sha256);
+      qviz_window_load_model_async (self, spec);
     }
+  /* sweep points into all_sweeps, which reloading replaces. */
+  qviz_window_reload_sweeps (self, uuid);
+  adw_view_stack_set_visible_child_name (self->pages, "overview");
 }
 
 /* ---- model ---------------------------------------------------------- */
@@ -859,6 +783,8 @@ qviz_window_set_model_info (QvizWindow *self,
                             const char *name,
                             const char *sha256)
 {
+  gboolean same_model = g_strcmp0 (self->model_sha256, sha256) == 0;
+
   g_free (self->model_spec);
   g_free (self->model_name);
   g_free (self->model_sha256);
@@ -868,7 +794,10 @@ qviz_window_set_model_info (QvizWindow *self,
   gtk_menu_button_set_label (self->model_button, name ? name : _("Choose Model"));
   adw_view_switcher_title_set_title (self->switcher_title, name ? name : "qviz");
   gtk_window_set_title (GTK_WINDOW (self), name ? name : "qviz");
-  g_clear_pointer (&self->sweep_uuid, g_free);
+  /* Loading the model shown again (its graph for a new sweep) keeps the
+   * sweep shown. */
+  if (!same_model)
+    g_clear_pointer (&self->sweep_uuid, g_free);
   qviz_window_reload_sweeps (self, NULL);
 }
 
@@ -919,8 +848,8 @@ toolbar_new (void)
   return bar;
 }
 
-static GtkWidget *
-framed (GtkWidget *child)
+GtkWidget *
+qviz_window_framed (GtkWidget *child)
 {
   GtkWidget *frame = gtk_frame_new (NULL);
 
@@ -974,8 +903,8 @@ build_overview (QvizWindow *self)
   self->breakdown = QVIZ_BREAKDOWN_VIEW (qviz_breakdown_view_new ());
   qviz_breakdown_view_set_title (self->breakdown, _("Time by layer class"));
   gtk_widget_set_hexpand (GTK_WIDGET (self->breakdown), TRUE);
-  gtk_box_append (GTK_BOX (charts), framed (GTK_WIDGET (self->curves)));
-  gtk_box_append (GTK_BOX (charts), framed (GTK_WIDGET (self->breakdown)));
+  gtk_box_append (GTK_BOX (charts), qviz_window_framed (GTK_WIDGET (self->curves)));
+  gtk_box_append (GTK_BOX (charts), qviz_window_framed (GTK_WIDGET (self->breakdown)));
   gtk_box_set_homogeneous (GTK_BOX (charts), TRUE);
   gtk_box_append (GTK_BOX (box), charts);
 
@@ -1092,77 +1021,21 @@ build_layers (QvizWindow *self)
   return box;
 }
 
-static GtkWidget *
-build_compare (QvizWindow *self)
-{
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *charts = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 18);
-  GtkWidget *label;
-
-  gtk_widget_set_margin_start (box, 18);
-  gtk_widget_set_margin_end (box, 18);
-  gtk_widget_set_margin_top (box, 12);
-  gtk_widget_set_margin_bottom (box, 18);
-
-  label = gtk_label_new (_("A"));
-  gtk_widget_add_css_class (label, "heading");
-  gtk_box_append (GTK_BOX (bar), label);
-  self->compare_a = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
-  gtk_widget_set_hexpand (GTK_WIDGET (self->compare_a), TRUE);
-  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->compare_a));
-  label = gtk_label_new (_("B"));
-  gtk_widget_add_css_class (label, "heading");
-  gtk_box_append (GTK_BOX (bar), label);
-  self->compare_b = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
-  gtk_widget_set_hexpand (GTK_WIDGET (self->compare_b), TRUE);
-  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->compare_b));
-  gtk_box_append (GTK_BOX (box), bar);
-
-  self->compare_curves_a = QVIZ_CURVES_VIEW (qviz_curves_view_new ());
-  qviz_curves_view_set_title (self->compare_curves_a, _("A: latency by resolution"));
-  self->compare_curves_b = QVIZ_CURVES_VIEW (qviz_curves_view_new ());
-  qviz_curves_view_set_title (self->compare_curves_b, _("B: latency by resolution"));
-  gtk_widget_set_hexpand (GTK_WIDGET (self->compare_curves_a), TRUE);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->compare_curves_b), TRUE);
-  gtk_box_set_homogeneous (GTK_BOX (charts), TRUE);
-  gtk_box_append (GTK_BOX (charts), framed (GTK_WIDGET (self->compare_curves_a)));
-  gtk_box_append (GTK_BOX (charts), framed (GTK_WIDGET (self->compare_curves_b)));
-  gtk_box_append (GTK_BOX (box), charts);
-  g_object_bind_property (self->log_toggle, "active", self->compare_curves_a, "log-y", G_BINDING_SYNC_CREATE);
-  g_object_bind_property (self->log_toggle, "active", self->compare_curves_b, "log-y", G_BINDING_SYNC_CREATE);
-
-  self->compare_summary = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->compare_summary, 0);
-  gtk_label_set_wrap (self->compare_summary, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->compare_summary), "heading");
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->compare_summary));
-
-  self->delta_list = GTK_LIST_BOX (gtk_list_box_new ());
-  gtk_list_box_set_selection_mode (self->delta_list, GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->delta_list), "boxed-list");
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->delta_list));
-
-  g_signal_connect_swapped (self->compare_a, "notify::selected", G_CALLBACK (fill_compare), self);
-  g_signal_connect_swapped (self->compare_b, "notify::selected", G_CALLBACK (fill_compare), self);
-
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), box);
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  return scrolled;
-}
-
 static GMenuModel *
 build_main_menu (void)
 {
   GMenu *menu = g_menu_new ();
   g_autoptr (GMenu) first = g_menu_new ();
+  g_autoptr (GMenu) store = g_menu_new ();
   g_autoptr (GMenu) second = g_menu_new ();
 
   g_menu_append (first, _("_Open Model…"), "win.open");
   g_menu_append (first, _("_Run Sweep…"), "win.run");
   g_menu_append (first, _("_Delete Sweep"), "win.delete-sweep");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (first));
+  g_menu_append (store, _("_Import Database…"), "win.import");
+  g_menu_append (store, _("E_xport Sweep to Database…"), "win.export-db");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (store));
   g_menu_append (second, _("_Preferences"), "app.preferences");
   g_menu_append (second, _("_Keyboard Shortcuts"), "app.shortcuts");
   g_menu_append (second, _("_About qviz"), "app.about");
@@ -1170,20 +1043,59 @@ build_main_menu (void)
   return G_MENU_MODEL (menu);
 }
 
+/* The first section names what the page shows; the rest stay. */
+static void
+update_export_menu (QvizWindow *self)
+{
+  const char *page = self->pages ? adw_view_stack_get_visible_child_name (self->pages) : NULL;
+  gboolean compare = g_strcmp0 (page, "compare") == 0;
+  const char *png, *svg, *pdf;
+
+  if (compare)
+    png = _("Comparison as _PNG…"), svg = _("Comparison as _SVG…"), pdf = _("Comparison as P_DF…");
+  else if (g_strcmp0 (page, "flame") == 0)
+    png = _("Flame Chart as _PNG…"), svg = _("Flame Chart as _SVG…"), pdf = _("Flame Chart as P_DF…");
+  else
+    png = _("Latency Curves as _PNG…"), svg = _("Latency Curves as _SVG…"), pdf = _("Latency Curves as P_DF…");
+  g_menu_remove_all (self->export_chart_section);
+  g_menu_append (self->export_chart_section, png, "win.export-chart::png");
+  g_menu_append (self->export_chart_section, svg, "win.export-chart::svg");
+  g_menu_append (self->export_chart_section, pdf, "win.export-chart::pdf");
+  g_menu_remove_all (self->export_data_section);
+  g_menu_append (self->export_data_section, compare ? _("Comparison as _CSV…") : _("Sweep as _CSV…"),
+                 "win.export-csv");
+}
+
 static GMenuModel *
-build_export_menu (void)
+build_export_menu (QvizWindow *self)
 {
   GMenu *menu = g_menu_new ();
-  g_autoptr (GMenu) charts = g_menu_new ();
-  g_autoptr (GMenu) data = g_menu_new ();
+  g_autoptr (GMenu) breakdown = g_menu_new ();
+  g_autoptr (GMenu) breakdown_section = g_menu_new ();
+  g_autoptr (GMenu) report = g_menu_new ();
 
-  g_menu_append (charts, _("Chart as _PNG…"), "win.export-chart::png");
-  g_menu_append (charts, _("Chart as _SVG…"), "win.export-chart::svg");
-  g_menu_append (charts, _("Chart as P_DF…"), "win.export-chart::pdf");
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (charts));
-  g_menu_append (data, _("Sweep as _CSV…"), "win.export-csv");
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (data));
+  self->export_chart_section = g_menu_new ();
+  self->export_data_section = g_menu_new ();
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (self->export_chart_section));
+  g_menu_append (breakdown, _("_PNG…"), "win.export-breakdown::png");
+  g_menu_append (breakdown, _("_SVG…"), "win.export-breakdown::svg");
+  g_menu_append (breakdown, _("P_DF…"), "win.export-breakdown::pdf");
+  g_menu_append_submenu (breakdown_section, _("Time by Layer _Class"), G_MENU_MODEL (breakdown));
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (breakdown_section));
+  g_menu_append (report, _("_Report as PDF…"), "win.export-report::pdf");
+  g_menu_append (report, _("Report as P_NG…"), "win.export-report::png");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (report));
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (self->export_data_section));
+  update_export_menu (self);
   return G_MENU_MODEL (menu);
+}
+
+static void
+on_page_changed (QvizWindow *self)
+{
+  update_export_menu (self);
+  update_content (self);
+  qviz_window_update_actions (self);
 }
 
 static void
@@ -1196,10 +1108,11 @@ qviz_window_init (QvizWindow *self)
   GtkWidget *button, *stack_box;
   AdwViewStackPage *page;
   g_autoptr (GMenuModel) main_menu = build_main_menu ();
-  g_autoptr (GMenuModel) export_menu = build_export_menu ();
+  g_autoptr (GMenuModel) export_menu = NULL;
 
   self->configs = g_array_new (FALSE, FALSE, sizeof (QvizWindowConfig));
   self->settings = g_settings_new ("org.qviz.Qviz");
+  export_menu = build_export_menu (self);
 
   /* Header: model, run | pages | progress, export, menu */
   self->model_button = GTK_MENU_BUTTON (gtk_menu_button_new ());
@@ -1263,8 +1176,10 @@ qviz_window_init (QvizWindow *self)
   adw_view_stack_page_set_icon_name (page, "utilities-system-monitor-symbolic");
   page = adw_view_stack_add_titled (self->pages, build_layers (self), "layers", _("Layers"));
   adw_view_stack_page_set_icon_name (page, "view-list-symbolic");
-  page = adw_view_stack_add_titled (self->pages, build_compare (self), "compare", _("Compare"));
+  page = adw_view_stack_add_titled (self->pages, qviz_window_build_compare (self), "compare", _("Compare"));
   adw_view_stack_page_set_icon_name (page, "view-dual-symbolic");
+  page = adw_view_stack_add_titled (self->pages, qviz_window_build_machines (self), "machines", _("Machines"));
+  adw_view_stack_page_set_icon_name (page, "computer-symbolic");
   adw_view_switcher_title_set_stack (self->switcher_title, self->pages);
 
   self->empty_page = ADW_STATUS_PAGE (adw_status_page_new ());
@@ -1274,7 +1189,16 @@ qviz_window_init (QvizWindow *self)
   gtk_widget_add_css_class (button, "pill");
   gtk_widget_add_css_class (button, "suggested-action");
   gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
-  adw_status_page_set_child (self->empty_page, button);
+  {
+    GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+    gtk_box_append (GTK_BOX (buttons), button);
+    self->empty_machines_button = gtk_button_new_with_mnemonic (_("_Import Database…"));
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (self->empty_machines_button), "win.import");
+    gtk_widget_add_css_class (self->empty_machines_button, "pill");
+    gtk_widget_set_halign (self->empty_machines_button, GTK_ALIGN_CENTER);
+    gtk_box_append (GTK_BOX (buttons), self->empty_machines_button);
+    adw_status_page_set_child (self->empty_page, buttons);
+  }
 
   self->content_stack = GTK_STACK (gtk_stack_new ());
   gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->empty_page), "empty");
@@ -1298,6 +1222,7 @@ qviz_window_init (QvizWindow *self)
   qviz_window_update_model_menu (self);
   g_signal_connect_swapped (self->settings, "changed::recent-models",
                             G_CALLBACK (qviz_window_update_model_menu), self);
+  g_signal_connect_swapped (self->pages, "notify::visible-child-name", G_CALLBACK (on_page_changed), self);
 }
 
 static gboolean
@@ -1336,6 +1261,16 @@ qviz_window_finalize (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->export_chart_section);
+  g_clear_object (&self->export_data_section);
+  g_clear_pointer (&self->comparisons, g_ptr_array_unref);
+  g_clear_pointer (&self->machine_groups, g_ptr_array_unref);
+  g_clear_pointer (&self->machines_expanded, g_hash_table_unref);
+  g_free (self->compare_uuid_a);
+  g_free (self->compare_uuid_b);
+  g_free (self->compare_for);
+  g_free (self->compare_filled);
+  g_clear_pointer (&self->this_machine, qviz_machine_free);
   g_clear_pointer (&self->store, qviz_store_close);
   g_clear_pointer (&self->sweeps, g_ptr_array_unref);
   g_clear_pointer (&self->all_sweeps, g_ptr_array_unref);

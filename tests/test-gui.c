@@ -4,7 +4,9 @@
  * and each page must draw its chart (pixels that are not background) and
  * fill its table; then a sweep started through the window's action must
  * appear in the sidebar, and a cancelled one must leave the earlier sweeps
- * intact in the store.
+ * intact in the store.  Last, another machine's database is imported (twice:
+ * the second adds nothing), the Machines page lists both machines, and the
+ * Compare page draws one against the other.
  */
 
 #include "qviz-config.h"
@@ -16,6 +18,7 @@
 
 #include "qviz-application.h"
 #include "qviz-calibrate.h"
+#include "qviz-machine.h"
 #include "qviz-model.h"
 #include "qviz-sweep.h"
 #include "qviz-window-private.h"
@@ -206,11 +209,22 @@ test_pages (void)
   qviz_layer_table_set_special_only (window->layer_table, FALSE);
   g_assert_cmpuint (g_list_model_get_n_items (rows), ==, n);
 
-  /* Compare: both sides show the one sweep's curves. */
+  /* Compare with one sweep: A and B are the same runs, so both sweeps'
+   * curves are drawn and every layer's change is within noise (greyed). */
   show_page ("compare");
-  g_assert_cmpuint (qviz_curves_view_get_n_series (window->compare_curves_b), ==, 2);
-  ink = count_ink (GTK_WIDGET (window->compare_curves_b), &total);
+  g_assert_cmpuint (qviz_curves_view_get_n_series (window->compare_curves), ==, 4);
+  ink = count_ink (GTK_WIDGET (window->compare_curves), &total);
   g_assert_cmpuint (ink, >, total / 50);
+  g_assert_true (qviz_window_has_comparison (window));
+  g_assert_cmpint (qviz_flame_view_get_color_mode (window->compare_flame), ==, QVIZ_FLAME_COLOR_BY_RATIO);
+  {
+    guint n_rows = 0;
+    /* The first row is the header. */
+    for (GtkListBoxRow *row = gtk_list_box_get_row_at_index (window->delta_list, 1); row;
+         row = gtk_list_box_get_row_at_index (window->delta_list, ++n_rows + 1))
+      g_assert_true (gtk_widget_has_css_class (gtk_list_box_row_get_child (row), "qviz-within-noise"));
+    g_assert_cmpuint (n_rows, >=, 2);
+  }
 
   /* Export writes the chart shown. */
   {
@@ -295,6 +309,206 @@ test_run_and_cancel (void)
 }
 
 static void
+count_store (guint *n_sweeps,
+             guint *n_runs,
+             guint *n_machines)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizStore) store = qviz_store_open (db_path, QVIZ_STORE_READ_ONLY, &error);
+  g_autoptr (GPtrArray) sweeps = NULL, machines = NULL;
+
+  g_assert_no_error (error);
+  sweeps = qviz_store_list_sweeps (store, NULL, NULL, &error);
+  g_assert_no_error (error);
+  machines = qviz_store_list_machines (store, &error);
+  g_assert_no_error (error);
+  *n_sweeps = sweeps->len;
+  *n_runs = 0;
+  for (guint i = 0; i < sweeps->len; i++)
+    *n_runs += ((QvizSweep *) g_ptr_array_index (sweeps, i))->n_runs;
+  *n_machines = machines->len;
+}
+
+/* Measures model without a store, then writes the sweep into the database
+ * at path as if another machine ("lab-xeon") had run it. */
+static char *
+record_elsewhere (const char *path,
+                  const char *model)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizStore) store = qviz_store_open (path, QVIZ_STORE_READ_WRITE, &error);
+  g_autoptr (QvizGraph) graph = NULL;
+  g_autoptr (QvizSweepConfig) config = qviz_sweep_config_new ();
+  g_autoptr (QvizSweep) sweep = NULL;
+  g_autoptr (GPtrArray) runs = NULL;
+  g_autoptr (QvizMachine) machine = qviz_machine_detect ();
+  g_autoptr (QvizModelInfo) info = NULL;
+
+  g_assert_no_error (error);
+  graph = qviz_model_load (model, &error);
+  g_assert_no_error (error);
+  calibrate_small (graph);
+  g_assert_true (qviz_parse_resolutions ("32,64", config->resolutions, &error));
+  g_array_set_size (config->threads, 0);
+  g_assert_true (qviz_parse_threads ("1", config->threads, &error));
+  g_array_set_size (config->precisions, 0);
+  g_assert_true (qviz_parse_precisions ("f32,int8", config->precisions, &error));
+  config->iterations = 3;
+  config->cold = 1;
+  g_assert_true (qviz_sweep_execute (graph, NULL, config, NULL, NULL, &sweep, &runs, &error));
+  g_assert_no_error (error);
+
+  g_free (machine->hostname);
+  machine->hostname = g_strdup ("lab-xeon");
+  g_free (machine->cpu_model);
+  machine->cpu_model = g_strdup ("Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz");
+  qviz_machine_compute_id (machine);
+  info = qviz_model_info_from_graph (graph);
+  g_assert_true (qviz_store_put_machine (store, machine, &error));
+  g_assert_true (qviz_store_put_model (store, info, &error));
+  g_free (sweep->machine_id);
+  sweep->machine_id = g_strdup (machine->id);
+  g_assert_true (qviz_store_sweep_begin (store, sweep, &error));
+  for (guint i = 0; i < runs->len; i++)
+    {
+      QvizRun *run = g_ptr_array_index (runs, i);
+      g_free (run->machine_id);
+      run->machine_id = g_strdup (machine->id);
+      g_assert_true (qviz_store_put_run (store, run, &error));
+    }
+  g_assert_true (qviz_store_sweep_finish (store, sweep->uuid, QVIZ_SWEEP_COMPLETE, NULL, &error));
+  g_assert_no_error (error);
+  return g_strdup (sweep->uuid);
+}
+
+static gboolean
+store_idle (gpointer data)
+{
+  return !qviz_window_is_busy_with_store (window) && !qviz_window_is_loading (window);
+}
+
+static gboolean
+file_exists (const char *path,
+             gsize       min_size)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                                  G_FILE_QUERY_INFO_NONE, NULL, NULL);
+
+  return info != NULL && (gsize) g_file_info_get_size (info) >= min_size;
+}
+
+static void
+test_machines_and_compare (void)
+{
+  g_autofree char *other = g_build_filename (tmpdir, "other.sqlite", NULL);
+  g_autofree char *junk = g_build_filename (tmpdir, "junk.db", NULL);
+  g_autofree char *uuid_b = NULL, *uuid_conv = NULL;
+  guint sweeps0, runs0, machines0, sweeps1, runs1, machines1, sweeps2, runs2, machines2;
+  guint total = 0, ink;
+
+  g_assert_true (iterate_until (window_ready, NULL, 30));
+  g_assert_false (qviz_window_is_running (window));
+  uuid_b = record_elsewhere (other, "dwsep5x5");
+  uuid_conv = record_elsewhere (other, "conv5x5s2");
+  count_store (&sweeps0, &runs0, &machines0);
+  g_assert_cmpuint (machines0, ==, 1);
+  show_page ("machines");
+  g_assert_cmpuint (qviz_window_get_n_machines (window), ==, 1);
+
+  /* Importing another machine's file adds its machine and both sweeps. */
+  qviz_window_import_database (window, other);
+  g_assert_true (qviz_window_is_busy_with_store (window));
+  g_assert_true (iterate_until (store_idle, NULL, 30));
+  count_store (&sweeps1, &runs1, &machines1);
+  g_assert_cmpuint (sweeps1, ==, sweeps0 + 2);
+  g_assert_cmpuint (runs1, ==, runs0 + 8);
+  g_assert_cmpuint (machines1, ==, 2);
+  g_assert_cmpuint (qviz_window_get_n_machines (window), ==, 2);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->machines_stack), ==, "list");
+
+  /* The same file again adds nothing; a file that is no database changes
+   * nothing either. */
+  qviz_window_import_database (window, other);
+  g_assert_true (iterate_until (store_idle, NULL, 30));
+  g_assert_true (g_file_set_contents (junk, "not a database", -1, NULL));
+  qviz_window_import_database (window, junk);
+  g_assert_true (iterate_until (store_idle, NULL, 30));
+  count_store (&sweeps2, &runs2, &machines2);
+  g_assert_cmpuint (sweeps2, ==, sweeps1);
+  g_assert_cmpuint (runs2, ==, runs1);
+  g_assert_cmpuint (machines2, ==, machines1);
+
+  /* A sweep of another model opens from the Machines page: the window
+   * switches model and keeps that sweep once the model has loaded. */
+  qviz_window_open_sweep (window, uuid_conv);
+  g_assert_cmpstr (window->model_name, ==, "conv5x5s2");
+  g_assert_cmpstr (window->sweep_uuid, ==, uuid_conv);
+  g_assert_true (iterate_until (store_idle, NULL, 30));
+  g_assert_cmpstr (window->sweep_uuid, ==, uuid_conv);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (window->pages), ==, "overview");
+
+  /* Back to dwsep5x5 on lab-xeon: Compare puts it (B) against the newest
+   * sweep of this machine (A) on one chart, and colours B's layers by B/A. */
+  qviz_window_open_sweep (window, uuid_b);
+  g_assert_true (iterate_until (store_idle, NULL, 30));
+  g_assert_cmpstr (window->sweep_uuid, ==, uuid_b);
+  show_page ("compare");
+  g_assert_cmpstr (window->compare_uuid_b, ==, uuid_b);
+  g_assert_cmpstr (window->compare_uuid_a, !=, uuid_b);
+  g_assert_true (qviz_window_has_comparison (window));
+  g_assert_cmpuint (qviz_curves_view_get_n_series (window->compare_curves), ==, 4);
+  ink = count_ink (GTK_WIDGET (window->compare_curves), &total);
+  g_test_message ("compare curves: %u of %u pixels drawn", ink, total);
+  g_assert_cmpuint (ink, >, total / 50);
+  g_assert_cmpuint (qviz_flame_view_get_n_bands (window->compare_flame), ==, 1);
+  ink = count_ink (GTK_WIDGET (window->compare_flame), &total);
+  g_test_message ("differential flame: %u of %u pixels drawn", ink, total);
+  g_assert_cmpuint (ink, >, total / 50);
+  g_assert_nonnull (gtk_list_box_get_row_at_index (window->delta_list, 2));
+
+  /* The export menu writes the comparison report while Compare shows,
+   * and the sweep's report and breakdown otherwise. */
+  {
+    g_autofree char *cmp_png = g_build_filename (tmpdir, "compare.png", NULL);
+    g_autofree char *cmp_csv = g_build_filename (tmpdir, "compare.csv", NULL);
+    g_autofree char *report = g_build_filename (tmpdir, "report.pdf", NULL);
+    g_autofree char *breakdown = g_build_filename (tmpdir, "breakdown.svg", NULL);
+    g_autoptr (GError) error = NULL;
+
+    g_assert_true (qviz_window_export_file (window, "chart", cmp_png, &error));
+    g_assert_no_error (error);
+    g_assert_true (file_exists (cmp_png, 10000));
+    g_assert_true (qviz_window_export_file (window, "csv", cmp_csv, &error));
+    g_assert_true (file_exists (cmp_csv, 100));
+    show_page ("overview");
+    g_assert_true (qviz_window_export_file (window, "report", report, &error));
+    g_assert_no_error (error);
+    g_assert_true (file_exists (report, 5000));
+    g_assert_true (qviz_window_export_file (window, "breakdown", breakdown, &error));
+    g_assert_no_error (error);
+    g_assert_true (file_exists (breakdown, 1000));
+  }
+
+  /* The sweep shown exports to a database of its own. */
+  {
+    g_autofree char *out = g_build_filename (tmpdir, "exported.sqlite", NULL);
+    g_autoptr (QvizStore) store = NULL;
+    g_autoptr (GPtrArray) sweeps = NULL;
+    g_autoptr (GError) error = NULL;
+
+    qviz_window_export_database (window, out);
+    g_assert_true (iterate_until (store_idle, NULL, 30));
+    store = qviz_store_open (out, QVIZ_STORE_READ_ONLY, &error);
+    g_assert_no_error (error);
+    sweeps = qviz_store_list_sweeps (store, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (sweeps->len, ==, 1);
+    g_assert_cmpstr (((QvizSweep *) g_ptr_array_index (sweeps, 0))->uuid, ==, uuid_b);
+  }
+}
+
+static void
 calibrate_small (QvizGraph *graph)
 {
   QvizCalibrationConfig cc;
@@ -371,6 +585,7 @@ main (int   argc,
 
   g_test_add_func ("/gui/pages", test_pages);
   g_test_add_func ("/gui/run-and-cancel", test_run_and_cancel);
+  g_test_add_func ("/gui/machines-and-compare", test_machines_and_compare);
   status = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));

@@ -12,6 +12,7 @@
 
 #include "qviz-axis.h"
 #include "qviz-chart-adapt.h"
+#include "qviz-chart-compare.h"
 #include "qviz-export.h"
 #include "qviz-flame-painter.h"
 #include "qviz-widgets-private.h"
@@ -263,7 +264,18 @@ qviz_flame_view_query_tooltip (GtkWidget  *widget,
                             (pass_span->end_ns - pass_span->start_ns));
   else
     g_string_append_printf (markup, _("Time %s"), time);
-  if (!isnan (span->ratio))
+  if (!isnan (span->ratio) &&
+      qviz_flame_painter_get_color_mode (self->painter) == QVIZ_FLAME_COLOR_BY_RATIO)
+    {
+      g_string_append (markup, "\n");
+      if (span->flags & QVIZ_SPAN_WITHIN_NOISE)
+        /* TRANSLATORS: a layer's time in sweep B divided by its time in A. */
+        g_string_append_printf (markup, _("B/A %.2f× (within noise)"), span->ratio);
+      else
+        g_string_append_printf (markup, _("B/A <b>%.2f×</b> (%s)"), span->ratio,
+                                span->ratio > 1.0 ? _("B slower") : _("B faster"));
+    }
+  else if (!isnan (span->ratio))
     {
       g_string_append (markup, "\n");
       if (span->ratio > 1.0)
@@ -598,6 +610,19 @@ usable (const QvizRun *run,
   return cold_pass < 0 || cold_pass < (int) run->cold_ms->len;
 }
 
+/* Takes data (may be NULL) and starts over: whole pass, nothing selected. */
+static void
+replace_data (QvizFlameView *self,
+              QvizFlameData *data)
+{
+  qviz_flame_painter_set_data (self->painter, data);
+  self->t0 = self->t1 = 0;
+  self->selected = -1;
+  self->hover = -1;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_LAYER]);
+}
+
 void
 qviz_flame_view_set_runs (QvizFlameView *self,
                           const QvizRun *f32,
@@ -622,12 +647,44 @@ qviz_flame_view_set_runs (QvizFlameView *self,
       if (int8 != NULL)
         g_ptr_array_add (self->details, layer_details (int8));
     }
-  qviz_flame_painter_set_data (self->painter, data);
-  self->t0 = self->t1 = 0;
-  self->selected = -1;
-  self->hover = -1;
-  gtk_widget_queue_resize (GTK_WIDGET (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_LAYER]);
+  qviz_flame_painter_set_color_mode (self->painter, QVIZ_FLAME_COLOR_BY_CLASS);
+  replace_data (self, data);
+}
+
+void
+qviz_flame_view_set_comparison (QvizFlameView           *self,
+                                const QvizRun           *b,
+                                const QvizRunComparison *c)
+{
+  QvizFlameData *data = NULL;
+
+  g_return_if_fail (QVIZ_IS_FLAME_VIEW (self));
+
+  g_ptr_array_set_size (self->details, 0);
+  if (usable (b, -1) && c != NULL)
+    {
+      data = qviz_chart_flame_diff (b, c);
+      g_ptr_array_add (self->details, layer_details (b));
+    }
+  qviz_flame_painter_set_color_mode (self->painter, QVIZ_FLAME_COLOR_BY_RATIO);
+  replace_data (self, data);
+}
+
+QvizFlameColorMode
+qviz_flame_view_get_color_mode (QvizFlameView *self)
+{
+  g_return_val_if_fail (QVIZ_IS_FLAME_VIEW (self), QVIZ_FLAME_COLOR_BY_CLASS);
+
+  return qviz_flame_painter_get_color_mode (self->painter);
+}
+
+void
+qviz_flame_view_clear (QvizFlameView *self)
+{
+  g_return_if_fail (QVIZ_IS_FLAME_VIEW (self));
+
+  g_ptr_array_set_size (self->details, 0);
+  replace_data (self, NULL);
 }
 
 guint

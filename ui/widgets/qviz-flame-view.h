@@ -5,6 +5,8 @@
 
 #include <gtk/gtk.h>
 
+#include "qviz-compare.h"
+#include "qviz-flame-painter.h"
 #include "qviz-run.h"
 
 G_BEGIN_DECLS
@@ -21,6 +23,16 @@ void        qviz_flame_view_set_runs        (QvizFlameView *self,
                                              const QvizRun *f32,
                                              const QvizRun *int8,
                                              int            cold_pass);
+/* Shows B's representative warm pass as a differential flame chart: each
+ * layer coloured by its B/A ratio in the comparison c (grey when within
+ * noise).  b and c are read during the call only.  Resets zoom and
+ * selection; qviz_flame_view_set_runs () returns to colouring by class. */
+void        qviz_flame_view_set_comparison  (QvizFlameView           *self,
+                                             const QvizRun           *b,
+                                             const QvizRunComparison *c);
+QvizFlameColorMode qviz_flame_view_get_color_mode (QvizFlameView *self);
+/* Clears the chart. */
+void        qviz_flame_view_clear           (QvizFlameView *self);
 guint       qviz_flame_view_get_n_bands     (QvizFlameView *self);
 const char *qviz_flame_view_get_search      (QvizFlameView *self);
 void        qviz_flame_view_set_search      (QvizFlameView *self,

@@ -1,0 +1,761 @@
+/* qviz-window-compare.c: the Compare page -- two sweeps (two machines, two
+ * versions, two ISAs) side by side.
+ *
+ * Both sweeps' latency curves share one chart; for one configuration they
+ * have in common (the largest, unless the user picks another) a
+ * differential flame chart colours each layer of B by its B/A ratio, and a
+ * table gives every layer's times, ratio, confidence interval and whether
+ * the change is beyond timing noise.  Comparisons are computed only when
+ * the page is shown: the bootstrap intervals are not free on large models.
+ */
+
+#include "qviz-config.h"
+#include "qviz-window-private.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "qviz-chart-adapt.h"
+#include "qviz-chart-compare.h"
+#include "qviz-compare-report-painter.h"
+#include "qviz-compare.h"
+#include "qviz-export.h"
+
+/* The table shows the most changed layers; the rest are one scroll too many. */
+#define MAX_DELTA_ROWS 80
+
+static const QvizSweep *
+chosen_sweep (QvizWindow  *self,
+              GtkDropDown *dropdown)
+{
+  guint i = gtk_drop_down_get_selected (dropdown);
+
+  if (self->all_sweeps == NULL || i >= self->all_sweeps->len)
+    return NULL;
+  return g_ptr_array_index (self->all_sweeps, i);
+}
+
+static GPtrArray *
+load_runs (QvizWindow      *self,
+           const QvizSweep *sweep)
+{
+  g_autoptr (GError) error = NULL;
+  GPtrArray *runs;
+
+  if (sweep == NULL || self->store == NULL)
+    return NULL;
+  runs = qviz_store_list_runs (self->store, sweep->uuid, TRUE, &error);
+  if (runs == NULL)
+    qviz_window_toast (self, error->message);
+  return runs;
+}
+
+/* What tells the two sides apart in a legend: the machine when they
+ * differ, else the kernels' ISA, else nothing beyond "A" and "B". */
+static void
+short_labels (const QvizRun  *a,
+              const QvizRun  *b,
+              char          **label_a,
+              char          **label_b)
+{
+  if (a && b && a->hostname && b->hostname && g_strcmp0 (a->hostname, b->hostname) != 0)
+    {
+      *label_a = g_strdup_printf ("A (%s)", a->hostname);
+      *label_b = g_strdup_printf ("B (%s)", b->hostname);
+    }
+  else if (a && b && a->isa && b->isa && g_strcmp0 (a->isa, b->isa) != 0)
+    {
+      *label_a = g_strdup_printf ("A (%s)", a->isa);
+      *label_b = g_strdup_printf ("B (%s)", b->isa);
+    }
+  else
+    {
+      *label_a = g_strdup ("A");
+      *label_b = g_strdup ("B");
+    }
+}
+
+static gboolean
+config_before (const QvizRun *x,
+               const QvizRun *y)
+{
+  gint64 px = (gint64) x->height * x->width, py = (gint64) y->height * y->width;
+
+  if (px != py)
+    return px > py;
+  if (x->threads != y->threads)
+    return x->threads < y->threads;
+  return g_str_equal (x->precision, "int8") && !g_str_equal (y->precision, "int8");
+}
+
+/* Largest input first, then fewest threads, int8 before float: the first
+ * is the one qviz_chart_compare_pick () would choose. */
+static int
+compare_comparisons (gconstpointer a,
+                     gconstpointer b)
+{
+  const QvizRunComparison *x = *(QvizRunComparison * const *) a;
+  const QvizRunComparison *y = *(QvizRunComparison * const *) b;
+
+  if (config_before (x->b, y->b))
+    return -1;
+  if (config_before (y->b, x->b))
+    return 1;
+  return 0;
+}
+
+static char *
+config_label (const QvizRun *run)
+{
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s %d×%d · %d thread",
+                                       "%s %d×%d · %d threads", run->threads),
+                          run->precision, run->height, run->width, run->threads);
+}
+
+static const QvizRunComparison *
+selected_comparison (QvizWindow *self)
+{
+  guint i = gtk_drop_down_get_selected (self->compare_config);
+
+  if (self->comparisons == NULL || i >= self->comparisons->len)
+    return NULL;
+  return g_ptr_array_index (self->comparisons, i);
+}
+
+gboolean
+qviz_window_has_comparison (QvizWindow *self)
+{
+  g_return_val_if_fail (QVIZ_IS_WINDOW (self), FALSE);
+
+  return self->comparisons != NULL && self->comparisons->len > 0;
+}
+
+/* ---- the layer table ------------------------------------------------ */
+
+static GtkWidget *
+cell (const char *text,
+      int         width_chars,
+      const char *css_class)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_width_chars (GTK_LABEL (label), width_chars);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), width_chars);
+  gtk_label_set_xalign (GTK_LABEL (label), 1);
+  gtk_widget_add_css_class (label, "numeric");
+  if (css_class)
+    gtk_widget_add_css_class (label, css_class);
+  return label;
+}
+
+static char *
+format_interval (double lo,
+                 double hi)
+{
+  if (isnan (lo) || isnan (hi))
+    return g_strdup ("—");
+  /* TRANSLATORS: a 95% confidence interval of a time difference in ms. */
+  return g_strdup_printf (_("%+.2f … %+.2f ms"), lo, hi);
+}
+
+static char *
+format_p (double p)
+{
+  if (isnan (p))
+    return g_strdup ("—");
+  if (p < 0.001)
+    return g_strdup ("< 0.001");
+  return g_strdup_printf ("%.3f", p);
+}
+
+static GtkWidget *
+delta_header (void)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *label = gtk_label_new (_("Layer"));
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), cell (_("A"), 9, NULL));
+  gtk_box_append (GTK_BOX (box), cell (_("B"), 9, NULL));
+  gtk_box_append (GTK_BOX (box), cell (_("B/A"), 7, NULL));
+  gtk_box_append (GTK_BOX (box), cell (_("95% interval of B − A"), 20, NULL));
+  gtk_box_append (GTK_BOX (box), cell (_("p"), 7, NULL));
+  for (GtkWidget *w = gtk_widget_get_first_child (box); w; w = gtk_widget_get_next_sibling (w))
+    {
+      gtk_widget_add_css_class (w, "caption-heading");
+      gtk_widget_add_css_class (w, "dim-label");
+    }
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_widget_set_margin_top (box, 8);
+  gtk_widget_set_margin_bottom (box, 8);
+  return box;
+}
+
+static GtkWidget *
+delta_row (const QvizLayerDelta *d)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *names = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *name = gtk_label_new (d->name);
+  g_autofree char *a = qviz_window_format_ms (d->a_ms), *b = qviz_window_format_ms (d->b_ms);
+  g_autofree char *ratio = isnan (d->ratio) ? g_strdup ("—") : g_strdup_printf ("%.2f×", d->ratio);
+  g_autofree char *interval = format_interval (d->diff_lo, d->diff_hi);
+  g_autofree char *p = format_p (d->p_value);
+  GtkWidget *label;
+
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_START);
+  gtk_widget_set_tooltip_text (name, d->name);
+  gtk_box_append (GTK_BOX (names), name);
+  if (d->kernel_changed)
+    {
+      /* TRANSLATORS: the kernel that ran in A, then the one in B. */
+      g_autofree char *k = g_strdup_printf (_("kernel: %s → %s"), d->kernel_a ? d->kernel_a : "?",
+                                            d->kernel_b ? d->kernel_b : "?");
+      label = gtk_label_new (k);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+      gtk_widget_set_tooltip_text (label, k);
+      gtk_widget_add_css_class (label, "caption");
+      gtk_widget_add_css_class (label, "accent");
+      gtk_box_append (GTK_BOX (names), label);
+    }
+  gtk_widget_set_hexpand (names, TRUE);
+  gtk_box_append (GTK_BOX (row), names);
+
+  gtk_box_append (GTK_BOX (row), cell (a, 9, "dim-label"));
+  gtk_box_append (GTK_BOX (row), cell (b, 9, "dim-label"));
+  label = cell (ratio, 7, NULL);
+  if (d->significant)
+    gtk_widget_add_css_class (label, d->ratio > 1 ? "error" : "success");
+  gtk_box_append (GTK_BOX (row), label);
+  gtk_box_append (GTK_BOX (row), cell (interval, 20, "dim-label"));
+  gtk_box_append (GTK_BOX (row), cell (p, 7, "dim-label"));
+
+  if (d->index_a < 0 || d->index_b < 0)
+    gtk_widget_set_tooltip_text (row, d->index_a < 0 ? _("Only in B") : _("Only in A"));
+  else if (d->significant)
+    gtk_widget_set_tooltip_text (row, _("Significant change (p < 0.01, more than 3%)"));
+  else
+    {
+      gtk_widget_set_tooltip_text (row, _("Within timing noise"));
+      gtk_widget_add_css_class (row, "qviz-within-noise");
+    }
+  gtk_widget_set_margin_start (row, 12);
+  gtk_widget_set_margin_end (row, 12);
+  gtk_widget_set_margin_top (row, 6);
+  gtk_widget_set_margin_bottom (row, 6);
+  return row;
+}
+
+static int
+compare_delta_size (gconstpointer a,
+                    gconstpointer b)
+{
+  const QvizLayerDelta *x = *(QvizLayerDelta * const *) a, *y = *(QvizLayerDelta * const *) b;
+  double dx = isnan (x->ratio) ? 0 : fabs (log (x->ratio));
+  double dy = isnan (y->ratio) ? 0 : fabs (log (y->ratio));
+
+  /* Beyond noise first, then by the size of the change. */
+  if (x->significant != y->significant)
+    return x->significant ? -1 : 1;
+  return (dy > dx) - (dy < dx);
+}
+
+/* ---- filling -------------------------------------------------------- */
+
+static char *
+summary_text (const QvizRunComparison *c)
+{
+  g_autofree char *config = config_label (c->b);
+  guint n_kernels = 0;
+  g_autoptr (GString) s = g_string_new (NULL);
+
+  for (guint i = 0; i < c->layers->len; i++)
+    if (g_array_index (c->layers, QvizLayerDelta, i).kernel_changed)
+      n_kernels++;
+  if (isnan (c->ratio))
+    g_string_append_printf (s, _("%s: the whole model was not measured on both sides."), config);
+  else if (!c->significant)
+    /* TRANSLATORS: configuration, then B's time as a multiple of A's. */
+    g_string_append_printf (s, _("%s: B takes %.2f× the time of A, within timing noise."),
+                            config, c->ratio);
+  else
+    g_string_append_printf (s, c->ratio > 1 ? _("%s: B takes %.2f× the time of A (slower).")
+                                            : _("%s: B takes %.2f× the time of A (faster)."),
+                            config, c->ratio);
+  g_string_append (s, " ");
+  g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE,
+                                          "%u of %u layer changed beyond noise",
+                                          "%u of %u layers changed beyond noise", c->layers->len),
+                          c->n_significant, c->layers->len);
+  if (n_kernels > 0)
+    g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, "; %u ran another kernel.",
+                                            "; %u ran another kernel.", n_kernels), n_kernels);
+  else
+    g_string_append (s, ".");
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static void
+fill_detail (QvizWindow *self)
+{
+  const QvizRunComparison *c = selected_comparison (self);
+  g_autoptr (GPtrArray) sorted = g_ptr_array_new ();
+  g_autofree char *label_a = NULL, *label_b = NULL;
+  g_autofree char *summary = NULL, *title = NULL, *config = NULL;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->delta_list))) != NULL)
+    gtk_list_box_remove (self->delta_list, child);
+  gtk_widget_set_visible (GTK_WIDGET (self->delta_more), FALSE);
+  if (c == NULL)
+    {
+      qviz_flame_view_clear (self->compare_flame);
+      gtk_label_set_text (self->compare_summary,
+                          _("A and B have no configuration (precision, size, threads) in common: only their curves can be compared."));
+      gtk_label_set_text (self->compare_flame_title, "");
+      return;
+    }
+
+  short_labels (c->a, c->b, &label_a, &label_b);
+  summary = summary_text (c);
+  gtk_label_set_text (self->compare_summary, summary);
+  config = config_label (c->b);
+  /* TRANSLATORS: differential flame chart title: B's label, A's label, configuration. */
+  title = g_strdup_printf (_("%s against %s, layer by layer (%s), coloured by B's time over A's; grey: within timing noise"),
+                           label_b, label_a, config);
+  gtk_label_set_text (self->compare_flame_title, title);
+  qviz_flame_view_set_comparison (self->compare_flame, c->b, c);
+
+  gtk_list_box_append (self->delta_list, delta_header ());
+  for (guint i = 0; i < c->layers->len; i++)
+    g_ptr_array_add (sorted, &g_array_index (c->layers, QvizLayerDelta, i));
+  g_ptr_array_sort (sorted, compare_delta_size);
+  for (guint i = 0; i < MIN (sorted->len, MAX_DELTA_ROWS); i++)
+    gtk_list_box_append (self->delta_list, delta_row (g_ptr_array_index (sorted, i)));
+  if (sorted->len > MAX_DELTA_ROWS)
+    {
+      g_autofree char *more = g_strdup_printf (_("The %u most changed of %u layers are shown; the CSV export has them all."),
+                                               MAX_DELTA_ROWS, sorted->len);
+      gtk_label_set_text (self->delta_more, more);
+      gtk_widget_set_visible (GTK_WIDGET (self->delta_more), TRUE);
+    }
+}
+
+/* Runs are only ever added to a sweep, so the same sweeps with the same
+ * number of runs compare the same. */
+static char *
+choice_key (const QvizSweep *a,
+            const QvizSweep *b)
+{
+  return g_strdup_printf ("%s %u %s %u", a ? a->uuid : "-", a ? a->n_runs : 0,
+                          b ? b->uuid : "-", b ? b->n_runs : 0);
+}
+
+static void
+fill_compare (QvizWindow *self)
+{
+  const QvizSweep *sa = chosen_sweep (self, self->compare_a);
+  const QvizSweep *sb = chosen_sweep (self, self->compare_b);
+  g_autoptr (GPtrArray) pairs = NULL, series = NULL;
+  g_autoptr (GtkStringList) configs = gtk_string_list_new (NULL);
+  g_autofree char *label_a = NULL, *label_b = NULL;
+  const QvizRun *first_a, *first_b;
+
+  self->compare_dirty = FALSE;
+  g_clear_pointer (&self->comparisons, g_ptr_array_unref);
+  g_clear_pointer (&self->compare_runs_a, g_ptr_array_unref);
+  g_clear_pointer (&self->compare_runs_b, g_ptr_array_unref);
+  g_free (self->compare_filled);
+  self->compare_filled = choice_key (sa, sb);
+
+  self->compare_runs_a = load_runs (self, sa);
+  self->compare_runs_b = load_runs (self, sb);
+  self->comparisons = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_run_comparison_free);
+  if (self->compare_runs_a == NULL || self->compare_runs_b == NULL ||
+      self->compare_runs_a->len == 0 || self->compare_runs_b->len == 0)
+    {
+      qviz_curves_view_set_series (self->compare_curves, NULL);
+      qviz_flame_view_clear (self->compare_flame);
+      gtk_drop_down_set_model (self->compare_config, NULL);
+      gtk_stack_set_visible_child_name (self->compare_stack, "empty");
+      qviz_window_update_actions (self);
+      return;
+    }
+
+  pairs = qviz_compare_match_runs (self->compare_runs_a, self->compare_runs_b);
+  for (guint i = 0; i + 1 < pairs->len; i += 2)
+    g_ptr_array_add (self->comparisons, qviz_compare_runs (g_ptr_array_index (pairs, i),
+                                                           g_ptr_array_index (pairs, i + 1)));
+  g_ptr_array_sort (self->comparisons, compare_comparisons);
+
+  first_a = g_ptr_array_index (self->compare_runs_a, 0);
+  first_b = g_ptr_array_index (self->compare_runs_b, 0);
+  short_labels (first_a, first_b, &label_a, &label_b);
+  series = qviz_chart_curves_from_two_sweeps (self->compare_runs_a, label_a,
+                                              self->compare_runs_b, label_b);
+  qviz_curves_view_set_series (self->compare_curves, series);
+
+  for (guint i = 0; i < self->comparisons->len; i++)
+    {
+      const QvizRunComparison *c = g_ptr_array_index (self->comparisons, i);
+      g_autofree char *config = config_label (c->b);
+      g_autofree char *text = isnan (c->ratio) ? g_strdup (config)
+                              : g_strdup_printf ("%s — B/A %.2f×%s", config, c->ratio,
+                                                 c->significant ? "" : _(" (noise)"));
+      gtk_string_list_append (configs, text);
+    }
+  g_signal_handlers_block_by_func (self->compare_config, fill_detail, self);
+  gtk_drop_down_set_model (self->compare_config, G_LIST_MODEL (configs));
+  gtk_drop_down_set_selected (self->compare_config, 0);
+  g_signal_handlers_unblock_by_func (self->compare_config, fill_detail, self);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->compare_config), self->comparisons->len > 1);
+  gtk_stack_set_visible_child_name (self->compare_stack, "compare");
+  fill_detail (self);
+  qviz_window_update_actions (self);
+}
+
+static gboolean
+page_is_visible (QvizWindow *self)
+{
+  return g_strcmp0 (adw_view_stack_get_visible_child_name (self->pages), "compare") == 0 &&
+         gtk_widget_get_mapped (GTK_WIDGET (self->pages));
+}
+
+static void
+on_choice_changed (QvizWindow *self)
+{
+  const QvizSweep *sa = chosen_sweep (self, self->compare_a);
+  const QvizSweep *sb = chosen_sweep (self, self->compare_b);
+  g_autofree char *key = choice_key (sa, sb);
+
+  g_free (self->compare_uuid_a);
+  g_free (self->compare_uuid_b);
+  self->compare_uuid_a = g_strdup (sa ? sa->uuid : NULL);
+  self->compare_uuid_b = g_strdup (sb ? sb->uuid : NULL);
+  if (self->comparisons != NULL && g_strcmp0 (key, self->compare_filled) == 0)
+    return;
+  if (page_is_visible (self))
+    fill_compare (self);
+  else
+    self->compare_dirty = TRUE;
+}
+
+static void
+on_page_changed (QvizWindow *self)
+{
+  if (self->compare_dirty && page_is_visible (self))
+    fill_compare (self);
+}
+
+static guint
+sweep_index (QvizWindow *self,
+             const char *uuid)
+{
+  for (guint i = 0; uuid && self->all_sweeps && i < self->all_sweeps->len; i++)
+    if (g_str_equal (((QvizSweep *) g_ptr_array_index (self->all_sweeps, i))->uuid, uuid))
+      return i;
+  return GTK_INVALID_LIST_POSITION;
+}
+
+void
+qviz_window_update_compare_choices (QvizWindow *self)
+{
+  g_autoptr (GtkStringList) list = gtk_string_list_new (NULL);
+  guint sel_a = GTK_INVALID_LIST_POSITION, sel_b = GTK_INVALID_LIST_POSITION;
+
+  g_return_if_fail (QVIZ_IS_WINDOW (self));
+
+  for (guint i = 0; self->all_sweeps && i < self->all_sweeps->len; i++)
+    {
+      const QvizSweep *s = g_ptr_array_index (self->all_sweeps, i);
+      g_autofree char *date = qviz_window_format_time (s->created);
+      g_autofree char *text = g_strdup_printf ("%s · %s · %s", s->model_name ? s->model_name : "?",
+                                               s->hostname ? s->hostname : "?", date);
+      gtk_string_list_append (list, text);
+    }
+
+  /* Keep what the user chose while the same sweep is shown. */
+  if (g_strcmp0 (self->compare_for, self->sweep_uuid) == 0)
+    {
+      sel_a = sweep_index (self, self->compare_uuid_a);
+      sel_b = sweep_index (self, self->compare_uuid_b);
+    }
+  if (sel_a == GTK_INVALID_LIST_POSITION || sel_b == GTK_INVALID_LIST_POSITION)
+    {
+      /* B: the sweep shown; A: the sweep of the same model before it (or
+       * else after it), a complete one if there is any. */
+      sel_a = sel_b = 0;
+      for (guint i = 0; self->all_sweeps && i < self->all_sweeps->len; i++)
+        if (g_strcmp0 (((QvizSweep *) g_ptr_array_index (self->all_sweeps, i))->uuid,
+                       self->sweep_uuid) == 0)
+          sel_b = i;
+      sel_a = sel_b;
+      for (int pass = 0; pass < 2 && sel_a == sel_b; pass++)
+        for (guint k = 1; self->all_sweeps && k < self->all_sweeps->len; k++)
+          {
+            /* Newest first: older sweeps follow sel_b, then wrap around. */
+            guint j = (sel_b + k) % self->all_sweeps->len;
+            const QvizSweep *s = g_ptr_array_index (self->all_sweeps, j);
+            if (g_strcmp0 (s->model_sha256, self->model_sha256) == 0 &&
+                (pass == 1 || s->status == QVIZ_SWEEP_COMPLETE))
+              {
+                sel_a = j;
+                break;
+              }
+          }
+    }
+  g_free (self->compare_for);
+  self->compare_for = g_strdup (self->sweep_uuid);
+
+  g_signal_handlers_block_by_func (self->compare_a, on_choice_changed, self);
+  g_signal_handlers_block_by_func (self->compare_b, on_choice_changed, self);
+  gtk_drop_down_set_model (self->compare_a, G_LIST_MODEL (list));
+  gtk_drop_down_set_model (self->compare_b, G_LIST_MODEL (list));
+  gtk_drop_down_set_selected (self->compare_a, sel_a);
+  gtk_drop_down_set_selected (self->compare_b, sel_b);
+  g_signal_handlers_unblock_by_func (self->compare_a, on_choice_changed, self);
+  g_signal_handlers_unblock_by_func (self->compare_b, on_choice_changed, self);
+  on_choice_changed (self);
+}
+
+static void
+on_swap_clicked (QvizWindow *self)
+{
+  guint a = gtk_drop_down_get_selected (self->compare_a);
+  guint b = gtk_drop_down_get_selected (self->compare_b);
+
+  g_signal_handlers_block_by_func (self->compare_a, on_choice_changed, self);
+  gtk_drop_down_set_selected (self->compare_a, b);
+  g_signal_handlers_unblock_by_func (self->compare_a, on_choice_changed, self);
+  gtk_drop_down_set_selected (self->compare_b, a);
+}
+
+/* ---- construction --------------------------------------------------- */
+
+static GtkWidget *
+heading (const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_widget_add_css_class (label, "heading");
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  return label;
+}
+
+static GtkWidget *
+sweep_choice (QvizWindow   *self,
+              const char   *name,
+              const char   *tooltip,
+              GtkDropDown **out)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *label = gtk_label_new (name);
+  GtkDropDown *dropdown = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+
+  gtk_widget_add_css_class (label, "heading");
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (dropdown), tooltip);
+  gtk_widget_set_hexpand (GTK_WIDGET (dropdown), TRUE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (dropdown));
+  gtk_widget_set_hexpand (box, TRUE);
+  g_signal_connect_swapped (dropdown, "notify::selected", G_CALLBACK (on_choice_changed), self);
+  *out = dropdown;
+  return box;
+}
+
+GtkWidget *
+qviz_window_build_compare (QvizWindow *self)
+{
+  GtkWidget *page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *clamp = adw_clamp_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *row, *button, *label;
+
+  gtk_widget_set_margin_start (bar, 12);
+  gtk_widget_set_margin_end (bar, 12);
+  gtk_widget_set_margin_top (bar, 8);
+  gtk_widget_set_margin_bottom (bar, 8);
+  gtk_box_append (GTK_BOX (bar), sweep_choice (self, _("A"), _("The reference sweep"), &self->compare_a));
+  button = gtk_button_new_from_icon_name ("object-flip-horizontal-symbolic");
+  gtk_widget_set_tooltip_text (button, _("Swap A and B"));
+  gtk_widget_add_css_class (button, "flat");
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_swap_clicked), self);
+  gtk_box_append (GTK_BOX (bar), button);
+  gtk_box_append (GTK_BOX (bar), sweep_choice (self, _("B"), _("The sweep compared with A"), &self->compare_b));
+  gtk_box_append (GTK_BOX (page), bar);
+  gtk_box_append (GTK_BOX (page), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+
+  self->compare_empty = ADW_STATUS_PAGE (adw_status_page_new ());
+  adw_status_page_set_icon_name (self->compare_empty, "view-dual-symbolic");
+  adw_status_page_set_title (self->compare_empty, _("Nothing to Compare"));
+  adw_status_page_set_description (self->compare_empty,
+    _("Choose two sweeps with finished runs. Import another machine's database (main menu) to compare machines."));
+
+  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 1600);
+  adw_clamp_set_tightening_threshold (ADW_CLAMP (clamp), 1200);
+  gtk_widget_set_margin_start (box, 18);
+  gtk_widget_set_margin_end (box, 18);
+  gtk_widget_set_margin_top (box, 12);
+  gtk_widget_set_margin_bottom (box, 18);
+
+  self->compare_summary = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->compare_summary, 0);
+  gtk_label_set_wrap (self->compare_summary, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->compare_summary), "title-4");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->compare_summary));
+
+  self->compare_curves = QVIZ_CURVES_VIEW (qviz_curves_view_new ());
+  qviz_curves_view_set_title (self->compare_curves, _("Latency by input resolution: A solid, B dashed"));
+  gtk_widget_set_hexpand (GTK_WIDGET (self->compare_curves), TRUE);
+  gtk_widget_set_size_request (GTK_WIDGET (self->compare_curves), -1, 380);
+  gtk_box_append (GTK_BOX (box), qviz_window_framed (GTK_WIDGET (self->compare_curves)));
+  g_object_bind_property (self->log_toggle, "active", self->compare_curves, "log-y", G_BINDING_SYNC_CREATE);
+
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  label = heading (_("Layer by Layer"));
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_box_append (GTK_BOX (row), label);
+  self->compare_config = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->compare_config),
+                               _("Configuration measured in both sweeps, with B's whole-model time over A's"));
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->compare_config));
+  gtk_widget_set_margin_top (row, 6);
+  gtk_box_append (GTK_BOX (box), row);
+
+  self->compare_flame_title = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->compare_flame_title, 0);
+  gtk_label_set_wrap (self->compare_flame_title, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->compare_flame_title), "dim-label");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->compare_flame_title));
+  self->compare_flame = QVIZ_FLAME_VIEW (qviz_flame_view_new ());
+  gtk_widget_set_hexpand (GTK_WIDGET (self->compare_flame), TRUE);
+  gtk_box_append (GTK_BOX (box), qviz_window_framed (GTK_WIDGET (self->compare_flame)));
+
+  self->delta_list = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (self->delta_list, GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->delta_list), "boxed-list");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->delta_list));
+  self->delta_more = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->delta_more, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->delta_more), "dim-label");
+  gtk_widget_add_css_class (GTK_WIDGET (self->delta_more), "caption");
+  gtk_widget_set_visible (GTK_WIDGET (self->delta_more), FALSE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->delta_more));
+
+  adw_clamp_set_child (ADW_CLAMP (clamp), box);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+
+  self->compare_stack = GTK_STACK (gtk_stack_new ());
+  gtk_stack_add_named (self->compare_stack, GTK_WIDGET (self->compare_empty), "empty");
+  gtk_stack_add_named (self->compare_stack, scrolled, "compare");
+  gtk_widget_set_vexpand (GTK_WIDGET (self->compare_stack), TRUE);
+  gtk_box_append (GTK_BOX (page), GTK_WIDGET (self->compare_stack));
+
+  g_signal_connect_swapped (self->compare_config, "notify::selected", G_CALLBACK (fill_detail), self);
+  g_signal_connect_swapped (self->pages, "notify::visible-child", G_CALLBACK (on_page_changed), self);
+  g_signal_connect_swapped (self->pages, "map", G_CALLBACK (on_page_changed), self);
+  return page;
+}
+
+/* ---- export --------------------------------------------------------- */
+
+gboolean
+qviz_window_export_compare (QvizWindow  *self,
+                            const char  *path,
+                            GError     **error)
+{
+  g_autoptr (QvizCompareReportPainter) p = NULL;
+  g_autoptr (GPtrArray) series = NULL, rows = NULL, lines_a = NULL, lines_b = NULL;
+  g_autoptr (QvizMachine) machine_a = NULL, machine_b = NULL;
+  g_autofree char *label_a = NULL, *label_b = NULL, *title = NULL, *subtitle = NULL;
+  g_autofree char *head_a = NULL, *head_b = NULL, *flame_title = NULL, *rows_title = NULL;
+  g_autofree char *summary = NULL, *config = NULL, *date_a = NULL, *date_b = NULL;
+  const QvizSweep *sa, *sb;
+  const QvizRunComparison *c;
+  QvizExportFormat format;
+
+  g_return_val_if_fail (QVIZ_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (self->compare_dirty || self->comparisons == NULL)
+    fill_compare (self);
+  c = selected_comparison (self);
+  if (c == NULL)
+    {
+      g_set_error_literal (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                           _("A and B have no configuration in common to compare."));
+      return FALSE;
+    }
+  if (!qviz_export_format_from_filename (path, &format))
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                   _("%s: the file name must end in .png, .svg or .pdf."), path);
+      return FALSE;
+    }
+  sa = chosen_sweep (self, self->compare_a);
+  sb = chosen_sweep (self, self->compare_b);
+  short_labels (c->a, c->b, &label_a, &label_b);
+  config = config_label (c->b);
+  series = qviz_chart_curves_from_two_sweeps (self->compare_runs_a, label_a,
+                                              self->compare_runs_b, label_b);
+  rows = qviz_chart_compare_rows (c);
+  machine_a = qviz_store_get_machine (self->store, c->a->machine_id, NULL);
+  machine_b = qviz_store_get_machine (self->store, c->b->machine_id, NULL);
+  lines_a = qviz_chart_compare_side_lines (c->a, machine_a);
+  lines_b = qviz_chart_compare_side_lines (c->b, machine_b);
+  title = g_strdup_printf ("%s: %s vs %s", c->b->model_name ? c->b->model_name : "qviz",
+                           label_a, label_b);
+  date_a = qviz_window_format_time (c->a->started);
+  date_b = qviz_window_format_time (c->b->started);
+  subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "%u configuration in common; A ran %s, B ran %s",
+                                           "%u configurations in common; A ran %s, B ran %s",
+                                           self->comparisons->len),
+                              self->comparisons->len, date_a, date_b);
+  head_a = g_strdup_printf ("%s = %.8s", label_a, sa ? sa->uuid : "?");
+  head_b = g_strdup_printf ("%s = %.8s", label_b, sb ? sb->uuid : "?");
+  summary = summary_text (c);
+  flame_title = g_strdup_printf (_("%s against %s, layer by layer: %s"), label_b, label_a, config);
+  rows_title = g_strdup_printf (_("Most changed layers, %s"), config);
+
+  p = qviz_compare_report_painter_new (qviz_chart_style_get_light ());
+  qviz_compare_report_painter_set_title (p, title, subtitle);
+  qviz_compare_report_painter_set_side (p, 0, head_a, lines_a);
+  qviz_compare_report_painter_set_side (p, 1, head_b, lines_b);
+  qviz_compare_report_painter_set_summary (p, summary);
+  qviz_compare_report_painter_set_labels (p, label_a, label_b);
+  qviz_compare_report_painter_set_log_y (p, gtk_toggle_button_get_active (self->log_toggle));
+  for (guint i = 0; i < series->len; i++)
+    qviz_compare_report_painter_add_series (p, g_ptr_array_index (series, i));
+  qviz_compare_report_painter_set_flame (p, flame_title, qviz_chart_flame_diff (c->b, c));
+  qviz_compare_report_painter_set_rows (p, rows_title, rows);
+  return qviz_export_to_file (path, format, QVIZ_REPORT_WIDTH, QVIZ_REPORT_HEIGHT,
+                              QVIZ_PAINT_FUNC (qviz_compare_report_painter_paint), p, error);
+}
+
+gboolean
+qviz_window_export_compare_csv (QvizWindow  *self,
+                                const char  *path,
+                                GError     **error)
+{
+  g_return_val_if_fail (QVIZ_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (self->compare_dirty || self->comparisons == NULL)
+    fill_compare (self);
+  if (!qviz_window_has_comparison (self))
+    {
+      g_set_error_literal (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                           _("A and B have no configuration in common to compare."));
+      return FALSE;
+    }
+  return qviz_compare_write_csv (self->comparisons, path, error);
+}
