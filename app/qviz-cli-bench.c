@@ -264,25 +264,44 @@ qviz_cli_bench (int argc, char **argv)
             }
         }
 
-      /* Profiling cost: the same plan with and without per-layer timing,
-       * alternating blocks of passes so drift affects both alike. */
+      /* Profiling cost: one plan, passes with and without per-layer timing
+       * alternating, so that drift, caches and memory placement affect both
+       * sets alike. */
       {
         int s = g_array_index (res, int, 0);
-        double on[8], off[8];
-        for (int k = 0; k < 8; k++)
+        QvizPlanConfig pc;
+        g_autoptr (QvizPlan) plan = NULL;
+        g_autoptr (QvizPassTiming) t = NULL;
+        g_autofree float *x = qviz_input_synthetic (1, g->in_channels, s, s, 11);
+        g_autoptr (GArray) on = g_array_new (FALSE, FALSE, sizeof (double));
+        g_autoptr (GArray) off = g_array_new (FALSE, FALSE, sizeof (double));
+        double start, m_on, m_off;
+
+        qviz_plan_config_init (&pc);
+        pc.height = pc.width = s;
+        plan = qviz_plan_new (g, &pc, &error);
+        if (plan == NULL)
+          return qviz_cli_fail (QVIZ_EXIT_FAILURE, "%s", error->message);
+        t = qviz_pass_timing_new (plan);
+        qviz_plan_set_input_nchw (plan, x);
+        qviz_plan_run (plan, NULL);
+        start = now_ms ();
+        while (on->len < 20 || now_ms () - start < 4 * min_time * 1e3)
           {
-            Timing a, b;
-            if (!time_plan (g, QVIZ_PRECISION_F32, s, s, 1, 10, min_time * 250, FALSE, &a, &error) ||
-                !time_plan (g, QVIZ_PRECISION_F32, s, s, 1, 10, min_time * 250, TRUE, &b, &error))
-              return qviz_cli_fail (QVIZ_EXIT_FAILURE, "%s", error->message);
-            off[k] = a.median_ms;
-            on[k] = b.median_ms;
+            double t0 = now_ms (), ms;
+            qviz_plan_run (plan, NULL);
+            ms = now_ms () - t0;
+            g_array_append_val (off, ms);
+            t0 = now_ms ();
+            qviz_plan_run (plan, t);
+            ms = now_ms () - t0;
+            g_array_append_val (on, ms);
           }
-        {
-          double m_on = median (on, 8), m_off = median (off, 8);
-          printf ("\nProfiling cost at %dx%d, f32, 1 thread: %.3f ms with per-layer timing, %.3f ms without: %+.2f%%\n",
-                  s, s, m_on, m_off, 100 * (m_on - m_off) / m_off);
-        }
+        m_on = median ((double *) on->data, (int) on->len);
+        m_off = median ((double *) off->data, (int) off->len);
+        printf ("\nProfiling cost at %dx%d, f32, 1 thread, %u alternating pairs of passes: "
+                "%.3f ms with per-layer timing, %.3f ms without: %+.2f%%\n",
+                s, s, on->len, m_on, m_off, 100 * (m_on - m_off) / m_off);
       }
     }
   return QVIZ_EXIT_OK;
