@@ -32,7 +32,9 @@
  *
  * Weights come from a GRand seeded from the model name.  Convolutions are
  * Kaiming-normal (std sqrt (2 / fan_in)), linear layers std sqrt (1 / in),
- * biases N(0, 0.01); BatchNorm gamma ~ U(0.8, 1.2), beta ~ N(0, 0.05).  The
+ * biases N(0, 0.01); BatchNorm gamma ~ U(0.8, 1.2) (a quarter of that on
+ * the last BatchNorm of a residual branch, see zoo_damp_last_bn), beta ~
+ * N(0, 0.05).  The
  * BatchNorm running statistics are those of the data reaching each layer
  * (measured once at build time, see zoo_fit_batchnorm) with a trained
  * model's spread around them, so the activations of a 60-layer network stay
@@ -46,7 +48,7 @@
 #include <string.h>
 
 /* Changing a model or its weights changes this, and so every model hash. */
-#define ZOO_VERSION "zoo-1"
+#define ZOO_VERSION "zoo-2"
 
 #define MNV3_BN_EPS 1e-3f   /* torchvision's MobileNetV3 norm_layer */
 #define DEFAULT_BN_EPS 1e-5f
@@ -135,6 +137,28 @@ zoo_bn (Zoo *z, const char *name, int x, int channels, float eps)
   bn->var = zoo_uniform_array (z, channels, 0.8, 1.2);
   bn->eps = eps;
   return n->output;
+}
+
+/* Scales the gamma of the batchnorm just added.  Trained residual networks
+ * keep their residual branches small against the identity path (the reason
+ * for zero-initialised residual gammas in training); without that, a random
+ * network amplifies every perturbation layer after layer, and its int8
+ * error would measure that chaos rather than quantization. */
+#define RESIDUAL_BN_GAMMA 0.25
+
+static void
+zoo_damp_last_bn (Zoo *z, double factor)
+{
+  for (int i = qviz_graph_n_nodes (z->g) - 1; i >= 0; i--)
+    {
+      QvizNode *n = qviz_graph_node (z->g, i);
+      if (n->op == QVIZ_OP_BATCHNORM)
+        {
+          for (int c = 0; c < n->a.bn.channels; c++)
+            n->a.bn.gamma[c] *= (float) factor;
+          return;
+        }
+    }
 }
 
 static int
@@ -316,6 +340,8 @@ mnv3_large_features (Zoo *z, const char *prefix, gboolean dilated, int *low)
       {
         g_autofree char *p = g_strdup_printf ("%s/block.%d", base, k++);
         y = zoo_cna (z, p, y, b->expanded, b->out, 1, 1, 1, 1, act_none (), MNV3_BN_EPS);
+        if (b->stride == 1 && b->in == b->out)
+          zoo_damp_last_bn (z, RESIDUAL_BN_GAMMA);
       }
       if (b->stride == 1 && b->in == b->out)
         {
@@ -434,6 +460,8 @@ mnv2_features (Zoo *z, const char *prefix, int *taps)
             g_autofree char *pb = g_strdup_printf ("%s/conv.%d", base, k++);
             y = zoo_conv (z, pc, y, hidden, c, 1, 1, 1, 1, FALSE);
             y = zoo_bn (z, pb, y, c, DEFAULT_BN_EPS);
+            if (stride == 1 && in_c == c)
+              zoo_damp_last_bn (z, RESIDUAL_BN_GAMMA);
           }
           if (stride == 1 && in_c == c)
             {
