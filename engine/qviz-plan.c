@@ -733,6 +733,43 @@ qviz_plan_run_with_callback (QvizPlan *plan, QvizLayerCallback callback,
     }
 }
 
+void
+qviz_plan_set_value (QvizPlan *plan, int value, const float *logical)
+{
+  const QvizShape *s;
+  gsize n;
+  g_autofree float *physical = NULL;
+
+  g_return_if_fail (plan != NULL && logical != NULL);
+  g_return_if_fail (value >= 0 && value < qviz_graph_n_values (plan->graph));
+  g_return_if_fail (plan->buffers[value] != NULL);
+  g_return_if_fail (qviz_graph_value (plan->graph, value)->data == NULL);
+
+  s = &plan->shapes[value];
+  n = (gsize) qviz_shape_numel (s);
+  if (qviz_shape_is_nhwc (s))
+    {
+      int64_t dims[4] = { s->dims[0], s->dims[1], s->dims[2], s->dims[3] };
+      int perm[4] = { 0, 2, 3, 1 };
+      physical = g_new (float, MAX (n, 1));
+      qvk_transpose (sizeof (float), 4, dims, perm, logical, physical);
+      logical = physical;
+    }
+  if (plan->config.precision == QVIZ_PRECISION_INT8)
+    qvk_qu8_quantize__scalar (plan->quant[value].scale, plan->quant[value].zero_point,
+                              logical, plan->buffers[value], 0, n);
+  else
+    memcpy (plan->buffers[value], logical, n * sizeof (float));
+}
+
+void
+qviz_plan_run_layer (QvizPlan *plan, int i)
+{
+  g_return_if_fail (plan != NULL);
+  g_return_if_fail (i >= 0 && i < (int) plan->layers->len);
+  run_layer (plan, qviz_plan_layer (plan, i));
+}
+
 QvizPassTiming *
 qviz_pass_timing_new (const QvizPlan *plan)
 {

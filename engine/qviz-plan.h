@@ -100,6 +100,12 @@ gsize       qviz_plan_get_layer_output (const QvizPlan *plan, int i, float *out)
 typedef void (*QvizLayerCallback) (const QvizPlan *plan, int layer, gpointer user_data);
 void        qviz_plan_run_with_callback (QvizPlan *plan, QvizLayerCallback callback,
                                          gpointer user_data);
+/* Writes a value (logical order, float32; quantized with the value's own
+ * parameters in int8 plans) into the plan's memory, and runs one layer on
+ * what its inputs hold: together they measure one layer's own error. */
+void        qviz_plan_set_value        (QvizPlan *plan, int value, const float *logical);
+void        qviz_plan_run_layer        (QvizPlan *plan, int i);
+
 /* The graph value a layer produces (after fusion: the last fused node's). */
 int         qviz_plan_get_layer_value  (const QvizPlan *plan, int i);
 QvizGraph  *qviz_plan_get_graph        (const QvizPlan *plan);

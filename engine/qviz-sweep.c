@@ -188,73 +188,45 @@ qviz_model_info_from_graph (QvizGraph *graph)
   return mi;
 }
 
-/* ---- SQNR -------------------------------------------------------------- */
+/* ---- SQNR ---------------------------------------------------------------- */
 
-typedef struct {
-  GHashTable *reference;   /* layer name -> GArray of float */
-  GArray *sqnr;            /* double per layer of the int8 plan */
-} SqnrState;
-
+/* The float plan's value of every tensor, by graph value index. */
 static void
-capture_reference (const QvizPlan *plan, int layer, gpointer user_data)
+capture_value (const QvizPlan *plan, int layer, gpointer user_data)
 {
-  SqnrState *st = user_data;
-  const QvizLayerInfo *info = qviz_plan_get_layer (plan, layer);
+  GHashTable *values = user_data;
   gsize n = qviz_plan_get_layer_output (plan, layer, NULL);
   GArray *a = g_array_sized_new (FALSE, FALSE, sizeof (float), (guint) n);
 
   g_array_set_size (a, (guint) n);
   qviz_plan_get_layer_output (plan, layer, (float *) a->data);
-  g_hash_table_replace (st->reference, g_strdup (info->name), a);
+  g_hash_table_replace (values, GINT_TO_POINTER (qviz_plan_get_layer_value (plan, layer)), a);
 }
 
-static void
-compare_layer (const QvizPlan *plan, int layer, gpointer user_data)
-{
-  SqnrState *st = user_data;
-  const QvizLayerInfo *info = qviz_plan_get_layer (plan, layer);
-  GArray *ref = g_hash_table_lookup (st->reference, info->name);
-  gsize n = qviz_plan_get_layer_output (plan, layer, NULL);
-  double v = NAN;
-
-  if (ref != NULL && ref->len == n)
-    {
-      g_autofree float *x = g_new (float, MAX (n, 1));
-      qviz_plan_get_layer_output (plan, layer, x);
-      v = qviz_sqnr_db ((const float *) ref->data, x, n);
-    }
-  g_array_index (st->sqnr, double, layer) = v;
-}
-
-/* Per-layer and output SQNR of an int8 plan against a float plan of the
- * same graph and size on the same input. */
+/* Each int8 layer's own error: its inputs are set to the float plan's
+ * values (quantized), it runs alone, and its output is compared with the
+ * float layer's.  The model's output SQNR is that of a whole int8 pass, where
+ * the errors of all layers add up. */
 static gboolean
 measure_sqnr (QvizGraph *graph, QvizPlan *int8_plan, const float *input,
               QvizRun *run, GError **error)
 {
   QvizPlanConfig fc = *qviz_plan_get_config (int8_plan);
   g_autoptr (QvizPlan) fplan = NULL;
-  SqnrState st;
+  g_autoptr (GHashTable) values = NULL;
   int n_layers = qviz_plan_get_n_layers (int8_plan);
 
   fc.precision = QVIZ_PRECISION_F32;
   fplan = qviz_plan_new (graph, &fc, error);
   if (fplan == NULL)
     return FALSE;
-  st.reference = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                        (GDestroyNotify) g_array_unref);
-  st.sqnr = g_array_new (FALSE, TRUE, sizeof (double));
-  g_array_set_size (st.sqnr, (guint) n_layers);
-
+  values = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
   qviz_plan_set_input_nchw (fplan, input);
-  qviz_plan_run_with_callback (fplan, capture_reference, &st);
+  qviz_plan_run_with_callback (fplan, capture_value, values);
+
+  /* The model output first, from a whole int8 pass. */
   qviz_plan_set_input_nchw (int8_plan, input);
-  qviz_plan_run_with_callback (int8_plan, compare_layer, &st);
-
-  for (int i = 0; i < n_layers && i < (int) run->layers->len; i++)
-    qviz_run_get_layer (run, (guint) i)->sqnr_db = g_array_index (st.sqnr, double, i);
-
-  /* The model output: the first output. */
+  qviz_plan_run (int8_plan, NULL);
   if (qviz_plan_get_n_outputs (int8_plan) > 0)
     {
       gsize n = (gsize) qviz_shape_numel (qviz_plan_get_output_shape (int8_plan, 0));
@@ -264,8 +236,42 @@ measure_sqnr (QvizGraph *graph, QvizPlan *int8_plan, const float *input,
       qviz_plan_get_output (int8_plan, 0, b);
       run->sqnr_db = qviz_sqnr_db (a, b, n);
     }
-  g_hash_table_unref (st.reference);
-  g_array_unref (st.sqnr);
+
+  for (int i = 0; i < n_layers && i < (int) run->layers->len; i++)
+    {
+      const QvizNode *node = qviz_graph_node (graph, qviz_plan_get_layer (int8_plan, i)->node_index);
+      GArray *ref = g_hash_table_lookup (values, GINT_TO_POINTER (qviz_plan_get_layer_value (int8_plan, i)));
+      gboolean have_inputs = TRUE;
+      gsize n;
+
+      for (int k = 0; k < node->n_inputs; k++)
+        {
+          int v = node->inputs[k];
+          GArray *in;
+
+          if (qviz_graph_value (graph, v)->data != NULL)
+            continue;
+          if (v == graph->input)
+            {
+              qviz_plan_set_value (int8_plan, v, input);
+              continue;
+            }
+          in = g_hash_table_lookup (values, GINT_TO_POINTER (v));
+          if (in == NULL)
+            have_inputs = FALSE;
+          else
+            qviz_plan_set_value (int8_plan, v, (const float *) in->data);
+        }
+      n = qviz_plan_get_layer_output (int8_plan, i, NULL);
+      if (!have_inputs || ref == NULL || ref->len != n)
+        continue;
+      qviz_plan_run_layer (int8_plan, i);
+      {
+        g_autofree float *x = g_new (float, MAX (n, 1));
+        qviz_plan_get_layer_output (int8_plan, i, x);
+        qviz_run_get_layer (run, (guint) i)->sqnr_db = qviz_sqnr_db ((const float *) ref->data, x, n);
+      }
+    }
   return TRUE;
 }
 
