@@ -15,6 +15,9 @@
 #include <string.h>
 #include <time.h>
 
+#define MIN_PARALLEL_MACS 262144
+#define MIN_PARALLEL_ELEMENTS 32768
+
 static inline gint64
 now_ns (void)
 {
@@ -488,6 +491,11 @@ qviz_plan_new (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
              : qviz_plan_build_layer_f32 (plan, l, error);
       if (!ok)
         return NULL;
+      /* Waking the other threads costs a few microseconds: more than a
+       * squeeze-excite 1x1 conv or a small add takes on its own. */
+      if (l->info.macs < MIN_PARALLEL_MACS &&
+          qviz_shape_numel (&l->info.out_shape) < MIN_PARALLEL_ELEMENTS)
+        l->parallel = FALSE;
     }
 
   /* Start the worker threads now rather than in the first pass. */
