@@ -12,8 +12,8 @@ PACKAGES := gcc make meson ninja-build pkg-config \
 	libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev \
 	libsqlite3-dev libprotobuf-c-dev protobuf-c-compiler libcpuinfo-dev \
 	libjson-glib-dev libgdk-pixbuf-2.0-dev libcairo2-dev libpango1.0-dev \
-	librsvg2-common fonts-dejavu-core gettext desktop-file-utils appstream \
-	libxml2-utils xvfb xauth
+	librsvg2-common fonts-dejavu-core gettext locales desktop-file-utils \
+	appstream libxml2-utils xvfb xauth
 
 .PHONY: all deps build run test clean
 
@@ -28,6 +28,9 @@ deps:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@# The translation test runs in French.
+	@locale -a 2>/dev/null | grep -qix 'fr_FR.utf8' || { \
+	  echo "Generating the fr_FR.UTF-8 locale"; $(SUDO) localedef -i fr_FR -f UTF-8 fr_FR.UTF-8; }
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) $(MESON_OPTS)
@@ -37,7 +40,7 @@ build: deps $(BUILD)/build.ninja
 
 run: build
 	@if [ -x $(BUILD)/app/qviz ] && { [ -n "$$DISPLAY" ] || [ -n "$$WAYLAND_DISPLAY" ]; }; then \
-	  GSETTINGS_SCHEMA_DIR=$(BUILD)/data $(BUILD)/app/qviz; \
+	  GSETTINGS_SCHEMA_DIR=$(BUILD)/data QVIZ_LOCALEDIR=$(BUILD)/po $(BUILD)/app/qviz; \
 	else \
 	  echo "No display: running the default sweep with qviz-cli instead."; \
 	  out=$${XDG_DATA_HOME:-$$HOME/.local/share}/qviz; mkdir -p "$$out"; \

@@ -4,6 +4,8 @@
 #include "qviz-config.h"
 #include "qviz-application.h"
 
+#include <locale.h>
+
 #include <glib/gi18n.h>
 
 #include "qviz-model.h"
@@ -323,6 +325,17 @@ qviz_application_init (QvizApplication *self)
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[MODEL]"));
   g_application_set_option_context_summary (G_APPLICATION (self),
     _("MODEL is a built-in model's name or an ONNX file; without it the last model used is shown."));
+}
+
+void
+qviz_application_init_i18n (void)
+{
+  const char *dir = g_getenv ("QVIZ_LOCALEDIR");
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, dir != NULL && *dir != '\0' ? dir : QVIZ_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 }
 
 QvizApplication *

@@ -2,9 +2,6 @@
 
 #include "qviz-config.h"
 
-#include <glib/gi18n.h>
-#include <locale.h>
-
 #include "qviz-application.h"
 
 int
@@ -13,10 +10,7 @@ main (int   argc,
 {
   g_autoptr (QvizApplication) app = NULL;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, QVIZ_LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  qviz_application_init_i18n ();
 
   app = qviz_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
