@@ -67,12 +67,18 @@ on_run_finished (int index, int total, const QvizRun *run, gpointer user_data)
     fprintf (stderr, "\r\033[K");
   {
     char p10[32], p90[32];
-    printf ("[%d/%d] %-4s %4dx%-4d t%d  plan %s ms  first %s ms  median %s ms (p10 %s, p90 %s)",
+    GString *cold = g_string_new (NULL);
+
+    /* Every cold pass, in order: the first ones are what users wait for. */
+    for (guint i = 0; i < run->cold_ms->len; i++)
+      g_string_append_printf (cold, "%s%s", i ? ", " : "",
+                              qviz_cli_ms (g_array_index (run->cold_ms, double, i), b));
+    printf ("[%d/%d] %-4s %4dx%-4d t%d  plan %s ms  cold %s ms  median %s ms (p10 %s, p90 %s)",
             index + 1, total, run->precision, run->height, run->width, run->threads,
-            qviz_cli_ms (run->plan_ms, a),
-            qviz_cli_ms (run->cold_ms->len ? g_array_index (run->cold_ms, double, 0) : NAN, b),
+            qviz_cli_ms (run->plan_ms, a), cold->len ? cold->str : "-",
             qviz_cli_ms (run->stats.median, c), qviz_cli_ms (run->stats.p10, p10),
             qviz_cli_ms (run->stats.p90, p90));
+    g_string_free (cold, TRUE);
     if (!isnan (run->sqnr_db))
       printf ("  SQNR %.1f dB", run->sqnr_db);
     printf ("%s\n", run->status == QVIZ_RUN_CANCELLED ? "  [cancelled]" : "");
