@@ -275,7 +275,11 @@ qviz_window_reload_sweeps (QvizWindow *self,
           for (guint i = 0; i < self->all_sweeps->len; i++)
             {
               QvizSweep *s = g_ptr_array_index (self->all_sweeps, i);
-              if (g_strcmp0 (s->model_sha256, self->model_sha256) == 0)
+              /* The same name keeps earlier versions of the model (an edited
+               * file, a built-in model of an older qviz) in view, so a
+               * change can be compared with what came before. */
+              if (g_strcmp0 (s->model_sha256, self->model_sha256) == 0 ||
+                  (self->model_name != NULL && g_strcmp0 (s->model_name, self->model_name) == 0))
                 g_ptr_array_add (self->sweeps, s);
             }
           g_ptr_array_sort (self->sweeps, compare_sweeps_by_machine);
