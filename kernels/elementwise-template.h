@@ -3,16 +3,19 @@
  * qu8-elementwise-avx512.c define before including this file (VW lanes of
  * int32 / fp32; the _n forms handle the last n < VW lanes).
  *
- * Every int8 result is the scalar reference's: the same fp32 operations in
- * the same order (each product rounded before a sum: these files are built
- * with -ffp-contract=off), cvtps_epi32 under the default MXCSR for lrintf
- * (round to nearest even), and max/min with the bound as second operand so
- * that NaN goes to the bound as in qvk_qu8_round_clamp.
+ * Every int8 result is the scalar reference's.  The add and multiplies are
+ * fixed-point (the same exact integer sums, in any order, and the same
+ * arithmetic shift; VB = 4 * VW bytes at a time).  Elsewhere: the same fp32
+ * operations in the same order (each product rounded before a sum: these
+ * files are built with -ffp-contract=off), cvtps_epi32 under the default
+ * MXCSR for lrintf (round to nearest even), and max/min with the bound as
+ * second operand so that NaN goes to the bound as in qvk_qu8_round_clamp.
  */
 #include "qvk-elementwise-ukernels.h"
 
 #include <float.h>
 #include <math.h>
+#include <string.h>
 
 #define UKERNEL_(name, sfx) name##__##sfx
 #define UKERNEL2_(name, sfx) UKERNEL_ (name, sfx)
@@ -29,70 +32,250 @@ round_clamp (vf v, vi zero_point, vi out_min, vi out_max)
   return mini (q, out_max);
 }
 
-static inline vi
-add_one (const qvk_qu8_add_params *p, vi a, vi b)
+/* ---- fixed-point add and multiply ---------------------------------------
+ *
+ * These work on VB bytes (VW * 4 elements) at a time, widened to four int32
+ * vectors in "lane order": vector j holds, in each 128-bit lane k, elements
+ * 16k + 4j .. 16k + 4j + 3.  That is the order unpacking against zero gives
+ * for free, and the one in which two packs back to bytes (which work within
+ * 128-bit lanes) put every element back in its place, so no cross-lane
+ * shuffle is needed either way. */
+
+/* The four int32 vectors of VB bytes in lane order, zero-extended. */
+static inline void
+widen4 (vi v, vi d[4])
 {
-  const vf fa = mulf (cvt_f (subi (a, seti (p->a_zero_point))), setf (p->a_multiplier));
-  const vf fb = mulf (cvt_f (subi (b, seti (p->b_zero_point))), setf (p->b_multiplier));
-  return round_clamp (addf (fa, fb), seti (p->output_zero_point),
-                      seti (p->output_min), seti (p->output_max));
+  const vi z = zeroi ();
+  const vi lo = unpacklo8 (v, z), hi = unpackhi8 (v, z);
+
+  d[0] = unpacklo16 (lo, z);
+  d[1] = unpackhi16 (lo, z);
+  d[2] = unpacklo16 (hi, z);
+  d[3] = unpackhi16 (hi, z);
+}
+
+/* Arithmetic shift of four lane-order int32 vectors, saturated back to
+ * VB bytes (to int16, then to 0..255) and clamped to [lo, hi] (bytes). */
+static inline vi
+shift_pack4 (const vi acc[4], vcount shift, vi lo, vi hi)
+{
+  const vi p01 = packs32 (sra (acc[0], shift), sra (acc[1], shift));
+  const vi p23 = packs32 (sra (acc[2], shift), sra (acc[3], shift));
+
+  return minu8 (maxu8 (packus16 (p01, p23), lo), hi);
+}
+
+/* a * A + b * B + bias on VB bytes, with A and B of at most 15 bits: each
+ * int32 lane holds an (a, b) pair of int16 lanes, so one multiply-add of
+ * the (A, B) pair gives the sum. */
+static inline vi
+add_pairs (vi a, vi b, vi ab_mult, vi bias, vcount shift, vi lo, vi hi)
+{
+  const vi z = zeroi ();
+  const vi lo_ab = unpacklo8 (a, b), hi_ab = unpackhi8 (a, b);
+  vi acc[4];
+
+  acc[0] = addi (madd16 (unpacklo8 (lo_ab, z), ab_mult), bias);
+  acc[1] = addi (madd16 (unpackhi8 (lo_ab, z), ab_mult), bias);
+  acc[2] = addi (madd16 (unpacklo8 (hi_ab, z), ab_mult), bias);
+  acc[3] = addi (madd16 (unpackhi8 (hi_ab, z), ab_mult), bias);
+  return shift_pack4 (acc, shift, lo, hi);
+}
+
+/* The same with multipliers of up to 21 bits, in 32-bit lanes. */
+static inline vi
+add_wide (vi a, vi b, vi a_mult, vi b_mult, vi bias, vcount shift, vi lo, vi hi)
+{
+  vi da[4], db[4], acc[4];
+
+  widen4 (a, da);
+  widen4 (b, db);
+  for (int j = 0; j < 4; j++)
+    acc[j] = addi (addi (muli (da[j], a_mult), muli (db[j], b_mult)), bias);
+  return shift_pack4 (acc, shift, lo, hi);
 }
 
 void
 UKERNEL (qvk_qu8_vadd_ukernel) (const qvk_qu8_add_params *p, const uint8_t *a,
                                 const uint8_t *b, uint8_t *y, size_t n)
 {
+  const vi bias = seti (p->bias);
+  const vi lo = set8 ((uint8_t) p->output_min), hi = set8 ((uint8_t) p->output_max);
+  const vcount shift = setcount (p->shift);
   size_t i = 0;
 
-  for (; i + VW <= n; i += VW)
-    store_u8 (y + i, add_one (p, load_u8 (a + i), load_u8 (b + i)));
-  if (i < n)
-    store_u8_n (y + i, add_one (p, load_u8_n (a + i, n - i), load_u8_n (b + i, n - i)),
-                n - i);
+  if (p->a_multiplier <= QVK_QU8_ADD_PAIR_MAX && p->b_multiplier <= QVK_QU8_ADD_PAIR_MAX)
+    {
+      const vi ab = seti ((int32_t) ((uint32_t) p->b_multiplier << 16
+                                     | (uint32_t) p->a_multiplier));
+
+      for (; i + 2 * VB <= n; i += 2 * VB)
+        {
+          const vi y0 = add_pairs (loadb (a + i), loadb (b + i), ab, bias, shift, lo, hi);
+          const vi y1 = add_pairs (loadb (a + i + VB), loadb (b + i + VB), ab, bias,
+                                   shift, lo, hi);
+          storeb (y + i, y0);
+          storeb (y + i + VB, y1);
+        }
+      for (; i + VB <= n; i += VB)
+        storeb (y + i, add_pairs (loadb (a + i), loadb (b + i), ab, bias, shift, lo, hi));
+      if (i < n)
+        storeb_n (y + i, add_pairs (loadb_n (a + i, n - i), loadb_n (b + i, n - i), ab,
+                                    bias, shift, lo, hi), n - i);
+    }
+  else
+    {
+      const vi am = seti (p->a_multiplier), bm = seti (p->b_multiplier);
+
+      for (; i + VB <= n; i += VB)
+        storeb (y + i, add_wide (loadb (a + i), loadb (b + i), am, bm, bias, shift, lo, hi));
+      if (i < n)
+        storeb_n (y + i, add_wide (loadb_n (a + i, n - i), loadb_n (b + i, n - i), am, bm,
+                                   bias, shift, lo, hi), n - i);
+    }
 }
 
-/* The integer product is at most 65025 in magnitude, so the fp32 product
- * of the two converted factors is exact: the same float as converting the
- * reference's int32 product, without a slow vpmulld. */
 static inline vi
-mul_one (const qvk_qu8_mul_params *p, vi a, vi b)
+mul_bytes (vi a, vi b, vi za, vi zb, vi mult, vi rounding, vcount shift, vi lo, vi hi)
 {
-  const vf prod = mulf (cvt_f (subi (a, seti (p->a_zero_point))),
-                        cvt_f (subi (b, seti (p->b_zero_point))));
-  return round_clamp (mulf (prod, setf (p->multiplier)),
-                      seti (p->output_zero_point), seti (p->output_min),
-                      seti (p->output_max));
+  vi da[4], db[4], acc[4];
+
+  widen4 (a, da);
+  widen4 (b, db);
+  for (int j = 0; j < 4; j++)
+    acc[j] = addi (muli (muli (subi (da[j], za), subi (db[j], zb)), mult), rounding);
+  return shift_pack4 (acc, shift, lo, hi);
 }
 
 void
 UKERNEL (qvk_qu8_vmul_ukernel) (const qvk_qu8_mul_params *p, const uint8_t *a,
                                 const uint8_t *b, uint8_t *y, size_t n)
 {
+  const vi za = seti (p->a_zero_point), zb = seti (p->b_zero_point);
+  const vi mult = seti (p->multiplier), rounding = seti (p->rounding);
+  const vi lo = set8 ((uint8_t) p->output_min), hi = set8 ((uint8_t) p->output_max);
+  const vcount shift = setcount (p->shift);
   size_t i = 0;
 
-  for (; i + VW <= n; i += VW)
-    store_u8 (y + i, mul_one (p, load_u8 (a + i), load_u8 (b + i)));
+  for (; i + VB <= n; i += VB)
+    storeb (y + i, mul_bytes (loadb (a + i), loadb (b + i), za, zb, mult, rounding,
+                              shift, lo, hi));
   if (i < n)
-    store_u8_n (y + i, mul_one (p, load_u8_n (a + i, n - i), load_u8_n (b + i, n - i)),
-                n - i);
+    storeb_n (y + i, mul_bytes (loadb_n (a + i, n - i), loadb_n (b + i, n - i), za, zb,
+                                mult, rounding, shift, lo, hi), n - i);
 }
 
-/* rows pixels of channels bytes each, all scaled by the same s */
+/* Table entries of the broadcast multiply (a multiple of VB): its
+ * per-channel tables live on the stack. */
+#define MULC_BLOCK 2048
+
+/* x * m + bias on VB bytes in natural order (four VW-element chunks, the
+ * tables likewise), shifted, packed back to natural order. */
+static inline vi
+mulc_bytes (const uint8_t *x, const int32_t *m, const int32_t *bias, vcount shift,
+            vi lo, vi hi)
+{
+  vi acc[4];
+
+  for (int j = 0; j < 4; j++)
+    acc[j] = addi (muli (load_u8 (x + j * VW), loadi (m + j * VW)), loadi (bias + j * VW));
+  return unlane (shift_pack4 (acc, shift, lo, hi));
+}
+
+/* The last n < VB bytes, through a buffer. */
+static inline void
+mulc_tail (const uint8_t *x, const int32_t *m, const int32_t *bias, vcount shift,
+           vi lo, vi hi, uint8_t *y, size_t n)
+{
+  uint8_t buf[VB] = { 0 };
+
+  memcpy (buf, x, n);
+  storeb_n (y, mulc_bytes (buf, m, bias, shift, lo, hi), n);
+}
+
+static size_t
+gcd_size (size_t a, size_t b)
+{
+  while (b != 0)
+    {
+      const size_t t = a % b;
+      a = b;
+      b = t;
+    }
+  return a;
+}
+
+/* rows pixels of channels bytes each, all scaled by the same s.  Per
+ * channel, (x - zx) * (s - zs) * M + rounding = x * m + bias with
+ * m = (s - zs) * M (at most 22 bits) and bias = rounding - zx * m, both
+ * exact in int32 as is every x * m + bias (params_init's bounds), so one
+ * multiply and one add per element give the reference's sum. */
 void
 UKERNEL (qvk_qu8_vmulc_ukernel) (const qvk_qu8_mul_params *p, size_t rows,
                                  size_t channels, const uint8_t *x, const uint8_t *s,
                                  uint8_t *y)
 {
-  const size_t full = channels / VW * VW, rest = channels - full;
+  int32_t m[MULC_BLOCK + VB] __attribute__ ((aligned (64)));
+  int32_t bias[MULC_BLOCK + VB] __attribute__ ((aligned (64)));
+  const vi lo = set8 ((uint8_t) p->output_min), hi = set8 ((uint8_t) p->output_max);
+  const vcount shift = setcount (p->shift);
+  const size_t period = channels / gcd_size (channels, VB) * VB;
 
-  for (size_t r = 0; r < rows; r++, x += channels, y += channels)
+  if (channels == 0 || rows == 0)
+    return;
+  if (period <= MULC_BLOCK)
     {
-      size_t c = 0;
-      for (; c < full; c += VW)
-        store_u8 (y + c, mul_one (p, load_u8 (x + c), load_u8 (s + c)));
-      if (rest > 0)
-        store_u8_n (y + c, mul_one (p, load_u8_n (x + c, rest), load_u8_n (s + c, rest)),
-                    rest);
+      /* The pixels are contiguous: the tables repeat every lcm(channels,
+       * VB) bytes, so the whole run goes by full vectors, with no tail per
+       * pixel however few channels there are. */
+      const size_t n = rows * channels;
+
+      for (size_t c = 0; c < channels; c++)
+        {
+          m[c] = ((int32_t) s[c] - p->b_zero_point) * p->multiplier;
+          bias[c] = p->rounding - p->a_zero_point * m[c];
+        }
+      for (size_t c = channels; c < period; c += channels)
+        {
+          memcpy (m + c, m, channels * sizeof (int32_t));
+          memcpy (bias + c, bias, channels * sizeof (int32_t));
+        }
+      size_t i = 0, t = 0;
+      for (; i + VB <= n; i += VB)
+        {
+          storeb (y + i, mulc_bytes (x + i, m + t, bias + t, shift, lo, hi));
+          t += VB;
+          t = t == period ? 0 : t;
+        }
+      if (i < n)
+        mulc_tail (x + i, m + t, bias + t, shift, lo, hi, y + i, n - i);
+      return;
+    }
+
+  /* many channels: by blocks of them, pixel after pixel */
+  for (size_t c0 = 0; c0 < channels; c0 += MULC_BLOCK)
+    {
+      const size_t len = channels - c0 < MULC_BLOCK ? channels - c0 : MULC_BLOCK;
+      const size_t full = len / VB * VB, rest = len - full;
+
+      for (size_t c = 0; c < len; c++)
+        {
+          m[c] = ((int32_t) s[c0 + c] - p->b_zero_point) * p->multiplier;
+          bias[c] = p->rounding - p->a_zero_point * m[c];
+        }
+      for (size_t c = len; c < full + (rest > 0 ? VB : 0); c++)
+        m[c] = bias[c] = 0;
+
+      const uint8_t *xr = x + c0;
+      uint8_t *yr = y + c0;
+      for (size_t r = 0; r < rows; r++, xr += channels, yr += channels)
+        {
+          size_t c = 0;
+          for (; c < full; c += VB)
+            storeb (yr + c, mulc_bytes (xr + c, m + c, bias + c, shift, lo, hi));
+          if (rest > 0)
+            mulc_tail (xr + c, m + c, bias + c, shift, lo, hi, yr + c, rest);
+        }
     }
 }
 

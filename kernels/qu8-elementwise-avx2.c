@@ -86,4 +86,41 @@ static inline void storef_n (float *p, vf v, size_t n)
   memcpy (p, buf, n * sizeof (float));
 }
 
+/* Whole vectors of VB bytes, for the fixed-point kernels. */
+#define VB 32
+typedef __m128i vcount;
+static inline vi zeroi (void) { return _mm256_setzero_si256 (); }
+static inline vi set8 (uint8_t v) { return _mm256_set1_epi8 ((char) v); }
+static inline vcount setcount (int32_t s) { return _mm_cvtsi32_si128 (s); }
+static inline vi sra (vi a, vcount s) { return _mm256_sra_epi32 (a, s); }
+static inline vi unpacklo8 (vi a, vi b) { return _mm256_unpacklo_epi8 (a, b); }
+static inline vi unpackhi8 (vi a, vi b) { return _mm256_unpackhi_epi8 (a, b); }
+static inline vi unpacklo16 (vi a, vi b) { return _mm256_unpacklo_epi16 (a, b); }
+static inline vi unpackhi16 (vi a, vi b) { return _mm256_unpackhi_epi16 (a, b); }
+static inline vi madd16 (vi a, vi b) { return _mm256_madd_epi16 (a, b); }
+static inline vi packs32 (vi a, vi b) { return _mm256_packs_epi32 (a, b); }
+static inline vi packus16 (vi a, vi b) { return _mm256_packus_epi16 (a, b); }
+static inline vi maxu8 (vi a, vi b) { return _mm256_max_epu8 (a, b); }
+static inline vi minu8 (vi a, vi b) { return _mm256_min_epu8 (a, b); }
+/* After packing four vectors of 8 natural-order int32 each, 128-bit lane k
+ * holds dwords (4-byte groups) k, 2 + k, 4 + k, 6 + k: gather them back. */
+static inline vi unlane (vi v)
+{
+  return _mm256_permutevar8x32_epi32 (v, _mm256_setr_epi32 (0, 4, 1, 5, 2, 6, 3, 7));
+}
+static inline vi loadb (const uint8_t *p) { return _mm256_loadu_si256 ((const __m256i *) p); }
+static inline vi loadb_n (const uint8_t *p, size_t n)
+{
+  uint8_t buf[32] = { 0 };
+  memcpy (buf, p, n);
+  return loadb (buf);
+}
+static inline void storeb (uint8_t *p, vi v) { _mm256_storeu_si256 ((__m256i *) p, v); }
+static inline void storeb_n (uint8_t *p, vi v, size_t n)
+{
+  uint8_t buf[32];
+  storeb (buf, v);
+  memcpy (p, buf, n);
+}
+
 #include "elementwise-template.h"

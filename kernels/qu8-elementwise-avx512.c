@@ -72,4 +72,38 @@ static inline void storef_n (float *p, vf v, size_t n)
   _mm512_mask_storeu_ps (p, tail_mask (n), v);
 }
 
+/* Whole vectors of VB bytes, for the fixed-point kernels. */
+#define VB 64
+typedef __m128i vcount;
+static inline vi zeroi (void) { return _mm512_setzero_si512 (); }
+static inline vi set8 (uint8_t v) { return _mm512_set1_epi8 ((char) v); }
+static inline vcount setcount (int32_t s) { return _mm_cvtsi32_si128 (s); }
+static inline vi sra (vi a, vcount s) { return _mm512_sra_epi32 (a, s); }
+static inline vi unpacklo8 (vi a, vi b) { return _mm512_unpacklo_epi8 (a, b); }
+static inline vi unpackhi8 (vi a, vi b) { return _mm512_unpackhi_epi8 (a, b); }
+static inline vi unpacklo16 (vi a, vi b) { return _mm512_unpacklo_epi16 (a, b); }
+static inline vi unpackhi16 (vi a, vi b) { return _mm512_unpackhi_epi16 (a, b); }
+static inline vi madd16 (vi a, vi b) { return _mm512_madd_epi16 (a, b); }
+static inline vi packs32 (vi a, vi b) { return _mm512_packs_epi32 (a, b); }
+static inline vi packus16 (vi a, vi b) { return _mm512_packus_epi16 (a, b); }
+static inline vi maxu8 (vi a, vi b) { return _mm512_max_epu8 (a, b); }
+static inline vi minu8 (vi a, vi b) { return _mm512_min_epu8 (a, b); }
+/* After packing four vectors of 16 natural-order int32 each, 128-bit lane k
+ * holds dwords (4-byte groups) k, 4 + k, 8 + k, 12 + k: gather them back. */
+static inline vi unlane (vi v)
+{
+  return _mm512_permutexvar_epi32 (_mm512_setr_epi32 (0, 4, 8, 12, 1, 5, 9, 13,
+                                                      2, 6, 10, 14, 3, 7, 11, 15), v);
+}
+static inline vi loadb (const uint8_t *p) { return _mm512_loadu_si512 (p); }
+static inline vi loadb_n (const uint8_t *p, size_t n)
+{
+  return _mm512_maskz_loadu_epi8 ((__mmask64) ((1ull << n) - 1u), p);
+}
+static inline void storeb (uint8_t *p, vi v) { _mm512_storeu_si512 (p, v); }
+static inline void storeb_n (uint8_t *p, vi v, size_t n)
+{
+  _mm512_mask_storeu_epi8 (p, (__mmask64) ((1ull << n) - 1u), v);
+}
+
 #include "elementwise-template.h"

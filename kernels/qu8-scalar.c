@@ -71,6 +71,30 @@ qvk_qu8_conv2d__scalar (const qvk_conv_shape *s,
 
 /* ---- add / mul ---------------------------------------------------------- */
 
+/* The largest shift in [lo, hi] for which round(r * 2^shift) <= limit, or
+ * -1 when there is none. */
+static int
+largest_shift (double r, int lo, int hi, double limit)
+{
+  for (int s = hi; s >= lo; s--)
+    if (nearbyint (ldexp (r, s)) <= limit)
+      return s;
+  return -1;
+}
+
+static int32_t
+fixed_multiplier (double r, int shift, double limit)
+{
+  const double m = nearbyint (ldexp (r, shift));
+  return (int32_t) (m < limit ? m : limit);
+}
+
+static int32_t
+rounding_constant (int shift)
+{
+  return shift > 0 ? (int32_t) 1 << (shift - 1) : 0;
+}
+
 void
 qvk_qu8_add_params_init (qvk_qu8_add_params *p,
                          float a_scale, int32_t a_zero_point,
@@ -78,8 +102,24 @@ qvk_qu8_add_params_init (qvk_qu8_add_params *p,
                          float output_scale, int32_t output_zero_point,
                          int32_t output_min, int32_t output_max)
 {
-  p->a_multiplier = (float) ((double) a_scale / (double) output_scale);
-  p->b_multiplier = (float) ((double) b_scale / (double) output_scale);
+  const double ra = (double) a_scale / (double) output_scale;
+  const double rb = (double) b_scale / (double) output_scale;
+  const double rmax = ra > rb ? ra : rb;
+  double limit = QVK_QU8_ADD_PAIR_MAX;
+  int shift = largest_shift (rmax, 8, 21, limit);
+
+  if (shift < 0)
+    {
+      /* too coarse an output for 15-bit multipliers with 8 fraction bits */
+      limit = (double) ((1 << 21) - 1);
+      shift = largest_shift (rmax, 0, 14, limit);
+      shift = shift < 0 ? 0 : shift;
+    }
+  p->a_multiplier = fixed_multiplier (ra, shift, limit);
+  p->b_multiplier = fixed_multiplier (rb, shift, limit);
+  p->shift = shift;
+  p->bias = -(a_zero_point * p->a_multiplier + b_zero_point * p->b_multiplier)
+            + output_zero_point * ((int32_t) 1 << shift) + rounding_constant (shift);
   p->a_zero_point = a_zero_point;
   p->b_zero_point = b_zero_point;
   p->output_zero_point = output_zero_point;
@@ -93,12 +133,11 @@ qvk_qu8_add__scalar (const qvk_qu8_add_params *p, const uint8_t *a,
 {
   for (size_t i = begin; i < end; i++)
     {
-      /* Each product is rounded to float before the sum (this library is
-       * built without FMA, so nothing is contracted). */
-      const float fa = (float) ((int32_t) a[i] - p->a_zero_point) * p->a_multiplier;
-      const float fb = (float) ((int32_t) b[i] - p->b_zero_point) * p->b_multiplier;
-      y[i] = qvk_qu8_round_clamp (fa + fb, p->output_zero_point,
-                                  p->output_min, p->output_max);
+      /* params_init keeps this within int32; >> of a negative int is an
+       * arithmetic shift (a floor) in GCC and Clang */
+      const int32_t acc = (int32_t) a[i] * p->a_multiplier
+                          + (int32_t) b[i] * p->b_multiplier + p->bias;
+      y[i] = (uint8_t) clamp_i32 (acc >> p->shift, p->output_min, p->output_max);
     }
 }
 
@@ -109,7 +148,15 @@ qvk_qu8_mul_params_init (qvk_qu8_mul_params *p,
                          float output_scale, int32_t output_zero_point,
                          int32_t output_min, int32_t output_max)
 {
-  p->multiplier = (float) ((double) a_scale * (double) b_scale / (double) output_scale);
+  const double m = (double) a_scale * (double) b_scale / (double) output_scale;
+  const double limit = (double) ((1 << 14) - 1);
+  int shift = largest_shift (m, 0, 21, limit);
+
+  /* m >= 2^14: every nonzero product saturates, with any M that large */
+  shift = shift < 0 ? 0 : shift;
+  p->multiplier = fixed_multiplier (m, shift, limit);
+  p->shift = shift;
+  p->rounding = output_zero_point * ((int32_t) 1 << shift) + rounding_constant (shift);
   p->a_zero_point = a_zero_point;
   p->b_zero_point = b_zero_point;
   p->output_zero_point = output_zero_point;
@@ -121,8 +168,8 @@ static inline uint8_t
 mul_one (const qvk_qu8_mul_params *p, uint8_t a, uint8_t b)
 {
   const int32_t prod = ((int32_t) a - p->a_zero_point) * ((int32_t) b - p->b_zero_point);
-  return qvk_qu8_round_clamp ((float) prod * p->multiplier, p->output_zero_point,
-                              p->output_min, p->output_max);
+  const int32_t acc = prod * p->multiplier + p->rounding;   /* |acc| < 2^31 */
+  return (uint8_t) clamp_i32 (acc >> p->shift, p->output_min, p->output_max);
 }
 
 void

@@ -73,32 +73,73 @@ qvk_qu8_round_clamp (float v, int32_t zero_point, int32_t out_min,
 
 /* ---- add ---------------------------------------------------------------- */
 
+/* The add is fixed-point: with ra = a_scale / output_scale and
+ * rb = b_scale / output_scale (computed in double),
+ *   A = round(ra * 2^shift), B = round(rb * 2^shift),
+ *   bias = -(za * A + zb * B) + zy * 2^shift + 2^(shift - 1)  (0 if shift = 0),
+ *   y = clamp(floor((a * A + b * B + bias) / 2^shift)),
+ * i.e. the sum scaled to output units, rounded half up (ties toward +inf),
+ * the output zero point added (folded into bias: adding a multiple of
+ * 2^shift before the floor adds exactly zy after it), clamped.
+ *
+ * shift is the largest in [8, 21] for which A and B fit 15 bits (<= 32767,
+ * QVK_QU8_ADD_PAIR_MAX), so vector kernels multiply interleaved (a, b)
+ * pairs of 16-bit lanes by the (A, B) pair with one multiply-add; there is
+ * one whenever ra, rb < 127.99.  Otherwise (an output scale over 128 times
+ * finer than an input's) shift is the largest in [0, 14] for which A and B
+ * fit 21 bits (<= 2^21 - 1, where they are clamped if even shift 0 is too
+ * large), and vector kernels use 32-bit lanes.  Every partial sum stays
+ * within int32.
+ *
+ * Accuracy: the multipliers' rounding moves the scaled sum by at most
+ * (|a - za| + |b - zb|) / 2^(shift + 1) <= 255 / 2^shift units, less than
+ * one for shift >= 8, so every result is within one unit of the exact
+ * round(ra * (a - za) + rb * (b - zb)) + zy whenever ra, rb < 8192 (beyond
+ * that the multipliers saturate at 2^21 - 1 and results are only right
+ * where they saturate). */
 typedef struct {
-  float a_multiplier;   /* a_scale / output_scale */
-  float b_multiplier;   /* b_scale / output_scale */
+  int32_t a_multiplier;   /* A, >= 0 */
+  int32_t b_multiplier;   /* B, >= 0 */
+  int32_t shift;
+  int32_t bias;
   int32_t a_zero_point, b_zero_point, output_zero_point;
   int32_t output_min, output_max;
 } qvk_qu8_add_params;
 
-/* Fills p from the three tensors' quantization (multipliers computed in
- * double, then rounded to float once). */
+/* The largest multiplier of the 16-bit-lane (pair) form. */
+#define QVK_QU8_ADD_PAIR_MAX 32767
+
+/* Fills p from the three tensors' quantization as described above. */
 void qvk_qu8_add_params_init (qvk_qu8_add_params *p,
                               float a_scale, int32_t a_zero_point,
                               float b_scale, int32_t b_zero_point,
                               float output_scale, int32_t output_zero_point,
                               int32_t output_min, int32_t output_max);
 
-/* y[i] = clamp(lrintf(fa + fb) + zy) with
- *   fa = (float) (a[i] - za) * a_multiplier,
- *   fb = (float) (b[i] - zb) * b_multiplier   (each rounded to float). */
+/* y[i] = clamp((a[i] * A + b[i] * B + bias) >> shift), the shift
+ * arithmetic (a floor). */
 void qvk_qu8_add__scalar (const qvk_qu8_add_params *p, const uint8_t *a,
                           const uint8_t *b, uint8_t *y,
                           size_t begin, size_t end);
 
 /* ---- mul ---------------------------------------------------------------- */
 
+/* The multiply is fixed-point too: with m = a_scale * b_scale / output_scale
+ * (in double), M = round(m * 2^shift) and
+ *   y = clamp(floor(((a - za) * (b - zb) * M + rounding + zy * 2^shift)
+ *                   / 2^shift)),
+ * rounding = 2^(shift - 1) (0 if shift = 0): round half up.  shift is the
+ * largest in [0, 21] with M < 2^14, so |(a - za) * (b - zb) * M| < 2^30 and
+ * the whole sum fits int32.  Accuracy: M's rounding moves a product by at
+ * most |prod| / 2^(shift + 1) units; where the result is not saturated
+ * |prod| * m < 512, so that is below 512 / 2^14 when M >= 2^13 (and below
+ * 65025 / 2^22 when shift = 21), and when m >= 2^14 every nonzero product
+ * saturates either way: within one unit of
+ * round(m * (a - za) * (b - zb)) + zy for every scale. */
 typedef struct {
-  float multiplier;     /* a_scale * b_scale / output_scale */
+  int32_t multiplier;   /* M, >= 0 */
+  int32_t shift;
+  int32_t rounding;     /* 2^(shift - 1) + zy * 2^shift */
   int32_t a_zero_point, b_zero_point, output_zero_point;
   int32_t output_min, output_max;
 } qvk_qu8_mul_params;
@@ -109,8 +150,7 @@ void qvk_qu8_mul_params_init (qvk_qu8_mul_params *p,
                               float output_scale, int32_t output_zero_point,
                               int32_t output_min, int32_t output_max);
 
-/* y[i] = clamp(lrintf((float) ((a[i] - za) * (b[i] - zb)) * multiplier) + zy).
- * The integer product is exact and at most 65025, so exact in float. */
+/* y[i] = clamp(((a[i] - za) * (b[i] - zb) * M + rounding) >> shift). */
 void qvk_qu8_mul__scalar (const qvk_qu8_mul_params *p, const uint8_t *a,
                           const uint8_t *b, uint8_t *y,
                           size_t begin, size_t end);

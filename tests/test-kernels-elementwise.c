@@ -176,6 +176,81 @@ test_qu8_mul_channel (void)
   note_skips ();
 }
 
+/* All 65536 (a, b) pairs, the add in both of its vector forms (15-bit
+ * multipliers in 16-bit lanes, wider ones in 32-bit lanes) and the
+ * multiply from tiny to saturating scales. */
+static void
+test_qu8_add_mul_exhaustive (void)
+{
+  static const float scales[][3] = {
+    { 0.05f, 0.07f, 0.09f }, { 0.2f, 0.15f, 0.005f }, { 0.001f, 0.002f, 0.5f },
+    { 1.0f, 0.7f, 0.004f }, { 30.0f, 20.0f, 0.001f }, { 0.0123f, 0.456f, 0.3f },
+  };
+  g_autofree uint8_t *a = g_malloc (65536), *b = g_malloc (65536);
+  g_autofree uint8_t *want = g_malloc (65536), *got = g_malloc (65536);
+
+  for (guint i = 0; i < 65536; i++)
+    {
+      a[i] = (uint8_t) (i & 255);
+      b[i] = (uint8_t) (i >> 8);
+    }
+  for (int k = 0; k < (int) G_N_ELEMENTS (scales); k++)
+    {
+      const int32_t za = (k * 37) % 256, zb = 255 - (k * 53) % 256, zy = (k * 91) % 256;
+      const int32_t lo = k % 2 == 0 ? zy : 0, hi = k % 3 == 0 ? 255 : MAX (zy, 200);
+      qvk_qu8_add_params ap;
+      qvk_qu8_mul_params mp;
+
+      qvk_qu8_add_params_init (&ap, scales[k][0], za, scales[k][1], zb, scales[k][2], zy,
+                               lo, hi);
+      qvk_qu8_mul_params_init (&mp, scales[k][0], za, scales[k][1], zb,
+                               scales[k][2] * 0.01f, zy, lo, hi);
+      FOR_LEVELS (isa)
+        {
+          qvk_qu8_add__scalar (&ap, a, b, want, 0, 65536);
+          memset (got, 0xa5, 65536);
+          qvk_qu8_add (isa, &ap, a, b, got, 0, 65536);
+          check_u8 ("qu8 add, all pairs", isa, got, want, 65536, k);
+          qvk_qu8_mul__scalar (&mp, a, b, want, 0, 65536);
+          memset (got, 0xa5, 65536);
+          qvk_qu8_mul (isa, &mp, a, b, got, 0, 65536);
+          check_u8 ("qu8 mul, all pairs", isa, got, want, 65536, k);
+        }
+    }
+  note_skips ();
+}
+
+/* Channel counts past the vector kernel's table block, and ones whose
+ * period over the vector width is long. */
+static void
+test_qu8_mul_channel_wide (void)
+{
+  static const int channel_counts[] = { 2049, 2560, 4100, 1000, 72, 8, 3 };
+  g_autoptr (GRand) rng = g_rand_new_with_seed (17);
+
+  for (int k = 0; k < (int) G_N_ELEMENTS (channel_counts); k++)
+    {
+      const int channels = channel_counts[k], pixels = 5 + k;
+      const size_t n = (size_t) pixels * channels;
+      g_autofree uint8_t *x = g_malloc (n), *s = g_malloc (channels);
+      g_autofree uint8_t *want = g_malloc (n), *got = g_malloc (n);
+      qvk_qu8_mul_params mp;
+
+      fill_u8 (rng, x, n);
+      fill_u8 (rng, s, channels);
+      qvk_qu8_mul_params_init (&mp, 0.05f, 3 + k, 1.0f / 256.0f, 0, 0.04f, 7 * k, 0, 255);
+      FOR_LEVELS (isa)
+        {
+          qvk_qu8_mul_channel__scalar (&mp, pixels, channels, x, s, want, 1, pixels);
+          memcpy (got, want, channels);
+          qvk_qu8_mul_channel (isa, &mp, pixels, channels, x, s, got, 1, pixels);
+          check_u8 ("qu8 mul-channel, many channels", isa, got + channels,
+                    want + channels, n - channels, k);
+        }
+    }
+  note_skips ();
+}
+
 static void
 test_qu8_lut (void)
 {
@@ -530,6 +605,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/kernels-elementwise/qu8-add-mul", test_qu8_add_mul);
   g_test_add_func ("/kernels-elementwise/qu8-mul-channel", test_qu8_mul_channel);
+  g_test_add_func ("/kernels-elementwise/qu8-add-mul-exhaustive", test_qu8_add_mul_exhaustive);
+  g_test_add_func ("/kernels-elementwise/qu8-mul-channel-wide", test_qu8_mul_channel_wide);
   g_test_add_func ("/kernels-elementwise/qu8-lut", test_qu8_lut);
   g_test_add_func ("/kernels-elementwise/qu8-global-avgpool", test_qu8_global_avgpool);
   g_test_add_func ("/kernels-elementwise/qu8-resize", test_qu8_resize);

@@ -533,6 +533,98 @@ test_mul (void)
   tally_assert_rare (&tc, "mul_channel vs double");
 }
 
+/* Every (a, b) pair of bytes, for a few quantizations: the fixed-point add
+ * and multiply stay within one unit of the double formula everywhere, and
+ * are exact nearly everywhere (a multiplier rounded to too few bits, or a
+ * wrong rounding constant, would make misses common). */
+typedef struct {
+  float sa; int za; float sb; int zb; float so; int zo; int lo, hi;
+  double min_exact;  /* the fraction of the 65536 results that must be exact */
+} QuantSet;
+
+static void
+test_add_exhaustive (void)
+{
+  static const QuantSet sets[] = {
+    { 0.05f, 128, 0.07f, 120, 0.09f, 125, 0, 255, 0.99 },   /* residual */
+    { 0.1f, 0, 0.1f, 0, 0.1f, 0, 0, 255, 1.0 },             /* ratios 1 */
+    { 0.0123f, 5, 0.456f, 200, 0.3f, 77, 77, 200, 0.99 },
+    { 0.2f, 37, 0.15f, 251, 0.005f, 10, 0, 255, 0.95 },     /* ratios 40, 30 */
+    { 0.001f, 255, 0.002f, 0, 0.5f, 128, 128, 255, 0.99 },  /* tiny ratios */
+    { 1.0f, 128, 0.7f, 100, 0.004f, 128, 0, 255, 0.99 },    /* 32-bit form */
+  };
+  g_autofree guint8 *a = g_malloc (65536), *b = g_malloc (65536), *y = g_malloc (65536);
+
+  for (guint i = 0; i < 65536; i++)
+    {
+      a[i] = (guint8) (i & 255);
+      b[i] = (guint8) (i >> 8);
+    }
+  for (guint k = 0; k < G_N_ELEMENTS (sets); k++)
+    {
+      const QuantSet *q = &sets[k];
+      qvk_qu8_add_params p;
+      gsize exact = 0;
+
+      qvk_qu8_add_params_init (&p, q->sa, q->za, q->sb, q->zb, q->so, q->zo, q->lo, q->hi);
+      qvk_qu8_add__scalar (&p, a, b, y, 0, 65536);
+      for (guint i = 0; i < 65536; i++)
+        {
+          const double real = (double) q->sa * (a[i] - q->za) + (double) q->sb * (b[i] - q->zb);
+          const int want = requant_double (real / q->so, q->zo, q->lo, q->hi);
+          if (ABS ((int) y[i] - want) > 1)
+            g_error ("add set %u, a %d b %d: got %d, expected %d", k, a[i], b[i], y[i], want);
+          exact += y[i] == want;
+        }
+      g_test_message ("add set %u (shift %d, multipliers %d, %d): %" G_GSIZE_FORMAT
+                      " of 65536 exact", k, p.shift, p.a_multiplier, p.b_multiplier, exact);
+      g_assert_cmpfloat ((double) exact, >=, q->min_exact * 65536);
+    }
+}
+
+static void
+test_mul_exhaustive (void)
+{
+  static const QuantSet sets[] = {
+    /* squeeze-excite: m = 1/256, so 1 in 128 products is a tie, rounded
+     * up here and to even by the double formula */
+    { 0.05f, 3, 1.0f / 256.0f, 0, 0.05f, 3, 0, 255, 0.99 },
+    /* M of 14 bits: a result within 0.006 of a half may go either way */
+    { 0.02f, 128, 0.03f, 120, 0.01f, 128, 0, 255, 0.985 },
+    { 0.2f, 37, 0.15f, 251, 0.001f, 10, 10, 255, 0.99 },      /* m = 30 */
+    { 1.0f, 128, 1.0f, 100, 1e-4f, 128, 0, 255, 1.0 },        /* m = 10^4 */
+    { 1.0f, 128, 1.0f, 128, 1e-5f, 128, 0, 255, 1.0 },        /* m = 10^5 */
+    { 0.001f, 0, 0.001f, 255, 10.0f, 0, 0, 255, 1.0 },        /* m = 10^-7 */
+  };
+  g_autofree guint8 *a = g_malloc (65536), *b = g_malloc (65536), *y = g_malloc (65536);
+
+  for (guint i = 0; i < 65536; i++)
+    {
+      a[i] = (guint8) (i & 255);
+      b[i] = (guint8) (i >> 8);
+    }
+  for (guint k = 0; k < G_N_ELEMENTS (sets); k++)
+    {
+      const QuantSet *q = &sets[k];
+      qvk_qu8_mul_params p;
+      gsize exact = 0;
+
+      qvk_qu8_mul_params_init (&p, q->sa, q->za, q->sb, q->zb, q->so, q->zo, q->lo, q->hi);
+      qvk_qu8_mul__scalar (&p, a, b, y, 0, 65536);
+      for (guint i = 0; i < 65536; i++)
+        {
+          const double real = (double) q->sa * (a[i] - q->za) * ((double) q->sb * (b[i] - q->zb));
+          const int want = requant_double (real / q->so, q->zo, q->lo, q->hi);
+          if (ABS ((int) y[i] - want) > 1)
+            g_error ("mul set %u, a %d b %d: got %d, expected %d", k, a[i], b[i], y[i], want);
+          exact += y[i] == want;
+        }
+      g_test_message ("mul set %u (shift %d, multiplier %d): %" G_GSIZE_FORMAT
+                      " of 65536 exact", k, p.shift, p.multiplier, exact);
+      g_assert_cmpfloat ((double) exact, >=, q->min_exact * 65536);
+    }
+}
+
 /* ---- lookup tables ------------------------------------------------------- */
 
 static void
@@ -983,6 +1075,8 @@ main (int argc, char **argv)
   g_test_add_func ("/qu8/conv/op-rejects", test_conv_op_rejects);
   g_test_add_func ("/qu8/add", test_add);
   g_test_add_func ("/qu8/mul", test_mul);
+  g_test_add_func ("/qu8/add/exhaustive", test_add_exhaustive);
+  g_test_add_func ("/qu8/mul/exhaustive", test_mul_exhaustive);
   g_test_add_func ("/qu8/lut", test_lut);
   g_test_add_func ("/qu8/global-avgpool", test_global_avgpool);
   g_test_add_func ("/qu8/avgpool", test_avgpool);
