@@ -118,19 +118,54 @@ qviz_window_load_model_async (QvizWindow *self,
   g_task_run_in_thread (task, load_model_thread);
 }
 
+typedef void (*OpenPathFunc) (QvizWindow *self, const char *path);
+
 static void
-on_open_response (GtkNativeDialog *dialog,
-                  int              response,
-                  QvizWindow      *self)
+on_open_file_response (GtkNativeDialog *dialog,
+                       int              response,
+                       QvizWindow      *self)
 {
+  OpenPathFunc open_path = g_object_get_data (G_OBJECT (dialog), "qviz-open-path");
+
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       g_autofree char *path = file ? g_file_get_path (file) : NULL;
       if (path)
-        qviz_window_open_model (self, path);
+        open_path (self, path);
     }
   g_object_unref (dialog);
+}
+
+/* A modal file chooser with one filter (patterns and a MIME type) and "All
+ * files"; the chosen path goes to open_path. */
+static void
+choose_file_to_open (QvizWindow         *self,
+                     const char         *title,
+                     const char         *accept_label,
+                     const char         *filter_name,
+                     const char * const *patterns,
+                     const char         *mime_type,
+                     OpenPathFunc        open_path)
+{
+  GtkFileChooserNative *dialog;
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autoptr (GtkFileFilter) all = gtk_file_filter_new ();
+
+  dialog = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
+                                        accept_label, _("_Cancel"));
+  gtk_file_filter_set_name (filter, filter_name);
+  for (int i = 0; patterns[i] != NULL; i++)
+    gtk_file_filter_add_pattern (filter, patterns[i]);
+  gtk_file_filter_add_mime_type (filter, mime_type);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), all);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_object_set_data (G_OBJECT (dialog), "qviz-open-path", open_path);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_open_file_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
 static void
@@ -138,23 +173,10 @@ action_open (GSimpleAction *action,
              GVariant      *param,
              gpointer       user_data)
 {
-  QvizWindow *self = user_data;
-  GtkFileChooserNative *dialog;
-  g_autoptr (GtkFileFilter) onnx = gtk_file_filter_new ();
-  g_autoptr (GtkFileFilter) all = gtk_file_filter_new ();
+  static const char *const patterns[] = { "*.onnx", NULL };
 
-  dialog = gtk_file_chooser_native_new (_("Open Model"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_file_filter_set_name (onnx, _("ONNX models"));
-  gtk_file_filter_add_pattern (onnx, "*.onnx");
-  gtk_file_filter_add_mime_type (onnx, "application/x-onnx");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), onnx);
-  gtk_file_filter_set_name (all, _("All files"));
-  gtk_file_filter_add_pattern (all, "*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), all);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  g_signal_connect (dialog, "response", G_CALLBACK (on_open_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  choose_file_to_open (QVIZ_WINDOW (user_data), _("Open Model"), _("_Open"), _("ONNX models"),
+                       patterns, "application/x-onnx", qviz_window_open_model);
 }
 
 static void
@@ -836,43 +858,15 @@ qviz_window_import_database (QvizWindow *self,
 }
 
 static void
-on_import_response (GtkNativeDialog *dialog,
-                    int              response,
-                    QvizWindow      *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = file ? g_file_get_path (file) : NULL;
-      if (path)
-        qviz_window_import_database (self, path);
-    }
-  g_object_unref (dialog);
-}
-
-static void
 action_import (GSimpleAction *action,
                GVariant      *param,
                gpointer       user_data)
 {
-  QvizWindow *self = user_data;
-  GtkFileChooserNative *dialog;
-  g_autoptr (GtkFileFilter) db = gtk_file_filter_new ();
-  g_autoptr (GtkFileFilter) all = gtk_file_filter_new ();
+  static const char *const patterns[] = { "*.sqlite", "*.db", NULL };
 
-  dialog = gtk_file_chooser_native_new (_("Import Database"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
-  gtk_file_filter_set_name (db, _("qviz databases"));
-  gtk_file_filter_add_pattern (db, "*.sqlite");
-  gtk_file_filter_add_pattern (db, "*.db");
-  gtk_file_filter_add_mime_type (db, "application/vnd.sqlite3");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), db);
-  gtk_file_filter_set_name (all, _("All files"));
-  gtk_file_filter_add_pattern (all, "*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), all);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  g_signal_connect (dialog, "response", G_CALLBACK (on_import_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  choose_file_to_open (QVIZ_WINDOW (user_data), _("Import Database"), _("_Import"),
+                       _("qviz databases"), patterns, "application/vnd.sqlite3",
+                       qviz_window_import_database);
 }
 
 static void
