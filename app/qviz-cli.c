@@ -474,8 +474,11 @@ int
 main (int argc, char **argv)
 {
   setlocale (LC_ALL, "");
-  /* Numbers in tables, CSV and JSON always use a decimal point. */
+  /* Numbers in tables, CSV and JSON always use a decimal point, and the
+   * command line speaks English throughout, charts included, so that its
+   * output and exports read the same on every machine. */
   setlocale (LC_NUMERIC, "C");
+  setlocale (LC_MESSAGES, "C");
 
   if (argc < 2)
     {

@@ -1,6 +1,8 @@
 /* qviz-bars-painter.c: horizontal bars of the slowest layers. */
+#include "qviz-config.h"
 #include "qviz-bars-painter.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 
 #include "qviz-axis.h"
@@ -140,7 +142,7 @@ qviz_bars_painter_paint (QvizBarsPainter *self,
 
   if (self->rows->len == 0)
     {
-      qviz_chart_draw_text (cr, text, "No per-layer timings", width / 2, height / 2,
+      qviz_chart_draw_text (cr, text, _("No per-layer timings"), width / 2, height / 2,
                             QVIZ_ALIGN_CENTER, QVIZ_ALIGN_CENTER, 0, &style->muted);
       cairo_restore (cr);
       return;

@@ -1,6 +1,8 @@
 /* qviz-breakdown-painter.c: stacked bars of time by layer class. */
+#include "qviz-config.h"
 #include "qviz-breakdown-painter.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 
 #include "qviz-axis.h"
@@ -160,7 +162,7 @@ qviz_breakdown_painter_paint (QvizBreakdownPainter *self,
 
   if (b == NULL || b->n_resolutions == 0 || b->n_precisions == 0)
     {
-      qviz_chart_draw_text (cr, text, "No per-layer timings", width / 2, height / 2,
+      qviz_chart_draw_text (cr, text, _("No per-layer timings"), width / 2, height / 2,
                             QVIZ_ALIGN_CENTER, QVIZ_ALIGN_CENTER, 0, &style->muted);
       cairo_restore (cr);
       return;

@@ -1,9 +1,13 @@
 /* qviz-chart-adapt.c: from QvizRun to chart data. */
 
+#include "qviz-config.h"
 #include "qviz-chart-adapt.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
+
+#include "qviz-chart-private.h"
 
 static QvizLayerClass
 class_from_name (const char *name)
@@ -92,8 +96,12 @@ qviz_chart_curves_from_two_sweeps (GPtrArray *runs_a, const char *label_a,
   if (g_str_equal (la, lb))
     {
       g_autofree char *old_a = g_steal_pointer (&la), *old_b = g_steal_pointer (&lb);
-      la = g_strdup_printf ("%s (A)", old_a);
-      lb = g_strdup_printf ("%s (B)", old_b);
+      /* TRANSLATORS: a sweep's label when both compared sweeps have the
+       * same one; A is the reference sweep. */
+      la = g_strdup_printf (_("%s (A)"), old_a);
+      /* TRANSLATORS: a sweep's label when both compared sweeps have the
+       * same one; B is the sweep compared with A. */
+      lb = g_strdup_printf (_("%s (B)"), old_b);
     }
   a = qviz_chart_curves_from_runs (runs_a);
   b = qviz_chart_curves_from_runs (runs_b);
@@ -196,6 +204,7 @@ add_band (QvizFlameData *data, const QvizRun *run, int pass, const QvizRun *othe
 {
   g_autoptr (GHashTable) other_ms = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree char *label = NULL;
+  g_autofree char *threads = NULL;
   guint band;
   gboolean cold = FALSE;
 
@@ -204,9 +213,19 @@ add_band (QvizFlameData *data, const QvizRun *run, int pass, const QvizRun *othe
   for (guint i = 0; i < run->spans->len; i++)
     if (qviz_run_get_span (run, i)->pass == pass)
       cold = qviz_run_get_span (run, i)->cold;
-  label = g_strdup_printf ("%s %dx%d, %d thread%s — %s pass %d", run->precision, run->height,
-                           run->width, run->threads, run->threads > 1 ? "s" : "",
-                           cold ? "cold" : "warm", pass + 1);
+  threads = qviz_chart_threads_text (run->threads);
+  if (cold)
+    /* TRANSLATORS: a flame chart band: precision, height x width, the
+     * thread count ("2 threads"), then the pass, e.g.
+     * "int8 512x512, 2 threads — cold pass 1". */
+    label = g_strdup_printf (_("%s %dx%d, %s — cold pass %d"), run->precision, run->height,
+                             run->width, threads, pass + 1);
+  else
+    /* TRANSLATORS: a flame chart band: precision, height x width, the
+     * thread count ("2 threads"), then the pass, e.g.
+     * "int8 512x512, 2 threads — warm pass 4". */
+    label = g_strdup_printf (_("%s %dx%d, %s — warm pass %d"), run->precision, run->height,
+                             run->width, threads, pass + 1);
   band = qviz_flame_data_add_band (data, label);
   if (other && other->layers)
     for (guint i = 0; i < other->layers->len; i++)
@@ -286,15 +305,19 @@ QvizReportInfo *
 qviz_chart_report_info (const QvizSweep *sweep, const QvizMachine *machine,
                         const QvizModelInfo *model)
 {
-  g_autofree char *title = g_strdup_printf ("%s — float vs int8",
+  /* TRANSLATORS: a report's title; %s is the model's name. */
+  g_autofree char *title = g_strdup_printf (_("%s — float vs int8"),
                                             model && model->name ? model->name
-                                            : sweep && sweep->model_name ? sweep->model_name : "model");
+                                            : sweep && sweep->model_name ? sweep->model_name
+                                            : _("model"));
   QvizReportInfo *info = qviz_report_info_new (title);
 
   if (sweep != NULL)
     {
       g_autofree char *created = qviz_time_to_iso8601 (sweep->created);
-      g_autofree char *sub = g_strdup_printf ("sweep %.8s, %s, resolutions %s, threads %s",
+      /* TRANSLATORS: a report's subtitle: the sweep's id, its date, its
+       * resolutions ("256, 512") and its thread counts ("1, 2"). */
+      g_autofree char *sub = g_strdup_printf (_("sweep %.8s, %s, resolutions %s, threads %s"),
                                               sweep->uuid, created, sweep->resolutions,
                                               sweep->threads);
       qviz_report_info_set_subtitle (info, sub);
@@ -302,10 +325,13 @@ qviz_chart_report_info (const QvizSweep *sweep, const QvizMachine *machine,
   if (model != NULL)
     {
       g_autofree char *a = g_strdup_printf ("%s (%s)", model->name, model->source);
-      g_autofree char *b = g_strdup_printf ("%.2f M parameters, %.2f GMACs at %dx%d",
+      /* TRANSLATORS: millions of parameters, billions of multiply-accumulates
+       * at the default height x width. */
+      g_autofree char *b = g_strdup_printf (_("%.2f M parameters, %.2f GMACs at %dx%d"),
                                             model->params / 1e6, model->macs / 1e9,
                                             model->default_res, model->default_res);
-      g_autofree char *c = g_strdup_printf ("weights %.2f MB f32, %.2f MB int8",
+      /* TRANSLATORS: the size of the weights in float, then in int8. */
+      g_autofree char *c = g_strdup_printf (_("weights %.2f MB f32, %.2f MB int8"),
                                             model->weight_bytes_f32 / 1e6,
                                             model->weight_bytes_int8 / 1e6);
       qviz_report_info_add_model_line (info, a);
@@ -314,10 +340,13 @@ qviz_chart_report_info (const QvizSweep *sweep, const QvizMachine *machine,
     }
   if (machine != NULL)
     {
-      g_autofree char *a = g_strdup_printf ("%s, %d cores / %d threads", machine->cpu_model,
-                                            machine->physical_cores, machine->logical_cores);
+      g_autofree char *cores = qviz_chart_cores_text (machine->physical_cores,
+                                                      machine->logical_cores);
+      g_autofree char *a = g_strdup_printf ("%s, %s", machine->cpu_model, cores);
       g_autofree char *b = g_strdup_printf ("%s", machine->isa_flags);
-      g_autofree char *c = g_strdup_printf ("%s, %s, %.1f GB, qviz %s (%s)", machine->os,
+      /* TRANSLATORS: the operating system, its kernel, the memory in
+       * gigabytes, then qviz's version and commit. */
+      g_autofree char *c = g_strdup_printf (_("%s, %s, %.1f GB, qviz %s (%s)"), machine->os,
                                             machine->kernel, machine->memory_bytes / 1e9,
                                             machine->qviz_version, machine->qviz_commit);
       qviz_report_info_add_machine_line (info, a);

@@ -1,18 +1,25 @@
 /* qviz-chart-compare.c: from QvizRunComparison to chart data. */
 
+#include "qviz-config.h"
 #include "qviz-chart-compare.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
 #include "qviz-chart-adapt.h"
+#include "qviz-chart-private.h"
 
 char *
 qviz_chart_run_config_label (const QvizRun *run)
 {
+  g_autofree char *threads = NULL;
+
   g_return_val_if_fail (run != NULL, NULL);
-  return g_strdup_printf ("%s %dx%d, %d thread%s", run->precision, run->height, run->width,
-                          run->threads, run->threads == 1 ? "" : "s");
+  threads = qviz_chart_threads_text (run->threads);
+  /* TRANSLATORS: a run's configuration: precision, height x width, then
+   * the thread count ("2 threads"). */
+  return g_strdup_printf (_("%s %dx%d, %s"), run->precision, run->height, run->width, threads);
 }
 
 QvizFlameData *
@@ -43,11 +50,32 @@ qviz_chart_flame_diff (const QvizRun *b, const QvizRunComparison *c)
       cold = qviz_run_get_span (b, i)->cold;
   config = qviz_chart_run_config_label (b);
   if (isnan (c->ratio))
-    label = g_strdup_printf ("B: %s — %s pass %d", config, cold ? "cold" : "warm", pass + 1);
+    label = cold
+      /* TRANSLATORS: the band of a differential flame chart: B's
+       * configuration ("int8 512x512, 2 threads"), then the pass shown. */
+      ? g_strdup_printf (_("B: %s — cold pass %d"), config, pass + 1)
+      /* TRANSLATORS: as "B: %s — cold pass %d", for a warm pass. */
+      : g_strdup_printf (_("B: %s — warm pass %d"), config, pass + 1);
+  else if (c->significant)
+    label = cold
+      /* TRANSLATORS: the band of a differential flame chart: B's
+       * configuration, the pass shown, then B's whole-model time as a
+       * multiple of A's. */
+      ? g_strdup_printf (_("B: %s — cold pass %d — whole model ×%.2f of A"), config, pass + 1,
+                         c->ratio)
+      /* TRANSLATORS: as "B: %s — cold pass %d — whole model ×%.2f of A",
+       * for a warm pass. */
+      : g_strdup_printf (_("B: %s — warm pass %d — whole model ×%.2f of A"), config, pass + 1,
+                         c->ratio);
   else
-    label = g_strdup_printf ("B: %s — %s pass %d — whole model ×%.2f of A%s", config,
-                             cold ? "cold" : "warm", pass + 1, c->ratio,
-                             c->significant ? "" : " (within noise)");
+    label = cold
+      /* TRANSLATORS: as "B: %s — cold pass %d — whole model ×%.2f of A",
+       * when the difference is within the timing noise. */
+      ? g_strdup_printf (_("B: %s — cold pass %d — whole model ×%.2f of A (within noise)"),
+                         config, pass + 1, c->ratio)
+      /* TRANSLATORS: as the line above, for a warm pass. */
+      : g_strdup_printf (_("B: %s — warm pass %d — whole model ×%.2f of A (within noise)"),
+                         config, pass + 1, c->ratio);
   band = qviz_flame_data_add_band (data, label);
 
   for (guint i = 0; b->spans && i < b->spans->len; i++)
@@ -153,19 +181,28 @@ qviz_chart_compare_side_lines (const QvizRun *run, const QvizMachine *machine)
   host = machine && machine->hostname ? machine->hostname : run->hostname ? run->hostname : "?";
   cpu = machine && machine->cpu_model ? machine->cpu_model : run->cpu_model ? run->cpu_model : "?";
   if (machine != NULL)
-    g_ptr_array_add (lines, g_strdup_printf ("%s: %s, %d cores / %d threads", host, cpu,
-                                             machine->physical_cores, machine->logical_cores));
+    {
+      g_autofree char *cores = qviz_chart_cores_text (machine->physical_cores,
+                                                      machine->logical_cores);
+      /* TRANSLATORS: host name, CPU name, then "2 cores / 4 threads". */
+      g_ptr_array_add (lines, g_strdup_printf (_("%s: %s, %s"), host, cpu, cores));
+    }
   else
-    g_ptr_array_add (lines, g_strdup_printf ("%s: %s", host, cpu));
-  g_ptr_array_add (lines, g_strdup_printf ("model %s, kernels %s, conv %s",
+    /* TRANSLATORS: host name, then CPU name. */
+    g_ptr_array_add (lines, g_strdup_printf (_("%s: %s"), host, cpu));
+  /* TRANSLATORS: the model's name, the kernels' instruction set
+   * ("avx512vnni") and the convolution algorithm ("auto", "im2col"). */
+  g_ptr_array_add (lines, g_strdup_printf (_("model %s, kernels %s, conv %s"),
                                            run->model_name ? run->model_name : "?",
                                            run->isa ? run->isa : "?",
                                            run->conv_algo ? run->conv_algo : "auto"));
   started = qviz_time_to_iso8601 (run->started);
   if (machine != NULL)
-    g_ptr_array_add (lines, g_strdup_printf ("ran %s, qviz %s (%s)", started, machine->qviz_version,
-                                             machine->qviz_commit));
+    /* TRANSLATORS: when the run started, then qviz's version and commit. */
+    g_ptr_array_add (lines, g_strdup_printf (_("ran %s, qviz %s (%s)"), started,
+                                             machine->qviz_version, machine->qviz_commit));
   else
-    g_ptr_array_add (lines, g_strdup_printf ("ran %s", started));
+    /* TRANSLATORS: when the run started. */
+    g_ptr_array_add (lines, g_strdup_printf (_("ran %s"), started));
   return lines;
 }

@@ -1,6 +1,8 @@
 /* qviz-chart-data.c: plain inputs of the chart painters, and the flame layout. */
+#include "qviz-config.h"
 #include "qviz-chart-data.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -9,15 +11,17 @@ qviz_layer_class_get_label (QvizLayerClass layer_class)
 {
   switch (layer_class)
     {
-    case QVIZ_LAYER_CLASS_DILATED_DEPTHWISE: return "Dilated depthwise";
-    case QVIZ_LAYER_CLASS_DEPTHWISE: return "Depthwise";
-    case QVIZ_LAYER_CLASS_POINTWISE: return "Pointwise";
-    case QVIZ_LAYER_CLASS_CONV: return "Conv";
-    case QVIZ_LAYER_CLASS_OTHER: return "Other";
+    case QVIZ_LAYER_CLASS_DILATED_DEPTHWISE: return C_("layer class", "Dilated depthwise");
+    case QVIZ_LAYER_CLASS_DEPTHWISE: return C_("layer class", "Depthwise");
+    case QVIZ_LAYER_CLASS_POINTWISE: return C_("layer class", "Pointwise");
+    /* TRANSLATORS: a layer class: a convolution that is neither depthwise
+     * nor pointwise. */
+    case QVIZ_LAYER_CLASS_CONV: return C_("layer class", "Conv");
+    case QVIZ_LAYER_CLASS_OTHER: return C_("layer class", "Other");
     case QVIZ_N_LAYER_CLASSES:
     default: break;
     }
-  g_return_val_if_reached ("Other");
+  g_return_val_if_reached (C_("layer class", "Other"));
 }
 
 QvizLayerClass
@@ -458,7 +462,8 @@ qviz_flame_data_add_span (QvizFlameData *self,
   if (norm[0] == '\0')
     {
       g_free (norm);
-      norm = g_strdup ("(unnamed)");
+      /* TRANSLATORS: the name shown for a layer whose model gives it none. */
+      norm = g_strdup (_("(unnamed)"));
     }
   span.band = band;
   span.parent = -1;

@@ -71,6 +71,12 @@ double       qviz_chart_title_height (cairo_t              *cr,
 /* The tail of a layer's path, which is what tells layers apart. */
 const char  *qviz_chart_short_name  (const char           *path);
 
+/* "2 threads" and "2 cores / 4 threads", translated, with the plural the
+ * count asks for. */
+char        *qviz_chart_threads_text (int                   threads);
+char        *qviz_chart_cores_text   (int                   cores,
+                                      int                   threads);
+
 /* qviz-chart-page.c: what the painters draw around their content. */
 void         qviz_chart_fill_background (cairo_t              *cr,
                                          const QvizChartStyle *style,

@@ -1,6 +1,8 @@
 /* qviz-chart-text.c: pango text and legends for the painters. */
+#include "qviz-config.h"
 #include "qviz-chart-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 /* Sizes are absolute (device units), so that a chart has the same
@@ -201,4 +203,27 @@ qviz_chart_short_name (const char *path)
         return p + 1;
     }
   return path;
+}
+
+char *
+qviz_chart_threads_text (int threads)
+{
+  /* TRANSLATORS: a thread count, part of labels such as
+   * "int8 512x512, 2 threads". */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d thread", "%d threads",
+                                       (gulong) MAX (threads, 0)),
+                          threads);
+}
+
+char *
+qviz_chart_cores_text (int cores,
+                       int threads)
+{
+  g_autofree char *c = NULL, *t = qviz_chart_threads_text (threads);
+
+  /* TRANSLATORS: a count of physical CPU cores. */
+  c = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d core", "%d cores",
+                                    (gulong) MAX (cores, 0)),
+                       cores);
+  return g_strdup_printf ("%s / %s", c, t);
 }

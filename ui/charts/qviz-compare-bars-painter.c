@@ -1,6 +1,8 @@
 /* qviz-compare-bars-painter.c: per-layer A against B, largest change first. */
+#include "qviz-config.h"
 #include "qviz-compare-bars-painter.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 
 #include "qviz-axis.h"
@@ -233,13 +235,16 @@ static const char *
 verdict (const QvizCompareRow *row,
          double                ratio)
 {
+  /* TRANSLATORS: the verdicts of the "Change" column, short: a layer only
+   * B has, only A has, a change within the timing noise, B slower than A,
+   * B faster than A. */
   if (isnan (row->a_ms))
-    return "only in B";
+    return _("only in B");
   if (isnan (row->b_ms))
-    return "only in A";
+    return _("only in A");
   if (!row->significant || isnan (ratio))
-    return "within noise";
-  return ratio > 1 ? "slower ▲" : "faster ▼";
+    return _("within noise");
+  return ratio > 1 ? _("slower ▲") : _("faster ▼");
 }
 
 static char *
@@ -274,6 +279,13 @@ qviz_compare_bars_painter_paint (QvizCompareBarsPainter *self,
   g_autoptr(PangoLayout) head = NULL;
   g_autoptr(GArray) ticks = NULL;
   g_autofree char *legend_a = NULL, *legend_b = NULL;
+  /* TRANSLATORS: column heading: how the layer's time changed from A to
+   * B. */
+  const char *change_head = _("Change");
+  /* TRANSLATORS: column heading: the 95 percent confidence interval of
+   * the difference of B's time minus A's.
+   * xgettext:no-c-format */
+  const char *ci_head = _("95% CI of B−A");
   cairo_pattern_t *hatch;
   CompareSwatch swatches[3];
   QvizLegendItem items[3];
@@ -301,7 +313,7 @@ qviz_compare_bars_painter_paint (QvizCompareBarsPainter *self,
 
   if (self->rows->len == 0)
     {
-      qviz_chart_draw_text (cr, text, "No layers in common", width / 2, height / 2,
+      qviz_chart_draw_text (cr, text, _("No layers in common"), width / 2, height / 2,
                             QVIZ_ALIGN_CENTER, QVIZ_ALIGN_CENTER, 0, &style->muted);
       cairo_restore (cr);
       return;
@@ -309,21 +321,44 @@ qviz_compare_bars_painter_paint (QvizCompareBarsPainter *self,
 
   a_colour = style->muted;
   a_muted = qviz_rgba_mix (&style->muted, &style->background, 0.55);
-  legend_a = g_strdup_printf ("%s (median)", self->label_a);
-  legend_b = g_strdup_printf ("%s, coloured by B/A: blue faster, orange slower", self->label_b);
+  /* TRANSLATORS: legend entry of A's bars; %s is A's label. */
+  legend_a = g_strdup_printf (_("%s (median)"), self->label_a);
+  /* TRANSLATORS: legend entry of B's bars; %s is B's label. */
+  legend_b = g_strdup_printf (_("%s, coloured by B/A: blue faster, orange slower"), self->label_b);
   swatches[0] = (CompareSwatch) { style, a_colour, FALSE };
   swatches[1] = (CompareSwatch) { style, a_colour, TRUE };
   swatches[2] = (CompareSwatch) { style, style->within_noise, FALSE };
   items[0] = (QvizLegendItem) { legend_a, swatch_compare, &swatches[0] };
   items[1] = (QvizLegendItem) { legend_b, swatch_compare, &swatches[1] };
-  items[2] = (QvizLegendItem) { "Within noise (greyed)", swatch_compare, &swatches[2] };
+  items[2] = (QvizLegendItem) { _("Within noise (greyed)"), swatch_compare, &swatches[2] };
   top += qviz_chart_draw_legend (cr, style, items, 3, PAD, top, width - 2 * PAD, TRUE) + 6;
 
   /* Columns, right to left: verdict, p, interval, ratio; the bars take
-   * what is left after the names. */
-  qviz_chart_text_size (small, "within noise", &verdict_w, NULL);
+   * what is left after the names.  Each column is as wide as its widest
+   * word or its heading, in the layout it is drawn with, so that a longer
+   * translation does not run into the next column. */
+  verdict_w = 0;
+  {
+    const char *const noise_verdict = _("within noise");
+    const char *const bold[] = { _("only in A"), _("only in B"), _("slower ▲"), _("faster ▼"),
+                                 change_head };
+    double w;
+
+    qviz_chart_text_size (small, noise_verdict, &verdict_w, NULL);
+    for (guint i = 0; i < G_N_ELEMENTS (bold); i++)
+      {
+        qviz_chart_text_size (head, bold[i], &w, NULL);
+        verdict_w = MAX (verdict_w, w);
+      }
+  }
   qviz_chart_text_size (small, "<0.0001", &p_w, NULL);
   qviz_chart_text_size (small, "[+0.000, +0.000] ms", &ci_w, NULL);
+  {
+    double w;
+
+    qviz_chart_text_size (head, ci_head, &w, NULL);
+    ci_w = MAX (ci_w, w);
+  }
   qviz_chart_text_size (small, "×10.00", &ratio_w, NULL);
   qviz_chart_text_size (small, "000.00 ms", &value_w, NULL);
   col_verdict = width - PAD - verdict_w;
@@ -388,18 +423,20 @@ qviz_compare_bars_painter_paint (QvizCompareBarsPainter *self,
   {
     double hy = top + m.header_h / 2;
 
-    qviz_chart_draw_text (cr, head, "Layer", name_x, hy, QVIZ_ALIGN_START, QVIZ_ALIGN_CENTER,
-                          0, &style->foreground);
-    qviz_chart_draw_text (cr, head, "Median time, A over B", px0, hy, QVIZ_ALIGN_START,
-                          QVIZ_ALIGN_CENTER, 0, &style->foreground);
+    qviz_chart_draw_text (cr, head, _("Layer"), name_x, hy, QVIZ_ALIGN_START, QVIZ_ALIGN_CENTER,
+                          name_w, &style->foreground);
+    /* TRANSLATORS: column heading over two bars per layer, A's above
+     * B's. */
+    qviz_chart_draw_text (cr, head, _("Median time, A over B"), px0, hy, QVIZ_ALIGN_START,
+                          QVIZ_ALIGN_CENTER, col_ratio - ratio_w - 8 - px0, &style->foreground);
     qviz_chart_draw_text (cr, head, "B/A", col_ratio, hy, QVIZ_ALIGN_END, QVIZ_ALIGN_CENTER, 0,
                           &style->foreground);
     if (col_ci > 0)
-      qviz_chart_draw_text (cr, head, "95% CI of B−A", col_ci, hy, QVIZ_ALIGN_END,
+      qviz_chart_draw_text (cr, head, ci_head, col_ci, hy, QVIZ_ALIGN_END,
                             QVIZ_ALIGN_CENTER, 0, &style->foreground);
     qviz_chart_draw_text (cr, head, "p", col_p, hy, QVIZ_ALIGN_END, QVIZ_ALIGN_CENTER, 0,
                           &style->foreground);
-    qviz_chart_draw_text (cr, head, "Change", col_verdict, hy, QVIZ_ALIGN_START,
+    qviz_chart_draw_text (cr, head, change_head, col_verdict, hy, QVIZ_ALIGN_START,
                           QVIZ_ALIGN_CENTER, 0, &style->foreground);
   }
 
@@ -479,7 +516,8 @@ qviz_compare_bars_painter_paint (QvizCompareBarsPainter *self,
 
       if (qviz_compare_row_kernel_changed (row))
         {
-          g_autofree char *k = g_strdup_printf ("kernel: %s → %s", row->kernel_a, row->kernel_b);
+          /* TRANSLATORS: the kernel that ran in A, then the one in B. */
+          g_autofree char *k = g_strdup_printf (_("kernel: %s → %s"), row->kernel_a, row->kernel_b);
           qviz_chart_draw_text (cr, small, k, name_x, y + m.block_h + m.kernel_h / 2 - 2,
                                 QVIZ_ALIGN_START, QVIZ_ALIGN_CENTER, width - PAD - name_x,
                                 &style->foreground);

@@ -1,6 +1,9 @@
 /* qviz-compare-report-painter.c: the compare page, composed of the curves,
  * flame and compare-bars painters. */
+#include "qviz-config.h"
 #include "qviz-compare-report-painter.h"
+
+#include <glib/gi18n-lib.h>
 
 #include "qviz-chart-private.h"
 #include "qviz-compare-bars-painter.h"
@@ -26,7 +29,7 @@ qviz_compare_report_painter_new (const QvizChartStyle *style)
   QvizCompareReportPainter *self = g_new0 (QvizCompareReportPainter, 1);
 
   self->style = style != NULL ? style : qviz_chart_style_get_light ();
-  self->title = g_strdup ("A vs B");
+  self->title = g_strdup (_("A vs B"));
   for (guint i = 0; i < 2; i++)
     {
       self->headings[i] = g_strdup (i == 0 ? "A" : "B");
@@ -35,9 +38,9 @@ qviz_compare_report_painter_new (const QvizChartStyle *style)
   self->curves = qviz_curves_painter_new (self->style);
   self->flame = qviz_flame_painter_new (self->style);
   self->bars = qviz_compare_bars_painter_new (self->style);
-  qviz_curves_painter_set_title (self->curves, "Latency by input resolution, both sweeps");
+  qviz_curves_painter_set_title (self->curves, _("Latency by input resolution, both sweeps"));
   qviz_flame_painter_set_color_mode (self->flame, QVIZ_FLAME_COLOR_BY_RATIO);
-  qviz_compare_bars_painter_set_title (self->bars, "Most changed layers");
+  qviz_compare_bars_painter_set_title (self->bars, _("Most changed layers"));
   return self;
 }
 

@@ -1,6 +1,8 @@
 /* qviz-curves-painter.c: latency curves with whiskers and crossover markers. */
+#include "qviz-config.h"
 #include "qviz-curves-painter.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 
 #include "qviz-axis.h"
@@ -413,13 +415,18 @@ paint_crossovers (QvizCurvesPainter *self,
           continue;
         }
 
-      if (threads->len > 1 && sweep != NULL)
-        where = g_strdup_printf (" (%s, %u thread%s)", sweep, th, th == 1 ? "" : "s");
-      else if (threads->len > 1)
-        where = g_strdup_printf (" (%u thread%s)", th, th == 1 ? "" : "s");
+      if (threads->len > 1)
+        {
+          g_autofree char *count = qviz_chart_threads_text ((int) th);
+          where = sweep != NULL ? g_strdup_printf (" (%s, %s)", sweep, count)
+                                : g_strdup_printf (" (%s)", count);
+        }
       else if (sweep != NULL)
         where = g_strdup_printf (" (%s)", sweep);
-      label = g_strdup_printf ("int8 slower from %.0f px%s", r, where ? where : "");
+      /* TRANSLATORS: where the int8 curve crosses above the float one: the
+       * input size in px, then nothing or which curves, e.g.
+       * " (A, 2 threads)". */
+      label = g_strdup_printf (_("int8 slower from %.0f px%s"), r, where ? where : "");
       qviz_chart_text_size (small, label, &tw, &tht);
       bx = x + 6;
       if (bx + tw + 8 > self->px1)
@@ -472,7 +479,7 @@ qviz_curves_painter_paint (QvizCurvesPainter *self,
   data_ranges (self, &x_min, &x_max, &y_min, &y_max);
   if (self->series->len == 0 || x_min > x_max)
     {
-      qviz_chart_draw_text (cr, text, "No latency measurements", width / 2, height / 2,
+      qviz_chart_draw_text (cr, text, _("No latency measurements"), width / 2, height / 2,
                             QVIZ_ALIGN_CENTER, QVIZ_ALIGN_CENTER, 0, &style->muted);
       cairo_restore (cr);
       return;
@@ -500,12 +507,15 @@ qviz_curves_painter_paint (QvizCurvesPainter *self,
             if (s->threads != th || (guint) qviz_curve_series_is_int8 (s) != k % 2 ||
                 sweep_slot (sweeps, s->sweep) != k / 2)
               continue;
-            if (s->sweep != NULL)
-              label = g_strdup_printf ("%s · %s, %u thread%s", s->sweep, s->precision, s->threads,
-                                       s->threads == 1 ? "" : "s");
-            else
-              label = g_strdup_printf ("%s, %u thread%s", s->precision, s->threads,
-                                       s->threads == 1 ? "" : "s");
+            {
+              g_autofree char *count = qviz_chart_threads_text ((int) s->threads);
+
+              /* A legend entry: sweep, precision, then "2 threads". */
+              if (s->sweep != NULL)
+                label = g_strdup_printf ("%s · %s, %s", s->sweep, s->precision, count);
+              else
+                label = g_strdup_printf ("%s, %s", s->precision, count);
+            }
             g_ptr_array_add (labels, label);
             swatches[n].style = style;
             swatches[n].colour = series_colour (style, s, k / 2);
@@ -643,20 +653,26 @@ qviz_curves_painter_paint (QvizCurvesPainter *self,
       }
   }
 
-  /* Axis lines and titles. */
+  /* Axis lines and titles.  The titles are cut at a little more than their
+   * axis, so that a translation longer than the plot does not run into the
+   * legend. */
   qviz_chart_set_source (cr, &style->axis);
   cairo_move_to (cr, self->px0 + 0.5, self->py0);
   cairo_line_to (cr, self->px0 + 0.5, self->py1 + 0.5);
   cairo_line_to (cr, self->px1, self->py1 + 0.5);
   cairo_stroke (cr);
-  qviz_chart_draw_text (cr, text, "Input resolution (px, square)", (self->px0 + self->px1) / 2,
-                        height - PAD, QVIZ_ALIGN_CENTER, QVIZ_ALIGN_END, 0, &style->muted);
+  qviz_chart_draw_text (cr, text, _("Input resolution (px, square)"), (self->px0 + self->px1) / 2,
+                        height - PAD, QVIZ_ALIGN_CENTER, QVIZ_ALIGN_END,
+                        self->px1 - self->px0 + 2 * PAD, &style->muted);
   cairo_save (cr);
   cairo_translate (cr, PAD, (self->py0 + self->py1) / 2);
   cairo_rotate (cr, -G_PI / 2);
-  qviz_chart_draw_text (cr, text, self->log_y ? "Median latency, log scale (whiskers p10–p90)"
-                                     : "Median latency (whiskers p10–p90)",
-                        0, 0, QVIZ_ALIGN_CENTER, QVIZ_ALIGN_START, 0, &style->muted);
+  /* TRANSLATORS: the time axis: each point is a median, its whiskers span
+   * the 10th to the 90th percentile. */
+  qviz_chart_draw_text (cr, text, self->log_y ? _("Median latency, log scale (whiskers p10–p90)")
+                                     : _("Median latency (whiskers p10–p90)"),
+                        0, 0, QVIZ_ALIGN_CENTER, QVIZ_ALIGN_START,
+                        self->py1 - self->py0 + 2 * PAD, &style->muted);
   cairo_restore (cr);
 
   /* Crossover lines below the data, labels above it. */

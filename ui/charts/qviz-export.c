@@ -1,11 +1,13 @@
 /* qviz-export.c: PNG through an image surface, SVG and PDF through cairo's
  * vector surfaces.  The file is written beside its destination and renamed
  * into place, so a failed export never leaves a truncated file behind. */
+#include "qviz-config.h"
 #include "qviz-export.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <errno.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <stdio.h>
@@ -82,7 +84,8 @@ set_io_error (GError     **error,
   g_autofree char *display = g_filename_display_name (filename);
 
   g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-               "Could not write “%s”: %s", display, g_strerror (saved_errno));
+               /* TRANSLATORS: a file name, then why it could not be written. */
+               _("Could not write “%s”: %s"), display, g_strerror (saved_errno));
 }
 
 gboolean
@@ -111,14 +114,16 @@ qviz_export_to_file (const char        *filename,
   if (format == QVIZ_EXPORT_AUTO && !qviz_export_format_from_filename (filename, &format))
     {
       g_set_error (error, QVIZ_EXPORT_ERROR, QVIZ_EXPORT_ERROR_UNKNOWN_FORMAT,
-                   "Cannot tell the export format of “%s”: use a .png, .svg or .pdf name.",
+                   _("Cannot tell the export format of “%s”: use a .png, .svg or .pdf name."),
                    display);
       return FALSE;
     }
   if (!(width >= 1 && height >= 1 && width <= 32767 && height <= 32767))
     {
       g_set_error (error, QVIZ_EXPORT_ERROR, QVIZ_EXPORT_ERROR_INVALID_SIZE,
-                   "Cannot export “%s” at %g x %g: each side must be between 1 and 32767.",
+                   /* TRANSLATORS: a file name, then the width and height asked
+                    * for, in pixels or points. */
+                   _("Cannot export “%s” at %g x %g: each side must be between 1 and 32767."),
                    display, width, height);
       return FALSE;
     }
@@ -185,7 +190,8 @@ qviz_export_to_file (const char        *filename,
         set_io_error (error, filename, wc.saved_errno);
       else
         g_set_error (error, QVIZ_EXPORT_ERROR, QVIZ_EXPORT_ERROR_RENDER,
-                     "Could not draw “%s”: %s", display, cairo_status_to_string (status));
+                     /* TRANSLATORS: a file name, then cairo's reason. */
+                     _("Could not draw “%s”: %s"), display, cairo_status_to_string (status));
       return FALSE;
     }
 

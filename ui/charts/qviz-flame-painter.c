@@ -1,6 +1,8 @@
 /* qviz-flame-painter.c: flame chart painter, culling and sub-pixel merging. */
+#include "qviz-config.h"
 #include "qviz-flame-painter.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -522,7 +524,6 @@ paint_ratio_legend (QvizFlamePainter *self,
   g_autoptr(PangoLayout) text = qviz_chart_layout_new (cr, s, 0.92, FALSE);
   g_autoptr(PangoLayout) small = qviz_chart_layout_new (cr, s, 0.8, FALSE);
   static const double ticks[] = { 0.5, 0.71, 1.0, 1.41, 2.0 };
-  static const char *const tick_labels[] = { "≤0.5×", "0.71×", "1×", "1.41×", "≥2×" };
   const double bar_h = 12;
   QvizRgba mid = qviz_chart_style_ratio_colour (s, 1.0);
   FillSwatch fills[] = {
@@ -533,18 +534,25 @@ paint_ratio_legend (QvizFlamePainter *self,
     { s, s->module_fill[1], 0, NULL, FALSE },
   };
   QvizLegendItem items[] = {
-    { "Within noise (not significant)", swatch_fill, &fills[0] },
-    { "Not in A", swatch_fill, &fills[1] },
-    { "Dilated (hatched)", swatch_fill, &fills[2] },
-    { "Depthwise (outlined)", swatch_fill, &fills[3] },
-    { "Module", swatch_fill, &fills[4] },
+    { _("Within noise (not significant)"), swatch_fill, &fills[0] },
+    /* TRANSLATORS: a legend entry: a layer of B that A does not have. */
+    { _("Not in A"), swatch_fill, &fills[1] },
+    { _("Dilated (hatched)"), swatch_fill, &fills[2] },
+    { _("Depthwise (outlined)"), swatch_fill, &fills[3] },
+    /* TRANSLATORS: a legend entry: a group of layers in the flame chart. */
+    { C_("flame chart", "Module"), swatch_fill, &fills[4] },
   };
   double title_w, faster_w, slower_w, line_h, small_h, bar_w, bar_x, scale_w, used, items_h;
-  const char *title = "B / A time per layer:";
+  /* TRANSLATORS: the title of the colour scale of a differential flame
+   * chart, which runs from "faster" to "slower". */
+  const char *title = _("B / A time per layer:");
+  /* TRANSLATORS: the ends of the colour scale "B / A time per layer". */
+  const char *faster = C_("ratio scale", "faster");
+  const char *slower = C_("ratio scale", "slower");
 
   qviz_chart_text_size (text, title, &title_w, &line_h);
-  qviz_chart_text_size (text, "faster", &faster_w, NULL);
-  qviz_chart_text_size (text, "slower", &slower_w, NULL);
+  qviz_chart_text_size (text, faster, &faster_w, NULL);
+  qviz_chart_text_size (text, slower, &slower_w, NULL);
   qviz_chart_text_size (small, "Ag", NULL, &small_h);
   bar_w = CLAMP (max_width * 0.3, 160, 300);
   scale_w = title_w + 10 + faster_w + 6 + bar_w + 6 + slower_w;
@@ -573,9 +581,9 @@ paint_ratio_legend (QvizFlamePainter *self,
       if (title_w > 0)
         qviz_chart_draw_text (cr, text, title, x, cy, QVIZ_ALIGN_START, QVIZ_ALIGN_CENTER, 0,
                               &s->foreground);
-      qviz_chart_draw_text (cr, text, "faster", bar_x - 6, cy, QVIZ_ALIGN_END, QVIZ_ALIGN_CENTER,
+      qviz_chart_draw_text (cr, text, faster, bar_x - 6, cy, QVIZ_ALIGN_END, QVIZ_ALIGN_CENTER,
                             0, &s->foreground);
-      qviz_chart_draw_text (cr, text, "slower", bar_x + bar_w + 6, cy, QVIZ_ALIGN_START,
+      qviz_chart_draw_text (cr, text, slower, bar_x + bar_w + 6, cy, QVIZ_ALIGN_START,
                             QVIZ_ALIGN_CENTER, 0, &s->foreground);
       cairo_save (cr);
       cairo_set_source (cr, gradient);
@@ -588,6 +596,7 @@ paint_ratio_legend (QvizFlamePainter *self,
         {
           double f = (log2 (ticks[i]) / log2 (QVIZ_RATIO_SCALE_MAX) + 1) / 2;
           double tx = round (bar_x + f * bar_w) + 0.5;
+          g_autofree char *tick = NULL;
 
           cairo_move_to (cr, tx, y + bar_h - 3);
           cairo_line_to (cr, tx, y + bar_h + 2);
@@ -595,7 +604,10 @@ paint_ratio_legend (QvizFlamePainter *self,
           /* A short bar has room for the ends and the centre only. */
           if (bar_w < 240 && (i == 1 || i == 3))
             continue;
-          qviz_chart_draw_text (cr, small, tick_labels[i], tx, y + bar_h + 2,
+          /* printf writes the locale's decimal separator, as the axes do. */
+          tick = g_strdup_printf ("%s%g×", i == 0 ? "≤" : i + 1 == G_N_ELEMENTS (ticks) ? "≥" : "",
+                                  ticks[i]);
+          qviz_chart_draw_text (cr, small, tick, tx, y + bar_h + 2,
                                 i == 0 ? QVIZ_ALIGN_START
                                 : i + 1 == G_N_ELEMENTS (ticks) ? QVIZ_ALIGN_END : QVIZ_ALIGN_CENTER,
                                 QVIZ_ALIGN_START, 0, &s->muted);
@@ -647,13 +659,13 @@ paint_legend (QvizFlamePainter *self,
     { (gpointer) s, NULL, NULL, NULL },
   };
   QvizLegendItem items[] = {
-    { "Dilated depthwise (hatched, outlined)", swatch_layer, args[0] },
-    { "Depthwise (outlined)", swatch_layer, args[1] },
-    { "Pointwise", swatch_layer, args[2] },
-    { "Conv", swatch_layer, args[3] },
-    { "Dilated conv (hatched)", swatch_layer, args[4] },
-    { "Other", swatch_layer, args[5] },
-    { "Module", swatch_module, args[6] },
+    { _("Dilated depthwise (hatched, outlined)"), swatch_layer, args[0] },
+    { _("Depthwise (outlined)"), swatch_layer, args[1] },
+    { C_("layer class", "Pointwise"), swatch_layer, args[2] },
+    { C_("layer class", "Conv"), swatch_layer, args[3] },
+    { _("Dilated conv (hatched)"), swatch_layer, args[4] },
+    { C_("layer class", "Other"), swatch_layer, args[5] },
+    { C_("flame chart", "Module"), swatch_module, args[6] },
   };
 
   return qviz_chart_draw_legend (cr, s, items, G_N_ELEMENTS (items), x, y, max_width, draw);
@@ -736,7 +748,7 @@ qviz_flame_painter_paint (QvizFlamePainter *self,
 
   if (self->data == NULL || (duration = qviz_flame_data_get_duration (self->data)) <= 0)
     {
-      qviz_chart_draw_text (cr, layout, "No spans recorded", width / 2, height / 2,
+      qviz_chart_draw_text (cr, layout, _("No spans recorded"), width / 2, height / 2,
                             QVIZ_ALIGN_CENTER, QVIZ_ALIGN_CENTER, 0, &style->muted);
       cairo_restore (cr);
       return;

@@ -1,6 +1,8 @@
 /* qviz-report-painter.c: the one-page report, composed of the other painters. */
+#include "qviz-config.h"
 #include "qviz-report-painter.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -26,15 +28,15 @@ qviz_report_painter_new (const QvizChartStyle *style)
   QvizReportPainter *self = g_new0 (QvizReportPainter, 1);
 
   self->style = style != NULL ? style : qviz_chart_style_get_light ();
-  self->info = qviz_report_info_new ("qviz report");
+  self->info = qviz_report_info_new (_("qviz report"));
   self->curves = qviz_curves_painter_new (self->style);
   self->breakdown = qviz_breakdown_painter_new (self->style);
   self->bars = qviz_bars_painter_new (self->style);
   self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_layer_row_free);
   self->top_n = 12;
-  qviz_curves_painter_set_title (self->curves, "Latency by input resolution");
-  qviz_breakdown_painter_set_title (self->breakdown, "Time by layer class");
-  qviz_bars_painter_set_title (self->bars, "Slowest layers");
+  qviz_curves_painter_set_title (self->curves, _("Latency by input resolution"));
+  qviz_breakdown_painter_set_title (self->breakdown, _("Time by layer class"));
+  qviz_bars_painter_set_title (self->bars, _("Slowest layers"));
   return self;
 }
 
@@ -165,15 +167,18 @@ paint_table (QvizReportPainter *self,
   g_autoptr(PangoLayout) head = qviz_chart_layout_new (cr, style, 0.82, TRUE);
   g_autoptr(PangoLayout) body = qviz_chart_layout_new (cr, style, 0.82, FALSE);
   g_autoptr(PangoLayout) title = qviz_chart_layout_new (cr, style, 1.05, TRUE);
-  /* Column fractions of the width; numbers are right-aligned. */
+  /* Column fractions of the width; numbers are right-aligned.  Headings
+   * are translated when drawn; data type names are not words. */
   static const struct { const char *name; double frac; gboolean right; } cols[] = {
     { "#", 0.04, TRUE },
-    { "Layer", 0.30, FALSE },
-    { "Op", 0.10, FALSE },
-    { "int8 kernel", 0.24, FALSE },
+    { N_("Layer"), 0.30, FALSE },
+    { N_("Op"), 0.10, FALSE },
+    { N_("int8 kernel"), 0.24, FALSE },
     { "float32", 0.08, TRUE },
     { "int8", 0.08, TRUE },
-    { "int8/float", 0.08, TRUE },
+    /* TRANSLATORS: column heading: the layer's int8 time over its float
+     * time. */
+    { N_("int8/float"), 0.08, TRUE },
     { "SQNR", 0.08, TRUE },
   };
   double row_h, title_h, cy;
@@ -182,7 +187,7 @@ paint_table (QvizReportPainter *self,
   qviz_chart_text_size (body, "Ag", NULL, &row_h);
   qviz_chart_text_size (title, "Ag", NULL, &title_h);
   row_h += 8;
-  qviz_chart_draw_text (cr, title, "Slowest layers in detail", x + 12, y, QVIZ_ALIGN_START,
+  qviz_chart_draw_text (cr, title, _("Slowest layers in detail"), x + 12, y, QVIZ_ALIGN_START,
                         QVIZ_ALIGN_START, 0, &style->foreground);
   y += title_h + 8;
   x += 12;
@@ -210,7 +215,7 @@ paint_table (QvizReportPainter *self,
           const QvizRgba *ink = &style->foreground;
 
           if (row == NULL)
-            cell = g_strdup (cols[c].name);
+            cell = g_strdup (g_dgettext (GETTEXT_PACKAGE, cols[c].name));
           else
             switch (c)
               {
@@ -275,7 +280,7 @@ qviz_report_painter_paint (QvizReportPainter *self,
 {
   const double margin = MAX (16, MIN (48, width * 0.035));
   double y = margin, inner_w = width - 2 * margin, rest, charts_h, bars_h, table_h;
-  const char *const headings[2] = { "Model", "Machine" };
+  const char *const headings[2] = { _("Model"), _("Machine") };
   GPtrArray *lines[2];
 
   g_return_if_fail (self != NULL);
