@@ -493,6 +493,28 @@ check_file (const char *path, gboolean read_only, gboolean *exists, GError **err
 }
 
 /* What can be told by reading through SQLite: integrity, owner, version. */
+/* The version is read from the file, so it is anything a hostile file
+ * says: only 0 .. QVIZ_STORE_SCHEMA_VERSION may index the migrations. */
+static gboolean
+check_schema_version (QvizStore *store, int version, GError **error)
+{
+  if (version < 0)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_DATABASE,
+                   "“%s” has an invalid schema version (%d); qviz left it as it was.",
+                   store->path, version);
+      return FALSE;
+    }
+  if (version > QVIZ_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_DATABASE,
+                   "“%s” was written by a newer qviz (schema %d; this one knows up to %d).",
+                   store->path, version, QVIZ_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 check_contents_locked (QvizStore *store, int *version, GError **error)
 {
@@ -528,14 +550,7 @@ check_contents_locked (QvizStore *store, int *version, GError **error)
                    store->path);
       return FALSE;
     }
-  if (*version > QVIZ_STORE_SCHEMA_VERSION)
-    {
-      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_DATABASE,
-                   "“%s” was written by a newer qviz (schema %d; this one knows up to %d).",
-                   store->path, *version, QVIZ_STORE_SCHEMA_VERSION);
-      return FALSE;
-    }
-  return TRUE;
+  return check_schema_version (store, *version, error);
 }
 
 /* All in one read transaction: another process creating the schema at
@@ -592,12 +607,9 @@ migrate (QvizStore *store, int target, GError **error)
       rollback (store);
       return FALSE;
     }
-  if (version > QVIZ_STORE_SCHEMA_VERSION)
+  if (!check_schema_version (store, version, error))
     {
       rollback (store);
-      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_DATABASE,
-                   "“%s” was written by a newer qviz (schema %d; this one knows up to %d).",
-                   store->path, version, QVIZ_STORE_SCHEMA_VERSION);
       return FALSE;
     }
   for (int v = version; v < target; v++)

@@ -1388,6 +1388,46 @@ test_bad_newer (void)
   remove_tree (dir);
 }
 
+/* user_version comes from the file: a negative one must not index the
+ * migrations (it once ran other strings of the binary as SQL), whether the
+ * file is opened or imported. */
+static void
+test_bad_negative_version (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *good = g_build_filename (dir, "good.sqlite", NULL);
+  const int versions[] = { -1, -252, -1000000, G_MININT };
+
+  make_full_store (good);
+  for (guint i = 0; i < G_N_ELEMENTS (versions); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/bad%u.sqlite", dir, i);
+      g_autofree char *sql = g_strdup_printf ("PRAGMA user_version = %d", versions[i]);
+      g_autofree char *expected = g_strdup_printf ("has an invalid schema version (%d)",
+                                                   versions[i]);
+      g_autofree char *good_before = file_sha256 (good);
+      g_autofree char *good_after = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(QvizStore) target = NULL;
+      sqlite3 *db;
+
+      make_full_store (path);
+      db = raw_open (path);
+      raw_exec (db, sql);
+      sqlite3_close (db);
+      assert_refused (path, expected, FALSE);
+
+      target = qviz_store_open (good, QVIZ_STORE_READ_WRITE, &error);
+      g_assert_no_error (error);
+      g_assert_false (qviz_store_import (target, path, NULL, &error));
+      assert_db_error (error, path, expected);
+      g_clear_pointer (&target, qviz_store_close);
+      good_after = file_sha256 (good);
+      g_assert_cmpstr (good_before, ==, good_after);
+    }
+  remove_tree (dir);
+}
+
 static void
 test_bad_foreign (void)
 {
@@ -1532,6 +1572,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/bad/truncated", test_bad_truncated);
   g_test_add_func ("/store/bad/corrupt", test_bad_corrupt);
   g_test_add_func ("/store/bad/newer", test_bad_newer);
+  g_test_add_func ("/store/bad/negative-version", test_bad_negative_version);
   g_test_add_func ("/store/bad/foreign", test_bad_foreign);
   g_test_add_func ("/store/bad/read-only", test_bad_read_only);
   g_test_add_func ("/store/bad/locked", test_bad_locked);
