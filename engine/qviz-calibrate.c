@@ -151,12 +151,8 @@ collect_inputs (QvizGraph *graph, const QvizCalibrationConfig *config, int *h, i
         g_ptr_array_unref (inputs);
         return NULL;
       }
-    if (s.rank != 4 || s.dims[1] != graph->in_channels || s.dims[0] < 1)
+    if (!qviz_input_check_batch (src, &s, graph->in_channels, error))
       {
-        g_autofree char *str = qviz_shape_to_string (&s);
-        g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
-                     "%s holds a %s array; calibration needs N x %d x H x W.", src, str,
-                     graph->in_channels);
         g_ptr_array_unref (inputs);
         return NULL;
       }

@@ -2,6 +2,7 @@
 
 #include "qviz-graph.h"
 
+#include <math.h>
 #include <string.h>
 
 G_DEFINE_QUARK (qviz-error-quark, qviz_error)
@@ -314,10 +315,9 @@ infer_reshape (const QvizNode *n, const QvizShape *x, QvizShape *out, GError **e
           infer_at = i;
           continue;
         }
-      if (d < 0)
+      if (d < 0 || __builtin_mul_overflow (known, d, &known))
         goto bad;
       out->dims[i] = d;
-      known *= d;
     }
   if (infer_at >= 0)
     {
@@ -465,8 +465,23 @@ infer_node (const QvizGraph *g, const QvizNode *n, QvizShape *shapes, GError **e
         switch (r->target)
           {
           case QVIZ_RESIZE_SCALES:
-            oh = (int64_t) ((double) x->dims[2] * r->scale_h);
-            ow = (int64_t) ((double) x->dims[3] * r->scale_w);
+            {
+              double fh = floor ((double) x->dims[2] * r->scale_h);
+              double fw = floor ((double) x->dims[3] * r->scale_w);
+
+              /* Scales come from the file: keep the casts defined. */
+              if (!(fh >= 1 && fh <= G_MAXINT32 && fw >= 1 && fw <= G_MAXINT32))
+                {
+                  g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                               "Node '%s' (resize): scales %g x %g do not give a valid "
+                               "size from %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT ".",
+                               n->name, (double) r->scale_h, (double) r->scale_w,
+                               x->dims[2], x->dims[3]);
+                  return FALSE;
+                }
+              oh = (int64_t) fh;
+              ow = (int64_t) fw;
+            }
             break;
           case QVIZ_RESIZE_SIZES:
             oh = r->out_h;
@@ -637,8 +652,23 @@ qviz_graph_infer_shapes (const QvizGraph *g, int batch, int h, int w,
   shapes[g->input] = (QvizShape) { 4, { batch, g->in_channels, h, w }, TRUE };
 
   for (int i = 0; i < qviz_graph_n_nodes (g); i++)
-    if (!infer_node (g, qviz_graph_node (g, i), shapes, error))
-      return FALSE;
+    {
+      const QvizNode *n = qviz_graph_node (g, i);
+      guint64 bytes;
+
+      if (!infer_node (g, n, shapes, error))
+        return FALSE;
+      /* Every later size computation trusts the shapes: they must fit. */
+      if (!qviz_shape_bytes_checked (&shapes[n->output], sizeof (float), &bytes))
+        {
+          g_autofree char *str = qviz_shape_to_string (&shapes[n->output]);
+
+          g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_MEMORY,
+                       "Node '%s' (%s): its output of shape %s at %dx%d is larger than "
+                       "qviz can hold.", n->name, qviz_op_name (n->op), str, h, w);
+          return FALSE;
+        }
+    }
   return TRUE;
 }
 

@@ -25,13 +25,40 @@ typedef struct {
   gboolean nhwc;               /* rank 4, memory is N,H,W,C */
 } QvizShape;
 
+/* No tensor qviz holds may be larger than this; sizes read from files are
+ * checked against it, so that arithmetic on a checked shape cannot wrap. */
+#define QVIZ_MAX_TENSOR_BYTES ((guint64) 1 << 42)
+
+/* The largest input side and batch a plan accepts. */
+#define QVIZ_MAX_SIDE 16384
+#define QVIZ_MAX_BATCH 65536
+
+/* The element count of a shape that has been checked (every shape of a
+ * graph after qviz_graph_infer_shapes); saturates instead of wrapping. */
 static inline int64_t
 qviz_shape_numel (const QvizShape *s)
 {
   int64_t n = 1;
   for (int i = 0; i < s->rank; i++)
-    n *= s->dims[i];
+    if (__builtin_mul_overflow (n, s->dims[i], &n))
+      return G_MAXINT64;
   return n;
+}
+
+/* The bytes of a shape of elements of elem_size, when every dimension is
+ * non-negative and the total is at most QVIZ_MAX_TENSOR_BYTES. */
+static inline gboolean
+qviz_shape_bytes_checked (const QvizShape *s, guint64 elem_size, guint64 *bytes)
+{
+  guint64 n = elem_size;
+  if (s->rank < 0 || s->rank > QVIZ_MAX_RANK)
+    return FALSE;
+  for (int i = 0; i < s->rank; i++)
+    if (s->dims[i] < 0 || __builtin_mul_overflow (n, (guint64) s->dims[i], &n) ||
+        n > QVIZ_MAX_TENSOR_BYTES)
+      return FALSE;
+  *bytes = n;
+  return TRUE;
 }
 
 /* Affine uint8 quantization of one activation tensor. */
@@ -249,6 +276,7 @@ typedef enum {
   QVIZ_ERROR_SHAPE,
   QVIZ_ERROR_DATABASE,
   QVIZ_ERROR_CANCELLED,
+  QVIZ_ERROR_MEMORY,           /* more than the machine can hold */
 } QvizErrorCode;
 
 G_END_DECLS

@@ -54,3 +54,24 @@ qviz_input_synthetic (int batch, int channels, int h, int w, guint32 seed)
     }
   return x;
 }
+
+gboolean
+qviz_input_check_batch (const char *file, const QvizShape *shape, int in_channels,
+                        GError **error)
+{
+  g_return_val_if_fail (file != NULL && shape != NULL, FALSE);
+
+  if (shape->rank != 4 || shape->dims[1] != in_channels || shape->dims[0] < 1 ||
+      shape->dims[0] > QVIZ_MAX_BATCH || shape->dims[2] < 1 ||
+      shape->dims[2] > QVIZ_MAX_SIDE || shape->dims[3] < 1 || shape->dims[3] > QVIZ_MAX_SIDE)
+    {
+      g_autofree char *str = qviz_shape_to_string (shape);
+
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                   "%s holds a %s array; the model takes N x %d x H x W images with N up "
+                   "to %d and sides up to %d.", file, str, in_channels, QVIZ_MAX_BATCH,
+                   QVIZ_MAX_SIDE);
+      return FALSE;
+    }
+  return TRUE;
+}

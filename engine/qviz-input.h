@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include "qviz-graph.h"
 
 G_BEGIN_DECLS
 
@@ -9,5 +10,11 @@ G_BEGIN_DECLS
  * statistics of a normalised natural photo: smooth regions, edges and fine
  * texture, roughly zero mean and unit variance per channel. */
 float *qviz_input_synthetic (int batch, int channels, int h, int w, guint32 seed);
+
+/* Whether an array read from file is an image batch a model with
+ * in_channels channels takes: N x C x H x W with N, H and W in the ranges a
+ * plan accepts. Otherwise one sentence naming the file and the shape. */
+gboolean qviz_input_check_batch (const char *file, const QvizShape *shape, int in_channels,
+                                 GError **error);
 
 G_END_DECLS

@@ -71,6 +71,7 @@ qviz_npy_read (const char *path, QvizShape *shape, GError **error)
 {
   g_autofree char *contents = NULL;
   gsize len = 0, header_len, offset, count;
+  guint64 bytes;
   g_autofree char *header = NULL;
   gboolean is_f64 = FALSE;
   float *data;
@@ -112,9 +113,18 @@ qviz_npy_read (const char *path, QvizShape *shape, GError **error)
   header = g_strndup (contents + offset, header_len);
   if (!parse_header (path, header, &is_f64, shape, error))
     return NULL;
+  if (!qviz_shape_bytes_checked (shape, is_f64 ? 8 : 4, &bytes))
+    {
+      g_autofree char *str = qviz_shape_to_string (shape);
+
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_PARSE,
+                   "%s: the header declares an array of shape %s, larger than qviz "
+                   "can hold.", path, str);
+      return NULL;
+    }
   count = (gsize) qviz_shape_numel (shape);
   offset += header_len;
-  if ((len - offset) / (is_f64 ? 8 : 4) < count)
+  if (len - offset < bytes)
     {
       g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_PARSE,
                    "%s: the file is truncated (%" G_GSIZE_FORMAT " values expected).",

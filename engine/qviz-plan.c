@@ -10,8 +10,10 @@
  */
 
 #include "qviz-plan-private.h"
+#include "qviz-memory.h"
 
 #include <omp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -375,7 +377,34 @@ layout_arena (QvizPlan *plan)
     }
 
   plan->arena_bytes = MAX (total, 64);
-  plan->arena = g_aligned_alloc (plan->arena_bytes, 1, 64);
+}
+
+/* Allocates the laid-out arena and points every value into it.  The size
+ * is checked against the memory this process may still take, and asked
+ * for without aborting, so that a size too large for the machine is a
+ * sentence. */
+static gboolean
+allocate_arena (QvizPlan *plan, GError **error)
+{
+  const QvizGraph *g = plan->graph;
+  int n_values = qviz_graph_n_values (g);
+  g_autofree char *what =
+    g_strdup_printf ("The activations of '%s' (%s, %dx%d)", g->name,
+                     qviz_precision_name (plan->config.precision),
+                     plan->config.height, plan->config.width);
+
+  if (!qviz_memory_check (plan->arena_bytes, what, error))
+    return FALSE;
+  if (posix_memalign ((void **) &plan->arena, 64, plan->arena_bytes) != 0)
+    {
+      g_autofree char *need = g_format_size_full (plan->arena_bytes,
+                                                  G_FORMAT_SIZE_IEC_UNITS);
+
+      plan->arena = NULL;
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_MEMORY,
+                   "%s need %s of memory, which the system refused.", what, need);
+      return FALSE;
+    }
   /* Writing every page now maps it: the first pass must not pay for page
    * faults that later passes do not see. */
   memset (plan->arena, 0, plan->arena_bytes);
@@ -392,6 +421,7 @@ layout_arena (QvizPlan *plan)
       else
         plan->buffers[v] = NULL;
     }
+  return TRUE;
 }
 
 /* ---- plan ----------------------------------------------------------------- */
@@ -474,6 +504,8 @@ qviz_plan_new (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
     }
 
   layout_arena (plan);
+  if (!config->layout_only && !allocate_arena (plan, error))
+    return NULL;
 
   for (guint li = 0; li < plan->layers->len; li++)
     {
@@ -526,7 +558,7 @@ qviz_plan_free (QvizPlan *plan)
   g_free (plan->offsets);
   g_free (plan->buffers);
   g_free (plan->output_values);
-  g_aligned_free (plan->arena);
+  free (plan->arena);
   g_free (plan->zero_page);
   g_free (plan->quant);
   g_free (plan);
@@ -618,6 +650,7 @@ qviz_plan_set_input_nchw (QvizPlan *plan, const float *input)
 
   g_return_if_fail (plan != NULL);
   g_return_if_fail (input != NULL);
+  g_return_if_fail (plan->arena != NULL);
 
   if (plan->config.precision == QVIZ_PRECISION_INT8)
     {
@@ -707,6 +740,7 @@ qviz_plan_run (QvizPlan *plan, QvizPassTiming *timing)
   guint n;
 
   g_return_if_fail (plan != NULL);
+  g_return_if_fail (plan->arena != NULL); /* not a layout-only plan */
   n = plan->layers->len;
 
   if (timing == NULL)
@@ -734,6 +768,7 @@ qviz_plan_run_with_callback (QvizPlan *plan, QvizLayerCallback callback,
 {
   g_return_if_fail (plan != NULL);
   g_return_if_fail (callback != NULL);
+  g_return_if_fail (plan->arena != NULL);
   for (guint i = 0; i < plan->layers->len; i++)
     {
       run_layer (plan, qviz_plan_layer (plan, i));
@@ -749,6 +784,7 @@ qviz_plan_set_value (QvizPlan *plan, int value, const float *logical)
   g_autofree float *physical = NULL;
 
   g_return_if_fail (plan != NULL && logical != NULL);
+  g_return_if_fail (plan->arena != NULL);
   g_return_if_fail (value >= 0 && value < qviz_graph_n_values (plan->graph));
   g_return_if_fail (plan->buffers[value] != NULL);
   g_return_if_fail (qviz_graph_value (plan->graph, value)->data == NULL);
@@ -775,6 +811,7 @@ qviz_plan_run_layer (QvizPlan *plan, int i)
 {
   g_return_if_fail (plan != NULL);
   g_return_if_fail (i >= 0 && i < (int) plan->layers->len);
+  g_return_if_fail (plan->arena != NULL);
   run_layer (plan, qviz_plan_layer (plan, i));
 }
 

@@ -35,6 +35,9 @@ typedef struct {
   int isa;                /* qvk_isa to use; -1 (or 0 from zero-init with
                              isa_set FALSE) means the detected best */
   gboolean isa_set;
+  gboolean layout_only;   /* shapes, layers, kernels and the arena's size,
+                             without the arena: describes a model at a size
+                             that may not fit in memory; cannot run */
 } QvizPlanConfig;
 
 /* Fills defaults: batch 1, 1 thread, f32, auto kernels, detected ISA. */
