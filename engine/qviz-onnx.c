@@ -527,7 +527,8 @@ onnx_tensor_to_sym (OnnxCtx *ctx, const OnnxTensor *t, GError **error)
     case QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT:
       if (t->n_float_data != n)
         goto size_mismatch;
-      memcpy (s->f, t->float_data, n * sizeof (float));
+      if (n > 0) /* float_data is NULL for an empty tensor */
+        memcpy (s->f, t->float_data, n * sizeof (float));
       break;
     case QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE:
       if (t->n_double_data != n)
@@ -538,7 +539,8 @@ onnx_tensor_to_sym (OnnxCtx *ctx, const OnnxTensor *t, GError **error)
     case QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__INT64:
       if (t->n_int64_data != n)
         goto size_mismatch;
-      memcpy (s->i, t->int64_data, n * sizeof (int64_t));
+      if (n > 0)
+        memcpy (s->i, t->int64_data, n * sizeof (int64_t));
       break;
     case QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__UINT32:
     case QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__UINT64:

@@ -564,13 +564,12 @@ qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *c
     }
 
   machine = qviz_machine_detect ();
-  sweep->uuid = qviz_uuid_new ();
   sweep->machine_id = g_strdup (machine->id);
   sweep->model_sha256 = g_strdup (graph->sha256);
   sweep->model_name = g_strdup (graph->name);
   sweep->hostname = g_strdup (machine->hostname);
   sweep->cpu_model = g_strdup (machine->cpu_model);
-  sweep->created = g_get_real_time ();
+  sweep->created = g_get_real_time (); /* after calibration: when measuring starts */
   sweep->resolutions = join_resolutions (config->resolutions);
   sweep->threads = join_ints (config->threads);
   sweep->precisions = join_precisions (config->precisions);

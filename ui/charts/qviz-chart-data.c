@@ -670,7 +670,8 @@ ensure_layout (QvizFlameData *self)
   /* Rows: one per (band, depth), sorted by start for binary search. */
   g_array_set_size (self->band_depth, n_bands);
   g_array_set_size (self->row_offset, n_bands);
-  memset (self->band_depth->data, 0, sizeof (guint) * n_bands);
+  if (n_bands > 0) /* an empty GArray has no data */
+    memset (self->band_depth->data, 0, sizeof (guint) * n_bands);
   for (guint i = 0; i < self->spans->len; i++)
     {
       const QvizFlameSpan *s = &g_array_index (self->spans, QvizFlameSpan, i);
