@@ -44,12 +44,12 @@ on_config_started (int index, int total, QvizPrecision precision, int h, int w,
       if (index > 0)
         {
           double eta = elapsed / index * (total - index);
-          fprintf (stderr, "\r\033[K[%d/%d] %s %dx%d, %d thread%s — ETA %d:%02d", index + 1,
+          fprintf (qviz_cli_terminal (), "\r\033[K[%d/%d] %s %dx%d, %d thread%s — ETA %d:%02d", index + 1,
                    total, qviz_precision_name (precision), h, w, threads, threads > 1 ? "s" : "",
                    (int) eta / 60, (int) eta % 60);
         }
       else
-        fprintf (stderr, "\r\033[K[%d/%d] %s %dx%d, %d thread%s", index + 1, total,
+        fprintf (qviz_cli_terminal (), "\r\033[K[%d/%d] %s %dx%d, %d thread%s", index + 1, total,
                  qviz_precision_name (precision), h, w, threads, threads > 1 ? "s" : "");
     }
 }
@@ -64,7 +64,7 @@ on_run_finished (int index, int total, const QvizRun *run, gpointer user_data)
   if (job->quiet)
     return;
   if (job->progress)
-    fprintf (stderr, "\r\033[K");
+    fprintf (qviz_cli_terminal (), "\r\033[K");
   {
     char p10[32], p90[32];
     GString *cold = g_string_new (NULL);

@@ -63,8 +63,10 @@ qviz_cli_runs (int argc, char **argv)
           "model", "machine", "resolutions", "threads", "prec", "runs", "status");
   for (guint i = 0; i < sweeps->len; i++)
     {
-      const QvizSweep *s = g_ptr_array_index (sweeps, i);
+      QvizSweep *s = g_ptr_array_index (sweeps, i);
       g_autofree char *created = qviz_time_to_iso8601 (s->created);
+
+      qviz_cli_clean_sweep (s);
       printf ("%-8.8s  %-20s  %-20s  %-16s  %-24s  %-7s  %-8s  %4u  %s\n", s->uuid, created,
               s->model_name ? s->model_name : "?", s->hostname ? s->hostname : "?",
               s->resolutions, s->threads, s->precisions, s->n_runs,
@@ -128,6 +130,7 @@ qviz_cli_show (int argc, char **argv)
           qviz_cli_print_json (qviz_cli_json_run (run, TRUE));
           return QVIZ_EXIT_OK;
         }
+      qviz_cli_clean_run (run);
       printf ("%s on %s (%s)\n", run->model_name ? run->model_name : "?",
               run->hostname ? run->hostname : "?", run->cpu_model ? run->cpu_model : "?");
       qviz_cli_print_run_summary (run);
@@ -157,6 +160,9 @@ qviz_cli_show (int argc, char **argv)
         qviz_cli_print_json (json_builder_get_root (b));
         return QVIZ_EXIT_OK;
       }
+    qviz_cli_clean_sweep (sweep);
+    for (guint i = 0; i < runs->len; i++)
+      qviz_cli_clean_run (g_ptr_array_index (runs, i));
     printf ("sweep %s: %s on %s (%s), %s, %s\n", sweep->uuid, sweep->model_name,
             sweep->hostname, sweep->cpu_model, created, qviz_sweep_status_name (sweep->status));
     if (sweep->message && *sweep->message)
@@ -351,6 +357,16 @@ qviz_cli_compare (int argc, char **argv)
   runs_b = runs_of (store, argv[2], &label_b, &error);
   if (runs_b == NULL)
     return qviz_cli_fail (QVIZ_EXIT_USAGE, "%s", error->message);
+  if (!json)
+    {
+      GPtrArray *sides[] = { runs_a, runs_b };
+
+      qviz_cli_clean (label_a);
+      qviz_cli_clean (label_b);
+      for (guint k = 0; k < G_N_ELEMENTS (sides); k++)
+        for (guint i = 0; i < sides[k]->len; i++)
+          qviz_cli_clean_run (g_ptr_array_index (sides[k], i));
+    }
 
   if (runs_a->len == 1 && runs_b->len == 1)
     {

@@ -4,6 +4,7 @@
 
 #include "qviz-config.h"
 #include "qviz-calibrate.h"
+#include "qviz-input.h"
 #include "qviz-sweep.h"
 #include "qviz-model.h"
 #include "qviz-npy.h"
@@ -44,6 +45,7 @@ qviz_cli_status_for_error (const GError *error)
       case QVIZ_ERROR_IO:
       case QVIZ_ERROR_SHAPE:
       case QVIZ_ERROR_DATABASE:
+      case QVIZ_ERROR_MEMORY:
         return QVIZ_EXIT_USAGE;
       default:
         break;
@@ -225,6 +227,8 @@ qviz_cli_info (int argc, char **argv)
   qviz_plan_config_init (&pc);
   pc.height = h;
   pc.width = w;
+  /* Describing needs no activations: any size prints, however large. */
+  pc.layout_only = TRUE;
   plan = qviz_plan_new (g, &pc, &error);
   if (plan == NULL)
     return qviz_cli_fail (qviz_cli_status_for_error (error), "%s", error->message);
@@ -313,6 +317,7 @@ qviz_cli_info (int argc, char **argv)
       return QVIZ_EXIT_OK;
     }
 
+  qviz_cli_clean (g->name);
   printf ("%s (%s) at %dx%d, %d layers, kernels for %s\n", g->name, g->source, h, w,
           qviz_plan_get_n_layers (plan), qvk_isa_name (qvk_isa_detect ()));
   printf ("  # %-52s %-10s %-15s %-12s %5s %3s %3s %5s %-3s %9s %9s  %s\n", "layer", "op",
@@ -325,8 +330,10 @@ qviz_cli_info (int argc, char **argv)
       g_autofree char *macs = human_count (l->macs);
       g_autofree char *k = g_strdup_printf ("%dx%d", l->kernel_h, l->kernel_w);
       const char *mark = l->dilated && l->depthwise ? "DD" : l->depthwise ? "D" : l->dilated ? "d" : "";
+      g_autofree char *name = g_strdup (l->name); /* from the file: may hold anything */
 
-      printf ("%3d %-52s %-10s %-15s %-12s %5s %3d %3d %5d %-3s %9s %9s  %s\n", i, l->name,
+      qviz_cli_clean (name);
+      printf ("%3d %-52s %-10s %-15s %-12s %5s %3d %3d %5d %-3s %9s %9s  %s\n", i, name,
               l->op, l->fused && *l->fused ? l->fused : "-", out, k, l->stride_h,
               l->dilation_h, l->groups, mark, params, macs, l->kernel ? l->kernel : "");
     }
@@ -399,12 +406,8 @@ qviz_cli_infer (int argc, char **argv)
   x = qviz_npy_read (input, &s, &error);
   if (x == NULL)
     return qviz_cli_fail (QVIZ_EXIT_USAGE, "%s", error->message);
-  if (s.rank != 4 || s.dims[1] != g->in_channels)
-    {
-      g_autofree char *str = qviz_shape_to_string (&s);
-      return qviz_cli_fail (QVIZ_EXIT_USAGE, "%s holds a %s array; model '%s' takes N x %d x H x W.",
-                            input, str, g->name, g->in_channels);
-    }
+  if (!qviz_input_check_batch (input, &s, g->in_channels, &error))
+    return qviz_cli_fail (QVIZ_EXIT_USAGE, "%s", error->message);
   pc.batch = (int) s.dims[0];
   pc.height = (int) s.dims[2];
   pc.width = (int) s.dims[3];
@@ -479,6 +482,7 @@ main (int argc, char **argv)
    * output and exports read the same on every machine. */
   setlocale (LC_NUMERIC, "C");
   setlocale (LC_MESSAGES, "C");
+  qviz_cli_filter_output ();
 
   if (argc < 2)
     {

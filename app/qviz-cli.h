@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <stdio.h>
 #include <json-glib/json-glib.h>
 
 #include "qviz-graph.h"
@@ -56,6 +57,20 @@ void qviz_cli_print_run_summary  (const QvizRun *run);
 void qviz_cli_print_layer_table  (const QvizRun *run, int limit);
 void qviz_cli_print_precision_table (const QvizRun *f32, const QvizRun *int8, int limit);
 void qviz_cli_print_sweep_table  (GPtrArray *runs);
+
+/* Text for a terminal (qviz-cli-text.c): control characters in a string
+ * from a file or a database become '?', in place. */
+void qviz_cli_clean         (char *s);
+void qviz_cli_clean_sweep   (QvizSweep *sweep);
+void qviz_cli_clean_run     (QvizRun *run);
+void qviz_cli_clean_machine (QvizMachine *machine);
+void qviz_cli_clean_model   (QvizModelInfo *model);
+/* Routes stdout and stderr through a filter that lets no control byte
+ * but newline and tab through. */
+void qviz_cli_filter_output (void);
+/* The unfiltered stderr, for qviz-cli's own progress line and its
+ * terminal control sequences; only for text qviz-cli wrote itself. */
+FILE *qviz_cli_terminal (void);
 
 /* Formats milliseconds with sensible precision into a static-size buffer. */
 const char *qviz_cli_ms (double ms, char buf[32]);

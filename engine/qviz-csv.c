@@ -51,15 +51,38 @@ qviz_csv_append_field (GString *out, const char *field)
   g_string_append_c (out, '"');
 }
 
+static void
+add_field (QvizCsv *csv, const char *value)
+{
+  if (csv->n_fields > 0)
+    g_string_append_c (csv->text, ',');
+  qviz_csv_append_field (csv->text, value);
+  csv->n_fields++;
+}
+
+/* Text from a model file or another machine's database may start like a
+ * formula ("=HYPERLINK(...)"); a spreadsheet opening the CSV would run it.
+ * Such a cell gets a leading apostrophe, which spreadsheets read as "this
+ * is text" (numbers are written by the typed adders, never through here). */
+static gboolean
+starts_like_formula (const char *value)
+{
+  return value != NULL && value[0] != '\0' && strchr ("=+-@\t\r", value[0]) != NULL;
+}
+
 void
 qviz_csv_add_string (QvizCsv *csv, const char *value)
 {
   g_return_if_fail (csv != NULL);
 
-  if (csv->n_fields > 0)
-    g_string_append_c (csv->text, ',');
-  qviz_csv_append_field (csv->text, value);
-  csv->n_fields++;
+  if (starts_like_formula (value))
+    {
+      g_autofree char *quoted = g_strconcat ("'", value, NULL);
+
+      add_field (csv, quoted);
+      return;
+    }
+  add_field (csv, value);
 }
 
 void
@@ -67,8 +90,9 @@ qviz_csv_add_int (QvizCsv *csv, gint64 value)
 {
   char buf[32];
 
+  g_return_if_fail (csv != NULL);
   g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, value);
-  qviz_csv_add_string (csv, buf);
+  add_field (csv, buf);
 }
 
 void
@@ -76,8 +100,9 @@ qviz_csv_add_uint (QvizCsv *csv, guint64 value)
 {
   char buf[32];
 
+  g_return_if_fail (csv != NULL);
   g_snprintf (buf, sizeof buf, "%" G_GUINT64_FORMAT, value);
-  qviz_csv_add_string (csv, buf);
+  add_field (csv, buf);
 }
 
 void
@@ -85,9 +110,10 @@ qviz_csv_add_double (QvizCsv *csv, double value)
 {
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
+  g_return_if_fail (csv != NULL);
   if (!isfinite (value))
     {
-      qviz_csv_add_string (csv, NULL);
+      add_field (csv, NULL);
       return;
     }
   /* The C locale whatever the user's (a decimal comma would split fields),
@@ -102,7 +128,7 @@ qviz_csv_add_double (QvizCsv *csv, double value)
       if (g_ascii_strtod (buf, NULL) == value)
         break;
     }
-  qviz_csv_add_string (csv, buf);
+  add_field (csv, buf);
 }
 
 void
