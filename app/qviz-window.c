@@ -162,6 +162,8 @@ qviz_window_sweep_status_label (const QvizSweep *sweep)
       return _("cancelled");
     case QVIZ_SWEEP_FAILED:
       return _("failed");
+    case QVIZ_SWEEP_INTERRUPTED:
+      return _("interrupted");
     case QVIZ_SWEEP_COMPLETE:
     default:
       return NULL;

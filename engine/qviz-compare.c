@@ -11,6 +11,7 @@
 #define BOOTSTRAP_SEED 1234u
 #define MIN_RELATIVE_CHANGE 0.03
 #define MAX_P_VALUE 0.01
+#define MAX_TEST_SAMPLES 2000
 
 static void
 delta_clear (QvizLayerDelta *d)
@@ -46,15 +47,38 @@ warm_samples (const QvizRun *run, const QvizRunLayer *l)
   return out;
 }
 
+/* At most max values evenly spread over v[0..n), in pass order: the tests'
+ * cost stays bounded for runs of any length (a store may hold a million
+ * passes of a layer), and an interval from fewer samples is only wider. */
+static const double *
+spread_subsample (const double *v, gsize n, gsize max, GArray *out, gsize *n_out)
+{
+  if (n <= max)
+    {
+      *n_out = n;
+      return v;
+    }
+  g_array_set_size (out, max);
+  for (gsize i = 0; i < max; i++)
+    g_array_index (out, double, i) = v[(gsize) ((double) i * (double) n / (double) max)];
+  *n_out = max;
+  return (const double *) out->data;
+}
+
 static void
 judge (const double *a, gsize na, const double *b, gsize nb, double a_med, double b_med,
        double *lo, double *hi, double *p, gboolean *significant)
 {
+  g_autoptr (GArray) a_few = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) b_few = g_array_new (FALSE, FALSE, sizeof (double));
+
   *lo = *hi = NAN;
   *p = 1.0;
   *significant = FALSE;
   if (na < 3 || nb < 3)
     return;
+  a = spread_subsample (a, na, MAX_TEST_SAMPLES, a_few, &na);
+  b = spread_subsample (b, nb, MAX_TEST_SAMPLES, b_few, &nb);
   *p = qviz_stats_mann_whitney_p (a, na, b, nb);
   if (!qviz_stats_bootstrap_median_diff (a, na, b, nb, BOOTSTRAP_RESAMPLES, 0.95,
                                          BOOTSTRAP_SEED, lo, hi))

@@ -151,6 +151,7 @@ static const char *const sweep_status_names[] = {
   [QVIZ_SWEEP_COMPLETE] = "complete",
   [QVIZ_SWEEP_CANCELLED] = "cancelled",
   [QVIZ_SWEEP_FAILED] = "failed",
+  [QVIZ_SWEEP_INTERRUPTED] = "interrupted",
 };
 
 const char *

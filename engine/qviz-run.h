@@ -78,6 +78,7 @@ typedef enum {
   QVIZ_SWEEP_COMPLETE,
   QVIZ_SWEEP_CANCELLED,
   QVIZ_SWEEP_FAILED,
+  QVIZ_SWEEP_INTERRUPTED, /* its process ended (killed, crashed) mid-sweep */
 } QvizSweepStatus;
 
 typedef struct {

@@ -171,13 +171,70 @@ qviz_stats_mann_whitney_p (const double *a, gsize na,
   return CLAMP (p, 0.0, 1.0);
 }
 
+/* The k-th smallest of v[0..n) (Hoare's selection), reordering v: linear
+ * time where sorting a resample would cost n log n. */
+static double
+select_kth (double *v, gsize n, gsize k)
+{
+  gsize lo = 0, hi = n - 1;
+
+  while (lo < hi)
+    {
+      double pivot = v[lo + (hi - lo) / 2];
+      gsize i = lo, j = hi;
+
+      while (i <= j)
+        {
+          while (v[i] < pivot)
+            i++;
+          while (v[j] > pivot)
+            j--;
+          if (i <= j)
+            {
+              double t = v[i];
+              v[i] = v[j];
+              v[j] = t;
+              i++;
+              if (j == 0)
+                break;
+              j--;
+            }
+        }
+      if (k <= j)
+        hi = j;
+      else if (k >= i)
+        lo = i;
+      else
+        break;
+    }
+  return v[k];
+}
+
+/* The median as median_sorted computes it (mean of the two middle values
+ * for an even n), without sorting. */
+static double
+median_unsorted (double *v, gsize n)
+{
+  double upper = select_kth (v, n, n / 2);
+  double lower = upper;
+
+  if (n % 2 == 0)
+    {
+      /* select_kth left v[0..n/2) holding values <= upper: the lower
+       * middle value is their largest. */
+      lower = v[0];
+      for (gsize i = 1; i < n / 2; i++)
+        lower = MAX (lower, v[i]);
+    }
+  return (lower + upper) / 2.0;
+}
+
 static double
 resampled_median (GRand *rand, const double *v, gsize n, double *scratch)
 {
   for (gsize i = 0; i < n; i++)
     scratch[i] = v[g_rand_int_range (rand, 0, (gint32) n)];
-  qsort (scratch, n, sizeof (double), compare_doubles);
-  return median_sorted (scratch, n);
+  return median_unsorted (scratch, n);
 }
 
 gboolean

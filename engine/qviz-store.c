@@ -6,6 +6,7 @@
  * then are migrations run (in one transaction) and WAL mode set.
  */
 #include "qviz-store-private.h"
+#include "qviz-process.h"
 #include "qviz-graph.h" /* QVIZ_ERROR */
 
 #include <errno.h>
@@ -155,6 +156,33 @@ static const char *const migrations[] = {
    * (float32 little-endian, pass order) for significance tests. */
   "ALTER TABLE runs ADD COLUMN isa TEXT NOT NULL DEFAULT '';"
   "ALTER TABLE layers ADD COLUMN samples BLOB;",
+
+  /* 2 -> 3: a sweep whose process died is 'interrupted'; the process that
+   * runs a sweep is named in owner so that a later open can tell.  SQLite
+   * cannot change a CHECK in place: the table is rebuilt (migrate() turns
+   * foreign keys off around it, as SQLite's ALTER TABLE notes prescribe). */
+  "CREATE TABLE sweeps_v3 ("
+  "  uuid TEXT PRIMARY KEY,"
+  "  machine_id TEXT NOT NULL REFERENCES machines (id),"
+  "  model_sha256 TEXT NOT NULL REFERENCES models (sha256),"
+  "  created_us INTEGER NOT NULL,"
+  "  finished_us INTEGER NOT NULL DEFAULT 0,"
+  "  resolutions TEXT NOT NULL,"
+  "  threads TEXT NOT NULL,"
+  "  precisions TEXT NOT NULL,"
+  "  options TEXT NOT NULL,"
+  "  status TEXT NOT NULL"
+  "    CHECK (status IN ('running', 'complete', 'cancelled', 'failed', 'interrupted')),"
+  "  message TEXT NOT NULL DEFAULT '',"
+  "  owner TEXT NOT NULL DEFAULT '');"
+  "INSERT INTO sweeps_v3 (uuid, machine_id, model_sha256, created_us, finished_us,"
+  "  resolutions, threads, precisions, options, status, message)"
+  "  SELECT uuid, machine_id, model_sha256, created_us, finished_us, resolutions,"
+  "  threads, precisions, options, status, message FROM sweeps;"
+  "DROP TABLE sweeps;"
+  "ALTER TABLE sweeps_v3 RENAME TO sweeps;"
+  "CREATE INDEX sweeps_by_model ON sweeps (model_sha256, created_us);"
+  "CREATE INDEX sweeps_by_machine ON sweeps (machine_id, created_us);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QVIZ_STORE_SCHEMA_VERSION);
@@ -594,8 +622,27 @@ set_wal_mode (QvizStore *store, GError **error)
 /* Runs the migrations from the file's version up to target, all in one
  * transaction, re-reading the version under the write lock: another
  * process may have migrated the file meanwhile. */
+static gboolean migrate_locked (QvizStore *store, int target, GError **error);
+
+/* Foreign keys are off while tables are rebuilt (a DROP TABLE would
+ * otherwise cascade into every run); the result is checked before the
+ * commit instead. */
 static gboolean
 migrate (QvizStore *store, int target, GError **error)
+{
+  gboolean ok;
+
+  if (!exec_sql (store, "PRAGMA foreign_keys = OFF", "upgrade the database", error))
+    return FALSE;
+  ok = migrate_locked (store, target, error);
+  if (!exec_sql (store, "PRAGMA foreign_keys = ON", "upgrade the database",
+                 ok ? error : NULL))
+    return FALSE;
+  return ok;
+}
+
+static gboolean
+migrate_locked (QvizStore *store, int target, GError **error)
 {
   int version = 0;
   g_autofree char *set_version = NULL;
@@ -624,6 +671,22 @@ migrate (QvizStore *store, int target, GError **error)
     }
   if (version < target)
     {
+      int dangling = 0;
+
+      if (!int_query (store, "SELECT count(*) FROM pragma_foreign_key_check", &dangling,
+                      error))
+        {
+          rollback (store);
+          return FALSE;
+        }
+      if (dangling > 0)
+        {
+          rollback (store);
+          g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_DATABASE,
+                       "Cannot upgrade “%s”: %d rows refer to records it does not hold; "
+                       "qviz left it as it was.", store->path, dangling);
+          return FALSE;
+        }
       set_version = g_strdup_printf ("PRAGMA user_version = %d", target);
       if (!exec_sql (store, set_version, "upgrade the database", error))
         {
@@ -683,6 +746,8 @@ migrate_in_memory (QvizStore *store, GError **error)
     return set_sqlite_error (store, rc, "read the database", error);
   return migrate (store, QVIZ_STORE_SCHEMA_VERSION, error);
 }
+
+static gboolean mark_interrupted (QvizStore *store, GError **error);
 
 static QvizStore *
 store_open (const char *path, QvizStoreFlags flags, int busy_timeout_ms,
@@ -778,6 +843,9 @@ store_open (const char *path, QvizStoreFlags flags, int busy_timeout_ms,
       if (!set_wal_mode (store, error))
         return NULL;
       if (!exec_sql (store, "PRAGMA synchronous = NORMAL", "open the database", error))
+        return NULL;
+      /* Sweeps have owners from schema 3 on (tests create older files). */
+      if (store->schema_version >= 3 && !mark_interrupted (store, error))
         return NULL;
     }
   return g_steal_pointer (&store);
@@ -1151,6 +1219,7 @@ qviz_store_sweep_begin (QvizStore *store, const QvizSweep *sweep, GError **error
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *owner = qviz_process_self_token ();
   int i = 1, rc;
 
   g_return_val_if_fail (store != NULL, FALSE);
@@ -1162,8 +1231,8 @@ qviz_store_sweep_begin (QvizStore *store, const QvizSweep *sweep, GError **error
     return FALSE;
   stmt = prepare (store,
                   "INSERT INTO sweeps (uuid, machine_id, model_sha256, created_us, "
-                  "finished_us, resolutions, threads, precisions, options, status, message) "
-                  "VALUES (?,?,?,?,0,?,?,?,?,'running',?)",
+                  "finished_us, resolutions, threads, precisions, options, status, message, "
+                  "owner) VALUES (?,?,?,?,0,?,?,?,?,'running',?,?)",
                   "record the sweep", error);
   if (stmt == NULL)
     return FALSE;
@@ -1176,6 +1245,7 @@ qviz_store_sweep_begin (QvizStore *store, const QvizSweep *sweep, GError **error
   bind_text (stmt, i++, sweep->precisions);
   bind_text (stmt, i++, sweep->options);
   bind_text (stmt, i++, sweep->message);
+  bind_text (stmt, i++, owner);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
     {
@@ -1224,9 +1294,83 @@ qviz_store_sweep_finish (QvizStore *store, const char *sweep_uuid,
   return TRUE;
 }
 
+/* Why a sweep recorded as running has stopped, or NULL while its process
+ * runs or cannot be checked from here. */
+static char *
+interrupted_message (const char *owner)
+{
+  int pid = 0;
+
+  if (owner == NULL || *owner == '\0' ||
+      qviz_process_state (owner, &pid) != QVIZ_PROCESS_GONE)
+    return NULL;
+  return g_strdup_printf ("Interrupted: the process that ran it (pid %d) ended before it "
+                          "finished; its finished runs are kept.", pid);
+}
+
+static gboolean step_done (QvizStore *store, sqlite3_stmt *stmt, const char *doing,
+                           GError **error);
+
+/* Records as interrupted every sweep whose process has ended, in one
+ * transaction, so that it does not stay "running" for ever. */
+static gboolean
+mark_interrupted (QvizStore *store, GError **error)
+{
+  g_autoptr(sqlite3_stmt) find = NULL;
+  g_autoptr(sqlite3_stmt) mark = NULL;
+  g_autoptr(GPtrArray) uuids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+  int rc;
+
+  find = prepare (store, "SELECT uuid, owner FROM sweeps WHERE status = 'running'",
+                  "check for interrupted sweeps", error);
+  if (find == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (find)) == SQLITE_ROW)
+    {
+      g_autofree char *owner = col_text (find, 1);
+      char *why = interrupted_message (owner);
+
+      if (why != NULL)
+        {
+          g_ptr_array_add (uuids, col_text (find, 0));
+          g_ptr_array_add (messages, why);
+        }
+    }
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (store, rc, "check for interrupted sweeps", error);
+  if (uuids->len == 0)
+    return TRUE;
+
+  if (!begin_write (store, "mark interrupted sweeps", error))
+    return FALSE;
+  mark = prepare (store,
+                  "UPDATE sweeps SET status = 'interrupted', message = ?, finished_us = ? "
+                  "WHERE uuid = ? AND status = 'running'",
+                  "mark interrupted sweeps", error);
+  if (mark == NULL)
+    {
+      rollback (store);
+      return FALSE;
+    }
+  for (guint i = 0; i < uuids->len; i++)
+    {
+      sqlite3_reset (mark);
+      bind_text (mark, 1, g_ptr_array_index (messages, i));
+      sqlite3_bind_int64 (mark, 2, g_get_real_time ());
+      bind_text (mark, 3, g_ptr_array_index (uuids, i));
+      if (!step_done (store, mark, "mark interrupted sweeps", error))
+        {
+          rollback (store);
+          return FALSE;
+        }
+    }
+  return commit (store, "mark interrupted sweeps", error);
+}
+
 #define SWEEP_SELECT \
   "SELECT s.uuid, s.machine_id, s.model_sha256, s.created_us, s.finished_us, " \
-  "s.resolutions, s.threads, s.precisions, s.options, s.status, s.message, " \
+  "s.resolutions, s.threads, s.precisions, s.options, s.status, s.message, s.owner, " \
   "m.name, h.hostname, h.cpu_model, " \
   "(SELECT count(*) FROM runs r WHERE r.sweep_uuid = s.uuid) " \
   "FROM sweeps s LEFT JOIN models m ON m.sha256 = s.model_sha256 " \
@@ -1237,6 +1381,7 @@ sweep_from_row (sqlite3_stmt *stmt)
 {
   QvizSweep *s = g_new0 (QvizSweep, 1);
   g_autofree char *status = NULL;
+  g_autofree char *owner = NULL;
   int i = 0;
 
   s->uuid = col_text (stmt, i++);
@@ -1252,6 +1397,19 @@ sweep_from_row (sqlite3_stmt *stmt)
   if (!qviz_sweep_status_parse (status, &s->status))
     s->status = QVIZ_SWEEP_FAILED;
   s->message = col_text (stmt, i++);
+  owner = col_text (stmt, i++);
+  /* A read-only open cannot record it, but shows it all the same. */
+  if (s->status == QVIZ_SWEEP_RUNNING)
+    {
+      char *why = interrupted_message (owner);
+
+      if (why != NULL)
+        {
+          s->status = QVIZ_SWEEP_INTERRUPTED;
+          g_free (s->message);
+          s->message = why;
+        }
+    }
   s->model_name = col_text_or_null (stmt, i++);
   s->hostname = col_text_or_null (stmt, i++);
   s->cpu_model = col_text_or_null (stmt, i++);

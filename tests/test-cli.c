@@ -6,6 +6,7 @@
 #include "qviz-input.h"
 #include "qviz-plan.h"
 #include "qviz-zoo.h"
+#include "cli-harness.h"
 
 #include <glib/gstdio.h>
 #include <sys/wait.h>
@@ -16,42 +17,10 @@
 
 static char *tmpdir;
 
-typedef struct {
-  int status;
-  char *out;
-  char *err;
-} Result;
+typedef QvizCliResult Result;
 
-static void
-result_clear (Result *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-static Result
-cli (const char *first, ...)
-{
-  g_autoptr (GPtrArray) args = g_ptr_array_new ();
-  g_autoptr (GError) error = NULL;
-  Result r = { 0 };
-  const char *a;
-  va_list ap;
-  int wait_status = 0;
-
-  g_ptr_array_add (args, (gpointer) g_getenv ("QVIZ_CLI"));
-  va_start (ap, first);
-  for (a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) a);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-  g_assert_true (g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               &r.out, &r.err, &wait_status, &error));
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  r.status = WEXITSTATUS (wait_status);
-  return r;
-}
+#define cli qviz_test_cli
+#define result_clear qviz_cli_result_clear
 
 static JsonNode *
 parse_json (const char *text)
