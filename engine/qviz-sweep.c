@@ -1,6 +1,7 @@
 /* qviz-sweep.c: measuring runs and sweeps. */
 
 #include "qviz-sweep.h"
+#include "qviz-memory.h"
 
 #include "qviz-calibrate.h"
 #include "qviz-input.h"
@@ -220,6 +221,18 @@ measure_sqnr (QvizGraph *graph, QvizPlan *int8_plan, const float *input,
   fplan = qviz_plan_new (graph, &fc, error);
   if (fplan == NULL)
     return FALSE;
+  /* Every float layer output is kept for the comparison. */
+  {
+    guint64 kept = 0;
+    g_autofree char *what =
+      g_strdup_printf ("The per-layer SQNR of '%s' at %dx%d (every float layer output "
+                       "kept)", graph->name, fc.height, fc.width);
+
+    for (int i = 0; i < qviz_plan_get_n_layers (fplan); i++)
+      kept += (guint64) qviz_plan_get_layer_output (fplan, i, NULL) * sizeof (float);
+    if (!qviz_memory_check (kept, what, error))
+      return FALSE;
+  }
   values = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
   qviz_plan_set_input_nchw (fplan, input);
   qviz_plan_run_with_callback (fplan, capture_value, values);

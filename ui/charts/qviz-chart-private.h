@@ -18,6 +18,10 @@ PangoLayout *qviz_chart_layout_new (cairo_t              *cr,
                                     const QvizChartStyle *style,
                                     double                scale,
                                     gboolean              bold);
+/* A copy of text cut to a length a label can show (with "…"), or NULL
+ * when it is short enough already. */
+char        *qviz_chart_clip_text  (const char           *text,
+                                    gboolean              keep_tail);
 void         qviz_chart_text_size  (PangoLayout          *layout,
                                     const char           *text,
                                     double               *width,

@@ -39,6 +39,38 @@ qviz_chart_layout_new (cairo_t              *cr,
   return layout;
 }
 
+/* No label needs more characters than this; names from files can be
+ * megabytes long, which Pango shapes slowly and draws badly, so they are
+ * cut (keeping the start, or the tail for paths) before Pango sees them. */
+#define MAX_LABEL_CHARS 256
+
+char *
+qviz_chart_clip_text (const char *text,
+                      gboolean    keep_tail)
+{
+  glong n;
+
+  if (text == NULL || strlen (text) <= MAX_LABEL_CHARS)
+    return NULL;
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      g_autofree char *valid = g_utf8_make_valid (text, -1);
+      char *clipped = qviz_chart_clip_text (valid, keep_tail);
+
+      return clipped != NULL ? clipped : g_steal_pointer (&valid);
+    }
+  n = g_utf8_strlen (text, -1);
+  if (n <= MAX_LABEL_CHARS)
+    return NULL;
+  if (keep_tail)
+    return g_strconcat ("…", g_utf8_offset_to_pointer (text, n - MAX_LABEL_CHARS), NULL);
+  {
+    g_autofree char *head = g_utf8_substring (text, 0, MAX_LABEL_CHARS);
+
+    return g_strconcat (head, "…", NULL);
+  }
+}
+
 void
 qviz_chart_text_size (PangoLayout *layout,
                       const char  *text,
@@ -47,10 +79,12 @@ qviz_chart_text_size (PangoLayout *layout,
 {
   PangoRectangle logical;
 
+  g_autofree char *clipped = qviz_chart_clip_text (text, FALSE);
+
   g_return_if_fail (PANGO_IS_LAYOUT (layout));
 
   pango_layout_set_width (layout, -1);
-  pango_layout_set_text (layout, text, -1);
+  pango_layout_set_text (layout, clipped != NULL ? clipped : text, -1);
   pango_layout_get_extents (layout, NULL, &logical);
   if (width != NULL)
     *width = (double) logical.width / PANGO_SCALE;
@@ -72,6 +106,7 @@ qviz_chart_draw_text (cairo_t        *cr,
                       const QvizRgba *colour)
 {
   PangoRectangle logical;
+  g_autofree char *clipped = qviz_chart_clip_text (text, FALSE);
   double w, h;
 
   g_return_if_fail (cr != NULL);
@@ -80,7 +115,7 @@ qviz_chart_draw_text (cairo_t        *cr,
   if (text == NULL || text[0] == '\0')
     return;
 
-  pango_layout_set_text (layout, text, -1);
+  pango_layout_set_text (layout, clipped != NULL ? clipped : text, -1);
   if (max_width > 0)
     {
       pango_layout_set_width (layout, (int) (max_width * PANGO_SCALE));

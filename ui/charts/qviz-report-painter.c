@@ -220,7 +220,11 @@ paint_table (QvizReportPainter *self,
             switch (c)
               {
               case 0: cell = g_strdup_printf ("%u", r); break;
-              case 1: cell = g_strdup (row->name); break;
+              case 1:
+                cell = qviz_chart_clip_text (row->name, TRUE);
+                if (cell == NULL)
+                  cell = g_strdup (row->name);
+                break;
               case 2: cell = g_strdup (row->op != NULL ? row->op : ""); break;
               case 3: cell = g_strdup (row->kernel_int8 != NULL ? row->kernel_int8 : "–"); break;
               case 4: cell = qviz_format_ms (row->f32_ms); break;
