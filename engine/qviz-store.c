@@ -715,6 +715,10 @@ open_connection (QvizStore *store, const char *uri, int flags, GError **error)
     }
   sqlite3_extended_result_codes (store->db, 1);
   sqlite3_busy_timeout (store->db, store->busy_timeout_ms);
+  /* Files come from other machines: their schema may not run functions
+   * with side effects, and SQL may not write the schema or pages raw. */
+  sqlite3_db_config (store->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+  sqlite3_db_config (store->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
   return exec_sql (store, "PRAGMA foreign_keys = ON", "open the database", error);
 }
 
@@ -2049,8 +2053,266 @@ copy_rows (QvizStore *store, const char *table, gboolean or_ignore, const char *
   return TRUE;
 }
 
+/* ---- import validation ----------------------------------------------- */
+
+/* An imported file is anything someone sent: every row that would be
+ * copied is checked first against what qviz itself writes, and the first
+ * row that is not is named in the refusal.  (A file's own CHECK and NOT
+ * NULL constraints are no help: it may have been written without them.) */
+
+#define UUID_GLOB \
+  "'[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]-" \
+  "[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-" \
+  "[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-" \
+  "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'"
+#define IS_UUID(col) "(typeof (" col ") = 'text' AND " col " GLOB " UUID_GLOB ")"
+#define IS_SHA256(col) \
+  "(typeof (" col ") = 'text' AND length (" col ") = 64 AND " col " NOT GLOB '*[^0-9a-f]*')"
+#define IS_TEXT(col, max) "(typeof (" col ") = 'text' AND length (" col ") <= " #max ")"
+#define IS_INT(col, lo, hi) \
+  "(typeof (" col ") = 'integer' AND " col " BETWEEN " #lo " AND " #hi ")"
+/* Milliseconds: finite, not negative, under a year (SQLite keeps no NaN). */
+#define IS_MS(col) "(typeof (" col ") IN ('real', 'integer') AND " col " BETWEEN 0 AND 3.2e10)"
+#define IS_MS_OR_NULL(col) "(" col " IS NULL OR " IS_MS (col) ")"
+#define QUOTED(col) "quote (substr (" col ", 1, 40))"
+
+typedef struct {
+  const char *table;
+  const char *needs;     /* a column only later schemas have, or NULL */
+  const char *rows;      /* which of its rows are copied */
+  const char *valid;     /* what every such row must satisfy */
+  const char *what;      /* SQL naming the row and what is wrong */
+} ImportCheck;
+
+#define PICKED_SWEEPS "uuid IN (SELECT uuid FROM temp.qviz_pick)"
+#define NEW_RUNS "uuid IN (SELECT uuid FROM temp.qviz_new_runs)"
+#define NEW_RUN_ROWS "run_uuid IN (SELECT uuid FROM temp.qviz_new_runs)"
+#define PICKED_MACHINES \
+  "id IN (SELECT machine_id FROM src.sweeps WHERE " PICKED_SWEEPS \
+  " UNION SELECT machine_id FROM src.runs WHERE " NEW_RUNS ")"
+#define PICKED_MODELS \
+  "sha256 IN (SELECT model_sha256 FROM src.sweeps WHERE " PICKED_SWEEPS \
+  " UNION SELECT model_sha256 FROM src.runs WHERE " NEW_RUNS ")"
+
+static const ImportCheck import_checks[] = {
+  /* sweeps */
+  { "sweeps", NULL, PICKED_SWEEPS, IS_UUID ("uuid"),
+    "'sweep ' || " QUOTED ("uuid") " || ' has an id that is not a lower-case UUID'" },
+  { "sweeps", NULL, PICKED_SWEEPS,
+    IS_UUID ("machine_id") " AND " IS_SHA256 ("model_sha256"),
+    "'sweep ' || " QUOTED ("uuid") " || ' names its machine or model by a malformed id'" },
+  { "sweeps", NULL, PICKED_SWEEPS,
+    "machine_id IN (SELECT id FROM src.machines UNION SELECT id FROM main.machines) AND "
+    "model_sha256 IN (SELECT sha256 FROM src.models UNION SELECT sha256 FROM main.models)",
+    "'sweep ' || " QUOTED ("uuid") " || ' names a machine or model the file does not hold'" },
+  { "sweeps", NULL, PICKED_SWEEPS,
+    "status IN ('running', 'complete', 'cancelled', 'failed', 'interrupted')",
+    "'sweep ' || " QUOTED ("uuid") " || ' has the unknown status ' || " QUOTED ("status") },
+  { "sweeps", NULL, PICKED_SWEEPS,
+    IS_INT ("created_us", 0, 9007199254740992) " AND "
+    IS_INT ("finished_us", 0, 9007199254740992) " AND "
+    IS_TEXT ("resolutions", 4096) " AND " IS_TEXT ("threads", 4096) " AND "
+    IS_TEXT ("precisions", 256) " AND " IS_TEXT ("options", 4096) " AND "
+    IS_TEXT ("message", 4096),
+    "'sweep ' || " QUOTED ("uuid") " || ' has a time, setting or message out of range'" },
+  { "sweeps", NULL, PICKED_SWEEPS,
+    "NOT EXISTS (SELECT 1 FROM main.sweeps AS d WHERE d.uuid = src.sweeps.uuid AND "
+    "(d.machine_id, d.model_sha256, d.created_us, d.resolutions, d.threads, d.precisions, "
+    "d.options) IS NOT (src.sweeps.machine_id, src.sweeps.model_sha256, "
+    "src.sweeps.created_us, src.sweeps.resolutions, src.sweeps.threads, "
+    "src.sweeps.precisions, src.sweeps.options))",
+    "'sweep ' || " QUOTED ("uuid") " || ' has the id of a different sweep already stored'" },
+  /* machines and models */
+  { "machines", NULL, PICKED_MACHINES,
+    IS_UUID ("id") " AND " IS_TEXT ("hostname", 1024) " AND " IS_TEXT ("cpu_model", 1024)
+    " AND " IS_INT ("physical_cores", 0, 1048576) " AND " IS_INT ("logical_cores", 0, 1048576)
+    " AND " IS_TEXT ("isa_flags", 4096) " AND " IS_INT ("l1d_bytes", 0, 9007199254740992)
+    " AND " IS_INT ("l2_bytes", 0, 9007199254740992)
+    " AND " IS_INT ("l3_bytes", 0, 9007199254740992)
+    " AND " IS_INT ("memory_bytes", 0, 9007199254740992) " AND " IS_TEXT ("os", 1024)
+    " AND " IS_TEXT ("kernel", 1024) " AND " IS_TEXT ("qviz_version", 256)
+    " AND " IS_TEXT ("qviz_commit", 256),
+    "'machine ' || " QUOTED ("id") " || ' has a malformed id or a field out of range'" },
+  { "machines", NULL, PICKED_MACHINES,
+    "NOT EXISTS (SELECT 1 FROM main.machines AS d WHERE d.id = src.machines.id AND "
+    "(d.hostname, d.cpu_model, d.isa_flags, d.memory_bytes) IS NOT "
+    "(src.machines.hostname, src.machines.cpu_model, src.machines.isa_flags, "
+    "src.machines.memory_bytes))",
+    "'machine ' || " QUOTED ("id") " || ' has the id of a different machine already stored'" },
+  { "models", NULL, PICKED_MODELS,
+    IS_SHA256 ("sha256") " AND " IS_TEXT ("name", 1024) " AND " IS_TEXT ("source", 4096)
+    " AND " IS_INT ("n_nodes", 0, 100000000) " AND " IS_INT ("params", 0, 9007199254740992)
+    " AND " IS_INT ("macs", 0, 9007199254740992) " AND " IS_INT ("default_res", 0, 1048576)
+    " AND " IS_INT ("weight_bytes_f32", 0, 9007199254740992)
+    " AND " IS_INT ("weight_bytes_int8", 0, 9007199254740992),
+    "'model ' || " QUOTED ("sha256") " || ' has a malformed hash or a field out of range'" },
+  { "models", NULL, PICKED_MODELS,
+    "NOT EXISTS (SELECT 1 FROM main.models AS d WHERE d.sha256 = src.models.sha256 AND "
+    "(d.n_nodes, d.params, d.macs) IS NOT "
+    "(src.models.n_nodes, src.models.params, src.models.macs))",
+    "'model ' || " QUOTED ("sha256") " || ' has the hash of a different model already stored'" },
+  /* runs */
+  { "runs", NULL, "sweep_uuid IN (SELECT uuid FROM temp.qviz_pick)", IS_UUID ("uuid"),
+    "'run ' || " QUOTED ("uuid") " || ' has an id that is not a lower-case UUID'" },
+  { "runs", NULL, "sweep_uuid IN (SELECT uuid FROM temp.qviz_pick)",
+    "NOT EXISTS (SELECT 1 FROM main.runs AS d WHERE d.uuid = src.runs.uuid AND "
+    "(d.sweep_uuid, d.machine_id, d.model_sha256, d.precision, d.height, d.width, d.threads, "
+    "d.started_us) IS NOT (src.runs.sweep_uuid, src.runs.machine_id, src.runs.model_sha256, "
+    "src.runs.precision, src.runs.height, src.runs.width, src.runs.threads, "
+    "src.runs.started_us))",
+    "'run ' || " QUOTED ("uuid") " || ' has the id of a different run already stored'" },
+  { "runs", NULL, NEW_RUNS,
+    "machine_id IN (SELECT id FROM src.machines UNION SELECT id FROM main.machines) AND "
+    "model_sha256 IN (SELECT sha256 FROM src.models UNION SELECT sha256 FROM main.models)",
+    "'run ' || " QUOTED ("uuid") " || ' names a machine or model the file does not hold'" },
+  { "runs", NULL, NEW_RUNS,
+    "precision IN ('f32', 'int8') AND status IN ('complete', 'cancelled', 'failed')",
+    "'run ' || " QUOTED ("uuid") " || ' has the unknown precision or status ' || "
+    QUOTED ("precision") " || ' / ' || " QUOTED ("status") },
+  { "runs", NULL, NEW_RUNS,
+    IS_INT ("height", 1, 1048576) " AND " IS_INT ("width", 1, 1048576) " AND "
+    IS_INT ("threads", 1, 65536) " AND " IS_INT ("iterations", 0, 1000000000) " AND "
+    IS_INT ("warmup", 0, 1000000000) " AND " IS_INT ("n_samples", 0, 1000000000) " AND "
+    IS_INT ("arena_bytes", 0, 9007199254740992) " AND "
+    IS_INT ("weight_bytes", 0, 9007199254740992) " AND "
+    IS_INT ("started_us", 0, 9007199254740992) " AND "
+    IS_INT ("finished_us", 0, 9007199254740992) " AND "
+    IS_TEXT ("conv_algo", 64) " AND " IS_TEXT ("message", 4096),
+    "'run ' || " QUOTED ("uuid") " || ' has a size, count or setting out of range'" },
+  { "runs", NULL, NEW_RUNS,
+    IS_MS_OR_NULL ("plan_ms") " AND " IS_MS_OR_NULL ("first_pass_ms") " AND "
+    IS_MS_OR_NULL ("median_ms") " AND " IS_MS_OR_NULL ("p10_ms") " AND "
+    IS_MS_OR_NULL ("p90_ms") " AND " IS_MS_OR_NULL ("min_ms") " AND "
+    IS_MS_OR_NULL ("max_ms") " AND " IS_MS_OR_NULL ("mean_ms") " AND "
+    IS_MS_OR_NULL ("stddev_ms") " AND " IS_MS_OR_NULL ("mad_ms") " AND "
+    "(sqnr_db IS NULL OR (typeof (sqnr_db) IN ('real', 'integer') AND "
+    "sqnr_db BETWEEN -1000 AND 1000))",
+    "'run ' || " QUOTED ("uuid") " || ' has a time that is negative, infinite or not a number'" },
+  { "runs", "isa", NEW_RUNS, IS_TEXT ("isa", 64),
+    "'run ' || " QUOTED ("uuid") " || ' has an ISA name out of range'" },
+  /* a run's rows */
+  { "samples", NULL, NEW_RUN_ROWS,
+    IS_INT ("pass", 0, 1000000000) " AND " IS_INT ("cold", 0, 1) " AND " IS_MS ("ms"),
+    "'a pass of run ' || " QUOTED ("run_uuid") " || ' has a time that is negative, "
+    "infinite or not a number'" },
+  { "layers", NULL, NEW_RUN_ROWS,
+    IS_INT ("idx", 0, 1000000) " AND " IS_TEXT ("name", 4096) " AND " IS_TEXT ("op", 256)
+    " AND " IS_TEXT ("kernel", 1024) " AND " IS_TEXT ("reason", 4096)
+    " AND " IS_TEXT ("fused", 256) " AND " IS_TEXT ("in_shape", 1024)
+    " AND " IS_TEXT ("out_shape", 1024) " AND " IS_TEXT ("layer_class", 256)
+    " AND " IS_INT ("kernel_h", 0, 65536) " AND " IS_INT ("kernel_w", 0, 65536)
+    " AND " IS_INT ("stride_h", 0, 65536) " AND " IS_INT ("stride_w", 0, 65536)
+    " AND " IS_INT ("dilation_h", 0, 65536) " AND " IS_INT ("dilation_w", 0, 65536)
+    " AND " IS_INT ("groups", 0, 16777216) " AND " IS_INT ("depthwise", 0, 1)
+    " AND " IS_INT ("dilated", 0, 1) " AND " IS_INT ("macs", 0, 9007199254740992)
+    " AND " IS_INT ("params", 0, 9007199254740992) " AND " IS_INT ("bytes", 0, 9007199254740992)
+    " AND " IS_INT ("n_samples", 0, 1000000000),
+    "'layer ' || " QUOTED ("name") " || ' of run ' || " QUOTED ("run_uuid")
+    " || ' has a name, shape or count out of range'" },
+  { "layers", NULL, NEW_RUN_ROWS,
+    IS_MS_OR_NULL ("median_ms") " AND " IS_MS_OR_NULL ("p10_ms") " AND "
+    IS_MS_OR_NULL ("p90_ms") " AND " IS_MS_OR_NULL ("min_ms") " AND "
+    IS_MS_OR_NULL ("max_ms") " AND " IS_MS_OR_NULL ("mean_ms") " AND "
+    IS_MS_OR_NULL ("stddev_ms") " AND " IS_MS_OR_NULL ("mad_ms") " AND "
+    "(gops IS NULL OR (typeof (gops) IN ('real', 'integer') AND gops BETWEEN 0 AND 1e9)) AND "
+    "(sqnr_db IS NULL OR (typeof (sqnr_db) IN ('real', 'integer') AND "
+    "sqnr_db BETWEEN -1000 AND 1000))",
+    "'layer ' || " QUOTED ("name") " || ' of run ' || " QUOTED ("run_uuid")
+    " || ' has a time that is negative, infinite or not a number'" },
+  { "layers", "samples", NEW_RUN_ROWS,
+    "samples IS NULL OR (typeof (samples) = 'blob' AND length (samples) % 4 = 0 AND "
+    "length (samples) <= 400000000)",
+    "'layer ' || " QUOTED ("name") " || ' of run ' || " QUOTED ("run_uuid")
+    " || ' has malformed per-pass times'" },
+  { "spans", NULL, NEW_RUN_ROWS,
+    IS_INT ("pass", 0, 1000000000) " AND " IS_INT ("cold", 0, 1) " AND "
+    IS_INT ("layer", -1, 1000000) " AND (phase IS NULL OR " IS_TEXT ("phase", 256) ") AND "
+    IS_INT ("start_ns", 0, 9007199254740992) " AND "
+    IS_INT ("end_ns", 0, 9007199254740992) " AND end_ns >= start_ns",
+    "'a span of run ' || " QUOTED ("run_uuid") " || ' has a time out of range'" },
+};
+
+/* Whether src's table has column (a file of an older schema may not). */
 static gboolean
-import_attached (QvizStore *store, const GPtrArray *sweep_uuids,
+src_has_column (QvizStore *store, const char *table, const char *column, GError **error,
+                gboolean *has)
+{
+  g_autoptr(sqlite3_stmt) stmt =
+    prepare (store, "SELECT count(*) FROM pragma_table_info (?1, 'src') WHERE name = ?2",
+             "check the file", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, table);
+  bind_text (stmt, 2, column);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return set_sqlite_error (store, sqlite3_errcode (store->db), "check the file", error);
+  *has = sqlite3_column_int (stmt, 0) > 0;
+  return TRUE;
+}
+
+static gboolean
+validate_import (QvizStore *store, const char *src_path, GError **error)
+{
+  const char *tables[] = { "machines", "models", "sweeps", "runs", "samples", "layers",
+                           "spans" };
+
+  /* Tables, not views: a view could compute anything, for ever. */
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autoptr(sqlite3_stmt) stmt =
+        prepare (store, "SELECT type FROM src.sqlite_master WHERE name = ?",
+                 "check the file", error);
+      g_autofree char *type = NULL;
+
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, tables[i]);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        type = col_text (stmt, 0);
+      if (type == NULL || !g_str_equal (type, "table"))
+        {
+          g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_DATABASE,
+                       "Cannot import “%s”: it has no table '%s'; nothing was imported.",
+                       src_path, tables[i]);
+          return FALSE;
+        }
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (import_checks); i++)
+    {
+      const ImportCheck *c = &import_checks[i];
+      g_autofree char *sql = NULL;
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+      gboolean has = TRUE;
+      int rc;
+
+      if (c->needs != NULL && !src_has_column (store, c->table, c->needs, error, &has))
+        return FALSE;
+      if (!has)
+        continue;
+      sql = g_strdup_printf ("SELECT %s FROM src.%s WHERE (%s) AND NOT coalesce ((%s), 0) "
+                             "LIMIT 1", c->what, c->table, c->rows, c->valid);
+      stmt = prepare (store, sql, "check the file", error);
+      if (stmt == NULL)
+        return FALSE;
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          g_autofree char *what = col_text (stmt, 0);
+
+          g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_DATABASE,
+                       "Cannot import “%s”: %s; nothing was imported.", src_path, what);
+          return FALSE;
+        }
+      if (rc != SQLITE_DONE)
+        return set_sqlite_error (store, rc, "check the file", error);
+    }
+  return TRUE;
+}
+
+static gboolean
+import_attached (QvizStore *store, const char *src_path, const GPtrArray *sweep_uuids,
                  QvizImportCounts *counts, GError **error)
 {
   const char *new_runs = "run_uuid IN (SELECT uuid FROM temp.qviz_new_runs)";
@@ -2087,6 +2349,8 @@ import_attached (QvizStore *store, const GPtrArray *sweep_uuids,
                  "WHERE sweep_uuid IN (SELECT uuid FROM temp.qviz_pick) "
                  "AND uuid NOT IN (SELECT uuid FROM main.runs)",
                  "import", error))
+    return FALSE;
+  if (!validate_import (store, src_path, error))
     return FALSE;
 
   if (!copy_rows (store, "machines", TRUE,
@@ -2161,7 +2425,7 @@ import_from (QvizStore *store, const char *src_path, const GPtrArray *sweep_uuid
   ok = begin_write (store, "import", error);
   if (ok)
     {
-      ok = import_attached (store, sweep_uuids, &local, error);
+      ok = import_attached (store, src_path, sweep_uuids, &local, error);
       if (ok)
         ok = commit (store, "import", error);
       else

@@ -297,6 +297,89 @@ test_terminal_and_csv (void)
   g_assert_null (strstr (csv_text, ",@SUM"));
 }
 
+/* ---- values the schema allows, read by every command ------------------ */
+
+/* Databases written by hand or by a broken tool: every reading command
+ * answers (exit 0, or 2 with one sentence), in bounded time, whatever the
+ * values.  The per-pass blobs hold NaN, infinities and negatives. */
+static void
+test_odd_values_read_everywhere (void)
+{
+  static const char *const cases[] = {
+    "UPDATE layers SET samples = x'0000c07f0000c07f0000c07f0000c07f'",          /* NaN */
+    "UPDATE layers SET samples = x'000080bf0000a0c0000040c0000000c0'",          /* negative */
+    "UPDATE layers SET samples = x'0000807f0000807f0000807f0000807f'",          /* +inf */
+    "UPDATE layers SET samples = x'0102030405'",                                /* odd size */
+    "UPDATE runs SET median_ms = 1e300, p10_ms = 1e300, p90_ms = 1e308, min_ms = 1e300;"
+    "UPDATE samples SET ms = 1e300; UPDATE layers SET median_ms = 1e300, p90_ms = 1e300;"
+    "UPDATE spans SET end_ns = 9000000000000000000",
+    "UPDATE runs SET median_ms = -1, p10_ms = -1, p90_ms = -1; UPDATE samples SET ms = -1;"
+    "UPDATE layers SET median_ms = -1; UPDATE spans SET start_ns = 100, end_ns = -100",
+    "UPDATE runs SET median_ms = 1e999; UPDATE samples SET ms = -1e999;"
+    "UPDATE layers SET median_ms = 1e999, p90_ms = -1e999",
+    "UPDATE runs SET median_ms = NULL, p10_ms = NULL, p90_ms = NULL, plan_ms = NULL,"
+    " first_pass_ms = NULL; UPDATE layers SET median_ms = NULL, samples = NULL",
+    "DELETE FROM layers; DELETE FROM spans",
+    "DELETE FROM samples; UPDATE runs SET n_samples = 0",
+    "UPDATE layers SET name = printf ('%.1000000c', 'x'), kernel = printf ('%.1000000c', 'k')",
+    "UPDATE machines SET hostname = printf ('%.1000000c', 'h');"
+    "UPDATE models SET name = printf ('%.1000000c', 'm')",
+    "PRAGMA ignore_check_constraints = 1; UPDATE runs SET status = 'weird', precision = 'fp64';"
+    "UPDATE sweeps SET status = 'zzz'",
+    "UPDATE runs SET height = 0, width = 0, threads = 0",
+    "UPDATE runs SET height = -5, width = -7, threads = -1, iterations = -3",
+    "UPDATE spans SET layer = 2000000000, pass = -7, cold = 5",
+    "UPDATE runs SET median_ms = 'abc', height = 'x'; UPDATE layers SET macs = 'zz'",
+  };
+  g_autofree char *good = tmp_path ("odd-good.sqlite");
+  g_autofree char *a = make_store (good);
+  g_autofree char *b = make_store (good);
+  g_autofree char *run = raw_text (good, "SELECT uuid FROM runs LIMIT 1");
+  g_autofree char *good_data = NULL;
+  gsize good_len;
+
+  g_assert_true (g_file_get_contents (good, &good_data, &good_len, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *db = g_strdup_printf ("%s/odd%u.sqlite", tmpdir, i);
+      g_autofree char *png = g_strdup_printf ("%s/odd%u.png", tmpdir, i);
+      g_autofree char *pdf = g_strdup_printf ("%s/odd%u.pdf", tmpdir, i);
+      g_autofree char *svg = g_strdup_printf ("%s/odd%u.svg", tmpdir, i);
+      g_autofree char *csv = g_strdup_printf ("%s/odd%u.csv", tmpdir, i);
+      g_autofree char *out = g_strdup_printf ("%s/odd%u-out.sqlite", tmpdir, i);
+      g_autofree char *target = g_strdup_printf ("%s/odd%u-target.sqlite", tmpdir, i);
+      const char *const commands[][10] = {
+        { "runs", "--db", db },
+        { "show", a, "--db", db },
+        { "show", run, "--db", db, "--layers", "0" },
+        { "show", a, "--db", db, "--json" },
+        { "compare", a, b, "--db", db, "--all", "--png", png },
+        { "compare", a, b, "--db", db, "--pdf", pdf, "--chart", "flame" },
+        { "export", a, "--db", db, "--svg", svg, "--chart", "report" },
+        { "export", run, "--db", db, "--png", png, "--chart", "flame" },
+        { "export", a, "--db", db, "--csv", csv, "--db-out", out },
+        { "import", db, "--db", target },
+      };
+
+      g_assert_true (g_file_set_contents (db, good_data, (gssize) good_len, NULL));
+      raw_exec (db, cases[i]);
+      for (guint k = 0; k < G_N_ELEMENTS (commands); k++)
+        {
+          QvizCliResult r;
+
+          qviz_test_cli_cpu_seconds = 60;
+          r = qviz_test_cli_argv (0, commands[k]);
+          qviz_test_cli_cpu_seconds = 0;
+          g_test_message ("case %u, %s: %d %s", i, commands[k][0], r.status, r.err);
+          g_assert_true (r.status == 0 || r.status == 2);
+          if (r.status == 2)
+            g_assert_cmpint (strchr (r.err, '\n') - r.err, ==, (int) strlen (r.err) - 1);
+          g_assert_false (has_control_bytes (r.out));
+          qviz_cli_result_clear (&r);
+        }
+    }
+}
+
 /* ---- a sweep killed mid-run ------------------------------------------- */
 
 static void
@@ -431,6 +514,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hostile/npy-lies", test_npy_lies);
   g_test_add_func ("/hostile/resolution-beyond-memory", test_resolution_beyond_memory);
   g_test_add_func ("/hostile/terminal-and-csv", test_terminal_and_csv);
+  g_test_add_func ("/hostile/odd-values-read-everywhere", test_odd_values_read_everywhere);
   g_test_add_func ("/hostile/killed-sweep", test_killed_sweep);
   g_test_add_func ("/hostile/compare-many-passes", test_compare_many_passes);
   status = g_test_run ();

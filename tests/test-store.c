@@ -1428,6 +1428,82 @@ test_bad_negative_version (void)
   remove_tree (dir);
 }
 
+/* An imported file is anything someone sent: a row qviz would not have
+ * written is refused by name, and the target stays byte for byte. */
+static void
+test_import_hostile (void)
+{
+  static const struct {
+    const char *sql;       /* applied to a copy of a good source */
+    const char *fragment;  /* of the refusal */
+    gboolean after_import; /* the good source was imported first */
+  } cases[] = {
+    { "UPDATE sweeps SET uuid = upper (uuid); UPDATE runs SET sweep_uuid = upper (sweep_uuid);"
+      "UPDATE runs SET uuid = upper (uuid); UPDATE samples SET run_uuid = upper (run_uuid);"
+      "UPDATE layers SET run_uuid = upper (run_uuid); UPDATE spans SET run_uuid = upper (run_uuid)",
+      "not a lower-case UUID", TRUE },
+    { "UPDATE sweeps SET options = 'iterations=1'", "different sweep already stored", TRUE },
+    { "UPDATE runs SET height = height + 1", "different run already stored", TRUE },
+    { "PRAGMA ignore_check_constraints = 1; UPDATE sweeps SET status = 'weird'",
+      "unknown status 'weird'", FALSE },
+    { "PRAGMA ignore_check_constraints = 1; UPDATE runs SET precision = 'fp64'",
+      "unknown precision or status 'fp64'", FALSE },
+    { "UPDATE runs SET median_ms = -1", "negative, infinite or not a number", FALSE },
+    { "UPDATE runs SET p90_ms = 1e999", "negative, infinite or not a number", FALSE },
+    { "UPDATE samples SET ms = -0.5", "negative, infinite or not a number", FALSE },
+    { "UPDATE runs SET height = 'tall'", "out of range", FALSE },
+    { "UPDATE layers SET name = printf ('%.5000c', 'x')", "out of range", FALSE },
+    { "UPDATE layers SET samples = x'010203'", "malformed per-pass times", FALSE },
+    { "UPDATE spans SET end_ns = start_ns - 1", "time out of range", FALSE },
+    { "DELETE FROM machines", "does not hold", FALSE },
+    { "UPDATE machines SET cpu_model = 'other'", "different machine already stored", TRUE },
+    { "DROP TABLE spans; CREATE VIEW spans AS SELECT * FROM samples", "no table 'spans'",
+      FALSE },
+  };
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *good = g_build_filename (dir, "good.sqlite", NULL);
+
+  make_full_store (good);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *target = g_strdup_printf ("%s/target%u.sqlite", dir, i);
+      g_autofree char *bad = g_strdup_printf ("%s/bad%u.sqlite", dir, i);
+      g_autofree char *data = NULL;
+      g_autofree char *before = NULL, *after = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(QvizStore) store = NULL;
+      gsize len;
+      sqlite3 *db;
+
+      g_test_message ("%s", cases[i].sql);
+      g_assert_true (g_file_get_contents (good, &data, &len, NULL));
+      g_assert_true (g_file_set_contents (bad, data, (gssize) len, NULL));
+      db = raw_open (bad);
+      raw_exec (db, cases[i].sql);
+      sqlite3_close (db);
+
+      store = qviz_store_open (target, QVIZ_STORE_READ_WRITE, &error);
+      g_assert_no_error (error);
+      if (cases[i].after_import)
+        {
+          g_assert_true (qviz_store_import (store, good, NULL, &error));
+          g_assert_no_error (error);
+        }
+      g_clear_pointer (&store, qviz_store_close);
+      before = file_sha256 (target);
+
+      store = qviz_store_open (target, QVIZ_STORE_READ_WRITE, &error);
+      g_assert_no_error (error);
+      g_assert_false (qviz_store_import (store, bad, NULL, &error));
+      assert_db_error (error, bad, cases[i].fragment);
+      g_assert_nonnull (strstr (error->message, "nothing was imported"));
+      g_clear_pointer (&store, qviz_store_close);
+      after = file_sha256 (target);
+      g_assert_cmpstr (before, ==, after);
+    }
+  remove_tree (dir);
+}
+
 static void
 test_bad_foreign (void)
 {
@@ -1566,6 +1642,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/round-trip", test_round_trip);
   g_test_add_func ("/store/prefix-and-atomicity", test_prefix_ambiguous);
   g_test_add_func ("/store/import", test_import);
+  g_test_add_func ("/store/import-hostile", test_import_hostile);
   g_test_add_func ("/store/export", test_export);
   g_test_add_func ("/store/two-processes", test_two_processes);
   g_test_add_func ("/store/bad/not-sqlite", test_bad_not_sqlite);
