@@ -13,9 +13,20 @@ PACKAGES := gcc make meson ninja-build pkg-config \
 	libsqlite3-dev libprotobuf-c-dev protobuf-c-compiler libcpuinfo-dev \
 	libjson-glib-dev libgdk-pixbuf-2.0-dev libcairo2-dev libpango1.0-dev \
 	librsvg2-common fonts-dejavu-core gettext locales desktop-file-utils \
-	appstream libxml2-utils xvfb xauth
+	appstream libxml2-utils xvfb xauth \
+	clang libclang-rt-14-dev
 
-.PHONY: all deps build run test clean
+SAN_BUILD ?= build-sanitize
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+XVFB := xvfb-run -a -s "-screen 0 1600x1000x24"
+# Halt on the first report; leaks count as failures (tests/lsan.supp lists
+# the system libraries' lifelong caches).
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
+
+.PHONY: all deps build run test test-sanitize fuzz-smoke clean
 
 all: build
 
@@ -52,7 +63,40 @@ run: build
 	fi
 
 test: build
-	xvfb-run -a -s "-screen 0 1600x1000x24" meson test -C $(BUILD) --print-errorlogs
+	$(XVFB) meson test -C $(BUILD) --print-errorlogs
+	$(MAKE) test-sanitize
+	$(MAKE) fuzz-smoke
+
+# The whole suite again under AddressSanitizer and UBSan.
+test-sanitize: deps
+	@[ -f $(SAN_BUILD)/build.ninja ] || meson setup $(SAN_BUILD) \
+	  -Db_sanitize=address,undefined -Dbuildtype=debugoptimized
+	meson compile -C $(SAN_BUILD)
+	$(SAN_ENV) $(XVFB) meson test -C $(SAN_BUILD) --print-errorlogs --timeout-multiplier 3
+
+# Each libFuzzer target for FUZZ_SECONDS from its seeds; a crash fails and
+# leaves its input in $(FUZZ_BUILD)/crashes.  Needs clang.
+fuzz-smoke: deps
+	@if ! command -v clang >/dev/null; then echo "fuzz-smoke: clang is not installed; skipped"; exit 0; fi; \
+	[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang CFLAGS=-fsanitize=fuzzer-no-link \
+	  meson setup $(FUZZ_BUILD) -Dfuzzing=true -Db_sanitize=address,undefined \
+	  -Db_lundef=false -Dgui=disabled -Dbuildtype=debugoptimized || exit 1; \
+	ninja -C $(FUZZ_BUILD) tests/fuzz-onnx tests/fuzz-npy tests/fuzz-image tests/fuzz-import || exit 1; \
+	mkdir -p $(FUZZ_BUILD)/crashes; \
+	for t in onnx npy image import; do \
+	  corpus=$(FUZZ_BUILD)/corpus/$$t; mkdir -p $$corpus; \
+	  case $$t in \
+	    onnx) seeds="tests/fixtures tests/fixtures/onnx-crashes" ;; \
+	    npy) seeds="tests/fixtures tests/fixtures/npy-crashes" ;; \
+	    image) seeds="tests/fixtures/fuzz" ;; \
+	    import) seeds="tests/fixtures/fuzz" ;; \
+	  esac; \
+	  $(SAN_ENV) $(FUZZ_BUILD)/tests/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/crashes/$$t- $$corpus $$seeds > $(FUZZ_BUILD)/fuzz-$$t.log 2>&1; \
+	  rc=$$?; \
+	  echo "fuzz-$$t: $$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_BUILD)/fuzz-$$t.log) executions in $(FUZZ_SECONDS) s"; \
+	  if [ $$rc != 0 ]; then tail -n 40 $(FUZZ_BUILD)/fuzz-$$t.log; echo "fuzz-$$t found a failure"; exit 1; fi; \
+	done
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)

@@ -21,18 +21,35 @@ qviz_calibration_config_init (QvizCalibrationConfig *config)
   config->n_inputs = 8;
 }
 
+/* Photographs are well under this; anything larger is refused unread. */
+#define MAX_IMAGE_SIDE 16384
+
 float *
 qviz_image_load_normalized (const char *path, int h, int w, GError **error)
 {
   static const float mean[3] = { 0.485f, 0.456f, 0.406f };
   static const float std[3] = { 0.229f, 0.224f, 0.225f };
   g_autoptr (GError) local = NULL;
-  g_autoptr (GdkPixbuf) pixbuf = gdk_pixbuf_new_from_file (path, &local);
+  g_autoptr (GdkPixbuf) pixbuf = NULL;
   g_autoptr (GdkPixbuf) scaled = NULL;
   const guint8 *pixels;
-  int stride, n_channels;
+  int stride, n_channels, file_w = 0, file_h = 0;
   float *x;
 
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (h > 0 && w > 0 && h <= QVIZ_MAX_SIDE && w <= QVIZ_MAX_SIDE, NULL);
+
+  /* The header's size is read first: a small file may declare a picture
+   * that would take gigabytes to decode. */
+  if (gdk_pixbuf_get_file_info (path, &file_w, &file_h) != NULL &&
+      (file_w > MAX_IMAGE_SIDE || file_h > MAX_IMAGE_SIDE))
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                   "%s: the image is %dx%d; calibration images may be at most %dx%d.",
+                   path, file_w, file_h, MAX_IMAGE_SIDE, MAX_IMAGE_SIDE);
+      return NULL;
+    }
+  pixbuf = gdk_pixbuf_new_from_file (path, &local);
   if (pixbuf == NULL)
     {
       g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_PARSE, "%s: the image does not decode (%s).",

@@ -70,11 +70,7 @@ float *
 qviz_npy_read (const char *path, QvizShape *shape, GError **error)
 {
   g_autofree char *contents = NULL;
-  gsize len = 0, header_len, offset, count;
-  guint64 bytes;
-  g_autofree char *header = NULL;
-  gboolean is_f64 = FALSE;
-  float *data;
+  gsize len = 0;
 
   g_return_val_if_fail (path != NULL && shape != NULL, NULL);
 
@@ -83,6 +79,22 @@ qviz_npy_read (const char *path, QvizShape *shape, GError **error)
       g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_IO, "%s: cannot read the file.", path);
       return NULL;
     }
+  return qviz_npy_parse (path, contents, len, shape, error);
+}
+
+float *
+qviz_npy_parse (const char *path, const char *contents, gsize len, QvizShape *shape,
+                GError **error)
+{
+  gsize header_len, offset, count;
+  guint64 bytes;
+  g_autofree char *header = NULL;
+  gboolean is_f64 = FALSE;
+  float *data;
+
+  g_return_val_if_fail (path != NULL && shape != NULL, NULL);
+  g_return_val_if_fail (contents != NULL || len == 0, NULL);
+
   if (len < 10 || memcmp (contents, "\x93NUMPY", 6) != 0)
     {
       g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_PARSE, "%s is not a .npy file.", path);
