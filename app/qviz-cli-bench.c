@@ -140,7 +140,8 @@ cpu_mhz (void)
 int
 qviz_cli_bench (int argc, char **argv)
 {
-  char *model = NULL, *sizes = NULL;
+  g_autofree char *model = NULL;
+  g_autofree char *sizes = NULL;
   double min_time = 0.5;
   gboolean skip_layers = FALSE, skip_model = FALSE;
   GOptionEntry entries[] = {

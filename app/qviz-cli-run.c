@@ -170,8 +170,14 @@ print_report (GPtrArray *runs, int limit)
 int
 qviz_cli_run (int argc, char **argv)
 {
-  char *res = NULL, *threads = NULL, *precision = NULL, *db = NULL, *algo = NULL;
-  char *calibration = NULL, *cal_method = NULL, *isa = NULL;
+  g_autofree char *res = NULL;
+  g_autofree char *threads = NULL;
+  g_autofree char *precision = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *algo = NULL;
+  g_autofree char *calibration = NULL;
+  g_autofree char *cal_method = NULL;
+  g_autofree char *isa = NULL;
   int iterations = 0, warmup = -1, cold = -1, layers = 25;
   double min_time = -1;
   gboolean json = FALSE, no_store = FALSE, quiet = FALSE;

@@ -14,7 +14,9 @@
 int
 qviz_cli_runs (int argc, char **argv)
 {
-  char *db = NULL, *model = NULL, *machine = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *model = NULL;
+  g_autofree char *machine = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Run store (default $XDG_DATA_HOME/qviz/runs.sqlite)", "FILE" },
@@ -97,7 +99,7 @@ lookup_id (QvizStore *store, const char *id, QvizSweep **sweep, QvizRun **run, G
 int
 qviz_cli_show (int argc, char **argv)
 {
-  char *db = NULL;
+  g_autofree char *db = NULL;
   gboolean json = FALSE;
   int layers = 25;
   GOptionEntry entries[] = {
@@ -176,8 +178,13 @@ qviz_cli_show (int argc, char **argv)
 int
 qviz_cli_export (int argc, char **argv)
 {
-  char *db = NULL, *csv = NULL, *png = NULL, *svg = NULL, *pdf = NULL, *db_out = NULL;
-  char *chart = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *png = NULL;
+  g_autofree char *svg = NULL;
+  g_autofree char *pdf = NULL;
+  g_autofree char *db_out = NULL;
+  g_autofree char *chart = NULL;
   int width = 0, height = 0;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Run store (default $XDG_DATA_HOME/qviz/runs.sqlite)", "FILE" },
@@ -252,7 +259,7 @@ qviz_cli_export (int argc, char **argv)
 int
 qviz_cli_import (int argc, char **argv)
 {
-  char *db = NULL;
+  g_autofree char *db = NULL;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Run store to merge into (default $XDG_DATA_HOME/qviz/runs.sqlite)", "FILE" },
     { NULL }
@@ -307,7 +314,12 @@ runs_of (QvizStore *store, const char *id, char **label, GError **error)
 int
 qviz_cli_compare (int argc, char **argv)
 {
-  char *db = NULL, *csv = NULL, *png = NULL, *svg = NULL, *pdf = NULL, *chart = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *png = NULL;
+  g_autofree char *svg = NULL;
+  g_autofree char *pdf = NULL;
+  g_autofree char *chart = NULL;
   gboolean all = FALSE, json = FALSE;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Run store (default $XDG_DATA_HOME/qviz/runs.sqlite)", "FILE" },

@@ -196,7 +196,7 @@ int
 qviz_cli_info (int argc, char **argv)
 {
   gboolean json = FALSE;
-  char *res = NULL;
+  g_autofree char *res = NULL;
   GOptionEntry entries[] = {
     { "res", 'r', 0, G_OPTION_ARG_STRING, &res, "Input size (512 or 512x768); default: the model's", "SIZE" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON document", NULL },
@@ -368,7 +368,10 @@ output_path (const char *base, int i)
 int
 qviz_cli_infer (int argc, char **argv)
 {
-  char *input = NULL, *output = NULL, *precision = NULL, *calibration = NULL;
+  g_autofree char *input = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *precision = NULL;
+  g_autofree char *calibration = NULL;
   int threads = 1;
   GOptionEntry entries[] = {
     { "input", 'i', 0, G_OPTION_ARG_FILENAME, &input, "NCHW float32 .npy input", "FILE" },
