@@ -1,0 +1,307 @@
+/* test-crash-safety.c: the run store under the accidents of real use.
+ *
+ * - a sweep killed with SIGKILL at random moments, 20 times into one file:
+ *   the file passes SQLite's integrity check every time and holds every run
+ *   the killed process reported finished;
+ * - two sweeps and a reader on one file at once: nothing is lost and
+ *   nothing fails with "database is locked";
+ * - a full disk (a small tmpfs, where the test may mount one): one
+ *   sentence, and the file stays a valid store with all it held. */
+
+#include "cli-harness.h"
+#include "qviz-store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define N_KILLS 20
+
+static char *tmpdir;
+
+static char *
+raw_text (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *out = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    out = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return out;
+}
+
+static int
+raw_int (const char *path, const char *sql)
+{
+  g_autofree char *text = raw_text (path, sql);
+
+  return text != NULL ? atoi (text) : -1;
+}
+
+/* Lines "[k/N] ..." that qviz-cli run prints once a run is stored. */
+static guint
+count_reported_runs (const char *out)
+{
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+  guint n = 0;
+
+  /* The last piece has no newline after it: not a whole report. */
+  for (guint i = 0; lines[i] != NULL && lines[i + 1] != NULL; i++)
+    n += lines[i][0] == '[';
+  return n;
+}
+
+static void
+test_killed_at_random (void)
+{
+  g_autofree char *db = g_build_filename (tmpdir, "killed.sqlite", NULL);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (20);
+  guint reported_total = 0, kills_mid_run = 0;
+
+  for (int k = 0; k < N_KILLS; k++)
+    {
+      const char *argv[] = { g_getenv ("QVIZ_CLI"), "run", "dwsep5x5",
+                             "--res", "32,40,48,56,64,72,80,88,96,104,112,120",
+                             "--threads", "1", "--iterations", "3", "--min-time", "0",
+                             "--cold", "1", "--db", db, NULL };
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GString) out = g_string_new (NULL);
+      g_autofree char *check = NULL;
+      int out_fd, status = 0;
+      GPid pid;
+      /* From just after start-up to late in the sweep. */
+      gint64 delay_us = g_rand_int_range (rand, 0, 2500) * 1000;
+      gint64 deadline;
+      guint reported, stored;
+
+      g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
+                                               G_SPAWN_DO_NOT_REAP_CHILD |
+                                               G_SPAWN_STDERR_TO_DEV_NULL,
+                                               NULL, NULL, &pid, NULL, &out_fd, NULL,
+                                               &error));
+      g_assert_no_error (error);
+      fcntl (out_fd, F_SETFL, O_NONBLOCK);
+      deadline = g_get_monotonic_time () + delay_us;
+      while (g_get_monotonic_time () < deadline && waitpid (pid, &status, WNOHANG) == 0)
+        g_usleep (5000);
+      kill (pid, SIGKILL);
+      waitpid (pid, &status, 0);
+      g_spawn_close_pid (pid);
+      /* What it printed before it died, every byte of it. */
+      for (;;)
+        {
+          char buf[4096];
+          ssize_t n = read (out_fd, buf, sizeof buf);
+
+          if (n <= 0)
+            break;
+          g_string_append_len (out, buf, n);
+        }
+      close (out_fd);
+      kills_mid_run += WIFSIGNALED (status);
+
+      reported = count_reported_runs (out->str);
+      reported_total += reported;
+      if (!g_file_test (db, G_FILE_TEST_EXISTS))
+        {
+          /* Killed before it opened the store. */
+          g_assert_cmpuint (reported_total, ==, 0);
+          continue;
+        }
+      check = raw_text (db, "PRAGMA integrity_check");
+      stored = (guint) raw_int (db, "SELECT count(*) FROM runs");
+      g_test_message ("kill %d after %.2f s: %u runs reported, %u stored in all, "
+                      "integrity %s", k + 1, delay_us / 1e6, reported, stored, check);
+      g_assert_cmpstr (check, ==, "ok");
+      g_assert_cmpuint (stored, >=, reported_total);
+    }
+  /* Most kills landed in the middle of a sweep, not after it. */
+  g_assert_cmpuint (kills_mid_run, >=, N_KILLS / 2);
+
+  /* And the file opens for writing, every killed sweep found interrupted. */
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (QvizStore) store = qviz_store_open (db, QVIZ_STORE_READ_WRITE, &error);
+
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sweeps WHERE status = 'running'"), ==, 0);
+}
+
+static GPid
+spawn_sweep (const char *db, const char *model)
+{
+  const char *argv[] = { g_getenv ("QVIZ_CLI"), "run", model, "--res", "32,48,64,80",
+                         "--threads", "1,2", "--iterations", "5", "--min-time", "0",
+                         "--cold", "1", "--precision", "f32,int8", "--db", db, NULL };
+  g_autoptr (GError) error = NULL;
+  GPid pid;
+
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
+                                G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                NULL, NULL, &pid, &error));
+  g_assert_no_error (error);
+  return pid;
+}
+
+static void
+test_two_sweeps_and_a_reader (void)
+{
+  g_autofree char *db = g_build_filename (tmpdir, "shared.sqlite", NULL);
+  GPid a = spawn_sweep (db, "conv5x5s2");
+  GPid b = spawn_sweep (db, "dwsep5x5");
+  int status_a = -1, status_b = -1, reads = 0;
+  gboolean a_done = FALSE, b_done = FALSE;
+
+  /* The reader lists and shows what is there until both have finished. */
+  while (!a_done || !b_done)
+    {
+      QvizCliResult r = qviz_test_cli ("runs", "--db", db, "--json", NULL);
+
+      /* The file may not exist for the first few milliseconds. */
+      if (r.status != 0 && g_file_test (db, G_FILE_TEST_EXISTS))
+        g_error ("reader failed while two sweeps wrote: %s", r.err);
+      g_assert_null (strstr (r.err, "locked"));
+      qviz_cli_result_clear (&r);
+      if (g_file_test (db, G_FILE_TEST_EXISTS))
+        {
+          g_autofree char *sweep = raw_text (db, "SELECT uuid FROM sweeps LIMIT 1");
+
+          if (sweep != NULL)
+            {
+              r = qviz_test_cli ("show", sweep, "--db", db, NULL);
+              g_assert_cmpint (r.status, ==, 0);
+              qviz_cli_result_clear (&r);
+            }
+          reads++;
+        }
+      if (!a_done && waitpid (a, &status_a, WNOHANG) == a)
+        a_done = TRUE;
+      if (!b_done && waitpid (b, &status_b, WNOHANG) == b)
+        b_done = TRUE;
+    }
+  g_spawn_close_pid (a);
+  g_spawn_close_pid (b);
+  g_test_message ("%d reads while two sweeps wrote", reads);
+  g_assert_true (WIFEXITED (status_a) && WEXITSTATUS (status_a) == 0);
+  g_assert_true (WIFEXITED (status_b) && WEXITSTATUS (status_b) == 0);
+  g_assert_cmpint (reads, >, 2);
+  /* 4 sizes x 2 thread counts x 2 precisions, each. */
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sweeps WHERE status = 'complete'"), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM runs"), ==, 2 * 16);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM runs r WHERE NOT EXISTS "
+                                "(SELECT 1 FROM layers l WHERE l.run_uuid = r.uuid)"), ==, 0);
+}
+
+static gboolean
+run_quiet (const char *const *argv)
+{
+  int status = 0;
+
+  return g_spawn_sync (NULL, (char **) argv, NULL,
+                       G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                       G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL) &&
+         WIFEXITED (status) && WEXITSTATUS (status) == 0;
+}
+
+static void
+test_disk_full (void)
+{
+  g_autofree char *mnt = g_build_filename (tmpdir, "small-disk", NULL);
+  g_autofree char *db = g_build_filename (mnt, "runs.sqlite", NULL);
+  const char *mount_argv[] = { "mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt, NULL };
+  const char *umount_argv[] = { "umount", mnt, NULL };
+  g_autofree char *last_good = NULL;
+  int complete = 0, attempts = 0;
+  QvizCliResult r = { 0 };
+
+  g_assert_cmpint (g_mkdir (mnt, 0700), ==, 0);
+  if (!run_quiet (mount_argv))
+    {
+      g_test_skip ("cannot mount a small tmpfs here (needs root)");
+      return;
+    }
+  /* Sweeps until the disk is full. */
+  for (attempts = 0; attempts < 100; attempts++)
+    {
+      r = qviz_test_cli ("run", "dwsep5x5", "--res", "32,48,64,80,96", "--threads", "1",
+                         "--iterations", "3", "--min-time", "0", "--cold", "1",
+                         "--db", db, NULL);
+      if (r.status != 0)
+        break;
+      qviz_cli_result_clear (&r);
+      complete++;
+      g_free (last_good);
+      last_good = raw_text (db, "SELECT group_concat (uuid) FROM (SELECT uuid FROM runs "
+                                "ORDER BY uuid)");
+    }
+  g_test_message ("disk full after %d complete sweeps: %s", complete, r.err);
+  g_assert_cmpint (complete, >=, 1);
+  g_assert_cmpint (r.status, !=, 0);
+  g_assert_nonnull (strstr (r.err, db));
+  g_assert_nonnull (strstr (r.err, "full"));
+  g_assert_cmpint (strchr (r.err, '\n') - r.err, ==, (int) strlen (r.err) - 1);
+  qviz_cli_result_clear (&r);
+
+  /* The file is a sound store that still holds every complete sweep. */
+  {
+    g_autofree char *check = raw_text (db, "PRAGMA integrity_check");
+    g_autofree char *runs = NULL;
+
+    g_assert_cmpstr (check, ==, "ok");
+    g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sweeps WHERE status = 'complete'"),
+                     ==, complete);
+    runs = raw_text (db, "SELECT group_concat (uuid) FROM (SELECT r.uuid FROM runs r JOIN "
+                         "sweeps s ON s.uuid = r.sweep_uuid WHERE s.status = 'complete' "
+                         "ORDER BY r.uuid)");
+    g_assert_cmpstr (runs, ==, last_good);
+    r = qviz_test_cli ("runs", "--db", db, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    qviz_cli_result_clear (&r);
+  }
+  g_assert_true (run_quiet (umount_argv));
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (g_getenv ("QVIZ_CLI") == NULL)
+    {
+      g_printerr ("QVIZ_CLI must name the qviz-cli binary.\n");
+      return 1;
+    }
+  tmpdir = g_dir_make_tmp ("qviz-crash-XXXXXX", NULL);
+  g_setenv ("XDG_DATA_HOME", tmpdir, TRUE);
+  g_test_add_func ("/crash-safety/killed-at-random", test_killed_at_random);
+  g_test_add_func ("/crash-safety/two-sweeps-and-a-reader", test_two_sweeps_and_a_reader);
+  g_test_add_func ("/crash-safety/disk-full", test_disk_full);
+  status = g_test_run ();
+  {
+    /* A failed assertion leaves the small disk mounted. */
+    g_autofree char *mnt = g_build_filename (tmpdir, "small-disk", NULL);
+    const char *umount_argv[] = { "umount", mnt, NULL };
+
+    if (g_file_test (mnt, G_FILE_TEST_IS_DIR))
+      run_quiet (umount_argv);
+  }
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
+    if (system (cmd) != 0)
+      g_printerr ("could not remove %s\n", tmpdir);
+  }
+  return status;
+}
