@@ -74,29 +74,37 @@ test-sanitize: deps
 	meson compile -C $(SAN_BUILD)
 	$(SAN_ENV) $(XVFB) meson test -C $(SAN_BUILD) --print-errorlogs --timeout-multiplier 3
 
-# Each libFuzzer target for FUZZ_SECONDS from its seeds; a crash fails and
-# leaves its input in $(FUZZ_BUILD)/crashes.  Needs clang.
+# Each libFuzzer target for FUZZ_SECONDS from its seeds, two at a time; a
+# crash fails and leaves its input in $(FUZZ_BUILD)/crashes.  Needs clang.
+FUZZ_TARGETS := onnx npy image import
 fuzz-smoke: deps
 	@if ! command -v clang >/dev/null; then echo "fuzz-smoke: clang is not installed; skipped"; exit 0; fi; \
 	[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang CFLAGS=-fsanitize=fuzzer-no-link \
 	  meson setup $(FUZZ_BUILD) -Dfuzzing=true -Db_sanitize=address,undefined \
 	  -Db_lundef=false -Dgui=disabled -Dbuildtype=debugoptimized || exit 1; \
-	ninja -C $(FUZZ_BUILD) tests/fuzz-onnx tests/fuzz-npy tests/fuzz-image tests/fuzz-import || exit 1; \
-	mkdir -p $(FUZZ_BUILD)/crashes; \
-	for t in onnx npy image import; do \
-	  corpus=$(FUZZ_BUILD)/corpus/$$t; mkdir -p $$corpus; \
+	ninja -C $(FUZZ_BUILD) $(addprefix tests/fuzz-,$(FUZZ_TARGETS)) || exit 1; \
+	rm -rf $(FUZZ_BUILD)/crashes; mkdir -p $(FUZZ_BUILD)/crashes; \
+	fuzz () { \
+	  t=$$1; corpus=$(FUZZ_BUILD)/corpus/$$t; mkdir -p $$corpus; \
 	  case $$t in \
 	    onnx) seeds="tests/fixtures tests/fixtures/onnx-crashes" ;; \
 	    npy) seeds="tests/fixtures tests/fixtures/npy-crashes" ;; \
-	    image) seeds="tests/fixtures/fuzz" ;; \
-	    import) seeds="tests/fixtures/fuzz" ;; \
+	    *) seeds="tests/fixtures/fuzz" ;; \
 	  esac; \
-	  $(SAN_ENV) $(FUZZ_BUILD)/tests/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    -artifact_prefix=$(FUZZ_BUILD)/crashes/$$t- $$corpus $$seeds > $(FUZZ_BUILD)/fuzz-$$t.log 2>&1; \
-	  rc=$$?; \
+	  $(SAN_ENV) $(FUZZ_BUILD)/tests/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) \
+	    -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/crashes/$$t- $$corpus $$seeds \
+	    > $(FUZZ_BUILD)/fuzz-$$t.log 2>&1; \
+	}; \
+	fuzz onnx & fuzz npy & wait; fuzz image & fuzz import & wait; \
+	failed=0; \
+	for t in $(FUZZ_TARGETS); do \
 	  echo "fuzz-$$t: $$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_BUILD)/fuzz-$$t.log) executions in $(FUZZ_SECONDS) s"; \
-	  if [ $$rc != 0 ]; then tail -n 40 $(FUZZ_BUILD)/fuzz-$$t.log; echo "fuzz-$$t found a failure"; exit 1; fi; \
-	done
+	  if ! grep -q '^stat::number_of_executed_units' $(FUZZ_BUILD)/fuzz-$$t.log || \
+	     ls $(FUZZ_BUILD)/crashes/$$t-* >/dev/null 2>&1; then \
+	    tail -n 40 $(FUZZ_BUILD)/fuzz-$$t.log; echo "fuzz-$$t found a failure"; failed=1; \
+	  fi; \
+	done; \
+	exit $$failed
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)
