@@ -4,6 +4,7 @@
  * profiling costs.  It prints; it never passes or fails on time. */
 
 #include "qviz-cli.h"
+#include "qviz-peak.h"
 
 #include "qviz-calibrate.h"
 #include "qviz-input.h"
@@ -123,20 +124,6 @@ single_conv (const char *name, int in_c, int out_c, int k, int stride, int dilat
   return g;
 }
 
-static double
-cpu_mhz (void)
-{
-  g_autofree char *text = NULL;
-  const char *p;
-
-  if (!g_file_get_contents ("/proc/cpuinfo", &text, NULL, NULL))
-    return NAN;
-  p = strstr (text, "cpu MHz");
-  if (p == NULL || (p = strchr (p, ':')) == NULL)
-    return NAN;
-  return g_ascii_strtod (p + 1, NULL);
-}
-
 int
 qviz_cli_bench (int argc, char **argv)
 {
@@ -168,7 +155,7 @@ qviz_cli_bench (int argc, char **argv)
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- the engine's figures, as Markdown");
   g_autoptr (GError) error = NULL;
   g_autoptr (QvizMachine) machine = qviz_machine_detect ();
-  double mhz = cpu_mhz ();
+  g_autoptr (QvizPeak) peak = NULL;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!qviz_cli_parse (ctx, &argc, &argv))
@@ -179,6 +166,12 @@ qviz_cli_bench (int argc, char **argv)
 
   if (!skip_layers)
     {
+      double f32_peak, int8_peak;
+
+      /* Measured on this thread's core before the layers, undisturbed. */
+      peak = qviz_peak_measure (qvk_isa_detect ());
+      f32_peak = peak->clock_hz * peak->f32_macs_per_cycle / 1e9;
+      int8_peak = peak->clock_hz * peak->int8_macs_per_cycle / 1e9;
       printf ("### Per layer class, 1 thread\n\n");
       printf ("| layer | f32 ms | int8 ms | int8/f32 | f32 GMAC/s | int8 GMAC/s | f32 %% of peak | int8 %% of peak |\n");
       printf ("|---|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -208,10 +201,15 @@ qviz_cli_bench (int argc, char **argv)
           gq = macs / q.median_ms / 1e6;
           printf ("| %s | %.3f | %.3f | %.2f | %.1f | %.1f | %.0f%% | %.0f%% |\n", layers[i].label,
                   f.median_ms, q.median_ms, q.median_ms / f.median_ms, gf, gq,
-                  100 * gf / (32 * mhz / 1e3), 100 * gq / (128 * mhz / 1e3));
+                  100 * gf / f32_peak, 100 * gq / int8_peak);
           fflush (stdout);
         }
-      printf ("\nPeak per core at %.0f MHz: 32 f32 MACs/cycle (2 AVX-512 FMA), 128 int8 MACs/cycle (2 vpdpbusd).\n\n", mhz);
+      printf ("\nPeak per core: clock %.2f GHz, measured by a chain of dependent adds; "
+              "f32 %.0f MACs/cycle = %.1f GMAC/s (%s); int8 %.0f MACs/cycle = %.1f GMAC/s (%s). "
+              "Measured with the kernels' instructions: f32 %.1f, int8 %.1f MACs/cycle.\n\n",
+              peak->clock_hz / 1e9, peak->f32_macs_per_cycle, f32_peak, peak->f32_source,
+              peak->int8_macs_per_cycle, int8_peak, peak->int8_source,
+              peak->f32_measured_per_cycle, peak->int8_measured_per_cycle);
     }
 
   if (!skip_model)
