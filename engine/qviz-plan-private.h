@@ -54,6 +54,7 @@ struct _QvizPlan {
   gsize elem_size;           /* 4 for f32, 1 for int8 */
   guint8 *arena;
   gsize arena_bytes;
+  gboolean arena_mapped;     /* mmap'ed (munmap), else posix_memalign'ed */
   gsize weight_bytes;
   GArray *layers;            /* QvizLayer */
   double plan_ms;

@@ -14,6 +14,7 @@
 
 #include <omp.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <time.h>
 
@@ -379,6 +380,8 @@ layout_arena (QvizPlan *plan)
   plan->arena_bytes = MAX (total, 64);
 }
 
+#define ARENA_HUGE_PAGES_FROM ((gsize) 4 << 20)
+
 /* Allocates the laid-out arena and points every value into it.  The size
  * is checked against the memory this process may still take, and asked
  * for without aborting, so that a size too large for the machine is a
@@ -395,7 +398,24 @@ allocate_arena (QvizPlan *plan, GError **error)
 
   if (!qviz_memory_check (plan->arena_bytes, what, error))
     return FALSE;
-  if (posix_memalign ((void **) &plan->arena, 64, plan->arena_bytes) != 0)
+#ifdef MADV_HUGEPAGE
+  /* Large arenas in 2 MiB pages: a 113 MB arena otherwise takes 28,000
+   * page faults to map, which made plan time grow much faster than the
+   * number of pixels (and falls on the first pass if not done here). */
+  if (plan->arena_bytes >= ARENA_HUGE_PAGES_FROM)
+    {
+      void *p = mmap (NULL, plan->arena_bytes, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+      if (p != MAP_FAILED)
+        {
+          madvise (p, plan->arena_bytes, MADV_HUGEPAGE);
+          plan->arena = p;
+          plan->arena_mapped = TRUE;
+        }
+    }
+#endif
+  if (plan->arena == NULL && posix_memalign ((void **) &plan->arena, 64, plan->arena_bytes) != 0)
     {
       g_autofree char *need = g_format_size_full (plan->arena_bytes,
                                                   G_FORMAT_SIZE_IEC_UNITS);
@@ -406,8 +426,13 @@ allocate_arena (QvizPlan *plan, GError **error)
       return FALSE;
     }
   /* Writing every page now maps it: the first pass must not pay for page
-   * faults that later passes do not see. */
-  memset (plan->arena, 0, plan->arena_bytes);
+   * faults that later passes do not see.  The kernel can map a fresh
+   * mapping in one call, its pages already zero. */
+#ifdef MADV_POPULATE_WRITE
+  if (!plan->arena_mapped ||
+      madvise (plan->arena, plan->arena_bytes, MADV_POPULATE_WRITE) != 0)
+#endif
+    memset (plan->arena, 0, plan->arena_bytes);
   for (int v = 0; v < n_values; v++)
     {
       const QvizValue *val = qviz_graph_value (g, v);
@@ -558,7 +583,10 @@ qviz_plan_free (QvizPlan *plan)
   g_free (plan->offsets);
   g_free (plan->buffers);
   g_free (plan->output_values);
-  free (plan->arena);
+  if (plan->arena_mapped)
+    munmap (plan->arena, plan->arena_bytes);
+  else
+    free (plan->arena);
   g_free (plan->zero_page);
   g_free (plan->quant);
   g_free (plan);
