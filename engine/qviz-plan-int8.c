@@ -364,8 +364,13 @@ build_binary (QvizPlan *plan, QvizLayer *l)
   if (!consts && n->op == QVIZ_OP_MUL &&
       (l->mode == QVIZ_BIN_SAME || l->mode == QVIZ_BIN_CHANNEL))
     {
-      const QvizQuantParams *a = qp (plan, n->inputs[0]), *b = qp (plan, n->inputs[1]);
-      const QvizShape *ps = &plan->shapes[n->inputs[l->swap ? 0 : 1]];
+      /* The kernels take the full operand as "a" and the broadcast one as
+       * "b", whichever order the model wrote them in ("scale * x" in
+       * torchvision's squeeze-excite): the parameters follow the same
+       * order, or the two zero points would be exchanged. */
+      const int full = n->inputs[l->swap ? 1 : 0], part = n->inputs[l->swap ? 0 : 1];
+      const QvizQuantParams *a = qp (plan, full), *b = qp (plan, part);
+      const QvizShape *ps = &plan->shapes[part];
       qvk_qu8_mul_params_init (&d->mul, a->scale, a->zero_point, b->scale, b->zero_point,
                                out->scale, out->zero_point, 0, 255);
       if (l->mode == QVIZ_BIN_SAME)
