@@ -171,7 +171,7 @@ int
 qviz_cli_run (int argc, char **argv)
 {
   char *res = NULL, *threads = NULL, *precision = NULL, *db = NULL, *algo = NULL;
-  char *calibration = NULL, *cal_method = NULL, *isa = NULL;
+  char *calibration = NULL, *cal_method = NULL, *isa = NULL, *float_model = NULL;
   int iterations = 0, warmup = -1, cold = -1, layers = 25;
   double min_time = -1;
   gboolean json = FALSE, no_store = FALSE, quiet = FALSE;
@@ -189,6 +189,7 @@ qviz_cli_run (int argc, char **argv)
     { "isa", 0, 0, G_OPTION_ARG_STRING, &isa, "Highest ISA for kernels: scalar, avx2, avx512, avx512vnni", "ISA" },
     { "calibration", 0, 0, G_OPTION_ARG_FILENAME, &calibration, "int8 calibration: a folder of JPEG/PNG images or an NxCxHxW .npy", "PATH" },
     { "calibration-method", 0, 0, G_OPTION_ARG_STRING, &cal_method, "minmax (default) or percentile", "METHOD" },
+    { "float-model", 0, 0, G_OPTION_ARG_FILENAME, &float_model, "The float original of a quantized MODEL: the f32 runs and the int8 output SQNR use it", "FILE" },
     { "layers", 0, 0, G_OPTION_ARG_INT, &layers, "Layers to list in the report (default 25, 0 for all)", "N" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the final report", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON document", NULL },
@@ -197,6 +198,7 @@ qviz_cli_run (int argc, char **argv)
   g_autoptr (GOptionContext) ctx = g_option_context_new ("MODEL - measure a model");
   g_autoptr (GError) error = NULL;
   g_autoptr (QvizGraph) graph = NULL;
+  g_autoptr (QvizGraph) float_graph = NULL;
   g_autoptr (QvizStore) store = NULL;
   g_autoptr (QvizSweepConfig) config = qviz_sweep_config_new ();
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
@@ -258,6 +260,14 @@ qviz_cli_run (int argc, char **argv)
   graph = qviz_model_load (argv[1], &error);
   if (graph == NULL)
     return qviz_cli_fail (qviz_cli_status_for_error (error), "%s", error->message);
+
+  if (float_model)
+    {
+      float_graph = qviz_model_load (float_model, &error);
+      if (float_graph == NULL)
+        return qviz_cli_fail (qviz_cli_status_for_error (error), "%s", error->message);
+      config->float_graph = float_graph;
+    }
 
   if (calibration || cal_method)
     {

@@ -363,7 +363,10 @@ set_value_quant (OnnxCtx *ctx, int value, const QvizQuantParams *q)
 
   ctx->quant_seen = TRUE;
   if (!v->quant.valid && v->data == NULL)
-    v->quant = *q;
+    {
+      v->quant = *q;
+      v->file_quant = TRUE;
+    }
 }
 
 /* Dequantizes a quantized constant (weights, biases): per tensor, or per

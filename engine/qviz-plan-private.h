@@ -25,6 +25,8 @@ struct _QvizLayer {
   QvizLayerRunFn run;
   gboolean parallel;         /* worth splitting across threads */
   gboolean alias;            /* a view: nothing to run */
+  gboolean fake_quant;       /* f32: round and clamp the output to the
+                                file's quantization (QDQ semantics) */
   qvk_activation act;        /* fused activation (float) */
   int mode;                  /* op-specific variant chosen at plan time */
   int swap;                  /* binary ops: the broadcast operand is input 0 */

@@ -11,6 +11,7 @@
 
 #include "qviz-plan-private.h"
 
+#include <math.h>
 #include <omp.h>
 #include <string.h>
 #include <time.h>
@@ -240,7 +241,11 @@ group_layers (QvizPlan *plan, GError **error)
           i++;
         }
       layer.pre_act_value = out;
+      /* A float plan rounds a tensor the file quantizes, so it must exist
+       * on its own: no activation is fused behind it. */
       if (!plan->config.no_fusion &&
+          !(plan->config.precision == QVIZ_PRECISION_F32 &&
+            qviz_graph_value (g, out)->file_quant) &&
           (n->op == QVIZ_OP_CONV || n->op == QVIZ_OP_LINEAR ||
            (n->op == QVIZ_OP_ADD && plan->config.precision == QVIZ_PRECISION_F32)) &&
           (next = sole_next_consumer (g, uses, out, i + 1)) != NULL &&
@@ -256,6 +261,9 @@ group_layers (QvizPlan *plan, GError **error)
           i++;
         }
       layer.out_value = out;
+      layer.fake_quant = plan->config.precision == QVIZ_PRECISION_F32 &&
+                         qviz_graph_value (g, out)->file_quant &&
+                         qviz_graph_value (g, out)->quant.valid;
       layer.info.fused = g_string_free (fused, FALSE);
       g_array_append_val (plan->layers, layer);
     }
@@ -611,6 +619,21 @@ qviz_plan_physical_to_logical (const QvizShape *s, gsize elem_size,
   }
 }
 
+/* QuantizeLinear then DequantizeLinear, in place, as ONNX defines them:
+ * saturate(round_half_to_even(x / scale) + zero_point), then back. */
+static void
+fake_quantize (const QvizQuantParams *q, float *x, gsize n)
+{
+  const float zp = (float) q->zero_point;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      float v = nearbyintf (x[i] / q->scale) + zp;   /* default mode: half to even */
+      v = v < 0.0f ? 0.0f : (v > 255.0f ? 255.0f : v);
+      x[i] = (v - zp) * q->scale;
+    }
+}
+
 void
 qviz_plan_set_input_nchw (QvizPlan *plan, const float *input)
 {
@@ -629,6 +652,12 @@ qviz_plan_set_input_nchw (QvizPlan *plan, const float *input)
     int64_t dims[4] = { s->dims[0], s->dims[1], s->dims[2], s->dims[3] };
     int perm[4] = { 0, 2, 3, 1 };
     qvk_transpose (sizeof (float), 4, dims, perm, input, plan->buffers[plan->graph->input]);
+  }
+  {
+    const QvizValue *in = qviz_graph_value (plan->graph, plan->graph->input);
+    if (in->file_quant && in->quant.valid)
+      fake_quantize (&in->quant, plan->buffers[plan->graph->input],
+                     (gsize) qviz_shape_numel (s));
   }
 }
 
@@ -699,6 +728,10 @@ run_layer (const QvizPlan *plan, const QvizLayer *l)
     }
   else
     l->run (plan, l, 0, 1);
+  if (l->fake_quant)
+    fake_quantize (&qviz_graph_value (plan->graph, l->out_value)->quant,
+                   plan->buffers[l->out_value],
+                   (gsize) qviz_shape_numel (&plan->shapes[l->out_value]));
 }
 
 void

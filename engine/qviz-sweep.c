@@ -209,7 +209,7 @@ capture_value (const QvizPlan *plan, int layer, gpointer user_data)
  * the errors of all layers add up. */
 static gboolean
 measure_sqnr (QvizGraph *graph, QvizPlan *int8_plan, const float *input,
-              QvizRun *run, GError **error)
+              QvizGraph *float_graph, QvizRun *run, GError **error)
 {
   QvizPlanConfig fc = *qviz_plan_get_config (int8_plan);
   g_autoptr (QvizPlan) fplan = NULL;
@@ -234,6 +234,24 @@ measure_sqnr (QvizGraph *graph, QvizPlan *int8_plan, const float *input,
       g_autofree float *b = g_new (float, MAX (n, 1));
       qviz_plan_get_output (fplan, 0, a);
       qviz_plan_get_output (int8_plan, 0, b);
+      if (float_graph != NULL && float_graph != graph)
+        {
+          /* against the float original, the output a user compares with */
+          g_autoptr (QvizPlan) original = qviz_plan_new (float_graph, &fc, error);
+          if (original == NULL)
+            return FALSE;
+          if (qviz_plan_get_n_outputs (original) < 1 ||
+              qviz_shape_numel (qviz_plan_get_output_shape (original, 0)) != (int64_t) n)
+            {
+              g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                           "The float model '%s' does not give an output of the shape of '%s'.",
+                           float_graph->name, graph->name);
+              return FALSE;
+            }
+          qviz_plan_set_input_nchw (original, input);
+          qviz_plan_run (original, NULL);
+          qviz_plan_get_output (original, 0, a);
+        }
       run->sqnr_db = qviz_sqnr_db (a, b, n);
     }
 
@@ -441,7 +459,7 @@ qviz_measure_run (QvizGraph *graph, const QvizPlanConfig *plan_config,
   }
 
   if (plan_config->precision == QVIZ_PRECISION_INT8 && config->measure_sqnr)
-    if (!measure_sqnr (graph, plan, input, run, error))
+    if (!measure_sqnr (graph, plan, input, config->float_graph, run, error))
       return NULL;
 
   run->finished = g_get_real_time ();
@@ -542,6 +560,29 @@ qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *c
       g_autofree QvizShape *shapes = g_new0 (QvizShape, qviz_graph_n_values (graph));
       if (!qviz_graph_infer_shapes (graph, 1, r.height, r.width, shapes, error))
         return FALSE;
+      if (config->float_graph != NULL)
+        {
+          g_autofree QvizShape *fshapes = g_new0 (QvizShape, qviz_graph_n_values (config->float_graph));
+          if (!qviz_graph_infer_shapes (config->float_graph, 1, r.height, r.width, fshapes, error))
+            return FALSE;
+          if (graph->outputs->len < 1 || config->float_graph->outputs->len < 1 ||
+              qviz_shape_numel (&shapes[g_array_index (graph->outputs, int, 0)]) !=
+                qviz_shape_numel (&fshapes[g_array_index (config->float_graph->outputs, int, 0)]))
+            {
+              g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                           "The float model '%s' does not give an output of the shape of '%s' at %dx%d.",
+                           config->float_graph->name, graph->name, r.height, r.width);
+              return FALSE;
+            }
+        }
+    }
+  if (config->float_graph != NULL && config->float_graph->in_channels != graph->in_channels)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                   "The float model '%s' takes %d input channels, '%s' takes %d.",
+                   config->float_graph->name, config->float_graph->in_channels, graph->name,
+                   graph->in_channels);
+      return FALSE;
     }
 
   if (needs_int8 && !graph->calibrated)
@@ -621,7 +662,9 @@ qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *c
           pc.isa_set = TRUE;
         }
 
-      run = qviz_measure_run (graph, &pc, config, cancellable, &local);
+      run = qviz_measure_run (c.precision == QVIZ_PRECISION_F32 && config->float_graph != NULL
+                                ? config->float_graph : graph,
+                              &pc, config, cancellable, &local);
       if (run == NULL)
         {
           final_status = QVIZ_SWEEP_FAILED;
