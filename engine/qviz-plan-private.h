@@ -105,6 +105,20 @@ void qviz_pool_shape_from_node (const QvizPlan *plan, const QvizNode *n,
                                 qvk_pool_shape *ps);
 void qviz_fold_conv_weights (const QvizNode *n, const QvizNode *bn, float **w, float **b);
 qvk_conv_algo qviz_plan_qvk_conv_algo (const QvizPlan *plan);
+/* An identity whose output the model file quantizes with parameters other
+ * than its input's (DequantizeLinear -> QuantizeLinear): it rounds, so it
+ * runs as a layer of its own. */
+static inline gboolean
+qviz_plan_is_requantization (const QvizGraph *g, const QvizNode *n)
+{
+  const QvizValue *in = qviz_graph_value (g, n->inputs[0]);
+  const QvizValue *out = qviz_graph_value (g, n->output);
+
+  return n->op == QVIZ_OP_IDENTITY && out->file_quant && out->quant.valid &&
+         (!in->quant.valid || in->quant.scale != out->quant.scale ||
+          in->quant.zero_point != out->quant.zero_point);
+}
+
 int  qviz_binary_mode (const QvizPlan *plan, const QvizNode *n, int out_value, int *swap);
 int  qviz_physical_axis (const QvizShape *s, int logical_axis);
 void qviz_physical_dims (const QvizShape *s, int64_t dims[QVIZ_MAX_RANK]);

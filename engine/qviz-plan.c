@@ -194,7 +194,7 @@ is_view (const QvizPlan *plan, const QvizNode *n)
   switch (n->op)
     {
     case QVIZ_OP_IDENTITY:
-      return TRUE;
+      return !qviz_plan_is_requantization (plan->graph, n);
     case QVIZ_OP_FLATTEN:
     case QVIZ_OP_RESHAPE:
       /* NHWC memory equals NCHW order when there is one pixel or one channel. */
