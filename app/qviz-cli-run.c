@@ -131,6 +131,34 @@ find_run (GPtrArray *runs, const char *precision, int h, int w, int threads)
   return NULL;
 }
 
+/* The int8 layers that lose accuracy on their own, once per size (at the
+ * fewest threads measured: the figures barely depend on threads), on
+ * stderr so that the report and --json stay as they are. */
+static void
+print_sqnr_warnings (GPtrArray *runs)
+{
+  if (runs == NULL)
+    return;
+  for (guint i = 0; i < runs->len; i++)
+    {
+      const QvizRun *r = g_ptr_array_index (runs, i);
+      g_autofree char *warning = NULL;
+      gboolean first = TRUE;
+
+      if (!g_str_equal (r->precision, "int8"))
+        continue;
+      for (guint j = 0; j < runs->len && first; j++)
+        {
+          const QvizRun *o = g_ptr_array_index (runs, j);
+          if (o != r && g_str_equal (o->precision, "int8") && o->height == r->height &&
+              o->width == r->width && (o->threads < r->threads || (o->threads == r->threads && j < i)))
+            first = FALSE;
+        }
+      if (first && (warning = qviz_run_sqnr_warning (r, QVIZ_SQNR_WARNING_DB)) != NULL)
+        fprintf (stderr, "qviz-cli: warning: int8 at %dx%d: %s\n", r->height, r->width, warning);
+    }
+}
+
 static void
 print_report (GPtrArray *runs, int limit)
 {
@@ -341,6 +369,7 @@ qviz_cli_run (int argc, char **argv)
     }
   else
     print_report (job.runs, layers);
+  print_sqnr_warnings (job.runs);
 
   if (!job.quiet && job.sweep && store)
     printf ("\nsweep %s stored in %s ('qviz-cli show %.8s' shows it again)\n", job.sweep->uuid,

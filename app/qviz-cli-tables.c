@@ -112,6 +112,15 @@ qviz_cli_json_run (const QvizRun *r, gboolean with_layers)
   json_builder_set_member_name (b, "stats");
   build_stats (b, &r->stats);
   add_double (b, "sqnr_db", r->sqnr_db);
+  if (g_strcmp0 (r->precision, "int8") == 0)
+    {
+      g_autoptr (GArray) low = qviz_run_low_sqnr_layers (r, QVIZ_SQNR_WARNING_DB);
+      json_builder_set_member_name (b, "low_sqnr_layers");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < low->len; i++)
+        json_builder_add_string_value (b, qviz_run_get_layer (r, g_array_index (low, guint, i))->name);
+      json_builder_end_array (b);
+    }
   if (with_layers && r->layers)
     {
       json_builder_set_member_name (b, "layers");

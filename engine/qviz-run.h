@@ -202,6 +202,18 @@ qviz_run_get_layer (const QvizRun *run, guint i)
 {
   return &g_array_index (run->layers, QvizRunLayer, i);
 }
+/* Below this SQNR (dB) an int8 layer loses accuracy on its own: every
+ * int8 run names such layers (qviz-cli prints a warning, the application
+ * shows a banner). */
+#define QVIZ_SQNR_WARNING_DB 20.0
+
+/* Indices (guint) of the layers whose own SQNR is below threshold_db,
+ * worst first; empty for f32 runs. */
+GArray       *qviz_run_low_sqnr_layers (const QvizRun *run, double threshold_db);
+/* One sentence naming those layers with their SQNR, or NULL when there
+ * are none. */
+char         *qviz_run_sqnr_warning    (const QvizRun *run, double threshold_db);
+
 /* Appends a span; phase may be NULL (copied). */
 void          qviz_run_add_span        (QvizRun *run, int pass, gboolean cold,
                                         int layer, const char *phase,

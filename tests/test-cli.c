@@ -368,6 +368,42 @@ test_float_model (void)
   result_clear (&r);
 }
 
+/* Int8 layers that lose accuracy on their own are named: calibrated on
+ * inputs fifty times smaller than the ones measured, both layers of
+ * dwsep5x5 saturate; calibrated as usual, none is named. */
+static void
+test_sqnr_warning (void)
+{
+  g_autofree char *cal = g_build_filename (tmpdir, "tiny.npy", NULL);
+  g_autofree float *x = qviz_input_synthetic (2, 96, 32, 32, 5);
+  QvizShape xs = { 4, { 2, 96, 32, 32 }, FALSE };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  JsonArray *low;
+  Result r;
+
+  for (gsize i = 0; i < (gsize) 2 * 96 * 32 * 32; i++)
+    x[i] *= 0.02f;
+  g_assert_true (qviz_npy_write (cal, x, &xs, &error));
+  r = cli ("run", "dwsep5x5", "--res", "32", "--threads", "1", "--precision", "int8",
+           "--iterations", "2", "--cold", "1", "--no-store", "--calibration", cal, "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "warning"));
+  g_assert_nonnull (strstr (r.err, "depthwise/conv"));
+  g_assert_nonnull (strstr (r.err, "below 20 dB"));
+  root = parse_json (r.out);
+  low = json_object_get_array_member (json_array_get_object_element (
+          json_object_get_array_member (json_node_get_object (root), "runs"), 0), "low_sqnr_layers");
+  g_assert_cmpuint (json_array_get_length (low), ==, 2);
+  result_clear (&r);
+
+  r = cli ("run", "dwsep5x5", "--res", "32", "--threads", "1", "--precision", "int8",
+           "--iterations", "2", "--cold", "1", "--no-store", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_null (strstr (r.err, "warning"));
+  result_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -388,6 +424,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/infer-round-trip", test_infer_round_trip);
   g_test_add_func ("/cli/sweep-store", test_sweep_store);
   g_test_add_func ("/cli/float-model", test_float_model);
+  g_test_add_func ("/cli/sqnr-warning", test_sqnr_warning);
   status = g_test_run ();
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
