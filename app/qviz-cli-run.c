@@ -216,7 +216,7 @@ qviz_cli_run (int argc, char **argv)
     { "conv-algo", 0, 0, G_OPTION_ARG_STRING, &algo, "auto (default), im2col (the slow path of the reports) or reference", "ALGO" },
     { "isa", 0, 0, G_OPTION_ARG_STRING, &isa, "Highest ISA for kernels: scalar, avx2, avx512, avx512vnni", "ISA" },
     { "calibration", 0, 0, G_OPTION_ARG_FILENAME, &calibration, "int8 calibration: a folder of JPEG/PNG images or an NxCxHxW .npy", "PATH" },
-    { "calibration-method", 0, 0, G_OPTION_ARG_STRING, &cal_method, "minmax (default) or percentile", "METHOD" },
+    { "calibration-method", 0, 0, G_OPTION_ARG_STRING, &cal_method, "minmax, percentile (default) or histogram", "METHOD" },
     { "float-model", 0, 0, G_OPTION_ARG_FILENAME, &float_model, "The float original of a quantized MODEL: the f32 runs and the int8 output SQNR use it", "FILE" },
     { "layers", 0, 0, G_OPTION_ARG_INT, &layers, "Layers to list in the report (default 25, 0 for all)", "N" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the final report", NULL },
