@@ -289,6 +289,7 @@ qviz_run_add_layer (QvizRun *run)
   l = &g_array_index (run->layers, QvizRunLayer, run->layers->len - 1);
   l->index = (int) run->layers->len - 1;
   l->sqnr_db = NAN;
+  l->accum_sqnr_db = NAN;
   l->gops = NAN;
   l->pass_ms = g_array_new (FALSE, FALSE, sizeof (float));
   stats_clear (&l->stats);

@@ -143,6 +143,9 @@ typedef struct {
   QvizStats stats;       /* of the warm passes, ms */
   double  gops;          /* 2 * macs / median, in 1e9 operations per second */
   double  sqnr_db;       /* int8 against float at this layer; NAN for f32 */
+  double  accum_sqnr_db; /* a whole int8 pass against the float pass at this
+                            layer's output: the error of every layer before
+                            it added up; NAN for f32 */
   GArray *pass_ms;       /* float, one per pass of the run (cold first) */
 } QvizRunLayer;
 

@@ -155,6 +155,10 @@ static const char *const migrations[] = {
    * (float32 little-endian, pass order) for significance tests. */
   "ALTER TABLE runs ADD COLUMN isa TEXT NOT NULL DEFAULT '';"
   "ALTER TABLE layers ADD COLUMN samples BLOB;",
+
+  /* 2 -> 3: each int8 layer's accumulated SQNR (a whole int8 pass against
+   * the float pass at its output) beside its own. */
+  "ALTER TABLE layers ADD COLUMN accum_sqnr_db REAL;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QVIZ_STORE_SCHEMA_VERSION);
@@ -1465,8 +1469,8 @@ insert_layers (QvizStore *store, const QvizRun *run, const char *doing, GError *
                   "in_shape, out_shape, kernel_h, kernel_w, stride_h, stride_w, dilation_h, "
                   "dilation_w, groups, depthwise, dilated, layer_class, macs, params, bytes, "
                   "n_samples, median_ms, p10_ms, p90_ms, min_ms, max_ms, mean_ms, stddev_ms, "
-                  "mad_ms, gops, sqnr_db, samples) "
-                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                  "mad_ms, gops, sqnr_db, samples, accum_sqnr_db) "
+                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                   doing, error);
   if (stmt == NULL)
     return FALSE;
@@ -1517,6 +1521,7 @@ insert_layers (QvizStore *store, const QvizRun *run, const char *doing, GError *
         }
       else
         sqlite3_bind_null (stmt, i++);
+      bind_real (stmt, i++, l->accum_sqnr_db);
       if (!step_done (store, stmt, doing, error))
         return FALSE;
     }
@@ -1662,7 +1667,8 @@ load_layers (QvizStore *store, QvizRun *run, GError **error)
                   "kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, groups, "
                   "depthwise, dilated, layer_class, macs, params, bytes, n_samples, "
                   "median_ms, p10_ms, p90_ms, min_ms, max_ms, mean_ms, stddev_ms, mad_ms, "
-                  "gops, sqnr_db, samples FROM layers WHERE run_uuid = ? ORDER BY idx",
+                  "gops, sqnr_db, samples, accum_sqnr_db FROM layers WHERE run_uuid = ? "
+                  "ORDER BY idx",
                   "read layers", error);
   if (stmt == NULL)
     return FALSE;
@@ -1710,6 +1716,7 @@ load_layers (QvizStore *store, QvizRun *run, GError **error)
           memcpy (&v, &bits, sizeof v);
           g_array_append_val (l->pass_ms, v);
         }
+      l->accum_sqnr_db = col_real (stmt, i + 1);
     }
   if (rc != SQLITE_DONE)
     return set_sqlite_error (store, rc, "read layers", error);

@@ -203,6 +203,30 @@ capture_value (const QvizPlan *plan, int layer, gpointer user_data)
   g_hash_table_replace (values, GINT_TO_POINTER (qviz_plan_get_layer_value (plan, layer)), a);
 }
 
+typedef struct {
+  GHashTable *values;   /* the float plan's, by value */
+  QvizRun *run;
+} AccumContext;
+
+/* After each layer of a whole int8 pass: its output against the float
+ * pass's value of the same tensor. */
+static void
+accumulate_sqnr (const QvizPlan *plan, int layer, gpointer user_data)
+{
+  AccumContext *ac = user_data;
+  GArray *ref = g_hash_table_lookup (ac->values,
+                                     GINT_TO_POINTER (qviz_plan_get_layer_value (plan, layer)));
+  gsize n = qviz_plan_get_layer_output (plan, layer, NULL);
+  g_autofree float *x = NULL;
+
+  if (ref == NULL || ref->len != n || layer >= (int) ac->run->layers->len)
+    return;
+  x = g_new (float, MAX (n, 1));
+  qviz_plan_get_layer_output (plan, layer, x);
+  qviz_run_get_layer (ac->run, (guint) layer)->accum_sqnr_db =
+    qviz_sqnr_db ((const float *) ref->data, x, n);
+}
+
 /* Each int8 layer's own error: its inputs are set to the float plan's
  * values (quantized), it runs alone, and its output is compared with the
  * float layer's.  The model's output SQNR is that of a whole int8 pass, where
@@ -224,9 +248,13 @@ measure_sqnr (QvizGraph *graph, QvizPlan *int8_plan, const float *input,
   qviz_plan_set_input_nchw (fplan, input);
   qviz_plan_run_with_callback (fplan, capture_value, values);
 
-  /* The model output first, from a whole int8 pass. */
+  /* The model output first, from a whole int8 pass, which also gives each
+   * layer's accumulated error. */
   qviz_plan_set_input_nchw (int8_plan, input);
-  qviz_plan_run (int8_plan, NULL);
+  {
+    AccumContext ac = { values, run };
+    qviz_plan_run_with_callback (int8_plan, accumulate_sqnr, &ac);
+  }
   if (qviz_plan_get_n_outputs (int8_plan) > 0)
     {
       gsize n = (gsize) qviz_shape_numel (qviz_plan_get_output_shape (int8_plan, 0));

@@ -222,6 +222,7 @@ make_run (const QvizSweep *sweep, const char *precision, int res, int threads, g
       l->params = 1000 * (k + 1);
       l->bytes = 500000 * (k + 1);
       l->sqnr_db = int8 ? 25.0 + k : NAN;
+      l->accum_sqnr_db = int8 ? 21.5 - k : NAN;
       for (guint p = 0; p < n_cold + n_warm; p++)
         {
           float ms = (float) g_rand_double_range (r, 0.1, 5.0);
@@ -336,6 +337,7 @@ assert_same_run (const QvizRun *a, const QvizRun *b)
       assert_same_stats (&x->stats, &y->stats);
       assert_same_double (x->gops, y->gops);
       assert_same_double (x->sqnr_db, y->sqnr_db);
+      assert_same_double (x->accum_sqnr_db, y->accum_sqnr_db);
       g_assert_cmpuint (x->pass_ms->len, ==, y->pass_ms->len);
       g_assert_cmpmem (x->pass_ms->data, x->pass_ms->len * sizeof (float),
                        y->pass_ms->data, y->pass_ms->len * sizeof (float));
@@ -531,6 +533,7 @@ check_v1_rows (QvizStore *store)
   g_assert_cmpstr (l->kernel, ==, "f32 conv 3x3");
   g_assert_cmpuint (l->macs, ==, 10838016);
   g_assert_cmpuint (l->pass_ms->len, ==, 0); /* no per-pass samples before schema 2 */
+  g_assert_true (isnan (l->accum_sqnr_db));    /* nor accumulated SQNR before schema 3 */
   g_assert_cmpuint (run->spans->len, ==, 1);
   g_assert_cmpint (qviz_run_get_span (run, 0)->end_ns, ==, 500000);
 }
