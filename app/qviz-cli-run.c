@@ -200,6 +200,7 @@ qviz_cli_run (int argc, char **argv)
 {
   char *res = NULL, *threads = NULL, *precision = NULL, *db = NULL, *algo = NULL;
   char *calibration = NULL, *cal_method = NULL, *isa = NULL, *float_model = NULL;
+  char *keep_float = NULL;
   int iterations = 0, warmup = -1, cold = -1, layers = 25;
   double min_time = -1;
   gboolean json = FALSE, no_store = FALSE, quiet = FALSE;
@@ -217,6 +218,7 @@ qviz_cli_run (int argc, char **argv)
     { "isa", 0, 0, G_OPTION_ARG_STRING, &isa, "Highest ISA for kernels: scalar, avx2, avx512, avx512vnni", "ISA" },
     { "calibration", 0, 0, G_OPTION_ARG_FILENAME, &calibration, "int8 calibration: a folder of JPEG/PNG images or an NxCxHxW .npy", "PATH" },
     { "calibration-method", 0, 0, G_OPTION_ARG_STRING, &cal_method, "minmax, percentile (default) or histogram", "METHOD" },
+    { "keep-float", 0, 0, G_OPTION_ARG_STRING, &keep_float, "int8: run these layers (names as 'info' lists them) in float, with their conversions timed apart", "LAYER,..." },
     { "float-model", 0, 0, G_OPTION_ARG_FILENAME, &float_model, "The float original of a quantized MODEL: the f32 runs and the int8 output SQNR use it", "FILE" },
     { "layers", 0, 0, G_OPTION_ARG_INT, &layers, "Layers to list in the report (default 25, 0 for all)", "N" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the final report", NULL },
@@ -289,6 +291,8 @@ qviz_cli_run (int argc, char **argv)
   if (graph == NULL)
     return qviz_cli_fail (qviz_cli_status_for_error (error), "%s", error->message);
 
+  if (keep_float)
+    config->keep_float = g_strsplit (keep_float, ",", -1);
   if (float_model)
     {
       float_graph = qviz_model_load (float_model, &error);

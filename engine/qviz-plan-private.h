@@ -43,6 +43,11 @@ struct _QvizLayer {
   qvk_qu8_conv_op *conv_qu8;
   gpointer int8;             /* per-op int8 data, freed with int8_free */
   GDestroyNotify int8_free;
+
+  /* A layer kept in float inside an int8 plan (qviz-plan-keep-float.c):
+   * shared by it and its two conversion layers, owned by it. */
+  gpointer keep;
+  GDestroyNotify keep_free;
 };
 
 struct _QvizPlan {
@@ -118,6 +123,12 @@ qviz_plan_is_requantization (const QvizGraph *g, const QvizNode *n)
          (!in->quant.valid || in->quant.scale != out->quant.scale ||
           in->quant.zero_point != out->quant.zero_point);
 }
+
+/* Int8 plans: puts the layers named in config.keep_float in float, with
+ * their conversions as layers of their own.  Fails naming an unknown
+ * layer. */
+gboolean qviz_plan_keep_float (QvizPlan *plan, GError **error);
+void     qviz_plan_layer_clear (QvizLayer *l);
 
 int  qviz_binary_mode (const QvizPlan *plan, const QvizNode *n, int out_value, int *swap);
 int  qviz_physical_axis (const QvizShape *s, int logical_axis);

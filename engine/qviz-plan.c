@@ -108,8 +108,8 @@ sole_next_consumer (const QvizGraph *g, const int *uses, int v, int next_index)
   return NULL;
 }
 
-static void
-layer_clear (QvizLayer *l)
+void
+qviz_plan_layer_clear (QvizLayer *l)
 {
   g_free (l->info.name);
   g_free (l->info.kernel);
@@ -123,6 +123,8 @@ layer_clear (QvizLayer *l)
   g_free (l->bn_shift);
   if (l->int8 && l->int8_free)
     l->int8_free (l->int8);
+  if (l->keep && l->keep_free)
+    l->keep_free (l->keep);
 }
 
 /* Fills the layer's descriptive facts from its node and shapes. */
@@ -442,7 +444,7 @@ qviz_plan_new (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
     plan->isa = (int) qvk_isa_detect ();
   plan->elem_size = config->precision == QVIZ_PRECISION_INT8 ? 1 : 4;
   plan->layers = g_array_new (FALSE, TRUE, sizeof (QvizLayer));
-  g_array_set_clear_func (plan->layers, (GDestroyNotify) layer_clear);
+  g_array_set_clear_func (plan->layers, (GDestroyNotify) qviz_plan_layer_clear);
 
   n_values = qviz_graph_n_values (graph);
   plan->shapes = g_new0 (QvizShape, n_values);
@@ -505,6 +507,11 @@ qviz_plan_new (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
           qviz_shape_numel (&l->info.out_shape) < MIN_PARALLEL_ELEMENTS)
         l->parallel = FALSE;
     }
+
+  if (config->precision == QVIZ_PRECISION_INT8 && config->keep_float != NULL &&
+      config->keep_float[0] != NULL && !qviz_plan_keep_float (plan, error))
+    return NULL;
+  plan->config.keep_float = NULL;   /* not the plan's to keep */
 
   /* Start the worker threads now rather than in the first pass. */
   if (config->threads > 1)
@@ -806,9 +813,17 @@ qviz_plan_set_value (QvizPlan *plan, int value, const float *logical)
 void
 qviz_plan_run_layer (QvizPlan *plan, int i)
 {
+  const QvizLayer *l;
+
   g_return_if_fail (plan != NULL);
   g_return_if_fail (i >= 0 && i < (int) plan->layers->len);
-  run_layer (plan, qviz_plan_layer (plan, i));
+  l = qviz_plan_layer (plan, i);
+  /* a layer kept in float reads and writes int8 through its conversions */
+  if (l->info.float_kept)
+    run_layer (plan, qviz_plan_layer (plan, i - 1));
+  run_layer (plan, l);
+  if (l->info.float_kept)
+    run_layer (plan, qviz_plan_layer (plan, i + 1));
 }
 
 QvizPassTiming *

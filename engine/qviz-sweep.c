@@ -54,6 +54,7 @@ qviz_sweep_config_free (QvizSweepConfig *c)
   g_array_unref (c->resolutions);
   g_array_unref (c->threads);
   g_array_unref (c->precisions);
+  g_strfreev (c->keep_float);
   g_free (c);
 }
 
@@ -219,7 +220,9 @@ accumulate_sqnr (const QvizPlan *plan, int layer, gpointer user_data)
   gsize n = qviz_plan_get_layer_output (plan, layer, NULL);
   g_autofree float *x = NULL;
 
-  if (ref == NULL || ref->len != n || layer >= (int) ac->run->layers->len)
+  /* a kept layer's int8 output is written by the quantize layer after it */
+  if (ref == NULL || ref->len != n || layer >= (int) ac->run->layers->len ||
+      qviz_plan_get_layer (plan, layer)->float_kept)
     return;
   x = g_new (float, MAX (n, 1));
   qviz_plan_get_layer_output (plan, layer, x);
@@ -289,6 +292,11 @@ measure_sqnr (QvizGraph *graph, QvizPlan *int8_plan, const float *input,
       GArray *ref = g_hash_table_lookup (values, GINT_TO_POINTER (qviz_plan_get_layer_value (int8_plan, i)));
       gboolean have_inputs = TRUE;
       gsize n;
+
+      /* conversions have no error of their own; their kept layer's
+       * measurement runs them */
+      if (qviz_plan_get_layer (int8_plan, i)->conversion)
+        continue;
 
       for (int k = 0; k < node->n_inputs; k++)
         {
@@ -684,6 +692,7 @@ qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *c
       pc.width = c.res.width;
       pc.threads = c.threads;
       pc.conv_algo = config->conv_algo;
+      pc.keep_float = (const char *const *) config->keep_float;
       if (config->isa >= 0)
         {
           pc.isa = config->isa;

@@ -404,6 +404,44 @@ test_sqnr_warning (void)
   result_clear (&r);
 }
 
+/* --keep-float: the named layer runs in float, its conversions are layers
+ * (and so spans) of their own; an unknown name is one sentence, exit 2. */
+static void
+test_keep_float (void)
+{
+  g_autoptr (JsonNode) root = NULL;
+  JsonArray *layers;
+  gboolean saw[3] = { FALSE, FALSE, FALSE };
+  Result r = cli ("run", "dwsep5x5", "--res", "32", "--threads", "1", "--precision", "int8",
+                  "--iterations", "2", "--cold", "1", "--no-store", "--keep-float",
+                  "pointwise/conv", "--json", NULL);
+
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (r.out);
+  layers = json_object_get_array_member (json_array_get_object_element (
+             json_object_get_array_member (json_node_get_object (root), "runs"), 0), "layers");
+  for (guint i = 0; i < json_array_get_length (layers); i++)
+    {
+      JsonObject *l = json_array_get_object_element (layers, i);
+      const char *name = json_object_get_string_member (l, "name");
+      const char *kernel = json_object_get_string_member (l, "kernel");
+      if (g_str_equal (name, "pointwise/conv:dequantize"))
+        saw[0] = TRUE;
+      else if (g_str_equal (name, "pointwise/conv"))
+        saw[1] = g_str_has_prefix (kernel, "f32 ");
+      else if (g_str_equal (name, "pointwise/conv:quantize"))
+        saw[2] = json_object_get_double_member (l, "accum_sqnr_db") > 20;
+    }
+  g_assert_true (saw[0] && saw[1] && saw[2]);
+  result_clear (&r);
+
+  r = cli ("run", "dwsep5x5", "--res", "32", "--threads", "1", "--precision", "int8",
+           "--iterations", "1", "--no-store", "--keep-float", "pointwise", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "'pointwise'"));
+  result_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -425,6 +463,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/sweep-store", test_sweep_store);
   g_test_add_func ("/cli/float-model", test_float_model);
   g_test_add_func ("/cli/sqnr-warning", test_sqnr_warning);
+  g_test_add_func ("/cli/keep-float", test_keep_float);
   status = g_test_run ();
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
