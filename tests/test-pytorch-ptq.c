@@ -10,8 +10,7 @@
  * effnet-silu-block 42.8 against 43.3, lraspp-head 45.2 against 44.5), so
  * the bar is PyTorch's - 1 dB: it catches a broken int8 operator (the
  * squeeze-excite multiply with exchanged zero points gave 25.4 dB on
- * mnv3-se-block) while
- * the last dB is still to win. */
+ * mnv3-se-block) while the last dB is still to win. */
 
 #include "qviz-calibrate.h"
 #include "qviz-npy.h"
