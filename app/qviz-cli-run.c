@@ -131,6 +131,34 @@ find_run (GPtrArray *runs, const char *precision, int h, int w, int threads)
   return NULL;
 }
 
+/* The int8 layers that lose accuracy on their own, once per size (at the
+ * fewest threads measured: the figures barely depend on threads), on
+ * stderr so that the report and --json stay as they are. */
+static void
+print_sqnr_warnings (GPtrArray *runs)
+{
+  if (runs == NULL)
+    return;
+  for (guint i = 0; i < runs->len; i++)
+    {
+      const QvizRun *r = g_ptr_array_index (runs, i);
+      g_autofree char *warning = NULL;
+      gboolean first = TRUE;
+
+      if (!g_str_equal (r->precision, "int8"))
+        continue;
+      for (guint j = 0; j < runs->len && first; j++)
+        {
+          const QvizRun *o = g_ptr_array_index (runs, j);
+          if (o != r && g_str_equal (o->precision, "int8") && o->height == r->height &&
+              o->width == r->width && (o->threads < r->threads || (o->threads == r->threads && j < i)))
+            first = FALSE;
+        }
+      if (first && (warning = qviz_run_sqnr_warning (r, QVIZ_SQNR_WARNING_DB)) != NULL)
+        fprintf (stderr, "qviz-cli: warning: int8 at %dx%d: %s\n", r->height, r->width, warning);
+    }
+}
+
 static void
 print_report (GPtrArray *runs, int limit)
 {
@@ -178,6 +206,8 @@ qviz_cli_run (int argc, char **argv)
   g_autofree char *calibration = NULL;
   g_autofree char *cal_method = NULL;
   g_autofree char *isa = NULL;
+  g_autofree char *float_model = NULL;
+  g_autofree char *keep_float = NULL;
   int iterations = 0, warmup = -1, cold = -1, layers = 25;
   double min_time = -1;
   gboolean json = FALSE, no_store = FALSE, quiet = FALSE;
@@ -194,7 +224,9 @@ qviz_cli_run (int argc, char **argv)
     { "conv-algo", 0, 0, G_OPTION_ARG_STRING, &algo, "auto (default), im2col (the slow path of the reports) or reference", "ALGO" },
     { "isa", 0, 0, G_OPTION_ARG_STRING, &isa, "Highest ISA for kernels: scalar, avx2, avx512, avx512vnni", "ISA" },
     { "calibration", 0, 0, G_OPTION_ARG_FILENAME, &calibration, "int8 calibration: a folder of JPEG/PNG images or an NxCxHxW .npy", "PATH" },
-    { "calibration-method", 0, 0, G_OPTION_ARG_STRING, &cal_method, "minmax (default) or percentile", "METHOD" },
+    { "calibration-method", 0, 0, G_OPTION_ARG_STRING, &cal_method, "minmax, percentile (default) or histogram", "METHOD" },
+    { "keep-float", 0, 0, G_OPTION_ARG_STRING, &keep_float, "int8: run these layers (names as 'info' lists them) in float, with their conversions timed apart", "LAYER,..." },
+    { "float-model", 0, 0, G_OPTION_ARG_FILENAME, &float_model, "The float original of a quantized MODEL: the f32 runs and the int8 output SQNR use it", "FILE" },
     { "layers", 0, 0, G_OPTION_ARG_INT, &layers, "Layers to list in the report (default 25, 0 for all)", "N" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the final report", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON document", NULL },
@@ -203,6 +235,7 @@ qviz_cli_run (int argc, char **argv)
   g_autoptr (GOptionContext) ctx = g_option_context_new ("MODEL - measure a model");
   g_autoptr (GError) error = NULL;
   g_autoptr (QvizGraph) graph = NULL;
+  g_autoptr (QvizGraph) float_graph = NULL;
   g_autoptr (QvizStore) store = NULL;
   g_autoptr (QvizSweepConfig) config = qviz_sweep_config_new ();
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
@@ -264,6 +297,16 @@ qviz_cli_run (int argc, char **argv)
   graph = qviz_model_load (argv[1], &error);
   if (graph == NULL)
     return qviz_cli_fail (qviz_cli_status_for_error (error), "%s", error->message);
+
+  if (keep_float)
+    config->keep_float = g_strsplit (keep_float, ",", -1);
+  if (float_model)
+    {
+      float_graph = qviz_model_load (float_model, &error);
+      if (float_graph == NULL)
+        return qviz_cli_fail (qviz_cli_status_for_error (error), "%s", error->message);
+      config->float_graph = float_graph;
+    }
 
   if (calibration || cal_method)
     {
@@ -337,6 +380,7 @@ qviz_cli_run (int argc, char **argv)
     }
   else
     print_report (job.runs, layers);
+  print_sqnr_warnings (job.runs);
 
   if (!job.quiet && job.sweep && store)
     printf ("\nsweep %s stored in %s ('qviz-cli show %.8s' shows it again)\n", job.sweep->uuid,

@@ -112,6 +112,15 @@ qviz_cli_json_run (const QvizRun *r, gboolean with_layers)
   json_builder_set_member_name (b, "stats");
   build_stats (b, &r->stats);
   add_double (b, "sqnr_db", r->sqnr_db);
+  if (g_strcmp0 (r->precision, "int8") == 0)
+    {
+      g_autoptr (GArray) low = qviz_run_low_sqnr_layers (r, QVIZ_SQNR_WARNING_DB);
+      json_builder_set_member_name (b, "low_sqnr_layers");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < low->len; i++)
+        json_builder_add_string_value (b, qviz_run_get_layer (r, g_array_index (low, guint, i))->name);
+      json_builder_end_array (b);
+    }
   if (with_layers && r->layers)
     {
       json_builder_set_member_name (b, "layers");
@@ -141,6 +150,7 @@ qviz_cli_json_run (const QvizRun *r, gboolean with_layers)
           add_int (b, "bytes", (gint64) l->bytes);
           add_double (b, "gops", l->gops);
           add_double (b, "sqnr_db", l->sqnr_db);
+          add_double (b, "accum_sqnr_db", l->accum_sqnr_db);
           json_builder_set_member_name (b, "stats");
           build_stats (b, &l->stats);
           json_builder_end_object (b);
@@ -197,6 +207,21 @@ compare_layer_time (gconstpointer a, gconstpointer b)
   return tx < ty ? 1 : tx > ty ? -1 : 0;
 }
 
+/* "own/accumulated" SQNR in dB: the layer's own error, then that of the
+ * whole int8 pass at its output. */
+static void
+format_sqnr (const QvizRunLayer *l, char *buf, gsize size)
+{
+  if (isnan (l->sqnr_db) && isnan (l->accum_sqnr_db))
+    g_snprintf (buf, size, "-");
+  else if (isnan (l->accum_sqnr_db))
+    g_snprintf (buf, size, "%.1f/-", l->sqnr_db);
+  else if (isnan (l->sqnr_db))
+    g_snprintf (buf, size, "-/%.1f", l->accum_sqnr_db);
+  else
+    g_snprintf (buf, size, "%.1f/%.1f", l->sqnr_db, l->accum_sqnr_db);
+}
+
 void
 qviz_cli_print_layer_table (const QvizRun *r, int limit)
 {
@@ -212,17 +237,14 @@ qviz_cli_print_layer_table (const QvizRun *r, int limit)
         total += l->stats.median;
     }
   g_ptr_array_sort (order, compare_layer_time);
-  printf ("  %-50s %-3s %-10s %-14s %9s %6s %8s %7s  %s\n", "layer", "", "op", "out shape",
-          "ms", "share", "GMAC/s", "SQNR", "kernel");
+  printf ("  %-50s %-3s %-10s %-14s %9s %6s %8s %11s  %s\n", "layer", "", "op", "out shape",
+          "ms", "share", "GMAC/s", "SQNR own/acc", "kernel");
   for (guint i = 0; i < order->len && (limit <= 0 || (int) i < limit); i++)
     {
       const QvizRunLayer *l = g_ptr_array_index (order, i);
-      char sq[16];
-      if (isnan (l->sqnr_db))
-        g_snprintf (sq, sizeof sq, "-");
-      else
-        g_snprintf (sq, sizeof sq, "%.1f", l->sqnr_db);
-      printf ("  %-50s %-3s %-10s %-14s %9s %5.1f%% %8.1f %7s  %s\n", l->name, mark (l),
+      char sq[32];
+      format_sqnr (l, sq, sizeof sq);
+      printf ("  %-50s %-3s %-10s %-14s %9s %5.1f%% %8.1f %11s  %s\n", l->name, mark (l),
               l->op, l->out_shape, qviz_cli_ms (l->stats.median, a),
               total > 0 ? 100 * l->stats.median / total : 0.0,
               isnan (l->gops) ? 0.0 : l->gops / 2, sq, l->kernel);
@@ -249,27 +271,28 @@ qviz_cli_print_precision_table (const QvizRun *f32, const QvizRun *int8, int lim
     g_ptr_array_add (order, qviz_run_get_layer (f32, i));
   g_ptr_array_sort (order, compare_layer_time);
 
-  printf ("  %-50s %-3s %-10s %9s %9s %7s %7s  %s\n", "layer", "", "op", "f32 ms", "int8 ms",
-          "int8/f32", "SQNR", "int8 kernel");
+  printf ("  %-50s %-3s %-10s %9s %9s %7s %11s  %s\n", "layer", "", "op", "f32 ms", "int8 ms",
+          "int8/f32", "SQNR own/acc", "int8 kernel");
   for (guint i = 0; i < order->len; i++)
     {
       const QvizRunLayer *f = g_ptr_array_index (order, i);
       const QvizRunLayer *q = g_hash_table_lookup (by_name, f->name);
       double ratio = q && f->stats.median > 0 ? q->stats.median / f->stats.median : NAN;
-      char sq[16], rs[16];
+      char sq[32], rs[16];
 
       if (!isnan (ratio) && ratio > 1.0)
         slower++;
       if (limit > 0 && (int) i >= limit)
         continue;
-      g_snprintf (sq, sizeof sq, "%s", q == NULL || isnan (q->sqnr_db) ? "-" : "");
-      if (q && !isnan (q->sqnr_db))
-        g_snprintf (sq, sizeof sq, "%.1f", q->sqnr_db);
+      if (q != NULL)
+        format_sqnr (q, sq, sizeof sq);
+      else
+        g_snprintf (sq, sizeof sq, "-");
       if (isnan (ratio))
         g_snprintf (rs, sizeof rs, "-");
       else
         g_snprintf (rs, sizeof rs, "%.2f%s", ratio, ratio > 1.0 ? " !" : "");
-      printf ("  %-50s %-3s %-10s %9s %9s %7s %7s  %s\n", f->name, mark (f), f->op,
+      printf ("  %-50s %-3s %-10s %9s %9s %7s %11s  %s\n", f->name, mark (f), f->op,
               qviz_cli_ms (f->stats.median, a), qviz_cli_ms (q ? q->stats.median : NAN, b), rs,
               sq, q ? q->kernel : "-");
     }

@@ -248,7 +248,8 @@ static const char *const layer_header[] = {
   "run_uuid", "precision", "height", "width", "threads", "index", "name", "op",
   "kernel", "reason", "fused", "in_shape", "out_shape", "kernel_h", "kernel_w",
   "stride_h", "stride_w", "dilation_h", "dilation_w", "groups", "depthwise", "dilated",
-  "layer_class", "macs", "params", "bytes", STATS_HEADER, "gops", "sqnr_db", NULL
+  "layer_class", "macs", "params", "bytes", STATS_HEADER, "gops", "sqnr_db",
+  "accum_sqnr_db", NULL
 };
 
 static const char *const sample_header[] = {
@@ -331,6 +332,7 @@ add_layer_row (QvizCsv *csv, const QvizRun *run, const QvizRunLayer *l)
   add_stats (csv, &l->stats);
   qviz_csv_add_double (csv, l->gops);
   qviz_csv_add_double (csv, l->sqnr_db);
+  qviz_csv_add_double (csv, l->accum_sqnr_db);
   qviz_csv_end_row (csv);
 }
 

@@ -187,6 +187,9 @@ typedef struct {
   float *data;           /* constant data (logical row-major) or NULL */
   QvizShape shape;       /* constants: their shape; others: filled per plan */
   QvizQuantParams quant; /* from calibration or from the model file */
+  gboolean file_quant;   /* the model file rounds and clamps this tensor to
+                            quant (QuantizeLinear, QLinear* outputs): float
+                            plans do the same, as ONNX defines it */
 } QvizValue;
 
 typedef struct _QvizGraph QvizGraph;

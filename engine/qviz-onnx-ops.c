@@ -36,6 +36,7 @@ static const KnownOp known_ops[] = {
   { "com.microsoft", "QuantizeLinear" }, { "com.microsoft", "DequantizeLinear" },
   { "com.microsoft", "QLinearAdd" }, { "com.microsoft", "QLinearMul" },
   { "com.microsoft", "QLinearGlobalAveragePool" }, { "com.microsoft", "QLinearConcat" },
+  { "com.microsoft", "QLinearSigmoid" }, { "com.microsoft", "QGemm" },
 };
 
 static gboolean
@@ -363,7 +364,10 @@ set_value_quant (OnnxCtx *ctx, int value, const QvizQuantParams *q)
 
   ctx->quant_seen = TRUE;
   if (!v->quant.valid && v->data == NULL)
-    v->quant = *q;
+    {
+      v->quant = *q;
+      v->file_quant = TRUE;
+    }
 }
 
 /* Dequantizes a quantized constant (weights, biases): per tensor, or per
@@ -1052,8 +1056,21 @@ import_quantize (OnnxCtx *ctx, const OnnxNode *node, const char *name, gboolean 
   if (x->kind == SYM_VALUE)
     {
       QvizQuantParams q;
+      const QvizValue *xv;
       if (!quant_params (ctx, node, name, 1, 2, &q, error))
         return FALSE;
+      xv = qviz_graph_value (ctx->g, x->value);
+      if (!dequant && xv->quant.valid && xv->file_quant &&
+          (xv->quant.scale != q.scale || xv->quant.zero_point != q.zero_point))
+        {
+          /* DequantizeLinear -> QuantizeLinear to other parameters: a
+           * requantization of its own, which both plans execute. */
+          QvizNode *n = emit_unary (ctx, node, name, QVIZ_OP_IDENTITY, x, error);
+          if (n == NULL)
+            return FALSE;
+          set_value_quant (ctx, n->output, &q);
+          return TRUE;
+        }
       set_value_quant (ctx, x->value, &q);
       /* The float graph computes the same tensor on both sides. */
       return onnx_bind (ctx, node->output[0], x, error);
@@ -1115,6 +1132,52 @@ import_qlinear_dense (OnnxCtx *ctx, const OnnxNode *node, const char *name, GErr
         b->f[k] = (float) bq->i[k] * qx.scale * const_float (ws, ws->n == 1 ? 0 : k);
     }
   return build_conv (ctx, node, name, x, w, b, &qy, error);
+}
+
+/* com.microsoft QGemm: A, a_scale, a_zp, B (int8 constant), b_scale (per
+ * tensor or per output column), b_zp, C (int32 bias, scale a_scale * b_scale),
+ * y_scale, y_zp (no y_scale: a float output). */
+static gboolean
+import_qgemm (OnnxCtx *ctx, const OnnxNode *node, const char *name, GError **error)
+{
+  gboolean trans_b = onnx_attr_int (node, "transB", 0) != 0;
+  Sym *x = runtime_input (ctx, node, 0, name, error);
+  Sym *bq, *bs, *bz = NULL, *w, *c = NULL;
+  QvizQuantParams qa, qy;
+  gboolean has_y = onnx_has_input (node, 7);
+
+  if (x == NULL || !quant_params (ctx, node, name, 1, 2, &qa, error) ||
+      (has_y && !quant_params (ctx, node, name, 7, 8, &qy, error)))
+    return FALSE;
+  if (onnx_attr_int (node, "transA", 0) != 0)
+    return fail (ctx, name, node->op_type, error, "a transposed input (transA) is not supported");
+  set_value_quant (ctx, x->value, &qa);
+  if ((bq = const_input (ctx, node, 3, name, 2, error)) == NULL ||
+      (bs = const_input (ctx, node, 4, name, -1, error)) == NULL)
+    return FALSE;
+  if (onnx_has_input (node, 5) && (bz = const_input (ctx, node, 5, name, -1, error)) == NULL)
+    return FALSE;
+  w = dequantize_const (ctx, node, name, bq, bs, bz, trans_b ? 0 : 1, error);
+  if (w == NULL)
+    return FALSE;
+  if (onnx_has_input (node, 6))
+    {
+      Sym *cq = const_input (ctx, node, 6, name, 1, error);
+      gsize n_out = (gsize) bq->dims[trans_b ? 0 : 1];
+      if (cq == NULL)
+        return FALSE;
+      if (cq->i == NULL || cq->n != n_out || (bs->n != 1 && bs->n != n_out))
+        return fail (ctx, name, node->op_type, error, "the int32 bias does not fit the weights");
+      c = onnx_sym_new (ctx, SYM_CONST);
+      c->rank = 1;
+      c->dims[0] = (int64_t) cq->n;
+      c->n = cq->n;
+      c->f = g_new (float, MAX (cq->n, 1));
+      for (gsize k = 0; k < cq->n; k++)
+        c->f[k] = (float) cq->i[k] * qa.scale * const_float (bs, bs->n == 1 ? 0 : k);
+    }
+  return build_linear (ctx, node, name, x, w, trans_b, onnx_attr_float (node, "alpha", 1.0f),
+                       c, 1.0f, has_y ? &qy : NULL, error);
 }
 
 /* com.microsoft QLinearAdd / QLinearMul: A, A_s, A_zp, B, B_s, B_zp, C_s, C_zp. */
@@ -1192,6 +1255,8 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
     return import_qlinear_binary (ctx, node, name, QVIZ_OP_ADD, error);
   if (is_op (node, "QLinearMul"))
     return import_qlinear_binary (ctx, node, name, QVIZ_OP_MUL, error);
+  if (is_op (node, "QGemm"))
+    return import_qgemm (ctx, node, name, error);
   if (is_op (node, "QLinearConcat"))
     {
       QvizQuantParams qy;
@@ -1304,6 +1369,21 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
       if (out != NULL)
         out->dims[2] = out->dims[3] = 1;
       return n != NULL;
+    }
+  if (is_op (node, "QLinearSigmoid"))
+    {
+      QvizQuantParams qx, qy;
+      QvizNode *n;
+      if (!quant_params (ctx, node, name, 1, 2, &qx, error) ||
+          !quant_params (ctx, node, name, 3, 4, &qy, error))
+        return FALSE;
+      set_value_quant (ctx, x->value, &qx);
+      n = emit_unary (ctx, node, name, QVIZ_OP_ACTIVATION, x, error);
+      if (n == NULL)
+        return FALSE;
+      n->a.act = qvk_activation_make (QVK_ACT_SIGMOID);
+      set_value_quant (ctx, n->output, &qy);
+      return TRUE;
     }
   if (is_op (node, "QLinearGlobalAveragePool"))
     {

@@ -364,8 +364,13 @@ build_binary (QvizPlan *plan, QvizLayer *l)
   if (!consts && n->op == QVIZ_OP_MUL &&
       (l->mode == QVIZ_BIN_SAME || l->mode == QVIZ_BIN_CHANNEL))
     {
-      const QvizQuantParams *a = qp (plan, n->inputs[0]), *b = qp (plan, n->inputs[1]);
-      const QvizShape *ps = &plan->shapes[n->inputs[l->swap ? 0 : 1]];
+      /* The kernels take the full operand as "a" and the broadcast one as
+       * "b", whichever order the model wrote them in ("scale * x" in
+       * torchvision's squeeze-excite): the parameters follow the same
+       * order, or the two zero points would be exchanged. */
+      const int full = n->inputs[l->swap ? 1 : 0], part = n->inputs[l->swap ? 0 : 1];
+      const QvizQuantParams *a = qp (plan, full), *b = qp (plan, part);
+      const QvizShape *ps = &plan->shapes[part];
       qvk_qu8_mul_params_init (&d->mul, a->scale, a->zero_point, b->scale, b->zero_point,
                                out->scale, out->zero_point, 0, 255);
       if (l->mode == QVIZ_BIN_SAME)
@@ -541,6 +546,18 @@ run_softmax (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 }
 
 static void
+run_requantize (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  gsize begin, end;
+
+  qviz_split_range ((gsize) qviz_shape_numel (&plan->shapes[l->out_value]), tid, nt,
+                    &begin, &end);
+  if (begin < end)
+    qvk_qu8_requant_copy (ew_isa (plan), ((const Int8Data *) l->int8)->concat, end - begin,
+                          IN (l, 0) + begin, 0, OUT (l) + begin, 0, 0, 1);
+}
+
+static void
 run_copy (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
   gsize n = (gsize) qviz_shape_numel (&plan->shapes[l->out_value]);
@@ -701,6 +718,19 @@ qviz_plan_build_layer_int8 (QvizPlan *plan, QvizLayer *l, GError **error)
       return TRUE;
 
     case QVIZ_OP_IDENTITY:
+      if (!is_constant (plan, n->inputs[0]) && qviz_plan_is_requantization (plan->graph, n))
+        {
+          const QvizQuantParams *qi = qp (plan, n->inputs[0]), *qo = qp (plan, l->out_value);
+          d = layer_data (l);
+          d->concat = g_new0 (qvk_qu8_requant_params, 1);
+          qvk_qu8_requant_params_init (&d->concat[0], qi->scale, qi->zero_point, qo->scale,
+                                       qo->zero_point);
+          l->run = run_requantize;
+          l->parallel = TRUE;
+          set_ew_kernel (plan, l, "requantize",
+                         "the file quantizes this tensor again with other parameters");
+          return TRUE;
+        }
       if (!is_constant (plan, n->inputs[0]))
         plan->quant[l->out_value] = *qp (plan, n->inputs[0]);
       l->run = run_copy;

@@ -25,6 +25,8 @@ struct _QvizLayer {
   QvizLayerRunFn run;
   gboolean parallel;         /* worth splitting across threads */
   gboolean alias;            /* a view: nothing to run */
+  gboolean fake_quant;       /* f32: round and clamp the output to the
+                                file's quantization (QDQ semantics) */
   qvk_activation act;        /* fused activation (float) */
   int mode;                  /* op-specific variant chosen at plan time */
   int swap;                  /* binary ops: the broadcast operand is input 0 */
@@ -41,6 +43,11 @@ struct _QvizLayer {
   qvk_qu8_conv_op *conv_qu8;
   gpointer int8;             /* per-op int8 data, freed with int8_free */
   GDestroyNotify int8_free;
+
+  /* A layer kept in float inside an int8 plan (qviz-plan-keep-float.c):
+   * shared by it and its two conversion layers, owned by it. */
+  gpointer keep;
+  GDestroyNotify keep_free;
 };
 
 struct _QvizPlan {
@@ -104,6 +111,26 @@ void qviz_pool_shape_from_node (const QvizPlan *plan, const QvizNode *n,
                                 qvk_pool_shape *ps);
 void qviz_fold_conv_weights (const QvizNode *n, const QvizNode *bn, float **w, float **b);
 qvk_conv_algo qviz_plan_qvk_conv_algo (const QvizPlan *plan);
+/* An identity whose output the model file quantizes with parameters other
+ * than its input's (DequantizeLinear -> QuantizeLinear): it rounds, so it
+ * runs as a layer of its own. */
+static inline gboolean
+qviz_plan_is_requantization (const QvizGraph *g, const QvizNode *n)
+{
+  const QvizValue *in = qviz_graph_value (g, n->inputs[0]);
+  const QvizValue *out = qviz_graph_value (g, n->output);
+
+  return n->op == QVIZ_OP_IDENTITY && out->file_quant && out->quant.valid &&
+         (!in->quant.valid || in->quant.scale != out->quant.scale ||
+          in->quant.zero_point != out->quant.zero_point);
+}
+
+/* Int8 plans: puts the layers named in config.keep_float in float, with
+ * their conversions as layers of their own.  Fails naming an unknown
+ * layer. */
+gboolean qviz_plan_keep_float (QvizPlan *plan, GError **error);
+void     qviz_plan_layer_clear (QvizLayer *l);
+
 int  qviz_binary_mode (const QvizPlan *plan, const QvizNode *n, int out_value, int *swap);
 int  qviz_physical_axis (const QvizShape *s, int logical_axis);
 void qviz_physical_dims (const QvizShape *s, int64_t dims[QVIZ_MAX_RANK]);

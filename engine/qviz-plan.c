@@ -12,6 +12,7 @@
 #include "qviz-plan-private.h"
 #include "qviz-memory.h"
 
+#include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -110,8 +111,8 @@ sole_next_consumer (const QvizGraph *g, const int *uses, int v, int next_index)
   return NULL;
 }
 
-static void
-layer_clear (QvizLayer *l)
+void
+qviz_plan_layer_clear (QvizLayer *l)
 {
   g_free (l->info.name);
   g_free (l->info.kernel);
@@ -125,6 +126,8 @@ layer_clear (QvizLayer *l)
   g_free (l->bn_shift);
   if (l->int8 && l->int8_free)
     l->int8_free (l->int8);
+  if (l->keep && l->keep_free)
+    l->keep_free (l->keep);
 }
 
 /* Fills the layer's descriptive facts from its node and shapes. */
@@ -196,7 +199,7 @@ is_view (const QvizPlan *plan, const QvizNode *n)
   switch (n->op)
     {
     case QVIZ_OP_IDENTITY:
-      return TRUE;
+      return !qviz_plan_is_requantization (plan->graph, n);
     case QVIZ_OP_FLATTEN:
     case QVIZ_OP_RESHAPE:
       /* NHWC memory equals NCHW order when there is one pixel or one channel. */
@@ -243,7 +246,11 @@ group_layers (QvizPlan *plan, GError **error)
           i++;
         }
       layer.pre_act_value = out;
+      /* A float plan rounds a tensor the file quantizes, so it must exist
+       * on its own: no activation is fused behind it. */
       if (!plan->config.no_fusion &&
+          !(plan->config.precision == QVIZ_PRECISION_F32 &&
+            qviz_graph_value (g, out)->file_quant) &&
           (n->op == QVIZ_OP_CONV || n->op == QVIZ_OP_LINEAR ||
            (n->op == QVIZ_OP_ADD && plan->config.precision == QVIZ_PRECISION_F32)) &&
           (next = sole_next_consumer (g, uses, out, i + 1)) != NULL &&
@@ -259,6 +266,9 @@ group_layers (QvizPlan *plan, GError **error)
           i++;
         }
       layer.out_value = out;
+      layer.fake_quant = plan->config.precision == QVIZ_PRECISION_F32 &&
+                         qviz_graph_value (g, out)->file_quant &&
+                         qviz_graph_value (g, out)->quant.valid;
       layer.info.fused = g_string_free (fused, FALSE);
       g_array_append_val (plan->layers, layer);
     }
@@ -489,7 +499,7 @@ qviz_plan_new (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
     plan->isa = (int) qvk_isa_detect ();
   plan->elem_size = config->precision == QVIZ_PRECISION_INT8 ? 1 : 4;
   plan->layers = g_array_new (FALSE, TRUE, sizeof (QvizLayer));
-  g_array_set_clear_func (plan->layers, (GDestroyNotify) layer_clear);
+  g_array_set_clear_func (plan->layers, (GDestroyNotify) qviz_plan_layer_clear);
 
   n_values = qviz_graph_n_values (graph);
   plan->shapes = g_new0 (QvizShape, n_values);
@@ -554,6 +564,11 @@ qviz_plan_new (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
           qviz_shape_numel (&l->info.out_shape) < MIN_PARALLEL_ELEMENTS)
         l->parallel = FALSE;
     }
+
+  if (config->precision == QVIZ_PRECISION_INT8 && config->keep_float != NULL &&
+      config->keep_float[0] != NULL && !qviz_plan_keep_float (plan, error))
+    return NULL;
+  plan->config.keep_float = NULL;   /* not the plan's to keep */
 
   /* Start the worker threads now rather than in the first pass. */
   if (config->threads > 1)
@@ -671,6 +686,21 @@ qviz_plan_physical_to_logical (const QvizShape *s, gsize elem_size,
   }
 }
 
+/* QuantizeLinear then DequantizeLinear, in place, as ONNX defines them:
+ * saturate(round_half_to_even(x / scale) + zero_point), then back. */
+static void
+fake_quantize (const QvizQuantParams *q, float *x, gsize n)
+{
+  const float zp = (float) q->zero_point;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      float v = nearbyintf (x[i] / q->scale) + zp;   /* default mode: half to even */
+      v = v < 0.0f ? 0.0f : (v > 255.0f ? 255.0f : v);
+      x[i] = (v - zp) * q->scale;
+    }
+}
+
 void
 qviz_plan_set_input_nchw (QvizPlan *plan, const float *input)
 {
@@ -690,6 +720,12 @@ qviz_plan_set_input_nchw (QvizPlan *plan, const float *input)
     int64_t dims[4] = { s->dims[0], s->dims[1], s->dims[2], s->dims[3] };
     int perm[4] = { 0, 2, 3, 1 };
     qvk_transpose (sizeof (float), 4, dims, perm, input, plan->buffers[plan->graph->input]);
+  }
+  {
+    const QvizValue *in = qviz_graph_value (plan->graph, plan->graph->input);
+    if (in->file_quant && in->quant.valid)
+      fake_quantize (&in->quant, plan->buffers[plan->graph->input],
+                     (gsize) qviz_shape_numel (s));
   }
 }
 
@@ -760,6 +796,10 @@ run_layer (const QvizPlan *plan, const QvizLayer *l)
     }
   else
     l->run (plan, l, 0, 1);
+  if (l->fake_quant)
+    fake_quantize (&qviz_graph_value (plan->graph, l->out_value)->quant,
+                   plan->buffers[l->out_value],
+                   (gsize) qviz_shape_numel (&plan->shapes[l->out_value]));
 }
 
 void
@@ -837,10 +877,18 @@ qviz_plan_set_value (QvizPlan *plan, int value, const float *logical)
 void
 qviz_plan_run_layer (QvizPlan *plan, int i)
 {
+  const QvizLayer *l;
+
   g_return_if_fail (plan != NULL);
   g_return_if_fail (i >= 0 && i < (int) plan->layers->len);
   g_return_if_fail (plan->arena != NULL);
-  run_layer (plan, qviz_plan_layer (plan, i));
+  l = qviz_plan_layer (plan, i);
+  /* a layer kept in float reads and writes int8 through its conversions */
+  if (l->info.float_kept)
+    run_layer (plan, qviz_plan_layer (plan, i - 1));
+  run_layer (plan, l);
+  if (l->info.float_kept)
+    run_layer (plan, qviz_plan_layer (plan, i + 1));
 }
 
 QvizPassTiming *

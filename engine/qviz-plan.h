@@ -38,6 +38,10 @@ typedef struct {
   gboolean layout_only;   /* shapes, layers, kernels and the arena's size,
                              without the arena: describes a model at a size
                              that may not fit in memory; cannot run */
+  /* int8 plans: names of layers to run in float (NULL-terminated; read
+   * only while the plan is made).  Each gets a dequantize layer before it
+   * and a quantize layer after it, timed as layers of their own. */
+  const char *const *keep_float;
 } QvizPlanConfig;
 
 /* Fills defaults: batch 1, 1 thread, f32, auto kernels, detected ISA. */
@@ -59,6 +63,8 @@ typedef struct {
   guint64 params;
   guint64 bytes;          /* activations read + written + weights read */
   int node_index;         /* the graph node that names the layer */
+  gboolean float_kept;    /* run in float inside an int8 plan */
+  gboolean conversion;    /* the dequantize / quantize around such a layer */
 } QvizLayerInfo;
 
 typedef struct _QvizPlan QvizPlan;

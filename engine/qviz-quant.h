@@ -48,10 +48,15 @@ gboolean    qviz_quant_activation_bounds (const qvk_activation *act,
 typedef enum {
   QVIZ_CALIBRATION_MINMAX,      /* the exact extremes seen */
   QVIZ_CALIBRATION_PERCENTILE,  /* both tails clipped at a percentile */
+  QVIZ_CALIBRATION_HISTOGRAM,   /* the range of least expected squared
+                                   quantization error (rounding inside,
+                                   clipping outside), as PyTorch's
+                                   HistogramObserver */
 } QvizCalibrationMethod;
 
 const char *qviz_calibration_method_name  (QvizCalibrationMethod method);
-/* "minmax" or "percentile"; fails with a sentence naming the value. */
+/* "minmax", "percentile" or "histogram"; fails with a sentence naming the
+ * value. */
 gboolean    qviz_calibration_method_parse (const char *name,
                                            QvizCalibrationMethod *out,
                                            GError **error);
@@ -73,7 +78,14 @@ typedef struct _QvizRangeObserver QvizRangeObserver;
  * from batch to batch and a huge outlier costs no resolution near the bulk of
  * the values.  A bound is the upper edge of its bin (so at most 1/64 of the
  * value too wide, never narrower than asked), and never beyond the true
- * extreme.  Values with |x| < 2^-32 count as zero. */
+ * extreme.  Values with |x| < 2^-32 count as zero.
+ *
+ * The histogram mode keeps the same histogram and chooses, among the bin
+ * edges, the bounds lo <= 0 <= hi that minimise the expected squared error
+ * of 8-bit quantization over every value seen: (hi - lo)^2 / (12 * 255^2)
+ * for each value inside (uniform rounding noise), (x - bound)^2 for each
+ * value clipped (a value counted at its bin's middle).  The two bounds are
+ * optimised in turn until neither moves. */
 QvizRangeObserver *qviz_range_observer_new     (QvizCalibrationMethod method,
                                                 double percentile);
 void        qviz_range_observer_free   (QvizRangeObserver *o);

@@ -290,6 +290,7 @@ qviz_run_add_layer (QvizRun *run)
   l = &g_array_index (run->layers, QvizRunLayer, run->layers->len - 1);
   l->index = (int) run->layers->len - 1;
   l->sqnr_db = NAN;
+  l->accum_sqnr_db = NAN;
   l->gops = NAN;
   l->pass_ms = g_array_new (FALSE, FALSE, sizeof (float));
   stats_clear (&l->stats);
@@ -366,4 +367,54 @@ char *
 qviz_uuid_new (void)
 {
   return g_uuid_string_random ();
+}
+
+static int
+compare_layer_sqnr (gconstpointer a, gconstpointer b, gpointer run)
+{
+  double x = qviz_run_get_layer (run, *(const guint *) a)->sqnr_db;
+  double y = qviz_run_get_layer (run, *(const guint *) b)->sqnr_db;
+
+  return x < y ? -1 : x > y;
+}
+
+GArray *
+qviz_run_low_sqnr_layers (const QvizRun *run, double threshold_db)
+{
+  GArray *low;
+
+  g_return_val_if_fail (run != NULL, NULL);
+  low = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 0; run->layers != NULL && i < run->layers->len; i++)
+    {
+      double db = qviz_run_get_layer (run, i)->sqnr_db;
+      /* NAN (not measured) is never below */
+      if (db < threshold_db)
+        g_array_append_val (low, i);
+    }
+  g_array_sort_with_data (low, compare_layer_sqnr, (gpointer) run);
+  return low;
+}
+
+char *
+qviz_run_sqnr_warning (const QvizRun *run, double threshold_db)
+{
+  g_autoptr (GArray) low = NULL;
+  GString *s;
+
+  g_return_val_if_fail (run != NULL, NULL);
+  low = qviz_run_low_sqnr_layers (run, threshold_db);
+  if (low->len == 0)
+    return NULL;
+  s = g_string_new (NULL);
+  g_string_printf (s, low->len == 1 ? "%u int8 layer is below %.0f dB SQNR on its own: "
+                                    : "%u int8 layers are below %.0f dB SQNR on their own: ",
+                   low->len, threshold_db);
+  for (guint k = 0; k < low->len; k++)
+    {
+      const QvizRunLayer *l = qviz_run_get_layer (run, g_array_index (low, guint, k));
+      g_string_append_printf (s, "%s%s (%.1f dB)", k ? ", " : "", l->name, l->sqnr_db);
+    }
+  g_string_append_c (s, '.');
+  return g_string_free (s, FALSE);
 }

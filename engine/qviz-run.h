@@ -144,6 +144,9 @@ typedef struct {
   QvizStats stats;       /* of the warm passes, ms */
   double  gops;          /* 2 * macs / median, in 1e9 operations per second */
   double  sqnr_db;       /* int8 against float at this layer; NAN for f32 */
+  double  accum_sqnr_db; /* a whole int8 pass against the float pass at this
+                            layer's output: the error of every layer before
+                            it added up; NAN for f32 */
   GArray *pass_ms;       /* float, one per pass of the run (cold first) */
 } QvizRunLayer;
 
@@ -203,6 +206,18 @@ qviz_run_get_layer (const QvizRun *run, guint i)
 {
   return &g_array_index (run->layers, QvizRunLayer, i);
 }
+/* Below this SQNR (dB) an int8 layer loses accuracy on its own: every
+ * int8 run names such layers (qviz-cli prints a warning, the application
+ * shows a banner). */
+#define QVIZ_SQNR_WARNING_DB 20.0
+
+/* Indices (guint) of the layers whose own SQNR is below threshold_db,
+ * worst first; empty for f32 runs. */
+GArray       *qviz_run_low_sqnr_layers (const QvizRun *run, double threshold_db);
+/* One sentence naming those layers with their SQNR, or NULL when there
+ * are none. */
+char         *qviz_run_sqnr_warning    (const QvizRun *run, double threshold_db);
+
 /* Appends a span; phase may be NULL (copied). */
 void          qviz_run_add_span        (QvizRun *run, int pass, gboolean cold,
                                         int layer, const char *phase,

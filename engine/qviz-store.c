@@ -183,6 +183,10 @@ static const char *const migrations[] = {
   "ALTER TABLE sweeps_v3 RENAME TO sweeps;"
   "CREATE INDEX sweeps_by_model ON sweeps (model_sha256, created_us);"
   "CREATE INDEX sweeps_by_machine ON sweeps (machine_id, created_us);",
+
+  /* 3 -> 4: each int8 layer's accumulated SQNR (a whole int8 pass against
+   * the float pass at its output) beside its own. */
+  "ALTER TABLE layers ADD COLUMN accum_sqnr_db REAL;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QVIZ_STORE_SCHEMA_VERSION);
@@ -1639,8 +1643,8 @@ insert_layers (QvizStore *store, const QvizRun *run, const char *doing, GError *
                   "in_shape, out_shape, kernel_h, kernel_w, stride_h, stride_w, dilation_h, "
                   "dilation_w, groups, depthwise, dilated, layer_class, macs, params, bytes, "
                   "n_samples, median_ms, p10_ms, p90_ms, min_ms, max_ms, mean_ms, stddev_ms, "
-                  "mad_ms, gops, sqnr_db, samples) "
-                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                  "mad_ms, gops, sqnr_db, samples, accum_sqnr_db) "
+                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                   doing, error);
   if (stmt == NULL)
     return FALSE;
@@ -1691,6 +1695,7 @@ insert_layers (QvizStore *store, const QvizRun *run, const char *doing, GError *
         }
       else
         sqlite3_bind_null (stmt, i++);
+      bind_real (stmt, i++, l->accum_sqnr_db);
       if (!step_done (store, stmt, doing, error))
         return FALSE;
     }
@@ -1836,7 +1841,8 @@ load_layers (QvizStore *store, QvizRun *run, GError **error)
                   "kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, groups, "
                   "depthwise, dilated, layer_class, macs, params, bytes, n_samples, "
                   "median_ms, p10_ms, p90_ms, min_ms, max_ms, mean_ms, stddev_ms, mad_ms, "
-                  "gops, sqnr_db, samples FROM layers WHERE run_uuid = ? ORDER BY idx",
+                  "gops, sqnr_db, samples, accum_sqnr_db FROM layers WHERE run_uuid = ? "
+                  "ORDER BY idx",
                   "read layers", error);
   if (stmt == NULL)
     return FALSE;
@@ -1884,6 +1890,7 @@ load_layers (QvizStore *store, QvizRun *run, GError **error)
           memcpy (&v, &bits, sizeof v);
           g_array_append_val (l->pass_ms, v);
         }
+      l->accum_sqnr_db = col_real (stmt, i + 1);
     }
   if (rc != SQLITE_DONE)
     return set_sqlite_error (store, rc, "read layers", error);
@@ -2219,6 +2226,11 @@ static const ImportCheck import_checks[] = {
     "sqnr_db BETWEEN -1000 AND 1000))",
     "'layer ' || " QUOTED ("name") " || ' of run ' || " QUOTED ("run_uuid")
     " || ' has a time that is negative, infinite or not a number'" },
+  { "layers", "accum_sqnr_db", NEW_RUN_ROWS,
+    "accum_sqnr_db IS NULL OR (typeof (accum_sqnr_db) IN ('real', 'integer') AND "
+    "accum_sqnr_db BETWEEN -1000 AND 1000)",
+    "'layer ' || " QUOTED ("name") " || ' of run ' || " QUOTED ("run_uuid")
+    " || ' has an accumulated SQNR out of range'" },
   { "layers", "samples", NEW_RUN_ROWS,
     "samples IS NULL OR (typeof (samples) = 'blob' AND length (samples) % 4 = 0 AND "
     "length (samples) <= 400000000)",

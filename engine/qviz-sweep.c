@@ -55,6 +55,7 @@ qviz_sweep_config_free (QvizSweepConfig *c)
   g_array_unref (c->resolutions);
   g_array_unref (c->threads);
   g_array_unref (c->precisions);
+  g_strfreev (c->keep_float);
   g_free (c);
 }
 
@@ -204,13 +205,39 @@ capture_value (const QvizPlan *plan, int layer, gpointer user_data)
   g_hash_table_replace (values, GINT_TO_POINTER (qviz_plan_get_layer_value (plan, layer)), a);
 }
 
+typedef struct {
+  GHashTable *values;   /* the float plan's, by value */
+  QvizRun *run;
+} AccumContext;
+
+/* After each layer of a whole int8 pass: its output against the float
+ * pass's value of the same tensor. */
+static void
+accumulate_sqnr (const QvizPlan *plan, int layer, gpointer user_data)
+{
+  AccumContext *ac = user_data;
+  GArray *ref = g_hash_table_lookup (ac->values,
+                                     GINT_TO_POINTER (qviz_plan_get_layer_value (plan, layer)));
+  gsize n = qviz_plan_get_layer_output (plan, layer, NULL);
+  g_autofree float *x = NULL;
+
+  /* a kept layer's int8 output is written by the quantize layer after it */
+  if (ref == NULL || ref->len != n || layer >= (int) ac->run->layers->len ||
+      qviz_plan_get_layer (plan, layer)->float_kept)
+    return;
+  x = g_new (float, MAX (n, 1));
+  qviz_plan_get_layer_output (plan, layer, x);
+  qviz_run_get_layer (ac->run, (guint) layer)->accum_sqnr_db =
+    qviz_sqnr_db ((const float *) ref->data, x, n);
+}
+
 /* Each int8 layer's own error: its inputs are set to the float plan's
  * values (quantized), it runs alone, and its output is compared with the
  * float layer's.  The model's output SQNR is that of a whole int8 pass, where
  * the errors of all layers add up. */
 static gboolean
 measure_sqnr (QvizGraph *graph, QvizPlan *int8_plan, const float *input,
-              QvizRun *run, GError **error)
+              QvizGraph *float_graph, QvizRun *run, GError **error)
 {
   QvizPlanConfig fc = *qviz_plan_get_config (int8_plan);
   g_autoptr (QvizPlan) fplan = NULL;
@@ -237,9 +264,13 @@ measure_sqnr (QvizGraph *graph, QvizPlan *int8_plan, const float *input,
   qviz_plan_set_input_nchw (fplan, input);
   qviz_plan_run_with_callback (fplan, capture_value, values);
 
-  /* The model output first, from a whole int8 pass. */
+  /* The model output first, from a whole int8 pass, which also gives each
+   * layer's accumulated error. */
   qviz_plan_set_input_nchw (int8_plan, input);
-  qviz_plan_run (int8_plan, NULL);
+  {
+    AccumContext ac = { values, run };
+    qviz_plan_run_with_callback (int8_plan, accumulate_sqnr, &ac);
+  }
   if (qviz_plan_get_n_outputs (int8_plan) > 0)
     {
       gsize n = (gsize) qviz_shape_numel (qviz_plan_get_output_shape (int8_plan, 0));
@@ -247,6 +278,24 @@ measure_sqnr (QvizGraph *graph, QvizPlan *int8_plan, const float *input,
       g_autofree float *b = g_new (float, MAX (n, 1));
       qviz_plan_get_output (fplan, 0, a);
       qviz_plan_get_output (int8_plan, 0, b);
+      if (float_graph != NULL && float_graph != graph)
+        {
+          /* against the float original, the output a user compares with */
+          g_autoptr (QvizPlan) original = qviz_plan_new (float_graph, &fc, error);
+          if (original == NULL)
+            return FALSE;
+          if (qviz_plan_get_n_outputs (original) < 1 ||
+              qviz_shape_numel (qviz_plan_get_output_shape (original, 0)) != (int64_t) n)
+            {
+              g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                           "The float model '%s' does not give an output of the shape of '%s'.",
+                           float_graph->name, graph->name);
+              return FALSE;
+            }
+          qviz_plan_set_input_nchw (original, input);
+          qviz_plan_run (original, NULL);
+          qviz_plan_get_output (original, 0, a);
+        }
       run->sqnr_db = qviz_sqnr_db (a, b, n);
     }
 
@@ -256,6 +305,11 @@ measure_sqnr (QvizGraph *graph, QvizPlan *int8_plan, const float *input,
       GArray *ref = g_hash_table_lookup (values, GINT_TO_POINTER (qviz_plan_get_layer_value (int8_plan, i)));
       gboolean have_inputs = TRUE;
       gsize n;
+
+      /* conversions have no error of their own; their kept layer's
+       * measurement runs them */
+      if (qviz_plan_get_layer (int8_plan, i)->conversion)
+        continue;
 
       for (int k = 0; k < node->n_inputs; k++)
         {
@@ -454,7 +508,7 @@ qviz_measure_run (QvizGraph *graph, const QvizPlanConfig *plan_config,
   }
 
   if (plan_config->precision == QVIZ_PRECISION_INT8 && config->measure_sqnr)
-    if (!measure_sqnr (graph, plan, input, run, error))
+    if (!measure_sqnr (graph, plan, input, config->float_graph, run, error))
       return NULL;
 
   run->finished = g_get_real_time ();
@@ -555,6 +609,29 @@ qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *c
       g_autofree QvizShape *shapes = g_new0 (QvizShape, qviz_graph_n_values (graph));
       if (!qviz_graph_infer_shapes (graph, 1, r.height, r.width, shapes, error))
         return FALSE;
+      if (config->float_graph != NULL)
+        {
+          g_autofree QvizShape *fshapes = g_new0 (QvizShape, qviz_graph_n_values (config->float_graph));
+          if (!qviz_graph_infer_shapes (config->float_graph, 1, r.height, r.width, fshapes, error))
+            return FALSE;
+          if (graph->outputs->len < 1 || config->float_graph->outputs->len < 1 ||
+              qviz_shape_numel (&shapes[g_array_index (graph->outputs, int, 0)]) !=
+                qviz_shape_numel (&fshapes[g_array_index (config->float_graph->outputs, int, 0)]))
+            {
+              g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                           "The float model '%s' does not give an output of the shape of '%s' at %dx%d.",
+                           config->float_graph->name, graph->name, r.height, r.width);
+              return FALSE;
+            }
+        }
+    }
+  if (config->float_graph != NULL && config->float_graph->in_channels != graph->in_channels)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                   "The float model '%s' takes %d input channels, '%s' takes %d.",
+                   config->float_graph->name, config->float_graph->in_channels, graph->name,
+                   graph->in_channels);
+      return FALSE;
     }
 
   if (needs_int8 && !graph->calibrated)
@@ -627,13 +704,16 @@ qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *c
       pc.width = c.res.width;
       pc.threads = c.threads;
       pc.conv_algo = config->conv_algo;
+      pc.keep_float = (const char *const *) config->keep_float;
       if (config->isa >= 0)
         {
           pc.isa = config->isa;
           pc.isa_set = TRUE;
         }
 
-      run = qviz_measure_run (graph, &pc, config, cancellable, &local);
+      run = qviz_measure_run (c.precision == QVIZ_PRECISION_F32 && config->float_graph != NULL
+                                ? config->float_graph : graph,
+                              &pc, config, cancellable, &local);
       if (run == NULL)
         {
           final_status = QVIZ_SWEEP_FAILED;

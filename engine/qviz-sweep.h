@@ -35,6 +35,10 @@ typedef struct {
   QvizConvAlgo conv_algo;
   int isa;               /* qvk_isa, or -1 for the detected one */
   gboolean measure_sqnr; /* int8 runs: per-layer SQNR against float */
+  char **keep_float;     /* int8 runs: layers run in float (owned) */
+  QvizGraph *float_graph; /* not owned; NULL: the model itself.  The float
+                             original of a quantized (QDQ) model: f32 runs
+                             measure it, and int8 output SQNR is against it */
 } QvizSweepConfig;
 
 /* Defaults: 256, 512, 1024; threads 1..cores; f32 and int8; 3 cold passes;

@@ -282,6 +282,135 @@ test_sweep_store (void)
   result_clear (&r);
 }
 
+/* Int8 output SQNR of a QDQ model: against its own float plan (which
+ * rounds and clamps as the file says, so int8 matches it closely) or, with
+ * --float-model, against the float original, which keeps the rounding error
+ * of every quantized tensor in view. */
+static double
+qdq_int8_sqnr (const char *float_model)
+{
+  g_autofree char *model = g_test_build_filename (G_TEST_DIST, "fixtures", "qdq-relu-folded.onnx", NULL);
+  g_autoptr (JsonNode) root = NULL;
+  JsonArray *runs;
+  double sqnr = NAN;
+  Result r = float_model
+    ? cli ("run", model, "--float-model", float_model, "--res", "12", "--threads", "1",
+           "--iterations", "2", "--cold", "1", "--no-store", "--json", NULL)
+    : cli ("run", model, "--res", "12", "--threads", "1", "--iterations", "2", "--cold", "1",
+           "--no-store", "--json", NULL);
+
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (r.out);
+  runs = json_object_get_array_member (json_node_get_object (root), "runs");
+  g_assert_cmpuint (json_array_get_length (runs), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *run = json_array_get_object_element (runs, i);
+      if (g_str_equal (json_object_get_string_member (run, "precision"), "int8"))
+        sqnr = json_object_get_double_member (run, "sqnr_db");
+    }
+  result_clear (&r);
+  return sqnr;
+}
+
+static void
+test_float_model (void)
+{
+  g_autofree char *original = g_test_build_filename (G_TEST_DIST, "fixtures", "qdq-relu-folded-float.onnx", NULL);
+  g_autofree char *other = g_test_build_filename (G_TEST_DIST, "fixtures", "classifier.onnx", NULL);
+  g_autofree char *model = g_test_build_filename (G_TEST_DIST, "fixtures", "qdq-relu-folded.onnx", NULL);
+  double own = qdq_int8_sqnr (NULL), against_original = qdq_int8_sqnr (original);
+  Result r;
+
+  g_test_message ("int8 SQNR: %.1f dB against the QDQ float plan, %.1f dB against the original",
+                  own, against_original);
+  g_assert_cmpfloat (own, >=, 60);
+  g_assert_cmpfloat (against_original, >, 20);
+  g_assert_cmpfloat (against_original, <, 50);
+
+  /* A float model whose output does not match: one sentence, nothing run. */
+  r = cli ("run", model, "--float-model", other, "--res", "12", "--threads", "1",
+           "--iterations", "1", "--no-store", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "classifier"));
+  g_assert_null (strstr (r.out, "f32    12x12"));
+  result_clear (&r);
+}
+
+/* Int8 layers that lose accuracy on their own are named: calibrated on
+ * inputs fifty times smaller than the ones measured, both layers of
+ * dwsep5x5 saturate; calibrated as usual, none is named. */
+static void
+test_sqnr_warning (void)
+{
+  g_autofree char *cal = g_build_filename (tmpdir, "tiny.npy", NULL);
+  g_autofree float *x = qviz_input_synthetic (2, 96, 32, 32, 5);
+  QvizShape xs = { 4, { 2, 96, 32, 32 }, FALSE };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  JsonArray *low;
+  Result r;
+
+  for (gsize i = 0; i < (gsize) 2 * 96 * 32 * 32; i++)
+    x[i] *= 0.02f;
+  g_assert_true (qviz_npy_write (cal, x, &xs, &error));
+  r = cli ("run", "dwsep5x5", "--res", "32", "--threads", "1", "--precision", "int8",
+           "--iterations", "2", "--cold", "1", "--no-store", "--calibration", cal, "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "warning"));
+  g_assert_nonnull (strstr (r.err, "depthwise/conv"));
+  g_assert_nonnull (strstr (r.err, "below 20 dB"));
+  root = parse_json (r.out);
+  low = json_object_get_array_member (json_array_get_object_element (
+          json_object_get_array_member (json_node_get_object (root), "runs"), 0), "low_sqnr_layers");
+  g_assert_cmpuint (json_array_get_length (low), ==, 2);
+  result_clear (&r);
+
+  r = cli ("run", "dwsep5x5", "--res", "32", "--threads", "1", "--precision", "int8",
+           "--iterations", "2", "--cold", "1", "--no-store", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_null (strstr (r.err, "warning"));
+  result_clear (&r);
+}
+
+/* --keep-float: the named layer runs in float, its conversions are layers
+ * (and so spans) of their own; an unknown name is one sentence, exit 2. */
+static void
+test_keep_float (void)
+{
+  g_autoptr (JsonNode) root = NULL;
+  JsonArray *layers;
+  gboolean saw[3] = { FALSE, FALSE, FALSE };
+  Result r = cli ("run", "dwsep5x5", "--res", "32", "--threads", "1", "--precision", "int8",
+                  "--iterations", "2", "--cold", "1", "--no-store", "--keep-float",
+                  "pointwise/conv", "--json", NULL);
+
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (r.out);
+  layers = json_object_get_array_member (json_array_get_object_element (
+             json_object_get_array_member (json_node_get_object (root), "runs"), 0), "layers");
+  for (guint i = 0; i < json_array_get_length (layers); i++)
+    {
+      JsonObject *l = json_array_get_object_element (layers, i);
+      const char *name = json_object_get_string_member (l, "name");
+      const char *kernel = json_object_get_string_member (l, "kernel");
+      if (g_str_equal (name, "pointwise/conv:dequantize"))
+        saw[0] = TRUE;
+      else if (g_str_equal (name, "pointwise/conv"))
+        saw[1] = g_str_has_prefix (kernel, "f32 ");
+      else if (g_str_equal (name, "pointwise/conv:quantize"))
+        saw[2] = json_object_get_double_member (l, "accum_sqnr_db") > 20;
+    }
+  g_assert_true (saw[0] && saw[1] && saw[2]);
+  result_clear (&r);
+
+  r = cli ("run", "dwsep5x5", "--res", "32", "--threads", "1", "--precision", "int8",
+           "--iterations", "1", "--no-store", "--keep-float", "pointwise", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "'pointwise'"));
+  result_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -301,6 +430,9 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/bad-npy", test_bad_npy);
   g_test_add_func ("/cli/infer-round-trip", test_infer_round_trip);
   g_test_add_func ("/cli/sweep-store", test_sweep_store);
+  g_test_add_func ("/cli/float-model", test_float_model);
+  g_test_add_func ("/cli/sqnr-warning", test_sqnr_warning);
+  g_test_add_func ("/cli/keep-float", test_keep_float);
   status = g_test_run ();
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);

@@ -291,6 +291,78 @@ test_errors (void)
   g_assert_nonnull (strstr (error->message, "calibrate"));
 }
 
+/* Layers kept in float inside an int8 plan: each between a dequantize and
+ * a quantize layer of its own, run by the float kernels, and closer to
+ * the float model than int8 (no weight rounding, no int8 requantization),
+ * with one and two threads alike.  An unknown name is refused. */
+static void
+test_keep_float (void)
+{
+  static const char *const keep[] = { "depthwise/conv", "pointwise/conv", NULL };
+  static const char *const unknown[] = { "pointwise/conv", "no/such/layer", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizGraph) g = qviz_zoo_build ("dwsep5x5", &error);
+  QvizCalibrationConfig cc;
+  QvizPlanConfig pc;
+  int res = 48;
+  g_autofree float *x = NULL;
+  double plain_db, kept_db[2];
+  Output ref, plain;
+
+  g_assert_no_error (error);
+  qviz_calibration_config_init (&cc);
+  cc.n_inputs = 2;
+  cc.height = cc.width = res;
+  g_assert_true (qviz_calibrate (g, &cc, &error));
+  x = qviz_input_synthetic (1, g->in_channels, res, res, 5);
+  ref = run_plan (g, QVIZ_PRECISION_F32, QVIZ_CONV_ALGO_AUTO, res, res, 1, x);
+  plain = run_plan (g, QVIZ_PRECISION_INT8, QVIZ_CONV_ALGO_AUTO, res, res, 1, x);
+  plain_db = qviz_sqnr_db (ref.data, plain.data, ref.n);
+
+  for (int t = 0; t < 2; t++)
+    {
+      g_autoptr (QvizPlan) plan = NULL;
+      g_autofree float *y = g_new (float, ref.n);
+      static const char *const names[] = {
+        "depthwise/conv:dequantize", "depthwise/conv", "depthwise/conv:quantize",
+        "pointwise/conv:dequantize", "pointwise/conv", "pointwise/conv:quantize",
+      };
+
+      qviz_plan_config_init (&pc);
+      pc.precision = QVIZ_PRECISION_INT8;
+      pc.height = pc.width = res;
+      pc.threads = t + 1;
+      pc.keep_float = keep;
+      plan = qviz_plan_new (g, &pc, &error);
+      g_assert_no_error (error);
+      g_assert_null (qviz_plan_get_config (plan)->keep_float);
+      g_assert_cmpint (qviz_plan_get_n_layers (plan), ==, 6);
+      for (int i = 0; i < 6; i++)
+        {
+          const QvizLayerInfo *info = qviz_plan_get_layer (plan, i);
+          g_assert_cmpstr (info->name, ==, names[i]);
+          g_assert_cmpint (info->conversion, ==, i % 3 != 1);
+          g_assert_cmpint (info->float_kept, ==, i % 3 == 1);
+          if (info->float_kept)
+            g_assert_true (g_str_has_prefix (info->kernel, "f32 "));
+        }
+      qviz_plan_set_input_nchw (plan, x);
+      qviz_plan_run (plan, NULL);
+      qviz_plan_get_output (plan, 0, y);
+      kept_db[t] = qviz_sqnr_db (ref.data, y, ref.n);
+    }
+  g_test_message ("output SQNR: int8 %.1f dB, convs kept in float %.1f dB", plain_db, kept_db[0]);
+  g_assert_cmpfloat (kept_db[0], >, plain_db + 0.5);
+  g_assert_cmpfloat (fabs (kept_db[0] - kept_db[1]), <, 1e-6);
+
+  pc.keep_float = unknown;
+  g_assert_null (qviz_plan_new (g, &pc, &error));
+  g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "no/such/layer"));
+  g_free (ref.data);
+  g_free (plain.data);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -301,5 +373,6 @@ main (int argc, char **argv)
   g_test_add_func ("/plan/structure", test_plan_structure);
   g_test_add_func ("/plan/timing", test_timing);
   g_test_add_func ("/plan/errors", test_errors);
+  g_test_add_func ("/plan/keep-float", test_keep_float);
   return g_test_run ();
 }

@@ -275,7 +275,7 @@ test_method_names (void)
   QvizCalibrationMethod m;
   g_autoptr(GError) error = NULL;
 
-  for (QvizCalibrationMethod i = QVIZ_CALIBRATION_MINMAX; i <= QVIZ_CALIBRATION_PERCENTILE; i++)
+  for (QvizCalibrationMethod i = QVIZ_CALIBRATION_MINMAX; i <= QVIZ_CALIBRATION_HISTOGRAM; i++)
     {
       g_assert_true (qviz_calibration_method_parse (qviz_calibration_method_name (i), &m, NULL));
       g_assert_cmpint (m, ==, i);
@@ -285,6 +285,70 @@ test_method_names (void)
   g_assert_false (qviz_calibration_method_parse ("entropy", &m, &error));
   g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "entropy"));
+}
+
+/* Mean squared error of quantizing x with the parameters of [lo, hi]. */
+static double
+quant_mse (const float *x, gsize n, float lo, float hi)
+{
+  QvizQuantParams p = qviz_quant_params_from_range (lo, hi);
+  g_autofree guint8 *q = g_new (guint8, n);
+  g_autofree float *back = g_new (float, n);
+  double e = 0;
+
+  qviz_quantize_tensor (&p, x, n, q);
+  qviz_dequantize_tensor (&p, q, n, back);
+  for (gsize i = 0; i < n; i++)
+    e += ((double) x[i] - back[i]) * ((double) x[i] - back[i]);
+  return e / (double) n;
+}
+
+/* The histogram observer's range is the one of least squared error: on a
+ * heavy-tailed distribution (Laplace, with two far outliers) it clips
+ * inside the extremes, and no range it could have chosen -- the
+ * extremes, the percentile's, or its own moved in or out by 10% on either
+ * side -- quantizes the data with a smaller error. */
+static void
+test_observer_histogram_l2 (void)
+{
+  g_autoptr(GRand) r = g_rand_new_with_seed (SEED + 9);
+  const gsize n = 200000;
+  g_autofree float *x = g_new (float, n);
+  g_autoptr(QvizRangeObserver) h = qviz_range_observer_new (QVIZ_CALIBRATION_HISTOGRAM, 0);
+  g_autoptr(QvizRangeObserver) mm = qviz_range_observer_new (QVIZ_CALIBRATION_MINMAX, 0);
+  g_autoptr(QvizRangeObserver) pc =
+    qviz_range_observer_new (QVIZ_CALIBRATION_PERCENTILE, QVIZ_CALIBRATION_DEFAULT_PERCENTILE);
+  float lo, hi, mlo, mhi, plo, phi;
+  double best;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double u = g_rand_double_range (r, -0.5, 0.5);
+      /* Laplace, scale 1, shifted so that the two sides differ */
+      x[i] = (float) (0.7 - (u < 0 ? -1 : 1) * log (1 - 2 * fabs (u)));
+    }
+  x[17] = 60.0f;
+  x[99] = -45.0f;
+  qviz_range_observer_observe (h, x, n);
+  qviz_range_observer_observe (mm, x, n);
+  qviz_range_observer_observe (pc, x, n);
+  g_assert_true (qviz_range_observer_finish (h, &lo, &hi));
+  qviz_range_observer_finish (mm, &mlo, &mhi);
+  qviz_range_observer_finish (pc, &plo, &phi);
+  best = quant_mse (x, n, lo, hi);
+  g_test_message ("histogram [%g, %g] mse %.3g; minmax [%g, %g] mse %.3g; percentile [%g, %g] mse %.3g",
+                  lo, hi, best, mlo, mhi, quant_mse (x, n, mlo, mhi), plo, phi,
+                  quant_mse (x, n, plo, phi));
+  g_assert_cmpfloat (hi, <, 0.9f * mhi);
+  g_assert_cmpfloat (lo, >, 0.9f * mlo);
+  g_assert_cmpfloat (best, <, quant_mse (x, n, mlo, mhi));
+  g_assert_cmpfloat (best, <=, quant_mse (x, n, plo, phi) * 1.02);
+  for (int k = 0; k < 4; k++)
+    {
+      float l = lo * (k == 0 ? 0.9f : k == 1 ? 1.1f : 1.0f);
+      float u = hi * (k == 2 ? 0.9f : k == 3 ? 1.1f : 1.0f);
+      g_assert_cmpfloat (best, <=, quant_mse (x, n, l, u) * 1.02);
+    }
 }
 
 static void
@@ -417,6 +481,7 @@ main (int argc, char **argv)
   g_test_add_func ("/quant/observer/minmax-percentile", test_observer_minmax_percentile);
   g_test_add_func ("/quant/observer/percentile-accuracy", test_observer_percentile_accuracy);
   g_test_add_func ("/quant/observer/edge-cases", test_observer_edge_cases);
+  g_test_add_func ("/quant/observer/histogram-l2", test_observer_histogram_l2);
 
   return g_test_run ();
 }

@@ -222,6 +222,7 @@ make_run (const QvizSweep *sweep, const char *precision, int res, int threads, g
       l->params = 1000 * (k + 1);
       l->bytes = 500000 * (k + 1);
       l->sqnr_db = int8 ? 25.0 + k : NAN;
+      l->accum_sqnr_db = int8 ? 21.5 - k : NAN;
       for (guint p = 0; p < n_cold + n_warm; p++)
         {
           float ms = (float) g_rand_double_range (r, 0.1, 5.0);
@@ -336,6 +337,7 @@ assert_same_run (const QvizRun *a, const QvizRun *b)
       assert_same_stats (&x->stats, &y->stats);
       assert_same_double (x->gops, y->gops);
       assert_same_double (x->sqnr_db, y->sqnr_db);
+      assert_same_double (x->accum_sqnr_db, y->accum_sqnr_db);
       g_assert_cmpuint (x->pass_ms->len, ==, y->pass_ms->len);
       g_assert_cmpmem (x->pass_ms->data, x->pass_ms->len * sizeof (float),
                        y->pass_ms->data, y->pass_ms->len * sizeof (float));
@@ -486,7 +488,9 @@ insert_v1_rows (const char *path)
             " 'Debian 11', 'Linux 5.10', '0.0.9', 'fedcba9');"
             "INSERT INTO models VALUES ('" OLD_MODEL "', 'old-model', 'builtin', 50, 1000,"
             " 2000000, 224, 4000, 1000);"
-            "INSERT INTO sweeps VALUES ('" OLD_SWEEP "', '33333333-3333-4333-8333-333333333333',"
+            "INSERT INTO sweeps (uuid, machine_id, model_sha256, created_us, finished_us,"
+            " resolutions, threads, precisions, options, status, message)"
+            " VALUES ('" OLD_SWEEP "', '33333333-3333-4333-8333-333333333333',"
             " '" OLD_MODEL "', 1600000000000000, 1600000009000000, '224x224', '1', 'f32',"
             " '', 'complete', '');"
             "INSERT INTO runs (uuid, sweep_uuid, machine_id, model_sha256, precision, height,"
@@ -531,6 +535,7 @@ check_v1_rows (QvizStore *store)
   g_assert_cmpstr (l->kernel, ==, "f32 conv 3x3");
   g_assert_cmpuint (l->macs, ==, 10838016);
   g_assert_cmpuint (l->pass_ms->len, ==, 0); /* no per-pass samples before schema 2 */
+  g_assert_true (isnan (l->accum_sqnr_db));    /* nor accumulated SQNR before schema 3 */
   g_assert_cmpuint (run->spans->len, ==, 1);
   g_assert_cmpint (qviz_run_get_span (run, 0)->end_ns, ==, 500000);
 }

@@ -11,6 +11,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <math.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <stdlib.h>
@@ -73,8 +74,17 @@ test_sweep_round_trip (void)
           g_assert_cmpuint (l->pass_ms->len, ==, 6);
           g_assert_cmpuint (l->macs, >, 0);
           if (g_str_equal (r->precision, "int8"))
-            g_assert_cmpfloat (l->sqnr_db, >, 20);
+            {
+              g_assert_cmpfloat (l->sqnr_db, >, 20);
+              g_assert_cmpfloat (l->accum_sqnr_db, >, 20);
+            }
+          else
+            g_assert_true (isnan (l->accum_sqnr_db));
         }
+      /* The last layer's accumulated error is the model output's. */
+      if (g_str_equal (r->precision, "int8"))
+        g_assert_cmpfloat (fabs (qviz_run_get_layer (r, r->layers->len - 1)->accum_sqnr_db -
+                                 r->sqnr_db), <, 1e-9);
       for (guint k = 0; k < r->spans->len; k++)
         {
           const QvizRunSpan *s = qviz_run_get_span (r, k);
