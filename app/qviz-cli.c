@@ -372,6 +372,9 @@ qviz_cli_infer (int argc, char **argv)
   g_autofree char *output = NULL;
   g_autofree char *precision = NULL;
   g_autofree char *calibration = NULL;
+  g_autofree char *cal_method = NULL;
+  g_autofree char *keep_float = NULL;
+  g_auto (GStrv) keep = NULL;
   int threads = 1;
   GOptionEntry entries[] = {
     { "input", 'i', 0, G_OPTION_ARG_FILENAME, &input, "NCHW float32 .npy input", "FILE" },
@@ -379,6 +382,8 @@ qviz_cli_infer (int argc, char **argv)
     { "precision", 'p', 0, G_OPTION_ARG_STRING, &precision, "f32 (default) or int8", "P" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads (default 1)", "N" },
     { "calibration", 0, 0, G_OPTION_ARG_FILENAME, &calibration, "int8: a folder of images or an NxCxHxW .npy batch", "PATH" },
+    { "calibration-method", 0, 0, G_OPTION_ARG_STRING, &cal_method, "int8: minmax, percentile (default) or histogram", "METHOD" },
+    { "keep-float", 0, 0, G_OPTION_ARG_STRING, &keep_float, "int8: run these layers in float", "LAYER,..." },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("MODEL - run one input through a model");
@@ -415,12 +420,19 @@ qviz_cli_infer (int argc, char **argv)
   pc.height = (int) s.dims[2];
   pc.width = (int) s.dims[3];
   pc.threads = threads;
+  if (keep_float)
+    {
+      keep = g_strsplit (keep_float, ",", -1);
+      pc.keep_float = (const char *const *) keep;
+    }
 
   if (pc.precision == QVIZ_PRECISION_INT8 && !g->calibrated)
     {
       QvizCalibrationConfig cc;
       qviz_calibration_config_init (&cc);
       cc.source = calibration;
+      if (cal_method && !qviz_calibration_method_parse (cal_method, &cc.method, &error))
+        return qviz_cli_fail (QVIZ_EXIT_USAGE, "%s", error->message);
       cc.height = pc.height;
       cc.width = pc.width;
       if (!qviz_calibrate (g, &cc, &error))

@@ -104,6 +104,7 @@ test_errors (void)
     { { "run", "conv5x5s2", "--res", "abc", "--no-store" }, "Resolution 'abc' is not valid" },
     { { "infer", "mnv2", "--input", "/nonexistent.npy", "--output", "/tmp/y.npy" }, "/nonexistent.npy" },
     { { "info", "/nonexistent/model.onnx" }, "/nonexistent/model.onnx: no such file" },
+    { { "run", "conv5x5s2", "--calibration-method", "entropy", "--no-store" }, "Unknown calibration method “entropy”" },
     { { "frobnicate" }, "Unknown command 'frobnicate'" },
     { { "show", "ffffffff", "--db", "/nonexistent/dir/x.sqlite" }, "x.sqlite" },
   };
