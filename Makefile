@@ -13,7 +13,7 @@ PACKAGES := gcc make meson ninja-build pkg-config \
 	libsqlite3-dev libprotobuf-c-dev protobuf-c-compiler libcpuinfo-dev \
 	libjson-glib-dev libgdk-pixbuf-2.0-dev libcairo2-dev libpango1.0-dev \
 	librsvg2-common fonts-dejavu-core gettext locales desktop-file-utils \
-	appstream libxml2-utils xvfb xauth
+	appstream libxml2-utils xvfb xauth libonnx-testdata
 
 .PHONY: all deps build run test clean
 

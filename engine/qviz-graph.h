@@ -113,9 +113,31 @@ typedef enum {
   QVIZ_RESIZE_LIKE,     /* spatial size of value like_value (e.g. the input) */
 } QvizResizeTarget;
 
+/* How an output index maps to a source coordinate: PyTorch's interpolate()
+ * (the built-in models; half_pixel, but an output of one pixel takes the
+ * centre), or ONNX's coordinate_transformation_mode. */
+typedef enum {
+  QVIZ_RESIZE_COORD_TORCH_INTERPOLATE,
+  QVIZ_RESIZE_COORD_PYTORCH_HALF_PIXEL,
+  QVIZ_RESIZE_COORD_HALF_PIXEL,
+  QVIZ_RESIZE_COORD_ALIGN_CORNERS,
+  QVIZ_RESIZE_COORD_ASYMMETRIC,
+  QVIZ_RESIZE_COORD_TF_HALF_PIXEL_FOR_NN,
+} QvizResizeCoord;
+
+/* ONNX's nearest_mode: which pixel a source coordinate between two takes. */
+typedef enum {
+  QVIZ_RESIZE_ROUND_PREFER_FLOOR,
+  QVIZ_RESIZE_ROUND_PREFER_CEIL,
+  QVIZ_RESIZE_FLOOR,
+  QVIZ_RESIZE_CEIL,
+} QvizResizeNearestMode;
+
 typedef struct {
   QvizResizeMode mode;
-  gboolean align_corners;
+  gboolean align_corners;        /* coord is QVIZ_RESIZE_COORD_ALIGN_CORNERS */
+  QvizResizeCoord coord;
+  QvizResizeNearestMode nearest_mode;
   QvizResizeTarget target;
   float scale_h, scale_w;
   int out_h, out_w;

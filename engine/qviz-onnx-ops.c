@@ -38,6 +38,25 @@ static const KnownOp known_ops[] = {
   { "com.microsoft", "QLinearGlobalAveragePool" }, { "com.microsoft", "QLinearConcat" },
 };
 
+const char *const *
+qviz_onnx_supported_operators (void)
+{
+  static const char *names[G_N_ELEMENTS (known_ops) + 1];
+  static gsize ready = 0;
+
+  if (g_once_init_enter (&ready))
+    {
+      for (gsize k = 0; k < G_N_ELEMENTS (known_ops); k++)
+        {
+          const KnownOp *o = &known_ops[k];
+          g_autofree char *full = o->domain ? g_strconcat (o->domain, ".", o->op, NULL) : NULL;
+          names[k] = o->domain ? g_intern_string (full) : o->op;
+        }
+      g_once_init_leave (&ready, 1);
+    }
+  return names;
+}
+
 static gboolean
 default_domain (const char *d)
 {
@@ -705,6 +724,8 @@ build_resize (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GErr
   QvizResizeAttrs r = { 0 };
   g_autofree char *mode = onnx_attr_string (node, "mode", "nearest");
   g_autofree char *ctm = NULL;
+  g_autofree char *nearest_mode = NULL;
+  g_autofree char *keep_aspect = onnx_attr_string (node, "keep_aspect_ratio_policy", "stretch");
   gboolean upsample = is_op (node, "Upsample");
   int scales_k = -1, sizes_k = -1;
   int64_t axes[4] = { 0, 1, 2, 3 };
@@ -712,9 +733,16 @@ build_resize (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GErr
   QvizNode *n;
 
   if (upsample || ctx->opset < 11)
-    ctm = g_strdup ("asymmetric");
+    {
+      /* Upsample and Resize-10: x / scale, the pixel below. */
+      ctm = g_strdup ("asymmetric");
+      nearest_mode = g_strdup ("floor");
+    }
   else
-    ctm = onnx_attr_string (node, "coordinate_transformation_mode", "half_pixel");
+    {
+      ctm = onnx_attr_string (node, "coordinate_transformation_mode", "half_pixel");
+      nearest_mode = onnx_attr_string (node, "nearest_mode", "round_prefer_floor");
+    }
   if (strcmp (mode, "nearest") == 0)
     r.mode = QVIZ_RESIZE_NEAREST;
   else if (strcmp (mode, "linear") == 0 || strcmp (mode, "bilinear") == 0)
@@ -723,16 +751,34 @@ build_resize (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GErr
     return fail (ctx, name, node->op_type, error, "mode '%s' is not supported", mode);
   if (onnx_attr_int (node, "antialias", 0) != 0)
     return fail (ctx, name, node->op_type, error, "antialiasing is not supported");
-  if (r.mode == QVIZ_RESIZE_BILINEAR)
-    {
-      if (strcmp (ctm, "half_pixel") == 0 || strcmp (ctm, "pytorch_half_pixel") == 0)
-        r.align_corners = FALSE;
-      else if (strcmp (ctm, "align_corners") == 0)
-        r.align_corners = TRUE;
-      else
-        return fail (ctx, name, node->op_type, error,
-                     "linear interpolation with coordinate mode '%s' is not supported", ctm);
-    }
+  if (strcmp (keep_aspect, "stretch") != 0)
+    return fail (ctx, name, node->op_type, error,
+                 "keep_aspect_ratio_policy '%s' is not supported", keep_aspect);
+  if (strcmp (ctm, "half_pixel") == 0)
+    r.coord = QVIZ_RESIZE_COORD_HALF_PIXEL;
+  else if (strcmp (ctm, "pytorch_half_pixel") == 0)
+    r.coord = QVIZ_RESIZE_COORD_PYTORCH_HALF_PIXEL;
+  else if (strcmp (ctm, "align_corners") == 0)
+    r.coord = QVIZ_RESIZE_COORD_ALIGN_CORNERS;
+  else if (strcmp (ctm, "asymmetric") == 0)
+    r.coord = QVIZ_RESIZE_COORD_ASYMMETRIC;
+  else if (strcmp (ctm, "tf_half_pixel_for_nn") == 0)
+    r.coord = QVIZ_RESIZE_COORD_TF_HALF_PIXEL_FOR_NN;
+  else
+    return fail (ctx, name, node->op_type, error,
+                 "coordinate_transformation_mode '%s' is not supported", ctm);
+  r.align_corners = r.coord == QVIZ_RESIZE_COORD_ALIGN_CORNERS;
+  if (strcmp (nearest_mode, "round_prefer_floor") == 0)
+    r.nearest_mode = QVIZ_RESIZE_ROUND_PREFER_FLOOR;
+  else if (strcmp (nearest_mode, "round_prefer_ceil") == 0)
+    r.nearest_mode = QVIZ_RESIZE_ROUND_PREFER_CEIL;
+  else if (strcmp (nearest_mode, "floor") == 0)
+    r.nearest_mode = QVIZ_RESIZE_FLOOR;
+  else if (strcmp (nearest_mode, "ceil") == 0)
+    r.nearest_mode = QVIZ_RESIZE_CEIL;
+  else if (r.mode == QVIZ_RESIZE_NEAREST)
+    return fail (ctx, name, node->op_type, error, "nearest_mode '%s' is not supported",
+                 nearest_mode);
   if (n_axes < 0)
     n_axes = 4;
   else if (n_axes > 4 || n_axes < 1)

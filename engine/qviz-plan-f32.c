@@ -4,6 +4,7 @@
  * references in a reference plan). */
 
 #include "qviz-plan-private.h"
+#include "qviz-resize.h"
 #include "qvk-elementwise.h"
 
 #include <math.h>
@@ -422,10 +423,11 @@ run_resize (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
   gsize begin, end;
 
   qviz_split_range ((gsize) (out->dims[0] * out->dims[2]), tid, nt, &begin, &end);
-  if (l->node->a.resize.mode == QVIZ_RESIZE_NEAREST)
-    qvk_f32_resize_nearest__scalar ((int) in->dims[0], (int) in->dims[2], (int) in->dims[3],
-                                    (int) in->dims[1], (int) out->dims[2], (int) out->dims[3],
-                                    IN (l, 0), OUT (l), (int) begin, (int) end);
+  if (l->resize_taps != NULL)
+    qvk_f32_resize_taps__scalar ((int) in->dims[0], (int) in->dims[2], (int) in->dims[3],
+                                 (int) in->dims[1], (int) out->dims[2], (int) out->dims[3],
+                                 l->resize_taps, l->resize_taps + out->dims[2],
+                                 IN (l, 0), OUT (l), (int) begin, (int) end);
   else
     qvk_f32_resize_bilinear (ew_isa (plan), (int) in->dims[0], (int) in->dims[2],
                              (int) in->dims[3], (int) in->dims[1], (int) out->dims[2],
@@ -433,6 +435,21 @@ run_resize (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
                              IN (l, 0), OUT (l), (int) begin, (int) end);
 }
 
+
+gboolean
+qviz_plan_resize_prepare (QvizPlan *plan, QvizLayer *l)
+{
+  const QvizShape *in = &plan->shapes[l->node->inputs[0]];
+  const QvizShape *out = &plan->shapes[l->out_value];
+  const QvizResizeAttrs *r = &l->node->a.resize;
+  int ih = (int) in->dims[2], iw = (int) in->dims[3];
+  int oh = (int) out->dims[2], ow = (int) out->dims[3];
+
+  if (qviz_resize_is_pytorch_bilinear (r, ih, iw, oh, ow))
+    return TRUE;
+  l->resize_taps = qviz_resize_taps_new (r, ih, iw, oh, ow);
+  return FALSE;
+}
 
 int
 qviz_physical_axis (const QvizShape *s, int logical_axis)
@@ -656,13 +673,18 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
     case QVIZ_OP_RESIZE:
       l->run = run_resize;
       l->parallel = TRUE;
-      {
-        g_autofree char *name =
-          g_strdup_printf ("f32 resize-bilinear %s", qvk_elementwise_isa_name (ew_isa (plan)));
-        set_kernel (l, n->a.resize.mode == QVIZ_RESIZE_NEAREST ? "f32 resize-nearest scalar"
-                                                               : name,
-                    "row-parallel interpolation");
-      }
+      if (!qviz_plan_resize_prepare (plan, l))
+        {
+          set_kernel (l, n->a.resize.mode == QVIZ_RESIZE_NEAREST ? "f32 resize-nearest scalar"
+                                                                 : "f32 resize-linear scalar",
+                      "source pixels of ONNX's coordinate mode, from a table");
+        }
+      else
+        {
+          g_autofree char *name =
+            g_strdup_printf ("f32 resize-bilinear %s", qvk_elementwise_isa_name (ew_isa (plan)));
+          set_kernel (l, name, "row-parallel interpolation");
+        }
       return TRUE;
 
     case QVIZ_OP_CONCAT:

@@ -461,25 +461,14 @@ run_resize (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
   int oh = (int) out->dims[2], ow = (int) out->dims[3];
 
   qviz_split_range ((gsize) (out->dims[0] * out->dims[2]), tid, nt, &begin, &end);
-  if (l->node->a.resize.mode == QVIZ_RESIZE_BILINEAR)
-    {
-      qvk_qu8_resize_bilinear (ew_isa (plan), (int) in->dims[0], ih, iw, c, oh, ow,
-                               l->node->a.resize.align_corners, IN (l, 0), OUT (l),
-                               (int) begin, (int) end);
-      return;
-    }
-  /* Nearest (ONNX asymmetric, floor): a copy of the chosen pixel. */
-  for (gsize row = begin; row < end; row++)
-    {
-      gsize b = row / (gsize) oh, oy = row % (gsize) oh;
-      int iy = MIN ((int) floor ((double) oy * ih / oh), ih - 1);
-      for (int ox = 0; ox < ow; ox++)
-        {
-          int ix = MIN ((int) floor ((double) ox * iw / ow), iw - 1);
-          memcpy (OUT (l) + ((b * oh + oy) * ow + ox) * c,
-                  IN (l, 0) + ((b * ih + iy) * iw + ix) * c, (gsize) c);
-        }
-    }
+  if (l->resize_taps != NULL)
+    qvk_qu8_resize_taps__scalar ((int) in->dims[0], ih, iw, c, oh, ow, l->resize_taps,
+                                 l->resize_taps + oh, IN (l, 0), OUT (l), (int) begin,
+                                 (int) end);
+  else
+    qvk_qu8_resize_bilinear (ew_isa (plan), (int) in->dims[0], ih, iw, c, oh, ow,
+                             l->node->a.resize.align_corners, IN (l, 0), OUT (l),
+                             (int) begin, (int) end);
 }
 
 static void
@@ -650,8 +639,11 @@ qviz_plan_build_layer_int8 (QvizPlan *plan, QvizLayer *l, GError **error)
       plan->quant[l->out_value] = *qp (plan, n->inputs[0]);
       l->run = run_resize;
       l->parallel = TRUE;
-      if (n->a.resize.mode == QVIZ_RESIZE_NEAREST)
-        set_kernel (l, "qu8 resize-nearest scalar", "interpolation keeps the input's scale");
+      if (!qviz_plan_resize_prepare (plan, l))
+        set_kernel (l, n->a.resize.mode == QVIZ_RESIZE_NEAREST ? "qu8 resize-nearest scalar"
+                                                               : "qu8 resize-linear scalar",
+                    "interpolation keeps the input's scale; source pixels of ONNX's "
+                    "coordinate mode, from a table");
       else
         set_ew_kernel (plan, l, "resize-bilinear", "interpolation keeps the input's scale");
       return TRUE;

@@ -6,6 +6,7 @@
 #include "qvk-conv.h"
 #include "qvk-f32.h"
 #include "qvk-qu8.h"
+#include "qvk-resize.h"
 
 G_BEGIN_DECLS
 
@@ -30,6 +31,7 @@ struct _QvizLayer {
   int swap;                  /* binary ops: the broadcast operand is input 0 */
   qvk_conv_shape conv;       /* conv and pool geometry, pads resolved */
   qvk_pool_shape pool;
+  qvk_resize_tap *resize_taps; /* [out_h + out_w], resizes the vector kernels do not cover */
 
   /* Float state. */
   qvk_f32_conv_op *conv_f32;
@@ -104,6 +106,9 @@ void qviz_pool_shape_from_node (const QvizPlan *plan, const QvizNode *n,
 void qviz_fold_conv_weights (const QvizNode *n, const QvizNode *bn, float **w, float **b);
 qvk_conv_algo qviz_plan_qvk_conv_algo (const QvizPlan *plan);
 int  qviz_binary_mode (const QvizPlan *plan, const QvizNode *n, int out_value, int *swap);
+/* TRUE when the vector bilinear kernels compute this resize; otherwise
+ * fills the layer's resize_taps for the table kernels. */
+gboolean qviz_plan_resize_prepare (QvizPlan *plan, QvizLayer *l);
 int  qviz_physical_axis (const QvizShape *s, int logical_axis);
 void qviz_physical_dims (const QvizShape *s, int64_t dims[QVIZ_MAX_RANK]);
 void qviz_logical_strides (const QvizShape *s, int64_t strides[QVIZ_MAX_RANK]);

@@ -120,6 +120,7 @@ layer_clear (QvizLayer *l)
   g_free (l->bias);
   g_free (l->bn_scale);
   g_free (l->bn_shift);
+  g_free (l->resize_taps);
   if (l->int8 && l->int8_free)
     l->int8_free (l->int8);
 }
