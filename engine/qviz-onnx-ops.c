@@ -873,6 +873,11 @@ build_resize (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GErr
                      "only the height and width may be scaled");
       if (!(s[2] > 0) || !(s[3] > 0) || s[2] > 1024 || s[3] > 1024)
         return fail (ctx, name, node->op_type, error, "the scales are not valid");
+      if (!upsample && ctx->opset < 11 && r.mode == QVIZ_RESIZE_NEAREST &&
+          (s[2] < 1 || s[3] < 1))
+        return fail (ctx, name, node->op_type, error,
+                     "nearest downsampling of Resize before opset 11 takes pixels the "
+                     "specification does not define; export with opset 11 or later");
       r.target = QVIZ_RESIZE_SCALES;
       r.scale_h = s[2];
       r.scale_w = s[3];

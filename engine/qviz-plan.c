@@ -397,8 +397,8 @@ layout_arena (QvizPlan *plan)
 
 /* ---- plan ----------------------------------------------------------------- */
 
-QvizPlan *
-qviz_plan_new (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
+static QvizPlan *
+plan_build (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
 {
   g_autoptr (QvizPlan) plan = NULL;
   gint64 t0 = now_ns ();
@@ -513,6 +513,31 @@ qviz_plan_new (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
 
   plan->plan_ms = (double) (now_ns () - t0) / 1e6;
   return g_steal_pointer (&plan);
+}
+
+/* A user's model is named in every message, as the loader's messages name
+ * it: "model.onnx: Node 'l/Gemm' (linear): ...". */
+QvizPlan *
+qviz_plan_new (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autofree char *base = NULL;
+  QvizPlan *plan;
+
+  g_return_val_if_fail (graph != NULL, NULL);
+  g_return_val_if_fail (config != NULL, NULL);
+
+  plan = plan_build (graph, config, &local);
+  if (plan != NULL)
+    return plan;
+  if (graph->source != NULL && strcmp (graph->source, "builtin") != 0)
+    {
+      base = g_path_get_basename (graph->source);
+      if (!g_str_has_prefix (local->message, base))
+        g_prefix_error (&local, "%s: ", base);
+    }
+  g_propagate_error (error, g_steal_pointer (&local));
+  return NULL;
 }
 
 void

@@ -353,7 +353,14 @@ test_external_data (void)
   missing = qviz_onnx_load (copy, &error);
   g_assert_null (missing);
   g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_IO);
-  g_assert_nonnull (strstr (error->message, "external.onnx.data"));
+  {
+    /* One sentence, not GLib's message joined to ours. */
+    g_autofree char *data_path = g_build_filename (dir, "external.onnx.data", NULL);
+    g_autofree char *want = g_strdup_printf ("external.onnx: tensor 'w' is stored in the "
+                                             "external data file '%s', which does not exist.",
+                                             data_path);
+    g_assert_cmpstr (error->message, ==, want);
+  }
   g_unlink (copy);
   g_rmdir (dir);
 
@@ -539,8 +546,61 @@ test_unknown_ops (void)
   g_assert_null (g);
   g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED);
   g_assert_cmpstr (error->message, ==,
-                   "unknown-op.onnx: 2 unsupported operators: Einsum (node 'a/Einsum'), "
-                   "Loop (node 'b/Loop').");
+                   "unknown-op.onnx: 2 unsupported operators: Einsum (a/Einsum), "
+                   "Loop (b/Loop).");
+}
+
+/* Many nodes of a few operators: one group per operator, its count and at
+ * most three names, so a large model's message stays readable. */
+static void
+test_unknown_ops_grouped (void)
+{
+  g_autofree char *path = fixture ("unknown-many.onnx");
+  g_autoptr (GError) error = NULL;
+  QvizGraph *g = qviz_onnx_load (path, &error);
+
+  g_assert_null (g);
+  g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED);
+  g_assert_cmpstr (error->message, ==,
+                   "unknown-many.onnx: 7 unsupported operators: Einsum x5 (block0/Einsum, "
+                   "block1/Einsum, block2/Einsum, ...), Hardmax (head/Hardmax), "
+                   "com.example.Custom (head/Custom).");
+}
+
+/* A graph whose output is its input: said as it is. */
+static void
+test_identity_graph (void)
+{
+  g_autofree char *path = fixture ("identity.onnx");
+  g_autoptr (GError) error = NULL;
+  QvizGraph *g = qviz_onnx_load (path, &error);
+
+  g_assert_null (g);
+  g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED);
+  g_assert_cmpstr (error->message, ==,
+                   "identity.onnx: output 'output' is the input image itself; the model "
+                   "computes nothing from it.");
+}
+
+/* Errors found when planning a user's model name its file too. */
+static void
+test_plan_error_names_file (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("fixed-flatten");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizPlan) ok = NULL;
+  QvizPlan *plan;
+  QvizPlanConfig pc;
+
+  qviz_plan_config_init (&pc);
+  pc.height = pc.width = 8;
+  ok = qviz_plan_new (g, &pc, &error);
+  g_assert_no_error (error);
+  pc.height = pc.width = 16;
+  plan = qviz_plan_new (g, &pc, &error);
+  g_assert_null (plan);
+  g_assert_nonnull (error);
+  g_assert_true (g_str_has_prefix (error->message, "fixed-flatten.onnx: Node 'head/Reshape'"));
 }
 
 static void
@@ -649,6 +709,9 @@ main (int argc, char **argv)
   g_test_add_func ("/onnx/qdq-partial", test_qdq_partial);
   g_test_add_func ("/onnx/qdq-asymmetric", test_qdq_asymmetric);
   g_test_add_func ("/onnx/unknown-ops", test_unknown_ops);
+  g_test_add_func ("/onnx/unknown-ops-grouped", test_unknown_ops_grouped);
+  g_test_add_func ("/onnx/identity-graph", test_identity_graph);
+  g_test_add_func ("/onnx/plan-error-names-file", test_plan_error_names_file);
   g_test_add_func ("/onnx/opset-too-new", test_opset_too_new);
   g_test_add_func ("/onnx/bad-files", test_bad_files);
   g_test_add_func ("/onnx/crashes", test_crashes);
