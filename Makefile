@@ -15,7 +15,7 @@ PACKAGES := gcc make meson ninja-build pkg-config \
 	librsvg2-common fonts-dejavu-core gettext locales desktop-file-utils \
 	appstream libxml2-utils xvfb xauth libonnx-testdata
 
-.PHONY: all deps build run test clean
+.PHONY: all deps build run test clean readme-operators
 
 all: build
 
@@ -53,6 +53,12 @@ run: build
 
 test: build
 	xvfb-run -a -s "-screen 0 1600x1000x24" meson test -C $(BUILD) --print-errorlogs
+
+# The README's operator list, from the loader's table.
+readme-operators: build
+	$(BUILD)/app/qviz-cli operators > $(BUILD)/operators.md
+	sed -i -e '/<!-- operators:/,/<!-- \/operators -->/{//!d}' \
+	       -e '/<!-- operators:/r $(BUILD)/operators.md' README.md
 
 clean:
 	rm -rf $(BUILD)

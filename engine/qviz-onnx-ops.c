@@ -57,6 +57,33 @@ qviz_onnx_supported_operators (void)
   return names;
 }
 
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
+char *
+qviz_onnx_supported_operators_markdown (void)
+{
+  g_autoptr (GPtrArray) plain = g_ptr_array_new ();
+  g_autoptr (GPtrArray) other = g_ptr_array_new ();
+  GString *md = g_string_new (NULL);
+
+  for (gsize k = 0; k < G_N_ELEMENTS (known_ops); k++)
+    g_ptr_array_add (known_ops[k].domain ? other : plain, (gpointer) known_ops[k].op);
+  g_ptr_array_sort (plain, compare_names);
+  g_string_append (md, "- ONNX:");
+  for (guint k = 0; k < plain->len; k++)
+    g_string_append_printf (md, "%s `%s`", k ? "," : "", (const char *) plain->pdata[k]);
+  g_ptr_array_sort (other, compare_names);
+  g_string_append (md, "\n- com.microsoft:");
+  for (guint k = 0; k < other->len; k++)
+    g_string_append_printf (md, "%s `%s`", k ? "," : "", (const char *) other->pdata[k]);
+  g_string_append (md, "\n");
+  return g_string_free (md, FALSE);
+}
+
 static gboolean
 default_domain (const char *d)
 {

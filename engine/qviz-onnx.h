@@ -35,4 +35,9 @@ QvizGraph *qviz_onnx_load_from_data (const guint8 *data, gsize len,
  * README's list is generated from it); NULL-terminated, static. */
 const char *const *qviz_onnx_supported_operators (void);
 
+/* The same list as the README's Markdown: one line per domain, operators
+ * in backquotes, sorted.  `qviz-cli operators` prints it; a test keeps the
+ * README's copy equal to it. */
+char *qviz_onnx_supported_operators_markdown (void);
+
 G_END_DECLS

@@ -550,6 +550,30 @@ test_unknown_ops (void)
                    "Loop (b/Loop).");
 }
 
+/* The README's operator list is the loader's table, as qviz-cli prints it. */
+static void
+test_readme_operators (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "README.md", NULL);
+  g_autofree char *readme = NULL;
+  g_autofree char *want = qviz_onnx_supported_operators_markdown ();
+  g_autofree char *have = NULL;
+  const char *begin, *end;
+
+  g_assert_true (g_file_get_contents (path, &readme, NULL, NULL));
+  begin = strstr (readme, "<!-- operators:");
+  g_assert_nonnull (begin);
+  begin = strchr (begin, '\n') + 1;
+  end = strstr (begin, "<!-- /operators -->");
+  g_assert_nonnull (end);
+  have = g_strndup (begin, (gsize) (end - begin));
+  if (g_strcmp0 (have, want) != 0)
+    g_error ("README.md's operator list is out of date; run make readme-operators");
+  /* And the list holds what the loader reads. */
+  g_assert_nonnull (strstr (want, "`Resize`"));
+  g_assert_null (strstr (want, "`Einsum`"));
+}
+
 /* Many nodes of a few operators: one group per operator, its count and at
  * most three names, so a large model's message stays readable. */
 static void
@@ -710,6 +734,7 @@ main (int argc, char **argv)
   g_test_add_func ("/onnx/qdq-asymmetric", test_qdq_asymmetric);
   g_test_add_func ("/onnx/unknown-ops", test_unknown_ops);
   g_test_add_func ("/onnx/unknown-ops-grouped", test_unknown_ops_grouped);
+  g_test_add_func ("/onnx/readme-operators", test_readme_operators);
   g_test_add_func ("/onnx/identity-graph", test_identity_graph);
   g_test_add_func ("/onnx/plan-error-names-file", test_plan_error_names_file);
   g_test_add_func ("/onnx/opset-too-new", test_opset_too_new);
