@@ -156,6 +156,11 @@ qviz_activation_name (qvk_act act)
     case QVK_ACT_HARDSWISH: return "hardswish";
     case QVK_ACT_HARDSIGMOID: return "hardsigmoid";
     case QVK_ACT_SIGMOID: return "sigmoid";
+    case QVK_ACT_TANH: return "tanh";
+    case QVK_ACT_LEAKY_RELU: return "leakyrelu";
+    case QVK_ACT_ELU: return "elu";
+    case QVK_ACT_SOFTPLUS: return "softplus";
+    case QVK_ACT_ERF: return "erf";
     default: return "unknown";
     }
 }

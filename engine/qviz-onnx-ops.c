@@ -31,6 +31,8 @@ static const KnownOp known_ops[] = {
   { NULL, "Shape" }, { NULL, "Gather" }, { NULL, "Slice" }, { NULL, "Cast" },
   { NULL, "ConstantOfShape" }, { NULL, "Pow" }, { NULL, "Floor" }, { NULL, "Ceil" },
   { NULL, "Sqrt" }, { NULL, "Neg" },
+  { NULL, "Tanh" }, { NULL, "LeakyRelu" }, { NULL, "Elu" }, { NULL, "Softplus" },
+  { NULL, "Erf" }, { NULL, "PRelu" },
   { NULL, "QuantizeLinear" }, { NULL, "DequantizeLinear" }, { NULL, "QLinearConv" },
   { NULL, "QLinearMatMul" },
   { "com.microsoft", "QuantizeLinear" }, { "com.microsoft", "DequantizeLinear" },
@@ -1341,6 +1343,33 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
     return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_RELU), error);
   if (is_op (node, "Sigmoid"))
     return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_SIGMOID), error);
+  if (is_op (node, "Tanh"))
+    return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_TANH), error);
+  if (is_op (node, "Softplus"))
+    return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_SOFTPLUS), error);
+  if (is_op (node, "Erf"))
+    return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_ERF), error);
+  if (is_op (node, "LeakyRelu") || is_op (node, "Elu"))
+    {
+      gboolean leaky = is_op (node, "LeakyRelu");
+      qvk_activation a = qvk_activation_make (leaky ? QVK_ACT_LEAKY_RELU : QVK_ACT_ELU);
+      a.alpha = onnx_attr_float (node, "alpha", leaky ? 0.01f : 1.0f);
+      return emit_activation (ctx, node, name, x, a, error);
+    }
+  if (is_op (node, "PRelu"))
+    {
+      qvk_activation a = qvk_activation_make (QVK_ACT_LEAKY_RELU);
+      Sym *slope = onnx_lookup (ctx, node, 1, error);
+      float s[1];
+      int ns = 0;
+      if (slope == NULL)
+        return FALSE;
+      if (slope->kind != SYM_CONST || !onnx_sym_floats (slope, s, 1, &ns) || ns != 1)
+        return fail (ctx, name, node->op_type, error,
+                     "only one slope for every channel is supported");
+      a.alpha = s[0];
+      return emit_activation (ctx, node, name, x, a, error);
+    }
   if (is_op (node, "HardSwish"))
     return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_HARDSWISH), error);
   if (is_op (node, "HardSigmoid"))

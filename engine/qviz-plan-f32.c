@@ -628,9 +628,12 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
       l->run = run_activation;
       l->parallel = TRUE;
       {
+        gboolean vector = qvk_activation_is_vectorized (&n->a.act);
         g_autofree char *name =
-          g_strdup_printf ("f32 activation %s", qvk_elementwise_isa_name (ew_isa (plan)));
-        set_kernel (l, name, "standalone activation (not fused)");
+          vector ? g_strdup_printf ("f32 activation %s", qvk_elementwise_isa_name (ew_isa (plan)))
+                 : g_strdup_printf ("f32 %s scalar", qviz_activation_name (n->a.act.kind));
+        set_kernel (l, name, vector ? "standalone activation (not fused)"
+                                    : "standalone activation; no vector kernel computes it");
       }
       return TRUE;
 

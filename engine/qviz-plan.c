@@ -245,7 +245,7 @@ group_layers (QvizPlan *plan, GError **error)
           (n->op == QVIZ_OP_CONV || n->op == QVIZ_OP_LINEAR ||
            (n->op == QVIZ_OP_ADD && plan->config.precision == QVIZ_PRECISION_F32)) &&
           (next = sole_next_consumer (g, uses, out, i + 1)) != NULL &&
-          next->op == QVIZ_OP_ACTIVATION &&
+          next->op == QVIZ_OP_ACTIVATION && qvk_activation_is_vectorized (&next->a.act) &&
           (n->op != QVIZ_OP_ADD || next->a.act.kind == QVK_ACT_RELU ||
            next->a.act.kind == QVK_ACT_CLIP))
         {

@@ -331,6 +331,38 @@ test_classifier (void)
   run_at (g, 33, 9);
 }
 
+/* Tanh, LeakyRelu, PRelu (one slope), Elu, Softplus and Erf (the exact
+ * GELU): float within 1e-4 of the range, int8 by lookup tables. */
+static void
+test_activations (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("activations");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *input = fixture ("activations.input.npy");
+  const qvk_act kinds[] = { QVK_ACT_TANH, QVK_ACT_LEAKY_RELU, QVK_ACT_ELU, QVK_ACT_SOFTPLUS,
+                            QVK_ACT_ERF };
+  QvizCalibrationConfig cc;
+  double int8_error;
+
+  for (gsize k = 0; k < G_N_ELEMENTS (kinds); k++)
+    g_assert_cmpint (count_act (g, kinds[k]), >=, 1);
+  /* LeakyRelu and the PRelu of one slope. */
+  g_assert_cmpint (count_act (g, QVK_ACT_LEAKY_RELU), ==, 2);
+  g_assert_cmpfloat (run_and_compare (g, "activations", QVIZ_PRECISION_F32), <, 1e-4);
+
+  qviz_calibration_config_init (&cc);
+  cc.source = input;
+  cc.height = 12;
+  cc.width = 16;
+  g_assert_true (qviz_calibrate (g, &cc, &error));
+  g_assert_no_error (error);
+  int8_error = run_and_compare (g, "activations", QVIZ_PRECISION_INT8);
+  g_test_message ("activations: int8 error %.4f of the output range", int8_error);
+  /* Calibrated on the input itself, eight quantized steps in a row: the
+   * worst pixel within a few percent of the range. */
+  g_assert_cmpfloat (int8_error, <, 0.08);
+}
+
 static void
 test_external_data (void)
 {
@@ -734,6 +766,7 @@ main (int argc, char **argv)
   g_test_add_func ("/onnx/qdq-asymmetric", test_qdq_asymmetric);
   g_test_add_func ("/onnx/unknown-ops", test_unknown_ops);
   g_test_add_func ("/onnx/unknown-ops-grouped", test_unknown_ops_grouped);
+  g_test_add_func ("/onnx/activations", test_activations);
   g_test_add_func ("/onnx/readme-operators", test_readme_operators);
   g_test_add_func ("/onnx/identity-graph", test_identity_graph);
   g_test_add_func ("/onnx/plan-error-names-file", test_plan_error_names_file);
