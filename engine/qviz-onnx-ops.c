@@ -32,7 +32,7 @@ static const KnownOp known_ops[] = {
   { NULL, "ConstantOfShape" }, { NULL, "Pow" }, { NULL, "Floor" }, { NULL, "Ceil" },
   { NULL, "Sqrt" }, { NULL, "Neg" },
   { NULL, "Tanh" }, { NULL, "LeakyRelu" }, { NULL, "Elu" }, { NULL, "Softplus" },
-  { NULL, "Erf" }, { NULL, "PRelu" },
+  { NULL, "Erf" }, { NULL, "PRelu" }, { NULL, "ReduceMean" },
   { NULL, "QuantizeLinear" }, { NULL, "DequantizeLinear" }, { NULL, "QLinearConv" },
   { NULL, "QLinearMatMul" },
   { "com.microsoft", "QuantizeLinear" }, { "com.microsoft", "DequantizeLinear" },
@@ -928,6 +928,78 @@ build_resize (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GErr
   return TRUE;
 }
 
+/* ReduceMean over the height and width of a feature map (MnasNet's and
+ * ShuffleNet's head, squeeze-excite blocks): the global average pool, and
+ * a flatten to N x C when the reduced axes are dropped. */
+static gboolean
+build_reduce_mean (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x,
+                   GError **error)
+{
+  int64_t axes[8];
+  int n_axes = -1;
+  gboolean keep = onnx_attr_int (node, "keepdims", 1) != 0;
+  gboolean h = FALSE, w = FALSE, other = FALSE;
+  QvizNode *pool;
+  Sym *out;
+
+  if (ctx->opset >= 18 && onnx_has_input (node, 1))
+    {
+      Sym *a = onnx_lookup (ctx, node, 1, error);
+      if (a == NULL)
+        return FALSE;
+      if (a->kind != SYM_CONST || a->i == NULL || a->n > 8)
+        return fail (ctx, name, node->op_type, error, "the axes are not constant");
+      n_axes = (int) a->n;
+      for (int k = 0; k < n_axes; k++)
+        axes[k] = a->i[k];
+    }
+  else if (ctx->opset < 18)
+    n_axes = onnx_attr_ints (node, "axes", axes, 8);
+  if (x->rank != 4)
+    return fail (ctx, name, node->op_type, error,
+                 "only the mean over the height and width of a feature map is supported");
+  if (n_axes < 0)
+    return fail (ctx, name, node->op_type, error,
+                 "the mean over every axis is not supported; only over height and width");
+  for (int k = 0; k < n_axes; k++)
+    {
+      int64_t a = axes[k] < 0 ? axes[k] + 4 : axes[k];
+      h |= a == 2;
+      w |= a == 3;
+      other |= a != 2 && a != 3;
+    }
+  if (!h || !w || other)
+    return fail (ctx, name, node->op_type, error,
+                 "only the mean over height and width (axes 2 and 3) is supported");
+  if (keep)
+    {
+      pool = emit_unary (ctx, node, name, QVIZ_OP_GLOBAL_AVGPOOL, x, error);
+      if (pool == NULL)
+        return FALSE;
+      out = g_hash_table_lookup (ctx->syms, node->output[0]);
+      out->dims[2] = out->dims[3] = 1;
+      return TRUE;
+    }
+  {
+    g_autofree char *pool_name = onnx_unique_name (ctx, name);
+    g_autofree char *flat_name = g_strconcat (pool_name, "/squeeze", NULL);
+    g_autofree char *flat_unique = onnx_unique_name (ctx, flat_name);
+    QvizNode *flat;
+
+    pool = qviz_graph_add_node (ctx->g, pool_name, QVIZ_OP_GLOBAL_AVGPOOL, &x->value, 1);
+    flat = qviz_graph_add_node (ctx->g, flat_unique, QVIZ_OP_FLATTEN, &pool->output, 1);
+    flat->a.axis = 1;
+    out = onnx_sym_new (ctx, SYM_VALUE);
+    out->value = flat->output;
+    out->rank = 2;
+    for (int d = 0; d < QVIZ_MAX_RANK; d++)
+      out->dims[d] = -1;
+    out->dims[0] = x->dims[0];
+    out->dims[1] = x->dims[1];
+    return onnx_bind (ctx, node->output[0], out, error);
+  }
+}
+
 /* ---- data movement ------------------------------------------------------- */
 
 /* Resolves the engine reshape dims for target entries of a runtime value:
@@ -1412,6 +1484,8 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
         out->dims[2] = out->dims[3] = 1;
       return n != NULL;
     }
+  if (is_op (node, "ReduceMean"))
+    return build_reduce_mean (ctx, node, name, x, error);
   if (is_op (node, "QLinearGlobalAveragePool"))
     {
       QvizQuantParams qx, qy;

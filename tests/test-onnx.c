@@ -363,6 +363,33 @@ test_activations (void)
   g_assert_cmpfloat (int8_error, <, 0.08);
 }
 
+/* ReduceMean over height and width, kept (squeeze-excite) and dropped
+ * (MnasNet's head): the global average pool, then a flatten. */
+static void
+test_reduce_mean (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("reduce-mean");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *input = fixture ("reduce-mean.input.npy");
+  QvizCalibrationConfig cc;
+  double int8_error;
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_GLOBAL_AVGPOOL), ==, 2);
+  g_assert_cmpint (count_op (g, QVIZ_OP_FLATTEN), ==, 1);
+  g_assert_cmpfloat (run_and_compare (g, "reduce-mean", QVIZ_PRECISION_F32), <, 1e-4);
+  run_at (g, 33, 17);
+
+  qviz_calibration_config_init (&cc);
+  cc.source = input;
+  cc.height = 20;
+  cc.width = 24;
+  g_assert_true (qviz_calibrate (g, &cc, &error));
+  g_assert_no_error (error);
+  int8_error = run_and_compare (g, "reduce-mean", QVIZ_PRECISION_INT8);
+  g_test_message ("reduce-mean: int8 error %.4f of the output range", int8_error);
+  g_assert_cmpfloat (int8_error, <, 0.05);
+}
+
 static void
 test_external_data (void)
 {
@@ -767,6 +794,7 @@ main (int argc, char **argv)
   g_test_add_func ("/onnx/unknown-ops", test_unknown_ops);
   g_test_add_func ("/onnx/unknown-ops-grouped", test_unknown_ops_grouped);
   g_test_add_func ("/onnx/activations", test_activations);
+  g_test_add_func ("/onnx/reduce-mean", test_reduce_mean);
   g_test_add_func ("/onnx/readme-operators", test_readme_operators);
   g_test_add_func ("/onnx/identity-graph", test_identity_graph);
   g_test_add_func ("/onnx/plan-error-names-file", test_plan_error_names_file);
