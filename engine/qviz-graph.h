@@ -60,6 +60,7 @@ typedef enum {
   QVIZ_OP_TRANSPOSE,
   QVIZ_OP_SOFTMAX,
   QVIZ_OP_IDENTITY,
+  QVIZ_OP_PAD,            /* height and width of a feature map */
   QVIZ_N_OPS
 } QvizOp;
 
@@ -133,6 +134,19 @@ typedef enum {
   QVIZ_RESIZE_CEIL,
 } QvizResizeNearestMode;
 
+typedef enum {
+  QVIZ_PAD_FILL_CONSTANT,
+  QVIZ_PAD_FILL_REFLECT,
+  QVIZ_PAD_FILL_EDGE,
+} QvizPadFill;
+
+/* ONNX Pad on the height and width: pads may be negative (a crop). */
+typedef struct {
+  QvizPadFill fill;
+  float value;
+  int top, left, bottom, right;
+} QvizPadAttrs;
+
 typedef struct {
   QvizResizeMode mode;
   gboolean align_corners;        /* coord is QVIZ_RESIZE_COORD_ALIGN_CORNERS */
@@ -169,6 +183,7 @@ typedef struct {
     qvk_activation act;
     QvizPoolAttrs pool;
     QvizResizeAttrs resize;
+    QvizPadAttrs pad;
     QvizLinearAttrs linear;
     QvizReshapeAttrs reshape;
     int axis;            /* CONCAT, FLATTEN, SOFTMAX (logical axis) */

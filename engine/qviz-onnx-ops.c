@@ -33,6 +33,7 @@ static const KnownOp known_ops[] = {
   { NULL, "Sqrt" }, { NULL, "Neg" },
   { NULL, "Tanh" }, { NULL, "LeakyRelu" }, { NULL, "Elu" }, { NULL, "Softplus" },
   { NULL, "Erf" }, { NULL, "PRelu" }, { NULL, "ReduceMean" },
+  { NULL, "Pad" },
   { NULL, "QuantizeLinear" }, { NULL, "DequantizeLinear" }, { NULL, "QLinearConv" },
   { NULL, "QLinearMatMul" },
   { "com.microsoft", "QuantizeLinear" }, { "com.microsoft", "DequantizeLinear" },
@@ -928,6 +929,101 @@ build_resize (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GErr
   return TRUE;
 }
 
+/* Pad of a feature map's height and width (Inception's and DenseNet's Pad
+ * before AveragePool, reflection padding of segmentation and style
+ * networks); negative pads crop. */
+static gboolean
+build_pad (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GError **error)
+{
+  g_autofree char *mode = onnx_attr_string (node, "mode", "constant");
+  int64_t pads[8] = { 0 }, axes[4] = { 0, 1, 2, 3 };
+  int n_pads = 0, n_axes = 4;
+  int64_t full[8] = { 0 };
+  QvizPadAttrs p = { 0 };
+  QvizNode *n;
+  Sym *out;
+
+  if (strcmp (mode, "constant") == 0)
+    p.fill = QVIZ_PAD_FILL_CONSTANT;
+  else if (strcmp (mode, "reflect") == 0)
+    p.fill = QVIZ_PAD_FILL_REFLECT;
+  else if (strcmp (mode, "edge") == 0)
+    p.fill = QVIZ_PAD_FILL_EDGE;
+  else
+    return fail (ctx, name, node->op_type, error, "mode '%s' is not supported", mode);
+  if (x->rank != 4)
+    return fail (ctx, name, node->op_type, error, "only feature maps (N x C x H x W) are padded");
+
+  if (ctx->opset < 11)
+    {
+      n_pads = onnx_attr_ints (node, "pads", pads, 8);
+      p.value = onnx_attr_float (node, "value", 0.0f);
+    }
+  else
+    {
+      Sym *ps = onnx_lookup (ctx, node, 1, error);
+      if (ps == NULL)
+        return FALSE;
+      if (ps->kind != SYM_CONST || ps->i == NULL || ps->n > 8)
+        return fail (ctx, name, node->op_type, error, "the pads are not constant integers");
+      n_pads = (int) ps->n;
+      for (int k = 0; k < n_pads; k++)
+        pads[k] = ps->i[k];
+      if (onnx_has_input (node, 2))
+        {
+          Sym *v = onnx_lookup (ctx, node, 2, error);
+          float f[1];
+          int nf = 0;
+          if (v == NULL)
+            return FALSE;
+          if (v->kind != SYM_CONST || !onnx_sym_floats (v, f, 1, &nf) || nf > 1)
+            return fail (ctx, name, node->op_type, error, "the constant value is not a number");
+          p.value = nf == 1 ? f[0] : 0.0f;
+        }
+      if (onnx_has_input (node, 3))
+        {
+          Sym *a = onnx_lookup (ctx, node, 3, error);
+          if (a == NULL)
+            return FALSE;
+          if (a->kind != SYM_CONST || a->i == NULL || a->n > 4)
+            return fail (ctx, name, node->op_type, error, "the axes are not constant");
+          n_axes = (int) a->n;
+          for (int k = 0; k < n_axes; k++)
+            axes[k] = a->i[k] < 0 ? a->i[k] + 4 : a->i[k];
+        }
+    }
+  if (n_pads != 2 * n_axes)
+    return fail (ctx, name, node->op_type, error, "%d pads for %d axes", n_pads, n_axes);
+  for (int k = 0; k < n_axes; k++)
+    {
+      if (axes[k] < 0 || axes[k] > 3)
+        return fail (ctx, name, node->op_type, error, "axis %" G_GINT64_FORMAT
+                     " is out of range", axes[k]);
+      full[axes[k]] = pads[k];
+      full[axes[k] + 4] = pads[k + n_axes];
+    }
+  if (full[0] || full[1] || full[4] || full[5])
+    return fail (ctx, name, node->op_type, error,
+                 "only the height and width may be padded, not the batch or channels");
+  for (int k = 0; k < 8; k++)
+    if (full[k] < -65536 || full[k] > 65536)
+      return fail (ctx, name, node->op_type, error, "pad %" G_GINT64_FORMAT " is not valid",
+                   full[k]);
+  p.top = (int) full[2];
+  p.left = (int) full[3];
+  p.bottom = (int) full[6];
+  p.right = (int) full[7];
+
+  n = emit_unary (ctx, node, name, QVIZ_OP_PAD, x, error);
+  if (n == NULL)
+    return FALSE;
+  n->a.pad = p;
+  out = g_hash_table_lookup (ctx->syms, node->output[0]);
+  out->dims[2] = x->dims[2] >= 0 ? x->dims[2] + p.top + p.bottom : -1;
+  out->dims[3] = x->dims[3] >= 0 ? x->dims[3] + p.left + p.right : -1;
+  return TRUE;
+}
+
 /* ReduceMean over the height and width of a feature map (MnasNet's and
  * ShuffleNet's head, squeeze-excite blocks): the global average pool, and
  * a flatten to N x C when the reduced axes are dropped. */
@@ -1486,6 +1582,8 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
     }
   if (is_op (node, "ReduceMean"))
     return build_reduce_mean (ctx, node, name, x, error);
+  if (is_op (node, "Pad"))
+    return build_pad (ctx, node, name, x, error);
   if (is_op (node, "QLinearGlobalAveragePool"))
     {
       QvizQuantParams qx, qy;

@@ -436,6 +436,32 @@ run_resize (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 }
 
 
+void
+qviz_plan_pad_shape (const QvizPlan *plan, const QvizLayer *l, qvk_pad_shape *ps)
+{
+  const QvizShape *in = &plan->shapes[l->node->inputs[0]];
+  const QvizShape *out = &plan->shapes[l->out_value];
+  const QvizPadAttrs *p = &l->node->a.pad;
+
+  ps->batch = (int) in->dims[0];
+  ps->channels = (int) in->dims[1];
+  ps->in_h = (int) in->dims[2];
+  ps->in_w = (int) in->dims[3];
+  ps->out_h = (int) out->dims[2];
+  ps->out_w = (int) out->dims[3];
+  ps->pad_top = p->top;
+  ps->pad_left = p->left;
+  ps->mode = p->fill == QVIZ_PAD_FILL_REFLECT ? QVK_PAD_REFLECT
+             : p->fill == QVIZ_PAD_FILL_EDGE ? QVK_PAD_EDGE : QVK_PAD_CONSTANT;
+}
+
+const char *
+qviz_pad_fill_name (QvizPadFill fill)
+{
+  return fill == QVIZ_PAD_FILL_REFLECT ? "reflect" : fill == QVIZ_PAD_FILL_EDGE ? "edge"
+                                                                               : "constant";
+}
+
 gboolean
 qviz_plan_resize_prepare (QvizPlan *plan, QvizLayer *l)
 {
@@ -540,6 +566,17 @@ qviz_transpose_run (const QvizPlan *plan, const QvizLayer *l)
   for (int d = 0; d < in->rank; d++)
     perm[d] = qviz_physical_axis (in, l->node->a.perm[d]);
   qvk_transpose (plan->elem_size, in->rank, pd, perm, IN (l, 0), OUT (l));
+}
+
+static void
+run_pad (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  qvk_pad_shape ps;
+  gsize begin, end;
+
+  qviz_plan_pad_shape (plan, l, &ps);
+  qviz_split_range ((gsize) ps.batch * (gsize) ps.out_h, tid, nt, &begin, &end);
+  qvk_pad_nhwc (&ps, sizeof (float), l->weights, IN (l, 0), OUT (l), (int) begin, (int) end);
 }
 
 static void
@@ -709,6 +746,20 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
     case QVIZ_OP_TRANSPOSE:
       l->run = run_transpose;
       set_kernel (l, "transpose copy", "permutation moves data");
+      return TRUE;
+
+    case QVIZ_OP_PAD:
+      {
+        int c = (int) plan->shapes[n->inputs[0]].dims[1];
+        g_autofree char *name = g_strdup_printf ("f32 pad %s copy",
+                                                 qviz_pad_fill_name (n->a.pad.fill));
+        l->weights = g_new (float, MAX (c, 1));
+        for (int k = 0; k < c; k++)
+          l->weights[k] = n->a.pad.value;
+        l->run = run_pad;
+        l->parallel = TRUE;
+        set_kernel (l, name, "rows copied pixel by pixel, the border filled");
+      }
       return TRUE;
 
     case QVIZ_OP_SOFTMAX:

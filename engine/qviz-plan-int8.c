@@ -472,6 +472,17 @@ run_resize (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 }
 
 static void
+run_pad (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  qvk_pad_shape ps;
+  gsize begin, end;
+
+  qviz_plan_pad_shape (plan, l, &ps);
+  qviz_split_range ((gsize) ps.batch * (gsize) ps.out_h, tid, nt, &begin, &end);
+  qvk_pad_nhwc (&ps, 1, l->int8, IN (l, 0), OUT (l), (int) begin, (int) end);
+}
+
+static void
 run_concat (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
   const Int8Data *d = l->int8;
@@ -683,6 +694,23 @@ qviz_plan_build_layer_int8 (QvizPlan *plan, QvizLayer *l, GError **error)
       plan->quant[l->out_value] = *qp (plan, n->inputs[0]);
       l->run = run_transpose;
       set_kernel (l, "transpose copy", "permutation moves data");
+      return TRUE;
+
+    case QVIZ_OP_PAD:
+      {
+        const QvizQuantParams *q = qp (plan, n->inputs[0]);
+        int c = (int) plan->shapes[n->inputs[0]].dims[1];
+        long fill = lrint ((double) n->a.pad.value / q->scale) + q->zero_point;
+        g_autofree char *name = g_strdup_printf ("qu8 pad %s copy",
+                                                 qviz_pad_fill_name (n->a.pad.fill));
+        plan->quant[l->out_value] = *q;
+        l->int8 = g_malloc (MAX (c, 1));
+        l->int8_free = g_free;
+        memset (l->int8, (int) CLAMP (fill, 0, 255), (gsize) MAX (c, 1));
+        l->run = run_pad;
+        l->parallel = TRUE;
+        set_kernel (l, name, "bytes moved: the input's scale carries over, the fill quantized");
+      }
       return TRUE;
 
     case QVIZ_OP_SOFTMAX:

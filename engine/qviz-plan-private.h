@@ -7,6 +7,7 @@
 #include "qvk-f32.h"
 #include "qvk-qu8.h"
 #include "qvk-resize.h"
+#include "qvk-pad.h"
 
 G_BEGIN_DECLS
 
@@ -109,6 +110,8 @@ int  qviz_binary_mode (const QvizPlan *plan, const QvizNode *n, int out_value, i
 /* TRUE when the vector bilinear kernels compute this resize; otherwise
  * fills the layer's resize_taps for the table kernels. */
 gboolean qviz_plan_resize_prepare (QvizPlan *plan, QvizLayer *l);
+void     qviz_plan_pad_shape (const QvizPlan *plan, const QvizLayer *l, qvk_pad_shape *ps);
+const char *qviz_pad_fill_name (QvizPadFill fill);
 int  qviz_physical_axis (const QvizShape *s, int logical_axis);
 void qviz_physical_dims (const QvizShape *s, int64_t dims[QVIZ_MAX_RANK]);
 void qviz_logical_strides (const QvizShape *s, int64_t strides[QVIZ_MAX_RANK]);

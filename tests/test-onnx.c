@@ -390,6 +390,38 @@ test_reduce_mean (void)
   g_assert_cmpfloat (int8_error, <, 0.05);
 }
 
+/* Reflect, edge and constant padding, a negative pad (a crop) and the Pad
+ * PyTorch writes before an AveragePool that counts the padding. */
+static void
+test_pads (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("pads");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *input = fixture ("pads.input.npy");
+  QvizCalibrationConfig cc;
+  const QvizNode *crop = find_node (g, "Pad_2");
+  double int8_error;
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_PAD), ==, 4);
+  g_assert_nonnull (crop);
+  g_assert_cmpint (crop->a.pad.fill, ==, QVIZ_PAD_FILL_CONSTANT);
+  g_assert_cmpint (crop->a.pad.left, ==, -1);
+  g_assert_cmpint (crop->a.pad.bottom, ==, -2);
+  g_assert_cmpfloat (crop->a.pad.value, ==, 0.5f);
+  g_assert_cmpfloat (run_and_compare (g, "pads", QVIZ_PRECISION_F32), <, 1e-4);
+  run_at (g, 16, 9);
+
+  qviz_calibration_config_init (&cc);
+  cc.source = input;
+  cc.height = 10;
+  cc.width = 14;
+  g_assert_true (qviz_calibrate (g, &cc, &error));
+  g_assert_no_error (error);
+  int8_error = run_and_compare (g, "pads", QVIZ_PRECISION_INT8);
+  g_test_message ("pads: int8 error %.4f of the output range", int8_error);
+  g_assert_cmpfloat (int8_error, <, 0.05);
+}
+
 static void
 test_external_data (void)
 {
@@ -795,6 +827,7 @@ main (int argc, char **argv)
   g_test_add_func ("/onnx/unknown-ops-grouped", test_unknown_ops_grouped);
   g_test_add_func ("/onnx/activations", test_activations);
   g_test_add_func ("/onnx/reduce-mean", test_reduce_mean);
+  g_test_add_func ("/onnx/pads", test_pads);
   g_test_add_func ("/onnx/readme-operators", test_readme_operators);
   g_test_add_func ("/onnx/identity-graph", test_identity_graph);
   g_test_add_func ("/onnx/plan-error-names-file", test_plan_error_names_file);
