@@ -648,6 +648,10 @@ build_linear (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym 
   if (bias != NULL && bias->n != (gsize) out_f && bias->n != 1)
     return fail (ctx, name, node->op_type, error,
                  "the bias has %zu entries for %" G_GINT64_FORMAT " outputs", bias->n, out_f);
+  /* A column (out x 1) broadcasts over the rows, not the outputs. */
+  if (bias != NULL && bias->n > 1 && bias->rank >= 1 && bias->dims[bias->rank - 1] != out_f)
+    return fail (ctx, name, node->op_type, error,
+                 "a bias that differs by row rather than by output is not supported");
   l.in_features = (int) in_f;
   l.out_features = (int) out_f;
   l.act = qvk_activation_make (QVK_ACT_NONE);
