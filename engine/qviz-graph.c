@@ -142,6 +142,7 @@ qviz_op_name (QvizOp op)
     [QVIZ_OP_SOFTMAX] = "softmax",
     [QVIZ_OP_IDENTITY] = "identity",
     [QVIZ_OP_PAD] = "pad",
+    [QVIZ_OP_LOG_SOFTMAX] = "log_softmax",
   };
   return (op >= 0 && op < QVIZ_N_OPS) ? names[op] : "unknown";
 }
@@ -475,6 +476,7 @@ infer_node (const QvizGraph *g, const QvizNode *n, QvizShape *shapes, GError **e
     case QVIZ_OP_ACTIVATION:
     case QVIZ_OP_IDENTITY:
     case QVIZ_OP_SOFTMAX:
+    case QVIZ_OP_LOG_SOFTMAX:
       *out = *x;
       return TRUE;
 

@@ -61,6 +61,7 @@ typedef enum {
   QVIZ_OP_SOFTMAX,
   QVIZ_OP_IDENTITY,
   QVIZ_OP_PAD,            /* height and width of a feature map */
+  QVIZ_OP_LOG_SOFTMAX,
   QVIZ_N_OPS
 } QvizOp;
 
@@ -186,7 +187,7 @@ typedef struct {
     QvizPadAttrs pad;
     QvizLinearAttrs linear;
     QvizReshapeAttrs reshape;
-    int axis;            /* CONCAT, FLATTEN, SOFTMAX (logical axis) */
+    int axis;            /* CONCAT, FLATTEN, SOFTMAX, LOG_SOFTMAX (logical axis) */
     int perm[QVIZ_MAX_RANK]; /* TRANSPOSE, rank of the input */
   } a;
 } QvizNode;

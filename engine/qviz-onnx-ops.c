@@ -33,7 +33,7 @@ static const KnownOp known_ops[] = {
   { NULL, "Sqrt" }, { NULL, "Neg" },
   { NULL, "Tanh" }, { NULL, "LeakyRelu" }, { NULL, "Elu" }, { NULL, "Softplus" },
   { NULL, "Erf" }, { NULL, "PRelu" }, { NULL, "ReduceMean" },
-  { NULL, "Pad" },
+  { NULL, "Pad" }, { NULL, "LogSoftmax" },
   { NULL, "QuantizeLinear" }, { NULL, "DequantizeLinear" }, { NULL, "QLinearConv" },
   { NULL, "QLinearMatMul" },
   { "com.microsoft", "QuantizeLinear" }, { "com.microsoft", "DequantizeLinear" },
@@ -1717,7 +1717,7 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
         return fail (ctx, name, op, error, "only casts to float32 are supported on image data");
       return onnx_bind (ctx, node->output[0], x, error);
     }
-  if (is_op (node, "Softmax"))
+  if (is_op (node, "Softmax") || is_op (node, "LogSoftmax"))
     {
       int axis = (int) onnx_attr_int (node, "axis", ctx->opset < 13 ? 1 : -1);
       QvizNode *n;
@@ -1725,7 +1725,8 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
         return fail (ctx, name, op, error, "axis %d is out of range", axis);
       if (ctx->opset < 13 && x->rank >= 0 && (axis < 0 ? axis + x->rank : axis) != x->rank - 1)
         return fail (ctx, name, op, error, "before opset 13 only the last axis is supported");
-      n = emit_unary (ctx, node, name, QVIZ_OP_SOFTMAX, x, error);
+      n = emit_unary (ctx, node, name,
+                      is_op (node, "Softmax") ? QVIZ_OP_SOFTMAX : QVIZ_OP_LOG_SOFTMAX, x, error);
       if (n == NULL)
         return FALSE;
       n->a.axis = axis;

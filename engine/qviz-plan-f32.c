@@ -588,11 +588,11 @@ run_transpose (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 static void
 run_softmax (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
-  const QvizShape *s = &plan->shapes[l->out_value];
-  int axis = l->node->a.axis < 0 ? l->node->a.axis + s->rank : l->node->a.axis;
-  gsize n = (gsize) s->dims[axis];
+  gsize outer, n, inner;
 
-  qvk_f32_softmax__scalar ((gsize) qviz_shape_numel (s) / n, n, IN (l, 0), OUT (l));
+  qviz_softmax_geometry (plan, l, &outer, &n, &inner);
+  qvk_f32_softmax_strided__scalar (n, inner, l->node->op == QVIZ_OP_LOG_SOFTMAX, IN (l, 0),
+                                   OUT (l), 0, outer);
 }
 
 static void
@@ -609,12 +609,33 @@ qviz_softmax_supported (const QvizPlan *plan, const QvizLayer *l, GError **error
   const QvizShape *s = &plan->shapes[l->out_value];
   int axis = l->node->a.axis < 0 ? l->node->a.axis + s->rank : l->node->a.axis;
 
-  if (qviz_physical_axis (s, axis) == s->rank - 1)
+  if (axis >= 0 && axis < s->rank)
     return TRUE;
-  g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED,
-               "Node '%s' (softmax): only the innermost axis in memory is supported, "
-               "not axis %d.", l->node->name, l->node->a.axis);
+  g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+               "Node '%s' (softmax): axis %d is out of range for rank %d.", l->node->name,
+               l->node->a.axis, s->rank);
   return FALSE;
+}
+
+void
+qviz_softmax_geometry (const QvizPlan *plan, const QvizLayer *l, gsize *outer, gsize *n,
+                       gsize *inner)
+{
+  const QvizShape *s = &plan->shapes[l->out_value];
+  int axis = l->node->a.axis < 0 ? l->node->a.axis + s->rank : l->node->a.axis;
+  int p = qviz_physical_axis (s, axis);
+  int64_t dims[QVIZ_MAX_RANK];
+
+  qviz_physical_dims (s, dims);
+  *outer = *inner = 1;
+  for (int d = 0; d < s->rank; d++)
+    {
+      if (d < p)
+        *outer *= (gsize) dims[d];
+      else if (d > p)
+        *inner *= (gsize) dims[d];
+    }
+  *n = (gsize) dims[p];
 }
 
 static void
@@ -763,10 +784,16 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
       return TRUE;
 
     case QVIZ_OP_SOFTMAX:
+    case QVIZ_OP_LOG_SOFTMAX:
       if (!qviz_softmax_supported (plan, l, error))
         return FALSE;
       l->run = run_softmax;
-      set_kernel (l, "f32 softmax scalar", "over the innermost axis");
+      {
+        gsize outer, len, inner;
+        qviz_softmax_geometry (plan, l, &outer, &len, &inner);
+        set_kernel (l, n->op == QVIZ_OP_SOFTMAX ? "f32 softmax scalar" : "f32 log-softmax scalar",
+                    inner == 1 ? "over the innermost axis" : "over a strided axis");
+      }
       return TRUE;
 
     case QVIZ_OP_IDENTITY:

@@ -529,14 +529,15 @@ static void
 run_softmax (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
   const QvizShape *s = &plan->shapes[l->out_value];
-  int axis = l->node->a.axis < 0 ? l->node->a.axis + s->rank : l->node->a.axis;
-  gsize n = (gsize) s->dims[axis], total = (gsize) qviz_shape_numel (s);
+  gsize outer, n, inner, total = (gsize) qviz_shape_numel (s);
   const QvizQuantParams *qi = qp (plan, l->node->inputs[0]), *qo = qp (plan, l->out_value);
   g_autofree float *x = g_new (float, total);
   g_autofree float *y = g_new (float, total);
 
+  qviz_softmax_geometry (plan, l, &outer, &n, &inner);
   qvk_qu8_dequantize__scalar (qi->scale, qi->zero_point, IN (l, 0), x, 0, total);
-  qvk_f32_softmax__scalar (total / n, n, x, y);
+  qvk_f32_softmax_strided__scalar (n, inner, l->node->op == QVIZ_OP_LOG_SOFTMAX, x, y, 0,
+                                   outer);
   qvk_qu8_quantize__scalar (qo->scale, qo->zero_point, y, OUT (l), 0, total);
 }
 
@@ -714,10 +715,13 @@ qviz_plan_build_layer_int8 (QvizPlan *plan, QvizLayer *l, GError **error)
       return TRUE;
 
     case QVIZ_OP_SOFTMAX:
+    case QVIZ_OP_LOG_SOFTMAX:
       if (!qviz_softmax_supported (plan, l, error))
         return FALSE;
       l->run = run_softmax;
-      set_kernel (l, "qu8 softmax via float scalar", "dequantize, softmax, quantize");
+      set_kernel (l, n->op == QVIZ_OP_SOFTMAX ? "qu8 softmax via float scalar"
+                                              : "qu8 log-softmax via float scalar",
+                  "dequantize, softmax, quantize");
       return TRUE;
 
     case QVIZ_OP_IDENTITY:

@@ -8,6 +8,7 @@
 #include "qvk-qu8.h"
 #include "qvk-resize.h"
 #include "qvk-pad.h"
+#include "qvk-softmax.h"
 
 G_BEGIN_DECLS
 
@@ -118,6 +119,9 @@ void qviz_logical_strides (const QvizShape *s, int64_t strides[QVIZ_MAX_RANK]);
 void qviz_concat_run (const QvizPlan *plan, const QvizLayer *l, gsize elem_size);
 void qviz_transpose_run (const QvizPlan *plan, const QvizLayer *l);
 gboolean qviz_softmax_supported (const QvizPlan *plan, const QvizLayer *l, GError **error);
+/* The softmax axis in memory: outer groups of n elements inner apart. */
+void qviz_softmax_geometry (const QvizPlan *plan, const QvizLayer *l, gsize *outer,
+                            gsize *n, gsize *inner);
 
 /* Walks the output of a binary op whose operands broadcast in any pattern,
  * element by element in logical order, giving each element's offsets in

@@ -434,6 +434,32 @@ test_pads (void)
   g_assert_cmpfloat (int8_error, <, 0.05);
 }
 
+/* Softmax over channels (innermost in memory) and height (strided),
+ * log-softmax over width: float and int8. */
+static void
+test_softmax_axes (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("softmax-axes");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *input = fixture ("softmax-axes.input.npy");
+  QvizCalibrationConfig cc;
+  double int8_error;
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_SOFTMAX), ==, 2);
+  g_assert_cmpint (count_op (g, QVIZ_OP_LOG_SOFTMAX), ==, 1);
+  g_assert_cmpfloat (run_and_compare (g, "softmax-axes", QVIZ_PRECISION_F32), <, 1e-4);
+  run_at (g, 5, 12);
+  qviz_calibration_config_init (&cc);
+  cc.source = input;
+  cc.height = 7;
+  cc.width = 9;
+  g_assert_true (qviz_calibrate (g, &cc, &error));
+  g_assert_no_error (error);
+  int8_error = run_and_compare (g, "softmax-axes", QVIZ_PRECISION_INT8);
+  g_test_message ("softmax-axes: int8 error %.4f of the output range", int8_error);
+  g_assert_cmpfloat (int8_error, <, 0.05);
+}
+
 /* torchvision's DenseNet and MNASNet at reduced widths and an InceptionA
  * block, random weights: float parity, and the int8 output's SQNR against
  * PyTorch's float output, calibrated on the fixture's input. */
@@ -870,6 +896,7 @@ main (int argc, char **argv)
   g_test_add_func ("/onnx/activations", test_activations);
   g_test_add_func ("/onnx/reduce-mean", test_reduce_mean);
   g_test_add_func ("/onnx/pads", test_pads);
+  g_test_add_func ("/onnx/softmax-axes", test_softmax_axes);
   g_test_add_data_func ("/onnx/torchvision/densenet-small", "densenet-small",
                         check_torchvision_fixture);
   g_test_add_data_func ("/onnx/torchvision/inception-block", "inception-block",
