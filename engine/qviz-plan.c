@@ -70,6 +70,9 @@ qviz_layer_class_name (QvizLayerClass c)
     case QVIZ_LAYER_CLASS_DEPTHWISE: return "depthwise";
     case QVIZ_LAYER_CLASS_POINTWISE: return "pointwise";
     case QVIZ_LAYER_CLASS_CONV: return "conv";
+    case QVIZ_LAYER_CLASS_ATTENTION: return "attention";
+    case QVIZ_LAYER_CLASS_NORMALIZATION: return "normalization";
+    case QVIZ_LAYER_CLASS_DATA_MOVEMENT: return "data movement";
     case QVIZ_LAYER_CLASS_OTHER:
     default: return "other";
     }
@@ -143,7 +146,7 @@ describe_layer (QvizPlan *plan, QvizLayer *l)
   info->node_index = n->node_index;
   info->kernel_h = info->kernel_w = info->stride_h = info->stride_w = 1;
   info->dilation_h = info->dilation_w = info->groups = 1;
-  info->layer_class = QVIZ_LAYER_CLASS_OTHER;
+  info->layer_class = qviz_layer_class_of_op (info->op);
 
   if (n->op == QVIZ_OP_CONV)
     {

@@ -415,6 +415,19 @@ test_pads (void)
   double int8_error;
 
   g_assert_cmpint (count_op (g, QVIZ_OP_PAD), ==, 4);
+  {
+    QvizPlanConfig pc;
+    g_autoptr (QvizPlan) plan = NULL;
+    qviz_plan_config_init (&pc);
+    pc.height = 10;
+    pc.width = 14;
+    plan = qviz_plan_new (g, &pc, &error);
+    g_assert_no_error (error);
+    for (int i = 0; i < qviz_plan_get_n_layers (plan); i++)
+      if (strcmp (qviz_plan_get_layer (plan, i)->op, "pad") == 0)
+        g_assert_cmpint (qviz_plan_get_layer (plan, i)->layer_class, ==,
+                         QVIZ_LAYER_CLASS_DATA_MOVEMENT);
+  }
   g_assert_nonnull (crop);
   g_assert_cmpint (crop->a.pad.fill, ==, QVIZ_PAD_FILL_CONSTANT);
   g_assert_cmpint (crop->a.pad.left, ==, -1);
@@ -447,6 +460,28 @@ test_softmax_axes (void)
 
   g_assert_cmpint (count_op (g, QVIZ_OP_SOFTMAX), ==, 2);
   g_assert_cmpint (count_op (g, QVIZ_OP_LOG_SOFTMAX), ==, 1);
+  {
+    /* Softmax layers are of the attention class; the flame chart colours
+     * them so. */
+    QvizPlanConfig pc;
+    g_autoptr (QvizPlan) plan = NULL;
+    int attention = 0;
+    qviz_plan_config_init (&pc);
+    pc.height = 7;
+    pc.width = 9;
+    plan = qviz_plan_new (g, &pc, &error);
+    g_assert_no_error (error);
+    for (int i = 0; i < qviz_plan_get_n_layers (plan); i++)
+      {
+        const QvizLayerInfo *li = qviz_plan_get_layer (plan, i);
+        if (strstr (li->op, "softmax") != NULL)
+          {
+            g_assert_cmpint (li->layer_class, ==, QVIZ_LAYER_CLASS_ATTENTION);
+            attention++;
+          }
+      }
+    g_assert_cmpint (attention, ==, 3);
+  }
   g_assert_cmpfloat (run_and_compare (g, "softmax-axes", QVIZ_PRECISION_F32), <, 1e-4);
   run_at (g, 5, 12);
   qviz_calibration_config_init (&cc);
