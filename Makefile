@@ -14,7 +14,7 @@ PACKAGES := gcc make meson ninja-build pkg-config \
 	libjson-glib-dev libgdk-pixbuf-2.0-dev libcairo2-dev libpango1.0-dev \
 	librsvg2-common fonts-dejavu-core gettext locales desktop-file-utils \
 	appstream libxml2-utils xvfb xauth \
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev libonnx-testdata
 
 SAN_BUILD ?= build-sanitize
 FUZZ_BUILD ?= build-fuzz
@@ -26,7 +26,7 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
 
-.PHONY: all deps build run test test-sanitize fuzz-smoke clean
+.PHONY: all deps build run test test-sanitize fuzz-smoke clean readme-operators
 
 all: build
 
@@ -105,6 +105,12 @@ fuzz-smoke: deps
 	  fi; \
 	done; \
 	exit $$failed
+
+# The README's operator list, from the loader's table.
+readme-operators: build
+	$(BUILD)/app/qviz-cli operators > $(BUILD)/operators.md
+	sed -i -e '/<!-- operators:/,/<!-- \/operators -->/{//!d}' \
+	       -e '/<!-- operators:/r $(BUILD)/operators.md' README.md
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)

@@ -8,6 +8,7 @@
 #include "qviz-sweep.h"
 #include "qviz-model.h"
 #include "qviz-npy.h"
+#include "qviz-onnx.h"
 #include "qviz-zoo.h"
 #include "qvk-conv.h"
 
@@ -459,6 +460,22 @@ qviz_cli_infer (int argc, char **argv)
   return QVIZ_EXIT_OK;
 }
 
+/* ---- operators -------------------------------------------------------------- */
+
+static int
+qviz_cli_operators (int argc, char **argv)
+{
+  g_autoptr (GOptionContext) ctx =
+    g_option_context_new ("- the ONNX operators qviz reads, as Markdown");
+  g_autofree char *md = NULL;
+
+  if (!qviz_cli_parse (ctx, &argc, &argv))
+    return QVIZ_EXIT_USAGE;
+  md = qviz_onnx_supported_operators_markdown ();
+  fputs (md, stdout);
+  return QVIZ_EXIT_OK;
+}
+
 /* ---- main ------------------------------------------------------------------- */
 
 static const struct {
@@ -476,6 +493,7 @@ static const struct {
   { "import", qviz_cli_import, "merge another machine's database" },
   { "compare", qviz_cli_compare, "compare two sweeps or runs layer by layer" },
   { "bench", qviz_cli_bench, "the engine's own benchmark figures, as Markdown" },
+  { "operators", qviz_cli_operators, "the ONNX operators qviz reads, as Markdown" },
 };
 
 static void

@@ -142,6 +142,8 @@ qviz_op_name (QvizOp op)
     [QVIZ_OP_TRANSPOSE] = "transpose",
     [QVIZ_OP_SOFTMAX] = "softmax",
     [QVIZ_OP_IDENTITY] = "identity",
+    [QVIZ_OP_PAD] = "pad",
+    [QVIZ_OP_LOG_SOFTMAX] = "log_softmax",
   };
   return (op >= 0 && op < QVIZ_N_OPS) ? names[op] : "unknown";
 }
@@ -157,6 +159,11 @@ qviz_activation_name (qvk_act act)
     case QVK_ACT_HARDSWISH: return "hardswish";
     case QVK_ACT_HARDSIGMOID: return "hardsigmoid";
     case QVK_ACT_SIGMOID: return "sigmoid";
+    case QVK_ACT_TANH: return "tanh";
+    case QVK_ACT_LEAKY_RELU: return "leakyrelu";
+    case QVK_ACT_ELU: return "elu";
+    case QVK_ACT_SOFTPLUS: return "softplus";
+    case QVK_ACT_ERF: return "erf";
     default: return "unknown";
     }
 }
@@ -416,6 +423,36 @@ infer_node (const QvizGraph *g, const QvizNode *n, QvizShape *shapes, GError **e
         return TRUE;
       }
 
+    case QVIZ_OP_PAD:
+      {
+        const QvizPadAttrs *p = &n->a.pad;
+        int64_t oh, ow;
+
+        if (!check_feature_map (n, x, error))
+          return FALSE;
+        oh = x->dims[2] + p->top + p->bottom;
+        ow = x->dims[3] + p->left + p->right;
+        if (oh < 1 || ow < 1)
+          {
+            g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                         "Node '%s' (pad): the %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT
+                         " input is cropped to nothing.", n->name, x->dims[2], x->dims[3]);
+            return FALSE;
+          }
+        if (p->fill == QVIZ_PAD_FILL_REFLECT &&
+            (p->top >= x->dims[2] || p->bottom >= x->dims[2] || p->left >= x->dims[3] ||
+             p->right >= x->dims[3]))
+          {
+            g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                         "Node '%s' (pad): reflecting pads must be smaller than the "
+                         "%" G_GINT64_FORMAT "x%" G_GINT64_FORMAT " input.", n->name,
+                         x->dims[2], x->dims[3]);
+            return FALSE;
+          }
+        *out = (QvizShape) { 4, { x->dims[0], x->dims[1], oh, ow }, TRUE };
+        return TRUE;
+      }
+
     case QVIZ_OP_GLOBAL_AVGPOOL:
       if (!check_feature_map (n, x, error))
         return FALSE;
@@ -439,6 +476,7 @@ infer_node (const QvizGraph *g, const QvizNode *n, QvizShape *shapes, GError **e
     case QVIZ_OP_ACTIVATION:
     case QVIZ_OP_IDENTITY:
     case QVIZ_OP_SOFTMAX:
+    case QVIZ_OP_LOG_SOFTMAX:
       *out = *x;
       return TRUE;
 

@@ -87,6 +87,8 @@ typedef enum {
   QVIZ_OP_TRANSPOSE,
   QVIZ_OP_SOFTMAX,
   QVIZ_OP_IDENTITY,
+  QVIZ_OP_PAD,            /* height and width of a feature map */
+  QVIZ_OP_LOG_SOFTMAX,
   QVIZ_N_OPS
 } QvizOp;
 
@@ -140,9 +142,44 @@ typedef enum {
   QVIZ_RESIZE_LIKE,     /* spatial size of value like_value (e.g. the input) */
 } QvizResizeTarget;
 
+/* How an output index maps to a source coordinate: PyTorch's interpolate()
+ * (the built-in models; half_pixel, but an output of one pixel takes the
+ * centre), or ONNX's coordinate_transformation_mode. */
+typedef enum {
+  QVIZ_RESIZE_COORD_TORCH_INTERPOLATE,
+  QVIZ_RESIZE_COORD_PYTORCH_HALF_PIXEL,
+  QVIZ_RESIZE_COORD_HALF_PIXEL,
+  QVIZ_RESIZE_COORD_ALIGN_CORNERS,
+  QVIZ_RESIZE_COORD_ASYMMETRIC,
+  QVIZ_RESIZE_COORD_TF_HALF_PIXEL_FOR_NN,
+} QvizResizeCoord;
+
+/* ONNX's nearest_mode: which pixel a source coordinate between two takes. */
+typedef enum {
+  QVIZ_RESIZE_ROUND_PREFER_FLOOR,
+  QVIZ_RESIZE_ROUND_PREFER_CEIL,
+  QVIZ_RESIZE_FLOOR,
+  QVIZ_RESIZE_CEIL,
+} QvizResizeNearestMode;
+
+typedef enum {
+  QVIZ_PAD_FILL_CONSTANT,
+  QVIZ_PAD_FILL_REFLECT,
+  QVIZ_PAD_FILL_EDGE,
+} QvizPadFill;
+
+/* ONNX Pad on the height and width: pads may be negative (a crop). */
+typedef struct {
+  QvizPadFill fill;
+  float value;
+  int top, left, bottom, right;
+} QvizPadAttrs;
+
 typedef struct {
   QvizResizeMode mode;
-  gboolean align_corners;
+  gboolean align_corners;        /* coord is QVIZ_RESIZE_COORD_ALIGN_CORNERS */
+  QvizResizeCoord coord;
+  QvizResizeNearestMode nearest_mode;
   QvizResizeTarget target;
   float scale_h, scale_w;
   int out_h, out_w;
@@ -174,9 +211,10 @@ typedef struct {
     qvk_activation act;
     QvizPoolAttrs pool;
     QvizResizeAttrs resize;
+    QvizPadAttrs pad;
     QvizLinearAttrs linear;
     QvizReshapeAttrs reshape;
-    int axis;            /* CONCAT, FLATTEN, SOFTMAX (logical axis) */
+    int axis;            /* CONCAT, FLATTEN, SOFTMAX, LOG_SOFTMAX (logical axis) */
     int perm[QVIZ_MAX_RANK]; /* TRANSPOSE, rank of the input */
   } a;
 } QvizNode;

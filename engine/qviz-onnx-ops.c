@@ -31,6 +31,9 @@ static const KnownOp known_ops[] = {
   { NULL, "Shape" }, { NULL, "Gather" }, { NULL, "Slice" }, { NULL, "Cast" },
   { NULL, "ConstantOfShape" }, { NULL, "Pow" }, { NULL, "Floor" }, { NULL, "Ceil" },
   { NULL, "Sqrt" }, { NULL, "Neg" },
+  { NULL, "Tanh" }, { NULL, "LeakyRelu" }, { NULL, "Elu" }, { NULL, "Softplus" },
+  { NULL, "Erf" }, { NULL, "PRelu" }, { NULL, "ReduceMean" },
+  { NULL, "Pad" }, { NULL, "LogSoftmax" },
   { NULL, "QuantizeLinear" }, { NULL, "DequantizeLinear" }, { NULL, "QLinearConv" },
   { NULL, "QLinearMatMul" },
   { "com.microsoft", "QuantizeLinear" }, { "com.microsoft", "DequantizeLinear" },
@@ -38,6 +41,52 @@ static const KnownOp known_ops[] = {
   { "com.microsoft", "QLinearGlobalAveragePool" }, { "com.microsoft", "QLinearConcat" },
   { "com.microsoft", "QLinearSigmoid" }, { "com.microsoft", "QGemm" },
 };
+
+const char *const *
+qviz_onnx_supported_operators (void)
+{
+  static const char *names[G_N_ELEMENTS (known_ops) + 1];
+  static gsize ready = 0;
+
+  if (g_once_init_enter (&ready))
+    {
+      for (gsize k = 0; k < G_N_ELEMENTS (known_ops); k++)
+        {
+          const KnownOp *o = &known_ops[k];
+          g_autofree char *full = o->domain ? g_strconcat (o->domain, ".", o->op, NULL) : NULL;
+          names[k] = o->domain ? g_intern_string (full) : o->op;
+        }
+      g_once_init_leave (&ready, 1);
+    }
+  return names;
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
+char *
+qviz_onnx_supported_operators_markdown (void)
+{
+  g_autoptr (GPtrArray) plain = g_ptr_array_new ();
+  g_autoptr (GPtrArray) other = g_ptr_array_new ();
+  GString *md = g_string_new (NULL);
+
+  for (gsize k = 0; k < G_N_ELEMENTS (known_ops); k++)
+    g_ptr_array_add (known_ops[k].domain ? other : plain, (gpointer) known_ops[k].op);
+  g_ptr_array_sort (plain, compare_names);
+  g_string_append (md, "- ONNX:");
+  for (guint k = 0; k < plain->len; k++)
+    g_string_append_printf (md, "%s `%s`", k ? "," : "", (const char *) plain->pdata[k]);
+  g_ptr_array_sort (other, compare_names);
+  g_string_append (md, "\n- com.microsoft:");
+  for (guint k = 0; k < other->len; k++)
+    g_string_append_printf (md, "%s `%s`", k ? "," : "", (const char *) other->pdata[k]);
+  g_string_append (md, "\n");
+  return g_string_free (md, FALSE);
+}
 
 static gboolean
 default_domain (const char *d)
@@ -603,6 +652,10 @@ build_linear (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym 
   if (bias != NULL && bias->n != (gsize) out_f && bias->n != 1)
     return fail (ctx, name, node->op_type, error,
                  "the bias has %zu entries for %" G_GINT64_FORMAT " outputs", bias->n, out_f);
+  /* A column (out x 1) broadcasts over the rows, not the outputs. */
+  if (bias != NULL && bias->n > 1 && bias->rank >= 1 && bias->dims[bias->rank - 1] != out_f)
+    return fail (ctx, name, node->op_type, error,
+                 "a bias that differs by row rather than by output is not supported");
   l.in_features = (int) in_f;
   l.out_features = (int) out_f;
   l.act = qvk_activation_make (QVK_ACT_NONE);
@@ -709,6 +762,8 @@ build_resize (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GErr
   QvizResizeAttrs r = { 0 };
   g_autofree char *mode = onnx_attr_string (node, "mode", "nearest");
   g_autofree char *ctm = NULL;
+  g_autofree char *nearest_mode = NULL;
+  g_autofree char *keep_aspect = onnx_attr_string (node, "keep_aspect_ratio_policy", "stretch");
   gboolean upsample = is_op (node, "Upsample");
   int scales_k = -1, sizes_k = -1;
   int64_t axes[4] = { 0, 1, 2, 3 };
@@ -716,9 +771,16 @@ build_resize (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GErr
   QvizNode *n;
 
   if (upsample || ctx->opset < 11)
-    ctm = g_strdup ("asymmetric");
+    {
+      /* Upsample and Resize-10: x / scale, the pixel below. */
+      ctm = g_strdup ("asymmetric");
+      nearest_mode = g_strdup ("floor");
+    }
   else
-    ctm = onnx_attr_string (node, "coordinate_transformation_mode", "half_pixel");
+    {
+      ctm = onnx_attr_string (node, "coordinate_transformation_mode", "half_pixel");
+      nearest_mode = onnx_attr_string (node, "nearest_mode", "round_prefer_floor");
+    }
   if (strcmp (mode, "nearest") == 0)
     r.mode = QVIZ_RESIZE_NEAREST;
   else if (strcmp (mode, "linear") == 0 || strcmp (mode, "bilinear") == 0)
@@ -727,16 +789,34 @@ build_resize (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GErr
     return fail (ctx, name, node->op_type, error, "mode '%s' is not supported", mode);
   if (onnx_attr_int (node, "antialias", 0) != 0)
     return fail (ctx, name, node->op_type, error, "antialiasing is not supported");
-  if (r.mode == QVIZ_RESIZE_BILINEAR)
-    {
-      if (strcmp (ctm, "half_pixel") == 0 || strcmp (ctm, "pytorch_half_pixel") == 0)
-        r.align_corners = FALSE;
-      else if (strcmp (ctm, "align_corners") == 0)
-        r.align_corners = TRUE;
-      else
-        return fail (ctx, name, node->op_type, error,
-                     "linear interpolation with coordinate mode '%s' is not supported", ctm);
-    }
+  if (strcmp (keep_aspect, "stretch") != 0)
+    return fail (ctx, name, node->op_type, error,
+                 "keep_aspect_ratio_policy '%s' is not supported", keep_aspect);
+  if (strcmp (ctm, "half_pixel") == 0)
+    r.coord = QVIZ_RESIZE_COORD_HALF_PIXEL;
+  else if (strcmp (ctm, "pytorch_half_pixel") == 0)
+    r.coord = QVIZ_RESIZE_COORD_PYTORCH_HALF_PIXEL;
+  else if (strcmp (ctm, "align_corners") == 0)
+    r.coord = QVIZ_RESIZE_COORD_ALIGN_CORNERS;
+  else if (strcmp (ctm, "asymmetric") == 0)
+    r.coord = QVIZ_RESIZE_COORD_ASYMMETRIC;
+  else if (strcmp (ctm, "tf_half_pixel_for_nn") == 0)
+    r.coord = QVIZ_RESIZE_COORD_TF_HALF_PIXEL_FOR_NN;
+  else
+    return fail (ctx, name, node->op_type, error,
+                 "coordinate_transformation_mode '%s' is not supported", ctm);
+  r.align_corners = r.coord == QVIZ_RESIZE_COORD_ALIGN_CORNERS;
+  if (strcmp (nearest_mode, "round_prefer_floor") == 0)
+    r.nearest_mode = QVIZ_RESIZE_ROUND_PREFER_FLOOR;
+  else if (strcmp (nearest_mode, "round_prefer_ceil") == 0)
+    r.nearest_mode = QVIZ_RESIZE_ROUND_PREFER_CEIL;
+  else if (strcmp (nearest_mode, "floor") == 0)
+    r.nearest_mode = QVIZ_RESIZE_FLOOR;
+  else if (strcmp (nearest_mode, "ceil") == 0)
+    r.nearest_mode = QVIZ_RESIZE_CEIL;
+  else if (r.mode == QVIZ_RESIZE_NEAREST)
+    return fail (ctx, name, node->op_type, error, "nearest_mode '%s' is not supported",
+                 nearest_mode);
   if (n_axes < 0)
     n_axes = 4;
   else if (n_axes > 4 || n_axes < 1)
@@ -831,6 +911,11 @@ build_resize (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GErr
                      "only the height and width may be scaled");
       if (!(s[2] > 0) || !(s[3] > 0) || s[2] > 1024 || s[3] > 1024)
         return fail (ctx, name, node->op_type, error, "the scales are not valid");
+      if (!upsample && ctx->opset < 11 && r.mode == QVIZ_RESIZE_NEAREST &&
+          (s[2] < 1 || s[3] < 1))
+        return fail (ctx, name, node->op_type, error,
+                     "nearest downsampling of Resize before opset 11 takes pixels the "
+                     "specification does not define; export with opset 11 or later");
       r.target = QVIZ_RESIZE_SCALES;
       r.scale_h = s[2];
       r.scale_w = s[3];
@@ -850,6 +935,173 @@ build_resize (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GErr
       }
   }
   return TRUE;
+}
+
+/* Pad of a feature map's height and width (Inception's and DenseNet's Pad
+ * before AveragePool, reflection padding of segmentation and style
+ * networks); negative pads crop. */
+static gboolean
+build_pad (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GError **error)
+{
+  g_autofree char *mode = onnx_attr_string (node, "mode", "constant");
+  int64_t pads[8] = { 0 }, axes[4] = { 0, 1, 2, 3 };
+  int n_pads = 0, n_axes = 4;
+  int64_t full[8] = { 0 };
+  QvizPadAttrs p = { 0 };
+  QvizNode *n;
+  Sym *out;
+
+  if (strcmp (mode, "constant") == 0)
+    p.fill = QVIZ_PAD_FILL_CONSTANT;
+  else if (strcmp (mode, "reflect") == 0)
+    p.fill = QVIZ_PAD_FILL_REFLECT;
+  else if (strcmp (mode, "edge") == 0)
+    p.fill = QVIZ_PAD_FILL_EDGE;
+  else
+    return fail (ctx, name, node->op_type, error, "mode '%s' is not supported", mode);
+  if (x->rank != 4)
+    return fail (ctx, name, node->op_type, error, "only feature maps (N x C x H x W) are padded");
+
+  if (ctx->opset < 11)
+    {
+      n_pads = onnx_attr_ints (node, "pads", pads, 8);
+      p.value = onnx_attr_float (node, "value", 0.0f);
+    }
+  else
+    {
+      Sym *ps = onnx_lookup (ctx, node, 1, error);
+      if (ps == NULL)
+        return FALSE;
+      if (ps->kind != SYM_CONST || ps->i == NULL || ps->n > 8)
+        return fail (ctx, name, node->op_type, error, "the pads are not constant integers");
+      n_pads = (int) ps->n;
+      for (int k = 0; k < n_pads; k++)
+        pads[k] = ps->i[k];
+      if (onnx_has_input (node, 2))
+        {
+          Sym *v = onnx_lookup (ctx, node, 2, error);
+          float f[1];
+          int nf = 0;
+          if (v == NULL)
+            return FALSE;
+          if (v->kind != SYM_CONST || !onnx_sym_floats (v, f, 1, &nf) || nf > 1)
+            return fail (ctx, name, node->op_type, error, "the constant value is not a number");
+          p.value = nf == 1 ? f[0] : 0.0f;
+        }
+      if (onnx_has_input (node, 3))
+        {
+          Sym *a = onnx_lookup (ctx, node, 3, error);
+          if (a == NULL)
+            return FALSE;
+          if (a->kind != SYM_CONST || a->i == NULL || a->n > 4)
+            return fail (ctx, name, node->op_type, error, "the axes are not constant");
+          n_axes = (int) a->n;
+          for (int k = 0; k < n_axes; k++)
+            axes[k] = a->i[k] < 0 ? a->i[k] + 4 : a->i[k];
+        }
+    }
+  if (n_pads != 2 * n_axes)
+    return fail (ctx, name, node->op_type, error, "%d pads for %d axes", n_pads, n_axes);
+  for (int k = 0; k < n_axes; k++)
+    {
+      if (axes[k] < 0 || axes[k] > 3)
+        return fail (ctx, name, node->op_type, error, "axis %" G_GINT64_FORMAT
+                     " is out of range", axes[k]);
+      full[axes[k]] = pads[k];
+      full[axes[k] + 4] = pads[k + n_axes];
+    }
+  if (full[0] || full[1] || full[4] || full[5])
+    return fail (ctx, name, node->op_type, error,
+                 "only the height and width may be padded, not the batch or channels");
+  for (int k = 0; k < 8; k++)
+    if (full[k] < -65536 || full[k] > 65536)
+      return fail (ctx, name, node->op_type, error, "pad %" G_GINT64_FORMAT " is not valid",
+                   full[k]);
+  p.top = (int) full[2];
+  p.left = (int) full[3];
+  p.bottom = (int) full[6];
+  p.right = (int) full[7];
+
+  n = emit_unary (ctx, node, name, QVIZ_OP_PAD, x, error);
+  if (n == NULL)
+    return FALSE;
+  n->a.pad = p;
+  out = g_hash_table_lookup (ctx->syms, node->output[0]);
+  out->dims[2] = x->dims[2] >= 0 ? x->dims[2] + p.top + p.bottom : -1;
+  out->dims[3] = x->dims[3] >= 0 ? x->dims[3] + p.left + p.right : -1;
+  return TRUE;
+}
+
+/* ReduceMean over the height and width of a feature map (MnasNet's and
+ * ShuffleNet's head, squeeze-excite blocks): the global average pool, and
+ * a flatten to N x C when the reduced axes are dropped. */
+static gboolean
+build_reduce_mean (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x,
+                   GError **error)
+{
+  int64_t axes[8];
+  int n_axes = -1;
+  gboolean keep = onnx_attr_int (node, "keepdims", 1) != 0;
+  gboolean h = FALSE, w = FALSE, other = FALSE;
+  QvizNode *pool;
+  Sym *out;
+
+  if (ctx->opset >= 18 && onnx_has_input (node, 1))
+    {
+      Sym *a = onnx_lookup (ctx, node, 1, error);
+      if (a == NULL)
+        return FALSE;
+      if (a->kind != SYM_CONST || a->i == NULL || a->n > 8)
+        return fail (ctx, name, node->op_type, error, "the axes are not constant");
+      n_axes = (int) a->n;
+      for (int k = 0; k < n_axes; k++)
+        axes[k] = a->i[k];
+    }
+  else if (ctx->opset < 18)
+    n_axes = onnx_attr_ints (node, "axes", axes, 8);
+  if (x->rank != 4)
+    return fail (ctx, name, node->op_type, error,
+                 "only the mean over the height and width of a feature map is supported");
+  if (n_axes < 0)
+    return fail (ctx, name, node->op_type, error,
+                 "the mean over every axis is not supported; only over height and width");
+  for (int k = 0; k < n_axes; k++)
+    {
+      int64_t a = axes[k] < 0 ? axes[k] + 4 : axes[k];
+      h |= a == 2;
+      w |= a == 3;
+      other |= a != 2 && a != 3;
+    }
+  if (!h || !w || other)
+    return fail (ctx, name, node->op_type, error,
+                 "only the mean over height and width (axes 2 and 3) is supported");
+  if (keep)
+    {
+      pool = emit_unary (ctx, node, name, QVIZ_OP_GLOBAL_AVGPOOL, x, error);
+      if (pool == NULL)
+        return FALSE;
+      out = g_hash_table_lookup (ctx->syms, node->output[0]);
+      out->dims[2] = out->dims[3] = 1;
+      return TRUE;
+    }
+  {
+    g_autofree char *pool_name = onnx_unique_name (ctx, name);
+    g_autofree char *flat_name = g_strconcat (pool_name, "/squeeze", NULL);
+    g_autofree char *flat_unique = onnx_unique_name (ctx, flat_name);
+    QvizNode *flat;
+
+    pool = qviz_graph_add_node (ctx->g, pool_name, QVIZ_OP_GLOBAL_AVGPOOL, &x->value, 1);
+    flat = qviz_graph_add_node (ctx->g, flat_unique, QVIZ_OP_FLATTEN, &pool->output, 1);
+    flat->a.axis = 1;
+    out = onnx_sym_new (ctx, SYM_VALUE);
+    out->value = flat->output;
+    out->rank = 2;
+    for (int d = 0; d < QVIZ_MAX_RANK; d++)
+      out->dims[d] = -1;
+    out->dims[0] = x->dims[0];
+    out->dims[1] = x->dims[1];
+    return onnx_bind (ctx, node->output[0], out, error);
+  }
 }
 
 /* ---- data movement ------------------------------------------------------- */
@@ -1328,6 +1580,33 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
     return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_RELU), error);
   if (is_op (node, "Sigmoid"))
     return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_SIGMOID), error);
+  if (is_op (node, "Tanh"))
+    return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_TANH), error);
+  if (is_op (node, "Softplus"))
+    return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_SOFTPLUS), error);
+  if (is_op (node, "Erf"))
+    return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_ERF), error);
+  if (is_op (node, "LeakyRelu") || is_op (node, "Elu"))
+    {
+      gboolean leaky = is_op (node, "LeakyRelu");
+      qvk_activation a = qvk_activation_make (leaky ? QVK_ACT_LEAKY_RELU : QVK_ACT_ELU);
+      a.alpha = onnx_attr_float (node, "alpha", leaky ? 0.01f : 1.0f);
+      return emit_activation (ctx, node, name, x, a, error);
+    }
+  if (is_op (node, "PRelu"))
+    {
+      qvk_activation a = qvk_activation_make (QVK_ACT_LEAKY_RELU);
+      Sym *slope = onnx_lookup (ctx, node, 1, error);
+      float s[1];
+      int ns = 0;
+      if (slope == NULL)
+        return FALSE;
+      if (slope->kind != SYM_CONST || !onnx_sym_floats (slope, s, 1, &ns) || ns != 1)
+        return fail (ctx, name, node->op_type, error,
+                     "only one slope for every channel is supported");
+      a.alpha = s[0];
+      return emit_activation (ctx, node, name, x, a, error);
+    }
   if (is_op (node, "HardSwish"))
     return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_HARDSWISH), error);
   if (is_op (node, "HardSigmoid"))
@@ -1385,6 +1664,10 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
       set_value_quant (ctx, n->output, &qy);
       return TRUE;
     }
+  if (is_op (node, "ReduceMean"))
+    return build_reduce_mean (ctx, node, name, x, error);
+  if (is_op (node, "Pad"))
+    return build_pad (ctx, node, name, x, error);
   if (is_op (node, "QLinearGlobalAveragePool"))
     {
       QvizQuantParams qx, qy;
@@ -1514,7 +1797,7 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
         return fail (ctx, name, op, error, "only casts to float32 are supported on image data");
       return onnx_bind (ctx, node->output[0], x, error);
     }
-  if (is_op (node, "Softmax"))
+  if (is_op (node, "Softmax") || is_op (node, "LogSoftmax"))
     {
       int axis = (int) onnx_attr_int (node, "axis", ctx->opset < 13 ? 1 : -1);
       QvizNode *n;
@@ -1522,7 +1805,8 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
         return fail (ctx, name, op, error, "axis %d is out of range", axis);
       if (ctx->opset < 13 && x->rank >= 0 && (axis < 0 ? axis + x->rank : axis) != x->rank - 1)
         return fail (ctx, name, op, error, "before opset 13 only the last axis is supported");
-      n = emit_unary (ctx, node, name, QVIZ_OP_SOFTMAX, x, error);
+      n = emit_unary (ctx, node, name,
+                      is_op (node, "Softmax") ? QVIZ_OP_SOFTMAX : QVIZ_OP_LOG_SOFTMAX, x, error);
       if (n == NULL)
         return FALSE;
       n->a.axis = axis;

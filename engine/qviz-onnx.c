@@ -423,9 +423,17 @@ read_external (OnnxCtx *ctx, const OnnxTensor *t, const char *tname, GError **er
   mf = g_mapped_file_new (path, FALSE, &local);
   if (mf == NULL)
     {
+      /* One sentence: GLib's message would repeat the path. */
+      const char *why = g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)
+                          ? "which does not exist"
+                        : g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_ACCES)
+                          ? "which may not be read (permission denied)"
+                        : g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_ISDIR)
+                          ? "which is a folder"
+                          : "which cannot be read";
       g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_IO,
-                   "%s: cannot read external data file '%s' of tensor '%s': %s",
-                   ctx->file, path, tname, local->message);
+                   "%s: tensor '%s' is stored in the external data file '%s', %s.",
+                   ctx->file, tname, path, why);
       return NULL;
     }
   size = g_mapped_file_get_length (mf);
@@ -599,16 +607,38 @@ check_opsets (OnnxCtx *ctx, const OnnxModel *m, GError **error)
   return TRUE;
 }
 
+/* One group of unsupported nodes: their operator, how many, the first
+ * names. */
+typedef struct {
+  char *op;
+  int count;
+  GString *names;
+} UnknownOp;
+
+static void
+unknown_op_free (gpointer p)
+{
+  UnknownOp *u = p;
+  g_free (u->op);
+  g_string_free (u->names, TRUE);
+  g_free (u);
+}
+
+/* "3 unsupported operators: Pad x2 (a/Pad, b/Pad), Erf (c/Erf)": grouped by
+ * operator in the order they first appear, with at most three node names
+ * each, so that a large model gives a message that can be read. */
 static gboolean
 check_operators (OnnxCtx *ctx, const OnnxGraph *graph, GError **error)
 {
+  g_autoptr (GPtrArray) groups = g_ptr_array_new_with_free_func (unknown_op_free);
   g_autoptr (GString) list = g_string_new (NULL);
   int count = 0;
 
   for (gsize k = 0; k < graph->n_node; k++)
     {
       const OnnxNode *node = graph->node[k];
-      g_autofree char *nn = NULL;
+      g_autofree char *nn = NULL, *op = NULL;
+      UnknownOp *u = NULL;
 
       if (node->op_type == NULL)
         {
@@ -619,14 +649,38 @@ check_operators (OnnxCtx *ctx, const OnnxGraph *graph, GError **error)
       if (onnx_op_is_known (node))
         continue;
       nn = onnx_node_name (node, (int) k);
-      g_string_append_printf (list, "%s%s%s%s (node '%s')", count ? ", " : "",
-                              node->domain && node->domain[0] ? node->domain : "",
-                              node->domain && node->domain[0] ? "." : "",
-                              node->op_type, nn);
+      op = node->domain && node->domain[0] && strcmp (node->domain, "ai.onnx") != 0
+             ? g_strconcat (node->domain, ".", node->op_type, NULL)
+             : g_strdup (node->op_type);
+      for (guint j = 0; j < groups->len && u == NULL; j++)
+        if (strcmp (((UnknownOp *) groups->pdata[j])->op, op) == 0)
+          u = groups->pdata[j];
+      if (u == NULL)
+        {
+          u = g_new0 (UnknownOp, 1);
+          u->op = g_steal_pointer (&op);
+          u->names = g_string_new (NULL);
+          g_ptr_array_add (groups, u);
+        }
+      if (u->count < 3)
+        g_string_append_printf (u->names, "%s%s", u->count ? ", " : "", nn);
+      else if (u->count == 3)
+        g_string_append (u->names, ", ...");
+      u->count++;
       count++;
     }
   if (count == 0)
     return TRUE;
+  for (guint j = 0; j < groups->len; j++)
+    {
+      const UnknownOp *u = groups->pdata[j];
+      if (j > 0)
+        g_string_append (list, ", ");
+      g_string_append (list, u->op);
+      if (u->count > 1)
+        g_string_append_printf (list, " x%d", u->count);
+      g_string_append_printf (list, " (%s)", u->names->str);
+    }
   g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED, "%s: %d unsupported operator%s: %s.",
                ctx->file, count, count == 1 ? "" : "s", list->str);
   return FALSE;
@@ -811,7 +865,14 @@ load_model (const guint8 *data, gsize len, const char *file, const char *graph_n
                        "%s: output '%s' is produced by no node.", file, name);
           goto out;
         }
-      if (s->kind != SYM_VALUE || s->value == ctx.g->input)
+      if (s->kind == SYM_VALUE && s->value == ctx.g->input)
+        {
+          g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED,
+                       "%s: output '%s' is the input image itself; the model computes "
+                       "nothing from it.", file, name);
+          goto out;
+        }
+      if (s->kind != SYM_VALUE)
         {
           g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED,
                        "%s: output '%s' does not depend on the input image.", file, name);

@@ -30,4 +30,14 @@ QvizGraph *qviz_onnx_load_from_data (const guint8 *data, gsize len,
                                      const char *name_for_errors,
                                      const char *base_dir, GError **error);
 
+/* The operators the loader reads, "Conv" for the default domain and
+ * "com.microsoft.QLinearAdd" for others, in the loader's own table (the
+ * README's list is generated from it); NULL-terminated, static. */
+const char *const *qviz_onnx_supported_operators (void);
+
+/* The same list as the README's Markdown: one line per domain, operators
+ * in backquotes, sorted.  `qviz-cli operators` prints it; a test keeps the
+ * README's copy equal to it. */
+char *qviz_onnx_supported_operators_markdown (void);
+
 G_END_DECLS

@@ -4,6 +4,7 @@
  * references in a reference plan). */
 
 #include "qviz-plan-private.h"
+#include "qviz-resize.h"
 #include "qvk-elementwise.h"
 
 #include <math.h>
@@ -422,10 +423,11 @@ run_resize (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
   gsize begin, end;
 
   qviz_split_range ((gsize) (out->dims[0] * out->dims[2]), tid, nt, &begin, &end);
-  if (l->node->a.resize.mode == QVIZ_RESIZE_NEAREST)
-    qvk_f32_resize_nearest__scalar ((int) in->dims[0], (int) in->dims[2], (int) in->dims[3],
-                                    (int) in->dims[1], (int) out->dims[2], (int) out->dims[3],
-                                    IN (l, 0), OUT (l), (int) begin, (int) end);
+  if (l->resize_taps != NULL)
+    qvk_f32_resize_taps__scalar ((int) in->dims[0], (int) in->dims[2], (int) in->dims[3],
+                                 (int) in->dims[1], (int) out->dims[2], (int) out->dims[3],
+                                 l->resize_taps, l->resize_taps + out->dims[2],
+                                 IN (l, 0), OUT (l), (int) begin, (int) end);
   else
     qvk_f32_resize_bilinear (ew_isa (plan), (int) in->dims[0], (int) in->dims[2],
                              (int) in->dims[3], (int) in->dims[1], (int) out->dims[2],
@@ -433,6 +435,47 @@ run_resize (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
                              IN (l, 0), OUT (l), (int) begin, (int) end);
 }
 
+
+void
+qviz_plan_pad_shape (const QvizPlan *plan, const QvizLayer *l, qvk_pad_shape *ps)
+{
+  const QvizShape *in = &plan->shapes[l->node->inputs[0]];
+  const QvizShape *out = &plan->shapes[l->out_value];
+  const QvizPadAttrs *p = &l->node->a.pad;
+
+  ps->batch = (int) in->dims[0];
+  ps->channels = (int) in->dims[1];
+  ps->in_h = (int) in->dims[2];
+  ps->in_w = (int) in->dims[3];
+  ps->out_h = (int) out->dims[2];
+  ps->out_w = (int) out->dims[3];
+  ps->pad_top = p->top;
+  ps->pad_left = p->left;
+  ps->mode = p->fill == QVIZ_PAD_FILL_REFLECT ? QVK_PAD_REFLECT
+             : p->fill == QVIZ_PAD_FILL_EDGE ? QVK_PAD_EDGE : QVK_PAD_CONSTANT;
+}
+
+const char *
+qviz_pad_fill_name (QvizPadFill fill)
+{
+  return fill == QVIZ_PAD_FILL_REFLECT ? "reflect" : fill == QVIZ_PAD_FILL_EDGE ? "edge"
+                                                                               : "constant";
+}
+
+gboolean
+qviz_plan_resize_prepare (QvizPlan *plan, QvizLayer *l)
+{
+  const QvizShape *in = &plan->shapes[l->node->inputs[0]];
+  const QvizShape *out = &plan->shapes[l->out_value];
+  const QvizResizeAttrs *r = &l->node->a.resize;
+  int ih = (int) in->dims[2], iw = (int) in->dims[3];
+  int oh = (int) out->dims[2], ow = (int) out->dims[3];
+
+  if (qviz_resize_is_pytorch_bilinear (r, ih, iw, oh, ow))
+    return TRUE;
+  l->resize_taps = qviz_resize_taps_new (r, ih, iw, oh, ow);
+  return FALSE;
+}
 
 int
 qviz_physical_axis (const QvizShape *s, int logical_axis)
@@ -526,6 +569,17 @@ qviz_transpose_run (const QvizPlan *plan, const QvizLayer *l)
 }
 
 static void
+run_pad (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  qvk_pad_shape ps;
+  gsize begin, end;
+
+  qviz_plan_pad_shape (plan, l, &ps);
+  qviz_split_range ((gsize) ps.batch * (gsize) ps.out_h, tid, nt, &begin, &end);
+  qvk_pad_nhwc (&ps, sizeof (float), l->weights, IN (l, 0), OUT (l), (int) begin, (int) end);
+}
+
+static void
 run_transpose (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
   qviz_transpose_run (plan, l);
@@ -534,11 +588,11 @@ run_transpose (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 static void
 run_softmax (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
-  const QvizShape *s = &plan->shapes[l->out_value];
-  int axis = l->node->a.axis < 0 ? l->node->a.axis + s->rank : l->node->a.axis;
-  gsize n = (gsize) s->dims[axis];
+  gsize outer, n, inner;
 
-  qvk_f32_softmax__scalar ((gsize) qviz_shape_numel (s) / n, n, IN (l, 0), OUT (l));
+  qviz_softmax_geometry (plan, l, &outer, &n, &inner);
+  qvk_f32_softmax_strided__scalar (n, inner, l->node->op == QVIZ_OP_LOG_SOFTMAX, IN (l, 0),
+                                   OUT (l), 0, outer);
 }
 
 static void
@@ -555,12 +609,33 @@ qviz_softmax_supported (const QvizPlan *plan, const QvizLayer *l, GError **error
   const QvizShape *s = &plan->shapes[l->out_value];
   int axis = l->node->a.axis < 0 ? l->node->a.axis + s->rank : l->node->a.axis;
 
-  if (qviz_physical_axis (s, axis) == s->rank - 1)
+  if (axis >= 0 && axis < s->rank)
     return TRUE;
-  g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED,
-               "Node '%s' (softmax): only the innermost axis in memory is supported, "
-               "not axis %d.", l->node->name, l->node->a.axis);
+  g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+               "Node '%s' (softmax): axis %d is out of range for rank %d.", l->node->name,
+               l->node->a.axis, s->rank);
   return FALSE;
+}
+
+void
+qviz_softmax_geometry (const QvizPlan *plan, const QvizLayer *l, gsize *outer, gsize *n,
+                       gsize *inner)
+{
+  const QvizShape *s = &plan->shapes[l->out_value];
+  int axis = l->node->a.axis < 0 ? l->node->a.axis + s->rank : l->node->a.axis;
+  int p = qviz_physical_axis (s, axis);
+  int64_t dims[QVIZ_MAX_RANK];
+
+  qviz_physical_dims (s, dims);
+  *outer = *inner = 1;
+  for (int d = 0; d < s->rank; d++)
+    {
+      if (d < p)
+        *outer *= (gsize) dims[d];
+      else if (d > p)
+        *inner *= (gsize) dims[d];
+    }
+  *n = (gsize) dims[p];
 }
 
 static void
@@ -611,9 +686,12 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
       l->run = run_activation;
       l->parallel = TRUE;
       {
+        gboolean vector = qvk_activation_is_vectorized (&n->a.act);
         g_autofree char *name =
-          g_strdup_printf ("f32 activation %s", qvk_elementwise_isa_name (ew_isa (plan)));
-        set_kernel (l, name, "standalone activation (not fused)");
+          vector ? g_strdup_printf ("f32 activation %s", qvk_elementwise_isa_name (ew_isa (plan)))
+                 : g_strdup_printf ("f32 %s scalar", qviz_activation_name (n->a.act.kind));
+        set_kernel (l, name, vector ? "standalone activation (not fused)"
+                                    : "standalone activation; no vector kernel computes it");
       }
       return TRUE;
 
@@ -656,13 +734,18 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
     case QVIZ_OP_RESIZE:
       l->run = run_resize;
       l->parallel = TRUE;
-      {
-        g_autofree char *name =
-          g_strdup_printf ("f32 resize-bilinear %s", qvk_elementwise_isa_name (ew_isa (plan)));
-        set_kernel (l, n->a.resize.mode == QVIZ_RESIZE_NEAREST ? "f32 resize-nearest scalar"
-                                                               : name,
-                    "row-parallel interpolation");
-      }
+      if (!qviz_plan_resize_prepare (plan, l))
+        {
+          set_kernel (l, n->a.resize.mode == QVIZ_RESIZE_NEAREST ? "f32 resize-nearest scalar"
+                                                                 : "f32 resize-linear scalar",
+                      "source pixels of ONNX's coordinate mode, from a table");
+        }
+      else
+        {
+          g_autofree char *name =
+            g_strdup_printf ("f32 resize-bilinear %s", qvk_elementwise_isa_name (ew_isa (plan)));
+          set_kernel (l, name, "row-parallel interpolation");
+        }
       return TRUE;
 
     case QVIZ_OP_CONCAT:
@@ -686,11 +769,31 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
       set_kernel (l, "transpose copy", "permutation moves data");
       return TRUE;
 
+    case QVIZ_OP_PAD:
+      {
+        int c = (int) plan->shapes[n->inputs[0]].dims[1];
+        g_autofree char *name = g_strdup_printf ("f32 pad %s copy",
+                                                 qviz_pad_fill_name (n->a.pad.fill));
+        l->weights = g_new (float, MAX (c, 1));
+        for (int k = 0; k < c; k++)
+          l->weights[k] = n->a.pad.value;
+        l->run = run_pad;
+        l->parallel = TRUE;
+        set_kernel (l, name, "rows copied pixel by pixel, the border filled");
+      }
+      return TRUE;
+
     case QVIZ_OP_SOFTMAX:
+    case QVIZ_OP_LOG_SOFTMAX:
       if (!qviz_softmax_supported (plan, l, error))
         return FALSE;
       l->run = run_softmax;
-      set_kernel (l, "f32 softmax scalar", "over the innermost axis");
+      {
+        gsize outer, len, inner;
+        qviz_softmax_geometry (plan, l, &outer, &len, &inner);
+        set_kernel (l, n->op == QVIZ_OP_SOFTMAX ? "f32 softmax scalar" : "f32 log-softmax scalar",
+                    inner == 1 ? "over the innermost axis" : "over a strided axis");
+      }
       return TRUE;
 
     case QVIZ_OP_IDENTITY:

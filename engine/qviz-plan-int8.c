@@ -466,25 +466,25 @@ run_resize (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
   int oh = (int) out->dims[2], ow = (int) out->dims[3];
 
   qviz_split_range ((gsize) (out->dims[0] * out->dims[2]), tid, nt, &begin, &end);
-  if (l->node->a.resize.mode == QVIZ_RESIZE_BILINEAR)
-    {
-      qvk_qu8_resize_bilinear (ew_isa (plan), (int) in->dims[0], ih, iw, c, oh, ow,
-                               l->node->a.resize.align_corners, IN (l, 0), OUT (l),
-                               (int) begin, (int) end);
-      return;
-    }
-  /* Nearest (ONNX asymmetric, floor): a copy of the chosen pixel. */
-  for (gsize row = begin; row < end; row++)
-    {
-      gsize b = row / (gsize) oh, oy = row % (gsize) oh;
-      int iy = MIN ((int) floor ((double) oy * ih / oh), ih - 1);
-      for (int ox = 0; ox < ow; ox++)
-        {
-          int ix = MIN ((int) floor ((double) ox * iw / ow), iw - 1);
-          memcpy (OUT (l) + ((b * oh + oy) * ow + ox) * c,
-                  IN (l, 0) + ((b * ih + iy) * iw + ix) * c, (gsize) c);
-        }
-    }
+  if (l->resize_taps != NULL)
+    qvk_qu8_resize_taps__scalar ((int) in->dims[0], ih, iw, c, oh, ow, l->resize_taps,
+                                 l->resize_taps + oh, IN (l, 0), OUT (l), (int) begin,
+                                 (int) end);
+  else
+    qvk_qu8_resize_bilinear (ew_isa (plan), (int) in->dims[0], ih, iw, c, oh, ow,
+                             l->node->a.resize.align_corners, IN (l, 0), OUT (l),
+                             (int) begin, (int) end);
+}
+
+static void
+run_pad (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  qvk_pad_shape ps;
+  gsize begin, end;
+
+  qviz_plan_pad_shape (plan, l, &ps);
+  qviz_split_range ((gsize) ps.batch * (gsize) ps.out_h, tid, nt, &begin, &end);
+  qvk_pad_nhwc (&ps, 1, l->int8, IN (l, 0), OUT (l), (int) begin, (int) end);
 }
 
 static void
@@ -534,14 +534,15 @@ static void
 run_softmax (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
   const QvizShape *s = &plan->shapes[l->out_value];
-  int axis = l->node->a.axis < 0 ? l->node->a.axis + s->rank : l->node->a.axis;
-  gsize n = (gsize) s->dims[axis], total = (gsize) qviz_shape_numel (s);
+  gsize outer, n, inner, total = (gsize) qviz_shape_numel (s);
   const QvizQuantParams *qi = qp (plan, l->node->inputs[0]), *qo = qp (plan, l->out_value);
   g_autofree float *x = g_new (float, total);
   g_autofree float *y = g_new (float, total);
 
+  qviz_softmax_geometry (plan, l, &outer, &n, &inner);
   qvk_qu8_dequantize__scalar (qi->scale, qi->zero_point, IN (l, 0), x, 0, total);
-  qvk_f32_softmax__scalar (total / n, n, x, y);
+  qvk_f32_softmax_strided__scalar (n, inner, l->node->op == QVIZ_OP_LOG_SOFTMAX, x, y, 0,
+                                   outer);
   qvk_qu8_quantize__scalar (qo->scale, qo->zero_point, y, OUT (l), 0, total);
 }
 
@@ -667,8 +668,11 @@ qviz_plan_build_layer_int8 (QvizPlan *plan, QvizLayer *l, GError **error)
       plan->quant[l->out_value] = *qp (plan, n->inputs[0]);
       l->run = run_resize;
       l->parallel = TRUE;
-      if (n->a.resize.mode == QVIZ_RESIZE_NEAREST)
-        set_kernel (l, "qu8 resize-nearest scalar", "interpolation keeps the input's scale");
+      if (!qviz_plan_resize_prepare (plan, l))
+        set_kernel (l, n->a.resize.mode == QVIZ_RESIZE_NEAREST ? "qu8 resize-nearest scalar"
+                                                               : "qu8 resize-linear scalar",
+                    "interpolation keeps the input's scale; source pixels of ONNX's "
+                    "coordinate mode, from a table");
       else
         set_ew_kernel (plan, l, "resize-bilinear", "interpolation keeps the input's scale");
       return TRUE;
@@ -710,11 +714,31 @@ qviz_plan_build_layer_int8 (QvizPlan *plan, QvizLayer *l, GError **error)
       set_kernel (l, "transpose copy", "permutation moves data");
       return TRUE;
 
+    case QVIZ_OP_PAD:
+      {
+        const QvizQuantParams *q = qp (plan, n->inputs[0]);
+        int c = (int) plan->shapes[n->inputs[0]].dims[1];
+        long fill = lrint ((double) n->a.pad.value / q->scale) + q->zero_point;
+        g_autofree char *name = g_strdup_printf ("qu8 pad %s copy",
+                                                 qviz_pad_fill_name (n->a.pad.fill));
+        plan->quant[l->out_value] = *q;
+        l->int8 = g_malloc (MAX (c, 1));
+        l->int8_free = g_free;
+        memset (l->int8, (int) CLAMP (fill, 0, 255), (gsize) MAX (c, 1));
+        l->run = run_pad;
+        l->parallel = TRUE;
+        set_kernel (l, name, "bytes moved: the input's scale carries over, the fill quantized");
+      }
+      return TRUE;
+
     case QVIZ_OP_SOFTMAX:
+    case QVIZ_OP_LOG_SOFTMAX:
       if (!qviz_softmax_supported (plan, l, error))
         return FALSE;
       l->run = run_softmax;
-      set_kernel (l, "qu8 softmax via float scalar", "dequantize, softmax, quantize");
+      set_kernel (l, n->op == QVIZ_OP_SOFTMAX ? "qu8 softmax via float scalar"
+                                              : "qu8 log-softmax via float scalar",
+                  "dequantize, softmax, quantize");
       return TRUE;
 
     case QVIZ_OP_IDENTITY:

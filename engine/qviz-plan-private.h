@@ -6,6 +6,9 @@
 #include "qvk-conv.h"
 #include "qvk-f32.h"
 #include "qvk-qu8.h"
+#include "qvk-resize.h"
+#include "qvk-pad.h"
+#include "qvk-softmax.h"
 
 G_BEGIN_DECLS
 
@@ -32,6 +35,7 @@ struct _QvizLayer {
   int swap;                  /* binary ops: the broadcast operand is input 0 */
   qvk_conv_shape conv;       /* conv and pool geometry, pads resolved */
   qvk_pool_shape pool;
+  qvk_resize_tap *resize_taps; /* [out_h + out_w], resizes the vector kernels do not cover */
 
   /* Float state. */
   qvk_f32_conv_op *conv_f32;
@@ -132,12 +136,20 @@ gboolean qviz_plan_keep_float (QvizPlan *plan, GError **error);
 void     qviz_plan_layer_clear (QvizLayer *l);
 
 int  qviz_binary_mode (const QvizPlan *plan, const QvizNode *n, int out_value, int *swap);
+/* TRUE when the vector bilinear kernels compute this resize; otherwise
+ * fills the layer's resize_taps for the table kernels. */
+gboolean qviz_plan_resize_prepare (QvizPlan *plan, QvizLayer *l);
+void     qviz_plan_pad_shape (const QvizPlan *plan, const QvizLayer *l, qvk_pad_shape *ps);
+const char *qviz_pad_fill_name (QvizPadFill fill);
 int  qviz_physical_axis (const QvizShape *s, int logical_axis);
 void qviz_physical_dims (const QvizShape *s, int64_t dims[QVIZ_MAX_RANK]);
 void qviz_logical_strides (const QvizShape *s, int64_t strides[QVIZ_MAX_RANK]);
 void qviz_concat_run (const QvizPlan *plan, const QvizLayer *l, gsize elem_size);
 void qviz_transpose_run (const QvizPlan *plan, const QvizLayer *l);
 gboolean qviz_softmax_supported (const QvizPlan *plan, const QvizLayer *l, GError **error);
+/* The softmax axis in memory: outer groups of n elements inner apart. */
+void qviz_softmax_geometry (const QvizPlan *plan, const QvizLayer *l, gsize *outer,
+                            gsize *n, gsize *inner);
 
 /* Walks the output of a binary op whose operands broadcast in any pattern,
  * element by element in logical order, giving each element's offsets in

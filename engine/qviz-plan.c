@@ -74,6 +74,9 @@ qviz_layer_class_name (QvizLayerClass c)
     case QVIZ_LAYER_CLASS_DEPTHWISE: return "depthwise";
     case QVIZ_LAYER_CLASS_POINTWISE: return "pointwise";
     case QVIZ_LAYER_CLASS_CONV: return "conv";
+    case QVIZ_LAYER_CLASS_ATTENTION: return "attention";
+    case QVIZ_LAYER_CLASS_NORMALIZATION: return "normalization";
+    case QVIZ_LAYER_CLASS_DATA_MOVEMENT: return "data movement";
     case QVIZ_LAYER_CLASS_OTHER:
     default: return "other";
     }
@@ -124,6 +127,7 @@ qviz_plan_layer_clear (QvizLayer *l)
   g_free (l->bias);
   g_free (l->bn_scale);
   g_free (l->bn_shift);
+  g_free (l->resize_taps);
   if (l->int8 && l->int8_free)
     l->int8_free (l->int8);
   if (l->keep && l->keep_free)
@@ -148,7 +152,7 @@ describe_layer (QvizPlan *plan, QvizLayer *l)
   info->node_index = n->node_index;
   info->kernel_h = info->kernel_w = info->stride_h = info->stride_w = 1;
   info->dilation_h = info->dilation_w = info->groups = 1;
-  info->layer_class = QVIZ_LAYER_CLASS_OTHER;
+  info->layer_class = qviz_layer_class_of_op (info->op);
 
   if (n->op == QVIZ_OP_CONV)
     {
@@ -254,7 +258,7 @@ group_layers (QvizPlan *plan, GError **error)
           (n->op == QVIZ_OP_CONV || n->op == QVIZ_OP_LINEAR ||
            (n->op == QVIZ_OP_ADD && plan->config.precision == QVIZ_PRECISION_F32)) &&
           (next = sole_next_consumer (g, uses, out, i + 1)) != NULL &&
-          next->op == QVIZ_OP_ACTIVATION &&
+          next->op == QVIZ_OP_ACTIVATION && qvk_activation_is_vectorized (&next->a.act) &&
           (n->op != QVIZ_OP_ADD || next->a.act.kind == QVK_ACT_RELU ||
            next->a.act.kind == QVK_ACT_CLIP))
         {
@@ -461,8 +465,8 @@ allocate_arena (QvizPlan *plan, GError **error)
 
 /* ---- plan ----------------------------------------------------------------- */
 
-QvizPlan *
-qviz_plan_new (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
+static QvizPlan *
+plan_build (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
 {
   g_autoptr (QvizPlan) plan = NULL;
   gint64 t0 = now_ns ();
@@ -584,6 +588,31 @@ qviz_plan_new (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
 
   plan->plan_ms = (double) (now_ns () - t0) / 1e6;
   return g_steal_pointer (&plan);
+}
+
+/* A user's model is named in every message, as the loader's messages name
+ * it: "model.onnx: Node 'l/Gemm' (linear): ...". */
+QvizPlan *
+qviz_plan_new (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autofree char *base = NULL;
+  QvizPlan *plan;
+
+  g_return_val_if_fail (graph != NULL, NULL);
+  g_return_val_if_fail (config != NULL, NULL);
+
+  plan = plan_build (graph, config, &local);
+  if (plan != NULL)
+    return plan;
+  if (graph->source != NULL && strcmp (graph->source, "builtin") != 0)
+    {
+      base = g_path_get_basename (graph->source);
+      if (!g_str_has_prefix (local->message, base))
+        g_prefix_error (&local, "%s: ", base);
+    }
+  g_propagate_error (error, g_steal_pointer (&local));
+  return NULL;
 }
 
 void

@@ -520,6 +520,9 @@ activate (const qvk_activation *act, vf x)
                      setf (0.0f), setf (1.0f));
     case QVK_ACT_SIGMOID:
       return divf (setf (1.0f), addf (setf (1.0f), exp_poly (subf (setf (0.0f), x))));
+    default:
+      /* The dispatch (qvk-elementwise.c) never sends the others here. */
+      return x;
     }
   return x;
 }

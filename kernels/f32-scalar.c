@@ -40,6 +40,17 @@ qvk_f32_activate (const qvk_activation *act, float x)
       return clampf (act->alpha * x + act->beta, 0.0f, 1.0f);
     case QVK_ACT_SIGMOID:
       return 1.0f / (1.0f + expf (-x));
+    case QVK_ACT_TANH:
+      return tanhf (x);
+    case QVK_ACT_LEAKY_RELU:
+      return x >= 0.0f ? x : act->alpha * x;
+    case QVK_ACT_ELU:
+      return x >= 0.0f ? x : act->alpha * expm1f (x);
+    case QVK_ACT_SOFTPLUS:
+      /* log1p(exp(x)) overflows for large x, where it is x. */
+      return x > 20.0f ? x : log1pf (expf (x));
+    case QVK_ACT_ERF:
+      return erff (x);
     }
   return x;
 }

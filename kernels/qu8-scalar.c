@@ -221,6 +221,16 @@ activate_double (const qvk_activation *act, double x)
       }
     case QVK_ACT_SIGMOID:
       return 1.0 / (1.0 + exp (-x));
+    case QVK_ACT_TANH:
+      return tanh (x);
+    case QVK_ACT_LEAKY_RELU:
+      return x >= 0.0 ? x : (double) act->alpha * x;
+    case QVK_ACT_ELU:
+      return x >= 0.0 ? x : (double) act->alpha * expm1 (x);
+    case QVK_ACT_SOFTPLUS:
+      return x > 40.0 ? x : log1p (exp (x));
+    case QVK_ACT_ERF:
+      return erf (x);
     }
   return x;
 }

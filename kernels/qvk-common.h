@@ -19,6 +19,13 @@ typedef enum {
   QVK_ACT_HARDSWISH,   /* x * relu6(x + 3) / 6 */
   QVK_ACT_HARDSIGMOID, /* relu6(x + 3) / 6 (PyTorch's definition) */
   QVK_ACT_SIGMOID,     /* 1 / (1 + exp(-x)) */
+  /* Computed by the scalar kernels (float) and lookup tables (int8) only;
+   * never fused into a convolution or an add. */
+  QVK_ACT_TANH,        /* tanh(x) */
+  QVK_ACT_LEAKY_RELU,  /* x >= 0 ? x : alpha * x (also PRelu with one slope) */
+  QVK_ACT_ELU,         /* x >= 0 ? x : alpha * (exp(x) - 1) */
+  QVK_ACT_SOFTPLUS,    /* log(1 + exp(x)) */
+  QVK_ACT_ERF,         /* erf(x) */
 } qvk_act;
 
 typedef struct {
@@ -33,6 +40,13 @@ qvk_activation_make (qvk_act kind)
 {
   qvk_activation a = { kind, 0.0f, 6.0f, 1.0f / 6.0f, 0.5f };
   return a;
+}
+
+/* The activations the vector kernels and the convolution epilogues know. */
+static inline int
+qvk_activation_is_vectorized (const qvk_activation *a)
+{
+  return a == NULL || a->kind <= QVK_ACT_SIGMOID;
 }
 
 static inline qvk_activation

@@ -380,6 +380,11 @@ qvk_f32_add (qvk_isa isa, const qvk_activation *act, const float *a,
 {
   if (begin >= end)
     return;
+  if (!qvk_activation_is_vectorized (act))
+    {
+      qvk_f32_add__scalar (act, a, b, y, begin, end);
+      return;
+    }
   DISPATCH (isa, qvk_f32_vadd_ukernel, (act, a + begin, b + begin, y + begin, end - begin),
             qvk_f32_add__scalar (act, a, b, y, begin, end));
 }
@@ -417,6 +422,11 @@ qvk_f32_activation (qvk_isa isa, const qvk_activation *act, const float *x,
 {
   if (begin >= end)
     return;
+  if (!qvk_activation_is_vectorized (act))
+    {
+      qvk_f32_activation__scalar (act, x, y, begin, end);
+      return;
+    }
   DISPATCH (isa, qvk_f32_vact_ukernel, (act, x + begin, y + begin, end - begin),
             qvk_f32_activation__scalar (act, x, y, begin, end));
 }

@@ -948,6 +948,20 @@ test_styles (void)
   /* The crossover colour is not reused by any series or class. */
   for (guint c = 0; c < QVIZ_N_LAYER_CLASSES; c++)
     g_assert_false (memcmp (&light->crossover, &light->class_fill[c], sizeof (QvizRgba)) == 0);
+  /* Every class has a colour of its own, in both styles. */
+  for (guint c = 0; c < QVIZ_N_LAYER_CLASSES; c++)
+    for (guint d = c + 1; d < QVIZ_N_LAYER_CLASSES; d++)
+      {
+        g_assert_false (memcmp (&light->class_fill[c], &light->class_fill[d], sizeof (QvizRgba)) == 0);
+        g_assert_false (memcmp (&dark->class_fill[c], &dark->class_fill[d], sizeof (QvizRgba)) == 0);
+      }
+  /* Stored runs' ops are classified as the engine classifies them. */
+  g_assert_cmpint (qviz_layer_class_classify ("softmax", QVIZ_SPAN_NONE), ==, QVIZ_LAYER_CLASS_ATTENTION);
+  g_assert_cmpint (qviz_layer_class_classify ("batchnorm", QVIZ_SPAN_NONE), ==, QVIZ_LAYER_CLASS_NORMALIZATION);
+  g_assert_cmpint (qviz_layer_class_classify ("transpose", QVIZ_SPAN_NONE), ==, QVIZ_LAYER_CLASS_DATA_MOVEMENT);
+  g_assert_cmpint (qviz_layer_class_classify ("pad", QVIZ_SPAN_NONE), ==, QVIZ_LAYER_CLASS_DATA_MOVEMENT);
+  g_assert_cmpint (qviz_layer_class_classify ("add", QVIZ_SPAN_NONE), ==, QVIZ_LAYER_CLASS_OTHER);
+  g_assert_cmpint (qviz_layer_class_classify ("conv", QVIZ_SPAN_NONE), ==, QVIZ_LAYER_CLASS_CONV);
   g_assert_false (memcmp (&light->crossover, &light->f32, sizeof (QvizRgba)) == 0);
   g_assert_false (memcmp (&light->crossover, &light->int8, sizeof (QvizRgba)) == 0);
 

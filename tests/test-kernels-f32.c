@@ -47,6 +47,16 @@ naive_activate (const qvk_activation *act, double x)
       return MIN (MAX ((double) act->alpha * x + act->beta, 0.0), 1.0);
     case QVK_ACT_SIGMOID:
       return 1.0 / (1.0 + exp (-x));
+    case QVK_ACT_TANH:
+      return (exp (x) - exp (-x)) / (exp (x) + exp (-x));
+    case QVK_ACT_LEAKY_RELU:
+      return x >= 0 ? x : act->alpha * x;
+    case QVK_ACT_ELU:
+      return x >= 0 ? x : act->alpha * (exp (x) - 1.0);
+    case QVK_ACT_SOFTPLUS:
+      return log (1.0 + exp (x));
+    case QVK_ACT_ERF:
+      return erf (x);
     }
   g_assert_not_reached ();
 }
@@ -66,7 +76,8 @@ test_activate (void)
 {
   const qvk_act kinds[] = { QVK_ACT_NONE, QVK_ACT_RELU, QVK_ACT_CLIP,
                             QVK_ACT_HARDSWISH, QVK_ACT_HARDSIGMOID,
-                            QVK_ACT_SIGMOID };
+                            QVK_ACT_SIGMOID, QVK_ACT_TANH, QVK_ACT_LEAKY_RELU,
+                            QVK_ACT_ELU, QVK_ACT_SOFTPLUS, QVK_ACT_ERF };
   const float xs[] = { -7.f, -3.5f, -3.f, -1.f, -0.25f, 0.f, 0.4f, 1.f, 2.9f,
                        3.f, 5.99f, 6.f, 9.f };
   qvk_activation custom_hsig = qvk_activation_make (QVK_ACT_HARDSIGMOID);
@@ -78,6 +89,8 @@ test_activate (void)
   for (size_t k = 0; k < G_N_ELEMENTS (kinds); k++)
     {
       qvk_activation act = qvk_activation_make (kinds[k]);
+      if (kinds[k] == QVK_ACT_LEAKY_RELU || kinds[k] == QVK_ACT_ELU)
+        act.alpha = 0.3f;
       for (size_t i = 0; i < G_N_ELEMENTS (xs); i++)
         assert_close (qvk_f32_activate (&act, xs[i]), naive_activate (&act, xs[i]),
                       1e-6, "activate", k * 100 + i);

@@ -632,7 +632,7 @@ test_lut (void)
 {
   static const qvk_act kinds[] = {
     QVK_ACT_HARDSWISH, QVK_ACT_HARDSIGMOID, QVK_ACT_SIGMOID, QVK_ACT_RELU,
-    QVK_ACT_CLIP, QVK_ACT_NONE
+    QVK_ACT_CLIP, QVK_ACT_NONE, QVK_ACT_TANH, QVK_ACT_SOFTPLUS, QVK_ACT_ERF
   };
   g_autoptr(GRand) r = g_rand_new_with_seed (SEED + 5);
   Tally t = { 0 };
@@ -665,6 +665,8 @@ test_lut (void)
       /* Real zero in: sigmoid and hardsigmoid give one half; the others 0. */
       if (kinds[k] == QVK_ACT_SIGMOID || kinds[k] == QVK_ACT_HARDSIGMOID)
         g_assert_cmpint (table[in_zp], ==, 128);   /* 0.5 * 256 */
+      else if (kinds[k] == QVK_ACT_SOFTPLUS)   /* log 2 */
+        g_assert_cmpint (table[in_zp], ==, out_zp + (int) lrint (log (2.0) / out_scale));
       else
         g_assert_cmpint (table[in_zp], ==, out_zp);
 

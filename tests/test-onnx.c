@@ -69,8 +69,10 @@ count_act (const QvizGraph *g, qvk_act kind)
   return n;
 }
 
-/* Largest absolute error of the last run_and_compare (). */
+/* Largest absolute error of the last run_and_compare (), and the SQNR of
+ * its first output against the reference. */
 static double last_abs_error;
+static double last_sqnr_db;
 
 /* Runs the graph on NAME.input.npy and compares every output with
  * NAME.output[k].npy; returns the worst error relative to the output range. */
@@ -132,6 +134,16 @@ run_and_compare (QvizGraph *g, const char *name, QvizPrecision precision)
                       (double) (hi - lo));
       worst = MAX (worst, err / (hi - lo));
       last_abs_error = MAX (last_abs_error, err);
+      if (k == 0)
+        {
+          double signal = 0, noise = 0;
+          for (gsize i = 0; i < n; i++)
+            {
+              signal += (double) want[i] * want[i];
+              noise += ((double) got[i] - want[i]) * ((double) got[i] - want[i]);
+            }
+          last_sqnr_db = noise > 0 ? 10.0 * log10 (signal / noise) : INFINITY;
+        }
     }
   return worst;
 }
@@ -331,6 +343,188 @@ test_classifier (void)
   run_at (g, 33, 9);
 }
 
+/* Tanh, LeakyRelu, PRelu (one slope), Elu, Softplus and Erf (the exact
+ * GELU): float within 1e-4 of the range, int8 by lookup tables. */
+static void
+test_activations (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("activations");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *input = fixture ("activations.input.npy");
+  const qvk_act kinds[] = { QVK_ACT_TANH, QVK_ACT_LEAKY_RELU, QVK_ACT_ELU, QVK_ACT_SOFTPLUS,
+                            QVK_ACT_ERF };
+  QvizCalibrationConfig cc;
+  double int8_error;
+
+  for (gsize k = 0; k < G_N_ELEMENTS (kinds); k++)
+    g_assert_cmpint (count_act (g, kinds[k]), >=, 1);
+  /* LeakyRelu and the PRelu of one slope. */
+  g_assert_cmpint (count_act (g, QVK_ACT_LEAKY_RELU), ==, 2);
+  g_assert_cmpfloat (run_and_compare (g, "activations", QVIZ_PRECISION_F32), <, 1e-4);
+
+  qviz_calibration_config_init (&cc);
+  cc.source = input;
+  cc.height = 12;
+  cc.width = 16;
+  g_assert_true (qviz_calibrate (g, &cc, &error));
+  g_assert_no_error (error);
+  int8_error = run_and_compare (g, "activations", QVIZ_PRECISION_INT8);
+  g_test_message ("activations: int8 error %.4f of the output range", int8_error);
+  /* Calibrated on the input itself, eight quantized steps in a row: the
+   * worst pixel within a few percent of the range. */
+  g_assert_cmpfloat (int8_error, <, 0.08);
+}
+
+/* ReduceMean over height and width, kept (squeeze-excite) and dropped
+ * (MnasNet's head): the global average pool, then a flatten. */
+static void
+test_reduce_mean (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("reduce-mean");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *input = fixture ("reduce-mean.input.npy");
+  QvizCalibrationConfig cc;
+  double int8_error;
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_GLOBAL_AVGPOOL), ==, 2);
+  g_assert_cmpint (count_op (g, QVIZ_OP_FLATTEN), ==, 1);
+  g_assert_cmpfloat (run_and_compare (g, "reduce-mean", QVIZ_PRECISION_F32), <, 1e-4);
+  run_at (g, 33, 17);
+
+  qviz_calibration_config_init (&cc);
+  cc.source = input;
+  cc.height = 20;
+  cc.width = 24;
+  g_assert_true (qviz_calibrate (g, &cc, &error));
+  g_assert_no_error (error);
+  int8_error = run_and_compare (g, "reduce-mean", QVIZ_PRECISION_INT8);
+  g_test_message ("reduce-mean: int8 error %.4f of the output range", int8_error);
+  g_assert_cmpfloat (int8_error, <, 0.05);
+}
+
+/* Reflect, edge and constant padding, a negative pad (a crop) and the Pad
+ * PyTorch writes before an AveragePool that counts the padding. */
+static void
+test_pads (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("pads");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *input = fixture ("pads.input.npy");
+  QvizCalibrationConfig cc;
+  const QvizNode *crop = find_node (g, "Pad_2");
+  double int8_error;
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_PAD), ==, 4);
+  {
+    QvizPlanConfig pc;
+    g_autoptr (QvizPlan) plan = NULL;
+    qviz_plan_config_init (&pc);
+    pc.height = 10;
+    pc.width = 14;
+    plan = qviz_plan_new (g, &pc, &error);
+    g_assert_no_error (error);
+    for (int i = 0; i < qviz_plan_get_n_layers (plan); i++)
+      if (strcmp (qviz_plan_get_layer (plan, i)->op, "pad") == 0)
+        g_assert_cmpint (qviz_plan_get_layer (plan, i)->layer_class, ==,
+                         QVIZ_LAYER_CLASS_DATA_MOVEMENT);
+  }
+  g_assert_nonnull (crop);
+  g_assert_cmpint (crop->a.pad.fill, ==, QVIZ_PAD_FILL_CONSTANT);
+  g_assert_cmpint (crop->a.pad.left, ==, -1);
+  g_assert_cmpint (crop->a.pad.bottom, ==, -2);
+  g_assert_cmpfloat (crop->a.pad.value, ==, 0.5f);
+  g_assert_cmpfloat (run_and_compare (g, "pads", QVIZ_PRECISION_F32), <, 1e-4);
+  run_at (g, 16, 9);
+
+  qviz_calibration_config_init (&cc);
+  cc.source = input;
+  cc.height = 10;
+  cc.width = 14;
+  g_assert_true (qviz_calibrate (g, &cc, &error));
+  g_assert_no_error (error);
+  int8_error = run_and_compare (g, "pads", QVIZ_PRECISION_INT8);
+  g_test_message ("pads: int8 error %.4f of the output range", int8_error);
+  g_assert_cmpfloat (int8_error, <, 0.05);
+}
+
+/* Softmax over channels (innermost in memory) and height (strided),
+ * log-softmax over width: float and int8. */
+static void
+test_softmax_axes (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("softmax-axes");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *input = fixture ("softmax-axes.input.npy");
+  QvizCalibrationConfig cc;
+  double int8_error;
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_SOFTMAX), ==, 2);
+  g_assert_cmpint (count_op (g, QVIZ_OP_LOG_SOFTMAX), ==, 1);
+  {
+    /* Softmax layers are of the attention class; the flame chart colours
+     * them so. */
+    QvizPlanConfig pc;
+    g_autoptr (QvizPlan) plan = NULL;
+    int attention = 0;
+    qviz_plan_config_init (&pc);
+    pc.height = 7;
+    pc.width = 9;
+    plan = qviz_plan_new (g, &pc, &error);
+    g_assert_no_error (error);
+    for (int i = 0; i < qviz_plan_get_n_layers (plan); i++)
+      {
+        const QvizLayerInfo *li = qviz_plan_get_layer (plan, i);
+        if (strstr (li->op, "softmax") != NULL)
+          {
+            g_assert_cmpint (li->layer_class, ==, QVIZ_LAYER_CLASS_ATTENTION);
+            attention++;
+          }
+      }
+    g_assert_cmpint (attention, ==, 3);
+  }
+  g_assert_cmpfloat (run_and_compare (g, "softmax-axes", QVIZ_PRECISION_F32), <, 1e-4);
+  run_at (g, 5, 12);
+  qviz_calibration_config_init (&cc);
+  cc.source = input;
+  cc.height = 7;
+  cc.width = 9;
+  g_assert_true (qviz_calibrate (g, &cc, &error));
+  g_assert_no_error (error);
+  int8_error = run_and_compare (g, "softmax-axes", QVIZ_PRECISION_INT8);
+  g_test_message ("softmax-axes: int8 error %.4f of the output range", int8_error);
+  g_assert_cmpfloat (int8_error, <, 0.05);
+}
+
+/* torchvision's DenseNet and MNASNet at reduced widths and an InceptionA
+ * block, random weights: float parity, and the int8 output's SQNR against
+ * PyTorch's float output, calibrated on the fixture's input. */
+static void
+check_torchvision_fixture (gconstpointer data)
+{
+  const char *name = data;
+  g_autoptr (QvizGraph) g = load_fixture (name);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *in_file = g_strconcat (name, ".input.npy", NULL);
+  g_autofree char *input = fixture (in_file);
+  g_autofree float *x = NULL;
+  QvizShape xs;
+  QvizCalibrationConfig cc;
+
+  g_assert_cmpfloat (run_and_compare (g, name, QVIZ_PRECISION_F32), <, 1e-4);
+  x = qviz_npy_read (input, &xs, &error);
+  g_assert_no_error (error);
+  qviz_calibration_config_init (&cc);
+  cc.source = input;
+  cc.height = (int) xs.dims[2];
+  cc.width = (int) xs.dims[3];
+  g_assert_true (qviz_calibrate (g, &cc, &error));
+  g_assert_no_error (error);
+  run_and_compare (g, name, QVIZ_PRECISION_INT8);
+  g_test_message ("%s: int8 output SQNR %.1f dB", name, last_sqnr_db);
+  /* 8-bit activations through 20 to 50 layers: well above noise. */
+  g_assert_cmpfloat (last_sqnr_db, >, 15.0);
+}
+
 static void
 test_external_data (void)
 {
@@ -353,7 +547,14 @@ test_external_data (void)
   missing = qviz_onnx_load (copy, &error);
   g_assert_null (missing);
   g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_IO);
-  g_assert_nonnull (strstr (error->message, "external.onnx.data"));
+  {
+    /* One sentence, not GLib's message joined to ours. */
+    g_autofree char *data_path = g_build_filename (dir, "external.onnx.data", NULL);
+    g_autofree char *want = g_strdup_printf ("external.onnx: tensor 'w' is stored in the "
+                                             "external data file '%s', which does not exist.",
+                                             data_path);
+    g_assert_cmpstr (error->message, ==, want);
+  }
   g_unlink (copy);
   g_rmdir (dir);
 
@@ -557,8 +758,85 @@ test_unknown_ops (void)
   g_assert_null (g);
   g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED);
   g_assert_cmpstr (error->message, ==,
-                   "unknown-op.onnx: 2 unsupported operators: Einsum (node 'a/Einsum'), "
-                   "Loop (node 'b/Loop').");
+                   "unknown-op.onnx: 2 unsupported operators: Einsum (a/Einsum), "
+                   "Loop (b/Loop).");
+}
+
+/* The README's operator list is the loader's table, as qviz-cli prints it. */
+static void
+test_readme_operators (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "README.md", NULL);
+  g_autofree char *readme = NULL;
+  g_autofree char *want = qviz_onnx_supported_operators_markdown ();
+  g_autofree char *have = NULL;
+  const char *begin, *end;
+
+  g_assert_true (g_file_get_contents (path, &readme, NULL, NULL));
+  begin = strstr (readme, "<!-- operators:");
+  g_assert_nonnull (begin);
+  begin = strchr (begin, '\n') + 1;
+  end = strstr (begin, "<!-- /operators -->");
+  g_assert_nonnull (end);
+  have = g_strndup (begin, (gsize) (end - begin));
+  if (g_strcmp0 (have, want) != 0)
+    g_error ("README.md's operator list is out of date; run make readme-operators");
+  /* And the list holds what the loader reads. */
+  g_assert_nonnull (strstr (want, "`Resize`"));
+  g_assert_null (strstr (want, "`Einsum`"));
+}
+
+/* Many nodes of a few operators: one group per operator, its count and at
+ * most three names, so a large model's message stays readable. */
+static void
+test_unknown_ops_grouped (void)
+{
+  g_autofree char *path = fixture ("unknown-many.onnx");
+  g_autoptr (GError) error = NULL;
+  QvizGraph *g = qviz_onnx_load (path, &error);
+
+  g_assert_null (g);
+  g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED);
+  g_assert_cmpstr (error->message, ==,
+                   "unknown-many.onnx: 7 unsupported operators: Einsum x5 (block0/Einsum, "
+                   "block1/Einsum, block2/Einsum, ...), Hardmax (head/Hardmax), "
+                   "com.example.Custom (head/Custom).");
+}
+
+/* A graph whose output is its input: said as it is. */
+static void
+test_identity_graph (void)
+{
+  g_autofree char *path = fixture ("identity.onnx");
+  g_autoptr (GError) error = NULL;
+  QvizGraph *g = qviz_onnx_load (path, &error);
+
+  g_assert_null (g);
+  g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED);
+  g_assert_cmpstr (error->message, ==,
+                   "identity.onnx: output 'output' is the input image itself; the model "
+                   "computes nothing from it.");
+}
+
+/* Errors found when planning a user's model name its file too. */
+static void
+test_plan_error_names_file (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("fixed-flatten");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizPlan) ok = NULL;
+  QvizPlan *plan;
+  QvizPlanConfig pc;
+
+  qviz_plan_config_init (&pc);
+  pc.height = pc.width = 8;
+  ok = qviz_plan_new (g, &pc, &error);
+  g_assert_no_error (error);
+  pc.height = pc.width = 16;
+  plan = qviz_plan_new (g, &pc, &error);
+  g_assert_null (plan);
+  g_assert_nonnull (error);
+  g_assert_true (g_str_has_prefix (error->message, "fixed-flatten.onnx: Node 'head/Reshape'"));
 }
 
 static void
@@ -668,6 +946,20 @@ main (int argc, char **argv)
   g_test_add_func ("/onnx/qdq-partial", test_qdq_partial);
   g_test_add_func ("/onnx/qdq-asymmetric", test_qdq_asymmetric);
   g_test_add_func ("/onnx/unknown-ops", test_unknown_ops);
+  g_test_add_func ("/onnx/unknown-ops-grouped", test_unknown_ops_grouped);
+  g_test_add_func ("/onnx/activations", test_activations);
+  g_test_add_func ("/onnx/reduce-mean", test_reduce_mean);
+  g_test_add_func ("/onnx/pads", test_pads);
+  g_test_add_func ("/onnx/softmax-axes", test_softmax_axes);
+  g_test_add_data_func ("/onnx/torchvision/densenet-small", "densenet-small",
+                        check_torchvision_fixture);
+  g_test_add_data_func ("/onnx/torchvision/inception-block", "inception-block",
+                        check_torchvision_fixture);
+  g_test_add_data_func ("/onnx/torchvision/mnasnet-small", "mnasnet-small",
+                        check_torchvision_fixture);
+  g_test_add_func ("/onnx/readme-operators", test_readme_operators);
+  g_test_add_func ("/onnx/identity-graph", test_identity_graph);
+  g_test_add_func ("/onnx/plan-error-names-file", test_plan_error_names_file);
   g_test_add_func ("/onnx/opset-too-new", test_opset_too_new);
   g_test_add_func ("/onnx/bad-files", test_bad_files);
   g_test_add_func ("/onnx/crashes", test_crashes);

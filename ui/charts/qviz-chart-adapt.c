@@ -20,6 +20,12 @@ class_from_name (const char *name)
     return QVIZ_LAYER_CLASS_POINTWISE;
   if (g_strcmp0 (name, "conv") == 0)
     return QVIZ_LAYER_CLASS_CONV;
+  if (g_strcmp0 (name, "attention") == 0)
+    return QVIZ_LAYER_CLASS_ATTENTION;
+  if (g_strcmp0 (name, "normalization") == 0)
+    return QVIZ_LAYER_CLASS_NORMALIZATION;
+  if (g_strcmp0 (name, "data movement") == 0)
+    return QVIZ_LAYER_CLASS_DATA_MOVEMENT;
   return QVIZ_LAYER_CLASS_OTHER;
 }
 

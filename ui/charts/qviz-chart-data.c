@@ -17,6 +17,11 @@ qviz_layer_class_get_label (QvizLayerClass layer_class)
     /* TRANSLATORS: a layer class: a convolution that is neither depthwise
      * nor pointwise. */
     case QVIZ_LAYER_CLASS_CONV: return C_("layer class", "Conv");
+    /* TRANSLATORS: a layer class: softmax and the products around it. */
+    case QVIZ_LAYER_CLASS_ATTENTION: return C_("layer class", "Attention");
+    case QVIZ_LAYER_CLASS_NORMALIZATION: return C_("layer class", "Normalization");
+    /* TRANSLATORS: a layer class: transposes, reshapes, concatenations. */
+    case QVIZ_LAYER_CLASS_DATA_MOVEMENT: return C_("layer class", "Data movement");
     case QVIZ_LAYER_CLASS_OTHER: return C_("layer class", "Other");
     case QVIZ_N_LAYER_CLASSES:
     default: break;
@@ -39,6 +44,7 @@ qviz_layer_class_classify (const char    *op,
       g_autofree char *lower = g_ascii_strdown (op, -1);
       if (strstr (lower, "conv") != NULL)
         return QVIZ_LAYER_CLASS_CONV;
+      return qviz_layer_class_of_op (lower);
     }
   return QVIZ_LAYER_CLASS_OTHER;
 }

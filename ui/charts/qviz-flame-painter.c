@@ -655,6 +655,9 @@ paint_legend (QvizFlamePainter *self,
     { (gpointer) s, GUINT_TO_POINTER (QVIZ_LAYER_CLASS_POINTWISE), GUINT_TO_POINTER (0), hatch },
     { (gpointer) s, GUINT_TO_POINTER (QVIZ_LAYER_CLASS_CONV), GUINT_TO_POINTER (0), hatch },
     { (gpointer) s, GUINT_TO_POINTER (QVIZ_LAYER_CLASS_CONV), GUINT_TO_POINTER (QVIZ_SPAN_DILATED), hatch },
+    { (gpointer) s, GUINT_TO_POINTER (QVIZ_LAYER_CLASS_ATTENTION), GUINT_TO_POINTER (0), hatch },
+    { (gpointer) s, GUINT_TO_POINTER (QVIZ_LAYER_CLASS_NORMALIZATION), GUINT_TO_POINTER (0), hatch },
+    { (gpointer) s, GUINT_TO_POINTER (QVIZ_LAYER_CLASS_DATA_MOVEMENT), GUINT_TO_POINTER (0), hatch },
     { (gpointer) s, GUINT_TO_POINTER (QVIZ_LAYER_CLASS_OTHER), GUINT_TO_POINTER (0), hatch },
     { (gpointer) s, NULL, NULL, NULL },
   };
@@ -664,8 +667,11 @@ paint_legend (QvizFlamePainter *self,
     { C_("layer class", "Pointwise"), swatch_layer, args[2] },
     { C_("layer class", "Conv"), swatch_layer, args[3] },
     { _("Dilated conv (hatched)"), swatch_layer, args[4] },
-    { C_("layer class", "Other"), swatch_layer, args[5] },
-    { C_("flame chart", "Module"), swatch_module, args[6] },
+    { C_("layer class", "Attention"), swatch_layer, args[5] },
+    { C_("layer class", "Normalization"), swatch_layer, args[6] },
+    { C_("layer class", "Data movement"), swatch_layer, args[7] },
+    { C_("layer class", "Other"), swatch_layer, args[8] },
+    { C_("flame chart", "Module"), swatch_module, args[9] },
   };
 
   return qviz_chart_draw_legend (cr, s, items, G_N_ELEMENTS (items), x, y, max_width, draw);
