@@ -8,6 +8,7 @@
 
 #include "qviz-config.h"
 #include "qviz-window-private.h"
+#include "qviz-crossover.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -530,46 +531,23 @@ fill_cards (QvizWindow *self)
       }
     }
 
-  /* Crossovers of the curves, per thread count. */
+  /* How int8 stands against float, per thread count: the relation and its
+   * sentence come from ui/charts, so the card says what the curves show. */
   {
     g_autoptr (GPtrArray) series = qviz_chart_curves_from_runs (self->runs);
-    g_autoptr (GString) detail = g_string_new (NULL);
-    double lowest = 0;
-    guint n_pairs = 0;
+    g_autoptr (GArray) relations = qviz_curves_relate_all (series);
 
-    for (guint i = 0; i < series->len; i++)
+    if (relations->len > 0)
       {
-        const QvizCurveSeries *f = g_ptr_array_index (series, i);
-        double at = 0;
+        g_autoptr (GString) detail = g_string_new (NULL);
 
-        if (qviz_curve_series_is_int8 (f))
-          continue;
-        for (guint j = 0; j < series->len; j++)
+        for (guint i = 0; i < relations->len; i++)
           {
-            const QvizCurveSeries *q = g_ptr_array_index (series, j);
-            if (!qviz_curve_series_is_int8 (q) || q->threads != f->threads)
-              continue;
-            n_pairs++;
-            if (qviz_curves_find_crossover (f, q, &at))
-              {
-                g_string_append_printf (detail, g_dngettext (GETTEXT_PACKAGE,
-                                        "%sint8 slower above %.0f px with %u thread",
-                                        "%sint8 slower above %.0f px with %u threads", f->threads),
-                                        detail->len ? "\n" : "", at, f->threads);
-                if (lowest == 0 || at < lowest)
-                  lowest = at;
-              }
+            g_autofree char *line =
+              qviz_curve_relation_describe (&g_array_index (relations, QvizCurveRelation, i));
+            g_string_append_printf (detail, "%s%s", detail->len ? "\n" : "", line);
           }
-      }
-    if (n_pairs > 0)
-      {
-        if (lowest > 0)
-          cross_value = g_strdup_printf (_("int8 slower above %.0f px"), lowest);
-        else
-          {
-            cross_value = g_strdup (_("No crossover"));
-            g_string_append (detail, _("int8 is faster than float at every measured size and thread count."));
-          }
+        cross_value = qviz_curve_relations_headline (relations);
         cross_detail = g_string_free (g_steal_pointer (&detail), FALSE);
         gtk_flow_box_append (GTK_FLOW_BOX (self->cards),
                              make_card (_("Crossover"), cross_value, cross_detail));
