@@ -208,6 +208,7 @@ qviz_application_startup (GApplication *app)
     { "win.open", { "<Control>o", NULL } },
     { "win.run", { "<Control>r", NULL } },
     { "win.cancel", { "Escape", NULL } },
+    { "win.toggle-sidebar", { "F9", NULL } },
     { "win.export", { "<Control>e", NULL } },
     { "win.search", { "<Control>f", NULL } },
     { "win.zoom-in", { "<Control>plus", "<Control>equal", "<Control>KP_Add", NULL } },

@@ -555,7 +555,7 @@ sweep_choice (QvizWindow   *self,
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *label = gtk_label_new (name);
-  GtkDropDown *dropdown = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+  GtkDropDown *dropdown = qviz_window_choice_new ();
 
   gtk_widget_add_css_class (label, "heading");
   gtk_box_append (GTK_BOX (box), label);
@@ -622,7 +622,7 @@ qviz_window_build_compare (QvizWindow *self)
   label = heading (_("Layer by Layer"));
   gtk_widget_set_hexpand (label, TRUE);
   gtk_box_append (GTK_BOX (row), label);
-  self->compare_config = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+  self->compare_config = qviz_window_choice_new ();
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->compare_config),
                                _("Configuration measured in both sweeps, with B's whole-model time over A's"));
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->compare_config));

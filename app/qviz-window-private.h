@@ -53,6 +53,9 @@ struct _QvizWindow
   GMenu             *export_chart_section; /* labels follow the page */
   GMenu             *export_data_section;
   GtkWidget         *progress_box;
+  AdwFlap           *flap;
+  GtkToggleButton   *sidebar_button;
+  AdwViewSwitcherBar *switcher_bar;
   GtkProgressBar    *progress_bar;
   AdwViewSwitcherTitle *switcher_title;
 
@@ -116,6 +119,7 @@ gboolean qviz_window_is_running         (QvizWindow *self);
 gboolean qviz_window_is_loading         (QvizWindow *self);
 const QvizRun *qviz_window_get_report_run (QvizWindow *self, const char *precision);
 GtkWidget *qviz_window_framed           (GtkWidget *child);
+GtkDropDown *qviz_window_choice_new      (void);
 char    *qviz_window_format_time        (gint64 unix_us);
 char    *qviz_window_format_ms          (double ms);
 char    *qviz_window_format_resolutions (const char *text);

@@ -818,6 +818,61 @@ qviz_window_update_model_menu (QvizWindow *self)
 
 /* ---- construction --------------------------------------------------- */
 
+static void
+setup_choice_label (GtkSignalListItemFactory *factory,
+                    GtkListItem              *item,
+                    gpointer                  ellipsize)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  if (GPOINTER_TO_INT (ellipsize))
+    {
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+      gtk_label_set_width_chars (GTK_LABEL (label), 8);
+    }
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_choice_label (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   gpointer                  ellipsize)
+{
+  GtkStringObject *string = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_list_item_get_child (item);
+  const char *text = string ? gtk_string_object_get_string (string) : "";
+
+  gtk_label_set_text (GTK_LABEL (label), text);
+  if (GPOINTER_TO_INT (ellipsize))
+    gtk_widget_set_tooltip_text (label, text);
+}
+
+static GtkListItemFactory *
+choice_factory (gboolean ellipsize)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_choice_label), GINT_TO_POINTER (ellipsize));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_choice_label), GINT_TO_POINTER (ellipsize));
+  return factory;
+}
+
+/* A drop-down of long names (configurations, sweeps) must not set the width
+ * of the page: the button shows the choice ellipsized in the middle, the
+ * open list shows every name in full. */
+GtkDropDown *
+qviz_window_choice_new (void)
+{
+  GtkDropDown *dropdown = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+  g_autoptr (GtkListItemFactory) button = choice_factory (TRUE);
+  g_autoptr (GtkListItemFactory) list = choice_factory (FALSE);
+
+  gtk_drop_down_set_factory (dropdown, button);
+  gtk_drop_down_set_list_factory (dropdown, list);
+  return dropdown;
+}
+
 static GtkWidget *
 toolbar_new (void)
 {
@@ -926,21 +981,23 @@ build_flame (QvizWindow *self)
   GtkWidget *scrolled = gtk_scrolled_window_new ();
   GtkWidget *hint;
 
-  self->flame_config = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+  self->flame_config = qviz_window_choice_new ();
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->flame_config), _("Configuration"));
   gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->flame_config));
-  self->flame_pass = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+  self->flame_pass = qviz_window_choice_new ();
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->flame_pass), _("Pass: the steady state or one of the cold passes"));
   gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->flame_pass));
   self->flame_search = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
   g_object_set (self->flame_search, "placeholder-text", _("Search layers, ops, kernels"), NULL);
-  gtk_widget_set_size_request (GTK_WIDGET (self->flame_search), 260, -1);
+  gtk_widget_set_size_request (GTK_WIDGET (self->flame_search), 160, -1);
   gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->flame_search));
   hint = gtk_label_new (_("Ctrl+scroll or pinch to zoom, drag to pan"));
   gtk_widget_add_css_class (hint, "dim-label");
   gtk_widget_add_css_class (hint, "caption");
   gtk_widget_set_hexpand (hint, TRUE);
   gtk_label_set_xalign (GTK_LABEL (hint), 1);
+  gtk_label_set_ellipsize (GTK_LABEL (hint), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_tooltip_text (hint, gtk_label_get_text (GTK_LABEL (hint)));
   gtk_box_append (GTK_BOX (bar), hint);
   gtk_box_append (GTK_BOX (box), bar);
   gtk_box_append (GTK_BOX (box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
@@ -977,7 +1034,7 @@ build_layers (QvizWindow *self)
   GtkWidget *bar = toolbar_new ();
   GtkWidget *legend;
 
-  self->layers_config = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+  self->layers_config = qviz_window_choice_new ();
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->layers_config), _("Configuration"));
   gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->layers_config));
   self->special_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_label (_("Dilated and Depthwise Only")));
@@ -987,6 +1044,8 @@ build_layers (QvizWindow *self)
   gtk_widget_add_css_class (legend, "caption");
   gtk_widget_set_hexpand (legend, TRUE);
   gtk_label_set_xalign (GTK_LABEL (legend), 1);
+  gtk_label_set_ellipsize (GTK_LABEL (legend), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_tooltip_text (legend, gtk_label_get_text (GTK_LABEL (legend)));
   gtk_box_append (GTK_BOX (bar), legend);
   gtk_box_append (GTK_BOX (box), bar);
   gtk_box_append (GTK_BOX (box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
@@ -1122,11 +1181,22 @@ qviz_window_init (QvizWindow *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->export_button), _("Export (Ctrl+E)"));
   adw_header_bar_pack_end (ADW_HEADER_BAR (header), GTK_WIDGET (self->export_button));
 
+  /* The sidebar folds into an overlay when the window is narrow; this
+   * button shows it then, and hides it at any width. */
+  self->sidebar_button = GTK_TOGGLE_BUTTON (gtk_toggle_button_new ());
+  gtk_button_set_icon_name (GTK_BUTTON (self->sidebar_button), "sidebar-show-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sidebar_button), _("Sweeps (F9)"));
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), GTK_WIDGET (self->sidebar_button));
+  gtk_box_append (GTK_BOX (toolbar_view), header);
+
+  /* The progress of a sweep is a strip of its own under the header: in the
+   * header it took the width of the page switcher. */
   self->progress_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_add_css_class (self->progress_box, "toolbar");
   self->progress_bar = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
   gtk_progress_bar_set_show_text (self->progress_bar, TRUE);
   gtk_progress_bar_set_ellipsize (self->progress_bar, PANGO_ELLIPSIZE_END);
-  gtk_widget_set_size_request (GTK_WIDGET (self->progress_bar), 260, -1);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->progress_bar), TRUE);
   gtk_widget_set_valign (GTK_WIDGET (self->progress_bar), GTK_ALIGN_CENTER);
   gtk_box_append (GTK_BOX (self->progress_box), GTK_WIDGET (self->progress_bar));
   button = gtk_button_new_from_icon_name ("process-stop-symbolic");
@@ -1135,8 +1205,7 @@ qviz_window_init (QvizWindow *self)
   gtk_widget_add_css_class (button, "destructive-action");
   gtk_box_append (GTK_BOX (self->progress_box), button);
   gtk_widget_set_visible (self->progress_box, FALSE);
-  adw_header_bar_pack_end (ADW_HEADER_BAR (header), self->progress_box);
-  gtk_box_append (GTK_BOX (toolbar_view), header);
+  gtk_box_append (GTK_BOX (toolbar_view), self->progress_box);
 
   /* Sidebar */
   self->sweep_list = GTK_LIST_BOX (gtk_list_box_new ());
@@ -1145,10 +1214,18 @@ qviz_window_init (QvizWindow *self)
   g_signal_connect (self->sweep_list, "row-selected", G_CALLBACK (on_sweep_row_selected), self);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (sidebar), GTK_WIDGET (self->sweep_list));
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (sidebar), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_widget_set_size_request (sidebar, 280, -1);
+  gtk_widget_set_size_request (sidebar, 260, -1);
   gtk_widget_add_css_class (sidebar, "qviz-sidebar");
-  gtk_box_append (GTK_BOX (body), sidebar);
-  gtk_box_append (GTK_BOX (body), gtk_separator_new (GTK_ORIENTATION_VERTICAL));
+  gtk_widget_add_css_class (sidebar, "background");
+  self->flap = ADW_FLAP (adw_flap_new ());
+  adw_flap_set_flap (self->flap, sidebar);
+  adw_flap_set_separator (self->flap, gtk_separator_new (GTK_ORIENTATION_VERTICAL));
+  adw_flap_set_fold_policy (self->flap, ADW_FLAP_FOLD_POLICY_AUTO);
+  adw_flap_set_swipe_to_open (self->flap, TRUE);
+  adw_flap_set_swipe_to_close (self->flap, TRUE);
+  g_object_bind_property (self->sidebar_button, "active", self->flap, "reveal-flap",
+                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+  gtk_toggle_button_set_active (self->sidebar_button, TRUE);
 
   /* Pages */
   self->pages = ADW_VIEW_STACK (adw_view_stack_new ());
@@ -1186,8 +1263,18 @@ qviz_window_init (QvizWindow *self)
   gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->empty_page), "empty");
   gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->pages), "pages");
   gtk_widget_set_hexpand (GTK_WIDGET (self->content_stack), TRUE);
-  stack_box = GTK_WIDGET (self->content_stack);
-  gtk_box_append (GTK_BOX (body), stack_box);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->content_stack), TRUE);
+  stack_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (stack_box), GTK_WIDGET (self->content_stack));
+  /* At narrow widths the header's switcher gives way to a bar at the bottom,
+   * so every page stays one click away. */
+  self->switcher_bar = ADW_VIEW_SWITCHER_BAR (adw_view_switcher_bar_new ());
+  adw_view_switcher_bar_set_stack (self->switcher_bar, self->pages);
+  g_object_bind_property (self->switcher_title, "title-visible", self->switcher_bar, "reveal",
+                          G_BINDING_SYNC_CREATE);
+  gtk_box_append (GTK_BOX (stack_box), GTK_WIDGET (self->switcher_bar));
+  adw_flap_set_content (self->flap, stack_box);
+  gtk_box_append (GTK_BOX (body), GTK_WIDGET (self->flap));
 
   self->toasts = ADW_TOAST_OVERLAY (adw_toast_overlay_new ());
   adw_toast_overlay_set_child (self->toasts, body);
@@ -1201,6 +1288,10 @@ qviz_window_init (QvizWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
 
   qviz_window_install_actions (self);
+  {
+    g_autoptr (GPropertyAction) toggle = g_property_action_new ("toggle-sidebar", self->flap, "reveal-flap");
+    g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (toggle));
+  }
   qviz_window_update_model_menu (self);
   g_signal_connect_swapped (self->settings, "changed::recent-models",
                             G_CALLBACK (qviz_window_update_model_menu), self);

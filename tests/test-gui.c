@@ -283,6 +283,21 @@ test_run_and_cancel (void)
   g_action_group_activate_action (G_ACTION_GROUP (window), "start-sweep", NULL);
   g_assert_true (iterate_until (sweep_progressing, NULL, 30));
   settle (0.3);
+  /* While it runs, the progress takes no room from the page switcher: at
+   * 1200 px the switcher stays in the header, the progress under it. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 900);
+  settle (0.5);
+  g_assert_true (gtk_widget_get_mapped (window->progress_box));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window->progress_bar)), >, 400);
+  g_assert_false (adw_view_switcher_title_get_title_visible (window->switcher_title));
+  g_assert_false (adw_view_switcher_bar_get_reveal (window->switcher_bar));
+  /* Narrow, the switcher moves to the bottom bar and stays reachable. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 700);
+  settle (0.5);
+  g_assert_true (gtk_widget_get_mapped (window->progress_box));
+  g_assert_true (adw_view_switcher_bar_get_reveal (window->switcher_bar));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  settle (0.3);
   g_action_group_activate_action (G_ACTION_GROUP (window), "cancel", NULL);
   g_assert_true (iterate_until (sweep_finished, NULL, 60));
 
@@ -508,6 +523,41 @@ test_machines_and_compare (void)
   }
 }
 
+/* At 800 px every page fits: the window's minimum width on each page is at
+ * most 800, the sidebar folds into an overlay, and the page switcher moves
+ * to a bar at the bottom where every page stays reachable. */
+static void
+test_narrow_window (void)
+{
+  const char *names[] = { "overview", "flame", "layers", "compare", "machines" };
+  int min = 0, nat = 0;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 700);
+  settle (0.5);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      show_page (names[i]);
+      gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+      g_test_message ("%s: minimum width %d px", names[i], min);
+      g_assert_cmpint (min, <=, 800);
+      g_assert_cmpstr (adw_view_stack_get_visible_child_name (window->pages), ==, names[i]);
+    }
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 800);
+  g_assert_true (adw_flap_get_folded (window->flap));
+  g_assert_true (adw_view_switcher_bar_get_reveal (window->switcher_bar));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window->switcher_bar)));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window->switcher_bar)), >, 400);
+
+  /* Wide again: the switcher is back in the header and the sidebar beside
+   * the pages. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  settle (0.5);
+  g_assert_false (adw_flap_get_folded (window->flap));
+  g_assert_false (adw_view_switcher_bar_get_reveal (window->switcher_bar));
+  adw_flap_set_reveal_flap (window->flap, TRUE);
+  show_page ("overview");
+}
+
 static void
 calibrate_small (QvizGraph *graph)
 {
@@ -584,6 +634,7 @@ main (int   argc,
   gtk_window_present (GTK_WINDOW (window));
 
   g_test_add_func ("/gui/pages", test_pages);
+  g_test_add_func ("/gui/narrow-window", test_narrow_window);
   g_test_add_func ("/gui/run-and-cancel", test_run_and_cancel);
   g_test_add_func ("/gui/machines-and-compare", test_machines_and_compare);
   status = g_test_run ();
