@@ -38,6 +38,9 @@ struct _QvizWindow
   char              *compare_for;   /* sweep shown when A and B were chosen */
   char              *compare_filled; /* what the page shows: A, B, their runs */
   gboolean           compare_dirty; /* refill when the page is next shown */
+  gboolean           compare_computing; /* a worker loads and compares A and B */
+  guint              compare_generation; /* which worker's answer is awaited */
+  GCancellable      *compare_cancellable;
   guint              loading_model; /* model loads in flight */
   guint              store_jobs;    /* imports and exports in flight */
   QvizMachine       *this_machine;  /* detected once, for "this machine" */
@@ -86,7 +89,8 @@ struct _QvizWindow
 
   /* Compare */
   GtkDropDown       *compare_a, *compare_b, *compare_config;
-  GtkStack          *compare_stack;  /* "empty" or "compare" */
+  GtkStack          *compare_stack;  /* "empty", "computing" or "compare" */
+  GtkSpinner        *compare_spinner;
   AdwStatusPage     *compare_empty;
   QvizCurvesView    *compare_curves;
   QvizFlameView     *compare_flame;
@@ -133,6 +137,7 @@ GtkWidget *qviz_window_build_compare    (QvizWindow *self);
  * one before it of the same model, unless the user chose others. */
 void     qviz_window_update_compare_choices (QvizWindow *self);
 gboolean qviz_window_has_comparison     (QvizWindow *self);
+gboolean qviz_window_is_comparing       (QvizWindow *self);
 /* The Compare page as one report page (PNG, SVG or PDF by extension), or
  * its comparisons as CSV. */
 gboolean qviz_window_export_compare     (QvizWindow *self, const char *path, GError **error);

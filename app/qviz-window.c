@@ -1324,6 +1324,8 @@ qviz_window_dispose (GObject *object)
 
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
+  if (self->compare_cancellable)
+    g_cancellable_cancel (self->compare_cancellable);
   G_OBJECT_CLASS (qviz_window_parent_class)->dispose (object);
 }
 
@@ -1334,6 +1336,7 @@ qviz_window_finalize (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->compare_cancellable);
   g_clear_object (&self->export_chart_section);
   g_clear_object (&self->export_data_section);
   g_clear_pointer (&self->comparisons, g_ptr_array_unref);

@@ -77,6 +77,12 @@ sweep_progressing (gpointer data)
   return window->sweep_total > 0 && gtk_progress_bar_get_fraction (window->progress_bar) >= 0;
 }
 
+static gboolean
+compare_finished (gpointer data)
+{
+  return !qviz_window_is_comparing (window);
+}
+
 static void
 settle (double seconds)
 {
@@ -212,6 +218,7 @@ test_pages (void)
   /* Compare with one sweep: A and B are the same runs, so both sweeps'
    * curves are drawn and every layer's change is within noise (greyed). */
   show_page ("compare");
+  g_assert_true (iterate_until (compare_finished, NULL, 30));
   g_assert_cmpuint (qviz_curves_view_get_n_series (window->compare_curves), ==, 4);
   ink = count_ink (GTK_WIDGET (window->compare_curves), &total);
   g_assert_cmpuint (ink, >, total / 50);
@@ -347,8 +354,9 @@ count_store (guint *n_sweeps,
 /* Measures model without a store, then writes the sweep into the database
  * at path as if another machine ("lab-xeon") had run it. */
 static char *
-record_elsewhere (const char *path,
-                  const char *model)
+record_elsewhere_n (const char *path,
+                    const char *model,
+                    guint       iterations)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (QvizStore) store = qviz_store_open (path, QVIZ_STORE_READ_WRITE, &error);
@@ -368,7 +376,7 @@ record_elsewhere (const char *path,
   g_assert_true (qviz_parse_threads ("1", config->threads, &error));
   g_array_set_size (config->precisions, 0);
   g_assert_true (qviz_parse_precisions ("f32,int8", config->precisions, &error));
-  config->iterations = 3;
+  config->iterations = iterations;
   config->cold = 1;
   g_assert_true (qviz_sweep_execute (graph, NULL, config, NULL, NULL, &sweep, &runs, &error));
   g_assert_no_error (error);
@@ -394,6 +402,13 @@ record_elsewhere (const char *path,
   g_assert_true (qviz_store_sweep_finish (store, sweep->uuid, QVIZ_SWEEP_COMPLETE, NULL, &error));
   g_assert_no_error (error);
   return g_strdup (sweep->uuid);
+}
+
+static char *
+record_elsewhere (const char *path,
+                  const char *model)
+{
+  return record_elsewhere_n (path, model, 3);
 }
 
 static gboolean
@@ -469,6 +484,7 @@ test_machines_and_compare (void)
   g_assert_true (iterate_until (store_idle, NULL, 30));
   g_assert_cmpstr (window->sweep_uuid, ==, uuid_b);
   show_page ("compare");
+  g_assert_true (iterate_until (compare_finished, NULL, 30));
   g_assert_cmpstr (window->compare_uuid_b, ==, uuid_b);
   g_assert_cmpstr (window->compare_uuid_a, !=, uuid_b);
   g_assert_true (qviz_window_has_comparison (window));
@@ -521,6 +537,62 @@ test_machines_and_compare (void)
     g_assert_cmpuint (sweeps->len, ==, 1);
     g_assert_cmpstr (((QvizSweep *) g_ptr_array_index (sweeps, 0))->uuid, ==, uuid_b);
   }
+}
+
+static gboolean
+count_tick (gpointer data)
+{
+  (*(guint *) data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+static guint
+sweep_position (const char *uuid)
+{
+  for (guint i = 0; i < window->all_sweeps->len; i++)
+    if (g_str_equal (((QvizSweep *) g_ptr_array_index (window->all_sweeps, i))->uuid, uuid))
+      return i;
+  g_assert_not_reached ();
+}
+
+/* A comparison of two long sweeps (150 passes per configuration, bootstrap
+ * intervals for every layer) runs in a worker: the choice returns at once,
+ * the page shows a spinner, and a periodic source keeps firing on the main
+ * loop until the answer is shown. */
+static void
+test_compare_in_worker (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "long.sqlite", NULL);
+  g_autofree char *uuid = NULL;
+  guint ticks = 0, ticks_before, source;
+  guint position;
+  gint64 start;
+
+  g_assert_true (iterate_until (window_ready, NULL, 30));
+  uuid = record_elsewhere_n (path, "dwsep5x5", 150);
+  qviz_window_import_database (window, path);
+  g_assert_true (iterate_until (store_idle, NULL, 30));
+  show_page ("compare");
+  g_assert_true (iterate_until (compare_finished, NULL, 30));
+
+  position = sweep_position (uuid);
+  source = g_timeout_add (1, count_tick, &ticks);
+  gtk_drop_down_set_selected (window->compare_b, position);
+  ticks_before = ticks;
+  start = g_get_monotonic_time ();
+  gtk_drop_down_set_selected (window->compare_a, position);
+  g_assert_true (qviz_window_is_comparing (window));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->compare_stack), ==, "computing");
+  g_assert_true (iterate_until (compare_finished, NULL, 60));
+  g_test_message ("comparison: %.1f ms, the periodic source fired %u times meanwhile",
+                  (g_get_monotonic_time () - start) / 1000.0, ticks - ticks_before);
+  g_source_remove (source);
+  g_assert_cmpuint (ticks - ticks_before, >, 0);
+  g_assert_true (qviz_window_has_comparison (window));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->compare_stack), ==, "compare");
+  g_assert_cmpstr (window->compare_uuid_a, ==, uuid);
+  g_assert_cmpstr (window->compare_uuid_b, ==, uuid);
+  g_assert_nonnull (gtk_list_box_get_row_at_index (window->delta_list, 2));
 }
 
 /* At 800 px every page fits: the window's minimum width on each page is at
@@ -637,6 +709,7 @@ main (int   argc,
   g_test_add_func ("/gui/narrow-window", test_narrow_window);
   g_test_add_func ("/gui/run-and-cancel", test_run_and_cancel);
   g_test_add_func ("/gui/machines-and-compare", test_machines_and_compare);
+  g_test_add_func ("/gui/compare-in-worker", test_compare_in_worker);
   status = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));
