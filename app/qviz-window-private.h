@@ -38,6 +38,7 @@ struct _QvizWindow
   char              *compare_for;   /* sweep shown when A and B were chosen */
   char              *compare_filled; /* what the page shows: A, B, their runs */
   gboolean           compare_dirty; /* refill when the page is next shown */
+  guint              n_detailed_loads; /* runs read with layers and spans */
   gboolean           compare_computing; /* a worker loads and compares A and B */
   guint              compare_generation; /* which worker's answer is awaited */
   GCancellable      *compare_cancellable;

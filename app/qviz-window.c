@@ -627,6 +627,56 @@ update_content (QvizWindow *self)
   gtk_stack_set_visible_child_name (self->content_stack, have_runs || store_page ? "pages" : "empty");
 }
 
+/* The runs of a sweep with their layers and spans.  While a sweep runs the
+ * sidebar is refreshed after every run; the runs already shown are kept,
+ * so only a new run's layers and spans are read, not every run's again. */
+static GPtrArray *
+load_runs_keeping (QvizWindow  *self,
+                   const char  *sweep_uuid,
+                   GError     **error)
+{
+  g_autoptr (GPtrArray) listed = NULL;
+  GPtrArray *runs;
+
+  if (self->runs == NULL || g_strcmp0 (self->sweep_uuid, sweep_uuid) != 0)
+    {
+      runs = qviz_store_list_runs (self->store, sweep_uuid, TRUE, error);
+      if (runs != NULL)
+        self->n_detailed_loads += runs->len;
+      return runs;
+    }
+
+  listed = qviz_store_list_runs (self->store, sweep_uuid, FALSE, error);
+  if (listed == NULL)
+    return NULL;
+  runs = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_run_free);
+  for (guint i = 0; i < listed->len; i++)
+    {
+      const QvizRun *brief = g_ptr_array_index (listed, i);
+      QvizRun *run = NULL;
+
+      for (guint j = 0; j < self->runs->len && run == NULL; j++)
+        {
+          QvizRun *kept = g_ptr_array_index (self->runs, j);
+          /* A run is stored whole in one transaction: same uuid, same run. */
+          if (kept != NULL && g_str_equal (kept->uuid, brief->uuid))
+            run = g_steal_pointer (&self->runs->pdata[j]);
+        }
+      if (run == NULL)
+        {
+          run = qviz_store_get_run (self->store, brief->uuid, error);
+          if (run == NULL)
+            {
+              g_ptr_array_unref (runs);
+              return NULL;
+            }
+          self->n_detailed_loads++;
+        }
+      g_ptr_array_add (runs, run);
+    }
+  return runs;
+}
+
 void
 qviz_window_show_sweep (QvizWindow *self,
                         const char *sweep_uuid)
@@ -639,17 +689,19 @@ qviz_window_show_sweep (QvizWindow *self,
   guint initial = 0;
   int fewest = 0;
 
-  g_clear_pointer (&self->runs, g_ptr_array_unref);
+  if (sweep_uuid != NULL && self->store != NULL)
+    {
+      GPtrArray *runs = load_runs_keeping (self, sweep_uuid, &error);
+      if (runs == NULL)
+        qviz_window_toast (self, error->message);
+      g_clear_pointer (&self->runs, g_ptr_array_unref);
+      self->runs = runs;
+    }
+  else
+    g_clear_pointer (&self->runs, g_ptr_array_unref);
   g_free (self->sweep_uuid);
   self->sweep_uuid = g_strdup (sweep_uuid);
   g_array_set_size (self->configs, 0);
-
-  if (sweep_uuid != NULL && self->store != NULL)
-    {
-      self->runs = qviz_store_list_runs (self->store, sweep_uuid, TRUE, &error);
-      if (self->runs == NULL)
-        qviz_window_toast (self, error->message);
-    }
   for (guint i = 0; self->sweeps && i < self->sweeps->len; i++)
     if (g_strcmp0 (((QvizSweep *) g_ptr_array_index (self->sweeps, i))->uuid, sweep_uuid) == 0)
       sweep = g_ptr_array_index (self->sweeps, i);

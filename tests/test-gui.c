@@ -269,7 +269,7 @@ test_run_and_cancel (void)
   g_autoptr (QvizStore) store = NULL;
   g_autoptr (GPtrArray) sweeps = NULL;
   g_autoptr (GError) error = NULL;
-  guint complete = 0, cancelled = 0;
+  guint complete = 0, cancelled = 0, loads;
 
   g_assert_true (iterate_until (window_ready, NULL, 30));
   /* Calibrating at the model's default size takes long; a small calibration
@@ -279,11 +279,17 @@ test_run_and_cancel (void)
 
   /* A sweep through the window's action appears in the sidebar. */
   set_sweep_settings ("32", 3);
+  loads = window->n_detailed_loads;
   g_action_group_activate_action (G_ACTION_GROUP (window), "start-sweep", NULL);
   g_assert_true (qviz_window_is_running (window));
   g_assert_true (iterate_until (sweep_finished, NULL, 120));
   g_assert_true (iterate_until (rows_at_least, GUINT_TO_POINTER (2), 5));
   g_assert_cmpuint (qviz_window_get_n_sweep_rows (window), ==, 2);
+  /* The sidebar is refreshed after each of the two runs, yet the shown
+   * sweep's layers and spans are not read again: only the new sweep's two
+   * runs are read in full, once each. */
+  g_assert_cmpuint (window->runs->len, ==, 2);
+  g_assert_cmpuint (window->n_detailed_loads - loads, ==, 2);
 
   /* A long sweep, cancelled once it is under way. */
   set_sweep_settings ("64,96,128", 100000);
