@@ -601,6 +601,50 @@ test_compare_in_worker (void)
   g_assert_nonnull (gtk_list_box_get_row_at_index (window->delta_list, 2));
 }
 
+/* Run from the build directory, qviz finds the schema compiled beside the
+ * build's data files; a copy elsewhere, without it, says what is missing
+ * and exits with an error instead of aborting. */
+static void
+test_uninstalled_schema (void)
+{
+  const char *app_path = g_getenv ("QVIZ_APP");
+  g_autofree char *copy = g_build_filename (tmpdir, "qviz", NULL);
+  g_autofree char *out = NULL, *err = NULL, *contents = NULL;
+  g_auto (GStrv) env = g_get_environ ();
+  g_autoptr (GError) error = NULL;
+  const char *argv[] = { NULL, "--help", NULL };
+  gsize length;
+  int status = 0;
+
+  if (app_path == NULL)
+    {
+      g_test_skip ("QVIZ_APP does not name the qviz binary");
+      return;
+    }
+  env = g_environ_unsetenv (env, "GSETTINGS_SCHEMA_DIR");
+  env = g_environ_setenv (env, "XDG_DATA_DIRS", tmpdir, TRUE);
+
+  argv[0] = app_path;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL,
+                               &out, &err, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (out, "MODEL"));
+
+  g_assert_true (g_file_get_contents (app_path, &contents, &length, &error));
+  g_assert_true (g_file_set_contents (copy, contents, length, &error));
+  g_assert_cmpint (g_chmod (copy, 0755), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  argv[0] = copy;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL,
+                               &out, &err, &status, &error));
+  g_assert_false (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (err, "org.qviz.Qviz"));
+  g_assert_nonnull (strstr (err, "GSETTINGS_SCHEMA_DIR"));
+  g_unlink (copy);
+}
+
 /* At 800 px every page fits: the window's minimum width on each page is at
  * most 800, the sidebar folds into an overlay, and the page switcher moves
  * to a bar at the bottom where every page stays reachable. */
@@ -716,6 +760,7 @@ main (int   argc,
   g_test_add_func ("/gui/run-and-cancel", test_run_and_cancel);
   g_test_add_func ("/gui/machines-and-compare", test_machines_and_compare);
   g_test_add_func ("/gui/compare-in-worker", test_compare_in_worker);
+  g_test_add_func ("/gui/uninstalled-schema", test_uninstalled_schema);
   status = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));
