@@ -645,6 +645,57 @@ test_uninstalled_schema (void)
   g_unlink (copy);
 }
 
+static char *
+normalized_accel (const char *accel)
+{
+  guint key = 0;
+  GdkModifierType mods = 0;
+
+  g_assert_true (gtk_accelerator_parse (accel, &key, &mods));
+  return gtk_accelerator_name (key, mods);
+}
+
+/* The shortcuts window (a .ui file in the resources) lists every
+ * accelerator the application sets, and nothing it does not set. */
+static void
+test_shortcuts_window (void)
+{
+  g_autoptr (GtkBuilder) builder = gtk_builder_new_from_resource ("/org/qviz/Qviz/ui/qviz-shortcuts.ui");
+  g_autoptr (GSList) objects = gtk_builder_get_objects (builder);
+  g_autoptr (GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto (GStrv) actions = gtk_application_list_action_descriptions (GTK_APPLICATION (app));
+  guint n_set = 0;
+
+  g_assert_nonnull (gtk_builder_get_object (builder, "window"));
+  for (GSList *l = objects; l; l = l->next)
+    if (GTK_IS_SHORTCUTS_SHORTCUT (l->data))
+      {
+        g_autofree char *accel = NULL;
+        g_object_get (l->data, "accelerator", &accel, NULL);
+        /* "Left Right" is the flame chart's own keys, not an action's. */
+        if (strchr (accel, ' ') == NULL)
+          g_hash_table_add (listed, normalized_accel (accel));
+      }
+  for (guint i = 0; actions[i] != NULL; i++)
+    {
+      g_auto (GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), actions[i]);
+      gboolean shown = FALSE;
+
+      for (guint j = 0; accels[j] != NULL; j++)
+        {
+          g_autofree char *name = normalized_accel (accels[j]);
+          shown |= g_hash_table_contains (listed, name);
+        }
+      if (accels[0] != NULL)
+        {
+          n_set++;
+          if (!shown)
+            g_error ("%s (%s) is missing from the shortcuts window", actions[i], accels[0]);
+        }
+    }
+  g_assert_cmpuint (n_set, ==, g_hash_table_size (listed));
+}
+
 /* At 800 px every page fits: the window's minimum width on each page is at
  * most 800, the sidebar folds into an overlay, and the page switcher moves
  * to a bar at the bottom where every page stays reachable. */
@@ -761,6 +812,7 @@ main (int   argc,
   g_test_add_func ("/gui/machines-and-compare", test_machines_and_compare);
   g_test_add_func ("/gui/compare-in-worker", test_compare_in_worker);
   g_test_add_func ("/gui/uninstalled-schema", test_uninstalled_schema);
+  g_test_add_func ("/gui/shortcuts-window", test_shortcuts_window);
   status = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));
