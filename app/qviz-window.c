@@ -517,14 +517,45 @@ fill_cards (QvizWindow *self)
             if (!isnan (layer->stats.median) && (slow == NULL || layer->stats.median > slow->stats.median))
               slow = layer;
           }
+        const QvizRun *f32 = config_run (self, &c, "f32"), *int8 = config_run (self, &c, "int8");
+        const QvizRunLayer *worst_f = NULL, *worst_q = NULL;
+        double ratio = NAN;
+        g_autofree char *slow_line = NULL;
+
         if (slow != NULL)
           {
             g_autofree char *ms = qviz_window_format_ms (slow->stats.median);
-            slow_value = g_strdup (slow->name);
             /* TRANSLATORS: slowest layer: time, share of the pass, precision, kernel. */
-            slow_detail = g_strdup_printf (_("%s (%.0f%% of the %s pass) · %s"), ms,
-                                           100 * slow->stats.median / r->stats.median,
-                                           r->precision, slow->kernel ? slow->kernel : "");
+            slow_line = g_strdup_printf (_("%s (%.0f%% of the %s pass) · %s"), ms,
+                                         100 * slow->stats.median / r->stats.median,
+                                         r->precision, slow->kernel ? slow->kernel : "");
+          }
+        /* What the user asks first: where int8 loses against float, and why
+         * (the kernel and the reason it was chosen); the slowest layer in
+         * time is the second line. */
+        if (f32 != NULL && int8 != NULL &&
+            qviz_chart_worst_ratio_layer (f32, int8, &worst_f, &worst_q, &ratio))
+          {
+            g_autofree char *ms_q = qviz_window_format_ms (worst_q->stats.median);
+            g_autofree char *ms_f = qviz_window_format_ms (worst_f->stats.median);
+            slow_value = g_strdup (worst_q->name);
+            /* TRANSLATORS: int8/f32 ratio, int8 time, f32 time, kernel, reason;
+             * then the slowest layer in time, its name and its line. */
+            slow_detail = g_strdup_printf (_("int8 %.2f× f32 (%s against %s) · %s%s%s\nSlowest in time: %s, %s"),
+                                           ratio, ms_q, ms_f,
+                                           worst_q->kernel ? worst_q->kernel : "",
+                                           worst_q->reason && *worst_q->reason ? " — " : "",
+                                           worst_q->reason ? worst_q->reason : "",
+                                           slow ? slow->name : "", slow_line ? slow_line : "");
+            gtk_flow_box_append (GTK_FLOW_BOX (self->cards),
+                                 make_card (ratio > 1 ? _("Layer where int8 loses most")
+                                                      : _("Layer where int8 gains least"),
+                                            slow_value, slow_detail));
+          }
+        else if (slow != NULL)
+          {
+            slow_value = g_strdup (slow->name);
+            slow_detail = g_steal_pointer (&slow_line);
             gtk_flow_box_append (GTK_FLOW_BOX (self->cards),
                                  make_card (_("Slowest layer"), slow_value, slow_detail));
           }
