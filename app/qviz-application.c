@@ -142,49 +142,14 @@ action_preferences (GSimpleAction *action,
 }
 
 static void
-add_shortcut (GString    *xml,
-              const char *accel,
-              const char *title)
-{
-  g_autofree char *escaped = g_markup_printf_escaped (
-    "<child><object class='GtkShortcutsShortcut'><property name='accelerator'>%s</property>"
-    "<property name='title'>%s</property></object></child>", accel, title);
-  g_string_append (xml, escaped);
-}
-
-static void
 action_shortcuts (GSimpleAction *action,
                   GVariant      *param,
                   gpointer       user_data)
 {
   GtkApplication *app = user_data;
-  g_autoptr (GString) xml = g_string_new (
-    "<interface><object class='GtkShortcutsWindow' id='window'><property name='modal'>1</property>"
-    "<child><object class='GtkShortcutsSection'><property name='section-name'>main</property>");
-  g_autoptr (GtkBuilder) builder = NULL;
-  g_autofree char *group1 = g_markup_printf_escaped ("<child><object class='GtkShortcutsGroup'><property name='title'>%s</property>", _("General"));
-  g_autofree char *group2 = g_markup_printf_escaped ("<child><object class='GtkShortcutsGroup'><property name='title'>%s</property>", _("Flame Chart"));
-  GtkWindow *window;
+  g_autoptr (GtkBuilder) builder = gtk_builder_new_from_resource ("/org/qviz/Qviz/ui/qviz-shortcuts.ui");
+  GtkWindow *window = GTK_WINDOW (gtk_builder_get_object (builder, "window"));
 
-  g_string_append (xml, group1);
-  add_shortcut (xml, "<ctrl>o", _("Open a model"));
-  add_shortcut (xml, "<ctrl>r", _("Run a sweep"));
-  add_shortcut (xml, "Escape", _("Cancel the running sweep"));
-  add_shortcut (xml, "<ctrl>e", _("Export"));
-  add_shortcut (xml, "<ctrl>comma", _("Preferences"));
-  add_shortcut (xml, "<ctrl>question", _("Keyboard shortcuts"));
-  add_shortcut (xml, "<ctrl>q", _("Quit"));
-  g_string_append (xml, "</object></child>");
-  g_string_append (xml, group2);
-  add_shortcut (xml, "<ctrl>f", _("Search layers"));
-  add_shortcut (xml, "<ctrl>plus", _("Zoom in"));
-  add_shortcut (xml, "<ctrl>minus", _("Zoom out"));
-  add_shortcut (xml, "<ctrl>0", _("Show the whole pass"));
-  add_shortcut (xml, "Left Right", _("Pan"));
-  g_string_append (xml, "</object></child></object></child></object></interface>");
-
-  builder = gtk_builder_new_from_string (xml->str, -1);
-  window = GTK_WINDOW (gtk_builder_get_object (builder, "window"));
   gtk_window_set_transient_for (window, gtk_application_get_active_window (app));
   gtk_window_present (window);
 }
@@ -208,6 +173,7 @@ qviz_application_startup (GApplication *app)
     { "win.open", { "<Control>o", NULL } },
     { "win.run", { "<Control>r", NULL } },
     { "win.cancel", { "Escape", NULL } },
+    { "win.toggle-sidebar", { "F9", NULL } },
     { "win.export", { "<Control>e", NULL } },
     { "win.search", { "<Control>f", NULL } },
     { "win.zoom-in", { "<Control>plus", "<Control>equal", "<Control>KP_Add", NULL } },

@@ -35,21 +35,6 @@ chosen_sweep (QvizWindow  *self,
   return g_ptr_array_index (self->all_sweeps, i);
 }
 
-static GPtrArray *
-load_runs (QvizWindow      *self,
-           const QvizSweep *sweep)
-{
-  g_autoptr (GError) error = NULL;
-  GPtrArray *runs;
-
-  if (sweep == NULL || self->store == NULL)
-    return NULL;
-  runs = qviz_store_list_runs (self->store, sweep->uuid, TRUE, &error);
-  if (runs == NULL)
-    qviz_window_toast (self, error->message);
-  return runs;
-}
-
 /* What tells the two sides apart in a legend: the machine when they
  * differ, else the kernels' ISA, else nothing beyond "A" and "B". */
 static void
@@ -356,42 +341,76 @@ choice_key (const QvizSweep *a,
                           b ? b->uuid : "-", b ? b->n_runs : 0);
 }
 
+/* Loading both sweeps' runs (layers and spans) and the bootstrap intervals
+ * of every matched pair can take seconds on a long sweep: they are computed
+ * in a worker, on a connection of its own, while the page shows a spinner. */
+typedef struct {
+  char      *db_path;
+  char      *uuid_a, *uuid_b;
+  guint      generation;
+  GPtrArray *runs_a, *runs_b, *comparisons;
+} CompareJob;
+
 static void
-fill_compare (QvizWindow *self)
+compare_job_free (CompareJob *job)
 {
-  const QvizSweep *sa = chosen_sweep (self, self->compare_a);
-  const QvizSweep *sb = chosen_sweep (self, self->compare_b);
-  g_autoptr (GPtrArray) pairs = NULL, series = NULL;
+  g_free (job->db_path);
+  g_free (job->uuid_a);
+  g_free (job->uuid_b);
+  g_clear_pointer (&job->runs_a, g_ptr_array_unref);
+  g_clear_pointer (&job->runs_b, g_ptr_array_unref);
+  g_clear_pointer (&job->comparisons, g_ptr_array_unref);
+  g_free (job);
+}
+
+static void
+compare_thread (GTask        *task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  CompareJob *job = task_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizStore) store = qviz_store_open (job->db_path, QVIZ_STORE_READ_ONLY, &error);
+  g_autoptr (GPtrArray) pairs = NULL;
+
+  if (store == NULL ||
+      (job->runs_a = qviz_store_list_runs (store, job->uuid_a, TRUE, &error)) == NULL ||
+      (job->runs_b = qviz_store_list_runs (store, job->uuid_b, TRUE, &error)) == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  job->comparisons = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_run_comparison_free);
+  pairs = qviz_compare_match_runs (job->runs_a, job->runs_b);
+  for (guint i = 0; i + 1 < pairs->len; i += 2)
+    {
+      if (g_cancellable_is_cancelled (cancellable))
+        break;
+      g_ptr_array_add (job->comparisons, qviz_compare_runs (g_ptr_array_index (pairs, i),
+                                                            g_ptr_array_index (pairs, i + 1)));
+    }
+  g_ptr_array_sort (job->comparisons, compare_comparisons);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+show_empty (QvizWindow *self)
+{
+  qviz_curves_view_set_series (self->compare_curves, NULL);
+  qviz_flame_view_clear (self->compare_flame);
+  gtk_drop_down_set_model (self->compare_config, NULL);
+  gtk_stack_set_visible_child_name (self->compare_stack, "empty");
+  qviz_window_update_actions (self);
+}
+
+static void
+show_comparisons (QvizWindow *self)
+{
+  g_autoptr (GPtrArray) series = NULL;
   g_autoptr (GtkStringList) configs = gtk_string_list_new (NULL);
   g_autofree char *label_a = NULL, *label_b = NULL;
   const QvizRun *first_a, *first_b;
-
-  self->compare_dirty = FALSE;
-  g_clear_pointer (&self->comparisons, g_ptr_array_unref);
-  g_clear_pointer (&self->compare_runs_a, g_ptr_array_unref);
-  g_clear_pointer (&self->compare_runs_b, g_ptr_array_unref);
-  g_free (self->compare_filled);
-  self->compare_filled = choice_key (sa, sb);
-
-  self->compare_runs_a = load_runs (self, sa);
-  self->compare_runs_b = load_runs (self, sb);
-  self->comparisons = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_run_comparison_free);
-  if (self->compare_runs_a == NULL || self->compare_runs_b == NULL ||
-      self->compare_runs_a->len == 0 || self->compare_runs_b->len == 0)
-    {
-      qviz_curves_view_set_series (self->compare_curves, NULL);
-      qviz_flame_view_clear (self->compare_flame);
-      gtk_drop_down_set_model (self->compare_config, NULL);
-      gtk_stack_set_visible_child_name (self->compare_stack, "empty");
-      qviz_window_update_actions (self);
-      return;
-    }
-
-  pairs = qviz_compare_match_runs (self->compare_runs_a, self->compare_runs_b);
-  for (guint i = 0; i + 1 < pairs->len; i += 2)
-    g_ptr_array_add (self->comparisons, qviz_compare_runs (g_ptr_array_index (pairs, i),
-                                                           g_ptr_array_index (pairs, i + 1)));
-  g_ptr_array_sort (self->comparisons, compare_comparisons);
 
   first_a = g_ptr_array_index (self->compare_runs_a, 0);
   first_b = g_ptr_array_index (self->compare_runs_b, 0);
@@ -419,6 +438,87 @@ fill_compare (QvizWindow *self)
   qviz_window_update_actions (self);
 }
 
+static void
+on_compare_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  QvizWindow *self = QVIZ_WINDOW (source);
+  CompareJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+
+  /* A newer choice superseded this one: its own task fills the page. */
+  if (job->generation != self->compare_generation)
+    return;
+  self->compare_computing = FALSE;
+  gtk_spinner_stop (self->compare_spinner);
+  if (!ok)
+    {
+      qviz_window_toast (self, error->message);
+      show_empty (self);
+      return;
+    }
+  self->compare_runs_a = g_steal_pointer (&job->runs_a);
+  self->compare_runs_b = g_steal_pointer (&job->runs_b);
+  self->comparisons = g_steal_pointer (&job->comparisons);
+  if (self->compare_runs_a->len == 0 || self->compare_runs_b->len == 0)
+    show_empty (self);
+  else
+    show_comparisons (self);
+}
+
+static void
+fill_compare (QvizWindow *self)
+{
+  const QvizSweep *sa = chosen_sweep (self, self->compare_a);
+  const QvizSweep *sb = chosen_sweep (self, self->compare_b);
+  g_autoptr (GTask) task = NULL;
+  CompareJob *job;
+
+  self->compare_dirty = FALSE;
+  g_clear_pointer (&self->comparisons, g_ptr_array_unref);
+  g_clear_pointer (&self->compare_runs_a, g_ptr_array_unref);
+  g_clear_pointer (&self->compare_runs_b, g_ptr_array_unref);
+  g_free (self->compare_filled);
+  self->compare_filled = choice_key (sa, sb);
+  self->compare_generation++;
+  if (self->compare_cancellable != NULL)
+    g_cancellable_cancel (self->compare_cancellable);
+  g_clear_object (&self->compare_cancellable);
+
+  if (sa == NULL || sb == NULL || self->store == NULL)
+    {
+      self->compare_computing = FALSE;
+      gtk_spinner_stop (self->compare_spinner);
+      show_empty (self);
+      return;
+    }
+
+  job = g_new0 (CompareJob, 1);
+  job->db_path = g_strdup (qviz_store_get_path (self->store));
+  job->uuid_a = g_strdup (sa->uuid);
+  job->uuid_b = g_strdup (sb->uuid);
+  job->generation = self->compare_generation;
+  self->compare_cancellable = g_cancellable_new ();
+  self->compare_computing = TRUE;
+  gtk_spinner_start (self->compare_spinner);
+  gtk_stack_set_visible_child_name (self->compare_stack, "computing");
+  qviz_window_update_actions (self);
+
+  task = g_task_new (self, self->compare_cancellable, on_compare_done, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) compare_job_free);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, compare_thread);
+}
+
+gboolean
+qviz_window_is_comparing (QvizWindow *self)
+{
+  g_return_val_if_fail (QVIZ_IS_WINDOW (self), FALSE);
+  return self->compare_computing;
+}
+
 static gboolean
 page_is_visible (QvizWindow *self)
 {
@@ -437,7 +537,8 @@ on_choice_changed (QvizWindow *self)
   g_free (self->compare_uuid_b);
   self->compare_uuid_a = g_strdup (sa ? sa->uuid : NULL);
   self->compare_uuid_b = g_strdup (sb ? sb->uuid : NULL);
-  if (self->comparisons != NULL && g_strcmp0 (key, self->compare_filled) == 0)
+  if ((self->comparisons != NULL || self->compare_computing) &&
+      g_strcmp0 (key, self->compare_filled) == 0)
     return;
   if (page_is_visible (self))
     fill_compare (self);
@@ -555,7 +656,7 @@ sweep_choice (QvizWindow   *self,
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *label = gtk_label_new (name);
-  GtkDropDown *dropdown = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+  GtkDropDown *dropdown = qviz_window_choice_new ();
 
   gtk_widget_add_css_class (label, "heading");
   gtk_box_append (GTK_BOX (box), label);
@@ -622,7 +723,7 @@ qviz_window_build_compare (QvizWindow *self)
   label = heading (_("Layer by Layer"));
   gtk_widget_set_hexpand (label, TRUE);
   gtk_box_append (GTK_BOX (row), label);
-  self->compare_config = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+  self->compare_config = qviz_window_choice_new ();
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->compare_config),
                                _("Configuration measured in both sweeps, with B's whole-model time over A's"));
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->compare_config));
@@ -655,6 +756,19 @@ qviz_window_build_compare (QvizWindow *self)
 
   self->compare_stack = GTK_STACK (gtk_stack_new ());
   gtk_stack_add_named (self->compare_stack, GTK_WIDGET (self->compare_empty), "empty");
+  {
+    GtkWidget *busy = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+    GtkWidget *text = gtk_label_new (_("Comparing the two sweeps…"));
+
+    self->compare_spinner = GTK_SPINNER (gtk_spinner_new ());
+    gtk_widget_set_size_request (GTK_WIDGET (self->compare_spinner), 32, 32);
+    gtk_widget_set_valign (busy, GTK_ALIGN_CENTER);
+    gtk_widget_set_halign (busy, GTK_ALIGN_CENTER);
+    gtk_widget_add_css_class (text, "dim-label");
+    gtk_box_append (GTK_BOX (busy), GTK_WIDGET (self->compare_spinner));
+    gtk_box_append (GTK_BOX (busy), text);
+    gtk_stack_add_named (self->compare_stack, busy, "computing");
+  }
   gtk_stack_add_named (self->compare_stack, scrolled, "compare");
   gtk_widget_set_vexpand (GTK_WIDGET (self->compare_stack), TRUE);
   gtk_box_append (GTK_BOX (page), GTK_WIDGET (self->compare_stack));

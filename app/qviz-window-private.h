@@ -38,6 +38,10 @@ struct _QvizWindow
   char              *compare_for;   /* sweep shown when A and B were chosen */
   char              *compare_filled; /* what the page shows: A, B, their runs */
   gboolean           compare_dirty; /* refill when the page is next shown */
+  guint              n_detailed_loads; /* runs read with layers and spans */
+  gboolean           compare_computing; /* a worker loads and compares A and B */
+  guint              compare_generation; /* which worker's answer is awaited */
+  GCancellable      *compare_cancellable;
   guint              loading_model; /* model loads in flight */
   guint              store_jobs;    /* imports and exports in flight */
   QvizMachine       *this_machine;  /* detected once, for "this machine" */
@@ -53,6 +57,9 @@ struct _QvizWindow
   GMenu             *export_chart_section; /* labels follow the page */
   GMenu             *export_data_section;
   GtkWidget         *progress_box;
+  AdwFlap           *flap;
+  GtkToggleButton   *sidebar_button;
+  AdwViewSwitcherBar *switcher_bar;
   GtkProgressBar    *progress_bar;
   AdwViewSwitcherTitle *switcher_title;
 
@@ -83,7 +90,8 @@ struct _QvizWindow
 
   /* Compare */
   GtkDropDown       *compare_a, *compare_b, *compare_config;
-  GtkStack          *compare_stack;  /* "empty" or "compare" */
+  GtkStack          *compare_stack;  /* "empty", "computing" or "compare" */
+  GtkSpinner        *compare_spinner;
   AdwStatusPage     *compare_empty;
   QvizCurvesView    *compare_curves;
   QvizFlameView     *compare_flame;
@@ -116,6 +124,7 @@ gboolean qviz_window_is_running         (QvizWindow *self);
 gboolean qviz_window_is_loading         (QvizWindow *self);
 const QvizRun *qviz_window_get_report_run (QvizWindow *self, const char *precision);
 GtkWidget *qviz_window_framed           (GtkWidget *child);
+GtkDropDown *qviz_window_choice_new      (void);
 char    *qviz_window_format_time        (gint64 unix_us);
 char    *qviz_window_format_ms          (double ms);
 char    *qviz_window_format_resolutions (const char *text);
@@ -129,6 +138,7 @@ GtkWidget *qviz_window_build_compare    (QvizWindow *self);
  * one before it of the same model, unless the user chose others. */
 void     qviz_window_update_compare_choices (QvizWindow *self);
 gboolean qviz_window_has_comparison     (QvizWindow *self);
+gboolean qviz_window_is_comparing       (QvizWindow *self);
 /* The Compare page as one report page (PNG, SVG or PDF by extension), or
  * its comparisons as CSV. */
 gboolean qviz_window_export_compare     (QvizWindow *self, const char *path, GError **error);

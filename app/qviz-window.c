@@ -8,6 +8,7 @@
 
 #include "qviz-config.h"
 #include "qviz-window-private.h"
+#include "qviz-crossover.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -518,60 +519,68 @@ fill_cards (QvizWindow *self)
             if (!isnan (layer->stats.median) && (slow == NULL || layer->stats.median > slow->stats.median))
               slow = layer;
           }
+        const QvizRun *f32 = config_run (self, &c, "f32"), *int8 = config_run (self, &c, "int8");
+        const QvizRunLayer *worst_f = NULL, *worst_q = NULL;
+        double ratio = NAN;
+        g_autofree char *slow_line = NULL;
+
         if (slow != NULL)
           {
             g_autofree char *ms = qviz_window_format_ms (slow->stats.median);
-            slow_value = g_strdup (slow->name);
             /* TRANSLATORS: slowest layer: time, share of the pass, precision, kernel. */
-            slow_detail = g_strdup_printf (_("%s (%.0f%% of the %s pass) · %s"), ms,
-                                           100 * slow->stats.median / r->stats.median,
-                                           r->precision, slow->kernel ? slow->kernel : "");
+            slow_line = g_strdup_printf (_("%s (%.0f%% of the %s pass) · %s"), ms,
+                                         100 * slow->stats.median / r->stats.median,
+                                         r->precision, slow->kernel ? slow->kernel : "");
+          }
+        /* What the user asks first: where int8 loses against float, and why
+         * (the kernel and the reason it was chosen); the slowest layer in
+         * time is the second line. */
+        if (f32 != NULL && int8 != NULL &&
+            qviz_chart_worst_ratio_layer (f32, int8, &worst_f, &worst_q, &ratio))
+          {
+            g_autofree char *ms_q = qviz_window_format_ms (worst_q->stats.median);
+            g_autofree char *ms_f = qviz_window_format_ms (worst_f->stats.median);
+            slow_value = g_strdup (worst_q->name);
+            /* TRANSLATORS: int8/f32 ratio, int8 time, f32 time, kernel, reason;
+             * then the slowest layer in time, its name and its line. */
+            slow_detail = g_strdup_printf (_("int8 %.2f× f32 (%s against %s) · %s%s%s\nSlowest in time: %s, %s"),
+                                           ratio, ms_q, ms_f,
+                                           worst_q->kernel ? worst_q->kernel : "",
+                                           worst_q->reason && *worst_q->reason ? " — " : "",
+                                           worst_q->reason ? worst_q->reason : "",
+                                           slow ? slow->name : "", slow_line ? slow_line : "");
+            gtk_flow_box_append (GTK_FLOW_BOX (self->cards),
+                                 make_card (ratio > 1 ? _("Layer where int8 loses most")
+                                                      : _("Layer where int8 gains least"),
+                                            slow_value, slow_detail));
+          }
+        else if (slow != NULL)
+          {
+            slow_value = g_strdup (slow->name);
+            slow_detail = g_steal_pointer (&slow_line);
             gtk_flow_box_append (GTK_FLOW_BOX (self->cards),
                                  make_card (_("Slowest layer"), slow_value, slow_detail));
           }
       }
     }
 
-  /* Crossovers of the curves, per thread count. */
+  /* How int8 stands against float, per thread count: the relation and its
+   * sentence come from ui/charts, so the card says what the curves show. */
   {
     g_autoptr (GPtrArray) series = qviz_chart_curves_from_runs (self->runs);
-    g_autoptr (GString) detail = g_string_new (NULL);
-    double lowest = 0;
-    guint n_pairs = 0;
+    g_autoptr (GArray) relations = qviz_curves_relate_all (series);
 
-    for (guint i = 0; i < series->len; i++)
+    if (relations->len > 0)
       {
-        const QvizCurveSeries *f = g_ptr_array_index (series, i);
-        double at = 0;
+        g_autoptr (GString) detail = g_string_new (NULL);
 
-        if (qviz_curve_series_is_int8 (f))
-          continue;
-        for (guint j = 0; j < series->len; j++)
+        for (guint i = 0; i < relations->len; i++)
           {
-            const QvizCurveSeries *q = g_ptr_array_index (series, j);
-            if (!qviz_curve_series_is_int8 (q) || q->threads != f->threads)
-              continue;
-            n_pairs++;
-            if (qviz_curves_find_crossover (f, q, &at))
-              {
-                g_string_append_printf (detail, g_dngettext (GETTEXT_PACKAGE,
-                                        "%sint8 slower above %.0f px with %u thread",
-                                        "%sint8 slower above %.0f px with %u threads", f->threads),
-                                        detail->len ? "\n" : "", at, f->threads);
-                if (lowest == 0 || at < lowest)
-                  lowest = at;
-              }
+            g_autofree char *line =
+              qviz_curve_relation_describe (&g_array_index (relations, QvizCurveRelation, i));
+            g_string_append_printf (detail, "%s%s", detail->len ? "\n" : "", line);
           }
-      }
-    if (n_pairs > 0)
-      {
-        if (lowest > 0)
-          cross_value = g_strdup_printf (_("int8 slower above %.0f px"), lowest);
-        else
-          {
-            cross_value = g_strdup (_("No crossover"));
-            g_string_append (detail, _("int8 is faster than float at every measured size and thread count."));
-          }
+        cross_value = qviz_curve_relations_headline (relations);
         cross_detail = g_string_free (g_steal_pointer (&detail), FALSE);
         gtk_flow_box_append (GTK_FLOW_BOX (self->cards),
                              make_card (_("Crossover"), cross_value, cross_detail));
@@ -651,6 +660,56 @@ update_content (QvizWindow *self)
   gtk_stack_set_visible_child_name (self->content_stack, have_runs || store_page ? "pages" : "empty");
 }
 
+/* The runs of a sweep with their layers and spans.  While a sweep runs the
+ * sidebar is refreshed after every run; the runs already shown are kept,
+ * so only a new run's layers and spans are read, not every run's again. */
+static GPtrArray *
+load_runs_keeping (QvizWindow  *self,
+                   const char  *sweep_uuid,
+                   GError     **error)
+{
+  g_autoptr (GPtrArray) listed = NULL;
+  GPtrArray *runs;
+
+  if (self->runs == NULL || g_strcmp0 (self->sweep_uuid, sweep_uuid) != 0)
+    {
+      runs = qviz_store_list_runs (self->store, sweep_uuid, TRUE, error);
+      if (runs != NULL)
+        self->n_detailed_loads += runs->len;
+      return runs;
+    }
+
+  listed = qviz_store_list_runs (self->store, sweep_uuid, FALSE, error);
+  if (listed == NULL)
+    return NULL;
+  runs = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_run_free);
+  for (guint i = 0; i < listed->len; i++)
+    {
+      const QvizRun *brief = g_ptr_array_index (listed, i);
+      QvizRun *run = NULL;
+
+      for (guint j = 0; j < self->runs->len && run == NULL; j++)
+        {
+          QvizRun *kept = g_ptr_array_index (self->runs, j);
+          /* A run is stored whole in one transaction: same uuid, same run. */
+          if (kept != NULL && g_str_equal (kept->uuid, brief->uuid))
+            run = g_steal_pointer (&self->runs->pdata[j]);
+        }
+      if (run == NULL)
+        {
+          run = qviz_store_get_run (self->store, brief->uuid, error);
+          if (run == NULL)
+            {
+              g_ptr_array_unref (runs);
+              return NULL;
+            }
+          self->n_detailed_loads++;
+        }
+      g_ptr_array_add (runs, run);
+    }
+  return runs;
+}
+
 void
 qviz_window_show_sweep (QvizWindow *self,
                         const char *sweep_uuid)
@@ -663,17 +722,19 @@ qviz_window_show_sweep (QvizWindow *self,
   guint initial = 0;
   int fewest = 0;
 
-  g_clear_pointer (&self->runs, g_ptr_array_unref);
+  if (sweep_uuid != NULL && self->store != NULL)
+    {
+      GPtrArray *runs = load_runs_keeping (self, sweep_uuid, &error);
+      if (runs == NULL)
+        qviz_window_toast (self, error->message);
+      g_clear_pointer (&self->runs, g_ptr_array_unref);
+      self->runs = runs;
+    }
+  else
+    g_clear_pointer (&self->runs, g_ptr_array_unref);
   g_free (self->sweep_uuid);
   self->sweep_uuid = g_strdup (sweep_uuid);
   g_array_set_size (self->configs, 0);
-
-  if (sweep_uuid != NULL && self->store != NULL)
-    {
-      self->runs = qviz_store_list_runs (self->store, sweep_uuid, TRUE, &error);
-      if (self->runs == NULL)
-        qviz_window_toast (self, error->message);
-    }
   for (guint i = 0; self->sweeps && i < self->sweeps->len; i++)
     if (g_strcmp0 (((QvizSweep *) g_ptr_array_index (self->sweeps, i))->uuid, sweep_uuid) == 0)
       sweep = g_ptr_array_index (self->sweeps, i);
@@ -842,6 +903,61 @@ qviz_window_update_model_menu (QvizWindow *self)
 
 /* ---- construction --------------------------------------------------- */
 
+static void
+setup_choice_label (GtkSignalListItemFactory *factory,
+                    GtkListItem              *item,
+                    gpointer                  ellipsize)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  if (GPOINTER_TO_INT (ellipsize))
+    {
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+      gtk_label_set_width_chars (GTK_LABEL (label), 8);
+    }
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_choice_label (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   gpointer                  ellipsize)
+{
+  GtkStringObject *string = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_list_item_get_child (item);
+  const char *text = string ? gtk_string_object_get_string (string) : "";
+
+  gtk_label_set_text (GTK_LABEL (label), text);
+  if (GPOINTER_TO_INT (ellipsize))
+    gtk_widget_set_tooltip_text (label, text);
+}
+
+static GtkListItemFactory *
+choice_factory (gboolean ellipsize)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_choice_label), GINT_TO_POINTER (ellipsize));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_choice_label), GINT_TO_POINTER (ellipsize));
+  return factory;
+}
+
+/* A drop-down of long names (configurations, sweeps) must not set the width
+ * of the page: the button shows the choice ellipsized in the middle, the
+ * open list shows every name in full. */
+GtkDropDown *
+qviz_window_choice_new (void)
+{
+  GtkDropDown *dropdown = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+  g_autoptr (GtkListItemFactory) button = choice_factory (TRUE);
+  g_autoptr (GtkListItemFactory) list = choice_factory (FALSE);
+
+  gtk_drop_down_set_factory (dropdown, button);
+  gtk_drop_down_set_list_factory (dropdown, list);
+  return dropdown;
+}
+
 static GtkWidget *
 toolbar_new (void)
 {
@@ -950,21 +1066,23 @@ build_flame (QvizWindow *self)
   GtkWidget *scrolled = gtk_scrolled_window_new ();
   GtkWidget *hint;
 
-  self->flame_config = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+  self->flame_config = qviz_window_choice_new ();
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->flame_config), _("Configuration"));
   gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->flame_config));
-  self->flame_pass = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+  self->flame_pass = qviz_window_choice_new ();
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->flame_pass), _("Pass: the steady state or one of the cold passes"));
   gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->flame_pass));
   self->flame_search = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
   g_object_set (self->flame_search, "placeholder-text", _("Search layers, ops, kernels"), NULL);
-  gtk_widget_set_size_request (GTK_WIDGET (self->flame_search), 260, -1);
+  gtk_widget_set_size_request (GTK_WIDGET (self->flame_search), 160, -1);
   gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->flame_search));
   hint = gtk_label_new (_("Ctrl+scroll or pinch to zoom, drag to pan"));
   gtk_widget_add_css_class (hint, "dim-label");
   gtk_widget_add_css_class (hint, "caption");
   gtk_widget_set_hexpand (hint, TRUE);
   gtk_label_set_xalign (GTK_LABEL (hint), 1);
+  gtk_label_set_ellipsize (GTK_LABEL (hint), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_tooltip_text (hint, gtk_label_get_text (GTK_LABEL (hint)));
   gtk_box_append (GTK_BOX (bar), hint);
   gtk_box_append (GTK_BOX (box), bar);
   gtk_box_append (GTK_BOX (box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
@@ -1001,7 +1119,7 @@ build_layers (QvizWindow *self)
   GtkWidget *bar = toolbar_new ();
   GtkWidget *legend;
 
-  self->layers_config = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+  self->layers_config = qviz_window_choice_new ();
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->layers_config), _("Configuration"));
   gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->layers_config));
   self->special_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_label (_("Dilated and Depthwise Only")));
@@ -1011,6 +1129,8 @@ build_layers (QvizWindow *self)
   gtk_widget_add_css_class (legend, "caption");
   gtk_widget_set_hexpand (legend, TRUE);
   gtk_label_set_xalign (GTK_LABEL (legend), 1);
+  gtk_label_set_ellipsize (GTK_LABEL (legend), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_tooltip_text (legend, gtk_label_get_text (GTK_LABEL (legend)));
   gtk_box_append (GTK_BOX (bar), legend);
   gtk_box_append (GTK_BOX (box), bar);
   gtk_box_append (GTK_BOX (box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
@@ -1146,11 +1266,22 @@ qviz_window_init (QvizWindow *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->export_button), _("Export (Ctrl+E)"));
   adw_header_bar_pack_end (ADW_HEADER_BAR (header), GTK_WIDGET (self->export_button));
 
+  /* The sidebar folds into an overlay when the window is narrow; this
+   * button shows it then, and hides it at any width. */
+  self->sidebar_button = GTK_TOGGLE_BUTTON (gtk_toggle_button_new ());
+  gtk_button_set_icon_name (GTK_BUTTON (self->sidebar_button), "sidebar-show-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sidebar_button), _("Sweeps (F9)"));
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), GTK_WIDGET (self->sidebar_button));
+  gtk_box_append (GTK_BOX (toolbar_view), header);
+
+  /* The progress of a sweep is a strip of its own under the header: in the
+   * header it took the width of the page switcher. */
   self->progress_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_add_css_class (self->progress_box, "toolbar");
   self->progress_bar = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
   gtk_progress_bar_set_show_text (self->progress_bar, TRUE);
   gtk_progress_bar_set_ellipsize (self->progress_bar, PANGO_ELLIPSIZE_END);
-  gtk_widget_set_size_request (GTK_WIDGET (self->progress_bar), 260, -1);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->progress_bar), TRUE);
   gtk_widget_set_valign (GTK_WIDGET (self->progress_bar), GTK_ALIGN_CENTER);
   gtk_box_append (GTK_BOX (self->progress_box), GTK_WIDGET (self->progress_bar));
   button = gtk_button_new_from_icon_name ("process-stop-symbolic");
@@ -1159,8 +1290,7 @@ qviz_window_init (QvizWindow *self)
   gtk_widget_add_css_class (button, "destructive-action");
   gtk_box_append (GTK_BOX (self->progress_box), button);
   gtk_widget_set_visible (self->progress_box, FALSE);
-  adw_header_bar_pack_end (ADW_HEADER_BAR (header), self->progress_box);
-  gtk_box_append (GTK_BOX (toolbar_view), header);
+  gtk_box_append (GTK_BOX (toolbar_view), self->progress_box);
 
   /* Sidebar */
   self->sweep_list = GTK_LIST_BOX (gtk_list_box_new ());
@@ -1169,10 +1299,18 @@ qviz_window_init (QvizWindow *self)
   g_signal_connect (self->sweep_list, "row-selected", G_CALLBACK (on_sweep_row_selected), self);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (sidebar), GTK_WIDGET (self->sweep_list));
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (sidebar), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_widget_set_size_request (sidebar, 280, -1);
+  gtk_widget_set_size_request (sidebar, 260, -1);
   gtk_widget_add_css_class (sidebar, "qviz-sidebar");
-  gtk_box_append (GTK_BOX (body), sidebar);
-  gtk_box_append (GTK_BOX (body), gtk_separator_new (GTK_ORIENTATION_VERTICAL));
+  gtk_widget_add_css_class (sidebar, "background");
+  self->flap = ADW_FLAP (adw_flap_new ());
+  adw_flap_set_flap (self->flap, sidebar);
+  adw_flap_set_separator (self->flap, gtk_separator_new (GTK_ORIENTATION_VERTICAL));
+  adw_flap_set_fold_policy (self->flap, ADW_FLAP_FOLD_POLICY_AUTO);
+  adw_flap_set_swipe_to_open (self->flap, TRUE);
+  adw_flap_set_swipe_to_close (self->flap, TRUE);
+  g_object_bind_property (self->sidebar_button, "active", self->flap, "reveal-flap",
+                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+  gtk_toggle_button_set_active (self->sidebar_button, TRUE);
 
   /* Pages */
   self->pages = ADW_VIEW_STACK (adw_view_stack_new ());
@@ -1210,8 +1348,18 @@ qviz_window_init (QvizWindow *self)
   gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->empty_page), "empty");
   gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->pages), "pages");
   gtk_widget_set_hexpand (GTK_WIDGET (self->content_stack), TRUE);
-  stack_box = GTK_WIDGET (self->content_stack);
-  gtk_box_append (GTK_BOX (body), stack_box);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->content_stack), TRUE);
+  stack_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (stack_box), GTK_WIDGET (self->content_stack));
+  /* At narrow widths the header's switcher gives way to a bar at the bottom,
+   * so every page stays one click away. */
+  self->switcher_bar = ADW_VIEW_SWITCHER_BAR (adw_view_switcher_bar_new ());
+  adw_view_switcher_bar_set_stack (self->switcher_bar, self->pages);
+  g_object_bind_property (self->switcher_title, "title-visible", self->switcher_bar, "reveal",
+                          G_BINDING_SYNC_CREATE);
+  gtk_box_append (GTK_BOX (stack_box), GTK_WIDGET (self->switcher_bar));
+  adw_flap_set_content (self->flap, stack_box);
+  gtk_box_append (GTK_BOX (body), GTK_WIDGET (self->flap));
 
   self->toasts = ADW_TOAST_OVERLAY (adw_toast_overlay_new ());
   adw_toast_overlay_set_child (self->toasts, body);
@@ -1225,6 +1373,10 @@ qviz_window_init (QvizWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
 
   qviz_window_install_actions (self);
+  {
+    g_autoptr (GPropertyAction) toggle = g_property_action_new ("toggle-sidebar", self->flap, "reveal-flap");
+    g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (toggle));
+  }
   qviz_window_update_model_menu (self);
   g_signal_connect_swapped (self->settings, "changed::recent-models",
                             G_CALLBACK (qviz_window_update_model_menu), self);
@@ -1257,6 +1409,8 @@ qviz_window_dispose (GObject *object)
 
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
+  if (self->compare_cancellable)
+    g_cancellable_cancel (self->compare_cancellable);
   G_OBJECT_CLASS (qviz_window_parent_class)->dispose (object);
 }
 
@@ -1267,6 +1421,7 @@ qviz_window_finalize (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->compare_cancellable);
   g_clear_object (&self->export_chart_section);
   g_clear_object (&self->export_data_section);
   g_clear_pointer (&self->comparisons, g_ptr_array_unref);

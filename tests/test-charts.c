@@ -11,6 +11,7 @@
 #include "qviz-breakdown-painter.h"
 #include "qviz-chart-data.h"
 #include "qviz-chart-style.h"
+#include "qviz-crossover.h"
 #include "qviz-curves-painter.h"
 #include "qviz-export.h"
 #include "qviz-flame-painter.h"
@@ -867,6 +868,156 @@ test_curves_no_crossover (void)
   }
 }
 
+/* ---- How int8 stands against float, each shape ------------------------ */
+
+/* f32 = fa + fb r and int8 = ia + ib r (plus a bump for int8 between 500
+ * and 800 px when @bump is not 0), at 256, 384, ..., 1024 px. */
+static void
+shaped_pair (GPtrArray *series,
+             guint      threads,
+             double     fa,
+             double     fb,
+             double     ia,
+             double     ib,
+             double     bump)
+{
+  QvizCurveSeries *f32 = qviz_curve_series_new ("f32", threads);
+  QvizCurveSeries *int8 = qviz_curve_series_new ("int8", threads);
+
+  for (int r = 256; r <= 1024; r += 128)
+    {
+      double a = fa + fb * r, b = ia + ib * r + (r > 500 && r < 800 ? bump : 0);
+      qviz_curve_series_add (f32, r, a, a, a);
+      qviz_curve_series_add (int8, r, b, b, b);
+    }
+  g_ptr_array_add (series, f32);
+  g_ptr_array_add (series, int8);
+}
+
+static QvizCurveRelation
+relation_of (GPtrArray *series,
+             guint      pair)
+{
+  QvizCurveRelation relation;
+  qviz_curves_relate (g_ptr_array_index (series, 2 * pair),
+                      g_ptr_array_index (series, 2 * pair + 1), &relation);
+  return relation;
+}
+
+static void
+test_curves_relation_shapes (void)
+{
+  g_autoptr(GPtrArray) series = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_curve_series_free);
+  QvizCurveRelation r;
+  double at;
+
+  /* Faster, then slower: equal at 720 px. */
+  shaped_pair (series, 1, 50, 0.5, -94, 0.7, 0);
+  /* Slower from the first point on. */
+  shaped_pair (series, 2, 50, 0.5, 80, 0.6, 0);
+  /* Slower, then faster: 50 + 0.5 r = 194 + 0.3 r at 720 px. */
+  shaped_pair (series, 3, 50, 0.5, 194, 0.3, 0);
+  /* Faster at every size. */
+  shaped_pair (series, 4, 50, 0.5, 10, 0.2, 0);
+  /* Faster, slower between 500 and 800 px only, faster again. */
+  shaped_pair (series, 5, 50, 0.5, 10, 0.45, 500);
+
+  r = relation_of (series, 0);
+  g_assert_cmpint (r.kind, ==, QVIZ_CURVE_RELATION_SLOWER_ABOVE);
+  g_assert_cmpfloat (fabs (r.resolution - 720), <, 1e-6);
+  g_assert_true (qviz_curves_find_crossover (g_ptr_array_index (series, 0),
+                                             g_ptr_array_index (series, 1), &at));
+  g_assert_cmpfloat (fabs (at - 720), <, 1e-6);
+
+  r = relation_of (series, 1);
+  g_assert_cmpint (r.kind, ==, QVIZ_CURVE_RELATION_INT8_SLOWER);
+  g_assert_cmpuint (r.n_crossings, ==, 0);
+  g_assert_true (r.int8_slower_first);
+  g_assert_cmpfloat (r.first_resolution, ==, 256);
+  g_assert_cmpfloat (r.last_resolution, ==, 1024);
+
+  r = relation_of (series, 2);
+  g_assert_cmpint (r.kind, ==, QVIZ_CURVE_RELATION_FASTER_ABOVE);
+  g_assert_cmpfloat (fabs (r.resolution - 720), <, 1e-6);
+  g_assert_true (qviz_curves_find_crossover (g_ptr_array_index (series, 4),
+                                             g_ptr_array_index (series, 5), &at));
+  g_assert_cmpfloat (fabs (at - 720), <, 1e-6);
+
+  r = relation_of (series, 3);
+  g_assert_cmpint (r.kind, ==, QVIZ_CURVE_RELATION_INT8_FASTER);
+  g_assert_false (r.int8_slower_first);
+  g_assert_false (qviz_curves_find_crossover (g_ptr_array_index (series, 6),
+                                              g_ptr_array_index (series, 7), NULL));
+
+  r = relation_of (series, 4);
+  g_assert_cmpint (r.kind, ==, QVIZ_CURVE_RELATION_CROSSES_AGAIN);
+  g_assert_cmpuint (r.n_crossings, ==, 2);
+  g_assert_cmpfloat (r.resolution, >, 384);
+  g_assert_cmpfloat (r.resolution, <, 640);
+
+  /* One relation per thread count, in order, each stated as it is. */
+  {
+    g_autoptr(GArray) all = qviz_curves_relate_all (series);
+    g_autofree char *headline = qviz_curve_relations_headline (all);
+    const char *expected[] = {
+      "1 thread: int8 faster below 720 px, slower above",
+      "2 threads: int8 slower at every size (256 to 1024 px)",
+      "3 threads: int8 slower below 720 px, faster above",
+      "4 threads: int8 faster at every size (256 to 1024 px)",
+    };
+
+    g_assert_cmpuint (all->len, ==, 5);
+    for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+      {
+        g_autofree char *line = qviz_curve_relation_describe (&g_array_index (all, QvizCurveRelation, i));
+        g_assert_cmpuint (g_array_index (all, QvizCurveRelation, i).threads, ==, i + 1);
+        g_assert_cmpstr (line, ==, expected[i]);
+      }
+    {
+      g_autofree char *line = qviz_curve_relation_describe (&g_array_index (all, QvizCurveRelation, 4));
+      g_assert_nonnull (strstr (line, "cross 2 times"));
+    }
+    g_assert_cmpstr (headline, ==, "Depends on the thread count");
+  }
+
+  /* The headline of a single shape never calls a slower int8 "faster". */
+  {
+    struct { guint pair; const char *headline; } cases[] = {
+      { 0, "int8 slower above 720 px" },
+      { 1, "No crossover: int8 slower at every size" },
+      { 2, "int8 faster above 720 px" },
+      { 3, "No crossover: int8 faster at every size" },
+      { 4, "The curves cross several times" },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autoptr(GArray) one = g_array_new (FALSE, FALSE, sizeof (QvizCurveRelation));
+        g_autofree char *headline = NULL;
+        r = relation_of (series, cases[i].pair);
+        g_array_append_val (one, r);
+        headline = qviz_curve_relations_headline (one);
+        g_assert_cmpstr (headline, ==, cases[i].headline);
+      }
+  }
+
+  /* A float curve with no int8 partner, or no common size, relates to nothing. */
+  {
+    g_autoptr(GPtrArray) lone = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_curve_series_free);
+    g_autoptr(GArray) none = NULL;
+    g_autofree char *headline = NULL;
+    QvizCurveSeries *f32 = qviz_curve_series_new ("f32", 1);
+    QvizCurveSeries *int8 = qviz_curve_series_new ("int8", 2);
+    qviz_curve_series_add (f32, 256, 10, 10, 10);
+    qviz_curve_series_add (int8, 256, 5, 5, 5);
+    g_ptr_array_add (lone, f32);
+    g_ptr_array_add (lone, int8);
+    none = qviz_curves_relate_all (lone);
+    g_assert_cmpuint (none->len, ==, 0);
+    headline = qviz_curve_relations_headline (none);
+    g_assert_cmpstr (headline, ==, "No size measured in both precisions");
+  }
+}
+
 /* ---- Breakdown and bars ---------------------------------------------- */
 
 static void
@@ -1213,6 +1364,7 @@ main (int   argc,
   g_test_add_func ("/charts/flame/search-selection", test_flame_search_and_selection);
   g_test_add_func ("/charts/curves/crossover", test_curves_crossover);
   g_test_add_func ("/charts/curves/no-crossover", test_curves_no_crossover);
+  g_test_add_func ("/charts/curves/relation-shapes", test_curves_relation_shapes);
   g_test_add_func ("/charts/breakdown-bars", test_breakdown_bars);
   g_test_add_func ("/charts/styles", test_styles);
   g_test_add_func ("/charts/empty", test_empty);

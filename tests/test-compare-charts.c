@@ -758,6 +758,50 @@ test_compare_report_export (void)
   g_rmdir (dir);
 }
 
+static void
+add_timed_layer (QvizRun    *run,
+                 const char *name,
+                 const char *kernel,
+                 double      median_ms)
+{
+  QvizRunLayer *layer = qviz_run_add_layer (run);
+
+  layer->name = g_strdup (name);
+  layer->kernel = g_strdup (kernel);
+  layer->reason = g_strdup ("test");
+  layer->stats.median = median_ms;
+}
+
+/* The headline layer is the worst int8/f32 ratio among layers that matter,
+ * not the slowest in time, and not a microsecond layer's noise. */
+static void
+test_worst_ratio_layer (void)
+{
+  g_autoptr (QvizRun) f32 = qviz_run_new ();
+  g_autoptr (QvizRun) int8 = qviz_run_new ();
+  g_autoptr (QvizRun) other = qviz_run_new ();
+  const QvizRunLayer *f = NULL, *q = NULL;
+  double ratio = 0;
+
+  add_timed_layer (f32, "big", "f32 gemm", 10);
+  add_timed_layer (f32, "dilated", "f32 dwconv", 2);
+  add_timed_layer (f32, "tiny", "f32 add", 0.001);
+  add_timed_layer (int8, "big", "qu8 gemm", 4);          /* 0.4x, slowest in time */
+  add_timed_layer (int8, "dilated", "qu8 im2col", 3);    /* 1.5x */
+  add_timed_layer (int8, "tiny", "qu8 add", 0.01);       /* 10x, but 0.1% of the pass */
+  add_timed_layer (int8, "int8-only", "qu8 quantize", 5); /* no float partner */
+
+  g_assert_true (qviz_chart_worst_ratio_layer (f32, int8, &f, &q, &ratio));
+  g_assert_cmpstr (q->name, ==, "dilated");
+  g_assert_cmpstr (q->kernel, ==, "qu8 im2col");
+  g_assert_cmpstr (f->kernel, ==, "f32 dwconv");
+  g_assert_cmpfloat (fabs (ratio - 1.5), <, 1e-9);
+
+  /* No layer in common: no answer rather than a wrong one. */
+  add_timed_layer (other, "elsewhere", "f32 gemm", 1);
+  g_assert_false (qviz_chart_worst_ratio_layer (other, int8, NULL, NULL, NULL));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -767,6 +811,7 @@ main (int argc, char **argv)
   g_test_add_func ("/compare-charts/flame/ratio-colours", test_flame_ratio_colours);
   g_test_add_func ("/compare-charts/flame/diff-adapter", test_flame_diff_adapter);
   g_test_add_func ("/compare-charts/curves/two-sweeps", test_curves_two_sweeps);
+  g_test_add_func ("/compare-charts/layers/worst-ratio", test_worst_ratio_layer);
   g_test_add_func ("/compare-charts/curves/adapter", test_curves_from_two_sweeps);
   g_test_add_func ("/compare-charts/table", test_compare_table);
   g_test_add_func ("/compare-charts/report/export", test_compare_report_export);

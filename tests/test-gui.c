@@ -77,6 +77,12 @@ sweep_progressing (gpointer data)
   return window->sweep_total > 0 && gtk_progress_bar_get_fraction (window->progress_bar) >= 0;
 }
 
+static gboolean
+compare_finished (gpointer data)
+{
+  return !qviz_window_is_comparing (window);
+}
+
 static void
 settle (double seconds)
 {
@@ -212,6 +218,7 @@ test_pages (void)
   /* Compare with one sweep: A and B are the same runs, so both sweeps'
    * curves are drawn and every layer's change is within noise (greyed). */
   show_page ("compare");
+  g_assert_true (iterate_until (compare_finished, NULL, 30));
   g_assert_cmpuint (qviz_curves_view_get_n_series (window->compare_curves), ==, 4);
   ink = count_ink (GTK_WIDGET (window->compare_curves), &total);
   g_assert_cmpuint (ink, >, total / 50);
@@ -262,7 +269,7 @@ test_run_and_cancel (void)
   g_autoptr (QvizStore) store = NULL;
   g_autoptr (GPtrArray) sweeps = NULL;
   g_autoptr (GError) error = NULL;
-  guint complete = 0, cancelled = 0;
+  guint complete = 0, cancelled = 0, loads;
 
   g_assert_true (iterate_until (window_ready, NULL, 30));
   /* Calibrating at the model's default size takes long; a small calibration
@@ -272,16 +279,37 @@ test_run_and_cancel (void)
 
   /* A sweep through the window's action appears in the sidebar. */
   set_sweep_settings ("32", 3);
+  loads = window->n_detailed_loads;
   g_action_group_activate_action (G_ACTION_GROUP (window), "start-sweep", NULL);
   g_assert_true (qviz_window_is_running (window));
   g_assert_true (iterate_until (sweep_finished, NULL, 120));
   g_assert_true (iterate_until (rows_at_least, GUINT_TO_POINTER (2), 5));
   g_assert_cmpuint (qviz_window_get_n_sweep_rows (window), ==, 2);
+  /* The sidebar is refreshed after each of the two runs, yet the shown
+   * sweep's layers and spans are not read again: only the new sweep's two
+   * runs are read in full, once each. */
+  g_assert_cmpuint (window->runs->len, ==, 2);
+  g_assert_cmpuint (window->n_detailed_loads - loads, ==, 2);
 
   /* A long sweep, cancelled once it is under way. */
   set_sweep_settings ("64,96,128", 100000);
   g_action_group_activate_action (G_ACTION_GROUP (window), "start-sweep", NULL);
   g_assert_true (iterate_until (sweep_progressing, NULL, 30));
+  settle (0.3);
+  /* While it runs, the progress takes no room from the page switcher: at
+   * 1200 px the switcher stays in the header, the progress under it. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 900);
+  settle (0.5);
+  g_assert_true (gtk_widget_get_mapped (window->progress_box));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window->progress_bar)), >, 400);
+  g_assert_false (adw_view_switcher_title_get_title_visible (window->switcher_title));
+  g_assert_false (adw_view_switcher_bar_get_reveal (window->switcher_bar));
+  /* Narrow, the switcher moves to the bottom bar and stays reachable. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 700);
+  settle (0.5);
+  g_assert_true (gtk_widget_get_mapped (window->progress_box));
+  g_assert_true (adw_view_switcher_bar_get_reveal (window->switcher_bar));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
   settle (0.3);
   g_action_group_activate_action (G_ACTION_GROUP (window), "cancel", NULL);
   g_assert_true (iterate_until (sweep_finished, NULL, 60));
@@ -332,8 +360,9 @@ count_store (guint *n_sweeps,
 /* Measures model without a store, then writes the sweep into the database
  * at path as if another machine ("lab-xeon") had run it. */
 static char *
-record_elsewhere (const char *path,
-                  const char *model)
+record_elsewhere_n (const char *path,
+                    const char *model,
+                    guint       iterations)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (QvizStore) store = qviz_store_open (path, QVIZ_STORE_READ_WRITE, &error);
@@ -353,7 +382,7 @@ record_elsewhere (const char *path,
   g_assert_true (qviz_parse_threads ("1", config->threads, &error));
   g_array_set_size (config->precisions, 0);
   g_assert_true (qviz_parse_precisions ("f32,int8", config->precisions, &error));
-  config->iterations = 3;
+  config->iterations = iterations;
   config->cold = 1;
   g_assert_true (qviz_sweep_execute (graph, NULL, config, NULL, NULL, &sweep, &runs, &error));
   g_assert_no_error (error);
@@ -379,6 +408,13 @@ record_elsewhere (const char *path,
   g_assert_true (qviz_store_sweep_finish (store, sweep->uuid, QVIZ_SWEEP_COMPLETE, NULL, &error));
   g_assert_no_error (error);
   return g_strdup (sweep->uuid);
+}
+
+static char *
+record_elsewhere (const char *path,
+                  const char *model)
+{
+  return record_elsewhere_n (path, model, 3);
 }
 
 static gboolean
@@ -454,6 +490,7 @@ test_machines_and_compare (void)
   g_assert_true (iterate_until (store_idle, NULL, 30));
   g_assert_cmpstr (window->sweep_uuid, ==, uuid_b);
   show_page ("compare");
+  g_assert_true (iterate_until (compare_finished, NULL, 30));
   g_assert_cmpstr (window->compare_uuid_b, ==, uuid_b);
   g_assert_cmpstr (window->compare_uuid_a, !=, uuid_b);
   g_assert_true (qviz_window_has_comparison (window));
@@ -506,6 +543,192 @@ test_machines_and_compare (void)
     g_assert_cmpuint (sweeps->len, ==, 1);
     g_assert_cmpstr (((QvizSweep *) g_ptr_array_index (sweeps, 0))->uuid, ==, uuid_b);
   }
+}
+
+static gboolean
+count_tick (gpointer data)
+{
+  (*(guint *) data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+static guint
+sweep_position (const char *uuid)
+{
+  for (guint i = 0; i < window->all_sweeps->len; i++)
+    if (g_str_equal (((QvizSweep *) g_ptr_array_index (window->all_sweeps, i))->uuid, uuid))
+      return i;
+  g_assert_not_reached ();
+}
+
+/* A comparison of two long sweeps (150 passes per configuration, bootstrap
+ * intervals for every layer) runs in a worker: the choice returns at once,
+ * the page shows a spinner, and a periodic source keeps firing on the main
+ * loop until the answer is shown. */
+static void
+test_compare_in_worker (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "long.sqlite", NULL);
+  g_autofree char *uuid = NULL;
+  guint ticks = 0, ticks_before, source;
+  guint position;
+  gint64 start;
+
+  g_assert_true (iterate_until (window_ready, NULL, 30));
+  uuid = record_elsewhere_n (path, "dwsep5x5", 150);
+  qviz_window_import_database (window, path);
+  g_assert_true (iterate_until (store_idle, NULL, 30));
+  show_page ("compare");
+  g_assert_true (iterate_until (compare_finished, NULL, 30));
+
+  position = sweep_position (uuid);
+  source = g_timeout_add (1, count_tick, &ticks);
+  gtk_drop_down_set_selected (window->compare_b, position);
+  ticks_before = ticks;
+  start = g_get_monotonic_time ();
+  gtk_drop_down_set_selected (window->compare_a, position);
+  g_assert_true (qviz_window_is_comparing (window));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->compare_stack), ==, "computing");
+  g_assert_true (iterate_until (compare_finished, NULL, 60));
+  g_test_message ("comparison: %.1f ms, the periodic source fired %u times meanwhile",
+                  (g_get_monotonic_time () - start) / 1000.0, ticks - ticks_before);
+  g_source_remove (source);
+  g_assert_cmpuint (ticks - ticks_before, >, 0);
+  g_assert_true (qviz_window_has_comparison (window));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->compare_stack), ==, "compare");
+  g_assert_cmpstr (window->compare_uuid_a, ==, uuid);
+  g_assert_cmpstr (window->compare_uuid_b, ==, uuid);
+  g_assert_nonnull (gtk_list_box_get_row_at_index (window->delta_list, 2));
+}
+
+/* Run from the build directory, qviz finds the schema compiled beside the
+ * build's data files; a copy elsewhere, without it, says what is missing
+ * and exits with an error instead of aborting. */
+static void
+test_uninstalled_schema (void)
+{
+  const char *app_path = g_getenv ("QVIZ_APP");
+  g_autofree char *copy = g_build_filename (tmpdir, "qviz", NULL);
+  g_autofree char *out = NULL, *err = NULL, *contents = NULL;
+  g_auto (GStrv) env = g_get_environ ();
+  g_autoptr (GError) error = NULL;
+  const char *argv[] = { NULL, "--help", NULL };
+  gsize length;
+  int status = 0;
+
+  if (app_path == NULL)
+    {
+      g_test_skip ("QVIZ_APP does not name the qviz binary");
+      return;
+    }
+  env = g_environ_unsetenv (env, "GSETTINGS_SCHEMA_DIR");
+  env = g_environ_setenv (env, "XDG_DATA_DIRS", tmpdir, TRUE);
+
+  argv[0] = app_path;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL,
+                               &out, &err, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (out, "MODEL"));
+
+  g_assert_true (g_file_get_contents (app_path, &contents, &length, &error));
+  g_assert_true (g_file_set_contents (copy, contents, length, &error));
+  g_assert_cmpint (g_chmod (copy, 0755), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  argv[0] = copy;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL,
+                               &out, &err, &status, &error));
+  g_assert_false (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (err, "org.qviz.Qviz"));
+  g_assert_nonnull (strstr (err, "GSETTINGS_SCHEMA_DIR"));
+  g_unlink (copy);
+}
+
+static char *
+normalized_accel (const char *accel)
+{
+  guint key = 0;
+  GdkModifierType mods = 0;
+
+  g_assert_true (gtk_accelerator_parse (accel, &key, &mods));
+  return gtk_accelerator_name (key, mods);
+}
+
+/* The shortcuts window (a .ui file in the resources) lists every
+ * accelerator the application sets, and nothing it does not set. */
+static void
+test_shortcuts_window (void)
+{
+  g_autoptr (GtkBuilder) builder = gtk_builder_new_from_resource ("/org/qviz/Qviz/ui/qviz-shortcuts.ui");
+  g_autoptr (GSList) objects = gtk_builder_get_objects (builder);
+  g_autoptr (GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto (GStrv) actions = gtk_application_list_action_descriptions (GTK_APPLICATION (app));
+  guint n_set = 0;
+
+  g_assert_nonnull (gtk_builder_get_object (builder, "window"));
+  for (GSList *l = objects; l; l = l->next)
+    if (GTK_IS_SHORTCUTS_SHORTCUT (l->data))
+      {
+        g_autofree char *accel = NULL;
+        g_object_get (l->data, "accelerator", &accel, NULL);
+        /* "Left Right" is the flame chart's own keys, not an action's. */
+        if (strchr (accel, ' ') == NULL)
+          g_hash_table_add (listed, normalized_accel (accel));
+      }
+  for (guint i = 0; actions[i] != NULL; i++)
+    {
+      g_auto (GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), actions[i]);
+      gboolean shown = FALSE;
+
+      for (guint j = 0; accels[j] != NULL; j++)
+        {
+          g_autofree char *name = normalized_accel (accels[j]);
+          shown |= g_hash_table_contains (listed, name);
+        }
+      if (accels[0] != NULL)
+        {
+          n_set++;
+          if (!shown)
+            g_error ("%s (%s) is missing from the shortcuts window", actions[i], accels[0]);
+        }
+    }
+  g_assert_cmpuint (n_set, ==, g_hash_table_size (listed));
+}
+
+/* At 800 px every page fits: the window's minimum width on each page is at
+ * most 800, the sidebar folds into an overlay, and the page switcher moves
+ * to a bar at the bottom where every page stays reachable. */
+static void
+test_narrow_window (void)
+{
+  const char *names[] = { "overview", "flame", "layers", "compare", "machines" };
+  int min = 0, nat = 0;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 700);
+  settle (0.5);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      show_page (names[i]);
+      gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+      g_test_message ("%s: minimum width %d px", names[i], min);
+      g_assert_cmpint (min, <=, 800);
+      g_assert_cmpstr (adw_view_stack_get_visible_child_name (window->pages), ==, names[i]);
+    }
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 800);
+  g_assert_true (adw_flap_get_folded (window->flap));
+  g_assert_true (adw_view_switcher_bar_get_reveal (window->switcher_bar));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window->switcher_bar)));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window->switcher_bar)), >, 400);
+
+  /* Wide again: the switcher is back in the header and the sidebar beside
+   * the pages. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  settle (0.5);
+  g_assert_false (adw_flap_get_folded (window->flap));
+  g_assert_false (adw_view_switcher_bar_get_reveal (window->switcher_bar));
+  adw_flap_set_reveal_flap (window->flap, TRUE);
+  show_page ("overview");
 }
 
 static void
@@ -584,8 +807,12 @@ main (int   argc,
   gtk_window_present (GTK_WINDOW (window));
 
   g_test_add_func ("/gui/pages", test_pages);
+  g_test_add_func ("/gui/narrow-window", test_narrow_window);
   g_test_add_func ("/gui/run-and-cancel", test_run_and_cancel);
   g_test_add_func ("/gui/machines-and-compare", test_machines_and_compare);
+  g_test_add_func ("/gui/compare-in-worker", test_compare_in_worker);
+  g_test_add_func ("/gui/uninstalled-schema", test_uninstalled_schema);
+  g_test_add_func ("/gui/shortcuts-window", test_shortcuts_window);
   status = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));

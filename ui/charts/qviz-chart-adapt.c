@@ -361,3 +361,49 @@ qviz_chart_report_info (const QvizSweep *sweep, const QvizMachine *machine,
     }
   return info;
 }
+
+gboolean
+qviz_chart_worst_ratio_layer (const QvizRun        *f32,
+                              const QvizRun        *int8,
+                              const QvizRunLayer  **f32_layer,
+                              const QvizRunLayer  **int8_layer,
+                              double               *ratio)
+{
+  g_autoptr (GHashTable) by_name = NULL;
+  const QvizRunLayer *best_f = NULL, *best_q = NULL;
+  double best = -1, pass_ms = 0;
+
+  g_return_val_if_fail (f32 != NULL, FALSE);
+  g_return_val_if_fail (int8 != NULL, FALSE);
+
+  if (f32->layers == NULL || int8->layers == NULL)
+    return FALSE;
+  by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < f32->layers->len; i++)
+    g_hash_table_insert (by_name, qviz_run_get_layer (f32, i)->name, qviz_run_get_layer (f32, i));
+  for (guint i = 0; i < int8->layers->len; i++)
+    if (!isnan (qviz_run_get_layer (int8, i)->stats.median))
+      pass_ms += qviz_run_get_layer (int8, i)->stats.median;
+  for (guint i = 0; i < int8->layers->len; i++)
+    {
+      const QvizRunLayer *q = qviz_run_get_layer (int8, i);
+      const QvizRunLayer *f = g_hash_table_lookup (by_name, q->name);
+      double r;
+
+      if (f == NULL || isnan (q->stats.median) || isnan (f->stats.median) ||
+          f->stats.median <= 0 || q->stats.median < 0.01 * pass_ms)
+        continue;
+      r = q->stats.median / f->stats.median;
+      if (r > best)
+        best = r, best_f = f, best_q = q;
+    }
+  if (best_q == NULL)
+    return FALSE;
+  if (f32_layer != NULL)
+    *f32_layer = best_f;
+  if (int8_layer != NULL)
+    *int8_layer = best_q;
+  if (ratio != NULL)
+    *ratio = best;
+  return TRUE;
+}

@@ -49,6 +49,16 @@ QvizFlameData  *qviz_chart_flame_from_runs     (const QvizRun *f32, int f32_pass
  * QvizLayerRow * with their free function set. */
 GPtrArray      *qviz_chart_layer_rows          (const QvizRun *f32, const QvizRun *int8);
 
+/* The layer where int8 loses most against float: the highest int8/f32
+ * median among layers (matched by name) that take at least 1% of the int8
+ * pass, so that a layer of a few microseconds does not win on noise.
+ * FALSE when no layer is timed in both runs. */
+gboolean        qviz_chart_worst_ratio_layer   (const QvizRun        *f32,
+                                                const QvizRun        *int8,
+                                                const QvizRunLayer  **f32_layer,
+                                                const QvizRunLayer  **int8_layer,
+                                                double               *ratio);
+
 /* Title, model and machine lines for a report. */
 QvizReportInfo *qviz_chart_report_info         (const QvizSweep *sweep,
                                                 const QvizMachine *machine,
