@@ -381,6 +381,10 @@ compare_thread (GTask        *task,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  for (guint i = 0; i < job->runs_a->len; i++)
+    qviz_run_clip_text (g_ptr_array_index (job->runs_a, i), QVIZ_WINDOW_MAX_TEXT);
+  for (guint i = 0; i < job->runs_b->len; i++)
+    qviz_run_clip_text (g_ptr_array_index (job->runs_b, i), QVIZ_WINDOW_MAX_TEXT);
   job->comparisons = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_run_comparison_free);
   pairs = qviz_compare_match_runs (job->runs_a, job->runs_b);
   for (guint i = 0; i + 1 < pairs->len; i += 2)

@@ -14,6 +14,11 @@
 
 G_BEGIN_DECLS
 
+/* Names, kernels and hostnames longer than this are cut for display:
+ * a database may hold megabyte-long strings, which labels lay out slowly. */
+#define QVIZ_WINDOW_MAX_TEXT 1024
+
+
 struct _QvizWindow
 {
   AdwApplicationWindow parent_instance;

@@ -274,6 +274,9 @@ qviz_window_reload_sweeps (QvizWindow *self,
         qviz_window_toast (self, error->message);
       else if (self->model_sha256 != NULL)
         {
+          for (guint i = 0; i < self->all_sweeps->len; i++)
+            qviz_sweep_clip_text (g_ptr_array_index (self->all_sweeps, i),
+                                  QVIZ_WINDOW_MAX_TEXT);
           self->sweeps = g_ptr_array_new ();
           for (guint i = 0; i < self->all_sweeps->len; i++)
             {
@@ -675,7 +678,11 @@ load_runs_keeping (QvizWindow  *self,
     {
       runs = qviz_store_list_runs (self->store, sweep_uuid, TRUE, error);
       if (runs != NULL)
-        self->n_detailed_loads += runs->len;
+        {
+          self->n_detailed_loads += runs->len;
+          for (guint i = 0; i < runs->len; i++)
+            qviz_run_clip_text (g_ptr_array_index (runs, i), QVIZ_WINDOW_MAX_TEXT);
+        }
       return runs;
     }
 
@@ -703,6 +710,7 @@ load_runs_keeping (QvizWindow  *self,
               g_ptr_array_unref (runs);
               return NULL;
             }
+          qviz_run_clip_text (run, QVIZ_WINDOW_MAX_TEXT);
           self->n_detailed_loads++;
         }
       g_ptr_array_add (runs, run);

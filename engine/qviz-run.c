@@ -418,3 +418,59 @@ qviz_run_sqnr_warning (const QvizRun *run, double threshold_db)
   g_string_append_c (s, '.');
   return g_string_free (s, FALSE);
 }
+
+/* ---- display limits --------------------------------------------------- */
+
+static void
+clip (char **field, guint max_chars)
+{
+  glong n;
+
+  if (*field == NULL || strlen (*field) <= max_chars)
+    return;
+  if (!g_utf8_validate (*field, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid (*field, -1);
+      g_free (*field);
+      *field = valid;
+    }
+  n = g_utf8_strlen (*field, -1);
+  if (n > (glong) max_chars)
+    {
+      char *head = g_utf8_substring (*field, 0, max_chars);
+      g_free (*field);
+      *field = g_strconcat (head, "…", NULL);
+      g_free (head);
+    }
+}
+
+void
+qviz_sweep_clip_text (QvizSweep *s, guint max_chars)
+{
+  char **fields[] = { &s->resolutions, &s->threads, &s->precisions, &s->options,
+                      &s->message, &s->model_name, &s->hostname, &s->cpu_model };
+
+  g_return_if_fail (s != NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    clip (fields[i], max_chars);
+}
+
+void
+qviz_run_clip_text (QvizRun *r, guint max_chars)
+{
+  char **fields[] = { &r->precision, &r->conv_algo, &r->isa, &r->message, &r->model_name,
+                      &r->hostname, &r->cpu_model };
+
+  g_return_if_fail (r != NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    clip (fields[i], max_chars);
+  for (guint i = 0; r->layers != NULL && i < r->layers->len; i++)
+    {
+      QvizRunLayer *l = &g_array_index (r->layers, QvizRunLayer, i);
+      char **lf[] = { &l->name, &l->op, &l->kernel, &l->reason, &l->fused, &l->in_shape,
+                      &l->out_shape, &l->layer_class };
+
+      for (guint k = 0; k < G_N_ELEMENTS (lf); k++)
+        clip (lf[k], max_chars);
+    }
+}

@@ -247,4 +247,10 @@ char         *qviz_time_to_iso8601     (gint64 unix_us);
 /* A new lower-case random uuid. */
 char         *qviz_uuid_new            (void);
 
+/* Cuts every text field longer than max_chars characters (with "…"), in
+ * place: for views, where a name from a hostile or broken file may be
+ * megabytes long. */
+void          qviz_sweep_clip_text     (QvizSweep *sweep, guint max_chars);
+void          qviz_run_clip_text       (QvizRun *run, guint max_chars);
+
 G_END_DECLS

@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <math.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "qviz-application.h"
@@ -731,6 +732,59 @@ test_narrow_window (void)
   show_page ("overview");
 }
 
+/* A database with values no qviz wrote (NaN and negative per-pass times,
+ * huge and NULL statistics, megabyte names, unknown statuses, empty runs):
+ * the window opens it and shows every page without crashing. */
+static void
+test_odd_values (void)
+{
+  static const char *const cases[] = {
+    "UPDATE layers SET samples = x'0000c07f000080bf0000807f00000000'",
+    "UPDATE runs SET median_ms = 1e300, p10_ms = -1, p90_ms = 1e999;"
+    "UPDATE samples SET ms = -1; UPDATE spans SET start_ns = 100, end_ns = -100",
+    "UPDATE runs SET median_ms = NULL, p10_ms = NULL, p90_ms = NULL, plan_ms = NULL;"
+    "UPDATE layers SET median_ms = NULL, samples = NULL",
+    "DELETE FROM layers; DELETE FROM spans; DELETE FROM samples",
+    "UPDATE layers SET name = printf ('%.1000000c', 'x'), kernel = printf ('%.100000c', 'k');"
+    "UPDATE machines SET hostname = printf ('%.100000c', 'h')",
+    "UPDATE runs SET height = 0, width = -3, threads = 0",
+  };
+  static const char *const pages[] = { "overview", "flame", "layers", "compare", "machines" };
+  g_autofree char *good = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (db_path, &good, &len, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/odd%u.sqlite", tmpdir, i);
+      QvizWindow *saved = window;
+      gint64 t0;
+      sqlite3 *db = NULL;
+      char *msg = NULL;
+
+      g_test_message ("%s", cases[i]);
+      g_assert_true (g_file_set_contents (path, good, (gssize) len, NULL));
+      g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+      if (sqlite3_exec (db, cases[i], NULL, NULL, &msg) != SQLITE_OK)
+        g_error ("%s", msg);
+      sqlite3_close (db);
+
+      window = qviz_window_new (app, path, "dwsep5x5");
+      gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
+      gtk_window_present (GTK_WINDOW (window));
+      t0 = g_get_monotonic_time ();
+      if (!iterate_until (window_ready, NULL, 30))
+        g_error ("odd database %u: loading %d, %u sweep rows", i,
+                 qviz_window_is_loading (window), qviz_window_get_n_sweep_rows (window));
+      for (guint k = 0; k < G_N_ELEMENTS (pages); k++)
+        show_page (pages[k]);
+      g_test_message ("opened and shown in %.1f s", (g_get_monotonic_time () - t0) / 1e6);
+      gtk_window_destroy (GTK_WINDOW (window));
+      window = saved;
+      settle (0.1);
+    }
+}
+
 static void
 calibrate_small (QvizGraph *graph)
 {
@@ -813,6 +867,7 @@ main (int   argc,
   g_test_add_func ("/gui/compare-in-worker", test_compare_in_worker);
   g_test_add_func ("/gui/uninstalled-schema", test_uninstalled_schema);
   g_test_add_func ("/gui/shortcuts-window", test_shortcuts_window);
+  g_test_add_func ("/gui/odd-values", test_odd_values);
   status = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));
