@@ -53,6 +53,14 @@ run: build
 
 test: build
 	xvfb-run -a -s "-screen 0 1600x1000x24" meson test -C $(BUILD) --print-errorlogs
+	$(MAKE) test-arm
+
+# On x86: cross-build the kernels, engine and qviz-cli for 64-bit Arm (into
+# build-aarch64) and run their tests under qemu-user, with and without the
+# dot product (tools/test-arm).  On an Arm machine `make test` has run them.
+.PHONY: test-arm
+test-arm: build
+	SUDO=$(SUDO) tools/test-arm
 
 clean:
 	rm -rf $(BUILD)
