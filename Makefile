@@ -64,6 +64,7 @@ run: build
 
 test: build
 	$(XVFB) meson test -C $(BUILD) --print-errorlogs
+	$(MAKE) test-arm
 	$(MAKE) test-sanitize
 	$(MAKE) fuzz-smoke
 
@@ -111,6 +112,13 @@ readme-operators: build
 	$(BUILD)/app/qviz-cli operators > $(BUILD)/operators.md
 	sed -i -e '/<!-- operators:/,/<!-- \/operators -->/{//!d}' \
 	       -e '/<!-- operators:/r $(BUILD)/operators.md' README.md
+
+# On x86: cross-build the kernels, engine and qviz-cli for 64-bit Arm (into
+# build-aarch64) and run their tests under qemu-user, with and without the
+# dot product (tools/test-arm).  On an Arm machine `make test` has run them.
+.PHONY: test-arm
+test-arm: build
+	SUDO=$(SUDO) tools/test-arm
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)

@@ -199,9 +199,17 @@ qviz_cli_bench (int argc, char **argv)
           }
           gf = macs / f.median_ms / 1e6;
           gq = macs / q.median_ms / 1e6;
-          printf ("| %s | %.3f | %.3f | %.2f | %.1f | %.1f | %.0f%% | %.0f%% |\n", layers[i].label,
-                  f.median_ms, q.median_ms, q.median_ms / f.median_ms, gf, gq,
-                  100 * gf / f32_peak, 100 * gq / int8_peak);
+          {
+            /* No peak known (a core neither in the table nor measurable
+             * here): no percentage rather than a wrong one. */
+            g_autofree char *pf = f32_peak > 0 ? g_strdup_printf ("%.0f%%", 100 * gf / f32_peak)
+                                               : g_strdup ("-");
+            g_autofree char *pq = int8_peak > 0 ? g_strdup_printf ("%.0f%%", 100 * gq / int8_peak)
+                                                : g_strdup ("-");
+
+            printf ("| %s | %.3f | %.3f | %.2f | %.1f | %.1f | %s | %s |\n", layers[i].label,
+                    f.median_ms, q.median_ms, q.median_ms / f.median_ms, gf, gq, pf, pq);
+          }
           fflush (stdout);
         }
       printf ("\nPeak per core: clock %.2f GHz, measured by a chain of dependent adds; "

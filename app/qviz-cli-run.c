@@ -222,7 +222,7 @@ qviz_cli_run (int argc, char **argv)
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Run store (default $XDG_DATA_HOME/qviz/runs.sqlite)", "FILE" },
     { "no-store", 0, 0, G_OPTION_ARG_NONE, &no_store, "Do not store the runs", NULL },
     { "conv-algo", 0, 0, G_OPTION_ARG_STRING, &algo, "auto (default), im2col (the slow path of the reports) or reference", "ALGO" },
-    { "isa", 0, 0, G_OPTION_ARG_STRING, &isa, "Highest ISA for kernels: scalar, avx2, avx512, avx512vnni", "ISA" },
+    { "isa", 0, 0, G_OPTION_ARG_STRING, &isa, "Highest ISA for kernels: scalar, avx2, avx512, avx512vnni (x86); scalar, neon, neondot, neoni8mm (Arm)", "ISA" },
     { "calibration", 0, 0, G_OPTION_ARG_FILENAME, &calibration, "int8 calibration: a folder of JPEG/PNG images or an NxCxHxW .npy", "PATH" },
     { "calibration-method", 0, 0, G_OPTION_ARG_STRING, &cal_method, "minmax, percentile (default) or histogram", "METHOD" },
     { "keep-float", 0, 0, G_OPTION_ARG_STRING, &keep_float, "int8: run these layers (names as 'info' lists them) in float, with their conversions timed apart", "LAYER,..." },
@@ -290,7 +290,7 @@ qviz_cli_run (int argc, char **argv)
     {
       qvk_isa level;
       if (!qvk_isa_parse (isa, &level))
-        return qviz_cli_fail (QVIZ_EXIT_USAGE, "--isa '%s' is not known; use scalar, avx2, avx512 or avx512vnni.", isa);
+        return qviz_cli_fail (QVIZ_EXIT_USAGE, "--isa '%s' is not a level of this machine; use one of %s.", isa, qvk_isa_names ());
       config->isa = (int) level;
     }
 

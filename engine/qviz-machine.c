@@ -3,12 +3,15 @@
 #include "qviz-config.h"
 
 #include <cpuinfo.h>
+#if defined(__aarch64__)
+#include <sys/auxv.h>
+#endif
 #include <string.h>
 #include <sys/utsname.h>
 
 /* Flags /proc/cpuinfo knows and this cpuinfo release may not (AMX, AVX-VNNI
  * on AVX2-only cores). */
-static gboolean
+static G_GNUC_UNUSED gboolean
 proc_cpuinfo_has_flag (const char *flag)
 {
   g_autofree char *text = NULL;
@@ -27,7 +30,7 @@ proc_cpuinfo_has_flag (const char *flag)
   return FALSE;
 }
 
-static char *
+static G_GNUC_UNUSED char *
 proc_cpuinfo_field (const char *key)
 {
   g_autofree char *text = NULL;
@@ -91,8 +94,24 @@ qviz_machine_isa_flags (void)
       for (guint i = 0; i < G_N_ELEMENTS (table); i++)
         if (table[i].has ())
           g_ptr_array_add (flags, (gpointer) table[i].name);
+#elif CPUINFO_ARCH_ARM64
+      const struct { const char *name; bool (*has) (void); } table[] = {
+        { "neon", cpuinfo_has_arm_neon },
+        { "fp16", cpuinfo_has_arm_neon_fp16_arith },
+        { "dotprod", cpuinfo_has_arm_neon_dot },
+        { "sve", cpuinfo_has_arm_sve },
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+        if (table[i].has ())
+          g_ptr_array_add (flags, (gpointer) table[i].name);
 #endif
     }
+#if defined(__aarch64__)
+  /* This libcpuinfo does not know I8MM; the kernel's capabilities do. */
+  if (getauxval (AT_HWCAP2) & (1 << 13))
+    g_ptr_array_add (flags, (gpointer) "i8mm");
+#else
   else
     {
       const struct { const char *name, *proc; } table[] = {
@@ -115,6 +134,7 @@ qviz_machine_isa_flags (void)
     g_ptr_array_add (flags, (gpointer) "amx");
   if (proc_cpuinfo_has_flag ("amx_int8"))
     g_ptr_array_add (flags, (gpointer) "amx-int8");
+#endif
   g_ptr_array_add (flags, NULL);
 
   return g_strjoinv (" ", (char **) flags->pdata);
@@ -169,6 +189,30 @@ kernel_name (void)
   return g_strdup_printf ("%s %s %s", u.sysname, u.release, u.machine);
 }
 
+/* The Arm cores libcpuinfo names, as their makers write them; NULL for
+ * others.  Kept in step with qviz_machine_issue_width (qviz-cli bench). */
+const char *
+qviz_machine_arm_uarch_name (guint32 uarch)
+{
+  switch (uarch)
+    {
+    case cpuinfo_uarch_cortex_a53: return "Cortex-A53";
+    case cpuinfo_uarch_cortex_a55: return "Cortex-A55";
+    case cpuinfo_uarch_cortex_a57: return "Cortex-A57";
+    case cpuinfo_uarch_cortex_a72: return "Cortex-A72";
+    case cpuinfo_uarch_cortex_a73: return "Cortex-A73";
+    case cpuinfo_uarch_cortex_a75: return "Cortex-A75";
+    case cpuinfo_uarch_cortex_a76: return "Cortex-A76";
+    case cpuinfo_uarch_cortex_a77: return "Cortex-A77";
+    case cpuinfo_uarch_cortex_a78: return "Cortex-A78";
+    case cpuinfo_uarch_cortex_x1: return "Cortex-X1";
+    case cpuinfo_uarch_neoverse_n1: return "Neoverse-N1";
+    case cpuinfo_uarch_neoverse_v1: return "Neoverse-V1";
+    case cpuinfo_uarch_neoverse_n2: return "Neoverse-N2";
+    default: return NULL;
+    }
+}
+
 QvizMachine *
 qviz_machine_detect (void)
 {
@@ -193,6 +237,20 @@ qviz_machine_detect (void)
         m->l3_bytes = c->size;
     }
 
+#if defined(__aarch64__)
+  /* Arm's /proc/cpuinfo has no model name: the core is what people know
+   * ("Cortex-A76", "Neoverse-N1"). */
+  if (cpuinfo_ready ())
+    {
+      const struct cpuinfo_core *core = cpuinfo_get_core (0);
+      const char *uarch = core != NULL ? qviz_machine_arm_uarch_name (core->uarch) : NULL;
+
+      g_free (m->cpu_model);
+      m->cpu_model = uarch != NULL ? g_strdup (uarch)
+                                   : g_strdup_printf ("Arm core (uarch 0x%08x)",
+                                                      core != NULL ? (unsigned) core->uarch : 0u);
+    }
+#else
   /* cpuinfo's package name is a short form; /proc/cpuinfo has the full
    * marketing name people recognise. */
   {
@@ -204,6 +262,7 @@ qviz_machine_detect (void)
         m->cpu_model = g_steal_pointer (&proc_model);
       }
   }
+#endif
   if (m->cpu_model == NULL)
     m->cpu_model = g_strdup ("unknown");
   if (m->logical_cores <= 0)
@@ -225,7 +284,8 @@ qviz_machine_detect (void)
 static const char *
 best_isa (const char *flags)
 {
-  const char *order[] = { "amx", "avx512vnni", "avx512f", "avxvnni", "avx2", "avx", "sse4.2" };
+  const char *order[] = { "amx", "avx512vnni", "avx512f", "avxvnni", "avx2", "avx", "sse4.2",
+                          "i8mm", "dotprod", "neon" };
   g_auto(GStrv) words = g_strsplit (flags != NULL ? flags : "", " ", -1);
 
   for (guint i = 0; i < G_N_ELEMENTS (order); i++)

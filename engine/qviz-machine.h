@@ -17,6 +17,10 @@ QvizMachine *qviz_machine_detect      (void);
  * e.g. "sse4.2 avx avx2 fma f16c avx512f avx512bw avx512vl avx512vnni". */
 char        *qviz_machine_isa_flags   (void);
 
+/* The name of an Arm core from libcpuinfo's uarch ("Cortex-A76",
+ * "Neoverse-N1"), or NULL for one it does not name. */
+const char  *qviz_machine_arm_uarch_name (guint32 uarch);
+
 /* One line for humans: "AMD EPYC 7B13, 1 core / 2 threads, avx512vnni,
  * 23.5 GiB, Debian GNU/Linux 12 (bookworm)". */
 char        *qviz_machine_describe    (const QvizMachine *m);

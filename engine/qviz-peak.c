@@ -97,7 +97,11 @@ qviz_peak_measure (qvk_isa isa)
     }
   else
     {
-      double per_insn = isa >= QVK_ISA_AVX512VNNI && avx512 ? 64 : 16;
+      double per_insn = 16;
+#if defined(__x86_64__)
+      if (isa >= QVK_ISA_AVX512VNNI)
+        per_insn = 64;
+#endif
 
       p->int8_macs_per_cycle = round_half (p->int8_measured_per_cycle / per_insn) * per_insn;
       p->int8_source = g_strdup_printf ("measured: %.2f x %s a cycle; %s",

@@ -33,6 +33,17 @@ static const gemm_entry gemm_kernels[] = { QVK_F32_GEMM_UKERNELS (GEMM_ENTRY) };
 #define N_DW (sizeof dw_kernels / sizeof dw_kernels[0])
 #define N_GEMM (sizeof gemm_kernels / sizeof gemm_kernels[0])
 
+/* The highest level at which float kernels could differ from the one below. */
+static qvk_isa
+qvk_f32_isa_ceiling (qvk_isa isa)
+{
+#if defined(__aarch64__)
+  return isa > QVK_ISA_NEON ? QVK_ISA_NEON : isa;
+#else
+  return isa == QVK_ISA_AVX512VNNI ? QVK_ISA_AVX512 : isa;
+#endif
+}
+
 struct qvk_f32_conv_simd {
   qvk_conv_shape s;
   int method;
@@ -61,7 +72,7 @@ create (const qvk_conv_shape *s, const float *weights, const float *bias,
   size_t zero_floats;
   char tile[16];
 
-  if (s == NULL || weights == NULL || method < 0 || isa < QVK_ISA_AVX2)
+  if (s == NULL || weights == NULL || method < 0 || isa == QVK_ISA_SCALAR)
     return NULL;
   op = calloc (1, sizeof *op);
   if (op == NULL)
@@ -121,8 +132,9 @@ create (const qvk_conv_shape *s, const float *weights, const float *bias,
 
   qvk_simd_describe ("f32", s, method, tile, op->isa, op->name, sizeof op->name);
   qvk_simd_reason (s, method, op->reason, sizeof op->reason);
-  /* Float has no VNNI kernels: at that level its AVX-512 ones are the best. */
-  if (op->isa < (isa == QVK_ISA_AVX512VNNI ? QVK_ISA_AVX512 : isa))
+  /* Float has no int8 levels (VNNI, dot product): at those its best
+   * kernels are those of the level below. */
+  if (op->isa < qvk_f32_isa_ceiling (isa))
     qvk_simd_reason_lower_isa (op->reason, sizeof op->reason, op->isa, isa);
   return op;
 

@@ -5,7 +5,9 @@
  * its registers on a context switch (XCR0).  The QVIZ_ISA environment
  * variable can lower the level to compare kernels on one machine; asking for
  * more than the CPU has is clamped to what it has, with one warning on
- * stderr.  Non-x86 builds always get QVK_ISA_SCALAR.
+ * stderr.  On aarch64 the level comes from libcpuinfo (NEON, dot product)
+ * and the kernel's hardware capabilities (I8MM, which this libcpuinfo does
+ * not report); other architectures get QVK_ISA_SCALAR.
  */
 #include "qvk-conv.h"
 
@@ -20,12 +22,38 @@
 #define QVK_HAVE_CPUID 1
 #endif
 
+#if defined(__aarch64__)
+#include <cpuinfo.h>
+#include <sys/auxv.h>
+#ifndef HWCAP2_I8MM
+#define HWCAP2_I8MM (1 << 13)
+#endif
+#endif
+
 static const char *const isa_names[QVK_N_ISAS] = {
   [QVK_ISA_SCALAR] = "scalar",
+#if defined(__aarch64__)
+  [QVK_ISA_NEON] = "neon",
+  [QVK_ISA_NEONDOT] = "neondot",
+  [QVK_ISA_NEONI8MM] = "neoni8mm",
+#else
   [QVK_ISA_AVX2] = "avx2",
   [QVK_ISA_AVX512] = "avx512",
   [QVK_ISA_AVX512VNNI] = "avx512vnni",
+#endif
 };
+
+const char *
+qvk_isa_names (void)
+{
+#if defined(__aarch64__)
+  return "scalar, neon, neondot, neoni8mm";
+#else
+  return "scalar, avx2, avx512, avx512vnni";
+#endif
+}
+
+static char detect_reason[160];
 
 const char *
 qvk_isa_name (qvk_isa isa)
@@ -66,7 +94,27 @@ read_xcr0 (void)
 static qvk_isa
 detect_cpu (void)
 {
-#ifdef QVK_HAVE_CPUID
+#if defined(__aarch64__)
+  /* Advanced SIMD is part of every Armv8-A application core. */
+  if (!cpuinfo_initialize ())
+    {
+      snprintf (detect_reason, sizeof detect_reason,
+                "libcpuinfo could not read the CPU; NEON assumed");
+      return QVK_ISA_NEON;
+    }
+  if (!cpuinfo_has_arm_neon_dot ())
+    {
+      snprintf (detect_reason, sizeof detect_reason, "CPU has NEON, no dot product");
+      return QVK_ISA_NEON;
+    }
+  if (!(getauxval (AT_HWCAP2) & HWCAP2_I8MM))
+    {
+      snprintf (detect_reason, sizeof detect_reason, "CPU has dot product, no I8MM");
+      return QVK_ISA_NEONDOT;
+    }
+  snprintf (detect_reason, sizeof detect_reason, "CPU has dot product and I8MM");
+  return QVK_ISA_NEONI8MM;
+#elif defined(QVK_HAVE_CPUID)
   unsigned int eax, ebx, ecx, edx;
   unsigned int max_leaf = __get_cpuid_max (0, NULL);
 
@@ -99,6 +147,7 @@ detect_cpu (void)
     return QVK_ISA_AVX2;
   if (!has_avx512vnni)
     return QVK_ISA_AVX512;
+  snprintf (detect_reason, sizeof detect_reason, "CPU has AVX-512 VNNI");
   return QVK_ISA_AVX512VNNI;
 #else
   return QVK_ISA_SCALAR;
@@ -116,13 +165,15 @@ detect_init (void)
   qvk_isa wanted;
 
   detected_isa = cpu;
+  if (detect_reason[0] == '\0')
+    snprintf (detect_reason, sizeof detect_reason, "best level this CPU has");
   if (env == NULL || *env == '\0')
     return;
 
   if (!qvk_isa_parse (env, &wanted))
     {
-      fprintf (stderr, "qviz: QVIZ_ISA=%s is not one of scalar, avx2, avx512, "
-               "avx512vnni; using %s\n", env, qvk_isa_name (cpu));
+      fprintf (stderr, "qviz: QVIZ_ISA=%s is not one of %s; using %s\n", env,
+               qvk_isa_names (), qvk_isa_name (cpu));
       return;
     }
   if (wanted > cpu)
@@ -132,6 +183,14 @@ detect_init (void)
       return;
     }
   detected_isa = wanted;
+  snprintf (detect_reason, sizeof detect_reason, "QVIZ_ISA=%s", env);
+}
+
+const char *
+qvk_isa_reason (void)
+{
+  qvk_isa_detect ();
+  return detect_reason;
 }
 
 qvk_isa

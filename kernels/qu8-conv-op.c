@@ -424,7 +424,7 @@ qvk_qu8_conv_create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
   /* The vector kernels are the best candidates: when one computes this
    * shape at this ISA it has chosen its microkernel, packed the weights and
    * built its indirection table, and the table below is not needed. */
-  if (opt.algo == QVK_CONV_ALGO_AUTO && opt.isa >= QVK_ISA_AVX2 &&
+  if (opt.algo == QVK_CONV_ALGO_AUTO && opt.isa != QVK_ISA_SCALAR &&
       (op->simd = qvk_qu8_conv_simd_create (s, q, weights, bias, opt.isa)) != NULL)
     {
       snprintf (op->name, sizeof op->name, "%s", qvk_qu8_conv_simd_name (op->simd));

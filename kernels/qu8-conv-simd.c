@@ -94,7 +94,7 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
   char tile[16];
 
   if (s == NULL || q == NULL || q->requant_scale == NULL || weights == NULL ||
-      method < 0 || isa < QVK_ISA_AVX2)
+      method < 0 || isa == QVK_ISA_SCALAR)
     return NULL;
   op = calloc (1, sizeof *op);
   if (op == NULL)
@@ -148,7 +148,8 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
       if (op->packed == NULL)
         goto fail;
       qvk_qu8_gemm_pack (s->out_c, s->in_c, s->kernel_h, s->kernel_w,
-                         op->gemm->id.nr, op->gemm->kr, q->input_zero_point,
+                         op->gemm->id.nr, op->gemm->kr,
+                         qvk_qu8_gemm_pack_zero_point (op->isa, q->input_zero_point),
                          weights, bias, q->requant_scale, op->packed);
       snprintf (tile, sizeof tile, "%dx%dc%d", op->gemm->mr, op->gemm->id.nr,
                 op->gemm->kr);

@@ -16,19 +16,39 @@
 extern "C" {
 #endif
 
+/* The instruction-set levels of the machine the kernels are built for, in
+ * increasing order: a level allows every one below it.  Each architecture
+ * has its own ladder above QVK_ISA_SCALAR; the levels of another
+ * architecture do not exist in a build (stores keep the level's name, never
+ * its number, so runs from both compare). */
 typedef enum {
   QVK_ISA_SCALAR,
+#if defined(__aarch64__)
+  QVK_ISA_NEON,        /* Armv8-A Advanced SIMD (FMA included) */
+  QVK_ISA_NEONDOT,     /* + Armv8.2 dot product (SDOT/UDOT) */
+  QVK_ISA_NEONI8MM,    /* + Armv8.6 int8 matrix multiply (I8MM) */
+#else
   QVK_ISA_AVX2,        /* AVX2 + FMA */
   QVK_ISA_AVX512,      /* AVX-512 F/BW/DQ/VL */
   QVK_ISA_AVX512VNNI,  /* + VNNI */
+#endif
   QVK_N_ISAS
 } qvk_isa;
 
-/* The best level this CPU supports, lowered by QVIZ_ISA=scalar|avx2|avx512|
- * avx512vnni when set.  Decided once. */
+/* The lowest level with vector kernels. */
+#define QVK_ISA_FIRST_VECTOR ((qvk_isa) 1)
+
+/* The best level this CPU supports, lowered by QVIZ_ISA (one of this
+ * build's level names: scalar|avx2|avx512|avx512vnni on x86,
+ * scalar|neon|neondot|neoni8mm on Arm) when set.  Decided once, with the
+ * reason (qvk_isa_reason). */
 qvk_isa     qvk_isa_detect (void);
 const char *qvk_isa_name (qvk_isa isa);
 int         qvk_isa_parse (const char *name, qvk_isa *out);
+/* The level names of this build, "scalar, avx2, avx512, avx512vnni". */
+const char *qvk_isa_names (void);
+/* Why qvk_isa_detect chose its level: the CPU features it saw, or QVIZ_ISA. */
+const char *qvk_isa_reason (void);
 
 typedef enum {
   QVK_CONV_ALGO_AUTO,

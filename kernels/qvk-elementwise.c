@@ -16,6 +16,12 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
+#define QVK_EW_X86 1
+#else
+/* This architecture has no element-wise vector kernels (yet): every level
+ * runs the scalar ones, which the level names below then say. */
+#define QVK_ISA_AVX2 QVK_N_ISAS
+#define QVK_ISA_AVX512 QVK_N_ISAS
 #endif
 
 static int has_vbmi;
@@ -65,6 +71,17 @@ qvk_qu8_lut_isa_name (qvk_isa isa)
 
 /* Calls the kernel of the family for the ISA: avx512, avx2, else the
  * scalar statement. */
+#ifndef QVK_EW_X86
+/* The vector arguments are computed for the kernels this build lacks. */
+static inline void
+mark_used (int unused, ...)
+{
+  (void) unused;
+}
+#define MARK_USED(...) do { if (0) mark_used (0, __VA_ARGS__); } while (0)
+#define DISPATCH(isa, name, args, scalar) \
+  do { (void) (isa); MARK_USED args; scalar; } while (0)
+#else
 #define DISPATCH(isa, name, args, scalar)                     \
   do {                                                        \
     const qvk_isa isa_ = clamp_isa (isa);                     \
@@ -75,6 +92,7 @@ qvk_qu8_lut_isa_name (qvk_isa isa)
     else                                                      \
       scalar;                                                 \
   } while (0)
+#endif
 
 /* ---- int8 ---------------------------------------------------------------- */
 
@@ -128,9 +146,11 @@ qvk_qu8_lut (qvk_isa isa, const uint8_t table[256], const uint8_t *x,
 {
   if (begin >= end)
     return;
+#ifdef QVK_EW_X86
   if (use_vbmi (isa))
     qvk_qu8_lut_ukernel__avx512vbmi (table, x + begin, y + begin, end - begin);
   else
+#endif
     qvk_qu8_lut__scalar (table, x, y, begin, end);
 }
 
@@ -143,9 +163,11 @@ qvk_qu8_lut_tile (qvk_isa isa, const uint8_t table[256], size_t rows,
       cols *= rows;
       rows = 1;
     }
+#ifdef QVK_EW_X86
   if (use_vbmi (isa))
     qvk_qu8_lut_tile_ukernel__avx512vbmi (table, rows, cols, y, stride);
   else
+#endif
     for (size_t r = 0; r < rows; r++)
       qvk_qu8_lut__scalar (table, y + r * stride, y + r * stride, 0, cols);
 }
@@ -446,6 +468,7 @@ qvk_f32_global_avgpool (qvk_isa isa, int batch, int pixels, int channels,
     {
       const float *xn = x + (size_t) n * pixels * channels + c_begin;
       float *yn = y + (size_t) n * channels + c_begin;
+#ifdef QVK_EW_X86
       if (clamp_isa (isa) >= QVK_ISA_AVX512)
         qvk_f32_gavgpool_ukernel__avx512 ((size_t) pixels, (size_t) channels, xn, yn,
                                           (size_t) (c_end - c_begin));
@@ -453,6 +476,7 @@ qvk_f32_global_avgpool (qvk_isa isa, int batch, int pixels, int channels,
         qvk_f32_gavgpool_ukernel__avx2 ((size_t) pixels, (size_t) channels, xn, yn,
                                         (size_t) (c_end - c_begin));
       else
+#endif
         for (int c = 0; c < c_end - c_begin; c++)
           {
             /* the reference's sum, on a channel range */

@@ -120,30 +120,64 @@ typedef void (*qvk_qu8_igemm_ukernel_fn) (
 
 /* ---- the kernel lists ------------------------------------------------------
  *
+ * Each list holds the kernels of the architecture being built for; the
+ * scalar references (qvk-f32.h, qvk-qu8.h) are there on every one.
+ *
  * Float depthwise: X(name, isa, channel_tile)
- *   weights packed by qvk_f32_dwconv_pack with channels padded to 16. */
+ *   weights packed by qvk_f32_dwconv_pack with channels padded to 16.
+ * Int8 depthwise: X(name, isa, layout) where layout is a qvk_qu8_dw_layout.
+ * Float GEMM: X(gemm, igemm, isa, mr, nr)
+ * Int8 GEMM: X(gemm, igemm, isa, mr, nr, kr) with weights packed in groups
+ *   of kr reduction elements (kr 4: int8 for vpdpbusd and SDOT; kr 2: int16
+ *   pairs for vpmaddwd and SMLAL), with the zero point
+ *   qvk_qu8_gemm_pack_zero_point gives for the kernel's ISA. */
+#if defined(__aarch64__)
+#define QVK_F32_DWCONV_UKERNELS(X) \
+  X (qvk_f32_dwconv_minmax_ukernel_16c4w__neon, QVK_ISA_NEON, 16)
+
+#define QVK_QU8_DWCONV_UKERNELS(X)
+
+#define QVK_F32_GEMM_UKERNELS(X) \
+  X (qvk_f32_gemm_minmax_ukernel_6x16__neon, qvk_f32_igemm_minmax_ukernel_6x16__neon, QVK_ISA_NEON, 6, 16)
+
+#define QVK_QU8_GEMM_UKERNELS(X) \
+  X (qvk_qu8_gemm_minmax_ukernel_4x16c4__neondot, qvk_qu8_igemm_minmax_ukernel_4x16c4__neondot, QVK_ISA_NEONDOT, 4, 16, 4) \
+  X (qvk_qu8_gemm_minmax_ukernel_4x16c2__neon, qvk_qu8_igemm_minmax_ukernel_4x16c2__neon, QVK_ISA_NEON, 4, 16, 2)
+
+/* SDOT multiplies int8 by int8: the uint8 activations enter as a - 128, and
+ * the packed bias carries the difference (see qu8-gemm-neondot.c). */
+static inline int32_t
+qvk_qu8_gemm_pack_zero_point (qvk_isa isa, int32_t input_zero_point)
+{
+  return isa >= QVK_ISA_NEONDOT ? input_zero_point - 128 : input_zero_point;
+}
+#else
 #define QVK_F32_DWCONV_UKERNELS(X) \
   X (qvk_f32_dwconv_minmax_ukernel_64c4w__avx512, QVK_ISA_AVX512, 64) \
   X (qvk_f32_dwconv_minmax_ukernel_16c4w__avx2, QVK_ISA_AVX2, 16)
 
-/* Int8 depthwise: X(name, isa, layout) where layout is a qvk_qu8_dw_layout. */
 #define QVK_QU8_DWCONV_UKERNELS(X) \
   X (qvk_qu8_dwconv_minmax_ukernel_64c4t__avx512vnni, QVK_ISA_AVX512VNNI, QVK_QU8_DW_LAYOUT_C4) \
   X (qvk_qu8_dwconv_minmax_ukernel_16c2t__avx2, QVK_ISA_AVX2, QVK_QU8_DW_LAYOUT_C2)
 
-/* Float GEMM: X(gemm, igemm, isa, mr, nr) */
 #define QVK_F32_GEMM_UKERNELS(X) \
   X (qvk_f32_gemm_minmax_ukernel_8x32__avx512, qvk_f32_igemm_minmax_ukernel_8x32__avx512, QVK_ISA_AVX512, 8, 32) \
   X (qvk_f32_gemm_minmax_ukernel_8x16__avx512, qvk_f32_igemm_minmax_ukernel_8x16__avx512, QVK_ISA_AVX512, 8, 16) \
   X (qvk_f32_gemm_minmax_ukernel_6x16__avx2, qvk_f32_igemm_minmax_ukernel_6x16__avx2, QVK_ISA_AVX2, 6, 16)
 
-/* Int8 GEMM: X(gemm, igemm, isa, mr, nr, kr) with weights packed in groups
- * of kr reduction elements (kr 4: int8 for vpdpbusd; kr 2: int16 pairs for
- * vpmaddwd). */
 #define QVK_QU8_GEMM_UKERNELS(X) \
   X (qvk_qu8_gemm_minmax_ukernel_8x32c4__avx512vnni, qvk_qu8_igemm_minmax_ukernel_8x32c4__avx512vnni, QVK_ISA_AVX512VNNI, 8, 32, 4) \
   X (qvk_qu8_gemm_minmax_ukernel_8x16c4__avx512vnni, qvk_qu8_igemm_minmax_ukernel_8x16c4__avx512vnni, QVK_ISA_AVX512VNNI, 8, 16, 4) \
   X (qvk_qu8_gemm_minmax_ukernel_4x16c2__avx2, qvk_qu8_igemm_minmax_ukernel_4x16c2__avx2, QVK_ISA_AVX2, 4, 16, 2)
+
+/* vpdpbusd and vpmaddwd take the uint8 activations as they are. */
+static inline int32_t
+qvk_qu8_gemm_pack_zero_point (qvk_isa isa, int32_t input_zero_point)
+{
+  (void) isa;
+  return input_zero_point;
+}
+#endif
 
 #define QVK_DECLARE_F32_DWCONV(name, isa, ct) \
   void name (size_t, size_t, size_t, const int32_t *, size_t, const float *, \
@@ -192,10 +226,15 @@ void qvk_indirection_clear (qvk_indirection *ind);
  * elem_size bytes, for i in [0, n): the pointers a run's kernels read,
  * made from the table for that run's input.  Listed like the kernels:
  * X(name, isa). */
+#if defined(__aarch64__)
+#define QVK_INDIRECTION_RESOLVE_UKERNELS(X) \
+  X (qvk_indirection_resolve__scalar, QVK_ISA_SCALAR)
+#else
 #define QVK_INDIRECTION_RESOLVE_UKERNELS(X) \
   X (qvk_indirection_resolve__avx512, QVK_ISA_AVX512) \
   X (qvk_indirection_resolve__avx2, QVK_ISA_AVX2) \
   X (qvk_indirection_resolve__scalar, QVK_ISA_SCALAR)
+#endif
 
 typedef void (*qvk_indirection_resolve_fn) (size_t n, const int32_t *offsets,
                                             const void *input, const void *zero,

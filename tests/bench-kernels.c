@@ -198,17 +198,19 @@ main (int argc, char **argv)
         }
 
       /* The best int8 kernel against the best float one among those each
-       * ISA level allows (float has no VNNI kernels: at that level it runs
-       * its AVX-512 ones). */
-      for (int level = QVK_ISA_AVX2; level < QVK_N_ISAS; level++)
+       * ISA level allows (float has no VNNI or dot-product kernels: at those
+       * levels it runs the ones below).  A level without int8 kernels of its
+       * own (avx512, neoni8mm) adds no line. */
+      for (int level = QVK_ISA_FIRST_VECTOR; level < QVK_N_ISAS; level++)
         {
           double f = INFINITY, qt = INFINITY;
-          for (int i = QVK_ISA_AVX2; i <= level; i++)
+          for (int i = QVK_ISA_FIRST_VECTOR; i <= level; i++)
             {
               f = MIN (f, best_f32[i]);
               qt = MIN (qt, best_qu8[i]);
             }
-          if (level == QVK_ISA_AVX512 || !isfinite (f) || !isfinite (qt))
+          if ((level != QVK_ISA_FIRST_VECTOR && !isfinite (best_qu8[level])) ||
+              !isfinite (f) || !isfinite (qt))
             continue;
           char label[64];
           g_snprintf (label, sizeof label, "int8/float time, best up to %s",

@@ -10,6 +10,9 @@
  * values PyTorch's interpolate gives and against a second, matrix-form
  * implementation.  All random data comes from a fixed GRand seed.
  */
+#if defined(__aarch64__)
+#include <sys/auxv.h>
+#endif
 #include <glib.h>
 #include <math.h>
 #include <stdio.h>
@@ -838,11 +841,26 @@ test_isa (void)
       g_assert_true (qvk_isa_parse (qvk_isa_name (i), &parsed));
       g_assert_cmpint (parsed, ==, i);
     }
-  g_assert_true (qvk_isa_parse ("AVX2", &parsed));
-  g_assert_cmpint (parsed, ==, QVK_ISA_AVX2);
   g_assert_false (qvk_isa_parse ("sse4", &parsed));
   g_assert_false (qvk_isa_parse ("", &parsed));
+#if defined(__aarch64__)
+  g_assert_true (qvk_isa_parse ("NEONDOT", &parsed));
+  g_assert_cmpint (parsed, ==, QVK_ISA_NEONDOT);
+  g_assert_cmpstr (qvk_isa_name (QVK_ISA_NEONI8MM), ==, "neoni8mm");
+  /* another architecture's level is refused, not mistaken for one of ours */
+  g_assert_false (qvk_isa_parse ("avx2", &parsed));
+  /* Cross-check with the kernel's hardware capabilities. */
+  if (g_getenv ("QVIZ_ISA") == NULL)
+    {
+      const unsigned long hwcap = getauxval (AT_HWCAP);
+      g_assert_cmpint (qvk_isa_detect () >= QVK_ISA_NEONDOT, ==, (hwcap & HWCAP_ASIMDDP) != 0);
+    }
+#else
+  g_assert_true (qvk_isa_parse ("AVX2", &parsed));
+  g_assert_cmpint (parsed, ==, QVK_ISA_AVX2);
   g_assert_cmpstr (qvk_isa_name (QVK_ISA_AVX512VNNI), ==, "avx512vnni");
+  g_assert_false (qvk_isa_parse ("neondot", &parsed));
+#endif
 
 #if defined(__x86_64__) || defined(__i386__)
   /* Cross-check with the compiler's own detection when nothing lowers it. */
