@@ -2,6 +2,8 @@
 
 #include "cli-harness.h"
 
+#include <sqlite3.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -68,4 +70,56 @@ qviz_cli_result_clear (QvizCliResult *r)
 {
   g_clear_pointer (&r->out, g_free);
   g_clear_pointer (&r->err, g_free);
+}
+
+char *
+qviz_test_sql_text (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *out = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+    out = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return out;
+}
+
+int
+qviz_test_sql_int (const char *path, const char *sql)
+{
+  g_autofree char *text = qviz_test_sql_text (path, sql);
+
+  return text != NULL ? atoi (text) : -1;
+}
+
+char *
+qviz_test_cli_init (int *argc, char ***argv, const char *tmp_template)
+{
+  char *dir;
+
+  g_test_init (argc, argv, NULL);
+  if (g_getenv ("QVIZ_CLI") == NULL)
+    {
+      g_printerr ("QVIZ_CLI must name the qviz-cli binary.\n");
+      exit (1);
+    }
+  dir = g_dir_make_tmp (tmp_template, NULL);
+  g_assert_nonnull (dir);
+  g_setenv ("XDG_DATA_HOME", dir, TRUE);
+  return dir;
+}
+
+int
+qviz_test_cli_finish (int status, const char *tmpdir)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
+
+  if (system (cmd) != 0)
+    g_printerr ("could not remove %s\n", tmpdir);
+  return status;
 }

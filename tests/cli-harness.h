@@ -17,6 +17,19 @@ QvizCliResult qviz_test_cli_limited (guint64 as_limit_bytes, const char *first, 
 QvizCliResult qviz_test_cli_argv    (guint64 as_limit_bytes, const char *const *args);
 void          qviz_cli_result_clear (QvizCliResult *r);
 
+/* g_test_init, a check that $QVIZ_CLI names the binary (exit 1 if not),
+ * and a temporary folder (returned) that is also $XDG_DATA_HOME, so that
+ * nothing touches the user's own store. */
+char         *qviz_test_cli_init    (int *argc, char ***argv, const char *tmp_template);
+/* Removes the folder; returns status. */
+int           qviz_test_cli_finish  (int status, const char *tmpdir);
+
+/* The first column of the first row of sql on the database at path, read
+ * as another process would (read-only, waiting out writers); NULL (or -1)
+ * when there is none. */
+char         *qviz_test_sql_text    (const char *path, const char *sql);
+int           qviz_test_sql_int     (const char *path, const char *sql);
+
 /* CPU seconds each later child may use before it is killed (0: no
  * limit): a hang becomes a failure instead of a stalled suite. */
 extern guint qviz_test_cli_cpu_seconds;

@@ -417,14 +417,7 @@ main (int argc, char **argv)
 {
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  if (g_getenv ("QVIZ_CLI") == NULL)
-    {
-      g_printerr ("QVIZ_CLI must name the qviz-cli binary.\n");
-      return 1;
-    }
-  tmpdir = g_dir_make_tmp ("qviz-cli-XXXXXX", NULL);
-  g_setenv ("XDG_DATA_HOME", tmpdir, TRUE);
+  tmpdir = qviz_test_cli_init (&argc, &argv, "qviz-cli-XXXXXX");
   g_test_add_func ("/cli/models", test_models);
   g_test_add_func ("/cli/info", test_info);
   g_test_add_func ("/cli/errors", test_errors);
@@ -435,10 +428,5 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/sqnr-warning", test_sqnr_warning);
   g_test_add_func ("/cli/keep-float", test_keep_float);
   status = g_test_run ();
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
-    if (system (cmd) != 0)
-      g_printerr ("could not remove %s\n", tmpdir);
-  }
-  return status;
+  return qviz_test_cli_finish (status, tmpdir);
 }

@@ -24,31 +24,6 @@
 
 static char *tmpdir;
 
-static char *
-raw_text (const char *path, const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  char *out = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 10000);
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    out = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return out;
-}
-
-static int
-raw_int (const char *path, const char *sql)
-{
-  g_autofree char *text = raw_text (path, sql);
-
-  return text != NULL ? atoi (text) : -1;
-}
-
 /* Lines "[k/N] ..." that qviz-cli run prints once a run is stored. */
 static guint
 count_reported_runs (const char *out)
@@ -119,8 +94,8 @@ test_killed_at_random (void)
           g_assert_cmpuint (reported_total, ==, 0);
           continue;
         }
-      check = raw_text (db, "PRAGMA integrity_check");
-      stored = (guint) raw_int (db, "SELECT count(*) FROM runs");
+      check = qviz_test_sql_text (db, "PRAGMA integrity_check");
+      stored = (guint) qviz_test_sql_int (db, "SELECT count(*) FROM runs");
       g_test_message ("kill %d after %.2f s: %u runs reported, %u stored in all, "
                       "integrity %s", k + 1, delay_us / 1e6, reported, stored, check);
       g_assert_cmpstr (check, ==, "ok");
@@ -136,7 +111,7 @@ test_killed_at_random (void)
 
     g_assert_no_error (error);
   }
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sweeps WHERE status = 'running'"), ==, 0);
+  g_assert_cmpint (qviz_test_sql_int (db, "SELECT count(*) FROM sweeps WHERE status = 'running'"), ==, 0);
 }
 
 static GPid
@@ -177,7 +152,7 @@ test_two_sweeps_and_a_reader (void)
       qviz_cli_result_clear (&r);
       if (g_file_test (db, G_FILE_TEST_EXISTS))
         {
-          g_autofree char *sweep = raw_text (db, "SELECT uuid FROM sweeps LIMIT 1");
+          g_autofree char *sweep = qviz_test_sql_text (db, "SELECT uuid FROM sweeps LIMIT 1");
 
           if (sweep != NULL)
             {
@@ -199,9 +174,9 @@ test_two_sweeps_and_a_reader (void)
   g_assert_true (WIFEXITED (status_b) && WEXITSTATUS (status_b) == 0);
   g_assert_cmpint (reads, >, 2);
   /* 4 sizes x 2 thread counts x 2 precisions, each. */
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sweeps WHERE status = 'complete'"), ==, 2);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM runs"), ==, 2 * 16);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM runs r WHERE NOT EXISTS "
+  g_assert_cmpint (qviz_test_sql_int (db, "SELECT count(*) FROM sweeps WHERE status = 'complete'"), ==, 2);
+  g_assert_cmpint (qviz_test_sql_int (db, "SELECT count(*) FROM runs"), ==, 2 * 16);
+  g_assert_cmpint (qviz_test_sql_int (db, "SELECT count(*) FROM runs r WHERE NOT EXISTS "
                                 "(SELECT 1 FROM layers l WHERE l.run_uuid = r.uuid)"), ==, 0);
 }
 
@@ -244,7 +219,7 @@ test_disk_full (void)
       qviz_cli_result_clear (&r);
       complete++;
       g_free (last_good);
-      last_good = raw_text (db, "SELECT group_concat (uuid) FROM (SELECT uuid FROM runs "
+      last_good = qviz_test_sql_text (db, "SELECT group_concat (uuid) FROM (SELECT uuid FROM runs "
                                 "ORDER BY uuid)");
     }
   g_test_message ("disk full after %d complete sweeps: %s", complete, r.err);
@@ -257,13 +232,13 @@ test_disk_full (void)
 
   /* The file is a sound store that still holds every complete sweep. */
   {
-    g_autofree char *check = raw_text (db, "PRAGMA integrity_check");
+    g_autofree char *check = qviz_test_sql_text (db, "PRAGMA integrity_check");
     g_autofree char *runs = NULL;
 
     g_assert_cmpstr (check, ==, "ok");
-    g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sweeps WHERE status = 'complete'"),
+    g_assert_cmpint (qviz_test_sql_int (db, "SELECT count(*) FROM sweeps WHERE status = 'complete'"),
                      ==, complete);
-    runs = raw_text (db, "SELECT group_concat (uuid) FROM (SELECT r.uuid FROM runs r JOIN "
+    runs = qviz_test_sql_text (db, "SELECT group_concat (uuid) FROM (SELECT r.uuid FROM runs r JOIN "
                          "sweeps s ON s.uuid = r.sweep_uuid WHERE s.status = 'complete' "
                          "ORDER BY r.uuid)");
     g_assert_cmpstr (runs, ==, last_good);
@@ -279,14 +254,7 @@ main (int argc, char **argv)
 {
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  if (g_getenv ("QVIZ_CLI") == NULL)
-    {
-      g_printerr ("QVIZ_CLI must name the qviz-cli binary.\n");
-      return 1;
-    }
-  tmpdir = g_dir_make_tmp ("qviz-crash-XXXXXX", NULL);
-  g_setenv ("XDG_DATA_HOME", tmpdir, TRUE);
+  tmpdir = qviz_test_cli_init (&argc, &argv, "qviz-crash-XXXXXX");
   g_test_add_func ("/crash-safety/killed-at-random", test_killed_at_random);
   g_test_add_func ("/crash-safety/two-sweeps-and-a-reader", test_two_sweeps_and_a_reader);
   g_test_add_func ("/crash-safety/disk-full", test_disk_full);
@@ -299,10 +267,5 @@ main (int argc, char **argv)
     if (g_file_test (mnt, G_FILE_TEST_IS_DIR))
       run_quiet (umount_argv);
   }
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
-    if (system (cmd) != 0)
-      g_printerr ("could not remove %s\n", tmpdir);
-  }
-  return status;
+  return qviz_test_cli_finish (status, tmpdir);
 }

@@ -46,31 +46,6 @@ raw_exec (const char *path, const char *sql)
   sqlite3_close (db);
 }
 
-static char *
-raw_text (const char *path, const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  char *out = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    out = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return out;
-}
-
-static int
-raw_int (const char *path, const char *sql)
-{
-  g_autofree char *text = raw_text (path, sql);
-
-  return text != NULL ? atoi (text) : -1;
-}
-
 /* A one-sentence refusal: status 2, on one line, naming what it names. */
 static void
 assert_refusal (QvizCliResult *r, const char *names, const char *fragment)
@@ -94,7 +69,7 @@ make_store (const char *db)
 
   g_assert_cmpint (r.status, ==, 0);
   qviz_cli_result_clear (&r);
-  uuid = raw_text (db, "SELECT uuid FROM sweeps ORDER BY created_us DESC LIMIT 1");
+  uuid = qviz_test_sql_text (db, "SELECT uuid FROM sweeps ORDER BY created_us DESC LIMIT 1");
   g_assert_nonnull (uuid);
   return uuid;
 }
@@ -280,7 +255,7 @@ test_terminal_and_csv (void)
 {
   g_autofree char *db = tmp_path ("evil.sqlite");
   g_autofree char *sweep = make_store (db);
-  g_autofree char *run = raw_text (db, "SELECT uuid FROM runs WHERE precision = 'f32'");
+  g_autofree char *run = qviz_test_sql_text (db, "SELECT uuid FROM runs WHERE precision = 'f32'");
   g_autofree char *csv = tmp_path ("evil.csv");
   g_autofree char *layers_csv = tmp_path ("evil-layers.csv");
   g_autofree char *csv_text = NULL;
@@ -371,7 +346,7 @@ test_odd_values_read_everywhere (void)
   g_autofree char *good = tmp_path ("odd-good.sqlite");
   g_autofree char *a = make_store (good);
   g_autofree char *b = make_store (good);
-  g_autofree char *run = raw_text (good, "SELECT uuid FROM runs LIMIT 1");
+  g_autofree char *run = qviz_test_sql_text (good, "SELECT uuid FROM runs LIMIT 1");
   g_autofree char *good_data = NULL;
   gsize good_len;
 
@@ -441,7 +416,7 @@ test_killed_sweep (void)
   while (g_get_monotonic_time () < deadline)
     {
       if (g_file_test (db, G_FILE_TEST_EXISTS))
-        runs = raw_int (db, "SELECT count(*) FROM runs");
+        runs = qviz_test_sql_int (db, "SELECT count(*) FROM runs");
       if (runs >= 1)
         break;
       g_usleep (20000);
@@ -451,7 +426,7 @@ test_killed_sweep (void)
   g_assert_cmpint (waitpid (pid, &wait_status, 0), ==, pid);
   g_spawn_close_pid (pid);
   g_assert_true (WIFSIGNALED (wait_status));
-  runs = raw_int (db, "SELECT count(*) FROM runs");
+  runs = qviz_test_sql_int (db, "SELECT count(*) FROM runs");
 
   /* A read-only reader shows it interrupted ... */
   {
@@ -469,7 +444,7 @@ test_killed_sweep (void)
     g_assert_cmpstr (json_object_get_string_member (s, "status"), ==, "interrupted");
     qviz_cli_result_clear (&r);
   }
-  g_assert_cmpstr ((status = raw_text (db, "SELECT status FROM sweeps")), ==, "running");
+  g_assert_cmpstr ((status = qviz_test_sql_text (db, "SELECT status FROM sweeps")), ==, "running");
   g_clear_pointer (&status, g_free);
 
   /* ... and the next writer records it, keeping every finished run. */
@@ -478,10 +453,10 @@ test_killed_sweep (void)
 
     g_assert_no_error (error);
   }
-  g_assert_cmpstr ((status = raw_text (db, "SELECT status FROM sweeps")), ==, "interrupted");
+  g_assert_cmpstr ((status = qviz_test_sql_text (db, "SELECT status FROM sweeps")), ==, "interrupted");
   g_clear_pointer (&status, g_free);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM runs"), ==, runs);
-  g_assert_cmpstr ((status = raw_text (db, "PRAGMA integrity_check")), ==, "ok");
+  g_assert_cmpint (qviz_test_sql_int (db, "SELECT count(*) FROM runs"), ==, runs);
+  g_assert_cmpstr ((status = qviz_test_sql_text (db, "PRAGMA integrity_check")), ==, "ok");
 }
 
 /* ---- compare on runs of very many passes ------------------------------ */
@@ -539,14 +514,7 @@ main (int argc, char **argv)
 {
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  if (g_getenv ("QVIZ_CLI") == NULL)
-    {
-      g_printerr ("QVIZ_CLI must name the qviz-cli binary.\n");
-      return 1;
-    }
-  tmpdir = g_dir_make_tmp ("qviz-hostile-XXXXXX", NULL);
-  g_setenv ("XDG_DATA_HOME", tmpdir, TRUE);
+  tmpdir = qviz_test_cli_init (&argc, &argv, "qviz-hostile-XXXXXX");
   g_test_add_func ("/hostile/negative-schema-version", test_negative_schema_version);
   g_test_add_func ("/hostile/npy-lies", test_npy_lies);
   g_test_add_func ("/hostile/npy-crash-fixtures", test_npy_crash_fixtures);
@@ -556,10 +524,5 @@ main (int argc, char **argv)
   g_test_add_func ("/hostile/killed-sweep", test_killed_sweep);
   g_test_add_func ("/hostile/compare-many-passes", test_compare_many_passes);
   status = g_test_run ();
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
-    if (system (cmd) != 0)
-      g_printerr ("could not remove %s\n", tmpdir);
-  }
-  return status;
+  return qviz_test_cli_finish (status, tmpdir);
 }
