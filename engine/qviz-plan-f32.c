@@ -60,6 +60,25 @@ qviz_broadcast_walk_init (QvizBroadcastWalk *w,
 
 
 void
+qviz_linear_conv_shape (const QvizPlan *plan, const QvizLayer *l, qvk_conv_shape *cs)
+{
+  const QvizLinearAttrs *a = &l->node->a.linear;
+  int rows = (int) (qviz_shape_numel (&plan->shapes[l->out_value]) / a->out_features);
+
+  memset (cs, 0, sizeof *cs);
+  cs->batch = 1;
+  cs->in_h = cs->out_h = 1;
+  cs->in_w = cs->out_w = rows;
+  cs->in_c = a->in_features;
+  cs->out_c = a->out_features;
+  cs->kernel_h = cs->kernel_w = 1;
+  cs->stride_h = cs->stride_w = 1;
+  cs->dilation_h = cs->dilation_w = 1;
+  cs->groups = 1;
+  cs->act = qvk_activation_make (QVK_ACT_NONE);
+}
+
+void
 qviz_conv_shape_from_node (const QvizPlan *plan, const QvizNode *n, int out_value,
                            qvk_conv_shape *cs)
 {
@@ -535,14 +554,30 @@ run_concat (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
   qviz_concat_run (plan, l, sizeof (float));
 }
 
-static void
-run_linear (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+/* A dense layer runs as a 1x1 convolution (run_conv); its weights
+ * [out][in] are already the OHWI layout of one. */
+static gboolean
+build_linear (QvizPlan *plan, QvizLayer *l, GError **error)
 {
   const QvizLinearAttrs *a = &l->node->a.linear;
-  int rows = (int) (qviz_shape_numel (&plan->shapes[l->out_value]) / a->out_features);
+  qvk_conv_options opts = { (qvk_isa) plan->isa, conv_algo (plan), plan->config.threads };
 
-  qvk_f32_linear__scalar (rows, a->in_features, a->out_features, IN (l, 0), a->weights,
-                          a->bias, &l->act, OUT (l));
+  qviz_linear_conv_shape (plan, l, &l->conv);
+  l->conv.act = l->act;
+  l->conv_f32 = qvk_f32_conv_create (&l->conv, a->weights, a->bias, &opts);
+  if (l->conv_f32 == NULL)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED,
+                   "Node '%s' (linear): no kernel can run this dense layer.", l->node->name);
+      return FALSE;
+    }
+  l->info.kernel = g_strdup_printf ("%s (linear)", qvk_f32_conv_kernel_name (l->conv_f32));
+  l->info.reason = g_strdup_printf ("dense layer as a 1x1 convolution: %s",
+                                    qvk_f32_conv_reason (l->conv_f32));
+  plan->weight_bytes += qvk_f32_conv_packed_bytes (l->conv_f32);
+  l->run = run_conv;
+  l->parallel = TRUE;
+  return TRUE;
 }
 
 /* Reshape/flatten of a channels-last map with several pixels and channels:
@@ -754,9 +789,7 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
       return TRUE;
 
     case QVIZ_OP_LINEAR:
-      l->run = run_linear;
-      set_kernel (l, "f32 linear scalar", "dense layer");
-      return TRUE;
+      return build_linear (plan, l, error);
 
     case QVIZ_OP_FLATTEN:
     case QVIZ_OP_RESHAPE:

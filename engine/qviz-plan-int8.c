@@ -28,7 +28,6 @@ typedef struct {
   qvk_qu8_add_params add;
   qvk_qu8_mul_params mul;
   qvk_qu8_avgpool_params pool;
-  qvk_qu8_conv_params linear_q;
   float *requant;
   int8_t *weights;
   int32_t *bias;
@@ -189,19 +188,6 @@ build_conv (QvizPlan *plan, QvizLayer *l, GError **error)
 
 /* ---- linear ---------------------------------------------------------------- */
 
-static void
-run_linear (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
-{
-  const Int8Data *d = l->int8;
-  const QvizLinearAttrs *a = &l->node->a.linear;
-  int rows = (int) (qviz_shape_numel (&plan->shapes[l->out_value]) / a->out_features);
-  gsize begin, end;
-
-  qviz_split_range ((gsize) rows, tid, nt, &begin, &end);
-  qvk_qu8_linear__scalar (&d->linear_q, rows, a->in_features, a->out_features, IN (l, 0),
-                          d->weights, d->bias, OUT (l), (int) begin, (int) end);
-}
-
 static gboolean
 build_linear (QvizPlan *plan, QvizLayer *l, GError **error)
 {
@@ -212,6 +198,9 @@ build_linear (QvizPlan *plan, QvizLayer *l, GError **error)
   const QvizQuantParams *out = qp (plan, l->out_value);
   g_autofree float *w_scales = g_new (float, a->out_features);
   const QvizQuantParams *lin_out = out;
+  qvk_qu8_conv_params q;
+  qvk_conv_options opts = { (qvk_isa) plan->isa, qviz_plan_qvk_conv_algo (plan),
+                            plan->config.threads };
   int qmin = 0, qmax = 255;
 
   qviz_quant_weight_scales (a->weights, a->out_features, (gsize) a->in_features, w_scales);
@@ -232,15 +221,31 @@ build_linear (QvizPlan *plan, QvizLayer *l, GError **error)
   d->requant = g_new (float, a->out_features);
   qviz_quant_requant_scales (in->scale, w_scales, lin_out->scale, a->out_features,
                              d->requant);
-  d->linear_q.input_zero_point = in->zero_point;
-  d->linear_q.output_zero_point = lin_out->zero_point;
-  d->linear_q.output_min = qmin;
-  d->linear_q.output_max = qmax;
-  d->linear_q.requant_scale = d->requant;
-  d->linear_q.lut = d->has_table ? d->table : NULL;
-  plan->weight_bytes += (gsize) a->in_features * a->out_features + (gsize) a->out_features * 8;
-  set_kernel (l, "qu8 linear scalar", "dense layer with per-channel int8 weights");
-  l->run = run_linear;
+  q.input_zero_point = in->zero_point;
+  q.output_zero_point = lin_out->zero_point;
+  q.output_min = qmin;
+  q.output_max = qmax;
+  q.requant_scale = d->requant;
+  q.lut = d->has_table ? d->table : NULL;
+
+  /* As a 1x1 convolution over a 1 x rows image: the int8 GEMM kernels. */
+  qviz_linear_conv_shape (plan, l, &l->conv);
+  l->conv_qu8 = qvk_qu8_conv_create (&l->conv, &q, d->weights, d->bias, &opts);
+  if (l->conv_qu8 == NULL)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED,
+                   "Node '%s' (linear): no int8 kernel can run this dense layer.",
+                   l->node->name);
+      return FALSE;
+    }
+  g_clear_pointer (&d->weights, g_free); /* the operator keeps its packed copy */
+  g_clear_pointer (&d->bias, g_free);
+  l->info.kernel = g_strdup_printf ("%s%s (linear)", qvk_qu8_conv_kernel_name (l->conv_qu8),
+                                    d->has_table ? " + lut" : "");
+  l->info.reason = g_strdup_printf ("dense layer with per-channel int8 weights as a 1x1 "
+                                    "convolution: %s", qvk_qu8_conv_reason (l->conv_qu8));
+  plan->weight_bytes += qvk_qu8_conv_packed_bytes (l->conv_qu8);
+  l->run = run_conv;
   l->parallel = TRUE;
   return TRUE;
 }

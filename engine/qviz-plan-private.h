@@ -109,6 +109,9 @@ void     qviz_plan_physical_to_logical (const QvizShape *s, gsize elem_size,
 
 /* Helpers shared by the float and int8 builders (qviz-plan-f32.c). */
 enum { QVIZ_BIN_SAME, QVIZ_BIN_CHANNEL, QVIZ_BIN_SCALAR, QVIZ_BIN_GENERIC };
+/* A dense layer as the 1x1 convolution it is: rows of in_features values
+ * as a 1 x rows image of in_features channels, so the GEMM kernels run it. */
+void qviz_linear_conv_shape (const QvizPlan *plan, const QvizLayer *l, qvk_conv_shape *cs);
 void qviz_conv_shape_from_node (const QvizPlan *plan, const QvizNode *n,
                                 int out_value, qvk_conv_shape *cs);
 void qviz_pool_shape_from_node (const QvizPlan *plan, const QvizNode *n,
