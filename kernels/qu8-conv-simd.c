@@ -89,13 +89,15 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
         const char *forced)
 {
   qvk_qu8_conv_simd *op;
-  const int method = qvk_simd_method_for (s);
+  int method = qvk_simd_method_for (s);
   size_t zero_bytes;
   char tile[16];
 
   if (s == NULL || q == NULL || q->requant_scale == NULL || weights == NULL ||
       method < 0 || isa == QVK_ISA_SCALAR)
     return NULL;
+  if (method == QVK_SIMD_IGEMM && qvk_simd_patch_fits (s))
+    method = QVK_SIMD_PATCH;
   op = calloc (1, sizeof *op);
   if (op == NULL)
     return NULL;
@@ -138,16 +140,21 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
                                   s->out_c, forced);
       if (op->gemm == NULL || op->gemm->id.isa > isa)
         goto fail;
+      /* A patch is one row of K = kh * kw * in_c values, in the order of
+       * the OHWI weights: packed as a 1x1 convolution of K channels. */
+      const int patch = method == QVK_SIMD_PATCH;
+      const int in_c = patch ? s->kernel_h * s->kernel_w * s->in_c : s->in_c;
+      const int kh = patch ? 1 : s->kernel_h, kw = patch ? 1 : s->kernel_w;
+
       op->isa = op->gemm->id.isa;
-      op->packed_bytes = qvk_qu8_gemm_packed_bytes (s->out_c, s->in_c, s->kernel_h,
-                                                    s->kernel_w, op->gemm->id.nr,
+      op->packed_bytes = qvk_qu8_gemm_packed_bytes (s->out_c, in_c, kh, kw, op->gemm->id.nr,
                                                     op->gemm->kr);
       op->tile_bytes = op->packed_bytes
                        / (qvk_round_up ((size_t) s->out_c, op->gemm->id.nr) / op->gemm->id.nr);
       op->packed = aligned_alloc (64, qvk_round_up (op->packed_bytes, 64));
       if (op->packed == NULL)
         goto fail;
-      qvk_qu8_gemm_pack (s->out_c, s->in_c, s->kernel_h, s->kernel_w,
+      qvk_qu8_gemm_pack (s->out_c, in_c, kh, kw,
                          op->gemm->id.nr, op->gemm->kr,
                          qvk_qu8_gemm_pack_zero_point (op->isa, q->input_zero_point),
                          weights, bias, q->requant_scale, op->packed);
@@ -156,7 +163,15 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
       zero_bytes = (size_t) s->in_c + 64;
     }
 
-  if (method != QVK_SIMD_GEMM)
+  if (method == QVK_SIMD_PATCH)
+    {
+      /* the zero point fills patches where the kernel is over the padding */
+      op->zero = malloc (1);
+      if (op->zero == NULL)
+        goto fail;
+      op->zero[0] = (uint8_t) q->input_zero_point;
+    }
+  else if (method != QVK_SIMD_GEMM)
     {
       const size_t tap_padding = method == QVK_SIMD_DWCONV
                                  ? op->dw_taps - (size_t) s->kernel_h * s->kernel_w : 0;
@@ -331,6 +346,123 @@ run_gemm (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
     }
 }
 
+/* Patches of this many output pixels are built at a time (per thread). */
+#define PATCH_PIXELS 64
+/* A row of kernel_w * in_c bytes is copied as 16 bytes when it fits: the
+ * extra bytes land on the next row or pixel, written after, or on the
+ * buffer's slack. */
+#define PATCH_COPY 16
+
+/* Builds the patches of pixels x0 .. x0 + n - 1 of output row `row`, one
+ * per `stride` bytes: kernel_h rows of kernel_w * in_c bytes, the zero
+ * point where the kernel is over the padding.  The shape is read into
+ * locals first: the byte stores below may alias anything, and would make
+ * the compiler reload every field for every row. */
+static void
+build_patches (const qvk_qu8_conv_simd *op, const uint8_t *input, size_t row, size_t x0,
+               size_t n, uint8_t *patches, size_t stride)
+{
+  const qvk_conv_shape *s = &op->s;
+  const size_t c = (size_t) s->in_c, kh = (size_t) s->kernel_h, kw = (size_t) s->kernel_w;
+  const size_t row_bytes = kw * c;
+  const long in_w = s->in_w, sw = s->stride_w, dw = s->dilation_w, pl = s->pad_left;
+  const size_t image = (size_t) s->in_h * s->in_w * c;
+  const uint8_t *img = input + row / (size_t) s->out_h * image;
+  const uint8_t *end = input + (size_t) s->batch * image;
+  const long oy = (long) (row % (size_t) s->out_h);
+  const uint8_t zp = op->zero[0];
+  const uint8_t *src_rows[64]; /* kh <= K <= 64; NULL: a padding row */
+
+  for (size_t ky = 0; ky < kh; ky++)
+    {
+      const long iy = oy * s->stride_h - s->pad_top + (long) ky * s->dilation_h;
+      src_rows[ky] = iy < 0 || iy >= s->in_h ? NULL : img + (size_t) iy * in_w * c;
+    }
+
+  /* The common case, a segment inside the image: copies and nothing else. */
+  {
+    const long first = (long) x0 * sw - pl, last = (long) (x0 + n - 1) * sw - pl;
+    int fast = dw == 1 && row_bytes <= PATCH_COPY && first >= 0 &&
+               last + (long) kw - 1 < in_w;
+    for (size_t ky = 0; ky < kh && fast; ky++)
+      fast = src_rows[ky] != NULL && src_rows[ky] + (size_t) last * c + PATCH_COPY <= end;
+    if (fast)
+      {
+        const size_t step = (size_t) sw * c;
+        for (size_t i = 0; i < n; i++)
+          {
+            uint8_t *p = patches + i * stride;
+            const size_t off = (size_t) first * c + i * step;
+            for (size_t ky = 0; ky < kh; ky++)
+              memcpy (p + ky * row_bytes, src_rows[ky] + off, PATCH_COPY);
+          }
+        return;
+      }
+  }
+
+  for (size_t i = 0; i < n; i++)
+    {
+      uint8_t *p = patches + i * stride;
+      const long ix0 = (long) (x0 + i) * sw - pl;
+      const int inside = dw == 1 && ix0 >= 0 && ix0 + (long) kw - 1 < in_w;
+
+      for (size_t ky = 0; ky < kh; ky++, p += row_bytes)
+        {
+          const uint8_t *src_row = src_rows[ky];
+
+          if (src_row == NULL)
+            memset (p, zp, row_bytes);
+          else if (inside)
+            {
+              const uint8_t *src = src_row + (size_t) ix0 * c;
+              if (row_bytes <= PATCH_COPY && src + PATCH_COPY <= end)
+                memcpy (p, src, PATCH_COPY);
+              else
+                memcpy (p, src, row_bytes);
+            }
+          else
+            for (size_t kx = 0; kx < kw; kx++)
+              {
+                const long ix = ix0 + (long) kx * dw;
+                if (ix < 0 || ix >= in_w)
+                  memset (p + kx * c, zp, c);
+                else
+                  memcpy (p + kx * c, src_row + (size_t) ix * c, c);
+              }
+        }
+    }
+}
+
+static void
+run_patch (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
+           int thread_id, int n_threads)
+{
+  const qvk_conv_shape *s = &op->s;
+  const size_t k = (size_t) s->kernel_h * s->kernel_w * s->in_c;
+  const size_t stride = qvk_round_up (k, 4);
+  const size_t mr = (size_t) op->gemm->mr, n_n = (size_t) s->out_c;
+  const size_t rows = (size_t) s->batch * s->out_h;
+  const size_t segs = ((size_t) s->out_w + PATCH_PIXELS - 1) / PATCH_PIXELS;
+  uint8_t patches[PATCH_PIXELS * 64 + PATCH_COPY];
+  size_t begin, end;
+
+  qvk_simd_split (rows * segs, thread_id, n_threads, &begin, &end);
+  for (size_t item = begin; item < end; item++)
+    {
+      const size_t row = item / segs, x0 = item % segs * PATCH_PIXELS;
+      const size_t n = (size_t) s->out_w - x0 < PATCH_PIXELS ? (size_t) s->out_w - x0
+                                                             : PATCH_PIXELS;
+      uint8_t *out = output + (row * s->out_w + x0) * n_n;
+
+      build_patches (op, input, row, x0, n, patches, stride);
+      for (size_t m0 = 0; m0 < n; m0 += mr)
+        op->gemm->gemm (n - m0 < mr ? n - m0 : mr, n_n, k, patches + m0 * stride, stride,
+                        op->packed, out + m0 * n_n, n_n, &op->requant);
+      if (op->has_lut)
+        qvk_qu8_lut_tile (op->lut_isa, op->lut, n, n_n, out, n_n);
+    }
+}
+
 void
 qvk_qu8_conv_simd_run (const qvk_qu8_conv_simd *op, const uint8_t *input,
                        uint8_t *output, int thread_id, int n_threads)
@@ -339,6 +471,8 @@ qvk_qu8_conv_simd_run (const qvk_qu8_conv_simd *op, const uint8_t *input,
     return;
   if (op->method == QVK_SIMD_DWCONV)
     run_dwconv (op, input, output, thread_id, n_threads);
+  else if (op->method == QVK_SIMD_PATCH)
+    run_patch (op, input, output, thread_id, n_threads);
   else
     run_gemm (op, input, output, thread_id, n_threads);
 }

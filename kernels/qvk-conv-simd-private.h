@@ -13,7 +13,20 @@ typedef enum {
   QVK_SIMD_DWCONV,
   QVK_SIMD_GEMM,     /* 1x1, stride 1, no padding: straight on the input */
   QVK_SIMD_IGEMM,    /* anything else with groups == 1 */
+  QVK_SIMD_PATCH,    /* few input channels: patches copied, then GEMM */
 } qvk_simd_method;
+
+/* Whether an indirect-GEMM convolution is better run on copied patches:
+ * few input channels (the first convolution), where an indirect GEMM
+ * would spend a group of four reduction steps on every tap of in_c values
+ * and more time on table entries than on multiplies.  The patch of a pixel
+ * is kernel_h rows of kernel_w * in_c values, K values in all. */
+static inline int
+qvk_simd_patch_fits (const qvk_conv_shape *s)
+{
+  const int k = s->kernel_h * s->kernel_w * s->in_c;
+  return s->groups == 1 && s->in_c < 8 && k > s->in_c && k <= 64;
+}
 
 /* Returns the method for s, or -1 when no vector kernel computes it. */
 static inline int
@@ -87,7 +100,8 @@ qvk_simd_describe (const char *prefix, const qvk_conv_shape *s, int method,
             method == QVK_SIMD_DWCONV ? "dwconv" : "conv",
             s->kernel_h, s->kernel_w, extra,
             method == QVK_SIMD_DWCONV ? "indirect"
-            : method == QVK_SIMD_GEMM ? "gemm" : "indirect-gemm",
+            : method == QVK_SIMD_GEMM ? "gemm"
+            : method == QVK_SIMD_PATCH ? "patch-gemm" : "indirect-gemm",
             tile, qvk_isa_name (isa));
 }
 
@@ -103,6 +117,10 @@ qvk_simd_reason (const qvk_conv_shape *s, int method, char *buf, size_t size)
   else if (method == QVK_SIMD_GEMM)
     snprintf (buf, size, "pointwise %d->%d: GEMM on packed weights, "
               "the NHWC input is the A matrix as it is", s->in_c, s->out_c);
+  else if (method == QVK_SIMD_PATCH)
+    snprintf (buf, size, "first convolution, %d input channels: each pixel's "
+              "%dx%d patch copied into one row of %d values, GEMM over them",
+              s->in_c, s->kernel_h, s->kernel_w, s->kernel_h * s->kernel_w * s->in_c);
   else if (s->in_c < 8)
     snprintf (buf, size, "first convolution, %d input channels: indirect GEMM "
               "over %d taps, no im2col copy", s->in_c, s->kernel_h * s->kernel_w);
