@@ -68,12 +68,14 @@ create (const qvk_conv_shape *s, const float *weights, const float *bias,
         qvk_isa isa, const char *forced)
 {
   qvk_f32_conv_simd *op;
-  const int method = qvk_simd_method_for (s);
+  int method = qvk_simd_method_for (s);
   size_t zero_floats;
   char tile[16];
 
   if (s == NULL || weights == NULL || method < 0 || isa == QVK_ISA_SCALAR)
     return NULL;
+  if (method == QVK_SIMD_IGEMM && qvk_simd_patch_fits (s))
+    method = QVK_SIMD_PATCH;
   op = calloc (1, sizeof *op);
   if (op == NULL)
     return NULL;
@@ -105,22 +107,26 @@ create (const qvk_conv_shape *s, const float *weights, const float *bias,
                                   s->out_c, forced);
       if (op->gemm == NULL || op->gemm->id.isa > isa)
         goto fail;
+      /* A patch is one row of K = kh * kw * in_c values, in the order of
+       * the OHWI weights: packed as a 1x1 convolution of K channels. */
+      const int patch = method == QVK_SIMD_PATCH;
+      const int in_c = patch ? s->kernel_h * s->kernel_w * s->in_c : s->in_c;
+      const int kh = patch ? 1 : s->kernel_h, kw = patch ? 1 : s->kernel_w;
+
       op->isa = op->gemm->id.isa;
       op->tile_floats = (size_t) op->gemm->id.nr
                         * (1 + (size_t) s->kernel_h * s->kernel_w * s->in_c);
-      op->packed_floats = qvk_f32_gemm_packed_floats (s->out_c, s->in_c,
-                                                      s->kernel_h, s->kernel_w,
+      op->packed_floats = qvk_f32_gemm_packed_floats (s->out_c, in_c, kh, kw,
                                                       op->gemm->id.nr);
       op->packed = aligned_alloc (64, qvk_round_up (op->packed_floats * sizeof (float), 64));
       if (op->packed == NULL)
         goto fail;
-      qvk_f32_gemm_pack (s->out_c, s->in_c, s->kernel_h, s->kernel_w,
-                         op->gemm->id.nr, weights, bias, op->packed);
+      qvk_f32_gemm_pack (s->out_c, in_c, kh, kw, op->gemm->id.nr, weights, bias, op->packed);
       snprintf (tile, sizeof tile, "%dx%d", op->gemm->mr, op->gemm->id.nr);
       zero_floats = (size_t) s->in_c + 64;
     }
 
-  if (method != QVK_SIMD_GEMM)
+  if (method != QVK_SIMD_GEMM && method != QVK_SIMD_PATCH)
     {
       if (!qvk_indirection_init (&op->ind, s, 0))
         goto fail;
@@ -276,6 +282,40 @@ run_gemm (const qvk_f32_conv_simd *op, const float *input, float *output,
     }
 }
 
+/* Few input channels: each output pixel's patch copied into one row of
+ * K = kh * kw * in_c floats, then the GEMM kernel on those rows. */
+static void
+run_patch (const qvk_f32_conv_simd *op, const float *input, float *output,
+           int thread_id, int n_threads)
+{
+  const qvk_conv_shape *s = &op->s;
+  const size_t k = (size_t) s->kernel_h * s->kernel_w * s->in_c;
+  const size_t mr = (size_t) op->gemm->mr, n_n = (size_t) s->out_c;
+  const size_t rows = (size_t) s->batch * s->out_h;
+  const size_t segs = ((size_t) s->out_w + QVK_PATCH_PIXELS - 1) / QVK_PATCH_PIXELS;
+  float patches[QVK_PATCH_PIXELS * 64 + QVK_PATCH_SLACK / sizeof (float)];
+  size_t begin, end;
+
+  qvk_simd_split (rows * segs, thread_id, n_threads, &begin, &end);
+  for (size_t item = begin; item < end; item++)
+    {
+      const size_t row = item / segs, x0 = item % segs * QVK_PATCH_PIXELS;
+      const size_t n = (size_t) s->out_w - x0 < QVK_PATCH_PIXELS ? (size_t) s->out_w - x0
+                                                                 : QVK_PATCH_PIXELS;
+      float *out = output + (row * s->out_w + x0) * n_n;
+
+      /* 64-byte copies: a row of kernel_w * in_c floats fits in one when
+       * it has at most 16; the padding is 0.0f, all zero bytes */
+      qvk_simd_build_patches (s, sizeof (float), 64, 0, input, row, x0, n, patches,
+                              k * sizeof (float));
+      for (size_t m0 = 0; m0 < n; m0 += mr)
+        op->gemm->gemm (n - m0 < mr ? n - m0 : mr, n_n, k, patches + m0 * k, k,
+                        op->packed, out + m0 * n_n, n_n, &op->act);
+      if (op->activate_after)
+        activate_after (op, out, n, n_n, n_n);
+    }
+}
+
 void
 qvk_f32_conv_simd_run (const qvk_f32_conv_simd *op, const float *input,
                        float *output, int thread_id, int n_threads)
@@ -284,6 +324,8 @@ qvk_f32_conv_simd_run (const qvk_f32_conv_simd *op, const float *input,
     return;
   if (op->method == QVK_SIMD_DWCONV)
     run_dwconv (op, input, output, thread_id, n_threads);
+  else if (op->method == QVK_SIMD_PATCH)
+    run_patch (op, input, output, thread_id, n_threads);
   else
     run_gemm (op, input, output, thread_id, n_threads);
 }

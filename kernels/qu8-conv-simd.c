@@ -346,93 +346,6 @@ run_gemm (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
     }
 }
 
-/* Patches of this many output pixels are built at a time (per thread). */
-#define PATCH_PIXELS 64
-/* A row of kernel_w * in_c bytes is copied as 16 bytes when it fits: the
- * extra bytes land on the next row or pixel, written after, or on the
- * buffer's slack. */
-#define PATCH_COPY 16
-
-/* Builds the patches of pixels x0 .. x0 + n - 1 of output row `row`, one
- * per `stride` bytes: kernel_h rows of kernel_w * in_c bytes, the zero
- * point where the kernel is over the padding.  The shape is read into
- * locals first: the byte stores below may alias anything, and would make
- * the compiler reload every field for every row. */
-static void
-build_patches (const qvk_qu8_conv_simd *op, const uint8_t *input, size_t row, size_t x0,
-               size_t n, uint8_t *patches, size_t stride)
-{
-  const qvk_conv_shape *s = &op->s;
-  const size_t c = (size_t) s->in_c, kh = (size_t) s->kernel_h, kw = (size_t) s->kernel_w;
-  const size_t row_bytes = kw * c;
-  const long in_w = s->in_w, sw = s->stride_w, dw = s->dilation_w, pl = s->pad_left;
-  const size_t image = (size_t) s->in_h * s->in_w * c;
-  const uint8_t *img = input + row / (size_t) s->out_h * image;
-  const uint8_t *end = input + (size_t) s->batch * image;
-  const long oy = (long) (row % (size_t) s->out_h);
-  const uint8_t zp = op->zero[0];
-  const uint8_t *src_rows[64]; /* kh <= K <= 64; NULL: a padding row */
-
-  for (size_t ky = 0; ky < kh; ky++)
-    {
-      const long iy = oy * s->stride_h - s->pad_top + (long) ky * s->dilation_h;
-      src_rows[ky] = iy < 0 || iy >= s->in_h ? NULL : img + (size_t) iy * in_w * c;
-    }
-
-  /* The common case, a segment inside the image: copies and nothing else. */
-  {
-    const long first = (long) x0 * sw - pl, last = (long) (x0 + n - 1) * sw - pl;
-    int fast = dw == 1 && row_bytes <= PATCH_COPY && first >= 0 &&
-               last + (long) kw - 1 < in_w;
-    for (size_t ky = 0; ky < kh && fast; ky++)
-      fast = src_rows[ky] != NULL && src_rows[ky] + (size_t) last * c + PATCH_COPY <= end;
-    if (fast)
-      {
-        const size_t step = (size_t) sw * c;
-        for (size_t i = 0; i < n; i++)
-          {
-            uint8_t *p = patches + i * stride;
-            const size_t off = (size_t) first * c + i * step;
-            for (size_t ky = 0; ky < kh; ky++)
-              memcpy (p + ky * row_bytes, src_rows[ky] + off, PATCH_COPY);
-          }
-        return;
-      }
-  }
-
-  for (size_t i = 0; i < n; i++)
-    {
-      uint8_t *p = patches + i * stride;
-      const long ix0 = (long) (x0 + i) * sw - pl;
-      const int inside = dw == 1 && ix0 >= 0 && ix0 + (long) kw - 1 < in_w;
-
-      for (size_t ky = 0; ky < kh; ky++, p += row_bytes)
-        {
-          const uint8_t *src_row = src_rows[ky];
-
-          if (src_row == NULL)
-            memset (p, zp, row_bytes);
-          else if (inside)
-            {
-              const uint8_t *src = src_row + (size_t) ix0 * c;
-              if (row_bytes <= PATCH_COPY && src + PATCH_COPY <= end)
-                memcpy (p, src, PATCH_COPY);
-              else
-                memcpy (p, src, row_bytes);
-            }
-          else
-            for (size_t kx = 0; kx < kw; kx++)
-              {
-                const long ix = ix0 + (long) kx * dw;
-                if (ix < 0 || ix >= in_w)
-                  memset (p + kx * c, zp, c);
-                else
-                  memcpy (p + kx * c, src_row + (size_t) ix * c, c);
-              }
-        }
-    }
-}
-
 static void
 run_patch (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
            int thread_id, int n_threads)
@@ -442,19 +355,20 @@ run_patch (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
   const size_t stride = qvk_round_up (k, 4);
   const size_t mr = (size_t) op->gemm->mr, n_n = (size_t) s->out_c;
   const size_t rows = (size_t) s->batch * s->out_h;
-  const size_t segs = ((size_t) s->out_w + PATCH_PIXELS - 1) / PATCH_PIXELS;
-  uint8_t patches[PATCH_PIXELS * 64 + PATCH_COPY];
+  const size_t segs = ((size_t) s->out_w + QVK_PATCH_PIXELS - 1) / QVK_PATCH_PIXELS;
+  uint8_t patches[QVK_PATCH_PIXELS * 64 + QVK_PATCH_SLACK];
   size_t begin, end;
 
   qvk_simd_split (rows * segs, thread_id, n_threads, &begin, &end);
   for (size_t item = begin; item < end; item++)
     {
-      const size_t row = item / segs, x0 = item % segs * PATCH_PIXELS;
-      const size_t n = (size_t) s->out_w - x0 < PATCH_PIXELS ? (size_t) s->out_w - x0
-                                                             : PATCH_PIXELS;
+      const size_t row = item / segs, x0 = item % segs * QVK_PATCH_PIXELS;
+      const size_t n = (size_t) s->out_w - x0 < QVK_PATCH_PIXELS ? (size_t) s->out_w - x0
+                                                                 : QVK_PATCH_PIXELS;
       uint8_t *out = output + (row * s->out_w + x0) * n_n;
 
-      build_patches (op, input, row, x0, n, patches, stride);
+      /* 16-byte copies: a row of kernel_w * in_c bytes fits in one */
+      qvk_simd_build_patches (s, 1, 16, op->zero[0], input, row, x0, n, patches, stride);
       for (size_t m0 = 0; m0 < n; m0 += mr)
         op->gemm->gemm (n - m0 < mr ? n - m0 : mr, n_n, k, patches + m0 * stride, stride,
                         op->packed, out + m0 * n_n, n_n, &op->requant);

@@ -43,6 +43,96 @@ qvk_simd_method_for (const qvk_conv_shape *s)
   return QVK_SIMD_IGEMM;
 }
 
+/* Copied patches (QVK_SIMD_PATCH): built for this many output pixels at a
+ * time, per thread, in a buffer with QVK_PATCH_SLACK bytes after the last
+ * patch. */
+#define QVK_PATCH_PIXELS 64
+#define QVK_PATCH_SLACK 64
+
+/* Builds the patches of pixels x0 .. x0 + n - 1 of output row `row` (over
+ * batch x out_h rows), one every `stride` bytes: kernel_h rows of
+ * kernel_w * in_c values of elem bytes, `fill` bytes (the zero point, or
+ * 0.0f) where the kernel is over the padding.  A row that fits in `copy`
+ * bytes (a constant: one or a few vector moves) is copied whole; the extra
+ * bytes land on the next row or pixel, written after, or on the slack, and
+ * a copy never reads past the input's end.  The shape is read into locals:
+ * the stores may alias anything and would make the compiler reload every
+ * field for every row. */
+static inline __attribute__ ((always_inline)) void
+qvk_simd_build_patches (const qvk_conv_shape *s, const size_t elem, const size_t copy,
+                        unsigned char fill, const void *input_, size_t row, size_t x0,
+                        size_t n, void *patches_, size_t stride)
+{
+  const unsigned char *input = input_;
+  unsigned char *patches = patches_;
+  const size_t c = (size_t) s->in_c * elem, kh = (size_t) s->kernel_h;
+  const size_t kw = (size_t) s->kernel_w, row_bytes = kw * c;
+  const long in_w = s->in_w, sw = s->stride_w, dw = s->dilation_w, pl = s->pad_left;
+  const size_t image = (size_t) s->in_h * s->in_w * c;
+  const unsigned char *img = input + row / (size_t) s->out_h * image;
+  const unsigned char *end = input + (size_t) s->batch * image;
+  const long oy = (long) (row % (size_t) s->out_h);
+  const unsigned char *src_rows[64]; /* kh <= K <= 64; NULL: a padding row */
+
+  for (size_t ky = 0; ky < kh; ky++)
+    {
+      const long iy = oy * s->stride_h - s->pad_top + (long) ky * s->dilation_h;
+      src_rows[ky] = iy < 0 || iy >= s->in_h ? NULL : img + (size_t) iy * in_w * c;
+    }
+
+  /* The common case, a segment inside the image: copies and nothing else. */
+  {
+    const long first = (long) x0 * sw - pl, last = (long) (x0 + n - 1) * sw - pl;
+    int fast = dw == 1 && row_bytes <= copy && first >= 0 && last + (long) kw - 1 < in_w;
+    for (size_t ky = 0; ky < kh && fast; ky++)
+      fast = src_rows[ky] != NULL && src_rows[ky] + (size_t) last * c + copy <= end;
+    if (fast)
+      {
+        const size_t step = (size_t) sw * c;
+        for (size_t i = 0; i < n; i++)
+          {
+            unsigned char *p = patches + i * stride;
+            const size_t off = (size_t) first * c + i * step;
+            for (size_t ky = 0; ky < kh; ky++)
+              memcpy (p + ky * row_bytes, src_rows[ky] + off, copy);
+          }
+        return;
+      }
+  }
+
+  for (size_t i = 0; i < n; i++)
+    {
+      unsigned char *p = patches + i * stride;
+      const long ix0 = (long) (x0 + i) * sw - pl;
+      const int inside = dw == 1 && ix0 >= 0 && ix0 + (long) kw - 1 < in_w;
+
+      for (size_t ky = 0; ky < kh; ky++, p += row_bytes)
+        {
+          const unsigned char *src_row = src_rows[ky];
+
+          if (src_row == NULL)
+            memset (p, fill, row_bytes);
+          else if (inside)
+            {
+              const unsigned char *src = src_row + (size_t) ix0 * c;
+              if (row_bytes <= copy && src + copy <= end)
+                memcpy (p, src, copy);
+              else
+                memcpy (p, src, row_bytes);
+            }
+          else
+            for (size_t kx = 0; kx < kw; kx++)
+              {
+                const long ix = ix0 + (long) kx * dw;
+                if (ix < 0 || ix >= in_w)
+                  memset (p + kx * c, fill, c);
+                else
+                  memcpy (p + kx * c, src_row + (size_t) ix * c, c);
+              }
+        }
+    }
+}
+
 /* The head of every microkernel table entry: what the chooser reads. */
 typedef struct {
   const char *name;     /* the microkernel's function name */

@@ -662,54 +662,87 @@ test_qu8_operators (void)
       }
 }
 
-/* Few input channels (the first convolution) run on copied patches:
- * every stride, dilation and padding, rows wider than the 64-pixel
- * segments (so the copy-only path of whole segments runs), the last rows
- * near the input's end, batches and threads, against the reference. */
+/* A shape of few input channels (the first convolution's kind), which
+ * runs on copied patches: every stride, dilation and padding, and every
+ * odd case wider than the 64-pixel segments (so that the copy-only path of
+ * whole segments runs too). */
+static qvk_conv_shape
+patch_shape (GRand *rng, int i)
+{
+  qvk_conv_shape s = random_shape (rng, SHAPE_GENERAL, 1 + i, TRUE);
+  const int pad_right = g_rand_int_range (rng, 0, s.dilation_w * (s.kernel_w - 1) + 1);
+
+  s.in_c = g_rand_int_range (rng, 1, 8);
+  while (s.kernel_h * s.kernel_w * s.in_c > 64 || s.kernel_h * s.kernel_w == 1)
+    {
+      s.kernel_w = pick (rng, kernel_choices, 4);
+      s.in_c = g_rand_int_range (rng, 1, 8);
+    }
+  s.pad_left = MIN (s.pad_left, s.dilation_w * (s.kernel_w - 1));
+  s.in_w = i % 2 ? g_rand_int_range (rng, 70, 200) : g_rand_int_range (rng, 1, 20);
+  s.out_w = out_size (s.in_w, s.kernel_w, s.stride_w, s.dilation_w, s.pad_left, pad_right);
+  if (s.out_w < 1)
+    {
+      s.in_w = s.dilation_w * (s.kernel_w - 1) + 1;
+      s.pad_left = 0;
+      s.out_w = out_size (s.in_w, s.kernel_w, s.stride_w, s.dilation_w, 0, 0);
+    }
+  return s;
+}
+
+/* Copied patches against the reference, in both precisions: the last rows
+ * near the input's end, batches and threads included. */
 static void
-test_qu8_patch (void)
+test_patch (void)
 {
   g_autoptr (GRand) rng = g_rand_new_with_seed (SEED + 3);
 
-  if (best_qu8_gemm (qvk_isa_detect ()) == QVK_ISA_SCALAR)
+  if (best_qu8_gemm (qvk_isa_detect ()) == QVK_ISA_SCALAR ||
+      best_f32_gemm (qvk_isa_detect ()) == QVK_ISA_SCALAR)
     {
-      g_test_skip ("no int8 vector GEMM on this CPU");
+      g_test_skip ("no vector GEMM on this CPU");
       return;
     }
-  for (int i = 0; i < 40; i++)
+  for (int i = 0; i < 60; i++)
     {
-      qvk_conv_shape s = random_shape (rng, SHAPE_GENERAL, 1 + i, FALSE);
+      qvk_conv_shape s = patch_shape (rng, i);
       const int threads = 1 + i % 3;
-      const int pad_right = g_rand_int_range (rng, 0, s.dilation_w * (s.kernel_w - 1) + 1);
       qvk_conv_options options = { qvk_isa_detect (), QVK_CONV_ALGO_AUTO, threads };
-      qvk_qu8_conv_op *op;
-      qu8_case c;
 
-      s.in_c = g_rand_int_range (rng, 1, 8);
-      while (s.kernel_h * s.kernel_w * s.in_c > 64 || s.kernel_h * s.kernel_w == 1)
+      if (i % 2)
         {
-          s.kernel_w = pick (rng, kernel_choices, 4);
-          s.in_c = g_rand_int_range (rng, 1, 8);
+          qu8_case c;
+          qvk_qu8_conv_op *op;
+
+          s.act = qvk_activation_make (QVK_ACT_NONE);
+          qu8_case_init (&c, rng, &s);
+          op = qvk_qu8_conv_create (&c.s, &c.q, c.weights, c.bias, &options);
+          g_assert_nonnull (op);
+          g_assert_nonnull (strstr (qvk_qu8_conv_kernel_name (op), "patch-gemm"));
+          memset (c.output, 0xa5, output_size (&s));
+          for (int tid = 0; tid < threads; tid++)
+            qvk_qu8_conv_run (op, c.input, c.output, tid, threads);
+          qu8_case_check (&c, qvk_qu8_conv_kernel_name (op));
+          qvk_qu8_conv_destroy (op);
+          qu8_case_clear (&c);
         }
-      s.pad_left = MIN (s.pad_left, s.dilation_w * (s.kernel_w - 1));
-      s.in_w = i % 2 ? g_rand_int_range (rng, 70, 200) : g_rand_int_range (rng, 1, 20);
-      s.out_w = out_size (s.in_w, s.kernel_w, s.stride_w, s.dilation_w, s.pad_left, pad_right);
-      if (s.out_w < 1)
+      else
         {
-          s.in_w = s.dilation_w * (s.kernel_w - 1) + 1;
-          s.pad_left = 0;
-          s.out_w = out_size (s.in_w, s.kernel_w, s.stride_w, s.dilation_w, 0, 0);
+          f32_case c;
+          qvk_f32_conv_op *op;
+
+          f32_case_init (&c, rng, &s);
+          op = qvk_f32_conv_create (&s, c.weights, c.bias, &options);
+          g_assert_nonnull (op);
+          g_assert_nonnull (strstr (qvk_f32_conv_kernel_name (op), "patch-gemm"));
+          for (size_t e = 0; e < output_size (&s); e++)
+            c.output[e] = NAN;
+          for (int tid = 0; tid < threads; tid++)
+            qvk_f32_conv_run (op, c.input, c.output, tid, threads);
+          f32_case_check (&c, qvk_f32_conv_kernel_name (op));
+          qvk_f32_conv_destroy (op);
+          f32_case_clear (&c);
         }
-      qu8_case_init (&c, rng, &s);
-      op = qvk_qu8_conv_create (&c.s, &c.q, c.weights, c.bias, &options);
-      g_assert_nonnull (op);
-      g_assert_nonnull (strstr (qvk_qu8_conv_kernel_name (op), "patch-gemm"));
-      memset (c.output, 0xa5, output_size (&s));
-      for (int tid = 0; tid < threads; tid++)
-        qvk_qu8_conv_run (op, c.input, c.output, tid, threads);
-      qu8_case_check (&c, qvk_qu8_conv_kernel_name (op));
-      qvk_qu8_conv_destroy (op);
-      qu8_case_clear (&c);
     }
 }
 
@@ -760,6 +793,6 @@ main (int argc, char **argv)
   g_test_add_func ("/kernels-simd/indirection", test_indirection_layout);
   g_test_add_func ("/kernels-simd/f32-operators", test_f32_operators);
   g_test_add_func ("/kernels-simd/qu8-operators", test_qu8_operators);
-  g_test_add_func ("/kernels-simd/qu8-patch", test_qu8_patch);
+  g_test_add_func ("/kernels-simd/patch", test_patch);
   return g_test_run ();
 }
