@@ -144,6 +144,7 @@ qviz_op_name (QvizOp op)
     [QVIZ_OP_IDENTITY] = "identity",
     [QVIZ_OP_PAD] = "pad",
     [QVIZ_OP_LOG_SOFTMAX] = "log_softmax",
+    [QVIZ_OP_SLICE] = "slice",
   };
   return (op >= 0 && op < QVIZ_N_OPS) ? names[op] : "unknown";
 }
@@ -298,7 +299,8 @@ broadcast_shapes (const QvizNode *n, const QvizShape *a, const QvizShape *b,
 }
 
 static gboolean
-infer_reshape (const QvizNode *n, const QvizShape *x, QvizShape *out, GError **error)
+infer_reshape (const QvizGraph *g, const QvizNode *n, const QvizShape *shapes,
+               const QvizShape *x, QvizShape *out, GError **error)
 {
   const QvizReshapeAttrs *r = &n->a.reshape;
   int64_t known = 1, total = qviz_shape_numel (x);
@@ -306,10 +308,23 @@ infer_reshape (const QvizNode *n, const QvizShape *x, QvizShape *out, GError **e
 
   memset (out, 0, sizeof *out);
   out->rank = r->rank;
+  out->nhwc = r->rank == 4;
   for (int i = 0; i < r->rank; i++)
     {
       int64_t d = r->dims[i];
-      if (d == 0)
+      if (r->has_like[i])
+        {
+          const QvizShape *like;
+          /* only values computed before this node have a shape yet */
+          if (r->like_value[i] < 0 || r->like_value[i] >= qviz_graph_n_values (g) ||
+              qviz_graph_value (g, r->like_value[i])->producer >= n->node_index)
+            goto bad;
+          like = &shapes[r->like_value[i]];
+          if (r->like_dim[i] < 0 || r->like_dim[i] >= like->rank)
+            goto bad;
+          d = like->dims[r->like_dim[i]];
+        }
+      else if (d == 0)
         {
           if (i >= x->rank)
             goto bad;
@@ -344,6 +359,55 @@ bad:
                  n->name, sx, r->rank);
     return FALSE;
   }
+}
+
+gboolean
+qviz_slice_resolve (const QvizSliceAttrs *a, const QvizShape *in, int64_t begin[QVIZ_MAX_RANK],
+                    int64_t step[QVIZ_MAX_RANK], QvizShape *out)
+{
+  gboolean seen[QVIZ_MAX_RANK] = { FALSE };
+
+  g_return_val_if_fail (a != NULL && in != NULL && out != NULL, FALSE);
+
+  *out = *in;
+  for (int d = 0; d < in->rank; d++)
+    {
+      begin[d] = 0;
+      step[d] = 1;
+    }
+  if (a->n_axes < 0 || a->n_axes > in->rank)
+    return FALSE;
+  for (int k = 0; k < a->n_axes; k++)
+    {
+      int axis = a->axes[k] < 0 ? a->axes[k] + in->rank : a->axes[k];
+      int64_t dim, s, e, st = a->steps[k];
+
+      if (axis < 0 || axis >= in->rank || seen[axis] || st == 0)
+        return FALSE;
+      seen[axis] = TRUE;
+      dim = in->dims[axis];
+      /* ONNX clamps starts and ends to the axis; a step longer than the
+       * axis takes one element at most, and clamping it keeps the
+       * arithmetic in range. */
+      st = CLAMP (st, -(dim + 1), dim + 1);
+      s = a->starts[k] < 0 ? MAX (a->starts[k], -dim - 1) + dim : a->starts[k];
+      e = a->ends[k] < 0 ? MAX (a->ends[k], -dim - 1) + dim : a->ends[k];
+      if (st > 0)
+        {
+          s = CLAMP (s, 0, dim);
+          e = CLAMP (e, 0, dim);
+          out->dims[axis] = e > s ? (e - s + st - 1) / st : 0;
+        }
+      else
+        {
+          s = CLAMP (s, 0, dim - 1);
+          e = CLAMP (e, -1, dim - 1);
+          out->dims[axis] = s > e ? (s - e - st - 1) / -st : 0;
+        }
+      begin[axis] = s;
+      step[axis] = st;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -632,7 +696,21 @@ infer_node (const QvizGraph *g, const QvizNode *n, QvizShape *shapes, GError **e
       }
 
     case QVIZ_OP_RESHAPE:
-      return infer_reshape (n, x, out, error);
+      return infer_reshape (g, n, shapes, x, out, error);
+
+    case QVIZ_OP_SLICE:
+      {
+        int64_t begin[QVIZ_MAX_RANK], step[QVIZ_MAX_RANK];
+        if (!qviz_slice_resolve (&n->a.slice, x, begin, step, out))
+          {
+            g_autofree char *sx = qviz_shape_to_string (x);
+            g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                         "Node '%s' (slice): its axes or steps do not fit the input %s.",
+                         n->name, sx);
+            return FALSE;
+          }
+        return TRUE;
+      }
 
     case QVIZ_OP_TRANSPOSE:
       memset (out, 0, sizeof *out);

@@ -33,7 +33,7 @@ static const KnownOp known_ops[] = {
   { NULL, "Sqrt" }, { NULL, "Neg" },
   { NULL, "Tanh" }, { NULL, "LeakyRelu" }, { NULL, "Elu" }, { NULL, "Softplus" },
   { NULL, "Erf" }, { NULL, "PRelu" }, { NULL, "ReduceMean" },
-  { NULL, "Pad" }, { NULL, "LogSoftmax" },
+  { NULL, "Pad" }, { NULL, "LogSoftmax" }, { NULL, "Split" },
   { NULL, "QuantizeLinear" }, { NULL, "DequantizeLinear" }, { NULL, "QLinearConv" },
   { NULL, "QLinearMatMul" },
   { "com.microsoft", "QuantizeLinear" }, { "com.microsoft", "DequantizeLinear" },
@@ -1108,7 +1108,8 @@ build_reduce_mean (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x,
 
 /* Resolves the engine reshape dims for target entries of a runtime value:
  * an entry naming the same dimension of x becomes 0 (copy), a known one its
- * number, one unknown entry -1. */
+ * number, a dimension of another value a reference resolved per plan, one
+ * unknown entry -1. */
 static gboolean
 build_reshape_dims (OnnxCtx *ctx, const OnnxNode *node, const char *name, const Sym *x,
                     const SymDim *want, int n_want, QvizReshapeAttrs *r, GError **error)
@@ -1121,6 +1122,7 @@ build_reshape_dims (OnnxCtx *ctx, const OnnxNode *node, const char *name, const 
   for (int j = 0; j < n_want; j++)
     {
       const SymDim *d = &want[j];
+      r->has_like[j] = FALSE;
       if (d->value < 0)
         r->dims[j] = d->known; /* a plain number: ONNX's 0 and -1 carry over */
       else if (d->value == x->value && d->dim == j)
@@ -1128,7 +1130,13 @@ build_reshape_dims (OnnxCtx *ctx, const OnnxNode *node, const char *name, const 
       else if (d->known >= 0)
         r->dims[j] = d->known;
       else
-        r->dims[j] = -1;
+        {
+          r->dims[j] = 0;
+          r->has_like[j] = TRUE;
+          r->like_value[j] = d->value;
+          r->like_dim[j] = d->dim;
+          continue;
+        }
       if (r->dims[j] == -1)
         n_infer++;
       else if (r->dims[j] < -1 || r->dims[j] > G_MAXINT32)
@@ -1136,24 +1144,59 @@ build_reshape_dims (OnnxCtx *ctx, const OnnxNode *node, const char *name, const 
     }
   if (n_infer > 1)
     return fail (ctx, name, node->op_type, error,
-                 "more than one target dimension depends on the input size in a way qviz "
-                 "cannot follow");
+                 "more than one target dimension is left to infer");
   return TRUE;
+}
+
+/* The entry a reshape infers, when the sizes that vary with the input
+ * cancel out: as many unknown sizes on both sides, the rest known.  The
+ * number goes into the node, so a plan where the unknown sizes do not in
+ * fact cancel fails on the element count instead of computing something
+ * else. */
+static void
+infer_reshape_entry (const Sym *x, QvizReshapeAttrs *r)
+{
+  int64_t known_in = 1, known_out = 1;
+  int unknown_in = 0, unknown_out = 0, at = -1;
+
+  if (x->rank < 0)
+    return;
+  for (int d = 0; d < x->rank; d++)
+    {
+      if (x->dims[d] < 0)
+        unknown_in++;
+      else if (__builtin_mul_overflow (known_in, x->dims[d], &known_in))
+        return;
+    }
+  for (int j = 0; j < r->rank; j++)
+    {
+      int64_t v = r->has_like[j] ? -2 : r->dims[j] == 0 && j < x->rank ? x->dims[j] : r->dims[j];
+      if (!r->has_like[j] && r->dims[j] == -1)
+        at = j;
+      else if (v < 0)
+        unknown_out++;
+      else if (__builtin_mul_overflow (known_out, v, &known_out))
+        return;
+    }
+  if (at >= 0 && unknown_in == unknown_out && known_out > 0 && known_in % known_out == 0)
+    r->dims[at] = known_in / known_out;
 }
 
 static gboolean
 emit_reshape (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x,
-              const QvizReshapeAttrs *r, GError **error)
+              QvizReshapeAttrs *r, GError **error)
 {
   Sym *out;
-  QvizNode *n = emit (ctx, node, name, QVIZ_OP_RESHAPE, &x->value, 1, &out, error);
+  QvizNode *n;
 
+  infer_reshape_entry (x, r);
+  n = emit (ctx, node, name, QVIZ_OP_RESHAPE, &x->value, 1, &out, error);
   if (n == NULL)
     return FALSE;
   n->a.reshape = *r;
   out->rank = r->rank;
   for (int j = 0; j < r->rank; j++)
-    out->dims[j] = r->dims[j] > 0 ? r->dims[j]
+    out->dims[j] = r->has_like[j] ? -1 : r->dims[j] > 0 ? r->dims[j]
                    : r->dims[j] == 0 && j < x->rank ? x->dims[j] : -1;
   return TRUE;
 }
@@ -1283,6 +1326,212 @@ build_concat (OnnxCtx *ctx, const OnnxNode *node, const char *name,
   memcpy (out->dims, dims, sizeof dims);
   if (out_quant != NULL)
     set_value_quant (ctx, out->value, out_quant);
+  return TRUE;
+}
+
+/* Output sizes of a slice along one axis of a known length (-1 unknown). */
+static int64_t
+slice_length (int64_t dim, int64_t start, int64_t end, int64_t step)
+{
+  if (dim < 0)
+    return -1;
+  step = CLAMP (step, -(dim + 1), dim + 1);
+  start = start < 0 ? MAX (start, -dim - 1) + dim : start;
+  end = end < 0 ? MAX (end, -dim - 1) + dim : end;
+  if (step > 0)
+    {
+      start = CLAMP (start, 0, dim);
+      end = CLAMP (end, 0, dim);
+      return end > start ? (end - start + step - 1) / step : 0;
+    }
+  start = CLAMP (start, 0, dim - 1);
+  end = CLAMP (end, -1, dim - 1);
+  return start > end ? (start - end - step - 1) / -step : 0;
+}
+
+/* Reads a Slice bound list: numbers, or an entry that is the sliced
+ * input's own length along the axis (Shape of the input), which is read as
+ * "to the end". */
+static gboolean
+slice_bounds (OnnxCtx *ctx, const OnnxNode *node, const char *name, int k, const char *attr,
+              const Sym *x, const int64_t *axes, int n_axes, int64_t *out, int *n,
+              GError **error)
+{
+  Sym *s;
+
+  if (!onnx_has_input (node, k))
+    {
+      *n = onnx_attr_ints (node, attr, out, QVIZ_MAX_RANK);
+      if (*n > QVIZ_MAX_RANK)
+        return fail (ctx, name, node->op_type, error, "%s has too many entries", attr);
+      return TRUE;
+    }
+  if ((s = onnx_lookup (ctx, node, k, error)) == NULL)
+    return FALSE;
+  if (onnx_sym_ints (s, out, QVIZ_MAX_RANK, n))
+    return TRUE;
+  if (s->kind != SYM_SHAPE || s->rank != 1 || s->n > QVIZ_MAX_RANK)
+    return fail (ctx, name, node->op_type, error, "%s ('%s') is not a list of integers known "
+                 "at load time", attr, node->input[k]);
+  *n = (int) s->n;
+  for (int j = 0; j < *n; j++)
+    {
+      const SymDim *d = &s->e[j];
+      int64_t axis = axes != NULL && j < n_axes ? axes[j] : j;
+      if (axis < 0)
+        axis += x->rank;
+      if (d->value < 0 || d->known >= 0)
+        out[j] = d->known;
+      else if (d->value == x->value && d->dim == axis)
+        out[j] = G_MAXINT64;
+      else
+        return fail (ctx, name, node->op_type, error, "entry %d of %s ('%s') depends on the "
+                     "input size in a way qviz cannot follow", j, attr, node->input[k]);
+    }
+  return TRUE;
+}
+
+/* Adds a slice node for output k of node and binds it. */
+static gboolean
+emit_slice (OnnxCtx *ctx, const OnnxNode *node, const char *name, int k, Sym *x,
+            const QvizSliceAttrs *a, GError **error)
+{
+  g_autofree char *unique = onnx_unique_name (ctx, name);
+  QvizNode *n = qviz_graph_add_node (ctx->g, unique, QVIZ_OP_SLICE, &x->value, 1);
+  Sym *out = onnx_sym_new (ctx, SYM_VALUE);
+
+  n->a.slice = *a;
+  out->value = n->output;
+  out->rank = x->rank;
+  memcpy (out->dims, x->dims, sizeof out->dims);
+  for (int j = 0; j < a->n_axes; j++)
+    {
+      int axis = a->axes[j] < 0 ? a->axes[j] + x->rank : a->axes[j];
+      out->dims[axis] = slice_length (x->dims[axis], a->starts[j], a->ends[j], a->steps[j]);
+    }
+  return onnx_bind (ctx, node->output[k], out, error);
+}
+
+static gboolean
+build_slice (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GError **error)
+{
+  int64_t starts[QVIZ_MAX_RANK], ends[QVIZ_MAX_RANK], axes[QVIZ_MAX_RANK], steps[QVIZ_MAX_RANK];
+  int ns = -1, ne = -1, na = -1, nst = -1;
+  gboolean seen[QVIZ_MAX_RANK] = { FALSE };
+  QvizSliceAttrs a = { 0 };
+
+  if (x->rank < 1)
+    return fail (ctx, name, node->op_type, error, "the rank of the input is not known");
+  if (!slice_bounds (ctx, node, name, 3, "axes", x, NULL, 0, axes, &na, error))
+    return FALSE;
+  if (!slice_bounds (ctx, node, name, 1, "starts", x, na >= 0 ? axes : NULL, na, starts, &ns,
+                     error) ||
+      !slice_bounds (ctx, node, name, 2, "ends", x, na >= 0 ? axes : NULL, na, ends, &ne,
+                     error) ||
+      !slice_bounds (ctx, node, name, 4, "steps", x, NULL, 0, steps, &nst, error))
+    return FALSE;
+  if (ns < 0 || ne != ns || (na >= 0 && na != ns) || (nst >= 0 && nst != ns))
+    return fail (ctx, name, node->op_type, error, "starts, ends, axes and steps differ in "
+                 "length");
+  a.n_axes = ns;
+  for (int j = 0; j < ns; j++)
+    {
+      int64_t axis = na >= 0 ? axes[j] : j;
+      int64_t resolved = axis < 0 ? axis + x->rank : axis;
+      if (resolved < 0 || resolved >= x->rank || seen[resolved])
+        return fail (ctx, name, node->op_type, error, "axis %" G_GINT64_FORMAT " is not valid "
+                     "for a %d-D input", axis, x->rank);
+      if (nst >= 0 && steps[j] == 0)
+        return fail (ctx, name, node->op_type, error, "step 0 on axis %" G_GINT64_FORMAT
+                     " is not valid", axis);
+      seen[resolved] = TRUE;
+      a.axes[j] = (int) resolved;
+      a.starts[j] = starts[j];
+      a.ends[j] = ends[j];
+      a.steps[j] = nst >= 0 ? steps[j] : 1;
+    }
+  return emit_slice (ctx, node, name, 0, x, &a, error);
+}
+
+/* Split: one slice per output along the axis. */
+static gboolean
+build_split (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GError **error)
+{
+  int64_t axis = onnx_attr_int (node, "axis", 0);
+  int n_out = (int) node->n_output;
+  g_autofree int64_t *sizes = g_new0 (int64_t, MAX (n_out, 1));
+  int64_t dim, start = 0;
+  int n_sizes = -1;
+
+  if (x->rank < 1)
+    return fail (ctx, name, node->op_type, error, "the rank of the input is not known");
+  if (axis < -x->rank || axis >= x->rank)
+    return fail (ctx, name, node->op_type, error, "axis %" G_GINT64_FORMAT " is out of range",
+                 axis);
+  if (axis < 0)
+    axis += x->rank;
+  dim = x->dims[axis];
+  if (onnx_has_input (node, 1))
+    {
+      Sym *sp = onnx_lookup (ctx, node, 1, error);
+      int64_t buf[64];
+      if (sp == NULL)
+        return FALSE;
+      if (!onnx_sym_ints (sp, buf, 64, &n_sizes))
+        return fail (ctx, name, node->op_type, error, "the split sizes ('%s') are not "
+                     "integers known at load time", node->input[1]);
+      if (n_sizes != n_out)
+        return fail (ctx, name, node->op_type, error, "%d split sizes for %d outputs",
+                     n_sizes, n_out);
+      memcpy (sizes, buf, sizeof (int64_t) * n_out);
+    }
+  else if (onnx_attr (node, "split") != NULL)
+    {
+      n_sizes = onnx_attr_ints (node, "split", sizes, n_out);
+      if (n_sizes != n_out)
+        return fail (ctx, name, node->op_type, error, "%d split sizes for %d outputs",
+                     n_sizes, n_out);
+    }
+  else
+    {
+      /* Equal parts (opset 18: the last one smaller). */
+      int64_t part;
+      if (dim < 0)
+        return fail (ctx, name, node->op_type, error, "the length of axis %" G_GINT64_FORMAT
+                     " is not known at load time, so its equal parts are not either", axis);
+      part = (dim + n_out - 1) / MAX (n_out, 1);
+      if (onnx_attr (node, "num_outputs") == NULL && dim % MAX (n_out, 1) != 0)
+        return fail (ctx, name, node->op_type, error, "axis %" G_GINT64_FORMAT " of length %"
+                     G_GINT64_FORMAT " does not split into %d equal parts", axis, dim, n_out);
+      for (int k = 0; k < n_out; k++)
+        sizes[k] = MAX (MIN (part, dim - k * part), 0);
+    }
+  {
+    int64_t total = 0;
+    for (int k = 0; k < n_out; k++)
+      {
+        if (sizes[k] < 0)
+          return fail (ctx, name, node->op_type, error, "split size %" G_GINT64_FORMAT
+                       " is negative", sizes[k]);
+        total += sizes[k];
+      }
+    if (dim >= 0 && total != dim)
+      return fail (ctx, name, node->op_type, error, "the split sizes add up to %"
+                   G_GINT64_FORMAT ", but axis %" G_GINT64_FORMAT " has %" G_GINT64_FORMAT,
+                   total, axis, dim);
+  }
+  for (int k = 0; k < n_out; k++)
+    {
+      QvizSliceAttrs a = { 1, { (int) axis }, { start }, { start + sizes[k] }, { 1 } };
+      if (node->output[k] == NULL || node->output[k][0] == '\0')
+        {
+          start += sizes[k];
+          continue;
+        }
+      if (!emit_slice (ctx, node, name, k, x, &a, error))
+        return FALSE;
+      start += sizes[k];
+    }
   return TRUE;
 }
 
@@ -1789,6 +2038,10 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
     }
   if (is_op (node, "Squeeze") || is_op (node, "Unsqueeze"))
     return build_squeeze (ctx, node, name, x, error);
+  if (is_op (node, "Slice"))
+    return build_slice (ctx, node, name, x, error);
+  if (is_op (node, "Split"))
+    return build_split (ctx, node, name, x, error);
   if (is_op (node, "Identity") || is_op (node, "Dropout"))
     return onnx_bind (ctx, node->output[0], x, error);
   if (is_op (node, "Cast"))

@@ -770,7 +770,8 @@ static gboolean
 op_passes_quant (QvizOp op)
 {
   return op == QVIZ_OP_MAXPOOL || op == QVIZ_OP_RESIZE || op == QVIZ_OP_RESHAPE ||
-         op == QVIZ_OP_FLATTEN || op == QVIZ_OP_TRANSPOSE || op == QVIZ_OP_IDENTITY;
+         op == QVIZ_OP_FLATTEN || op == QVIZ_OP_TRANSPOSE || op == QVIZ_OP_IDENTITY ||
+         op == QVIZ_OP_SLICE;
 }
 
 static void

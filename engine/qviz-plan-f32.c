@@ -547,11 +547,56 @@ run_linear (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 
 /* Reshape/flatten of a channels-last map with several pixels and channels:
  * data moves into logical (NCHW) order. */
-static void
-run_to_logical (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+/* Reshape and flatten: the elements in logical order, whatever the layout
+ * of either side (a 4-D result is channels-last). */
+void
+qviz_reshape_run (const QvizPlan *plan, const QvizLayer *l)
 {
-  qviz_plan_physical_to_logical (&plan->shapes[l->node->inputs[0]], plan->elem_size,
-                                 IN (l, 0), OUT (l));
+  const QvizShape *in = &plan->shapes[l->node->inputs[0]];
+  const QvizShape *out = &plan->shapes[l->out_value];
+  int64_t in_strides[QVIZ_MAX_RANK], out_strides[QVIZ_MAX_RANK];
+
+  qviz_logical_strides (in, in_strides);
+  qviz_logical_strides (out, out_strides);
+  qvk_strided_copy (plan->elem_size, in->rank, in->dims, in_strides, out->rank, out->dims,
+                    out_strides, IN (l, 0), OUT (l));
+}
+
+void
+qviz_slice_run (const QvizPlan *plan, const QvizLayer *l)
+{
+  const QvizShape *in = &plan->shapes[l->node->inputs[0]];
+  const QvizShape *out = &plan->shapes[l->out_value];
+  int64_t begin[QVIZ_MAX_RANK], step[QVIZ_MAX_RANK], in_strides[QVIZ_MAX_RANK];
+  int64_t src_strides[QVIZ_MAX_RANK], out_strides[QVIZ_MAX_RANK];
+  QvizShape resolved;
+  int64_t first = 0;
+
+  if (!qviz_slice_resolve (&l->node->a.slice, in, begin, step, &resolved) ||
+      qviz_shape_numel (out) == 0)
+    return;
+  qviz_logical_strides (in, in_strides);
+  qviz_logical_strides (out, out_strides);
+  for (int d = 0; d < in->rank; d++)
+    {
+      first += begin[d] * in_strides[d];
+      src_strides[d] = step[d] * in_strides[d];
+    }
+  qvk_strided_copy (plan->elem_size, out->rank, out->dims, src_strides, out->rank, out->dims,
+                    out_strides, (const guint8 *) IN (l, 0) + first * (int64_t) plan->elem_size,
+                    OUT (l));
+}
+
+static void
+run_reshape (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  qviz_reshape_run (plan, l);
+}
+
+static void
+run_slice (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  qviz_slice_run (plan, l);
 }
 
 
@@ -760,8 +805,13 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
 
     case QVIZ_OP_FLATTEN:
     case QVIZ_OP_RESHAPE:
-      l->run = run_to_logical;
-      set_kernel (l, "nhwc-to-nchw copy", "channels-last data reshaped in logical order");
+      l->run = run_reshape;
+      set_kernel (l, "layout copy", "elements reordered between channels-last and logical order");
+      return TRUE;
+
+    case QVIZ_OP_SLICE:
+      l->run = run_slice;
+      set_kernel (l, "slice copy", "a window of the input moves");
       return TRUE;
 
     case QVIZ_OP_TRANSPOSE:

@@ -519,9 +519,15 @@ run_concat (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 }
 
 static void
-run_to_logical (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+run_reshape (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
-  qviz_plan_physical_to_logical (&plan->shapes[l->node->inputs[0]], 1, IN (l, 0), OUT (l));
+  qviz_reshape_run (plan, l);
+}
+
+static void
+run_slice (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  qviz_slice_run (plan, l);
 }
 
 static void
@@ -704,8 +710,14 @@ qviz_plan_build_layer_int8 (QvizPlan *plan, QvizLayer *l, GError **error)
     case QVIZ_OP_FLATTEN:
     case QVIZ_OP_RESHAPE:
       plan->quant[l->out_value] = *qp (plan, n->inputs[0]);
-      l->run = run_to_logical;
-      set_kernel (l, "nhwc-to-nchw copy", "channels-last data reshaped in logical order");
+      l->run = run_reshape;
+      set_kernel (l, "layout copy", "elements reordered between channels-last and logical order");
+      return TRUE;
+
+    case QVIZ_OP_SLICE:
+      plan->quant[l->out_value] = *qp (plan, n->inputs[0]);
+      l->run = run_slice;
+      set_kernel (l, "slice copy", "a window of the input moves; its scale carries over");
       return TRUE;
 
     case QVIZ_OP_TRANSPOSE:

@@ -146,6 +146,8 @@ void qviz_physical_dims (const QvizShape *s, int64_t dims[QVIZ_MAX_RANK]);
 void qviz_logical_strides (const QvizShape *s, int64_t strides[QVIZ_MAX_RANK]);
 void qviz_concat_run (const QvizPlan *plan, const QvizLayer *l, gsize elem_size);
 void qviz_transpose_run (const QvizPlan *plan, const QvizLayer *l);
+void qviz_reshape_run (const QvizPlan *plan, const QvizLayer *l);
+void qviz_slice_run (const QvizPlan *plan, const QvizLayer *l);
 gboolean qviz_softmax_supported (const QvizPlan *plan, const QvizLayer *l, GError **error);
 /* The softmax axis in memory: outer groups of n elements inner apart. */
 void qviz_softmax_geometry (const QvizPlan *plan, const QvizLayer *l, gsize *outer,

@@ -525,6 +525,40 @@ check_torchvision_fixture (gconstpointer data)
   g_assert_cmpfloat (last_sqnr_db, >, 15.0);
 }
 
+/* ShuffleNetV2: the channel split is a Slice of the feature map, the
+ * shuffle a 5-D Reshape, Transpose and Reshape back to a feature map whose
+ * height and width come from another value's Shape. */
+static void
+test_shufflenet (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("shufflenet-small");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizPlan) plan = NULL;
+  QvizPlanConfig config;
+  int five_d = 0;
+
+  /* 16 blocks: one shuffle each; the 12 that are not first in a stage split. */
+  g_assert_cmpint (count_op (g, QVIZ_OP_TRANSPOSE), ==, 16);
+  g_assert_cmpint (count_op (g, QVIZ_OP_SLICE), ==, 2 * 13);
+  for (int i = 0; i < qviz_graph_n_nodes (g); i++)
+    {
+      const QvizNode *n = qviz_graph_node (g, i);
+      five_d += n->op == QVIZ_OP_RESHAPE && n->a.reshape.rank == 5;
+    }
+  g_assert_cmpint (five_d, ==, 16);
+  check_torchvision_fixture ("shufflenet-small");
+
+  /* Another size and batch than the export's: the reshapes follow it. */
+  qviz_plan_config_init (&config);
+  config.batch = 3;
+  config.height = 40;
+  config.width = 88;
+  plan = qviz_plan_new (g, &config, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (qviz_plan_get_output_shape (plan, 0)->dims[0], ==, 3);
+  g_assert_cmpint (qviz_plan_get_output_shape (plan, 0)->dims[1], ==, 10);
+}
+
 static void
 test_external_data (void)
 {
@@ -957,6 +991,7 @@ main (int argc, char **argv)
                         check_torchvision_fixture);
   g_test_add_data_func ("/onnx/torchvision/mnasnet-small", "mnasnet-small",
                         check_torchvision_fixture);
+  g_test_add_func ("/onnx/torchvision/shufflenet-small", test_shufflenet);
   g_test_add_func ("/onnx/readme-operators", test_readme_operators);
   g_test_add_func ("/onnx/identity-graph", test_identity_graph);
   g_test_add_func ("/onnx/plan-error-names-file", test_plan_error_names_file);
