@@ -2042,6 +2042,18 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
     return build_slice (ctx, node, name, x, error);
   if (is_op (node, "Split"))
     return build_split (ctx, node, name, x, error);
+  if (is_op (node, "Dropout") && onnx_has_input (node, 2))
+    {
+      Sym *training = onnx_lookup (ctx, node, 2, error);
+      int64_t on[1];
+      int n;
+      if (training == NULL)
+        return FALSE;
+      if (!onnx_sym_ints (training, on, 1, &n) || n != 1 || on[0] != 0)
+        return fail (ctx, name, op, error, "training_mode ('%s') is not false: dropout in "
+                     "training drops random elements, and qviz runs inference only",
+                     node->input[2]);
+    }
   if (is_op (node, "Identity") || is_op (node, "Dropout"))
     return onnx_bind (ctx, node->output[0], x, error);
   if (is_op (node, "Cast"))
