@@ -36,6 +36,10 @@ node_clear (QvizNode *n)
       g_clear_pointer (&n->a.linear.weights, g_free);
       g_clear_pointer (&n->a.linear.bias, g_free);
       break;
+    case QVIZ_OP_LAYERNORM:
+      g_clear_pointer (&n->a.layernorm.gamma, g_free);
+      g_clear_pointer (&n->a.layernorm.beta, g_free);
+      break;
     default:
       break;
     }
@@ -145,6 +149,7 @@ qviz_op_name (QvizOp op)
     [QVIZ_OP_PAD] = "pad",
     [QVIZ_OP_LOG_SOFTMAX] = "log_softmax",
     [QVIZ_OP_SLICE] = "slice",
+    [QVIZ_OP_LAYERNORM] = "layer_norm",
   };
   return (op >= 0 && op < QVIZ_N_OPS) ? names[op] : "unknown";
 }
@@ -698,6 +703,27 @@ infer_node (const QvizGraph *g, const QvizNode *n, QvizShape *shapes, GError **e
     case QVIZ_OP_RESHAPE:
       return infer_reshape (g, n, shapes, x, out, error);
 
+    case QVIZ_OP_LAYERNORM:
+      {
+        int axis = n->a.layernorm.axis < 0 ? n->a.layernorm.axis + x->rank
+                                           : n->a.layernorm.axis;
+        int64_t size = 1;
+        for (int d = MAX (axis, 0); d < x->rank; d++)
+          size *= x->dims[d];
+        if (axis < 0 || axis >= x->rank ||
+            (n->a.layernorm.size > 0 && size != n->a.layernorm.size))
+          {
+            g_autofree char *sx = qviz_shape_to_string (x);
+            g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                         "Node '%s' (layer_norm): axis %d of input %s does not hold the %d "
+                         "elements its scale has.", n->name, n->a.layernorm.axis, sx,
+                         n->a.layernorm.size);
+            return FALSE;
+          }
+        *out = *x;
+        return TRUE;
+      }
+
     case QVIZ_OP_SLICE:
       {
         int64_t begin[QVIZ_MAX_RANK], step[QVIZ_MAX_RANK];
@@ -727,6 +753,10 @@ infer_node (const QvizGraph *g, const QvizNode *n, QvizShape *shapes, GError **e
             }
           out->dims[d] = x->dims[p];
         }
+      /* Back to channels first from a channels-last permute (ConvNeXt's
+       * blocks): the memory is already that of a feature map. */
+      out->nhwc = x->rank == 4 && !x->nhwc && n->a.perm[0] == 0 && n->a.perm[1] == 3 &&
+                  n->a.perm[2] == 1 && n->a.perm[3] == 2;
       return TRUE;
 
     default:
@@ -825,6 +855,9 @@ qviz_node_params (const QvizNode *n)
     case QVIZ_OP_LINEAR:
       return (guint64) n->a.linear.in_features * n->a.linear.out_features +
              (n->a.linear.bias ? (guint64) n->a.linear.out_features : 0);
+    case QVIZ_OP_LAYERNORM:
+      return (n->a.layernorm.gamma ? (guint64) n->a.layernorm.size : 0) +
+             (n->a.layernorm.beta ? (guint64) n->a.layernorm.size : 0);
     default:
       return 0;
     }

@@ -90,6 +90,7 @@ typedef enum {
   QVIZ_OP_PAD,            /* height and width of a feature map */
   QVIZ_OP_LOG_SOFTMAX,
   QVIZ_OP_SLICE,          /* strided window of any axes, any rank */
+  QVIZ_OP_LAYERNORM,      /* over the logical axes from axis to the last */
   QVIZ_N_OPS
 } QvizOp;
 
@@ -206,6 +207,16 @@ typedef struct {
   int like_dim[QVIZ_MAX_RANK];
 } QvizReshapeAttrs;
 
+/* Layer normalization over logical axes axis..rank-1 (size elements per
+ * row, 0 when only known per plan); gamma and beta of size entries in
+ * logical order, or NULL. */
+typedef struct {
+  int axis;              /* negative from the end */
+  int size;
+  float epsilon;
+  float *gamma, *beta;
+} QvizLayerNormAttrs;
+
 /* ONNX Slice as the file gives it; clamped to the input per plan.  Axes
  * not listed are taken whole. */
 typedef struct {
@@ -231,6 +242,7 @@ typedef struct {
     QvizLinearAttrs linear;
     QvizReshapeAttrs reshape;
     QvizSliceAttrs slice;
+    QvizLayerNormAttrs layernorm;
     int axis;            /* CONCAT, FLATTEN, SOFTMAX, LOG_SOFTMAX (logical axis) */
     int perm[QVIZ_MAX_RANK]; /* TRANSPOSE, rank of the input */
   } a;

@@ -33,7 +33,7 @@ static const KnownOp known_ops[] = {
   { NULL, "Sqrt" }, { NULL, "Neg" },
   { NULL, "Tanh" }, { NULL, "LeakyRelu" }, { NULL, "Elu" }, { NULL, "Softplus" },
   { NULL, "Erf" }, { NULL, "PRelu" }, { NULL, "ReduceMean" },
-  { NULL, "Pad" }, { NULL, "LogSoftmax" }, { NULL, "Split" },
+  { NULL, "Pad" }, { NULL, "LogSoftmax" }, { NULL, "Split" }, { NULL, "LayerNormalization" },
   { NULL, "QuantizeLinear" }, { NULL, "DequantizeLinear" }, { NULL, "QLinearConv" },
   { NULL, "QLinearMatMul" },
   { "com.microsoft", "QuantizeLinear" }, { "com.microsoft", "DequantizeLinear" },
@@ -137,6 +137,78 @@ trace_root (GHashTable *producers, const char *name, GPtrArray *chain,
   return name;
 }
 
+static guint
+uses (OnnxCtx *ctx, const char *name)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (ctx->consumers, name));
+}
+
+/* The node producing input k of node if it is op, else NULL. */
+static const OnnxNode *
+producer_of (GHashTable *producers, const OnnxNode *node, int k, const char *op)
+{
+  const OnnxNode *p;
+
+  if ((int) node->n_input <= k || node->input[k] == NULL)
+    return NULL;
+  p = g_hash_table_lookup (producers, node->input[k]);
+  return p != NULL && is_op (p, op) && default_domain (p->domain) && p->n_input >= 1 ? p : NULL;
+}
+
+/* Layer normalization as exporters before opset 17 write it:
+ *   m = ReduceMean(x); d = Sub(x, m); v = ReduceMean(Pow(d, 2));
+ *   y = Div(d, Sqrt(Add(v, eps)))
+ * becomes one layer_norm at the Div; the other nodes, used nowhere else,
+ * disappear.  The constants (exponent, epsilon, axes) are checked when the
+ * Div is read. */
+static void
+find_layer_norms (OnnxCtx *ctx, const OnnxGraph *graph, GHashTable *producers,
+                  GHashTable *index_of)
+{
+  for (gsize k = 0; k < graph->n_node; k++)
+    {
+      const OnnxNode *div = graph->node[k], *sqrt_n, *add, *var, *pow_n, *sub, *mean;
+      const OnnxNode *parts[6];
+      int eps_side;
+
+      if (!is_op (div, "Div") || !default_domain (div->domain) || div->n_input != 2 ||
+          (sub = producer_of (producers, div, 0, "Sub")) == NULL ||
+          (sqrt_n = producer_of (producers, div, 1, "Sqrt")) == NULL ||
+          (add = producer_of (producers, sqrt_n, 0, "Add")) == NULL || add->n_input != 2)
+        continue;
+      eps_side = producer_of (producers, add, 0, "ReduceMean") != NULL ? 1 : 0;
+      if ((var = producer_of (producers, add, 1 - eps_side, "ReduceMean")) == NULL ||
+          (pow_n = producer_of (producers, var, 0, "Pow")) == NULL || pow_n->n_input != 2 ||
+          sub->n_input != 2 || (mean = producer_of (producers, sub, 1, "ReduceMean")) == NULL ||
+          strcmp (pow_n->input[0], div->input[0]) != 0 ||
+          strcmp (mean->input[0], sub->input[0]) != 0)
+        continue;
+      /* every intermediate feeds only the chain (d feeds Pow and Div) */
+      if (uses (ctx, mean->output[0]) != 1 || uses (ctx, sub->output[0]) != 2 ||
+          uses (ctx, pow_n->output[0]) != 1 || uses (ctx, var->output[0]) != 1 ||
+          uses (ctx, add->output[0]) != 1 || uses (ctx, sqrt_n->output[0]) != 1)
+        continue;
+      parts[0] = mean, parts[1] = sub, parts[2] = pow_n, parts[3] = var, parts[4] = add;
+      parts[5] = sqrt_n;
+      for (int j = 0; j < 6; j++)
+        ctx->node_flags[GPOINTER_TO_SIZE (g_hash_table_lookup (index_of, parts[j]))] =
+          NODE_SKIP;
+      ctx->node_flags[k] = NODE_LAYERNORM;
+      g_hash_table_insert (ctx->ln_mean, GSIZE_TO_POINTER (k), (gpointer) mean);
+      g_hash_table_insert (ctx->ln_eps, GSIZE_TO_POINTER (k), (gpointer) add);
+      g_hash_table_insert (ctx->ln_pow, GSIZE_TO_POINTER (k), (gpointer) pow_n);
+      /* the variance's axes are read from the mean's node; they must agree */
+      if (onnx_attr (var, "axes") != NULL && onnx_attr (mean, "axes") != NULL)
+        {
+          int64_t a1[QVIZ_MAX_RANK], a2[QVIZ_MAX_RANK];
+          int n1 = onnx_attr_ints (mean, "axes", a1, QVIZ_MAX_RANK);
+          int n2 = onnx_attr_ints (var, "axes", a2, QVIZ_MAX_RANK);
+          if (n1 != n2 || n1 > QVIZ_MAX_RANK || memcmp (a1, a2, sizeof (int64_t) * MAX (n1, 0)))
+            g_hash_table_insert (ctx->ln_mean, GSIZE_TO_POINTER (k), NULL);
+        }
+    }
+}
+
 void
 onnx_prescan (OnnxCtx *ctx, const OnnxGraph *graph)
 {
@@ -195,6 +267,8 @@ onnx_prescan (OnnxCtx *ctx, const OnnxGraph *graph)
           break;
         }
     }
+
+  find_layer_norms (ctx, graph, producers, index_of);
 }
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -635,6 +709,7 @@ build_linear (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym 
 {
   QvizLinearAttrs l = { 0 };
   int64_t in_f, out_f;
+  gboolean matmul;
   QvizNode *n;
   Sym *out;
 
@@ -678,10 +753,13 @@ build_linear (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym 
       return FALSE;
     }
   n->a.linear = l;
-  out->rank = x->rank == 4 ? 2 : x->rank;
+  /* Gemm reads a pooled feature map as its rows; MatMul acts on the last
+   * axis of a tensor of any rank (ConvNeXt's channels-last blocks). */
+  matmul = is_op (node, "MatMul") || is_op (node, "QLinearMatMul");
+  out->rank = x->rank == 4 && !matmul ? 2 : x->rank;
   if (out->rank >= 1)
     {
-      if (x->rank != 4)
+      if (x->rank != 4 || matmul)
         memcpy (out->dims, x->dims, sizeof out->dims);
       else
         out->dims[0] = x->dims[0];
@@ -1329,6 +1407,134 @@ build_concat (OnnxCtx *ctx, const OnnxNode *node, const char *name,
   return TRUE;
 }
 
+/* ---- normalization ------------------------------------------------------- */
+
+/* A float constant of n entries (or one, broadcast) copied out, or NULL
+ * with an error. */
+static float *
+norm_param (OnnxCtx *ctx, const OnnxNode *node, const char *name, int k, int64_t size,
+            GError **error)
+{
+  Sym *s = const_input (ctx, node, k, name, -1, error);
+  float *out;
+
+  if (s == NULL)
+    return NULL;
+  if (size <= 0 || (s->n != (gsize) size && s->n != 1))
+    {
+      fail (ctx, name, node->op_type, error, "input '%s' has %" G_GSIZE_FORMAT " entries, "
+            "not one per normalized element", node->input[k], s->n);
+      return NULL;
+    }
+  out = g_new (float, size);
+  for (int64_t i = 0; i < size; i++)
+    out[i] = const_float (s, s->n == 1 ? 0 : (gsize) i);
+  return out;
+}
+
+static gboolean
+emit_layernorm (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, int axis,
+                float eps, int gamma_input, int beta_input, GError **error)
+{
+  int64_t size = 1;
+  g_autofree float *gamma = NULL, *beta = NULL;
+  QvizNode *n;
+
+  if (x->rank < 1)
+    return fail (ctx, name, node->op_type, error, "the rank of the input is not known");
+  if (axis < -x->rank || axis >= x->rank)
+    return fail (ctx, name, node->op_type, error, "axis %d is out of range for a %d-D input",
+                 axis, x->rank);
+  if (axis < 0)
+    axis += x->rank;
+  for (int d = axis; d < x->rank; d++)
+    size = x->dims[d] < 0 || size < 0 ? -1 : size * x->dims[d];
+  if (size > G_MAXINT32)
+    return fail (ctx, name, node->op_type, error, "the normalized rows are too long");
+  if ((gamma_input >= 0 || beta_input >= 0) && size < 0)
+    return fail (ctx, name, node->op_type, error, "the normalized axes have sizes known only "
+                 "at run time, so the scale cannot be laid out");
+  if (gamma_input >= 0 && (gamma = norm_param (ctx, node, name, gamma_input, size, error)) == NULL)
+    return FALSE;
+  if (beta_input >= 0 && onnx_has_input (node, beta_input) &&
+      (beta = norm_param (ctx, node, name, beta_input, size, error)) == NULL)
+    return FALSE;
+  if (!(eps >= 0.0f) || isinf (eps))
+    return fail (ctx, name, node->op_type, error, "epsilon %g is not a finite number >= 0",
+                 eps);
+  n = emit_unary (ctx, node, name, QVIZ_OP_LAYERNORM, x, error);
+  if (n == NULL)
+    return FALSE;
+  n->a.layernorm.axis = axis;
+  n->a.layernorm.size = size > 0 ? (int) size : 0;
+  n->a.layernorm.epsilon = eps;
+  n->a.layernorm.gamma = g_steal_pointer (&gamma);
+  n->a.layernorm.beta = g_steal_pointer (&beta);
+  return TRUE;
+}
+
+/* The Div that ends a decomposed layer normalization (see find_layer_norms). */
+static gboolean
+import_decomposed_layernorm (OnnxCtx *ctx, const OnnxNode *div, int index, const char *name,
+                             GError **error)
+{
+  const OnnxNode *mean = g_hash_table_lookup (ctx->ln_mean, GSIZE_TO_POINTER (index));
+  const OnnxNode *add = g_hash_table_lookup (ctx->ln_eps, GSIZE_TO_POINTER (index));
+  int64_t axes[QVIZ_MAX_RANK], first = G_MAXINT64;
+  int n_axes = -1;
+  gboolean seen[QVIZ_MAX_RANK] = { FALSE };
+  const OnnxNode *pow_n = g_hash_table_lookup (ctx->ln_pow, GSIZE_TO_POINTER (index));
+  Sym *x, *eps = NULL, *exponent;
+
+  if (mean == NULL)
+    return fail (ctx, name, "LayerNormalization", error, "the mean and the variance are taken "
+                 "over different axes");
+  x = g_hash_table_lookup (ctx->syms, mean->input[0]);
+  for (int k = 0; k < 2 && eps == NULL; k++)
+    {
+      Sym *s = g_hash_table_lookup (ctx->syms, add->input[k]);
+      if (s != NULL && s->kind == SYM_CONST && s->n == 1)
+        eps = s;
+    }
+  exponent = g_hash_table_lookup (ctx->syms, pow_n->input[1]);
+  if (exponent == NULL || exponent->kind != SYM_CONST || exponent->n != 1 ||
+      const_float (exponent, 0) != 2.0f)
+    return fail (ctx, name, "LayerNormalization", error, "the variance's Pow ('%s') does not "
+                 "square", pow_n->name ? pow_n->name : "Pow");
+  if (x == NULL || x->kind != SYM_VALUE)
+    return fail (ctx, name, "LayerNormalization", error, "input '%s' is not computed from the "
+                 "image", mean->input[0]);
+  if (eps == NULL)
+    return fail (ctx, name, "LayerNormalization", error, "epsilon (an input of '%s') is not "
+                 "one constant number", add->name ? add->name : "Add");
+  if (mean->n_input >= 2 && mean->input[1] != NULL && mean->input[1][0] != '\0')
+    {
+      Sym *a = g_hash_table_lookup (ctx->syms, mean->input[1]);
+      if (a == NULL || !onnx_sym_ints (a, axes, QVIZ_MAX_RANK, &n_axes))
+        n_axes = -2;
+    }
+  else
+    n_axes = onnx_attr_ints (mean, "axes", axes, QVIZ_MAX_RANK);
+  if (n_axes < 1 || n_axes > QVIZ_MAX_RANK || x->rank < 1)
+    return fail (ctx, name, "LayerNormalization", error, "the mean's axes are not a constant "
+                 "list");
+  for (int k = 0; k < n_axes; k++)
+    {
+      int64_t a = axes[k] < 0 ? axes[k] + x->rank : axes[k];
+      if (a < 0 || a >= x->rank || seen[a])
+        return fail (ctx, name, "LayerNormalization", error, "axis %" G_GINT64_FORMAT
+                     " of the mean is not valid", axes[k]);
+      seen[a] = TRUE;
+      first = MIN (first, a);
+    }
+  /* only a trailing run of axes is a layer normalization */
+  for (int64_t a = first; a < x->rank; a++)
+    if (!seen[a])
+      return fail (ctx, name, "LayerNormalization", error, "the mean is over axes that are not "
+                   "the last ones");
+  return emit_layernorm (ctx, div, name, x, (int) first, const_float (eps, 0), -1, -1, error);
+}
+
 /* Output sizes of a slice along one axis of a known length (-1 unknown). */
 static int64_t
 slice_length (int64_t dim, int64_t start, int64_t end, int64_t step)
@@ -1743,6 +1949,9 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
                                            qvk_activation_make (QVK_ACT_HARDSWISH), error);
     }
 
+  if (ctx->node_flags[index] == NODE_LAYERNORM)
+    return import_decomposed_layernorm (ctx, node, index, name, error);
+
   if (!onnx_try_fold (ctx, node, name, &handled, error))
     return FALSE;
   if (handled)
@@ -2040,6 +2249,17 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
     return build_squeeze (ctx, node, name, x, error);
   if (is_op (node, "Slice"))
     return build_slice (ctx, node, name, x, error);
+  if (is_op (node, "LayerNormalization"))
+    {
+      for (int k = 1; k < (int) node->n_output; k++)
+        if (node->output[k] != NULL && node->output[k][0] != '\0' &&
+            g_hash_table_contains (ctx->consumers, node->output[k]))
+          return fail (ctx, name, op, error, "its mean or inverse standard deviation output "
+                       "('%s') is used; only the normalized output is supported",
+                       node->output[k]);
+      return emit_layernorm (ctx, node, name, x, (int) onnx_attr_int (node, "axis", -1),
+                             onnx_attr_float (node, "epsilon", 1e-5f), 1, 2, error);
+    }
   if (is_op (node, "Split"))
     return build_split (ctx, node, name, x, error);
   if (is_op (node, "Dropout") && onnx_has_input (node, 2))

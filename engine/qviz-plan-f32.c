@@ -587,6 +587,73 @@ qviz_slice_run (const QvizPlan *plan, const QvizLayer *l)
                     OUT (l));
 }
 
+/* Rows of a layer normalization: each row is l->mode elements contiguous
+ * in memory. */
+static void
+run_layernorm (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  gsize n = (gsize) l->mode;
+  gsize rows = (gsize) qviz_shape_numel (&plan->shapes[l->out_value]) / MAX (n, 1);
+  gsize begin, end;
+
+  qviz_split_range (rows, tid, nt, &begin, &end);
+  qvk_f32_layernorm__scalar (n, l->node->a.layernorm.epsilon, l->weights, l->bias,
+                             IN (l, 0), OUT (l), begin, end);
+}
+
+/* The normalized elements of a row must lie together in memory: any
+ * layout in logical order, or a channels-last map normalized over C, H
+ * and W (its scale and shift are then reordered to H, W, C). */
+gboolean
+qviz_layernorm_prepare (const QvizPlan *plan, QvizLayer *l, GError **error)
+{
+  const QvizNode *n = l->node;
+  const QvizShape *x = &plan->shapes[n->inputs[0]];
+  const QvizLayerNormAttrs *a = &n->a.layernorm;
+  int axis = a->axis < 0 ? a->axis + x->rank : a->axis;
+  gboolean logical = !qviz_shape_is_nhwc (x) || x->dims[1] == 1 ||
+                     (x->dims[2] == 1 && x->dims[3] == 1);
+  int64_t size = 1;
+
+  for (int d = axis; d < x->rank; d++)
+    size *= x->dims[d];
+  if (!logical && axis != 1 && axis != 0)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED,
+                   "Node '%s' (layer_norm): normalizing a channels-last feature map over "
+                   "axis %d onwards is not supported; only over C, H and W.", n->name, a->axis);
+      return FALSE;
+    }
+  if (size > G_MAXINT)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                   "Node '%s' (layer_norm): rows of %" G_GINT64_FORMAT " elements are too long.",
+                   n->name, size);
+      return FALSE;
+    }
+  l->mode = (int) size;
+  for (int k = 0; k < 2; k++)
+    {
+      const float *src = k == 0 ? a->gamma : a->beta;
+      float **dst = k == 0 ? &l->weights : &l->bias;
+      if (src == NULL)
+        continue;
+      *dst = g_new (float, MAX (size, 1));
+      if (logical)
+        memcpy (*dst, src, sizeof (float) * (gsize) size);
+      else
+        {
+          /* logical [(N,) C, H, W] -> memory [(N,) H, W, C] */
+          int64_t c = x->dims[1], hw = x->dims[2] * x->dims[3], batch = axis == 0 ? x->dims[0] : 1;
+          for (int64_t b = 0; b < batch; b++)
+            for (int64_t ch = 0; ch < c; ch++)
+              for (int64_t p = 0; p < hw; p++)
+                (*dst)[(b * hw + p) * c + ch] = src[(b * c + ch) * hw + p];
+        }
+    }
+  return TRUE;
+}
+
 static void
 run_reshape (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
@@ -607,9 +674,14 @@ qviz_transpose_run (const QvizPlan *plan, const QvizLayer *l)
   int64_t pd[QVIZ_MAX_RANK];
   int perm[QVIZ_MAX_RANK];
 
+  static const int nhwc_order[4] = { 0, 2, 3, 1 };
+  const gboolean out_nhwc = qviz_shape_is_nhwc (&plan->shapes[l->out_value]);
+
   qviz_physical_dims (in, pd);
+  /* output memory axis d holds output logical axis nhwc_order[d] when the
+   * output is a feature map */
   for (int d = 0; d < in->rank; d++)
-    perm[d] = qviz_physical_axis (in, l->node->a.perm[d]);
+    perm[d] = qviz_physical_axis (in, l->node->a.perm[out_nhwc ? nhwc_order[d] : d]);
   qvk_transpose (plan->elem_size, in->rank, pd, perm, IN (l, 0), OUT (l));
 }
 
@@ -807,6 +879,14 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
     case QVIZ_OP_RESHAPE:
       l->run = run_reshape;
       set_kernel (l, "layout copy", "elements reordered between channels-last and logical order");
+      return TRUE;
+
+    case QVIZ_OP_LAYERNORM:
+      if (!qviz_layernorm_prepare (plan, l, error))
+        return FALSE;
+      l->run = run_layernorm;
+      l->parallel = TRUE;
+      set_kernel (l, "f32 layer-norm scalar", "mean and variance of each row");
       return TRUE;
 
     case QVIZ_OP_SLICE:

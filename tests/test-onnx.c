@@ -559,6 +559,55 @@ test_shufflenet (void)
   g_assert_cmpint (qviz_plan_get_output_shape (plan, 0)->dims[1], ==, 10);
 }
 
+/* ConvNeXt: every LayerNorm becomes one layer_norm node, whether the file
+ * has LayerNormalization (opset 17) or the ReduceMean / Sub / Pow / Sqrt /
+ * Div chain (opset 13); in int8 each runs as a float island between a
+ * dequantize and a quantize layer. */
+static void
+check_convnext (gconstpointer data)
+{
+  const char *name = data;
+  g_autoptr (QvizGraph) g = load_fixture (name);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizPlan) plan = NULL;
+  g_autofree char *in_file = g_strconcat (name, ".input.npy", NULL);
+  g_autofree char *input = fixture (in_file);
+  QvizCalibrationConfig cc;
+  QvizPlanConfig config;
+  int islands = 0, quantize = 0;
+
+  /* the stem's, one per block (3), the downsampling's, the classifier's */
+  g_assert_cmpint (count_op (g, QVIZ_OP_LAYERNORM), ==, 6);
+  g_assert_cmpint (count_op (g, QVIZ_OP_LINEAR), ==, 7);
+  check_torchvision_fixture (name);
+
+  qviz_calibration_config_init (&cc);
+  cc.source = input;
+  cc.height = 48;
+  cc.width = 64;
+  g_assert_true (qviz_calibrate (g, &cc, &error));
+  qviz_plan_config_init (&config);
+  config.precision = QVIZ_PRECISION_INT8;
+  config.height = 48;
+  config.width = 64;
+  plan = qviz_plan_new (g, &config, &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < qviz_plan_get_n_layers (plan); i++)
+    {
+      const QvizLayerInfo *info = qviz_plan_get_layer (plan, i);
+      if (g_strcmp0 (info->op, "layer_norm") == 0)
+        {
+          g_assert_true (info->float_kept);
+          g_assert_cmpstr (info->kernel, ==, "f32 layer-norm scalar");
+          g_assert_cmpint (info->layer_class, ==, QVIZ_LAYER_CLASS_NORMALIZATION);
+          islands++;
+        }
+      quantize += info->conversion && g_strcmp0 (info->op, "quantize") == 0;
+    }
+  g_assert_cmpint (islands, ==, 6);
+  g_assert_cmpint (quantize, ==, 6);
+}
+
 static void
 test_external_data (void)
 {
@@ -992,6 +1041,9 @@ main (int argc, char **argv)
   g_test_add_data_func ("/onnx/torchvision/mnasnet-small", "mnasnet-small",
                         check_torchvision_fixture);
   g_test_add_func ("/onnx/torchvision/shufflenet-small", test_shufflenet);
+  g_test_add_data_func ("/onnx/torchvision/convnext-small", "convnext-small", check_convnext);
+  g_test_add_data_func ("/onnx/torchvision/convnext-small-opset17", "convnext-small-opset17",
+                        check_convnext);
   g_test_add_func ("/onnx/readme-operators", test_readme_operators);
   g_test_add_func ("/onnx/identity-graph", test_identity_graph);
   g_test_add_func ("/onnx/plan-error-names-file", test_plan_error_names_file);
