@@ -770,6 +770,59 @@ build_linear (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym 
   return TRUE;
 }
 
+/* Gemm whose bias C varies by row (M x N or M x 1): the product, then
+ * beta * C added as a constant. */
+static gboolean
+build_gemm_matrix_bias (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym *w,
+                        gboolean trans_b, Sym *c, float beta, GError **error)
+{
+  g_autofree char *pname = g_strdup_printf ("%s/product", name);
+  g_autofree char *unique = onnx_unique_name (ctx, pname);
+  g_autofree char *cname = g_strdup_printf ("%s/beta_c", name);
+  int64_t out_f = trans_b ? w->dims[0] : w->dims[1];
+  QvizShape cs = { 2, { c->dims[0], c->dims[1] }, FALSE };
+  float *cdata;
+  QvizLinearAttrs l = { 0 };
+  int64_t in_f = trans_b ? w->dims[1] : w->dims[0];
+  float alpha = onnx_attr_float (node, "alpha", 1.0f);
+  int inputs[2];
+  QvizNode *n;
+  Sym *out;
+
+  if (x->rank != 2 || (c->dims[1] != out_f && c->dims[1] != 1) ||
+      (x->dims[0] >= 0 && c->dims[0] != x->dims[0]))
+    return fail (ctx, name, node->op_type, error, "the bias C of %" G_GINT64_FORMAT " x %"
+                 G_GINT64_FORMAT " does not broadcast to the output", c->dims[0], c->dims[1]);
+  if (in_f < 1 || out_f < 1 || in_f > G_MAXINT || out_f > G_MAXINT)
+    return fail (ctx, name, node->op_type, error, "the weights are empty");
+  if (x->dims[1] >= 0 && x->dims[1] != in_f)
+    return fail (ctx, name, node->op_type, error, "the input has %" G_GINT64_FORMAT
+                 " features but the weights expect %" G_GINT64_FORMAT, x->dims[1], in_f);
+  l.in_features = (int) in_f;
+  l.out_features = (int) out_f;
+  l.act = qvk_activation_make (QVK_ACT_NONE);
+  l.weights = g_new (float, w->n);
+  for (int64_t o = 0; o < out_f; o++)
+    for (int64_t i = 0; i < in_f; i++)
+      l.weights[o * in_f + i] = alpha * const_float (w, trans_b ? o * in_f + i : i * out_f + o);
+  n = qviz_graph_add_node (ctx->g, unique, QVIZ_OP_LINEAR, &x->value, 1);
+  n->a.linear = l;
+  inputs[0] = n->output;
+  cdata = g_new (float, c->n);
+  for (gsize k = 0; k < c->n; k++)
+    cdata[k] = beta * const_float (c, k);
+  {
+    g_autofree char *cunique = onnx_unique_name (ctx, cname);
+    inputs[1] = qviz_graph_add_value (ctx->g, cunique, cdata, &cs);
+  }
+  if (emit (ctx, node, name, QVIZ_OP_ADD, inputs, 2, &out, error) == NULL)
+    return FALSE;
+  out->rank = 2;
+  out->dims[0] = c->dims[0];
+  out->dims[1] = out_f;
+  return TRUE;
+}
+
 /* ---- element-wise ------------------------------------------------------------ */
 
 static gboolean
@@ -801,6 +854,57 @@ build_binary (OnnxCtx *ctx, const OnnxNode *node, const char *name, QvizOp op, S
   if (out_quant != NULL)
     set_value_quant (ctx, out->value, out_quant);
   return TRUE;
+}
+
+/* PRelu with a slope per channel (or any shape that broadcasts to x):
+ * relu(x) + slope * (x - relu(x)), in the element-wise layers both
+ * precisions have. */
+static gboolean
+build_prelu (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym *slope,
+             GError **error)
+{
+  static const char *const part[] = { "positive", "negative", "scaled" };
+  int slope_value, prev[3];
+  QvizNode *n;
+  Sym *out;
+
+  if (x->rank >= 0 && slope->rank > x->rank)
+    return fail (ctx, name, node->op_type, error, "the slope has more dimensions than the "
+                 "input");
+  for (int d = 0; x->rank >= 0 && d < slope->rank; d++)
+    {
+      int64_t xs = x->dims[x->rank - slope->rank + d];
+      if (slope->dims[d] != 1 && xs >= 0 && slope->dims[d] != xs)
+        return fail (ctx, name, node->op_type, error, "a slope of %" G_GINT64_FORMAT
+                     " entries on axis %d does not broadcast to the input's %" G_GINT64_FORMAT,
+                     slope->dims[d], x->rank - slope->rank + d, xs);
+    }
+  slope_value = onnx_operand_value (ctx, slope, node->input[1], name, error);
+  if (slope_value < 0)
+    return FALSE;
+  for (int k = 0; k < 3; k++)
+    {
+      g_autofree char *pname = g_strdup_printf ("%s/%s", name, part[k]);
+      g_autofree char *unique = onnx_unique_name (ctx, pname);
+      int in2[2];
+      QvizOp op = k == 0 ? QVIZ_OP_ACTIVATION : k == 1 ? QVIZ_OP_SUB : QVIZ_OP_MUL;
+      in2[0] = k == 0 ? x->value : k == 1 ? x->value : prev[1];
+      in2[1] = k == 1 ? prev[0] : slope_value;
+      n = qviz_graph_add_node (ctx->g, unique, op, in2, k == 0 ? 1 : 2);
+      if (k == 0)
+        n->a.act = qvk_activation_make (QVK_ACT_RELU);
+      prev[k] = n->output;
+    }
+  {
+    int in2[2] = { prev[0], prev[2] };
+    g_autofree char *unique = onnx_unique_name (ctx, name);
+    n = qviz_graph_add_node (ctx->g, unique, QVIZ_OP_ADD, in2, 2);
+  }
+  out = onnx_sym_new (ctx, SYM_VALUE);
+  out->value = n->output;
+  out->rank = x->rank;
+  memcpy (out->dims, x->dims, sizeof out->dims);
+  return onnx_bind (ctx, node->output[0], out, error);
 }
 
 /* ---- pooling and resize ------------------------------------------------------ */
@@ -2059,11 +2163,15 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
       int ns = 0;
       if (slope == NULL)
         return FALSE;
-      if (slope->kind != SYM_CONST || !onnx_sym_floats (slope, s, 1, &ns) || ns != 1)
-        return fail (ctx, name, node->op_type, error,
-                     "only one slope for every channel is supported");
-      a.alpha = s[0];
-      return emit_activation (ctx, node, name, x, a, error);
+      if (slope->kind != SYM_CONST)
+        return fail (ctx, name, node->op_type, error, "the slope ('%s') is not a constant",
+                     node->input[1]);
+      if (onnx_sym_floats (slope, s, 1, &ns) && ns == 1)
+        {
+          a.alpha = s[0];
+          return emit_activation (ctx, node, name, x, a, error);
+        }
+      return build_prelu (ctx, node, name, x, slope, error);
     }
   if (is_op (node, "HardSwish"))
     return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_HARDSWISH), error);
@@ -2151,15 +2259,34 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
   if (is_op (node, "Gemm"))
     {
       Sym *w = const_input (ctx, node, 1, name, 2, error), *c = NULL;
+      gboolean trans_b = onnx_attr_int (node, "transB", 0) != 0;
+      float beta = onnx_attr_float (node, "beta", 1.0f);
       if (w == NULL)
         return FALSE;
       if (onnx_attr_int (node, "transA", 0) != 0)
-        return fail (ctx, name, op, error, "a transposed input (transA) is not supported");
+        {
+          /* A is K x M: its transpose is a node of its own */
+          g_autofree char *tname = g_strdup_printf ("%s/transA", name);
+          g_autofree char *unique = onnx_unique_name (ctx, tname);
+          int64_t m = x->dims[1], k = x->dims[0];
+          QvizNode *t;
+          if (x->rank != 2)
+            return fail (ctx, name, op, error, "input A has %d dimensions, not 2", x->rank);
+          t = qviz_graph_add_node (ctx->g, unique, QVIZ_OP_TRANSPOSE, &x->value, 1);
+          t->a.perm[0] = 1;
+          t->a.perm[1] = 0;
+          x = onnx_sym_new (ctx, SYM_VALUE);
+          x->value = t->output;
+          x->rank = 2;
+          x->dims[0] = m;
+          x->dims[1] = k;
+        }
       if (onnx_has_input (node, 2) && (c = const_input (ctx, node, 2, name, -1, error)) == NULL)
         return FALSE;
-      return build_linear (ctx, node, name, x, w, onnx_attr_int (node, "transB", 0) != 0,
-                           onnx_attr_float (node, "alpha", 1.0f), c,
-                           onnx_attr_float (node, "beta", 1.0f), NULL, error);
+      if (c != NULL && c->n > 1 && c->rank == 2 && c->dims[0] > 1)
+        return build_gemm_matrix_bias (ctx, node, name, x, w, trans_b, c, beta, error);
+      return build_linear (ctx, node, name, x, w, trans_b, onnx_attr_float (node, "alpha", 1.0f),
+                           c, beta, NULL, error);
     }
   if (is_op (node, "MatMul"))
     {

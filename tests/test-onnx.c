@@ -608,6 +608,19 @@ check_convnext (gconstpointer data)
   g_assert_cmpint (quantize, ==, 6);
 }
 
+/* PRelu with a slope per channel: relu(x) + slope * (x - relu(x)) in
+ * element-wise layers, float and int8. */
+static void
+test_prelu_channels (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("prelu-channels");
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_SUB), ==, 1);
+  g_assert_cmpint (count_op (g, QVIZ_OP_MUL), ==, 1);
+  g_assert_cmpint (count_act (g, QVK_ACT_RELU), ==, 1);
+  check_torchvision_fixture ("prelu-channels");
+}
+
 static void
 test_external_data (void)
 {
@@ -1044,6 +1057,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/onnx/torchvision/convnext-small", "convnext-small", check_convnext);
   g_test_add_data_func ("/onnx/torchvision/convnext-small-opset17", "convnext-small-opset17",
                         check_convnext);
+  g_test_add_func ("/onnx/prelu-channels", test_prelu_channels);
   g_test_add_func ("/onnx/readme-operators", test_readme_operators);
   g_test_add_func ("/onnx/identity-graph", test_identity_graph);
   g_test_add_func ("/onnx/plan-error-names-file", test_plan_error_names_file);
