@@ -150,6 +150,7 @@ qviz_op_name (QvizOp op)
     [QVIZ_OP_LOG_SOFTMAX] = "log_softmax",
     [QVIZ_OP_SLICE] = "slice",
     [QVIZ_OP_LAYERNORM] = "layer_norm",
+    [QVIZ_OP_MATMUL] = "matmul",
   };
   return (op >= 0 && op < QVIZ_N_OPS) ? names[op] : "unknown";
 }
@@ -702,6 +703,35 @@ infer_node (const QvizGraph *g, const QvizNode *n, QvizShape *shapes, GError **e
 
     case QVIZ_OP_RESHAPE:
       return infer_reshape (g, n, shapes, x, out, error);
+
+    case QVIZ_OP_MATMUL:
+      {
+        const QvizShape *b = &shapes[n->inputs[1]];
+        int rank = MAX (x->rank, b->rank);
+        gboolean ok = x->rank >= 2 && b->rank >= 2 &&
+                      x->dims[x->rank - 1] == b->dims[b->rank - 2];
+        memset (out, 0, sizeof *out);
+        out->rank = rank;
+        for (int d = 0; ok && d < rank - 2; d++)
+          {
+            int da = d - (rank - x->rank), db = d - (rank - b->rank);
+            int64_t xa = da >= 0 ? x->dims[da] : 1, xb = db >= 0 ? b->dims[db] : 1;
+            ok = xa == xb || xa == 1 || xb == 1;
+            out->dims[d] = xa == 1 ? xb : xa;
+          }
+        if (!ok)
+          {
+            g_autofree char *sa = qviz_shape_to_string (x);
+            g_autofree char *sb = qviz_shape_to_string (b);
+            g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                         "Node '%s' (matmul): %s and %s cannot be multiplied.", n->name, sa,
+                         sb);
+            return FALSE;
+          }
+        out->dims[rank - 2] = x->dims[x->rank - 2];
+        out->dims[rank - 1] = b->dims[b->rank - 1];
+        return TRUE;
+      }
 
     case QVIZ_OP_LAYERNORM:
       {

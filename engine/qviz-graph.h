@@ -91,6 +91,7 @@ typedef enum {
   QVIZ_OP_LOG_SOFTMAX,
   QVIZ_OP_SLICE,          /* strided window of any axes, any rank */
   QVIZ_OP_LAYERNORM,      /* over the logical axes from axis to the last */
+  QVIZ_OP_MATMUL,         /* batched product of two computed tensors */
   QVIZ_N_OPS
 } QvizOp;
 

@@ -770,6 +770,43 @@ build_linear (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym 
   return TRUE;
 }
 
+/* MatMul of two tensors of rank 2 or more, either computed (attention's
+ * Q K^T); a constant of another rank than 2 is an operand like any other. */
+static gboolean
+build_matmul (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *a, Sym *b,
+              GError **error)
+{
+  int inputs[2], rank;
+  Sym *out;
+
+  if (a->rank < 2 || b->rank < 2)
+    return fail (ctx, name, node->op_type, error, "an operand of %d dimensions is not "
+                 "supported; both need 2 or more", MIN (a->rank, b->rank));
+  if (a->dims[a->rank - 1] >= 0 && b->dims[b->rank - 2] >= 0 &&
+      a->dims[a->rank - 1] != b->dims[b->rank - 2])
+    return fail (ctx, name, node->op_type, error, "%" G_GINT64_FORMAT " columns do not meet %"
+                 G_GINT64_FORMAT " rows", a->dims[a->rank - 1], b->dims[b->rank - 2]);
+  inputs[0] = onnx_operand_value (ctx, a, node->input[0], name, error);
+  if (inputs[0] < 0)
+    return FALSE;
+  inputs[1] = onnx_operand_value (ctx, b, node->input[1], name, error);
+  if (inputs[1] < 0)
+    return FALSE;
+  if (emit (ctx, node, name, QVIZ_OP_MATMUL, inputs, 2, &out, error) == NULL)
+    return FALSE;
+  rank = MAX (a->rank, b->rank);
+  out->rank = rank;
+  for (int d = 0; d < rank - 2; d++)
+    {
+      int da = d - (rank - a->rank), db = d - (rank - b->rank);
+      int64_t xa = da >= 0 ? a->dims[da] : 1, xb = db >= 0 ? b->dims[db] : 1;
+      out->dims[d] = xa == 1 ? xb : xb == 1 ? xa : xa > 0 ? xa : xb;
+    }
+  out->dims[rank - 2] = a->dims[a->rank - 2];
+  out->dims[rank - 1] = b->dims[b->rank - 1];
+  return TRUE;
+}
+
 /* Gemm whose bias C varies by row (M x N or M x 1): the product, then
  * beta * C added as a constant. */
 static gboolean
@@ -2293,11 +2330,9 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
       Sym *w = onnx_lookup (ctx, node, 1, error);
       if (w == NULL)
         return FALSE;
-      if (w->kind != SYM_CONST)
-        return fail (ctx, name, op, error,
-                     "both operands are computed at run time; only constant weights are "
-                     "supported");
-      return build_linear (ctx, node, name, x, w, FALSE, 1.0f, NULL, 0.0f, NULL, error);
+      if (w->kind == SYM_CONST && w->rank == 2)
+        return build_linear (ctx, node, name, x, w, FALSE, 1.0f, NULL, 0.0f, NULL, error);
+      return build_matmul (ctx, node, name, x, w, error);
     }
   if (is_op (node, "Flatten"))
     {

@@ -654,6 +654,57 @@ qviz_layernorm_prepare (const QvizPlan *plan, QvizLayer *l, GError **error)
   return TRUE;
 }
 
+/* A batched product: the batch axes broadcast, each matrix is read through
+ * its layout's strides. */
+static void
+run_matmul (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const QvizShape *a = &plan->shapes[l->node->inputs[0]];
+  const QvizShape *b = &plan->shapes[l->node->inputs[1]];
+  const QvizShape *y = &plan->shapes[l->out_value];
+  const int r = y->rank;
+  int64_t sa[QVIZ_MAX_RANK], sb[QVIZ_MAX_RANK], sy[QVIZ_MAX_RANK], idx[QVIZ_MAX_RANK] = { 0 };
+  int64_t batches = 1;
+  const gboolean a_const = qviz_graph_value (plan->graph, l->node->inputs[0])->data != NULL;
+  const gboolean b_const = qviz_graph_value (plan->graph, l->node->inputs[1])->data != NULL;
+  QvizShape la = *a, lb = *b;
+
+  /* constants are stored in logical order */
+  la.nhwc = la.nhwc && !a_const;
+  lb.nhwc = lb.nhwc && !b_const;
+  qviz_logical_strides (&la, sa);
+  qviz_logical_strides (&lb, sb);
+  qviz_logical_strides (y, sy);
+  for (int d = 0; d < r - 2; d++)
+    batches *= y->dims[d];
+  for (int64_t t = 0; t < batches; t++)
+    {
+      int64_t oa = 0, ob = 0, oy = 0;
+      gsize begin, end;
+      for (int d = 0; d < r - 2; d++)
+        {
+          int da = d - (r - a->rank), db = d - (r - b->rank);
+          if (da >= 0 && a->dims[da] != 1)
+            oa += idx[d] * sa[da];
+          if (db >= 0 && b->dims[db] != 1)
+            ob += idx[d] * sb[db];
+          oy += idx[d] * sy[d];
+        }
+      qviz_split_range ((gsize) y->dims[r - 2], tid, nt, &begin, &end);
+      qvk_f32_matmul_strided__scalar ((size_t) a->dims[a->rank - 1], (size_t) y->dims[r - 1],
+                                      (const float *) IN (l, 0) + oa, sa[a->rank - 2],
+                                      sa[a->rank - 1], (const float *) IN (l, 1) + ob,
+                                      sb[b->rank - 2], sb[b->rank - 1], (float *) OUT (l) + oy,
+                                      sy[r - 2], sy[r - 1], begin, end);
+      for (int d = r - 3; d >= 0; d--)
+        {
+          if (++idx[d] < y->dims[d])
+            break;
+          idx[d] = 0;
+        }
+    }
+}
+
 static void
 run_reshape (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
@@ -879,6 +930,12 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
     case QVIZ_OP_RESHAPE:
       l->run = run_reshape;
       set_kernel (l, "layout copy", "elements reordered between channels-last and logical order");
+      return TRUE;
+
+    case QVIZ_OP_MATMUL:
+      l->run = run_matmul;
+      l->parallel = TRUE;
+      set_kernel (l, "f32 matmul scalar", "both operands computed at run time");
       return TRUE;
 
     case QVIZ_OP_LAYERNORM:

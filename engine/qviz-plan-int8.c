@@ -714,6 +714,7 @@ qviz_plan_build_layer_int8 (QvizPlan *plan, QvizLayer *l, GError **error)
       set_kernel (l, "layout copy", "elements reordered between channels-last and logical order");
       return TRUE;
 
+    case QVIZ_OP_MATMUL:
     case QVIZ_OP_LAYERNORM:
       /* No int8 kernel: qviz_plan_keep_float runs it in float between a
        * dequantize and a quantize layer; its output keeps the scale
@@ -721,11 +722,12 @@ qviz_plan_build_layer_int8 (QvizPlan *plan, QvizLayer *l, GError **error)
       if (!qp (plan, l->out_value)->valid)
         {
           g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
-                       "Node '%s' (layer_norm) has no calibrated output range.", n->name);
+                       "Node '%s' (%s) has no calibrated output range.", n->name,
+                       qviz_op_name (n->op));
           return FALSE;
         }
       plan->quant[l->out_value] = *qp (plan, l->out_value);
-      set_kernel (l, "float island", "no int8 layer normalization");
+      set_kernel (l, "float island", "no int8 kernel for this operator");
       return TRUE;
 
     case QVIZ_OP_SLICE:

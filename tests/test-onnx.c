@@ -621,6 +621,20 @@ test_prelu_channels (void)
   check_torchvision_fixture ("prelu-channels");
 }
 
+/* Self-attention: Q K^T and the weighted sum of V are products of two
+ * computed tensors (float islands in int8), beside two LayerNorms and the
+ * softmax over the keys. */
+static void
+test_attention_block (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("attention-block");
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_MATMUL), ==, 2);
+  g_assert_cmpint (count_op (g, QVIZ_OP_LAYERNORM), ==, 2);
+  g_assert_cmpint (count_op (g, QVIZ_OP_SOFTMAX), ==, 1);
+  check_torchvision_fixture ("attention-block");
+}
+
 static void
 test_external_data (void)
 {
@@ -1058,6 +1072,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/onnx/torchvision/convnext-small-opset17", "convnext-small-opset17",
                         check_convnext);
   g_test_add_func ("/onnx/prelu-channels", test_prelu_channels);
+  g_test_add_func ("/onnx/attention-block", test_attention_block);
   g_test_add_func ("/onnx/readme-operators", test_readme_operators);
   g_test_add_func ("/onnx/identity-graph", test_identity_graph);
   g_test_add_func ("/onnx/plan-error-names-file", test_plan_error_names_file);
