@@ -398,6 +398,8 @@ qviz_slice_resolve (const QvizSliceAttrs *a, const QvizShape *in, int64_t begin[
       st = CLAMP (st, -(dim + 1), dim + 1);
       s = a->starts[k] < 0 ? MAX (a->starts[k], -dim - 1) + dim : a->starts[k];
       e = a->ends[k] < 0 ? MAX (a->ends[k], -dim - 1) + dim : a->ends[k];
+      if (a->exact && (s < 0 || s >= dim || (a->ends[k] != G_MAXINT64 && (e <= s || e > dim))))
+        return FALSE;
       if (st > 0)
         {
           s = CLAMP (s, 0, dim);
@@ -760,9 +762,14 @@ infer_node (const QvizGraph *g, const QvizNode *n, QvizShape *shapes, GError **e
         if (!qviz_slice_resolve (&n->a.slice, x, begin, step, out))
           {
             g_autofree char *sx = qviz_shape_to_string (x);
-            g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
-                         "Node '%s' (slice): its axes or steps do not fit the input %s.",
-                         n->name, sx);
+            if (n->a.slice.exact)
+              g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                           "Node '%s' (gather): index %" G_GINT64_FORMAT " is out of range "
+                           "for the input %s.", n->name, n->a.slice.starts[0], sx);
+            else
+              g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                           "Node '%s' (slice): its axes or steps do not fit the input %s.",
+                           n->name, sx);
             return FALSE;
           }
         return TRUE;

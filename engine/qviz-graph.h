@@ -224,6 +224,8 @@ typedef struct {
   int n_axes;
   int axes[QVIZ_MAX_RANK];     /* logical axes, negative from the end */
   int64_t starts[QVIZ_MAX_RANK], ends[QVIZ_MAX_RANK], steps[QVIZ_MAX_RANK];
+  gboolean exact;              /* Gather's indices: out of range is an error,
+                                  not clamped */
 } QvizSliceAttrs;
 
 typedef struct {

@@ -1800,6 +1800,93 @@ build_slice (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GErro
   return emit_slice (ctx, node, name, 0, x, &a, error);
 }
 
+/* Gather of a computed tensor with constant indices (a transformer's
+ * class token, x[:, 0]): a slice per run of consecutive indices, joined by
+ * a concatenation; a scalar index also drops the axis. */
+static gboolean
+build_gather (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GError **error)
+{
+  Sym *ind = onnx_lookup (ctx, node, 1, error);
+  int64_t axis = onnx_attr_int (node, "axis", 0), dim;
+  int64_t idx[64];
+  int n_idx = 0, parts[64], n_parts = 0, value;
+  Sym *out;
+
+  if (ind == NULL)
+    return FALSE;
+  if (x->rank < 1)
+    return fail (ctx, name, node->op_type, error, "the rank of the input is not known");
+  if (axis < -x->rank || axis >= x->rank)
+    return fail (ctx, name, node->op_type, error, "axis %" G_GINT64_FORMAT " is out of range",
+                 axis);
+  if (axis < 0)
+    axis += x->rank;
+  dim = x->dims[axis];
+  if (ind->kind != SYM_CONST || ind->i == NULL || ind->rank > 1 ||
+      !onnx_sym_ints (ind, idx, G_N_ELEMENTS (idx), &n_idx) || n_idx < 1)
+    return fail (ctx, name, node->op_type, error, "the indices ('%s') are not a constant "
+                 "integer or list of at most %d integers", node->input[1],
+                 (int) G_N_ELEMENTS (idx));
+  /* With the axis' length known only per plan, a negative index stays
+   * negative and each slice checks its range when planned. */
+  for (int k = 0; k < n_idx; k++)
+    {
+      if (idx[k] < 0 && dim >= 0)
+        idx[k] += dim;
+      if ((dim >= 0 && (idx[k] < 0 || idx[k] >= dim)) || idx[k] < -G_MAXINT32 ||
+          idx[k] > G_MAXINT32)
+        return fail (ctx, name, node->op_type, error, "index %" G_GINT64_FORMAT " is out of "
+                     "range for axis %" G_GINT64_FORMAT, idx[k], axis);
+    }
+  for (int k = 0; k < n_idx;)
+    {
+      int run = 1;
+      g_autofree char *unique = onnx_unique_name (ctx, name);
+      QvizNode *s;
+      int64_t end;
+      while (k + run < n_idx && idx[k + run] == idx[k] + run && (idx[k] < 0) == (idx[k + run] < 0))
+        run++;
+      end = idx[k] < 0 && idx[k] + run == 0 ? G_MAXINT64 : idx[k] + run;
+      s = qviz_graph_add_node (ctx->g, unique, QVIZ_OP_SLICE, &x->value, 1);
+      s->a.slice = (QvizSliceAttrs) { 1, { (int) axis }, { idx[k] }, { end }, { 1 }, TRUE };
+      parts[n_parts++] = s->output;
+      k += run;
+    }
+  value = parts[0];
+  if (n_parts > 1)
+    {
+      g_autofree char *unique = onnx_unique_name (ctx, name);
+      QvizNode *c = qviz_graph_add_node (ctx->g, unique, QVIZ_OP_CONCAT, parts, n_parts);
+      c->a.axis = (int) axis;
+      value = c->output;
+    }
+  out = onnx_sym_new (ctx, SYM_VALUE);
+  out->rank = x->rank;
+  memcpy (out->dims, x->dims, sizeof out->dims);
+  out->dims[axis] = n_idx;
+  if (ind->rank == 0)
+    {
+      /* drop the axis: every other dimension as the slice has it */
+      g_autofree char *unique = onnx_unique_name (ctx, name);
+      QvizNode *r = qviz_graph_add_node (ctx->g, unique, QVIZ_OP_RESHAPE, &value, 1);
+      QvizReshapeAttrs ra = { 0 };
+      ra.rank = x->rank - 1;
+      for (int d = 0; d < ra.rank; d++)
+        {
+          ra.has_like[d] = TRUE;
+          ra.like_value[d] = value;
+          ra.like_dim[d] = d < axis ? d : d + 1;
+        }
+      r->a.reshape = ra;
+      value = r->output;
+      for (int d = (int) axis; d < x->rank - 1; d++)
+        out->dims[d] = out->dims[d + 1];
+      out->rank = x->rank - 1;
+    }
+  out->value = value;
+  return onnx_bind (ctx, node->output[0], out, error);
+}
+
 /* Split: one slice per output along the axis. */
 static gboolean
 build_split (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GError **error)
@@ -2424,6 +2511,8 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
     }
   if (is_op (node, "Split"))
     return build_split (ctx, node, name, x, error);
+  if (is_op (node, "Gather"))
+    return build_gather (ctx, node, name, x, error);
   if (is_op (node, "Dropout") && onnx_has_input (node, 2))
     {
       Sym *training = onnx_lookup (ctx, node, 2, error);

@@ -635,6 +635,30 @@ test_attention_block (void)
   check_torchvision_fixture ("attention-block");
 }
 
+/* Tokens picked by constant indices from a computed sequence: slices (and
+ * a concatenation), exact at the export's size; at a size with fewer
+ * tokens than an index needs, the plan fails instead of clamping. */
+static void
+test_token_pick (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("token-pick");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizPlan) plan = NULL;
+  QvizPlanConfig config;
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_SLICE), ==, 3);
+  g_assert_cmpint (count_op (g, QVIZ_OP_CONCAT), ==, 1);
+  g_assert_cmpfloat (run_and_compare (g, "token-pick", QVIZ_PRECISION_F32), <, 1e-4);
+
+  qviz_plan_config_init (&config);
+  config.height = 4;
+  config.width = 8; /* two tokens: index 2 is out of range */
+  plan = qviz_plan_new (g, &config, &error);
+  g_assert_null (plan);
+  g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "out of range"));
+}
+
 static void
 test_external_data (void)
 {
@@ -1073,6 +1097,7 @@ main (int argc, char **argv)
                         check_convnext);
   g_test_add_func ("/onnx/prelu-channels", test_prelu_channels);
   g_test_add_func ("/onnx/attention-block", test_attention_block);
+  g_test_add_func ("/onnx/token-pick", test_token_pick);
   g_test_add_func ("/onnx/readme-operators", test_readme_operators);
   g_test_add_func ("/onnx/identity-graph", test_identity_graph);
   g_test_add_func ("/onnx/plan-error-names-file", test_plan_error_names_file);
