@@ -151,6 +151,7 @@ qviz_op_name (QvizOp op)
     [QVIZ_OP_SLICE] = "slice",
     [QVIZ_OP_LAYERNORM] = "layer_norm",
     [QVIZ_OP_MATMUL] = "matmul",
+    [QVIZ_OP_REDUCE] = "reduce",
   };
   return (op >= 0 && op < QVIZ_N_OPS) ? names[op] : "unknown";
 }
@@ -171,6 +172,7 @@ qviz_activation_name (qvk_act act)
     case QVK_ACT_ELU: return "elu";
     case QVK_ACT_SOFTPLUS: return "softplus";
     case QVK_ACT_ERF: return "erf";
+    case QVK_ACT_SQRT: return "sqrt";
     default: return "unknown";
     }
 }
@@ -705,6 +707,30 @@ infer_node (const QvizGraph *g, const QvizNode *n, QvizShape *shapes, GError **e
 
     case QVIZ_OP_RESHAPE:
       return infer_reshape (g, n, shapes, x, out, error);
+
+    case QVIZ_OP_REDUCE:
+      {
+        const QvizReduceAttrs *r = &n->a.reduce;
+        int j = 0;
+        if (r->axes >> x->rank)
+          {
+            g_autofree char *sx = qviz_shape_to_string (x);
+            g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                         "Node '%s' (reduce): its axes do not fit the input %s.", n->name, sx);
+            return FALSE;
+          }
+        memset (out, 0, sizeof *out);
+        for (int d = 0; d < x->rank; d++)
+          {
+            if (!(r->axes & (1u << d)))
+              out->dims[j++] = x->dims[d];
+            else if (r->keepdims)
+              out->dims[j++] = 1;
+          }
+        out->rank = j;
+        out->nhwc = j == 4 && x->nhwc && x->rank == 4;
+        return TRUE;
+      }
 
     case QVIZ_OP_MATMUL:
       {

@@ -92,6 +92,7 @@ typedef enum {
   QVIZ_OP_SLICE,          /* strided window of any axes, any rank */
   QVIZ_OP_LAYERNORM,      /* over the logical axes from axis to the last */
   QVIZ_OP_MATMUL,         /* batched product of two computed tensors */
+  QVIZ_OP_REDUCE,         /* mean, sum, max, min, L1, L2 over any axes */
   QVIZ_N_OPS
 } QvizOp;
 
@@ -218,6 +219,14 @@ typedef struct {
   float *gamma, *beta;
 } QvizLayerNormAttrs;
 
+/* A reduction over the logical axes whose bits are set in axes (bit d for
+ * axis d); kind is a qvk_reduce_kind. */
+typedef struct {
+  int kind;
+  guint axes;
+  gboolean keepdims;
+} QvizReduceAttrs;
+
 /* ONNX Slice as the file gives it; clamped to the input per plan.  Axes
  * not listed are taken whole. */
 typedef struct {
@@ -246,6 +255,7 @@ typedef struct {
     QvizReshapeAttrs reshape;
     QvizSliceAttrs slice;
     QvizLayerNormAttrs layernorm;
+    QvizReduceAttrs reduce;
     int axis;            /* CONCAT, FLATTEN, SOFTMAX, LOG_SOFTMAX (logical axis) */
     int perm[QVIZ_MAX_RANK]; /* TRANSPOSE, rank of the input */
   } a;

@@ -10,6 +10,7 @@
  */
 
 #include "qviz-onnx-private.h"
+#include "qvk-reduce.h"
 
 #include <float.h>
 #include <math.h>
@@ -32,7 +33,9 @@ static const KnownOp known_ops[] = {
   { NULL, "ConstantOfShape" }, { NULL, "Pow" }, { NULL, "Floor" }, { NULL, "Ceil" },
   { NULL, "Sqrt" }, { NULL, "Neg" },
   { NULL, "Tanh" }, { NULL, "LeakyRelu" }, { NULL, "Elu" }, { NULL, "Softplus" },
-  { NULL, "Erf" }, { NULL, "PRelu" }, { NULL, "ReduceMean" },
+  { NULL, "Erf" }, { NULL, "PRelu" }, { NULL, "ReduceMean" }, { NULL, "ReduceSum" },
+  { NULL, "ReduceMax" }, { NULL, "ReduceMin" }, { NULL, "ReduceL1" }, { NULL, "ReduceL2" },
+  { NULL, "ReduceSumSquare" },
   { NULL, "Pad" }, { NULL, "LogSoftmax" }, { NULL, "Split" }, { NULL, "LayerNormalization" },
   { NULL, "QuantizeLinear" }, { NULL, "DequantizeLinear" }, { NULL, "QLinearConv" },
   { NULL, "QLinearMatMul" },
@@ -1251,6 +1254,71 @@ build_pad (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GError 
   return TRUE;
 }
 
+/* A reduction over any axes: axes from the attribute, or from input 1
+ * (ReduceSum from opset 13, the others from 18); none means every axis,
+ * or nothing at all under noop_with_empty_axes. */
+static gboolean
+build_reduce (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, int kind,
+              GError **error)
+{
+  int64_t axes[QVIZ_MAX_RANK];
+  int n_axes = -1;
+  gboolean keep = onnx_attr_int (node, "keepdims", 1) != 0;
+  gboolean axes_input = ctx->opset >= (is_op (node, "ReduceSum") ? 13 : 18);
+  QvizNode *n;
+  Sym *out;
+  guint mask = 0;
+  int j = 0;
+
+  if (x->rank < 1)
+    return fail (ctx, name, node->op_type, error, "the rank of the input is not known");
+  if (axes_input && onnx_has_input (node, 1))
+    {
+      Sym *a = onnx_lookup (ctx, node, 1, error);
+      if (a == NULL)
+        return FALSE;
+      if (!onnx_sym_ints (a, axes, QVIZ_MAX_RANK, &n_axes))
+        return fail (ctx, name, node->op_type, error, "the axes ('%s') are not a constant list",
+                     node->input[1]);
+    }
+  else if (!axes_input)
+    {
+      n_axes = onnx_attr_ints (node, "axes", axes, QVIZ_MAX_RANK);
+      if (n_axes > QVIZ_MAX_RANK)
+        return fail (ctx, name, node->op_type, error, "there are too many axes");
+    }
+  if (n_axes <= 0)
+    {
+      if (axes_input && onnx_attr_int (node, "noop_with_empty_axes", 0) != 0)
+        return onnx_bind (ctx, node->output[0], x, error);
+      mask = (1u << x->rank) - 1;
+    }
+  for (int k = 0; k < n_axes; k++)
+    {
+      int64_t a = axes[k] < 0 ? axes[k] + x->rank : axes[k];
+      if (a < 0 || a >= x->rank || (mask & (1u << a)))
+        return fail (ctx, name, node->op_type, error, "axis %" G_GINT64_FORMAT " is not valid "
+                     "for a %d-D input", axes[k], x->rank);
+      mask |= 1u << a;
+    }
+  n = emit_unary (ctx, node, name, QVIZ_OP_REDUCE, x, error);
+  if (n == NULL)
+    return FALSE;
+  n->a.reduce.kind = kind;
+  n->a.reduce.axes = mask;
+  n->a.reduce.keepdims = keep;
+  out = g_hash_table_lookup (ctx->syms, node->output[0]);
+  for (int d = 0; d < x->rank; d++)
+    {
+      if (!(mask & (1u << d)))
+        out->dims[j++] = x->dims[d];
+      else if (keep)
+        out->dims[j++] = 1;
+    }
+  out->rank = j;
+  return TRUE;
+}
+
 /* ReduceMean over the height and width of a feature map (MnasNet's and
  * ShuffleNet's head, squeeze-excite blocks): the global average pool, and
  * a flatten to N x C when the reduced axes are dropped. */
@@ -1278,12 +1346,8 @@ build_reduce_mean (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x,
     }
   else if (ctx->opset < 18)
     n_axes = onnx_attr_ints (node, "axes", axes, 8);
-  if (x->rank != 4)
-    return fail (ctx, name, node->op_type, error,
-                 "only the mean over the height and width of a feature map is supported");
-  if (n_axes < 0)
-    return fail (ctx, name, node->op_type, error,
-                 "the mean over every axis is not supported; only over height and width");
+  if (x->rank != 4 || n_axes < 0)
+    return build_reduce (ctx, node, name, x, QVK_REDUCE_MEAN, error);
   for (int k = 0; k < n_axes; k++)
     {
       int64_t a = axes[k] < 0 ? axes[k] + 4 : axes[k];
@@ -1291,9 +1355,9 @@ build_reduce_mean (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x,
       w |= a == 3;
       other |= a != 2 && a != 3;
     }
+  /* over height and width: the global average pool of a feature map */
   if (!h || !w || other)
-    return fail (ctx, name, node->op_type, error,
-                 "only the mean over height and width (axes 2 and 3) is supported");
+    return build_reduce (ctx, node, name, x, QVK_REDUCE_MEAN, error);
   if (keep)
     {
       pool = emit_unary (ctx, node, name, QVIZ_OP_GLOBAL_AVGPOOL, x, error);
@@ -2272,6 +2336,8 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
     return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_SOFTPLUS), error);
   if (is_op (node, "Erf"))
     return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_ERF), error);
+  if (is_op (node, "Sqrt"))
+    return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_SQRT), error);
   if (is_op (node, "LeakyRelu") || is_op (node, "Elu"))
     {
       gboolean leaky = is_op (node, "LeakyRelu");
@@ -2513,6 +2579,16 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
     return build_split (ctx, node, name, x, error);
   if (is_op (node, "Gather"))
     return build_gather (ctx, node, name, x, error);
+  {
+    static const struct { const char *op; qvk_reduce_kind kind; } reduces[] = {
+      { "ReduceSum", QVK_REDUCE_SUM }, { "ReduceMax", QVK_REDUCE_MAX },
+      { "ReduceMin", QVK_REDUCE_MIN }, { "ReduceL1", QVK_REDUCE_L1 },
+      { "ReduceL2", QVK_REDUCE_L2 }, { "ReduceSumSquare", QVK_REDUCE_SUM_SQUARE },
+    };
+    for (gsize k = 0; k < G_N_ELEMENTS (reduces); k++)
+      if (is_op (node, reduces[k].op))
+        return build_reduce (ctx, node, name, x, reduces[k].kind, error);
+  }
   if (is_op (node, "Dropout") && onnx_has_input (node, 2))
     {
       Sym *training = onnx_lookup (ctx, node, 2, error);

@@ -706,6 +706,36 @@ run_matmul (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 }
 
 static void
+run_reduce (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const QvizShape *in = &plan->shapes[l->node->inputs[0]];
+  const QvizShape *out = &plan->shapes[l->out_value];
+  const QvizReduceAttrs *r = &l->node->a.reduce;
+  int64_t sx[QVIZ_MAX_RANK], sy[QVIZ_MAX_RANK];
+  int64_t kept_dims[QVIZ_MAX_RANK], kept_x[QVIZ_MAX_RANK], kept_y[QVIZ_MAX_RANK];
+  int64_t red_dims[QVIZ_MAX_RANK], red_x[QVIZ_MAX_RANK];
+  int n_kept = 0, n_red = 0, j = 0;
+
+  qviz_logical_strides (in, sx);
+  qviz_logical_strides (out, sy);
+  for (int d = 0; d < in->rank; d++)
+    {
+      if (r->axes & (1u << d))
+        {
+          red_dims[n_red] = in->dims[d];
+          red_x[n_red++] = sx[d];
+          j += r->keepdims;
+          continue;
+        }
+      kept_dims[n_kept] = in->dims[d];
+      kept_x[n_kept] = sx[d];
+      kept_y[n_kept++] = sy[j++];
+    }
+  qvk_f32_reduce_strided__scalar ((qvk_reduce_kind) r->kind, n_kept, kept_dims, kept_x,
+                                  kept_y, n_red, red_dims, red_x, IN (l, 0), OUT (l));
+}
+
+static void
 run_reshape (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
   qviz_reshape_run (plan, l);
@@ -930,6 +960,11 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
     case QVIZ_OP_RESHAPE:
       l->run = run_reshape;
       set_kernel (l, "layout copy", "elements reordered between channels-last and logical order");
+      return TRUE;
+
+    case QVIZ_OP_REDUCE:
+      l->run = run_reduce;
+      set_kernel (l, "f32 reduce scalar", "strided walk over the reduced axes");
       return TRUE;
 
     case QVIZ_OP_MATMUL:

@@ -715,6 +715,7 @@ qviz_plan_build_layer_int8 (QvizPlan *plan, QvizLayer *l, GError **error)
       return TRUE;
 
     case QVIZ_OP_MATMUL:
+    case QVIZ_OP_REDUCE:
     case QVIZ_OP_LAYERNORM:
       /* No int8 kernel: qviz_plan_keep_float runs it in float between a
        * dequantize and a quantize layer; its output keeps the scale

@@ -11,6 +11,7 @@
 #include "qvk-softmax.h"
 #include "qvk-layernorm.h"
 #include "qvk-matmul.h"
+#include "qvk-reduce.h"
 
 G_BEGIN_DECLS
 
@@ -157,7 +158,7 @@ gboolean qviz_layernorm_prepare (const QvizPlan *plan, QvizLayer *l, GError **er
 static inline gboolean
 qviz_plan_needs_float (const QvizNode *n)
 {
-  return n->op == QVIZ_OP_LAYERNORM || n->op == QVIZ_OP_MATMUL;
+  return n->op == QVIZ_OP_LAYERNORM || n->op == QVIZ_OP_MATMUL || n->op == QVIZ_OP_REDUCE;
 }
 gboolean qviz_softmax_supported (const QvizPlan *plan, const QvizLayer *l, GError **error);
 /* The softmax axis in memory: outer groups of n elements inner apart. */

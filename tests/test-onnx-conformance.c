@@ -701,6 +701,43 @@ test_data_movement_pass (void)
   g_assert_cmpint (checked, >=, 60);
 }
 
+/* Reductions over any axes, kept or dropped, of every kind qviz lists:
+ * every case runs and agrees. */
+static void
+test_reductions_pass (void)
+{
+  static const char *const prefixes[] = {
+    "test_reduce_mean_", "test_reduce_sum_", "test_reduce_max_", "test_reduce_min_",
+    "test_reduce_l1_", "test_reduce_l2_", "test_reduce_sum_square_",
+  };
+  GHashTableIter it;
+  gpointer key, value;
+  int checked = 0;
+
+  if (!have_testdata ())
+    return;
+  ensure_run ();
+  g_hash_table_iter_init (&it, counts.outcome);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    {
+      CaseResult r = (CaseResult) (GPOINTER_TO_INT (value) - 1);
+      gboolean family = FALSE;
+
+      for (gsize k = 0; k < G_N_ELEMENTS (prefixes); k++)
+        family = family || g_str_has_prefix (key, prefixes[k]);
+      if (!family || strstr (key, "_expanded") != NULL)
+        continue;
+      if (r != CASE_PASSED)
+        g_test_message ("%s: %s", (const char *) key,
+                        r == CASE_REFUSED ? "refused" : r == CASE_FAILED ? "failed" : "skipped");
+      g_assert_cmpint (r, ==, CASE_PASSED);
+      checked++;
+    }
+  /* 58 cases in Debian 12's libonnx-testdata */
+  g_test_message ("%d reduction cases checked", checked);
+  g_assert_cmpint (checked, >=, 50);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -708,5 +745,6 @@ main (int argc, char **argv)
   g_test_add_func ("/onnx-conformance/none-differs", test_none_differs);
   g_test_add_func ("/onnx-conformance/resize-modes", test_resize_modes_pass);
   g_test_add_func ("/onnx-conformance/data-movement", test_data_movement_pass);
+  g_test_add_func ("/onnx-conformance/reductions", test_reductions_pass);
   return g_test_run ();
 }

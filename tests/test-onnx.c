@@ -659,6 +659,20 @@ test_token_pick (void)
   g_assert_nonnull (strstr (error->message, "out of range"));
 }
 
+/* Reductions over the channels (mean, max, sum) and an L2 norm over the
+ * map written as Mul, ReduceSum and Sqrt: general reductions, float and
+ * int8 (float islands). */
+static void
+test_spatial_attention (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("spatial-attention");
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_REDUCE), ==, 4);
+  g_assert_cmpint (count_op (g, QVIZ_OP_GLOBAL_AVGPOOL), ==, 0);
+  g_assert_cmpint (count_act (g, QVK_ACT_SQRT), ==, 1);
+  check_torchvision_fixture ("spatial-attention");
+}
+
 static void
 test_external_data (void)
 {
@@ -1098,6 +1112,7 @@ main (int argc, char **argv)
   g_test_add_func ("/onnx/prelu-channels", test_prelu_channels);
   g_test_add_func ("/onnx/attention-block", test_attention_block);
   g_test_add_func ("/onnx/token-pick", test_token_pick);
+  g_test_add_func ("/onnx/spatial-attention", test_spatial_attention);
   g_test_add_func ("/onnx/readme-operators", test_readme_operators);
   g_test_add_func ("/onnx/identity-graph", test_identity_graph);
   g_test_add_func ("/onnx/plan-error-names-file", test_plan_error_names_file);
