@@ -36,6 +36,10 @@ node_clear (QvizNode *n)
       g_clear_pointer (&n->a.linear.weights, g_free);
       g_clear_pointer (&n->a.linear.bias, g_free);
       break;
+    case QVIZ_OP_LAYERNORM:
+      g_clear_pointer (&n->a.layernorm.gamma, g_free);
+      g_clear_pointer (&n->a.layernorm.beta, g_free);
+      break;
     default:
       break;
     }
@@ -144,6 +148,10 @@ qviz_op_name (QvizOp op)
     [QVIZ_OP_IDENTITY] = "identity",
     [QVIZ_OP_PAD] = "pad",
     [QVIZ_OP_LOG_SOFTMAX] = "log_softmax",
+    [QVIZ_OP_SLICE] = "slice",
+    [QVIZ_OP_LAYERNORM] = "layer_norm",
+    [QVIZ_OP_MATMUL] = "matmul",
+    [QVIZ_OP_REDUCE] = "reduce",
   };
   return (op >= 0 && op < QVIZ_N_OPS) ? names[op] : "unknown";
 }
@@ -164,6 +172,7 @@ qviz_activation_name (qvk_act act)
     case QVK_ACT_ELU: return "elu";
     case QVK_ACT_SOFTPLUS: return "softplus";
     case QVK_ACT_ERF: return "erf";
+    case QVK_ACT_SQRT: return "sqrt";
     default: return "unknown";
     }
 }
@@ -298,7 +307,8 @@ broadcast_shapes (const QvizNode *n, const QvizShape *a, const QvizShape *b,
 }
 
 static gboolean
-infer_reshape (const QvizNode *n, const QvizShape *x, QvizShape *out, GError **error)
+infer_reshape (const QvizGraph *g, const QvizNode *n, const QvizShape *shapes,
+               const QvizShape *x, QvizShape *out, GError **error)
 {
   const QvizReshapeAttrs *r = &n->a.reshape;
   int64_t known = 1, total = qviz_shape_numel (x);
@@ -306,10 +316,23 @@ infer_reshape (const QvizNode *n, const QvizShape *x, QvizShape *out, GError **e
 
   memset (out, 0, sizeof *out);
   out->rank = r->rank;
+  out->nhwc = r->rank == 4;
   for (int i = 0; i < r->rank; i++)
     {
       int64_t d = r->dims[i];
-      if (d == 0)
+      if (r->has_like[i])
+        {
+          const QvizShape *like;
+          /* only values computed before this node have a shape yet */
+          if (r->like_value[i] < 0 || r->like_value[i] >= qviz_graph_n_values (g) ||
+              qviz_graph_value (g, r->like_value[i])->producer >= n->node_index)
+            goto bad;
+          like = &shapes[r->like_value[i]];
+          if (r->like_dim[i] < 0 || r->like_dim[i] >= like->rank)
+            goto bad;
+          d = like->dims[r->like_dim[i]];
+        }
+      else if (d == 0)
         {
           if (i >= x->rank)
             goto bad;
@@ -344,6 +367,57 @@ bad:
                  n->name, sx, r->rank);
     return FALSE;
   }
+}
+
+gboolean
+qviz_slice_resolve (const QvizSliceAttrs *a, const QvizShape *in, int64_t begin[QVIZ_MAX_RANK],
+                    int64_t step[QVIZ_MAX_RANK], QvizShape *out)
+{
+  gboolean seen[QVIZ_MAX_RANK] = { FALSE };
+
+  g_return_val_if_fail (a != NULL && in != NULL && out != NULL, FALSE);
+
+  *out = *in;
+  for (int d = 0; d < in->rank; d++)
+    {
+      begin[d] = 0;
+      step[d] = 1;
+    }
+  if (a->n_axes < 0 || a->n_axes > in->rank)
+    return FALSE;
+  for (int k = 0; k < a->n_axes; k++)
+    {
+      int axis = a->axes[k] < 0 ? a->axes[k] + in->rank : a->axes[k];
+      int64_t dim, s, e, st = a->steps[k];
+
+      if (axis < 0 || axis >= in->rank || seen[axis] || st == 0)
+        return FALSE;
+      seen[axis] = TRUE;
+      dim = in->dims[axis];
+      /* ONNX clamps starts and ends to the axis; a step longer than the
+       * axis takes one element at most, and clamping it keeps the
+       * arithmetic in range. */
+      st = CLAMP (st, -(dim + 1), dim + 1);
+      s = a->starts[k] < 0 ? MAX (a->starts[k], -dim - 1) + dim : a->starts[k];
+      e = a->ends[k] < 0 ? MAX (a->ends[k], -dim - 1) + dim : a->ends[k];
+      if (a->exact && (s < 0 || s >= dim || (a->ends[k] != G_MAXINT64 && (e <= s || e > dim))))
+        return FALSE;
+      if (st > 0)
+        {
+          s = CLAMP (s, 0, dim);
+          e = CLAMP (e, 0, dim);
+          out->dims[axis] = e > s ? (e - s + st - 1) / st : 0;
+        }
+      else
+        {
+          s = CLAMP (s, 0, dim - 1);
+          e = CLAMP (e, -1, dim - 1);
+          out->dims[axis] = s > e ? (s - e - st - 1) / -st : 0;
+        }
+      begin[axis] = s;
+      step[axis] = st;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -632,7 +706,100 @@ infer_node (const QvizGraph *g, const QvizNode *n, QvizShape *shapes, GError **e
       }
 
     case QVIZ_OP_RESHAPE:
-      return infer_reshape (n, x, out, error);
+      return infer_reshape (g, n, shapes, x, out, error);
+
+    case QVIZ_OP_REDUCE:
+      {
+        const QvizReduceAttrs *r = &n->a.reduce;
+        int j = 0;
+        if (r->axes >> x->rank)
+          {
+            g_autofree char *sx = qviz_shape_to_string (x);
+            g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                         "Node '%s' (reduce): its axes do not fit the input %s.", n->name, sx);
+            return FALSE;
+          }
+        memset (out, 0, sizeof *out);
+        for (int d = 0; d < x->rank; d++)
+          {
+            if (!(r->axes & (1u << d)))
+              out->dims[j++] = x->dims[d];
+            else if (r->keepdims)
+              out->dims[j++] = 1;
+          }
+        out->rank = j;
+        out->nhwc = j == 4 && x->nhwc && x->rank == 4;
+        return TRUE;
+      }
+
+    case QVIZ_OP_MATMUL:
+      {
+        const QvizShape *b = &shapes[n->inputs[1]];
+        int rank = MAX (x->rank, b->rank);
+        gboolean ok = x->rank >= 2 && b->rank >= 2 &&
+                      x->dims[x->rank - 1] == b->dims[b->rank - 2];
+        memset (out, 0, sizeof *out);
+        out->rank = rank;
+        for (int d = 0; ok && d < rank - 2; d++)
+          {
+            int da = d - (rank - x->rank), db = d - (rank - b->rank);
+            int64_t xa = da >= 0 ? x->dims[da] : 1, xb = db >= 0 ? b->dims[db] : 1;
+            ok = xa == xb || xa == 1 || xb == 1;
+            out->dims[d] = xa == 1 ? xb : xa;
+          }
+        if (!ok)
+          {
+            g_autofree char *sa = qviz_shape_to_string (x);
+            g_autofree char *sb = qviz_shape_to_string (b);
+            g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                         "Node '%s' (matmul): %s and %s cannot be multiplied.", n->name, sa,
+                         sb);
+            return FALSE;
+          }
+        out->dims[rank - 2] = x->dims[x->rank - 2];
+        out->dims[rank - 1] = b->dims[b->rank - 1];
+        return TRUE;
+      }
+
+    case QVIZ_OP_LAYERNORM:
+      {
+        int axis = n->a.layernorm.axis < 0 ? n->a.layernorm.axis + x->rank
+                                           : n->a.layernorm.axis;
+        int64_t size = 1;
+        for (int d = MAX (axis, 0); d < x->rank; d++)
+          size *= x->dims[d];
+        if (axis < 0 || axis >= x->rank ||
+            (n->a.layernorm.size > 0 && size != n->a.layernorm.size))
+          {
+            g_autofree char *sx = qviz_shape_to_string (x);
+            g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                         "Node '%s' (layer_norm): axis %d of input %s does not hold the %d "
+                         "elements its scale has.", n->name, n->a.layernorm.axis, sx,
+                         n->a.layernorm.size);
+            return FALSE;
+          }
+        *out = *x;
+        return TRUE;
+      }
+
+    case QVIZ_OP_SLICE:
+      {
+        int64_t begin[QVIZ_MAX_RANK], step[QVIZ_MAX_RANK];
+        if (!qviz_slice_resolve (&n->a.slice, x, begin, step, out))
+          {
+            g_autofree char *sx = qviz_shape_to_string (x);
+            if (n->a.slice.exact)
+              g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                           "Node '%s' (gather): index %" G_GINT64_FORMAT " is out of range "
+                           "for the input %s.", n->name, n->a.slice.starts[0], sx);
+            else
+              g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                           "Node '%s' (slice): its axes or steps do not fit the input %s.",
+                           n->name, sx);
+            return FALSE;
+          }
+        return TRUE;
+      }
 
     case QVIZ_OP_TRANSPOSE:
       memset (out, 0, sizeof *out);
@@ -649,6 +816,10 @@ infer_node (const QvizGraph *g, const QvizNode *n, QvizShape *shapes, GError **e
             }
           out->dims[d] = x->dims[p];
         }
+      /* Back to channels first from a channels-last permute (ConvNeXt's
+       * blocks): the memory is already that of a feature map. */
+      out->nhwc = x->rank == 4 && !x->nhwc && n->a.perm[0] == 0 && n->a.perm[1] == 3 &&
+                  n->a.perm[2] == 1 && n->a.perm[3] == 2;
       return TRUE;
 
     default:
@@ -747,6 +918,9 @@ qviz_node_params (const QvizNode *n)
     case QVIZ_OP_LINEAR:
       return (guint64) n->a.linear.in_features * n->a.linear.out_features +
              (n->a.linear.bias ? (guint64) n->a.linear.out_features : 0);
+    case QVIZ_OP_LAYERNORM:
+      return (n->a.layernorm.gamma ? (guint64) n->a.layernorm.size : 0) +
+             (n->a.layernorm.beta ? (guint64) n->a.layernorm.size : 0);
     default:
       return 0;
     }

@@ -89,6 +89,10 @@ typedef enum {
   QVIZ_OP_IDENTITY,
   QVIZ_OP_PAD,            /* height and width of a feature map */
   QVIZ_OP_LOG_SOFTMAX,
+  QVIZ_OP_SLICE,          /* strided window of any axes, any rank */
+  QVIZ_OP_LAYERNORM,      /* over the logical axes from axis to the last */
+  QVIZ_OP_MATMUL,         /* batched product of two computed tensors */
+  QVIZ_OP_REDUCE,         /* mean, sum, max, min, L1, L2 over any axes */
   QVIZ_N_OPS
 } QvizOp;
 
@@ -193,10 +197,45 @@ typedef struct {
   qvk_activation act;
 } QvizLinearAttrs;
 
+/* A reshape's target.  An entry may instead be dimension like_dim[j] of
+ * value like_value[j], resolved per plan (a channel shuffle reshapes back
+ * to the height and width of an earlier feature map).  A 4-D result is a
+ * feature map, stored channels-last. */
 typedef struct {
   int rank;
   int64_t dims[QVIZ_MAX_RANK]; /* ONNX semantics: 0 copies, -1 is inferred */
+  gboolean has_like[QVIZ_MAX_RANK];
+  int like_value[QVIZ_MAX_RANK];
+  int like_dim[QVIZ_MAX_RANK];
 } QvizReshapeAttrs;
+
+/* Layer normalization over logical axes axis..rank-1 (size elements per
+ * row, 0 when only known per plan); gamma and beta of size entries in
+ * logical order, or NULL. */
+typedef struct {
+  int axis;              /* negative from the end */
+  int size;
+  float epsilon;
+  float *gamma, *beta;
+} QvizLayerNormAttrs;
+
+/* A reduction over the logical axes whose bits are set in axes (bit d for
+ * axis d); kind is a qvk_reduce_kind. */
+typedef struct {
+  int kind;
+  guint axes;
+  gboolean keepdims;
+} QvizReduceAttrs;
+
+/* ONNX Slice as the file gives it; clamped to the input per plan.  Axes
+ * not listed are taken whole. */
+typedef struct {
+  int n_axes;
+  int axes[QVIZ_MAX_RANK];     /* logical axes, negative from the end */
+  int64_t starts[QVIZ_MAX_RANK], ends[QVIZ_MAX_RANK], steps[QVIZ_MAX_RANK];
+  gboolean exact;              /* Gather's indices: out of range is an error,
+                                  not clamped */
+} QvizSliceAttrs;
 
 typedef struct {
   int node_index;        /* position in the graph */
@@ -214,6 +253,9 @@ typedef struct {
     QvizPadAttrs pad;
     QvizLinearAttrs linear;
     QvizReshapeAttrs reshape;
+    QvizSliceAttrs slice;
+    QvizLayerNormAttrs layernorm;
+    QvizReduceAttrs reduce;
     int axis;            /* CONCAT, FLATTEN, SOFTMAX, LOG_SOFTMAX (logical axis) */
     int perm[QVIZ_MAX_RANK]; /* TRANSPOSE, rank of the input */
   } a;
@@ -289,6 +331,13 @@ void        qviz_window_resolve_pads  (QvizPadMode mode, int in_h, int in_w,
                                        int dilation_h, int dilation_w,
                                        const int explicit_pads[4], /* t, l, b, r */
                                        int pads[4]);
+
+/* A slice at an input shape: the first logical index and the step of
+ * every axis, and the output shape; FALSE when the axes or steps do not
+ * fit the input. */
+gboolean    qviz_slice_resolve        (const QvizSliceAttrs *a, const QvizShape *in,
+                                       int64_t begin[QVIZ_MAX_RANK],
+                                       int64_t step[QVIZ_MAX_RANK], QvizShape *out);
 
 /* Per-node facts at a given set of shapes. */
 guint64     qviz_node_macs            (const QvizGraph *g, const QvizNode *n,

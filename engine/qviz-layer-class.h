@@ -23,10 +23,10 @@ typedef enum {
 static inline QvizLayerClass
 qviz_layer_class_of_op (const char *op)
 {
-  static const char *const attention[] = { "softmax", "log_softmax", NULL };
-  static const char *const normalization[] = { "batchnorm", NULL };
+  static const char *const attention[] = { "softmax", "log_softmax", "matmul", NULL };
+  static const char *const normalization[] = { "batchnorm", "layer_norm", NULL };
   static const char *const movement[] = { "transpose", "reshape", "flatten", "concat", "pad",
-                                          NULL };
+                                          "slice", NULL };
 
   for (int k = 0; op != NULL && attention[k] != NULL; k++)
     if (strcmp (op, attention[k]) == 0)

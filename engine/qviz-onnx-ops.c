@@ -10,6 +10,7 @@
  */
 
 #include "qviz-onnx-private.h"
+#include "qvk-reduce.h"
 
 #include <float.h>
 #include <math.h>
@@ -32,8 +33,10 @@ static const KnownOp known_ops[] = {
   { NULL, "ConstantOfShape" }, { NULL, "Pow" }, { NULL, "Floor" }, { NULL, "Ceil" },
   { NULL, "Sqrt" }, { NULL, "Neg" },
   { NULL, "Tanh" }, { NULL, "LeakyRelu" }, { NULL, "Elu" }, { NULL, "Softplus" },
-  { NULL, "Erf" }, { NULL, "PRelu" }, { NULL, "ReduceMean" },
-  { NULL, "Pad" }, { NULL, "LogSoftmax" },
+  { NULL, "Erf" }, { NULL, "PRelu" }, { NULL, "ReduceMean" }, { NULL, "ReduceSum" },
+  { NULL, "ReduceMax" }, { NULL, "ReduceMin" }, { NULL, "ReduceL1" }, { NULL, "ReduceL2" },
+  { NULL, "ReduceSumSquare" },
+  { NULL, "Pad" }, { NULL, "LogSoftmax" }, { NULL, "Split" }, { NULL, "LayerNormalization" },
   { NULL, "QuantizeLinear" }, { NULL, "DequantizeLinear" }, { NULL, "QLinearConv" },
   { NULL, "QLinearMatMul" },
   { "com.microsoft", "QuantizeLinear" }, { "com.microsoft", "DequantizeLinear" },
@@ -137,6 +140,78 @@ trace_root (GHashTable *producers, const char *name, GPtrArray *chain,
   return name;
 }
 
+static guint
+uses (OnnxCtx *ctx, const char *name)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (ctx->consumers, name));
+}
+
+/* The node producing input k of node if it is op, else NULL. */
+static const OnnxNode *
+producer_of (GHashTable *producers, const OnnxNode *node, int k, const char *op)
+{
+  const OnnxNode *p;
+
+  if ((int) node->n_input <= k || node->input[k] == NULL)
+    return NULL;
+  p = g_hash_table_lookup (producers, node->input[k]);
+  return p != NULL && is_op (p, op) && default_domain (p->domain) && p->n_input >= 1 ? p : NULL;
+}
+
+/* Layer normalization as exporters before opset 17 write it:
+ *   m = ReduceMean(x); d = Sub(x, m); v = ReduceMean(Pow(d, 2));
+ *   y = Div(d, Sqrt(Add(v, eps)))
+ * becomes one layer_norm at the Div; the other nodes, used nowhere else,
+ * disappear.  The constants (exponent, epsilon, axes) are checked when the
+ * Div is read. */
+static void
+find_layer_norms (OnnxCtx *ctx, const OnnxGraph *graph, GHashTable *producers,
+                  GHashTable *index_of)
+{
+  for (gsize k = 0; k < graph->n_node; k++)
+    {
+      const OnnxNode *div = graph->node[k], *sqrt_n, *add, *var, *pow_n, *sub, *mean;
+      const OnnxNode *parts[6];
+      int eps_side;
+
+      if (!is_op (div, "Div") || !default_domain (div->domain) || div->n_input != 2 ||
+          (sub = producer_of (producers, div, 0, "Sub")) == NULL ||
+          (sqrt_n = producer_of (producers, div, 1, "Sqrt")) == NULL ||
+          (add = producer_of (producers, sqrt_n, 0, "Add")) == NULL || add->n_input != 2)
+        continue;
+      eps_side = producer_of (producers, add, 0, "ReduceMean") != NULL ? 1 : 0;
+      if ((var = producer_of (producers, add, 1 - eps_side, "ReduceMean")) == NULL ||
+          (pow_n = producer_of (producers, var, 0, "Pow")) == NULL || pow_n->n_input != 2 ||
+          sub->n_input != 2 || (mean = producer_of (producers, sub, 1, "ReduceMean")) == NULL ||
+          strcmp (pow_n->input[0], div->input[0]) != 0 ||
+          strcmp (mean->input[0], sub->input[0]) != 0)
+        continue;
+      /* every intermediate feeds only the chain (d feeds Pow and Div) */
+      if (uses (ctx, mean->output[0]) != 1 || uses (ctx, sub->output[0]) != 2 ||
+          uses (ctx, pow_n->output[0]) != 1 || uses (ctx, var->output[0]) != 1 ||
+          uses (ctx, add->output[0]) != 1 || uses (ctx, sqrt_n->output[0]) != 1)
+        continue;
+      parts[0] = mean, parts[1] = sub, parts[2] = pow_n, parts[3] = var, parts[4] = add;
+      parts[5] = sqrt_n;
+      for (int j = 0; j < 6; j++)
+        ctx->node_flags[GPOINTER_TO_SIZE (g_hash_table_lookup (index_of, parts[j]))] =
+          NODE_SKIP;
+      ctx->node_flags[k] = NODE_LAYERNORM;
+      g_hash_table_insert (ctx->ln_mean, GSIZE_TO_POINTER (k), (gpointer) mean);
+      g_hash_table_insert (ctx->ln_eps, GSIZE_TO_POINTER (k), (gpointer) add);
+      g_hash_table_insert (ctx->ln_pow, GSIZE_TO_POINTER (k), (gpointer) pow_n);
+      /* the variance's axes are read from the mean's node; they must agree */
+      if (onnx_attr (var, "axes") != NULL && onnx_attr (mean, "axes") != NULL)
+        {
+          int64_t a1[QVIZ_MAX_RANK], a2[QVIZ_MAX_RANK];
+          int n1 = onnx_attr_ints (mean, "axes", a1, QVIZ_MAX_RANK);
+          int n2 = onnx_attr_ints (var, "axes", a2, QVIZ_MAX_RANK);
+          if (n1 != n2 || n1 > QVIZ_MAX_RANK || memcmp (a1, a2, sizeof (int64_t) * MAX (n1, 0)))
+            g_hash_table_insert (ctx->ln_mean, GSIZE_TO_POINTER (k), NULL);
+        }
+    }
+}
+
 void
 onnx_prescan (OnnxCtx *ctx, const OnnxGraph *graph)
 {
@@ -195,6 +270,8 @@ onnx_prescan (OnnxCtx *ctx, const OnnxGraph *graph)
           break;
         }
     }
+
+  find_layer_norms (ctx, graph, producers, index_of);
 }
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -635,6 +712,7 @@ build_linear (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym 
 {
   QvizLinearAttrs l = { 0 };
   int64_t in_f, out_f;
+  gboolean matmul;
   QvizNode *n;
   Sym *out;
 
@@ -678,10 +756,13 @@ build_linear (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym 
       return FALSE;
     }
   n->a.linear = l;
-  out->rank = x->rank == 4 ? 2 : x->rank;
+  /* Gemm reads a pooled feature map as its rows; MatMul acts on the last
+   * axis of a tensor of any rank (ConvNeXt's channels-last blocks). */
+  matmul = is_op (node, "MatMul") || is_op (node, "QLinearMatMul");
+  out->rank = x->rank == 4 && !matmul ? 2 : x->rank;
   if (out->rank >= 1)
     {
-      if (x->rank != 4)
+      if (x->rank != 4 || matmul)
         memcpy (out->dims, x->dims, sizeof out->dims);
       else
         out->dims[0] = x->dims[0];
@@ -689,6 +770,96 @@ build_linear (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym 
     }
   if (out_quant != NULL)
     set_value_quant (ctx, out->value, out_quant);
+  return TRUE;
+}
+
+/* MatMul of two tensors of rank 2 or more, either computed (attention's
+ * Q K^T); a constant of another rank than 2 is an operand like any other. */
+static gboolean
+build_matmul (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *a, Sym *b,
+              GError **error)
+{
+  int inputs[2], rank;
+  Sym *out;
+
+  if (a->rank < 2 || b->rank < 2)
+    return fail (ctx, name, node->op_type, error, "an operand of %d dimensions is not "
+                 "supported; both need 2 or more", MIN (a->rank, b->rank));
+  if (a->dims[a->rank - 1] >= 0 && b->dims[b->rank - 2] >= 0 &&
+      a->dims[a->rank - 1] != b->dims[b->rank - 2])
+    return fail (ctx, name, node->op_type, error, "%" G_GINT64_FORMAT " columns do not meet %"
+                 G_GINT64_FORMAT " rows", a->dims[a->rank - 1], b->dims[b->rank - 2]);
+  inputs[0] = onnx_operand_value (ctx, a, node->input[0], name, error);
+  if (inputs[0] < 0)
+    return FALSE;
+  inputs[1] = onnx_operand_value (ctx, b, node->input[1], name, error);
+  if (inputs[1] < 0)
+    return FALSE;
+  if (emit (ctx, node, name, QVIZ_OP_MATMUL, inputs, 2, &out, error) == NULL)
+    return FALSE;
+  rank = MAX (a->rank, b->rank);
+  out->rank = rank;
+  for (int d = 0; d < rank - 2; d++)
+    {
+      int da = d - (rank - a->rank), db = d - (rank - b->rank);
+      int64_t xa = da >= 0 ? a->dims[da] : 1, xb = db >= 0 ? b->dims[db] : 1;
+      out->dims[d] = xa == 1 ? xb : xb == 1 ? xa : xa > 0 ? xa : xb;
+    }
+  out->dims[rank - 2] = a->dims[a->rank - 2];
+  out->dims[rank - 1] = b->dims[b->rank - 1];
+  return TRUE;
+}
+
+/* Gemm whose bias C varies by row (M x N or M x 1): the product, then
+ * beta * C added as a constant. */
+static gboolean
+build_gemm_matrix_bias (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym *w,
+                        gboolean trans_b, Sym *c, float beta, GError **error)
+{
+  g_autofree char *pname = g_strdup_printf ("%s/product", name);
+  g_autofree char *unique = onnx_unique_name (ctx, pname);
+  g_autofree char *cname = g_strdup_printf ("%s/beta_c", name);
+  int64_t out_f = trans_b ? w->dims[0] : w->dims[1];
+  QvizShape cs = { 2, { c->dims[0], c->dims[1] }, FALSE };
+  float *cdata;
+  QvizLinearAttrs l = { 0 };
+  int64_t in_f = trans_b ? w->dims[1] : w->dims[0];
+  float alpha = onnx_attr_float (node, "alpha", 1.0f);
+  int inputs[2];
+  QvizNode *n;
+  Sym *out;
+
+  if (x->rank != 2 || (c->dims[1] != out_f && c->dims[1] != 1) ||
+      (x->dims[0] >= 0 && c->dims[0] != x->dims[0]))
+    return fail (ctx, name, node->op_type, error, "the bias C of %" G_GINT64_FORMAT " x %"
+                 G_GINT64_FORMAT " does not broadcast to the output", c->dims[0], c->dims[1]);
+  if (in_f < 1 || out_f < 1 || in_f > G_MAXINT || out_f > G_MAXINT)
+    return fail (ctx, name, node->op_type, error, "the weights are empty");
+  if (x->dims[1] >= 0 && x->dims[1] != in_f)
+    return fail (ctx, name, node->op_type, error, "the input has %" G_GINT64_FORMAT
+                 " features but the weights expect %" G_GINT64_FORMAT, x->dims[1], in_f);
+  l.in_features = (int) in_f;
+  l.out_features = (int) out_f;
+  l.act = qvk_activation_make (QVK_ACT_NONE);
+  l.weights = g_new (float, w->n);
+  for (int64_t o = 0; o < out_f; o++)
+    for (int64_t i = 0; i < in_f; i++)
+      l.weights[o * in_f + i] = alpha * const_float (w, trans_b ? o * in_f + i : i * out_f + o);
+  n = qviz_graph_add_node (ctx->g, unique, QVIZ_OP_LINEAR, &x->value, 1);
+  n->a.linear = l;
+  inputs[0] = n->output;
+  cdata = g_new (float, c->n);
+  for (gsize k = 0; k < c->n; k++)
+    cdata[k] = beta * const_float (c, k);
+  {
+    g_autofree char *cunique = onnx_unique_name (ctx, cname);
+    inputs[1] = qviz_graph_add_value (ctx->g, cunique, cdata, &cs);
+  }
+  if (emit (ctx, node, name, QVIZ_OP_ADD, inputs, 2, &out, error) == NULL)
+    return FALSE;
+  out->rank = 2;
+  out->dims[0] = c->dims[0];
+  out->dims[1] = out_f;
   return TRUE;
 }
 
@@ -723,6 +894,57 @@ build_binary (OnnxCtx *ctx, const OnnxNode *node, const char *name, QvizOp op, S
   if (out_quant != NULL)
     set_value_quant (ctx, out->value, out_quant);
   return TRUE;
+}
+
+/* PRelu with a slope per channel (or any shape that broadcasts to x):
+ * relu(x) + slope * (x - relu(x)), in the element-wise layers both
+ * precisions have. */
+static gboolean
+build_prelu (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym *slope,
+             GError **error)
+{
+  static const char *const part[] = { "positive", "negative", "scaled" };
+  int slope_value, prev[3];
+  QvizNode *n;
+  Sym *out;
+
+  if (x->rank >= 0 && slope->rank > x->rank)
+    return fail (ctx, name, node->op_type, error, "the slope has more dimensions than the "
+                 "input");
+  for (int d = 0; x->rank >= 0 && d < slope->rank; d++)
+    {
+      int64_t xs = x->dims[x->rank - slope->rank + d];
+      if (slope->dims[d] != 1 && xs >= 0 && slope->dims[d] != xs)
+        return fail (ctx, name, node->op_type, error, "a slope of %" G_GINT64_FORMAT
+                     " entries on axis %d does not broadcast to the input's %" G_GINT64_FORMAT,
+                     slope->dims[d], x->rank - slope->rank + d, xs);
+    }
+  slope_value = onnx_operand_value (ctx, slope, node->input[1], name, error);
+  if (slope_value < 0)
+    return FALSE;
+  for (int k = 0; k < 3; k++)
+    {
+      g_autofree char *pname = g_strdup_printf ("%s/%s", name, part[k]);
+      g_autofree char *unique = onnx_unique_name (ctx, pname);
+      int in2[2];
+      QvizOp op = k == 0 ? QVIZ_OP_ACTIVATION : k == 1 ? QVIZ_OP_SUB : QVIZ_OP_MUL;
+      in2[0] = k == 0 ? x->value : k == 1 ? x->value : prev[1];
+      in2[1] = k == 1 ? prev[0] : slope_value;
+      n = qviz_graph_add_node (ctx->g, unique, op, in2, k == 0 ? 1 : 2);
+      if (k == 0)
+        n->a.act = qvk_activation_make (QVK_ACT_RELU);
+      prev[k] = n->output;
+    }
+  {
+    int in2[2] = { prev[0], prev[2] };
+    g_autofree char *unique = onnx_unique_name (ctx, name);
+    n = qviz_graph_add_node (ctx->g, unique, QVIZ_OP_ADD, in2, 2);
+  }
+  out = onnx_sym_new (ctx, SYM_VALUE);
+  out->value = n->output;
+  out->rank = x->rank;
+  memcpy (out->dims, x->dims, sizeof out->dims);
+  return onnx_bind (ctx, node->output[0], out, error);
 }
 
 /* ---- pooling and resize ------------------------------------------------------ */
@@ -1032,6 +1254,71 @@ build_pad (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GError 
   return TRUE;
 }
 
+/* A reduction over any axes: axes from the attribute, or from input 1
+ * (ReduceSum from opset 13, the others from 18); none means every axis,
+ * or nothing at all under noop_with_empty_axes. */
+static gboolean
+build_reduce (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, int kind,
+              GError **error)
+{
+  int64_t axes[QVIZ_MAX_RANK];
+  int n_axes = -1;
+  gboolean keep = onnx_attr_int (node, "keepdims", 1) != 0;
+  gboolean axes_input = ctx->opset >= (is_op (node, "ReduceSum") ? 13 : 18);
+  QvizNode *n;
+  Sym *out;
+  guint mask = 0;
+  int j = 0;
+
+  if (x->rank < 1)
+    return fail (ctx, name, node->op_type, error, "the rank of the input is not known");
+  if (axes_input && onnx_has_input (node, 1))
+    {
+      Sym *a = onnx_lookup (ctx, node, 1, error);
+      if (a == NULL)
+        return FALSE;
+      if (!onnx_sym_ints (a, axes, QVIZ_MAX_RANK, &n_axes))
+        return fail (ctx, name, node->op_type, error, "the axes ('%s') are not a constant list",
+                     node->input[1]);
+    }
+  else if (!axes_input)
+    {
+      n_axes = onnx_attr_ints (node, "axes", axes, QVIZ_MAX_RANK);
+      if (n_axes > QVIZ_MAX_RANK)
+        return fail (ctx, name, node->op_type, error, "there are too many axes");
+    }
+  if (n_axes <= 0)
+    {
+      if (axes_input && onnx_attr_int (node, "noop_with_empty_axes", 0) != 0)
+        return onnx_bind (ctx, node->output[0], x, error);
+      mask = (1u << x->rank) - 1;
+    }
+  for (int k = 0; k < n_axes; k++)
+    {
+      int64_t a = axes[k] < 0 ? axes[k] + x->rank : axes[k];
+      if (a < 0 || a >= x->rank || (mask & (1u << a)))
+        return fail (ctx, name, node->op_type, error, "axis %" G_GINT64_FORMAT " is not valid "
+                     "for a %d-D input", axes[k], x->rank);
+      mask |= 1u << a;
+    }
+  n = emit_unary (ctx, node, name, QVIZ_OP_REDUCE, x, error);
+  if (n == NULL)
+    return FALSE;
+  n->a.reduce.kind = kind;
+  n->a.reduce.axes = mask;
+  n->a.reduce.keepdims = keep;
+  out = g_hash_table_lookup (ctx->syms, node->output[0]);
+  for (int d = 0; d < x->rank; d++)
+    {
+      if (!(mask & (1u << d)))
+        out->dims[j++] = x->dims[d];
+      else if (keep)
+        out->dims[j++] = 1;
+    }
+  out->rank = j;
+  return TRUE;
+}
+
 /* ReduceMean over the height and width of a feature map (MnasNet's and
  * ShuffleNet's head, squeeze-excite blocks): the global average pool, and
  * a flatten to N x C when the reduced axes are dropped. */
@@ -1059,12 +1346,8 @@ build_reduce_mean (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x,
     }
   else if (ctx->opset < 18)
     n_axes = onnx_attr_ints (node, "axes", axes, 8);
-  if (x->rank != 4)
-    return fail (ctx, name, node->op_type, error,
-                 "only the mean over the height and width of a feature map is supported");
-  if (n_axes < 0)
-    return fail (ctx, name, node->op_type, error,
-                 "the mean over every axis is not supported; only over height and width");
+  if (x->rank != 4 || n_axes < 0)
+    return build_reduce (ctx, node, name, x, QVK_REDUCE_MEAN, error);
   for (int k = 0; k < n_axes; k++)
     {
       int64_t a = axes[k] < 0 ? axes[k] + 4 : axes[k];
@@ -1072,9 +1355,9 @@ build_reduce_mean (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x,
       w |= a == 3;
       other |= a != 2 && a != 3;
     }
+  /* over height and width: the global average pool of a feature map */
   if (!h || !w || other)
-    return fail (ctx, name, node->op_type, error,
-                 "only the mean over height and width (axes 2 and 3) is supported");
+    return build_reduce (ctx, node, name, x, QVK_REDUCE_MEAN, error);
   if (keep)
     {
       pool = emit_unary (ctx, node, name, QVIZ_OP_GLOBAL_AVGPOOL, x, error);
@@ -1108,7 +1391,8 @@ build_reduce_mean (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x,
 
 /* Resolves the engine reshape dims for target entries of a runtime value:
  * an entry naming the same dimension of x becomes 0 (copy), a known one its
- * number, one unknown entry -1. */
+ * number, a dimension of another value a reference resolved per plan, one
+ * unknown entry -1. */
 static gboolean
 build_reshape_dims (OnnxCtx *ctx, const OnnxNode *node, const char *name, const Sym *x,
                     const SymDim *want, int n_want, QvizReshapeAttrs *r, GError **error)
@@ -1121,6 +1405,7 @@ build_reshape_dims (OnnxCtx *ctx, const OnnxNode *node, const char *name, const 
   for (int j = 0; j < n_want; j++)
     {
       const SymDim *d = &want[j];
+      r->has_like[j] = FALSE;
       if (d->value < 0)
         r->dims[j] = d->known; /* a plain number: ONNX's 0 and -1 carry over */
       else if (d->value == x->value && d->dim == j)
@@ -1128,7 +1413,13 @@ build_reshape_dims (OnnxCtx *ctx, const OnnxNode *node, const char *name, const 
       else if (d->known >= 0)
         r->dims[j] = d->known;
       else
-        r->dims[j] = -1;
+        {
+          r->dims[j] = 0;
+          r->has_like[j] = TRUE;
+          r->like_value[j] = d->value;
+          r->like_dim[j] = d->dim;
+          continue;
+        }
       if (r->dims[j] == -1)
         n_infer++;
       else if (r->dims[j] < -1 || r->dims[j] > G_MAXINT32)
@@ -1136,24 +1427,59 @@ build_reshape_dims (OnnxCtx *ctx, const OnnxNode *node, const char *name, const 
     }
   if (n_infer > 1)
     return fail (ctx, name, node->op_type, error,
-                 "more than one target dimension depends on the input size in a way qviz "
-                 "cannot follow");
+                 "more than one target dimension is left to infer");
   return TRUE;
+}
+
+/* The entry a reshape infers, when the sizes that vary with the input
+ * cancel out: as many unknown sizes on both sides, the rest known.  The
+ * number goes into the node, so a plan where the unknown sizes do not in
+ * fact cancel fails on the element count instead of computing something
+ * else. */
+static void
+infer_reshape_entry (const Sym *x, QvizReshapeAttrs *r)
+{
+  int64_t known_in = 1, known_out = 1;
+  int unknown_in = 0, unknown_out = 0, at = -1;
+
+  if (x->rank < 0)
+    return;
+  for (int d = 0; d < x->rank; d++)
+    {
+      if (x->dims[d] < 0)
+        unknown_in++;
+      else if (__builtin_mul_overflow (known_in, x->dims[d], &known_in))
+        return;
+    }
+  for (int j = 0; j < r->rank; j++)
+    {
+      int64_t v = r->has_like[j] ? -2 : r->dims[j] == 0 && j < x->rank ? x->dims[j] : r->dims[j];
+      if (!r->has_like[j] && r->dims[j] == -1)
+        at = j;
+      else if (v < 0)
+        unknown_out++;
+      else if (__builtin_mul_overflow (known_out, v, &known_out))
+        return;
+    }
+  if (at >= 0 && unknown_in == unknown_out && known_out > 0 && known_in % known_out == 0)
+    r->dims[at] = known_in / known_out;
 }
 
 static gboolean
 emit_reshape (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x,
-              const QvizReshapeAttrs *r, GError **error)
+              QvizReshapeAttrs *r, GError **error)
 {
   Sym *out;
-  QvizNode *n = emit (ctx, node, name, QVIZ_OP_RESHAPE, &x->value, 1, &out, error);
+  QvizNode *n;
 
+  infer_reshape_entry (x, r);
+  n = emit (ctx, node, name, QVIZ_OP_RESHAPE, &x->value, 1, &out, error);
   if (n == NULL)
     return FALSE;
   n->a.reshape = *r;
   out->rank = r->rank;
   for (int j = 0; j < r->rank; j++)
-    out->dims[j] = r->dims[j] > 0 ? r->dims[j]
+    out->dims[j] = r->has_like[j] ? -1 : r->dims[j] > 0 ? r->dims[j]
                    : r->dims[j] == 0 && j < x->rank ? x->dims[j] : -1;
   return TRUE;
 }
@@ -1283,6 +1609,427 @@ build_concat (OnnxCtx *ctx, const OnnxNode *node, const char *name,
   memcpy (out->dims, dims, sizeof dims);
   if (out_quant != NULL)
     set_value_quant (ctx, out->value, out_quant);
+  return TRUE;
+}
+
+/* ---- normalization ------------------------------------------------------- */
+
+/* A float constant of n entries (or one, broadcast) copied out, or NULL
+ * with an error. */
+static float *
+norm_param (OnnxCtx *ctx, const OnnxNode *node, const char *name, int k, int64_t size,
+            GError **error)
+{
+  Sym *s = const_input (ctx, node, k, name, -1, error);
+  float *out;
+
+  if (s == NULL)
+    return NULL;
+  if (size <= 0 || (s->n != (gsize) size && s->n != 1))
+    {
+      fail (ctx, name, node->op_type, error, "input '%s' has %" G_GSIZE_FORMAT " entries, "
+            "not one per normalized element", node->input[k], s->n);
+      return NULL;
+    }
+  out = g_new (float, size);
+  for (int64_t i = 0; i < size; i++)
+    out[i] = const_float (s, s->n == 1 ? 0 : (gsize) i);
+  return out;
+}
+
+static gboolean
+emit_layernorm (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, int axis,
+                float eps, int gamma_input, int beta_input, GError **error)
+{
+  int64_t size = 1;
+  g_autofree float *gamma = NULL, *beta = NULL;
+  QvizNode *n;
+
+  if (x->rank < 1)
+    return fail (ctx, name, node->op_type, error, "the rank of the input is not known");
+  if (axis < -x->rank || axis >= x->rank)
+    return fail (ctx, name, node->op_type, error, "axis %d is out of range for a %d-D input",
+                 axis, x->rank);
+  if (axis < 0)
+    axis += x->rank;
+  for (int d = axis; d < x->rank; d++)
+    size = x->dims[d] < 0 || size < 0 ? -1 : size * x->dims[d];
+  if (size > G_MAXINT32)
+    return fail (ctx, name, node->op_type, error, "the normalized rows are too long");
+  if ((gamma_input >= 0 || beta_input >= 0) && size < 0)
+    return fail (ctx, name, node->op_type, error, "the normalized axes have sizes known only "
+                 "at run time, so the scale cannot be laid out");
+  if (gamma_input >= 0 && (gamma = norm_param (ctx, node, name, gamma_input, size, error)) == NULL)
+    return FALSE;
+  if (beta_input >= 0 && onnx_has_input (node, beta_input) &&
+      (beta = norm_param (ctx, node, name, beta_input, size, error)) == NULL)
+    return FALSE;
+  if (!(eps >= 0.0f) || isinf (eps))
+    return fail (ctx, name, node->op_type, error, "epsilon %g is not a finite number >= 0",
+                 eps);
+  n = emit_unary (ctx, node, name, QVIZ_OP_LAYERNORM, x, error);
+  if (n == NULL)
+    return FALSE;
+  n->a.layernorm.axis = axis;
+  n->a.layernorm.size = size > 0 ? (int) size : 0;
+  n->a.layernorm.epsilon = eps;
+  n->a.layernorm.gamma = g_steal_pointer (&gamma);
+  n->a.layernorm.beta = g_steal_pointer (&beta);
+  return TRUE;
+}
+
+/* The Div that ends a decomposed layer normalization (see find_layer_norms). */
+static gboolean
+import_decomposed_layernorm (OnnxCtx *ctx, const OnnxNode *div, int index, const char *name,
+                             GError **error)
+{
+  const OnnxNode *mean = g_hash_table_lookup (ctx->ln_mean, GSIZE_TO_POINTER (index));
+  const OnnxNode *add = g_hash_table_lookup (ctx->ln_eps, GSIZE_TO_POINTER (index));
+  int64_t axes[QVIZ_MAX_RANK], first = G_MAXINT64;
+  int n_axes = -1;
+  gboolean seen[QVIZ_MAX_RANK] = { FALSE };
+  const OnnxNode *pow_n = g_hash_table_lookup (ctx->ln_pow, GSIZE_TO_POINTER (index));
+  Sym *x, *eps = NULL, *exponent;
+
+  if (mean == NULL)
+    return fail (ctx, name, "LayerNormalization", error, "the mean and the variance are taken "
+                 "over different axes");
+  x = g_hash_table_lookup (ctx->syms, mean->input[0]);
+  for (int k = 0; k < 2 && eps == NULL; k++)
+    {
+      Sym *s = g_hash_table_lookup (ctx->syms, add->input[k]);
+      if (s != NULL && s->kind == SYM_CONST && s->n == 1)
+        eps = s;
+    }
+  exponent = g_hash_table_lookup (ctx->syms, pow_n->input[1]);
+  if (exponent == NULL || exponent->kind != SYM_CONST || exponent->n != 1 ||
+      const_float (exponent, 0) != 2.0f)
+    return fail (ctx, name, "LayerNormalization", error, "the variance's Pow ('%s') does not "
+                 "square", pow_n->name ? pow_n->name : "Pow");
+  if (x == NULL || x->kind != SYM_VALUE)
+    return fail (ctx, name, "LayerNormalization", error, "input '%s' is not computed from the "
+                 "image", mean->input[0]);
+  if (eps == NULL)
+    return fail (ctx, name, "LayerNormalization", error, "epsilon (an input of '%s') is not "
+                 "one constant number", add->name ? add->name : "Add");
+  if (mean->n_input >= 2 && mean->input[1] != NULL && mean->input[1][0] != '\0')
+    {
+      Sym *a = g_hash_table_lookup (ctx->syms, mean->input[1]);
+      if (a == NULL || !onnx_sym_ints (a, axes, QVIZ_MAX_RANK, &n_axes))
+        n_axes = -2;
+    }
+  else
+    n_axes = onnx_attr_ints (mean, "axes", axes, QVIZ_MAX_RANK);
+  if (n_axes < 1 || n_axes > QVIZ_MAX_RANK || x->rank < 1)
+    return fail (ctx, name, "LayerNormalization", error, "the mean's axes are not a constant "
+                 "list");
+  for (int k = 0; k < n_axes; k++)
+    {
+      int64_t a = axes[k] < 0 ? axes[k] + x->rank : axes[k];
+      if (a < 0 || a >= x->rank || seen[a])
+        return fail (ctx, name, "LayerNormalization", error, "axis %" G_GINT64_FORMAT
+                     " of the mean is not valid", axes[k]);
+      seen[a] = TRUE;
+      first = MIN (first, a);
+    }
+  /* only a trailing run of axes is a layer normalization */
+  for (int64_t a = first; a < x->rank; a++)
+    if (!seen[a])
+      return fail (ctx, name, "LayerNormalization", error, "the mean is over axes that are not "
+                   "the last ones");
+  return emit_layernorm (ctx, div, name, x, (int) first, const_float (eps, 0), -1, -1, error);
+}
+
+/* Output sizes of a slice along one axis of a known length (-1 unknown). */
+static int64_t
+slice_length (int64_t dim, int64_t start, int64_t end, int64_t step)
+{
+  if (dim < 0)
+    return -1;
+  step = CLAMP (step, -(dim + 1), dim + 1);
+  start = start < 0 ? MAX (start, -dim - 1) + dim : start;
+  end = end < 0 ? MAX (end, -dim - 1) + dim : end;
+  if (step > 0)
+    {
+      start = CLAMP (start, 0, dim);
+      end = CLAMP (end, 0, dim);
+      return end > start ? (end - start + step - 1) / step : 0;
+    }
+  start = CLAMP (start, 0, dim - 1);
+  end = CLAMP (end, -1, dim - 1);
+  return start > end ? (start - end - step - 1) / -step : 0;
+}
+
+/* Reads a Slice bound list: numbers, or an entry that is the sliced
+ * input's own length along the axis (Shape of the input), which is read as
+ * "to the end". */
+static gboolean
+slice_bounds (OnnxCtx *ctx, const OnnxNode *node, const char *name, int k, const char *attr,
+              const Sym *x, const int64_t *axes, int n_axes, int64_t *out, int *n,
+              GError **error)
+{
+  Sym *s;
+
+  if (!onnx_has_input (node, k))
+    {
+      *n = onnx_attr_ints (node, attr, out, QVIZ_MAX_RANK);
+      if (*n > QVIZ_MAX_RANK)
+        return fail (ctx, name, node->op_type, error, "%s has too many entries", attr);
+      return TRUE;
+    }
+  if ((s = onnx_lookup (ctx, node, k, error)) == NULL)
+    return FALSE;
+  if (onnx_sym_ints (s, out, QVIZ_MAX_RANK, n))
+    return TRUE;
+  if (s->kind != SYM_SHAPE || s->rank != 1 || s->n > QVIZ_MAX_RANK)
+    return fail (ctx, name, node->op_type, error, "%s ('%s') is not a list of integers known "
+                 "at load time", attr, node->input[k]);
+  *n = (int) s->n;
+  for (int j = 0; j < *n; j++)
+    {
+      const SymDim *d = &s->e[j];
+      int64_t axis = axes != NULL && j < n_axes ? axes[j] : j;
+      if (axis < 0)
+        axis += x->rank;
+      if (d->value < 0 || d->known >= 0)
+        out[j] = d->known;
+      else if (d->value == x->value && d->dim == axis)
+        out[j] = G_MAXINT64;
+      else
+        return fail (ctx, name, node->op_type, error, "entry %d of %s ('%s') depends on the "
+                     "input size in a way qviz cannot follow", j, attr, node->input[k]);
+    }
+  return TRUE;
+}
+
+/* Adds a slice node for output k of node and binds it. */
+static gboolean
+emit_slice (OnnxCtx *ctx, const OnnxNode *node, const char *name, int k, Sym *x,
+            const QvizSliceAttrs *a, GError **error)
+{
+  g_autofree char *unique = onnx_unique_name (ctx, name);
+  QvizNode *n = qviz_graph_add_node (ctx->g, unique, QVIZ_OP_SLICE, &x->value, 1);
+  Sym *out = onnx_sym_new (ctx, SYM_VALUE);
+
+  n->a.slice = *a;
+  out->value = n->output;
+  out->rank = x->rank;
+  memcpy (out->dims, x->dims, sizeof out->dims);
+  for (int j = 0; j < a->n_axes; j++)
+    {
+      int axis = a->axes[j] < 0 ? a->axes[j] + x->rank : a->axes[j];
+      out->dims[axis] = slice_length (x->dims[axis], a->starts[j], a->ends[j], a->steps[j]);
+    }
+  return onnx_bind (ctx, node->output[k], out, error);
+}
+
+static gboolean
+build_slice (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GError **error)
+{
+  int64_t starts[QVIZ_MAX_RANK], ends[QVIZ_MAX_RANK], axes[QVIZ_MAX_RANK], steps[QVIZ_MAX_RANK];
+  int ns = -1, ne = -1, na = -1, nst = -1;
+  gboolean seen[QVIZ_MAX_RANK] = { FALSE };
+  QvizSliceAttrs a = { 0 };
+
+  if (x->rank < 1)
+    return fail (ctx, name, node->op_type, error, "the rank of the input is not known");
+  if (!slice_bounds (ctx, node, name, 3, "axes", x, NULL, 0, axes, &na, error))
+    return FALSE;
+  if (!slice_bounds (ctx, node, name, 1, "starts", x, na >= 0 ? axes : NULL, na, starts, &ns,
+                     error) ||
+      !slice_bounds (ctx, node, name, 2, "ends", x, na >= 0 ? axes : NULL, na, ends, &ne,
+                     error) ||
+      !slice_bounds (ctx, node, name, 4, "steps", x, NULL, 0, steps, &nst, error))
+    return FALSE;
+  if (ns < 0 || ne != ns || (na >= 0 && na != ns) || (nst >= 0 && nst != ns))
+    return fail (ctx, name, node->op_type, error, "starts, ends, axes and steps differ in "
+                 "length");
+  a.n_axes = ns;
+  for (int j = 0; j < ns; j++)
+    {
+      int64_t axis = na >= 0 ? axes[j] : j;
+      int64_t resolved = axis < 0 ? axis + x->rank : axis;
+      if (resolved < 0 || resolved >= x->rank || seen[resolved])
+        return fail (ctx, name, node->op_type, error, "axis %" G_GINT64_FORMAT " is not valid "
+                     "for a %d-D input", axis, x->rank);
+      if (nst >= 0 && steps[j] == 0)
+        return fail (ctx, name, node->op_type, error, "step 0 on axis %" G_GINT64_FORMAT
+                     " is not valid", axis);
+      seen[resolved] = TRUE;
+      a.axes[j] = (int) resolved;
+      a.starts[j] = starts[j];
+      a.ends[j] = ends[j];
+      a.steps[j] = nst >= 0 ? steps[j] : 1;
+    }
+  return emit_slice (ctx, node, name, 0, x, &a, error);
+}
+
+/* Gather of a computed tensor with constant indices (a transformer's
+ * class token, x[:, 0]): a slice per run of consecutive indices, joined by
+ * a concatenation; a scalar index also drops the axis. */
+static gboolean
+build_gather (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GError **error)
+{
+  Sym *ind = onnx_lookup (ctx, node, 1, error);
+  int64_t axis = onnx_attr_int (node, "axis", 0), dim;
+  int64_t idx[64];
+  int n_idx = 0, parts[64], n_parts = 0, value;
+  Sym *out;
+
+  if (ind == NULL)
+    return FALSE;
+  if (x->rank < 1)
+    return fail (ctx, name, node->op_type, error, "the rank of the input is not known");
+  if (axis < -x->rank || axis >= x->rank)
+    return fail (ctx, name, node->op_type, error, "axis %" G_GINT64_FORMAT " is out of range",
+                 axis);
+  if (axis < 0)
+    axis += x->rank;
+  dim = x->dims[axis];
+  if (ind->kind != SYM_CONST || ind->i == NULL || ind->rank > 1 ||
+      !onnx_sym_ints (ind, idx, G_N_ELEMENTS (idx), &n_idx) || n_idx < 1)
+    return fail (ctx, name, node->op_type, error, "the indices ('%s') are not a constant "
+                 "integer or list of at most %d integers", node->input[1],
+                 (int) G_N_ELEMENTS (idx));
+  /* With the axis' length known only per plan, a negative index stays
+   * negative and each slice checks its range when planned. */
+  for (int k = 0; k < n_idx; k++)
+    {
+      if (idx[k] < 0 && dim >= 0)
+        idx[k] += dim;
+      if ((dim >= 0 && (idx[k] < 0 || idx[k] >= dim)) || idx[k] < -G_MAXINT32 ||
+          idx[k] > G_MAXINT32)
+        return fail (ctx, name, node->op_type, error, "index %" G_GINT64_FORMAT " is out of "
+                     "range for axis %" G_GINT64_FORMAT, idx[k], axis);
+    }
+  for (int k = 0; k < n_idx;)
+    {
+      int run = 1;
+      g_autofree char *unique = onnx_unique_name (ctx, name);
+      QvizNode *s;
+      int64_t end;
+      while (k + run < n_idx && idx[k + run] == idx[k] + run && (idx[k] < 0) == (idx[k + run] < 0))
+        run++;
+      end = idx[k] < 0 && idx[k] + run == 0 ? G_MAXINT64 : idx[k] + run;
+      s = qviz_graph_add_node (ctx->g, unique, QVIZ_OP_SLICE, &x->value, 1);
+      s->a.slice = (QvizSliceAttrs) { 1, { (int) axis }, { idx[k] }, { end }, { 1 }, TRUE };
+      parts[n_parts++] = s->output;
+      k += run;
+    }
+  value = parts[0];
+  if (n_parts > 1)
+    {
+      g_autofree char *unique = onnx_unique_name (ctx, name);
+      QvizNode *c = qviz_graph_add_node (ctx->g, unique, QVIZ_OP_CONCAT, parts, n_parts);
+      c->a.axis = (int) axis;
+      value = c->output;
+    }
+  out = onnx_sym_new (ctx, SYM_VALUE);
+  out->rank = x->rank;
+  memcpy (out->dims, x->dims, sizeof out->dims);
+  out->dims[axis] = n_idx;
+  if (ind->rank == 0)
+    {
+      /* drop the axis: every other dimension as the slice has it */
+      g_autofree char *unique = onnx_unique_name (ctx, name);
+      QvizNode *r = qviz_graph_add_node (ctx->g, unique, QVIZ_OP_RESHAPE, &value, 1);
+      QvizReshapeAttrs ra = { 0 };
+      ra.rank = x->rank - 1;
+      for (int d = 0; d < ra.rank; d++)
+        {
+          ra.has_like[d] = TRUE;
+          ra.like_value[d] = value;
+          ra.like_dim[d] = d < axis ? d : d + 1;
+        }
+      r->a.reshape = ra;
+      value = r->output;
+      for (int d = (int) axis; d < x->rank - 1; d++)
+        out->dims[d] = out->dims[d + 1];
+      out->rank = x->rank - 1;
+    }
+  out->value = value;
+  return onnx_bind (ctx, node->output[0], out, error);
+}
+
+/* Split: one slice per output along the axis. */
+static gboolean
+build_split (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GError **error)
+{
+  int64_t axis = onnx_attr_int (node, "axis", 0);
+  int n_out = (int) node->n_output;
+  g_autofree int64_t *sizes = g_new0 (int64_t, MAX (n_out, 1));
+  int64_t dim, start = 0;
+  int n_sizes = -1;
+
+  if (x->rank < 1)
+    return fail (ctx, name, node->op_type, error, "the rank of the input is not known");
+  if (axis < -x->rank || axis >= x->rank)
+    return fail (ctx, name, node->op_type, error, "axis %" G_GINT64_FORMAT " is out of range",
+                 axis);
+  if (axis < 0)
+    axis += x->rank;
+  dim = x->dims[axis];
+  if (onnx_has_input (node, 1))
+    {
+      Sym *sp = onnx_lookup (ctx, node, 1, error);
+      int64_t buf[64];
+      if (sp == NULL)
+        return FALSE;
+      if (!onnx_sym_ints (sp, buf, 64, &n_sizes))
+        return fail (ctx, name, node->op_type, error, "the split sizes ('%s') are not "
+                     "integers known at load time", node->input[1]);
+      if (n_sizes != n_out)
+        return fail (ctx, name, node->op_type, error, "%d split sizes for %d outputs",
+                     n_sizes, n_out);
+      memcpy (sizes, buf, sizeof (int64_t) * n_out);
+    }
+  else if (onnx_attr (node, "split") != NULL)
+    {
+      n_sizes = onnx_attr_ints (node, "split", sizes, n_out);
+      if (n_sizes != n_out)
+        return fail (ctx, name, node->op_type, error, "%d split sizes for %d outputs",
+                     n_sizes, n_out);
+    }
+  else
+    {
+      /* Equal parts (opset 18: the last one smaller). */
+      int64_t part;
+      if (dim < 0)
+        return fail (ctx, name, node->op_type, error, "the length of axis %" G_GINT64_FORMAT
+                     " is not known at load time, so its equal parts are not either", axis);
+      part = (dim + n_out - 1) / MAX (n_out, 1);
+      if (onnx_attr (node, "num_outputs") == NULL && dim % MAX (n_out, 1) != 0)
+        return fail (ctx, name, node->op_type, error, "axis %" G_GINT64_FORMAT " of length %"
+                     G_GINT64_FORMAT " does not split into %d equal parts", axis, dim, n_out);
+      for (int k = 0; k < n_out; k++)
+        sizes[k] = MAX (MIN (part, dim - k * part), 0);
+    }
+  {
+    int64_t total = 0;
+    for (int k = 0; k < n_out; k++)
+      {
+        if (sizes[k] < 0)
+          return fail (ctx, name, node->op_type, error, "split size %" G_GINT64_FORMAT
+                       " is negative", sizes[k]);
+        total += sizes[k];
+      }
+    if (dim >= 0 && total != dim)
+      return fail (ctx, name, node->op_type, error, "the split sizes add up to %"
+                   G_GINT64_FORMAT ", but axis %" G_GINT64_FORMAT " has %" G_GINT64_FORMAT,
+                   total, axis, dim);
+  }
+  for (int k = 0; k < n_out; k++)
+    {
+      QvizSliceAttrs a = { 1, { (int) axis }, { start }, { start + sizes[k] }, { 1 } };
+      if (node->output[k] == NULL || node->output[k][0] == '\0')
+        {
+          start += sizes[k];
+          continue;
+        }
+      if (!emit_slice (ctx, node, name, k, x, &a, error))
+        return FALSE;
+      start += sizes[k];
+    }
   return TRUE;
 }
 
@@ -1494,6 +2241,9 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
                                            qvk_activation_make (QVK_ACT_HARDSWISH), error);
     }
 
+  if (ctx->node_flags[index] == NODE_LAYERNORM)
+    return import_decomposed_layernorm (ctx, node, index, name, error);
+
   if (!onnx_try_fold (ctx, node, name, &handled, error))
     return FALSE;
   if (handled)
@@ -1586,6 +2336,8 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
     return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_SOFTPLUS), error);
   if (is_op (node, "Erf"))
     return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_ERF), error);
+  if (is_op (node, "Sqrt"))
+    return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_SQRT), error);
   if (is_op (node, "LeakyRelu") || is_op (node, "Elu"))
     {
       gboolean leaky = is_op (node, "LeakyRelu");
@@ -1601,11 +2353,15 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
       int ns = 0;
       if (slope == NULL)
         return FALSE;
-      if (slope->kind != SYM_CONST || !onnx_sym_floats (slope, s, 1, &ns) || ns != 1)
-        return fail (ctx, name, node->op_type, error,
-                     "only one slope for every channel is supported");
-      a.alpha = s[0];
-      return emit_activation (ctx, node, name, x, a, error);
+      if (slope->kind != SYM_CONST)
+        return fail (ctx, name, node->op_type, error, "the slope ('%s') is not a constant",
+                     node->input[1]);
+      if (onnx_sym_floats (slope, s, 1, &ns) && ns == 1)
+        {
+          a.alpha = s[0];
+          return emit_activation (ctx, node, name, x, a, error);
+        }
+      return build_prelu (ctx, node, name, x, slope, error);
     }
   if (is_op (node, "HardSwish"))
     return emit_activation (ctx, node, name, x, qvk_activation_make (QVK_ACT_HARDSWISH), error);
@@ -1693,26 +2449,43 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
   if (is_op (node, "Gemm"))
     {
       Sym *w = const_input (ctx, node, 1, name, 2, error), *c = NULL;
+      gboolean trans_b = onnx_attr_int (node, "transB", 0) != 0;
+      float beta = onnx_attr_float (node, "beta", 1.0f);
       if (w == NULL)
         return FALSE;
       if (onnx_attr_int (node, "transA", 0) != 0)
-        return fail (ctx, name, op, error, "a transposed input (transA) is not supported");
+        {
+          /* A is K x M: its transpose is a node of its own */
+          g_autofree char *tname = g_strdup_printf ("%s/transA", name);
+          g_autofree char *unique = onnx_unique_name (ctx, tname);
+          int64_t m = x->dims[1], k = x->dims[0];
+          QvizNode *t;
+          if (x->rank != 2)
+            return fail (ctx, name, op, error, "input A has %d dimensions, not 2", x->rank);
+          t = qviz_graph_add_node (ctx->g, unique, QVIZ_OP_TRANSPOSE, &x->value, 1);
+          t->a.perm[0] = 1;
+          t->a.perm[1] = 0;
+          x = onnx_sym_new (ctx, SYM_VALUE);
+          x->value = t->output;
+          x->rank = 2;
+          x->dims[0] = m;
+          x->dims[1] = k;
+        }
       if (onnx_has_input (node, 2) && (c = const_input (ctx, node, 2, name, -1, error)) == NULL)
         return FALSE;
-      return build_linear (ctx, node, name, x, w, onnx_attr_int (node, "transB", 0) != 0,
-                           onnx_attr_float (node, "alpha", 1.0f), c,
-                           onnx_attr_float (node, "beta", 1.0f), NULL, error);
+      if (c != NULL && c->n > 1 && c->rank == 2 && c->dims[0] > 1)
+        return build_gemm_matrix_bias (ctx, node, name, x, w, trans_b, c, beta, error);
+      return build_linear (ctx, node, name, x, w, trans_b, onnx_attr_float (node, "alpha", 1.0f),
+                           c, beta, NULL, error);
     }
   if (is_op (node, "MatMul"))
     {
       Sym *w = onnx_lookup (ctx, node, 1, error);
       if (w == NULL)
         return FALSE;
-      if (w->kind != SYM_CONST)
-        return fail (ctx, name, op, error,
-                     "both operands are computed at run time; only constant weights are "
-                     "supported");
-      return build_linear (ctx, node, name, x, w, FALSE, 1.0f, NULL, 0.0f, NULL, error);
+      if (w->kind == SYM_CONST && w->rank == 2)
+        return build_linear (ctx, node, name, x, w, FALSE, 1.0f, NULL, 0.0f, NULL, error);
+      return build_matmul (ctx, node, name, x, w, error);
     }
   if (is_op (node, "Flatten"))
     {
@@ -1789,6 +2562,45 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
     }
   if (is_op (node, "Squeeze") || is_op (node, "Unsqueeze"))
     return build_squeeze (ctx, node, name, x, error);
+  if (is_op (node, "Slice"))
+    return build_slice (ctx, node, name, x, error);
+  if (is_op (node, "LayerNormalization"))
+    {
+      for (int k = 1; k < (int) node->n_output; k++)
+        if (node->output[k] != NULL && node->output[k][0] != '\0' &&
+            g_hash_table_contains (ctx->consumers, node->output[k]))
+          return fail (ctx, name, op, error, "its mean or inverse standard deviation output "
+                       "('%s') is used; only the normalized output is supported",
+                       node->output[k]);
+      return emit_layernorm (ctx, node, name, x, (int) onnx_attr_int (node, "axis", -1),
+                             onnx_attr_float (node, "epsilon", 1e-5f), 1, 2, error);
+    }
+  if (is_op (node, "Split"))
+    return build_split (ctx, node, name, x, error);
+  if (is_op (node, "Gather"))
+    return build_gather (ctx, node, name, x, error);
+  {
+    static const struct { const char *op; qvk_reduce_kind kind; } reduces[] = {
+      { "ReduceSum", QVK_REDUCE_SUM }, { "ReduceMax", QVK_REDUCE_MAX },
+      { "ReduceMin", QVK_REDUCE_MIN }, { "ReduceL1", QVK_REDUCE_L1 },
+      { "ReduceL2", QVK_REDUCE_L2 }, { "ReduceSumSquare", QVK_REDUCE_SUM_SQUARE },
+    };
+    for (gsize k = 0; k < G_N_ELEMENTS (reduces); k++)
+      if (is_op (node, reduces[k].op))
+        return build_reduce (ctx, node, name, x, reduces[k].kind, error);
+  }
+  if (is_op (node, "Dropout") && onnx_has_input (node, 2))
+    {
+      Sym *training = onnx_lookup (ctx, node, 2, error);
+      int64_t on[1];
+      int n;
+      if (training == NULL)
+        return FALSE;
+      if (!onnx_sym_ints (training, on, 1, &n) || n != 1 || on[0] != 0)
+        return fail (ctx, name, op, error, "training_mode ('%s') is not false: dropout in "
+                     "training drops random elements, and qviz runs inference only",
+                     node->input[2]);
+    }
   if (is_op (node, "Identity") || is_op (node, "Dropout"))
     return onnx_bind (ctx, node->output[0], x, error);
   if (is_op (node, "Cast"))

@@ -70,6 +70,9 @@ typedef struct {
   /* Pre-scan: per ONNX node, how it is handled specially. */
   guint8 *node_flags;
   GHashTable *consumers;          /* ONNX name -> GUINT count */
+  /* Decomposed layer normalizations: index of the final Div -> its
+   * ReduceMean of the mean, Add of epsilon and Pow (OnnxNode *). */
+  GHashTable *ln_mean, *ln_eps, *ln_pow;
   gboolean quant_seen;
 } OnnxCtx;
 
@@ -77,6 +80,7 @@ enum {
   NODE_SKIP = 1,       /* produces nothing in the engine graph */
   NODE_HARDSWISH = 2,     /* Mul that is x * HardSigmoid(x), x its input 0 */
   NODE_HARDSWISH_X1 = 3,  /* the same with x as input 1 */
+  NODE_LAYERNORM = 4,     /* Div ending mean / variance / sqrt chain */
 };
 
 /* A number from the file as an integer: NaN is 0 and anything beyond

@@ -770,7 +770,8 @@ static gboolean
 op_passes_quant (QvizOp op)
 {
   return op == QVIZ_OP_MAXPOOL || op == QVIZ_OP_RESIZE || op == QVIZ_OP_RESHAPE ||
-         op == QVIZ_OP_FLATTEN || op == QVIZ_OP_TRANSPOSE || op == QVIZ_OP_IDENTITY;
+         op == QVIZ_OP_FLATTEN || op == QVIZ_OP_TRANSPOSE || op == QVIZ_OP_IDENTITY ||
+         op == QVIZ_OP_SLICE;
 }
 
 static void
@@ -821,6 +822,9 @@ load_model (const guint8 *data, gsize len, const char *file, const char *graph_n
   ctx.all_syms = g_ptr_array_new_with_free_func ((GDestroyNotify) sym_free);
   ctx.value_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   ctx.consumers = g_hash_table_new (g_str_hash, g_str_equal);
+  ctx.ln_mean = g_hash_table_new (NULL, NULL);
+  ctx.ln_eps = g_hash_table_new (NULL, NULL);
+  ctx.ln_pow = g_hash_table_new (NULL, NULL);
   graph = m->graph;
 
   if (graph == NULL || !m->has_ir_version || m->ir_version < 1)
@@ -899,6 +903,9 @@ out:
   g_ptr_array_unref (ctx.all_syms);
   g_hash_table_unref (ctx.value_names);
   g_hash_table_unref (ctx.consumers);
+  g_hash_table_unref (ctx.ln_mean);
+  g_hash_table_unref (ctx.ln_eps);
+  g_hash_table_unref (ctx.ln_pow);
   g_free (ctx.node_flags);
   qviz_onnx__model_proto__free_unpacked (m, NULL);
   return result;

@@ -582,11 +582,204 @@ build_linear (QvizPlan *plan, QvizLayer *l, GError **error)
 
 /* Reshape/flatten of a channels-last map with several pixels and channels:
  * data moves into logical (NCHW) order. */
-static void
-run_to_logical (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+/* Reshape and flatten: the elements in logical order, whatever the layout
+ * of either side (a 4-D result is channels-last). */
+void
+qviz_reshape_run (const QvizPlan *plan, const QvizLayer *l)
 {
-  qviz_plan_physical_to_logical (&plan->shapes[l->node->inputs[0]], plan->elem_size,
-                                 IN (l, 0), OUT (l));
+  const QvizShape *in = &plan->shapes[l->node->inputs[0]];
+  const QvizShape *out = &plan->shapes[l->out_value];
+  int64_t in_strides[QVIZ_MAX_RANK], out_strides[QVIZ_MAX_RANK];
+
+  qviz_logical_strides (in, in_strides);
+  qviz_logical_strides (out, out_strides);
+  qvk_strided_copy (plan->elem_size, in->rank, in->dims, in_strides, out->rank, out->dims,
+                    out_strides, IN (l, 0), OUT (l));
+}
+
+void
+qviz_slice_run (const QvizPlan *plan, const QvizLayer *l)
+{
+  const QvizShape *in = &plan->shapes[l->node->inputs[0]];
+  const QvizShape *out = &plan->shapes[l->out_value];
+  int64_t begin[QVIZ_MAX_RANK], step[QVIZ_MAX_RANK], in_strides[QVIZ_MAX_RANK];
+  int64_t src_strides[QVIZ_MAX_RANK], out_strides[QVIZ_MAX_RANK];
+  QvizShape resolved;
+  int64_t first = 0;
+
+  if (!qviz_slice_resolve (&l->node->a.slice, in, begin, step, &resolved) ||
+      qviz_shape_numel (out) == 0)
+    return;
+  qviz_logical_strides (in, in_strides);
+  qviz_logical_strides (out, out_strides);
+  for (int d = 0; d < in->rank; d++)
+    {
+      first += begin[d] * in_strides[d];
+      src_strides[d] = step[d] * in_strides[d];
+    }
+  qvk_strided_copy (plan->elem_size, out->rank, out->dims, src_strides, out->rank, out->dims,
+                    out_strides, (const guint8 *) IN (l, 0) + first * (int64_t) plan->elem_size,
+                    OUT (l));
+}
+
+/* Rows of a layer normalization: each row is l->mode elements contiguous
+ * in memory. */
+static void
+run_layernorm (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  gsize n = (gsize) l->mode;
+  gsize rows = (gsize) qviz_shape_numel (&plan->shapes[l->out_value]) / MAX (n, 1);
+  gsize begin, end;
+
+  qviz_split_range (rows, tid, nt, &begin, &end);
+  qvk_f32_layernorm__scalar (n, l->node->a.layernorm.epsilon, l->weights, l->bias,
+                             IN (l, 0), OUT (l), begin, end);
+}
+
+/* The normalized elements of a row must lie together in memory: any
+ * layout in logical order, or a channels-last map normalized over C, H
+ * and W (its scale and shift are then reordered to H, W, C). */
+gboolean
+qviz_layernorm_prepare (const QvizPlan *plan, QvizLayer *l, GError **error)
+{
+  const QvizNode *n = l->node;
+  const QvizShape *x = &plan->shapes[n->inputs[0]];
+  const QvizLayerNormAttrs *a = &n->a.layernorm;
+  int axis = a->axis < 0 ? a->axis + x->rank : a->axis;
+  gboolean logical = !qviz_shape_is_nhwc (x) || x->dims[1] == 1 ||
+                     (x->dims[2] == 1 && x->dims[3] == 1);
+  int64_t size = 1;
+
+  for (int d = axis; d < x->rank; d++)
+    size *= x->dims[d];
+  if (!logical && axis != 1 && axis != 0)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED,
+                   "Node '%s' (layer_norm): normalizing a channels-last feature map over "
+                   "axis %d onwards is not supported; only over C, H and W.", n->name, a->axis);
+      return FALSE;
+    }
+  if (size > G_MAXINT)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                   "Node '%s' (layer_norm): rows of %" G_GINT64_FORMAT " elements are too long.",
+                   n->name, size);
+      return FALSE;
+    }
+  l->mode = (int) size;
+  for (int k = 0; k < 2; k++)
+    {
+      const float *src = k == 0 ? a->gamma : a->beta;
+      float **dst = k == 0 ? &l->weights : &l->bias;
+      if (src == NULL)
+        continue;
+      *dst = g_new (float, MAX (size, 1));
+      if (logical)
+        memcpy (*dst, src, sizeof (float) * (gsize) size);
+      else
+        {
+          /* logical [(N,) C, H, W] -> memory [(N,) H, W, C] */
+          int64_t c = x->dims[1], hw = x->dims[2] * x->dims[3], batch = axis == 0 ? x->dims[0] : 1;
+          for (int64_t b = 0; b < batch; b++)
+            for (int64_t ch = 0; ch < c; ch++)
+              for (int64_t p = 0; p < hw; p++)
+                (*dst)[(b * hw + p) * c + ch] = src[(b * c + ch) * hw + p];
+        }
+    }
+  return TRUE;
+}
+
+/* A batched product: the batch axes broadcast, each matrix is read through
+ * its layout's strides. */
+static void
+run_matmul (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const QvizShape *a = &plan->shapes[l->node->inputs[0]];
+  const QvizShape *b = &plan->shapes[l->node->inputs[1]];
+  const QvizShape *y = &plan->shapes[l->out_value];
+  const int r = y->rank;
+  int64_t sa[QVIZ_MAX_RANK], sb[QVIZ_MAX_RANK], sy[QVIZ_MAX_RANK], idx[QVIZ_MAX_RANK] = { 0 };
+  int64_t batches = 1;
+  const gboolean a_const = qviz_graph_value (plan->graph, l->node->inputs[0])->data != NULL;
+  const gboolean b_const = qviz_graph_value (plan->graph, l->node->inputs[1])->data != NULL;
+  QvizShape la = *a, lb = *b;
+
+  /* constants are stored in logical order */
+  la.nhwc = la.nhwc && !a_const;
+  lb.nhwc = lb.nhwc && !b_const;
+  qviz_logical_strides (&la, sa);
+  qviz_logical_strides (&lb, sb);
+  qviz_logical_strides (y, sy);
+  for (int d = 0; d < r - 2; d++)
+    batches *= y->dims[d];
+  for (int64_t t = 0; t < batches; t++)
+    {
+      int64_t oa = 0, ob = 0, oy = 0;
+      gsize begin, end;
+      for (int d = 0; d < r - 2; d++)
+        {
+          int da = d - (r - a->rank), db = d - (r - b->rank);
+          if (da >= 0 && a->dims[da] != 1)
+            oa += idx[d] * sa[da];
+          if (db >= 0 && b->dims[db] != 1)
+            ob += idx[d] * sb[db];
+          oy += idx[d] * sy[d];
+        }
+      qviz_split_range ((gsize) y->dims[r - 2], tid, nt, &begin, &end);
+      qvk_f32_matmul_strided__scalar ((size_t) a->dims[a->rank - 1], (size_t) y->dims[r - 1],
+                                      (const float *) IN (l, 0) + oa, sa[a->rank - 2],
+                                      sa[a->rank - 1], (const float *) IN (l, 1) + ob,
+                                      sb[b->rank - 2], sb[b->rank - 1], (float *) OUT (l) + oy,
+                                      sy[r - 2], sy[r - 1], begin, end);
+      for (int d = r - 3; d >= 0; d--)
+        {
+          if (++idx[d] < y->dims[d])
+            break;
+          idx[d] = 0;
+        }
+    }
+}
+
+static void
+run_reduce (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const QvizShape *in = &plan->shapes[l->node->inputs[0]];
+  const QvizShape *out = &plan->shapes[l->out_value];
+  const QvizReduceAttrs *r = &l->node->a.reduce;
+  int64_t sx[QVIZ_MAX_RANK], sy[QVIZ_MAX_RANK];
+  int64_t kept_dims[QVIZ_MAX_RANK], kept_x[QVIZ_MAX_RANK], kept_y[QVIZ_MAX_RANK];
+  int64_t red_dims[QVIZ_MAX_RANK], red_x[QVIZ_MAX_RANK];
+  int n_kept = 0, n_red = 0, j = 0;
+
+  qviz_logical_strides (in, sx);
+  qviz_logical_strides (out, sy);
+  for (int d = 0; d < in->rank; d++)
+    {
+      if (r->axes & (1u << d))
+        {
+          red_dims[n_red] = in->dims[d];
+          red_x[n_red++] = sx[d];
+          j += r->keepdims;
+          continue;
+        }
+      kept_dims[n_kept] = in->dims[d];
+      kept_x[n_kept] = sx[d];
+      kept_y[n_kept++] = sy[j++];
+    }
+  qvk_f32_reduce_strided__scalar ((qvk_reduce_kind) r->kind, n_kept, kept_dims, kept_x,
+                                  kept_y, n_red, red_dims, red_x, IN (l, 0), OUT (l));
+}
+
+static void
+run_reshape (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  qviz_reshape_run (plan, l);
+}
+
+static void
+run_slice (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  qviz_slice_run (plan, l);
 }
 
 
@@ -597,9 +790,14 @@ qviz_transpose_run (const QvizPlan *plan, const QvizLayer *l)
   int64_t pd[QVIZ_MAX_RANK];
   int perm[QVIZ_MAX_RANK];
 
+  static const int nhwc_order[4] = { 0, 2, 3, 1 };
+  const gboolean out_nhwc = qviz_shape_is_nhwc (&plan->shapes[l->out_value]);
+
   qviz_physical_dims (in, pd);
+  /* output memory axis d holds output logical axis nhwc_order[d] when the
+   * output is a feature map */
   for (int d = 0; d < in->rank; d++)
-    perm[d] = qviz_physical_axis (in, l->node->a.perm[d]);
+    perm[d] = qviz_physical_axis (in, l->node->a.perm[out_nhwc ? nhwc_order[d] : d]);
   qvk_transpose (plan->elem_size, in->rank, pd, perm, IN (l, 0), OUT (l));
 }
 
@@ -793,8 +991,32 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
 
     case QVIZ_OP_FLATTEN:
     case QVIZ_OP_RESHAPE:
-      l->run = run_to_logical;
-      set_kernel (l, "nhwc-to-nchw copy", "channels-last data reshaped in logical order");
+      l->run = run_reshape;
+      set_kernel (l, "layout copy", "elements reordered between channels-last and logical order");
+      return TRUE;
+
+    case QVIZ_OP_REDUCE:
+      l->run = run_reduce;
+      set_kernel (l, "f32 reduce scalar", "strided walk over the reduced axes");
+      return TRUE;
+
+    case QVIZ_OP_MATMUL:
+      l->run = run_matmul;
+      l->parallel = TRUE;
+      set_kernel (l, "f32 matmul scalar", "both operands computed at run time");
+      return TRUE;
+
+    case QVIZ_OP_LAYERNORM:
+      if (!qviz_layernorm_prepare (plan, l, error))
+        return FALSE;
+      l->run = run_layernorm;
+      l->parallel = TRUE;
+      set_kernel (l, "f32 layer-norm scalar", "mean and variance of each row");
+      return TRUE;
+
+    case QVIZ_OP_SLICE:
+      l->run = run_slice;
+      set_kernel (l, "slice copy", "a window of the input moves");
       return TRUE;
 
     case QVIZ_OP_TRANSPOSE:

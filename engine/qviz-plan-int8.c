@@ -524,9 +524,15 @@ run_concat (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 }
 
 static void
-run_to_logical (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+run_reshape (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
-  qviz_plan_physical_to_logical (&plan->shapes[l->node->inputs[0]], 1, IN (l, 0), OUT (l));
+  qviz_reshape_run (plan, l);
+}
+
+static void
+run_slice (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  qviz_slice_run (plan, l);
 }
 
 static void
@@ -709,8 +715,31 @@ qviz_plan_build_layer_int8 (QvizPlan *plan, QvizLayer *l, GError **error)
     case QVIZ_OP_FLATTEN:
     case QVIZ_OP_RESHAPE:
       plan->quant[l->out_value] = *qp (plan, n->inputs[0]);
-      l->run = run_to_logical;
-      set_kernel (l, "nhwc-to-nchw copy", "channels-last data reshaped in logical order");
+      l->run = run_reshape;
+      set_kernel (l, "layout copy", "elements reordered between channels-last and logical order");
+      return TRUE;
+
+    case QVIZ_OP_MATMUL:
+    case QVIZ_OP_REDUCE:
+    case QVIZ_OP_LAYERNORM:
+      /* No int8 kernel: qviz_plan_keep_float runs it in float between a
+       * dequantize and a quantize layer; its output keeps the scale
+       * calibration gave it. */
+      if (!qp (plan, l->out_value)->valid)
+        {
+          g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                       "Node '%s' (%s) has no calibrated output range.", n->name,
+                       qviz_op_name (n->op));
+          return FALSE;
+        }
+      plan->quant[l->out_value] = *qp (plan, l->out_value);
+      set_kernel (l, "float island", "no int8 kernel for this operator");
+      return TRUE;
+
+    case QVIZ_OP_SLICE:
+      plan->quant[l->out_value] = *qp (plan, n->inputs[0]);
+      l->run = run_slice;
+      set_kernel (l, "slice copy", "a window of the input moves; its scale carries over");
       return TRUE;
 
     case QVIZ_OP_TRANSPOSE:

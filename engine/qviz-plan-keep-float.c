@@ -1,6 +1,8 @@
 /* qviz-plan-keep-float.c: layers run in float inside an int8 plan.
  *
- * The user keeps a layer in float when its int8 error is too high.  The
+ * The user keeps a layer in float when its int8 error is too high; a layer
+ * with no int8 kernel (layer normalization, a product of two computed
+ * tensors, a general reduction) is always kept.  The
  * layer is built by the float builder against a "shadow" of the plan whose
  * buffers for that layer's inputs and output are float copies; a dequantize
  * layer fills the inputs from their int8 tensors before it, a quantize
@@ -161,7 +163,8 @@ keep_layer (QvizPlan *plan, QvizLayer *l, GError **error)
   g_free (l->info.kernel);
   g_free (l->info.reason);
   l->info.kernel = g_strdup (k->layer.info.kernel);
-  l->info.reason = g_strdup ("kept in float by the user");
+  l->info.reason = g_strdup (qviz_plan_needs_float (n) ? "no int8 kernel: a float island"
+                                                       : "kept in float by the user");
   l->info.float_kept = TRUE;
   l->keep = k;
   l->keep_free = keep_float_free;
@@ -178,7 +181,7 @@ qviz_plan_keep_float (QvizPlan *plan, GError **error)
 
   g_return_val_if_fail (plan->config.precision == QVIZ_PRECISION_INT8, FALSE);
 
-  for (guint n = 0; names[n] != NULL; n++)
+  for (guint n = 0; names != NULL && names[n] != NULL; n++)
     {
       gboolean known = FALSE;
       for (guint i = 0; i < plan->layers->len && !known; i++)
@@ -196,7 +199,10 @@ qviz_plan_keep_float (QvizPlan *plan, GError **error)
   for (guint i = 0; i < plan->layers->len; i++)
     {
       QvizLayer *l = qviz_plan_layer (plan, i);
-      gboolean keep = !l->alias && g_strv_contains ((const char *const *) names, l->info.name);
+      gboolean keep = !l->alias &&
+                      (qviz_plan_needs_float (l->node) ||
+                       (names != NULL &&
+                        g_strv_contains ((const char *const *) names, l->info.name)));
 
       if (keep)
         {

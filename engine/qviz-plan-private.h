@@ -9,6 +9,9 @@
 #include "qvk-resize.h"
 #include "qvk-pad.h"
 #include "qvk-softmax.h"
+#include "qvk-layernorm.h"
+#include "qvk-matmul.h"
+#include "qvk-reduce.h"
 
 G_BEGIN_DECLS
 
@@ -149,6 +152,17 @@ void qviz_physical_dims (const QvizShape *s, int64_t dims[QVIZ_MAX_RANK]);
 void qviz_logical_strides (const QvizShape *s, int64_t strides[QVIZ_MAX_RANK]);
 void qviz_concat_run (const QvizPlan *plan, const QvizLayer *l, gsize elem_size);
 void qviz_transpose_run (const QvizPlan *plan, const QvizLayer *l);
+void qviz_reshape_run (const QvizPlan *plan, const QvizLayer *l);
+void qviz_slice_run (const QvizPlan *plan, const QvizLayer *l);
+/* Checks a layer normalization's layout and sets its row length (mode) and
+ * scale and shift (weights, bias) in memory order. */
+gboolean qviz_layernorm_prepare (const QvizPlan *plan, QvizLayer *l, GError **error);
+/* An int8 layer that has no int8 kernel and runs as a float island. */
+static inline gboolean
+qviz_plan_needs_float (const QvizNode *n)
+{
+  return n->op == QVIZ_OP_LAYERNORM || n->op == QVIZ_OP_MATMUL || n->op == QVIZ_OP_REDUCE;
+}
 gboolean qviz_softmax_supported (const QvizPlan *plan, const QvizLayer *l, GError **error);
 /* The softmax axis in memory: outer groups of n elements inner apart. */
 void qviz_softmax_geometry (const QvizPlan *plan, const QvizLayer *l, gsize *outer,

@@ -192,6 +192,12 @@ describe_layer (QvizPlan *plan, QvizLayer *l)
                 info->params * (plan->config.precision == QVIZ_PRECISION_INT8 ? 1 : 4);
 }
 
+static gboolean
+memory_is_logical (const QvizShape *s)
+{
+  return !qviz_shape_is_nhwc (s) || s->dims[1] == 1 || (s->dims[2] == 1 && s->dims[3] == 1);
+}
+
 /* A reshape, flatten, identity or transpose that leaves memory as it is. */
 static gboolean
 is_view (const QvizPlan *plan, const QvizNode *n)
@@ -207,12 +213,13 @@ is_view (const QvizPlan *plan, const QvizNode *n)
     case QVIZ_OP_FLATTEN:
     case QVIZ_OP_RESHAPE:
       /* NHWC memory equals NCHW order when there is one pixel or one channel. */
-      return !qviz_shape_is_nhwc (in) || in->dims[1] == 1 ||
-             (in->dims[2] == 1 && in->dims[3] == 1);
+      return memory_is_logical (in) && memory_is_logical (&plan->shapes[n->output]);
     case QVIZ_OP_TRANSPOSE:
       if (qviz_shape_is_nhwc (in))
         return n->a.perm[0] == 0 && n->a.perm[1] == 2 && n->a.perm[2] == 3 &&
                n->a.perm[3] == 1;
+      if (qviz_shape_is_nhwc (&plan->shapes[n->output]))
+        return TRUE; /* plain N,H,W,C read as a feature map */
       for (int d = 0; d < in->rank; d++)
         if (n->a.perm[d] != d)
           return FALSE;
@@ -569,9 +576,14 @@ plan_build (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
         l->parallel = FALSE;
     }
 
-  if (config->precision == QVIZ_PRECISION_INT8 && config->keep_float != NULL &&
-      config->keep_float[0] != NULL && !qviz_plan_keep_float (plan, error))
-    return NULL;
+  if (config->precision == QVIZ_PRECISION_INT8)
+    {
+      gboolean islands = config->keep_float != NULL && config->keep_float[0] != NULL;
+      for (guint i = 0; i < plan->layers->len && !islands; i++)
+        islands = qviz_plan_needs_float (qviz_plan_layer (plan, i)->node);
+      if (islands && !qviz_plan_keep_float (plan, error))
+        return NULL;
+    }
   plan->config.keep_float = NULL;   /* not the plan's to keep */
 
   /* Start the worker threads now rather than in the first pass. */

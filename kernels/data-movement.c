@@ -1,4 +1,5 @@
-/* data-movement.c: concatenation and transposition, for any element size.
+/* data-movement.c: concatenation, transposition and strided copies, for
+ * any element size.
  *
  * These copy bytes and never look at values, so one implementation serves
  * float32 and uint8 tensors alike.  Concat works on the [outer][inner]
@@ -113,5 +114,59 @@ qvk_transpose (size_t elem_size, int rank, const int64_t *dims,
             break;
           index[i] = 0;
         }
+    }
+}
+
+/* One side of a strided copy: an odometer over logical indices that keeps
+ * the element offset it points at. */
+typedef struct {
+  int rank;
+  const int64_t *dims, *strides;
+  int64_t index[QVK_TRANSPOSE_MAX_RANK];
+  int64_t offset;
+} strided_walk;
+
+static void
+strided_walk_next (strided_walk *w)
+{
+  for (int d = w->rank - 1; d >= 0; d--)
+    {
+      w->offset += w->strides[d];
+      if (++w->index[d] < w->dims[d])
+        return;
+      w->offset -= w->strides[d] * w->dims[d];
+      w->index[d] = 0;
+    }
+}
+
+void
+qvk_strided_copy (size_t elem_size,
+                  int x_rank, const int64_t *x_dims, const int64_t *x_strides,
+                  int y_rank, const int64_t *y_dims, const int64_t *y_strides,
+                  const void *x, void *y)
+{
+  strided_walk wx = { x_rank, x_dims, x_strides, { 0 }, 0 };
+  strided_walk wy = { y_rank, y_dims, y_strides, { 0 }, 0 };
+  const unsigned char *src = x;
+  unsigned char *dst = y;
+  int64_t total = 1;
+
+  if (x_rank < 0 || x_rank > QVK_TRANSPOSE_MAX_RANK || y_rank < 0 ||
+      y_rank > QVK_TRANSPOSE_MAX_RANK)
+    return;
+  for (int d = 0; d < y_rank; d++)
+    total *= y_dims[d];
+
+  for (int64_t k = 0; k < total; k++)
+    {
+      if (elem_size == 1)
+        dst[wy.offset] = src[wx.offset];
+      else if (elem_size == 4)
+        memcpy (dst + wy.offset * 4, src + wx.offset * 4, 4);
+      else
+        memcpy (dst + wy.offset * (int64_t) elem_size, src + wx.offset * (int64_t) elem_size,
+                elem_size);
+      strided_walk_next (&wx);
+      strided_walk_next (&wy);
     }
 }

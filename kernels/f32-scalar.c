@@ -51,6 +51,8 @@ qvk_f32_activate (const qvk_activation *act, float x)
       return x > 20.0f ? x : log1pf (expf (x));
     case QVK_ACT_ERF:
       return erff (x);
+    case QVK_ACT_SQRT:
+      return sqrtf (x);
     }
   return x;
 }

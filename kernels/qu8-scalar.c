@@ -231,6 +231,9 @@ activate_double (const qvk_activation *act, double x)
       return x > 40.0 ? x : log1p (exp (x));
     case QVK_ACT_ERF:
       return erf (x);
+    case QVK_ACT_SQRT:
+      /* uint8 has no NaN: the square root of a negative rounding error is 0 */
+      return x > 0.0 ? sqrt (x) : 0.0;
     }
   return x;
 }

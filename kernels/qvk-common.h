@@ -26,6 +26,7 @@ typedef enum {
   QVK_ACT_ELU,         /* x >= 0 ? x : alpha * (exp(x) - 1) */
   QVK_ACT_SOFTPLUS,    /* log(1 + exp(x)) */
   QVK_ACT_ERF,         /* erf(x) */
+  QVK_ACT_SQRT,        /* sqrt(x); NaN below 0 in float, 0 in int8 */
 } qvk_act;
 
 typedef struct {

@@ -84,6 +84,16 @@ void qvk_concat (size_t elem_size, size_t outer, int n_inputs,
 void qvk_transpose (size_t elem_size, int rank, const int64_t *dims,
                     const int *perm, const void *x, void *y);
 
+/* Copies the elements of x in logical row-major order to y in logical
+ * row-major order, each side with its own dims (same element count) and
+ * strides in elements per logical axis (negative allowed): a reshape
+ * between layouts, or a strided slice when the dims are the same.  Rank
+ * <= 6 each. */
+void qvk_strided_copy (size_t elem_size,
+                       int x_rank, const int64_t *x_dims, const int64_t *x_strides,
+                       int y_rank, const int64_t *y_dims, const int64_t *y_strides,
+                       const void *x, void *y);
+
 #ifdef __cplusplus
 }
 #endif

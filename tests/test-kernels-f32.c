@@ -60,6 +60,8 @@ naive_activate (const qvk_activation *act, double x)
       return log (1.0 + exp (x));
     case QVK_ACT_ERF:
       return erf (x);
+    case QVK_ACT_SQRT:
+      return sqrt (x);
     }
   g_assert_not_reached ();
 }
@@ -89,6 +91,16 @@ test_activate (void)
   custom_hsig.alpha = 0.2f;  /* ONNX's default HardSigmoid */
   custom_hsig.beta = 0.5f;
 
+  /* the square root where it is a number */
+  for (size_t i = 0; i < G_N_ELEMENTS (xs); i++)
+    {
+      qvk_activation act = qvk_activation_make (QVK_ACT_SQRT);
+      if (xs[i] >= 0.0f)
+        assert_close (qvk_f32_activate (&act, xs[i]), naive_activate (&act, xs[i]), 1e-6,
+                      "sqrt", i);
+      else
+        g_assert_true (isnan (qvk_f32_activate (&act, xs[i])));
+    }
   for (size_t k = 0; k < G_N_ELEMENTS (kinds); k++)
     {
       qvk_activation act = qvk_activation_make (kinds[k]);

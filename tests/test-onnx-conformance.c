@@ -1,7 +1,8 @@
 /* test-onnx-conformance.c: ONNX's own node tests and the pytorch-converted
  * tests (Debian's libonnx-testdata) for every operator qviz lists as
- * supported.  The first input is the image; further inputs are folded into
- * the model as initializers.  Every test passes, or qviz refuses it with a
+ * supported.  The first input is the image (one of rank 1 to 3 goes in as
+ * a 4-D image and a Reshape the test puts in front); further inputs are
+ * folded into the model as initializers.  Every test passes, or qviz refuses it with a
  * message; none may load, run and differ.
  *
  * QVIZ_ONNX_TESTDATA names the data folder (default
@@ -249,6 +250,118 @@ fold_inputs (const guint8 *model, gsize len, const ModelFacts *m, const char *se
   return g_byte_array_free_to_bytes (out);
 }
 
+static void
+pb_put_varint_field (GByteArray *b, int field, guint64 v)
+{
+  pb_put_varint (b, (guint64) field << 3);
+  pb_put_varint (b, v);
+}
+
+static void
+pb_put_string (GByteArray *b, int field, const char *s)
+{
+  pb_put_bytes (b, field, (const guint8 *) s, strlen (s));
+}
+
+/* Writes a field read by pb_next as it was. */
+static void
+pb_put_field (GByteArray *b, const PbField *f)
+{
+  if (f->wire == 2)
+    {
+      pb_put_bytes (b, f->field, f->data, f->len);
+      return;
+    }
+  pb_put_varint (b, ((guint64) f->field << 3) | (guint64) f->wire);
+  if (f->wire == 0)
+    pb_put_varint (b, f->varint);
+  else
+    g_byte_array_append (b, f->data, (guint) f->len);
+}
+
+#define IMAGE_INPUT "qviz_image"
+
+/* qviz reads one image batch N x C x H x W.  A case whose first input has
+ * rank 1 to 3 gets a 4-D input of the same elements (ones in front) and a
+ * Reshape from it to the original input, placed first in the graph; the
+ * rest of the model is as the file has it. */
+static GBytes *
+wrap_low_rank_input (const guint8 *model, gsize len, const char *input, const Tensor *x,
+                     gint64 image_dims[4])
+{
+  PbReader r = { model, model + len };
+  PbField f;
+  GByteArray *out = g_byte_array_new ();
+
+  for (int d = 0; d < 4; d++)
+    image_dims[d] = d < 4 - x->rank ? 1 : x->dims[d - (4 - x->rank)];
+  while (pb_next (&r, &f))
+    {
+      g_autoptr (GByteArray) graph = NULL;
+      PbReader g;
+      PbField gf;
+
+      if (f.field != 7 || f.wire != 2)
+        {
+          pb_put_field (out, &f);
+          continue;
+        }
+      graph = g_byte_array_new ();
+      {
+        g_autoptr (GByteArray) node = g_byte_array_new ();
+        g_autoptr (GByteArray) shape = g_byte_array_new ();
+        g_autoptr (GByteArray) vi = g_byte_array_new ();
+        g_autoptr (GByteArray) type = g_byte_array_new ();
+        g_autoptr (GByteArray) tensor_type = g_byte_array_new ();
+        g_autoptr (GByteArray) tshape = g_byte_array_new ();
+
+        pb_put_string (node, 1, IMAGE_INPUT);
+        pb_put_string (node, 1, IMAGE_INPUT "_shape");
+        pb_put_string (node, 2, input);
+        pb_put_string (node, 3, IMAGE_INPUT "/Reshape");
+        pb_put_string (node, 4, "Reshape");
+        pb_put_bytes (graph, 1, node->data, node->len);
+
+        pb_put_varint_field (shape, 1, (guint64) x->rank);
+        pb_put_varint_field (shape, 2, 7); /* int64 */
+        for (int d = 0; d < x->rank; d++)
+          pb_put_varint_field (shape, 7, (guint64) x->dims[d]);
+        pb_put_string (shape, 8, IMAGE_INPUT "_shape");
+        pb_put_bytes (graph, 5, shape->data, shape->len);
+
+        for (int d = 0; d < 4; d++)
+          {
+            g_autoptr (GByteArray) dim = g_byte_array_new ();
+            pb_put_varint_field (dim, 1, (guint64) image_dims[d]);
+            pb_put_bytes (tshape, 1, dim->data, dim->len);
+          }
+        pb_put_varint_field (tensor_type, 1, 1); /* float */
+        pb_put_bytes (tensor_type, 2, tshape->data, tshape->len);
+        pb_put_bytes (type, 1, tensor_type->data, tensor_type->len);
+        pb_put_string (vi, 1, IMAGE_INPUT);
+        pb_put_bytes (vi, 2, type->data, type->len);
+        pb_put_bytes (graph, 11, vi->data, vi->len);
+      }
+      g = (PbReader) { f.data, f.data + f.len };
+      while (pb_next (&g, &gf))
+        {
+          PbReader sub = { gf.data, gf.data + gf.len };
+          PbField sf;
+          gboolean is_input = FALSE;
+
+          if (gf.field == 11 && gf.wire == 2)
+            while (pb_next (&sub, &sf))
+              if (sf.field == 1 && sf.wire == 2 && sf.len == strlen (input) &&
+                  memcmp (sf.data, input, sf.len) == 0)
+                is_input = TRUE;
+          if (!is_input)
+            pb_put_field (graph, &gf);
+        }
+      pb_put_bytes (out, 7, graph->data, graph->len);
+    }
+  return g_byte_array_free_to_bytes (out);
+}
+
 static GBytes *
 read_bytes (const char *dir, const char *file)
 {
@@ -294,7 +407,9 @@ run_case (const char *dir, const char *name, GString *log)
   g_autofree char *set_dir = g_build_filename (dir, "test_data_set_0", NULL);
   g_autoptr (GBytes) in0 = read_bytes (set_dir, "input_0.pb");
   g_autoptr (GBytes) folded = NULL;
+  g_autoptr (GBytes) wrapped = NULL;
   g_autoptr (GError) error = NULL;
+  gint64 image_dims[4];
   g_autoptr (QvizGraph) g = NULL;
   g_autoptr (QvizPlan) plan = NULL;
   ModelFacts m = { 0 };
@@ -320,6 +435,14 @@ run_case (const char *dir, const char *name, GString *log)
       goto out;
     }
 
+  tensor_read (in0, &x);
+  if (x.data_type == 1 && x.rank >= 1 && x.rank <= 3 && x.n == tensor_numel (&x))
+    {
+      wrapped = wrap_low_rank_input (data, len, m.inputs[0], &x, image_dims);
+      data = g_bytes_get_data (wrapped, &len);
+    }
+  else
+    memcpy (image_dims, x.dims, sizeof image_dims);
   folded = fold_inputs (data, len, &m, set_dir);
   data = g_bytes_get_data (folded, &len);
   g = qviz_onnx_load_from_data (data, len, name, dir, &error);
@@ -329,8 +452,7 @@ run_case (const char *dir, const char *name, GString *log)
       result = CASE_REFUSED;
       goto out;
     }
-  tensor_read (in0, &x);
-  if (x.data_type != 1 || x.rank != 4 || x.n != tensor_numel (&x))
+  if (x.data_type != 1 || x.rank < 1 || x.rank > 4 || x.n != tensor_numel (&x))
     {
       g_string_append_printf (log, "refused %s: the image input is not float N x C x H x W.\n",
                               name);
@@ -338,13 +460,13 @@ run_case (const char *dir, const char *name, GString *log)
       goto out;
     }
   qviz_plan_config_init (&pc);
-  pc.batch = (int) x.dims[0];
-  pc.height = (int) x.dims[2];
-  pc.width = (int) x.dims[3];
+  pc.batch = (int) image_dims[0];
+  pc.height = (int) image_dims[2];
+  pc.width = (int) image_dims[3];
   plan = qviz_plan_new (g, &pc, &error);
   if (plan == NULL)
     {
-      g_string_append_printf (log, "refused %s\n", error->message);
+      g_string_append_printf (log, "refused %s: %s\n", name, error->message);
       result = CASE_REFUSED;
       goto out;
     }
@@ -531,11 +653,98 @@ test_resize_modes_pass (void)
   g_assert_cmpint (outcome ("test_resize_upsample_scales_cubic"), ==, CASE_REFUSED);
 }
 
+/* Data movement on tensors of rank 1 to 4 (fed through the 4-D image and
+ * a Reshape): every slice, split, transpose, reshape, squeeze and
+ * concatenation case runs and agrees. */
+static void
+test_data_movement_pass (void)
+{
+  static const char *const prefixes[] = {
+    "test_slice", "test_split", "test_transpose", "test_reshape", "test_flatten",
+    "test_squeeze", "test_unsqueeze", "test_concat",
+  };
+  /* A zero in the target copies the input's dimension there, but under
+   * allowzero it is a zero-sized dimension; an empty input is no image:
+   * both refused with a sentence. */
+  static const char *const refused[] = { "test_reshape_allowzero_reordered",
+                                         "test_split_zero_size_splits" };
+  GHashTableIter it;
+  gpointer key, value;
+  int checked = 0;
+
+  if (!have_testdata ())
+    return;
+  ensure_run ();
+  g_hash_table_iter_init (&it, counts.outcome);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    {
+      CaseResult r = (CaseResult) (GPOINTER_TO_INT (value) - 1);
+      gboolean expect_refused = FALSE;
+      gboolean family = FALSE;
+
+      for (gsize k = 0; k < G_N_ELEMENTS (prefixes); k++)
+        family = family || g_str_has_prefix (key, prefixes[k]);
+      if (!family || strstr (key, "_expanded") != NULL)
+        continue;
+      for (gsize k = 0; k < G_N_ELEMENTS (refused); k++)
+        expect_refused = expect_refused || strcmp (key, refused[k]) == 0;
+      if (r != (expect_refused ? CASE_REFUSED : CASE_PASSED))
+        g_test_message ("%s: %s", (const char *) key, r == CASE_PASSED ? "passed"
+                        : r == CASE_REFUSED ? "refused" : r == CASE_FAILED ? "failed"
+                        : "skipped");
+      g_assert_cmpint (r, ==, expect_refused ? CASE_REFUSED : CASE_PASSED);
+      checked++;
+    }
+  /* 8 slice, 7 split, 7 transpose, 11 reshape, 9 flatten, 2 squeeze, 8
+   * unsqueeze, 12 concat cases in Debian 12's libonnx-testdata. */
+  g_test_message ("%d data movement cases checked", checked);
+  g_assert_cmpint (checked, >=, 60);
+}
+
+/* Reductions over any axes, kept or dropped, of every kind qviz lists:
+ * every case runs and agrees. */
+static void
+test_reductions_pass (void)
+{
+  static const char *const prefixes[] = {
+    "test_reduce_mean_", "test_reduce_sum_", "test_reduce_max_", "test_reduce_min_",
+    "test_reduce_l1_", "test_reduce_l2_", "test_reduce_sum_square_",
+  };
+  GHashTableIter it;
+  gpointer key, value;
+  int checked = 0;
+
+  if (!have_testdata ())
+    return;
+  ensure_run ();
+  g_hash_table_iter_init (&it, counts.outcome);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    {
+      CaseResult r = (CaseResult) (GPOINTER_TO_INT (value) - 1);
+      gboolean family = FALSE;
+
+      for (gsize k = 0; k < G_N_ELEMENTS (prefixes); k++)
+        family = family || g_str_has_prefix (key, prefixes[k]);
+      if (!family || strstr (key, "_expanded") != NULL)
+        continue;
+      if (r != CASE_PASSED)
+        g_test_message ("%s: %s", (const char *) key,
+                        r == CASE_REFUSED ? "refused" : r == CASE_FAILED ? "failed" : "skipped");
+      g_assert_cmpint (r, ==, CASE_PASSED);
+      checked++;
+    }
+  /* 58 cases in Debian 12's libonnx-testdata */
+  g_test_message ("%d reduction cases checked", checked);
+  g_assert_cmpint (checked, >=, 50);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/onnx-conformance/none-differs", test_none_differs);
   g_test_add_func ("/onnx-conformance/resize-modes", test_resize_modes_pass);
+  g_test_add_func ("/onnx-conformance/data-movement", test_data_movement_pass);
+  g_test_add_func ("/onnx-conformance/reductions", test_reductions_pass);
   return g_test_run ();
 }

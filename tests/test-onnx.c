@@ -525,6 +525,154 @@ check_torchvision_fixture (gconstpointer data)
   g_assert_cmpfloat (last_sqnr_db, >, 15.0);
 }
 
+/* ShuffleNetV2: the channel split is a Slice of the feature map, the
+ * shuffle a 5-D Reshape, Transpose and Reshape back to a feature map whose
+ * height and width come from another value's Shape. */
+static void
+test_shufflenet (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("shufflenet-small");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizPlan) plan = NULL;
+  QvizPlanConfig config;
+  int five_d = 0;
+
+  /* 16 blocks: one shuffle each; the 12 that are not first in a stage split. */
+  g_assert_cmpint (count_op (g, QVIZ_OP_TRANSPOSE), ==, 16);
+  g_assert_cmpint (count_op (g, QVIZ_OP_SLICE), ==, 2 * 13);
+  for (int i = 0; i < qviz_graph_n_nodes (g); i++)
+    {
+      const QvizNode *n = qviz_graph_node (g, i);
+      five_d += n->op == QVIZ_OP_RESHAPE && n->a.reshape.rank == 5;
+    }
+  g_assert_cmpint (five_d, ==, 16);
+  check_torchvision_fixture ("shufflenet-small");
+
+  /* Another size and batch than the export's: the reshapes follow it. */
+  qviz_plan_config_init (&config);
+  config.batch = 3;
+  config.height = 40;
+  config.width = 88;
+  plan = qviz_plan_new (g, &config, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (qviz_plan_get_output_shape (plan, 0)->dims[0], ==, 3);
+  g_assert_cmpint (qviz_plan_get_output_shape (plan, 0)->dims[1], ==, 10);
+}
+
+/* ConvNeXt: every LayerNorm becomes one layer_norm node, whether the file
+ * has LayerNormalization (opset 17) or the ReduceMean / Sub / Pow / Sqrt /
+ * Div chain (opset 13); in int8 each runs as a float island between a
+ * dequantize and a quantize layer. */
+static void
+check_convnext (gconstpointer data)
+{
+  const char *name = data;
+  g_autoptr (QvizGraph) g = load_fixture (name);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizPlan) plan = NULL;
+  g_autofree char *in_file = g_strconcat (name, ".input.npy", NULL);
+  g_autofree char *input = fixture (in_file);
+  QvizCalibrationConfig cc;
+  QvizPlanConfig config;
+  int islands = 0, quantize = 0;
+
+  /* the stem's, one per block (3), the downsampling's, the classifier's */
+  g_assert_cmpint (count_op (g, QVIZ_OP_LAYERNORM), ==, 6);
+  g_assert_cmpint (count_op (g, QVIZ_OP_LINEAR), ==, 7);
+  check_torchvision_fixture (name);
+
+  qviz_calibration_config_init (&cc);
+  cc.source = input;
+  cc.height = 48;
+  cc.width = 64;
+  g_assert_true (qviz_calibrate (g, &cc, &error));
+  qviz_plan_config_init (&config);
+  config.precision = QVIZ_PRECISION_INT8;
+  config.height = 48;
+  config.width = 64;
+  plan = qviz_plan_new (g, &config, &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < qviz_plan_get_n_layers (plan); i++)
+    {
+      const QvizLayerInfo *info = qviz_plan_get_layer (plan, i);
+      if (g_strcmp0 (info->op, "layer_norm") == 0)
+        {
+          g_assert_true (info->float_kept);
+          g_assert_cmpstr (info->kernel, ==, "f32 layer-norm scalar");
+          g_assert_cmpint (info->layer_class, ==, QVIZ_LAYER_CLASS_NORMALIZATION);
+          islands++;
+        }
+      quantize += info->conversion && g_strcmp0 (info->op, "quantize") == 0;
+    }
+  g_assert_cmpint (islands, ==, 6);
+  g_assert_cmpint (quantize, ==, 6);
+}
+
+/* PRelu with a slope per channel: relu(x) + slope * (x - relu(x)) in
+ * element-wise layers, float and int8. */
+static void
+test_prelu_channels (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("prelu-channels");
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_SUB), ==, 1);
+  g_assert_cmpint (count_op (g, QVIZ_OP_MUL), ==, 1);
+  g_assert_cmpint (count_act (g, QVK_ACT_RELU), ==, 1);
+  check_torchvision_fixture ("prelu-channels");
+}
+
+/* Self-attention: Q K^T and the weighted sum of V are products of two
+ * computed tensors (float islands in int8), beside two LayerNorms and the
+ * softmax over the keys. */
+static void
+test_attention_block (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("attention-block");
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_MATMUL), ==, 2);
+  g_assert_cmpint (count_op (g, QVIZ_OP_LAYERNORM), ==, 2);
+  g_assert_cmpint (count_op (g, QVIZ_OP_SOFTMAX), ==, 1);
+  check_torchvision_fixture ("attention-block");
+}
+
+/* Tokens picked by constant indices from a computed sequence: slices (and
+ * a concatenation), exact at the export's size; at a size with fewer
+ * tokens than an index needs, the plan fails instead of clamping. */
+static void
+test_token_pick (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("token-pick");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizPlan) plan = NULL;
+  QvizPlanConfig config;
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_SLICE), ==, 3);
+  g_assert_cmpint (count_op (g, QVIZ_OP_CONCAT), ==, 1);
+  g_assert_cmpfloat (run_and_compare (g, "token-pick", QVIZ_PRECISION_F32), <, 1e-4);
+
+  qviz_plan_config_init (&config);
+  config.height = 4;
+  config.width = 8; /* two tokens: index 2 is out of range */
+  plan = qviz_plan_new (g, &config, &error);
+  g_assert_null (plan);
+  g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "out of range"));
+}
+
+/* Reductions over the channels (mean, max, sum) and an L2 norm over the
+ * map written as Mul, ReduceSum and Sqrt: general reductions, float and
+ * int8 (float islands). */
+static void
+test_spatial_attention (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("spatial-attention");
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_REDUCE), ==, 4);
+  g_assert_cmpint (count_op (g, QVIZ_OP_GLOBAL_AVGPOOL), ==, 0);
+  g_assert_cmpint (count_act (g, QVK_ACT_SQRT), ==, 1);
+  check_torchvision_fixture ("spatial-attention");
+}
+
 static void
 test_external_data (void)
 {
@@ -957,6 +1105,14 @@ main (int argc, char **argv)
                         check_torchvision_fixture);
   g_test_add_data_func ("/onnx/torchvision/mnasnet-small", "mnasnet-small",
                         check_torchvision_fixture);
+  g_test_add_func ("/onnx/torchvision/shufflenet-small", test_shufflenet);
+  g_test_add_data_func ("/onnx/torchvision/convnext-small", "convnext-small", check_convnext);
+  g_test_add_data_func ("/onnx/torchvision/convnext-small-opset17", "convnext-small-opset17",
+                        check_convnext);
+  g_test_add_func ("/onnx/prelu-channels", test_prelu_channels);
+  g_test_add_func ("/onnx/attention-block", test_attention_block);
+  g_test_add_func ("/onnx/token-pick", test_token_pick);
+  g_test_add_func ("/onnx/spatial-attention", test_spatial_attention);
   g_test_add_func ("/onnx/readme-operators", test_readme_operators);
   g_test_add_func ("/onnx/identity-graph", test_identity_graph);
   g_test_add_func ("/onnx/plan-error-names-file", test_plan_error_names_file);
