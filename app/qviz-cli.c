@@ -69,9 +69,15 @@ qviz_cli_parse (GOptionContext *context, int *argc, char ***argv)
   return TRUE;
 }
 
+/* --db, else QVIZ_DB (a file or a postgresql:// URI), else the default
+ * file. */
 QvizStore *
 qviz_cli_open_store (const char *path, gboolean write, GError **error)
 {
+  const char *env = g_getenv ("QVIZ_DB");
+
+  if (path == NULL && env != NULL && env[0] != '\0')
+    path = env;
   return qviz_store_open (path, write ? QVIZ_STORE_READ_WRITE : QVIZ_STORE_READ_ONLY, error);
 }
 
