@@ -223,14 +223,14 @@ static const char *const pg_migrations[] = {
   "  sqnr_db DOUBLE PRECISION,"
   "  PRIMARY KEY (run_uuid, idx));"
   "CREATE TABLE spans ("
-  "  seq BIGSERIAL PRIMARY KEY,"
   "  run_uuid TEXT NOT NULL REFERENCES runs (uuid) ON DELETE CASCADE,"
   "  pass BIGINT NOT NULL,"
   "  cold BIGINT NOT NULL,"
   "  layer BIGINT NOT NULL,"
   "  phase TEXT,"
   "  start_ns BIGINT NOT NULL,"
-  "  end_ns BIGINT NOT NULL);"
+  "  end_ns BIGINT NOT NULL,"
+  "  seq BIGSERIAL PRIMARY KEY);"
   "CREATE INDEX spans_by_run ON spans (run_uuid, pass);",
 
   /* 1 -> 2: the kernels' ISA; every pass's time per layer (float32
