@@ -108,6 +108,7 @@ struct _QvizPgStore {
   gboolean read_only;
   int     schema_version;
   gboolean in_import;      /* put_run is then part of the import's transaction */
+  gboolean in_transaction; /* between BEGIN and COMMIT or ROLLBACK */
 };
 
 /* ---- schema --------------------------------------------------------- */
@@ -404,19 +405,54 @@ p_pass_ms (Params *p, GArray *pass_ms)
   g_ptr_array_add (p, g_string_free (hex, FALSE));
 }
 
+static PGresult *
+send (QvizPgStore *pg, const char *sql, Params *params)
+{
+  /* without parameters, several statements may go at once */
+  if (params == NULL)
+    return PQexec (pg->conn, sql);
+  return PQexecParams (pg->conn, sql, (int) params->len, NULL,
+                       (const char *const *) params->pdata, NULL, NULL, 0);
+}
+
+/* send (), again on a new connection when the old one is gone: the server
+ * restarted or dropped an idle connection (a window stays open for days).
+ * Never inside a transaction, whose first statements went with the old
+ * connection: the rest must fail, not commit alone. */
+static PGresult *
+send_reconnecting (QvizPgStore *pg, const char *sql, Params *params)
+{
+  PGresult *res = send (pg, sql, params);
+  ExecStatusType st = PQresultStatus (res);
+
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK
+      && PQstatus (pg->conn) == CONNECTION_BAD && !pg->in_transaction)
+    {
+      PQreset (pg->conn);
+      if (PQstatus (pg->conn) == CONNECTION_OK)
+        {
+          PQclear (res);
+          res = send (pg, sql, params);
+        }
+    }
+  return res;
+}
+
 /* Runs sql with params (may be NULL); the result, or NULL with error. */
 static PGresult *
 query (QvizPgStore *pg, const char *sql, Params *params, const char *doing, GError **error)
 {
-  /* without parameters, several statements may go at once */
-  PGresult *res = params == NULL
-                  ? PQexec (pg->conn, sql)
-                  : PQexecParams (pg->conn, sql, (int) params->len, NULL,
-                                  (const char *const *) params->pdata, NULL, NULL, 0);
+  PGresult *res = send_reconnecting (pg, sql, params);
   ExecStatusType st = PQresultStatus (res);
 
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-    return res;
+    {
+      if (g_str_has_prefix (sql, "BEGIN"))
+        pg->in_transaction = TRUE;
+      else if (g_str_equal (sql, "COMMIT"))
+        pg->in_transaction = FALSE;
+      return res;
+    }
   set_result_error (pg, res, doing, error);
   PQclear (res);
   return NULL;
@@ -430,13 +466,12 @@ exec (QvizPgStore *pg, const char *sql, Params *params, const char *doing, GErro
   return res != NULL;
 }
 
-/* Whether res failed on a foreign key: a row that refers to what is not
- * stored. */
+/* Runs sql, leaving its result to the caller and its SQLSTATE in state
+ * ("23503": a row refers to what is not stored). */
 static PGresult *
 query_or_state (QvizPgStore *pg, const char *sql, Params *params, char state[6])
 {
-  PGresult *res = PQexecParams (pg->conn, sql, (int) params->len, NULL,
-                                (const char *const *) params->pdata, NULL, NULL, 0);
+  PGresult *res = send_reconnecting (pg, sql, params);
   const char *s = PQresultErrorField (res, PG_DIAG_SQLSTATE);
 
   g_strlcpy (state, s != NULL ? s : "", 6);
@@ -448,6 +483,7 @@ rollback (QvizPgStore *pg)
 {
   if (PQtransactionStatus (pg->conn) != PQTRANS_IDLE)
     PQclear (PQexec (pg->conn, "ROLLBACK"));
+  pg->in_transaction = FALSE;
 }
 
 static gboolean

@@ -1865,6 +1865,44 @@ test_server_errors (void)
   g_assert_cmpint (raw_int (uri, "SELECT count(*) FROM machines"), ==, 1);
 }
 
+/* The server drops the connection (a restart, an idle timeout): the next
+ * call connects again; a run cut off in the middle is not half there. */
+static void
+test_server_reconnects (void)
+{
+  g_autofree char *uri = store_location (NULL, "reconnect");
+  g_autofree char *kill = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QvizStore) store = qviz_store_open (uri, QVIZ_STORE_READ_WRITE, &error);
+  g_autoptr(QvizSweep) sweep = NULL;
+  g_autoptr(GPtrArray) runs = fill_store (store, "h", "m", 1, 2, 1, &sweep);
+  g_autoptr(GPtrArray) sweeps = NULL;
+  g_autoptr(QvizRun) late = make_run (sweep, "f32", 512, 1, 7);
+
+  g_assert_no_error (error);
+  /* postgresql://qviz@/DATABASE?host=... */
+  {
+    g_autofree char *database = g_strdup (strstr (uri, "@/") + 2);
+
+    *strchr (database, '?') = '\0';
+    kill = g_strdup_printf ("SELECT count(pg_terminate_backend (pid)) FROM pg_stat_activity "
+                            "WHERE application_name = 'qviz' AND datname = '%s'", database);
+  }
+  g_assert_cmpint (raw_int (uri, kill), ==, 1);
+
+  sweeps = qviz_store_list_sweeps (store, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sweeps->len, ==, 1);
+  g_assert_cmpuint (((QvizSweep *) sweeps->pdata[0])->n_runs, ==, 2);
+
+  /* and after another drop, a whole run still goes in as one */
+  g_assert_cmpint (raw_int (uri, kill), ==, 1);
+  g_assert_true (qviz_store_put_run (store, late, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_int (uri, "SELECT count(*) FROM runs"), ==, 3);
+  g_assert_cmpint (raw_int (uri, "SELECT count(*) FROM layers"), ==, 15);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1888,6 +1926,7 @@ main (int argc, char **argv)
       g_test_add_func ("/store/two-processes", test_two_processes);
       g_test_add_func ("/store/server/newer", test_server_newer);
       g_test_add_func ("/store/server/errors", test_server_errors);
+      g_test_add_func ("/store/server/reconnects", test_server_reconnects);
       return g_test_run ();
     }
   test_server = NULL;
