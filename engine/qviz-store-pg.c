@@ -89,7 +89,7 @@ QvizMachine *qviz_pg_store_get_machine (QvizPgStore *pg, const char *id, GError 
 QvizModelInfo *qviz_pg_store_get_model (QvizPgStore *pg, const char *s, GError **error) UNREACHABLE (NULL)
 GPtrArray *qviz_pg_store_list_machines (QvizPgStore *pg, GError **error) UNREACHABLE (NULL)
 GPtrArray *qviz_pg_store_list_models (QvizPgStore *pg, GError **error) UNREACHABLE (NULL)
-gboolean qviz_pg_store_import (QvizPgStore *pg, QvizStore *src, QvizImportCounts *c, GError **error) UNREACHABLE (FALSE)
+gboolean qviz_pg_store_import (QvizPgStore *pg, QvizStore *src, const char *n, QvizImportCounts *c, GError **error) UNREACHABLE (FALSE)
 
 #else /* QVIZ_HAVE_LIBPQ */
 
@@ -1736,19 +1736,82 @@ has_run (QvizPgStore *pg, const char *uuid, gboolean *has, GError **error)
   return TRUE;
 }
 
+/* Refuses an import whose row shares its id with a different stored one
+ * (sql counts the stored rows with id $1 that differ from the rest). */
 static gboolean
-import_sweep (QvizPgStore *pg, QvizStore *src, const QvizSweep *sweep,
+check_same (QvizPgStore *pg, const char *src_name, const char *sql, GPtrArray *p,
+            const char *what, const char *id, GError **error)
+{
+  g_autoptr(PGresult) res = query (pg, sql, p, "import", error);
+
+  if (res == NULL)
+    return FALSE;
+  if (get_int (res, 0, 0) > 0)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_DATABASE,
+                   "Cannot import “%s”: %s '%.40s' has the id of a different %s already "
+                   "stored; nothing was imported.", src_name, what, id, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_machine (QvizPgStore *pg, const char *src_name, const QvizMachine *m, GError **error)
+{
+  g_autoptr(GPtrArray) p = params_new ();
+
+  p_text (p, m->id);
+  p_text (p, m->hostname);
+  p_text (p, m->cpu_model);
+  p_text (p, m->isa_flags);
+  p_int (p, (gint64) m->memory_bytes);
+  return check_same (pg, src_name,
+                     "SELECT count(*) FROM machines WHERE id = $1 AND "
+                     "(hostname, cpu_model, isa_flags, memory_bytes) IS DISTINCT FROM "
+                     "($2::text, $3::text, $4::text, $5::bigint)", p, "machine", m->id, error);
+}
+
+static gboolean
+import_sweep (QvizPgStore *pg, QvizStore *src, const char *src_name, const QvizSweep *sweep,
               QvizImportCounts *counts, GError **error)
 {
   g_autoptr(QvizMachine) m = qviz_store_get_machine (src, sweep->machine_id, error);
   g_autoptr(QvizModelInfo) mi = NULL;
   g_autoptr(GPtrArray) runs = NULL;
   g_autoptr(GPtrArray) p = params_new ();
+  g_autoptr(GPtrArray) same_model = params_new ();
+  g_autoptr(GPtrArray) same_sweep = params_new ();
 
-  if (m == NULL || !put_machine (pg, m, &counts->machines, error))
+  if (m == NULL || !check_machine (pg, src_name, m, error)
+      || !put_machine (pg, m, &counts->machines, error))
     return FALSE;
   mi = qviz_store_get_model (src, sweep->model_sha256, error);
-  if (mi == NULL || !put_model (pg, mi, FALSE, &counts->models, error)
+  if (mi == NULL)
+    return FALSE;
+  p_text (same_model, mi->sha256);
+  p_int (same_model, mi->n_nodes);
+  p_int (same_model, (gint64) mi->params);
+  p_int (same_model, (gint64) mi->macs);
+  p_text (same_sweep, sweep->uuid);
+  p_text (same_sweep, sweep->machine_id);
+  p_text (same_sweep, sweep->model_sha256);
+  p_int (same_sweep, sweep->created);
+  p_text (same_sweep, sweep->resolutions);
+  p_text (same_sweep, sweep->threads);
+  p_text (same_sweep, sweep->precisions);
+  p_text (same_sweep, sweep->options);
+  if (!check_same (pg, src_name,
+                   "SELECT count(*) FROM models WHERE sha256 = $1 AND "
+                   "(n_nodes, params, macs) IS DISTINCT FROM ($2::bigint, $3::bigint, $4::bigint)",
+                   same_model, "model", mi->sha256, error)
+      || !check_same (pg, src_name,
+                      "SELECT count(*) FROM sweeps WHERE uuid = $1 AND "
+                      "(machine_id, model_sha256, created_us, resolutions, threads, precisions, "
+                      "options) IS DISTINCT FROM ($2::text, $3::text, $4::bigint, $5::text, "
+                      "$6::text, $7::text, $8::text)",
+                      same_sweep, "sweep", sweep->uuid, error)
+      || !put_model (pg, mi, FALSE, &counts->models, error)
       || !insert_sweep (pg, sweep, TRUE, &counts->sweeps, error))
     return FALSE;
   /* a sweep that was still running when it was first pushed has ended
@@ -1774,13 +1837,34 @@ import_sweep (QvizPgStore *pg, QvizStore *src, const QvizSweep *sweep,
       if (!has_run (pg, run->uuid, &has, error))
         return FALSE;
       if (has)
-        continue;
+        {
+          g_autoptr(GPtrArray) same = params_new ();
+
+          p_text (same, run->uuid);
+          p_text (same, run->sweep_uuid);
+          p_text (same, run->machine_id);
+          p_text (same, run->model_sha256);
+          p_text (same, run->precision);
+          p_int (same, run->height);
+          p_int (same, run->width);
+          p_int (same, run->threads);
+          p_int (same, run->started);
+          if (!check_same (pg, src_name,
+                           "SELECT count(*) FROM runs WHERE uuid = $1 AND (sweep_uuid, "
+                           "machine_id, model_sha256, precision, height, width, threads, "
+                           "started_us) IS DISTINCT FROM ($2::text, $3::text, $4::text, "
+                           "$5::text, $6::bigint, $7::bigint, $8::bigint, $9::bigint)",
+                           same, "run", run->uuid, error))
+            return FALSE;
+          continue;
+        }
       /* a run of another machine than its sweep's */
       if (!g_str_equal (run->machine_id, sweep->machine_id))
         {
           g_autoptr(QvizMachine) rm = qviz_store_get_machine (src, run->machine_id, error);
 
-          if (rm == NULL || !put_machine (pg, rm, &counts->machines, error))
+          if (rm == NULL || !check_machine (pg, src_name, rm, error)
+              || !put_machine (pg, rm, &counts->machines, error))
             return FALSE;
         }
       if (!put_run (pg, run, error))
@@ -1791,8 +1875,8 @@ import_sweep (QvizPgStore *pg, QvizStore *src, const QvizSweep *sweep,
 }
 
 gboolean
-qviz_pg_store_import (QvizPgStore *pg, QvizStore *src, QvizImportCounts *counts,
-                      GError **error)
+qviz_pg_store_import (QvizPgStore *pg, QvizStore *src, const char *src_name,
+                      QvizImportCounts *counts, GError **error)
 {
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&pg->lock);
   g_autoptr(GPtrArray) sweeps = NULL;
@@ -1809,7 +1893,7 @@ qviz_pg_store_import (QvizPgStore *pg, QvizStore *src, QvizImportCounts *counts,
   pg->in_import = TRUE;
   /* oldest first, as they were made */
   for (guint i = sweeps->len; ok && i > 0; i--)
-    ok = import_sweep (pg, src, g_ptr_array_index (sweeps, i - 1), &local, error);
+    ok = import_sweep (pg, src, src_name, g_ptr_array_index (sweeps, i - 1), &local, error);
   pg->in_import = FALSE;
   if (!ok)
     {

@@ -63,8 +63,10 @@ GPtrArray     *qviz_pg_store_list_models   (QvizPgStore *pg, GError **error);
 
 /* Adds every sweep of src (any store, read through the public API) that
  * pg lacks, with its runs, machines and models, in one transaction: a
- * failure adds nothing.  The same rules as qviz_store_import (). */
+ * failure adds nothing.  The same rules as qviz_store_import (); a row
+ * whose id is stored with different facts is refused, naming src_name. */
 gboolean       qviz_pg_store_import        (QvizPgStore *pg, QvizStore *src,
+                                            const char *src_name,
                                             QvizImportCounts *counts, GError **error);
 
 G_END_DECLS

@@ -2701,6 +2701,32 @@ import_from_store (QvizStore *store, QvizStore *src, const GPtrArray *sweep_uuid
   return TRUE;
 }
 
+static void remove_database_files (const char *path);
+
+/* A file into a server: first into a private SQLite copy, through the
+ * same checks as any import (a hostile file is refused there, naming what
+ * is wrong), then from the copy to the server in one transaction.  The
+ * file itself is only read. */
+static gboolean
+push_file (QvizStore *store, const char *path, QvizImportCounts *counts, GError **error)
+{
+  g_autofree char *dir = g_dir_make_tmp ("qviz-push-XXXXXX", error);
+  g_autofree char *staging = NULL;
+  g_autoptr(QvizStore) stage = NULL;
+  gboolean ok;
+
+  if (dir == NULL)
+    return FALSE;
+  staging = g_build_filename (dir, "staging.sqlite", NULL);
+  stage = qviz_store_open (staging, QVIZ_STORE_READ_WRITE, error);
+  ok = stage != NULL && qviz_store_import (stage, path, NULL, error)
+       && qviz_pg_store_import (store->pg, stage, path, counts, error);
+  g_clear_pointer (&stage, qviz_store_close);
+  remove_database_files (staging);
+  g_rmdir (dir);
+  return ok;
+}
+
 gboolean
 qviz_store_import (QvizStore *store, const char *other_path, QvizImportCounts *counts,
                    GError **error)
@@ -2715,12 +2741,14 @@ qviz_store_import (QvizStore *store, const char *other_path, QvizImportCounts *c
 
       if (!check_writable (store, error))
         return FALSE;
+      if (store->pg != NULL && !qviz_store_location_is_postgres (other_path))
+        return push_file (store, other_path, counts, error);
       /* The source is only read: a failed push leaves it as it was. */
       src = qviz_store_open (other_path, QVIZ_STORE_READ_ONLY, error);
       if (src == NULL)
         return FALSE;
       if (store->pg != NULL)
-        return qviz_pg_store_import (store->pg, src, counts, error);
+        return qviz_pg_store_import (store->pg, src, other_path, counts, error);
       locker = g_mutex_locker_new (&store->lock);
       return import_from_store (store, src, NULL, counts, error);
     }
