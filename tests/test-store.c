@@ -83,15 +83,15 @@ file_sha256 (const char *path)
 static char *
 store_location (const char *dir, const char *name)
 {
-  static guint n_databases;
   g_autofree char *db = NULL;
-  g_autofree char *sql = NULL;
   g_auto(GStrv) parts = NULL;
 
   if (test_server == NULL)
     return g_build_filename (dir, name, NULL);
 #ifdef QVIZ_HAVE_LIBPQ
   {
+    static guint n_databases;
+    g_autofree char *sql = NULL;
     PGconn *conn = PQconnectdb (test_server);
     PGresult *res;
 

@@ -182,6 +182,17 @@ test_two_writers_and_a_reader (void)
       g_assert_cmpstr (status, ==, "complete");
       g_assert_cmpuint (check_sweep_shown (uri, uuid), ==, RUNS_PER_SWEEP);
     }
+
+  /* and the two machines' sweeps compare, configuration by configuration */
+  {
+    g_autofree char **ids = (char **) g_hash_table_get_keys_as_array (sweeps, NULL);
+    QvizCliResult r = qviz_test_cli ("compare", ids[0], ids[1], "--db", uri, NULL);
+
+    if (r.status != 0)
+      g_error ("compare: %s", r.err);
+    g_assert_nonnull (strstr (r.out, G_STRINGIFY (RUNS_PER_SWEEP) " matched configurations"));
+    qviz_cli_result_clear (&r);
+  }
 }
 
 /* push a local file (idempotent, the file untouched), take a sweep home */
