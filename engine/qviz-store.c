@@ -233,10 +233,27 @@ set_sqlite_error (QvizStore *store, int rc, const char *doing, GError **error)
   return FALSE;
 }
 
+/* A store on a server has no SQLite handle: a function that has no
+ * PostgreSQL twin in qviz-store-pg.c yet says so instead of crashing. */
+static gboolean
+check_sqlite (QvizStore *store, const char *doing, GError **error)
+{
+  if (store->db != NULL)
+    return TRUE;
+  g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_DATABASE,
+               "Cannot %s in “%s”: qviz does not do that on a PostgreSQL server yet.",
+               doing, store->path);
+  return FALSE;
+}
+
 static gboolean
 exec_sql (QvizStore *store, const char *sql, const char *doing, GError **error)
 {
-  int rc = sqlite3_exec (store->db, sql, NULL, NULL, NULL);
+  int rc;
+
+  if (!check_sqlite (store, doing, error))
+    return FALSE;
+  rc = sqlite3_exec (store->db, sql, NULL, NULL, NULL);
 
   if (rc != SQLITE_OK)
     return set_sqlite_error (store, rc, doing, error);
@@ -247,8 +264,11 @@ static sqlite3_stmt *
 prepare (QvizStore *store, const char *sql, const char *doing, GError **error)
 {
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL);
+  int rc;
 
+  if (!check_sqlite (store, doing, error))
+    return NULL;
+  rc = sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
       set_sqlite_error (store, rc, doing, error);
