@@ -9,6 +9,7 @@ MESON_OPTS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PACKAGES := gcc make meson ninja-build pkg-config \
+	libpq-dev postgresql \
 	libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev \
 	libsqlite3-dev libprotobuf-c-dev protobuf-c-compiler libcpuinfo-dev \
 	libjson-glib-dev libgdk-pixbuf-2.0-dev libcairo2-dev libpango1.0-dev \

@@ -11,6 +11,7 @@
 #include "qviz-model.h"
 #include "qviz-resources.h"
 #include "qviz-store.h"
+#include "qviz-store-pg.h"
 #include "qviz-window.h"
 
 struct _QvizApplication
@@ -217,7 +218,9 @@ qviz_application_command_line (GApplication            *app,
 
   g_variant_dict_lookup (options, "db", "^ay", &db);
   g_variant_dict_lookup (options, G_OPTION_REMAINING, "^aay", &rest);
-  if (db != NULL)
+  if (qviz_store_location_is_postgres (db))
+    db_abs = g_strdup (db); /* a team's server, not a file */
+  else if (db != NULL)
     {
       g_autoptr (GFile) f = g_application_command_line_create_file_for_arg (cmdline, db);
       db_abs = g_file_get_path (f);
@@ -278,7 +281,7 @@ static void
 qviz_application_init (QvizApplication *self)
 {
   const GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Run database (default: the one in Preferences, else the user data folder)"), N_("FILE") },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Run database: a file or a team's postgresql:// URI (default: $QVIZ_DB, the one in Preferences, else the user data folder)"), N_("FILE|URI") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL, N_("[MODEL]") },
     { NULL }

@@ -2,6 +2,7 @@
  * import, compare. */
 
 #include "qviz-cli.h"
+#include "qviz-store-pg.h"
 
 #include "qviz-compare.h"
 #include "qviz-csv.h"
@@ -256,23 +257,44 @@ qviz_cli_export (int argc, char **argv)
   return QVIZ_EXIT_OK;
 }
 
-int
-qviz_cli_import (int argc, char **argv)
+/* import and push: merge files into the store by UUID; push sends local
+ * files to a team's server and insists on one. */
+static int
+merge_into_store (int argc, char **argv, gboolean push)
 {
   g_autofree char *db = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Run store to merge into (default $XDG_DATA_HOME/qviz/runs.sqlite)", "FILE" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db,
+      push ? "The team's server, postgresql://[user@]host[:port]/dbname (default $QVIZ_DB)"
+           : "Run store to merge into (default $XDG_DATA_HOME/qviz/runs.sqlite)",
+      push ? "URI" : "FILE" },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("OTHER.sqlite... - merge other databases by UUID");
+  g_autoptr (GOptionContext) ctx =
+    g_option_context_new (push ? "FILE.sqlite... - upload local databases to a team's server by UUID"
+                               : "OTHER.sqlite... - merge other databases by UUID");
   g_autoptr (GError) error = NULL;
   g_autoptr (QvizStore) store = NULL;
+  const char *command = push ? "push" : "import";
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!qviz_cli_parse (ctx, &argc, &argv))
     return QVIZ_EXIT_USAGE;
   if (argc < 2)
-    return qviz_cli_fail (QVIZ_EXIT_USAGE, "import needs a database file to merge.");
+    return qviz_cli_fail (QVIZ_EXIT_USAGE, "%s needs a database file to merge.", command);
+  if (push)
+    {
+      const char *target = db != NULL ? db : g_getenv ("QVIZ_DB");
+
+      if (!qviz_store_location_is_postgres (target))
+        return qviz_cli_fail (QVIZ_EXIT_USAGE,
+                              "push needs the team's server: --db postgresql://host/dbname "
+                              "(or QVIZ_DB).");
+      for (int i = 1; i < argc; i++)
+        if (qviz_store_location_is_postgres (argv[i]))
+          return qviz_cli_fail (QVIZ_EXIT_USAGE, "push sends local files; “%s” is a server.",
+                                argv[i]);
+    }
   store = qviz_cli_open_store (db, TRUE, &error);
   if (store == NULL)
     return qviz_cli_fail (QVIZ_EXIT_USAGE, "%s", error->message);
@@ -285,6 +307,18 @@ qviz_cli_import (int argc, char **argv)
               counts.runs, counts.machines, counts.models);
     }
   return QVIZ_EXIT_OK;
+}
+
+int
+qviz_cli_import (int argc, char **argv)
+{
+  return merge_into_store (argc, argv, FALSE);
+}
+
+int
+qviz_cli_push (int argc, char **argv)
+{
+  return merge_into_store (argc, argv, TRUE);
 }
 
 /* ---- compare ---------------------------------------------------------------- */

@@ -69,9 +69,15 @@ qviz_cli_parse (GOptionContext *context, int *argc, char ***argv)
   return TRUE;
 }
 
+/* --db, else QVIZ_DB (a file or a postgresql:// URI), else the default
+ * file. */
 QvizStore *
 qviz_cli_open_store (const char *path, gboolean write, GError **error)
 {
+  const char *env = g_getenv ("QVIZ_DB");
+
+  if (path == NULL && env != NULL && env[0] != '\0')
+    path = env;
   return qviz_store_open (path, write ? QVIZ_STORE_READ_WRITE : QVIZ_STORE_READ_ONLY, error);
 }
 
@@ -491,6 +497,7 @@ static const struct {
   { "show", qviz_cli_show, "a stored run's layers or a sweep's latency table" },
   { "export", qviz_cli_export, "write a run or sweep as CSV, a chart as PNG/SVG/PDF, or a database" },
   { "import", qviz_cli_import, "merge another machine's database" },
+  { "push", qviz_cli_push, "upload local databases to a team's PostgreSQL server" },
   { "compare", qviz_cli_compare, "compare two sweeps or runs layer by layer" },
   { "bench", qviz_cli_bench, "the engine's own benchmark figures, as Markdown" },
   { "operators", qviz_cli_operators, "the ONNX operators qviz reads, as Markdown" },

@@ -1030,6 +1030,17 @@ action_show_machines (GSimpleAction *action,
   adw_view_stack_set_visible_child_name (QVIZ_WINDOW (user_data)->pages, "machines");
 }
 
+static void
+action_connect_team (GSimpleAction *action,
+                     GVariant      *param,
+                     gpointer       user_data)
+{
+  if (param != NULL)
+    qviz_window_connect_team (QVIZ_WINDOW (user_data), g_variant_get_string (param, NULL));
+  else
+    qviz_window_connect_team_dialog (QVIZ_WINDOW (user_data));
+}
+
 /* ---- wiring --------------------------------------------------------- */
 
 static const GActionEntry win_actions[] = {
@@ -1047,6 +1058,8 @@ static const GActionEntry win_actions[] = {
   { "import", action_import },
   { "show-machines", action_show_machines },
   { "export-db", action_export_db },
+  { "connect-team", action_connect_team },
+  { "connect-team-uri", action_connect_team, "s" },
   { "search", action_search },
   { "zoom-in", action_zoom },
   { "zoom-out", action_zoom },

@@ -116,6 +116,12 @@ typedef struct {
   int height, width, threads;
 } QvizWindowConfig;
 
+/* qviz-window-team.c: File > Connect to Team Database… */
+void     qviz_window_connect_team_dialog (QvizWindow *self);
+/* Tries uri (postgresql://...) off the main thread; on success remembers
+ * it and opens a window on it in place of this one. */
+void     qviz_window_connect_team       (QvizWindow *self, const char *uri);
+
 /* qviz-window.c */
 void     qviz_window_reload_sweeps      (QvizWindow *self, const char *select_uuid);
 void     qviz_window_show_sweep         (QvizWindow *self, const char *sweep_uuid);

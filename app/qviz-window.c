@@ -1176,6 +1176,7 @@ build_main_menu (void)
   g_menu_append_section (menu, NULL, G_MENU_MODEL (first));
   g_menu_append (store, _("_Import Database…"), "win.import");
   g_menu_append (store, _("E_xport Sweep to Database…"), "win.export-db");
+  g_menu_append (store, _("_Connect to Team Database…"), "win.connect-team");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (store));
   g_menu_append (second, _("_Preferences"), "app.preferences");
   g_menu_append (second, _("_Keyboard Shortcuts"), "app.shortcuts");
@@ -1488,6 +1489,10 @@ qviz_window_new (QvizApplication *application,
 
   self = g_object_new (QVIZ_TYPE_WINDOW, "application", application, NULL);
   setting_db = g_settings_get_string (self->settings, "database-path");
+  /* --db, then QVIZ_DB (a file or a team's postgresql:// URI), then
+   * Preferences */
+  if (db_path == NULL && g_getenv ("QVIZ_DB") != NULL && g_getenv ("QVIZ_DB")[0] != '\0')
+    db_path = g_getenv ("QVIZ_DB");
   if (db_path == NULL && setting_db[0] != '\0')
     db_path = setting_db;
   self->store = qviz_store_open (db_path, QVIZ_STORE_READ_WRITE, &error);

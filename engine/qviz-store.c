@@ -6,6 +6,7 @@
  * then are migrations run (in one transaction) and WAL mode set.
  */
 #include "qviz-store-private.h"
+#include "qviz-store-pg.h"
 #include "qviz-process.h"
 #include "qviz-graph.h" /* QVIZ_ERROR */
 
@@ -28,6 +29,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 struct _QvizStore {
   GMutex   lock;
   sqlite3 *db;
+  QvizPgStore *pg;         /* instead of db, for a postgresql:// URI */
   char    *path;           /* as given: what messages name */
   char    *uri;            /* file: URI of the absolute path */
   gboolean read_only;
@@ -231,10 +233,27 @@ set_sqlite_error (QvizStore *store, int rc, const char *doing, GError **error)
   return FALSE;
 }
 
+/* A store on a server has no SQLite handle: a function that has no
+ * PostgreSQL twin in qviz-store-pg.c yet says so instead of crashing. */
+static gboolean
+check_sqlite (QvizStore *store, const char *doing, GError **error)
+{
+  if (store->db != NULL)
+    return TRUE;
+  g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_DATABASE,
+               "Cannot %s in “%s”: qviz does not do that on a PostgreSQL server yet.",
+               doing, store->path);
+  return FALSE;
+}
+
 static gboolean
 exec_sql (QvizStore *store, const char *sql, const char *doing, GError **error)
 {
-  int rc = sqlite3_exec (store->db, sql, NULL, NULL, NULL);
+  int rc;
+
+  if (!check_sqlite (store, doing, error))
+    return FALSE;
+  rc = sqlite3_exec (store->db, sql, NULL, NULL, NULL);
 
   if (rc != SQLITE_OK)
     return set_sqlite_error (store, rc, doing, error);
@@ -245,8 +264,11 @@ static sqlite3_stmt *
 prepare (QvizStore *store, const char *sql, const char *doing, GError **error)
 {
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL);
+  int rc;
 
+  if (!check_sqlite (store, doing, error))
+    return NULL;
+  rc = sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
       set_sqlite_error (store, rc, doing, error);
@@ -768,6 +790,21 @@ store_open (const char *path, QvizStoreFlags flags, int busy_timeout_ms,
   gboolean exists = FALSE;
   int version = 0;
 
+  if (qviz_store_location_is_postgres (path))
+    {
+      QvizPgStore *pg = qviz_pg_store_open (path, read_only, target_version, error);
+
+      if (pg == NULL)
+        return NULL;
+      store = g_new0 (QvizStore, 1);
+      g_mutex_init (&store->lock);
+      store->pg = pg;
+      store->path = g_strdup (qviz_pg_store_get_name (pg));
+      store->read_only = read_only;
+      store->schema_version = qviz_pg_store_get_schema_version (pg);
+      return g_steal_pointer (&store);
+    }
+
   if (path == NULL)
     {
       default_path = qviz_store_default_path ();
@@ -882,6 +919,7 @@ qviz_store_close (QvizStore *store)
     return;
   if (store->db != NULL)
     sqlite3_close (store->db);
+  g_clear_pointer (&store->pg, qviz_pg_store_close);
   g_mutex_clear (&store->lock);
   g_free (store->path);
   g_free (store->uri);
@@ -917,7 +955,7 @@ qviz_store_create_at_version (const char *path, int version, GError **error)
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (version >= 1 && version <= QVIZ_STORE_SCHEMA_VERSION, FALSE);
 
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
+  if (!qviz_store_location_is_postgres (path) && g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_DATABASE, "“%s” already exists.", path);
       return FALSE;
@@ -993,6 +1031,9 @@ qviz_store_put_machine (QvizStore *store, const QvizMachine *m, GError **error)
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (m != NULL && m->id != NULL, FALSE);
 
+  if (store->pg != NULL)
+    return qviz_pg_store_put_machine (store->pg, m, error);
+
   locker = g_mutex_locker_new (&store->lock);
   if (!check_writable (store, error))
     return FALSE;
@@ -1034,6 +1075,9 @@ qviz_store_put_model (QvizStore *store, const QvizModelInfo *mi, GError **error)
 
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (mi != NULL && mi->sha256 != NULL, FALSE);
+
+  if (store->pg != NULL)
+    return qviz_pg_store_put_model (store->pg, mi, error);
 
   locker = g_mutex_locker_new (&store->lock);
   if (!check_writable (store, error))
@@ -1143,6 +1187,9 @@ qviz_store_get_machine (QvizStore *store, const char *machine_id, GError **error
 
   g_return_val_if_fail (store != NULL && machine_id != NULL, NULL);
 
+  if (store->pg != NULL)
+    return qviz_pg_store_get_machine (store->pg, machine_id, error);
+
   locker = g_mutex_locker_new (&store->lock);
   stmt = prepare (store, "SELECT " MACHINE_COLUMNS " FROM machines WHERE id = ?",
                   "read a machine", error);
@@ -1169,6 +1216,9 @@ qviz_store_get_model (QvizStore *store, const char *sha256, GError **error)
 
   g_return_val_if_fail (store != NULL && sha256 != NULL, NULL);
 
+  if (store->pg != NULL)
+    return qviz_pg_store_get_model (store->pg, sha256, error);
+
   locker = g_mutex_locker_new (&store->lock);
   stmt = prepare (store, "SELECT " MODEL_COLUMNS " FROM models WHERE sha256 = ?",
                   "read a model", error);
@@ -1194,6 +1244,9 @@ qviz_store_list_machines (QvizStore *store, GError **error)
 
   g_return_val_if_fail (store != NULL, NULL);
 
+  if (store->pg != NULL)
+    return qviz_pg_store_list_machines (store->pg, error);
+
   locker = g_mutex_locker_new (&store->lock);
   stmt = prepare (store, "SELECT " MACHINE_COLUMNS " FROM machines ORDER BY hostname, id",
                   "list machines", error);
@@ -1210,6 +1263,9 @@ qviz_store_list_models (QvizStore *store, GError **error)
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (store != NULL, NULL);
+
+  if (store->pg != NULL)
+    return qviz_pg_store_list_models (store->pg, error);
 
   locker = g_mutex_locker_new (&store->lock);
   stmt = prepare (store, "SELECT " MODEL_COLUMNS " FROM models ORDER BY name, sha256",
@@ -1233,6 +1289,9 @@ qviz_store_sweep_begin (QvizStore *store, const QvizSweep *sweep, GError **error
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (sweep != NULL && sweep->uuid != NULL, FALSE);
   g_return_val_if_fail (sweep->machine_id != NULL && sweep->model_sha256 != NULL, FALSE);
+
+  if (store->pg != NULL)
+    return qviz_pg_store_sweep_begin (store->pg, sweep, error);
 
   locker = g_mutex_locker_new (&store->lock);
   if (!check_writable (store, error))
@@ -1277,6 +1336,9 @@ qviz_store_sweep_finish (QvizStore *store, const char *sweep_uuid,
 
   g_return_val_if_fail (store != NULL && sweep_uuid != NULL, FALSE);
   g_return_val_if_fail (status != QVIZ_SWEEP_RUNNING, FALSE);
+
+  if (store->pg != NULL)
+    return qviz_pg_store_sweep_finish (store->pg, sweep_uuid, status, message, error);
 
   locker = g_mutex_locker_new (&store->lock);
   if (!check_writable (store, error))
@@ -1462,6 +1524,9 @@ qviz_store_list_sweeps (QvizStore *store, const char *model, const char *machine
 
   g_return_val_if_fail (store != NULL, NULL);
 
+  if (store->pg != NULL)
+    return qviz_pg_store_list_sweeps (store->pg, model, machine, FALSE, error);
+
   locker = g_mutex_locker_new (&store->lock);
   return list_sweeps_locked (store, model, machine, FALSE, error);
 }
@@ -1475,8 +1540,13 @@ qviz_store_latest_sweep (QvizStore *store, const char *model, const char *machin
 
   g_return_val_if_fail (store != NULL && model != NULL, NULL);
 
-  locker = g_mutex_locker_new (&store->lock);
-  rows = list_sweeps_locked (store, model, machine, TRUE, error);
+  if (store->pg != NULL)
+    rows = qviz_pg_store_list_sweeps (store->pg, model, machine, TRUE, error);
+  else
+    {
+      locker = g_mutex_locker_new (&store->lock);
+      rows = list_sweeps_locked (store, model, machine, TRUE, error);
+    }
   if (rows == NULL || rows->len == 0)
     return NULL;
   return g_ptr_array_steal_index (rows, 0);
@@ -1511,6 +1581,9 @@ qviz_store_get_sweep (QvizStore *store, const char *sweep_id, GError **error)
 
   g_return_val_if_fail (store != NULL && sweep_id != NULL, NULL);
 
+  if (store->pg != NULL)
+    return qviz_pg_store_get_sweep (store->pg, sweep_id, error);
+
   locker = g_mutex_locker_new (&store->lock);
   return get_sweep_locked (store, sweep_id, error);
 }
@@ -1524,6 +1597,9 @@ qviz_store_delete_sweep (QvizStore *store, const char *sweep_id, GError **error)
   int rc;
 
   g_return_val_if_fail (store != NULL && sweep_id != NULL, FALSE);
+
+  if (store->pg != NULL)
+    return qviz_pg_store_delete_sweep (store->pg, sweep_id, error);
 
   locker = g_mutex_locker_new (&store->lock);
   if (!check_writable (store, error))
@@ -1744,6 +1820,9 @@ qviz_store_put_run (QvizStore *store, const QvizRun *run, GError **error)
   g_return_val_if_fail (run->sweep_uuid != NULL, FALSE);
   g_return_val_if_fail (run->machine_id != NULL && run->model_sha256 != NULL, FALSE);
 
+  if (store->pg != NULL)
+    return qviz_pg_store_put_run (store->pg, run, error);
+
   locker = g_mutex_locker_new (&store->lock);
   if (!check_writable (store, error))
     return FALSE;
@@ -1963,6 +2042,9 @@ qviz_store_list_runs (QvizStore *store, const char *sweep_id, gboolean with_deta
 
   g_return_val_if_fail (store != NULL && sweep_id != NULL, NULL);
 
+  if (store->pg != NULL)
+    return qviz_pg_store_list_runs (store->pg, sweep_id, with_details, error);
+
   locker = g_mutex_locker_new (&store->lock);
   uuid = resolve_id (store, "sweeps", "sweep", sweep_id, error);
   if (uuid == NULL)
@@ -1987,6 +2069,9 @@ qviz_store_get_run (QvizStore *store, const char *run_id, GError **error)
   g_autofree char *uuid = NULL;
 
   g_return_val_if_fail (store != NULL && run_id != NULL, NULL);
+
+  if (store->pg != NULL)
+    return qviz_pg_store_get_run (store->pg, run_id, error);
 
   locker = g_mutex_locker_new (&store->lock);
   uuid = resolve_id (store, "runs", "run", run_id, error);
@@ -2450,6 +2535,218 @@ import_from (QvizStore *store, const char *src_path, const GPtrArray *sweep_uuid
   return ok;
 }
 
+/* Copies sweeps of another store (a server: no ATTACH) through its
+ * public API, in one transaction; the same rules as import_attached (). */
+static gboolean
+import_sweep_from_store (QvizStore *store, QvizStore *src, const char *uuid,
+                         QvizImportCounts *counts, GError **error)
+{
+  g_autoptr(QvizSweep) sweep = qviz_store_get_sweep (src, uuid, error);
+  g_autoptr(QvizMachine) m = NULL;
+  g_autoptr(QvizModelInfo) mi = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int i = 1;
+
+  if (sweep == NULL)
+    return FALSE;
+  m = qviz_store_get_machine (src, sweep->machine_id, error);
+  mi = m != NULL ? qviz_store_get_model (src, sweep->model_sha256, error) : NULL;
+  runs = mi != NULL ? qviz_store_list_runs (src, sweep->uuid, TRUE, error) : NULL;
+  if (runs == NULL)
+    return FALSE;
+
+  /* the machines of the runs that ran elsewhere than their sweep's
+   * (k < runs->len), then the sweep's (k == runs->len) */
+  for (guint k = 0; k <= runs->len; k++)
+    {
+      const QvizMachine *host = m;
+      g_autoptr(QvizMachine) run_machine = NULL;
+
+      if (k < runs->len && !g_str_equal (((QvizRun *) runs->pdata[k])->machine_id, m->id))
+        {
+          host = run_machine = qviz_store_get_machine (src, ((QvizRun *) runs->pdata[k])->machine_id,
+                                                       error);
+          if (host == NULL)
+            return FALSE;
+        }
+      else if (k < runs->len)
+        continue;
+      stmt = prepare (store,
+                      "INSERT OR IGNORE INTO machines (id, hostname, cpu_model, physical_cores, "
+                      "logical_cores, isa_flags, l1d_bytes, l2_bytes, l3_bytes, memory_bytes, "
+                      "os, kernel, qviz_version, qviz_commit) "
+                      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", "import", error);
+      if (stmt == NULL)
+        return FALSE;
+      i = 1;
+      bind_text (stmt, i++, host->id);
+      bind_text (stmt, i++, host->hostname);
+      bind_text (stmt, i++, host->cpu_model);
+      sqlite3_bind_int (stmt, i++, host->physical_cores);
+      sqlite3_bind_int (stmt, i++, host->logical_cores);
+      bind_text (stmt, i++, host->isa_flags);
+      sqlite3_bind_int64 (stmt, i++, (sqlite3_int64) host->l1d_bytes);
+      sqlite3_bind_int64 (stmt, i++, (sqlite3_int64) host->l2_bytes);
+      sqlite3_bind_int64 (stmt, i++, (sqlite3_int64) host->l3_bytes);
+      sqlite3_bind_int64 (stmt, i++, (sqlite3_int64) host->memory_bytes);
+      bind_text (stmt, i++, host->os);
+      bind_text (stmt, i++, host->kernel);
+      bind_text (stmt, i++, host->qviz_version);
+      bind_text (stmt, i++, host->qviz_commit);
+      if (!step_done (store, stmt, "import", error))
+        return FALSE;
+      counts->machines += (guint) sqlite3_changes (store->db);
+      g_clear_pointer (&stmt, sqlite3_finalize);
+    }
+
+  stmt = prepare (store,
+                  "INSERT OR IGNORE INTO models (sha256, name, source, n_nodes, params, macs, "
+                  "default_res, weight_bytes_f32, weight_bytes_int8) "
+                  "VALUES (?,?,?,?,?,?,?,?,?)", "import", error);
+  if (stmt == NULL)
+    return FALSE;
+  i = 1;
+  bind_text (stmt, i++, mi->sha256);
+  bind_text (stmt, i++, mi->name);
+  bind_text (stmt, i++, mi->source);
+  sqlite3_bind_int (stmt, i++, mi->n_nodes);
+  sqlite3_bind_int64 (stmt, i++, (sqlite3_int64) mi->params);
+  sqlite3_bind_int64 (stmt, i++, (sqlite3_int64) mi->macs);
+  sqlite3_bind_int (stmt, i++, mi->default_res);
+  sqlite3_bind_int64 (stmt, i++, (sqlite3_int64) mi->weight_bytes_f32);
+  sqlite3_bind_int64 (stmt, i++, (sqlite3_int64) mi->weight_bytes_int8);
+  if (!step_done (store, stmt, "import", error))
+    return FALSE;
+  counts->models += (guint) sqlite3_changes (store->db);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = prepare (store,
+                  "INSERT OR IGNORE INTO sweeps (uuid, machine_id, model_sha256, created_us, "
+                  "finished_us, resolutions, threads, precisions, options, status, message) "
+                  "VALUES (?,?,?,?,?,?,?,?,?,?,?)", "import", error);
+  if (stmt == NULL)
+    return FALSE;
+  i = 1;
+  bind_text (stmt, i++, sweep->uuid);
+  bind_text (stmt, i++, sweep->machine_id);
+  bind_text (stmt, i++, sweep->model_sha256);
+  sqlite3_bind_int64 (stmt, i++, sweep->created);
+  sqlite3_bind_int64 (stmt, i++, sweep->finished);
+  bind_text (stmt, i++, sweep->resolutions);
+  bind_text (stmt, i++, sweep->threads);
+  bind_text (stmt, i++, sweep->precisions);
+  bind_text (stmt, i++, sweep->options);
+  bind_text (stmt, i++, qviz_sweep_status_name (sweep->status));
+  bind_text (stmt, i++, sweep->message);
+  if (!step_done (store, stmt, "import", error))
+    return FALSE;
+  counts->sweeps += (guint) sqlite3_changes (store->db);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  /* a sweep still running when it was first imported has ended since */
+  stmt = prepare (store,
+                  "UPDATE sweeps SET status = ?, message = ?, finished_us = ? "
+                  "WHERE uuid = ? AND status = 'running' AND ?5 <> 'running'", "import", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, qviz_sweep_status_name (sweep->status));
+  bind_text (stmt, 2, sweep->message);
+  sqlite3_bind_int64 (stmt, 3, sweep->finished);
+  bind_text (stmt, 4, sweep->uuid);
+  bind_text (stmt, 5, qviz_sweep_status_name (sweep->status));
+  if (!step_done (store, stmt, "import", error))
+    return FALSE;
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = prepare (store, "SELECT count(*) FROM runs WHERE uuid = ?", "import", error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint k = 0; k < runs->len; k++)
+    {
+      const QvizRun *run = runs->pdata[k];
+      gboolean has;
+
+      bind_text (stmt, 1, run->uuid);
+      if (sqlite3_step (stmt) != SQLITE_ROW)
+        return set_sqlite_error (store, sqlite3_errcode (store->db), "import", error);
+      has = sqlite3_column_int (stmt, 0) > 0;
+      sqlite3_reset (stmt);
+      if (has)
+        continue;
+      if (!insert_run_row (store, run, "import", error)
+          || !insert_samples (store, run, "import", error)
+          || !insert_layers (store, run, "import", error)
+          || !insert_spans (store, run, "import", error))
+        return FALSE;
+      counts->runs++;
+    }
+  return TRUE;
+}
+
+static gboolean
+import_from_store (QvizStore *store, QvizStore *src, const GPtrArray *sweep_uuids,
+                   QvizImportCounts *counts, GError **error)
+{
+  g_autoptr(GPtrArray) all = NULL;
+  QvizImportCounts local = { 0 };
+  gboolean ok = TRUE;
+
+  if (sweep_uuids == NULL)
+    {
+      g_autoptr(GPtrArray) sweeps = qviz_store_list_sweeps (src, NULL, NULL, error);
+
+      if (sweeps == NULL)
+        return FALSE;
+      all = g_ptr_array_new_with_free_func (g_free);
+      /* oldest first, as they were made */
+      for (guint i = sweeps->len; i > 0; i--)
+        g_ptr_array_add (all, g_strdup (((QvizSweep *) sweeps->pdata[i - 1])->uuid));
+      sweep_uuids = all;
+    }
+  if (!begin_write (store, "import", error))
+    return FALSE;
+  for (guint i = 0; ok && i < sweep_uuids->len; i++)
+    ok = import_sweep_from_store (store, src, g_ptr_array_index (sweep_uuids, i), &local,
+                                  error);
+  if (!ok)
+    {
+      rollback (store);
+      return FALSE;
+    }
+  if (!commit (store, "import", error))
+    return FALSE;
+  if (counts != NULL)
+    *counts = local;
+  return TRUE;
+}
+
+static void remove_database_files (const char *path);
+
+/* A file into a server: first into a private SQLite copy, through the
+ * same checks as any import (a hostile file is refused there, naming what
+ * is wrong), then from the copy to the server in one transaction.  The
+ * file itself is only read. */
+static gboolean
+push_file (QvizStore *store, const char *path, QvizImportCounts *counts, GError **error)
+{
+  g_autofree char *dir = g_dir_make_tmp ("qviz-push-XXXXXX", error);
+  g_autofree char *staging = NULL;
+  g_autoptr(QvizStore) stage = NULL;
+  gboolean ok;
+
+  if (dir == NULL)
+    return FALSE;
+  staging = g_build_filename (dir, "staging.sqlite", NULL);
+  stage = qviz_store_open (staging, QVIZ_STORE_READ_WRITE, error);
+  ok = stage != NULL && qviz_store_import (stage, path, NULL, error)
+       && qviz_pg_store_import (store->pg, stage, path, counts, error);
+  g_clear_pointer (&stage, qviz_store_close);
+  remove_database_files (staging);
+  g_rmdir (dir);
+  return ok;
+}
+
 gboolean
 qviz_store_import (QvizStore *store, const char *other_path, QvizImportCounts *counts,
                    GError **error)
@@ -2457,6 +2754,24 @@ qviz_store_import (QvizStore *store, const char *other_path, QvizImportCounts *c
   g_autoptr(GMutexLocker) locker = NULL;
 
   g_return_val_if_fail (store != NULL && other_path != NULL, FALSE);
+
+  if (store->pg != NULL || qviz_store_location_is_postgres (other_path))
+    {
+      g_autoptr(QvizStore) src = NULL;
+
+      if (!check_writable (store, error))
+        return FALSE;
+      if (store->pg != NULL && !qviz_store_location_is_postgres (other_path))
+        return push_file (store, other_path, counts, error);
+      /* The source is only read: a failed push leaves it as it was. */
+      src = qviz_store_open (other_path, QVIZ_STORE_READ_ONLY, error);
+      if (src == NULL)
+        return FALSE;
+      if (store->pg != NULL)
+        return qviz_pg_store_import (store->pg, src, other_path, counts, error);
+      locker = g_mutex_locker_new (&store->lock);
+      return import_from_store (store, src, NULL, counts, error);
+    }
 
   locker = g_mutex_locker_new (&store->lock);
   if (!check_writable (store, error))
@@ -2509,7 +2824,9 @@ qviz_store_export (QvizStore *store, const char *dest_path, const char *const *s
   g_mutex_lock (&store->lock);
   for (guint i = 0; sweep_ids[i] != NULL; i++)
     {
-      char *uuid = resolve_id (store, "sweeps", "sweep", sweep_ids[i], error);
+      char *uuid = store->pg != NULL
+                   ? qviz_pg_store_resolve_sweep (store->pg, sweep_ids[i], error)
+                   : resolve_id (store, "sweeps", "sweep", sweep_ids[i], error);
 
       if (uuid == NULL)
         {
@@ -2526,7 +2843,14 @@ qviz_store_export (QvizStore *store, const char *dest_path, const char *const *s
   dest = qviz_store_open (partial, QVIZ_STORE_READ_WRITE, error);
   if (dest == NULL)
     return FALSE;
-  ok = import_from (dest, store->path, uuids, counts, error);
+  if (store->pg != NULL)
+    {
+      g_mutex_lock (&dest->lock);
+      ok = import_from_store (dest, store, uuids, counts, error);
+      g_mutex_unlock (&dest->lock);
+    }
+  else
+    ok = import_from (dest, store->path, uuids, counts, error);
   /* A self-contained file: no -wal beside it, readable from a read-only
    * folder. */
   if (ok)

@@ -18,6 +18,11 @@
  * as it was.
  *
  * A QvizStore may be used from several threads; calls are serialized.
+ *
+ * Given a postgresql:// or postgres:// URI instead of a path, the same
+ * functions keep a team's runs on a PostgreSQL server (qviz-store-pg.h):
+ * the same schema and version, one transaction per run, messages naming
+ * the URI without its password.
  */
 #pragma once
 
@@ -42,7 +47,8 @@ typedef enum {
 char          *qviz_store_default_path    (void);
 
 /* Opens (and for writing creates and migrates) the store at path, or at the
- * default path when path is NULL (creating its folder). */
+ * default path when path is NULL (creating its folder), or on the server
+ * a postgresql:// URI names. */
 QvizStore     *qviz_store_open            (const char *path, QvizStoreFlags flags,
                                            GError **error);
 /* The same with a chosen busy timeout in milliseconds. */

@@ -1,6 +1,11 @@
-/* test-store.c: the SQLite run store -- schema and migrations, round trips,
+/* test-store.c: the run store -- schema and migrations, round trips,
  * import and export, two writing processes, and files it must refuse
- * without changing a byte of them. */
+ * without changing a byte of them.
+ *
+ * With QVIZ_TEST_DB set to a postgresql:// URI (tests/with-postgres does),
+ * the tests that are not about SQLite files run against that server
+ * instead, each in a database of its own, with tests of the server's own
+ * failures; the SQLite files they import from and export to stay files. */
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -12,9 +17,18 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "qviz-config.h"
 #include "qviz-graph.h"
 #include "qviz-machine.h"
 #include "qviz-store-private.h"
+#include "qviz-store-pg.h"
+
+#ifdef QVIZ_HAVE_LIBPQ
+#include <libpq-fe.h>
+#endif
+
+/* The server's "postgres" database, or NULL to test SQLite files. */
+static const char *test_server;
 
 /* ---- helpers -------------------------------------------------------- */
 
@@ -64,6 +78,55 @@ file_sha256 (const char *path)
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
 }
 
+/* Where a test's store lives: a file in dir, or a new empty database on
+ * the test server. */
+static char *
+store_location (const char *dir, const char *name)
+{
+  g_autofree char *db = NULL;
+  g_auto(GStrv) parts = NULL;
+
+  if (test_server == NULL)
+    return g_build_filename (dir, name, NULL);
+#ifdef QVIZ_HAVE_LIBPQ
+  {
+    static guint n_databases;
+    g_autofree char *sql = NULL;
+    PGconn *conn = PQconnectdb (test_server);
+    PGresult *res;
+
+    g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+    db = g_strdup_printf ("qviz_test_%d_%u", (int) getpid (), n_databases++);
+    sql = g_strdup_printf ("CREATE DATABASE %s", db);
+    res = PQexec (conn, sql);
+    if (PQresultStatus (res) != PGRES_COMMAND_OK)
+      g_error ("%s: %s", sql, PQerrorMessage (conn));
+    PQclear (res);
+    PQfinish (conn);
+  }
+#endif
+  /* ".../postgres?host=..." with the new database's name */
+  parts = g_strsplit (test_server, "/postgres", 2);
+  g_assert_cmpuint (g_strv_length (parts), ==, 2);
+  return g_strconcat (parts[0], "/", db, parts[1], NULL);
+}
+
+#ifdef QVIZ_HAVE_LIBPQ
+static PGresult *
+pg_exec (const char *uri, const char *sql)
+{
+  PGconn *conn = PQconnectdb (uri);
+  PGresult *res;
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  res = PQexec (conn, sql);
+  if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
+    g_error ("%s: %s", sql, PQerrorMessage (conn));
+  PQfinish (conn);
+  return res;
+}
+#endif
+
 static sqlite3 *
 raw_open (const char *path)
 {
@@ -84,19 +147,69 @@ raw_exec (sqlite3 *db, const char *sql)
     g_error ("%s: %s", sql, msg);
 }
 
+/* SQL run on a file or (as it is) on a server database. */
+static void
+raw_exec_at (const char *location, const char *sql)
+{
+  sqlite3 *db;
+
+#ifdef QVIZ_HAVE_LIBPQ
+  if (qviz_store_location_is_postgres (location))
+    {
+      PQclear (pg_exec (location, sql));
+      return;
+    }
+#endif
+  db = raw_open (location);
+  raw_exec (db, sql);
+  sqlite3_close (db);
+}
+
 static gint64
 raw_int (const char *path, const char *sql)
 {
-  sqlite3 *db = raw_open (path);
+  sqlite3 *db;
   sqlite3_stmt *stmt = NULL;
   gint64 v;
 
+#ifdef QVIZ_HAVE_LIBPQ
+  if (qviz_store_location_is_postgres (path))
+    {
+      PGresult *res = pg_exec (path, sql);
+
+      g_assert_cmpint (PQntuples (res), ==, 1);
+      v = g_ascii_strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+      PQclear (res);
+      return v;
+    }
+#endif
+  db = raw_open (path);
   g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   v = sqlite3_column_int64 (stmt, 0);
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   return v;
+}
+
+/* SQL counting column in table (0 or 1), for a file or a server. */
+static char *
+has_column_sql (const char *location, const char *table, const char *column)
+{
+  if (qviz_store_location_is_postgres (location))
+    return g_strdup_printf ("SELECT count(*) FROM information_schema.columns WHERE "
+                            "table_schema = current_schema () AND table_name = '%s' "
+                            "AND column_name = '%s'", table, column);
+  return g_strdup_printf ("SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s'",
+                          table, column);
+}
+
+static gint64
+schema_version_at (const char *location)
+{
+  if (qviz_store_location_is_postgres (location))
+    return raw_int (location, "SELECT version FROM qviz_schema");
+  return raw_int (location, "PRAGMA user_version");
 }
 
 static QvizMachine *
@@ -409,7 +522,7 @@ static void
 test_create (void)
 {
   g_autofree char *dir = make_tmpdir ();
-  g_autofree char *path = g_build_filename (dir, "runs.sqlite", NULL);
+  g_autofree char *path = store_location (dir, "runs.sqlite");
   g_autoptr(GError) error = NULL;
   g_autoptr(QvizStore) store = NULL;
   g_autoptr(QvizSweep) sweep = NULL;
@@ -422,20 +535,38 @@ test_create (void)
   g_assert_false (qviz_store_is_read_only (store));
   g_assert_cmpstr (qviz_store_get_path (store), ==, path);
 
-  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, QVIZ_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (raw_int (path, "PRAGMA application_id"), ==, 0x7176697a);
-  /* header byte 18 is 2 in WAL mode */
-  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), ==, 1);
-  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+  g_assert_cmpint (schema_version_at (path), ==, QVIZ_STORE_SCHEMA_VERSION);
+  if (test_server == NULL)
     {
-      g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_master "
-                                              "WHERE type = 'table' AND name = '%s'",
-                                              tables[i]);
-      g_assert_cmpint (raw_int (path, sql), ==, 1);
+      g_assert_cmpint (raw_int (path, "PRAGMA application_id"), ==, 0x7176697a);
+      /* header byte 18 is 2 in WAL mode */
+      g_assert_cmpint (raw_int (path, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), ==, 1);
+      for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+        {
+          g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_master "
+                                                  "WHERE type = 'table' AND name = '%s'",
+                                                  tables[i]);
+          g_assert_cmpint (raw_int (path, sql), ==, 1);
+        }
+      g_assert_cmpint (raw_int (path, "SELECT count(*) FROM pragma_foreign_key_list('runs')"), ==, 3);
+      g_assert_cmpint (raw_int (path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+                                      "AND name = 'runs_by_sweep'"), ==, 1);
     }
-  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM pragma_foreign_key_list('runs')"), ==, 3);
-  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
-                                  "AND name = 'runs_by_sweep'"), ==, 1);
+  else
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+        {
+          g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM pg_tables WHERE "
+                                                  "schemaname = current_schema () AND "
+                                                  "tablename = '%s'", tables[i]);
+          g_assert_cmpint (raw_int (path, sql), ==, 1);
+        }
+      g_assert_cmpint (raw_int (path, "SELECT count(*) FROM information_schema.table_constraints "
+                                      "WHERE table_name = 'runs' AND constraint_type = 'FOREIGN KEY'"),
+                       ==, 3);
+      g_assert_cmpint (raw_int (path, "SELECT count(*) FROM pg_indexes WHERE "
+                                      "indexname = 'runs_by_sweep'"), ==, 1);
+    }
 
   /* foreign keys are enforced: a run of an unknown sweep is refused */
   {
@@ -480,9 +611,7 @@ test_default_path (void)
 static void
 insert_v1_rows (const char *path)
 {
-  sqlite3 *db = raw_open (path);
-
-  raw_exec (db,
+  raw_exec_at (path,
             "INSERT INTO machines VALUES ('33333333-3333-4333-8333-333333333333', 'oldhost',"
             " 'Old CPU', 2, 4, 'avx2 fma', 32768, 524288, 8388608, 8589934592,"
             " 'Debian 11', 'Linux 5.10', '0.0.9', 'fedcba9');"
@@ -509,7 +638,6 @@ insert_v1_rows (const char *path)
             " '', '1x3x224x224', '1x16x112x112', 3, 3, 2, 2, 1, 1, 1, 0, 0, 'conv', 10838016,"
             " 432, 1000000, 2, 0.5, 43.352064, NULL);"
             "INSERT INTO spans VALUES ('" OLD_RUN "', 0, 1, 0, NULL, 0, 500000);");
-  sqlite3_close (db);
 }
 
 static void
@@ -548,26 +676,36 @@ test_migrations (void)
   for (int v = 0; v < QVIZ_STORE_SCHEMA_VERSION; v++)
     {
       g_autofree char *dir = make_tmpdir ();
-      g_autofree char *path = g_build_filename (dir, "old.sqlite", NULL);
+      g_autofree char *path = store_location (dir, "old.sqlite");
       g_autoptr(GError) error = NULL;
       g_autoptr(QvizStore) store = NULL;
       g_autofree char *before = NULL;
       g_autofree char *after = NULL;
 
-      if (v == 0)
+      if (v == 0 && test_server == NULL)
         g_assert_true (g_file_set_contents (path, "", 0, NULL)); /* an empty file */
-      else
+      else if (v > 0)
         {
+          g_autofree char *has_isa = has_column_sql (path, "runs", "isa");
+
           g_assert_true (qviz_store_create_at_version (path, v, &error));
           g_assert_no_error (error);
-          g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, v);
+          g_assert_cmpint (schema_version_at (path), ==, v);
           /* the column schema 2 added is not there yet */
-          g_assert_cmpint (raw_int (path, "SELECT count(*) FROM pragma_table_info('runs') "
-                                          "WHERE name = 'isa'"), ==, v >= 2);
+          g_assert_cmpint (raw_int (path, has_isa), ==, v >= 2);
           insert_v1_rows (path);
         }
 
-      if (v >= 1)
+      if (v >= 1 && test_server != NULL)
+        {
+          /* read-only: a server's schema is upgraded only by a writer */
+          store = qviz_store_open (path, QVIZ_STORE_READ_ONLY, &error);
+          g_assert_null (store);
+          assert_db_error (error, path, "older qviz schema");
+          g_clear_error (&error);
+          g_assert_cmpint (schema_version_at (path), ==, v);
+        }
+      else if (v >= 1)
         {
           /* read-only: works on a migrated copy, file untouched */
           before = file_sha256 (path);
@@ -597,7 +735,7 @@ test_migrations (void)
         assert_same_run (back, runs->pdata[1]);
       }
       g_clear_pointer (&store, qviz_store_close);
-      g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, QVIZ_STORE_SCHEMA_VERSION);
+      g_assert_cmpint (schema_version_at (path), ==, QVIZ_STORE_SCHEMA_VERSION);
       g_assert_cmpint (raw_int (path, "SELECT count(*) FROM runs"), ==, v >= 1 ? 3 : 2);
       remove_tree (dir);
     }
@@ -608,30 +746,31 @@ static void
 test_migration_fails (void)
 {
   g_autofree char *dir = make_tmpdir ();
-  g_autofree char *path = g_build_filename (dir, "old.sqlite", NULL);
+  g_autofree char *path = store_location (dir, "old.sqlite");
+  g_autofree char *has_isa = has_column_sql (path, "runs", "isa");
   g_autoptr(GError) error = NULL;
   g_autoptr(QvizStore) store = NULL;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
-  sqlite3 *db;
 
   g_assert_true (qviz_store_create_at_version (path, 1, &error));
   insert_v1_rows (path);
   /* the second statement of migration 2 will collide with this column */
-  db = raw_open (path);
-  raw_exec (db, "ALTER TABLE layers ADD COLUMN samples TEXT");
-  sqlite3_close (db);
-  before = file_sha256 (path);
+  raw_exec_at (path, "ALTER TABLE layers ADD COLUMN samples TEXT");
+  if (test_server == NULL)
+    before = file_sha256 (path);
 
   store = qviz_store_open (path, QVIZ_STORE_READ_WRITE, &error);
   g_assert_null (store);
   assert_db_error (error, path, "upgrade the database to schema 2");
-  after = file_sha256 (path);
-  g_assert_cmpstr (before, ==, after);
-  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 1);
+  if (test_server == NULL)
+    {
+      after = file_sha256 (path);
+      g_assert_cmpstr (before, ==, after);
+    }
+  g_assert_cmpint (schema_version_at (path), ==, 1);
   /* the first statement of the migration was rolled back too */
-  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM pragma_table_info('runs') "
-                                  "WHERE name = 'isa'"), ==, 0);
+  g_assert_cmpint (raw_int (path, has_isa), ==, 0);
   remove_tree (dir);
 }
 
@@ -641,7 +780,7 @@ static void
 test_round_trip (void)
 {
   g_autofree char *dir = make_tmpdir ();
-  g_autofree char *path = g_build_filename (dir, "runs.sqlite", NULL);
+  g_autofree char *path = store_location (dir, "runs.sqlite");
   g_autoptr(GError) error = NULL;
   g_autoptr(QvizStore) store = NULL;
   g_autoptr(QvizMachine) m = make_machine ("host-a");
@@ -832,7 +971,7 @@ static void
 test_prefix_ambiguous (void)
 {
   g_autofree char *dir = make_tmpdir ();
-  g_autofree char *path = g_build_filename (dir, "runs.sqlite", NULL);
+  g_autofree char *path = store_location (dir, "runs.sqlite");
   g_autoptr(GError) error = NULL;
   g_autoptr(QvizStore) store = qviz_store_open (path, QVIZ_STORE_READ_WRITE, &error);
   g_autoptr(QvizSweep) sweep = NULL;
@@ -978,7 +1117,7 @@ static void
 test_import (void)
 {
   g_autofree char *dir = make_tmpdir ();
-  g_autofree char *path_a = g_build_filename (dir, "a.sqlite", NULL);
+  g_autofree char *path_a = store_location (dir, "a.sqlite");
   g_autofree char *path_b = g_build_filename (dir, "b.sqlite", NULL);
   g_autofree char *path_old = g_build_filename (dir, "old.sqlite", NULL);
   g_autofree char *path_bad = g_build_filename (dir, "bad.sqlite", NULL);
@@ -1083,7 +1222,7 @@ static void
 test_export (void)
 {
   g_autofree char *dir = make_tmpdir ();
-  g_autofree char *path = g_build_filename (dir, "runs.sqlite", NULL);
+  g_autofree char *path = store_location (dir, "runs.sqlite");
   g_autofree char *out = g_build_filename (dir, "export.sqlite", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(QvizStore) store = qviz_store_open (path, QVIZ_STORE_READ_WRITE, &error);
@@ -1226,7 +1365,7 @@ static void
 test_two_processes (void)
 {
   g_autofree char *dir = make_tmpdir ();
-  g_autofree char *path = g_build_filename (dir, "shared.sqlite", NULL);
+  g_autofree char *path = store_location (dir, "shared.sqlite");
   g_autoptr(GError) error = NULL;
   g_autoptr(QvizStore) store = NULL;
   g_autoptr(GPtrArray) sweeps = NULL;
@@ -1435,6 +1574,30 @@ test_bad_negative_version (void)
 
 /* An imported file is anything someone sent: a row qviz would not have
  * written is refused by name, and the target stays byte for byte. */
+/* What tells a store's contents apart: a file's bytes, a server
+ * database's rows. */
+static char *
+store_digest (const char *location)
+{
+  const char *tables[] = { "machines", "models", "sweeps", "runs", "samples", "layers",
+                           "spans" };
+  GString *digest;
+
+  if (!qviz_store_location_is_postgres (location))
+    return file_sha256 (location);
+  digest = g_string_new (NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s", tables[i]);
+
+      g_string_append_printf (digest, "%s=%" G_GINT64_FORMAT " ", tables[i],
+                              raw_int (location, sql));
+    }
+  g_string_append_printf (digest, "running=%" G_GINT64_FORMAT,
+                          raw_int (location, "SELECT count(*) FROM sweeps WHERE status = 'running'"));
+  return g_string_free (digest, FALSE);
+}
+
 static void
 test_import_hostile (void)
 {
@@ -1471,7 +1634,8 @@ test_import_hostile (void)
   make_full_store (good);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *target = g_strdup_printf ("%s/target%u.sqlite", dir, i);
+      g_autofree char *target_name = g_strdup_printf ("target%u.sqlite", i);
+      g_autofree char *target = store_location (dir, target_name);
       g_autofree char *bad = g_strdup_printf ("%s/bad%u.sqlite", dir, i);
       g_autofree char *data = NULL;
       g_autofree char *before = NULL, *after = NULL;
@@ -1495,7 +1659,7 @@ test_import_hostile (void)
           g_assert_no_error (error);
         }
       g_clear_pointer (&store, qviz_store_close);
-      before = file_sha256 (target);
+      before = store_digest (target);
 
       store = qviz_store_open (target, QVIZ_STORE_READ_WRITE, &error);
       g_assert_no_error (error);
@@ -1503,7 +1667,7 @@ test_import_hostile (void)
       assert_db_error (error, bad, cases[i].fragment);
       g_assert_nonnull (strstr (error->message, "nothing was imported"));
       g_clear_pointer (&store, qviz_store_close);
-      after = file_sha256 (target);
+      after = store_digest (target);
       g_assert_cmpstr (before, ==, after);
     }
   remove_tree (dir);
@@ -1636,10 +1800,162 @@ test_bad_locked (void)
   remove_tree (dir);
 }
 
+/* ---- a server's own failures ---------------------------------------- */
+
+/* A database of a newer qviz is refused, and left as it was. */
+static void
+test_server_newer (void)
+{
+  g_autofree char *uri = store_location (NULL, "newer");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QvizStore) store = qviz_store_open (uri, QVIZ_STORE_READ_WRITE, &error);
+
+  g_assert_no_error (error);
+  g_clear_pointer (&store, qviz_store_close);
+  raw_exec_at (uri, "UPDATE qviz_schema SET version = 99");
+  for (int ro = 0; ro <= 1; ro++)
+    {
+      store = qviz_store_open (uri, ro ? QVIZ_STORE_READ_ONLY : QVIZ_STORE_READ_WRITE, &error);
+      g_assert_null (store);
+      assert_db_error (error, uri, "newer qviz (schema 99");
+      g_clear_error (&error);
+    }
+  g_assert_cmpint (schema_version_at (uri), ==, 99);
+
+  /* another program's tables are not taken over */
+  {
+    g_autofree char *other = store_location (NULL, "other");
+
+    raw_exec_at (other, "CREATE TABLE runs (id INTEGER)");
+    store = qviz_store_open (other, QVIZ_STORE_READ_WRITE, &error);
+    g_assert_null (store);
+    assert_db_error (error, other, "not a qviz database");
+    g_clear_error (&error);
+    g_assert_cmpint (raw_int (other, "SELECT count(*) FROM pg_tables WHERE tablename = 'qviz_schema'"),
+                     ==, 0);
+  }
+}
+
+/* Server unreachable, authentication failed, permission denied: each one
+ * sentence that says which, naming the URI without its password. */
+static void
+test_server_errors (void)
+{
+  g_autofree char *uri = store_location (NULL, "errors");
+  g_auto(GStrv) at_host = g_strsplit (uri, "?host=", 2);
+  g_autofree char *nowhere = g_strdup_printf ("postgresql://qviz@/x?host=/nonexistent-qviz-%d",
+                                              (int) getpid ());
+  g_autofree char *stranger = NULL;
+  g_autofree char *reader = NULL;
+  g_autofree char *reader_name = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QvizStore) store = NULL;
+  g_autoptr(QvizStore) writer = NULL;
+
+  store = qviz_store_open (nowhere, QVIZ_STORE_READ_ONLY, &error);
+  g_assert_null (store);
+  assert_db_error (error, nowhere, "server unreachable");
+  g_clear_error (&error);
+
+  stranger = g_strdup_printf ("postgresql://nobody_here:secret@%s?host=%s",
+                              strchr (at_host[0], '@') + 1, at_host[1]);
+  store = qviz_store_open (stranger, QVIZ_STORE_READ_ONLY, &error);
+  g_assert_null (store);
+  assert_db_error (error, "postgresql://nobody_here@", "authentication failed");
+  g_assert_null (strstr (error->message, "secret"));
+  g_clear_error (&error);
+
+  /* a role that may read the runs but not add any */
+  writer = qviz_store_open (uri, QVIZ_STORE_READ_WRITE, &error);
+  g_assert_no_error (error);
+  fill_store (writer, "h", "m", 1, 1, 1, NULL);
+  raw_exec_at (uri, "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = "
+                    "'qviz_reader') THEN CREATE ROLE qviz_reader LOGIN; END IF; END $$;"
+                    "GRANT SELECT ON ALL TABLES IN SCHEMA public TO qviz_reader");
+  reader = g_strdup_printf ("postgresql://qviz_reader@%s?host=%s",
+                            strchr (at_host[0], '@') + 1, at_host[1]);
+  reader_name = g_strdup (reader);
+  store = qviz_store_open (reader, QVIZ_STORE_READ_WRITE, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GPtrArray) sweeps = qviz_store_list_sweeps (store, NULL, NULL, &error);
+    g_autoptr(QvizMachine) m = make_machine ("another");
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (sweeps->len, ==, 1);
+    g_assert_false (qviz_store_put_machine (store, m, &error));
+    assert_db_error (error, reader_name, "permission denied");
+    g_clear_error (&error);
+  }
+  g_assert_cmpint (raw_int (uri, "SELECT count(*) FROM machines"), ==, 1);
+}
+
+/* The server drops the connection (a restart, an idle timeout): the next
+ * call connects again; a run cut off in the middle is not half there. */
+static void
+test_server_reconnects (void)
+{
+  g_autofree char *uri = store_location (NULL, "reconnect");
+  g_autofree char *kill = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QvizStore) store = qviz_store_open (uri, QVIZ_STORE_READ_WRITE, &error);
+  g_autoptr(QvizSweep) sweep = NULL;
+  g_autoptr(GPtrArray) runs = fill_store (store, "h", "m", 1, 2, 1, &sweep);
+  g_autoptr(GPtrArray) sweeps = NULL;
+  g_autoptr(QvizRun) late = make_run (sweep, "f32", 512, 1, 7);
+
+  g_assert_no_error (error);
+  /* postgresql://qviz@/DATABASE?host=... */
+  {
+    g_autofree char *database = g_strdup (strstr (uri, "@/") + 2);
+
+    *strchr (database, '?') = '\0';
+    kill = g_strdup_printf ("SELECT count(pg_terminate_backend (pid)) FROM pg_stat_activity "
+                            "WHERE application_name = 'qviz' AND datname = '%s'", database);
+  }
+  g_assert_cmpint (raw_int (uri, kill), ==, 1);
+
+  sweeps = qviz_store_list_sweeps (store, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sweeps->len, ==, 1);
+  g_assert_cmpuint (((QvizSweep *) sweeps->pdata[0])->n_runs, ==, 2);
+
+  /* and after another drop, a whole run still goes in as one */
+  g_assert_cmpint (raw_int (uri, kill), ==, 1);
+  g_assert_true (qviz_store_put_run (store, late, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_int (uri, "SELECT count(*) FROM runs"), ==, 3);
+  g_assert_cmpint (raw_int (uri, "SELECT count(*) FROM layers"), ==, 15);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  test_server = g_getenv ("QVIZ_TEST_DB");
+  if (test_server != NULL && test_server[0] != '\0')
+    {
+#ifndef QVIZ_HAVE_LIBPQ
+      g_test_skip ("this qviz was built without libpq");
+      return 77;
+#endif
+      g_assert_true (qviz_store_location_is_postgres (test_server));
+      /* the same tests where they are not about SQLite files */
+      g_test_add_func ("/store/create", test_create);
+      g_test_add_func ("/store/migrations", test_migrations);
+      g_test_add_func ("/store/migration-fails", test_migration_fails);
+      g_test_add_func ("/store/round-trip", test_round_trip);
+      g_test_add_func ("/store/prefix-and-atomicity", test_prefix_ambiguous);
+      g_test_add_func ("/store/import", test_import);
+      g_test_add_func ("/store/import-hostile", test_import_hostile);
+      g_test_add_func ("/store/export", test_export);
+      g_test_add_func ("/store/two-processes", test_two_processes);
+      g_test_add_func ("/store/server/newer", test_server_newer);
+      g_test_add_func ("/store/server/errors", test_server_errors);
+      g_test_add_func ("/store/server/reconnects", test_server_reconnects);
+      return g_test_run ();
+    }
+  test_server = NULL;
   g_test_add_func ("/store/create", test_create);
   g_test_add_func ("/store/default-path", test_default_path);
   g_test_add_func ("/store/migrations", test_migrations);
