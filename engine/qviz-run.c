@@ -252,6 +252,7 @@ qviz_run_new (void)
   run->plan_ms = NAN;
   run->status = QVIZ_RUN_COMPLETE;
   run->message = g_strdup ("");
+  run->engine = g_strdup (QVIZ_ENGINE_QVIZ);
   stats_clear (&run->stats);
   return run;
 }
@@ -268,6 +269,7 @@ qviz_run_free (QvizRun *run)
   g_free (run->precision);
   g_free (run->conv_algo);
   g_free (run->isa);
+  g_free (run->engine);
   g_free (run->message);
   g_free (run->model_name);
   g_free (run->hostname);
@@ -458,7 +460,8 @@ qviz_sweep_clip_text (QvizSweep *s, guint max_chars)
 void
 qviz_run_clip_text (QvizRun *r, guint max_chars)
 {
-  char **fields[] = { &r->precision, &r->conv_algo, &r->isa, &r->message, &r->model_name,
+  char **fields[] = { &r->precision, &r->conv_algo, &r->isa, &r->engine, &r->message,
+                      &r->model_name,
                       &r->hostname, &r->cpu_model };
 
   g_return_if_fail (r != NULL);

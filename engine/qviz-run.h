@@ -171,6 +171,9 @@ typedef struct {
   int     threads;
   char   *conv_algo;     /* "auto", "im2col", "reference" */
   char   *isa;           /* the kernels' ISA: "avx512vnni", "avx2", "scalar" */
+  char   *engine;        /* what ran the passes: "qviz" (this engine, see isa)
+                            or an imported trace's runtime, "onnxruntime CPU",
+                            "pytorch 1.13 onednn" */
   int     iterations;    /* warm passes asked for */
   int     warmup;        /* cold passes asked for */
   double  plan_ms;       /* making the plan: shapes, folding, prepacking */
@@ -192,6 +195,9 @@ typedef struct {
   char   *hostname;
   char   *cpu_model;
 } QvizRun;
+
+/* The engine name of runs measured by qviz itself. */
+#define QVIZ_ENGINE_QVIZ "qviz"
 
 /* A new run with a fresh uuid, empty arrays, status complete, sqnr NAN. */
 QvizRun      *qviz_run_new             (void);
