@@ -95,6 +95,7 @@ qviz_cli_json_run (const QvizRun *r, gboolean with_layers)
   add_int (b, "threads", r->threads);
   add_string (b, "conv_algo", r->conv_algo);
   add_string (b, "isa", r->isa);
+  add_string (b, "engine", r->engine ? r->engine : QVIZ_ENGINE_QVIZ);
   add_string (b, "status", qviz_run_status_name (r->status));
   add_double (b, "plan_ms", r->plan_ms);
   add_int (b, "arena_bytes", (gint64) r->arena_bytes);
@@ -180,10 +181,22 @@ qviz_cli_print_run_summary (const QvizRun *r)
 {
   char a[32], b[32], c[32], d[32], e[32];
 
-  printf ("run %s: %s %dx%d, %d thread%s, %s kernels (%s), %s\n", r->uuid, r->precision,
-          r->height, r->width, r->threads, r->threads > 1 ? "s" : "", r->isa ? r->isa : "?",
-          r->conv_algo ? r->conv_algo : "auto", qviz_run_status_name (r->status));
-  printf ("  plan (shapes, folding, prepacking): %s ms\n", qviz_cli_ms (r->plan_ms, a));
+  if (r->engine == NULL || g_str_equal (r->engine, QVIZ_ENGINE_QVIZ))
+    {
+      printf ("run %s: %s %dx%d, %d thread%s, %s kernels (%s), %s\n", r->uuid, r->precision,
+              r->height, r->width, r->threads, r->threads > 1 ? "s" : "", r->isa ? r->isa : "?",
+              r->conv_algo ? r->conv_algo : "auto", qviz_run_status_name (r->status));
+      printf ("  plan (shapes, folding, prepacking): %s ms\n", qviz_cli_ms (r->plan_ms, a));
+    }
+  else
+    {
+      /* an imported trace: another runtime ran the passes */
+      printf ("run %s: %s %dx%d, %d thread%s, engine %s (imported trace), %s\n", r->uuid,
+              r->precision, r->height, r->width, r->threads, r->threads > 1 ? "s" : "",
+              r->engine, qviz_run_status_name (r->status));
+      if (!isnan (r->plan_ms))
+        printf ("  session initialization: %s ms\n", qviz_cli_ms (r->plan_ms, a));
+    }
   for (guint i = 0; i < r->cold_ms->len; i++)
     printf ("  cold pass %u: %s ms\n", i + 1, qviz_cli_ms (g_array_index (r->cold_ms, double, i), a));
   printf ("  steady state over %u passes: median %s ms, p10 %s, p90 %s, min %s, MAD %s\n",
