@@ -799,8 +799,15 @@ qviz_trace_import (const char *path, QvizGraph *graph, const QvizTraceOptions *o
         g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_IO, "Cannot read “%s”: %s", path,
                      local->message);
       else
-        g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_PARSE, "“%s” is not a trace: %s.", path,
-                     local->message);
+        {
+          g_autofree char *why = g_strdup (local->message);
+
+          g_strchomp (why);
+          if (g_str_has_suffix (why, "."))
+            why[strlen (why) - 1] = '\0';
+          g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_PARSE, "“%s” is not a trace: %s.", path,
+                       why);
+        }
       goto out;
     }
   if (json_parser_get_root (parser) == NULL)
