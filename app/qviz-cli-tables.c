@@ -176,6 +176,34 @@ mark (const QvizRunLayer *l)
   return "";
 }
 
+/* Which layers made each cold pass of an imported trace slow: the runtime
+ * prepacks or allocates lazily, per layer, on its first passes. */
+static void
+print_cold_layers (const QvizRun *r)
+{
+  for (guint p = 0; p < r->cold_ms->len; p++)
+    {
+      g_autoptr (GArray) slow = qviz_run_cold_layers (r, p);
+      char a[32], b[32];
+
+      if (slow->len == 0)
+        continue;
+      printf ("  cold pass %u, slower than warm by layer:", p + 1);
+      for (guint k = 0; k < slow->len && k < 3; k++)
+        {
+          const QvizRunLayer *l = qviz_run_get_layer (r, g_array_index (slow, guint, k));
+          double cold = g_array_index (l->pass_ms, float, p);
+
+          if (l->stats.median > 0)
+            printf ("%s %s %s ms (%.1fx its warm %s)", k ? "," : "", l->name, qviz_cli_ms (cold, a),
+                    cold / l->stats.median, qviz_cli_ms (l->stats.median, b));
+          else
+            printf ("%s %s %s ms", k ? "," : "", l->name, qviz_cli_ms (cold, a));
+        }
+      printf ("\n");
+    }
+}
+
 void
 qviz_cli_print_run_summary (const QvizRun *r)
 {
@@ -208,6 +236,8 @@ qviz_cli_print_run_summary (const QvizRun *r)
             g_array_index (r->cold_ms, double, 0) / r->stats.median);
   if (!isnan (r->sqnr_db))
     printf ("  output SQNR against float: %.1f dB\n", r->sqnr_db);
+  if (r->engine != NULL && !g_str_equal (r->engine, QVIZ_ENGINE_QVIZ))
+    print_cold_layers (r);
 }
 
 static int

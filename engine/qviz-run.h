@@ -253,6 +253,11 @@ char         *qviz_time_to_iso8601     (gint64 unix_us);
 /* A new lower-case random uuid. */
 char         *qviz_uuid_new            (void);
 
+/* The layers that made cold pass `pass` slower than the steady state:
+ * indices (guint) of the layers whose time in that pass exceeds their warm
+ * median, the largest excess first.  Needs qviz_run_compute_stats. */
+GArray       *qviz_run_cold_layers     (const QvizRun *run, guint pass);
+
 /* Cuts every text field longer than max_chars characters (with "…"), in
  * place: for views, where a name from a hostile or broken file may be
  * megabytes long. */

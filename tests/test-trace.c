@@ -205,6 +205,29 @@ test_cold_apart (void)
   g_assert_cmpstr (run->engine, ==, "pytorch 1.13 onednn (renamed)");
   g_assert_cmpfloat (g_array_index (run->cold_ms, double, 0), >, 2 * run->stats.median);
   result_clear (&r);
+
+  /* show names the layers that made the first pass slow, slowest first */
+  {
+    g_autoptr(GArray) slow = qviz_run_cold_layers (run, 0);
+    const QvizRunLayer *first;
+    g_autofree char *line = NULL;
+
+    g_assert_cmpuint (slow->len, >, 0);
+    first = qviz_run_get_layer (run, g_array_index (slow, guint, 0));
+    for (guint k = 0; k < slow->len; k++)
+      {
+        const QvizRunLayer *l = qviz_run_get_layer (run, g_array_index (slow, guint, k));
+        g_assert_cmpfloat (g_array_index (l->pass_ms, float, 0), >, l->stats.median);
+        if (k > 0)
+          g_assert_cmpfloat (g_array_index (l->pass_ms, float, 0) - l->stats.median, <=,
+                             g_array_index (first->pass_ms, float, 0) - first->stats.median);
+      }
+    r = cli ("show", run->uuid, "--db", db, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    line = g_strdup_printf ("cold pass 1, slower than warm by layer: %s ", first->name);
+    g_assert_nonnull (strstr (r.out, line));
+    result_clear (&r);
+  }
 }
 
 /* Several traces in one command: one sweep, one run each. */
