@@ -431,10 +431,17 @@ direct_layer (const Trace *t, const PassEvent *pe)
   }
 }
 
-/* "aten::conv2d" -> "conv2d", "Add" -> "add": to match a layer's op. */
+/* "aten::conv2d" -> "conv2d", "Add" -> "add", "aten::upsample_bilinear2d"
+ * -> "resize": a name that starts with a layer's op. */
 static char *
 event_op (const Event *e)
 {
+  static const struct { const char *prefix, *op; } aliases[] = {
+    { "upsample", "resize" }, { "cat", "concat" }, { "adaptive_avg_pool", "global_avgpool" },
+    { "globalaveragepool", "global_avgpool" }, { "mean", "global_avgpool" },
+    { "avg_pool", "avgpool" }, { "averagepool", "avgpool" }, { "max_pool", "maxpool" },
+    { "addmm", "linear" }, { "gemm", "linear" }, { "matmul", "linear" },
+  };
   const char *op = e->op_name != NULL ? e->op_name : e->name;
   const char *colon = strstr (op, "::");
   char *lower;
@@ -444,7 +451,12 @@ event_op (const Event *e)
   while (*op == '_')
     op++;
   lower = g_ascii_strdown (op, -1);
-  g_strdelimit (lower, "_", '\0');
+  for (guint k = 0; k < G_N_ELEMENTS (aliases); k++)
+    if (g_str_has_prefix (lower, aliases[k].prefix))
+      {
+        g_free (lower);
+        return g_strdup (aliases[k].op);
+      }
   return lower;
 }
 
