@@ -5,6 +5,9 @@
  * refusals leaving the database byte for byte as it was. */
 
 #include "cli-harness.h"
+#include "qviz-chart-adapt.h"
+#include "qviz-chart-style.h"
+#include "qviz-curves-painter.h"
 #include "qviz-store.h"
 #include "qviz-trace.h"
 
@@ -249,6 +252,67 @@ test_one_sweep (void)
   result_clear (&r);
 }
 
+static QvizRun *
+curve_run (const char *engine, const char *precision, int res, double ms)
+{
+  QvizRun *run = qviz_run_new ();
+
+  g_free (run->engine);
+  run->engine = g_strdup (engine);
+  run->precision = g_strdup (precision);
+  run->height = run->width = res;
+  run->threads = 1;
+  for (int i = 0; i < 5; i++)
+    {
+      double v = ms * (1 + 0.01 * i);
+      g_array_append_val (run->warm_ms, v);
+    }
+  qviz_run_compute_stats (run);
+  return run;
+}
+
+/* The engine is one more axis of the latency curves: one series per engine
+ * x precision x threads, labelled by the engine, and the crossover of a
+ * runtime's int8 engine against the same runtime's float. */
+static void
+test_engine_axis (void)
+{
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_run_free);
+  g_autoptr(GPtrArray) series = NULL;
+  g_autoptr(QvizCurvesPainter) painter = qviz_curves_painter_new (qviz_chart_style_get_light ());
+  static const int sizes[] = { 256, 512, 1024 };
+  gboolean seen_qviz = FALSE, seen_onednn = FALSE, seen_qnnpack = FALSE;
+  double at = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      double scale = sizes[i] / 256.0 * sizes[i] / 256.0;
+      /* int8 onednn: faster at 256, slower from 512 on (the first report) */
+      g_ptr_array_add (runs, curve_run ("pytorch 1.13", "f32", sizes[i], 10 * scale));
+      g_ptr_array_add (runs, curve_run ("pytorch 1.13 onednn", "int8", sizes[i],
+                                        (i == 0 ? 6 : 13) * scale));
+      g_ptr_array_add (runs, curve_run ("pytorch 1.13 qnnpack", "int8", sizes[i], 4 * scale));
+      g_ptr_array_add (runs, curve_run (QVIZ_ENGINE_QVIZ, "int8", sizes[i], 3 * scale));
+    }
+  series = qviz_chart_curves_from_runs (runs);
+  g_assert_cmpuint (series->len, ==, 4);
+  for (guint i = 0; i < series->len; i++)
+    {
+      const QvizCurveSeries *s = g_ptr_array_index (series, i);
+
+      g_assert_cmpuint (qviz_curve_series_get_n_points (s), ==, 3);
+      seen_qviz |= s->sweep == NULL && qviz_curve_series_is_int8 (s);
+      seen_onednn |= g_strcmp0 (s->sweep, "pytorch 1.13 onednn") == 0;
+      seen_qnnpack |= g_strcmp0 (s->sweep, "pytorch 1.13 qnnpack") == 0;
+      qviz_curves_painter_add_series (painter, s);
+    }
+  g_assert_true (seen_qviz && seen_onednn && seen_qnnpack);
+  /* PyTorch's float curve first: its crossover with onednn's int8 */
+  g_assert_true (qviz_curves_painter_get_crossover (painter, 1, &at));
+  g_assert_cmpfloat (at, >, 256);
+  g_assert_cmpfloat (at, <, 512);
+}
+
 static char *
 write_temp (const char *name, const char *text)
 {
@@ -373,6 +437,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/trace/cold-apart", test_cold_apart);
   g_test_add_func ("/trace/one-sweep", test_one_sweep);
+  g_test_add_func ("/trace/engine-axis", test_engine_axis);
   g_test_add_func ("/trace/refusals", test_refusals);
   status = g_test_run ();
   return qviz_test_cli_finish (status, tmpdir);
