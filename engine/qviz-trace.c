@@ -383,6 +383,23 @@ lookup (GHashTable *table, const char *key)
   return GPOINTER_TO_INT (g_hash_table_lookup (table, skip_slashes (key))) - 1;
 }
 
+/* Cuts "<suffix>" (numbered: "<suffix><digits>") off the end of name. */
+static gboolean
+strip_suffix (char *name, const char *suffix, gboolean numbered)
+{
+  char *at = g_strrstr (name, suffix);
+  const char *rest;
+
+  if (at == NULL || at == name)
+    return FALSE;
+  rest = at + strlen (suffix);
+  if (numbered ? (rest[0] == '\0' || strspn (rest, "0123456789") != strlen (rest))
+               : rest[0] != '\0')
+    return FALSE;
+  *at = '\0';
+  return TRUE;
+}
+
 /* The layer an event names itself, or -1. */
 static int
 direct_layer (const Trace *t, const PassEvent *pe)
@@ -399,26 +416,21 @@ direct_layer (const Trace *t, const PassEvent *pe)
       name = g_strdup (e->name);
       if (g_str_has_suffix (name, "_kernel_time"))
         name[strlen (name) - strlen ("_kernel_time")] = '\0';
-      if ((layer = lookup (t->names, name)) >= 0)
-        return layer;
-      /* The NCHWc layout pass renames a convolution after the tensor it
-       * writes, "<tensor>_nchwc", and PyTorch's export names a node's
-       * tensors "<node>_output_<k>". */
-      if (g_str_has_suffix (name, "_nchwc"))
+      /* ONNX Runtime's graph transformers name what they make after what
+       * they replace: "<node>_token_<n>" (a QDQ group fused into a QLinear
+       * node), "<tensor>_nchwc" (a convolution in the NCHWc layout), and
+       * a quantizer "<tensor>_QuantizeLinear"; PyTorch's export names a
+       * node's tensors "<node>_output_<n>".  Each is cut off in turn. */
+      for (int round = 0; round < 4; round++)
         {
-          char *output;
-
-          name[strlen (name) - strlen ("_nchwc")] = '\0';
           if ((layer = lookup (t->names, name)) >= 0)
             return layer;
-          output = g_strrstr (name, "_output_");
-          if (output != NULL && output[strlen ("_output_")] != '\0' &&
-              strspn (output + strlen ("_output_"), "0123456789") ==
-                strlen (output + strlen ("_output_")))
-            {
-              *output = '\0';
-              return lookup (t->names, name);
-            }
+          if (!strip_suffix (name, "_nchwc", FALSE) &&
+              !strip_suffix (name, "_QuantizeLinear", FALSE) &&
+              !strip_suffix (name, "_DequantizeLinear", FALSE) &&
+              !strip_suffix (name, "_token_", TRUE) &&
+              !strip_suffix (name, "_output_", TRUE))
+            break;
         }
       return -1;
     }
@@ -888,9 +900,13 @@ qviz_trace_import (const char *path, QvizGraph *graph, const QvizTraceOptions *o
           const PassEvent *pe = &g_array_index (pass, PassEvent, i);
           double us = MAX (pe->self_us, 0.0);
 
+          gboolean op = t.format == FORMAT_PYTORCH || strcmp (pe->e->cat, "Node") == 0;
+
           if (pe->parent < 0)
             self -= pe->e->dur;
           ti->n_events++;
+          ti->op_ms += op ? us / 1000.0 : 0;
+          ti->op_mapped_ms += op && pe->layer >= 0 ? us / 1000.0 : 0;
           if (pe->layer >= 0)
             {
               ti->n_events_mapped++;
@@ -935,12 +951,12 @@ qviz_trace_import (const char *path, QvizGraph *graph, const QvizTraceOptions *o
     }
   ti->unmapped_layers = g_string_free (unmapped, FALSE);
 
-  if (ti->n_layers_mapped * 2 < ti->n_layers || ti->mapped_ms * 2 < ti->pass_ms)
+  if (ti->n_layers_mapped * 2 < ti->n_layers || ti->op_mapped_ms * 2 < ti->op_ms)
     {
       g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_PARSE,
                    "“%s” is not a trace of %s: only %u of its %u layers and %.1f%% of the "
-                   "time map to them.", path, graph->name, ti->n_layers_mapped, ti->n_layers,
-                   ti->pass_ms > 0 ? 100.0 * ti->mapped_ms / ti->pass_ms : 0.0);
+                   "operators' time map to them.", path, graph->name, ti->n_layers_mapped,
+                   ti->n_layers, ti->op_ms > 0 ? 100.0 * ti->op_mapped_ms / ti->op_ms : 0.0);
       goto out;
     }
 

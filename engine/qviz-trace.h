@@ -50,6 +50,9 @@ typedef struct {
   guint   n_layers_mapped;/* with an event, or fused by the runtime into one */
   double  pass_ms;        /* all passes' time */
   double  mapped_ms;      /* of it, credited to layers */
+  double  op_ms;          /* the operators' own time (ONNX Runtime's node
+                             events; every event inside PyTorch's passes) */
+  double  op_mapped_ms;   /* of it, credited to layers */
   char   *unmapped_layers;/* names of the layers nothing maps to, ", "-joined */
   QvizRun *run;           /* the model's layers, then QVIZ_TRACE_OVERHEAD_LAYER */
 } QvizTraceImport;
@@ -60,7 +63,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvizTraceImport, qviz_trace_import_free)
 /* Reads and maps a trace of graph.  Refuses (QVIZ_ERROR_PARSE, one
  * sentence naming the file) a file that is not a trace, a trace with no
  * complete pass, and a trace of another model: less than half the layers or
- * half the operator time maps.  The run has no sweep, machine or model set. */
+ * half the operators' own time maps (the executor's time between operators
+ * varies with the machine's load, and does not count against the model).  The run has no sweep, machine or model set. */
 QvizTraceImport *qviz_trace_import (const char *path, QvizGraph *graph,
                                     const QvizTraceOptions *options, GError **error);
 

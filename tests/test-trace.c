@@ -90,6 +90,8 @@ static const Case cases[] = {
   { "pytorch-int8-qnnpack.json", "pytorch 1.13 qnnpack", "int8", 2, FALSE },
   { "ort-f32.json", "onnxruntime CPU", "f32", 1, FALSE },
   { "ort-f32-nchwc.json", "onnxruntime CPU", "f32", 1, TRUE },
+  /* the QDQ export, mapped onto the float model's layers */
+  { "ort-int8.json", "onnxruntime CPU", "int8", 1, FALSE },
 };
 
 static void
