@@ -45,6 +45,7 @@ typedef struct {
   QvizGraph *graph;
   TraceFormat format;
   GArray *events;        /* Event, in file order */
+  GPtrArray *by_time;    /* const Event *, by start time */
   JsonObject *meta;      /* the "qviz" object beside traceEvents, or NULL */
   GPtrArray *passes;     /* const Event *, by start time */
   GHashTable *names;     /* node or tensor name -> layer + 1 */
@@ -56,6 +57,7 @@ typedef struct {
 static void
 trace_clear (Trace *t)
 {
+  g_clear_pointer (&t->by_time, g_ptr_array_unref);
   g_clear_pointer (&t->events, g_array_unref);
   g_clear_pointer (&t->passes, g_ptr_array_unref);
   g_clear_pointer (&t->names, g_hash_table_unref);
@@ -212,6 +214,24 @@ by_start (gconstpointer a, gconstpointer b)
   return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
 
+/* The first event of t->by_time that starts at ts or later. */
+static guint
+first_from (const Trace *t, double ts)
+{
+  guint lo = 0, hi = t->by_time->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (((const Event *) g_ptr_array_index (t->by_time, mid))->ts < ts)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
 /* ONNX Runtime names each pass "model_run"; PyTorch's profiler steps are
  * "ProfilerStep#N".  A pass counts when something ran inside it. */
 static gboolean
@@ -228,6 +248,11 @@ find_passes (Trace *t, GError **error)
     }
   t->format = ort ? FORMAT_ONNXRUNTIME : FORMAT_PYTORCH;
 
+  t->by_time = g_ptr_array_sized_new (t->events->len);
+  for (guint i = 0; i < t->events->len; i++)
+    g_ptr_array_add (t->by_time, &g_array_index (t->events, Event, i));
+  g_ptr_array_sort (t->by_time, by_start);
+
   for (guint i = 0; i < t->events->len; i++)
     {
       const Event *e = &g_array_index (t->events, Event, i);
@@ -235,11 +260,13 @@ find_passes (Trace *t, GError **error)
 
       if (ort ? strcmp (e->name, "model_run") != 0 : !g_str_has_prefix (e->name, "ProfilerStep#"))
         continue;
-      for (guint j = 0; j < t->events->len && !inside; j++)
+      for (guint j = first_from (t, e->ts); j < t->by_time->len && !inside; j++)
         {
-          const Event *o = &g_array_index (t->events, Event, j);
+          const Event *o = g_ptr_array_index (t->by_time, j);
 
-          inside = o != e && strcmp (o->tid, e->tid) == 0 && o->ts >= e->ts &&
+          if (o->ts > e->ts + e->dur)
+            break;
+          inside = o != e && strcmp (o->tid, e->tid) == 0 &&
                    o->ts + o->dur <= e->ts + e->dur &&
                    (ort ? strcmp (o->cat, "Node") == 0 : TRUE);
         }
@@ -477,16 +504,12 @@ event_op (const Event *e)
  * layer of its operator between them (a residual add the runtime calls
  * outside any module). */
 static int
-neighbour_layer (const Trace *t, const QvizRun *run, GArray *pass, guint i)
+neighbour_layer (const Trace *t, const QvizRun *run, const PassEvent *pe, int before,
+                 int after)
 {
-  PassEvent *pe = &g_array_index (pass, PassEvent, i);
-  int before = -1, after = -1, found = -1;
+  int found = -1;
   g_autofree char *op = NULL;
 
-  for (guint j = i; j-- > 0 && before < 0;)
-    before = g_array_index (pass, PassEvent, j).layer;
-  for (guint j = i + 1; j < pass->len && after < 0; j++)
-    after = g_array_index (pass, PassEvent, j).layer;
   if (before >= 0 && before == after)
     return before;
 
@@ -526,13 +549,14 @@ credit_pass (Trace *t, const QvizRun *run, const Event *p)
   GArray *pass = g_array_new (FALSE, TRUE, sizeof (PassEvent));
   g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (int));
 
-  for (guint i = 0; i < t->events->len; i++)
+  for (guint i = first_from (t, p->ts); i < t->by_time->len; i++)
     {
-      const Event *e = &g_array_index (t->events, Event, i);
+      const Event *e = g_ptr_array_index (t->by_time, i);
       PassEvent pe = { e, -1, FALSE, -1, e->dur };
 
-      if (e != p && strcmp (e->tid, p->tid) == 0 && e->ts >= p->ts &&
-          e->ts + e->dur <= p->ts + p->dur)
+      if (e->ts > p->ts + p->dur)
+        break;
+      if (e != p && strcmp (e->tid, p->tid) == 0 && e->ts + e->dur <= p->ts + p->dur)
         g_array_append_val (pass, pe);
     }
   g_array_sort (pass, by_start_longest_first);
@@ -573,19 +597,33 @@ credit_pass (Trace *t, const QvizRun *run, const Event *p)
       if (pe->layer < 0 && parent != NULL && !parent->container)
         pe->layer = parent->layer;
     }
-  for (guint i = 0; i < pass->len; i++)
-    {
-      PassEvent *pe = &g_array_index (pass, PassEvent, i);
-      const PassEvent *parent = pe->parent >= 0 ? &g_array_index (pass, PassEvent, pe->parent)
-                                                : NULL;
+  /* The nearest credited event on each side: after, as names left it;
+   * before, as this loop leaves it. */
+  {
+    g_autofree int *after = g_new (int, pass->len + 1);
+    int before = -1;
 
-      if (pe->layer >= 0)
-        continue;
-      if (parent != NULL && !parent->container && parent->layer >= 0)
-        pe->layer = parent->layer;
-      else
-        pe->layer = neighbour_layer (t, run, pass, i);
-    }
+    after[pass->len] = -1;
+    for (guint i = pass->len; i-- > 0;)
+      after[i] = g_array_index (pass, PassEvent, i).layer >= 0
+                   ? g_array_index (pass, PassEvent, i).layer : after[i + 1];
+    for (guint i = 0; i < pass->len; i++)
+      {
+        PassEvent *pe = &g_array_index (pass, PassEvent, i);
+        const PassEvent *parent = pe->parent >= 0 ? &g_array_index (pass, PassEvent, pe->parent)
+                                                  : NULL;
+
+        if (pe->layer < 0)
+          {
+            if (parent != NULL && !parent->container && parent->layer >= 0)
+              pe->layer = parent->layer;
+            else
+              pe->layer = neighbour_layer (t, run, pe, before, after[i + 1]);
+          }
+        if (pe->layer >= 0)
+          before = pe->layer;
+      }
+  }
 
   /* ONNX Runtime fuses a residual add into the convolution before it (a
    * fourth, "Sum" input): the add's layer ran inside that event. */
