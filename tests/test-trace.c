@@ -252,6 +252,23 @@ test_one_sweep (void)
   g_assert_cmpint (qviz_test_sql_int (db, "SELECT count(DISTINCT engine) FROM runs"), ==, 3);
   g_assert_cmpint (qviz_test_sql_int (db, "SELECT count(*) FROM runs WHERE engine = 'qviz'"), ==, 0);
   result_clear (&r);
+
+  /* the CSV export names each run's engine in its last column */
+  {
+    g_autofree char *sweep = qviz_test_sql_text (db, "SELECT uuid FROM sweeps");
+    g_autofree char *csv = g_strdup_printf ("%s/sweep.csv", tmpdir);
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+
+    r = cli ("export", sweep, "--db", db, "--csv", csv, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    result_clear (&r);
+    g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+    lines = g_strsplit (text, "\n", -1);
+    g_assert_true (g_str_has_suffix (lines[0], ",engine") || g_str_has_suffix (lines[0], ",engine\r"));
+    g_assert_nonnull (strstr (text, ",pytorch 1.13 onednn"));
+    g_assert_nonnull (strstr (text, ",onnxruntime CPU"));
+  }
 }
 
 static QvizRun *
