@@ -179,9 +179,12 @@ read_events (Trace *t, JsonNode *root, GError **error)
       if (!JSON_NODE_HOLDS_OBJECT (n))
         continue;
       o = json_node_get_object (n);
+      /* Times beyond 10^15 us (31 years) are no profile's: they would
+       * overflow the spans' nanoseconds. */
       if (g_strcmp0 (member_string (o, "ph"), "X") != 0 ||
           (e.name = member_string (o, "name")) == NULL ||
-          !member_number (o, "ts", &e.ts) || !member_number (o, "dur", &e.dur) || e.dur < 0)
+          !member_number (o, "ts", &e.ts) || !member_number (o, "dur", &e.dur) ||
+          e.dur < 0 || e.dur > 1e15 || fabs (e.ts) > 1e15)
         continue;
       e.cat = member_string (o, "cat");
       if (e.cat == NULL)

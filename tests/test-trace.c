@@ -376,6 +376,40 @@ assert_refused (const char *db, const char *model, const char *trace, const char
   result_clear (&r);
 }
 
+/* Elements no profile holds are passed over; what is left imports. */
+static void
+test_odd_events (void)
+{
+  g_autofree char *good = fixture ("ort-f32.json");
+  g_autofree char *model = model_path ();
+  g_autofree char *db = g_strdup_printf ("%s/odd.sqlite", tmpdir);
+  g_autofree char *text = NULL;
+  g_autofree char *odd = NULL;
+  g_autofree char *path = NULL;
+  char *end;
+  Result r;
+
+  g_assert_true (g_file_get_contents (good, &text, NULL, NULL));
+  end = strrchr (text, ']');
+  g_assert_nonnull (end);
+  *end = '\0';
+  odd = g_strconcat (text,
+                     ", 42, \"x\", null, [], {}, {\"ph\": \"X\"},"
+                     "{\"ph\": \"X\", \"name\": \"model_run\", \"cat\": \"Session\", \"ts\": 0,"
+                     " \"dur\": 1e300, \"pid\": 31189, \"tid\": 31189},"
+                     "{\"ph\": \"X\", \"name\": \"model_run\", \"ts\": \"soon\", \"dur\": 5},"
+                     "{\"ph\": \"X\", \"name\": \"/head/Conv_kernel_time\", \"cat\": \"Node\","
+                     " \"ts\": -5, \"dur\": -1, \"args\": 7}]", NULL);
+  path = g_build_filename (tmpdir, "odd.json", NULL);
+  g_assert_true (g_file_set_contents (path, odd, -1, NULL));
+
+  r = cli ("import-trace", path, "--model", model, "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "4 passes (1 cold)"));
+  g_assert_nonnull (strstr (r.out, "10 of 10 layers"));
+  result_clear (&r);
+}
+
 static void
 test_refusals (void)
 {
@@ -457,6 +491,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/cold-apart", test_cold_apart);
   g_test_add_func ("/trace/one-sweep", test_one_sweep);
   g_test_add_func ("/trace/engine-axis", test_engine_axis);
+  g_test_add_func ("/trace/odd-events", test_odd_events);
   g_test_add_func ("/trace/refusals", test_refusals);
   status = g_test_run ();
   return qviz_test_cli_finish (status, tmpdir);
