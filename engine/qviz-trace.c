@@ -795,8 +795,7 @@ trace_size (const Trace *t, int *height, int *width)
 }
 
 static void
-add_spans (const Trace *t, QvizRun *run, const Event *p, GArray *pass, guint pass_index,
-           gboolean cold)
+add_spans (QvizRun *run, const Event *p, GArray *pass, guint pass_index, gboolean cold)
 {
   int last_layer = -1;
   gint64 last_start = 0, last_end = 0;
@@ -827,7 +826,6 @@ add_spans (const Trace *t, QvizRun *run, const Event *p, GArray *pass, guint pas
       last_start = start;
       last_end = end;
     }
-  (void) t;
 }
 
 QvizTraceImport *
@@ -1005,7 +1003,7 @@ qviz_trace_import (const char *path, QvizGraph *graph, const QvizTraceOptions *o
   rep = qviz_run_representative_pass (run);
   for (guint k = 0; k < t.passes->len; k++)
     if (k < ti->n_cold || (int) k == rep)
-      add_spans (&t, run, g_ptr_array_index (t.passes, k), g_ptr_array_index (credited, k), k,
+      add_spans (run, g_ptr_array_index (t.passes, k), g_ptr_array_index (credited, k), k,
                  k < ti->n_cold);
   ok = TRUE;
 
