@@ -78,7 +78,7 @@ test-sanitize: deps
 
 # Each libFuzzer target for FUZZ_SECONDS from its seeds, two at a time; a
 # crash fails and leaves its input in $(FUZZ_BUILD)/crashes.  Needs clang.
-FUZZ_TARGETS := onnx npy image import
+FUZZ_TARGETS := onnx npy image import trace
 fuzz-smoke: deps
 	@if ! command -v clang >/dev/null; then echo "fuzz-smoke: clang is not installed; skipped"; exit 0; fi; \
 	[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang CFLAGS=-fsanitize=fuzzer-no-link \
@@ -91,13 +91,14 @@ fuzz-smoke: deps
 	  case $$t in \
 	    onnx) seeds="tests/fixtures tests/fixtures/onnx-crashes" ;; \
 	    npy) seeds="tests/fixtures tests/fixtures/npy-crashes" ;; \
+	    trace) seeds="tests/fixtures/traces" ;; \
 	    *) seeds="tests/fixtures/fuzz" ;; \
 	  esac; \
 	  $(SAN_ENV) $(FUZZ_BUILD)/tests/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) \
 	    -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/crashes/$$t- $$corpus $$seeds \
 	    > $(FUZZ_BUILD)/fuzz-$$t.log 2>&1; \
 	}; \
-	fuzz onnx & fuzz npy & wait; fuzz image & fuzz import & wait; \
+	fuzz onnx & fuzz npy & wait; fuzz image & fuzz import & wait; fuzz trace; \
 	failed=0; \
 	for t in $(FUZZ_TARGETS); do \
 	  echo "fuzz-$$t: $$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_BUILD)/fuzz-$$t.log) executions in $(FUZZ_SECONDS) s"; \

@@ -97,6 +97,34 @@ lookup_id (QvizStore *store, const char *id, QvizSweep **sweep, QvizRun **run, G
   return FALSE;
 }
 
+/* Imported traces may hold several engines at one setting (PyTorch's
+ * onednn and qnnpack int8): each run with its engine, before the table. */
+static void
+print_engines (GPtrArray *runs)
+{
+  gboolean imported = FALSE;
+
+  for (guint i = 0; i < runs->len; i++)
+    {
+      const QvizRun *r = g_ptr_array_index (runs, i);
+      imported |= r->engine != NULL && !g_str_equal (r->engine, QVIZ_ENGINE_QVIZ);
+    }
+  if (!imported)
+    return;
+  printf ("run       engine                          prec  resolution  threads  median ms   first ms\n");
+  for (guint i = 0; i < runs->len; i++)
+    {
+      const QvizRun *r = g_ptr_array_index (runs, i);
+      g_autofree char *size = g_strdup_printf ("%dx%d", r->height, r->width);
+      char med[32], first[32];
+
+      printf ("%.8s  %-30s  %-4s  %-10s  %7d  %9s  %9s\n", r->uuid, r->engine, r->precision, size,
+              r->threads, qviz_cli_ms (r->stats.median, med),
+              qviz_cli_ms (r->cold_ms->len ? g_array_index (r->cold_ms, double, 0) : NAN, first));
+    }
+  printf ("\n");
+}
+
 int
 qviz_cli_show (int argc, char **argv)
 {
@@ -171,6 +199,7 @@ qviz_cli_show (int argc, char **argv)
     if (sweep->message && *sweep->message)
       printf ("  %s\n", sweep->message);
     printf ("\n");
+    print_engines (runs);
     qviz_cli_print_sweep_table (runs);
   }
   return QVIZ_EXIT_OK;

@@ -95,6 +95,7 @@ qviz_cli_json_run (const QvizRun *r, gboolean with_layers)
   add_int (b, "threads", r->threads);
   add_string (b, "conv_algo", r->conv_algo);
   add_string (b, "isa", r->isa);
+  add_string (b, "engine", r->engine ? r->engine : QVIZ_ENGINE_QVIZ);
   add_string (b, "status", qviz_run_status_name (r->status));
   add_double (b, "plan_ms", r->plan_ms);
   add_int (b, "arena_bytes", (gint64) r->arena_bytes);
@@ -175,15 +176,55 @@ mark (const QvizRunLayer *l)
   return "";
 }
 
+/* Which layers made each cold pass of an imported trace slow: the runtime
+ * prepacks or allocates lazily, per layer, on its first passes. */
+static void
+print_cold_layers (const QvizRun *r)
+{
+  for (guint p = 0; p < r->cold_ms->len; p++)
+    {
+      g_autoptr (GArray) slow = qviz_run_cold_layers (r, p);
+      char a[32], b[32];
+
+      if (slow->len == 0)
+        continue;
+      printf ("  cold pass %u, slower than warm by layer:", p + 1);
+      for (guint k = 0; k < slow->len && k < 3; k++)
+        {
+          const QvizRunLayer *l = qviz_run_get_layer (r, g_array_index (slow, guint, k));
+          double cold = g_array_index (l->pass_ms, float, p);
+
+          if (l->stats.median > 0)
+            printf ("%s %s %s ms (%.1fx its warm %s)", k ? "," : "", l->name, qviz_cli_ms (cold, a),
+                    cold / l->stats.median, qviz_cli_ms (l->stats.median, b));
+          else
+            printf ("%s %s %s ms", k ? "," : "", l->name, qviz_cli_ms (cold, a));
+        }
+      printf ("\n");
+    }
+}
+
 void
 qviz_cli_print_run_summary (const QvizRun *r)
 {
   char a[32], b[32], c[32], d[32], e[32];
 
-  printf ("run %s: %s %dx%d, %d thread%s, %s kernels (%s), %s\n", r->uuid, r->precision,
-          r->height, r->width, r->threads, r->threads > 1 ? "s" : "", r->isa ? r->isa : "?",
-          r->conv_algo ? r->conv_algo : "auto", qviz_run_status_name (r->status));
-  printf ("  plan (shapes, folding, prepacking): %s ms\n", qviz_cli_ms (r->plan_ms, a));
+  if (r->engine == NULL || g_str_equal (r->engine, QVIZ_ENGINE_QVIZ))
+    {
+      printf ("run %s: %s %dx%d, %d thread%s, %s kernels (%s), %s\n", r->uuid, r->precision,
+              r->height, r->width, r->threads, r->threads > 1 ? "s" : "", r->isa ? r->isa : "?",
+              r->conv_algo ? r->conv_algo : "auto", qviz_run_status_name (r->status));
+      printf ("  plan (shapes, folding, prepacking): %s ms\n", qviz_cli_ms (r->plan_ms, a));
+    }
+  else
+    {
+      /* an imported trace: another runtime ran the passes */
+      printf ("run %s: %s %dx%d, %d thread%s, engine %s (imported trace), %s\n", r->uuid,
+              r->precision, r->height, r->width, r->threads, r->threads > 1 ? "s" : "",
+              r->engine, qviz_run_status_name (r->status));
+      if (!isnan (r->plan_ms))
+        printf ("  session initialization: %s ms\n", qviz_cli_ms (r->plan_ms, a));
+    }
   for (guint i = 0; i < r->cold_ms->len; i++)
     printf ("  cold pass %u: %s ms\n", i + 1, qviz_cli_ms (g_array_index (r->cold_ms, double, i), a));
   printf ("  steady state over %u passes: median %s ms, p10 %s, p90 %s, min %s, MAD %s\n",
@@ -195,6 +236,8 @@ qviz_cli_print_run_summary (const QvizRun *r)
             g_array_index (r->cold_ms, double, 0) / r->stats.median);
   if (!isnan (r->sqnr_db))
     printf ("  output SQNR against float: %.1f dB\n", r->sqnr_db);
+  if (r->engine != NULL && !g_str_equal (r->engine, QVIZ_ENGINE_QVIZ))
+    print_cold_layers (r);
 }
 
 static int

@@ -498,6 +498,7 @@ static const struct {
   { "export", qviz_cli_export, "write a run or sweep as CSV, a chart as PNG/SVG/PDF, or a database" },
   { "import", qviz_cli_import, "merge another machine's database" },
   { "push", qviz_cli_push, "upload local databases to a team's PostgreSQL server" },
+  { "import-trace", qviz_cli_import_trace, "store ONNX Runtime or PyTorch profiles as runs" },
   { "compare", qviz_cli_compare, "compare two sweeps or runs layer by layer" },
   { "bench", qviz_cli_bench, "the engine's own benchmark figures, as Markdown" },
   { "operators", qviz_cli_operators, "the ONNX operators qviz reads, as Markdown" },
@@ -508,7 +509,7 @@ usage (FILE *out)
 {
   fprintf (out, "Usage: qviz-cli COMMAND [OPTIONS]\n\nCommands:\n");
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-9s %s\n", commands[i].name, commands[i].help);
+    fprintf (out, "  %-12s %s\n", commands[i].name, commands[i].help);
   fprintf (out, "\nMODEL is a built-in name (see 'qviz-cli models') or an .onnx file.\n"
                 "'qviz-cli COMMAND --help' describes a command's options.\n");
 }

@@ -31,6 +31,7 @@ int  qviz_cli_show    (int argc, char **argv);
 int  qviz_cli_export  (int argc, char **argv);
 int  qviz_cli_import  (int argc, char **argv);
 int  qviz_cli_push    (int argc, char **argv);
+int  qviz_cli_import_trace (int argc, char **argv);
 int  qviz_cli_compare (int argc, char **argv);
 int  qviz_cli_bench   (int argc, char **argv);
 

@@ -18,6 +18,7 @@
 #include "qviz-model.h"
 #include "qviz-run-dialog.h"
 #include "qviz-sweep.h"
+#include "qviz-trace.h"
 
 /* ---- opening a model ------------------------------------------------ */
 
@@ -869,6 +870,130 @@ action_import (GSimpleAction *action,
                        qviz_window_import_database);
 }
 
+/* ---- importing another runtime's trace ------------------------------ */
+
+typedef struct {
+  QvizStore *store;          /* borrowed: the window outlives the task */
+  char      *model_spec;
+  char      *path;
+  char      *summary;        /* what was mapped, for the toast */
+  char      *sweep_uuid;
+} TraceJob;
+
+static void
+trace_job_free (TraceJob *job)
+{
+  g_free (job->model_spec);
+  g_free (job->path);
+  g_free (job->summary);
+  g_free (job->sweep_uuid);
+  g_free (job);
+}
+
+/* Reading, mapping and storing a trace takes longer than a frame: a
+ * worker does it, on its own copy of the model. */
+static void
+import_trace_thread (GTask        *task,
+                     gpointer      source,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  TraceJob *job = task_data;
+  g_autoptr (QvizGraph) graph = NULL;
+  g_autoptr (GPtrArray) imports = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_trace_import_free);
+  QvizTraceImport *ti;
+  QvizTraceOptions options;
+  GError *error = NULL;
+
+  qviz_trace_options_init (&options);
+  graph = qviz_model_load (job->model_spec, &error);
+  if (graph == NULL || (ti = qviz_trace_import (job->path, graph, &options, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_ptr_array_add (imports, ti);
+  job->sweep_uuid = qviz_trace_store_sweep (job->store, graph, imports, &error);
+  if (job->sweep_uuid == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  {
+    g_autofree char *base = g_path_get_basename (job->path);
+    g_autofree char *mapped = qviz_trace_import_summary (ti);
+
+    /* TRANSLATORS: "trace.json (onnxruntime CPU, f32): 412 events, 94 of 97
+     * layers, 97.8% of the time" */
+    job->summary = g_strdup_printf (_("%s (%s, %s): %s"), base, ti->run->engine,
+                                    ti->run->precision, mapped);
+  }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_import_trace_done (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  QvizWindow *self = QVIZ_WINDOW (source);
+  TraceJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+
+  self->store_jobs--;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    qviz_window_toast (self, error->message);
+  else
+    {
+      qviz_window_toast (self, job->summary);
+      qviz_window_reload_sweeps (self, job->sweep_uuid);
+    }
+  qviz_window_update_actions (self);
+}
+
+void
+qviz_window_import_trace (QvizWindow *self,
+                          const char *path)
+{
+  g_autoptr (GTask) task = NULL;
+  TraceJob *job;
+
+  g_return_if_fail (QVIZ_IS_WINDOW (self));
+  g_return_if_fail (path != NULL);
+
+  if (self->store == NULL || qviz_store_is_read_only (self->store))
+    {
+      qviz_window_toast (self, _("The run database is not open for writing; nothing can be imported."));
+      return;
+    }
+  if (self->model_spec == NULL)
+    {
+      qviz_window_toast (self, _("Open the model the trace ran first: its layers name the trace's events."));
+      return;
+    }
+  job = g_new0 (TraceJob, 1);
+  job->store = self->store;
+  job->model_spec = g_strdup (self->model_spec);
+  job->path = g_strdup (path);
+  task = g_task_new (self, NULL, on_import_trace_done, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) trace_job_free);
+  self->store_jobs++;
+  qviz_window_update_actions (self);
+  g_task_run_in_thread (task, import_trace_thread);
+}
+
+static void
+action_import_trace (GSimpleAction *action,
+                     GVariant      *param,
+                     gpointer       user_data)
+{
+  static const char *const patterns[] = { "*.json", NULL };
+
+  choose_file_to_open (QVIZ_WINDOW (user_data), _("Import Trace"), _("_Import"),
+                       _("ONNX Runtime profiles and PyTorch traces"), patterns,
+                       "application/json", qviz_window_import_trace);
+}
+
 static void
 export_db_thread (GTask        *task,
                   gpointer      source,
@@ -1056,6 +1181,7 @@ static const GActionEntry win_actions[] = {
   { "export-report", action_export_report, "s" },
   { "export-csv", action_export_csv },
   { "import", action_import },
+  { "import-trace", action_import_trace },
   { "show-machines", action_show_machines },
   { "export-db", action_export_db },
   { "connect-team", action_connect_team },
@@ -1099,6 +1225,7 @@ qviz_window_update_actions (QvizWindow *self)
   set_enabled (self, "export-report", have_runs);
   set_enabled (self, "export-csv", chart);
   set_enabled (self, "import", can_write && self->store_jobs == 0);
+  set_enabled (self, "import-trace", can_write && self->model_spec != NULL && self->store_jobs == 0);
   set_enabled (self, "export-db", self->store != NULL && self->sweep_uuid != NULL && self->store_jobs == 0);
 }
 

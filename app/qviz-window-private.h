@@ -171,6 +171,10 @@ void     qviz_window_load_model_async   (QvizWindow *self, const char *spec);
 /* Merges another qviz database into the window's store in a worker
  * thread, then says what came in and refreshes the sidebar and pages. */
 void     qviz_window_import_database    (QvizWindow *self, const char *path);
+/* Maps an ONNX Runtime profile or PyTorch trace onto the current model and
+ * stores it as a sweep, in a worker thread; says what mapped in a toast and
+ * shows the new sweep. */
+void     qviz_window_import_trace       (QvizWindow *self, const char *path);
 /* Writes the shown sweep to a new database file (replacing path). */
 void     qviz_window_export_database    (QvizWindow *self, const char *path);
 /* Imports or exports under way. */

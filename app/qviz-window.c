@@ -1175,6 +1175,7 @@ build_main_menu (void)
   g_menu_append (first, _("_Delete Sweep"), "win.delete-sweep");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (first));
   g_menu_append (store, _("_Import Database…"), "win.import");
+  g_menu_append (store, _("Import _Trace…"), "win.import-trace");
   g_menu_append (store, _("E_xport Sweep to Database…"), "win.export-db");
   g_menu_append (store, _("_Connect to Team Database…"), "win.connect-team");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (store));

@@ -241,7 +241,7 @@ static const char *const run_header[] = {
   "model_name", "precision", "height", "width", "threads", "conv_algo", "isa",
   "iterations", "warmup", "status", "message", "started", "finished", "plan_ms",
   "first_pass_ms", "n_cold", STATS_HEADER, "sqnr_db", "arena_bytes", "weight_bytes",
-  NULL
+  "engine", NULL
 };
 
 static const char *const layer_header[] = {
@@ -301,6 +301,7 @@ add_run_row (QvizCsv *csv, const QvizRun *run)
   qviz_csv_add_double (csv, run->sqnr_db);
   qviz_csv_add_uint (csv, run->arena_bytes);
   qviz_csv_add_uint (csv, run->weight_bytes);
+  qviz_csv_add_string (csv, run->engine != NULL ? run->engine : QVIZ_ENGINE_QVIZ);
   qviz_csv_end_row (csv);
 }
 

@@ -252,6 +252,7 @@ qviz_run_new (void)
   run->plan_ms = NAN;
   run->status = QVIZ_RUN_COMPLETE;
   run->message = g_strdup ("");
+  run->engine = g_strdup (QVIZ_ENGINE_QVIZ);
   stats_clear (&run->stats);
   return run;
 }
@@ -268,6 +269,7 @@ qviz_run_free (QvizRun *run)
   g_free (run->precision);
   g_free (run->conv_algo);
   g_free (run->isa);
+  g_free (run->engine);
   g_free (run->message);
   g_free (run->model_name);
   g_free (run->hostname);
@@ -458,7 +460,8 @@ qviz_sweep_clip_text (QvizSweep *s, guint max_chars)
 void
 qviz_run_clip_text (QvizRun *r, guint max_chars)
 {
-  char **fields[] = { &r->precision, &r->conv_algo, &r->isa, &r->message, &r->model_name,
+  char **fields[] = { &r->precision, &r->conv_algo, &r->isa, &r->engine, &r->message,
+                      &r->model_name,
                       &r->hostname, &r->cpu_model };
 
   g_return_if_fail (r != NULL);
@@ -473,4 +476,44 @@ qviz_run_clip_text (QvizRun *r, guint max_chars)
       for (guint k = 0; k < G_N_ELEMENTS (lf); k++)
         clip (lf[k], max_chars);
     }
+}
+
+typedef struct {
+  guint layer;
+  double excess_ms;
+} ColdExcess;
+
+static int
+by_excess_desc (gconstpointer a, gconstpointer b)
+{
+  const ColdExcess *x = a, *y = b;
+
+  return x->excess_ms > y->excess_ms ? -1 : x->excess_ms < y->excess_ms;
+}
+
+GArray *
+qviz_run_cold_layers (const QvizRun *run, guint pass)
+{
+  g_autoptr(GArray) excess = g_array_new (FALSE, FALSE, sizeof (ColdExcess));
+  GArray *layers = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  g_return_val_if_fail (run != NULL, layers);
+
+  if (pass >= run->cold_ms->len)
+    return layers;
+  for (guint i = 0; i < run->layers->len; i++)
+    {
+      const QvizRunLayer *l = qviz_run_get_layer (run, i);
+      ColdExcess e = { i, 0 };
+
+      if (pass >= l->pass_ms->len || isnan (l->stats.median))
+        continue;
+      e.excess_ms = g_array_index (l->pass_ms, float, pass) - l->stats.median;
+      if (e.excess_ms > 0)
+        g_array_append_val (excess, e);
+    }
+  g_array_sort (excess, by_excess_desc);
+  for (guint i = 0; i < excess->len; i++)
+    g_array_append_val (layers, g_array_index (excess, ColdExcess, i).layer);
+  return layers;
 }

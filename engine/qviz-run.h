@@ -171,6 +171,9 @@ typedef struct {
   int     threads;
   char   *conv_algo;     /* "auto", "im2col", "reference" */
   char   *isa;           /* the kernels' ISA: "avx512vnni", "avx2", "scalar" */
+  char   *engine;        /* what ran the passes: "qviz" (this engine, see isa)
+                            or an imported trace's runtime, "onnxruntime CPU",
+                            "pytorch 1.13 onednn" */
   int     iterations;    /* warm passes asked for */
   int     warmup;        /* cold passes asked for */
   double  plan_ms;       /* making the plan: shapes, folding, prepacking */
@@ -192,6 +195,9 @@ typedef struct {
   char   *hostname;
   char   *cpu_model;
 } QvizRun;
+
+/* The engine name of runs measured by qviz itself. */
+#define QVIZ_ENGINE_QVIZ "qviz"
 
 /* A new run with a fresh uuid, empty arrays, status complete, sqnr NAN. */
 QvizRun      *qviz_run_new             (void);
@@ -246,6 +252,11 @@ char         *qviz_time_to_iso8601     (gint64 unix_us);
 
 /* A new lower-case random uuid. */
 char         *qviz_uuid_new            (void);
+
+/* The layers that made cold pass `pass` slower than the steady state:
+ * indices (guint) of the layers whose time in that pass exceeds their warm
+ * median, the largest excess first.  Needs qviz_run_compute_stats. */
+GArray       *qviz_run_cold_layers     (const QvizRun *run, guint pass);
 
 /* Cuts every text field longer than max_chars characters (with "…"), in
  * place: for views, where a name from a hostile or broken file may be

@@ -248,6 +248,10 @@ static const char *const pg_migrations[] = {
 
   /* 3 -> 4: each int8 layer's accumulated SQNR. */
   "ALTER TABLE layers ADD COLUMN accum_sqnr_db DOUBLE PRECISION;",
+
+  /* 4 -> 5: the engine that ran a run's passes (qviz, or an imported
+   * ONNX Runtime or PyTorch profile's runtime). */
+  "ALTER TABLE runs ADD COLUMN engine TEXT NOT NULL DEFAULT 'qviz';",
 };
 
 /* A SQLite migration without its PostgreSQL twin does not build. */
@@ -1352,14 +1356,15 @@ insert_run_row (QvizPgStore *pg, const QvizRun *run, const char *doing, GError *
   p_text (p, run->message);
   p_int (p, run->started);
   p_int (p, run->finished);
+  p_text (p, run->engine != NULL && run->engine[0] != '\0' ? run->engine : QVIZ_ENGINE_QVIZ);
   res = query_or_state (pg,
                         "INSERT INTO runs (uuid, sweep_uuid, machine_id, model_sha256, "
                         "precision, height, width, threads, conv_algo, isa, iterations, "
                         "warmup, plan_ms, first_pass_ms, arena_bytes, weight_bytes, n_samples, "
                         "median_ms, p10_ms, p90_ms, min_ms, max_ms, mean_ms, stddev_ms, "
-                        "mad_ms, sqnr_db, status, message, started_us, finished_us) VALUES "
-                        "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,"
-                        "$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30)",
+                        "mad_ms, sqnr_db, status, message, started_us, finished_us, engine) "
+                        "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,"
+                        "$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31)",
                         p, state);
   if (g_str_equal (state, "23503"))
     {
@@ -1503,7 +1508,7 @@ qviz_pg_store_put_run (QvizPgStore *pg, const QvizRun *run, GError **error)
   "r.width, r.threads, r.conv_algo, r.isa, r.iterations, r.warmup, r.plan_ms, " \
   "r.arena_bytes, r.weight_bytes, r.n_samples, r.median_ms, r.p10_ms, r.p90_ms, " \
   "r.min_ms, r.max_ms, r.mean_ms, r.stddev_ms, r.mad_ms, r.sqnr_db, r.status, " \
-  "r.message, r.started_us, r.finished_us, m.name, h.hostname, h.cpu_model " \
+  "r.message, r.started_us, r.finished_us, m.name, h.hostname, h.cpu_model, r.engine " \
   "FROM runs r LEFT JOIN models m ON m.sha256 = r.model_sha256 " \
   "LEFT JOIN machines h ON h.id = r.machine_id "
 
@@ -1542,6 +1547,8 @@ run_from_row (PGresult *res, int r)
   run->model_name = get_text_or_null (res, r, i++);
   run->hostname = get_text_or_null (res, r, i++);
   run->cpu_model = get_text_or_null (res, r, i++);
+  g_free (run->engine);
+  run->engine = get_text (res, r, i++);
   return run;
 }
 

@@ -189,6 +189,10 @@ static const char *const migrations[] = {
   /* 3 -> 4: each int8 layer's accumulated SQNR (a whole int8 pass against
    * the float pass at its output) beside its own. */
   "ALTER TABLE layers ADD COLUMN accum_sqnr_db REAL;",
+
+  /* 4 -> 5: the engine that ran a run's passes: qviz's own, or the runtime
+   * of an imported trace ("onnxruntime CPU", "pytorch 1.13 onednn"). */
+  "ALTER TABLE runs ADD COLUMN engine TEXT NOT NULL DEFAULT 'qviz';",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QVIZ_STORE_SCHEMA_VERSION);
@@ -1682,6 +1686,22 @@ insert_run_row (QvizStore *store, const QvizRun *run, const char *doing, GError 
   return TRUE;
 }
 
+/* Apart from insert_run_row: the engine column came with schema 5, and a
+ * run without an engine name is qviz's own. */
+static gboolean
+insert_run_engine (QvizStore *store, const QvizRun *run, const char *doing, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = prepare (store, "UPDATE runs SET engine = ? WHERE uuid = ?", doing, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, run->engine != NULL && run->engine[0] != '\0' ? run->engine
+                                                                   : QVIZ_ENGINE_QVIZ);
+  bind_text (stmt, 2, run->uuid);
+  return step_done (store, stmt, doing, error);
+}
+
 static gboolean
 insert_samples (QvizStore *store, const QvizRun *run, const char *doing, GError **error)
 {
@@ -1830,6 +1850,7 @@ qviz_store_put_run (QvizStore *store, const QvizRun *run, GError **error)
   if (!begin_write (store, doing, error))
     return FALSE;
   if (!insert_run_row (store, run, doing, error)
+      || !insert_run_engine (store, run, doing, error)
       || !insert_samples (store, run, doing, error)
       || !insert_layers (store, run, doing, error)
       || !insert_spans (store, run, doing, error))
@@ -1845,7 +1866,7 @@ qviz_store_put_run (QvizStore *store, const QvizRun *run, GError **error)
   "r.width, r.threads, r.conv_algo, r.isa, r.iterations, r.warmup, r.plan_ms, " \
   "r.arena_bytes, r.weight_bytes, r.n_samples, r.median_ms, r.p10_ms, r.p90_ms, " \
   "r.min_ms, r.max_ms, r.mean_ms, r.stddev_ms, r.mad_ms, r.sqnr_db, r.status, " \
-  "r.message, r.started_us, r.finished_us, m.name, h.hostname, h.cpu_model " \
+  "r.message, r.started_us, r.finished_us, m.name, h.hostname, h.cpu_model, r.engine " \
   "FROM runs r LEFT JOIN models m ON m.sha256 = r.model_sha256 " \
   "LEFT JOIN machines h ON h.id = r.machine_id "
 
@@ -1884,6 +1905,8 @@ run_from_row (sqlite3_stmt *stmt)
   run->model_name = col_text_or_null (stmt, i++);
   run->hostname = col_text_or_null (stmt, i++);
   run->cpu_model = col_text_or_null (stmt, i++);
+  g_free (run->engine);
+  run->engine = col_text (stmt, i++);
   return run;
 }
 
@@ -2282,6 +2305,8 @@ static const ImportCheck import_checks[] = {
     "'run ' || " QUOTED ("uuid") " || ' has a time that is negative, infinite or not a number'" },
   { "runs", "isa", NEW_RUNS, IS_TEXT ("isa", 64),
     "'run ' || " QUOTED ("uuid") " || ' has an ISA name out of range'" },
+  { "runs", "engine", NEW_RUNS, IS_TEXT ("engine", 256),
+    "'run ' || " QUOTED ("uuid") " || ' has an engine name out of range'" },
   /* a run's rows */
   { "samples", NULL, NEW_RUN_ROWS,
     IS_INT ("pass", 0, 1000000000) " AND " IS_INT ("cold", 0, 1) " AND " IS_MS ("ms"),
@@ -2675,6 +2700,7 @@ import_sweep_from_store (QvizStore *store, QvizStore *src, const char *uuid,
       if (has)
         continue;
       if (!insert_run_row (store, run, "import", error)
+          || !insert_run_engine (store, run, "import", error)
           || !insert_samples (store, run, "import", error)
           || !insert_layers (store, run, "import", error)
           || !insert_spans (store, run, "import", error))

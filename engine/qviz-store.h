@@ -32,7 +32,7 @@
 G_BEGIN_DECLS
 
 /* The schema this qviz writes; files with a larger user_version are refused. */
-#define QVIZ_STORE_SCHEMA_VERSION 4
+#define QVIZ_STORE_SCHEMA_VERSION 5
 /* How long a write waits for another process's transaction, by default. */
 #define QVIZ_STORE_BUSY_TIMEOUT_MS 10000
 

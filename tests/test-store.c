@@ -292,6 +292,11 @@ make_run (const QvizSweep *sweep, const char *precision, int res, int threads, g
   run->threads = threads;
   run->conv_algo = g_strdup ("auto");
   run->isa = g_strdup ("avx512vnni");
+  if (seed % 2 == 1)
+    {
+      g_free (run->engine);
+      run->engine = g_strdup ("pytorch 1.13 onednn");
+    }
   run->iterations = (int) n_warm;
   run->warmup = (int) n_cold;
   run->plan_ms = 12.25 + seed;
@@ -407,6 +412,7 @@ assert_same_run (const QvizRun *a, const QvizRun *b)
   g_assert_cmpint (a->threads, ==, b->threads);
   g_assert_cmpstr (a->conv_algo, ==, b->conv_algo);
   g_assert_cmpstr (a->isa, ==, b->isa);
+  g_assert_cmpstr (a->engine, ==, b->engine);
   g_assert_cmpint (a->iterations, ==, b->iterations);
   g_assert_cmpint (a->warmup, ==, b->warmup);
   assert_same_double (a->plan_ms, b->plan_ms);
@@ -650,6 +656,7 @@ check_v1_rows (QvizStore *store)
   g_assert_no_error (error);
   g_assert_cmpstr (run->uuid, ==, OLD_RUN);
   g_assert_cmpstr (run->isa, ==, "");           /* the column schema 2 added */
+  g_assert_cmpstr (run->engine, ==, "qviz");    /* the column schema 5 added */
   g_assert_cmpstr (run->model_name, ==, "old-model");
   g_assert_cmpstr (run->hostname, ==, "oldhost");
   g_assert_cmpfloat (run->plan_ms, ==, 3.5);

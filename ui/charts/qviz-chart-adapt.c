@@ -67,18 +67,25 @@ qviz_chart_curves_from_runs (GPtrArray *runs)
     {
       const QvizRun *r = g_ptr_array_index (runs, i);
       QvizCurveSeries *s = NULL;
+      /* The engine is one more axis: runs of an imported trace are series
+       * of their own, labelled by their engine ("pytorch 1.13 onednn"). */
+      const char *engine = r->engine != NULL && !g_str_equal (r->engine, QVIZ_ENGINE_QVIZ)
+                             ? r->engine : NULL;
 
       if (r->status == QVIZ_RUN_FAILED || r->warm_ms->len == 0)
         continue;
       for (guint k = 0; k < series->len; k++)
         {
           QvizCurveSeries *c = g_ptr_array_index (series, k);
-          if (g_str_equal (c->precision, r->precision) && c->threads == (guint) r->threads)
+          if (g_str_equal (c->precision, r->precision) && c->threads == (guint) r->threads &&
+              g_strcmp0 (c->sweep, engine) == 0)
             s = c;
         }
       if (s == NULL)
         {
           s = qviz_curve_series_new (r->precision, (guint) r->threads);
+          if (engine != NULL)
+            qviz_curve_series_set_sweep (s, engine);
           g_ptr_array_add (series, s);
         }
       qviz_curve_series_add (s, r->height, r->stats.median, r->stats.p10, r->stats.p90);

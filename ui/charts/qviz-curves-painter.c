@@ -149,6 +149,18 @@ crossover_of_sweep (QvizCurvesPainter *self,
   const QvizCurveSeries *f32 = find_series (self, sweep, threads, FALSE);
   const QvizCurveSeries *int8 = find_series (self, sweep, threads, TRUE);
 
+  /* An imported int8 run names its quantized engine after the runtime
+   * ("pytorch 1.13 onednn"); its float counterpart is the runtime's
+   * ("pytorch 1.13"). */
+  for (guint i = 0; f32 == NULL && int8 != NULL && sweep != NULL && i < self->series->len; i++)
+    {
+      const QvizCurveSeries *s = g_ptr_array_index (self->series, i);
+      gsize n = s->sweep != NULL ? strlen (s->sweep) : 0;
+
+      if (s->threads == threads && !qviz_curve_series_is_int8 (s) && n > 0 &&
+          g_str_has_prefix (sweep, s->sweep) && sweep[n] == ' ')
+        f32 = s;
+    }
   if (f32 == NULL || int8 == NULL)
     return FALSE;
   return qviz_curves_find_crossover (f32, int8, resolution);
@@ -166,7 +178,19 @@ qviz_curves_painter_get_crossover (QvizCurvesPainter *self,
 
   first = self->series->len > 0
     ? ((const QvizCurveSeries *) g_ptr_array_index (self->series, 0))->sweep : NULL;
-  return crossover_of_sweep (self, first, threads, resolution);
+  if (crossover_of_sweep (self, first, threads, resolution))
+    return TRUE;
+  /* a runtime's float series first: the crossover of its first int8 engine */
+  for (guint i = 0; first != NULL && i < self->series->len; i++)
+    {
+      const QvizCurveSeries *s = g_ptr_array_index (self->series, i);
+      gsize n = strlen (first);
+
+      if (s->threads == threads && qviz_curve_series_is_int8 (s) && s->sweep != NULL &&
+          g_str_has_prefix (s->sweep, first) && s->sweep[n] == ' ')
+        return crossover_of_sweep (self, s->sweep, threads, resolution);
+    }
+  return FALSE;
 }
 
 double

@@ -1,0 +1,221 @@
+/* test-gui-trace.c: File > Import Trace... in the real window.
+ *
+ * The window opens the trace fixtures' model on an empty store; an ONNX
+ * Runtime profile imported through the window's action becomes a sweep,
+ * selected, whose pass the flame chart draws with the model's layers; a
+ * file that is no trace changes nothing in the store.
+ */
+
+#include "qviz-config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "qviz-application.h"
+#include "qviz-window-private.h"
+
+static char *tmpdir;
+static char *db_path;
+static QvizWindow *window;
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+iterate_until (Condition cond,
+               gpointer  data,
+               double    seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  for (int i = 0; i < 50 && g_main_context_pending (NULL); i++)
+    g_main_context_iteration (NULL, FALSE);
+  return TRUE;
+}
+
+static gboolean
+model_shown (gpointer data)
+{
+  return !qviz_window_is_loading (window) && window->model_sha256 != NULL;
+}
+
+static gboolean
+store_idle (gpointer data)
+{
+  return !qviz_window_is_busy_with_store (window) && !qviz_window_is_loading (window);
+}
+
+static gboolean
+flame_drawn (gpointer data)
+{
+  return qviz_flame_view_get_n_bands (window->flame) >= 1 &&
+         gtk_widget_get_width (GTK_WIDGET (window->flame)) > 50;
+}
+
+static void
+settle (double seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+}
+
+/* Pixels of the widget, as drawn, that differ from its most common colour. */
+static guint
+count_ink (GtkWidget *widget,
+           guint     *total)
+{
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr (GHashTable) counts = g_hash_table_new (NULL, NULL);
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  g_autofree guint32 *pixels = NULL;
+  guint32 background = 0;
+  guint best = 0, ink = 0;
+
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  pixels = g_new (guint32, (gsize) w * h);
+  gdk_texture_download (texture, (guchar *) pixels, (gsize) w * 4);
+  for (gsize i = 0; i < (gsize) w * h; i++)
+    {
+      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, GUINT_TO_POINTER (pixels[i]))) + 1;
+      g_hash_table_insert (counts, GUINT_TO_POINTER (pixels[i]), GUINT_TO_POINTER (n));
+      if (n > best)
+        best = n, background = pixels[i];
+    }
+  for (gsize i = 0; i < (gsize) w * h; i++)
+    ink += pixels[i] != background;
+  *total = (guint) w * h;
+  return ink;
+}
+
+static int
+count_runs (const char *where)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM runs WHERE %s", where);
+  int n = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+static void
+test_import_trace (void)
+{
+  g_autofree char *trace = g_test_build_filename (G_TEST_DIST, "fixtures", "traces",
+                                                  "ort-f32.json", NULL);
+  g_autofree char *junk = g_build_filename (tmpdir, "notes.json", NULL);
+  GAction *action;
+  guint total = 0, ink;
+
+  g_assert_true (iterate_until (model_shown, NULL, 30));
+  g_assert_cmpuint (qviz_window_get_n_sweep_rows (window), ==, 0);
+  action = g_action_map_lookup_action (G_ACTION_MAP (window), "import-trace");
+  g_assert_nonnull (action);
+  g_assert_true (g_action_get_enabled (action));
+
+  /* in a worker: the window says it is busy until the trace is stored */
+  qviz_window_import_trace (window, trace);
+  g_assert_true (qviz_window_is_busy_with_store (window));
+  g_assert_false (g_action_get_enabled (action));
+  g_assert_true (iterate_until (store_idle, NULL, 30));
+  g_assert_cmpint (count_runs ("engine = 'onnxruntime CPU'"), ==, 1);
+  g_assert_cmpuint (qviz_window_get_n_sweep_rows (window), ==, 1);
+  g_assert_nonnull (window->sweep_uuid);
+
+  /* the flame chart draws the imported pass */
+  adw_view_stack_set_visible_child_name (window->pages, "flame");
+  g_assert_true (iterate_until (flame_drawn, NULL, 30));
+  settle (0.3);
+  g_assert_cmpuint (qviz_flame_view_get_n_bands (window->flame), ==, 1);
+  ink = count_ink (GTK_WIDGET (window->flame), &total);
+  g_test_message ("flame of an ONNX Runtime pass: %u of %u pixels drawn", ink, total);
+  g_assert_cmpuint (ink, >, total / 50);
+
+  /* a file that is no trace: a toast, and nothing stored */
+  g_assert_true (g_file_set_contents (junk, "not a trace", -1, NULL));
+  qviz_window_import_trace (window, junk);
+  g_assert_true (iterate_until (store_idle, NULL, 30));
+  g_assert_cmpint (count_runs ("1"), ==, 1);
+  g_assert_cmpuint (qviz_window_get_n_sweep_rows (window), ==, 1);
+}
+
+static gboolean
+ignore_session_bus (const char     *log_domain,
+                    GLogLevelFlags  log_level,
+                    const char     *message,
+                    gpointer        user_data)
+{
+  return strstr (message, "session bus") == NULL && strstr (message, "dbus") == NULL;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr (QvizApplication) app = NULL;
+  g_autofree char *model = NULL;
+  int status;
+
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_test_init (&argc, &argv, NULL);
+  g_test_log_set_fatal_handler (ignore_session_bus, NULL);
+  if (!gtk_init_check ())
+    {
+      g_test_skip ("no display");
+      return g_test_run ();
+    }
+
+  tmpdir = g_dir_make_tmp ("qviz-gui-trace-XXXXXX", NULL);
+  db_path = g_build_filename (tmpdir, "runs.sqlite", NULL);
+  model = g_test_build_filename (G_TEST_DIST, "fixtures", "traces", "trace-dilated.onnx", NULL);
+
+  app = qviz_application_new ();
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  window = qviz_window_new (app, db_path, model);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_test_add_func ("/gui/import-trace", test_import_trace);
+  status = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  {
+    g_autoptr (GDir) dir = g_dir_open (tmpdir, 0, NULL);
+    const char *name;
+    while (dir && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (tmpdir, name, NULL);
+        g_unlink (path);
+      }
+    g_rmdir (tmpdir);
+  }
+  return status;
+}
