@@ -120,7 +120,7 @@ readme-operators: build
 # dot product (tools/test-arm).  On an Arm machine `make test` has run them.
 .PHONY: test-arm
 test-arm: build
-	SUDO=$(SUDO) tools/test-arm
+	SUDO=$(SUDO) X86_CLI=$(BUILD)/app/qviz-cli tools/test-arm
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)

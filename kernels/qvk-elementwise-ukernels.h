@@ -1,8 +1,8 @@
 /* qvk-elementwise-ukernels.h: the per-ISA element-wise microkernels behind
  * qvk-elementwise.h (private to kernels/).
  *
- * One list declares every ISA's set.  The AVX2 and AVX-512 kernels are one
- * template (elementwise-template.h) built twice with different vector
+ * One list declares every ISA's set.  The AVX2, AVX-512 and NEON kernels
+ * are one template (elementwise-template.h) built with different vector
  * primitives; pointers arrive already offset and counts are elements.
  */
 #pragma once
@@ -60,6 +60,17 @@
                                            const float *bottom, float ly0, float ly1, \
                                            float *y);
 
+#if defined(__aarch64__)
+QVK_ELEMENTWISE_DECLARE (neon)
+
+/* y[i] = table[x[i]] with tbl and tbx over the table's four 64-byte
+ * quarters, 16 bytes at a time. */
+void qvk_qu8_lut_ukernel__neon (const uint8_t table[256], const uint8_t *x,
+                                uint8_t *y, size_t n);
+/* The same in place on rows x cols bytes, rows stride bytes apart. */
+void qvk_qu8_lut_tile_ukernel__neon (const uint8_t table[256], size_t rows,
+                                     size_t cols, uint8_t *y, size_t stride);
+#else
 QVK_ELEMENTWISE_DECLARE (avx2)
 QVK_ELEMENTWISE_DECLARE (avx512)
 
@@ -69,3 +80,4 @@ void qvk_qu8_lut_ukernel__avx512vbmi (const uint8_t table[256], const uint8_t *x
 /* The same in place on rows x cols bytes, rows stride bytes apart. */
 void qvk_qu8_lut_tile_ukernel__avx512vbmi (const uint8_t table[256], size_t rows,
                                            size_t cols, uint8_t *y, size_t stride);
+#endif

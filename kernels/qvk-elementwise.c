@@ -17,6 +17,12 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #define QVK_EW_X86 1
+#elif defined(__aarch64__)
+/* Arm: one vector level, NEON (in every Armv8-A core), in the place of
+ * AVX2, and none in the place of AVX-512; table lookup is NEON's tbl. */
+#define QVK_EW_NEON 1
+#define QVK_ISA_AVX2 QVK_ISA_NEON
+#define QVK_ISA_AVX512 QVK_N_ISAS
 #else
 /* This architecture has no element-wise vector kernels (yet): every level
  * runs the scalar ones, which the level names below then say. */
@@ -24,6 +30,7 @@
 #define QVK_ISA_AVX512 QVK_N_ISAS
 #endif
 
+#ifndef QVK_EW_NEON
 static int has_vbmi;
 static pthread_once_t vbmi_once = PTHREAD_ONCE_INIT;
 
@@ -41,6 +48,7 @@ vbmi_init (void)
     }
 #endif
 }
+#endif
 
 static qvk_isa
 clamp_isa (qvk_isa isa)
@@ -49,29 +57,47 @@ clamp_isa (qvk_isa isa)
   return isa < cpu ? isa : cpu;
 }
 
+#ifndef QVK_EW_NEON
 static int
 use_vbmi (qvk_isa isa)
 {
   pthread_once (&vbmi_once, vbmi_init);
   return has_vbmi && clamp_isa (isa) >= QVK_ISA_AVX512;
 }
+#endif
 
 const char *
 qvk_elementwise_isa_name (qvk_isa isa)
 {
   isa = clamp_isa (isa);
+#ifdef QVK_EW_NEON
+  return isa >= QVK_ISA_NEON ? "neon" : "scalar";
+#else
   return isa >= QVK_ISA_AVX512 ? "avx512" : isa >= QVK_ISA_AVX2 ? "avx2" : "scalar";
+#endif
 }
 
 const char *
 qvk_qu8_lut_isa_name (qvk_isa isa)
 {
+#ifdef QVK_EW_NEON
+  return clamp_isa (isa) >= QVK_ISA_NEON ? "neon" : "scalar";
+#else
   return use_vbmi (isa) ? "avx512vbmi" : "scalar";
+#endif
 }
 
 /* Calls the kernel of the family for the ISA: avx512, avx2, else the
  * scalar statement. */
-#ifndef QVK_EW_X86
+#if defined(QVK_EW_NEON)
+#define DISPATCH(isa, name, args, scalar)                     \
+  do {                                                        \
+    if (clamp_isa (isa) >= QVK_ISA_NEON)                      \
+      name##__neon args;                                      \
+    else                                                      \
+      scalar;                                                 \
+  } while (0)
+#elif !defined(QVK_EW_X86)
 /* The vector arguments are computed for the kernels this build lacks. */
 static inline void
 mark_used (int unused, ...)
@@ -146,9 +172,13 @@ qvk_qu8_lut (qvk_isa isa, const uint8_t table[256], const uint8_t *x,
 {
   if (begin >= end)
     return;
-#ifdef QVK_EW_X86
+#if defined(QVK_EW_X86)
   if (use_vbmi (isa))
     qvk_qu8_lut_ukernel__avx512vbmi (table, x + begin, y + begin, end - begin);
+  else
+#elif defined(QVK_EW_NEON)
+  if (clamp_isa (isa) >= QVK_ISA_NEON)
+    qvk_qu8_lut_ukernel__neon (table, x + begin, y + begin, end - begin);
   else
 #endif
     qvk_qu8_lut__scalar (table, x, y, begin, end);
@@ -163,9 +193,13 @@ qvk_qu8_lut_tile (qvk_isa isa, const uint8_t table[256], size_t rows,
       cols *= rows;
       rows = 1;
     }
-#ifdef QVK_EW_X86
+#if defined(QVK_EW_X86)
   if (use_vbmi (isa))
     qvk_qu8_lut_tile_ukernel__avx512vbmi (table, rows, cols, y, stride);
+  else
+#elif defined(QVK_EW_NEON)
+  if (clamp_isa (isa) >= QVK_ISA_NEON)
+    qvk_qu8_lut_tile_ukernel__neon (table, rows, cols, y, stride);
   else
 #endif
     for (size_t r = 0; r < rows; r++)
@@ -474,6 +508,11 @@ qvk_f32_global_avgpool (qvk_isa isa, int batch, int pixels, int channels,
                                           (size_t) (c_end - c_begin));
       else if (clamp_isa (isa) >= QVK_ISA_AVX2)
         qvk_f32_gavgpool_ukernel__avx2 ((size_t) pixels, (size_t) channels, xn, yn,
+                                        (size_t) (c_end - c_begin));
+      else
+#elif defined(QVK_EW_NEON)
+      if (clamp_isa (isa) >= QVK_ISA_NEON)
+        qvk_f32_gavgpool_ukernel__neon ((size_t) pixels, (size_t) channels, xn, yn,
                                         (size_t) (c_end - c_begin));
       else
 #endif

@@ -135,7 +135,8 @@ typedef void (*qvk_qu8_igemm_ukernel_fn) (
 #define QVK_F32_DWCONV_UKERNELS(X) \
   X (qvk_f32_dwconv_minmax_ukernel_16c4w__neon, QVK_ISA_NEON, 16)
 
-#define QVK_QU8_DWCONV_UKERNELS(X)
+#define QVK_QU8_DWCONV_UKERNELS(X) \
+  X (qvk_qu8_dwconv_minmax_ukernel_16c2t__neon, QVK_ISA_NEON, QVK_QU8_DW_LAYOUT_C2)
 
 #define QVK_F32_GEMM_UKERNELS(X) \
   X (qvk_f32_gemm_minmax_ukernel_6x16__neon, qvk_f32_igemm_minmax_ukernel_6x16__neon, QVK_ISA_NEON, 6, 16)
@@ -271,8 +272,9 @@ void   qvk_f32_dwconv_pack (int channels, int kernel_h, int kernel_w,
  *    match the byte interleave of the kernel (see qu8-dwconv-avx512vnni.c);
  *    a remainder of at most 32 channels uses 16-channel tiles in natural
  *    order, a larger one one more (partial) 64-channel tile.
- *  C2 (vpmaddwd): taps padded to a multiple of 2; 16-channel tiles of
- *    int16 tap pairs, permuted to match unpack{lo,hi}_epi16. */
+ *  C2 (vpmaddwd; NEON splits the pairs with ld2): taps padded to a
+ *    multiple of 2; 16-channel tiles of int16 tap pairs, permuted to match
+ *    unpack{lo,hi}_epi16. */
 typedef enum {
   QVK_QU8_DW_LAYOUT_C4,
   QVK_QU8_DW_LAYOUT_C2,
