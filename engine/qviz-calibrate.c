@@ -86,15 +86,16 @@ typedef struct {
   QvizRangeObserver **observers; /* per value */
 } Observe;
 
+/* Ranges do not depend on the order of the values: each output is observed
+ * where the layer wrote it, in memory order, without a copy. */
 static void
 observe_layer (const QvizPlan *plan, int layer, gpointer user_data)
 {
   Observe *o = user_data;
   int v = qviz_plan_get_layer_value (plan, layer);
-  gsize n = qviz_plan_get_layer_output (plan, layer, NULL);
-  g_autofree float *x = g_new (float, MAX (n, 1));
+  gsize n = 0;
+  const float *x = qviz_plan_peek_value (plan, v, &n);
 
-  qviz_plan_get_layer_output (plan, layer, x);
   qviz_range_observer_observe (o->observers[v], x, n);
 }
 

@@ -192,43 +192,89 @@ qviz_model_info_from_graph (QvizGraph *graph)
 
 /* ---- SQNR ---------------------------------------------------------------- */
 
-/* The float plan's value of every tensor, by graph value index. */
-static void
-capture_value (const QvizPlan *plan, int layer, gpointer user_data)
-{
-  GHashTable *values = user_data;
-  gsize n = qviz_plan_get_layer_output (plan, layer, NULL);
-  GArray *a = g_array_sized_new (FALSE, FALSE, sizeof (float), (guint) n);
+/* The float plan, run only as far as the int8 measurement needs: both plans
+ * go layer by layer, and a float value is read where its layer wrote it, so
+ * no layer output is ever copied out of either plan. */
+typedef struct {
+  QvizPlan *plan;
+  const float *input;
+  int *producer;        /* [n_values]: the float layer writing it, or -1 */
+  int n_run;            /* layers run since the input was set */
+} FloatCursor;
 
-  g_array_set_size (a, (guint) n);
-  qviz_plan_get_layer_output (plan, layer, (float *) a->data);
-  g_hash_table_replace (values, GINT_TO_POINTER (qviz_plan_get_layer_value (plan, layer)), a);
+static void
+float_cursor_init (FloatCursor *c, QvizPlan *plan, const float *input)
+{
+  QvizGraph *graph = qviz_plan_get_graph (plan);
+  int n_values = qviz_graph_n_values (graph);
+
+  c->plan = plan;
+  c->input = input;
+  c->producer = g_new (int, n_values);
+  for (int v = 0; v < n_values; v++)
+    c->producer[v] = -1;
+  for (int i = 0; i < qviz_plan_get_n_layers (plan); i++)
+    c->producer[qviz_plan_get_layer_value (plan, i)] = i;
+  c->n_run = 0;
+  qviz_plan_set_input_nchw (plan, input);
 }
 
-typedef struct {
-  GHashTable *values;   /* the float plan's, by value */
-  QvizRun *run;
-} AccumContext;
-
-/* After each layer of a whole int8 pass: its output against the float
- * pass's value of the same tensor. */
 static void
-accumulate_sqnr (const QvizPlan *plan, int layer, gpointer user_data)
+float_cursor_clear (FloatCursor *c)
 {
-  AccumContext *ac = user_data;
-  GArray *ref = g_hash_table_lookup (ac->values,
-                                     GINT_TO_POINTER (qviz_plan_get_layer_value (plan, layer)));
-  gsize n = qviz_plan_get_layer_output (plan, layer, NULL);
-  g_autofree float *x = NULL;
+  g_clear_pointer (&c->producer, g_free);
+}
 
-  /* a kept layer's int8 output is written by the quantize layer after it */
-  if (ref == NULL || ref->len != n || layer >= (int) ac->run->layers->len ||
-      qviz_plan_get_layer (plan, layer)->float_kept)
-    return;
-  x = g_new (float, MAX (n, 1));
-  qviz_plan_get_layer_output (plan, layer, x);
-  qviz_run_get_layer (ac->run, (guint) layer)->accum_sqnr_db =
-    qviz_sqnr_db ((const float *) ref->data, x, n);
+/* Brings the float plan to where value v holds its float value: on to its
+ * layer, or from the input again when its memory has been reused since.
+ * FALSE when the float plan has no such value. */
+static gboolean
+float_cursor_reach (FloatCursor *c, int v)
+{
+  QvizGraph *graph = qviz_plan_get_graph (c->plan);
+  int j;
+
+  if (qviz_graph_value (graph, v)->data != NULL)
+    return TRUE;
+  j = v == graph->input ? -1 : c->producer[v];
+  if (j < 0 && v != graph->input)
+    return FALSE;
+  if (j >= c->n_run)
+    {
+      qviz_plan_run_layers (c->plan, c->n_run, j + 1);
+      c->n_run = j + 1;
+      return TRUE;
+    }
+  if (qviz_plan_value_is_live (c->plan, v, c->n_run))
+    return TRUE;
+  qviz_plan_set_input_nchw (c->plan, c->input);
+  qviz_plan_run_layers (c->plan, 0, j + 1);
+  c->n_run = j + 1;
+  return TRUE;
+}
+
+/* A whole int8 pass beside the float plan: each layer's accumulated error
+ * against the float value of the same tensor, and the model output's. */
+static void
+measure_accumulated_sqnr (QvizPlan *int8_plan, FloatCursor *fc, const float *input,
+                          QvizRun *run)
+{
+  int n_layers = qviz_plan_get_n_layers (int8_plan);
+
+  qviz_plan_set_input_nchw (int8_plan, input);
+  for (int i = 0; i < n_layers; i++)
+    {
+      int v = qviz_plan_get_layer_value (int8_plan, i);
+
+      qviz_plan_run_layers (int8_plan, i, i + 1);
+      /* a kept layer's int8 output is written by the quantize layer after it */
+      if (i >= (int) run->layers->len || qviz_plan_get_layer (int8_plan, i)->float_kept)
+        continue;
+      if (!float_cursor_reach (fc, v))
+        continue;
+      qviz_run_get_layer (run, (guint) i)->accum_sqnr_db =
+        qviz_plan_value_sqnr_db (fc->plan, int8_plan, v);
+    }
 }
 
 /* Each int8 layer's own error: its inputs are set to the float plan's
@@ -239,106 +285,91 @@ static gboolean
 measure_sqnr (QvizGraph *graph, QvizPlan *int8_plan, const float *input,
               QvizGraph *float_graph, QvizRun *run, GError **error)
 {
-  QvizPlanConfig fc = *qviz_plan_get_config (int8_plan);
+  QvizPlanConfig fconfig = *qviz_plan_get_config (int8_plan);
   g_autoptr (QvizPlan) fplan = NULL;
-  g_autoptr (GHashTable) values = NULL;
+  FloatCursor fc;
   int n_layers = qviz_plan_get_n_layers (int8_plan);
 
-  fc.precision = QVIZ_PRECISION_F32;
-  fplan = qviz_plan_new (graph, &fc, error);
+  fconfig.precision = QVIZ_PRECISION_F32;
+  fconfig.keep_float = NULL;
+  fplan = qviz_plan_new (graph, &fconfig, error);
   if (fplan == NULL)
     return FALSE;
-  /* Every float layer output is kept for the comparison. */
-  {
-    guint64 kept = 0;
-    g_autofree char *what =
-      g_strdup_printf ("The per-layer SQNR of '%s' at %dx%d (every float layer output "
-                       "kept)", graph->name, fc.height, fc.width);
-
-    for (int i = 0; i < qviz_plan_get_n_layers (fplan); i++)
-      kept += (guint64) qviz_plan_get_layer_output (fplan, i, NULL) * sizeof (float);
-    if (!qviz_memory_check (kept, what, error))
-      return FALSE;
-  }
-  values = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
-  qviz_plan_set_input_nchw (fplan, input);
-  qviz_plan_run_with_callback (fplan, capture_value, values);
 
   /* The model output first, from a whole int8 pass, which also gives each
    * layer's accumulated error. */
-  qviz_plan_set_input_nchw (int8_plan, input);
-  {
-    AccumContext ac = { values, run };
-    qviz_plan_run_with_callback (int8_plan, accumulate_sqnr, &ac);
-  }
+  float_cursor_init (&fc, fplan, input);
+  measure_accumulated_sqnr (int8_plan, &fc, input, run);
   if (qviz_plan_get_n_outputs (int8_plan) > 0)
     {
-      gsize n = (gsize) qviz_shape_numel (qviz_plan_get_output_shape (int8_plan, 0));
-      g_autofree float *a = g_new (float, MAX (n, 1));
-      g_autofree float *b = g_new (float, MAX (n, 1));
-      qviz_plan_get_output (fplan, 0, a);
-      qviz_plan_get_output (int8_plan, 0, b);
+      int out_v = g_array_index (graph->outputs, int, 0);
+
       if (float_graph != NULL && float_graph != graph)
         {
           /* against the float original, the output a user compares with */
-          g_autoptr (QvizPlan) original = qviz_plan_new (float_graph, &fc, error);
+          gsize n = (gsize) qviz_shape_numel (qviz_plan_get_output_shape (int8_plan, 0));
+          g_autofree float *a = NULL;
+          g_autofree float *b = NULL;
+          g_autoptr (QvizPlan) original = qviz_plan_new (float_graph, &fconfig, error);
+
           if (original == NULL)
-            return FALSE;
+            {
+              float_cursor_clear (&fc);
+              return FALSE;
+            }
           if (qviz_plan_get_n_outputs (original) < 1 ||
               qviz_shape_numel (qviz_plan_get_output_shape (original, 0)) != (int64_t) n)
             {
               g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
                            "The float model '%s' does not give an output of the shape of '%s'.",
                            float_graph->name, graph->name);
+              float_cursor_clear (&fc);
               return FALSE;
             }
+          a = g_new (float, MAX (n, 1));
+          b = g_new (float, MAX (n, 1));
           qviz_plan_set_input_nchw (original, input);
           qviz_plan_run (original, NULL);
           qviz_plan_get_output (original, 0, a);
+          qviz_plan_get_output (int8_plan, 0, b);
+          run->sqnr_db = qviz_sqnr_db (a, b, n);
         }
-      run->sqnr_db = qviz_sqnr_db (a, b, n);
+      else if (float_cursor_reach (&fc, out_v))
+        run->sqnr_db = qviz_plan_value_sqnr_db (fplan, int8_plan, out_v);
     }
 
   for (int i = 0; i < n_layers && i < (int) run->layers->len; i++)
     {
       const QvizNode *node = qviz_graph_node (graph, qviz_plan_get_layer (int8_plan, i)->node_index);
-      GArray *ref = g_hash_table_lookup (values, GINT_TO_POINTER (qviz_plan_get_layer_value (int8_plan, i)));
+      int v = qviz_plan_get_layer_value (int8_plan, i);
       gboolean have_inputs = TRUE;
-      gsize n;
 
       /* conversions have no error of their own; their kept layer's
        * measurement runs them */
       if (qviz_plan_get_layer (int8_plan, i)->conversion)
         continue;
+      if (fc.producer[v] < 0)
+        continue;
 
-      for (int k = 0; k < node->n_inputs; k++)
+      for (int k = 0; k < node->n_inputs && have_inputs; k++)
         {
-          int v = node->inputs[k];
-          GArray *in;
+          int in = node->inputs[k];
 
-          if (qviz_graph_value (graph, v)->data != NULL)
+          if (qviz_graph_value (graph, in)->data != NULL)
             continue;
-          if (v == graph->input)
-            {
-              qviz_plan_set_value (int8_plan, v, input);
-              continue;
-            }
-          in = g_hash_table_lookup (values, GINT_TO_POINTER (v));
-          if (in == NULL)
-            have_inputs = FALSE;
+          if (in == graph->input)
+            qviz_plan_set_value (int8_plan, in, input);
+          else if (float_cursor_reach (&fc, in))
+            qviz_plan_set_value_from_plan (int8_plan, fplan, in);
           else
-            qviz_plan_set_value (int8_plan, v, (const float *) in->data);
+            have_inputs = FALSE;
         }
-      n = qviz_plan_get_layer_output (int8_plan, i, NULL);
-      if (!have_inputs || ref == NULL || ref->len != n)
+      if (!have_inputs || !float_cursor_reach (&fc, v))
         continue;
       qviz_plan_run_layer (int8_plan, i);
-      {
-        g_autofree float *x = g_new (float, MAX (n, 1));
-        qviz_plan_get_layer_output (int8_plan, i, x);
-        qviz_run_get_layer (run, (guint) i)->sqnr_db = qviz_sqnr_db ((const float *) ref->data, x, n);
-      }
+      qviz_run_get_layer (run, (guint) i)->sqnr_db = qviz_plan_value_sqnr_db (fplan, int8_plan, v);
     }
+  float_cursor_clear (&fc);
   return TRUE;
 }
 
