@@ -237,9 +237,36 @@ hist_bin_of_bits (guint32 abs_bits)
 static void
 observe_finite_block (QvizRangeObserver *o, const float *x, gsize n)
 {
+  typedef float lanes8 __attribute__ ((vector_size (32)));
+  typedef gint32 mask8 __attribute__ ((vector_size (32)));
+  lanes8 mn8, mx8;
   float mn = o->min, mx = o->max;
+  gsize i = 0;
 
-  for (gsize i = 0; i < n; i++)
+  /* eight running extremes, which the compiler keeps in vector registers
+   * (a scalar reduction would have to keep IEEE order) */
+  for (int l = 0; l < 8; l++)
+    {
+      mn8[l] = mn;
+      mx8[l] = mx;
+    }
+  for (; i + 8 <= n; i += 8)
+    {
+      lanes8 v;
+      mask8 lower, higher;
+
+      memcpy (&v, x + i, sizeof v);
+      lower = v < mn8;
+      higher = v > mx8;
+      mn8 = (lanes8) ((lower & (mask8) v) | (~lower & (mask8) mn8));
+      mx8 = (lanes8) ((higher & (mask8) v) | (~higher & (mask8) mx8));
+    }
+  for (int l = 0; l < 8; l++)
+    {
+      mn = mn8[l] < mn ? mn8[l] : mn;
+      mx = mx8[l] > mx ? mx8[l] : mx;
+    }
+  for (; i < n; i++)
     {
       mn = x[i] < mn ? x[i] : mn;
       mx = x[i] > mx ? x[i] : mx;
