@@ -205,6 +205,7 @@ qviz_cli_run (int argc, char **argv)
   g_autofree char *algo = NULL;
   g_autofree char *calibration = NULL;
   g_autofree char *cal_method = NULL;
+  g_autofree char *calib_size = NULL;
   g_autofree char *isa = NULL;
   g_autofree char *float_model = NULL;
   g_autofree char *keep_float = NULL;
@@ -225,6 +226,7 @@ qviz_cli_run (int argc, char **argv)
     { "isa", 0, 0, G_OPTION_ARG_STRING, &isa, "Highest ISA for kernels: scalar, avx2, avx512, avx512vnni (x86); scalar, neon, neondot, neoni8mm (Arm)", "ISA" },
     { "calibration", 0, 0, G_OPTION_ARG_FILENAME, &calibration, "int8 calibration: a folder of JPEG/PNG images or an NxCxHxW .npy", "PATH" },
     { "calibration-method", 0, 0, G_OPTION_ARG_STRING, &cal_method, "minmax, percentile (default) or histogram", "METHOD" },
+    { "calib-size", 0, 0, G_OPTION_ARG_STRING, &calib_size, "Size int8 calibration runs at, once for every size (default the smallest of --res, at most the model's own size; a .npy batch: its own)", "HxW" },
     { "keep-float", 0, 0, G_OPTION_ARG_STRING, &keep_float, "int8: run these layers (names as 'info' lists them) in float, with their conversions timed apart", "LAYER,..." },
     { "float-model", 0, 0, G_OPTION_ARG_FILENAME, &float_model, "The float original of a quantized MODEL: the f32 runs and the int8 output SQNR use it", "FILE" },
     { "layers", 0, 0, G_OPTION_ARG_INT, &layers, "Layers to list in the report (default 25, 0 for all)", "N" },
@@ -308,15 +310,18 @@ qviz_cli_run (int argc, char **argv)
       config->float_graph = float_graph;
     }
 
-  if (calibration || cal_method)
+  /* The sweep calibrates once, at --calib-size, or reuses the store's */
+  config->calibration.source = calibration;
+  if (cal_method && !qviz_calibration_method_parse (cal_method, &config->calibration.method, &error))
+    return qviz_cli_fail (QVIZ_EXIT_USAGE, "%s", error->message);
+  if (calib_size)
     {
-      QvizCalibrationConfig cc;
-      qviz_calibration_config_init (&cc);
-      cc.source = calibration;
-      if (cal_method && !qviz_calibration_method_parse (cal_method, &cc.method, &error))
-        return qviz_cli_fail (QVIZ_EXIT_USAGE, "%s", error->message);
-      if (!qviz_calibrate (graph, &cc, &error))
-        return qviz_cli_fail (qviz_cli_status_for_error (error), "%s", error->message);
+      g_autoptr (GArray) sizes = g_array_new (FALSE, FALSE, sizeof (QvizResolution));
+      if (!qviz_parse_resolutions (calib_size, sizes, &error) || sizes->len != 1)
+        return qviz_cli_fail (QVIZ_EXIT_USAGE, "--calib-size '%s' is not one size; use e.g. 256 or 256x384.",
+                              calib_size);
+      config->calibration.height = g_array_index (sizes, QvizResolution, 0).height;
+      config->calibration.width = g_array_index (sizes, QvizResolution, 0).width;
     }
 
   if (!no_store)

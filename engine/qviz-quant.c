@@ -237,34 +237,30 @@ hist_bin_of_bits (guint32 abs_bits)
 static void
 observe_finite_block (QvizRangeObserver *o, const float *x, gsize n)
 {
-  typedef float lanes8 __attribute__ ((vector_size (32)));
-  typedef gint32 mask8 __attribute__ ((vector_size (32)));
-  lanes8 mn8, mx8;
+  /* four running extremes in a 16-byte vector (SSE2 and NEON both have
+   * it), which a scalar reduction could not use: it must keep IEEE order */
+  typedef float lanes4 __attribute__ ((vector_size (16)));
+  typedef gint32 mask4 __attribute__ ((vector_size (16)));
+  lanes4 mn4 = { o->min, o->min, o->min, o->min };
+  lanes4 mx4 = { o->max, o->max, o->max, o->max };
   float mn = o->min, mx = o->max;
   gsize i = 0;
 
-  /* eight running extremes, which the compiler keeps in vector registers
-   * (a scalar reduction would have to keep IEEE order) */
-  for (int l = 0; l < 8; l++)
+  for (; i + 4 <= n; i += 4)
     {
-      mn8[l] = mn;
-      mx8[l] = mx;
-    }
-  for (; i + 8 <= n; i += 8)
-    {
-      lanes8 v;
-      mask8 lower, higher;
+      lanes4 v;
+      mask4 lower, higher;
 
       memcpy (&v, x + i, sizeof v);
-      lower = v < mn8;
-      higher = v > mx8;
-      mn8 = (lanes8) ((lower & (mask8) v) | (~lower & (mask8) mn8));
-      mx8 = (lanes8) ((higher & (mask8) v) | (~higher & (mask8) mx8));
+      lower = v < mn4;
+      higher = v > mx4;
+      mn4 = (lanes4) ((lower & (mask4) v) | (~lower & (mask4) mn4));
+      mx4 = (lanes4) ((higher & (mask4) v) | (~higher & (mask4) mx4));
     }
-  for (int l = 0; l < 8; l++)
+  for (int l = 0; l < 4; l++)
     {
-      mn = mn8[l] < mn ? mn8[l] : mn;
-      mx = mx8[l] > mx ? mx8[l] : mx;
+      mn = mn4[l] < mn ? mn4[l] : mn;
+      mx = mx4[l] > mx ? mx4[l] : mx;
     }
   for (; i < n; i++)
     {

@@ -44,6 +44,7 @@ qviz_sweep_config_new (void)
   c->conv_algo = QVIZ_CONV_ALGO_AUTO;
   c->isa = -1;
   c->measure_sqnr = TRUE;
+  qviz_calibration_config_init (&c->calibration);
   return c;
 }
 
@@ -614,6 +615,70 @@ join_precisions (const GArray *a)
   return g_string_free (s, FALSE);
 }
 
+/* Calibrates once for the whole sweep, at the chosen size (by default the
+ * sweep's smallest, at most the model's own: ranges barely move with size,
+ * calibration time does),
+ * or takes the parameters a previous run kept in the store for the same
+ * model, source and settings.  note tells the sweep's options which. */
+static gboolean
+calibrate_once (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *config,
+                char **note, GError **error)
+{
+  QvizCalibrationConfig cc = config->calibration;
+  g_autofree char *source = NULL;
+  g_autofree char *settings = NULL;
+  g_autoptr (GBytes) cached = NULL;
+  gint64 start;
+
+  if (cc.height <= 0 || cc.width <= 0)
+    {
+      QvizResolution smallest = g_array_index (config->resolutions, QvizResolution, 0);
+
+      for (guint i = 1; i < config->resolutions->len; i++)
+        {
+          QvizResolution r = g_array_index (config->resolutions, QvizResolution, i);
+          if ((gint64) r.height * r.width < (gint64) smallest.height * smallest.width)
+            smallest = r;
+        }
+      /* and no larger than the model's own size, which its ranges are
+       * measured well at */
+      if (graph->default_res > 0 && MAX (smallest.height, smallest.width) > graph->default_res)
+        {
+          int side = MAX (smallest.height, smallest.width);
+          smallest.height = MAX (8, (int) ((gint64) smallest.height * graph->default_res / side));
+          smallest.width = MAX (8, (int) ((gint64) smallest.width * graph->default_res / side));
+        }
+      cc.height = graph->fixed_h > 0 ? graph->fixed_h : smallest.height;
+      cc.width = graph->fixed_w > 0 ? graph->fixed_w : smallest.width;
+    }
+  qviz_calibration_cache_key (&cc, cc.height, cc.width, &source, &settings);
+
+  if (store != NULL)
+    {
+      cached = qviz_store_get_calibration (store, graph->sha256, source, settings, error);
+      if (cached == NULL && error != NULL && *error != NULL)
+        return FALSE;
+      if (cached != NULL && qviz_calibration_restore (graph, cached))
+        {
+          *note = g_strdup_printf ("calibration=\"%s, %s, cached\"", settings, source);
+          return TRUE;
+        }
+    }
+
+  start = g_get_monotonic_time ();
+  if (!qviz_calibrate (graph, &cc, error))
+    return FALSE;
+  *note = g_strdup_printf ("calibration=\"%s, %s, %.1f s\"", settings, source,
+                           (g_get_monotonic_time () - start) / 1e6);
+  if (store != NULL)
+    {
+      g_autoptr (GBytes) params = qviz_calibration_save (graph);
+      if (!qviz_store_put_calibration (store, graph->sha256, source, settings, params, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *config,
                     const QvizSweepCallbacks *callbacks, GCancellable *cancellable,
@@ -624,6 +689,7 @@ qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *c
   g_autoptr (GArray) configs = NULL;
   g_autoptr (QvizMachine) machine = NULL;
   g_autoptr (GError) local = NULL;
+  g_autofree char *calibration_note = NULL;
   gboolean needs_int8 = FALSE;
   QvizSweepStatus final_status = QVIZ_SWEEP_COMPLETE;
 
@@ -665,24 +731,9 @@ qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *c
       return FALSE;
     }
 
-  if (needs_int8 && !graph->calibrated)
-    {
-      QvizCalibrationConfig cc;
-      int largest = 0;
-
-      /* At the model's own size, or the sweep's largest when that is
-       * smaller: ranges barely move with size, calibration time does. */
-      for (guint i = 0; i < config->resolutions->len; i++)
-        {
-          QvizResolution r = g_array_index (config->resolutions, QvizResolution, i);
-          largest = MAX (largest, MAX (r.height, r.width));
-        }
-      qviz_calibration_config_init (&cc);
-      if (graph->fixed_h == 0 && largest < graph->default_res)
-        cc.height = cc.width = largest;
-      if (!qviz_calibrate (graph, &cc, error))
-        return FALSE;
-    }
+  if (needs_int8 && !graph->calibrated &&
+      !calibrate_once (graph, store, config, &calibration_note, error))
+    return FALSE;
 
   machine = qviz_machine_detect ();
   sweep->machine_id = g_strdup (machine->id);
@@ -694,12 +745,14 @@ qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *c
   sweep->resolutions = join_resolutions (config->resolutions);
   sweep->threads = join_ints (config->threads);
   sweep->precisions = join_precisions (config->precisions);
-  sweep->options = g_strdup_printf ("iterations=%d min-time=%g cold=%d warmup=%d conv=%s isa=%s",
+  sweep->options = g_strdup_printf ("iterations=%d min-time=%g cold=%d warmup=%d conv=%s isa=%s%s%s",
                                     config->iterations, config->min_time, config->cold,
                                     config->warmup,
                                     conv_algo_name (config->conv_algo),
                                     config->isa >= 0 ? qvk_isa_name ((qvk_isa) config->isa)
-                                                     : "auto");
+                                                     : "auto",
+                                    calibration_note ? " " : "",
+                                    calibration_note ? calibration_note : "");
   sweep->status = QVIZ_SWEEP_RUNNING;
   g_free (sweep->message);
   sweep->message = g_strdup ("");

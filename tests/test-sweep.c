@@ -267,6 +267,59 @@ test_calibration_sources (void)
                      0.5 * qviz_graph_value (b, b->input)->quant.scale);
 }
 
+/* The second sweep of a model with the same calibration takes the
+ * parameters the first kept in the store: the same parameters for every
+ * value, said so in the sweep's options; another method is calibrated
+ * anew; a blob of another graph is refused. */
+static void
+test_calibration_cache (void)
+{
+  g_autofree char *db = g_build_filename (tmpdir, "calibration-cache.sqlite", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizGraph) a = qviz_zoo_build ("dwsep5x5-d5", &error);
+  g_autoptr (QvizGraph) b = qviz_zoo_build ("dwsep5x5-d5", &error);
+  g_autoptr (QvizGraph) c = qviz_zoo_build ("dwsep5x5-d5", &error);
+  g_autoptr (QvizGraph) other = qviz_zoo_build ("conv5x5s2", &error);
+  g_autoptr (QvizStore) store = qviz_store_open (db, QVIZ_STORE_READ_WRITE, &error);
+  g_autoptr (QvizSweepConfig) config = small_config ();
+  g_autoptr (QvizSweep) first = NULL, second = NULL, third = NULL;
+  g_autoptr (GBytes) saved = NULL;
+  gboolean some_differ = FALSE;
+
+  g_assert_no_error (error);
+  g_array_set_size (config->precisions, 1);
+  g_array_index (config->precisions, QvizPrecision, 0) = QVIZ_PRECISION_INT8;
+  g_assert_true (qviz_sweep_execute (a, store, config, NULL, NULL, &first, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (first->options, "calibration=\"v1 percentile 99.99, synthetic 8 inputs seed 7 32x32, "));
+  g_assert_null (strstr (first->options, "cached"));
+
+  g_assert_true (qviz_sweep_execute (b, store, config, NULL, NULL, &second, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (second->options, ", cached\""));
+  for (int v = 0; v < qviz_graph_n_values (a); v++)
+    {
+      const QvizValue *x = qviz_graph_value (a, v), *y = qviz_graph_value (b, v);
+      g_assert_cmpint (x->quant.valid, ==, y->quant.valid);
+      g_assert_cmpfloat (x->quant.scale, ==, y->quant.scale);
+      g_assert_cmpint (x->quant.zero_point, ==, y->quant.zero_point);
+    }
+
+  config->calibration.method = QVIZ_CALIBRATION_MINMAX;
+  g_assert_true (qviz_sweep_execute (c, store, config, NULL, NULL, &third, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (third->options, "calibration=\"v1 minmax, "));
+  g_assert_null (strstr (third->options, "cached"));
+  for (int v = 0; v < qviz_graph_n_values (a); v++)
+    if (qviz_graph_value (a, v)->quant.scale != qviz_graph_value (c, v)->quant.scale)
+      some_differ = TRUE;
+  g_assert_true (some_differ);
+
+  saved = qviz_calibration_save (a);
+  g_assert_false (qviz_calibration_restore (other, saved));
+  g_assert_false (other->calibrated);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -278,6 +331,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sweep/cancel", test_sweep_cancel);
   g_test_add_func ("/sweep/cli-sigint", test_cli_sigint);
   g_test_add_func ("/sweep/calibration-sources", test_calibration_sources);
+  g_test_add_func ("/sweep/calibration-cache", test_calibration_cache);
   status = g_test_run ();
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
