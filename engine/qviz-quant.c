@@ -638,30 +638,60 @@ qviz_dequantize_tensor (const QvizQuantParams *p, const guint8 *q, gsize n,
 
 /* ---- error ---------------------------------------------------------------- */
 
+/* Sums of squares of a block known to be finite, in four double lanes
+ * (16-byte vectors, as SSE2 and NEON have) so that the loop vectorises. */
+static void
+sqnr_sum_finite_block (const float *reference, const float *x, gsize n,
+                       double *signal, double *noise)
+{
+  typedef double lanes2 __attribute__ ((vector_size (16)));
+  lanes2 s0 = { 0, 0 }, s1 = { 0, 0 }, e0 = { 0, 0 }, e1 = { 0, 0 };
+  double s = 0.0, e = 0.0;
+  gsize i = 0;
+
+  for (; i + 4 <= n; i += 4)
+    {
+      lanes2 r0 = { reference[i], reference[i + 1] };
+      lanes2 r1 = { reference[i + 2], reference[i + 3] };
+      lanes2 x0 = { x[i], x[i + 1] };
+      lanes2 x1 = { x[i + 2], x[i + 3] };
+      lanes2 d0 = r0 - x0, d1 = r1 - x1;
+
+      s0 += r0 * r0;
+      s1 += r1 * r1;
+      e0 += d0 * d0;
+      e1 += d1 * d1;
+    }
+  for (; i < n; i++)
+    {
+      const double r = reference[i];
+      const double d = r - (double) x[i];
+      s += r * r;
+      e += d * d;
+    }
+  *signal += (s0[0] + s0[1]) + (s1[0] + s1[1]) + s;
+  *noise += (e0[0] + e0[1]) + (e1[0] + e1[1]) + e;
+}
+
+#define SQNR_BLOCK 1024
+
 void
 qviz_sqnr_sum_add (QvizSqnrSum *sum, const float *reference, const float *x, gsize n)
 {
-  double signal = 0.0, noise = 0.0;
-
   g_return_if_fail (sum != NULL);
   g_return_if_fail ((reference != NULL && x != NULL) || n == 0);
 
-  if (sum->non_finite)
-    return;
-  for (gsize i = 0; i < n; i++)
+  for (gsize start = 0; start < n && !sum->non_finite; start += SQNR_BLOCK)
     {
-      if (!isfinite (reference[i]) || !isfinite (x[i]))
+      const gsize len = MIN (SQNR_BLOCK, n - start);
+
+      if (!block_is_finite (reference + start, len) || !block_is_finite (x + start, len))
         {
           sum->non_finite = TRUE;
           return;
         }
-      const double r = reference[i];
-      const double d = r - (double) x[i];
-      signal += r * r;
-      noise += d * d;
+      sqnr_sum_finite_block (reference + start, x + start, len, &sum->signal, &sum->noise);
     }
-  sum->signal += signal;
-  sum->noise += noise;
 }
 
 double
