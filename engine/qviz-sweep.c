@@ -615,6 +615,47 @@ join_precisions (const GArray *a)
   return g_string_free (s, FALSE);
 }
 
+static char *
+format_size (guint64 bytes)
+{
+  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+}
+
+/* Refuses, before any plan is made, a size whose activations, weights and
+ * (int8) float reference for the per-layer SQNR do not fit in the memory
+ * this process may still take. */
+static gboolean
+check_memory (QvizGraph *graph, const QvizSweepConfig *config, QvizResolution r,
+              const QvizShape *shapes, GError **error)
+{
+  g_autoptr (QvizModelInfo) mi = qviz_model_info_from_graph (graph);
+  guint64 input = (guint64) qviz_shape_numel (&shapes[graph->input]) * sizeof (float);
+
+  for (guint i = 0; i < config->precisions->len; i++)
+    {
+      QvizPrecision p = g_array_index (config->precisions, QvizPrecision, i);
+      gboolean int8 = p == QVIZ_PRECISION_INT8;
+      guint64 act = qviz_memory_activation_peak (graph, shapes, int8 ? 1 : sizeof (float));
+      guint64 weights = int8 ? mi->weight_bytes_int8 : mi->weight_bytes_f32;
+      guint64 reference = int8 && config->measure_sqnr
+        ? qviz_memory_activation_peak (graph, shapes, sizeof (float)) + mi->weight_bytes_f32 : 0;
+      g_autofree char *act_s = format_size (act);
+      g_autofree char *weights_s = format_size (weights);
+      g_autofree char *reference_s = format_size (reference);
+      g_autofree char *what =
+        reference > 0
+          ? g_strdup_printf ("'%s' int8 at %dx%d (activations %s, weights %s, the float "
+                             "reference of the per-layer SQNR %s)", graph->name, r.height,
+                             r.width, act_s, weights_s, reference_s)
+          : g_strdup_printf ("'%s' %s at %dx%d (activations %s, weights %s)", graph->name,
+                             qviz_precision_name (p), r.height, r.width, act_s, weights_s);
+
+      if (!qviz_memory_check (act + weights + input + reference, what, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Calibrates once for the whole sweep, at the chosen size (by default the
  * sweep's smallest, at most the model's own: ranges barely move with size,
  * calibration time does),
@@ -665,6 +706,26 @@ calibrate_once (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *confi
         }
     }
 
+  {
+    g_autofree QvizShape *shapes = g_new0 (QvizShape, qviz_graph_n_values (graph));
+    g_autoptr (QvizModelInfo) mi = qviz_model_info_from_graph (graph);
+
+    if (!qviz_graph_infer_shapes (graph, 1, cc.height, cc.width, shapes, error))
+      return FALSE;
+    {
+      guint64 act = qviz_memory_activation_peak (graph, shapes, sizeof (float));
+      guint64 inputs = (guint64) MAX (cc.n_inputs, 1) *
+                       qviz_shape_numel (&shapes[graph->input]) * sizeof (float);
+      g_autofree char *act_s = format_size (act);
+      g_autofree char *inputs_s = format_size (inputs);
+      g_autofree char *what =
+        g_strdup_printf ("Calibrating '%s' at %dx%d (activations %s, inputs %s)", graph->name,
+                         cc.height, cc.width, act_s, inputs_s);
+
+      if (!qviz_memory_check (act + inputs + mi->weight_bytes_f32, what, error))
+        return FALSE;
+    }
+  }
   start = g_get_monotonic_time ();
   if (!qviz_calibrate (graph, &cc, error))
     return FALSE;
@@ -705,6 +766,8 @@ qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *c
       QvizResolution r = g_array_index (config->resolutions, QvizResolution, i);
       g_autofree QvizShape *shapes = g_new0 (QvizShape, qviz_graph_n_values (graph));
       if (!qviz_graph_infer_shapes (graph, 1, r.height, r.width, shapes, error))
+        return FALSE;
+      if (!check_memory (graph, config, r, shapes, error))
         return FALSE;
       if (config->float_graph != NULL)
         {

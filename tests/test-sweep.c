@@ -3,6 +3,7 @@
  * from images and from a .npy batch. */
 
 #include "qviz-calibrate.h"
+#include "qviz-memory.h"
 #include "qviz-npy.h"
 #include "qviz-store.h"
 #include "qviz-sweep.h"
@@ -320,6 +321,39 @@ test_calibration_cache (void)
   g_assert_false (other->calibrated);
 }
 
+/* The memory estimate made before planning is close to the arena a plan
+ * lays out: never far below it (a refusal must not let a size through
+ * that then fails) and not far above. */
+static void
+test_memory_estimate (void)
+{
+  static const char *const names[] = { "lraspp-mnv3", "mnv2", "dwsep5x5-d5" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (QvizGraph) g = qviz_zoo_build (names[i], &error);
+      g_autofree QvizShape *shapes = g_new0 (QvizShape, qviz_graph_n_values (g));
+      g_autoptr (QvizPlan) plan = NULL;
+      QvizPlanConfig pc;
+      double estimate, arena;
+
+      g_assert_true (qviz_graph_infer_shapes (g, 1, 384, 320, shapes, &error));
+      qviz_plan_config_init (&pc);
+      pc.height = 384;
+      pc.width = 320;
+      pc.layout_only = TRUE;
+      plan = qviz_plan_new (g, &pc, &error);
+      g_assert_no_error (error);
+      estimate = (double) qviz_memory_activation_peak (g, shapes, sizeof (float));
+      arena = (double) qviz_plan_get_arena_bytes (plan);
+      g_test_message ("%s at 384x320: estimate %.1f MB, arena %.1f MB", names[i],
+                      estimate / 1e6, arena / 1e6);
+      g_assert_cmpfloat (estimate, >=, 0.95 * arena);
+      g_assert_cmpfloat (estimate, <=, 1.5 * arena);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -332,6 +366,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sweep/cli-sigint", test_cli_sigint);
   g_test_add_func ("/sweep/calibration-sources", test_calibration_sources);
   g_test_add_func ("/sweep/calibration-cache", test_calibration_cache);
+  g_test_add_func ("/sweep/memory-estimate", test_memory_estimate);
   status = g_test_run ();
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
