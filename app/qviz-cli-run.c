@@ -4,6 +4,7 @@
 #include "qviz-cli.h"
 
 #include "qviz-calibrate.h"
+#include "qviz-eta.h"
 #include "qviz-model.h"
 #include "qviz-sweep.h"
 #include "qvk-conv.h"
@@ -22,6 +23,7 @@ typedef struct {
   gboolean progress;
   gboolean quiet;
   gint64 started_us;
+  QvizSweepEta *eta;
   int finished;
   /* results */
   gboolean ok;
@@ -37,13 +39,17 @@ on_config_started (int index, int total, QvizPrecision precision, int h, int w,
   SweepJob *job = user_data;
   double elapsed = (g_get_monotonic_time () - job->started_us) / 1e6;
 
+  qviz_sweep_eta_config_started (job->eta, g_get_monotonic_time ());
   if (job->quiet)
     return;
   if (job->progress)
     {
       if (index > 0)
         {
-          double eta = elapsed / index * (total - index);
+          double eta = qviz_sweep_eta_remaining_s (job->eta);
+
+          if (eta < 0)
+            eta = elapsed / index * (total - index);
           fprintf (qviz_cli_terminal (), "\r\033[K[%d/%d] %s %dx%d, %d thread%s — ETA %d:%02d", index + 1,
                    total, qviz_precision_name (precision), h, w, threads, threads > 1 ? "s" : "",
                    (int) eta / 60, (int) eta % 60);
@@ -61,6 +67,7 @@ on_run_finished (int index, int total, const QvizRun *run, gpointer user_data)
   char a[32], b[32], c[32];
 
   job->finished++;
+  qviz_sweep_eta_run_finished (job->eta, run, g_get_monotonic_time ());
   if (job->quiet)
     return;
   if (job->progress)
@@ -338,6 +345,7 @@ qviz_cli_run (int argc, char **argv)
   job.loop = loop;
   job.progress = isatty (STDERR_FILENO) && !json && !quiet;
   job.quiet = json || quiet;
+  job.eta = qviz_sweep_eta_new (config);
 
   if (!job.quiet)
     {
@@ -397,5 +405,6 @@ qviz_cli_run (int argc, char **argv)
   g_clear_error (&job.error);
   g_clear_pointer (&job.sweep, qviz_sweep_free);
   g_clear_pointer (&job.runs, g_ptr_array_unref);
+  g_clear_pointer (&job.eta, qviz_sweep_eta_free);
   return status;
 }

@@ -3,6 +3,7 @@
  * from images and from a .npy batch. */
 
 #include "qviz-calibrate.h"
+#include "qviz-eta.h"
 #include "qviz-memory.h"
 #include "qviz-npy.h"
 #include "qviz-store.h"
@@ -354,6 +355,46 @@ test_memory_estimate (void)
     }
 }
 
+/* The remaining time scales what a finished configuration cost by the
+ * pixels of the ones still to run, with the warm loop held to its minimum
+ * time; a kind not seen yet counts as the mean so far. */
+static void
+test_eta (void)
+{
+  g_autoptr (QvizSweepConfig) c = qviz_sweep_config_new ();
+  g_autoptr (QvizSweepEta) eta = NULL;
+  g_autoptr (QvizRun) run = qviz_run_new ();
+  g_autoptr (GError) error = NULL;
+  double left;
+
+  g_assert_true (qviz_parse_resolutions ("256,1024", c->resolutions, &error));
+  g_assert_true (qviz_parse_threads ("1", c->threads, &error));
+  g_assert_true (qviz_parse_precisions ("f32,int8", c->precisions, &error));
+  c->min_time = 0.5;
+  c->min_passes = 10;
+  eta = qviz_sweep_eta_new (c);
+  g_assert_cmpfloat (qviz_sweep_eta_remaining_s (eta), <, 0);
+
+  /* f32 at 256: 20 ms plan, 50 warm passes of 10 ms, 1 s in all */
+  run->precision = g_strdup ("f32");
+  run->height = run->width = 256;
+  run->threads = 1;
+  run->plan_ms = 20;
+  for (int i = 0; i < 50; i++)
+    {
+      double ms = 10;
+      g_array_append_val (run->warm_ms, ms);
+    }
+  qviz_run_compute_stats (run);
+  qviz_sweep_eta_config_started (eta, 0);
+  qviz_sweep_eta_run_finished (eta, run, G_USEC_PER_SEC);
+
+  /* left: int8 256 as f32 256 (1 s), f32 and int8 1024 each at
+   * 0.02 + (1 - 0.5 - 0.02) * 16 + max (0.5, 10 * 0.16) s */
+  left = qviz_sweep_eta_remaining_s (eta);
+  g_assert_cmpfloat (fabs (left - (1.0 + 2 * (0.02 + 0.48 * 16 + 1.6))), <, 1e-6);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -367,6 +408,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sweep/calibration-sources", test_calibration_sources);
   g_test_add_func ("/sweep/calibration-cache", test_calibration_cache);
   g_test_add_func ("/sweep/memory-estimate", test_memory_estimate);
+  g_test_add_func ("/sweep/eta", test_eta);
   status = g_test_run ();
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
