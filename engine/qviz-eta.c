@@ -129,12 +129,41 @@ qviz_sweep_eta_remaining_s (const QvizSweepEta *eta)
               like = f;
           }
       if (like == NULL)
-        total += mean_s;
-      else
         {
-          double ratio = it->pixels / like->pixels;
-          total += like->plan_s + like->other_s * ratio + warm_loop_s (eta, like->pass_s * ratio);
+          total += mean_s;
+          continue;
         }
+      {
+        const Item *second = NULL;
+        double ratio = it->pixels / like->pixels, other_s, pass_s;
+
+        /* a second finished size of the same kind separates what grows
+         * with the pixels from what does not */
+        for (guint k = 0; k < eta->items->len; k++)
+          {
+            const Item *f = &g_array_index (eta->items, Item, k);
+            if (f->finished && f != like && f->precision == like->precision &&
+                f->threads == like->threads && f->pixels != like->pixels &&
+                (second == NULL || fabs (log (f->pixels / it->pixels)) <
+                                     fabs (log (second->pixels / it->pixels))))
+              second = f;
+          }
+        other_s = like->other_s * ratio;
+        pass_s = like->pass_s * ratio;
+        if (second != NULL)
+          {
+            double per_pixel = MAX ((like->other_s - second->other_s) /
+                                    (like->pixels - second->pixels), 0.0);
+            double fixed = MAX (like->other_s - per_pixel * like->pixels, 0.0);
+            double pass_per_pixel = MAX ((like->pass_s - second->pass_s) /
+                                         (like->pixels - second->pixels), 0.0);
+            double pass_fixed = MAX (like->pass_s - pass_per_pixel * like->pixels, 0.0);
+
+            other_s = fixed + per_pixel * it->pixels;
+            pass_s = pass_fixed + pass_per_pixel * it->pixels;
+          }
+        total += like->plan_s + other_s + warm_loop_s (eta, pass_s);
+      }
     }
   return total;
 }

@@ -7,7 +7,9 @@
  * time), and predicts each configuration still to run from the finished
  * one of the same precision and threads nearest in size: its plan time as
  * it was, the rest outside the warm loop scaled by the pixel ratio, plus a warm loop of the scaled
- * pass time held to the sweep's minimum passes and time.  Until one of the
+ * pass time held to the sweep's minimum passes and time.  Once two sizes
+ * of that kind have finished, the rest and the pass time are a fixed part
+ * plus a part per pixel, through those two.  Until one of the
  * same kind has finished, the nearest in size of the same precision, or of
  * any, stands in.
  */
