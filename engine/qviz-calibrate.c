@@ -289,25 +289,36 @@ qviz_calibration_cache_key (const QvizCalibrationConfig *config, int h, int w,
   if (config->source == NULL)
     g_string_printf (s, "synthetic %d inputs seed %u %dx%d", MAX (config->n_inputs, 1),
                      CALIBRATION_SEED, h, w);
-  else if (g_file_test (config->source, G_FILE_TEST_IS_DIR))
-    {
-      g_autoptr (GDir) dir = g_dir_open (config->source, 0, NULL);
-      g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-      g_autofree char *abs = g_canonicalize_filename (config->source, NULL);
-      const char *name;
-
-      g_string_printf (s, "images %d at %dx%d:", MAX (config->n_inputs, 1), h, w);
-      while (dir && (name = g_dir_read_name (dir)) != NULL)
-        g_ptr_array_add (names, g_build_filename (abs, name, NULL));
-      g_ptr_array_sort (names, compare_paths);
-      for (guint i = 0; i < names->len; i++)
-        append_file_stamp (s, g_ptr_array_index (names, i));
-    }
   else
     {
+      /* what was read is named by a digest of each file's size and
+       * modification time, so that a key stays short for a big folder */
       g_autofree char *abs = g_canonicalize_filename (config->source, NULL);
-      g_string_printf (s, "npy %d inputs:", MAX (config->n_inputs, 1));
-      append_file_stamp (s, abs);
+      g_autoptr (GString) stamps = g_string_new (NULL);
+      g_autofree char *digest = NULL;
+
+      if (g_file_test (config->source, G_FILE_TEST_IS_DIR))
+        {
+          g_autoptr (GDir) dir = g_dir_open (config->source, 0, NULL);
+          g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+          const char *name;
+
+          while (dir && (name = g_dir_read_name (dir)) != NULL)
+            g_ptr_array_add (names, g_build_filename (abs, name, NULL));
+          g_ptr_array_sort (names, compare_paths);
+          for (guint i = 0; i < names->len; i++)
+            append_file_stamp (stamps, g_ptr_array_index (names, i));
+          digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, stamps->str, -1);
+          g_string_printf (s, "images %s, %d at %dx%d, files %.16s", abs,
+                           MAX (config->n_inputs, 1), h, w, digest);
+        }
+      else
+        {
+          append_file_stamp (stamps, abs);
+          digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, stamps->str, -1);
+          g_string_printf (s, "npy %s, %d inputs, file %.16s", abs, MAX (config->n_inputs, 1),
+                           digest);
+        }
     }
   *source = g_string_free (s, FALSE);
   if (config->method == QVIZ_CALIBRATION_PERCENTILE)

@@ -31,8 +31,9 @@ gboolean qviz_calibrate               (QvizGraph *graph,
                                        GError **error);
 
 /* The calibration cache's key for a config at h x w (the size it runs at):
- * source says what is read ("synthetic 8 inputs 256x256", or a file or
- * folder with the size and modification time of what is read), settings
+ * source says what is read ("synthetic 8 inputs seed 7 256x256", or a
+ * file or folder with a digest of the size and modification time of each
+ * file in it), settings
  * the observer ("percentile 99.99").  A .npy batch is read at its own
  * size whatever h x w is. */
 void     qviz_calibration_cache_key   (const QvizCalibrationConfig *config, int h, int w,
