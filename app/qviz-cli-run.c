@@ -4,6 +4,7 @@
 #include "qviz-cli.h"
 
 #include "qviz-calibrate.h"
+#include "qviz-eta.h"
 #include "qviz-model.h"
 #include "qviz-sweep.h"
 #include "qvk-conv.h"
@@ -22,6 +23,7 @@ typedef struct {
   gboolean progress;
   gboolean quiet;
   gint64 started_us;
+  QvizSweepEta *eta;
   int finished;
   /* results */
   gboolean ok;
@@ -37,13 +39,17 @@ on_config_started (int index, int total, QvizPrecision precision, int h, int w,
   SweepJob *job = user_data;
   double elapsed = (g_get_monotonic_time () - job->started_us) / 1e6;
 
+  qviz_sweep_eta_config_started (job->eta, g_get_monotonic_time ());
   if (job->quiet)
     return;
   if (job->progress)
     {
       if (index > 0)
         {
-          double eta = elapsed / index * (total - index);
+          double eta = qviz_sweep_eta_remaining_s (job->eta);
+
+          if (eta < 0)
+            eta = elapsed / index * (total - index);
           fprintf (qviz_cli_terminal (), "\r\033[K[%d/%d] %s %dx%d, %d thread%s — ETA %d:%02d", index + 1,
                    total, qviz_precision_name (precision), h, w, threads, threads > 1 ? "s" : "",
                    (int) eta / 60, (int) eta % 60);
@@ -61,6 +67,7 @@ on_run_finished (int index, int total, const QvizRun *run, gpointer user_data)
   char a[32], b[32], c[32];
 
   job->finished++;
+  qviz_sweep_eta_run_finished (job->eta, run, g_get_monotonic_time ());
   if (job->quiet)
     return;
   if (job->progress)
@@ -205,6 +212,7 @@ qviz_cli_run (int argc, char **argv)
   g_autofree char *algo = NULL;
   g_autofree char *calibration = NULL;
   g_autofree char *cal_method = NULL;
+  g_autofree char *calib_size = NULL;
   g_autofree char *isa = NULL;
   g_autofree char *float_model = NULL;
   g_autofree char *keep_float = NULL;
@@ -225,6 +233,7 @@ qviz_cli_run (int argc, char **argv)
     { "isa", 0, 0, G_OPTION_ARG_STRING, &isa, "Highest ISA for kernels: scalar, avx2, avx512, avx512vnni (x86); scalar, neon, neondot, neoni8mm (Arm)", "ISA" },
     { "calibration", 0, 0, G_OPTION_ARG_FILENAME, &calibration, "int8 calibration: a folder of JPEG/PNG images or an NxCxHxW .npy", "PATH" },
     { "calibration-method", 0, 0, G_OPTION_ARG_STRING, &cal_method, "minmax, percentile (default) or histogram", "METHOD" },
+    { "calib-size", 0, 0, G_OPTION_ARG_STRING, &calib_size, "Size int8 calibration runs at, once for every size (default the smallest of --res, at most the model's own size; a .npy batch: its own)", "HxW" },
     { "keep-float", 0, 0, G_OPTION_ARG_STRING, &keep_float, "int8: run these layers (names as 'info' lists them) in float, with their conversions timed apart", "LAYER,..." },
     { "float-model", 0, 0, G_OPTION_ARG_FILENAME, &float_model, "The float original of a quantized MODEL: the f32 runs and the int8 output SQNR use it", "FILE" },
     { "layers", 0, 0, G_OPTION_ARG_INT, &layers, "Layers to list in the report (default 25, 0 for all)", "N" },
@@ -308,15 +317,18 @@ qviz_cli_run (int argc, char **argv)
       config->float_graph = float_graph;
     }
 
-  if (calibration || cal_method)
+  /* The sweep calibrates once, at --calib-size, or reuses the store's */
+  config->calibration.source = calibration;
+  if (cal_method && !qviz_calibration_method_parse (cal_method, &config->calibration.method, &error))
+    return qviz_cli_fail (QVIZ_EXIT_USAGE, "%s", error->message);
+  if (calib_size)
     {
-      QvizCalibrationConfig cc;
-      qviz_calibration_config_init (&cc);
-      cc.source = calibration;
-      if (cal_method && !qviz_calibration_method_parse (cal_method, &cc.method, &error))
-        return qviz_cli_fail (QVIZ_EXIT_USAGE, "%s", error->message);
-      if (!qviz_calibrate (graph, &cc, &error))
-        return qviz_cli_fail (qviz_cli_status_for_error (error), "%s", error->message);
+      g_autoptr (GArray) sizes = g_array_new (FALSE, FALSE, sizeof (QvizResolution));
+      if (!qviz_parse_resolutions (calib_size, sizes, &error) || sizes->len != 1)
+        return qviz_cli_fail (QVIZ_EXIT_USAGE, "--calib-size '%s' is not one size; use e.g. 256 or 256x384.",
+                              calib_size);
+      config->calibration.height = g_array_index (sizes, QvizResolution, 0).height;
+      config->calibration.width = g_array_index (sizes, QvizResolution, 0).width;
     }
 
   if (!no_store)
@@ -333,6 +345,7 @@ qviz_cli_run (int argc, char **argv)
   job.loop = loop;
   job.progress = isatty (STDERR_FILENO) && !json && !quiet;
   job.quiet = json || quiet;
+  job.eta = qviz_sweep_eta_new (config);
 
   if (!job.quiet)
     {
@@ -392,5 +405,6 @@ qviz_cli_run (int argc, char **argv)
   g_clear_error (&job.error);
   g_clear_pointer (&job.sweep, qviz_sweep_free);
   g_clear_pointer (&job.runs, g_ptr_array_unref);
+  g_clear_pointer (&job.eta, qviz_sweep_eta_free);
   return status;
 }

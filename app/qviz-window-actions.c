@@ -339,17 +339,11 @@ sweep_thread (GTask        *task,
       return;
     }
   graph = job->graph;
+  /* the sweep calibrates once for every size, or reuses the store's; a
+   * chosen source applies even to a graph calibrated by an earlier sweep */
+  job->config->calibration.source = job->calibration;
   if (job->calibration != NULL)
-    {
-      QvizCalibrationConfig cc;
-      qviz_calibration_config_init (&cc);
-      cc.source = job->calibration;
-      if (!qviz_calibrate (graph, &cc, &error))
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-    }
+    graph->calibrated = FALSE;
   if (!qviz_sweep_execute (graph, job->store, job->config, &callbacks, cancellable, &sweep,
                            NULL, &error))
     {

@@ -7,6 +7,8 @@
 #include "qviz-plan.h"
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
+#include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 #define CALIBRATION_SEED 7u
@@ -86,15 +88,16 @@ typedef struct {
   QvizRangeObserver **observers; /* per value */
 } Observe;
 
+/* Ranges do not depend on the order of the values: each output is observed
+ * where the layer wrote it, in memory order, without a copy. */
 static void
 observe_layer (const QvizPlan *plan, int layer, gpointer user_data)
 {
   Observe *o = user_data;
   int v = qviz_plan_get_layer_value (plan, layer);
-  gsize n = qviz_plan_get_layer_output (plan, layer, NULL);
-  g_autofree float *x = g_new (float, MAX (n, 1));
+  gsize n = 0;
+  const float *x = qviz_plan_peek_value (plan, v, &n);
 
-  qviz_plan_get_layer_output (plan, layer, x);
   qviz_range_observer_observe (o->observers[v], x, n);
 }
 
@@ -252,6 +255,150 @@ qviz_calibrate (QvizGraph *graph, const QvizCalibrationConfig *config, GError **
   for (int v = 0; v < n_values; v++)
     qviz_range_observer_free (o.observers[v]);
   g_free (o.observers);
+  graph->calibrated = TRUE;
+  return TRUE;
+}
+
+/* ---- the calibration cache ------------------------------------------------ */
+
+/* Raised whenever calibration would give other parameters for the same
+ * inputs, so that older cached results are not reused. */
+#define CALIBRATION_CACHE_VERSION 1
+
+static void
+append_file_stamp (GString *s, const char *path)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) == 0)
+    g_string_append_printf (s, " %s:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT, path,
+                            (gint64) st.st_size, (gint64) st.st_mtime);
+  else
+    g_string_append_printf (s, " %s:missing", path);
+}
+
+void
+qviz_calibration_cache_key (const QvizCalibrationConfig *config, int h, int w,
+                            char **source, char **settings)
+{
+  GString *s;
+
+  g_return_if_fail (config != NULL && source != NULL && settings != NULL);
+
+  s = g_string_new (NULL);
+  if (config->source == NULL)
+    g_string_printf (s, "synthetic %d inputs seed %u %dx%d", MAX (config->n_inputs, 1),
+                     CALIBRATION_SEED, h, w);
+  else
+    {
+      /* what was read is named by a digest of each file's size and
+       * modification time, so that a key stays short for a big folder */
+      g_autofree char *abs = g_canonicalize_filename (config->source, NULL);
+      g_autoptr (GString) stamps = g_string_new (NULL);
+      g_autofree char *digest = NULL;
+
+      if (g_file_test (config->source, G_FILE_TEST_IS_DIR))
+        {
+          g_autoptr (GDir) dir = g_dir_open (config->source, 0, NULL);
+          g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+          const char *name;
+
+          while (dir && (name = g_dir_read_name (dir)) != NULL)
+            g_ptr_array_add (names, g_build_filename (abs, name, NULL));
+          g_ptr_array_sort (names, compare_paths);
+          for (guint i = 0; i < names->len; i++)
+            append_file_stamp (stamps, g_ptr_array_index (names, i));
+          digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, stamps->str, -1);
+          g_string_printf (s, "images %s, %d at %dx%d, files %.16s", abs,
+                           MAX (config->n_inputs, 1), h, w, digest);
+        }
+      else
+        {
+          append_file_stamp (stamps, abs);
+          digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, stamps->str, -1);
+          g_string_printf (s, "npy %s, %d inputs, file %.16s", abs, MAX (config->n_inputs, 1),
+                           digest);
+        }
+    }
+  *source = g_string_free (s, FALSE);
+  if (config->method == QVIZ_CALIBRATION_PERCENTILE)
+    *settings = g_strdup_printf ("v%d %s %g", CALIBRATION_CACHE_VERSION,
+                                 qviz_calibration_method_name (config->method),
+                                 config->percentile);
+  else
+    *settings = g_strdup_printf ("v%d %s", CALIBRATION_CACHE_VERSION,
+                                 qviz_calibration_method_name (config->method));
+}
+
+#define CACHE_MAGIC "qvizcal1"
+
+typedef struct {
+  guint32 valid;
+  float scale;
+  gint32 zero_point;
+} CachedParams;
+
+GBytes *
+qviz_calibration_save (const QvizGraph *graph)
+{
+  int n_values;
+  GByteArray *b;
+  guint32 n;
+
+  g_return_val_if_fail (graph != NULL, NULL);
+
+  n_values = qviz_graph_n_values ((QvizGraph *) graph);
+  n = (guint32) n_values;
+  b = g_byte_array_sized_new (8 + 4 + (guint) n_values * sizeof (CachedParams));
+  g_byte_array_append (b, (const guint8 *) CACHE_MAGIC, 8);
+  g_byte_array_append (b, (const guint8 *) &n, sizeof n);
+  for (int v = 0; v < n_values; v++)
+    {
+      const QvizValue *val = qviz_graph_value ((QvizGraph *) graph, v);
+      CachedParams p = { val->quant.valid ? 1u : 0u, val->quant.scale, val->quant.zero_point };
+      g_byte_array_append (b, (const guint8 *) &p, sizeof p);
+    }
+  return g_byte_array_free_to_bytes (b);
+}
+
+gboolean
+qviz_calibration_restore (QvizGraph *graph, GBytes *params)
+{
+  gsize size = 0;
+  const guint8 *data;
+  guint32 n;
+  int n_values;
+
+  g_return_val_if_fail (graph != NULL && params != NULL, FALSE);
+
+  n_values = qviz_graph_n_values (graph);
+  data = g_bytes_get_data (params, &size);
+  if (size < 12 || memcmp (data, CACHE_MAGIC, 8) != 0)
+    return FALSE;
+  memcpy (&n, data + 8, sizeof n);
+  if ((int) n != n_values || size != 12 + (gsize) n * sizeof (CachedParams))
+    return FALSE;
+  for (int v = 0; v < n_values; v++)
+    {
+      CachedParams p;
+
+      memcpy (&p, data + 12 + (gsize) v * sizeof p, sizeof p);
+      if (p.valid && (!(p.scale > 0.0f) || !isfinite (p.scale) || p.zero_point < 0 ||
+                      p.zero_point > 255))
+        return FALSE;
+    }
+  for (int v = 0; v < n_values; v++)
+    {
+      QvizValue *val = qviz_graph_value (graph, v);
+      CachedParams p;
+
+      memcpy (&p, data + 12 + (gsize) v * sizeof p, sizeof p);
+      if ((graph->prequantized && val->quant.valid) || !p.valid)
+        continue;
+      val->quant.valid = TRUE;
+      val->quant.scale = p.scale;
+      val->quant.zero_point = p.zero_point;
+    }
   graph->calibrated = TRUE;
   return TRUE;
 }

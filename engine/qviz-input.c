@@ -32,25 +32,50 @@ qviz_input_synthetic (int batch, int channels, int h, int w, guint32 seed)
           r[k] = g_rand_double_range (rand, 0.05, 0.3) * MIN (h, w);
           blob[k] = g_rand_double_range (rand, -1.0, 1.0);
         }
-      for (int c = 0; c < channels; c++)
-        {
-          float *p = x + ((gsize) n * channels + c) * plane;
-          double tint = g_rand_double_range (rand, -0.3, 0.3);
-          double gain = g_rand_double_range (rand, 0.8, 1.2);
+      /* The waves are the same in every channel: their sines are taken
+       * once per pixel.  Each channel draws its tint, gain and noise from
+       * where a channel-by-channel loop would, so the values are those of
+       * one channel after the other. */
+      {
+        g_autofree GRand **channel_rand = g_new (GRand *, channels);
+        g_autofree double *tint = g_new (double, channels);
+        g_autofree double *gain = g_new (double, channels);
 
-          for (int i = 0; i < h; i++)
-            for (int j = 0; j < w; j++)
-              {
-                double v = tint;
-                for (int k = 0; k < 4; k++)
-                  v += gain * amp[k] * sin (fx[k] * j + fy[k] * i + ph[k]);
-                for (int k = 0; k < 3; k++)
-                  if ((j - cx[k]) * (j - cx[k]) + (i - cy[k]) * (i - cy[k]) < r[k] * r[k])
-                    v += blob[k];
-                v += g_rand_double_range (rand, -0.25, 0.25);
-                p[(gsize) i * w + j] = (float) v;
-              }
-        }
+        for (int c = 0; c < channels; c++)
+          {
+            channel_rand[c] = g_rand_copy (rand);
+            tint[c] = g_rand_double_range (channel_rand[c], -0.3, 0.3);
+            gain[c] = g_rand_double_range (channel_rand[c], 0.8, 1.2);
+            for (gsize k = 0; k < plane + 2; k++)
+              g_rand_double_range (rand, 0.0, 1.0);
+          }
+        for (int i = 0; i < h; i++)
+          for (int j = 0; j < w; j++)
+            {
+              double s[4];
+              gboolean in_blob[3];
+
+              for (int k = 0; k < 4; k++)
+                s[k] = sin (fx[k] * j + fy[k] * i + ph[k]);
+              for (int k = 0; k < 3; k++)
+                in_blob[k] = (j - cx[k]) * (j - cx[k]) + (i - cy[k]) * (i - cy[k]) < r[k] * r[k];
+              for (int c = 0; c < channels; c++)
+                {
+                  float *p = x + ((gsize) n * channels + c) * plane;
+                  double v = tint[c];
+
+                  for (int k = 0; k < 4; k++)
+                    v += gain[c] * amp[k] * s[k];
+                  for (int k = 0; k < 3; k++)
+                    if (in_blob[k])
+                      v += blob[k];
+                  v += g_rand_double_range (channel_rand[c], -0.25, 0.25);
+                  p[(gsize) i * w + j] = (float) v;
+                }
+            }
+        for (int c = 0; c < channels; c++)
+          g_rand_free (channel_rand[c]);
+      }
     }
   return x;
 }

@@ -91,3 +91,53 @@ qviz_memory_check (guint64 bytes, const char *what, GError **error)
   }
   return FALSE;
 }
+
+guint64
+qviz_memory_activation_peak (QvizGraph *graph, const QvizShape *shapes, gsize elem_size)
+{
+  int n_values, n_nodes;
+  g_autofree int *last_use = NULL;
+  guint64 live = 0, peak = 0;
+
+  g_return_val_if_fail (graph != NULL && shapes != NULL, 0);
+
+  n_values = qviz_graph_n_values (graph);
+  n_nodes = qviz_graph_n_nodes (graph);
+  last_use = g_new (int, n_values);
+  for (int v = 0; v < n_values; v++)
+    last_use[v] = -1;
+  for (int i = 0; i < n_nodes; i++)
+    {
+      const QvizNode *n = qviz_graph_node (graph, i);
+      for (int k = 0; k < n->n_inputs; k++)
+        last_use[n->inputs[k]] = i;
+    }
+  for (guint i = 0; i < graph->outputs->len; i++)
+    last_use[g_array_index (graph->outputs, int, i)] = n_nodes;
+
+  live = (guint64) qviz_shape_numel (&shapes[graph->input]) * elem_size;
+  peak = live;
+  for (int i = 0; i < n_nodes; i++)
+    {
+      const QvizNode *n = qviz_graph_node (graph, i);
+
+      if (qviz_graph_value (graph, n->output)->data == NULL)
+        live += (guint64) MAX (qviz_shape_numel (&shapes[n->output]), 0) * elem_size;
+      peak = MAX (peak, live);
+      for (int k = 0; k < n->n_inputs; k++)
+        {
+          int v = n->inputs[k];
+          gboolean first = TRUE;
+
+          /* a value read twice by this node is freed once */
+          for (int j = 0; j < k; j++)
+            if (n->inputs[j] == v)
+              first = FALSE;
+          if (first && last_use[v] == i && qviz_graph_value (graph, v)->data == NULL)
+            live -= (guint64) MAX (qviz_shape_numel (&shapes[v]), 0) * elem_size;
+        }
+      if (last_use[n->output] < 0 && qviz_graph_value (graph, n->output)->data == NULL)
+        live -= (guint64) MAX (qviz_shape_numel (&shapes[n->output]), 0) * elem_size;
+    }
+  return peak;
+}

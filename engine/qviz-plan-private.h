@@ -64,6 +64,8 @@ struct _QvizPlan {
   QvizShape *shapes;         /* [n_values] */
   int *alias_of;             /* [n_values]: value whose memory a view shares, or -1 */
   gsize *offsets;            /* [n_values]: arena offset, or G_MAXSIZE for constants */
+  int *last_use;             /* [n_values]: last layer reading a root value (n_layers:
+                                an output), -1 for none */
   void **buffers;            /* [n_values]: resolved pointers */
   gsize elem_size;           /* 4 for f32, 1 for int8 */
   guint8 *arena;

@@ -11,6 +11,8 @@
 
 #include "qviz-plan-private.h"
 #include "qviz-memory.h"
+#include "qviz-quant.h"
+#include "qvk-elementwise.h"
 
 #include <math.h>
 #include <omp.h>
@@ -330,7 +332,7 @@ layout_arena (QvizPlan *plan)
   const QvizGraph *g = plan->graph;
   int n_values = qviz_graph_n_values (g);
   int n_layers = (int) plan->layers->len;
-  g_autofree int *last_use = g_new (int, n_values);
+  int *last_use = g_new (int, n_values);
   g_autoptr (GArray) live = g_array_new (FALSE, FALSE, sizeof (Block));
   gsize total = 0;
 
@@ -399,6 +401,8 @@ layout_arena (QvizPlan *plan)
     }
 
   plan->arena_bytes = MAX (total, 64);
+  g_free (plan->last_use);
+  plan->last_use = last_use;
 }
 
 #define ARENA_HUGE_PAGES_FROM ((gsize) 4 << 20)
@@ -637,6 +641,7 @@ qviz_plan_free (QvizPlan *plan)
   g_free (plan->shapes);
   g_free (plan->alias_of);
   g_free (plan->offsets);
+  g_free (plan->last_use);
   g_free (plan->buffers);
   g_free (plan->output_values);
   if (plan->arena_mapped)
@@ -952,4 +957,150 @@ qviz_pass_timing_free (QvizPassTiming *t)
   g_free (t->layer_start_ns);
   g_free (t->layer_end_ns);
   g_free (t);
+}
+
+/* ---- a float and an int8 plan of one graph, layer by layer ---------------- */
+
+void
+qviz_plan_run_layers (QvizPlan *plan, int begin, int end)
+{
+  g_return_if_fail (plan != NULL);
+  g_return_if_fail (plan->arena != NULL);
+  g_return_if_fail (begin >= 0 && begin <= end && end <= (int) plan->layers->len);
+
+  for (int i = begin; i < end; i++)
+    run_layer (plan, qviz_plan_layer (plan, i));
+}
+
+static int
+root_value (const QvizPlan *plan, int v)
+{
+  while (plan->alias_of[v] >= 0)
+    v = plan->alias_of[v];
+  return v;
+}
+
+gboolean
+qviz_plan_value_is_live (const QvizPlan *plan, int value, int n_run)
+{
+  int root;
+
+  g_return_val_if_fail (plan != NULL, FALSE);
+  g_return_val_if_fail (value >= 0 && value < qviz_graph_n_values (plan->graph), FALSE);
+
+  if (qviz_graph_value (plan->graph, value)->data != NULL)
+    return TRUE;
+  root = root_value (plan, value);
+  /* a freed block is only overwritten by a layer after its last reader */
+  return plan->last_use != NULL && plan->last_use[root] >= n_run - 1;
+}
+
+const float *
+qviz_plan_peek_value (const QvizPlan *plan, int value, gsize *n)
+{
+  g_return_val_if_fail (plan != NULL, NULL);
+  g_return_val_if_fail (plan->config.precision == QVIZ_PRECISION_F32, NULL);
+  g_return_val_if_fail (value >= 0 && value < qviz_graph_n_values (plan->graph), NULL);
+
+  if (n != NULL)
+    *n = (gsize) qviz_shape_numel (&plan->shapes[value]);
+  return plan->buffers[value];
+}
+
+static gboolean
+same_layout (const QvizShape *a, const QvizShape *b)
+{
+  if (a->rank != b->rank || qviz_shape_is_nhwc (a) != qviz_shape_is_nhwc (b))
+    return FALSE;
+  for (int d = 0; d < a->rank; d++)
+    if (a->dims[d] != b->dims[d])
+      return FALSE;
+  return TRUE;
+}
+
+static qvk_isa
+elementwise_isa (const QvizPlan *plan)
+{
+  return plan->config.conv_algo == QVIZ_CONV_ALGO_REFERENCE ? QVK_ISA_SCALAR
+                                                            : (qvk_isa) plan->isa;
+}
+
+#define COMPARE_CHUNK 4096
+
+double
+qviz_plan_value_sqnr_db (const QvizPlan *reference, const QvizPlan *plan, int value)
+{
+  const QvizShape *rs, *s;
+  gsize n;
+  QvizSqnrSum sum = { 0 };
+
+  g_return_val_if_fail (reference != NULL && plan != NULL, NAN);
+  g_return_val_if_fail (reference->config.precision == QVIZ_PRECISION_F32, NAN);
+  g_return_val_if_fail (value >= 0 && value < qviz_graph_n_values (plan->graph), NAN);
+
+  rs = &reference->shapes[value];
+  s = &plan->shapes[value];
+  n = (gsize) qviz_shape_numel (s);
+  if ((gsize) qviz_shape_numel (rs) != n)
+    return NAN;
+  if (!same_layout (rs, s))
+    {
+      /* both in logical order: a copy of each, the rare case */
+      g_autofree float *a = g_new (float, MAX (n, 1));
+      g_autofree float *b = g_new (float, MAX (n, 1));
+      copy_value_logical (reference, value, a);
+      copy_value_logical (plan, value, b);
+      return qviz_sqnr_db (a, b, n);
+    }
+  if (plan->config.precision == QVIZ_PRECISION_F32 ||
+      qviz_graph_value (plan->graph, value)->data != NULL)
+    {
+      qviz_sqnr_sum_add (&sum, reference->buffers[value], plan->buffers[value], n);
+      return qviz_sqnr_sum_db (&sum);
+    }
+  {
+    float chunk[COMPARE_CHUNK];
+    const float *ref = reference->buffers[value];
+    const QvizQuantParams *q = &plan->quant[value];
+
+    for (gsize begin = 0; begin < n; begin += COMPARE_CHUNK)
+      {
+        gsize len = MIN (COMPARE_CHUNK, n - begin);
+        qvk_qu8_dequantize (elementwise_isa (plan), q->scale, q->zero_point,
+                            (const guint8 *) plan->buffers[value] + begin, chunk, 0, len);
+        qviz_sqnr_sum_add (&sum, ref + begin, chunk, len);
+      }
+  }
+  return qviz_sqnr_sum_db (&sum);
+}
+
+void
+qviz_plan_set_value_from_plan (QvizPlan *plan, const QvizPlan *source, int value)
+{
+  const QvizShape *ss, *s;
+  gsize n;
+
+  g_return_if_fail (plan != NULL && source != NULL);
+  g_return_if_fail (source->config.precision == QVIZ_PRECISION_F32);
+  g_return_if_fail (plan->arena != NULL && source->arena != NULL);
+  g_return_if_fail (value >= 0 && value < qviz_graph_n_values (plan->graph));
+  g_return_if_fail (qviz_graph_value (plan->graph, value)->data == NULL);
+
+  ss = &source->shapes[value];
+  s = &plan->shapes[value];
+  n = (gsize) qviz_shape_numel (s);
+  g_return_if_fail ((gsize) qviz_shape_numel (ss) == n);
+  if (!same_layout (ss, s))
+    {
+      g_autofree float *logical = g_new (float, MAX (n, 1));
+      copy_value_logical (source, value, logical);
+      qviz_plan_set_value (plan, value, logical);
+      return;
+    }
+  if (plan->config.precision == QVIZ_PRECISION_INT8)
+    qvk_qu8_quantize (elementwise_isa (plan), plan->quant[value].scale,
+                      plan->quant[value].zero_point, source->buffers[value],
+                      plan->buffers[value], 0, n);
+  else
+    memcpy (plan->buffers[value], source->buffers[value], n * sizeof (float));
 }

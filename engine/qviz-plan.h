@@ -119,6 +119,22 @@ void        qviz_plan_run_layer        (QvizPlan *plan, int i);
 int         qviz_plan_get_layer_value  (const QvizPlan *plan, int i);
 QvizGraph  *qviz_plan_get_graph        (const QvizPlan *plan);
 
+/* Comparing a float plan with an int8 plan of the same graph, layer by
+ * layer, in memory order, without copying a tensor:
+ * run_layers runs layers [begin, end) and nothing else; value_is_live says
+ * whether a value still holds what its producer wrote once the first n_run
+ * layers have run (the arena reuses memory after a value's last reader);
+ * peek_value gives a float plan's own buffer (memory order, N,H,W,C for
+ * feature maps); value_sqnr_db is qviz_sqnr_db of plan's value against the
+ * float reference's; set_value_from_plan writes a float plan's value into
+ * plan (quantized with the value's parameters in an int8 plan). */
+void        qviz_plan_run_layers       (QvizPlan *plan, int begin, int end);
+gboolean    qviz_plan_value_is_live    (const QvizPlan *plan, int value, int n_run);
+const float *qviz_plan_peek_value      (const QvizPlan *plan, int value, gsize *n);
+double      qviz_plan_value_sqnr_db    (const QvizPlan *reference, const QvizPlan *plan,
+                                        int value);
+void        qviz_plan_set_value_from_plan (QvizPlan *plan, const QvizPlan *source,
+                                           int value);
 QvizPassTiming *qviz_pass_timing_new   (const QvizPlan *plan);
 void        qviz_pass_timing_free      (QvizPassTiming *t);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvizPassTiming, qviz_pass_timing_free)

@@ -150,4 +150,15 @@ void        qviz_dequantize_tensor     (const QvizQuantParams *p, const guint8 *
 double      qviz_sqnr_db               (const float *reference, const float *x,
                                         gsize n);
 
+/* The same measure summed piece by piece (any order, any split), so that
+ * two large tensors are compared without a copy of either. */
+typedef struct {
+  double signal, noise;
+  gboolean non_finite;
+} QvizSqnrSum;
+
+void        qviz_sqnr_sum_add          (QvizSqnrSum *sum, const float *reference,
+                                        const float *x, gsize n);
+double      qviz_sqnr_sum_db           (const QvizSqnrSum *sum);
+
 G_END_DECLS

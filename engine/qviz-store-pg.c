@@ -90,6 +90,8 @@ QvizModelInfo *qviz_pg_store_get_model (QvizPgStore *pg, const char *s, GError *
 GPtrArray *qviz_pg_store_list_machines (QvizPgStore *pg, GError **error) UNREACHABLE (NULL)
 GPtrArray *qviz_pg_store_list_models (QvizPgStore *pg, GError **error) UNREACHABLE (NULL)
 gboolean qviz_pg_store_import (QvizPgStore *pg, QvizStore *src, const char *n, QvizImportCounts *c, GError **error) UNREACHABLE (FALSE)
+GBytes *qviz_pg_store_get_calibration (QvizPgStore *pg, const char *m, const char *so, const char *se, GError **error) UNREACHABLE (NULL)
+gboolean qviz_pg_store_put_calibration (QvizPgStore *pg, const char *m, const char *so, const char *se, GBytes *b, GError **error) UNREACHABLE (FALSE)
 
 #else /* QVIZ_HAVE_LIBPQ */
 
@@ -252,6 +254,16 @@ static const char *const pg_migrations[] = {
   /* 4 -> 5: the engine that ran a run's passes (qviz, or an imported
    * ONNX Runtime or PyTorch profile's runtime). */
   "ALTER TABLE runs ADD COLUMN engine TEXT NOT NULL DEFAULT 'qviz';",
+
+  /* 5 -> 6: calibration results, reused by the next int8 run of the same
+   * model, calibration source and observer settings. */
+  "CREATE TABLE calibration_cache ("
+  "  model_sha256 TEXT NOT NULL,"
+  "  source TEXT NOT NULL,"
+  "  settings TEXT NOT NULL,"
+  "  params BYTEA NOT NULL,"
+  "  created_us BIGINT NOT NULL,"
+  "  PRIMARY KEY (model_sha256, source, settings));",
 };
 
 /* A SQLite migration without its PostgreSQL twin does not build. */
@@ -1912,6 +1924,83 @@ qviz_pg_store_import (QvizPgStore *pg, QvizStore *src, const char *src_name,
   if (counts != NULL)
     *counts = local;
   return TRUE;
+}
+
+/* ---- calibration cache ---------------------------------------------- */
+
+/* bytea as a parameter, in hex. */
+static void
+p_bytes (Params *p, GBytes *bytes)
+{
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+  GString *hex = g_string_sized_new (2 + 2 * size);
+
+  g_string_append (hex, "\\x");
+  for (gsize i = 0; i < size; i++)
+    g_string_append_printf (hex, "%02x", data[i]);
+  g_ptr_array_add (p, g_string_free (hex, FALSE));
+}
+
+GBytes *
+qviz_pg_store_get_calibration (QvizPgStore *pg, const char *model_sha256, const char *source,
+                               const char *settings, GError **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&pg->lock);
+  g_autoptr(GPtrArray) p = params_new ();
+  g_autoptr(PGresult) res = NULL;
+  const char *hex;
+  gsize n;
+  guint8 *data;
+
+  p_text (p, model_sha256);
+  p_text (p, source);
+  p_text (p, settings);
+  res = query (pg, "SELECT params FROM calibration_cache "
+               "WHERE model_sha256 = $1 AND source = $2 AND settings = $3",
+               p, "read the calibration cache", error);
+  if (res == NULL || PQntuples (res) == 0)
+    return NULL;
+  hex = PQgetvalue (res, 0, 0);
+  if (!g_str_has_prefix (hex, "\\x") || strlen (hex) % 2 != 0)
+    return NULL; /* not what this qviz writes: calibrate again */
+  n = (strlen (hex) - 2) / 2;
+  data = g_malloc (n + 1);
+  for (gsize i = 0; i < n; i++)
+    {
+      const int hi = g_ascii_xdigit_value (hex[2 + 2 * i]);
+      const int lo = g_ascii_xdigit_value (hex[3 + 2 * i]);
+
+      if (hi < 0 || lo < 0)
+        {
+          g_free (data);
+          return NULL;
+        }
+      data[i] = (guint8) (hi << 4 | lo);
+    }
+  return g_bytes_new_take (data, n);
+}
+
+gboolean
+qviz_pg_store_put_calibration (QvizPgStore *pg, const char *model_sha256, const char *source,
+                               const char *settings, GBytes *params, GError **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&pg->lock);
+  g_autoptr(GPtrArray) p = params_new ();
+
+  if (!check_writable (pg, error))
+    return FALSE;
+  p_text (p, model_sha256);
+  p_text (p, source);
+  p_text (p, settings);
+  p_bytes (p, params);
+  p_int (p, g_get_real_time ());
+  return exec (pg, "INSERT INTO calibration_cache "
+               "(model_sha256, source, settings, params, created_us) "
+               "VALUES ($1, $2, $3, $4, $5) "
+               "ON CONFLICT (model_sha256, source, settings) "
+               "DO UPDATE SET params = EXCLUDED.params, created_us = EXCLUDED.created_us",
+               p, "keep the calibration", error);
 }
 
 #endif /* QVIZ_HAVE_LIBPQ */

@@ -69,4 +69,12 @@ gboolean       qviz_pg_store_import        (QvizPgStore *pg, QvizStore *src,
                                             const char *src_name,
                                             QvizImportCounts *counts, GError **error);
 
+/* The calibration cache (qviz_store_get/put_calibration). */
+GBytes        *qviz_pg_store_get_calibration (QvizPgStore *pg, const char *model_sha256,
+                                              const char *source, const char *settings,
+                                              GError **error);
+gboolean       qviz_pg_store_put_calibration (QvizPgStore *pg, const char *model_sha256,
+                                              const char *source, const char *settings,
+                                              GBytes *params, GError **error);
+
 G_END_DECLS

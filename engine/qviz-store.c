@@ -193,6 +193,16 @@ static const char *const migrations[] = {
   /* 4 -> 5: the engine that ran a run's passes: qviz's own, or the runtime
    * of an imported trace ("onnxruntime CPU", "pytorch 1.13 onednn"). */
   "ALTER TABLE runs ADD COLUMN engine TEXT NOT NULL DEFAULT 'qviz';",
+
+  /* 5 -> 6: calibration results, kept so that the next int8 run of the
+   * same model, calibration source and observer settings reuses them. */
+  "CREATE TABLE calibration_cache ("
+  "  model_sha256 TEXT NOT NULL,"
+  "  source TEXT NOT NULL,"
+  "  settings TEXT NOT NULL,"
+  "  params BLOB NOT NULL,"
+  "  created_us INTEGER NOT NULL,"
+  "  PRIMARY KEY (model_sha256, source, settings));",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QVIZ_STORE_SCHEMA_VERSION);
@@ -2908,4 +2918,77 @@ qviz_store_export (QvizStore *store, const char *dest_path, const char *const *s
     }
   remove_database_files (partial);
   return ok;
+}
+
+/* ---- calibration cache ------------------------------------------------ */
+
+GBytes *
+qviz_store_get_calibration (QvizStore *store, const char *model_sha256, const char *source,
+                            const char *settings, GError **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+  g_return_val_if_fail (model_sha256 != NULL && source != NULL && settings != NULL, NULL);
+
+  if (store->pg != NULL)
+    return qviz_pg_store_get_calibration (store->pg, model_sha256, source, settings, error);
+
+  locker = g_mutex_locker_new (&store->lock);
+  stmt = prepare (store,
+                  "SELECT params FROM calibration_cache "
+                  "WHERE model_sha256 = ? AND source = ? AND settings = ?",
+                  "read the calibration cache", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, model_sha256);
+  bind_text (stmt, 2, source);
+  bind_text (stmt, 3, settings);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return g_bytes_new (sqlite3_column_blob (stmt, 0), (gsize) sqlite3_column_bytes (stmt, 0));
+  if (rc != SQLITE_DONE)
+    set_sqlite_error (store, rc, "read the calibration cache", error);
+  return NULL;
+}
+
+gboolean
+qviz_store_put_calibration (QvizStore *store, const char *model_sha256, const char *source,
+                            const char *settings, GBytes *params, GError **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gsize size = 0;
+  const void *data;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (model_sha256 != NULL && source != NULL && settings != NULL, FALSE);
+  g_return_val_if_fail (params != NULL, FALSE);
+
+  if (store->pg != NULL)
+    return qviz_pg_store_put_calibration (store->pg, model_sha256, source, settings, params,
+                                          error);
+
+  locker = g_mutex_locker_new (&store->lock);
+  if (!check_writable (store, error))
+    return FALSE;
+  stmt = prepare (store,
+                  "INSERT OR REPLACE INTO calibration_cache "
+                  "(model_sha256, source, settings, params, created_us) VALUES (?,?,?,?,?)",
+                  "keep the calibration", error);
+  if (stmt == NULL)
+    return FALSE;
+  data = g_bytes_get_data (params, &size);
+  bind_text (stmt, 1, model_sha256);
+  bind_text (stmt, 2, source);
+  bind_text (stmt, 3, settings);
+  sqlite3_bind_blob64 (stmt, 4, data, size, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (store, rc, "keep the calibration", error);
+  return TRUE;
 }

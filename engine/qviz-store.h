@@ -32,7 +32,7 @@
 G_BEGIN_DECLS
 
 /* The schema this qviz writes; files with a larger user_version are refused. */
-#define QVIZ_STORE_SCHEMA_VERSION 5
+#define QVIZ_STORE_SCHEMA_VERSION 6
 /* How long a write waits for another process's transaction, by default. */
 #define QVIZ_STORE_BUSY_TIMEOUT_MS 10000
 
@@ -136,6 +136,17 @@ typedef struct {
  * an older schema. */
 gboolean       qviz_store_import          (QvizStore *store, const char *other_path,
                                            QvizImportCounts *counts, GError **error);
+
+/* The calibration cache: the parameters a calibration gave (an opaque
+ * blob, see qviz_calibration_save ()) for a model, a calibration source
+ * (what was read, at which size) and the observer settings.  get returns
+ * NULL without error when there is none. */
+GBytes        *qviz_store_get_calibration (QvizStore *store, const char *model_sha256,
+                                           const char *source, const char *settings,
+                                           GError **error);
+gboolean       qviz_store_put_calibration (QvizStore *store, const char *model_sha256,
+                                           const char *source, const char *settings,
+                                           GBytes *params, GError **error);
 
 /* Writes the chosen sweeps (uuids or unique prefixes; NULL-terminated), with
  * their runs, machines and models, to a new self-contained database at

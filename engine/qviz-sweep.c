@@ -44,6 +44,7 @@ qviz_sweep_config_new (void)
   c->conv_algo = QVIZ_CONV_ALGO_AUTO;
   c->isa = -1;
   c->measure_sqnr = TRUE;
+  qviz_calibration_config_init (&c->calibration);
   return c;
 }
 
@@ -192,43 +193,89 @@ qviz_model_info_from_graph (QvizGraph *graph)
 
 /* ---- SQNR ---------------------------------------------------------------- */
 
-/* The float plan's value of every tensor, by graph value index. */
-static void
-capture_value (const QvizPlan *plan, int layer, gpointer user_data)
-{
-  GHashTable *values = user_data;
-  gsize n = qviz_plan_get_layer_output (plan, layer, NULL);
-  GArray *a = g_array_sized_new (FALSE, FALSE, sizeof (float), (guint) n);
+/* The float plan, run only as far as the int8 measurement needs: both plans
+ * go layer by layer, and a float value is read where its layer wrote it, so
+ * no layer output is ever copied out of either plan. */
+typedef struct {
+  QvizPlan *plan;
+  const float *input;
+  int *producer;        /* [n_values]: the float layer writing it, or -1 */
+  int n_run;            /* layers run since the input was set */
+} FloatCursor;
 
-  g_array_set_size (a, (guint) n);
-  qviz_plan_get_layer_output (plan, layer, (float *) a->data);
-  g_hash_table_replace (values, GINT_TO_POINTER (qviz_plan_get_layer_value (plan, layer)), a);
+static void
+float_cursor_init (FloatCursor *c, QvizPlan *plan, const float *input)
+{
+  QvizGraph *graph = qviz_plan_get_graph (plan);
+  int n_values = qviz_graph_n_values (graph);
+
+  c->plan = plan;
+  c->input = input;
+  c->producer = g_new (int, n_values);
+  for (int v = 0; v < n_values; v++)
+    c->producer[v] = -1;
+  for (int i = 0; i < qviz_plan_get_n_layers (plan); i++)
+    c->producer[qviz_plan_get_layer_value (plan, i)] = i;
+  c->n_run = 0;
+  qviz_plan_set_input_nchw (plan, input);
 }
 
-typedef struct {
-  GHashTable *values;   /* the float plan's, by value */
-  QvizRun *run;
-} AccumContext;
-
-/* After each layer of a whole int8 pass: its output against the float
- * pass's value of the same tensor. */
 static void
-accumulate_sqnr (const QvizPlan *plan, int layer, gpointer user_data)
+float_cursor_clear (FloatCursor *c)
 {
-  AccumContext *ac = user_data;
-  GArray *ref = g_hash_table_lookup (ac->values,
-                                     GINT_TO_POINTER (qviz_plan_get_layer_value (plan, layer)));
-  gsize n = qviz_plan_get_layer_output (plan, layer, NULL);
-  g_autofree float *x = NULL;
+  g_clear_pointer (&c->producer, g_free);
+}
 
-  /* a kept layer's int8 output is written by the quantize layer after it */
-  if (ref == NULL || ref->len != n || layer >= (int) ac->run->layers->len ||
-      qviz_plan_get_layer (plan, layer)->float_kept)
-    return;
-  x = g_new (float, MAX (n, 1));
-  qviz_plan_get_layer_output (plan, layer, x);
-  qviz_run_get_layer (ac->run, (guint) layer)->accum_sqnr_db =
-    qviz_sqnr_db ((const float *) ref->data, x, n);
+/* Brings the float plan to where value v holds its float value: on to its
+ * layer, or from the input again when its memory has been reused since.
+ * FALSE when the float plan has no such value. */
+static gboolean
+float_cursor_reach (FloatCursor *c, int v)
+{
+  QvizGraph *graph = qviz_plan_get_graph (c->plan);
+  int j;
+
+  if (qviz_graph_value (graph, v)->data != NULL)
+    return TRUE;
+  j = v == graph->input ? -1 : c->producer[v];
+  if (j < 0 && v != graph->input)
+    return FALSE;
+  if (j >= c->n_run)
+    {
+      qviz_plan_run_layers (c->plan, c->n_run, j + 1);
+      c->n_run = j + 1;
+      return TRUE;
+    }
+  if (qviz_plan_value_is_live (c->plan, v, c->n_run))
+    return TRUE;
+  qviz_plan_set_input_nchw (c->plan, c->input);
+  qviz_plan_run_layers (c->plan, 0, j + 1);
+  c->n_run = j + 1;
+  return TRUE;
+}
+
+/* A whole int8 pass beside the float plan: each layer's accumulated error
+ * against the float value of the same tensor, and the model output's. */
+static void
+measure_accumulated_sqnr (QvizPlan *int8_plan, FloatCursor *fc, const float *input,
+                          QvizRun *run)
+{
+  int n_layers = qviz_plan_get_n_layers (int8_plan);
+
+  qviz_plan_set_input_nchw (int8_plan, input);
+  for (int i = 0; i < n_layers; i++)
+    {
+      int v = qviz_plan_get_layer_value (int8_plan, i);
+
+      qviz_plan_run_layers (int8_plan, i, i + 1);
+      /* a kept layer's int8 output is written by the quantize layer after it */
+      if (i >= (int) run->layers->len || qviz_plan_get_layer (int8_plan, i)->float_kept)
+        continue;
+      if (!float_cursor_reach (fc, v))
+        continue;
+      qviz_run_get_layer (run, (guint) i)->accum_sqnr_db =
+        qviz_plan_value_sqnr_db (fc->plan, int8_plan, v);
+    }
 }
 
 /* Each int8 layer's own error: its inputs are set to the float plan's
@@ -239,106 +286,91 @@ static gboolean
 measure_sqnr (QvizGraph *graph, QvizPlan *int8_plan, const float *input,
               QvizGraph *float_graph, QvizRun *run, GError **error)
 {
-  QvizPlanConfig fc = *qviz_plan_get_config (int8_plan);
+  QvizPlanConfig fconfig = *qviz_plan_get_config (int8_plan);
   g_autoptr (QvizPlan) fplan = NULL;
-  g_autoptr (GHashTable) values = NULL;
+  FloatCursor fc;
   int n_layers = qviz_plan_get_n_layers (int8_plan);
 
-  fc.precision = QVIZ_PRECISION_F32;
-  fplan = qviz_plan_new (graph, &fc, error);
+  fconfig.precision = QVIZ_PRECISION_F32;
+  fconfig.keep_float = NULL;
+  fplan = qviz_plan_new (graph, &fconfig, error);
   if (fplan == NULL)
     return FALSE;
-  /* Every float layer output is kept for the comparison. */
-  {
-    guint64 kept = 0;
-    g_autofree char *what =
-      g_strdup_printf ("The per-layer SQNR of '%s' at %dx%d (every float layer output "
-                       "kept)", graph->name, fc.height, fc.width);
-
-    for (int i = 0; i < qviz_plan_get_n_layers (fplan); i++)
-      kept += (guint64) qviz_plan_get_layer_output (fplan, i, NULL) * sizeof (float);
-    if (!qviz_memory_check (kept, what, error))
-      return FALSE;
-  }
-  values = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
-  qviz_plan_set_input_nchw (fplan, input);
-  qviz_plan_run_with_callback (fplan, capture_value, values);
 
   /* The model output first, from a whole int8 pass, which also gives each
    * layer's accumulated error. */
-  qviz_plan_set_input_nchw (int8_plan, input);
-  {
-    AccumContext ac = { values, run };
-    qviz_plan_run_with_callback (int8_plan, accumulate_sqnr, &ac);
-  }
+  float_cursor_init (&fc, fplan, input);
+  measure_accumulated_sqnr (int8_plan, &fc, input, run);
   if (qviz_plan_get_n_outputs (int8_plan) > 0)
     {
-      gsize n = (gsize) qviz_shape_numel (qviz_plan_get_output_shape (int8_plan, 0));
-      g_autofree float *a = g_new (float, MAX (n, 1));
-      g_autofree float *b = g_new (float, MAX (n, 1));
-      qviz_plan_get_output (fplan, 0, a);
-      qviz_plan_get_output (int8_plan, 0, b);
+      int out_v = g_array_index (graph->outputs, int, 0);
+
       if (float_graph != NULL && float_graph != graph)
         {
           /* against the float original, the output a user compares with */
-          g_autoptr (QvizPlan) original = qviz_plan_new (float_graph, &fc, error);
+          gsize n = (gsize) qviz_shape_numel (qviz_plan_get_output_shape (int8_plan, 0));
+          g_autofree float *a = NULL;
+          g_autofree float *b = NULL;
+          g_autoptr (QvizPlan) original = qviz_plan_new (float_graph, &fconfig, error);
+
           if (original == NULL)
-            return FALSE;
+            {
+              float_cursor_clear (&fc);
+              return FALSE;
+            }
           if (qviz_plan_get_n_outputs (original) < 1 ||
               qviz_shape_numel (qviz_plan_get_output_shape (original, 0)) != (int64_t) n)
             {
               g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
                            "The float model '%s' does not give an output of the shape of '%s'.",
                            float_graph->name, graph->name);
+              float_cursor_clear (&fc);
               return FALSE;
             }
+          a = g_new (float, MAX (n, 1));
+          b = g_new (float, MAX (n, 1));
           qviz_plan_set_input_nchw (original, input);
           qviz_plan_run (original, NULL);
           qviz_plan_get_output (original, 0, a);
+          qviz_plan_get_output (int8_plan, 0, b);
+          run->sqnr_db = qviz_sqnr_db (a, b, n);
         }
-      run->sqnr_db = qviz_sqnr_db (a, b, n);
+      else if (float_cursor_reach (&fc, out_v))
+        run->sqnr_db = qviz_plan_value_sqnr_db (fplan, int8_plan, out_v);
     }
 
   for (int i = 0; i < n_layers && i < (int) run->layers->len; i++)
     {
       const QvizNode *node = qviz_graph_node (graph, qviz_plan_get_layer (int8_plan, i)->node_index);
-      GArray *ref = g_hash_table_lookup (values, GINT_TO_POINTER (qviz_plan_get_layer_value (int8_plan, i)));
+      int v = qviz_plan_get_layer_value (int8_plan, i);
       gboolean have_inputs = TRUE;
-      gsize n;
 
       /* conversions have no error of their own; their kept layer's
        * measurement runs them */
       if (qviz_plan_get_layer (int8_plan, i)->conversion)
         continue;
+      if (fc.producer[v] < 0)
+        continue;
 
-      for (int k = 0; k < node->n_inputs; k++)
+      for (int k = 0; k < node->n_inputs && have_inputs; k++)
         {
-          int v = node->inputs[k];
-          GArray *in;
+          int in = node->inputs[k];
 
-          if (qviz_graph_value (graph, v)->data != NULL)
+          if (qviz_graph_value (graph, in)->data != NULL)
             continue;
-          if (v == graph->input)
-            {
-              qviz_plan_set_value (int8_plan, v, input);
-              continue;
-            }
-          in = g_hash_table_lookup (values, GINT_TO_POINTER (v));
-          if (in == NULL)
-            have_inputs = FALSE;
+          if (in == graph->input)
+            qviz_plan_set_value (int8_plan, in, input);
+          else if (float_cursor_reach (&fc, in))
+            qviz_plan_set_value_from_plan (int8_plan, fplan, in);
           else
-            qviz_plan_set_value (int8_plan, v, (const float *) in->data);
+            have_inputs = FALSE;
         }
-      n = qviz_plan_get_layer_output (int8_plan, i, NULL);
-      if (!have_inputs || ref == NULL || ref->len != n)
+      if (!have_inputs || !float_cursor_reach (&fc, v))
         continue;
       qviz_plan_run_layer (int8_plan, i);
-      {
-        g_autofree float *x = g_new (float, MAX (n, 1));
-        qviz_plan_get_layer_output (int8_plan, i, x);
-        qviz_run_get_layer (run, (guint) i)->sqnr_db = qviz_sqnr_db ((const float *) ref->data, x, n);
-      }
+      qviz_run_get_layer (run, (guint) i)->sqnr_db = qviz_plan_value_sqnr_db (fplan, int8_plan, v);
     }
+  float_cursor_clear (&fc);
   return TRUE;
 }
 
@@ -583,6 +615,131 @@ join_precisions (const GArray *a)
   return g_string_free (s, FALSE);
 }
 
+static char *
+format_size (guint64 bytes)
+{
+  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+}
+
+/* Refuses, before any plan is made, a size whose activations, weights and
+ * (int8) float reference for the per-layer SQNR do not fit in the memory
+ * this process may still take. */
+static gboolean
+check_memory (QvizGraph *graph, const QvizSweepConfig *config, QvizResolution r,
+              const QvizShape *shapes, GError **error)
+{
+  g_autoptr (QvizModelInfo) mi = qviz_model_info_from_graph (graph);
+  guint64 input = (guint64) qviz_shape_numel (&shapes[graph->input]) * sizeof (float);
+
+  for (guint i = 0; i < config->precisions->len; i++)
+    {
+      QvizPrecision p = g_array_index (config->precisions, QvizPrecision, i);
+      gboolean int8 = p == QVIZ_PRECISION_INT8;
+      guint64 act = qviz_memory_activation_peak (graph, shapes, int8 ? 1 : sizeof (float));
+      guint64 weights = int8 ? mi->weight_bytes_int8 : mi->weight_bytes_f32;
+      guint64 reference = int8 && config->measure_sqnr
+        ? qviz_memory_activation_peak (graph, shapes, sizeof (float)) + mi->weight_bytes_f32 : 0;
+      g_autofree char *act_s = format_size (act);
+      g_autofree char *weights_s = format_size (weights);
+      g_autofree char *reference_s = format_size (reference);
+      g_autofree char *what =
+        reference > 0
+          ? g_strdup_printf ("'%s' int8 at %dx%d (activations %s, weights %s, the float "
+                             "reference of the per-layer SQNR %s)", graph->name, r.height,
+                             r.width, act_s, weights_s, reference_s)
+          : g_strdup_printf ("'%s' %s at %dx%d (activations %s, weights %s)", graph->name,
+                             qviz_precision_name (p), r.height, r.width, act_s, weights_s);
+
+      if (!qviz_memory_check (act + weights + input + reference, what, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Calibrates once for the whole sweep, at the chosen size (by default the
+ * sweep's smallest, at most the model's own: ranges barely move with size,
+ * calibration time does),
+ * or takes the parameters a previous run kept in the store for the same
+ * model, source and settings.  note tells the sweep's options which. */
+static gboolean
+calibrate_once (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *config,
+                char **note, GError **error)
+{
+  QvizCalibrationConfig cc = config->calibration;
+  g_autofree char *source = NULL;
+  g_autofree char *settings = NULL;
+  g_autoptr (GBytes) cached = NULL;
+  gint64 start;
+
+  if (cc.height <= 0 || cc.width <= 0)
+    {
+      QvizResolution smallest = g_array_index (config->resolutions, QvizResolution, 0);
+
+      for (guint i = 1; i < config->resolutions->len; i++)
+        {
+          QvizResolution r = g_array_index (config->resolutions, QvizResolution, i);
+          if ((gint64) r.height * r.width < (gint64) smallest.height * smallest.width)
+            smallest = r;
+        }
+      /* and no larger than the model's own size, which its ranges are
+       * measured well at */
+      if (graph->default_res > 0 && MAX (smallest.height, smallest.width) > graph->default_res)
+        {
+          int side = MAX (smallest.height, smallest.width);
+          smallest.height = MAX (8, (int) ((gint64) smallest.height * graph->default_res / side));
+          smallest.width = MAX (8, (int) ((gint64) smallest.width * graph->default_res / side));
+        }
+      cc.height = graph->fixed_h > 0 ? graph->fixed_h : smallest.height;
+      cc.width = graph->fixed_w > 0 ? graph->fixed_w : smallest.width;
+    }
+  qviz_calibration_cache_key (&cc, cc.height, cc.width, &source, &settings);
+
+  if (store != NULL)
+    {
+      cached = qviz_store_get_calibration (store, graph->sha256, source, settings, error);
+      if (cached == NULL && error != NULL && *error != NULL)
+        return FALSE;
+      if (cached != NULL && qviz_calibration_restore (graph, cached))
+        {
+          *note = g_strdup_printf ("calibration=\"%s, %s, cached\"", settings, source);
+          return TRUE;
+        }
+    }
+
+  {
+    g_autofree QvizShape *shapes = g_new0 (QvizShape, qviz_graph_n_values (graph));
+    g_autoptr (QvizModelInfo) mi = qviz_model_info_from_graph (graph);
+
+    if (!qviz_graph_infer_shapes (graph, 1, cc.height, cc.width, shapes, error))
+      return FALSE;
+    {
+      guint64 act = qviz_memory_activation_peak (graph, shapes, sizeof (float));
+      guint64 inputs = (guint64) MAX (cc.n_inputs, 1) *
+                       qviz_shape_numel (&shapes[graph->input]) * sizeof (float);
+      g_autofree char *act_s = format_size (act);
+      g_autofree char *inputs_s = format_size (inputs);
+      g_autofree char *what =
+        g_strdup_printf ("Calibrating '%s' at %dx%d (activations %s, inputs %s)", graph->name,
+                         cc.height, cc.width, act_s, inputs_s);
+
+      if (!qviz_memory_check (act + inputs + mi->weight_bytes_f32, what, error))
+        return FALSE;
+    }
+  }
+  start = g_get_monotonic_time ();
+  if (!qviz_calibrate (graph, &cc, error))
+    return FALSE;
+  *note = g_strdup_printf ("calibration=\"%s, %s, %.1f s\"", settings, source,
+                           (g_get_monotonic_time () - start) / 1e6);
+  if (store != NULL)
+    {
+      g_autoptr (GBytes) params = qviz_calibration_save (graph);
+      if (!qviz_store_put_calibration (store, graph->sha256, source, settings, params, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *config,
                     const QvizSweepCallbacks *callbacks, GCancellable *cancellable,
@@ -593,6 +750,7 @@ qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *c
   g_autoptr (GArray) configs = NULL;
   g_autoptr (QvizMachine) machine = NULL;
   g_autoptr (GError) local = NULL;
+  g_autofree char *calibration_note = NULL;
   gboolean needs_int8 = FALSE;
   QvizSweepStatus final_status = QVIZ_SWEEP_COMPLETE;
 
@@ -608,6 +766,8 @@ qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *c
       QvizResolution r = g_array_index (config->resolutions, QvizResolution, i);
       g_autofree QvizShape *shapes = g_new0 (QvizShape, qviz_graph_n_values (graph));
       if (!qviz_graph_infer_shapes (graph, 1, r.height, r.width, shapes, error))
+        return FALSE;
+      if (!check_memory (graph, config, r, shapes, error))
         return FALSE;
       if (config->float_graph != NULL)
         {
@@ -634,24 +794,9 @@ qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *c
       return FALSE;
     }
 
-  if (needs_int8 && !graph->calibrated)
-    {
-      QvizCalibrationConfig cc;
-      int largest = 0;
-
-      /* At the model's own size, or the sweep's largest when that is
-       * smaller: ranges barely move with size, calibration time does. */
-      for (guint i = 0; i < config->resolutions->len; i++)
-        {
-          QvizResolution r = g_array_index (config->resolutions, QvizResolution, i);
-          largest = MAX (largest, MAX (r.height, r.width));
-        }
-      qviz_calibration_config_init (&cc);
-      if (graph->fixed_h == 0 && largest < graph->default_res)
-        cc.height = cc.width = largest;
-      if (!qviz_calibrate (graph, &cc, error))
-        return FALSE;
-    }
+  if (needs_int8 && !graph->calibrated &&
+      !calibrate_once (graph, store, config, &calibration_note, error))
+    return FALSE;
 
   machine = qviz_machine_detect ();
   sweep->machine_id = g_strdup (machine->id);
@@ -663,12 +808,14 @@ qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *c
   sweep->resolutions = join_resolutions (config->resolutions);
   sweep->threads = join_ints (config->threads);
   sweep->precisions = join_precisions (config->precisions);
-  sweep->options = g_strdup_printf ("iterations=%d min-time=%g cold=%d warmup=%d conv=%s isa=%s",
+  sweep->options = g_strdup_printf ("iterations=%d min-time=%g cold=%d warmup=%d conv=%s isa=%s%s%s",
                                     config->iterations, config->min_time, config->cold,
                                     config->warmup,
                                     conv_algo_name (config->conv_algo),
                                     config->isa >= 0 ? qvk_isa_name ((qvk_isa) config->isa)
-                                                     : "auto");
+                                                     : "auto",
+                                    calibration_note ? " " : "",
+                                    calibration_note ? calibration_note : "");
   sweep->status = QVIZ_SWEEP_RUNNING;
   g_free (sweep->message);
   sweep->message = g_strdup ("");

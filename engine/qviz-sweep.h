@@ -13,6 +13,7 @@
 
 #include <gio/gio.h>
 #include "qviz-graph.h"
+#include "qviz-calibrate.h"
 #include "qviz-plan.h"
 #include "qviz-run.h"
 #include "qviz-store.h"
@@ -39,6 +40,11 @@ typedef struct {
   QvizGraph *float_graph; /* not owned; NULL: the model itself.  The float
                              original of a quantized (QDQ) model: f32 runs
                              measure it, and int8 output SQNR is against it */
+  QvizCalibrationConfig calibration; /* int8, for a graph without parameters:
+                             source (not owned), method, inputs; height x
+                             width 0: the smallest size of the sweep (a .npy
+                             batch is read at its own).  Done once for every
+                             size, and kept in the store for the next run */
 } QvizSweepConfig;
 
 /* Defaults: 256, 512, 1024; threads 1..cores; f32 and int8; 3 cold passes;

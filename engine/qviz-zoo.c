@@ -959,6 +959,149 @@ qviz_zoo_list (guint *n_entries)
   return zoo_entries;
 }
 
+/* ---- fitted statistics, made once ------------------------------------ */
+
+/* Fitting the BatchNorm statistics runs the model in float: seconds for the
+ * large models, the same result every time.  The statistics (each
+ * BatchNorm's running mean and variance, a few kilobytes) are kept for the
+ * process and in the user's cache folder, and a later build of the same
+ * model and zoo version takes them instead of fitting again. */
+#define FIT_CACHE_MAGIC "qvizbn01"
+
+static GMutex fit_cache_lock;
+static GHashTable *fit_cache; /* name -> GBytes */
+
+static gsize
+bn_stat_count (QvizGraph *g)
+{
+  gsize n = 0;
+
+  for (int i = 0; i < qviz_graph_n_nodes (g); i++)
+    if (qviz_graph_node (g, i)->op == QVIZ_OP_BATCHNORM)
+      n += 2 * (gsize) qviz_graph_node (g, i)->a.bn.channels;
+  return n;
+}
+
+static GBytes *
+bn_stats_save (QvizGraph *g)
+{
+  GByteArray *b = g_byte_array_new ();
+
+  g_byte_array_append (b, (const guint8 *) FIT_CACHE_MAGIC, 8);
+  for (int i = 0; i < qviz_graph_n_nodes (g); i++)
+    {
+      const QvizNode *n = qviz_graph_node (g, i);
+      if (n->op != QVIZ_OP_BATCHNORM)
+        continue;
+      g_byte_array_append (b, (const guint8 *) n->a.bn.mean, n->a.bn.channels * sizeof (float));
+      g_byte_array_append (b, (const guint8 *) n->a.bn.var, n->a.bn.channels * sizeof (float));
+    }
+  return g_byte_array_free_to_bytes (b);
+}
+
+/* FALSE, and nothing changed, unless the blob fits this graph exactly. */
+static gboolean
+bn_stats_restore (QvizGraph *g, GBytes *bytes)
+{
+  gsize size = 0, count = bn_stat_count (g);
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+  const float *f;
+
+  if (size != 8 + count * sizeof (float) || memcmp (data, FIT_CACHE_MAGIC, 8) != 0)
+    return FALSE;
+  f = (const float *) (data + 8);
+  for (gsize k = 0; k < count; k++)
+    if (!isfinite (f[k]))
+      return FALSE;
+  for (int i = 0; i < qviz_graph_n_nodes (g); i++)
+    {
+      QvizNode *n = qviz_graph_node (g, i);
+      if (n->op != QVIZ_OP_BATCHNORM)
+        continue;
+      for (int c = 0; c < n->a.bn.channels; c++)
+        if (!(f[n->a.bn.channels + c] >= 0.0f))
+          return FALSE;
+      f += 2 * (gsize) n->a.bn.channels;
+    }
+  f = (const float *) (data + 8);
+  for (int i = 0; i < qviz_graph_n_nodes (g); i++)
+    {
+      QvizNode *n = qviz_graph_node (g, i);
+      if (n->op != QVIZ_OP_BATCHNORM)
+        continue;
+      memcpy (n->a.bn.mean, f, n->a.bn.channels * sizeof (float));
+      memcpy (n->a.bn.var, f + n->a.bn.channels, n->a.bn.channels * sizeof (float));
+      f += 2 * (gsize) n->a.bn.channels;
+    }
+  return TRUE;
+}
+
+static char *
+fit_cache_path (const char *name)
+{
+  g_autofree char *file = g_strdup_printf ("%s@%s.bn", name, ZOO_VERSION);
+
+  return g_build_filename (g_get_user_cache_dir (), "qviz", "zoo", file, NULL);
+}
+
+char *
+qviz_zoo_fit_cache_path (const char *name)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+  return fit_cache_path (name);
+}
+
+void
+qviz_zoo_forget_fits (void)
+{
+  g_mutex_lock (&fit_cache_lock);
+  g_clear_pointer (&fit_cache, g_hash_table_unref);
+  g_mutex_unlock (&fit_cache_lock);
+}
+
+/* Fits the statistics of a just-built model, or takes them from the cache. */
+static void
+zoo_fit_batchnorm_cached (Zoo *z, int fit_res)
+{
+  const char *name = z->g->name;
+  g_autofree char *path = fit_cache_path (name);
+  g_autoptr (GBytes) bytes = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_mutex_lock (&fit_cache_lock);
+  if (fit_cache != NULL && (bytes = g_hash_table_lookup (fit_cache, name)) != NULL)
+    g_bytes_ref (bytes);
+  g_mutex_unlock (&fit_cache_lock);
+  if (bytes != NULL && bn_stats_restore (z->g, bytes))
+    return;
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  if (g_file_get_contents (path, &contents, &length, NULL))
+    {
+      bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
+      if (!bn_stats_restore (z->g, bytes))
+        g_clear_pointer (&bytes, g_bytes_unref);
+    }
+  if (bytes == NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+
+      zoo_fit_batchnorm (z, fit_res);
+      bytes = bn_stats_save (z->g);
+      /* a cache: a folder that cannot be written only costs the next fit */
+      if (g_mkdir_with_parents (dir, 0700) == 0)
+        g_file_set_contents (path, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes),
+                             NULL);
+    }
+  g_mutex_lock (&fit_cache_lock);
+  if (fit_cache == NULL)
+    fit_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) g_bytes_unref);
+  g_hash_table_replace (fit_cache, g_strdup (name), g_bytes_ref (bytes));
+  g_mutex_unlock (&fit_cache_lock);
+}
+
 /* FNV-1a: a seed that depends only on the name, not on the table order. */
 static guint32
 seed_for_name (const char *name)
@@ -989,7 +1132,7 @@ qviz_zoo_build (const char *name, GError **error)
       z.g = qviz_graph_new (e->name, zoo_builders[i].in_channels);
       z.rand = g_rand_new_with_seed (seed_for_name (e->name));
       zoo_builders[i].build (&z);
-      zoo_fit_batchnorm (&z, zoo_builders[i].fit_res);
+      zoo_fit_batchnorm_cached (&z, zoo_builders[i].fit_res);
       g_rand_free (z.rand);
 
       g_free (z.g->source);

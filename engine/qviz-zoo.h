@@ -26,4 +26,10 @@ const QvizZooEntry *qviz_zoo_list  (guint *n_entries);
  * QVIZ_ERROR_INVALID_ARGUMENT. */
 QvizGraph          *qviz_zoo_build (const char *name, GError **error);
 
+/* The fitted BatchNorm statistics of a model are made once and kept, for
+ * the process and in a file under the user's cache folder (this path);
+ * forget_fits drops the process's copies (the files stay). */
+char               *qviz_zoo_fit_cache_path (const char *name);
+void                qviz_zoo_forget_fits    (void);
+
 G_END_DECLS

@@ -407,6 +407,51 @@ test_observer_minmax_percentile (void)
   g_assert_cmpfloat (hi, ==, 1000.0f);
 }
 
+/* Blocks of finite values take a path that bins by the float's bits; a
+ * block holding a NaN takes the value-by-value path.  Both must put every
+ * value in the same bin: the same values give the same ranges either way,
+ * over magnitudes from below the histogram (counted as zero) to above it. */
+static void
+test_observer_fast_path_same_bins (void)
+{
+  const QvizCalibrationMethod methods[] = { QVIZ_CALIBRATION_MINMAX,
+                                            QVIZ_CALIBRATION_PERCENTILE,
+                                            QVIZ_CALIBRATION_HISTOGRAM };
+  const gsize n = 50000;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (19);
+  g_autofree float *finite = g_new (float, n);
+  g_autofree float *with_nan = g_new (float, n + n / 500 + 1);
+  gsize m = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      /* log-uniform magnitudes over 2^-40 .. 2^44, a third of them negative */
+      double mag = ldexp (1.0, g_rand_int_range (rand, -40, 44)) * g_rand_double_range (rand, 1.0, 2.0);
+      finite[i] = (float) (g_rand_int_range (rand, 0, 3) == 0 ? -mag : mag);
+      if (i % 500 == 0)
+        with_nan[m++] = NAN;
+      with_nan[m++] = finite[i];
+    }
+  for (guint k = 0; k < G_N_ELEMENTS (methods); k++)
+    {
+      g_autoptr(QvizRangeObserver) a = qviz_range_observer_new (methods[k], 99.9);
+      g_autoptr(QvizRangeObserver) b = qviz_range_observer_new (methods[k], 99.9);
+      float lo_a, hi_a, lo_b, hi_b;
+
+      qviz_range_observer_observe (a, finite, n);
+      qviz_range_observer_observe (b, with_nan, m);
+      g_assert_cmpuint (qviz_range_observer_count (a), ==, n);
+      g_assert_cmpuint (qviz_range_observer_count (b), ==, n);
+      g_assert_cmpuint (qviz_range_observer_non_finite (b), ==, m - n);
+      g_assert_true (qviz_range_observer_finish (a, &lo_a, &hi_a));
+      g_assert_true (qviz_range_observer_finish (b, &lo_b, &hi_b));
+      g_assert_cmpfloat (lo_a, ==, lo_b);
+      g_assert_cmpfloat (hi_a, ==, hi_b);
+      g_assert_cmpfloat (lo_a, <, 0.0f);
+      g_assert_cmpfloat (hi_a, >, 0.0f);
+    }
+}
+
 static void
 test_observer_percentile_accuracy (void)
 {
@@ -472,6 +517,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/quant/params/from-range", test_params_from_range);
+  g_test_add_func ("/quant/observer/fast-path-same-bins", test_observer_fast_path_same_bins);
   g_test_add_func ("/quant/params/roundtrip", test_quantize_roundtrip);
   g_test_add_func ("/quant/params/activation-bounds", test_activation_bounds);
   g_test_add_func ("/quant/weights/per-channel", test_weights_per_channel);

@@ -1935,6 +1935,46 @@ test_server_reconnects (void)
   g_assert_cmpint (raw_int (uri, "SELECT count(*) FROM layers"), ==, 15);
 }
 
+/* The calibration cache keeps every byte of what was put (all 256 byte
+ * values, so an encoding that drops or escapes one shows), answers nothing
+ * for another key, and replaces on a second put. */
+static void
+test_calibration_cache (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *path = store_location (dir, "runs.sqlite");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QvizStore) store = qviz_store_open (path, QVIZ_STORE_READ_WRITE, &error);
+  guint8 data[512];
+  g_autoptr(GBytes) first = NULL, second = NULL, got = NULL, none = NULL;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < sizeof data; i++)
+    data[i] = (guint8) (i * 7 + (i >> 8));
+  first = g_bytes_new (data, sizeof data);
+  second = g_bytes_new (data + 3, 100);
+
+  none = qviz_store_get_calibration (store, "sha", "synthetic 8 @512x512", "percentile", &error);
+  g_assert_no_error (error);
+  g_assert_null (none);
+  g_assert_true (qviz_store_put_calibration (store, "sha", "synthetic 8 @512x512",
+                                             "percentile", first, &error));
+  g_assert_no_error (error);
+  got = qviz_store_get_calibration (store, "sha", "synthetic 8 @512x512", "percentile", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (got);
+  g_assert_true (g_bytes_equal (got, first));
+  g_clear_pointer (&got, g_bytes_unref);
+  got = qviz_store_get_calibration (store, "sha", "synthetic 8 @512x512", "minmax", &error);
+  g_assert_no_error (error);
+  g_assert_null (got);
+  g_assert_true (qviz_store_put_calibration (store, "sha", "synthetic 8 @512x512",
+                                             "percentile", second, &error));
+  got = qviz_store_get_calibration (store, "sha", "synthetic 8 @512x512", "percentile", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (got, second));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1957,6 +1997,7 @@ main (int argc, char **argv)
       g_test_add_func ("/store/import-hostile", test_import_hostile);
       g_test_add_func ("/store/export", test_export);
       g_test_add_func ("/store/two-processes", test_two_processes);
+      g_test_add_func ("/store/calibration-cache", test_calibration_cache);
       g_test_add_func ("/store/server/newer", test_server_newer);
       g_test_add_func ("/store/server/errors", test_server_errors);
       g_test_add_func ("/store/server/reconnects", test_server_reconnects);
@@ -1973,6 +2014,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/import-hostile", test_import_hostile);
   g_test_add_func ("/store/export", test_export);
   g_test_add_func ("/store/two-processes", test_two_processes);
+  g_test_add_func ("/store/calibration-cache", test_calibration_cache);
   g_test_add_func ("/store/bad/not-sqlite", test_bad_not_sqlite);
   g_test_add_func ("/store/bad/truncated", test_bad_truncated);
   g_test_add_func ("/store/bad/corrupt", test_bad_corrupt);

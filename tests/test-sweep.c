@@ -3,6 +3,8 @@
  * from images and from a .npy batch. */
 
 #include "qviz-calibrate.h"
+#include "qviz-eta.h"
+#include "qviz-memory.h"
 #include "qviz-npy.h"
 #include "qviz-store.h"
 #include "qviz-sweep.h"
@@ -267,6 +269,132 @@ test_calibration_sources (void)
                      0.5 * qviz_graph_value (b, b->input)->quant.scale);
 }
 
+/* The second sweep of a model with the same calibration takes the
+ * parameters the first kept in the store: the same parameters for every
+ * value, said so in the sweep's options; another method is calibrated
+ * anew; a blob of another graph is refused. */
+static void
+test_calibration_cache (void)
+{
+  g_autofree char *db = g_build_filename (tmpdir, "calibration-cache.sqlite", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizGraph) a = qviz_zoo_build ("dwsep5x5-d5", &error);
+  g_autoptr (QvizGraph) b = qviz_zoo_build ("dwsep5x5-d5", &error);
+  g_autoptr (QvizGraph) c = qviz_zoo_build ("dwsep5x5-d5", &error);
+  g_autoptr (QvizGraph) other = qviz_zoo_build ("conv5x5s2", &error);
+  g_autoptr (QvizStore) store = qviz_store_open (db, QVIZ_STORE_READ_WRITE, &error);
+  g_autoptr (QvizSweepConfig) config = small_config ();
+  g_autoptr (QvizSweep) first = NULL, second = NULL, third = NULL;
+  g_autoptr (GBytes) saved = NULL;
+  gboolean some_differ = FALSE;
+
+  g_assert_no_error (error);
+  g_array_set_size (config->precisions, 1);
+  g_array_index (config->precisions, QvizPrecision, 0) = QVIZ_PRECISION_INT8;
+  g_assert_true (qviz_sweep_execute (a, store, config, NULL, NULL, &first, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (first->options, "calibration=\"v1 percentile 99.99, synthetic 8 inputs seed 7 32x32, "));
+  g_assert_null (strstr (first->options, "cached"));
+
+  g_assert_true (qviz_sweep_execute (b, store, config, NULL, NULL, &second, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (second->options, ", cached\""));
+  for (int v = 0; v < qviz_graph_n_values (a); v++)
+    {
+      const QvizValue *x = qviz_graph_value (a, v), *y = qviz_graph_value (b, v);
+      g_assert_cmpint (x->quant.valid, ==, y->quant.valid);
+      g_assert_cmpfloat (x->quant.scale, ==, y->quant.scale);
+      g_assert_cmpint (x->quant.zero_point, ==, y->quant.zero_point);
+    }
+
+  config->calibration.method = QVIZ_CALIBRATION_MINMAX;
+  g_assert_true (qviz_sweep_execute (c, store, config, NULL, NULL, &third, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (third->options, "calibration=\"v1 minmax, "));
+  g_assert_null (strstr (third->options, "cached"));
+  for (int v = 0; v < qviz_graph_n_values (a); v++)
+    if (qviz_graph_value (a, v)->quant.scale != qviz_graph_value (c, v)->quant.scale)
+      some_differ = TRUE;
+  g_assert_true (some_differ);
+
+  saved = qviz_calibration_save (a);
+  g_assert_false (qviz_calibration_restore (other, saved));
+  g_assert_false (other->calibrated);
+}
+
+/* The memory estimate made before planning is close to the arena a plan
+ * lays out: never far below it (a refusal must not let a size through
+ * that then fails) and not far above. */
+static void
+test_memory_estimate (void)
+{
+  static const char *const names[] = { "lraspp-mnv3", "mnv2", "dwsep5x5-d5" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (QvizGraph) g = qviz_zoo_build (names[i], &error);
+      g_autofree QvizShape *shapes = g_new0 (QvizShape, qviz_graph_n_values (g));
+      g_autoptr (QvizPlan) plan = NULL;
+      QvizPlanConfig pc;
+      double estimate, arena;
+
+      g_assert_true (qviz_graph_infer_shapes (g, 1, 384, 320, shapes, &error));
+      qviz_plan_config_init (&pc);
+      pc.height = 384;
+      pc.width = 320;
+      pc.layout_only = TRUE;
+      plan = qviz_plan_new (g, &pc, &error);
+      g_assert_no_error (error);
+      estimate = (double) qviz_memory_activation_peak (g, shapes, sizeof (float));
+      arena = (double) qviz_plan_get_arena_bytes (plan);
+      g_test_message ("%s at 384x320: estimate %.1f MB, arena %.1f MB", names[i],
+                      estimate / 1e6, arena / 1e6);
+      g_assert_cmpfloat (estimate, >=, 0.95 * arena);
+      g_assert_cmpfloat (estimate, <=, 1.5 * arena);
+    }
+}
+
+/* The remaining time scales what a finished configuration cost by the
+ * pixels of the ones still to run, with the warm loop held to its minimum
+ * time; a kind not seen yet counts as the mean so far. */
+static void
+test_eta (void)
+{
+  g_autoptr (QvizSweepConfig) c = qviz_sweep_config_new ();
+  g_autoptr (QvizSweepEta) eta = NULL;
+  g_autoptr (QvizRun) run = qviz_run_new ();
+  g_autoptr (GError) error = NULL;
+  double left;
+
+  g_assert_true (qviz_parse_resolutions ("256,1024", c->resolutions, &error));
+  g_assert_true (qviz_parse_threads ("1", c->threads, &error));
+  g_assert_true (qviz_parse_precisions ("f32,int8", c->precisions, &error));
+  c->min_time = 0.5;
+  c->min_passes = 10;
+  eta = qviz_sweep_eta_new (c);
+  g_assert_cmpfloat (qviz_sweep_eta_remaining_s (eta), <, 0);
+
+  /* f32 at 256: 20 ms plan, 50 warm passes of 10 ms, 1 s in all */
+  run->precision = g_strdup ("f32");
+  run->height = run->width = 256;
+  run->threads = 1;
+  run->plan_ms = 20;
+  for (int i = 0; i < 50; i++)
+    {
+      double ms = 10;
+      g_array_append_val (run->warm_ms, ms);
+    }
+  qviz_run_compute_stats (run);
+  qviz_sweep_eta_config_started (eta, 0);
+  qviz_sweep_eta_run_finished (eta, run, G_USEC_PER_SEC);
+
+  /* left: int8 256 as f32 256 (1 s), f32 and int8 1024 each at
+   * 0.02 + (1 - 0.5 - 0.02) * 16 + max (0.5, 10 * 0.16) s */
+  left = qviz_sweep_eta_remaining_s (eta);
+  g_assert_cmpfloat (fabs (left - (1.0 + 2 * (0.02 + 0.48 * 16 + 1.6))), <, 1e-6);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -278,6 +406,9 @@ main (int argc, char **argv)
   g_test_add_func ("/sweep/cancel", test_sweep_cancel);
   g_test_add_func ("/sweep/cli-sigint", test_cli_sigint);
   g_test_add_func ("/sweep/calibration-sources", test_calibration_sources);
+  g_test_add_func ("/sweep/calibration-cache", test_calibration_cache);
+  g_test_add_func ("/sweep/memory-estimate", test_memory_estimate);
+  g_test_add_func ("/sweep/eta", test_eta);
   status = g_test_run ();
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);

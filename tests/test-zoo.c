@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gstdio.h>
 
 #include "qviz-plan.h"
 #include "qviz-zoo.h"
@@ -420,6 +421,46 @@ test_deterministic (void)
   }
 }
 
+/* The fitted statistics are made once: a model built from the cache file,
+ * or after a damaged file was refitted, is the model fitted afresh. */
+static void
+test_fit_cache (void)
+{
+  g_autofree char *path = qviz_zoo_fit_cache_path ("conv5x5s2");
+  g_autoptr (GError) error = NULL;
+  guint64 fitted, from_file, refitted;
+
+  g_unlink (path);
+  qviz_zoo_forget_fits ();
+  {
+    g_autoptr (QvizGraph) g = qviz_zoo_build ("conv5x5s2", &error);
+    g_assert_no_error (error);
+    fitted = graph_checksum (g);
+  }
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  qviz_zoo_forget_fits ();
+  {
+    g_autoptr (QvizGraph) g = qviz_zoo_build ("conv5x5s2", &error);
+    from_file = graph_checksum (g);
+  }
+  g_assert_cmpuint (from_file, ==, fitted);
+
+  g_assert_true (g_file_set_contents (path, "qvizbn01 not statistics", -1, &error));
+  qviz_zoo_forget_fits ();
+  {
+    g_autoptr (QvizGraph) g = qviz_zoo_build ("conv5x5s2", &error);
+    refitted = graph_checksum (g);
+  }
+  g_assert_cmpuint (refitted, ==, fitted);
+  {
+    g_autofree char *contents = NULL;
+    gsize length = 0;
+    g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+    g_assert_cmpuint (length, >, 100);
+  }
+}
+
 typedef struct {
   const QvizGraph *g;
   double min_std, max_std, max_abs;
@@ -546,6 +587,7 @@ main (int argc, char **argv)
   g_test_add_func ("/zoo/faceboxes-wiring", test_faceboxes_wiring);
   g_test_add_func ("/zoo/blocks", test_blocks);
   g_test_add_func ("/zoo/deterministic", test_deterministic);
+  g_test_add_func ("/zoo/fit-cache", test_fit_cache);
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     {
       g_autofree char *a = g_strdup_printf ("/zoo/activations/%s", expected[i].name);
