@@ -811,6 +811,7 @@ qviz_window_show_sweep (QvizWindow *self,
   gtk_drop_down_set_selected (self->flame_config, initial);
   g_signal_handlers_unblock_by_func (self->flame_config, on_config_changed, self);
   on_config_changed (self);
+  qviz_cold_start_page_set_runs (self->cold_start, self->runs);
   qviz_window_update_compare_choices (self);
   qviz_window_reload_machines (self);
   qviz_window_update_actions (self);
@@ -1335,6 +1336,9 @@ qviz_window_init (QvizWindow *self)
   adw_view_stack_page_set_icon_name (page, "utilities-system-monitor-symbolic");
   page = adw_view_stack_add_titled (self->pages, build_layers (self), "layers", _("Layers"));
   adw_view_stack_page_set_icon_name (page, "view-list-symbolic");
+  self->cold_start = QVIZ_COLD_START_PAGE (qviz_cold_start_page_new ());
+  page = adw_view_stack_add_titled (self->pages, GTK_WIDGET (self->cold_start), "cold-start", _("Cold Start"));
+  adw_view_stack_page_set_icon_name (page, "document-open-recent-symbolic");
   page = adw_view_stack_add_titled (self->pages, qviz_window_build_compare (self), "compare", _("Compare"));
   adw_view_stack_page_set_icon_name (page, "view-dual-symbolic");
   page = adw_view_stack_add_titled (self->pages, qviz_window_build_machines (self), "machines", _("Machines"));

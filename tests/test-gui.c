@@ -245,6 +245,89 @@ test_pages (void)
   }
 }
 
+/* Cold start: the run whose first pass is the largest multiple of its
+ * steady state, its cold pass against the warm passes layer by layer. */
+static void
+test_cold_start (void)
+{
+  QvizColdStartPage *page = window->cold_start;
+  GtkWidget *flame = qviz_cold_start_page_get_flame (page);
+  const QvizColdPass *pass;
+  const QvizRun *run;
+  guint total = 0, ink, n_slower = 0;
+  double multiple;
+
+  g_assert_true (iterate_until (window_ready, NULL, 30));
+  show_page ("cold-start");
+  run = qviz_cold_start_page_get_run (page);
+  g_assert_nonnull (run);
+  g_assert_cmpuint (run->cold_ms->len, >=, 1);
+  multiple = g_array_index (run->cold_ms, double, 0) / run->stats.median;
+  for (guint i = 0; i < window->runs->len; i++)
+    {
+      const QvizRun *r = g_ptr_array_index (window->runs, i);
+      if (r->cold_ms->len > 0 && r->warm_ms->len > 0)
+        g_assert_cmpfloat (g_array_index (r->cold_ms, double, 0) / r->stats.median, <=, multiple);
+    }
+
+  pass = qviz_cold_start_page_get_pass (page);
+  g_assert_nonnull (pass);
+  g_assert_cmpint (pass->pass, ==, 0);
+  g_assert_cmpfloat (pass->cold_ms, ==, g_array_index (run->cold_ms, double, 0));
+  g_assert_cmpfloat (pass->plan_ms, ==, run->plan_ms);
+  g_assert_cmpfloat_with_epsilon (pass->extra_ms, pass->cold_ms - run->stats.median, 1e-9);
+  g_assert_cmpuint (pass->layers->len, ==, run->layers->len);
+  for (guint i = 0; i < pass->layers->len; i++)
+    {
+      const QvizColdLayer *cl = &g_array_index (pass->layers, QvizColdLayer, i);
+      const QvizRunLayer *layer = NULL;
+
+      for (guint j = 0; j < run->layers->len; j++)
+        if (qviz_run_get_layer (run, j)->index == cl->layer_index)
+          layer = qviz_run_get_layer (run, j);
+      g_assert_nonnull (layer);
+      g_assert_cmpfloat_with_epsilon (cl->extra_ms,
+                                      g_array_index (layer->pass_ms, float, 0) - layer->stats.median, 1e-6);
+      if (i > 0)
+        g_assert_cmpfloat (cl->extra_ms, <=, g_array_index (pass->layers, QvizColdLayer, i - 1).extra_ms);
+      n_slower += cl->extra_ms > 0;
+    }
+  /* The ranked list holds the layers that were slower cold, at most 12. */
+  g_assert_cmpuint (qviz_cold_start_page_get_n_ranked (page), ==, MIN (n_slower, 12));
+
+  /* One band, coloured by cold/warm ratio, drawn. */
+  g_assert_cmpuint (qviz_flame_view_get_n_bands (QVIZ_FLAME_VIEW (flame)), ==, 1);
+  g_assert_cmpint (qviz_flame_view_get_color_mode (QVIZ_FLAME_VIEW (flame)), ==, QVIZ_FLAME_COLOR_BY_COLD_RATIO);
+  ink = count_ink (flame, &total);
+  g_test_message ("cold-start flame: %u of %u pixels drawn", ink, total);
+  g_assert_cmpuint (ink, >, total / 50);
+
+  /* A pass that does not exist is refused and changes nothing. */
+  g_assert_false (qviz_cold_start_page_select (page, 0, 99));
+  g_assert_true (qviz_cold_start_page_get_pass (page) == pass);
+
+  /* Another run: the figures follow. */
+  for (guint i = 0; i < window->runs->len; i++)
+    {
+      const QvizRun *other = g_ptr_array_index (window->runs, i);
+      if (other == run)
+        continue;
+      g_assert_true (qviz_cold_start_page_select (page, i, 0));
+      g_assert_true (qviz_cold_start_page_get_run (page) == other);
+      g_assert_cmpfloat (qviz_cold_start_page_get_pass (page)->cold_ms, ==,
+                         g_array_index (other->cold_ms, double, 0));
+      break;
+    }
+
+  /* Without runs the page says there is nothing to show. */
+  qviz_cold_start_page_set_runs (page, NULL);
+  g_assert_null (qviz_cold_start_page_get_run (page));
+  g_assert_null (qviz_cold_start_page_get_pass (page));
+  g_assert_cmpuint (qviz_flame_view_get_n_bands (QVIZ_FLAME_VIEW (flame)), ==, 0);
+  qviz_cold_start_page_set_runs (page, window->runs);
+  g_assert_nonnull (qviz_cold_start_page_get_pass (page));
+}
+
 static void
 set_sweep_settings (const char *resolutions_text,
                     int         iterations)
@@ -703,7 +786,7 @@ test_shortcuts_window (void)
 static void
 test_narrow_window (void)
 {
-  const char *names[] = { "overview", "flame", "layers", "compare", "machines" };
+  const char *names[] = { "overview", "flame", "layers", "cold-start", "compare", "machines" };
   int min = 0, nat = 0;
 
   gtk_window_set_default_size (GTK_WINDOW (window), 800, 700);
@@ -749,7 +832,7 @@ test_odd_values (void)
     "UPDATE machines SET hostname = printf ('%.100000c', 'h')",
     "UPDATE runs SET height = 0, width = -3, threads = 0",
   };
-  static const char *const pages[] = { "overview", "flame", "layers", "compare", "machines" };
+  static const char *const pages[] = { "overview", "flame", "layers", "cold-start", "compare", "machines" };
   g_autofree char *good = NULL;
   gsize len;
 
@@ -861,6 +944,7 @@ main (int   argc,
   gtk_window_present (GTK_WINDOW (window));
 
   g_test_add_func ("/gui/pages", test_pages);
+  g_test_add_func ("/gui/cold-start", test_cold_start);
   g_test_add_func ("/gui/narrow-window", test_narrow_window);
   g_test_add_func ("/gui/run-and-cancel", test_run_and_cancel);
   g_test_add_func ("/gui/machines-and-compare", test_machines_and_compare);

@@ -26,6 +26,8 @@ typedef struct _QvizFlamePainter QvizFlamePainter;
 typedef enum {
   QVIZ_FLAME_COLOR_BY_CLASS,
   QVIZ_FLAME_COLOR_BY_RATIO,
+  /* The same colours for a cold pass against the warm passes of its run. */
+  QVIZ_FLAME_COLOR_BY_COLD_RATIO,
 } QvizFlameColorMode;
 
 QvizFlamePainter *qviz_flame_painter_new           (const QvizChartStyle *style);

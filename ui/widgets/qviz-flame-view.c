@@ -13,6 +13,7 @@
 #include "qviz-axis.h"
 #include "qviz-chart-adapt.h"
 #include "qviz-chart-compare.h"
+#include "qviz-cold-start.h"
 #include "qviz-export.h"
 #include "qviz-flame-painter.h"
 #include "qviz-widgets-private.h"
@@ -265,6 +266,18 @@ qviz_flame_view_query_tooltip (GtkWidget  *widget,
   else
     g_string_append_printf (markup, _("Time %s"), time);
   if (!isnan (span->ratio) &&
+      qviz_flame_painter_get_color_mode (self->painter) == QVIZ_FLAME_COLOR_BY_COLD_RATIO)
+    {
+      g_string_append (markup, "\n");
+      if (span->flags & QVIZ_SPAN_WITHIN_NOISE)
+        /* TRANSLATORS: a layer's time in a cold pass divided by its warm
+         * median, when the cold time is within the warm passes' spread. */
+        g_string_append_printf (markup, _("Cold/warm %.2f× (within the warm spread)"), span->ratio);
+      else
+        /* TRANSLATORS: as "Cold/warm %.2f×", above the warm spread. */
+        g_string_append_printf (markup, _("Cold/warm <b>%.2f×</b> (slower than warm)"), span->ratio);
+    }
+  else if (!isnan (span->ratio) &&
       qviz_flame_painter_get_color_mode (self->painter) == QVIZ_FLAME_COLOR_BY_RATIO)
     {
       g_string_append (markup, "\n");
@@ -667,6 +680,24 @@ qviz_flame_view_set_comparison (QvizFlameView           *self,
       g_ptr_array_add (self->details, layer_details (b));
     }
   qviz_flame_painter_set_color_mode (self->painter, QVIZ_FLAME_COLOR_BY_RATIO);
+  replace_data (self, data);
+}
+
+void
+qviz_flame_view_set_cold_pass (QvizFlameView *self,
+                               const QvizRun *run,
+                               int            cold_pass)
+{
+  QvizFlameData *data = NULL;
+
+  g_return_if_fail (QVIZ_IS_FLAME_VIEW (self));
+
+  g_ptr_array_set_size (self->details, 0);
+  if (usable (run, cold_pass) && cold_pass >= 0)
+    data = qviz_chart_flame_cold_diff (run, cold_pass);
+  if (data != NULL)
+    g_ptr_array_add (self->details, layer_details (run));
+  qviz_flame_painter_set_color_mode (self->painter, QVIZ_FLAME_COLOR_BY_COLD_RATIO);
   replace_data (self, data);
 }
 

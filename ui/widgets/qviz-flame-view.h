@@ -30,6 +30,13 @@ void        qviz_flame_view_set_runs        (QvizFlameView *self,
 void        qviz_flame_view_set_comparison  (QvizFlameView           *self,
                                              const QvizRun           *b,
                                              const QvizRunComparison *c);
+/* Shows cold pass cold_pass (0-based) of run as a differential flame
+ * chart: each layer coloured by its time in that pass over its warm median
+ * (grey when not above its warm p90).  run is read during the call only.
+ * Resets zoom and selection. */
+void        qviz_flame_view_set_cold_pass   (QvizFlameView           *self,
+                                             const QvizRun           *run,
+                                             int                      cold_pass);
 QvizFlameColorMode qviz_flame_view_get_color_mode (QvizFlameView *self);
 /* Clears the chart. */
 void        qviz_flame_view_clear           (QvizFlameView *self);
