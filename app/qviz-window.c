@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "qviz-chart-adapt.h"
 #include "qviz-compare.h"
@@ -594,6 +595,36 @@ fill_cards (QvizWindow *self)
         cross_detail = g_string_free (g_steal_pointer (&detail), FALSE);
         gtk_flow_box_append (GTK_FLOW_BOX (self->cards),
                              make_card (_("Crossover"), cross_value, cross_detail));
+      }
+  }
+
+  /* Runs of a precision other than f32 and int8 (an imported engine's, an
+   * older qviz's) have no float/int8 card: say they are there and where
+   * they are shown, rather than leave the sweep looking empty. */
+  {
+    g_autoptr (GString) names = g_string_new (NULL);
+    guint n_other = 0;
+
+    for (guint i = 0; i < self->runs->len; i++)
+      {
+        const QvizRun *r = g_ptr_array_index (self->runs, i);
+        g_autofree char *quoted = NULL;
+
+        if (r->precision != NULL && (g_str_equal (r->precision, "f32") || g_str_equal (r->precision, "int8")))
+          continue;
+        n_other++;
+        quoted = g_strdup_printf ("“%s”", r->precision ? r->precision : "");
+        if (strstr (names->str, quoted) == NULL)
+          g_string_append_printf (names, "%s%s", names->len ? ", " : "", quoted);
+      }
+    if (n_other > 0)
+      {
+        g_autofree char *value = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u run of precision %s",
+                                                               "%u runs of precision %s", n_other),
+                                                  n_other, names->str);
+        gtk_flow_box_append (GTK_FLOW_BOX (self->cards),
+                             make_card (_("Other precisions"), value,
+                                        _("Shown in the latency curves, the time by layer class and the Cold start page; the other cards, the flame chart and the layer table set f32 against int8.")));
       }
   }
 }

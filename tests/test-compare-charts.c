@@ -920,6 +920,35 @@ test_cold_start_figures (void)
   g_assert_cmpint (qviz_cold_worst_run (runs), ==, 2);
 }
 
+/* A precision other than f32 and int8 gets bars of its own: its time is
+ * never added to the float bars. */
+static void
+test_breakdown_other_precision (void)
+{
+  g_autoptr (GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_run_free);
+  QvizRun *f32 = cold_run (30), *bf16 = cold_run (30);
+  g_autoptr (QvizBreakdown) b = NULL;
+
+  g_free (f32->precision);
+  f32->precision = g_strdup ("f32");
+  g_free (bf16->precision);
+  bf16->precision = g_strdup ("bf16");
+  /* bf16 layers take twice the time of the float ones. */
+  for (guint l = 0; l < bf16->layers->len; l++)
+    qviz_run_get_layer (bf16, l)->stats.median *= 2;
+  g_ptr_array_add (runs, f32);
+  g_ptr_array_add (runs, bf16);
+  b = qviz_chart_breakdown_from_runs (runs, 0);
+  g_assert_cmpuint (b->n_precisions, ==, 3);
+  g_assert_cmpstr (b->precisions[0], ==, "f32");
+  g_assert_cmpstr (b->precisions[1], ==, "int8");
+  g_assert_cmpstr (b->precisions[2], ==, "bf16");
+  /* Warm medians of the three layers: 5 + 4 + 3 ms. */
+  g_assert_cmpfloat_with_epsilon (qviz_breakdown_get_total (b, 0, 0), 12, 1e-3);
+  g_assert_cmpfloat_with_epsilon (qviz_breakdown_get_total (b, 0, 1), 0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (qviz_breakdown_get_total (b, 0, 2), 24, 1e-3);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -933,6 +962,7 @@ main (int argc, char **argv)
   g_test_add_func ("/compare-charts/curves/adapter", test_curves_from_two_sweeps);
   g_test_add_func ("/compare-charts/table", test_compare_table);
   g_test_add_func ("/cold-start/figures", test_cold_start_figures);
+  g_test_add_func ("/compare-charts/breakdown/other-precision", test_breakdown_other_precision);
   g_test_add_func ("/compare-charts/report/export", test_compare_report_export);
   return g_test_run ();
 }
