@@ -86,6 +86,7 @@ struct _QvizWindow
   GtkDropDown       *flame_config;
   GtkDropDown       *flame_pass;
   GtkSearchEntry    *flame_search;
+  GtkLabel          *flame_matches; /* "3 of 12", "No match" */
   QvizFlameView     *flame;
   GtkLabel          *flame_status;
 

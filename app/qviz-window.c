@@ -629,6 +629,8 @@ fill_cards (QvizWindow *self)
   }
 }
 
+static void update_flame_matches (QvizWindow *self, guint position);
+
 static void
 fill_flame (QvizWindow *self)
 {
@@ -638,6 +640,7 @@ fill_flame (QvizWindow *self)
   qviz_flame_view_set_runs (self->flame, config_run (self, c, "f32"), config_run (self, c, "int8"),
                             pass == GTK_INVALID_LIST_POSITION ? -1 : (int) pass - 1);
   gtk_label_set_text (self->flame_status, "");
+  update_flame_matches (self, 0);
 }
 
 static void
@@ -1098,11 +1101,46 @@ on_flame_layer_activated (QvizFlameView *view,
   qviz_layer_table_select_layer (self->layer_table, layer_index);
 }
 
+/* How many layers the search finds, and which one Enter went to
+ * (position 0: none yet). */
+static void
+update_flame_matches (QvizWindow *self,
+                      guint       position)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->flame_search));
+  guint n = qviz_flame_view_get_n_matches (self->flame);
+  g_autofree char *label = NULL;
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->flame_matches), "error");
+  if (text == NULL || text[0] == '\0')
+    label = g_strdup ("");
+  else if (n == 0)
+    {
+      label = g_strdup (_("No match"));
+      gtk_widget_add_css_class (GTK_WIDGET (self->flame_matches), "error");
+    }
+  else if (position > 0)
+    /* TRANSLATORS: the match Enter went to, of how many. */
+    label = g_strdup_printf (_("%u of %u"), position, n);
+  else
+    label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u match", "%u matches", n), n);
+  gtk_label_set_text (self->flame_matches, label);
+}
+
 static void
 on_flame_search_changed (GtkSearchEntry *entry,
                          QvizWindow     *self)
 {
   qviz_flame_view_set_search (self->flame, gtk_editable_get_text (GTK_EDITABLE (entry)));
+  update_flame_matches (self, 0);
+}
+
+/* Enter steps through the matches, wrapping round. */
+static void
+on_flame_search_activate (GtkSearchEntry *entry,
+                          QvizWindow     *self)
+{
+  update_flame_matches (self, qviz_flame_view_select_next_match (self->flame));
 }
 
 static GtkWidget *
@@ -1122,7 +1160,12 @@ build_flame (QvizWindow *self)
   self->flame_search = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
   g_object_set (self->flame_search, "placeholder-text", _("Search layers, ops, kernels"), NULL);
   gtk_widget_set_size_request (GTK_WIDGET (self->flame_search), 160, -1);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->flame_search), _("Enter goes to the next match"));
   gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->flame_search));
+  self->flame_matches = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (self->flame_matches), "caption");
+  gtk_widget_add_css_class (GTK_WIDGET (self->flame_matches), "numeric");
+  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->flame_matches));
   hint = gtk_label_new (_("Ctrl+scroll or pinch to zoom, drag to pan"));
   gtk_widget_add_css_class (hint, "dim-label");
   gtk_widget_add_css_class (hint, "caption");
@@ -1155,6 +1198,7 @@ build_flame (QvizWindow *self)
   g_signal_connect_swapped (self->flame_config, "notify::selected", G_CALLBACK (on_config_changed), self);
   g_signal_connect_swapped (self->flame_pass, "notify::selected", G_CALLBACK (fill_flame), self);
   g_signal_connect (self->flame_search, "search-changed", G_CALLBACK (on_flame_search_changed), self);
+  g_signal_connect (self->flame_search, "activate", G_CALLBACK (on_flame_search_activate), self);
   g_signal_connect (self->flame, "layer-activated", G_CALLBACK (on_flame_layer_activated), self);
   return box;
 }

@@ -328,6 +328,94 @@ test_cold_start (void)
   g_assert_nonnull (qviz_cold_start_page_get_pass (page));
 }
 
+static guint
+count_layers_matching (const QvizRun *run,
+                       const char    *text)
+{
+  g_autofree char *needle = g_utf8_casefold (text, -1);
+  guint n = 0;
+
+  for (guint i = 0; run != NULL && i < run->layers->len; i++)
+    {
+      const QvizRunLayer *l = qviz_run_get_layer (run, i);
+      const char *fields[] = { l->name, l->op, l->kernel };
+      gboolean hit = FALSE;
+
+      for (guint f = 0; f < G_N_ELEMENTS (fields) && !hit; f++)
+        {
+          g_autofree char *folded = fields[f] ? g_utf8_casefold (fields[f], -1) : NULL;
+          hit = folded != NULL && strstr (folded, needle) != NULL;
+        }
+      n += hit;
+    }
+  return n;
+}
+
+/* Flame search: the count of matching layers, Enter steps through them
+ * and wraps round, and a search that finds nothing says so. */
+static void
+test_flame_search (void)
+{
+  const QvizRun *f32 = NULL, *int8 = NULL;
+  const char *text = "pointwise";
+  guint expected, n;
+  g_autofree char *first = NULL, *one_of_n = NULL;
+
+  g_assert_true (iterate_until (window_ready, NULL, 30));
+  show_page ("flame");
+  gtk_drop_down_set_selected (window->flame_pass, 0);
+  settle (0.2);
+  f32 = qviz_window_get_report_run (window, "f32");
+  int8 = qviz_window_get_report_run (window, "int8");
+  /* The report runs are those of the configuration the page shows. */
+  g_assert_nonnull (f32);
+  g_assert_nonnull (int8);
+  {
+    const QvizRunLayer *l = qviz_run_get_layer (f32, f32->layers->len - 1);
+    text = strrchr (l->name, '/') ? strrchr (l->name, '/') + 1 : l->name;
+  }
+  expected = count_layers_matching (f32, text) + count_layers_matching (int8, text);
+  g_assert_cmpuint (expected, >=, 2);
+
+  gtk_editable_set_text (GTK_EDITABLE (window->flame_search), text);
+  settle (0.5);
+  n = qviz_flame_view_get_n_matches (window->flame);
+  g_assert_cmpuint (n, ==, expected);
+  {
+    g_autofree char *label = g_strdup_printf ("%u matches", n);
+    g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, label);
+  }
+  one_of_n = g_strdup_printf ("1 of %u", n);
+
+  g_signal_emit_by_name (window->flame_search, "activate");
+  g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, one_of_n);
+  g_assert_cmpint (qviz_flame_view_get_selected_layer (window->flame), >=, 0);
+  first = g_strdup (gtk_label_get_text (window->flame_status));
+  g_assert_nonnull (strstr (first, text));
+  for (guint i = 1; i < n; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("%u of %u", i + 1, n);
+      g_signal_emit_by_name (window->flame_search, "activate");
+      g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, label);
+    }
+  /* Past the last match, Enter wraps round to the first. */
+  g_signal_emit_by_name (window->flame_search, "activate");
+  g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, one_of_n);
+  g_assert_cmpstr (gtk_label_get_text (window->flame_status), ==, first);
+
+  gtk_editable_set_text (GTK_EDITABLE (window->flame_search), "no-such-layer-anywhere");
+  settle (0.5);
+  g_assert_cmpuint (qviz_flame_view_get_n_matches (window->flame), ==, 0);
+  g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, "No match");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (window->flame_matches), "error"));
+  g_signal_emit_by_name (window->flame_search, "activate");
+  g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, "No match");
+
+  gtk_editable_set_text (GTK_EDITABLE (window->flame_search), "");
+  settle (0.5);
+  g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, "");
+}
+
 static void
 set_sweep_settings (const char *resolutions_text,
                     int         iterations)
@@ -945,6 +1033,7 @@ main (int   argc,
 
   g_test_add_func ("/gui/pages", test_pages);
   g_test_add_func ("/gui/cold-start", test_cold_start);
+  g_test_add_func ("/gui/flame-search", test_flame_search);
   g_test_add_func ("/gui/narrow-window", test_narrow_window);
   g_test_add_func ("/gui/run-and-cancel", test_run_and_cancel);
   g_test_add_func ("/gui/machines-and-compare", test_machines_and_compare);

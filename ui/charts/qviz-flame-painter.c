@@ -200,6 +200,17 @@ span_matches (QvizFlamePainter    *self,
   return FALSE;
 }
 
+gboolean
+qviz_flame_painter_span_matches (QvizFlamePainter *self,
+                                 guint             span)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->data == NULL || span >= qviz_flame_data_get_n_spans (self->data))
+    return FALSE;
+  return span_matches (self, qviz_flame_data_get_span (self->data, span));
+}
+
 static QvizRgba
 span_fill (QvizFlamePainter    *self,
            const QvizFlameSpan *span)

@@ -42,6 +42,10 @@ void              qviz_flame_painter_set_view      (QvizFlamePainter     *self,
                                                     gint64                t1_ns);
 void              qviz_flame_painter_set_highlight (QvizFlamePainter     *self,
                                                     const char           *search);
+/* Whether span (an index into the data) matches the highlight text: its
+ * path, op or kernel contains it, case aside.  FALSE without a search. */
+gboolean          qviz_flame_painter_span_matches  (QvizFlamePainter     *self,
+                                                    guint                 span);
 void              qviz_flame_painter_set_selected  (QvizFlamePainter     *self,
                                                     int                   span);
 void              qviz_flame_painter_set_show_labels (QvizFlamePainter   *self,

@@ -752,6 +752,72 @@ qviz_flame_view_set_search (QvizFlameView *self,
     }
 }
 
+/* Layer spans that match, in band then time order. */
+static GArray *
+matching_spans (QvizFlameView *self)
+{
+  QvizFlameData *data = qviz_flame_painter_get_data (self->painter);
+  GArray *matches = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  if (data == NULL || self->search == NULL)
+    return matches;
+  qviz_flame_painter_set_highlight (self->painter, self->search);
+  for (guint band = 0; band < qviz_flame_data_get_n_bands (data); band++)
+    for (guint depth = 0; depth < qviz_flame_data_get_band_depth (data, band); depth++)
+      {
+        guint n = 0;
+        const guint *row = qviz_flame_data_get_row (data, band, depth, &n);
+        for (guint i = 0; i < n; i++)
+          if (qviz_flame_data_get_span (data, row[i])->layer_index >= 0 &&
+              qviz_flame_painter_span_matches (self->painter, row[i]))
+            g_array_append_val (matches, row[i]);
+      }
+  return matches;
+}
+
+guint
+qviz_flame_view_get_n_matches (QvizFlameView *self)
+{
+  g_autoptr (GArray) matches = NULL;
+
+  g_return_val_if_fail (QVIZ_IS_FLAME_VIEW (self), 0);
+
+  matches = matching_spans (self);
+  return matches->len;
+}
+
+guint
+qviz_flame_view_select_next_match (QvizFlameView *self)
+{
+  g_autoptr (GArray) matches = NULL;
+  QvizFlameData *data;
+  const QvizFlameSpan *span;
+  guint next = 0;
+  gint64 t0, t1;
+
+  g_return_val_if_fail (QVIZ_IS_FLAME_VIEW (self), 0);
+
+  matches = matching_spans (self);
+  if (matches->len == 0)
+    return 0;
+  for (guint i = 0; i < matches->len; i++)
+    if ((int) g_array_index (matches, guint, i) == self->selected)
+      next = (i + 1) % matches->len;
+  select_span (self, (int) g_array_index (matches, guint, next));
+
+  /* Bring it into view, keeping the zoom unless it is wider. */
+  data = qviz_flame_painter_get_data (self->painter);
+  span = qviz_flame_data_get_span (data, g_array_index (matches, guint, next));
+  visible_window (self, &t0, &t1);
+  if (span->start_ns < t0 || span->end_ns > t1)
+    {
+      double width = MAX ((double) (t1 - t0), (double) (span->end_ns - span->start_ns) * 1.2);
+      double center = (span->start_ns + span->end_ns) / 2.0;
+      set_window (self, center - width / 2, center + width / 2);
+    }
+  return next + 1;
+}
+
 int
 qviz_flame_view_get_selected_layer (QvizFlameView *self)
 {
