@@ -752,6 +752,21 @@ qviz_flame_view_set_search (QvizFlameView *self,
     }
 }
 
+static int
+by_band_then_start (gconstpointer a,
+                    gconstpointer b,
+                    gpointer      data)
+{
+  const QvizFlameSpan *sa = qviz_flame_data_get_span (data, *(const guint *) a);
+  const QvizFlameSpan *sb = qviz_flame_data_get_span (data, *(const guint *) b);
+
+  if (sa->band != sb->band)
+    return sa->band < sb->band ? -1 : 1;
+  if (sa->start_ns != sb->start_ns)
+    return sa->start_ns < sb->start_ns ? -1 : 1;
+  return (int) sa->depth - (int) sb->depth;
+}
+
 /* Layer spans that match, in band then time order. */
 static GArray *
 matching_spans (QvizFlameView *self)
@@ -772,6 +787,7 @@ matching_spans (QvizFlameView *self)
               qviz_flame_painter_span_matches (self->painter, row[i]))
             g_array_append_val (matches, row[i]);
       }
+  g_array_sort_with_data (matches, by_band_then_start, data);
   return matches;
 }
 
