@@ -109,6 +109,24 @@ qviz_window_toast (QvizWindow *self,
   adw_toast_overlay_add_toast (self->toasts, toast);
 }
 
+void
+qviz_window_toast_saved (QvizWindow *self,
+                         const char *message,
+                         const char *path)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (QVIZ_IS_WINDOW (self));
+  g_return_if_fail (path != NULL);
+
+  toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 8);
+  adw_toast_set_button_label (toast, _("_Open"));
+  adw_toast_set_action_name (toast, "win.open-saved");
+  adw_toast_set_action_target_value (toast, g_variant_new_string (path));
+  adw_toast_overlay_add_toast (self->toasts, toast);
+}
+
 /* ---- sidebar -------------------------------------------------------- */
 
 static const QvizSweep *

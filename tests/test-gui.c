@@ -242,6 +242,10 @@ test_pages (void)
     g_assert_true (qviz_curves_view_export (window->curves, png, &error));
     g_assert_no_error (error);
     g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+    /* The "Saved" toast's Open button opens a path. */
+    g_assert_true (g_variant_type_equal (g_action_group_get_action_parameter_type (G_ACTION_GROUP (window),
+                                                                                   "open-saved"),
+                                         G_VARIANT_TYPE_STRING));
   }
 }
 
