@@ -657,7 +657,7 @@ on_export_response (GtkNativeDialog *dialog,
             {
               g_autofree char *base = g_path_get_basename (path);
               g_autofree char *text = g_strdup_printf (_("Saved %s"), base);
-              qviz_window_toast (self, text);
+              qviz_window_toast_saved (self, text, path);
             }
           else
             qviz_window_toast (self, error->message);
@@ -1046,7 +1046,7 @@ on_export_db_done (GObject      *source,
                                                             "Saved the sweep with %u runs to %s",
                                                             job->counts.runs),
                                                job->counts.runs, base);
-      qviz_window_toast (self, text);
+      qviz_window_toast_saved (self, text, job->path);
     }
   qviz_window_update_actions (self);
 }
@@ -1162,6 +1162,22 @@ action_connect_team (GSimpleAction *action,
 
 /* ---- wiring --------------------------------------------------------- */
 
+/* The Open button of a "Saved" toast: the file in the desktop's default
+ * application for its type. */
+static void
+action_open_saved (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  QvizWindow *self = QVIZ_WINDOW (user_data);
+  g_autoptr (GFile) file = g_file_new_for_path (g_variant_get_string (parameter, NULL));
+  g_autofree char *uri = g_file_get_uri (file);
+  g_autoptr (GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri (uri, NULL, &error))
+    qviz_window_toast (self, error->message);
+}
+
 static const GActionEntry win_actions[] = {
   { "open", action_open },
   { "open-model", action_open_model, "s" },
@@ -1180,6 +1196,7 @@ static const GActionEntry win_actions[] = {
   { "export-db", action_export_db },
   { "connect-team", action_connect_team },
   { "connect-team-uri", action_connect_team, "s" },
+  { "open-saved", action_open_saved, "s" },
   { "search", action_search },
   { "zoom-in", action_zoom },
   { "zoom-out", action_zoom },

@@ -6,6 +6,7 @@
 #include "qviz-window.h"
 
 #include "qviz-breakdown-view.h"
+#include "qviz-cold-start-page.h"
 #include "qviz-curves-view.h"
 #include "qviz-flame-view.h"
 #include "qviz-layer-table.h"
@@ -85,6 +86,7 @@ struct _QvizWindow
   GtkDropDown       *flame_config;
   GtkDropDown       *flame_pass;
   GtkSearchEntry    *flame_search;
+  GtkLabel          *flame_matches; /* "3 of 12", "No match" */
   QvizFlameView     *flame;
   GtkLabel          *flame_status;
 
@@ -92,6 +94,9 @@ struct _QvizWindow
   GtkDropDown       *layers_config;
   GtkToggleButton   *special_toggle;
   QvizLayerTable    *layer_table;
+
+  /* Cold start: a page that owns its state; given the runs shown. */
+  QvizColdStartPage *cold_start;
 
   /* Compare */
   GtkDropDown       *compare_a, *compare_b, *compare_config;

@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "qviz-chart-adapt.h"
 #include "qviz-compare.h"
@@ -105,6 +106,24 @@ qviz_window_toast (QvizWindow *self,
 
   toast = adw_toast_new (message);
   adw_toast_set_timeout (toast, 8);
+  adw_toast_overlay_add_toast (self->toasts, toast);
+}
+
+void
+qviz_window_toast_saved (QvizWindow *self,
+                         const char *message,
+                         const char *path)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (QVIZ_IS_WINDOW (self));
+  g_return_if_fail (path != NULL);
+
+  toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 8);
+  adw_toast_set_button_label (toast, _("_Open"));
+  adw_toast_set_action_name (toast, "win.open-saved");
+  adw_toast_set_action_target_value (toast, g_variant_new_string (path));
   adw_toast_overlay_add_toast (self->toasts, toast);
 }
 
@@ -596,7 +615,39 @@ fill_cards (QvizWindow *self)
                              make_card (_("Crossover"), cross_value, cross_detail));
       }
   }
+
+  /* Runs of a precision other than f32 and int8 (an imported engine's, an
+   * older qviz's) have no float/int8 card: say they are there and where
+   * they are shown, rather than leave the sweep looking empty. */
+  {
+    g_autoptr (GString) names = g_string_new (NULL);
+    guint n_other = 0;
+
+    for (guint i = 0; i < self->runs->len; i++)
+      {
+        const QvizRun *r = g_ptr_array_index (self->runs, i);
+        g_autofree char *quoted = NULL;
+
+        if (r->precision != NULL && (g_str_equal (r->precision, "f32") || g_str_equal (r->precision, "int8")))
+          continue;
+        n_other++;
+        quoted = g_strdup_printf ("“%s”", r->precision ? r->precision : "");
+        if (strstr (names->str, quoted) == NULL)
+          g_string_append_printf (names, "%s%s", names->len ? ", " : "", quoted);
+      }
+    if (n_other > 0)
+      {
+        g_autofree char *value = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u run of precision %s",
+                                                               "%u runs of precision %s", n_other),
+                                                  n_other, names->str);
+        gtk_flow_box_append (GTK_FLOW_BOX (self->cards),
+                             make_card (_("Other precisions"), value,
+                                        _("Shown in the latency curves, the time by layer class and the Cold start page; the other cards, the flame chart and the layer table set f32 against int8.")));
+      }
+  }
 }
+
+static void update_flame_matches (QvizWindow *self, guint position);
 
 static void
 fill_flame (QvizWindow *self)
@@ -607,6 +658,7 @@ fill_flame (QvizWindow *self)
   qviz_flame_view_set_runs (self->flame, config_run (self, c, "f32"), config_run (self, c, "int8"),
                             pass == GTK_INVALID_LIST_POSITION ? -1 : (int) pass - 1);
   gtk_label_set_text (self->flame_status, "");
+  update_flame_matches (self, 0);
 }
 
 static void
@@ -811,6 +863,7 @@ qviz_window_show_sweep (QvizWindow *self,
   gtk_drop_down_set_selected (self->flame_config, initial);
   g_signal_handlers_unblock_by_func (self->flame_config, on_config_changed, self);
   on_config_changed (self);
+  qviz_cold_start_page_set_runs (self->cold_start, self->runs);
   qviz_window_update_compare_choices (self);
   qviz_window_reload_machines (self);
   qviz_window_update_actions (self);
@@ -1066,11 +1119,46 @@ on_flame_layer_activated (QvizFlameView *view,
   qviz_layer_table_select_layer (self->layer_table, layer_index);
 }
 
+/* How many layers the search finds, and which one Enter went to
+ * (position 0: none yet). */
+static void
+update_flame_matches (QvizWindow *self,
+                      guint       position)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->flame_search));
+  guint n = qviz_flame_view_get_n_matches (self->flame);
+  g_autofree char *label = NULL;
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->flame_matches), "error");
+  if (text == NULL || text[0] == '\0')
+    label = g_strdup ("");
+  else if (n == 0)
+    {
+      label = g_strdup (_("No match"));
+      gtk_widget_add_css_class (GTK_WIDGET (self->flame_matches), "error");
+    }
+  else if (position > 0)
+    /* TRANSLATORS: the match Enter went to, of how many. */
+    label = g_strdup_printf (_("%u of %u"), position, n);
+  else
+    label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u match", "%u matches", n), n);
+  gtk_label_set_text (self->flame_matches, label);
+}
+
 static void
 on_flame_search_changed (GtkSearchEntry *entry,
                          QvizWindow     *self)
 {
   qviz_flame_view_set_search (self->flame, gtk_editable_get_text (GTK_EDITABLE (entry)));
+  update_flame_matches (self, 0);
+}
+
+/* Enter steps through the matches, wrapping round. */
+static void
+on_flame_search_activate (GtkSearchEntry *entry,
+                          QvizWindow     *self)
+{
+  update_flame_matches (self, qviz_flame_view_select_next_match (self->flame));
 }
 
 static GtkWidget *
@@ -1090,7 +1178,12 @@ build_flame (QvizWindow *self)
   self->flame_search = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
   g_object_set (self->flame_search, "placeholder-text", _("Search layers, ops, kernels"), NULL);
   gtk_widget_set_size_request (GTK_WIDGET (self->flame_search), 160, -1);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->flame_search), _("Enter goes to the next match"));
   gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->flame_search));
+  self->flame_matches = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (self->flame_matches), "caption");
+  gtk_widget_add_css_class (GTK_WIDGET (self->flame_matches), "numeric");
+  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->flame_matches));
   hint = gtk_label_new (_("Ctrl+scroll or pinch to zoom, drag to pan"));
   gtk_widget_add_css_class (hint, "dim-label");
   gtk_widget_add_css_class (hint, "caption");
@@ -1123,6 +1216,7 @@ build_flame (QvizWindow *self)
   g_signal_connect_swapped (self->flame_config, "notify::selected", G_CALLBACK (on_config_changed), self);
   g_signal_connect_swapped (self->flame_pass, "notify::selected", G_CALLBACK (fill_flame), self);
   g_signal_connect (self->flame_search, "search-changed", G_CALLBACK (on_flame_search_changed), self);
+  g_signal_connect (self->flame_search, "activate", G_CALLBACK (on_flame_search_activate), self);
   g_signal_connect (self->flame, "layer-activated", G_CALLBACK (on_flame_layer_activated), self);
   return box;
 }
@@ -1337,6 +1431,9 @@ qviz_window_init (QvizWindow *self)
   adw_view_stack_page_set_icon_name (page, "utilities-system-monitor-symbolic");
   page = adw_view_stack_add_titled (self->pages, build_layers (self), "layers", _("Layers"));
   adw_view_stack_page_set_icon_name (page, "view-list-symbolic");
+  self->cold_start = QVIZ_COLD_START_PAGE (qviz_cold_start_page_new ());
+  page = adw_view_stack_add_titled (self->pages, GTK_WIDGET (self->cold_start), "cold-start", _("Cold Start"));
+  adw_view_stack_page_set_icon_name (page, "document-open-recent-symbolic");
   page = adw_view_stack_add_titled (self->pages, qviz_window_build_compare (self), "compare", _("Compare"));
   adw_view_stack_page_set_icon_name (page, "view-dual-symbolic");
   page = adw_view_stack_add_titled (self->pages, qviz_window_build_machines (self), "machines", _("Machines"));

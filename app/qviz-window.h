@@ -21,5 +21,9 @@ void        qviz_window_open_model (QvizWindow      *self,
 /* Shows a toast with message. */
 void        qviz_window_toast      (QvizWindow      *self,
                                     const char      *message);
+/* Shows a toast with message and an Open button that opens path. */
+void        qviz_window_toast_saved (QvizWindow     *self,
+                                     const char     *message,
+                                     const char     *path);
 
 G_END_DECLS

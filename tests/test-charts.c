@@ -980,6 +980,24 @@ test_curves_relation_shapes (void)
     g_assert_cmpstr (headline, ==, "Depends on the thread count");
   }
 
+  /* A series of another precision at the same thread count (fp16, slower
+   * than int8 everywhere) is not float: the float sentence stays the same,
+   * one per thread count. */
+  {
+    QvizCurveSeries *fp16 = qviz_curve_series_new ("fp16", 2);
+    g_autoptr(GArray) all = NULL;
+    g_autofree char *line = NULL;
+
+    for (int r = 256; r <= 1024; r += 128)
+      qviz_curve_series_add (fp16, r, 1, 1, 1);
+    g_ptr_array_add (series, fp16);
+    all = qviz_curves_relate_all (series);
+    g_assert_cmpuint (all->len, ==, 5);
+    line = qviz_curve_relation_describe (&g_array_index (all, QvizCurveRelation, 1));
+    g_assert_cmpstr (line, ==, "2 threads: int8 slower at every size (256 to 1024 px)");
+    g_ptr_array_remove_index (series, series->len - 1);
+  }
+
   /* The headline of a single shape never calls a slower int8 "faster". */
   {
     struct { guint pair; const char *headline; } cases[] = {

@@ -11,6 +11,7 @@
 #include "qviz-chart-compare.h"
 #include "qviz-chart-data.h"
 #include "qviz-chart-style.h"
+#include "qviz-cold-start.h"
 #include "qviz-compare-bars-painter.h"
 #include "qviz-compare-report-painter.h"
 #include "qviz-compare.h"
@@ -802,6 +803,152 @@ test_worst_ratio_layer (void)
   g_assert_false (qviz_chart_worst_ratio_layer (other, int8, NULL, NULL, NULL));
 }
 
+/* A run with two cold passes and ten warm passes of 10 ms, and three
+ * layers: "a" takes 15 ms in cold pass 1 against 5 ms warm, "b" 6 against
+ * 4, "c" 2 against 3 (faster cold).  Whole pass first_cold_ms cold. */
+static QvizRun *
+cold_run (double first_cold_ms)
+{
+  QvizRun *run = qviz_run_new ();
+  const char *names[] = { "block/a", "block/b", "c" };
+  const float cold1[] = { 15, 6, 2 }, cold2[] = { 5.2f, 4, 3 }, warm[] = { 5, 4, 3 };
+  double second = 11;
+
+  run->precision = g_strdup ("int8");
+  run->height = run->width = 64;
+  run->threads = 1;
+  run->plan_ms = 7;
+  g_array_append_val (run->cold_ms, first_cold_ms);
+  g_array_append_val (run->cold_ms, second);
+  for (guint i = 0; i < 10; i++)
+    {
+      double ms = 10 + (i % 2 ? 0.1 : -0.1);
+      g_array_append_val (run->warm_ms, ms);
+    }
+  for (guint l = 0; l < 3; l++)
+    {
+      QvizRunLayer *layer = qviz_run_add_layer (run);
+      gint64 start = l * 4000000;
+
+      layer->name = g_strdup (names[l]);
+      layer->op = g_strdup ("conv");
+      layer->kernel = g_strdup ("k");
+      g_array_append_val (layer->pass_ms, cold1[l]);
+      g_array_append_val (layer->pass_ms, cold2[l]);
+      for (guint i = 0; i < 10; i++)
+        {
+          float ms = warm[l] + (i % 2 ? 0.05f : -0.05f);
+          g_array_append_val (layer->pass_ms, ms);
+        }
+      qviz_run_add_span (run, 0, TRUE, (int) l, NULL, start, start + (gint64) (cold1[l] * 1e6));
+    }
+  qviz_run_compute_stats (run);
+  return run;
+}
+
+static void
+test_cold_start_figures (void)
+{
+  g_autoptr (QvizRun) run = cold_run (30);
+  g_autoptr (QvizColdPass) first = qviz_cold_pass_new (run, 0);
+  g_autoptr (QvizColdPass) second = qviz_cold_pass_new (run, 1);
+  g_autoptr (QvizColdPass) missing = qviz_cold_pass_new (run, 2);
+  g_autoptr (GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_run_free);
+  const QvizColdLayer *l;
+  QvizFlameData *flame;
+  guint n_layer_spans = 0;
+
+  g_assert_nonnull (first);
+  g_assert_cmpfloat_with_epsilon (first->plan_ms, 7, 1e-9);
+  g_assert_cmpfloat_with_epsilon (first->cold_ms, 30, 1e-9);
+  g_assert_cmpfloat_with_epsilon (first->warm_ms, 10, 1e-6);
+  g_assert_cmpfloat_with_epsilon (first->extra_ms, 20, 1e-6);
+  /* Layers: +10, +2, -1; what is left is outside every layer. */
+  g_assert_cmpfloat_with_epsilon (first->layers_extra_ms, 11, 1e-4);
+  g_assert_cmpfloat_with_epsilon (first->outside_ms, 9, 1e-4);
+  g_assert_cmpuint (first->layers->len, ==, 3);
+  l = &g_array_index (first->layers, QvizColdLayer, 0);
+  g_assert_cmpstr (l->name, ==, "block/a");
+  g_assert_cmpfloat_with_epsilon (l->extra_ms, 10, 1e-4);
+  g_assert_cmpfloat_with_epsilon (l->share, 0.5, 1e-4);
+  g_assert_true (l->beyond_noise);
+  l = &g_array_index (first->layers, QvizColdLayer, 1);
+  g_assert_cmpstr (l->name, ==, "block/b");
+  g_assert_true (l->beyond_noise);
+  l = &g_array_index (first->layers, QvizColdLayer, 2);
+  g_assert_cmpstr (l->name, ==, "c");
+  g_assert_cmpfloat (l->extra_ms, <, 0);
+  g_assert_false (l->beyond_noise);
+
+  /* The second pass is close to warm: "a" is only 0.2 ms over. */
+  g_assert_nonnull (second);
+  g_assert_cmpfloat_with_epsilon (second->extra_ms, 1, 1e-6);
+  g_assert_cmpstr (g_array_index (second->layers, QvizColdLayer, 0).name, ==, "block/a");
+  g_assert_null (missing);
+
+  /* The flame chart of cold pass 1: each layer's cold/warm ratio, "c"
+   * (not above its warm p90) flagged within noise; no spans for pass 2. */
+  flame = qviz_chart_flame_cold_diff (run, 0);
+  g_assert_nonnull (flame);
+  g_assert_cmpuint (qviz_flame_data_get_n_bands (flame), ==, 1);
+  for (guint i = 0; i < qviz_flame_data_get_n_spans (flame); i++)
+    {
+      const QvizFlameSpan *span = qviz_flame_data_get_span (flame, i);
+      if (span->layer_index < 0)
+        continue;
+      n_layer_spans++;
+      if (g_str_equal (span->name, "block/a"))
+        {
+          g_assert_cmpfloat_with_epsilon (span->ratio, 3, 0.05);
+          g_assert_false (span->flags & QVIZ_SPAN_WITHIN_NOISE);
+        }
+      else if (g_str_equal (span->name, "c"))
+        {
+          g_assert_cmpfloat (span->ratio, <, 1);
+          g_assert_true (span->flags & QVIZ_SPAN_WITHIN_NOISE);
+        }
+    }
+  g_assert_cmpuint (n_layer_spans, ==, 3);
+  qviz_flame_data_free (flame);
+  g_assert_null (qviz_chart_flame_cold_diff (run, 1));
+
+  /* The run whose first pass is the largest multiple of its steady state. */
+  g_ptr_array_add (runs, cold_run (12));
+  g_ptr_array_add (runs, NULL);
+  g_ptr_array_add (runs, cold_run (40));
+  g_ptr_array_add (runs, cold_run (20));
+  g_assert_cmpint (qviz_cold_worst_run (runs), ==, 2);
+}
+
+/* A precision other than f32 and int8 gets bars of its own: its time is
+ * never added to the float bars. */
+static void
+test_breakdown_other_precision (void)
+{
+  g_autoptr (GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_run_free);
+  QvizRun *f32 = cold_run (30), *bf16 = cold_run (30);
+  g_autoptr (QvizBreakdown) b = NULL;
+
+  g_free (f32->precision);
+  f32->precision = g_strdup ("f32");
+  g_free (bf16->precision);
+  bf16->precision = g_strdup ("bf16");
+  /* bf16 layers take twice the time of the float ones. */
+  for (guint l = 0; l < bf16->layers->len; l++)
+    qviz_run_get_layer (bf16, l)->stats.median *= 2;
+  g_ptr_array_add (runs, f32);
+  g_ptr_array_add (runs, bf16);
+  b = qviz_chart_breakdown_from_runs (runs, 0);
+  g_assert_cmpuint (b->n_precisions, ==, 3);
+  g_assert_cmpstr (b->precisions[0], ==, "f32");
+  g_assert_cmpstr (b->precisions[1], ==, "int8");
+  g_assert_cmpstr (b->precisions[2], ==, "bf16");
+  /* Warm medians of the three layers: 5 + 4 + 3 ms. */
+  g_assert_cmpfloat_with_epsilon (qviz_breakdown_get_total (b, 0, 0), 12, 1e-3);
+  g_assert_cmpfloat_with_epsilon (qviz_breakdown_get_total (b, 0, 1), 0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (qviz_breakdown_get_total (b, 0, 2), 24, 1e-3);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -814,6 +961,8 @@ main (int argc, char **argv)
   g_test_add_func ("/compare-charts/layers/worst-ratio", test_worst_ratio_layer);
   g_test_add_func ("/compare-charts/curves/adapter", test_curves_from_two_sweeps);
   g_test_add_func ("/compare-charts/table", test_compare_table);
+  g_test_add_func ("/cold-start/figures", test_cold_start_figures);
+  g_test_add_func ("/compare-charts/breakdown/other-precision", test_breakdown_other_precision);
   g_test_add_func ("/compare-charts/report/export", test_compare_report_export);
   return g_test_run ();
 }

@@ -242,7 +242,182 @@ test_pages (void)
     g_assert_true (qviz_curves_view_export (window->curves, png, &error));
     g_assert_no_error (error);
     g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+    /* The "Saved" toast's Open button opens a path. */
+    g_assert_true (g_variant_type_equal (g_action_group_get_action_parameter_type (G_ACTION_GROUP (window),
+                                                                                   "open-saved"),
+                                         G_VARIANT_TYPE_STRING));
   }
+}
+
+/* Cold start: the run whose first pass is the largest multiple of its
+ * steady state, its cold pass against the warm passes layer by layer. */
+static void
+test_cold_start (void)
+{
+  QvizColdStartPage *page = window->cold_start;
+  GtkWidget *flame = qviz_cold_start_page_get_flame (page);
+  const QvizColdPass *pass;
+  const QvizRun *run;
+  guint total = 0, ink, n_slower = 0;
+  double multiple;
+
+  g_assert_true (iterate_until (window_ready, NULL, 30));
+  show_page ("cold-start");
+  run = qviz_cold_start_page_get_run (page);
+  g_assert_nonnull (run);
+  g_assert_cmpuint (run->cold_ms->len, >=, 1);
+  multiple = g_array_index (run->cold_ms, double, 0) / run->stats.median;
+  for (guint i = 0; i < window->runs->len; i++)
+    {
+      const QvizRun *r = g_ptr_array_index (window->runs, i);
+      if (r->cold_ms->len > 0 && r->warm_ms->len > 0)
+        g_assert_cmpfloat (g_array_index (r->cold_ms, double, 0) / r->stats.median, <=, multiple);
+    }
+
+  pass = qviz_cold_start_page_get_pass (page);
+  g_assert_nonnull (pass);
+  g_assert_cmpint (pass->pass, ==, 0);
+  g_assert_cmpfloat (pass->cold_ms, ==, g_array_index (run->cold_ms, double, 0));
+  g_assert_cmpfloat (pass->plan_ms, ==, run->plan_ms);
+  g_assert_cmpfloat_with_epsilon (pass->extra_ms, pass->cold_ms - run->stats.median, 1e-9);
+  g_assert_cmpuint (pass->layers->len, ==, run->layers->len);
+  for (guint i = 0; i < pass->layers->len; i++)
+    {
+      const QvizColdLayer *cl = &g_array_index (pass->layers, QvizColdLayer, i);
+      const QvizRunLayer *layer = NULL;
+
+      for (guint j = 0; j < run->layers->len; j++)
+        if (qviz_run_get_layer (run, j)->index == cl->layer_index)
+          layer = qviz_run_get_layer (run, j);
+      g_assert_nonnull (layer);
+      g_assert_cmpfloat_with_epsilon (cl->extra_ms,
+                                      g_array_index (layer->pass_ms, float, 0) - layer->stats.median, 1e-6);
+      if (i > 0)
+        g_assert_cmpfloat (cl->extra_ms, <=, g_array_index (pass->layers, QvizColdLayer, i - 1).extra_ms);
+      n_slower += cl->extra_ms > 0;
+    }
+  /* The ranked list holds the layers that were slower cold, at most 12. */
+  g_assert_cmpuint (qviz_cold_start_page_get_n_ranked (page), ==, MIN (n_slower, 12));
+
+  /* One band, coloured by cold/warm ratio, drawn. */
+  g_assert_cmpuint (qviz_flame_view_get_n_bands (QVIZ_FLAME_VIEW (flame)), ==, 1);
+  g_assert_cmpint (qviz_flame_view_get_color_mode (QVIZ_FLAME_VIEW (flame)), ==, QVIZ_FLAME_COLOR_BY_COLD_RATIO);
+  ink = count_ink (flame, &total);
+  g_test_message ("cold-start flame: %u of %u pixels drawn", ink, total);
+  g_assert_cmpuint (ink, >, total / 50);
+
+  /* A pass that does not exist is refused and changes nothing. */
+  g_assert_false (qviz_cold_start_page_select (page, 0, 99));
+  g_assert_true (qviz_cold_start_page_get_pass (page) == pass);
+
+  /* Another run: the figures follow. */
+  for (guint i = 0; i < window->runs->len; i++)
+    {
+      const QvizRun *other = g_ptr_array_index (window->runs, i);
+      if (other == run)
+        continue;
+      g_assert_true (qviz_cold_start_page_select (page, i, 0));
+      g_assert_true (qviz_cold_start_page_get_run (page) == other);
+      g_assert_cmpfloat (qviz_cold_start_page_get_pass (page)->cold_ms, ==,
+                         g_array_index (other->cold_ms, double, 0));
+      break;
+    }
+
+  /* Without runs the page says there is nothing to show. */
+  qviz_cold_start_page_set_runs (page, NULL);
+  g_assert_null (qviz_cold_start_page_get_run (page));
+  g_assert_null (qviz_cold_start_page_get_pass (page));
+  g_assert_cmpuint (qviz_flame_view_get_n_bands (QVIZ_FLAME_VIEW (flame)), ==, 0);
+  qviz_cold_start_page_set_runs (page, window->runs);
+  g_assert_nonnull (qviz_cold_start_page_get_pass (page));
+}
+
+static guint
+count_layers_matching (const QvizRun *run,
+                       const char    *text)
+{
+  g_autofree char *needle = g_utf8_casefold (text, -1);
+  guint n = 0;
+
+  for (guint i = 0; run != NULL && i < run->layers->len; i++)
+    {
+      const QvizRunLayer *l = qviz_run_get_layer (run, i);
+      const char *fields[] = { l->name, l->op, l->kernel };
+      gboolean hit = FALSE;
+
+      for (guint f = 0; f < G_N_ELEMENTS (fields) && !hit; f++)
+        {
+          g_autofree char *folded = fields[f] ? g_utf8_casefold (fields[f], -1) : NULL;
+          hit = folded != NULL && strstr (folded, needle) != NULL;
+        }
+      n += hit;
+    }
+  return n;
+}
+
+/* Flame search: the count of matching layers, Enter steps through them
+ * and wraps round, and a search that finds nothing says so. */
+static void
+test_flame_search (void)
+{
+  const QvizRun *f32 = NULL, *int8 = NULL;
+  const char *text = "pointwise";
+  guint expected, n;
+  g_autofree char *first = NULL, *one_of_n = NULL;
+
+  g_assert_true (iterate_until (window_ready, NULL, 30));
+  show_page ("flame");
+  gtk_drop_down_set_selected (window->flame_pass, 0);
+  settle (0.2);
+  f32 = qviz_window_get_report_run (window, "f32");
+  int8 = qviz_window_get_report_run (window, "int8");
+  /* The report runs are those of the configuration the page shows. */
+  g_assert_nonnull (f32);
+  g_assert_nonnull (int8);
+  {
+    const QvizRunLayer *l = qviz_run_get_layer (f32, f32->layers->len - 1);
+    text = strrchr (l->name, '/') ? strrchr (l->name, '/') + 1 : l->name;
+  }
+  expected = count_layers_matching (f32, text) + count_layers_matching (int8, text);
+  g_assert_cmpuint (expected, >=, 2);
+
+  gtk_editable_set_text (GTK_EDITABLE (window->flame_search), text);
+  settle (0.5);
+  n = qviz_flame_view_get_n_matches (window->flame);
+  g_assert_cmpuint (n, ==, expected);
+  {
+    g_autofree char *label = g_strdup_printf ("%u matches", n);
+    g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, label);
+  }
+  one_of_n = g_strdup_printf ("1 of %u", n);
+
+  g_signal_emit_by_name (window->flame_search, "activate");
+  g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, one_of_n);
+  g_assert_cmpint (qviz_flame_view_get_selected_layer (window->flame), >=, 0);
+  first = g_strdup (gtk_label_get_text (window->flame_status));
+  g_assert_nonnull (strstr (first, text));
+  for (guint i = 1; i < n; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("%u of %u", i + 1, n);
+      g_signal_emit_by_name (window->flame_search, "activate");
+      g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, label);
+    }
+  /* Past the last match, Enter wraps round to the first. */
+  g_signal_emit_by_name (window->flame_search, "activate");
+  g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, one_of_n);
+  g_assert_cmpstr (gtk_label_get_text (window->flame_status), ==, first);
+
+  gtk_editable_set_text (GTK_EDITABLE (window->flame_search), "no-such-layer-anywhere");
+  settle (0.5);
+  g_assert_cmpuint (qviz_flame_view_get_n_matches (window->flame), ==, 0);
+  g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, "No match");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (window->flame_matches), "error"));
+  g_signal_emit_by_name (window->flame_search, "activate");
+  g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, "No match");
+
+  gtk_editable_set_text (GTK_EDITABLE (window->flame_search), "");
+  settle (0.5);
+  g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, "");
 }
 
 static void
@@ -703,7 +878,7 @@ test_shortcuts_window (void)
 static void
 test_narrow_window (void)
 {
-  const char *names[] = { "overview", "flame", "layers", "compare", "machines" };
+  const char *names[] = { "overview", "flame", "layers", "cold-start", "compare", "machines" };
   int min = 0, nat = 0;
 
   gtk_window_set_default_size (GTK_WINDOW (window), 800, 700);
@@ -749,7 +924,7 @@ test_odd_values (void)
     "UPDATE machines SET hostname = printf ('%.100000c', 'h')",
     "UPDATE runs SET height = 0, width = -3, threads = 0",
   };
-  static const char *const pages[] = { "overview", "flame", "layers", "compare", "machines" };
+  static const char *const pages[] = { "overview", "flame", "layers", "cold-start", "compare", "machines" };
   g_autofree char *good = NULL;
   gsize len;
 
@@ -861,6 +1036,8 @@ main (int   argc,
   gtk_window_present (GTK_WINDOW (window));
 
   g_test_add_func ("/gui/pages", test_pages);
+  g_test_add_func ("/gui/cold-start", test_cold_start);
+  g_test_add_func ("/gui/flame-search", test_flame_search);
   g_test_add_func ("/gui/narrow-window", test_narrow_window);
   g_test_add_func ("/gui/run-and-cancel", test_run_and_cancel);
   g_test_add_func ("/gui/machines-and-compare", test_machines_and_compare);

@@ -154,31 +154,43 @@ QvizBreakdown *
 qviz_chart_breakdown_from_runs (GPtrArray *runs, int threads)
 {
   g_autoptr (GArray) res = g_array_new (FALSE, FALSE, sizeof (double));
-  const char *precisions[2] = { "f32", "int8" };
+  /* f32 and int8 always, in that order; any other precision a store holds
+   * (an imported engine's, an older qviz's) gets bars of its own rather
+   * than being counted as float. */
+  g_autoptr (GPtrArray) precisions = g_ptr_array_new ();
   QvizBreakdown *b;
 
   g_return_val_if_fail (runs != NULL, NULL);
   if (threads <= 0)
     threads = fewest_threads (runs);
+  g_ptr_array_add (precisions, (gpointer) "f32");
+  g_ptr_array_add (precisions, (gpointer) "int8");
   for (guint i = 0; i < runs->len; i++)
     {
       const QvizRun *r = g_ptr_array_index (runs, i);
       double h = r->height;
       gboolean seen = FALSE;
+      guint p;
+
       for (guint k = 0; k < res->len; k++)
         seen = seen || g_array_index (res, double, k) == h;
       if (!seen && r->threads == threads)
         g_array_append_val (res, h);
+      if (r->threads == threads && r->precision != NULL &&
+          !g_ptr_array_find_with_equal_func (precisions, r->precision, g_str_equal, &p))
+        g_ptr_array_add (precisions, r->precision);
     }
   g_array_sort (res, compare_doubles);
-  b = qviz_breakdown_new (res->len, (const double *) res->data, 2, precisions);
+  b = qviz_breakdown_new (res->len, (const double *) res->data, precisions->len,
+                          (const char * const *) precisions->pdata);
   for (guint i = 0; i < runs->len; i++)
     {
       const QvizRun *r = g_ptr_array_index (runs, i);
-      guint ri = 0, pi = g_str_equal (r->precision, "int8") ? 1 : 0;
+      guint ri = 0, pi = 0;
 
-      if (r->threads != threads || r->layers == NULL)
+      if (r->threads != threads || r->layers == NULL || r->precision == NULL)
         continue;
+      g_ptr_array_find_with_equal_func (precisions, r->precision, g_str_equal, &pi);
       while (ri < res->len && g_array_index (res, double, ri) != r->height)
         ri++;
       for (guint k = 0; k < r->layers->len; k++)

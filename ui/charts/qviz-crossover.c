@@ -156,7 +156,9 @@ qviz_curves_relate_all (GPtrArray *series)
     {
       const QvizCurveSeries *f = g_ptr_array_index (series, i);
 
-      if (qviz_curve_series_is_int8 (f))
+      /* The sentences speak of float against int8: a series of another
+       * precision (fp16, an imported engine's) is not float. */
+      if (g_ascii_strcasecmp (f->precision, "f32") != 0)
         continue;
       for (guint j = 0; j < series->len; j++)
         {

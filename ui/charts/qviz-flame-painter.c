@@ -155,7 +155,8 @@ qviz_flame_painter_set_color_mode (QvizFlamePainter   *self,
                                    QvizFlameColorMode  mode)
 {
   g_return_if_fail (self != NULL);
-  g_return_if_fail (mode == QVIZ_FLAME_COLOR_BY_CLASS || mode == QVIZ_FLAME_COLOR_BY_RATIO);
+  g_return_if_fail (mode == QVIZ_FLAME_COLOR_BY_CLASS || mode == QVIZ_FLAME_COLOR_BY_RATIO
+                    || mode == QVIZ_FLAME_COLOR_BY_COLD_RATIO);
   self->color_mode = mode;
 }
 
@@ -174,7 +175,7 @@ qviz_flame_painter_get_preferred_height (QvizFlamePainter *self)
   g_return_val_if_fail (self != NULL, 0);
   /* Two legend lines at most at usual widths; the ratio scale adds its
    * tick labels. */
-  legend = self->color_mode == QVIZ_FLAME_COLOR_BY_RATIO ? 64 : 44;
+  legend = self->color_mode != QVIZ_FLAME_COLOR_BY_CLASS ? 64 : 44;
   return AXIS_HEIGHT + bands_height (self) + (self->show_legend ? LEGEND_GAP + legend : 0) + 8;
 }
 
@@ -199,6 +200,17 @@ span_matches (QvizFlamePainter    *self,
   return FALSE;
 }
 
+gboolean
+qviz_flame_painter_span_matches (QvizFlamePainter *self,
+                                 guint             span)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->data == NULL || span >= qviz_flame_data_get_n_spans (self->data))
+    return FALSE;
+  return span_matches (self, qviz_flame_data_get_span (self->data, span));
+}
+
 static QvizRgba
 span_fill (QvizFlamePainter    *self,
            const QvizFlameSpan *span)
@@ -209,7 +221,7 @@ span_fill (QvizFlamePainter    *self,
     return style->pass_fill;
   if (span->flags & QVIZ_SPAN_MODULE)
     return style->module_fill[span->depth % 2];
-  if (self->color_mode == QVIZ_FLAME_COLOR_BY_RATIO)
+  if (self->color_mode != QVIZ_FLAME_COLOR_BY_CLASS)
     {
       if (span->flags & QVIZ_SPAN_WITHIN_NOISE)
         return style->within_noise;
@@ -236,7 +248,7 @@ paint_span (QvizFlamePainter    *self,
   cairo_t *cr = pc->cr;
   QvizRgba fill_value = span_fill (self, span);
   const QvizRgba *fill = &fill_value;
-  gboolean by_ratio = self->color_mode == QVIZ_FLAME_COLOR_BY_RATIO;
+  gboolean by_ratio = self->color_mode != QVIZ_FLAME_COLOR_BY_CLASS;
   double h = ROW_HEIGHT - 1;
   /* A one-pixel gap keeps neighbouring spans apart once they are wide
    * enough to spare it. */
@@ -536,7 +548,9 @@ paint_ratio_legend (QvizFlamePainter *self,
   QvizLegendItem items[] = {
     { _("Within noise (not significant)"), swatch_fill, &fills[0] },
     /* TRANSLATORS: a legend entry: a layer of B that A does not have. */
-    { _("Not in A"), swatch_fill, &fills[1] },
+    { self->color_mode == QVIZ_FLAME_COLOR_BY_COLD_RATIO
+      /* TRANSLATORS: a legend entry: a layer without a warm median. */
+      ? _("No warm time") : _("Not in A"), swatch_fill, &fills[1] },
     { _("Dilated (hatched)"), swatch_fill, &fills[2] },
     { _("Depthwise (outlined)"), swatch_fill, &fills[3] },
     /* TRANSLATORS: a legend entry: a group of layers in the flame chart. */
@@ -545,7 +559,11 @@ paint_ratio_legend (QvizFlamePainter *self,
   double title_w, faster_w, slower_w, line_h, small_h, bar_w, bar_x, scale_w, used, items_h;
   /* TRANSLATORS: the title of the colour scale of a differential flame
    * chart, which runs from "faster" to "slower". */
-  const char *title = _("B / A time per layer:");
+  const char *title = self->color_mode == QVIZ_FLAME_COLOR_BY_COLD_RATIO
+    /* TRANSLATORS: the title of the colour scale of the cold-start flame
+     * chart: a layer's time in the cold pass over its warm median. */
+    ? _("Cold / warm time per layer:")
+    : _("B / A time per layer:");
   /* TRANSLATORS: the ends of the colour scale "B / A time per layer". */
   const char *faster = C_("ratio scale", "faster");
   const char *slower = C_("ratio scale", "slower");
@@ -645,7 +663,7 @@ paint_legend (QvizFlamePainter *self,
               double            max_width,
               gboolean          draw)
 {
-  if (self->color_mode == QVIZ_FLAME_COLOR_BY_RATIO)
+  if (self->color_mode != QVIZ_FLAME_COLOR_BY_CLASS)
     return paint_ratio_legend (self, cr, hatch, x, y, max_width, draw);
   {
   const QvizChartStyle *s = self->style;

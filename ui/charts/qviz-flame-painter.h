@@ -26,6 +26,8 @@ typedef struct _QvizFlamePainter QvizFlamePainter;
 typedef enum {
   QVIZ_FLAME_COLOR_BY_CLASS,
   QVIZ_FLAME_COLOR_BY_RATIO,
+  /* The same colours for a cold pass against the warm passes of its run. */
+  QVIZ_FLAME_COLOR_BY_COLD_RATIO,
 } QvizFlameColorMode;
 
 QvizFlamePainter *qviz_flame_painter_new           (const QvizChartStyle *style);
@@ -40,6 +42,10 @@ void              qviz_flame_painter_set_view      (QvizFlamePainter     *self,
                                                     gint64                t1_ns);
 void              qviz_flame_painter_set_highlight (QvizFlamePainter     *self,
                                                     const char           *search);
+/* Whether span (an index into the data) matches the highlight text: its
+ * path, op or kernel contains it, case aside.  FALSE without a search. */
+gboolean          qviz_flame_painter_span_matches  (QvizFlamePainter     *self,
+                                                    guint                 span);
 void              qviz_flame_painter_set_selected  (QvizFlamePainter     *self,
                                                     int                   span);
 void              qviz_flame_painter_set_show_labels (QvizFlamePainter   *self,

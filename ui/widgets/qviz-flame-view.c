@@ -13,6 +13,7 @@
 #include "qviz-axis.h"
 #include "qviz-chart-adapt.h"
 #include "qviz-chart-compare.h"
+#include "qviz-cold-start.h"
 #include "qviz-export.h"
 #include "qviz-flame-painter.h"
 #include "qviz-widgets-private.h"
@@ -265,6 +266,18 @@ qviz_flame_view_query_tooltip (GtkWidget  *widget,
   else
     g_string_append_printf (markup, _("Time %s"), time);
   if (!isnan (span->ratio) &&
+      qviz_flame_painter_get_color_mode (self->painter) == QVIZ_FLAME_COLOR_BY_COLD_RATIO)
+    {
+      g_string_append (markup, "\n");
+      if (span->flags & QVIZ_SPAN_WITHIN_NOISE)
+        /* TRANSLATORS: a layer's time in a cold pass divided by its warm
+         * median, when the cold time is within the warm passes' spread. */
+        g_string_append_printf (markup, _("Cold/warm %.2f× (within the warm spread)"), span->ratio);
+      else
+        /* TRANSLATORS: as "Cold/warm %.2f×", above the warm spread. */
+        g_string_append_printf (markup, _("Cold/warm <b>%.2f×</b> (slower than warm)"), span->ratio);
+    }
+  else if (!isnan (span->ratio) &&
       qviz_flame_painter_get_color_mode (self->painter) == QVIZ_FLAME_COLOR_BY_RATIO)
     {
       g_string_append (markup, "\n");
@@ -670,6 +683,24 @@ qviz_flame_view_set_comparison (QvizFlameView           *self,
   replace_data (self, data);
 }
 
+void
+qviz_flame_view_set_cold_pass (QvizFlameView *self,
+                               const QvizRun *run,
+                               int            cold_pass)
+{
+  QvizFlameData *data = NULL;
+
+  g_return_if_fail (QVIZ_IS_FLAME_VIEW (self));
+
+  g_ptr_array_set_size (self->details, 0);
+  if (usable (run, cold_pass) && cold_pass >= 0)
+    data = qviz_chart_flame_cold_diff (run, cold_pass);
+  if (data != NULL)
+    g_ptr_array_add (self->details, layer_details (run));
+  qviz_flame_painter_set_color_mode (self->painter, QVIZ_FLAME_COLOR_BY_COLD_RATIO);
+  replace_data (self, data);
+}
+
 QvizFlameColorMode
 qviz_flame_view_get_color_mode (QvizFlameView *self)
 {
@@ -719,6 +750,88 @@ qviz_flame_view_set_search (QvizFlameView *self,
       gtk_widget_queue_draw (GTK_WIDGET (self));
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
     }
+}
+
+static int
+by_band_then_start (gconstpointer a,
+                    gconstpointer b,
+                    gpointer      data)
+{
+  const QvizFlameSpan *sa = qviz_flame_data_get_span (data, *(const guint *) a);
+  const QvizFlameSpan *sb = qviz_flame_data_get_span (data, *(const guint *) b);
+
+  if (sa->band != sb->band)
+    return sa->band < sb->band ? -1 : 1;
+  if (sa->start_ns != sb->start_ns)
+    return sa->start_ns < sb->start_ns ? -1 : 1;
+  return (int) sa->depth - (int) sb->depth;
+}
+
+/* Layer spans that match, in band then time order. */
+static GArray *
+matching_spans (QvizFlameView *self)
+{
+  QvizFlameData *data = qviz_flame_painter_get_data (self->painter);
+  GArray *matches = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  if (data == NULL || self->search == NULL)
+    return matches;
+  qviz_flame_painter_set_highlight (self->painter, self->search);
+  for (guint band = 0; band < qviz_flame_data_get_n_bands (data); band++)
+    for (guint depth = 0; depth < qviz_flame_data_get_band_depth (data, band); depth++)
+      {
+        guint n = 0;
+        const guint *row = qviz_flame_data_get_row (data, band, depth, &n);
+        for (guint i = 0; i < n; i++)
+          if (qviz_flame_data_get_span (data, row[i])->layer_index >= 0 &&
+              qviz_flame_painter_span_matches (self->painter, row[i]))
+            g_array_append_val (matches, row[i]);
+      }
+  g_array_sort_with_data (matches, by_band_then_start, data);
+  return matches;
+}
+
+guint
+qviz_flame_view_get_n_matches (QvizFlameView *self)
+{
+  g_autoptr (GArray) matches = NULL;
+
+  g_return_val_if_fail (QVIZ_IS_FLAME_VIEW (self), 0);
+
+  matches = matching_spans (self);
+  return matches->len;
+}
+
+guint
+qviz_flame_view_select_next_match (QvizFlameView *self)
+{
+  g_autoptr (GArray) matches = NULL;
+  QvizFlameData *data;
+  const QvizFlameSpan *span;
+  guint next = 0;
+  gint64 t0, t1;
+
+  g_return_val_if_fail (QVIZ_IS_FLAME_VIEW (self), 0);
+
+  matches = matching_spans (self);
+  if (matches->len == 0)
+    return 0;
+  for (guint i = 0; i < matches->len; i++)
+    if ((int) g_array_index (matches, guint, i) == self->selected)
+      next = (i + 1) % matches->len;
+  select_span (self, (int) g_array_index (matches, guint, next));
+
+  /* Bring it into view, keeping the zoom unless it is wider. */
+  data = qviz_flame_painter_get_data (self->painter);
+  span = qviz_flame_data_get_span (data, g_array_index (matches, guint, next));
+  visible_window (self, &t0, &t1);
+  if (span->start_ns < t0 || span->end_ns > t1)
+    {
+      double width = MAX ((double) (t1 - t0), (double) (span->end_ns - span->start_ns) * 1.2);
+      double center = (span->start_ns + span->end_ns) / 2.0;
+      set_window (self, center - width / 2, center + width / 2);
+    }
+  return next + 1;
 }
 
 int

@@ -30,6 +30,13 @@ void        qviz_flame_view_set_runs        (QvizFlameView *self,
 void        qviz_flame_view_set_comparison  (QvizFlameView           *self,
                                              const QvizRun           *b,
                                              const QvizRunComparison *c);
+/* Shows cold pass cold_pass (0-based) of run as a differential flame
+ * chart: each layer coloured by its time in that pass over its warm median
+ * (grey when not above its warm p90).  run is read during the call only.
+ * Resets zoom and selection. */
+void        qviz_flame_view_set_cold_pass   (QvizFlameView           *self,
+                                             const QvizRun           *run,
+                                             int                      cold_pass);
 QvizFlameColorMode qviz_flame_view_get_color_mode (QvizFlameView *self);
 /* Clears the chart. */
 void        qviz_flame_view_clear           (QvizFlameView *self);
@@ -37,6 +44,12 @@ guint       qviz_flame_view_get_n_bands     (QvizFlameView *self);
 const char *qviz_flame_view_get_search      (QvizFlameView *self);
 void        qviz_flame_view_set_search      (QvizFlameView *self,
                                              const char    *search);
+/* Layers (of every band) that the search matches; 0 without a search. */
+guint       qviz_flame_view_get_n_matches   (QvizFlameView *self);
+/* Selects the next layer that the search matches after the one selected
+ * (wrapping round, in band then time order) and brings it into view.
+ * Returns its position among the matches, 1-based, or 0 when none. */
+guint       qviz_flame_view_select_next_match (QvizFlameView *self);
 /* The selected layer's index in its run, -1 for none. */
 int         qviz_flame_view_get_selected_layer (QvizFlameView *self);
 void        qviz_flame_view_zoom_in         (QvizFlameView *self);
