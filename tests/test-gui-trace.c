@@ -157,6 +157,19 @@ test_import_trace (void)
   g_test_message ("flame of an ONNX Runtime pass: %u of %u pixels drawn", ink, total);
   g_assert_cmpuint (ink, >, total / 50);
 
+  /* the Layers table names the runtime that timed every row */
+  {
+    GListModel *rows = qviz_layer_table_get_model (window->layer_table);
+    guint n = g_list_model_get_n_items (rows);
+
+    g_assert_cmpuint (n, >, 0);
+    for (guint i = 0; i < n; i++)
+      {
+        g_autoptr (QvizLayerItem) item = g_list_model_get_item (rows, i);
+        g_assert_cmpstr (qviz_layer_item_get_engine (item), ==, "onnxruntime CPU");
+      }
+  }
+
   /* a file that is no trace: a toast, and nothing stored */
   g_assert_true (g_file_set_contents (junk, "not a trace", -1, NULL));
   qviz_window_import_trace (window, junk);

@@ -17,6 +17,7 @@ struct _QvizLayerItem
   char    *name;
   char    *op;
   char    *layer_class;
+  char    *engine;        /* "qviz", "pytorch 1.13 onednn", or "f32 / int8" ones */
   char    *kernel_f32, *reason_f32;
   char    *kernel_int8, *reason_int8;
   char    *out_shape;
@@ -38,6 +39,7 @@ qviz_layer_item_finalize (GObject *object)
   g_free (self->name);
   g_free (self->op);
   g_free (self->layer_class);
+  g_free (self->engine);
   g_free (self->kernel_f32);
   g_free (self->reason_f32);
   g_free (self->kernel_int8);
@@ -87,6 +89,13 @@ qviz_layer_item_get_special (QvizLayerItem *self)
   return self->special;
 }
 
+const char *
+qviz_layer_item_get_engine (QvizLayerItem *self)
+{
+  g_return_val_if_fail (QVIZ_IS_LAYER_ITEM (self), NULL);
+  return self->engine;
+}
+
 static double
 item_gmacs (QvizLayerItem *item,
             double         ms)
@@ -100,6 +109,7 @@ typedef enum {
   COL_LAYER,
   COL_OP,
   COL_CLASS,
+  COL_ENGINE,
   COL_KERNEL_F32,
   COL_KERNEL_INT8,
   COL_SHAPE,
@@ -126,6 +136,7 @@ static const struct {
   [COL_LAYER]      = { "layer", N_("Layer"), FALSE, TRUE },
   [COL_OP]         = { "op", N_("Op"), FALSE, FALSE },
   [COL_CLASS]      = { "class", N_("Class"), FALSE, FALSE },
+  [COL_ENGINE]     = { "engine", N_("Engine"), FALSE, FALSE },
   [COL_KERNEL_F32] = { "kernel-f32", N_("f32 kernel"), FALSE, FALSE },
   [COL_KERNEL_INT8]= { "kernel-int8", N_("int8 kernel"), FALSE, FALSE },
   [COL_SHAPE]      = { "shape", N_("Output"), FALSE, FALSE },
@@ -190,6 +201,8 @@ compare_items (gconstpointer a,
       return g_strcmp0 (x->op, y->op);
     case COL_CLASS:
       return g_strcmp0 (x->layer_class, y->layer_class);
+    case COL_ENGINE:
+      return g_strcmp0 (x->engine, y->engine);
     case COL_KERNEL_F32:
       return g_strcmp0 (x->kernel_f32, y->kernel_f32);
     case COL_KERNEL_INT8:
@@ -291,6 +304,9 @@ bind_cell (GtkSignalListItemFactory *factory,
       break;
     case COL_CLASS:
       text = g_strdup (item->layer_class);
+      break;
+    case COL_ENGINE:
+      text = g_strdup (item->engine);
       break;
     case COL_KERNEL_F32:
       text = g_strdup (item->kernel_f32 ? item->kernel_f32 : "—");
@@ -531,8 +547,20 @@ qviz_layer_table_set_runs (QvizLayerTable *self,
 {
   const QvizRun *primary;
   g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *engine = NULL;
 
   g_return_if_fail (QVIZ_IS_LAYER_TABLE (self));
+
+  /* Which runtime timed the layers: one name, or the float run's and the
+   * int8 run's when they differ (PyTorch float beside qviz int8). */
+  {
+    const char *ef = f32 != NULL && f32->engine != NULL ? f32->engine : NULL;
+    const char *ei = int8 != NULL && int8->engine != NULL ? int8->engine : NULL;
+
+    engine = ef != NULL && ei != NULL && g_strcmp0 (ef, ei) != 0
+             ? g_strdup_printf ("%s / %s", ef, ei)
+             : g_strdup (ef != NULL ? ef : ei);
+  }
 
   primary = f32 && f32->layers ? f32 : int8;
   for (guint i = 0; primary && primary->layers && i < primary->layers->len; i++)
@@ -545,6 +573,7 @@ qviz_layer_table_set_runs (QvizLayerTable *self,
       item->name = g_strdup (layer->name);
       item->op = g_strdup (layer->op);
       item->layer_class = g_strdup (layer->layer_class);
+      item->engine = g_strdup (engine);
       item->out_shape = g_strdup (layer->out_shape);
       item->kernel_h = layer->kernel_h;
       item->kernel_w = layer->kernel_w;

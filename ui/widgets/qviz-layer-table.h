@@ -17,6 +17,9 @@ int         qviz_layer_item_get_layer_index (QvizLayerItem *self);
 /* int8 time / float time; NAN when one is missing. */
 double      qviz_layer_item_get_ratio       (QvizLayerItem *self);
 gboolean    qviz_layer_item_get_special     (QvizLayerItem *self); /* dilated or depthwise */
+/* The runtime that timed the row: "qviz", an imported profile's engine, or
+ * "float one / int8 one" when they differ. */
+const char *qviz_layer_item_get_engine      (QvizLayerItem *self);
 
 #define QVIZ_TYPE_LAYER_TABLE (qviz_layer_table_get_type ())
 G_DECLARE_FINAL_TYPE (QvizLayerTable, qviz_layer_table, QVIZ, LAYER_TABLE, GtkWidget)
