@@ -203,10 +203,16 @@ qviz_window_format_sweep_line (const QvizSweep *sweep)
   threads_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s thread", "%s threads",
                                                g_strcmp0 (sweep->threads, "1") == 0 ? 1 : 2),
                                   threads);
+  g_autofree char *line = NULL;
+
   /* TRANSLATORS: sidebar row: resolutions in px, thread counts, precisions, number of runs. */
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s px · %s · %s · %u run",
+  line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s px · %s · %s · %u run",
                                        "%s px · %s · %s · %u runs", sweep->n_runs),
                           res, threads_text, precisions, sweep->n_runs);
+  /* A sweep of another runtime (an imported profile) says which first. */
+  if (sweep->engines != NULL && g_strcmp0 (sweep->engines, QVIZ_ENGINE_QVIZ) != 0)
+    return g_strdup_printf ("%s · %s", sweep->engines, line);
+  return g_steal_pointer (&line);
 }
 
 static GtkWidget *

@@ -143,6 +143,7 @@ qviz_sweep_free (QvizSweep *s)
   g_free (s->model_name);
   g_free (s->hostname);
   g_free (s->cpu_model);
+  g_free (s->engines);
   g_free (s);
 }
 

@@ -101,6 +101,9 @@ typedef struct {
   char   *hostname;
   char   *cpu_model;
   guint   n_runs;
+  /* The engines of its runs, sorted, ", " between: "qviz", or an imported
+   * profile's "pytorch 1.13 onednn"; NULL without runs. */
+  char   *engines;
 } QvizSweep;
 
 QvizSweep   *qviz_sweep_new          (void);

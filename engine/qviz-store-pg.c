@@ -1219,7 +1219,9 @@ qviz_pg_store_sweep_finish (QvizPgStore *pg, const char *sweep_uuid, QvizSweepSt
   "SELECT s.uuid, s.machine_id, s.model_sha256, s.created_us, s.finished_us, " \
   "s.resolutions, s.threads, s.precisions, s.options, s.status, s.message, s.owner, " \
   "m.name, h.hostname, h.cpu_model, " \
-  "(SELECT count(*) FROM runs r WHERE r.sweep_uuid = s.uuid) " \
+  "(SELECT count(*) FROM runs r WHERE r.sweep_uuid = s.uuid), " \
+  "(SELECT string_agg (DISTINCT r.engine, ', ' ORDER BY r.engine) FROM runs r " \
+  " WHERE r.sweep_uuid = s.uuid) " \
   "FROM sweeps s LEFT JOIN models m ON m.sha256 = s.model_sha256 " \
   "LEFT JOIN machines h ON h.id = s.machine_id "
 
@@ -1260,6 +1262,7 @@ sweep_from_row (PGresult *res, int r)
   s->hostname = get_text_or_null (res, r, i++);
   s->cpu_model = get_text_or_null (res, r, i++);
   s->n_runs = (guint) get_int (res, r, i++);
+  s->engines = get_text_or_null (res, r, i++);
   return s;
 }
 

@@ -1456,7 +1456,9 @@ mark_interrupted (QvizStore *store, GError **error)
   "SELECT s.uuid, s.machine_id, s.model_sha256, s.created_us, s.finished_us, " \
   "s.resolutions, s.threads, s.precisions, s.options, s.status, s.message, s.owner, " \
   "m.name, h.hostname, h.cpu_model, " \
-  "(SELECT count(*) FROM runs r WHERE r.sweep_uuid = s.uuid) " \
+  "(SELECT count(*) FROM runs r WHERE r.sweep_uuid = s.uuid), " \
+  "(SELECT group_concat (engine, ', ') FROM (SELECT DISTINCT engine FROM runs r " \
+  " WHERE r.sweep_uuid = s.uuid ORDER BY engine)) " \
   "FROM sweeps s LEFT JOIN models m ON m.sha256 = s.model_sha256 " \
   "LEFT JOIN machines h ON h.id = s.machine_id "
 
@@ -1498,6 +1500,7 @@ sweep_from_row (sqlite3_stmt *stmt)
   s->hostname = col_text_or_null (stmt, i++);
   s->cpu_model = col_text_or_null (stmt, i++);
   s->n_runs = (guint) sqlite3_column_int (stmt, i++);
+  s->engines = col_text_or_null (stmt, i++);
   return s;
 }
 

@@ -841,6 +841,11 @@ test_round_trip (void)
   g_assert_true (qviz_store_sweep_finish (store, sweep->uuid, QVIZ_SWEEP_CANCELLED,
                                           "cancelled at 1024x1056", &error));
   g_assert_no_error (error);
+  /* the engines of its runs (odd seeds are PyTorch's), each once, sorted */
+  got = qviz_store_get_sweep (store, sweep->uuid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (got->engines, ==, "pytorch 1.13 onednn, qviz");
+  g_clear_pointer (&got, qviz_sweep_free);
 
   /* every field of every run, by full id and by prefix */
   for (guint i = 0; i < runs->len; i++)
