@@ -520,7 +520,9 @@ qviz_cli_compare (int argc, char **argv)
       printf ("\n%s %dx%d, %d thread%s: A %s ms, B %s ms, B/A %.3f%s; %u layer%s changed beyond noise\n",
               b->precision, b->height, b->width, b->threads, b->threads > 1 ? "s" : "",
               qviz_cli_ms (a->stats.median, s1), qviz_cli_ms (b->stats.median, s2), c->ratio,
-              c->significant ? " (significant)" : " (within noise)", c->n_significant,
+              c->significant ? " (significant)"
+              : c->too_few_passes ? " (too few warm passes to tell from noise)"
+                                  : " (within noise)", c->n_significant,
               c->n_significant == 1 ? "" : "s");
       printf ("  %-50s %9s %9s %7s %21s %8s  %s\n", "layer", "A ms", "B ms", "B/A",
               "95% CI of B-A (ms)", "p", "");

@@ -264,6 +264,11 @@ summary_text (const QvizRunComparison *c)
       n_kernels++;
   if (isnan (c->ratio))
     g_string_append_printf (s, _("%s: the whole model was not measured on both sides."), config);
+  else if (c->too_few_passes)
+    /* TRANSLATORS: configuration, B's time as a multiple of A's, the warm passes of A and B. */
+    g_string_append_printf (s, _("%s: B takes %.2f× the time of A; %u and %u warm passes are "
+                                 "too few to tell a change from timing noise."),
+                            config, c->ratio, c->a->warm_ms->len, c->b->warm_ms->len);
   else if (!c->significant)
     /* TRANSLATORS: configuration, then B's time as a multiple of A's. */
     g_string_append_printf (s, _("%s: B takes %.2f× the time of A, within timing noise."),

@@ -65,6 +65,24 @@ spread_subsample (const double *v, gsize n, gsize max, GArray *out, gsize *n_out
   return (const double *) out->data;
 }
 
+/* The smallest two-sided p-value the rank test can give for samples of na
+ * and nb values: every A below every B, 2 / C(na + nb, na). */
+static double
+smallest_p (gsize na, gsize nb)
+{
+  double c = 1.0;
+
+  if (na < 3 || nb < 3)
+    return 1.0;
+  for (gsize i = 1; i <= MIN (na, nb); i++)
+    {
+      c = c * (double) (na + nb - MIN (na, nb) + i) / (double) i;
+      if (c > 1e9)
+        break;
+    }
+  return MIN (1.0, 2.0 / c);
+}
+
 static void
 judge (const double *a, gsize na, const double *b, gsize nb, double a_med, double b_med,
        double *lo, double *hi, double *p, gboolean *significant)
@@ -109,6 +127,8 @@ qviz_compare_runs (const QvizRun *a, const QvizRun *b)
     judge ((const double *) a->warm_ms->data, a->warm_ms->len,
            (const double *) b->warm_ms->data, b->warm_ms->len, a->stats.median,
            b->stats.median, &lo, &hi, &c->p_value, &c->significant);
+    c->too_few_passes = smallest_p (MIN (a->warm_ms->len, MAX_TEST_SAMPLES),
+                                    MIN (b->warm_ms->len, MAX_TEST_SAMPLES)) >= MAX_P_VALUE;
   }
 
   for (guint i = 0; a->layers && i < a->layers->len; i++)

@@ -37,6 +37,10 @@ typedef struct {
   double ratio;              /* whole model, b / a */
   double p_value;
   gboolean significant;
+  /* So few warm passes on a side that no difference, however large, could
+   * pass the test (3 and 3 passes: at best p = 0.1): not "within noise"
+   * but "cannot tell". */
+  gboolean too_few_passes;
   GArray *layers;            /* QvizLayerDelta, in B's order, then A-only */
   guint n_significant;
 } QvizRunComparison;

@@ -74,6 +74,7 @@ test_scalar_against_vector (void)
       int convs = 0;
 
       g_assert_true (c->significant);
+      g_assert_false (c->too_few_passes);
       g_assert_cmpfloat (c->ratio, <, 0.8);
       for (guint k = 0; k < c->layers->len; k++)
         {
@@ -95,10 +96,44 @@ test_scalar_against_vector (void)
   }
 }
 
+/* A run of 3 warm passes against one 1000 times slower: the rank test
+ * cannot reach its threshold with 3 and 3 values, so the comparison says
+ * there were too few passes rather than "within noise"; with 8 and 8 the
+ * same difference is significant. */
+static QvizRun *
+run_of (guint n, double ms)
+{
+  QvizRun *r = qviz_run_new ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      double v = ms * (1.0 + 0.01 * i);
+      g_array_append_val (r->warm_ms, v);
+    }
+  qviz_run_compute_stats (r);
+  return r;
+}
+
+static void
+test_too_few_passes (void)
+{
+  g_autoptr (QvizRun) a3 = run_of (3, 100.0), b3 = run_of (3, 0.1);
+  g_autoptr (QvizRun) a8 = run_of (8, 100.0), b8 = run_of (8, 0.1);
+  g_autoptr (QvizRunComparison) few = qviz_compare_runs (a3, b3);
+  g_autoptr (QvizRunComparison) enough = qviz_compare_runs (a8, b8);
+
+  g_assert_cmpfloat (few->ratio, <, 0.01);
+  g_assert_false (few->significant);
+  g_assert_true (few->too_few_passes);
+  g_assert_true (enough->significant);
+  g_assert_false (enough->too_few_passes);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/compare/scalar-against-vector", test_scalar_against_vector);
+  g_test_add_func ("/compare/too-few-passes", test_too_few_passes);
   return g_test_run ();
 }
