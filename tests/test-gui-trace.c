@@ -157,6 +157,14 @@ test_import_trace (void)
   g_test_message ("flame of an ONNX Runtime pass: %u of %u pixels drawn", ink, total);
   g_assert_cmpuint (ink, >, total / 50);
 
+  /* the Layers table: the times, their ratio and the int8 error first */
+  {
+    static const char *const first[] = { "layer", "f32-ms", "int8-ms", "ratio", "sqnr" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (first); i++)
+      g_assert_cmpstr (qviz_layer_table_get_column_id (window->layer_table, i), ==, first[i]);
+  }
+
   /* the Layers table names the runtime that timed every row */
   {
     GListModel *rows = qviz_layer_table_get_model (window->layer_table);

@@ -106,7 +106,13 @@ item_gmacs (QvizLayerItem *item,
 /* ---- columns -------------------------------------------------------- */
 
 typedef enum {
+  /* In the order shown: what the two questions need first (times, the
+   * ratio, the int8 error), then what the layer is and how it ran. */
   COL_LAYER,
+  COL_F32_MS,
+  COL_INT8_MS,
+  COL_RATIO,
+  COL_SQNR,
   COL_OP,
   COL_CLASS,
   COL_ENGINE,
@@ -118,12 +124,8 @@ typedef enum {
   COL_DILATION,
   COL_GROUPS,
   COL_MACS,
-  COL_F32_MS,
-  COL_INT8_MS,
-  COL_RATIO,
   COL_GMACS_F32,
   COL_GMACS_INT8,
-  COL_SQNR,
   N_COLUMNS
 } Column;
 
@@ -274,8 +276,9 @@ setup_cell (GtkSignalListItemFactory *factory,
     gtk_widget_add_css_class (label, "numeric");
   if (col == COL_LAYER || col == COL_KERNEL_F32 || col == COL_KERNEL_INT8)
     {
+      /* a path keeps its first and last parts; the tooltip has it all */
       gtk_label_set_ellipsize (GTK_LABEL (label),
-                               col == COL_LAYER ? PANGO_ELLIPSIZE_START : PANGO_ELLIPSIZE_END);
+                               col == COL_LAYER ? PANGO_ELLIPSIZE_MIDDLE : PANGO_ELLIPSIZE_END);
       gtk_label_set_width_chars (GTK_LABEL (label), col == COL_LAYER ? 28 : 18);
     }
   gtk_list_item_set_child (list_item, label);
@@ -494,7 +497,8 @@ qviz_layer_table_init (QvizLayerTable *self)
 
   self->view = GTK_COLUMN_VIEW (gtk_column_view_new (GTK_SELECTION_MODEL (g_object_ref (self->selection))));
   gtk_column_view_set_show_column_separators (self->view, TRUE);
-  gtk_column_view_set_reorderable (self->view, FALSE);
+  /* columns can be dragged into the order a user wants */
+  gtk_column_view_set_reorderable (self->view, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->view), "data-table");
   g_signal_connect (self->view, "activate", G_CALLBACK (on_activate), self);
 
@@ -677,4 +681,23 @@ qviz_layer_table_sort_by (QvizLayerTable *self,
         return;
       }
   g_warning ("No layer table column '%s'", column_id);
+}
+
+const char *
+qviz_layer_table_get_column_id (QvizLayerTable *self,
+                                guint           position)
+{
+  g_autoptr (GtkColumnViewColumn) shown = NULL;
+  GListModel *list;
+
+  g_return_val_if_fail (QVIZ_IS_LAYER_TABLE (self), NULL);
+
+  list = gtk_column_view_get_columns (self->view);
+  if (position >= g_list_model_get_n_items (list))
+    return NULL;
+  shown = g_list_model_get_item (list, position);
+  for (int c = 0; c < N_COLUMNS; c++)
+    if (self->column[c] == shown)
+      return columns[c].id;
+  return NULL;
 }

@@ -44,4 +44,8 @@ void        qviz_layer_table_sort_by          (QvizLayerTable *self,
                                                const char     *column_id,
                                                GtkSortType     direction);
 
+/* The id of the column shown at position (0 = leftmost), or NULL. */
+const char *qviz_layer_table_get_column_id    (QvizLayerTable *self,
+                                               guint           position);
+
 G_END_DECLS
