@@ -16,40 +16,11 @@
 
 #include "qviz-application.h"
 #include "qviz-window-private.h"
+#include "gui-harness.h"
 
 static char *tmpdir;
 static char *team_uri;
 static QvizApplication *app;
-
-/* Runs the main loop until cond holds (or seconds pass); FALSE on timeout. */
-static gboolean
-iterate_until (gboolean (*cond) (void), double seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (!cond ())
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-  for (int i = 0; i < 50 && g_main_context_pending (NULL); i++)
-    g_main_context_iteration (NULL, FALSE);
-  return TRUE;
-}
-
-static void
-settle (double seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-}
 
 /* The application's window whose store is the team's server, if any. */
 static QvizWindow *
@@ -63,7 +34,7 @@ team_window (void)
 }
 
 static gboolean
-team_window_ready (void)
+team_window_ready (gpointer data)
 {
   QvizWindow *w = team_window ();
 
@@ -110,7 +81,7 @@ test_password_refused (void)
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "connect-team-uri",
                                   g_variant_new_string (with_password));
-  settle (0.5);
+  qviz_test_settle (0.5);
   remembered = g_settings_get_string (window->settings, "team-database");
   g_assert_cmpstr (remembered, ==, "");
   g_assert_null (team_window ());
@@ -130,10 +101,10 @@ test_connect_shows_cli_sweep (void)
   g_assert_cmpuint (qviz_window_get_n_sweep_rows (window), ==, 0);
   g_action_group_activate_action (G_ACTION_GROUP (window), "connect-team-uri",
                                   g_variant_new_string (team_uri));
-  g_assert_true (iterate_until (team_window_ready, 60));
+  g_assert_true (qviz_test_iterate_until (team_window_ready, NULL, 60));
   team = team_window ();
   gtk_window_set_default_size (GTK_WINDOW (team), 1400, 900);
-  settle (0.5);
+  qviz_test_settle (0.5);
 
   /* the sweep qviz-cli wrote, in the sidebar and on the Overview */
   g_assert_cmpuint (qviz_window_get_n_sweep_rows (team), ==, 1);
@@ -142,7 +113,7 @@ test_connect_shows_cli_sweep (void)
   g_assert_no_error (error);
   g_assert_cmpuint (runs->len, ==, 2);
   adw_view_stack_set_visible_child_name (team->pages, "overview");
-  settle (0.3);
+  qviz_test_settle (0.3);
   g_assert_cmpuint (qviz_curves_view_get_n_series (team->curves), ==, 1);
 
   /* remembered for the next window and the next dialog */

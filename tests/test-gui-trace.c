@@ -15,31 +15,11 @@
 
 #include "qviz-application.h"
 #include "qviz-window-private.h"
+#include "gui-harness.h"
 
 static char *tmpdir;
 static char *db_path;
 static QvizWindow *window;
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-iterate_until (Condition cond,
-               gpointer  data,
-               double    seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-  for (int i = 0; i < 50 && g_main_context_pending (NULL); i++)
-    g_main_context_iteration (NULL, FALSE);
-  return TRUE;
-}
 
 static gboolean
 model_shown (gpointer data)
@@ -58,53 +38,6 @@ flame_drawn (gpointer data)
 {
   return qviz_flame_view_get_n_bands (window->flame) >= 1 &&
          gtk_widget_get_width (GTK_WIDGET (window->flame)) > 50;
-}
-
-static void
-settle (double seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-}
-
-/* Pixels of the widget, as drawn, that differ from its most common colour. */
-static guint
-count_ink (GtkWidget *widget,
-           guint     *total)
-{
-  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autoptr (GHashTable) counts = g_hash_table_new (NULL, NULL);
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  g_autofree guint32 *pixels = NULL;
-  guint32 background = 0;
-  guint best = 0, ink = 0;
-
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  pixels = g_new (guint32, (gsize) w * h);
-  gdk_texture_download (texture, (guchar *) pixels, (gsize) w * 4);
-  for (gsize i = 0; i < (gsize) w * h; i++)
-    {
-      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, GUINT_TO_POINTER (pixels[i]))) + 1;
-      g_hash_table_insert (counts, GUINT_TO_POINTER (pixels[i]), GUINT_TO_POINTER (n));
-      if (n > best)
-        best = n, background = pixels[i];
-    }
-  for (gsize i = 0; i < (gsize) w * h; i++)
-    ink += pixels[i] != background;
-  *total = (guint) w * h;
-  return ink;
 }
 
 static int
@@ -133,7 +66,7 @@ test_import_trace (void)
   GAction *action;
   guint total = 0, ink;
 
-  g_assert_true (iterate_until (model_shown, NULL, 30));
+  g_assert_true (qviz_test_iterate_until (model_shown, NULL, 30));
   g_assert_cmpuint (qviz_window_get_n_sweep_rows (window), ==, 0);
   action = g_action_map_lookup_action (G_ACTION_MAP (window), "import-trace");
   g_assert_nonnull (action);
@@ -143,17 +76,17 @@ test_import_trace (void)
   qviz_window_import_trace (window, trace);
   g_assert_true (qviz_window_is_busy_with_store (window));
   g_assert_false (g_action_get_enabled (action));
-  g_assert_true (iterate_until (store_idle, NULL, 30));
+  g_assert_true (qviz_test_iterate_until (store_idle, NULL, 30));
   g_assert_cmpint (count_runs ("engine = 'onnxruntime CPU'"), ==, 1);
   g_assert_cmpuint (qviz_window_get_n_sweep_rows (window), ==, 1);
   g_assert_nonnull (window->sweep_uuid);
 
   /* the flame chart draws the imported pass */
   adw_view_stack_set_visible_child_name (window->pages, "flame");
-  g_assert_true (iterate_until (flame_drawn, NULL, 30));
-  settle (0.3);
+  g_assert_true (qviz_test_iterate_until (flame_drawn, NULL, 30));
+  qviz_test_settle (0.3);
   g_assert_cmpuint (qviz_flame_view_get_n_bands (window->flame), ==, 1);
-  ink = count_ink (GTK_WIDGET (window->flame), &total);
+  ink = qviz_test_count_ink (GTK_WIDGET (window->flame), &total);
   g_test_message ("flame of an ONNX Runtime pass: %u of %u pixels drawn", ink, total);
   g_assert_cmpuint (ink, >, total / 50);
 
@@ -181,7 +114,7 @@ test_import_trace (void)
   /* a file that is no trace: a toast, and nothing stored */
   g_assert_true (g_file_set_contents (junk, "not a trace", -1, NULL));
   qviz_window_import_trace (window, junk);
-  g_assert_true (iterate_until (store_idle, NULL, 30));
+  g_assert_true (qviz_test_iterate_until (store_idle, NULL, 30));
   g_assert_cmpint (count_runs ("1"), ==, 1);
   g_assert_cmpuint (qviz_window_get_n_sweep_rows (window), ==, 1);
 }

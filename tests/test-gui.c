@@ -23,6 +23,7 @@
 #include "qviz-model.h"
 #include "qviz-sweep.h"
 #include "qviz-window-private.h"
+#include "gui-harness.h"
 
 static char *tmpdir;
 static char *db_path;
@@ -30,29 +31,6 @@ static QvizApplication *app;
 static QvizWindow *window;
 
 static void calibrate_small (QvizGraph *graph);
-
-typedef gboolean (*Condition) (gpointer data);
-
-/* Runs the main loop until cond holds (or seconds pass); FALSE on timeout. */
-static gboolean
-iterate_until (Condition cond,
-               gpointer  data,
-               double    seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-  /* Let pending layout and drawing settle. */
-  for (int i = 0; i < 50 && g_main_context_pending (NULL); i++)
-    g_main_context_iteration (NULL, FALSE);
-  return TRUE;
-}
 
 static gboolean
 window_ready (gpointer data)
@@ -85,60 +63,10 @@ compare_finished (gpointer data)
 }
 
 static void
-settle (double seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-}
-
-/* Renders widget as the screen shows it and counts the pixels that differ
- * from its most common colour (the background). */
-static guint
-count_ink (GtkWidget *widget,
-           guint     *total)
-{
-  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autoptr (GHashTable) counts = g_hash_table_new (NULL, NULL);
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  g_autofree guint32 *pixels = NULL;
-  guint32 background = 0;
-  guint best = 0, ink = 0;
-
-  g_assert_cmpint (w, >, 50);
-  g_assert_cmpint (h, >, 50);
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  pixels = g_new (guint32, (gsize) w * h);
-  gdk_texture_download (texture, (guchar *) pixels, (gsize) w * 4);
-  for (gsize i = 0; i < (gsize) w * h; i++)
-    {
-      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, GUINT_TO_POINTER (pixels[i]))) + 1;
-      g_hash_table_insert (counts, GUINT_TO_POINTER (pixels[i]), GUINT_TO_POINTER (n));
-      if (n > best)
-        best = n, background = pixels[i];
-    }
-  for (gsize i = 0; i < (gsize) w * h; i++)
-    ink += pixels[i] != background;
-  *total = (guint) w * h;
-  return ink;
-}
-
-static void
 show_page (const char *name)
 {
   adw_view_stack_set_visible_child_name (window->pages, name);
-  settle (0.3);
+  qviz_test_settle (0.3);
 }
 
 static void
@@ -149,31 +77,31 @@ test_pages (void)
   guint n;
   double prev = INFINITY;
 
-  g_assert_true (iterate_until (window_ready, NULL, 30));
+  g_assert_true (qviz_test_iterate_until (window_ready, NULL, 30));
   g_assert_cmpuint (qviz_window_get_n_sweep_rows (window), ==, 1);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (window->content_stack), ==, "pages");
 
   /* Overview: f32 and int8 curves at one thread, both drawn. */
   show_page ("overview");
   g_assert_cmpuint (qviz_curves_view_get_n_series (window->curves), ==, 2);
-  ink = count_ink (GTK_WIDGET (window->curves), &total);
+  ink = qviz_test_count_ink (GTK_WIDGET (window->curves), &total);
   g_test_message ("curves: %u of %u pixels drawn", ink, total);
   g_assert_cmpuint (ink, >, total / 50);
   g_assert_true (qviz_breakdown_view_has_data (window->breakdown));
-  ink = count_ink (GTK_WIDGET (window->breakdown), &total);
+  ink = qviz_test_count_ink (GTK_WIDGET (window->breakdown), &total);
   g_assert_cmpuint (ink, >, total / 50);
   g_assert_nonnull (gtk_widget_get_first_child (window->cards));
 
   /* Flame chart: a float band and an int8 band, drawn. */
   show_page ("flame");
   g_assert_cmpuint (qviz_flame_view_get_n_bands (window->flame), ==, 2);
-  ink = count_ink (GTK_WIDGET (window->flame), &total);
+  ink = qviz_test_count_ink (GTK_WIDGET (window->flame), &total);
   g_test_message ("flame: %u of %u pixels drawn", ink, total);
   g_assert_cmpuint (ink, >, total / 50);
   /* The cold pass is a choice, and choosing it keeps two bands. */
   g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (window->flame_pass)), ==, 2);
   gtk_drop_down_set_selected (window->flame_pass, 1);
-  settle (0.2);
+  qviz_test_settle (0.2);
   g_assert_cmpuint (qviz_flame_view_get_n_bands (window->flame), ==, 2);
   /* Zooming narrows the visible window. */
   {
@@ -219,9 +147,9 @@ test_pages (void)
   /* Compare with one sweep: A and B are the same runs, so both sweeps'
    * curves are drawn and every layer's change is within noise (greyed). */
   show_page ("compare");
-  g_assert_true (iterate_until (compare_finished, NULL, 30));
+  g_assert_true (qviz_test_iterate_until (compare_finished, NULL, 30));
   g_assert_cmpuint (qviz_curves_view_get_n_series (window->compare_curves), ==, 4);
-  ink = count_ink (GTK_WIDGET (window->compare_curves), &total);
+  ink = qviz_test_count_ink (GTK_WIDGET (window->compare_curves), &total);
   g_assert_cmpuint (ink, >, total / 50);
   g_assert_true (qviz_window_has_comparison (window));
   g_assert_cmpint (qviz_flame_view_get_color_mode (window->compare_flame), ==, QVIZ_FLAME_COLOR_BY_RATIO);
@@ -261,7 +189,7 @@ test_cold_start (void)
   guint total = 0, ink, n_slower = 0;
   double multiple;
 
-  g_assert_true (iterate_until (window_ready, NULL, 30));
+  g_assert_true (qviz_test_iterate_until (window_ready, NULL, 30));
   show_page ("cold-start");
   run = qviz_cold_start_page_get_run (page);
   g_assert_nonnull (run);
@@ -302,7 +230,7 @@ test_cold_start (void)
   /* One band, coloured by cold/warm ratio, drawn. */
   g_assert_cmpuint (qviz_flame_view_get_n_bands (QVIZ_FLAME_VIEW (flame)), ==, 1);
   g_assert_cmpint (qviz_flame_view_get_color_mode (QVIZ_FLAME_VIEW (flame)), ==, QVIZ_FLAME_COLOR_BY_COLD_RATIO);
-  ink = count_ink (flame, &total);
+  ink = qviz_test_count_ink (flame, &total);
   g_test_message ("cold-start flame: %u of %u pixels drawn", ink, total);
   g_assert_cmpuint (ink, >, total / 50);
 
@@ -365,10 +293,10 @@ test_flame_search (void)
   guint expected, n;
   g_autofree char *first = NULL, *one_of_n = NULL;
 
-  g_assert_true (iterate_until (window_ready, NULL, 30));
+  g_assert_true (qviz_test_iterate_until (window_ready, NULL, 30));
   show_page ("flame");
   gtk_drop_down_set_selected (window->flame_pass, 0);
-  settle (0.2);
+  qviz_test_settle (0.2);
   f32 = qviz_window_get_report_run (window, "f32");
   int8 = qviz_window_get_report_run (window, "int8");
   /* The report runs are those of the configuration the page shows. */
@@ -382,7 +310,7 @@ test_flame_search (void)
   g_assert_cmpuint (expected, >=, 2);
 
   gtk_editable_set_text (GTK_EDITABLE (window->flame_search), text);
-  settle (0.5);
+  qviz_test_settle (0.5);
   n = qviz_flame_view_get_n_matches (window->flame);
   g_assert_cmpuint (n, ==, expected);
   {
@@ -408,7 +336,7 @@ test_flame_search (void)
   g_assert_cmpstr (gtk_label_get_text (window->flame_status), ==, first);
 
   gtk_editable_set_text (GTK_EDITABLE (window->flame_search), "no-such-layer-anywhere");
-  settle (0.5);
+  qviz_test_settle (0.5);
   g_assert_cmpuint (qviz_flame_view_get_n_matches (window->flame), ==, 0);
   g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, "No match");
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (window->flame_matches), "error"));
@@ -416,7 +344,7 @@ test_flame_search (void)
   g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, "No match");
 
   gtk_editable_set_text (GTK_EDITABLE (window->flame_search), "");
-  settle (0.5);
+  qviz_test_settle (0.5);
   g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, "");
 }
 
@@ -447,7 +375,7 @@ test_run_and_cancel (void)
   g_autoptr (GError) error = NULL;
   guint complete = 0, cancelled = 0, loads;
 
-  g_assert_true (iterate_until (window_ready, NULL, 30));
+  g_assert_true (qviz_test_iterate_until (window_ready, NULL, 30));
   /* Calibrating at the model's default size takes long; a small calibration
    * of the window's model keeps this test fast. */
   g_assert_nonnull (window->graph);
@@ -458,8 +386,8 @@ test_run_and_cancel (void)
   loads = window->n_detailed_loads;
   g_action_group_activate_action (G_ACTION_GROUP (window), "start-sweep", NULL);
   g_assert_true (qviz_window_is_running (window));
-  g_assert_true (iterate_until (sweep_finished, NULL, 120));
-  g_assert_true (iterate_until (rows_at_least, GUINT_TO_POINTER (2), 5));
+  g_assert_true (qviz_test_iterate_until (sweep_finished, NULL, 120));
+  g_assert_true (qviz_test_iterate_until (rows_at_least, GUINT_TO_POINTER (2), 5));
   g_assert_cmpuint (qviz_window_get_n_sweep_rows (window), ==, 2);
   /* The sidebar is refreshed after each of the two runs, yet the shown
    * sweep's layers and spans are not read again: only the new sweep's two
@@ -470,25 +398,25 @@ test_run_and_cancel (void)
   /* A long sweep, cancelled once it is under way. */
   set_sweep_settings ("64,96,128", 100000);
   g_action_group_activate_action (G_ACTION_GROUP (window), "start-sweep", NULL);
-  g_assert_true (iterate_until (sweep_progressing, NULL, 30));
-  settle (0.3);
+  g_assert_true (qviz_test_iterate_until (sweep_progressing, NULL, 30));
+  qviz_test_settle (0.3);
   /* While it runs, the progress takes no room from the page switcher: at
    * 1200 px the switcher stays in the header, the progress under it. */
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 900);
-  settle (0.5);
+  qviz_test_settle (0.5);
   g_assert_true (gtk_widget_get_mapped (window->progress_box));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window->progress_bar)), >, 400);
   g_assert_false (adw_view_switcher_title_get_title_visible (window->switcher_title));
   g_assert_false (adw_view_switcher_bar_get_reveal (window->switcher_bar));
   /* Narrow, the switcher moves to the bottom bar and stays reachable. */
   gtk_window_set_default_size (GTK_WINDOW (window), 800, 700);
-  settle (0.5);
+  qviz_test_settle (0.5);
   g_assert_true (gtk_widget_get_mapped (window->progress_box));
   g_assert_true (adw_view_switcher_bar_get_reveal (window->switcher_bar));
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
-  settle (0.3);
+  qviz_test_settle (0.3);
   g_action_group_activate_action (G_ACTION_GROUP (window), "cancel", NULL);
-  g_assert_true (iterate_until (sweep_finished, NULL, 60));
+  g_assert_true (qviz_test_iterate_until (sweep_finished, NULL, 60));
 
   /* The earlier sweeps are intact, the cancelled one is marked so. */
   store = qviz_store_open (db_path, QVIZ_STORE_READ_ONLY, &error);
@@ -619,7 +547,7 @@ test_machines_and_compare (void)
   guint sweeps0, runs0, machines0, sweeps1, runs1, machines1, sweeps2, runs2, machines2;
   guint total = 0, ink;
 
-  g_assert_true (iterate_until (window_ready, NULL, 30));
+  g_assert_true (qviz_test_iterate_until (window_ready, NULL, 30));
   g_assert_false (qviz_window_is_running (window));
   uuid_b = record_elsewhere (other, "dwsep5x5");
   uuid_conv = record_elsewhere (other, "conv5x5s2");
@@ -631,7 +559,7 @@ test_machines_and_compare (void)
   /* Importing another machine's file adds its machine and both sweeps. */
   qviz_window_import_database (window, other);
   g_assert_true (qviz_window_is_busy_with_store (window));
-  g_assert_true (iterate_until (store_idle, NULL, 30));
+  g_assert_true (qviz_test_iterate_until (store_idle, NULL, 30));
   count_store (&sweeps1, &runs1, &machines1);
   g_assert_cmpuint (sweeps1, ==, sweeps0 + 2);
   g_assert_cmpuint (runs1, ==, runs0 + 8);
@@ -642,10 +570,10 @@ test_machines_and_compare (void)
   /* The same file again adds nothing; a file that is no database changes
    * nothing either. */
   qviz_window_import_database (window, other);
-  g_assert_true (iterate_until (store_idle, NULL, 30));
+  g_assert_true (qviz_test_iterate_until (store_idle, NULL, 30));
   g_assert_true (g_file_set_contents (junk, "not a database", -1, NULL));
   qviz_window_import_database (window, junk);
-  g_assert_true (iterate_until (store_idle, NULL, 30));
+  g_assert_true (qviz_test_iterate_until (store_idle, NULL, 30));
   count_store (&sweeps2, &runs2, &machines2);
   g_assert_cmpuint (sweeps2, ==, sweeps1);
   g_assert_cmpuint (runs2, ==, runs1);
@@ -656,26 +584,26 @@ test_machines_and_compare (void)
   qviz_window_open_sweep (window, uuid_conv);
   g_assert_cmpstr (window->model_name, ==, "conv5x5s2");
   g_assert_cmpstr (window->sweep_uuid, ==, uuid_conv);
-  g_assert_true (iterate_until (store_idle, NULL, 30));
+  g_assert_true (qviz_test_iterate_until (store_idle, NULL, 30));
   g_assert_cmpstr (window->sweep_uuid, ==, uuid_conv);
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (window->pages), ==, "overview");
 
   /* Back to dwsep5x5 on lab-xeon: Compare puts it (B) against the newest
    * sweep of this machine (A) on one chart, and colours B's layers by B/A. */
   qviz_window_open_sweep (window, uuid_b);
-  g_assert_true (iterate_until (store_idle, NULL, 30));
+  g_assert_true (qviz_test_iterate_until (store_idle, NULL, 30));
   g_assert_cmpstr (window->sweep_uuid, ==, uuid_b);
   show_page ("compare");
-  g_assert_true (iterate_until (compare_finished, NULL, 30));
+  g_assert_true (qviz_test_iterate_until (compare_finished, NULL, 30));
   g_assert_cmpstr (window->compare_uuid_b, ==, uuid_b);
   g_assert_cmpstr (window->compare_uuid_a, !=, uuid_b);
   g_assert_true (qviz_window_has_comparison (window));
   g_assert_cmpuint (qviz_curves_view_get_n_series (window->compare_curves), ==, 4);
-  ink = count_ink (GTK_WIDGET (window->compare_curves), &total);
+  ink = qviz_test_count_ink (GTK_WIDGET (window->compare_curves), &total);
   g_test_message ("compare curves: %u of %u pixels drawn", ink, total);
   g_assert_cmpuint (ink, >, total / 50);
   g_assert_cmpuint (qviz_flame_view_get_n_bands (window->compare_flame), ==, 1);
-  ink = count_ink (GTK_WIDGET (window->compare_flame), &total);
+  ink = qviz_test_count_ink (GTK_WIDGET (window->compare_flame), &total);
   g_test_message ("differential flame: %u of %u pixels drawn", ink, total);
   g_assert_cmpuint (ink, >, total / 50);
   g_assert_nonnull (gtk_list_box_get_row_at_index (window->delta_list, 2));
@@ -711,7 +639,7 @@ test_machines_and_compare (void)
     g_autoptr (GError) error = NULL;
 
     qviz_window_export_database (window, out);
-    g_assert_true (iterate_until (store_idle, NULL, 30));
+    g_assert_true (qviz_test_iterate_until (store_idle, NULL, 30));
     store = qviz_store_open (out, QVIZ_STORE_READ_ONLY, &error);
     g_assert_no_error (error);
     sweeps = qviz_store_list_sweeps (store, NULL, NULL, &error);
@@ -750,12 +678,12 @@ test_compare_in_worker (void)
   guint position;
   gint64 start;
 
-  g_assert_true (iterate_until (window_ready, NULL, 30));
+  g_assert_true (qviz_test_iterate_until (window_ready, NULL, 30));
   uuid = record_elsewhere_n (path, "dwsep5x5", 150);
   qviz_window_import_database (window, path);
-  g_assert_true (iterate_until (store_idle, NULL, 30));
+  g_assert_true (qviz_test_iterate_until (store_idle, NULL, 30));
   show_page ("compare");
-  g_assert_true (iterate_until (compare_finished, NULL, 30));
+  g_assert_true (qviz_test_iterate_until (compare_finished, NULL, 30));
 
   position = sweep_position (uuid);
   source = g_timeout_add (1, count_tick, &ticks);
@@ -765,7 +693,7 @@ test_compare_in_worker (void)
   gtk_drop_down_set_selected (window->compare_a, position);
   g_assert_true (qviz_window_is_comparing (window));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (window->compare_stack), ==, "computing");
-  g_assert_true (iterate_until (compare_finished, NULL, 60));
+  g_assert_true (qviz_test_iterate_until (compare_finished, NULL, 60));
   g_test_message ("comparison: %.1f ms, the periodic source fired %u times meanwhile",
                   (g_get_monotonic_time () - start) / 1000.0, ticks - ticks_before);
   g_source_remove (source);
@@ -882,7 +810,7 @@ test_narrow_window (void)
   int min = 0, nat = 0;
 
   gtk_window_set_default_size (GTK_WINDOW (window), 800, 700);
-  settle (0.5);
+  qviz_test_settle (0.5);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       show_page (names[i]);
@@ -900,7 +828,7 @@ test_narrow_window (void)
   /* Wide again: the switcher is back in the header and the sidebar beside
    * the pages. */
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
-  settle (0.5);
+  qviz_test_settle (0.5);
   g_assert_false (adw_flap_get_folded (window->flap));
   g_assert_false (adw_view_switcher_bar_get_reveal (window->switcher_bar));
   adw_flap_set_reveal_flap (window->flap, TRUE);
@@ -948,7 +876,7 @@ test_odd_values (void)
       gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
       gtk_window_present (GTK_WINDOW (window));
       t0 = g_get_monotonic_time ();
-      if (!iterate_until (window_ready, NULL, 30))
+      if (!qviz_test_iterate_until (window_ready, NULL, 30))
         g_error ("odd database %u: loading %d, %u sweep rows", i,
                  qviz_window_is_loading (window), qviz_window_get_n_sweep_rows (window));
       for (guint k = 0; k < G_N_ELEMENTS (pages); k++)
@@ -956,7 +884,7 @@ test_odd_values (void)
       g_test_message ("opened and shown in %.1f s", (g_get_monotonic_time () - t0) / 1e6);
       gtk_window_destroy (GTK_WINDOW (window));
       window = saved;
-      settle (0.1);
+      qviz_test_settle (0.1);
     }
 }
 

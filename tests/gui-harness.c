@@ -1,0 +1,70 @@
+/* gui-harness.c: see gui-harness.h. */
+
+#include "gui-harness.h"
+
+gboolean
+qviz_test_iterate_until (QvizTestCondition cond,
+                         gpointer          data,
+                         double            seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  for (int i = 0; i < 50 && g_main_context_pending (NULL); i++)
+    g_main_context_iteration (NULL, FALSE);
+  return TRUE;
+}
+
+void
+qviz_test_settle (double seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+}
+
+guint
+qviz_test_count_ink (GtkWidget *widget,
+                     guint     *total)
+{
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr (GHashTable) counts = g_hash_table_new (NULL, NULL);
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  g_autofree guint32 *pixels = NULL;
+  guint32 background = 0;
+  guint best = 0, ink = 0;
+
+  g_assert_cmpint (w, >, 50);
+  g_assert_cmpint (h, >, 50);
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  pixels = g_new (guint32, (gsize) w * h);
+  gdk_texture_download (texture, (guchar *) pixels, (gsize) w * 4);
+  for (gsize i = 0; i < (gsize) w * h; i++)
+    {
+      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, GUINT_TO_POINTER (pixels[i]))) + 1;
+      g_hash_table_insert (counts, GUINT_TO_POINTER (pixels[i]), GUINT_TO_POINTER (n));
+      if (n > best)
+        best = n, background = pixels[i];
+    }
+  for (gsize i = 0; i < (gsize) w * h; i++)
+    ink += pixels[i] != background;
+  *total = (guint) w * h;
+  return ink;
+}

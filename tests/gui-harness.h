@@ -1,0 +1,23 @@
+/* gui-harness.h: what the tests of the real window share: running the main
+ * loop until something holds, letting drawing settle, and counting what a
+ * widget drew. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+typedef gboolean (*QvizTestCondition) (gpointer data);
+
+/* Runs the main loop until cond (data) holds, then lets pending layout and
+ * drawing settle; FALSE when seconds passed first. */
+gboolean qviz_test_iterate_until (QvizTestCondition cond, gpointer data, double seconds);
+
+/* Runs the main loop for seconds. */
+void     qviz_test_settle        (double seconds);
+
+/* Renders widget as the screen shows it and counts the pixels that differ
+ * from its most common colour (the background); *total gets all of them. */
+guint    qviz_test_count_ink     (GtkWidget *widget, guint *total);
+
+G_END_DECLS
