@@ -45,6 +45,10 @@ struct _QvizWindow
   char              *compare_filled; /* what the page shows: A, B, their runs */
   gboolean           compare_dirty; /* refill when the page is next shown */
   guint              n_detailed_loads; /* runs read with layers and spans */
+  gboolean           loading_sweep; /* a worker reads the runs of sweep_uuid */
+  guint              sweep_generation; /* which worker's runs are awaited */
+  GCancellable      *sweep_cancellable;
+  GtkSpinner        *loading_spinner;
   gboolean           compare_computing; /* a worker loads and compares A and B */
   guint              compare_generation; /* which worker's answer is awaited */
   GCancellable      *compare_cancellable;
@@ -129,7 +133,10 @@ void     qviz_window_connect_team       (QvizWindow *self, const char *uri);
 
 /* qviz-window.c */
 void     qviz_window_reload_sweeps      (QvizWindow *self, const char *select_uuid);
+/* Reads the sweep's runs in a worker, showing "Loading…" until they fill
+ * the pages; NULL empties them at once. */
 void     qviz_window_show_sweep         (QvizWindow *self, const char *sweep_uuid);
+gboolean qviz_window_is_loading_sweep   (QvizWindow *self);
 /* Shows the sweep on the Overview, switching to its model if needed. */
 void     qviz_window_open_sweep         (QvizWindow *self, const char *sweep_uuid);
 void     qviz_window_set_model_info     (QvizWindow *self, const char *spec,

@@ -93,7 +93,7 @@ qviz_window_is_running (QvizWindow *self)
 gboolean
 qviz_window_is_loading (QvizWindow *self)
 {
-  return self->loading_model > 0;
+  return self->loading_model > 0 || self->loading_sweep;
 }
 
 void
@@ -725,69 +725,213 @@ update_content (QvizWindow *self)
                         have_store ? _("Browse _Machines and Sweeps") : _("_Import Database…"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->empty_machines_button),
                                   have_store ? "win.show-machines" : "win.import");
+  /* Another sweep's pages would mislead while this one loads; a refresh of
+   * the sweep shown (a run was added) keeps them. */
+  if (self->loading_sweep && !store_page)
+    {
+      const QvizRun *first = have_runs ? g_ptr_array_index (self->runs, 0) : NULL;
+      if (first == NULL || g_strcmp0 (first->sweep_uuid, self->sweep_uuid) != 0)
+        {
+          gtk_stack_set_visible_child_name (self->content_stack, "loading");
+          return;
+        }
+    }
   gtk_stack_set_visible_child_name (self->content_stack, have_runs || store_page ? "pages" : "empty");
 }
 
-/* The runs of a sweep with their layers and spans.  While a sweep runs the
- * sidebar is refreshed after every run; the runs already shown are kept,
- * so only a new run's layers and spans are read, not every run's again. */
-static GPtrArray *
-load_runs_keeping (QvizWindow  *self,
-                   const char  *sweep_uuid,
-                   GError     **error)
+/* Reading a sweep's runs with every layer and span can take seconds on a
+ * big database, so a worker does it on its own read-only connection.
+ * While a sweep runs the sidebar is refreshed after every run; the runs
+ * already shown are kept, so only a new run's layers and spans are read,
+ * not every run's again. */
+typedef struct {
+  char      *db_path;
+  char      *sweep_uuid;
+  GStrv      kept_uuids;   /* runs the window holds in full already */
+  guint      generation;
+  GPtrArray *listed;       /* QvizRun *: in full, or brief when kept */
+  guint      n_detailed;   /* runs read with layers and spans */
+} SweepLoadJob;
+
+static void
+sweep_load_job_free (SweepLoadJob *job)
 {
-  g_autoptr (GPtrArray) listed = NULL;
-  GPtrArray *runs;
+  g_free (job->db_path);
+  g_free (job->sweep_uuid);
+  g_strfreev (job->kept_uuids);
+  g_clear_pointer (&job->listed, g_ptr_array_unref);
+  g_free (job);
+}
 
-  if (self->runs == NULL || g_strcmp0 (self->sweep_uuid, sweep_uuid) != 0)
+static void
+sweep_load_thread (GTask        *task,
+                   gpointer      source,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  SweepLoadJob *job = task_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizStore) store = qviz_store_open (job->db_path, QVIZ_STORE_READ_ONLY, &error);
+  gboolean have_kept = job->kept_uuids != NULL && job->kept_uuids[0] != NULL;
+
+  if (store == NULL ||
+      (job->listed = qviz_store_list_runs (store, job->sweep_uuid, !have_kept, &error)) == NULL)
     {
-      runs = qviz_store_list_runs (self->store, sweep_uuid, TRUE, error);
-      if (runs != NULL)
-        {
-          self->n_detailed_loads += runs->len;
-          for (guint i = 0; i < runs->len; i++)
-            qviz_run_clip_text (g_ptr_array_index (runs, i), QVIZ_WINDOW_MAX_TEXT);
-        }
-      return runs;
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
     }
-
-  listed = qviz_store_list_runs (self->store, sweep_uuid, FALSE, error);
-  if (listed == NULL)
-    return NULL;
-  runs = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_run_free);
-  for (guint i = 0; i < listed->len; i++)
+  if (!have_kept)
+    job->n_detailed = job->listed->len;
+  for (guint i = 0; have_kept && i < job->listed->len; i++)
     {
-      const QvizRun *brief = g_ptr_array_index (listed, i);
-      QvizRun *run = NULL;
+      QvizRun *brief = g_ptr_array_index (job->listed, i);
+      QvizRun *run;
 
-      for (guint j = 0; j < self->runs->len && run == NULL; j++)
+      if (g_cancellable_set_error_if_cancelled (cancellable, &error))
         {
-          QvizRun *kept = g_ptr_array_index (self->runs, j);
-          /* A run is stored whole in one transaction: same uuid, same run. */
-          if (kept != NULL && g_str_equal (kept->uuid, brief->uuid))
-            run = g_steal_pointer (&self->runs->pdata[j]);
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
         }
+      /* A run is stored whole in one transaction: same uuid, same run. */
+      if (g_strv_contains ((const char * const *) job->kept_uuids, brief->uuid))
+        continue;
+      run = qviz_store_get_run (store, brief->uuid, &error);
       if (run == NULL)
         {
-          run = qviz_store_get_run (self->store, brief->uuid, error);
-          if (run == NULL)
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      qviz_run_free (brief);
+      job->listed->pdata[i] = run;
+      job->n_detailed++;
+    }
+  for (guint i = 0; i < job->listed->len; i++)
+    qviz_run_clip_text (g_ptr_array_index (job->listed, i), QVIZ_WINDOW_MAX_TEXT);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* The listed runs, each kept one taken from self->runs. */
+static GPtrArray *
+merge_kept_runs (QvizWindow   *self,
+                 SweepLoadJob *job)
+{
+  GPtrArray *runs = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_run_free);
+
+  for (guint i = 0; i < job->listed->len; i++)
+    {
+      QvizRun *run = g_steal_pointer (&job->listed->pdata[i]);
+
+      for (guint j = 0; job->kept_uuids && self->runs && j < self->runs->len; j++)
+        {
+          QvizRun *kept = g_ptr_array_index (self->runs, j);
+          if (kept != NULL && g_str_equal (kept->uuid, run->uuid)
+              && g_strv_contains ((const char * const *) job->kept_uuids, run->uuid))
             {
-              g_ptr_array_unref (runs);
-              return NULL;
+              qviz_run_free (run);
+              run = g_steal_pointer (&self->runs->pdata[j]);
+              break;
             }
-          qviz_run_clip_text (run, QVIZ_WINDOW_MAX_TEXT);
-          self->n_detailed_loads++;
         }
       g_ptr_array_add (runs, run);
     }
   return runs;
 }
 
+static void show_runs (QvizWindow *self, GPtrArray *runs);
+
+static void
+on_sweep_loaded (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  QvizWindow *self = QVIZ_WINDOW (source);
+  SweepLoadJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+
+  /* A newer selection superseded this one: its own task fills the pages. */
+  if (job->generation != self->sweep_generation)
+    return;
+  self->loading_sweep = FALSE;
+  g_clear_object (&self->sweep_cancellable);
+  gtk_spinner_stop (self->loading_spinner);
+  self->n_detailed_loads += job->n_detailed;
+  if (!ok)
+    {
+      qviz_window_toast (self, error->message);
+      show_runs (self, NULL);
+      return;
+    }
+  show_runs (self, merge_kept_runs (self, job));
+}
+
+gboolean
+qviz_window_is_loading_sweep (QvizWindow *self)
+{
+  g_return_val_if_fail (QVIZ_IS_WINDOW (self), FALSE);
+  return self->loading_sweep;
+}
+
 void
 qviz_window_show_sweep (QvizWindow *self,
                         const char *sweep_uuid)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GStrvBuilder) kept = NULL;
+  g_autofree char *uuid = g_strdup (sweep_uuid);
+  SweepLoadJob *job;
+
+  g_return_if_fail (QVIZ_IS_WINDOW (self));
+
+  /* The sweep chosen is the one actions (export, delete, compare) act on
+   * at once; its runs follow when read. */
+  g_free (self->sweep_uuid);
+  self->sweep_uuid = g_steal_pointer (&uuid);
+  sweep_uuid = self->sweep_uuid;
+
+  self->sweep_generation++;
+  if (self->sweep_cancellable != NULL)
+    g_cancellable_cancel (self->sweep_cancellable);
+  g_clear_object (&self->sweep_cancellable);
+
+  if (sweep_uuid == NULL || self->store == NULL)
+    {
+      self->loading_sweep = FALSE;
+      gtk_spinner_stop (self->loading_spinner);
+      show_runs (self, NULL);
+      return;
+    }
+
+  kept = g_strv_builder_new ();
+  for (guint i = 0; self->runs != NULL && i < self->runs->len; i++)
+    {
+      const QvizRun *run = g_ptr_array_index (self->runs, i);
+      if (run != NULL && g_strcmp0 (run->sweep_uuid, sweep_uuid) == 0)
+        g_strv_builder_add (kept, run->uuid);
+    }
+
+  job = g_new0 (SweepLoadJob, 1);
+  job->db_path = g_strdup (qviz_store_get_path (self->store));
+  job->sweep_uuid = g_strdup (sweep_uuid);
+  job->kept_uuids = g_strv_builder_end (kept);
+  job->generation = self->sweep_generation;
+  self->sweep_cancellable = g_cancellable_new ();
+  self->loading_sweep = TRUE;
+  gtk_spinner_start (self->loading_spinner);
+  update_content (self);
+
+  task = g_task_new (self, self->sweep_cancellable, on_sweep_loaded, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) sweep_load_job_free);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, sweep_load_thread);
+}
+
+/* Fills the Overview, Flame chart, Layers and Cold start pages with runs
+ * (taken) of the sweep chosen. */
+static void
+show_runs (QvizWindow *self,
+           GPtrArray  *runs)
+{
   g_autoptr (GtkStringList) configs = NULL;
   g_autoptr (GPtrArray) series = NULL;
   g_autoptr (QvizBreakdown) breakdown = NULL;
@@ -795,21 +939,11 @@ qviz_window_show_sweep (QvizWindow *self,
   guint initial = 0;
   int fewest = 0;
 
-  if (sweep_uuid != NULL && self->store != NULL)
-    {
-      GPtrArray *runs = load_runs_keeping (self, sweep_uuid, &error);
-      if (runs == NULL)
-        qviz_window_toast (self, error->message);
-      g_clear_pointer (&self->runs, g_ptr_array_unref);
-      self->runs = runs;
-    }
-  else
-    g_clear_pointer (&self->runs, g_ptr_array_unref);
-  g_free (self->sweep_uuid);
-  self->sweep_uuid = g_strdup (sweep_uuid);
+  g_clear_pointer (&self->runs, g_ptr_array_unref);
+  self->runs = runs;
   g_array_set_size (self->configs, 0);
   for (guint i = 0; self->sweeps && i < self->sweeps->len; i++)
-    if (g_strcmp0 (((QvizSweep *) g_ptr_array_index (self->sweeps, i))->uuid, sweep_uuid) == 0)
+    if (g_strcmp0 (((QvizSweep *) g_ptr_array_index (self->sweeps, i))->uuid, self->sweep_uuid) == 0)
       sweep = g_ptr_array_index (self->sweeps, i);
 
   if (self->runs == NULL || self->runs->len == 0)
@@ -1227,6 +1361,22 @@ build_flame (QvizWindow *self)
   return box;
 }
 
+/* What the Overview, Flame chart and Layers pages show while a worker reads
+ * the selected sweep's runs. */
+static GtkWidget *
+build_loading (QvizWindow *self)
+{
+  AdwStatusPage *page = ADW_STATUS_PAGE (adw_status_page_new ());
+
+  adw_status_page_set_title (page, _("Loading…"));
+  adw_status_page_set_description (page, _("Reading the sweep's runs, layers and spans."));
+  self->loading_spinner = GTK_SPINNER (gtk_spinner_new ());
+  gtk_widget_set_size_request (GTK_WIDGET (self->loading_spinner), 32, 32);
+  gtk_widget_set_halign (GTK_WIDGET (self->loading_spinner), GTK_ALIGN_CENTER);
+  adw_status_page_set_child (page, GTK_WIDGET (self->loading_spinner));
+  return GTK_WIDGET (page);
+}
+
 static GtkWidget *
 build_layers (QvizWindow *self)
 {
@@ -1467,6 +1617,7 @@ qviz_window_init (QvizWindow *self)
   self->content_stack = GTK_STACK (gtk_stack_new ());
   gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->empty_page), "empty");
   gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->pages), "pages");
+  gtk_stack_add_named (self->content_stack, build_loading (self), "loading");
   gtk_widget_set_hexpand (GTK_WIDGET (self->content_stack), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self->content_stack), TRUE);
   stack_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
@@ -1531,6 +1682,8 @@ qviz_window_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   if (self->compare_cancellable)
     g_cancellable_cancel (self->compare_cancellable);
+  if (self->sweep_cancellable)
+    g_cancellable_cancel (self->sweep_cancellable);
   G_OBJECT_CLASS (qviz_window_parent_class)->dispose (object);
 }
 
@@ -1542,6 +1695,7 @@ qviz_window_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->compare_cancellable);
+  g_clear_object (&self->sweep_cancellable);
   g_clear_object (&self->export_chart_section);
   g_clear_object (&self->export_data_section);
   g_clear_pointer (&self->comparisons, g_ptr_array_unref);

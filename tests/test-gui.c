@@ -705,6 +705,80 @@ test_compare_in_worker (void)
   g_assert_nonnull (gtk_list_box_get_row_at_index (window->delta_list, 2));
 }
 
+static gboolean
+sweep_loaded (gpointer data)
+{
+  return !qviz_window_is_loading_sweep (window);
+}
+
+/* Fires once; says whether the sweep was still being read by then. */
+static gboolean
+note_idle_while_loading (gpointer data)
+{
+  *(int *) data = qviz_window_is_loading_sweep (window) ? 1 : 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Choosing a long sweep (150 passes per configuration, every layer and span
+ * of each) reads its runs in a worker: the pages say "Loading…" with a
+ * spinner, the main loop keeps dispatching (an idle callback runs and a
+ * periodic source fires before the runs arrive), and then the Overview,
+ * Flame chart and Layers pages show that sweep. */
+static void
+test_sweep_loads_in_worker (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "loading.sqlite", NULL);
+  g_autofree char *uuid = NULL;
+  guint ticks = 0, source, n_runs = 0;
+  int idle_while_loading = -1;
+  gint64 start;
+
+  g_assert_true (qviz_test_iterate_until (window_ready, NULL, 30));
+  uuid = record_elsewhere_n (path, "dwsep5x5", 150);
+  qviz_window_import_database (window, path);
+  g_assert_true (qviz_test_iterate_until (store_idle, NULL, 30));
+  show_page ("overview");
+  g_assert_cmpstr (window->sweep_uuid, !=, uuid);
+
+  /* Every 10 ms, so that the idle callback is not starved by it. */
+  source = g_timeout_add (10, count_tick, &ticks);
+  start = g_get_monotonic_time ();
+  qviz_window_show_sweep (window, uuid);
+  /* At the default priority: redrawing the spinner would starve a lower one. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, note_idle_while_loading, &idle_while_loading, NULL);
+  g_assert_true (qviz_window_is_loading_sweep (window));
+  g_assert_cmpstr (window->sweep_uuid, ==, uuid);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->content_stack), ==, "loading");
+  g_assert_true (gtk_spinner_get_spinning (window->loading_spinner));
+  g_assert_true (qviz_test_iterate_until (sweep_loaded, NULL, 60));
+  g_test_message ("sweep loaded in %.1f ms (noisy: shared machine); the periodic source fired %u times meanwhile",
+                  (g_get_monotonic_time () - start) / 1000.0, ticks);
+  g_source_remove (source);
+  g_assert_cmpint (idle_while_loading, ==, 1);
+  g_assert_cmpuint (ticks, >, 0);
+
+  /* The pages show the long sweep: its runs, each with layers and spans. */
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->content_stack), ==, "pages");
+  g_assert_false (gtk_spinner_get_spinning (window->loading_spinner));
+  g_assert_nonnull (window->runs);
+  for (guint i = 0; i < window->runs->len; i++)
+    {
+      const QvizRun *run = g_ptr_array_index (window->runs, i);
+      g_assert_cmpstr (run->sweep_uuid, ==, uuid);
+      g_assert_cmpuint (run->layers->len, >, 0);
+      g_assert_nonnull (run->spans);
+      g_assert_cmpuint (run->spans->len, >, 0);
+      n_runs++;
+    }
+  g_assert_cmpuint (n_runs, >=, 2);
+  g_assert_cmpuint (qviz_curves_view_get_n_series (window->curves), >=, 2);
+  show_page ("flame");
+  g_assert_cmpuint (qviz_flame_view_get_n_bands (window->flame), ==, 2);
+  show_page ("layers");
+  g_assert_cmpuint (g_list_model_get_n_items (qviz_layer_table_get_model (window->layer_table)), >, 0);
+  show_page ("overview");
+}
+
 /* Run from the build directory, qviz finds the schema compiled beside the
  * build's data files; a copy elsewhere, without it, says what is missing
  * and exits with an error instead of aborting. */
@@ -970,6 +1044,7 @@ main (int   argc,
   g_test_add_func ("/gui/run-and-cancel", test_run_and_cancel);
   g_test_add_func ("/gui/machines-and-compare", test_machines_and_compare);
   g_test_add_func ("/gui/compare-in-worker", test_compare_in_worker);
+  g_test_add_func ("/gui/sweep-loads-in-worker", test_sweep_loads_in_worker);
   g_test_add_func ("/gui/uninstalled-schema", test_uninstalled_schema);
   g_test_add_func ("/gui/shortcuts-window", test_shortcuts_window);
   g_test_add_func ("/gui/odd-values", test_odd_values);
