@@ -18,6 +18,8 @@
 #include <string.h>
 
 #include "qviz-application.h"
+#include "qviz-axis.h"
+#include "qviz-chart-adapt.h"
 #include "qviz-calibrate.h"
 #include "qviz-machine.h"
 #include "qviz-model.h"
@@ -67,6 +69,99 @@ show_page (const char *name)
 {
   adw_view_stack_set_visible_child_name (window->pages, name);
   qviz_test_settle (0.3);
+}
+
+/* Asks the widget for its tooltip at (x, y) the way GTK does on hover. */
+static gboolean
+tooltip_shown_at (GtkWidget *widget,
+                  double     x,
+                  double     y)
+{
+  g_autoptr (GObject) tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
+  gboolean shown = FALSE;
+
+  g_signal_emit_by_name (widget, "query-tooltip", (int) round (x), (int) round (y), FALSE,
+                         tooltip, &shown);
+  return shown;
+}
+
+/* Hovering a point of a latency curve names its series (precision, thread
+ * count) and gives its size and median; hovering a segment of a
+ * time-by-class bar gives the class, its time and its share of the bar.
+ * The expected values come from the runs shown, not from the widget. */
+static void
+test_chart_tooltips (void)
+{
+  g_autoptr (GPtrArray) series = NULL;
+  g_autoptr (QvizBreakdown) breakdown = NULL;
+  guint checked = 0;
+
+  g_assert_true (qviz_test_iterate_until (window_ready, NULL, 30));
+  show_page ("overview");
+  series = qviz_chart_curves_from_runs (window->runs);
+  g_assert_cmpuint (series->len, ==, 2);
+  for (guint i = 0; i < series->len; i++)
+    {
+      const QvizCurveSeries *s = g_ptr_array_index (series, i);
+      guint n = qviz_curve_series_get_n_points (s);
+      const QvizCurvePoint *pt = qviz_curve_series_get_point (s, n - 1);
+      g_autofree char *text = NULL, *ms = qviz_format_ms (pt->median_ms);
+      g_autofree char *size = g_strdup_printf ("%d×%d", (int) pt->resolution, (int) pt->resolution);
+      g_autofree char *threads = g_strdup_printf ("%u thread", s->threads);
+      double x, y;
+
+      g_assert_true (qviz_curves_view_get_point_position (window->curves, pt->resolution,
+                                                          pt->median_ms, &x, &y));
+      text = qviz_curves_view_describe_at (window->curves, x + 2, y - 2);
+      g_test_message ("curve tooltip at (%.0f, %.0f): %s", x, y, text);
+      g_assert_nonnull (text);
+      g_assert_true (g_str_has_prefix (text, s->precision));
+      g_assert_nonnull (strstr (text, threads));
+      g_assert_nonnull (strstr (text, size));
+      g_assert_nonnull (strstr (text, ms));
+      g_assert_true (tooltip_shown_at (GTK_WIDGET (window->curves), x, y));
+      checked++;
+    }
+  g_assert_cmpuint (checked, ==, 2);
+  /* Far from every point (the top-left corner, outside the plot): nothing. */
+  g_assert_null (qviz_curves_view_describe_at (window->curves, 1, 1));
+  g_assert_false (tooltip_shown_at (GTK_WIDGET (window->curves), 1, 1));
+
+  breakdown = qviz_chart_breakdown_from_runs (window->runs, 0);
+  for (guint p = 0; p < breakdown->n_precisions; p++)
+    {
+      guint r = breakdown->n_resolutions - 1;
+      double total = qviz_breakdown_get_total (breakdown, r, p), below = 0, ms = 0, before = 0;
+      QvizLayerClass biggest = 0;
+      g_autofree char *text = NULL, *ms_text = NULL, *share = NULL;
+      graphene_rect_t bar;
+      double y;
+
+      for (guint c = 0; c < QVIZ_N_LAYER_CLASSES; c++)
+        {
+          double v = qviz_breakdown_get (breakdown, r, p, c);
+          if (v > ms)
+            ms = v, biggest = c, before = below;
+          below += v;
+        }
+      g_assert_cmpfloat (ms, >, 0);
+      g_assert_true (qviz_breakdown_view_get_bar_rect (window->breakdown, r, p, &bar));
+      /* The middle of the biggest class's segment, stacked from the bottom. */
+      y = bar.origin.y + bar.size.height - (before + ms / 2) / total * bar.size.height;
+      text = qviz_breakdown_view_describe_at (window->breakdown, bar.origin.x + bar.size.width / 2, y);
+      g_test_message ("bar tooltip: %s", text);
+      ms_text = qviz_format_ms (ms);
+      share = g_strdup_printf ("%.0f%%", 100 * ms / total);
+      g_assert_nonnull (text);
+      g_assert_true (g_str_has_prefix (text, qviz_layer_class_get_label (biggest)));
+      g_assert_nonnull (strstr (text, ms_text));
+      g_assert_nonnull (strstr (text, share));
+      g_assert_nonnull (strstr (text, breakdown->precisions[p]));
+      g_assert_true (tooltip_shown_at (GTK_WIDGET (window->breakdown),
+                                       bar.origin.x + bar.size.width / 2, y));
+    }
+  /* Above the tallest bar's top: no segment. */
+  g_assert_null (qviz_breakdown_view_describe_at (window->breakdown, 1, 1));
 }
 
 static void
@@ -1038,6 +1133,7 @@ main (int   argc,
   gtk_window_present (GTK_WINDOW (window));
 
   g_test_add_func ("/gui/pages", test_pages);
+  g_test_add_func ("/gui/chart-tooltips", test_chart_tooltips);
   g_test_add_func ("/gui/cold-start", test_cold_start);
   g_test_add_func ("/gui/flame-search", test_flame_search);
   g_test_add_func ("/gui/narrow-window", test_narrow_window);

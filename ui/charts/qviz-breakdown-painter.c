@@ -273,3 +273,54 @@ qviz_breakdown_painter_paint (QvizBreakdownPainter *self,
 
   cairo_restore (cr);
 }
+
+char *
+qviz_breakdown_painter_describe_at (QvizBreakdownPainter *self,
+                                    double                x,
+                                    double                y)
+{
+  const QvizBreakdown *b;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  b = self->breakdown;
+  if (!self->painted || b == NULL)
+    return NULL;
+  for (guint r = 0; r < b->n_resolutions; r++)
+    for (guint p = 0; p < b->n_precisions; p++)
+      {
+        cairo_rectangle_t bar;
+        double total, bottom;
+        int res;
+
+        if (!qviz_breakdown_painter_get_bar_rect (self, r, p, &bar) ||
+            x < bar.x || x >= bar.x + bar.width)
+          continue;
+        total = qviz_breakdown_get_total (b, r, p);
+        res = (int) round (b->resolutions[r]);
+        /* The segments are stacked from the bottom in class order, as
+         * painted. */
+        bottom = self->py1;
+        for (guint c = 0; c < QVIZ_N_LAYER_CLASSES && total > 0; c++)
+          {
+            double ms = qviz_breakdown_get (b, r, p, c);
+            double h = ms / self->y_hi * (self->py1 - self->py0);
+            g_autofree char *ms_text = NULL, *total_text = NULL;
+
+            if (h <= 0)
+              continue;
+            if (y <= bottom && y >= bottom - h)
+              {
+                ms_text = qviz_format_ms (ms);
+                total_text = qviz_format_ms (total);
+                /* TRANSLATORS: class, its time and share, then precision,
+                 * input size and the bar's total */
+                return g_strdup_printf (_("%s: %s, %.0f%% of the time\n%s at %d×%d, %s in all"),
+                                        qviz_layer_class_get_label (c), ms_text, 100.0 * ms / total,
+                                        b->precisions[p], res, res, total_text);
+              }
+            bottom -= h;
+          }
+      }
+  return NULL;
+}

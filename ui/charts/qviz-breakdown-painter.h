@@ -28,6 +28,13 @@ gboolean              qviz_breakdown_painter_get_bar_rect  (QvizBreakdownPainter
                                                             guint                 precision_index,
                                                             cairo_rectangle_t    *rect);
 
+/* What a tooltip at (x, y) of the last paint says: the class of the bar
+ * segment there, its time and share of the bar, the bar's precision, size
+ * and total; NULL outside every segment. */
+char                 *qviz_breakdown_painter_describe_at   (QvizBreakdownPainter *self,
+                                                            double                x,
+                                                            double                y);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvizBreakdownPainter, qviz_breakdown_painter_free)
 
 G_END_DECLS

@@ -771,3 +771,64 @@ qviz_curves_painter_paint (QvizCurvesPainter *self,
   paint_crossovers (self, cr, small, threads, sweeps, TRUE);
   cairo_restore (cr);
 }
+
+char *
+qviz_curves_painter_describe_at (QvizCurvesPainter *self,
+                                 double             x,
+                                 double             y,
+                                 double             radius)
+{
+  const QvizCurveSeries *best_series = NULL;
+  const QvizCurvePoint *best = NULL;
+  double best_d2 = radius * radius;
+  g_autofree char *median = NULL, *p10 = NULL, *p90 = NULL, *who = NULL;
+  int res;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->px1 <= self->px0 || self->py1 <= self->py0)
+    return NULL;  /* not painted yet */
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      const QvizCurveSeries *s = g_ptr_array_index (self->series, i);
+
+      for (guint k = 0; k < qviz_curve_series_get_n_points (s); k++)
+        {
+          const QvizCurvePoint *pt = qviz_curve_series_get_point (s, k);
+          double dx, dy;
+
+          if (!isfinite (pt->median_ms))
+            continue;
+          dx = qviz_curves_painter_resolution_to_x (self, pt->resolution) - x;
+          dy = qviz_curves_painter_ms_to_y (self, pt->median_ms) - y;
+          if (dx * dx + dy * dy <= best_d2)
+            {
+              best_d2 = dx * dx + dy * dy;
+              best = pt;
+              best_series = s;
+            }
+        }
+    }
+  if (best == NULL)
+    return NULL;
+
+  res = (int) round (best->resolution);
+  median = qviz_format_ms (best->median_ms);
+  who = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %u thread", "%s, %u threads",
+                                      best_series->threads),
+                         best_series->precision, best_series->threads);
+  if (best_series->sweep != NULL)
+    {
+      char *with_sweep = g_strdup_printf ("%s · %s", best_series->sweep, who);
+      g_free (who);
+      who = with_sweep;
+    }
+  if (isfinite (best->p10_ms) && isfinite (best->p90_ms))
+    {
+      p10 = qviz_format_ms (best->p10_ms);
+      p90 = qviz_format_ms (best->p90_ms);
+      /* TRANSLATORS: series, then input size, median and spread */
+      return g_strdup_printf (_("%s\n%d×%d: %s (p10 %s, p90 %s)"), who, res, res, median, p10, p90);
+    }
+  return g_strdup_printf (_("%s\n%d×%d: %s"), who, res, res, median);
+}

@@ -44,6 +44,14 @@ double             qviz_curves_painter_ms_to_y      (QvizCurvesPainter     *self
 void               qviz_curves_painter_get_plot_area (QvizCurvesPainter    *self,
                                                       cairo_rectangle_t    *area);
 
+/* What a tooltip at (x, y) of the last paint says: the series (precision,
+ * threads, sweep) and the value of its point nearest to (x, y) within
+ * radius pixels; NULL when no point is that close. */
+char              *qviz_curves_painter_describe_at  (QvizCurvesPainter     *self,
+                                                     double                 x,
+                                                     double                 y,
+                                                     double                 radius);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvizCurvesPainter, qviz_curves_painter_free)
 
 G_END_DECLS

@@ -40,6 +40,25 @@ qviz_breakdown_view_snapshot (GtkWidget   *widget,
   cairo_destroy (cr);
 }
 
+static gboolean
+qviz_breakdown_view_query_tooltip (GtkWidget  *widget,
+                                   int         x,
+                                   int         y,
+                                   gboolean    keyboard,
+                                   GtkTooltip *tooltip)
+{
+  QvizBreakdownView *self = QVIZ_BREAKDOWN_VIEW (widget);
+  g_autofree char *text = NULL;
+
+  if (keyboard)
+    return FALSE;
+  text = qviz_breakdown_view_describe_at (self, x, y);
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 qviz_breakdown_view_measure (GtkWidget      *widget,
                              GtkOrientation  orientation,
@@ -111,6 +130,7 @@ qviz_breakdown_view_class_init (QvizBreakdownViewClass *klass)
   object_class->set_property = qviz_breakdown_view_set_property;
   widget_class->snapshot = qviz_breakdown_view_snapshot;
   widget_class->measure = qviz_breakdown_view_measure;
+  widget_class->query_tooltip = qviz_breakdown_view_query_tooltip;
 
   properties[PROP_TITLE] =
     g_param_spec_string ("title", NULL, NULL, NULL,
@@ -122,6 +142,7 @@ qviz_breakdown_view_class_init (QvizBreakdownViewClass *klass)
 static void
 qviz_breakdown_view_init (QvizBreakdownView *self)
 {
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   self->painter = qviz_breakdown_painter_new (qviz_widgets_get_chart_style ());
   qviz_widgets_follow_style (GTK_WIDGET (self), G_CALLBACK (rebuild_painter));
 }
@@ -179,6 +200,7 @@ qviz_breakdown_view_export (QvizBreakdownView *self,
                             GError           **error)
 {
   int width, height;
+  gboolean ok;
 
   g_return_val_if_fail (QVIZ_IS_BREAKDOWN_VIEW (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
@@ -187,7 +209,37 @@ qviz_breakdown_view_export (QvizBreakdownView *self,
   height = gtk_widget_get_height (GTK_WIDGET (self));
   if (width < 100 || height < 100)
     width = 1000, height = 600;
-  return qviz_export_to_file (path, QVIZ_EXPORT_AUTO, width, height,
-                              QVIZ_PAINT_FUNC (qviz_breakdown_painter_paint), self->painter,
-                              error);
+  ok = qviz_export_to_file (path, QVIZ_EXPORT_AUTO, width, height,
+                            QVIZ_PAINT_FUNC (qviz_breakdown_painter_paint), self->painter,
+                            error);
+  /* The export laid the painter out at its own size; tooltips need the
+   * widget's layout back. */
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return ok;
+}
+
+char *
+qviz_breakdown_view_describe_at (QvizBreakdownView *self,
+                                 double             x,
+                                 double             y)
+{
+  g_return_val_if_fail (QVIZ_IS_BREAKDOWN_VIEW (self), NULL);
+
+  return qviz_breakdown_painter_describe_at (self->painter, x, y);
+}
+
+gboolean
+qviz_breakdown_view_get_bar_rect (QvizBreakdownView *self,
+                                  guint              resolution_index,
+                                  guint              precision_index,
+                                  graphene_rect_t   *rect)
+{
+  cairo_rectangle_t bar;
+
+  g_return_val_if_fail (QVIZ_IS_BREAKDOWN_VIEW (self), FALSE);
+
+  if (!qviz_breakdown_painter_get_bar_rect (self->painter, resolution_index, precision_index, &bar))
+    return FALSE;
+  graphene_rect_init (rect, bar.x, bar.y, bar.width, bar.height);
+  return TRUE;
 }

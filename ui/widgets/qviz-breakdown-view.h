@@ -23,4 +23,15 @@ gboolean    qviz_breakdown_view_export        (QvizBreakdownView   *self,
                                                const char          *path,
                                                GError             **error);
 
+/* The tooltip text at (x, y): the class of the bar segment there, its time
+ * and share. */
+char       *qviz_breakdown_view_describe_at   (QvizBreakdownView   *self,
+                                               double               x,
+                                               double               y);
+/* Where the last paint put a bar; FALSE before any paint. */
+gboolean    qviz_breakdown_view_get_bar_rect  (QvizBreakdownView   *self,
+                                               guint                resolution_index,
+                                               guint                precision_index,
+                                               graphene_rect_t     *rect);
+
 G_END_DECLS

@@ -44,6 +44,25 @@ qviz_curves_view_snapshot (GtkWidget   *widget,
   cairo_destroy (cr);
 }
 
+static gboolean
+qviz_curves_view_query_tooltip (GtkWidget  *widget,
+                                int         x,
+                                int         y,
+                                gboolean    keyboard,
+                                GtkTooltip *tooltip)
+{
+  QvizCurvesView *self = QVIZ_CURVES_VIEW (widget);
+  g_autofree char *text = NULL;
+
+  if (keyboard)
+    return FALSE;
+  text = qviz_curves_view_describe_at (self, x, y);
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 qviz_curves_view_measure (GtkWidget      *widget,
                           GtkOrientation  orientation,
@@ -121,6 +140,7 @@ qviz_curves_view_class_init (QvizCurvesViewClass *klass)
   object_class->set_property = qviz_curves_view_set_property;
   widget_class->snapshot = qviz_curves_view_snapshot;
   widget_class->measure = qviz_curves_view_measure;
+  widget_class->query_tooltip = qviz_curves_view_query_tooltip;
 
   properties[PROP_LOG_Y] =
     g_param_spec_boolean ("log-y", NULL, NULL, FALSE,
@@ -135,6 +155,7 @@ qviz_curves_view_class_init (QvizCurvesViewClass *klass)
 static void
 qviz_curves_view_init (QvizCurvesView *self)
 {
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   self->painter = qviz_curves_painter_new (qviz_widgets_get_chart_style ());
   qviz_widgets_follow_style (GTK_WIDGET (self), G_CALLBACK (rebuild_painter));
 }
@@ -218,6 +239,7 @@ qviz_curves_view_export (QvizCurvesView *self,
                          GError        **error)
 {
   int width, height;
+  gboolean ok;
 
   g_return_val_if_fail (QVIZ_IS_CURVES_VIEW (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
@@ -226,6 +248,40 @@ qviz_curves_view_export (QvizCurvesView *self,
   height = gtk_widget_get_height (GTK_WIDGET (self));
   if (width < 100 || height < 100)
     width = 1200, height = 700;
-  return qviz_export_to_file (path, QVIZ_EXPORT_AUTO, width, height,
-                              QVIZ_PAINT_FUNC (qviz_curves_painter_paint), self->painter, error);
+  ok = qviz_export_to_file (path, QVIZ_EXPORT_AUTO, width, height,
+                            QVIZ_PAINT_FUNC (qviz_curves_painter_paint), self->painter, error);
+  /* The export laid the painter out at its own size; tooltips need the
+   * widget's layout back. */
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return ok;
+}
+
+char *
+qviz_curves_view_describe_at (QvizCurvesView *self,
+                              double          x,
+                              double          y)
+{
+  g_return_val_if_fail (QVIZ_IS_CURVES_VIEW (self), NULL);
+
+  /* Within a marker's reach, so the pointer need not hit the line exactly. */
+  return qviz_curves_painter_describe_at (self->painter, x, y, 12);
+}
+
+gboolean
+qviz_curves_view_get_point_position (QvizCurvesView *self,
+                                     double          resolution,
+                                     double          ms,
+                                     double         *x,
+                                     double         *y)
+{
+  cairo_rectangle_t area;
+
+  g_return_val_if_fail (QVIZ_IS_CURVES_VIEW (self), FALSE);
+
+  qviz_curves_painter_get_plot_area (self->painter, &area);
+  if (area.width <= 0 || area.height <= 0)
+    return FALSE;
+  *x = qviz_curves_painter_resolution_to_x (self->painter, resolution);
+  *y = qviz_curves_painter_ms_to_y (self->painter, ms);
+  return TRUE;
 }

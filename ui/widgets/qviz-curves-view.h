@@ -26,4 +26,15 @@ gboolean    qviz_curves_view_export       (QvizCurvesView *self,
                                            const char     *path,
                                            GError        **error);
 
+/* The tooltip text at (x, y): the nearest point's series and value. */
+char       *qviz_curves_view_describe_at  (QvizCurvesView *self,
+                                           double          x,
+                                           double          y);
+/* Where the last paint put (resolution, ms); FALSE before any paint. */
+gboolean    qviz_curves_view_get_point_position (QvizCurvesView *self,
+                                                 double          resolution,
+                                                 double          ms,
+                                                 double         *x,
+                                                 double         *y);
+
 G_END_DECLS
