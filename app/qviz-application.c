@@ -180,6 +180,12 @@ qviz_application_startup (GApplication *app)
     { "win.zoom-in", { "<Control>plus", "<Control>equal", "<Control>KP_Add", NULL } },
     { "win.zoom-out", { "<Control>minus", "<Control>KP_Subtract", NULL } },
     { "win.zoom-reset", { "<Control>0", "<Control>KP_0", NULL } },
+    { "win.show-page::overview", { "<Alt>1", NULL } },
+    { "win.show-page::flame", { "<Alt>2", NULL } },
+    { "win.show-page::layers", { "<Alt>3", NULL } },
+    { "win.show-page::cold-start", { "<Alt>4", NULL } },
+    { "win.show-page::compare", { "<Alt>5", NULL } },
+    { "win.show-page::machines", { "<Alt>6", NULL } },
   };
 
   G_APPLICATION_CLASS (qviz_application_parent_class)->startup (app);

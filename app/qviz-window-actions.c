@@ -1142,11 +1142,16 @@ action_zoom (GSimpleAction *action,
 }
 
 static void
-action_show_machines (GSimpleAction *action,
-                      GVariant      *param,
-                      gpointer       user_data)
+action_show_page (GSimpleAction *action,
+                  GVariant      *param,
+                  gpointer       user_data)
 {
-  adw_view_stack_set_visible_child_name (QVIZ_WINDOW (user_data)->pages, "machines");
+  QvizWindow *self = QVIZ_WINDOW (user_data);
+  const char *name = g_variant_get_string (param, NULL);
+
+  /* An accelerator may name a page this build lacks: nothing happens. */
+  if (adw_view_stack_get_child_by_name (self->pages, name) != NULL)
+    adw_view_stack_set_visible_child_name (self->pages, name);
 }
 
 static void
@@ -1192,7 +1197,7 @@ static const GActionEntry win_actions[] = {
   { "export-csv", action_export_csv },
   { "import", action_import },
   { "import-trace", action_import_trace },
-  { "show-machines", action_show_machines },
+  { "show-page", action_show_page, "s" },
   { "export-db", action_export_db },
   { "connect-team", action_connect_team },
   { "connect-team-uri", action_connect_team, "s" },

@@ -723,8 +723,13 @@ update_content (QvizWindow *self)
    * other way to start. */
   gtk_button_set_label (GTK_BUTTON (self->empty_machines_button),
                         have_store ? _("Browse _Machines and Sweeps") : _("_Import Database…"));
+  /* Name and target change together: clear the name first, or the button
+   * would briefly pair one action with the other's target. */
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->empty_machines_button), NULL);
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->empty_machines_button),
+                                          have_store ? g_variant_new_string ("machines") : NULL);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->empty_machines_button),
-                                  have_store ? "win.show-machines" : "win.import");
+                                  have_store ? "win.show-page" : "win.import");
   /* Another sweep's pages would mislead while this one loads; a refresh of
    * the sweep shown (a run was added) keeps them. */
   if (self->loading_sweep && !store_page)

@@ -969,6 +969,38 @@ test_shortcuts_window (void)
   g_assert_cmpuint (n_set, ==, g_hash_table_size (listed));
 }
 
+/* Alt+1 to Alt+6 name the pages in the order of the switcher: the action
+ * each accelerator activates shows that page, from whichever page was
+ * shown before. */
+static void
+test_page_shortcuts (void)
+{
+  const char *names[] = { "overview", "flame", "layers", "cold-start", "compare", "machines" };
+
+  g_assert_true (qviz_test_iterate_until (window_ready, NULL, 30));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *accel = g_strdup_printf ("<Alt>%u", i + 1);
+      g_auto (GStrv) actions = gtk_application_get_actions_for_accel (GTK_APPLICATION (app), accel);
+      g_autofree char *name = NULL;
+      g_autoptr (GVariant) target = NULL;
+      g_autoptr (GError) error = NULL;
+      const char *before = names[(i + 3) % G_N_ELEMENTS (names)];
+
+      g_assert_cmpuint (g_strv_length (actions), ==, 1);
+      g_assert_true (g_action_parse_detailed_name (actions[0], &name, &target, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_str_has_prefix (name, "win."));
+      show_page (before);
+      g_assert_cmpstr (adw_view_stack_get_visible_child_name (window->pages), ==, before);
+      g_action_group_activate_action (G_ACTION_GROUP (window), name + strlen ("win."), target);
+      qviz_test_settle (0.1);
+      g_assert_cmpstr (adw_view_stack_get_visible_child_name (window->pages), ==, names[i]);
+      g_assert_true (gtk_widget_get_mapped (adw_view_stack_get_child_by_name (window->pages, names[i])));
+    }
+  show_page ("overview");
+}
+
 /* At 800 px every page fits: the window's minimum width on each page is at
  * most 800, the sidebar folds into an overlay, and the page switcher moves
  * to a bar at the bottom where every page stays reachable. */
@@ -1143,6 +1175,7 @@ main (int   argc,
   g_test_add_func ("/gui/sweep-loads-in-worker", test_sweep_loads_in_worker);
   g_test_add_func ("/gui/uninstalled-schema", test_uninstalled_schema);
   g_test_add_func ("/gui/shortcuts-window", test_shortcuts_window);
+  g_test_add_func ("/gui/page-shortcuts", test_page_shortcuts);
   g_test_add_func ("/gui/odd-values", test_odd_values);
   status = g_test_run ();
 
