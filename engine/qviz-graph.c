@@ -152,6 +152,12 @@ qviz_op_name (QvizOp op)
     [QVIZ_OP_LAYERNORM] = "layer_norm",
     [QVIZ_OP_MATMUL] = "matmul",
     [QVIZ_OP_REDUCE] = "reduce",
+    [QVIZ_OP_EQUAL] = "equal",
+    [QVIZ_OP_LESS] = "less",
+    [QVIZ_OP_LESS_EQUAL] = "less_equal",
+    [QVIZ_OP_GREATER] = "greater",
+    [QVIZ_OP_GREATER_EQUAL] = "greater_equal",
+    [QVIZ_OP_WHERE] = "where",
   };
   return (op >= 0 && op < QVIZ_N_OPS) ? names[op] : "unknown";
 }
@@ -558,6 +564,11 @@ infer_node (const QvizGraph *g, const QvizNode *n, QvizShape *shapes, GError **e
     case QVIZ_OP_SUB:
     case QVIZ_OP_MUL:
     case QVIZ_OP_DIV:
+    case QVIZ_OP_EQUAL:
+    case QVIZ_OP_LESS:
+    case QVIZ_OP_LESS_EQUAL:
+    case QVIZ_OP_GREATER:
+    case QVIZ_OP_GREATER_EQUAL:
       if (n->n_inputs != 2)
         {
           g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
@@ -566,6 +577,21 @@ infer_node (const QvizGraph *g, const QvizNode *n, QvizShape *shapes, GError **e
           return FALSE;
         }
       return broadcast_shapes (n, x, &shapes[n->inputs[1]], out, error);
+
+    case QVIZ_OP_WHERE:
+      {
+        QvizShape cx;
+
+        if (n->n_inputs != 3)
+          {
+            g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                         "Node '%s' (where) needs three inputs, has %d.", n->name,
+                         n->n_inputs);
+            return FALSE;
+          }
+        return broadcast_shapes (n, x, &shapes[n->inputs[1]], &cx, error) &&
+               broadcast_shapes (n, &cx, &shapes[n->inputs[2]], out, error);
+      }
 
     case QVIZ_OP_RESIZE:
       {

@@ -93,6 +93,12 @@ typedef enum {
   QVIZ_OP_LAYERNORM,      /* over the logical axes from axis to the last */
   QVIZ_OP_MATMUL,         /* batched product of two computed tensors */
   QVIZ_OP_REDUCE,         /* mean, sum, max, min, L1, L2 over any axes */
+  QVIZ_OP_EQUAL,          /* comparisons: 1 where true, 0 where false */
+  QVIZ_OP_LESS,
+  QVIZ_OP_LESS_EQUAL,
+  QVIZ_OP_GREATER,
+  QVIZ_OP_GREATER_EQUAL,
+  QVIZ_OP_WHERE,          /* condition != 0 ? x : y, the three broadcast */
   QVIZ_N_OPS
 } QvizOp;
 

@@ -32,6 +32,8 @@ static const KnownOp known_ops[] = {
   { NULL, "Shape" }, { NULL, "Gather" }, { NULL, "Slice" }, { NULL, "Cast" },
   { NULL, "ConstantOfShape" }, { NULL, "Pow" }, { NULL, "Floor" }, { NULL, "Ceil" },
   { NULL, "Sqrt" }, { NULL, "Neg" },
+  { NULL, "Equal" }, { NULL, "Less" }, { NULL, "LessOrEqual" }, { NULL, "Greater" },
+  { NULL, "GreaterOrEqual" }, { NULL, "Where" }, { NULL, "Expand" },
   { NULL, "Tanh" }, { NULL, "LeakyRelu" }, { NULL, "Elu" }, { NULL, "Softplus" },
   { NULL, "Erf" }, { NULL, "PRelu" }, { NULL, "ReduceMean" }, { NULL, "ReduceSum" },
   { NULL, "ReduceMax" }, { NULL, "ReduceMin" }, { NULL, "ReduceL1" }, { NULL, "ReduceL2" },
@@ -893,6 +895,100 @@ build_binary (OnnxCtx *ctx, const OnnxNode *node, const char *name, QvizOp op, S
     }
   if (out_quant != NULL)
     set_value_quant (ctx, out->value, out_quant);
+  return TRUE;
+}
+
+/* Where(condition, x, y): any of the three may be a constant, one at
+ * least is computed; the condition is read as nonzero = true. */
+static gboolean
+build_where (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *const in[3],
+             GError **error)
+{
+  int inputs[3], rank = 0;
+  Sym *out;
+
+  if (in[0]->kind != SYM_VALUE && in[1]->kind != SYM_VALUE && in[2]->kind != SYM_VALUE)
+    return fail (ctx, name, node->op_type, error, "no operand is computed from the image");
+  for (int k = 0; k < 3; k++)
+    {
+      inputs[k] = onnx_operand_value (ctx, in[k], node->input[k], name, error);
+      if (inputs[k] < 0)
+        return FALSE;
+      rank = rank < 0 || in[k]->rank < 0 ? -1 : MAX (rank, in[k]->rank);
+    }
+  if (emit (ctx, node, name, QVIZ_OP_WHERE, inputs, 3, &out, error) == NULL)
+    return FALSE;
+  out->rank = rank;
+  for (int d = 0; d < rank; d++)
+    {
+      int64_t dim = 1;
+      for (int k = 0; k < 3; k++)
+        {
+          int dk = d - (rank - in[k]->rank);
+          int64_t v = dk >= 0 ? in[k]->dims[dk] : 1;
+          dim = dim == 1 ? v : v == 1 ? dim : dim > 0 ? dim : v;
+        }
+      out->dims[d] = dim;
+    }
+  return TRUE;
+}
+
+/* Expand(x, shape): x times a constant of ones that has the target's size
+ * only along the axes where x is broadcast, which is the same two-way
+ * broadcast and leaves every value (-0, infinities, NaN) as it was. */
+static gboolean
+build_expand (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym *shape,
+              GError **error)
+{
+  int64_t target[QVIZ_MAX_RANK];
+  g_autofree char *ones_name = NULL;
+  Sym *ones;
+  int n;
+  gsize numel = 1;
+
+  if (!onnx_sym_ints (shape, target, QVIZ_MAX_RANK, &n))
+    return fail (ctx, name, node->op_type, error, "the shape '%s' is not known at load time "
+                 "or has more than %d entries", node->input[1], QVIZ_MAX_RANK);
+  ones = onnx_sym_new (ctx, SYM_CONST);
+  ones->rank = n;
+  for (int d = 0; d < n; d++)
+    {
+      int dx = d - (n - x->rank);
+      int64_t xd = x->rank >= 0 && dx >= 0 ? x->dims[dx] : -1;
+
+      if (target[d] < 0 || target[d] > G_MAXINT32)
+        return fail (ctx, name, node->op_type, error, "shape entry %d is %" G_GINT64_FORMAT
+                     ", not a size", d, target[d]);
+      ones->dims[d] = xd == target[d] ? 1 : target[d];
+      numel *= (gsize) ones->dims[d];
+      if (numel > ((gsize) 1 << 26))
+        return fail (ctx, name, node->op_type, error, "a broadcast constant of more than "
+                     "2^26 elements is not supported");
+    }
+  ones->n = numel;
+  ones->onnx_type = QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+  ones->f = g_new (float, MAX (numel, 1));
+  for (gsize k = 0; k < numel; k++)
+    ones->f[k] = 1.0f;
+  ones_name = g_strconcat (node->output[0], "/ones", NULL);
+  {
+    int inputs[2];
+    Sym *out;
+
+    if (x->kind != SYM_VALUE)
+      return fail (ctx, name, node->op_type, error, "no operand is computed from the image");
+    inputs[0] = x->value;
+    inputs[1] = onnx_const_value (ctx, ones, ones_name);
+    if (emit (ctx, node, name, QVIZ_OP_MUL, inputs, 2, &out, error) == NULL)
+      return FALSE;
+    out->rank = x->rank < 0 ? -1 : MAX (x->rank, n);
+    for (int d = 0; d < out->rank; d++)
+      {
+        int dx = d - (out->rank - x->rank), dt = d - (out->rank - n);
+        int64_t a = dx >= 0 ? x->dims[dx] : 1, b = dt >= 0 ? target[dt] : 1;
+        out->dims[d] = a == 1 ? b : b == 1 ? a : a > 0 ? a : b;
+      }
+  }
   return TRUE;
 }
 
@@ -2278,12 +2374,38 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
     }
   if (is_op (node, "Concat"))
     return build_concat (ctx, node, name, NULL, 0, 1, error);
+  if (is_op (node, "Equal") || is_op (node, "Less") || is_op (node, "LessOrEqual") ||
+      is_op (node, "Greater") || is_op (node, "GreaterOrEqual"))
+    {
+      Sym *a = onnx_lookup (ctx, node, 0, error), *b;
+      QvizOp cop = is_op (node, "Equal") ? QVIZ_OP_EQUAL : is_op (node, "Less") ? QVIZ_OP_LESS
+                   : is_op (node, "LessOrEqual") ? QVIZ_OP_LESS_EQUAL
+                   : is_op (node, "Greater") ? QVIZ_OP_GREATER : QVIZ_OP_GREATER_EQUAL;
+      if (a == NULL || (b = onnx_lookup (ctx, node, 1, error)) == NULL)
+        return FALSE;
+      return build_binary (ctx, node, name, cop, a, b, NULL, error);
+    }
+  if (is_op (node, "Where"))
+    {
+      Sym *in[3];
+      for (int k = 0; k < 3; k++)
+        if ((in[k] = onnx_lookup (ctx, node, k, error)) == NULL)
+          return FALSE;
+      return build_where (ctx, node, name, in, error);
+    }
 
   /* Everything else reads one runtime tensor first. */
   x = runtime_input (ctx, node, 0, name, error);
   if (x == NULL)
     return FALSE;
 
+  if (is_op (node, "Expand"))
+    {
+      Sym *shape = onnx_lookup (ctx, node, 1, error);
+      if (shape == NULL)
+        return FALSE;
+      return build_expand (ctx, node, name, x, shape, error);
+    }
   if (is_op (node, "Conv"))
     {
       Sym *w = const_input (ctx, node, 1, name, -1, error), *b = NULL;

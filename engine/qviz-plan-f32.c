@@ -240,6 +240,11 @@ binary (QvizOp op, float a, float b)
     case QVIZ_OP_SUB: return a - b;
     case QVIZ_OP_MUL: return a * b;
     case QVIZ_OP_DIV: return a / b;
+    case QVIZ_OP_EQUAL: return a == b ? 1.0f : 0.0f;
+    case QVIZ_OP_LESS: return a < b ? 1.0f : 0.0f;
+    case QVIZ_OP_LESS_EQUAL: return a <= b ? 1.0f : 0.0f;
+    case QVIZ_OP_GREATER: return a > b ? 1.0f : 0.0f;
+    case QVIZ_OP_GREATER_EQUAL: return a >= b ? 1.0f : 0.0f;
     default: return NAN;
     }
 }
@@ -301,6 +306,33 @@ ew_isa (const QvizPlan *plan)
 {
   return plan->config.conv_algo == QVIZ_CONV_ALGO_REFERENCE ? QVK_ISA_SCALAR
                                                             : (qvk_isa) plan->isa;
+}
+
+/* Where: two walks in step over the output, one giving the condition's
+ * and x's offsets, the other y's. */
+static void
+run_where (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const QvizShape *out = &plan->shapes[l->out_value];
+  const QvizShape *ys = &plan->shapes[l->node->inputs[2]];
+  gsize total = (gsize) qviz_shape_numel (out);
+  const float *cond = IN (l, 0), *x = IN (l, 1), *y = IN (l, 2);
+  float *z = OUT (l);
+  QvizBroadcastWalk wcx, wy;
+
+  if (tid != 0)
+    return;
+  qviz_broadcast_walk_init (&wcx, &plan->shapes[l->node->inputs[0]], FALSE,
+                            &plan->shapes[l->node->inputs[1]], FALSE, out);
+  qviz_broadcast_walk_init (&wy, ys, FALSE, ys, FALSE, out);
+  for (gsize i = 0; i < total; i++)
+    {
+      int64_t oc, ox, oy, oz, unused;
+
+      qviz_broadcast_walk_step (&wcx, &oc, &ox, &oz);
+      qviz_broadcast_walk_step (&wy, &oy, &unused, &unused);
+      z[oz] = cond[oc] != 0.0f ? x[ox] : y[oy];
+    }
 }
 
 static void
@@ -892,6 +924,11 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
     case QVIZ_OP_SUB:
     case QVIZ_OP_MUL:
     case QVIZ_OP_DIV:
+    case QVIZ_OP_EQUAL:
+    case QVIZ_OP_LESS:
+    case QVIZ_OP_LESS_EQUAL:
+    case QVIZ_OP_GREATER:
+    case QVIZ_OP_GREATER_EQUAL:
       l->mode = qviz_binary_mode (plan, n, l->out_value, &l->swap);
       l->run = run_binary;
       l->parallel = l->mode != QVIZ_BIN_GENERIC;
@@ -998,6 +1035,11 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
     case QVIZ_OP_REDUCE:
       l->run = run_reduce;
       set_kernel (l, "f32 reduce scalar", "strided walk over the reduced axes");
+      return TRUE;
+
+    case QVIZ_OP_WHERE:
+      l->run = run_where;
+      set_kernel (l, "f32 where scalar", "each element picked from x or y by the condition");
       return TRUE;
 
     case QVIZ_OP_MATMUL:
