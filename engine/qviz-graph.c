@@ -36,6 +36,10 @@ node_clear (QvizNode *n)
       g_clear_pointer (&n->a.linear.weights, g_free);
       g_clear_pointer (&n->a.linear.bias, g_free);
       break;
+    case QVIZ_OP_CONV_TRANSPOSE:
+      g_clear_pointer (&n->a.convt.weights, g_free);
+      g_clear_pointer (&n->a.convt.bias, g_free);
+      break;
     case QVIZ_OP_LAYERNORM:
       g_clear_pointer (&n->a.layernorm.gamma, g_free);
       g_clear_pointer (&n->a.layernorm.beta, g_free);
@@ -158,6 +162,7 @@ qviz_op_name (QvizOp op)
     [QVIZ_OP_GREATER] = "greater",
     [QVIZ_OP_GREATER_EQUAL] = "greater_equal",
     [QVIZ_OP_WHERE] = "where",
+    [QVIZ_OP_CONV_TRANSPOSE] = "conv_transpose",
   };
   return (op >= 0 && op < QVIZ_N_OPS) ? names[op] : "unknown";
 }
@@ -578,6 +583,38 @@ infer_node (const QvizGraph *g, const QvizNode *n, QvizShape *shapes, GError **e
         }
       return broadcast_shapes (n, x, &shapes[n->inputs[1]], out, error);
 
+    case QVIZ_OP_CONV_TRANSPOSE:
+      {
+        const QvizConvTransposeAttrs *c = &n->a.convt;
+        int64_t oh, ow;
+
+        if (!check_feature_map (n, x, error))
+          return FALSE;
+        if (x->dims[1] != c->in_channels)
+          {
+            g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                         "Node '%s' (conv_transpose): input has %" G_GINT64_FORMAT
+                         " channels, the weights %d.", n->name, x->dims[1], c->in_channels);
+            return FALSE;
+          }
+        oh = (x->dims[2] - 1) * c->stride_h - c->pad_top - c->pad_bottom +
+             (int64_t) c->dilation_h * (c->kernel_h - 1) + c->output_padding_h + 1;
+        ow = (x->dims[3] - 1) * c->stride_w - c->pad_left - c->pad_right +
+             (int64_t) c->dilation_w * (c->kernel_w - 1) + c->output_padding_w + 1;
+        if (oh < 1 || ow < 1 || oh > G_MAXINT32 || ow > G_MAXINT32)
+          {
+            g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                         "Node '%s' (conv_transpose): a %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT
+                         " input gives no valid output size.", n->name, x->dims[2], x->dims[3]);
+            return FALSE;
+          }
+        *out = *x;
+        out->dims[1] = c->out_channels;
+        out->dims[2] = oh;
+        out->dims[3] = ow;
+        return TRUE;
+      }
+
     case QVIZ_OP_WHERE:
       {
         QvizShape cx;
@@ -920,6 +957,13 @@ qviz_node_macs (const QvizGraph *g, const QvizNode *n, const QvizShape *shapes)
         return (guint64) qviz_shape_numel (out) * c->kernel_h * c->kernel_w *
                (guint64) (c->in_channels / c->groups);
       }
+    case QVIZ_OP_CONV_TRANSPOSE:
+      {
+        /* every input pixel meets every tap of its group's outputs */
+        const QvizConvTransposeAttrs *c = &n->a.convt;
+        return (guint64) qviz_shape_numel (&shapes[n->inputs[0]]) * c->kernel_h * c->kernel_w *
+               (guint64) (c->out_channels / c->groups);
+      }
     case QVIZ_OP_LINEAR:
       return (guint64) qviz_shape_numel (out) * (guint64) n->a.linear.in_features;
     default:
@@ -941,6 +985,10 @@ qviz_node_params (const QvizNode *n)
       }
     case QVIZ_OP_BATCHNORM:
       return 2 * (guint64) n->a.bn.channels;
+    case QVIZ_OP_CONV_TRANSPOSE:
+      return (guint64) n->a.convt.in_channels * (n->a.convt.out_channels / n->a.convt.groups) *
+             n->a.convt.kernel_h * n->a.convt.kernel_w +
+             (n->a.convt.bias ? (guint64) n->a.convt.out_channels : 0);
     case QVIZ_OP_LINEAR:
       return (guint64) n->a.linear.in_features * n->a.linear.out_features +
              (n->a.linear.bias ? (guint64) n->a.linear.out_features : 0);

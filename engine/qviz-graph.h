@@ -99,6 +99,7 @@ typedef enum {
   QVIZ_OP_GREATER,
   QVIZ_OP_GREATER_EQUAL,
   QVIZ_OP_WHERE,          /* condition != 0 ? x : y, the three broadcast */
+  QVIZ_OP_CONV_TRANSPOSE, /* 2-D transposed convolution of a feature map */
   QVIZ_N_OPS
 } QvizOp;
 
@@ -124,6 +125,19 @@ typedef struct {
    * weight scales; NULL when the weights are plain float. */
   float *weight_scales;
 } QvizConvAttrs;
+
+/* ConvTranspose: weights in ONNX's layout, in_channels x
+ * (out_channels / groups) x kernel_h x kernel_w; explicit pads only. */
+typedef struct {
+  int in_channels, out_channels, groups;
+  int kernel_h, kernel_w;
+  int stride_h, stride_w;
+  int dilation_h, dilation_w;
+  int pad_top, pad_left, pad_bottom, pad_right;
+  int output_padding_h, output_padding_w;
+  float *weights;
+  float *bias;  /* [out_channels] or NULL */
+} QvizConvTransposeAttrs;
 
 typedef struct {
   int channels;
@@ -252,6 +266,7 @@ typedef struct {
   int output;            /* value index */
   union {
     QvizConvAttrs conv;
+    QvizConvTransposeAttrs convt;
     QvizBatchNormAttrs bn;
     qvk_activation act;
     QvizPoolAttrs pool;

@@ -33,7 +33,7 @@ static const KnownOp known_ops[] = {
   { NULL, "ConstantOfShape" }, { NULL, "Pow" }, { NULL, "Floor" }, { NULL, "Ceil" },
   { NULL, "Sqrt" }, { NULL, "Neg" },
   { NULL, "Equal" }, { NULL, "Less" }, { NULL, "LessOrEqual" }, { NULL, "Greater" },
-  { NULL, "GreaterOrEqual" }, { NULL, "Where" }, { NULL, "Expand" },
+  { NULL, "GreaterOrEqual" }, { NULL, "Where" }, { NULL, "Expand" }, { NULL, "ConvTranspose" },
   { NULL, "Tanh" }, { NULL, "LeakyRelu" }, { NULL, "Elu" }, { NULL, "Softplus" },
   { NULL, "Erf" }, { NULL, "PRelu" }, { NULL, "ReduceMean" }, { NULL, "ReduceSum" },
   { NULL, "ReduceMax" }, { NULL, "ReduceMin" }, { NULL, "ReduceL1" }, { NULL, "ReduceL2" },
@@ -703,6 +703,107 @@ build_conv (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym *w
   out->dims[1] = o;
   if (out_quant != NULL)
     set_value_quant (ctx, out->value, out_quant);
+  return TRUE;
+}
+
+/* ConvTranspose 2-D with explicit pads (or VALID), any groups, strides,
+ * dilations and output_padding; auto_pad SAME and output_shape depend on
+ * the input's size and are refused. */
+static gboolean
+build_conv_transpose (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym *w,
+                      Sym *b, GError **error)
+{
+  QvizConvTransposeAttrs c = { 0 };
+  int group = (int) CLAMP (onnx_attr_int (node, "group", 1), 0, G_MAXINT);
+  int pads[4];
+  int64_t v[8], in_c, opg, kh, kw;
+  QvizPadMode mode;
+  QvizNode *n;
+  Sym *out;
+
+  if (w->rank != 4)
+    return fail (ctx, name, node->op_type, error, "only 2-D transposed convolutions are "
+                 "supported (the weights have %d dimensions)", w->rank);
+  if (onnx_attr (node, "output_shape") != NULL)
+    return fail (ctx, name, node->op_type, error, "the output_shape attribute is not "
+                 "supported; give pads and output_padding instead");
+  in_c = w->dims[0];
+  opg = w->dims[1];
+  kh = w->dims[2];
+  kw = w->dims[3];
+  if (group < 1 || in_c < 1 || opg < 1 || kh < 1 || kw < 1 || kh > 4096 || kw > 4096 ||
+      in_c % group != 0 || opg * group > G_MAXINT)
+    return fail (ctx, name, node->op_type, error,
+                 "weights of %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT "x%" G_GINT64_FORMAT
+                 "x%" G_GINT64_FORMAT " do not fit %d groups", in_c, opg, kh, kw, group);
+  c.kernel_h = (int) kh;
+  c.kernel_w = (int) kw;
+  if (!read_window (ctx, node, name, &c.kernel_h, &c.kernel_w, &c.stride_h, &c.stride_w,
+                    &c.dilation_h, &c.dilation_w, pads, &mode, FALSE, error))
+    return FALSE;
+  if (mode == QVIZ_PAD_SAME_UPPER || mode == QVIZ_PAD_SAME_LOWER)
+    return fail (ctx, name, node->op_type, error, "auto_pad %s is not supported; give "
+                 "explicit pads", mode == QVIZ_PAD_SAME_UPPER ? "SAME_UPPER" : "SAME_LOWER");
+  if (mode == QVIZ_PAD_VALID)
+    memset (pads, 0, sizeof pads);
+  if (c.kernel_h != kh || c.kernel_w != kw)
+    return fail (ctx, name, node->op_type, error,
+                 "kernel_shape %dx%d differs from the weights' %" G_GINT64_FORMAT "x%"
+                 G_GINT64_FORMAT, c.kernel_h, c.kernel_w, kh, kw);
+  if (onnx_attr_ints (node, "output_padding", v, 8) >= 0)
+    {
+      if (onnx_attr_ints (node, "output_padding", v, 8) != 2 || v[0] < 0 || v[1] < 0 ||
+          v[0] >= MAX (c.stride_h, c.dilation_h) || v[1] >= MAX (c.stride_w, c.dilation_w))
+        return fail (ctx, name, node->op_type, error, "the output_padding is not valid");
+      c.output_padding_h = (int) v[0];
+      c.output_padding_w = (int) v[1];
+    }
+  c.in_channels = (int) in_c;
+  c.out_channels = (int) (opg * group);
+  c.groups = group;
+  c.pad_top = pads[0];
+  c.pad_left = pads[1];
+  c.pad_bottom = pads[2];
+  c.pad_right = pads[3];
+  if (x->rank >= 0 && x->rank != 4)
+    return fail (ctx, name, node->op_type, error, "the input is not a 4-D feature map");
+  if (x->dims[1] > 0 && x->dims[1] != in_c)
+    return fail (ctx, name, node->op_type, error,
+                 "the input has %" G_GINT64_FORMAT " channels but the weights expect %"
+                 G_GINT64_FORMAT, x->dims[1], in_c);
+  if (b != NULL && b->n != (gsize) c.out_channels)
+    return fail (ctx, name, node->op_type, error,
+                 "the bias has %zu entries for %d output channels", b->n, c.out_channels);
+
+  c.weights = g_new (float, MAX (w->n, 1));
+  for (gsize k = 0; k < w->n; k++)
+    c.weights[k] = const_float (w, k);
+  if (b != NULL)
+    {
+      c.bias = g_new (float, c.out_channels);
+      for (int k = 0; k < c.out_channels; k++)
+        c.bias[k] = const_float (b, k);
+    }
+  n = emit (ctx, node, name, QVIZ_OP_CONV_TRANSPOSE, &x->value, 1, &out, error);
+  if (n == NULL)
+    {
+      g_free (c.weights);
+      g_free (c.bias);
+      return FALSE;
+    }
+  n->a.convt = c;
+  out->rank = 4;
+  out->dims[0] = x->dims[0];
+  out->dims[1] = c.out_channels;
+  for (int d = 0; d < 2; d++)
+    {
+      int64_t in = x->dims[2 + d];
+      int stride = d ? c.stride_w : c.stride_h, dil = d ? c.dilation_w : c.dilation_h;
+      int k = d ? c.kernel_w : c.kernel_h, opad = d ? c.output_padding_w : c.output_padding_h;
+      int pad = d ? c.pad_left + c.pad_right : c.pad_top + c.pad_bottom;
+      out->dims[2 + d] = in > 0 ? (in - 1) * stride - pad + (int64_t) dil * (k - 1) + opad + 1
+                                : -1;
+    }
   return TRUE;
 }
 
@@ -2414,6 +2515,15 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
       if (onnx_has_input (node, 2) && (b = const_input (ctx, node, 2, name, 1, error)) == NULL)
         return FALSE;
       return build_conv (ctx, node, name, x, w, b, NULL, error);
+    }
+  if (is_op (node, "ConvTranspose"))
+    {
+      Sym *w = const_input (ctx, node, 1, name, -1, error), *b = NULL;
+      if (w == NULL)
+        return FALSE;
+      if (onnx_has_input (node, 2) && (b = const_input (ctx, node, 2, name, 1, error)) == NULL)
+        return FALSE;
+      return build_conv_transpose (ctx, node, name, x, w, b, error);
     }
   if (is_op (node, "BatchNormalization"))
     {

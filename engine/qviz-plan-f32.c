@@ -311,6 +311,32 @@ ew_isa (const QvizPlan *plan)
 /* Where: two walks in step over the output, one giving the condition's
  * and x's offsets, the other y's. */
 static void
+run_conv_transpose (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const QvizConvTransposeAttrs *c = &l->node->a.convt;
+  const QvizShape *xs = &plan->shapes[l->node->inputs[0]];
+  const QvizShape *ys = &plan->shapes[l->out_value];
+  qvk_conv_transpose_shape cs = {
+    .batch = (int) xs->dims[0], .in_c = (int) xs->dims[1],
+    .in_h = (int) xs->dims[2], .in_w = (int) xs->dims[3],
+    .out_c = (int) ys->dims[1], .out_h = (int) ys->dims[2], .out_w = (int) ys->dims[3],
+    .groups = c->groups, .kernel_h = c->kernel_h, .kernel_w = c->kernel_w,
+    .stride_h = c->stride_h, .stride_w = c->stride_w,
+    .dilation_h = c->dilation_h, .dilation_w = c->dilation_w,
+    .pad_top = c->pad_top, .pad_left = c->pad_left,
+  };
+  int64_t x_strides[QVIZ_MAX_RANK], y_strides[QVIZ_MAX_RANK];
+  gsize begin, end;
+
+  qviz_logical_strides (xs, x_strides);
+  qviz_logical_strides (ys, y_strides);
+  qviz_split_range ((gsize) cs.batch * (gsize) cs.out_c * (gsize) cs.out_h, tid, nt, &begin,
+                    &end);
+  qvk_f32_conv_transpose__scalar (&cs, IN (l, 0), x_strides, c->weights, c->bias, OUT (l),
+                                  y_strides, begin, end);
+}
+
+static void
 run_where (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
   const QvizShape *out = &plan->shapes[l->out_value];
@@ -1035,6 +1061,13 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
     case QVIZ_OP_REDUCE:
       l->run = run_reduce;
       set_kernel (l, "f32 reduce scalar", "strided walk over the reduced axes");
+      return TRUE;
+
+    case QVIZ_OP_CONV_TRANSPOSE:
+      l->run = run_conv_transpose;
+      l->parallel = TRUE;
+      set_kernel (l, "f32 conv-transpose scalar",
+                  "each output gathers the input pixels whose taps reach it");
       return TRUE;
 
     case QVIZ_OP_WHERE:

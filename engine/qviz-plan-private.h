@@ -11,6 +11,7 @@
 #include "qvk-softmax.h"
 #include "qvk-layernorm.h"
 #include "qvk-matmul.h"
+#include "qvk-conv-transpose.h"
 #include "qvk-reduce.h"
 
 G_BEGIN_DECLS
@@ -176,6 +177,7 @@ qviz_plan_needs_float (const QvizNode *n)
     case QVIZ_OP_GREATER:
     case QVIZ_OP_GREATER_EQUAL:
     case QVIZ_OP_WHERE:
+    case QVIZ_OP_CONV_TRANSPOSE:
       return TRUE;
     default:
       return FALSE;

@@ -775,6 +775,32 @@ test_compare_expand_pass (void)
     g_assert_cmpint (outcome (refused[k]), ==, CASE_REFUSED);
 }
 
+/* ConvTranspose 2-D with explicit pads, strides, dilations and
+ * output_padding runs and agrees; sizes that depend on the input (auto_pad
+ * SAME, output_shape) and 1-D or 3-D ones are refused with a sentence. */
+static void
+test_conv_transpose_pass (void)
+{
+  static const char *const must_pass[] = { "test_convtranspose", "test_convtranspose_dilations",
+                                           "test_convtranspose_pad", "test_convtranspose_pads" };
+  static const char *const refused[] = { "test_convtranspose_autopad_same",
+                                         "test_convtranspose_output_shape",
+                                         "test_convtranspose_1d", "test_convtranspose_3d" };
+
+  if (!have_testdata ())
+    return;
+  ensure_run ();
+  for (gsize k = 0; k < G_N_ELEMENTS (must_pass); k++)
+    {
+      CaseResult r = outcome (must_pass[k]);
+      if (r != CASE_PASSED)
+        g_test_message ("%s: %s", must_pass[k], r == CASE_REFUSED ? "refused" : "failed");
+      g_assert_cmpint (r, ==, CASE_PASSED);
+    }
+  for (gsize k = 0; k < G_N_ELEMENTS (refused); k++)
+    g_assert_cmpint (outcome (refused[k]), ==, CASE_REFUSED);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -784,5 +810,6 @@ main (int argc, char **argv)
   g_test_add_func ("/onnx-conformance/data-movement", test_data_movement_pass);
   g_test_add_func ("/onnx-conformance/reductions", test_reductions_pass);
   g_test_add_func ("/onnx-conformance/compare-expand", test_compare_expand_pass);
+  g_test_add_func ("/onnx-conformance/conv-transpose", test_conv_transpose_pass);
   return g_test_run ();
 }

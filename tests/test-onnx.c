@@ -723,6 +723,22 @@ test_select (void)
   g_assert_cmpint (islands, ==, 7);
 }
 
+/* Transposed convolutions as decoders write them: stride 2 with padding and
+ * output_padding, depthwise with dilation, two groups with a 2 x 3 kernel
+ * and no bias; float against PyTorch, int8 with each as a float island. */
+static void
+test_conv_transpose (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("conv-transpose");
+  const QvizNode *dw = find_node (g, "dw/ConvTranspose");
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_CONV_TRANSPOSE), ==, 3);
+  g_assert_nonnull (dw);
+  g_assert_cmpint (dw->a.convt.groups, ==, 6);
+  g_assert_cmpint (dw->a.convt.dilation_h, ==, 2);
+  check_torchvision_fixture ("conv-transpose");
+}
+
 static void
 test_external_data (void)
 {
@@ -1164,6 +1180,7 @@ main (int argc, char **argv)
   g_test_add_func ("/onnx/token-pick", test_token_pick);
   g_test_add_func ("/onnx/spatial-attention", test_spatial_attention);
   g_test_add_func ("/onnx/select", test_select);
+  g_test_add_func ("/onnx/conv-transpose", test_conv_transpose);
   g_test_add_func ("/onnx/readme-operators", test_readme_operators);
   g_test_add_func ("/onnx/identity-graph", test_identity_graph);
   g_test_add_func ("/onnx/plan-error-names-file", test_plan_error_names_file);
