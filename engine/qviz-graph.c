@@ -608,6 +608,15 @@ infer_node (const QvizGraph *g, const QvizNode *n, QvizShape *shapes, GError **e
                          " input gives no valid output size.", n->name, x->dims[2], x->dims[3]);
             return FALSE;
           }
+        if (c->fixed_out_h > 0 && (oh != c->fixed_out_h || ow != c->fixed_out_w))
+          {
+            g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                         "Node '%s' (conv_transpose): its pads give the %dx%d output the file "
+                         "asks for only at the file's input size, not at %" G_GINT64_FORMAT
+                         "x%" G_GINT64_FORMAT ".", n->name, c->fixed_out_h, c->fixed_out_w,
+                         x->dims[2], x->dims[3]);
+            return FALSE;
+          }
         *out = *x;
         out->dims[1] = c->out_channels;
         out->dims[2] = oh;

@@ -135,6 +135,10 @@ typedef struct {
   int dilation_h, dilation_w;
   int pad_top, pad_left, pad_bottom, pad_right;
   int output_padding_h, output_padding_w;
+  /* Pads derived from output_shape or auto_pad SAME at the file's input
+   * size: the output that size gives, which other sizes must give too;
+   * 0 when the pads were explicit. */
+  int fixed_out_h, fixed_out_w;
   float *weights;
   float *bias;  /* [out_channels] or NULL */
 } QvizConvTransposeAttrs;

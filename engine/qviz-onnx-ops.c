@@ -706,9 +706,10 @@ build_conv (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym *w
   return TRUE;
 }
 
-/* ConvTranspose 2-D with explicit pads (or VALID), any groups, strides,
- * dilations and output_padding; auto_pad SAME and output_shape depend on
- * the input's size and are refused. */
+/* ConvTranspose 2-D, any groups, strides, dilations and output_padding;
+ * pads explicit, VALID, or derived from output_shape or auto_pad SAME at
+ * the input size the file declares (other sizes are refused at plan time,
+ * since the file fixed the output). */
 static gboolean
 build_conv_transpose (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym *w,
                       Sym *b, GError **error)
@@ -724,9 +725,6 @@ build_conv_transpose (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym 
   if (w->rank != 4)
     return fail (ctx, name, node->op_type, error, "only 2-D transposed convolutions are "
                  "supported (the weights have %d dimensions)", w->rank);
-  if (onnx_attr (node, "output_shape") != NULL)
-    return fail (ctx, name, node->op_type, error, "the output_shape attribute is not "
-                 "supported; give pads and output_padding instead");
   in_c = w->dims[0];
   opg = w->dims[1];
   kh = w->dims[2];
@@ -741,11 +739,6 @@ build_conv_transpose (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym 
   if (!read_window (ctx, node, name, &c.kernel_h, &c.kernel_w, &c.stride_h, &c.stride_w,
                     &c.dilation_h, &c.dilation_w, pads, &mode, FALSE, error))
     return FALSE;
-  if (mode == QVIZ_PAD_SAME_UPPER || mode == QVIZ_PAD_SAME_LOWER)
-    return fail (ctx, name, node->op_type, error, "auto_pad %s is not supported; give "
-                 "explicit pads", mode == QVIZ_PAD_SAME_UPPER ? "SAME_UPPER" : "SAME_LOWER");
-  if (mode == QVIZ_PAD_VALID)
-    memset (pads, 0, sizeof pads);
   if (c.kernel_h != kh || c.kernel_w != kw)
     return fail (ctx, name, node->op_type, error,
                  "kernel_shape %dx%d differs from the weights' %" G_GINT64_FORMAT "x%"
@@ -758,6 +751,49 @@ build_conv_transpose (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym 
       c.output_padding_h = (int) v[0];
       c.output_padding_w = (int) v[1];
     }
+  if (mode == QVIZ_PAD_VALID)
+    memset (pads, 0, sizeof pads);
+  {
+    /* output_shape (or SAME: the input times the stride) fixes the output;
+     * the pads follow from it as the specification derives them, at the
+     * input size the file declares. */
+    int n_shape = onnx_attr_ints (node, "output_shape", v, 8);
+
+    if (n_shape >= 0 || mode == QVIZ_PAD_SAME_UPPER || mode == QVIZ_PAD_SAME_LOWER)
+      {
+        if (n_shape >= 0 && n_shape != 2 && n_shape != 4)
+          return fail (ctx, name, node->op_type, error, "output_shape has %d entries, not "
+                       "2 (or 4)", n_shape);
+        if (x->rank != 4 || x->dims[2] < 1 || x->dims[3] < 1)
+          return fail (ctx, name, node->op_type, error, "output_shape or auto_pad SAME needs "
+                       "the input's height and width in the file, which it does not give");
+        for (int d = 0; d < 2; d++)
+          {
+            int64_t in = x->dims[2 + d];
+            int stride = d ? c.stride_w : c.stride_h, dil = d ? c.dilation_w : c.dilation_h;
+            int k = d ? c.kernel_w : c.kernel_h;
+            int opad = d ? c.output_padding_w : c.output_padding_h;
+            int64_t target = n_shape >= 0 ? v[n_shape - 2 + d] : in * stride;
+            int64_t total = stride * (in - 1) + opad + ((int64_t) k - 1) * dil + 1 - target;
+
+            int64_t half = total >= 0 ? total / 2 : -((1 - total) / 2); /* floor */
+
+            if (target < 1 || target > G_MAXINT32 || total < -8192 || total > 8192)
+              return fail (ctx, name, node->op_type, error, "an output of %" G_GINT64_FORMAT
+                           " from %" G_GINT64_FORMAT " needs padding of %" G_GINT64_FORMAT
+                           ", which is not valid", target, in, total);
+            /* pads: top, left, bottom, right; SAME_UPPER puts the odd one at
+             * the end; a negative end pad (output_shape beyond the natural
+             * size) adds outputs that only the bias reaches */
+            pads[d] = (int) (mode == QVIZ_PAD_SAME_UPPER ? half : total - half);
+            pads[2 + d] = (int) (total - pads[d]);
+            if (d)
+              c.fixed_out_w = (int) target;
+            else
+              c.fixed_out_h = (int) target;
+          }
+      }
+  }
   c.in_channels = (int) in_c;
   c.out_channels = (int) (opg * group);
   c.groups = group;

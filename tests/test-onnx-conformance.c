@@ -776,16 +776,18 @@ test_compare_expand_pass (void)
 }
 
 /* ConvTranspose 2-D with explicit pads, strides, dilations and
- * output_padding runs and agrees; sizes that depend on the input (auto_pad
- * SAME, output_shape) and 1-D or 3-D ones are refused with a sentence. */
+ * output_padding, and with pads derived from auto_pad SAME or output_shape,
+ * runs and agrees; 1-D and 3-D ones are refused with a sentence. */
 static void
 test_conv_transpose_pass (void)
 {
-  static const char *const must_pass[] = { "test_convtranspose", "test_convtranspose_dilations",
-                                           "test_convtranspose_pad", "test_convtranspose_pads" };
-  static const char *const refused[] = { "test_convtranspose_autopad_same",
-                                         "test_convtranspose_output_shape",
-                                         "test_convtranspose_1d", "test_convtranspose_3d" };
+  static const char *const must_pass[] = {
+    "test_convtranspose", "test_convtranspose_dilations", "test_convtranspose_pad",
+    "test_convtranspose_pads", "test_convtranspose_autopad_same",
+    "test_convtranspose_output_shape", "test_convtranspose_with_kernel",
+    "test_convtranspose_kernel_shape",
+  };
+  static const char *const refused[] = { "test_convtranspose_1d", "test_convtranspose_3d" };
 
   if (!have_testdata ())
     return;
