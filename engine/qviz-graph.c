@@ -36,6 +36,10 @@ node_clear (QvizNode *n)
       g_clear_pointer (&n->a.linear.weights, g_free);
       g_clear_pointer (&n->a.linear.bias, g_free);
       break;
+    case QVIZ_OP_CONV_TRANSPOSE:
+      g_clear_pointer (&n->a.convt.weights, g_free);
+      g_clear_pointer (&n->a.convt.bias, g_free);
+      break;
     case QVIZ_OP_LAYERNORM:
       g_clear_pointer (&n->a.layernorm.gamma, g_free);
       g_clear_pointer (&n->a.layernorm.beta, g_free);
@@ -152,6 +156,13 @@ qviz_op_name (QvizOp op)
     [QVIZ_OP_LAYERNORM] = "layer_norm",
     [QVIZ_OP_MATMUL] = "matmul",
     [QVIZ_OP_REDUCE] = "reduce",
+    [QVIZ_OP_EQUAL] = "equal",
+    [QVIZ_OP_LESS] = "less",
+    [QVIZ_OP_LESS_EQUAL] = "less_equal",
+    [QVIZ_OP_GREATER] = "greater",
+    [QVIZ_OP_GREATER_EQUAL] = "greater_equal",
+    [QVIZ_OP_WHERE] = "where",
+    [QVIZ_OP_CONV_TRANSPOSE] = "conv_transpose",
   };
   return (op >= 0 && op < QVIZ_N_OPS) ? names[op] : "unknown";
 }
@@ -558,6 +569,11 @@ infer_node (const QvizGraph *g, const QvizNode *n, QvizShape *shapes, GError **e
     case QVIZ_OP_SUB:
     case QVIZ_OP_MUL:
     case QVIZ_OP_DIV:
+    case QVIZ_OP_EQUAL:
+    case QVIZ_OP_LESS:
+    case QVIZ_OP_LESS_EQUAL:
+    case QVIZ_OP_GREATER:
+    case QVIZ_OP_GREATER_EQUAL:
       if (n->n_inputs != 2)
         {
           g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
@@ -566,6 +582,62 @@ infer_node (const QvizGraph *g, const QvizNode *n, QvizShape *shapes, GError **e
           return FALSE;
         }
       return broadcast_shapes (n, x, &shapes[n->inputs[1]], out, error);
+
+    case QVIZ_OP_CONV_TRANSPOSE:
+      {
+        const QvizConvTransposeAttrs *c = &n->a.convt;
+        int64_t oh, ow;
+
+        if (!check_feature_map (n, x, error))
+          return FALSE;
+        if (x->dims[1] != c->in_channels)
+          {
+            g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                         "Node '%s' (conv_transpose): input has %" G_GINT64_FORMAT
+                         " channels, the weights %d.", n->name, x->dims[1], c->in_channels);
+            return FALSE;
+          }
+        oh = (x->dims[2] - 1) * c->stride_h - c->pad_top - c->pad_bottom +
+             (int64_t) c->dilation_h * (c->kernel_h - 1) + c->output_padding_h + 1;
+        ow = (x->dims[3] - 1) * c->stride_w - c->pad_left - c->pad_right +
+             (int64_t) c->dilation_w * (c->kernel_w - 1) + c->output_padding_w + 1;
+        if (oh < 1 || ow < 1 || oh > G_MAXINT32 || ow > G_MAXINT32)
+          {
+            g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                         "Node '%s' (conv_transpose): a %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT
+                         " input gives no valid output size.", n->name, x->dims[2], x->dims[3]);
+            return FALSE;
+          }
+        if (c->fixed_out_h > 0 && (oh != c->fixed_out_h || ow != c->fixed_out_w))
+          {
+            g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                         "Node '%s' (conv_transpose): its pads give the %dx%d output the file "
+                         "asks for only at the file's input size, not at %" G_GINT64_FORMAT
+                         "x%" G_GINT64_FORMAT ".", n->name, c->fixed_out_h, c->fixed_out_w,
+                         x->dims[2], x->dims[3]);
+            return FALSE;
+          }
+        *out = *x;
+        out->dims[1] = c->out_channels;
+        out->dims[2] = oh;
+        out->dims[3] = ow;
+        return TRUE;
+      }
+
+    case QVIZ_OP_WHERE:
+      {
+        QvizShape cx;
+
+        if (n->n_inputs != 3)
+          {
+            g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                         "Node '%s' (where) needs three inputs, has %d.", n->name,
+                         n->n_inputs);
+            return FALSE;
+          }
+        return broadcast_shapes (n, x, &shapes[n->inputs[1]], &cx, error) &&
+               broadcast_shapes (n, &cx, &shapes[n->inputs[2]], out, error);
+      }
 
     case QVIZ_OP_RESIZE:
       {
@@ -894,6 +966,13 @@ qviz_node_macs (const QvizGraph *g, const QvizNode *n, const QvizShape *shapes)
         return (guint64) qviz_shape_numel (out) * c->kernel_h * c->kernel_w *
                (guint64) (c->in_channels / c->groups);
       }
+    case QVIZ_OP_CONV_TRANSPOSE:
+      {
+        /* every input pixel meets every tap of its group's outputs */
+        const QvizConvTransposeAttrs *c = &n->a.convt;
+        return (guint64) qviz_shape_numel (&shapes[n->inputs[0]]) * c->kernel_h * c->kernel_w *
+               (guint64) (c->out_channels / c->groups);
+      }
     case QVIZ_OP_LINEAR:
       return (guint64) qviz_shape_numel (out) * (guint64) n->a.linear.in_features;
     default:
@@ -915,6 +994,10 @@ qviz_node_params (const QvizNode *n)
       }
     case QVIZ_OP_BATCHNORM:
       return 2 * (guint64) n->a.bn.channels;
+    case QVIZ_OP_CONV_TRANSPOSE:
+      return (guint64) n->a.convt.in_channels * (n->a.convt.out_channels / n->a.convt.groups) *
+             n->a.convt.kernel_h * n->a.convt.kernel_w +
+             (n->a.convt.bias ? (guint64) n->a.convt.out_channels : 0);
     case QVIZ_OP_LINEAR:
       return (guint64) n->a.linear.in_features * n->a.linear.out_features +
              (n->a.linear.bias ? (guint64) n->a.linear.out_features : 0);

@@ -93,6 +93,13 @@ typedef enum {
   QVIZ_OP_LAYERNORM,      /* over the logical axes from axis to the last */
   QVIZ_OP_MATMUL,         /* batched product of two computed tensors */
   QVIZ_OP_REDUCE,         /* mean, sum, max, min, L1, L2 over any axes */
+  QVIZ_OP_EQUAL,          /* comparisons: 1 where true, 0 where false */
+  QVIZ_OP_LESS,
+  QVIZ_OP_LESS_EQUAL,
+  QVIZ_OP_GREATER,
+  QVIZ_OP_GREATER_EQUAL,
+  QVIZ_OP_WHERE,          /* condition != 0 ? x : y, the three broadcast */
+  QVIZ_OP_CONV_TRANSPOSE, /* 2-D transposed convolution of a feature map */
   QVIZ_N_OPS
 } QvizOp;
 
@@ -118,6 +125,23 @@ typedef struct {
    * weight scales; NULL when the weights are plain float. */
   float *weight_scales;
 } QvizConvAttrs;
+
+/* ConvTranspose: weights in ONNX's layout, in_channels x
+ * (out_channels / groups) x kernel_h x kernel_w; explicit pads only. */
+typedef struct {
+  int in_channels, out_channels, groups;
+  int kernel_h, kernel_w;
+  int stride_h, stride_w;
+  int dilation_h, dilation_w;
+  int pad_top, pad_left, pad_bottom, pad_right;
+  int output_padding_h, output_padding_w;
+  /* Pads derived from output_shape or auto_pad SAME at the file's input
+   * size: the output that size gives, which other sizes must give too;
+   * 0 when the pads were explicit. */
+  int fixed_out_h, fixed_out_w;
+  float *weights;
+  float *bias;  /* [out_channels] or NULL */
+} QvizConvTransposeAttrs;
 
 typedef struct {
   int channels;
@@ -246,6 +270,7 @@ typedef struct {
   int output;            /* value index */
   union {
     QvizConvAttrs conv;
+    QvizConvTransposeAttrs convt;
     QvizBatchNormAttrs bn;
     qvk_activation act;
     QvizPoolAttrs pool;

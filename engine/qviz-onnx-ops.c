@@ -32,6 +32,8 @@ static const KnownOp known_ops[] = {
   { NULL, "Shape" }, { NULL, "Gather" }, { NULL, "Slice" }, { NULL, "Cast" },
   { NULL, "ConstantOfShape" }, { NULL, "Pow" }, { NULL, "Floor" }, { NULL, "Ceil" },
   { NULL, "Sqrt" }, { NULL, "Neg" },
+  { NULL, "Equal" }, { NULL, "Less" }, { NULL, "LessOrEqual" }, { NULL, "Greater" },
+  { NULL, "GreaterOrEqual" }, { NULL, "Where" }, { NULL, "Expand" }, { NULL, "ConvTranspose" },
   { NULL, "Tanh" }, { NULL, "LeakyRelu" }, { NULL, "Elu" }, { NULL, "Softplus" },
   { NULL, "Erf" }, { NULL, "PRelu" }, { NULL, "ReduceMean" }, { NULL, "ReduceSum" },
   { NULL, "ReduceMax" }, { NULL, "ReduceMin" }, { NULL, "ReduceL1" }, { NULL, "ReduceL2" },
@@ -704,6 +706,143 @@ build_conv (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym *w
   return TRUE;
 }
 
+/* ConvTranspose 2-D, any groups, strides, dilations and output_padding;
+ * pads explicit, VALID, or derived from output_shape or auto_pad SAME at
+ * the input size the file declares (other sizes are refused at plan time,
+ * since the file fixed the output). */
+static gboolean
+build_conv_transpose (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym *w,
+                      Sym *b, GError **error)
+{
+  QvizConvTransposeAttrs c = { 0 };
+  int group = (int) CLAMP (onnx_attr_int (node, "group", 1), 0, G_MAXINT);
+  int pads[4];
+  int64_t v[8], in_c, opg, kh, kw;
+  QvizPadMode mode;
+  QvizNode *n;
+  Sym *out;
+
+  if (w->rank != 4)
+    return fail (ctx, name, node->op_type, error, "only 2-D transposed convolutions are "
+                 "supported (the weights have %d dimensions)", w->rank);
+  in_c = w->dims[0];
+  opg = w->dims[1];
+  kh = w->dims[2];
+  kw = w->dims[3];
+  if (group < 1 || in_c < 1 || opg < 1 || kh < 1 || kw < 1 || kh > 4096 || kw > 4096 ||
+      in_c % group != 0 || opg * group > G_MAXINT)
+    return fail (ctx, name, node->op_type, error,
+                 "weights of %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT "x%" G_GINT64_FORMAT
+                 "x%" G_GINT64_FORMAT " do not fit %d groups", in_c, opg, kh, kw, group);
+  c.kernel_h = (int) kh;
+  c.kernel_w = (int) kw;
+  if (!read_window (ctx, node, name, &c.kernel_h, &c.kernel_w, &c.stride_h, &c.stride_w,
+                    &c.dilation_h, &c.dilation_w, pads, &mode, FALSE, error))
+    return FALSE;
+  if (c.kernel_h != kh || c.kernel_w != kw)
+    return fail (ctx, name, node->op_type, error,
+                 "kernel_shape %dx%d differs from the weights' %" G_GINT64_FORMAT "x%"
+                 G_GINT64_FORMAT, c.kernel_h, c.kernel_w, kh, kw);
+  if (onnx_attr_ints (node, "output_padding", v, 8) >= 0)
+    {
+      if (onnx_attr_ints (node, "output_padding", v, 8) != 2 || v[0] < 0 || v[1] < 0 ||
+          v[0] >= MAX (c.stride_h, c.dilation_h) || v[1] >= MAX (c.stride_w, c.dilation_w))
+        return fail (ctx, name, node->op_type, error, "the output_padding is not valid");
+      c.output_padding_h = (int) v[0];
+      c.output_padding_w = (int) v[1];
+    }
+  if (mode == QVIZ_PAD_VALID)
+    memset (pads, 0, sizeof pads);
+  {
+    /* output_shape (or SAME: the input times the stride) fixes the output;
+     * the pads follow from it as the specification derives them, at the
+     * input size the file declares. */
+    int n_shape = onnx_attr_ints (node, "output_shape", v, 8);
+
+    if (n_shape >= 0 || mode == QVIZ_PAD_SAME_UPPER || mode == QVIZ_PAD_SAME_LOWER)
+      {
+        if (n_shape >= 0 && n_shape != 2 && n_shape != 4)
+          return fail (ctx, name, node->op_type, error, "output_shape has %d entries, not "
+                       "2 (or 4)", n_shape);
+        if (x->rank != 4 || x->dims[2] < 1 || x->dims[3] < 1)
+          return fail (ctx, name, node->op_type, error, "output_shape or auto_pad SAME needs "
+                       "the input's height and width in the file, which it does not give");
+        for (int d = 0; d < 2; d++)
+          {
+            int64_t in = x->dims[2 + d];
+            int stride = d ? c.stride_w : c.stride_h, dil = d ? c.dilation_w : c.dilation_h;
+            int k = d ? c.kernel_w : c.kernel_h;
+            int opad = d ? c.output_padding_w : c.output_padding_h;
+            int64_t target = n_shape >= 0 ? v[n_shape - 2 + d] : in * stride;
+            int64_t total = stride * (in - 1) + opad + ((int64_t) k - 1) * dil + 1 - target;
+
+            int64_t half = total >= 0 ? total / 2 : -((1 - total) / 2); /* floor */
+
+            if (target < 1 || target > G_MAXINT32 || total < -8192 || total > 8192)
+              return fail (ctx, name, node->op_type, error, "an output of %" G_GINT64_FORMAT
+                           " from %" G_GINT64_FORMAT " needs padding of %" G_GINT64_FORMAT
+                           ", which is not valid", target, in, total);
+            /* pads: top, left, bottom, right; SAME_UPPER puts the odd one at
+             * the end; a negative end pad (output_shape beyond the natural
+             * size) adds outputs that only the bias reaches */
+            pads[d] = (int) (mode == QVIZ_PAD_SAME_UPPER ? half : total - half);
+            pads[2 + d] = (int) (total - pads[d]);
+            if (d)
+              c.fixed_out_w = (int) target;
+            else
+              c.fixed_out_h = (int) target;
+          }
+      }
+  }
+  c.in_channels = (int) in_c;
+  c.out_channels = (int) (opg * group);
+  c.groups = group;
+  c.pad_top = pads[0];
+  c.pad_left = pads[1];
+  c.pad_bottom = pads[2];
+  c.pad_right = pads[3];
+  if (x->rank >= 0 && x->rank != 4)
+    return fail (ctx, name, node->op_type, error, "the input is not a 4-D feature map");
+  if (x->dims[1] > 0 && x->dims[1] != in_c)
+    return fail (ctx, name, node->op_type, error,
+                 "the input has %" G_GINT64_FORMAT " channels but the weights expect %"
+                 G_GINT64_FORMAT, x->dims[1], in_c);
+  if (b != NULL && b->n != (gsize) c.out_channels)
+    return fail (ctx, name, node->op_type, error,
+                 "the bias has %zu entries for %d output channels", b->n, c.out_channels);
+
+  c.weights = g_new (float, MAX (w->n, 1));
+  for (gsize k = 0; k < w->n; k++)
+    c.weights[k] = const_float (w, k);
+  if (b != NULL)
+    {
+      c.bias = g_new (float, c.out_channels);
+      for (int k = 0; k < c.out_channels; k++)
+        c.bias[k] = const_float (b, k);
+    }
+  n = emit (ctx, node, name, QVIZ_OP_CONV_TRANSPOSE, &x->value, 1, &out, error);
+  if (n == NULL)
+    {
+      g_free (c.weights);
+      g_free (c.bias);
+      return FALSE;
+    }
+  n->a.convt = c;
+  out->rank = 4;
+  out->dims[0] = x->dims[0];
+  out->dims[1] = c.out_channels;
+  for (int d = 0; d < 2; d++)
+    {
+      int64_t in = x->dims[2 + d];
+      int stride = d ? c.stride_w : c.stride_h, dil = d ? c.dilation_w : c.dilation_h;
+      int k = d ? c.kernel_w : c.kernel_h, opad = d ? c.output_padding_w : c.output_padding_h;
+      int pad = d ? c.pad_left + c.pad_right : c.pad_top + c.pad_bottom;
+      out->dims[2 + d] = in > 0 ? (in - 1) * stride - pad + (int64_t) dil * (k - 1) + opad + 1
+                                : -1;
+    }
+  return TRUE;
+}
+
 /* weights: [out][in] taken from w ([in][out] unless transposed). */
 static gboolean
 build_linear (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym *w,
@@ -893,6 +1032,100 @@ build_binary (OnnxCtx *ctx, const OnnxNode *node, const char *name, QvizOp op, S
     }
   if (out_quant != NULL)
     set_value_quant (ctx, out->value, out_quant);
+  return TRUE;
+}
+
+/* Where(condition, x, y): any of the three may be a constant, one at
+ * least is computed; the condition is read as nonzero = true. */
+static gboolean
+build_where (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *const in[3],
+             GError **error)
+{
+  int inputs[3], rank = 0;
+  Sym *out;
+
+  if (in[0]->kind != SYM_VALUE && in[1]->kind != SYM_VALUE && in[2]->kind != SYM_VALUE)
+    return fail (ctx, name, node->op_type, error, "no operand is computed from the image");
+  for (int k = 0; k < 3; k++)
+    {
+      inputs[k] = onnx_operand_value (ctx, in[k], node->input[k], name, error);
+      if (inputs[k] < 0)
+        return FALSE;
+      rank = rank < 0 || in[k]->rank < 0 ? -1 : MAX (rank, in[k]->rank);
+    }
+  if (emit (ctx, node, name, QVIZ_OP_WHERE, inputs, 3, &out, error) == NULL)
+    return FALSE;
+  out->rank = rank;
+  for (int d = 0; d < rank; d++)
+    {
+      int64_t dim = 1;
+      for (int k = 0; k < 3; k++)
+        {
+          int dk = d - (rank - in[k]->rank);
+          int64_t v = dk >= 0 ? in[k]->dims[dk] : 1;
+          dim = dim == 1 ? v : v == 1 ? dim : dim > 0 ? dim : v;
+        }
+      out->dims[d] = dim;
+    }
+  return TRUE;
+}
+
+/* Expand(x, shape): x times a constant of ones that has the target's size
+ * only along the axes where x is broadcast, which is the same two-way
+ * broadcast and leaves every value (-0, infinities, NaN) as it was. */
+static gboolean
+build_expand (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym *shape,
+              GError **error)
+{
+  int64_t target[QVIZ_MAX_RANK];
+  g_autofree char *ones_name = NULL;
+  Sym *ones;
+  int n;
+  gsize numel = 1;
+
+  if (!onnx_sym_ints (shape, target, QVIZ_MAX_RANK, &n))
+    return fail (ctx, name, node->op_type, error, "the shape '%s' is not known at load time "
+                 "or has more than %d entries", node->input[1], QVIZ_MAX_RANK);
+  ones = onnx_sym_new (ctx, SYM_CONST);
+  ones->rank = n;
+  for (int d = 0; d < n; d++)
+    {
+      int dx = d - (n - x->rank);
+      int64_t xd = x->rank >= 0 && dx >= 0 ? x->dims[dx] : -1;
+
+      if (target[d] < 0 || target[d] > G_MAXINT32)
+        return fail (ctx, name, node->op_type, error, "shape entry %d is %" G_GINT64_FORMAT
+                     ", not a size", d, target[d]);
+      ones->dims[d] = xd == target[d] ? 1 : target[d];
+      numel *= (gsize) ones->dims[d];
+      if (numel > ((gsize) 1 << 26))
+        return fail (ctx, name, node->op_type, error, "a broadcast constant of more than "
+                     "2^26 elements is not supported");
+    }
+  ones->n = numel;
+  ones->onnx_type = QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+  ones->f = g_new (float, MAX (numel, 1));
+  for (gsize k = 0; k < numel; k++)
+    ones->f[k] = 1.0f;
+  ones_name = g_strconcat (node->output[0], "/ones", NULL);
+  {
+    int inputs[2];
+    Sym *out;
+
+    if (x->kind != SYM_VALUE)
+      return fail (ctx, name, node->op_type, error, "no operand is computed from the image");
+    inputs[0] = x->value;
+    inputs[1] = onnx_const_value (ctx, ones, ones_name);
+    if (emit (ctx, node, name, QVIZ_OP_MUL, inputs, 2, &out, error) == NULL)
+      return FALSE;
+    out->rank = x->rank < 0 ? -1 : MAX (x->rank, n);
+    for (int d = 0; d < out->rank; d++)
+      {
+        int dx = d - (out->rank - x->rank), dt = d - (out->rank - n);
+        int64_t a = dx >= 0 ? x->dims[dx] : 1, b = dt >= 0 ? target[dt] : 1;
+        out->dims[d] = a == 1 ? b : b == 1 ? a : a > 0 ? a : b;
+      }
+  }
   return TRUE;
 }
 
@@ -2278,12 +2511,38 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
     }
   if (is_op (node, "Concat"))
     return build_concat (ctx, node, name, NULL, 0, 1, error);
+  if (is_op (node, "Equal") || is_op (node, "Less") || is_op (node, "LessOrEqual") ||
+      is_op (node, "Greater") || is_op (node, "GreaterOrEqual"))
+    {
+      Sym *a = onnx_lookup (ctx, node, 0, error), *b;
+      QvizOp cop = is_op (node, "Equal") ? QVIZ_OP_EQUAL : is_op (node, "Less") ? QVIZ_OP_LESS
+                   : is_op (node, "LessOrEqual") ? QVIZ_OP_LESS_EQUAL
+                   : is_op (node, "Greater") ? QVIZ_OP_GREATER : QVIZ_OP_GREATER_EQUAL;
+      if (a == NULL || (b = onnx_lookup (ctx, node, 1, error)) == NULL)
+        return FALSE;
+      return build_binary (ctx, node, name, cop, a, b, NULL, error);
+    }
+  if (is_op (node, "Where"))
+    {
+      Sym *in[3];
+      for (int k = 0; k < 3; k++)
+        if ((in[k] = onnx_lookup (ctx, node, k, error)) == NULL)
+          return FALSE;
+      return build_where (ctx, node, name, in, error);
+    }
 
   /* Everything else reads one runtime tensor first. */
   x = runtime_input (ctx, node, 0, name, error);
   if (x == NULL)
     return FALSE;
 
+  if (is_op (node, "Expand"))
+    {
+      Sym *shape = onnx_lookup (ctx, node, 1, error);
+      if (shape == NULL)
+        return FALSE;
+      return build_expand (ctx, node, name, x, shape, error);
+    }
   if (is_op (node, "Conv"))
     {
       Sym *w = const_input (ctx, node, 1, name, -1, error), *b = NULL;
@@ -2292,6 +2551,15 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
       if (onnx_has_input (node, 2) && (b = const_input (ctx, node, 2, name, 1, error)) == NULL)
         return FALSE;
       return build_conv (ctx, node, name, x, w, b, NULL, error);
+    }
+  if (is_op (node, "ConvTranspose"))
+    {
+      Sym *w = const_input (ctx, node, 1, name, -1, error), *b = NULL;
+      if (w == NULL)
+        return FALSE;
+      if (onnx_has_input (node, 2) && (b = const_input (ctx, node, 2, name, 1, error)) == NULL)
+        return FALSE;
+      return build_conv_transpose (ctx, node, name, x, w, b, error);
     }
   if (is_op (node, "BatchNormalization"))
     {

@@ -240,6 +240,11 @@ binary (QvizOp op, float a, float b)
     case QVIZ_OP_SUB: return a - b;
     case QVIZ_OP_MUL: return a * b;
     case QVIZ_OP_DIV: return a / b;
+    case QVIZ_OP_EQUAL: return a == b ? 1.0f : 0.0f;
+    case QVIZ_OP_LESS: return a < b ? 1.0f : 0.0f;
+    case QVIZ_OP_LESS_EQUAL: return a <= b ? 1.0f : 0.0f;
+    case QVIZ_OP_GREATER: return a > b ? 1.0f : 0.0f;
+    case QVIZ_OP_GREATER_EQUAL: return a >= b ? 1.0f : 0.0f;
     default: return NAN;
     }
 }
@@ -301,6 +306,59 @@ ew_isa (const QvizPlan *plan)
 {
   return plan->config.conv_algo == QVIZ_CONV_ALGO_REFERENCE ? QVK_ISA_SCALAR
                                                             : (qvk_isa) plan->isa;
+}
+
+/* Where: two walks in step over the output, one giving the condition's
+ * and x's offsets, the other y's. */
+static void
+run_conv_transpose (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const QvizConvTransposeAttrs *c = &l->node->a.convt;
+  const QvizShape *xs = &plan->shapes[l->node->inputs[0]];
+  const QvizShape *ys = &plan->shapes[l->out_value];
+  qvk_conv_transpose_shape cs = {
+    .batch = (int) xs->dims[0], .in_c = (int) xs->dims[1],
+    .in_h = (int) xs->dims[2], .in_w = (int) xs->dims[3],
+    .out_c = (int) ys->dims[1], .out_h = (int) ys->dims[2], .out_w = (int) ys->dims[3],
+    .groups = c->groups, .kernel_h = c->kernel_h, .kernel_w = c->kernel_w,
+    .stride_h = c->stride_h, .stride_w = c->stride_w,
+    .dilation_h = c->dilation_h, .dilation_w = c->dilation_w,
+    .pad_top = c->pad_top, .pad_left = c->pad_left,
+  };
+  int64_t x_strides[QVIZ_MAX_RANK], y_strides[QVIZ_MAX_RANK];
+  gsize begin, end;
+
+  qviz_logical_strides (xs, x_strides);
+  qviz_logical_strides (ys, y_strides);
+  qviz_split_range ((gsize) cs.batch * (gsize) cs.out_c * (gsize) cs.out_h, tid, nt, &begin,
+                    &end);
+  qvk_f32_conv_transpose__scalar (&cs, IN (l, 0), x_strides, c->weights, c->bias, OUT (l),
+                                  y_strides, begin, end);
+}
+
+static void
+run_where (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
+{
+  const QvizShape *out = &plan->shapes[l->out_value];
+  const QvizShape *ys = &plan->shapes[l->node->inputs[2]];
+  gsize total = (gsize) qviz_shape_numel (out);
+  const float *cond = IN (l, 0), *x = IN (l, 1), *y = IN (l, 2);
+  float *z = OUT (l);
+  QvizBroadcastWalk wcx, wy;
+
+  if (tid != 0)
+    return;
+  qviz_broadcast_walk_init (&wcx, &plan->shapes[l->node->inputs[0]], FALSE,
+                            &plan->shapes[l->node->inputs[1]], FALSE, out);
+  qviz_broadcast_walk_init (&wy, ys, FALSE, ys, FALSE, out);
+  for (gsize i = 0; i < total; i++)
+    {
+      int64_t oc, ox, oy, oz, unused;
+
+      qviz_broadcast_walk_step (&wcx, &oc, &ox, &oz);
+      qviz_broadcast_walk_step (&wy, &oy, &unused, &unused);
+      z[oz] = cond[oc] != 0.0f ? x[ox] : y[oy];
+    }
 }
 
 static void
@@ -892,6 +950,11 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
     case QVIZ_OP_SUB:
     case QVIZ_OP_MUL:
     case QVIZ_OP_DIV:
+    case QVIZ_OP_EQUAL:
+    case QVIZ_OP_LESS:
+    case QVIZ_OP_LESS_EQUAL:
+    case QVIZ_OP_GREATER:
+    case QVIZ_OP_GREATER_EQUAL:
       l->mode = qviz_binary_mode (plan, n, l->out_value, &l->swap);
       l->run = run_binary;
       l->parallel = l->mode != QVIZ_BIN_GENERIC;
@@ -998,6 +1061,18 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
     case QVIZ_OP_REDUCE:
       l->run = run_reduce;
       set_kernel (l, "f32 reduce scalar", "strided walk over the reduced axes");
+      return TRUE;
+
+    case QVIZ_OP_CONV_TRANSPOSE:
+      l->run = run_conv_transpose;
+      l->parallel = TRUE;
+      set_kernel (l, "f32 conv-transpose scalar",
+                  "each output gathers the input pixels whose taps reach it");
+      return TRUE;
+
+    case QVIZ_OP_WHERE:
+      l->run = run_where;
+      set_kernel (l, "f32 where scalar", "each element picked from x or y by the condition");
       return TRUE;
 
     case QVIZ_OP_MATMUL:

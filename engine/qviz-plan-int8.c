@@ -722,6 +722,13 @@ qviz_plan_build_layer_int8 (QvizPlan *plan, QvizLayer *l, GError **error)
     case QVIZ_OP_MATMUL:
     case QVIZ_OP_REDUCE:
     case QVIZ_OP_LAYERNORM:
+    case QVIZ_OP_EQUAL:
+    case QVIZ_OP_LESS:
+    case QVIZ_OP_LESS_EQUAL:
+    case QVIZ_OP_GREATER:
+    case QVIZ_OP_GREATER_EQUAL:
+    case QVIZ_OP_WHERE:
+    case QVIZ_OP_CONV_TRANSPOSE:
       /* No int8 kernel: qviz_plan_keep_float runs it in float between a
        * dequantize and a quantize layer; its output keeps the scale
        * calibration gave it. */

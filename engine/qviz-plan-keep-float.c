@@ -2,7 +2,8 @@
  *
  * The user keeps a layer in float when its int8 error is too high; a layer
  * with no int8 kernel (layer normalization, a product of two computed
- * tensors, a general reduction) is always kept.  The
+ * tensors, a general reduction, a comparison, a selection, a transposed
+ * convolution) is always kept.  The
  * layer is built by the float builder against a "shadow" of the plan whose
  * buffers for that layer's inputs and output are float copies; a dequantize
  * layer fills the inputs from their int8 tensors before it, a quantize

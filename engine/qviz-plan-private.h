@@ -11,6 +11,7 @@
 #include "qvk-softmax.h"
 #include "qvk-layernorm.h"
 #include "qvk-matmul.h"
+#include "qvk-conv-transpose.h"
 #include "qvk-reduce.h"
 
 G_BEGIN_DECLS
@@ -163,7 +164,24 @@ gboolean qviz_layernorm_prepare (const QvizPlan *plan, QvizLayer *l, GError **er
 static inline gboolean
 qviz_plan_needs_float (const QvizNode *n)
 {
-  return n->op == QVIZ_OP_LAYERNORM || n->op == QVIZ_OP_MATMUL || n->op == QVIZ_OP_REDUCE;
+  switch (n->op)
+    {
+    case QVIZ_OP_LAYERNORM:
+    case QVIZ_OP_MATMUL:
+    case QVIZ_OP_REDUCE:
+    /* a comparison's 0 / 1 and a selection are exact in float; on int8
+     * codes a comparison against a constant would move with rounding */
+    case QVIZ_OP_EQUAL:
+    case QVIZ_OP_LESS:
+    case QVIZ_OP_LESS_EQUAL:
+    case QVIZ_OP_GREATER:
+    case QVIZ_OP_GREATER_EQUAL:
+    case QVIZ_OP_WHERE:
+    case QVIZ_OP_CONV_TRANSPOSE:
+      return TRUE;
+    default:
+      return FALSE;
+    }
 }
 gboolean qviz_softmax_supported (const QvizPlan *plan, const QvizLayer *l, GError **error);
 /* The softmax axis in memory: outer groups of n elements inner apart. */

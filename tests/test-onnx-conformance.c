@@ -150,6 +150,13 @@ tensor_read (GBytes *bytes, Tensor *t)
         g_array_append_vals (values, f.data, (guint) (f.len / 4));
       else if (f.field == 4 && f.wire == 5)
         g_array_append_vals (values, f.data, 1);
+      else if (f.field == 9 && f.wire == 2 && t->data_type == 9)
+        /* bool: one byte each, read as the 0 / 1 qviz computes */
+        for (gsize k = 0; k < f.len; k++)
+          {
+            float v = f.data[k] != 0 ? 1.0f : 0.0f;
+            g_array_append_val (values, v);
+          }
       else if (f.field == 9 && f.wire == 2)
         g_array_append_vals (values, f.data, (guint) (f.len / 4));
     }
@@ -486,9 +493,11 @@ run_case (const char *dir, const char *name, GString *log)
       if (ob == NULL)
         break;
       tensor_read (ob, &ref);
-      if (ref.data_type != 1)
+      if ((ref.data_type != 1 && ref.data_type != 9) ||
+          (ref.data_type == 9 && ref.n != tensor_numel (&ref)))
         {
-          /* qviz computes in float; the reference is of another type. */
+          /* qviz computes in float (a bool as 0 / 1); the reference is of
+           * another type. */
           g_string_append_printf (log, "refused %s: output %d is not float.\n", name, i);
           tensor_clear (&ref);
           result = CASE_REFUSED;
@@ -738,6 +747,62 @@ test_reductions_pass (void)
   g_assert_cmpint (checked, >=, 50);
 }
 
+/* Comparisons (their bool output read as 0 / 1) and Expand on a computed
+ * tensor: every case with float operands runs and agrees; Equal's int32
+ * and Where's bool inputs are no image and are refused with a sentence. */
+static void
+test_compare_expand_pass (void)
+{
+  static const char *const must_pass[] = {
+    "test_less", "test_less_bcast", "test_less_equal", "test_less_equal_bcast",
+    "test_greater", "test_greater_bcast", "test_greater_equal", "test_greater_equal_bcast",
+    "test_expand_dim_changed", "test_expand_dim_unchanged",
+  };
+  static const char *const refused[] = { "test_equal", "test_equal_bcast",
+                                         "test_where_example", "test_where_long_example" };
+
+  if (!have_testdata ())
+    return;
+  ensure_run ();
+  for (gsize k = 0; k < G_N_ELEMENTS (must_pass); k++)
+    {
+      CaseResult r = outcome (must_pass[k]);
+      if (r != CASE_PASSED)
+        g_test_message ("%s: %s", must_pass[k], r == CASE_REFUSED ? "refused" : "failed");
+      g_assert_cmpint (r, ==, CASE_PASSED);
+    }
+  for (gsize k = 0; k < G_N_ELEMENTS (refused); k++)
+    g_assert_cmpint (outcome (refused[k]), ==, CASE_REFUSED);
+}
+
+/* ConvTranspose 2-D with explicit pads, strides, dilations and
+ * output_padding, and with pads derived from auto_pad SAME or output_shape,
+ * runs and agrees; 1-D and 3-D ones are refused with a sentence. */
+static void
+test_conv_transpose_pass (void)
+{
+  static const char *const must_pass[] = {
+    "test_convtranspose", "test_convtranspose_dilations", "test_convtranspose_pad",
+    "test_convtranspose_pads", "test_convtranspose_autopad_same",
+    "test_convtranspose_output_shape", "test_convtranspose_with_kernel",
+    "test_convtranspose_kernel_shape",
+  };
+  static const char *const refused[] = { "test_convtranspose_1d", "test_convtranspose_3d" };
+
+  if (!have_testdata ())
+    return;
+  ensure_run ();
+  for (gsize k = 0; k < G_N_ELEMENTS (must_pass); k++)
+    {
+      CaseResult r = outcome (must_pass[k]);
+      if (r != CASE_PASSED)
+        g_test_message ("%s: %s", must_pass[k], r == CASE_REFUSED ? "refused" : "failed");
+      g_assert_cmpint (r, ==, CASE_PASSED);
+    }
+  for (gsize k = 0; k < G_N_ELEMENTS (refused); k++)
+    g_assert_cmpint (outcome (refused[k]), ==, CASE_REFUSED);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -746,5 +811,7 @@ main (int argc, char **argv)
   g_test_add_func ("/onnx-conformance/resize-modes", test_resize_modes_pass);
   g_test_add_func ("/onnx-conformance/data-movement", test_data_movement_pass);
   g_test_add_func ("/onnx-conformance/reductions", test_reductions_pass);
+  g_test_add_func ("/onnx-conformance/compare-expand", test_compare_expand_pass);
+  g_test_add_func ("/onnx-conformance/conv-transpose", test_conv_transpose_pass);
   return g_test_run ();
 }

@@ -673,6 +673,72 @@ test_spatial_attention (void)
   check_torchvision_fixture ("spatial-attention");
 }
 
+/* Masking as attention writes it: comparisons of computed tensors, Where
+ * with a computed condition and values, Expand of a computed map.  Float
+ * matches the reference; in int8 every one of them is a float island, so
+ * the comparisons see float values (and the plan says so per layer). */
+static void
+test_select (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("select");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizPlan) plan = NULL;
+  QvizCalibrationConfig cc;
+  QvizPlanConfig config;
+  g_autofree char *input = fixture ("select.input.npy");
+  int islands = 0;
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_WHERE), ==, 2);
+  g_assert_cmpint (count_op (g, QVIZ_OP_EQUAL), ==, 1);
+  g_assert_cmpint (count_op (g, QVIZ_OP_LESS), ==, 1);
+  g_assert_cmpint (count_op (g, QVIZ_OP_LESS_EQUAL), ==, 1);
+  g_assert_cmpint (count_op (g, QVIZ_OP_GREATER), ==, 1);
+  g_assert_cmpint (count_op (g, QVIZ_OP_GREATER_EQUAL), ==, 1);
+  /* the comparisons' 0 / 1 differ by whole units where one is wrong */
+  g_assert_cmpfloat (run_and_compare (g, "select", QVIZ_PRECISION_F32), <, 1e-5);
+
+  qviz_calibration_config_init (&cc);
+  cc.source = input;
+  cc.height = 6;
+  cc.width = 8;
+  g_assert_true (qviz_calibrate (g, &cc, &error));
+  g_assert_no_error (error);
+  qviz_plan_config_init (&config);
+  config.precision = QVIZ_PRECISION_INT8;
+  config.height = 6;
+  config.width = 8;
+  plan = qviz_plan_new (g, &config, &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < qviz_plan_get_n_layers (plan); i++)
+    {
+      const QvizLayerInfo *info = qviz_plan_get_layer (plan, i);
+      if ((g_str_has_prefix (info->name, "mask/") || g_str_has_prefix (info->name, "select/")) &&
+          info->float_kept)
+        {
+          g_assert_true (g_str_has_prefix (info->kernel, "f32 "));
+          g_assert_cmpstr (info->reason, ==, "no int8 kernel: a float island");
+          islands++;
+        }
+    }
+  g_assert_cmpint (islands, ==, 7);
+}
+
+/* Transposed convolutions as decoders write them: stride 2 with padding and
+ * output_padding, depthwise with dilation, two groups with a 2 x 3 kernel
+ * and no bias; float against PyTorch, int8 with each as a float island. */
+static void
+test_conv_transpose (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("conv-transpose");
+  const QvizNode *dw = find_node (g, "dw/ConvTranspose");
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_CONV_TRANSPOSE), ==, 3);
+  g_assert_nonnull (dw);
+  g_assert_cmpint (dw->a.convt.groups, ==, 6);
+  g_assert_cmpint (dw->a.convt.dilation_h, ==, 2);
+  check_torchvision_fixture ("conv-transpose");
+}
+
 static void
 test_external_data (void)
 {
@@ -1113,6 +1179,8 @@ main (int argc, char **argv)
   g_test_add_func ("/onnx/attention-block", test_attention_block);
   g_test_add_func ("/onnx/token-pick", test_token_pick);
   g_test_add_func ("/onnx/spatial-attention", test_spatial_attention);
+  g_test_add_func ("/onnx/select", test_select);
+  g_test_add_func ("/onnx/conv-transpose", test_conv_transpose);
   g_test_add_func ("/onnx/readme-operators", test_readme_operators);
   g_test_add_func ("/onnx/identity-graph", test_identity_graph);
   g_test_add_func ("/onnx/plan-error-names-file", test_plan_error_names_file);
