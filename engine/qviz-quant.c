@@ -3,7 +3,6 @@
 #include "qviz-quant.h"
 
 #include <math.h>
-#include <omp.h>
 #include <string.h>
 
 #include "qvk-qu8.h"
@@ -396,62 +395,13 @@ observe_blocks (QvizRangeObserver *o, const float *x, gsize n)
     }
 }
 
-/* Below this many values one thread observes them all: a second thread's
- * empty histograms cost more to clear and merge than it saves. */
-#define OBSERVE_PARALLEL_MIN (1 << 17)
-
-static void
-observer_merge (QvizRangeObserver *o, const QvizRangeObserver *part)
-{
-  o->count += part->count;
-  o->non_finite += part->non_finite;
-  o->min = MIN (o->min, part->min);
-  o->max = MAX (o->max, part->max);
-  if (o->hist[0] == NULL)
-    return;
-  for (int side = 0; side < 2; side++)
-    for (int b = 0; b < HIST_BINS; b++)
-      o->hist[side][b] += part->hist[side][b];
-}
-
 void
 qviz_range_observer_observe (QvizRangeObserver *o, const float *x, gsize n)
 {
-  int threads;
-
   g_return_if_fail (o != NULL);
   g_return_if_fail (x != NULL || n == 0);
 
-  /* The counts are integers and the extremes do not depend on the order,
-   * so splitting the values between threads gives the same result as one
-   * thread; the histogram's scattered increments are most of a
-   * calibration's time. */
-  threads = (int) MIN ((gsize) MAX (omp_get_max_threads (), 1), n / OBSERVE_PARALLEL_MIN);
-  if (threads <= 1 || omp_in_parallel ())
-    {
-      observe_serial (o, x, n);
-      return;
-    }
-
-  {
-    g_autofree QvizRangeObserver **parts = g_new0 (QvizRangeObserver *, threads);
-
-    for (int t = 0; t < threads; t++)
-      parts[t] = qviz_range_observer_new (o->method, o->percentile);
-#pragma omp parallel for num_threads (threads) schedule (static, 1)
-    for (int t = 0; t < threads; t++)
-      {
-        const gsize start = n / (gsize) threads * (gsize) t;
-        const gsize end = t == threads - 1 ? n : n / (gsize) threads * (gsize) (t + 1);
-
-        observe_serial (parts[t], x + start, end - start);
-      }
-    for (int t = 0; t < threads; t++)
-      {
-        observer_merge (o, parts[t]);
-        qviz_range_observer_free (parts[t]);
-      }
-  }
+  observe_serial (o, x, n);
 }
 
 guint64
