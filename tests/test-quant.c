@@ -452,6 +452,49 @@ test_observer_fast_path_same_bins (void)
     }
 }
 
+/* A long array is counted in interleaved histograms and split between
+ * threads; short pieces take the plain path.  The same values must give
+ * the same counts and ranges either way, zeros (half of a ReLU output),
+ * negative values and NaN included. */
+static void
+test_observer_long_array_same_as_pieces (void)
+{
+  const QvizCalibrationMethod methods[] = { QVIZ_CALIBRATION_MINMAX,
+                                            QVIZ_CALIBRATION_PERCENTILE,
+                                            QVIZ_CALIBRATION_HISTOGRAM };
+  const gsize n = 700001;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (23);
+  g_autofree float *x = g_new (float, n);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double mag = ldexp (1.0, g_rand_int_range (rand, -36, 12)) * g_rand_double_range (rand, 1.0, 2.0);
+      int kind = g_rand_int_range (rand, 0, 4);
+      x[i] = kind <= 1 ? 0.0f : (float) (kind == 2 ? -mag : mag);
+    }
+  x[n / 3] = NAN;
+  x[n - 1] = INFINITY;
+  for (guint k = 0; k < G_N_ELEMENTS (methods); k++)
+    {
+      g_autoptr(QvizRangeObserver) whole = qviz_range_observer_new (methods[k], 99.9);
+      g_autoptr(QvizRangeObserver) pieces = qviz_range_observer_new (methods[k], 99.9);
+      float lo_w, hi_w, lo_p, hi_p;
+
+      qviz_range_observer_observe (whole, x, n);
+      for (gsize start = 0; start < n; start += 1000)
+        qviz_range_observer_observe (pieces, x + start, MIN (1000, n - start));
+      g_assert_cmpuint (qviz_range_observer_count (whole), ==, n - 2);
+      g_assert_cmpuint (qviz_range_observer_count (pieces), ==, n - 2);
+      g_assert_cmpuint (qviz_range_observer_non_finite (whole), ==, 2);
+      g_assert_true (qviz_range_observer_finish (whole, &lo_w, &hi_w));
+      g_assert_true (qviz_range_observer_finish (pieces, &lo_p, &hi_p));
+      g_assert_cmpfloat (lo_w, ==, lo_p);
+      g_assert_cmpfloat (hi_w, ==, hi_p);
+      g_assert_cmpfloat (lo_w, <, 0.0f);
+      g_assert_cmpfloat (hi_w, >, 0.0f);
+    }
+}
+
 static void
 test_observer_percentile_accuracy (void)
 {
@@ -518,6 +561,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/quant/params/from-range", test_params_from_range);
   g_test_add_func ("/quant/observer/fast-path-same-bins", test_observer_fast_path_same_bins);
+  g_test_add_func ("/quant/observer/long-array-same-as-pieces", test_observer_long_array_same_as_pieces);
   g_test_add_func ("/quant/params/roundtrip", test_quantize_roundtrip);
   g_test_add_func ("/quant/params/activation-bounds", test_activation_bounds);
   g_test_add_func ("/quant/weights/per-channel", test_weights_per_channel);
