@@ -48,24 +48,27 @@ test_killed_at_random (void)
 
   /* How long a whole sweep takes on this machine (into another file): the
    * kills are drawn within it, so that a fast machine does not finish
-   * before most of them. */
-  {
-    const char *argv[] = { g_getenv ("QVIZ_CLI"), "run", "dwsep5x5",
-                           "--res", "32,40,48,56,64,72,80,88,96,104,112,120",
-                           "--threads", "1", "--iterations", "3", "--min-time", "0",
-                           "--cold", "1", "--db", timing_db, "--quiet", NULL };
-    g_autoptr (GError) error = NULL;
-    int status = 0;
-    gint64 t0 = g_get_monotonic_time ();
+   * before most of them.  The shorter of two: the first also fits and
+   * calibrates what the later ones find stored. */
+  sweep_us = G_MAXINT64;
+  for (int t = 0; t < 2; t++)
+    {
+      const char *argv[] = { g_getenv ("QVIZ_CLI"), "run", "dwsep5x5",
+                             "--res", "32,40,48,56,64,72,80,88,96,104,112,120",
+                             "--threads", "1", "--iterations", "3", "--min-time", "0",
+                             "--cold", "1", "--db", timing_db, "--quiet", NULL };
+      g_autoptr (GError) error = NULL;
+      int status = 0;
+      gint64 t0 = g_get_monotonic_time ();
 
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
-                                 G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL,
-                                 &status, &error));
-    g_assert_no_error (error);
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-    sweep_us = g_get_monotonic_time () - t0;
-    g_test_message ("a whole sweep takes %.2f s here", sweep_us / 1e6);
-  }
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
+                                   G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL,
+                                   &status, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      sweep_us = MIN (sweep_us, g_get_monotonic_time () - t0);
+    }
+  g_test_message ("a whole sweep takes %.2f s here", sweep_us / 1e6);
 
   for (int k = 0; k < N_KILLS; k++)
     {
