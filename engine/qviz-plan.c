@@ -176,6 +176,18 @@ describe_layer (QvizPlan *plan, QvizLayer *l)
       else
         info->layer_class = QVIZ_LAYER_CLASS_CONV;
     }
+  else if (n->op == QVIZ_OP_CONV_TRANSPOSE)
+    {
+      const QvizConvTransposeAttrs *c = &n->a.convt;
+      info->kernel_h = c->kernel_h;
+      info->kernel_w = c->kernel_w;
+      info->stride_h = c->stride_h;
+      info->stride_w = c->stride_w;
+      info->dilation_h = c->dilation_h;
+      info->dilation_w = c->dilation_w;
+      info->groups = c->groups;
+      info->dilated = c->dilation_h > 1 || c->dilation_w > 1;
+    }
   else if (n->op == QVIZ_OP_AVGPOOL || n->op == QVIZ_OP_MAXPOOL)
     {
       info->kernel_h = n->a.pool.kernel_h;

@@ -736,6 +736,34 @@ test_conv_transpose (void)
   g_assert_nonnull (dw);
   g_assert_cmpint (dw->a.convt.groups, ==, 6);
   g_assert_cmpint (dw->a.convt.dilation_h, ==, 2);
+  /* the layer table describes them as it does convolutions */
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (QvizPlan) plan = NULL;
+    QvizPlanConfig pc;
+    gboolean seen = FALSE;
+
+    qviz_plan_config_init (&pc);
+    pc.height = pc.width = 16;
+    plan = qviz_plan_new (g, &pc, &error);
+    g_assert_no_error (error);
+    for (int i = 0; i < qviz_plan_get_n_layers (plan); i++)
+      {
+        const QvizLayerInfo *li = qviz_plan_get_layer (plan, i);
+
+        if (li->node_index != dw->node_index)
+          continue;
+        seen = TRUE;
+        g_assert_cmpint (li->kernel_h, ==, dw->a.convt.kernel_h);
+        g_assert_cmpint (li->kernel_w, ==, dw->a.convt.kernel_w);
+        g_assert_cmpint (li->kernel_h, >, 1);
+        g_assert_cmpint (li->stride_h, ==, dw->a.convt.stride_h);
+        g_assert_cmpint (li->dilation_h, ==, 2);
+        g_assert_cmpint (li->groups, ==, 6);
+        g_assert_true (li->dilated);
+      }
+    g_assert_true (seen);
+  }
   check_torchvision_fixture ("conv-transpose");
 }
 
