@@ -9,10 +9,12 @@
 #include "qviz-calibrate.h"
 #include "qviz-input.h"
 #include "qviz-machine.h"
+#include "qviz-pool.h"
 #include "qviz-zoo.h"
 #include "qvk-conv.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -104,6 +106,176 @@ time_plan (QvizGraph *g, QvizPrecision precision, int h, int w, int threads, int
   return TRUE;
 }
 
+/* ---- OpenMP against the persistent pool ---------------------------------- */
+
+#define BLOCK_PASSES 8
+#define BLOCK_SETTLE 2
+
+static void
+pool_noop (gpointer data, int thread_id, int n_threads)
+{
+  (void) data;
+  (void) thread_id;
+  (void) n_threads;
+}
+
+/* Nanoseconds to start and join an empty job on every thread, each way,
+ * alternating blocks of rounds so that both see the same machine. */
+static void
+dispatch_cost (int threads, double *omp_ns, double *pool_ns)
+{
+  g_autoptr (QvizPool) pool = qviz_pool_new (threads);
+  g_autoptr (GArray) o = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) p = g_array_new (FALSE, FALSE, sizeof (double));
+  const int rounds = 2000;
+
+  for (int block = 0; block < 21; block++)
+    {
+      double t0 = now_ms (), ns;
+      for (int r = 0; r < rounds; r++)
+        {
+#pragma omp parallel num_threads (threads)
+          pool_noop (NULL, omp_get_thread_num (), omp_get_num_threads ());
+        }
+      ns = (now_ms () - t0) * 1e6 / rounds;
+      g_array_append_val (o, ns);
+      t0 = now_ms ();
+      for (int r = 0; r < rounds; r++)
+        qviz_pool_run (pool, pool_noop, NULL);
+      ns = (now_ms () - t0) * 1e6 / rounds;
+      g_array_append_val (p, ns);
+    }
+  *omp_ns = median ((double *) o->data, (int) o->len);
+  *pool_ns = median ((double *) p->data, (int) p->len);
+}
+
+/* One plan per way of threading, blocks of passes alternating between them; prints
+ * the medians of the whole pass and the sums of the per-layer medians of
+ * the layers under 50 us (the small layers), per size and precision. */
+static gboolean
+bench_threading (QvizGraph *g, GArray *sizes, int threads, double min_time_ms, GError **error)
+{
+  static const QvizPrecision precisions[] = { QVIZ_PRECISION_F32, QVIZ_PRECISION_INT8 };
+  double omp_ns, pool_ns;
+
+  dispatch_cost (threads, &omp_ns, &pool_ns);
+  printf ("\n### Threading: OpenMP against a persistent spinning pool, %d threads\n\n", threads);
+  printf ("Starting and joining an empty job on every thread: OpenMP %.2f us, pool %.2f us.\n\n",
+          omp_ns / 1e3, pool_ns / 1e3);
+  printf ("| size | precision | layers | small layers | OpenMP pass ms | pool pass ms | pool/OpenMP | OpenMP small-layer ms | pool small-layer ms | pool/OpenMP small |\n");
+  printf ("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (guint i = 0; i < sizes->len; i++)
+    for (guint k = 0; k < G_N_ELEMENTS (precisions); k++)
+      {
+        int s = g_array_index (sizes, int, i);
+        QvizPlan *plans[2] = { NULL, NULL };
+        QvizPassTiming *timing[2] = { NULL, NULL };
+        GArray *pass[2] = { NULL, NULL };
+        gboolean ok = TRUE;
+        g_autofree float *x = qviz_input_synthetic (1, g->in_channels, s, s, 11);
+        g_autofree double *layer_ns = NULL;
+        double pass_ms[2], small_ms[2] = { 0, 0 }, start;
+        int n_layers, n_small = 0;
+
+        for (int w = 0; w < 2; w++)
+          {
+            QvizPlanConfig pc;
+            qviz_plan_config_init (&pc);
+            pc.precision = precisions[k];
+            pc.height = pc.width = s;
+            pc.threads = threads;
+            pc.threading = w == 0 ? QVIZ_THREADING_OPENMP : QVIZ_THREADING_POOL;
+            plans[w] = qviz_plan_new (g, &pc, error);
+            if (plans[w] == NULL)
+              {
+                ok = FALSE;
+                break;
+              }
+            qviz_plan_set_input_nchw (plans[w], x);
+            qviz_plan_run (plans[w], NULL);
+            timing[w] = qviz_pass_timing_new (plans[w]);
+            pass[w] = g_array_new (FALSE, FALSE, sizeof (double));
+          }
+        if (!ok)
+          {
+            qviz_pass_timing_free (timing[0]);
+            qviz_plan_free (plans[0]);
+            g_array_unref (pass[0]);
+            return FALSE;
+          }
+        n_layers = qviz_plan_get_n_layers (plans[0]);
+        {
+          /* per layer and way: the samples, row after row */
+          g_autoptr (GArray) samples = g_array_new (FALSE, FALSE, sizeof (double));
+          int n_pairs = 0;
+
+          /* Blocks of passes, one way then the other: the threads of the
+           * way just left keep spinning for a while after its last pass
+           * and would slow the other down, so the first passes of each
+           * block are run but not counted. */
+          start = now_ms ();
+          while (n_pairs < 24 || now_ms () - start < 2 * min_time_ms)
+            {
+              for (int w = 0; w < 2; w++)
+                for (int k = 0; k < BLOCK_PASSES; k++)
+                  {
+                    double t0 = now_ms (), ms;
+                    qviz_plan_run (plans[w], timing[w]);
+                    ms = now_ms () - t0;
+                    if (k < BLOCK_SETTLE)
+                      continue;
+                    g_array_append_val (pass[w], ms);
+                    for (int l = 0; l < n_layers; l++)
+                      {
+                        double ns = (double) (timing[w]->layer_end_ns[l] - timing[w]->layer_start_ns[l]);
+                        g_array_append_val (samples, ns);
+                      }
+                  }
+              n_pairs += BLOCK_PASSES - BLOCK_SETTLE;
+              if (n_pairs >= 5000)
+                break;
+            }
+          layer_ns = g_new (double, (gsize) n_pairs);
+          for (int w = 0; w < 2; w++)
+            pass_ms[w] = median ((double *) pass[w]->data, (int) pass[w]->len);
+          for (int l = 0; l < n_layers; l++)
+            {
+              double m[2];
+              for (int w = 0; w < 2; w++)
+                {
+                  for (int p = 0; p < n_pairs; p++)
+                    {
+                      /* samples: per block, BLOCK_PASSES - BLOCK_SETTLE passes of
+                       * way 0, then as many of way 1 */
+                      int kept = BLOCK_PASSES - BLOCK_SETTLE;
+                      gsize row = (gsize) (p / kept) * 2 * kept + (gsize) w * kept + (gsize) (p % kept);
+                      layer_ns[p] = g_array_index (samples, double, row * n_layers + l);
+                    }
+                  m[w] = median (layer_ns, n_pairs);
+                }
+              if (m[0] < 50e3)
+                {
+                  n_small++;
+                  small_ms[0] += m[0] / 1e6;
+                  small_ms[1] += m[1] / 1e6;
+                }
+            }
+        }
+        printf ("| %d | %s | %d | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n", s,
+                qviz_precision_name (precisions[k]), n_layers, n_small, pass_ms[0], pass_ms[1],
+                pass_ms[1] / pass_ms[0], small_ms[0], small_ms[1],
+                small_ms[0] > 0 ? small_ms[1] / small_ms[0] : 0.0);
+        fflush (stdout);
+        for (int w = 0; w < 2; w++)
+          {
+            qviz_pass_timing_free (timing[w]);
+            qviz_plan_free (plans[w]);
+            g_array_unref (pass[w]);
+          }
+      }
+  return TRUE;
+}
+
 /* A graph of one convolution (+ ReLU) on a feature map of c channels. */
 static QvizGraph *
 single_conv (const char *name, int in_c, int out_c, int k, int stride, int dilation,
@@ -147,13 +319,14 @@ qviz_cli_bench (int argc, char **argv)
   g_autofree char *model = NULL;
   g_autofree char *sizes = NULL;
   double min_time = 0.5;
-  gboolean skip_layers = FALSE, skip_model = FALSE;
+  gboolean skip_layers = FALSE, skip_model = FALSE, threading = FALSE;
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_STRING, &model, "Model for the whole-model figures (default lraspp-mnv3)", "M" },
     { "res", 'r', 0, G_OPTION_ARG_STRING, &sizes, "Sizes for the whole-model figures (default 256,512,1024)", "LIST" },
     { "min-time", 0, 0, G_OPTION_ARG_DOUBLE, &min_time, "Seconds per measurement (default 0.5)", "S" },
     { "no-layers", 0, 0, G_OPTION_ARG_NONE, &skip_layers, "Skip the per-layer-class figures", NULL },
     { "no-model", 0, 0, G_OPTION_ARG_NONE, &skip_model, "Skip the whole-model figures", NULL },
+    { "threading", 0, 0, G_OPTION_ARG_NONE, &threading, "Also compare OpenMP with the persistent worker pool, 2 threads", NULL },
     { NULL }
   };
   static const struct {
@@ -237,7 +410,7 @@ qviz_cli_bench (int argc, char **argv)
               peak->f32_measured_per_cycle, peak->int8_measured_per_cycle);
     }
 
-  if (!skip_model)
+  if (!skip_model || threading)
     {
       g_autoptr (QvizGraph) g = qviz_zoo_build (model ? model : "lraspp-mnv3", &error);
       g_autoptr (GArray) res = g_array_new (FALSE, FALSE, sizeof (int));
@@ -256,6 +429,10 @@ qviz_cli_bench (int argc, char **argv)
       qviz_calibration_config_init (&cc);
       if (!qviz_calibrate (g, &cc, &error))
         return qviz_cli_fail (QVIZ_EXIT_FAILURE, "%s", error->message);
+      if (threading && !bench_threading (g, res, 2, min_time * 1e3, &error))
+        return qviz_cli_fail (QVIZ_EXIT_FAILURE, "%s", error->message);
+      if (skip_model)
+        return QVIZ_EXIT_OK;
 
       printf ("### %s\n\n", g->name);
       printf ("| size | threads | f32 ms | int8 ms | int8/f32 | f32 plan ms | int8 plan ms | f32 first/warm | int8 first/warm | 2t speed-up f32 | 2t speed-up int8 |\n");

@@ -2,6 +2,7 @@
 
 #include "qviz-calibrate.h"
 
+#include "qviz-bias-correction.h"
 #include "qviz-input.h"
 #include "qviz-npy.h"
 #include "qviz-plan.h"
@@ -86,7 +87,21 @@ qviz_image_load_normalized (const char *path, int h, int w, GError **error)
 
 typedef struct {
   QvizRangeObserver **observers; /* per value */
+  guint n_inputs;
+  QvizTapMeans *taps;            /* for the bias correction */
 } Observe;
+
+/* Every input gives a value as many numbers: telling the observer how many
+ * will come in all lets it count only the tail its range can still need
+ * (the range is the same). */
+static void
+observe_value (Observe *o, int v, const float *x, gsize n)
+{
+  if (qviz_range_observer_count (o->observers[v]) == 0 &&
+      qviz_range_observer_non_finite (o->observers[v]) == 0)
+    qviz_range_observer_expect (o->observers[v], (guint64) n * o->n_inputs);
+  qviz_range_observer_observe (o->observers[v], x, n);
+}
 
 /* Ranges do not depend on the order of the values: each output is observed
  * where the layer wrote it, in memory order, without a copy. */
@@ -98,7 +113,40 @@ observe_layer (const QvizPlan *plan, int layer, gpointer user_data)
   gsize n = 0;
   const float *x = qviz_plan_peek_value (plan, v, &n);
 
-  qviz_range_observer_observe (o->observers[v], x, n);
+  observe_value (o, v, x, n);
+  qviz_tap_means_observe (o->taps, plan, layer);
+}
+
+/* One synthetic calibration input, made on a thread of its own: the
+ * observers run on one thread between the layers of a pass, and the next
+ * input is made meanwhile instead of after. */
+typedef struct {
+  float *x;
+  int channels, h, w;
+  guint32 seed;
+} SyntheticInput;
+
+static gpointer
+make_synthetic_input (gpointer data)
+{
+  SyntheticInput *in = data;
+
+  qviz_input_synthetic_fill (in->x, 1, in->channels, in->h, in->w, in->seed);
+  return in->x;
+}
+
+/* Two buffers taken in turn, allocated here: a buffer allocated by the
+ * thread would come from that thread's own heap and stay there. */
+static GThread *
+start_synthetic_input (SyntheticInput *in, float *buffers[2], int channels, int h, int w,
+                       guint32 seed)
+{
+  in->x = buffers[seed % 2];
+  in->channels = channels;
+  in->h = h;
+  in->w = w;
+  in->seed = seed;
+  return g_thread_new ("qviz-calibration-input", make_synthetic_input, in);
 }
 
 static int
@@ -107,7 +155,10 @@ compare_paths (gconstpointer a, gconstpointer b)
   return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
 }
 
-/* Collects the calibration inputs as NCHW arrays of the given size. */
+/* Collects the calibration inputs as NCHW arrays of the given size; NULL
+ * without an error for synthetic inputs, which are made one at a time as
+ * they are run (eight of them at once would be the calibration's largest
+ * allocation). */
 static GPtrArray *
 collect_inputs (QvizGraph *graph, const QvizCalibrationConfig *config, int *h, int *w,
                 GError **error)
@@ -117,10 +168,8 @@ collect_inputs (QvizGraph *graph, const QvizCalibrationConfig *config, int *h, i
 
   if (src == NULL)
     {
-      for (int i = 0; i < MAX (config->n_inputs, 1); i++)
-        g_ptr_array_add (inputs, qviz_input_synthetic (1, graph->in_channels, *h, *w,
-                                                       CALIBRATION_SEED + (guint32) i));
-      return inputs;
+      g_ptr_array_unref (inputs);
+      return NULL;
     }
 
   if (g_file_test (src, G_FILE_TEST_IS_DIR))
@@ -197,7 +246,13 @@ qviz_calibrate (QvizGraph *graph, const QvizCalibrationConfig *config, GError **
   g_autoptr (GPtrArray) inputs = NULL;
   int n_values = qviz_graph_n_values (graph);
   Observe o;
+  guint n_inputs;
   int h, w;
+  SyntheticInput next_input;
+  GThread *making = NULL;
+  g_autofree float *buffer0 = NULL;
+  g_autofree float *buffer1 = NULL;
+  float *buffers[2] = { NULL, NULL };
 
   g_return_val_if_fail (graph != NULL && config != NULL, FALSE);
 
@@ -205,9 +260,22 @@ qviz_calibrate (QvizGraph *graph, const QvizCalibrationConfig *config, GError **
       : graph->fixed_h > 0 ? graph->fixed_h : graph->default_res;
   w = config->width > 0 ? config->width
       : graph->fixed_w > 0 ? graph->fixed_w : graph->default_res;
-  inputs = collect_inputs (graph, config, &h, &w, error);
-  if (inputs == NULL)
-    return FALSE;
+  if (config->source != NULL)
+    {
+      inputs = collect_inputs (graph, config, &h, &w, error);
+      if (inputs == NULL)
+        return FALSE;
+      n_inputs = inputs->len;
+    }
+  else
+    {
+      n_inputs = (guint) MAX (config->n_inputs, 1);
+      buffers[0] = buffer0 = g_new (float, (gsize) graph->in_channels * h * w);
+      buffers[1] = buffer1 = g_new (float, (gsize) graph->in_channels * h * w);
+      /* while the plan is made */
+      making = start_synthetic_input (&next_input, buffers, graph->in_channels, h, w,
+                                      CALIBRATION_SEED);
+    }
 
   qviz_plan_config_init (&pc);
   pc.height = h;
@@ -216,17 +284,33 @@ qviz_calibrate (QvizGraph *graph, const QvizCalibrationConfig *config, GError **
   pc.no_fusion = TRUE;
   plan = qviz_plan_new (graph, &pc, error);
   if (plan == NULL)
-    return FALSE;
+    {
+      if (making != NULL)
+        g_thread_join (making);
+      return FALSE;
+    }
 
   o.observers = g_new0 (QvizRangeObserver *, n_values);
+  o.n_inputs = n_inputs;
   for (int v = 0; v < n_values; v++)
     o.observers[v] = qviz_range_observer_new (config->method, config->percentile);
+  o.taps = qviz_tap_means_new (plan);
 
-  for (guint i = 0; i < inputs->len; i++)
+  for (guint i = 0; i < n_inputs; i++)
     {
-      const float *x = g_ptr_array_index (inputs, i);
-      qviz_range_observer_observe (o.observers[graph->input], x,
-                                   (gsize) graph->in_channels * h * w);
+      const float *x;
+
+      if (inputs != NULL)
+        x = g_ptr_array_index (inputs, i);
+      else
+        {
+          x = g_thread_join (making);
+          making = i + 1 < n_inputs
+                   ? start_synthetic_input (&next_input, buffers, graph->in_channels, h, w,
+                                            CALIBRATION_SEED + i + 1)
+                   : NULL;
+        }
+      observe_value (&o, graph->input, x, (gsize) graph->in_channels * h * w);
       qviz_plan_set_input_nchw (plan, x);
       qviz_plan_run_with_callback (plan, observe_layer, &o);
     }
@@ -238,6 +322,7 @@ qviz_calibrate (QvizGraph *graph, const QvizCalibrationConfig *config, GError **
 
       if (graph->prequantized && val->quant.valid)
         continue;
+      val->calibrated_quant = TRUE;
       if (qviz_range_observer_finish (o.observers[v], &lo, &hi))
         val->quant = qviz_quant_params_from_range (lo, hi);
       else if (val->data != NULL && val->producer < 0)
@@ -251,7 +336,11 @@ qviz_calibrate (QvizGraph *graph, const QvizCalibrationConfig *config, GError **
             }
           val->quant = qviz_quant_params_from_range (mn, mx);
         }
+      else
+        val->calibrated_quant = FALSE;
     }
+  qviz_tap_means_finish (o.taps, graph);
+  qviz_tap_means_free (o.taps);
   for (int v = 0; v < n_values; v++)
     qviz_range_observer_free (o.observers[v]);
   g_free (o.observers);
@@ -263,7 +352,7 @@ qviz_calibrate (QvizGraph *graph, const QvizCalibrationConfig *config, GError **
 
 /* Raised whenever calibration would give other parameters for the same
  * inputs, so that older cached results are not reused. */
-#define CALIBRATION_CACHE_VERSION 1
+#define CALIBRATION_CACHE_VERSION 2
 
 static void
 append_file_stamp (GString *s, const char *path)
@@ -358,6 +447,7 @@ qviz_calibration_save (const QvizGraph *graph)
       CachedParams p = { val->quant.valid ? 1u : 0u, val->quant.scale, val->quant.zero_point };
       g_byte_array_append (b, (const guint8 *) &p, sizeof p);
     }
+  qviz_tap_means_save (graph, b);
   return g_byte_array_free_to_bytes (b);
 }
 
@@ -376,7 +466,7 @@ qviz_calibration_restore (QvizGraph *graph, GBytes *params)
   if (size < 12 || memcmp (data, CACHE_MAGIC, 8) != 0)
     return FALSE;
   memcpy (&n, data + 8, sizeof n);
-  if ((int) n != n_values || size != 12 + (gsize) n * sizeof (CachedParams))
+  if ((int) n != n_values || size < 12 + (gsize) n * sizeof (CachedParams))
     return FALSE;
   for (int v = 0; v < n_values; v++)
     {
@@ -387,6 +477,9 @@ qviz_calibration_restore (QvizGraph *graph, GBytes *params)
                       p.zero_point > 255))
         return FALSE;
     }
+  if (!qviz_tap_means_restore (graph, data + 12 + (gsize) n * sizeof (CachedParams),
+                               size - 12 - (gsize) n * sizeof (CachedParams)))
+    return FALSE;
   for (int v = 0; v < n_values; v++)
     {
       QvizValue *val = qviz_graph_value (graph, v);
@@ -398,6 +491,7 @@ qviz_calibration_restore (QvizGraph *graph, GBytes *params)
       val->quant.valid = TRUE;
       val->quant.scale = p.scale;
       val->quant.zero_point = p.zero_point;
+      val->calibrated_quant = TRUE;
     }
   graph->calibrated = TRUE;
   return TRUE;

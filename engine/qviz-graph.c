@@ -25,6 +25,7 @@ node_clear (QvizNode *n)
       g_clear_pointer (&n->a.conv.weights, g_free);
       g_clear_pointer (&n->a.conv.bias, g_free);
       g_clear_pointer (&n->a.conv.weight_scales, g_free);
+      g_clear_pointer (&n->a.conv.input_tap_mean, g_free);
       break;
     case QVIZ_OP_BATCHNORM:
       g_clear_pointer (&n->a.bn.gamma, g_free);
@@ -35,6 +36,7 @@ node_clear (QvizNode *n)
     case QVIZ_OP_LINEAR:
       g_clear_pointer (&n->a.linear.weights, g_free);
       g_clear_pointer (&n->a.linear.bias, g_free);
+      g_clear_pointer (&n->a.linear.input_mean, g_free);
       break;
     case QVIZ_OP_CONV_TRANSPOSE:
       g_clear_pointer (&n->a.convt.weights, g_free);
@@ -165,6 +167,16 @@ qviz_op_name (QvizOp op)
     [QVIZ_OP_CONV_TRANSPOSE] = "conv_transpose",
   };
   return (op >= 0 && op < QVIZ_N_OPS) ? names[op] : "unknown";
+}
+
+int
+qviz_op_name_width (void)
+{
+  int width = (int) strlen ("unknown");
+
+  for (int op = 0; op < QVIZ_N_OPS; op++)
+    width = MAX (width, (int) strlen (qviz_op_name ((QvizOp) op)));
+  return width;
 }
 
 const char *
@@ -327,7 +339,7 @@ infer_reshape (const QvizGraph *g, const QvizNode *n, const QvizShape *shapes,
 
   memset (out, 0, sizeof *out);
   out->rank = r->rank;
-  out->nhwc = r->rank == 4;
+  out->nhwc = r->rank == 4 && !r->rows;
   for (int i = 0; i < r->rank; i++)
     {
       int64_t d = r->dims[i];
@@ -735,8 +747,17 @@ infer_node (const QvizGraph *g, const QvizNode *n, QvizShape *shapes, GError **e
     case QVIZ_OP_LINEAR:
       {
         const QvizLinearAttrs *l = &n->a.linear;
-        int64_t last = x->rank == 4 && x->nhwc ? x->dims[1] : x->dims[x->rank - 1];
+        int64_t last;
 
+        if (x->rank < 1)
+          {
+            /* a scalar (a folded constant, say) has no features to mix */
+            g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,
+                         "Node '%s' (linear) needs an input of rank 1 or more, not a scalar.",
+                         n->name);
+            return FALSE;
+          }
+        last = x->rank == 4 && x->nhwc ? x->dims[1] : x->dims[x->rank - 1];
         if (x->rank == 4 && x->nhwc && (x->dims[2] != 1 || x->dims[3] != 1))
           {
             g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_SHAPE,

@@ -124,6 +124,9 @@ typedef struct {
   /* Already-quantized models (ONNX QDQ / QLinearConv): per-output-channel
    * weight scales; NULL when the weights are plain float. */
   float *weight_scales;
+  /* Calibration's mean input under each kernel tap, [kh][kw][in_c], for
+   * the int8 bias correction (qviz-bias-correction.h); NULL before. */
+  float *input_tap_mean;
 } QvizConvAttrs;
 
 /* ConvTranspose: weights in ONNX's layout, in_channels x
@@ -219,6 +222,9 @@ typedef struct {
   float *weights;       /* [out][in] */
   float *bias;          /* [out] or NULL */
   qvk_activation act;
+  /* Calibration's mean input feature, [in], for the int8 bias correction
+   * (qviz-bias-correction.h); NULL before. */
+  float *input_mean;
 } QvizLinearAttrs;
 
 /* A reshape's target.  An entry may instead be dimension like_dim[j] of
@@ -231,6 +237,9 @@ typedef struct {
   gboolean has_like[QVIZ_MAX_RANK];
   int like_value[QVIZ_MAX_RANK];
   int like_dim[QVIZ_MAX_RANK];
+  /* A 4-D result read along its last axis (a Swin block's B x H x W x C
+   * windows), kept in logical order rather than as a feature map. */
+  gboolean rows;
 } QvizReshapeAttrs;
 
 /* Layer normalization over logical axes axis..rank-1 (size elements per
@@ -295,6 +304,8 @@ typedef struct {
   gboolean file_quant;   /* the model file rounds and clamps this tensor to
                             quant (QuantizeLinear, QLinear* outputs): float
                             plans do the same, as ONNX defines it */
+  gboolean calibrated_quant; /* quant is qviz's own calibration's, not
+                                given by the model (or a caller) */
 } QvizValue;
 
 typedef struct _QvizGraph QvizGraph;
@@ -373,6 +384,8 @@ gboolean    qviz_node_is_depthwise    (const QvizGraph *g, const QvizNode *n,
 gboolean    qviz_node_is_dilated      (const QvizNode *n);
 
 const char *qviz_op_name              (QvizOp op);
+/* The length of the longest operator name: the width of an op column. */
+int         qviz_op_name_width        (void);
 const char *qviz_activation_name      (qvk_act act);
 /* "3x3 s2 d1 g16" style summary of a conv or pool node; NULL otherwise. */
 char       *qviz_node_describe_window (const QvizNode *n);

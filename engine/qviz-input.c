@@ -7,9 +7,21 @@
 float *
 qviz_input_synthetic (int batch, int channels, int h, int w, guint32 seed)
 {
-  g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
+  float *x = g_new (float, (gsize) batch * channels * h * w);
+
+  qviz_input_synthetic_fill (x, batch, channels, h, w, seed);
+  return x;
+}
+
+void
+qviz_input_synthetic_fill (float *x, int batch, int channels, int h, int w, guint32 seed)
+{
+  g_autoptr (GRand) rand = NULL;
   gsize plane = (gsize) h * w;
-  float *x = g_new (float, (gsize) batch * channels * plane);
+
+  g_return_if_fail (x != NULL || (gsize) batch * channels * plane == 0);
+
+  rand = g_rand_new_with_seed (seed);
 
   for (int n = 0; n < batch; n++)
     {
@@ -77,7 +89,6 @@ qviz_input_synthetic (int batch, int channels, int h, int w, guint32 seed)
           g_rand_free (channel_rand[c]);
       }
     }
-  return x;
 }
 
 gboolean

@@ -10,6 +10,9 @@ G_BEGIN_DECLS
  * statistics of a normalised natural photo: smooth regions, edges and fine
  * texture, roughly zero mean and unit variance per channel. */
 float *qviz_input_synthetic (int batch, int channels, int h, int w, guint32 seed);
+/* The same values into x, batch * channels * h * w floats. */
+void   qviz_input_synthetic_fill (float *x, int batch, int channels, int h, int w,
+                                  guint32 seed);
 
 /* Whether an array read from file is an image batch a model with
  * in_channels channels takes: N x C x H x W with N, H and W in the ranges a

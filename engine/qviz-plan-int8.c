@@ -12,6 +12,7 @@
  * references in a reference plan).
  */
 
+#include "qviz-bias-correction.h"
 #include "qviz-plan-private.h"
 #include "qviz-quant.h"
 #include "qvk-elementwise.h"
@@ -24,6 +25,7 @@
 
 typedef struct {
   uint8_t table[256];
+  float *dequant;               /* float output: input_scale * w_scale[oc] */
   gboolean has_table;
   qvk_qu8_add_params add;
   qvk_qu8_mul_params mul;
@@ -41,6 +43,7 @@ int8_data_free (gpointer p)
   Int8Data *d = p;
 
   g_free (d->requant);
+  g_free (d->dequant);
   g_free (d->weights);
   g_free (d->bias);
   g_free (d->bn_scale);
@@ -99,6 +102,25 @@ set_ew_kernel (const QvizPlan *plan, QvizLayer *l, const char *op, const char *r
 
 /* ---- convolution ------------------------------------------------------ */
 
+/* A layer that writes the model's output in float (plan->float_value):
+ * the int32 accumulators times input_scale * w_scale[oc], the fused
+ * activation in fp32, no lookup table and no output clamp. */
+static void
+set_float_output (const QvizPlan *plan, QvizLayer *l, const float *w_scales, int out_c,
+                  qvk_qu8_conv_params *q)
+{
+  Int8Data *d = layer_data (l);
+  const QvizQuantParams *in = qp (plan, l->node->inputs[0]);
+
+  d->dequant = g_new (float, out_c);
+  for (int oc = 0; oc < out_c; oc++)
+    d->dequant[oc] = in->scale * w_scales[oc];
+  q->dequant_scale = d->dequant;
+  q->float_act = l->act_node != NULL ? l->act : qvk_activation_make (QVK_ACT_NONE);
+  q->lut = NULL;
+  d->has_table = FALSE;
+}
+
 static void
 run_conv (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
@@ -117,7 +139,7 @@ build_conv (QvizPlan *plan, QvizLayer *l, GError **error)
   gsize per_oc = (gsize) c->kernel_h * c->kernel_w * (c->in_channels / c->groups);
   g_autofree float *w = NULL, *b = NULL;
   g_autofree float *w_scales = g_new (float, c->out_channels);
-  qvk_qu8_conv_params q;
+  qvk_qu8_conv_params q = { 0 };
   qvk_conv_options opts = { (qvk_isa) plan->isa, qviz_plan_qvk_conv_algo (plan),
                             plan->config.threads };
   const QvizQuantParams *conv_out;
@@ -131,6 +153,12 @@ build_conv (QvizPlan *plan, QvizLayer *l, GError **error)
     qviz_quant_weight_scales (w, c->out_channels, per_oc, w_scales);
   d->weights = g_new (int8_t, per_oc * c->out_channels);
   qviz_quant_weights (w, c->out_channels, per_oc, w_scales, d->weights);
+  if (c->input_tap_mean != NULL)
+    {
+      if (b == NULL)
+        b = g_new0 (float, c->out_channels);
+      qviz_bias_correct_conv (c, w, w_scales, d->weights, b);
+    }
   d->bias = g_new (int32_t, c->out_channels);
   qviz_quant_bias (b, c->out_channels, in->scale, w_scales, d->bias);
 
@@ -158,6 +186,8 @@ build_conv (QvizPlan *plan, QvizLayer *l, GError **error)
   q.output_max = qmax;
   q.requant_scale = d->requant;
   q.lut = d->has_table ? d->table : NULL;
+  if (plan->float_value[l->out_value])
+    set_float_output (plan, l, w_scales, c->out_channels, &q);
 
   l->conv.act = qvk_activation_make (QVK_ACT_NONE);
   l->conv_qu8 = qvk_qu8_conv_create (&l->conv, &q, d->weights, d->bias, &opts);
@@ -197,8 +227,9 @@ build_linear (QvizPlan *plan, QvizLayer *l, GError **error)
   const QvizQuantParams *pre = qp (plan, l->pre_act_value);
   const QvizQuantParams *out = qp (plan, l->out_value);
   g_autofree float *w_scales = g_new (float, a->out_features);
+  g_autofree float *corrected = NULL;
   const QvizQuantParams *lin_out = out;
-  qvk_qu8_conv_params q;
+  qvk_qu8_conv_params q = { 0 };
   qvk_conv_options opts = { (qvk_isa) plan->isa, qviz_plan_qvk_conv_algo (plan),
                             plan->config.threads };
   int qmin = 0, qmax = 255;
@@ -207,8 +238,15 @@ build_linear (QvizPlan *plan, QvizLayer *l, GError **error)
   d->weights = g_new (int8_t, (gsize) a->in_features * a->out_features);
   qviz_quant_weights (a->weights, a->out_features, (gsize) a->in_features, w_scales,
                       d->weights);
+  if (a->input_mean != NULL)
+    {
+      corrected = a->bias != NULL ? g_memdup2 (a->bias, sizeof (float) * a->out_features)
+                                  : g_new0 (float, a->out_features);
+      qviz_bias_correct_linear (a, w_scales, d->weights, corrected);
+    }
   d->bias = g_new (int32_t, a->out_features);
-  qviz_quant_bias (a->bias, a->out_features, in->scale, w_scales, d->bias);
+  qviz_quant_bias (corrected != NULL ? corrected : a->bias, a->out_features, in->scale,
+                   w_scales, d->bias);
   if (l->act_node != NULL && !qviz_quant_activation_bounds (&l->act, out, &qmin, &qmax))
     {
       lin_out = pre;
@@ -227,6 +265,8 @@ build_linear (QvizPlan *plan, QvizLayer *l, GError **error)
   q.output_max = qmax;
   q.requant_scale = d->requant;
   q.lut = d->has_table ? d->table : NULL;
+  if (plan->float_value[l->out_value])
+    set_float_output (plan, l, w_scales, a->out_features, &q);
 
   /* As a 1x1 convolution over a 1 x rows image: the int8 GEMM kernels. */
   qviz_linear_conv_shape (plan, l, &l->conv);
@@ -696,13 +736,10 @@ qviz_plan_build_layer_int8 (QvizPlan *plan, QvizLayer *l, GError **error)
         for (int i = 0; i < n->n_inputs; i++)
           {
             const QvizQuantParams *qi = qp (plan, n->inputs[i]);
+            /* A constant input makes the layer a float island
+             * (qviz_plan_needs_float): this build is not run. */
             if (is_constant (plan, n->inputs[i]))
-              {
-                g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED,
-                             "Node '%s' (concat): constant inputs are not supported in int8.",
-                             n->name);
-                return FALSE;
-              }
+              continue;
             qvk_qu8_requant_params_init (&d->concat[i], qi->scale, qi->zero_point,
                                          qo->scale, qo->zero_point);
           }

@@ -7,7 +7,8 @@
  * layer is built by the float builder against a "shadow" of the plan whose
  * buffers for that layer's inputs and output are float copies; a dequantize
  * layer fills the inputs from their int8 tensors before it, a quantize
- * layer writes its output back to int8 after it.  The conversions are
+ * layer writes its output back to int8 after it (not when the output is a
+ * model output the plan holds in float).  The conversions are
  * layers of their own, so the time that accuracy costs is in plain view.
  */
 
@@ -113,6 +114,7 @@ conversion_layer (const QvizPlan *plan, const QvizLayer *l, KeepFloat *k, gboole
   c.info.bytes = (guint64) qviz_shape_numel (&c.info.in_shape) * 5;
   c.info.float_kept = FALSE;
   c.info.conversion = TRUE;
+  c.info.plan_ms = 0;   /* nothing is built for it */
   return c;
 }
 
@@ -122,6 +124,7 @@ keep_layer (QvizPlan *plan, QvizLayer *l, GError **error)
   const QvizGraph *g = plan->graph;
   const QvizNode *n = l->node;
   KeepFloat *k = g_new0 (KeepFloat, 1);
+  gint64 t0;
   int n_values = qviz_graph_n_values (g);
 
   k->shadow = *plan;
@@ -144,8 +147,15 @@ keep_layer (QvizPlan *plan, QvizLayer *l, GError **error)
       k->inputs[i] = g_new0 (float, MAX (qviz_shape_numel (&plan->shapes[v]), 1));
       k->shadow.buffers[v] = k->inputs[i];
     }
-  k->output = g_new0 (float, MAX (qviz_shape_numel (&plan->shapes[l->out_value]), 1));
-  k->shadow.buffers[l->out_value] = k->output;
+  /* A model output the plan holds in float is written in place, with no
+   * quantize layer after it. */
+  if (plan->float_value[l->out_value])
+    k->shadow.buffers[l->out_value] = plan->buffers[l->out_value];
+  else
+    {
+      k->output = g_new0 (float, MAX (qviz_shape_numel (&plan->shapes[l->out_value]), 1));
+      k->shadow.buffers[l->out_value] = k->output;
+    }
 
   k->layer.node = l->node;
   k->layer.bn_node = l->bn_node;
@@ -153,18 +163,20 @@ keep_layer (QvizPlan *plan, QvizLayer *l, GError **error)
   k->layer.out_value = l->out_value;
   k->layer.pre_act_value = l->pre_act_value;
   k->layer.act = l->act;
+  t0 = g_get_monotonic_time ();
   if (!qviz_plan_build_layer_f32 (&k->shadow, &k->layer, error))
     {
       keep_float_free (k);
       return FALSE;
     }
+  l->info.plan_ms += (double) (g_get_monotonic_time () - t0) / 1e3;
   plan->weight_bytes += k->shadow.weight_bytes;
 
   /* The int8 build stays allocated but unused: the layer runs in float. */
   g_free (l->info.kernel);
   g_free (l->info.reason);
   l->info.kernel = g_strdup (k->layer.info.kernel);
-  l->info.reason = g_strdup (qviz_plan_needs_float (n) ? "no int8 kernel: a float island"
+  l->info.reason = g_strdup (qviz_plan_needs_float (plan->graph, n) ? "no int8 kernel: a float island"
                                                        : "kept in float by the user");
   l->info.float_kept = TRUE;
   l->keep = k;
@@ -201,7 +213,7 @@ qviz_plan_keep_float (QvizPlan *plan, GError **error)
     {
       QvizLayer *l = qviz_plan_layer (plan, i);
       gboolean keep = !l->alias &&
-                      (qviz_plan_needs_float (l->node) ||
+                      (qviz_plan_needs_float (plan->graph, l->node) ||
                        (names != NULL &&
                         g_strv_contains ((const char *const *) names, l->info.name)));
 
@@ -215,7 +227,7 @@ qviz_plan_keep_float (QvizPlan *plan, GError **error)
           }
         }
       g_array_append_val (layers, *l);
-      if (keep)
+      if (keep && !plan->float_value[l->out_value])
         {
           QvizLayer after = conversion_layer (plan, l, l->keep, FALSE);
           g_array_append_val (layers, after);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "qviz-plan.h"
+#include "qviz-pool.h"
 #include "qvk-conv.h"
 #include "qvk-f32.h"
 #include "qvk-qu8.h"
@@ -79,7 +80,18 @@ struct _QvizPlan {
   int *output_values;
   void *zero_page;           /* shared zeros for padding and scratch */
   QvizQuantParams *quant;    /* int8 plans: [n_values], as the layers see them */
+  QvizPool *pool;            /* QVIZ_THREADING_POOL with threads > 1 */
+  gboolean *float_value;     /* int8 plans: [n_values], held as fp32: a model output
+                                written in float by its conv or dense layer */
 };
+
+/* Bytes per element of a value's buffer. */
+static inline gsize
+qviz_plan_value_elem_size (const QvizPlan *plan, int value)
+{
+  return plan->float_value != NULL && plan->float_value[value] ? sizeof (float)
+                                                               : plan->elem_size;
+}
 
 static inline QvizLayer *
 qviz_plan_layer (const QvizPlan *plan, int i)
@@ -162,10 +174,20 @@ void qviz_slice_run (const QvizPlan *plan, const QvizLayer *l);
 gboolean qviz_layernorm_prepare (const QvizPlan *plan, QvizLayer *l, GError **error);
 /* An int8 layer that has no int8 kernel and runs as a float island. */
 static inline gboolean
-qviz_plan_needs_float (const QvizNode *n)
+qviz_plan_needs_float (const QvizGraph *g, const QvizNode *n)
 {
   switch (n->op)
     {
+    /* joining a constant (a transformer's class token) to computed codes
+     * would need the constant quantized to the output's scale */
+    case QVIZ_OP_CONCAT:
+      for (int i = 0; i < n->n_inputs; i++)
+        {
+          const QvizValue *v = qviz_graph_value (g, n->inputs[i]);
+          if (v->data != NULL && v->producer < 0)
+            return TRUE;
+        }
+      return FALSE;
     case QVIZ_OP_LAYERNORM:
     case QVIZ_OP_MATMUL:
     case QVIZ_OP_REDUCE:

@@ -43,6 +43,9 @@ qviz_plan_config_init (QvizPlanConfig *config)
   config->height = 224;
   config->width = 224;
   config->threads = 1;
+  /* measured against OpenMP on lraspp-mnv3 (docs/benchmarks.md): starting
+   * a layer costs 0.4 us instead of 3 us, which small layers feel */
+  config->threading = QVIZ_THREADING_POOL;
   config->conv_algo = QVIZ_CONV_ALGO_AUTO;
   config->isa = -1;
 }
@@ -338,6 +341,53 @@ compare_blocks (gconstpointer a, gconstpointer b)
   return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
+/* Int8 plans: the conv and dense layers whose output is a model output
+ * that no layer reads write it in float (the int32 accumulators
+ * dequantized), so the output's own rounding to uint8 steps, often the
+ * largest part of its error, is not made; a layer kept in float there
+ * writes it without the quantize layer after it.  Only where that rounding
+ * is qviz's own (the output's parameters come from its calibration): not
+ * where the model file quantizes the tensor (QDQ, QLinear). */
+static void
+mark_float_outputs (QvizPlan *plan)
+{
+  const QvizGraph *g = plan->graph;
+  int n_layers = (int) plan->layers->len;
+
+  plan->float_value = g_new0 (gboolean, qviz_graph_n_values (g));
+  for (int li = 0; li < n_layers; li++)
+    {
+      const QvizLayer *l = qviz_plan_layer (plan, li);
+      int v = l->out_value;
+      gboolean is_output = FALSE, read = FALSE;
+
+      gboolean kept = qviz_plan_needs_float (g, l->node) ||
+                      (plan->config.keep_float != NULL &&
+                       g_strv_contains ((const char *const *) plan->config.keep_float,
+                                        l->info.name));
+
+      if (l->alias ||
+          (l->node->op != QVIZ_OP_CONV && l->node->op != QVIZ_OP_LINEAR && !kept) ||
+          qviz_graph_value (g, v)->file_quant || !qviz_graph_value (g, v)->calibrated_quant ||
+          qviz_graph_value (g, l->pre_act_value)->file_quant)
+        continue;
+      for (int i = 0; i < plan->n_outputs; i++)
+        is_output |= plan->output_values[i] == v;
+      for (int lj = 0; lj < n_layers && !read; lj++)
+        {
+          const QvizLayer *r = qviz_plan_layer (plan, lj);
+          for (int k = 0; k < r->node->n_inputs; k++)
+            {
+              int u = r->node->inputs[k];
+              while (plan->alias_of[u] >= 0)
+                u = plan->alias_of[u];
+              read |= u == v;
+            }
+        }
+      plan->float_value[v] = is_output && !read;
+    }
+}
+
 static void
 layout_arena (QvizPlan *plan)
 {
@@ -376,7 +426,8 @@ layout_arena (QvizPlan *plan)
 
   /* The input lives from the start. */
   {
-    Block b = { 0, align_up ((gsize) qviz_shape_numel (&plan->shapes[g->input]) * plan->elem_size),
+    Block b = { 0, align_up ((gsize) qviz_shape_numel (&plan->shapes[g->input]) *
+                             qviz_plan_value_elem_size (plan, g->input)),
                 g->input };
     g_array_append_val (live, b);
     plan->offsets[g->input] = 0;
@@ -391,7 +442,8 @@ layout_arena (QvizPlan *plan)
       if (plan->alias_of[v] < 0)
         {
           Block b;
-          b.size = align_up ((gsize) qviz_shape_numel (&plan->shapes[v]) * plan->elem_size);
+          b.size = align_up ((gsize) qviz_shape_numel (&plan->shapes[v]) *
+                             qviz_plan_value_elem_size (plan, v));
           b.offset = place_block (live, b.size);
           b.value = v;
           plan->offsets[v] = b.offset;
@@ -565,6 +617,8 @@ plan_build (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
         }
     }
 
+  if (config->precision == QVIZ_PRECISION_INT8)
+    mark_float_outputs (plan);
   layout_arena (plan);
   if (!config->layout_only && !allocate_arena (plan, error))
     return NULL;
@@ -572,6 +626,7 @@ plan_build (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
   for (guint li = 0; li < plan->layers->len; li++)
     {
       QvizLayer *l = qviz_plan_layer (plan, li);
+      gint64 t_layer;
       gboolean ok;
 
       if (l->alias)
@@ -580,11 +635,13 @@ plan_build (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
             plan->quant[l->out_value] = plan->quant[l->node->inputs[0]];
           continue;
         }
+      t_layer = now_ns ();
       ok = config->precision == QVIZ_PRECISION_INT8
              ? qviz_plan_build_layer_int8 (plan, l, error)
              : qviz_plan_build_layer_f32 (plan, l, error);
       if (!ok)
         return NULL;
+      l->info.plan_ms = (double) (now_ns () - t_layer) / 1e6;
       /* Waking the other threads costs a few microseconds: more than a
        * squeeze-excite 1x1 conv or a small add takes on its own. */
       if (l->info.macs < MIN_PARALLEL_MACS &&
@@ -596,14 +653,16 @@ plan_build (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
     {
       gboolean islands = config->keep_float != NULL && config->keep_float[0] != NULL;
       for (guint i = 0; i < plan->layers->len && !islands; i++)
-        islands = qviz_plan_needs_float (qviz_plan_layer (plan, i)->node);
+        islands = qviz_plan_needs_float (plan->graph, qviz_plan_layer (plan, i)->node);
       if (islands && !qviz_plan_keep_float (plan, error))
         return NULL;
     }
   plan->config.keep_float = NULL;   /* not the plan's to keep */
 
   /* Start the worker threads now rather than in the first pass. */
-  if (config->threads > 1)
+  if (config->threads > 1 && config->threading == QVIZ_THREADING_POOL)
+    plan->pool = qviz_pool_new (config->threads);
+  else if (config->threads > 1)
     {
       volatile int started = 0;
 #pragma omp parallel num_threads (config->threads)
@@ -648,6 +707,7 @@ qviz_plan_free (QvizPlan *plan)
 {
   if (plan == NULL)
     return;
+  qviz_pool_free (plan->pool);
   if (plan->layers)
     g_array_unref (plan->layers);
   g_free (plan->shapes);
@@ -662,6 +722,7 @@ qviz_plan_free (QvizPlan *plan)
     free (plan->arena);
   g_free (plan->zero_page);
   g_free (plan->quant);
+  g_free (plan->float_value);
   g_free (plan);
 }
 
@@ -810,7 +871,7 @@ copy_value_logical (const QvizPlan *plan, int v, float *out)
 
   if (out == NULL)
     return n;
-  if (plan->config.precision == QVIZ_PRECISION_INT8 &&
+  if (plan->config.precision == QVIZ_PRECISION_INT8 && !plan->float_value[v] &&
       qviz_graph_value (plan->graph, v)->data == NULL)
     {
       g_autofree float *tmp = g_new (float, n);
@@ -840,6 +901,19 @@ qviz_plan_get_layer_output (const QvizPlan *plan, int i, float *out)
 
 /* ---- running -------------------------------------------------------------- */
 
+typedef struct {
+  const QvizPlan *plan;
+  const QvizLayer *layer;
+} LayerJob;
+
+static void
+run_layer_share (gpointer data, int thread_id, int n_threads)
+{
+  const LayerJob *job = data;
+
+  job->layer->run (job->plan, job->layer, thread_id, n_threads);
+}
+
 static inline void
 run_layer (const QvizPlan *plan, const QvizLayer *l)
 {
@@ -847,7 +921,12 @@ run_layer (const QvizPlan *plan, const QvizLayer *l)
 
   if (l->alias)
     return;
-  if (threads > 1 && l->parallel)
+  if (threads > 1 && l->parallel && plan->pool != NULL)
+    {
+      LayerJob job = { plan, l };
+      qviz_pool_run (plan->pool, run_layer_share, &job);
+    }
+  else if (threads > 1 && l->parallel)
     {
 #pragma omp parallel num_threads (threads)
       l->run (plan, l, omp_get_thread_num (), omp_get_num_threads ());
@@ -925,7 +1004,7 @@ qviz_plan_set_value (QvizPlan *plan, int value, const float *logical)
       qvk_transpose (sizeof (float), 4, dims, perm, logical, physical);
       logical = physical;
     }
-  if (plan->config.precision == QVIZ_PRECISION_INT8)
+  if (plan->config.precision == QVIZ_PRECISION_INT8 && !plan->float_value[value])
     qvk_qu8_quantize__scalar (plan->quant[value].scale, plan->quant[value].zero_point,
                               logical, plan->buffers[value], 0, n);
   else
@@ -1064,7 +1143,7 @@ qviz_plan_value_sqnr_db (const QvizPlan *reference, const QvizPlan *plan, int va
       copy_value_logical (plan, value, b);
       return qviz_sqnr_db (a, b, n);
     }
-  if (plan->config.precision == QVIZ_PRECISION_F32 ||
+  if (plan->config.precision == QVIZ_PRECISION_F32 || plan->float_value[value] ||
       qviz_graph_value (plan->graph, value)->data != NULL)
     {
       qviz_sqnr_sum_add (&sum, reference->buffers[value], plan->buffers[value], n);
@@ -1109,7 +1188,7 @@ qviz_plan_set_value_from_plan (QvizPlan *plan, const QvizPlan *source, int value
       qviz_plan_set_value (plan, value, logical);
       return;
     }
-  if (plan->config.precision == QVIZ_PRECISION_INT8)
+  if (plan->config.precision == QVIZ_PRECISION_INT8 && !plan->float_value[value])
     qvk_qu8_quantize (elementwise_isa (plan), plan->quant[value].scale,
                       plan->quant[value].zero_point, source->buffers[value],
                       plan->buffers[value], 0, n);

@@ -25,11 +25,18 @@ typedef enum {
   QVIZ_CONV_ALGO_REFERENCE, /* scalar reference kernels only */
 } QvizConvAlgo;
 
+/* How a layer's work is spread over threads (see qviz-pool.h). */
+typedef enum {
+  QVIZ_THREADING_OPENMP,  /* an OpenMP parallel region per layer */
+  QVIZ_THREADING_POOL,    /* the plan's own spinning worker pool (default) */
+} QvizThreading;
+
 typedef struct {
   QvizPrecision precision;
   int batch;              /* 1 unless told */
   int height, width;
   int threads;            /* >= 1 */
+  QvizThreading threading;
   QvizConvAlgo conv_algo;
   gboolean no_fusion;     /* one layer per graph node (calibration) */
   int isa;                /* qvk_isa to use; -1 (or 0 from zero-init with
@@ -65,6 +72,8 @@ typedef struct {
   int node_index;         /* the graph node that names the layer */
   gboolean float_kept;    /* run in float inside an int8 plan */
   gboolean conversion;    /* the dequantize / quantize around such a layer */
+  double plan_ms;         /* time to build this layer in the plan: packing
+                             its weights, its indirection buffer, tables */
 } QvizLayerInfo;
 
 typedef struct _QvizPlan QvizPlan;

@@ -158,7 +158,14 @@ struct _QvizRangeObserver {
   float min, max;       /* exact extremes of the finite values */
   guint64 *hist[2];     /* [0] positive values, [1] |negative values| */
   guint32 *lanes;       /* during a long observe: LANES histograms, see there */
+  guint64 expected;     /* values promised in all, 0 when not known */
+  guint32 tail_bits[2]; /* per side, the bits of |x| from which a value is
+                           counted into the histogram: 2^-32 at first, and
+                           raised with a promise, see raise_tail */
 };
+
+/* The bits of 2^-32: smaller magnitudes count as zero. */
+#define HIST_ZERO_BITS 0x2f800000u
 
 QvizRangeObserver *
 qviz_range_observer_new (QvizCalibrationMethod method, double percentile)
@@ -176,6 +183,7 @@ qviz_range_observer_new (QvizCalibrationMethod method, double percentile)
   o->percentile = percentile;
   o->min = INFINITY;
   o->max = -INFINITY;
+  o->tail_bits[0] = o->tail_bits[1] = HIST_ZERO_BITS;
   if (method != QVIZ_CALIBRATION_MINMAX)
     {
       o->hist[0] = g_new0 (guint64, HIST_BINS);
@@ -194,23 +202,6 @@ qviz_range_observer_free (QvizRangeObserver *o)
   g_free (o);
 }
 
-/* The bin of a finite |x|, or -1 when it counts as zero. */
-static int
-hist_bin (float a)
-{
-  int e;
-  float m;
-
-  if (a < 0x1p-32f)
-    return -1;
-  m = frexpf (a, &e);
-  if (e > HIST_E_HI)
-    return HIST_BINS - 1;
-  int sub = (int) ((m - 0.5f) * (2 * HIST_SUB));
-  sub = CLAMP (sub, 0, HIST_SUB - 1);
-  return (e - HIST_E_LO) * HIST_SUB + sub;
-}
-
 static double
 hist_upper_edge (int bin)
 {
@@ -220,9 +211,10 @@ hist_upper_edge (int bin)
   return ldexp (0.5 + (double) (sub + 1) / (2 * HIST_SUB), e);
 }
 
-/* The bin of a finite |x| >= 2^-32 from its bits: a normal float's biased
- * exponent and top six mantissa bits are exactly frexpf's octave and
- * (m - 0.5) * 128, so this equals hist_bin without a library call. */
+/* The bin of a finite |x| >= 2^-32 from its bits: with |x| = m * 2^e and
+ * m in [0.5, 1), a normal float's biased exponent and top six mantissa
+ * bits are exactly the octave e and (m - 0.5) * 128, so no library call
+ * is needed; octaves above the last go to the last bin. */
 static inline int
 hist_bin_of_bits (guint32 abs_bits)
 {
@@ -231,7 +223,142 @@ hist_bin_of_bits (guint32 abs_bits)
   return bin < HIST_BINS ? bin : HIST_BINS - 1;
 }
 
+/* The bits of the lower edge of a bin. */
+static inline guint32
+hist_bin_low_bits (int bin)
+{
+  return (guint32) (bin + ((126 + HIST_E_LO) << 6)) << 17;
+}
+
 #define OBSERVE_BLOCK 1024
+
+/* Whether the histogram only counts the tail, see raise_tail. */
+static inline gboolean
+counts_tail_only (const QvizRangeObserver *o)
+{
+  return o->expected > 0 && o->method == QVIZ_CALIBRATION_PERCENTILE;
+}
+
+/* One value into the histogram when it lies in its side's counted tail. */
+static inline void
+count_in_tail (QvizRangeObserver *o, guint32 bits)
+{
+  const guint32 side = bits >> 31, abs_bits = bits & 0x7fffffffu;
+
+  if (abs_bits >= o->tail_bits[side])
+    o->hist[side][hist_bin_of_bits (abs_bits)]++;
+}
+
+/* The bits of the lower edge of the bin above the one whose lower edge is
+ * `bits`; past every finite float for the last bin, which takes all that
+ * is larger. */
+static inline guint32
+next_bin_bits (guint32 bits)
+{
+  return hist_bin_of_bits (bits) >= HIST_BINS - 1 ? 0x7f800000u : bits + (1u << 17);
+}
+
+/* A finite block against the counted tails.  The lowest counted bin of a
+ * side is often crowded (hardswish's minimum, -0.375, is where its
+ * negative outputs pile up): values there are counted in vectors, and only
+ * those above it, few once the tail has risen, one by one. */
+static void
+observe_tail_block (QvizRangeObserver *o, const float *x, gsize n)
+{
+  typedef gint32 ints4 __attribute__ ((vector_size (16)));
+  /* As signed integers, a positive float's bits order like its value and
+   * a negative one's like its magnitude, from the smallest integer up: each
+   * range is two comparisons, a > b (which SSE2 has for 32-bit integers)
+   * with a >= b as a > b - 1. */
+  const gint32 pos_lo = (gint32) o->tail_bits[0] - 1;
+  const gint32 pos_hi = (gint32) next_bin_bits (o->tail_bits[0]);
+  const gint32 neg_lo = (gint32) (0x80000000u | o->tail_bits[1]) - 1;
+  const gint32 neg_hi = (gint32) (0x80000000u | next_bin_bits (o->tail_bits[1]));
+  const ints4 pos_from = { pos_lo, pos_lo, pos_lo, pos_lo };
+  const ints4 pos_above = { pos_hi, pos_hi, pos_hi, pos_hi };
+  const ints4 neg_from = { neg_lo, neg_lo, neg_lo, neg_lo };
+  const ints4 neg_above = { neg_hi, neg_hi, neg_hi, neg_hi };
+  const ints4 pos_above1 = pos_above - 1, neg_above1 = neg_above - 1;
+  const ints4 zero = { 0, 0, 0, 0 };
+  ints4 pos_low = zero, neg_low = zero; /* minus the counts in the lowest bins */
+  gsize i = 0;
+
+  for (; i + 16 <= n; i += 16)
+    {
+      ints4 bits[4], above[4], any;
+      guint64 halves[2];
+
+      for (int a = 0; a < 4; a++)
+        {
+          memcpy (&bits[a], x + i + 4 * a, sizeof bits[a]);
+          pos_low += (bits[a] > pos_from) & (pos_above > bits[a]);
+          neg_low += (bits[a] > neg_from) & (neg_above > bits[a]);
+          above[a] = (bits[a] > pos_above1) | ((bits[a] > neg_above1) & (zero > bits[a]));
+        }
+      /* one look for sixteen values */
+      any = above[0] | above[1] | above[2] | above[3];
+      memcpy (halves, &any, sizeof halves);
+      if ((halves[0] | halves[1]) == 0)
+        continue;
+      for (int a = 0; a < 4; a++)
+        for (int l = 0; l < 4; l++)
+          if (above[a][l])
+            {
+              const guint32 b = (guint32) bits[a][l];
+              o->hist[b >> 31][hist_bin_of_bits (b & 0x7fffffffu)]++;
+            }
+    }
+  o->hist[0][hist_bin_of_bits (o->tail_bits[0])] -=
+    (guint64) (gint64) (pos_low[0] + pos_low[1] + pos_low[2] + pos_low[3]);
+  o->hist[1][hist_bin_of_bits (o->tail_bits[1])] -=
+    (guint64) (gint64) (neg_low[0] + neg_low[1] + neg_low[2] + neg_low[3]);
+  for (; i < n; i++)
+    {
+      guint32 b;
+      memcpy (&b, &x[i], sizeof b);
+      count_in_tail (o, b);
+    }
+}
+
+/* With a promise of at most `expected` values, the percentile bound gives
+ * up at most budget = (100 - percentile)% of `expected` values per side.
+ * Once the bins from some bin b up hold more than that, the bound's bin
+ * is b or above whatever comes next: values below b's lower edge need not
+ * be counted any more.  Bins from b up stay complete, so the bound is the
+ * same as from a full histogram; bins below b are left as they are and
+ * never read.  The tail only rises, and a side holds far more values than
+ * its tail: after the first few thousand, about one value in a thousand is
+ * counted. */
+static void
+raise_tail (QvizRangeObserver *o)
+{
+  const guint64 budget =
+    (guint64) floor ((100.0 - o->percentile) / 100.0 * (double) o->expected);
+
+  for (int side = 0; side < 2; side++)
+    {
+      const int from = hist_bin_of_bits (o->tail_bits[side]);
+      const float extreme = side == 0 ? o->max : -o->min;
+      guint32 extreme_bits;
+      int top;
+      guint64 above = 0;
+
+      if (!(extreme >= 0x1p-32f))
+        continue;   /* nothing counted on this side yet */
+      /* the bins above the extreme's are empty */
+      memcpy (&extreme_bits, &extreme, sizeof extreme_bits);
+      top = hist_bin_of_bits (extreme_bits);
+      for (int b = top; b > from; b--)
+        {
+          above += o->hist[side][b];
+          if (above > budget)
+            {
+              o->tail_bits[side] = hist_bin_low_bits (b);
+              break;
+            }
+        }
+    }
+}
 
 /* Neighbouring activations often fall in the same bin, and an increment
  * of a counter must wait for the previous increment of that counter to be
@@ -260,61 +387,6 @@ observe_block_into_lanes (guint32 *lanes, const float *x, gsize n)
     }
 }
 
-/* One block without NaN or infinity: min and max in a loop the compiler
- * vectorises, then the histogram from the bits. */
-static void
-observe_finite_block (QvizRangeObserver *o, const float *x, gsize n)
-{
-  /* four running extremes in a 16-byte vector (SSE2 and NEON both have
-   * it), which a scalar reduction could not use: it must keep IEEE order */
-  typedef float lanes4 __attribute__ ((vector_size (16)));
-  typedef gint32 mask4 __attribute__ ((vector_size (16)));
-  lanes4 mn4 = { o->min, o->min, o->min, o->min };
-  lanes4 mx4 = { o->max, o->max, o->max, o->max };
-  float mn = o->min, mx = o->max;
-  gsize i = 0;
-
-  for (; i + 4 <= n; i += 4)
-    {
-      lanes4 v;
-      mask4 lower, higher;
-
-      memcpy (&v, x + i, sizeof v);
-      lower = v < mn4;
-      higher = v > mx4;
-      mn4 = (lanes4) ((lower & (mask4) v) | (~lower & (mask4) mn4));
-      mx4 = (lanes4) ((higher & (mask4) v) | (~higher & (mask4) mx4));
-    }
-  for (int l = 0; l < 4; l++)
-    {
-      mn = mn4[l] < mn ? mn4[l] : mn;
-      mx = mx4[l] > mx ? mx4[l] : mx;
-    }
-  for (; i < n; i++)
-    {
-      mn = x[i] < mn ? x[i] : mn;
-      mx = x[i] > mx ? x[i] : mx;
-    }
-  o->min = mn;
-  o->max = mx;
-  o->count += n;
-  if (o->hist[0] == NULL)
-    return;
-  if (o->lanes != NULL)
-    {
-      observe_block_into_lanes (o->lanes, x, n);
-      return;
-    }
-  for (gsize i = 0; i < n; i++)
-    {
-      guint32 bits;
-
-      memcpy (&bits, &x[i], sizeof bits);
-      if ((bits & 0x7fffffffu) >= 0x2f800000u) /* 2^-32 */
-        o->hist[bits >> 31][hist_bin_of_bits (bits & 0x7fffffffu)]++;
-    }
-}
-
 static gboolean
 block_is_finite (const float *x, gsize n)
 {
@@ -331,6 +403,101 @@ block_is_finite (const float *x, gsize n)
   return all_exp == 0;
 }
 
+typedef float lanes4 __attribute__ ((vector_size (16)));
+typedef gint32 mask4 __attribute__ ((vector_size (16)));
+
+/* The extremes of a block into *min and *max and TRUE, or FALSE (and
+ * nothing changed) when it holds a NaN or an infinity.  Sixteen values at a
+ * time in four running extremes of four lanes each (16-byte vectors, which
+ * SSE2 and NEON both have): a scalar reduction could not be vectorised, it
+ * must keep IEEE order, and a single vector would wait for its previous
+ * comparison at every step. */
+static gboolean
+block_extremes (const float *x, gsize n, float *min, float *max)
+{
+  const mask4 exp_bits = { 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000 };
+  lanes4 mn4[4], mx4[4];
+  mask4 non_finite = { 0, 0, 0, 0 };
+  float mn = *min, mx = *max;
+  gsize i = 0;
+
+  for (int a = 0; a < 4; a++)
+    {
+      mn4[a] = (lanes4) { mn, mn, mn, mn };
+      mx4[a] = (lanes4) { mx, mx, mx, mx };
+    }
+  for (; i + 16 <= n; i += 16)
+    for (int a = 0; a < 4; a++)
+      {
+        lanes4 v;
+        mask4 lower, higher;
+
+        memcpy (&v, x + i + 4 * a, sizeof v);
+        /* a float is finite unless its exponent bits are all ones */
+        non_finite |= ((mask4) v & exp_bits) == exp_bits;
+        lower = v < mn4[a];
+        higher = v > mx4[a];
+        mn4[a] = (lanes4) ((lower & (mask4) v) | (~lower & (mask4) mn4[a]));
+        mx4[a] = (lanes4) ((higher & (mask4) v) | (~higher & (mask4) mx4[a]));
+      }
+  if ((non_finite[0] | non_finite[1] | non_finite[2] | non_finite[3]) != 0)
+    return FALSE;
+  for (; i < n; i++)
+    if (!isfinite (x[i]))
+      return FALSE;
+  for (int a = 0; a < 4; a++)
+    for (int l = 0; l < 4; l++)
+      {
+        mn = mn4[a][l] < mn ? mn4[a][l] : mn;
+        mx = mx4[a][l] > mx ? mx4[a][l] : mx;
+      }
+  for (i = n - n % 16; i < n; i++)
+    {
+      mn = x[i] < mn ? x[i] : mn;
+      mx = x[i] > mx ? x[i] : mx;
+    }
+  *min = mn;
+  *max = mx;
+  return TRUE;
+}
+
+/* Whether every value from mn to mx is short of both counted tails. */
+static inline gboolean
+below_tails (const QvizRangeObserver *o, float mn, float mx)
+{
+  float pos_from, neg_from;
+
+  memcpy (&pos_from, &o->tail_bits[0], sizeof pos_from);
+  memcpy (&neg_from, &o->tail_bits[1], sizeof neg_from);
+  return mx < pos_from && mn > -neg_from;
+}
+
+/* The histogram of one block without NaN or infinity, from the bits. */
+static void
+observe_finite_block (QvizRangeObserver *o, const float *x, gsize n)
+{
+  if (o->hist[0] == NULL)
+    return;
+  if (counts_tail_only (o))
+    {
+      observe_tail_block (o, x, n);
+      return;
+    }
+  if (o->lanes != NULL)
+    {
+      observe_block_into_lanes (o->lanes, x, n);
+      return;
+    }
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 bits;
+
+      memcpy (&bits, &x[i], sizeof bits);
+      if ((bits & 0x7fffffffu) >= 0x2f800000u) /* 2^-32 */
+        o->hist[bits >> 31][hist_bin_of_bits (bits & 0x7fffffffu)]++;
+    }
+}
+
 static void observe_blocks (QvizRangeObserver *o, const float *x, gsize n);
 
 /* Below this many values the lanes cost more to clear and add up than
@@ -339,9 +506,21 @@ static void observe_blocks (QvizRangeObserver *o, const float *x, gsize n);
 /* A lane counts at most this many values (/ LANES) between add-ups. */
 #define LANES_MAX ((gsize) 1 << 31)
 
+/* Values between two looks at the tail, see raise_tail. */
+#define TAIL_STEP (16 * OBSERVE_BLOCK)
+
 static void
 observe_serial (QvizRangeObserver *o, const float *x, gsize n)
 {
+  if (o->hist[0] != NULL && counts_tail_only (o))
+    {
+      for (gsize start = 0; start < n; start += TAIL_STEP)
+        {
+          observe_blocks (o, x + start, MIN (TAIL_STEP, n - start));
+          raise_tail (o);
+        }
+      return;
+    }
   if (o->hist[0] == NULL || n < LANES_MIN)
     {
       observe_blocks (o, x, n);
@@ -368,8 +547,17 @@ observe_blocks (QvizRangeObserver *o, const float *x, gsize n)
       const gsize len = MIN (OBSERVE_BLOCK, n - start);
       const float *b = x + start;
 
-      if (block_is_finite (b, len))
+      float mn = INFINITY, mx = -INFINITY;
+
+      if (block_extremes (b, len, &mn, &mx))
         {
+          o->min = mn < o->min ? mn : o->min;
+          o->max = mx > o->max ? mx : o->max;
+          o->count += len;
+          /* a block whose extremes both lie short of the counted tails
+           * (most, once they have risen) has nothing to count there */
+          if (counts_tail_only (o) && o->hist[0] != NULL && below_tails (o, mn, mx))
+            continue;
           observe_finite_block (o, b, len);
           continue;
         }
@@ -387,9 +575,9 @@ observe_blocks (QvizRangeObserver *o, const float *x, gsize n)
           o->max = MAX (o->max, v);
           if (o->hist[0] != NULL)
             {
-              const int bin = hist_bin (fabsf (v));
-              if (bin >= 0)
-                o->hist[v < 0.0f][bin]++;
+              guint32 bits;
+              memcpy (&bits, &v, sizeof bits);
+              count_in_tail (o, bits);
             }
         }
     }
@@ -401,7 +589,20 @@ qviz_range_observer_observe (QvizRangeObserver *o, const float *x, gsize n)
   g_return_if_fail (o != NULL);
   g_return_if_fail (x != NULL || n == 0);
 
+  if (o->expected > 0 && o->count + o->non_finite + n > o->expected)
+    g_critical ("%s: %" G_GUINT64_FORMAT " values observed, %" G_GUINT64_FORMAT
+                " were promised; the range may be too narrow.", G_STRFUNC,
+                o->count + o->non_finite + n, o->expected);
   observe_serial (o, x, n);
+}
+
+void
+qviz_range_observer_expect (QvizRangeObserver *o, guint64 n_values)
+{
+  g_return_if_fail (o != NULL);
+  g_return_if_fail (o->count == 0 && o->non_finite == 0);
+
+  o->expected = n_values;
 }
 
 guint64

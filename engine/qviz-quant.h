@@ -91,6 +91,14 @@ QvizRangeObserver *qviz_range_observer_new     (QvizCalibrationMethod method,
 void        qviz_range_observer_free   (QvizRangeObserver *o);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvizRangeObserver, qviz_range_observer_free)
 
+/* Promises that at most n_values values (finite or not) will be observed
+ * in all, before the first is.  The percentile mode then stops counting a
+ * value into the histogram once the values already counted above it are
+ * more than the most the final bound can give up: it bins only the tail it
+ * may still need, and observing costs little more than a min/max.  The
+ * range is the same as without the promise.  Other modes ignore it. */
+void        qviz_range_observer_expect  (QvizRangeObserver *o,
+                                         guint64 n_values);
 /* Non-finite values (NaN, +-inf) are skipped and counted apart. */
 void        qviz_range_observer_observe (QvizRangeObserver *o,
                                          const float *x, gsize n);

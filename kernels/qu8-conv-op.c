@@ -14,6 +14,10 @@
  * (bias + sum (x - z_in) * w; no overflow is possible for real layer sizes,
  * so reordering the sum changes nothing) and requantizes it with
  * qvk_qu8_requantize, so every kernel equals the reference bit for bit.
+ * A float-output operator (params.dequant_scale set: the layer that writes
+ * the model's output) writes qvk_qu8_dequantize_acc as the reference does:
+ * the x86 GEMM kernels with a relu, a clip or no activation (their fp32
+ * store), the scalar kernels of the table below otherwise.
  */
 #include "qvk-conv.h"
 #include "qvk-conv-op-private.h"
@@ -35,6 +39,7 @@ struct qvk_qu8_conv_op {
   qvk_conv_shape shape;
   qvk_qu8_conv_params params;   /* requant_scale points at op->requant_scale */
   float *requant_scale;         /* [out_c], copied */
+  float *dequant_scale;         /* [out_c], copied, for float output; or NULL */
   uint8_t lut[256];             /* params.lut points here when one is given */
   const qu8_conv_kernel *kernel;
   qvk_qu8_conv_simd *simd;        /* when a vector kernel computes it */
@@ -79,12 +84,22 @@ copy_bias (const qvk_conv_shape *s, const int32_t *bias, int32_t *packed_bias)
     memset (packed_bias, 0, (size_t) s->out_c * sizeof (int32_t));
 }
 
-/* Requantizes one output pixel's out_c accumulators. */
+/* Requantizes (or dequantizes, for float output) the out_c accumulators
+ * of output pixel `pixel`. */
 static void
-requantize_pixel (const qvk_qu8_conv_op *op, const int32_t *acc, uint8_t *out)
+requantize_pixel (const qvk_qu8_conv_op *op, const int32_t *acc, uint8_t *output,
+                  size_t pixel)
 {
   const qvk_qu8_conv_params *q = &op->params;
+  uint8_t *out = output + pixel * op->shape.out_c;
 
+  if (q->dequant_scale != NULL)
+    {
+      float *f = (float *) output + pixel * op->shape.out_c;
+      for (int oc = 0; oc < op->shape.out_c; oc++)
+        f[oc] = qvk_qu8_dequantize_acc (acc[oc], q->dequant_scale[oc], &q->float_act);
+      return;
+    }
   for (int oc = 0; oc < op->shape.out_c; oc++)
     {
       const uint8_t v = qvk_qu8_requantize (acc[oc], q->requant_scale[oc],
@@ -203,8 +218,7 @@ run_direct (const qvk_qu8_conv_op *op, const uint8_t *input, uint8_t *output,
                     }
                 }
             }
-          requantize_pixel (op, acc,
-                            output + ((size_t) row * s->out_w + ox) * s->out_c);
+          requantize_pixel (op, acc, output, (size_t) row * s->out_w + ox);
         }
     }
 }
@@ -261,8 +275,7 @@ run_depthwise (const qvk_qu8_conv_op *op, const uint8_t *input,
                     acc[c] += ((int32_t) x[c] - zi) * (int32_t) w[c];
                 }
             }
-          requantize_pixel (op, acc,
-                            output + ((size_t) row * s->out_w + ox) * c_n);
+          requantize_pixel (op, acc, output, (size_t) row * s->out_w + ox);
         }
     }
 }
@@ -361,8 +374,7 @@ run_im2col (const qvk_qu8_conv_op *op, const uint8_t *input, uint8_t *output,
                                 acc + (size_t) g * opg, s->out_c);
         }
       for (int p = 0; p < tile; p++)
-        requantize_pixel (op, acc + (size_t) p * s->out_c,
-                          output + (p0 + p) * s->out_c);
+        requantize_pixel (op, acc + (size_t) p * s->out_c, output, p0 + p);
     }
 }
 
@@ -427,14 +439,31 @@ qvk_qu8_conv_create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
   if (opt.algo == QVK_CONV_ALGO_AUTO && opt.isa != QVK_ISA_SCALAR &&
       (op->simd = qvk_qu8_conv_simd_create (s, q, weights, bias, opt.isa)) != NULL)
     {
-      snprintf (op->name, sizeof op->name, "%s", qvk_qu8_conv_simd_name (op->simd));
-      snprintf (op->reason, sizeof op->reason, "%s", qvk_qu8_conv_simd_reason (op->simd));
+      snprintf (op->name, sizeof op->name, "%s%s", qvk_qu8_conv_simd_name (op->simd),
+                q->dequant_scale != NULL ? " f32 out" : "");
+      snprintf (op->reason, sizeof op->reason, "%s%s", qvk_qu8_conv_simd_reason (op->simd),
+                q->dequant_scale != NULL ? "; the model's output, written in float from "
+                                           "the int32 accumulators" : "");
       return op;
     }
   op->kernel = choose (s, opt.isa, opt.algo, op->name, sizeof op->name,
                        op->reason, sizeof op->reason);
   if (op->kernel == NULL)
     goto fail;
+  if (q->dequant_scale != NULL)
+    {
+      /* the name says so: the layer tables show which layer skips the
+       * last rounding */
+      strncat (op->name, " f32 out", sizeof op->name - strlen (op->name) - 1);
+      if (opt.algo == QVK_CONV_ALGO_AUTO)
+        snprintf (op->reason, sizeof op->reason, "model output written in float from the "
+                  "int32 accumulators; no vector kernel has a float epilogue for this shape "
+                  "and activation");
+      op->dequant_scale = malloc ((size_t) s->out_c * sizeof (float));
+      if (op->dequant_scale == NULL)
+        goto fail;
+      memcpy (op->dequant_scale, q->dequant_scale, (size_t) s->out_c * sizeof (float));
+    }
 
   op->requant_scale = malloc ((size_t) s->out_c * sizeof (float));
   op->packed_size = op->kernel->packed_size (s);
@@ -445,6 +474,7 @@ qvk_qu8_conv_create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
   memcpy (op->requant_scale, q->requant_scale, (size_t) s->out_c * sizeof (float));
   op->params = *q;
   op->params.requant_scale = op->requant_scale;
+  op->params.dequant_scale = op->dequant_scale;
   if (q->lut != NULL)
     {
       memcpy (op->lut, q->lut, sizeof op->lut);
@@ -520,6 +550,7 @@ qvk_qu8_conv_destroy (qvk_qu8_conv_op *op)
     return;
   qvk_qu8_conv_simd_destroy (op->simd);
   free (op->requant_scale);
+  free (op->dequant_scale);
   free (op->packed);
   free (op->bias);
   free (op->scratch);

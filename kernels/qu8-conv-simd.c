@@ -11,6 +11,7 @@
 #include "qvk-elementwise.h"
 #include "qvk-ukernels.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,9 @@ typedef struct {
 
 #define DW_ENTRY(name, isa, layout) { { #name, isa, 0 }, name, layout },
 static const dw_entry dw_kernels[] = { QVK_QU8_DWCONV_UKERNELS (DW_ENTRY) };
+#ifdef QVK_QU8_DWCONV_ROWS3_UKERNELS
+static const dw_entry dw_rows3_kernels[] = { QVK_QU8_DWCONV_ROWS3_UKERNELS (DW_ENTRY) };
+#endif
 #define GEMM_ENTRY(gemm, igemm, isa, mr, nr, kr) { { #gemm, isa, nr }, gemm, igemm, mr, kr },
 static const gemm_entry gemm_kernels[] = { QVK_QU8_GEMM_UKERNELS (GEMM_ENTRY) };
 
@@ -106,7 +110,21 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
   op->requant.output_zero_point = q->output_zero_point;
   op->requant.output_min = q->output_min;
   op->requant.output_max = q->output_max;
-  if (q->lut != NULL)
+  if (q->dequant_scale != NULL)
+    {
+      /* Float output: the GEMM kernels' fp32 store, with a relu or clip
+       * as bounds; the depthwise kernels and other activations leave it
+       * to the scalar kernels. */
+      const qvk_act kind = q->float_act.kind;
+      if (method == QVK_SIMD_DWCONV ||
+          (kind != QVK_ACT_NONE && kind != QVK_ACT_RELU && kind != QVK_ACT_CLIP))
+        goto fail;
+      op->requant.float_output = 1;
+      op->requant.float_min = kind == QVK_ACT_NONE ? -INFINITY
+                              : kind == QVK_ACT_RELU ? 0.0f : q->float_act.min;
+      op->requant.float_max = kind == QVK_ACT_CLIP ? q->float_act.max : INFINITY;
+    }
+  if (q->lut != NULL && q->dequant_scale == NULL)
     {
       op->has_lut = 1;
       op->lut_isa = isa;
@@ -117,6 +135,19 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
     {
       op->dw = qvk_simd_choose (dw_kernels, N_DW, sizeof dw_kernels[0], isa, s->out_c,
                                 forced);
+#ifdef QVK_QU8_DWCONV_ROWS3_UKERNELS
+      /* Kernels 3 wide at stride and dilation 1 across: four input columns
+       * serve two pixels (layout C4R3), at the ISA of the kernel chosen.
+       * Its tiles are all 64 channels wide: where 16 or fewer are left
+       * after the full tiles (16 and 72 channels), the grouped kernel's
+       * 16-wide tile does a quarter of the work and is faster. */
+      if (s->kernel_w == 3 && s->stride_w == 1 && s->dilation_w == 1)
+        for (size_t i = 0; i < sizeof dw_rows3_kernels / sizeof dw_rows3_kernels[0]; i++)
+          if (forced != NULL ? strcmp (forced, dw_rows3_kernels[i].id.name) == 0
+                             : op->dw != NULL && dw_rows3_kernels[i].id.isa == op->dw->id.isa &&
+                               (s->out_c % 64 == 0 || s->out_c % 64 > 16))
+            op->dw = &dw_rows3_kernels[i];
+#endif
       if (op->dw == NULL || op->dw->id.isa > isa)
         goto fail;
       op->isa = op->dw->id.isa;
@@ -129,9 +160,10 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
       qvk_qu8_dwconv_pack (op->dw->layout, s->out_c, s->kernel_h, s->kernel_w,
                            q->input_zero_point, weights, bias, q->requant_scale,
                            op->packed);
-      snprintf (tile, sizeof tile, "%dc%dt",
+      snprintf (tile, sizeof tile, "%dc%d%s",
                 (int) qvk_qu8_dwconv_channel_tile (op->dw->layout),
-                op->dw->layout == QVK_QU8_DW_LAYOUT_C4 ? 4 : 2);
+                op->dw->layout == QVK_QU8_DW_LAYOUT_C2 ? 2 : 4,
+                op->dw->layout == QVK_QU8_DW_LAYOUT_C4R3 ? "r3" : "t");
       zero_bytes = qvk_round_up ((size_t) s->out_c, 64) + 64;
     }
   else
@@ -140,6 +172,11 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
                                   s->out_c, forced);
       if (op->gemm == NULL || op->gemm->id.isa > isa)
         goto fail;
+#if defined(__aarch64__)
+      /* only the x86 GEMM kernels have the float store */
+      if (op->requant.float_output)
+        goto fail;
+#endif
       /* A patch is one row of K = kh * kw * in_c values, in the order of
        * the OHWI weights: packed as a 1x1 convolution of K channels. */
       const int patch = method == QVK_SIMD_PATCH;
@@ -157,7 +194,9 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
       qvk_qu8_gemm_pack (s->out_c, in_c, kh, kw,
                          op->gemm->id.nr, op->gemm->kr,
                          qvk_qu8_gemm_pack_zero_point (op->isa, q->input_zero_point),
-                         weights, bias, q->requant_scale, op->packed);
+                         weights, bias,
+                         q->dequant_scale != NULL ? q->dequant_scale : q->requant_scale,
+                         op->packed);
       snprintf (tile, sizeof tile, "%dx%dc%d", op->gemm->mr, op->gemm->id.nr,
                 op->gemm->kr);
       zero_bytes = (size_t) s->in_c + 64;
@@ -258,6 +297,7 @@ run_gemm (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
   const size_t mr = (size_t) op->gemm->mr, nr = (size_t) op->gemm->id.nr;
   const size_t n_n = (size_t) s->out_c;
   const size_t n_tiles = (n_n + nr - 1) / nr;
+  const size_t es = op->requant.float_output ? sizeof (float) : 1; /* output bytes */
   /* Indirect GEMM blocks stay within one output row so that a block's
    * pixels are pixel_step apart in the table. */
   const size_t rows = (size_t) s->batch * s->out_h;
@@ -307,7 +347,7 @@ run_gemm (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
           const size_t m_rows = m_n - m0 < mr ? m_n - m0 : mr;
           op->gemm->gemm (m_rows, n1 - n0, (size_t) s->in_c,
                           input + m0 * s->in_c, (size_t) s->in_c, w,
-                          output + m0 * n_n + n0, n_n, &op->requant);
+                          output + (m0 * n_n + n0) * es, n_n, &op->requant);
           if (op->has_lut)
             qvk_qu8_lut_tile (op->lut_isa, op->lut, m_rows, n1 - n0,
                               output + m0 * n_n + n0, n_n);
@@ -337,7 +377,7 @@ run_gemm (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
             }
           op->gemm->igemm (m_rows, n1 - n0, (size_t) s->in_c, op->ind.taps,
                            resolved + (x0 - seg_x0) * op->ind.pixel_step,
-                           op->ind.pixel_step, w, output + m0 * n_n + n0, n_n,
+                           op->ind.pixel_step, w, output + (m0 * n_n + n0) * es, n_n,
                            &op->requant);
           if (op->has_lut)
             qvk_qu8_lut_tile (op->lut_isa, op->lut, m_rows, n1 - n0,
@@ -365,13 +405,16 @@ run_patch (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
       const size_t row = item / segs, x0 = item % segs * QVK_PATCH_PIXELS;
       const size_t n = (size_t) s->out_w - x0 < QVK_PATCH_PIXELS ? (size_t) s->out_w - x0
                                                                  : QVK_PATCH_PIXELS;
-      uint8_t *out = output + (row * s->out_w + x0) * n_n;
+      uint8_t *out = output + (row * s->out_w + x0) * n_n
+                     * (op->requant.float_output ? sizeof (float) : 1);
 
       /* 16-byte copies: a row of kernel_w * in_c bytes fits in one */
       qvk_simd_build_patches (s, 1, 16, op->zero[0], input, row, x0, n, patches, stride);
       for (size_t m0 = 0; m0 < n; m0 += mr)
         op->gemm->gemm (n - m0 < mr ? n - m0 : mr, n_n, k, patches + m0 * stride, stride,
-                        op->packed, out + m0 * n_n, n_n, &op->requant);
+                        op->packed,
+                        out + m0 * n_n * (op->requant.float_output ? sizeof (float) : 1),
+                        n_n, &op->requant);
       if (op->has_lut)
         qvk_qu8_lut_tile (op->lut_isa, op->lut, n, n_n, out, n_n);
     }

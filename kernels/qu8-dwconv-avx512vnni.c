@@ -17,10 +17,15 @@
  *
  * Requantization is qvk_qu8_requantize in vector form: int32 -> fp32, one
  * multiply by the channel's scale, round to nearest even (cvtps_epi32 under
- * the default MXCSR, like lrintf), add the zero point, clamp.  The two part
- * only where acc * scale is beyond +-2^31 (lrintf's result no longer fits
- * the scalar int32 cast, while cvtps_epi32 saturates); no real layer's
+ * the default MXCSR, like lrintf), then the zero point and the clamp on
+ * saturated int16 and uint8 values (requantize64).  The two part only
+ * where acc * scale is beyond +-2^31 (lrintf's result no longer fits the
+ * scalar int32 cast, while cvtps_epi32 saturates); no real layer's
  * accumulator and scale come anywhere near.
+ *
+ * Two pixels are computed at a time, sharing the weight loads, and a row's
+ * pixels are visited once per channel tile (see the loop) so that the
+ * input lines of overlapping taps are still in L1 when read again.
  *
  * Channels left over after the 64-wide tiles (at most 32) go in 16-wide
  * tiles: the four taps' rows sit in the four 128-bit lanes and one dword
@@ -54,84 +59,191 @@ requantize (__m512i acc, __m512 scale, __m512i zp, __m512i lo, __m512i hi)
   return _mm512_min_epi32 (q, hi);
 }
 
-/* One 64-channel tile of one pixel; returns the next tile's weights.
- * full is a constant at each call, so the masked loads and the mask test
- * vanish from the loop of full tiles. */
-static inline __attribute__ ((always_inline)) const uint8_t *
-tile64 (const uint8_t *const *ptr, size_t groups, int single, size_t c,
-        __mmask64 m, const int full, const uint8_t *w, uint8_t *out,
-        __m512i zp, __m512i lo, __m512i hi)
+/* 64 int32 accumulators (four vectors, C4 order) to 64 bytes in channel
+ * order.  The scaled values are converted to int32 (cvtps_epi32 rounds to
+ * nearest even under the default MXCSR, like lrintf), then packed with
+ * saturation to int16, the zero point added with saturation, and packed
+ * to uint8: the clamp of qvk_qu8_requantize.  That is exact for an output
+ * zero point and range within 0..255 (uint8 quantization): a value that
+ * saturates to int16 is far outside 0..255 either way, and so is its sum
+ * with the zero point, and the byte pack clamps to 0..255 before the
+ * range is applied to bytes. */
+static inline __m512i
+requantize64 (__m512i acc0, __m512i acc1, __m512i acc2, __m512i acc3,
+              const uint8_t *scales, __m512i zp16, __m512i lo8, __m512i hi8)
 {
-  __m512i acc0 = _mm512_loadu_si512 (w);
-  __m512i acc1 = _mm512_loadu_si512 (w + 64);
-  __m512i acc2 = _mm512_loadu_si512 (w + 128);
-  __m512i acc3 = _mm512_loadu_si512 (w + 192);
-  const __m512 s0 = _mm512_loadu_ps (w + 256);
-  const __m512 s1 = _mm512_loadu_ps (w + 320);
-  const __m512 s2 = _mm512_loadu_ps (w + 384);
-  const __m512 s3 = _mm512_loadu_ps (w + 448);
+  const __m512i q0 = _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (acc0), _mm512_loadu_ps (scales)));
+  const __m512i q1 = _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (acc1), _mm512_loadu_ps (scales + 64)));
+  const __m512i q2 = _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (acc2), _mm512_loadu_ps (scales + 128)));
+  const __m512i q3 = _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (acc3), _mm512_loadu_ps (scales + 192)));
+  const __m512i q01 = _mm512_adds_epi16 (_mm512_packs_epi32 (q0, q1), zp16);
+  const __m512i q23 = _mm512_adds_epi16 (_mm512_packs_epi32 (q2, q3), zp16);
+  const __m512i q = _mm512_packus_epi16 (q01, q23);
+  return _mm512_min_epu8 (_mm512_max_epu8 (q, lo8), hi8);
+}
+
+/* The four taps of group g of one pixel's table, 64 channels from c,
+ * interleaved so that each dword holds one channel's four taps (C4 order). */
+#define DW_INTERLEAVE(ptr, g, v0, v1, v2, v3)                                 \
+  do {                                                                        \
+    __m512i x0_, x1_, x2_, x3_;                                               \
+    if (full)                                                                 \
+      {                                                                       \
+        x0_ = _mm512_loadu_si512 ((ptr)[4 * (g)] + c);                        \
+        x1_ = _mm512_loadu_si512 ((ptr)[4 * (g) + 1] + c);                    \
+        x2_ = _mm512_loadu_si512 ((ptr)[4 * (g) + 2] + c);                    \
+        x3_ = _mm512_loadu_si512 ((ptr)[4 * (g) + 3] + c);                    \
+      }                                                                       \
+    else                                                                      \
+      {                                                                       \
+        x0_ = _mm512_maskz_loadu_epi8 (m, (ptr)[4 * (g)] + c);                \
+        x1_ = _mm512_maskz_loadu_epi8 (m, (ptr)[4 * (g) + 1] + c);            \
+        x2_ = _mm512_maskz_loadu_epi8 (m, (ptr)[4 * (g) + 2] + c);            \
+        x3_ = _mm512_maskz_loadu_epi8 (m, (ptr)[4 * (g) + 3] + c);            \
+      }                                                                       \
+    const __m512i x01l_ = _mm512_unpacklo_epi8 (x0_, x1_);                    \
+    const __m512i x01h_ = _mm512_unpackhi_epi8 (x0_, x1_);                    \
+    const __m512i x23l_ = _mm512_unpacklo_epi8 (x2_, x3_);                    \
+    const __m512i x23h_ = _mm512_unpackhi_epi8 (x2_, x3_);                    \
+    v0 = _mm512_unpacklo_epi16 (x01l_, x23l_);                                \
+    v1 = _mm512_unpackhi_epi16 (x01l_, x23l_);                                \
+    v2 = _mm512_unpacklo_epi16 (x01h_, x23h_);                                \
+    v3 = _mm512_unpackhi_epi16 (x01h_, x23h_);                                \
+  } while (0)
+
+/* A last group with one real tap needs no interleave: each dword takes its
+ * channel's byte, zero-extended, from within its lane. */
+#define DW_SINGLE(p, v0, v1, v2, v3)                                          \
+  do {                                                                        \
+    const __m512i x_ = full ? _mm512_loadu_si512 ((p) + c)                    \
+                            : _mm512_maskz_loadu_epi8 (m, (p) + c);           \
+    v0 = _mm512_shuffle_epi8 (x_, sel0);                                      \
+    v1 = _mm512_shuffle_epi8 (x_, sel1);                                      \
+    v2 = _mm512_shuffle_epi8 (x_, sel2);                                      \
+    v3 = _mm512_shuffle_epi8 (x_, sel3);                                      \
+  } while (0)
+
+/* One 64-channel tile of two pixels (tables pa and pb), which share every
+ * weight load; returns the next tile's weights.  full is a constant at each
+ * call, so the masked loads and the mask test vanish from the loop of full
+ * tiles. */
+static inline __attribute__ ((always_inline)) const uint8_t *
+tile64x2 (const uint8_t *const *pa, const uint8_t *const *pb, size_t groups,
+          int single, size_t c, __mmask64 m, const int full, const uint8_t *w,
+          uint8_t *out_a, uint8_t *out_b, __m512i zp16, __m512i lo8, __m512i hi8)
+{
+  const __m512i sel0 = _mm512_add_epi32 (_mm512_set1_epi32 ((int) 0x80808000),
+                                         _mm512_set4_epi32 (3, 2, 1, 0));
+  const __m512i sel1 = _mm512_add_epi32 (sel0, _mm512_set1_epi32 (4));
+  const __m512i sel2 = _mm512_add_epi32 (sel0, _mm512_set1_epi32 (8));
+  const __m512i sel3 = _mm512_add_epi32 (sel0, _mm512_set1_epi32 (12));
+  __m512i a0 = _mm512_loadu_si512 (w);
+  __m512i a1 = _mm512_loadu_si512 (w + 64);
+  __m512i a2 = _mm512_loadu_si512 (w + 128);
+  __m512i a3 = _mm512_loadu_si512 (w + 192);
+  __m512i b0 = a0, b1 = a1, b2 = a2, b3 = a3;
   const uint8_t *wg = w + 512;
 
   for (size_t g = 0; g < groups; g++, wg += 256)
     {
-      __m512i x0, x1, x2, x3;
-      if (full)
-        {
-          x0 = _mm512_loadu_si512 (ptr[4 * g] + c);
-          x1 = _mm512_loadu_si512 (ptr[4 * g + 1] + c);
-          x2 = _mm512_loadu_si512 (ptr[4 * g + 2] + c);
-          x3 = _mm512_loadu_si512 (ptr[4 * g + 3] + c);
-        }
-      else
-        {
-          x0 = _mm512_maskz_loadu_epi8 (m, ptr[4 * g] + c);
-          x1 = _mm512_maskz_loadu_epi8 (m, ptr[4 * g + 1] + c);
-          x2 = _mm512_maskz_loadu_epi8 (m, ptr[4 * g + 2] + c);
-          x3 = _mm512_maskz_loadu_epi8 (m, ptr[4 * g + 3] + c);
-        }
-      const __m512i x01l = _mm512_unpacklo_epi8 (x0, x1);
-      const __m512i x01h = _mm512_unpackhi_epi8 (x0, x1);
-      const __m512i x23l = _mm512_unpacklo_epi8 (x2, x3);
-      const __m512i x23h = _mm512_unpackhi_epi8 (x2, x3);
+      const __m512i w0 = _mm512_loadu_si512 (wg);
+      const __m512i w1 = _mm512_loadu_si512 (wg + 64);
+      const __m512i w2 = _mm512_loadu_si512 (wg + 128);
+      const __m512i w3 = _mm512_loadu_si512 (wg + 192);
+      __m512i v0, v1, v2, v3;
 
-      acc0 = _mm512_dpbusd_epi32 (acc0, _mm512_unpacklo_epi16 (x01l, x23l),
-                                  _mm512_loadu_si512 (wg));
-      acc1 = _mm512_dpbusd_epi32 (acc1, _mm512_unpackhi_epi16 (x01l, x23l),
-                                  _mm512_loadu_si512 (wg + 64));
-      acc2 = _mm512_dpbusd_epi32 (acc2, _mm512_unpacklo_epi16 (x01h, x23h),
-                                  _mm512_loadu_si512 (wg + 128));
-      acc3 = _mm512_dpbusd_epi32 (acc3, _mm512_unpackhi_epi16 (x01h, x23h),
-                                  _mm512_loadu_si512 (wg + 192));
+      DW_INTERLEAVE (pa, g, v0, v1, v2, v3);
+      a0 = _mm512_dpbusd_epi32 (a0, v0, w0);
+      a1 = _mm512_dpbusd_epi32 (a1, v1, w1);
+      a2 = _mm512_dpbusd_epi32 (a2, v2, w2);
+      a3 = _mm512_dpbusd_epi32 (a3, v3, w3);
+      DW_INTERLEAVE (pb, g, v0, v1, v2, v3);
+      b0 = _mm512_dpbusd_epi32 (b0, v0, w0);
+      b1 = _mm512_dpbusd_epi32 (b1, v1, w1);
+      b2 = _mm512_dpbusd_epi32 (b2, v2, w2);
+      b3 = _mm512_dpbusd_epi32 (b3, v3, w3);
     }
   if (single)
     {
-      /* A last group with one real tap needs no interleave: each dword
-       * takes its channel's byte, zero-extended, from within its lane. */
-      const __m512i x = full ? _mm512_loadu_si512 (ptr[4 * groups] + c)
-                             : _mm512_maskz_loadu_epi8 (m, ptr[4 * groups] + c);
-      const __m512i sel = _mm512_set1_epi32 ((int) 0x80808000);
-      const __m512i lane_e = _mm512_set4_epi32 (3, 2, 1, 0);
-      acc0 = _mm512_dpbusd_epi32 (acc0, _mm512_shuffle_epi8 (x, _mm512_add_epi32 (sel, lane_e)),
-                                  _mm512_loadu_si512 (wg));
-      acc1 = _mm512_dpbusd_epi32 (acc1, _mm512_shuffle_epi8 (x, _mm512_add_epi32 (sel, _mm512_add_epi32 (lane_e, _mm512_set1_epi32 (4)))),
-                                  _mm512_loadu_si512 (wg + 64));
-      acc2 = _mm512_dpbusd_epi32 (acc2, _mm512_shuffle_epi8 (x, _mm512_add_epi32 (sel, _mm512_add_epi32 (lane_e, _mm512_set1_epi32 (8)))),
-                                  _mm512_loadu_si512 (wg + 128));
-      acc3 = _mm512_dpbusd_epi32 (acc3, _mm512_shuffle_epi8 (x, _mm512_add_epi32 (sel, _mm512_add_epi32 (lane_e, _mm512_set1_epi32 (12)))),
-                                  _mm512_loadu_si512 (wg + 192));
+      const __m512i w0 = _mm512_loadu_si512 (wg);
+      const __m512i w1 = _mm512_loadu_si512 (wg + 64);
+      const __m512i w2 = _mm512_loadu_si512 (wg + 128);
+      const __m512i w3 = _mm512_loadu_si512 (wg + 192);
+      __m512i v0, v1, v2, v3;
+
+      DW_SINGLE (pa[4 * groups], v0, v1, v2, v3);
+      a0 = _mm512_dpbusd_epi32 (a0, v0, w0);
+      a1 = _mm512_dpbusd_epi32 (a1, v1, w1);
+      a2 = _mm512_dpbusd_epi32 (a2, v2, w2);
+      a3 = _mm512_dpbusd_epi32 (a3, v3, w3);
+      DW_SINGLE (pb[4 * groups], v0, v1, v2, v3);
+      b0 = _mm512_dpbusd_epi32 (b0, v0, w0);
+      b1 = _mm512_dpbusd_epi32 (b1, v1, w1);
+      b2 = _mm512_dpbusd_epi32 (b2, v2, w2);
+      b3 = _mm512_dpbusd_epi32 (b3, v3, w3);
       wg += 256;
     }
 
-  const __m512i q01 = _mm512_packs_epi32 (requantize (acc0, s0, zp, lo, hi),
-                                          requantize (acc1, s1, zp, lo, hi));
-  const __m512i q23 = _mm512_packs_epi32 (requantize (acc2, s2, zp, lo, hi),
-                                          requantize (acc3, s3, zp, lo, hi));
-  const __m512i q = _mm512_packus_epi16 (q01, q23);
+  const __m512i qa = requantize64 (a0, a1, a2, a3, w + 256, zp16, lo8, hi8);
+  const __m512i qb = requantize64 (b0, b1, b2, b3, w + 256, zp16, lo8, hi8);
   if (full)
-    _mm512_storeu_si512 (out + c, q);
+    {
+      _mm512_storeu_si512 (out_a + c, qa);
+      _mm512_storeu_si512 (out_b + c, qb);
+    }
   else
-    _mm512_mask_storeu_epi8 (out + c, m, q);
+    {
+      _mm512_mask_storeu_epi8 (out_a + c, m, qa);
+      _mm512_mask_storeu_epi8 (out_b + c, m, qb);
+    }
   return wg;
+}
+
+/* The channels after the 64-wide tiles (at most 32) of one pixel, in
+ * 16-wide tiles in natural channel order. */
+static void
+tail16 (const uint8_t *const *ptr, size_t c, size_t channels, size_t groups,
+        int single, const uint8_t *w, uint8_t *out, __m512i zp, __m512i lo,
+        __m512i hi)
+{
+  const __m512i dword_transpose = _mm512_setr_epi32 (0, 4, 8, 12, 1, 5, 9, 13,
+                                                     2, 6, 10, 14, 3, 7, 11, 15);
+  const __m512i byte_transpose = _mm512_broadcast_i32x4 (
+      _mm_setr_epi8 (0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
+
+  for (; c < channels; c += 16)
+    {
+      const size_t left = channels - c;
+      const __mmask16 m = left >= 16 ? (__mmask16) 0xffff
+                                     : (__mmask16) ((1u << left) - 1);
+      __m512i acc = _mm512_loadu_si512 (w);
+      const __m512 s = _mm512_loadu_ps (w + 64);
+      const uint8_t *wg = w + 128;
+
+      for (size_t g = 0; g < groups; g++, wg += 64)
+        {
+          /* lane t = tap t's 16 channels; a dword transpose across
+           * lanes and a byte transpose within them leave channel j's
+           * four taps in dword j */
+          __m512i x = _mm512_castsi128_si512 (_mm_maskz_loadu_epi8 (m, ptr[4 * g] + c));
+          x = _mm512_inserti32x4 (x, _mm_maskz_loadu_epi8 (m, ptr[4 * g + 1] + c), 1);
+          x = _mm512_inserti32x4 (x, _mm_maskz_loadu_epi8 (m, ptr[4 * g + 2] + c), 2);
+          x = _mm512_inserti32x4 (x, _mm_maskz_loadu_epi8 (m, ptr[4 * g + 3] + c), 3);
+          x = _mm512_shuffle_epi8 (_mm512_permutexvar_epi32 (dword_transpose, x),
+                                   byte_transpose);
+          acc = _mm512_dpbusd_epi32 (acc, x, _mm512_loadu_si512 (wg));
+        }
+      if (single)
+        {
+          const __m512i x = _mm512_cvtepu8_epi32 (_mm_maskz_loadu_epi8 (m, ptr[4 * groups] + c));
+          acc = _mm512_dpbusd_epi32 (acc, x, _mm512_loadu_si512 (wg));
+          wg += 64;
+        }
+      w = wg;
+
+      const __m512i q = requantize (acc, s, zp, lo, hi);
+      _mm_mask_storeu_epi8 (out + c, m, narrow_u8 (q));
+    }
 }
 
 void
@@ -146,6 +258,9 @@ qvk_qu8_dwconv_minmax_ukernel_64c4t__avx512vnni (
   const __m512i zp = _mm512_set1_epi32 (params->output_zero_point);
   const __m512i lo = _mm512_set1_epi32 (params->output_min);
   const __m512i hi = _mm512_set1_epi32 (params->output_max);
+  const __m512i zp16 = _mm512_set1_epi16 ((short) params->output_zero_point);
+  const __m512i lo8 = _mm512_set1_epi8 ((char) params->output_min);
+  const __m512i hi8 = _mm512_set1_epi8 ((char) params->output_max);
   /* Groups of four real taps, then possibly a group with one real tap
    * (3x3, 5x5 and 7x7 all end so) that skips the interleave.  A last group
    * with two or three real taps is treated as a full one: its padding
@@ -153,10 +268,8 @@ qvk_qu8_dwconv_minmax_ukernel_64c4t__avx512vnni (
   const int single = taps % 4 == 1;
   const size_t groups = single ? taps / 4 : (taps + 3) / 4;
   const size_t padded_taps = (taps + 3) / 4 * 4;
-  const __m512i dword_transpose = _mm512_setr_epi32 (0, 4, 8, 12, 1, 5, 9, 13,
-                                                     2, 6, 10, 14, 3, 7, 11, 15);
-  const __m512i byte_transpose = _mm512_broadcast_i32x4 (
-      _mm_setr_epi8 (0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
+  /* a 64-wide tile: bias and scales, then 64 weights per padded tap */
+  const size_t tile_bytes = 64 * 8 + 64 * padded_taps;
   /* The table's offsets are resolved to pointers once per segment of
    * pixels: neighbouring pixels share most of their entries when the table
    * shares columns, so this is fewer selects than one per pixel and tap. */
@@ -171,57 +284,159 @@ qvk_qu8_dwconv_minmax_ukernel_64c4t__avx512vnni (
       qvk_indirection_resolve__avx512 (entries, o, input, zero, 1,
                                        (const void **) resolved);
 
-      for (size_t px = px0; px < px0 + n_px; px++)
+      /* Channel tiles outside, pixels inside: a tile's input lines are
+       * read again by the next few pixels (their taps overlap), and they
+       * are still in L1 when only one tile's lines came in between.  With
+       * the pixels outside, every tile of a wide layer (960 channels)
+       * passes between two uses of a line, which then comes from L2. */
+      const uint8_t *w = weights;
+      size_t c = 0;
+
+      for (; channels - c >= 64; c += 64, w += tile_bytes)
+        for (size_t px = px0; px < px0 + n_px; px += 2)
+          {
+            /* Pixels in pairs that share the weight loads; an odd last
+             * pixel is its own pair (computed twice, stored twice). */
+            const size_t pxb = px + 1 < px0 + n_px ? px + 1 : px;
+            tile64x2 (resolved + (px - px0) * offsets_step,
+                      resolved + (pxb - px0) * offsets_step, groups, single, c,
+                      ~(__mmask64) 0, 1, w, output + px * output_stride,
+                      output + pxb * output_stride, zp16, lo8, hi8);
+          }
+      /* The last 64-wide tile may be partial (more than 32 left). */
+      if (channels - c > 32)
         {
-          const uint8_t *const *ptr = resolved + (px - px0) * offsets_step;
-          uint8_t *out = output + px * output_stride;
-          const uint8_t *w = weights;
-          size_t c = 0;
-
-          /* 64-channel tiles; the last may be partial (more than 32 left). */
-          for (; channels - c >= 64; c += 64)
-            w = tile64 (ptr, groups, single, c, ~(__mmask64) 0, 1, w, out, zp, lo, hi);
-          if (channels - c > 32)
+          for (size_t px = px0; px < px0 + n_px; px += 2)
             {
-              w = tile64 (ptr, groups, single, c, ((__mmask64) 1 << (channels - c)) - 1,
-                          0, w, out, zp, lo, hi);
-              c = channels;
+              const size_t pxb = px + 1 < px0 + n_px ? px + 1 : px;
+              tile64x2 (resolved + (px - px0) * offsets_step,
+                        resolved + (pxb - px0) * offsets_step, groups, single, c,
+                        ((__mmask64) 1 << (channels - c)) - 1, 0, w,
+                        output + px * output_stride, output + pxb * output_stride,
+                        zp16, lo8, hi8);
             }
+          c = channels;
+        }
+      if (c < channels)
+        for (size_t px = px0; px < px0 + n_px; px++)
+          tail16 (resolved + (px - px0) * offsets_step, c, channels, groups, single,
+                  w, output + px * output_stride, zp, lo, hi);
+    }
+}
 
-          /* At most 32 channels left: 16-channel tiles in natural order. */
-          for (; c < channels; c += 16)
-            {
-              const size_t left = channels - c;
-              const __mmask16 m = left >= 16 ? (__mmask16) 0xffff
-                                             : (__mmask16) ((1u << left) - 1);
-              __m512i acc = _mm512_loadu_si512 (w);
-              const __m512 s = _mm512_loadu_ps (w + 64);
-              const uint8_t *wg = w + 128;
+/* ---- kernels 3 wide, stride and dilation 1 across (layout C4R3) ----------
+ *
+ * Pixels x and x + 1 read, in each kernel row, the four input columns
+ * x .. x + 3: x the first three, x + 1 the last three.  One interleave of
+ * those four columns serves both, with the row's weights as [w0 w1 w2 0]
+ * for x and [0 w0 w1 w2] for x + 1, where the grouped layout above
+ * interleaves each pixel's taps on its own: per pixel and row, half an
+ * interleave (four loads and eight unpacks for two pixels) instead of
+ * three quarters of one plus the single-tap group.
+ *
+ * The indirection table shares columns between neighbouring pixels here
+ * (stride 1 across): pixel x's entries start offsets_step = kernel_h
+ * entries after pixel x - 1's, column by column (kernel_h entries each),
+ * so row ky of column x + j is entry j * kernel_h + ky from pixel x's. */
 
-              for (size_t g = 0; g < groups; g++, wg += 64)
-                {
-                  /* lane t = tap t's 16 channels; a dword transpose across
-                   * lanes and a byte transpose within them leave channel j's
-                   * four taps in dword j */
-                  __m512i x = _mm512_castsi128_si512 (_mm_maskz_loadu_epi8 (m, ptr[4 * g] + c));
-                  x = _mm512_inserti32x4 (x, _mm_maskz_loadu_epi8 (m, ptr[4 * g + 1] + c), 1);
-                  x = _mm512_inserti32x4 (x, _mm_maskz_loadu_epi8 (m, ptr[4 * g + 2] + c), 2);
-                  x = _mm512_inserti32x4 (x, _mm_maskz_loadu_epi8 (m, ptr[4 * g + 3] + c), 3);
-                  x = _mm512_shuffle_epi8 (_mm512_permutexvar_epi32 (dword_transpose, x),
-                                           byte_transpose);
-                  acc = _mm512_dpbusd_epi32 (acc, x, _mm512_loadu_si512 (wg));
-                }
-              if (single)
-                {
-                  const __m512i x = _mm512_cvtepu8_epi32 (_mm_maskz_loadu_epi8 (m, ptr[4 * groups] + c));
-                  acc = _mm512_dpbusd_epi32 (acc, x, _mm512_loadu_si512 (wg));
-                  wg += 64;
-                }
-              w = wg;
+static inline __attribute__ ((always_inline)) void
+tile64r3 (const uint8_t *const *ptr, size_t kh, const int paired, size_t c,
+          __mmask64 m, const int full, const uint8_t *w, uint8_t *out_a,
+          uint8_t *out_b, __m512i zp16, __m512i lo8, __m512i hi8)
+{
+  __m512i a0 = _mm512_loadu_si512 (w);
+  __m512i a1 = _mm512_loadu_si512 (w + 64);
+  __m512i a2 = _mm512_loadu_si512 (w + 128);
+  __m512i a3 = _mm512_loadu_si512 (w + 192);
+  __m512i b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+  const uint8_t *wg = w + 512;
 
-              const __m512i q = requantize (acc, s, zp, lo, hi);
-              _mm_mask_storeu_epi8 (out + c, m, narrow_u8 (q));
-            }
+  for (size_t ky = 0; ky < kh; ky++, wg += 512)
+    {
+      /* the four columns of row ky, in the grouped kernel's tap order;
+       * without a second pixel the fourth is any valid entry (its weight
+       * for pixel x is zero) */
+      const uint8_t *const cols[4] = {
+        ptr[ky], ptr[kh + ky], ptr[2 * kh + ky], ptr[(paired ? 3 : 2) * kh + ky]
+      };
+      __m512i v0, v1, v2, v3;
+
+      DW_INTERLEAVE (cols, 0, v0, v1, v2, v3);
+      a0 = _mm512_dpbusd_epi32 (a0, v0, _mm512_loadu_si512 (wg));
+      a1 = _mm512_dpbusd_epi32 (a1, v1, _mm512_loadu_si512 (wg + 64));
+      a2 = _mm512_dpbusd_epi32 (a2, v2, _mm512_loadu_si512 (wg + 128));
+      a3 = _mm512_dpbusd_epi32 (a3, v3, _mm512_loadu_si512 (wg + 192));
+      if (paired)
+        {
+          b0 = _mm512_dpbusd_epi32 (b0, v0, _mm512_loadu_si512 (wg + 256));
+          b1 = _mm512_dpbusd_epi32 (b1, v1, _mm512_loadu_si512 (wg + 320));
+          b2 = _mm512_dpbusd_epi32 (b2, v2, _mm512_loadu_si512 (wg + 384));
+          b3 = _mm512_dpbusd_epi32 (b3, v3, _mm512_loadu_si512 (wg + 448));
+        }
+    }
+
+  const __m512i qa = requantize64 (a0, a1, a2, a3, w + 256, zp16, lo8, hi8);
+  if (full)
+    _mm512_storeu_si512 (out_a + c, qa);
+  else
+    _mm512_mask_storeu_epi8 (out_a + c, m, qa);
+  if (paired)
+    {
+      const __m512i qb = requantize64 (b0, b1, b2, b3, w + 256, zp16, lo8, hi8);
+      if (full)
+        _mm512_storeu_si512 (out_b + c, qb);
+      else
+        _mm512_mask_storeu_epi8 (out_b + c, m, qb);
+    }
+}
+
+void
+qvk_qu8_dwconv_minmax_ukernel_64c4r3__avx512vnni (
+    size_t channels, size_t output_width, size_t taps,
+    const int32_t *offsets, size_t offsets_step,
+    const uint8_t *input, const uint8_t *zero,
+    const void *weights,
+    uint8_t *output, size_t output_stride,
+    const qvk_qu8_requant_minmax *params)
+{
+  const __m512i zp16 = _mm512_set1_epi16 ((short) params->output_zero_point);
+  const __m512i lo8 = _mm512_set1_epi8 ((char) params->output_min);
+  const __m512i hi8 = _mm512_set1_epi8 ((char) params->output_max);
+  const size_t kh = taps / 3;
+  /* a tile: bias and scales, then two groups of 64 dwords per kernel row */
+  const size_t tile_bytes = 64 * 8 + 512 * kh;
+  const size_t segment = 1 + 1024 / offsets_step;
+  const uint8_t *resolved[(segment - 1) * offsets_step + taps];
+
+  for (size_t px0 = 0; px0 < output_width; px0 += segment)
+    {
+      const size_t n_px = output_width - px0 < segment ? output_width - px0 : segment;
+      const size_t entries = (n_px - 1) * offsets_step + taps;
+      qvk_indirection_resolve__avx512 (entries, offsets + px0 * offsets_step, input,
+                                       zero, 1, (const void **) resolved);
+
+      /* channel tiles outside, as in the grouped kernel */
+      const uint8_t *w = weights;
+      for (size_t c = 0; c < channels; c += 64, w += tile_bytes)
+        {
+          const int full = channels - c >= 64;
+          const __mmask64 m = full ? ~(__mmask64) 0
+                                   : ((__mmask64) 1 << (channels - c)) - 1;
+          size_t px = 0;
+
+          if (full)
+            for (; px + 1 < n_px; px += 2)
+              tile64r3 (resolved + px * offsets_step, kh, 1, c, m, 1, w,
+                        output + (px0 + px) * output_stride,
+                        output + (px0 + px + 1) * output_stride, zp16, lo8, hi8);
+          else
+            for (; px + 1 < n_px; px += 2)
+              tile64r3 (resolved + px * offsets_step, kh, 1, c, m, 0, w,
+                        output + (px0 + px) * output_stride,
+                        output + (px0 + px + 1) * output_stride, zp16, lo8, hi8);
+          if (px < n_px)
+            tile64r3 (resolved + px * offsets_step, kh, 0, c, m, 0, w,
+                      output + (px0 + px) * output_stride, NULL, zp16, lo8, hi8);
         }
     }
 }

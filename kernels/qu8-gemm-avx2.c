@@ -10,7 +10,8 @@
  * indirect GEMM row's is read in whole groups of four, which its driver
  * guarantees are there.  The input
  * zero-point correction is in the bias; requantization is
- * qvk_qu8_requantize in vector form; rows beyond mr repeat the last row.
+ * qvk_qu8_requantize in vector form (or, with float_output, the fp32
+ * product and the relu/clip bounds); rows beyond mr repeat the last row.
  */
 #include "qvk-ukernels.h"
 
@@ -125,6 +126,21 @@ gemm_body (size_t nc, size_t kc, size_t taps, int whole_tail,
         }
 
       const size_t left = nc - n0;
+      if (params->float_output)
+        {
+          const __m256 flo = _mm256_set1_ps (params->float_min);
+          const __m256 fhi = _mm256_set1_ps (params->float_max);
+          for (int r = 0; r < MR; r++)
+            {
+              float f[16];
+              _mm256_storeu_ps (f, _mm256_min_ps (_mm256_max_ps (
+                  _mm256_mul_ps (_mm256_cvtepi32_ps (acc[r][0]), s0), flo), fhi));
+              _mm256_storeu_ps (f + 8, _mm256_min_ps (_mm256_max_ps (
+                  _mm256_mul_ps (_mm256_cvtepi32_ps (acc[r][1]), s1), flo), fhi));
+              memcpy ((float *) crow[r] + n0, f, (left >= 16 ? 16 : left) * sizeof (float));
+            }
+          continue;
+        }
       for (int r = 0; r < MR; r++)
         {
           const __m256i q16 = _mm256_packs_epi32 (requantize (acc[r][0], s0, zp, lo, hi),
@@ -161,7 +177,7 @@ qvk_qu8_gemm_minmax_ukernel_4x16c2__avx2 (size_t mr, size_t nc, size_t kc,
       const size_t rr = (size_t) r < mr ? (size_t) r : mr - 1;
       row[r] = a + rr * a_stride;
       rows[r] = &row[r];
-      crow[r] = c + rr * c_stride;
+      crow[r] = c + rr * c_stride * (params->float_output ? 4 : 1);
     }
   gemm_body (nc, kc, 1, 0, rows, weights, crow, params);
 }
@@ -181,7 +197,7 @@ qvk_qu8_igemm_minmax_ukernel_4x16c2__avx2 (size_t mr, size_t nc, size_t kc,
     {
       const size_t rr = (size_t) r < mr ? (size_t) r : mr - 1;
       rows[r] = ind + rr * ind_step;
-      crow[r] = c + rr * c_stride;
+      crow[r] = c + rr * c_stride * (params->float_output ? 4 : 1);
     }
   gemm_body (nc, kc, taps, 1, rows, weights, crow, params);
 }

@@ -14,7 +14,8 @@
  * end of the input; an indirect GEMM row is read whole, its driver having
  * made sure the bytes are there.  The packed weights there are zero.
  * Requantization is qvk_qu8_requantize in vector form (see
- * qu8-dwconv-avx512vnni.c); rows beyond mr repeat the last row.
+ * qu8-dwconv-avx512vnni.c), or with float_output the fp32 product and
+ * the relu/clip bounds; rows beyond mr repeat the last row.
  */
 #include "qvk-ukernels.h"
 
@@ -126,6 +127,26 @@ gemm_body (const int MR, const int NV, size_t nc, size_t kc, size_t taps,
         }
 
       const size_t left = nc - n0;
+      if (params->float_output)
+        {
+          const __m512 flo = _mm512_set1_ps (params->float_min);
+          const __m512 fhi = _mm512_set1_ps (params->float_max);
+#pragma GCC unroll 2
+          for (int v = 0; v < NV; v++)
+            {
+              const size_t lv = left > 16 * (size_t) v ? left - 16 * (size_t) v : 0;
+              const __mmask16 m = lv >= 16 ? (__mmask16) 0xffff
+                                           : (__mmask16) ((1u << lv) - 1);
+#pragma GCC unroll 8
+              for (int r = 0; r < MR; r++)
+                {
+                  __m512 f = _mm512_mul_ps (_mm512_cvtepi32_ps (acc[r][v]), scale[v]);
+                  f = _mm512_min_ps (_mm512_max_ps (f, flo), fhi);
+                  _mm512_mask_storeu_ps ((float *) crow[r] + n0 + 16 * v, m, f);
+                }
+            }
+          continue;
+        }
 #pragma GCC unroll 2
       for (int v = 0; v < NV; v++)
         {
@@ -161,7 +182,7 @@ gemm_body (const int MR, const int NV, size_t nc, size_t kc, size_t taps,
         const size_t rr = (size_t) r < mr ? (size_t) r : mr - 1;              \
         row[r] = a + rr * a_stride;                                           \
         rows[r] = &row[r];                                                    \
-        crow[r] = c + rr * c_stride;                                          \
+        crow[r] = c + rr * c_stride * (params->float_output ? 4 : 1);         \
       }                                                                       \
     gemm_body (MR, NR / 16, nc, kc, 1, 0, rows, weights, crow, params);       \
   }                                                                           \
@@ -178,7 +199,7 @@ gemm_body (const int MR, const int NV, size_t nc, size_t kc, size_t taps,
       {                                                                       \
         const size_t rr = (size_t) r < mr ? (size_t) r : mr - 1;              \
         rows[r] = ind + rr * ind_step;                                        \
-        crow[r] = c + rr * c_stride;                                          \
+        crow[r] = c + rr * c_stride * (params->float_output ? 4 : 1);         \
       }                                                                       \
     gemm_body (MR, NR / 16, nc, kc, taps, 1, rows, weights, crow, params);    \
   }

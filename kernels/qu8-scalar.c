@@ -6,6 +6,7 @@
  * zero point subtracted from each input before it is multiplied -- and they
  * are also the fallback when no vector ISA is available.
  */
+#include "qvk-f32.h"
 #include "qvk-qu8.h"
 #include "qvk-resize-private.h"
 
@@ -16,6 +17,15 @@ static inline int32_t
 clamp_i32 (int32_t x, int32_t lo, int32_t hi)
 {
   return x < lo ? lo : (x > hi ? hi : x);
+}
+
+/* Out of line, so that every caller gets the same two roundings (no
+ * contraction of the product into the activation's arithmetic). */
+float
+qvk_qu8_dequantize_acc (int32_t acc, float dequant_scale, const qvk_activation *act)
+{
+  const float v = (float) acc * dequant_scale;
+  return act->kind == QVK_ACT_NONE ? v : qvk_f32_activate (act, v);
 }
 
 void
@@ -60,11 +70,17 @@ qvk_qu8_conv2d__scalar (const qvk_conv_shape *s,
                   }
               }
 
+            const size_t at = ((size_t) row * s->out_w + ox) * s->out_c + oc;
+            if (q->dequant_scale != NULL)
+              {
+                ((float *) output)[at] =
+                  qvk_qu8_dequantize_acc (acc, q->dequant_scale[oc], &q->float_act);
+                continue;
+              }
             const uint8_t v = qvk_qu8_requantize (acc, q->requant_scale[oc],
                                                   q->output_zero_point,
                                                   q->output_min, q->output_max);
-            output[((size_t) row * s->out_w + ox) * s->out_c + oc] =
-              q->lut != NULL ? q->lut[v] : v;
+            output[at] = q->lut != NULL ? q->lut[v] : v;
           }
     }
 }
@@ -463,10 +479,17 @@ qvk_qu8_linear__scalar (const qvk_qu8_conv_params *q, int rows,
         int32_t acc = bias != NULL ? bias[o] : 0;
         for (int i = 0; i < in_features; i++)
           acc += ((int32_t) px[i] - q->input_zero_point) * (int32_t) pw[i];
+        const size_t at = (size_t) r * out_features + o;
+        if (q->dequant_scale != NULL)
+          {
+            ((float *) y)[at] = qvk_qu8_dequantize_acc (acc, q->dequant_scale[o],
+                                                        &q->float_act);
+            continue;
+          }
         const uint8_t v = qvk_qu8_requantize (acc, q->requant_scale[o],
                                               q->output_zero_point,
                                               q->output_min, q->output_max);
-        y[(size_t) r * out_features + o] = q->lut != NULL ? q->lut[v] : v;
+        y[at] = q->lut != NULL ? q->lut[v] : v;
       }
 }
 

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,6 +50,46 @@ qvk_simd_method_for (const qvk_conv_shape *s)
 #define QVK_PATCH_PIXELS 64
 #define QVK_PATCH_SLACK 64
 
+/* Patches i0 .. i1 - 1 of qvk_simd_build_patches's segment, anywhere in
+ * the image: padding filled with `fill`, one kernel column at a time at the
+ * borders.  c is bytes per pixel; src_rows as there. */
+static inline void
+build_patches_general (const qvk_conv_shape *s, size_t c, unsigned char fill,
+                       const unsigned char *const *src_rows,
+                       const unsigned char *end, size_t x0, size_t i0, size_t i1,
+                       unsigned char *patches, size_t stride)
+{
+  const size_t kh = (size_t) s->kernel_h, kw = (size_t) s->kernel_w;
+  const size_t row_bytes = kw * c;
+  const long in_w = s->in_w, sw = s->stride_w, dw = s->dilation_w, pl = s->pad_left;
+
+  for (size_t i = i0; i < i1; i++)
+    {
+      unsigned char *p = patches + i * stride;
+      const long ix0 = (long) (x0 + i) * sw - pl;
+      const int inside = dw == 1 && ix0 >= 0 && ix0 + (long) kw - 1 < in_w;
+
+      for (size_t ky = 0; ky < kh; ky++, p += row_bytes)
+        {
+          const unsigned char *src_row = src_rows[ky];
+
+          if (src_row == NULL)
+            memset (p, fill, row_bytes);
+          else if (inside)
+            memcpy (p, src_row + (size_t) ix0 * c, row_bytes);
+          else
+            for (size_t kx = 0; kx < kw; kx++)
+              {
+                const long ix = ix0 + (long) kx * dw;
+                if (ix < 0 || ix >= in_w)
+                  memset (p + kx * c, fill, c);
+                else
+                  memcpy (p + kx * c, src_row + (size_t) ix * c, c);
+              }
+        }
+    }
+}
+
 /* Builds the patches of pixels x0 .. x0 + n - 1 of output row `row` (over
  * batch x out_h rows), one every `stride` bytes: kernel_h rows of
  * kernel_w * in_c values of elem bytes, `fill` bytes (the zero point, or
@@ -80,57 +121,68 @@ qvk_simd_build_patches (const qvk_conv_shape *s, const size_t elem, const size_t
       src_rows[ky] = iy < 0 || iy >= s->in_h ? NULL : img + (size_t) iy * in_w * c;
     }
 
-  /* The common case, a segment inside the image: copies and nothing else. */
-  {
-    const long first = (long) x0 * sw - pl, last = (long) (x0 + n - 1) * sw - pl;
-    int fast = dw == 1 && row_bytes <= copy && first >= 0 && last + (long) kw - 1 < in_w;
-    for (size_t ky = 0; ky < kh && fast; ky++)
-      fast = src_rows[ky] != NULL && src_rows[ky] + (size_t) last * c + copy <= end;
-    if (fast)
-      {
-        const size_t step = (size_t) sw * c;
-        for (size_t i = 0; i < n; i++)
+  /* The common case, pixels inside the image: copies and nothing else.
+   * They are a contiguous range [lo, hi) of the segment (the conditions
+   * are monotonic in the pixel); the pixels before and after it, at the
+   * left and right borders, go through the general loop below.  Pixels
+   * are written in increasing order either way. */
+  size_t lo = n, hi = n;
+  int rows_inside = dw == 1 && row_bytes <= copy;
+  for (size_t ky = 0; ky < kh && rows_inside; ky++)
+    rows_inside = src_rows[ky] != NULL;
+  if (rows_inside)
+    {
+#define PIXEL_INSIDE(i)                                                   \
+      ((long) (x0 + (i)) * sw - pl >= 0 &&                                \
+       (long) (x0 + (i)) * sw - pl + (long) kw - 1 < in_w &&              \
+       src_rows[kh - 1] + (size_t) ((long) (x0 + (i)) * sw - pl) * c + copy <= end)
+      lo = 0;
+      while (lo < n && !PIXEL_INSIDE (lo))
+        lo++;
+      while (hi > lo && !PIXEL_INSIDE (hi - 1))
+        hi--;
+#undef PIXEL_INSIDE
+    }
+  build_patches_general (s, c, fill, src_rows, end, x0, 0, lo, patches, stride);
+  if (lo < hi)
+    {
+      const size_t step = (size_t) sw * c;
+      const size_t base = (size_t) ((long) x0 * sw - pl) * c;
+
+      if (elem == 1 && kh == 3 && row_bytes == 9 && copy >= 16 &&
+          __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+        {
+          /* int8 3x3 over three channels, the first convolution of most
+           * networks: the 27 bytes are put together in 64-bit words and
+           * stored as two 16-byte vectors (the last word runs 4 bytes into
+           * the next patch, written after, or the slack) instead of three
+           * overlapping 16-byte row copies.  Each row is read as 16 bytes,
+           * within the input as checked above. */
+          typedef uint64_t words2 __attribute__ ((vector_size (16)));
+          for (size_t i = lo; i < hi; i++)
+            {
+              const size_t off = base + i * step;
+              uint64_t r0[2], r1[2], r2[2];
+              memcpy (r0, src_rows[0] + off, 16);
+              memcpy (r1, src_rows[1] + off, 16);
+              memcpy (r2, src_rows[2] + off, 16);
+              const words2 w01 = { r0[0], (r0[1] & 0xff) | r1[0] << 8 };
+              const words2 w23 = { r1[0] >> 56 | (r1[1] & 0xff) << 8 | r2[0] << 16,
+                                   r2[0] >> 48 | r2[1] << 16 };
+              memcpy (patches + i * stride, &w01, 16);
+              memcpy (patches + i * stride + 16, &w23, 16);
+            }
+        }
+      else
+        for (size_t i = lo; i < hi; i++)
           {
             unsigned char *p = patches + i * stride;
-            const size_t off = (size_t) first * c + i * step;
+            const size_t off = base + i * step;
             for (size_t ky = 0; ky < kh; ky++)
               memcpy (p + ky * row_bytes, src_rows[ky] + off, copy);
           }
-        return;
-      }
-  }
-
-  for (size_t i = 0; i < n; i++)
-    {
-      unsigned char *p = patches + i * stride;
-      const long ix0 = (long) (x0 + i) * sw - pl;
-      const int inside = dw == 1 && ix0 >= 0 && ix0 + (long) kw - 1 < in_w;
-
-      for (size_t ky = 0; ky < kh; ky++, p += row_bytes)
-        {
-          const unsigned char *src_row = src_rows[ky];
-
-          if (src_row == NULL)
-            memset (p, fill, row_bytes);
-          else if (inside)
-            {
-              const unsigned char *src = src_row + (size_t) ix0 * c;
-              if (row_bytes <= copy && src + copy <= end)
-                memcpy (p, src, copy);
-              else
-                memcpy (p, src, row_bytes);
-            }
-          else
-            for (size_t kx = 0; kx < kw; kx++)
-              {
-                const long ix = ix0 + (long) kx * dw;
-                if (ix < 0 || ix >= in_w)
-                  memset (p + kx * c, fill, c);
-                else
-                  memcpy (p + kx * c, src_row + (size_t) ix * c, c);
-              }
-        }
     }
+  build_patches_general (s, c, fill, src_rows, end, x0, hi, n, patches, stride);
 }
 
 /* The head of every microkernel table entry: what the chooser reads. */

@@ -168,6 +168,8 @@ qvk_f32_dwconv_pack (int channels, int kernel_h, int kernel_w,
 size_t
 qvk_qu8_dwconv_taps (qvk_qu8_dw_layout layout, int kernel_h, int kernel_w)
 {
+  if (layout == QVK_QU8_DW_LAYOUT_C4R3)
+    return 8 * (size_t) kernel_h;     /* two groups of 4 per kernel row */
   return qvk_round_up ((size_t) kernel_h * kernel_w,
                        layout == QVK_QU8_DW_LAYOUT_C4 ? 4 : 2);
 }
@@ -175,7 +177,7 @@ qvk_qu8_dwconv_taps (qvk_qu8_dw_layout layout, int kernel_h, int kernel_w)
 size_t
 qvk_qu8_dwconv_channel_tile (qvk_qu8_dw_layout layout)
 {
-  return layout == QVK_QU8_DW_LAYOUT_C4 ? 64 : 16;
+  return layout == QVK_QU8_DW_LAYOUT_C2 ? 16 : 64;
 }
 
 /* Channels and bytes of tile i, and its channel permutation. */
@@ -190,7 +192,7 @@ dw_tile_bytes (qvk_qu8_dw_layout layout, int width, size_t taps)
   /* bias + scale, then one int8 (C4) or int16 (C2) weight per channel and
    * padded tap */
   return (size_t) width * 8
-         + (size_t) width * taps * (layout == QVK_QU8_DW_LAYOUT_C4 ? 1 : 2);
+         + (size_t) width * taps * (layout == QVK_QU8_DW_LAYOUT_C2 ? 2 : 1);
 }
 
 /* Widths of the tiles covering channels, in order; returns the count. */
@@ -206,6 +208,12 @@ dw_tiles (qvk_qu8_dw_layout layout, int channels, int *widths, int max)
       return n;
     }
   int c = 0;
+  if (layout == QVK_QU8_DW_LAYOUT_C4R3)
+    {
+      for (; c < channels && n < max; c += 64)
+        widths[n++] = 64;
+      return n;
+    }
   for (; c + 64 <= channels && n < max; c += 64)
     widths[n++] = 64;
   if (channels - c > 32 && n < max)
@@ -253,7 +261,7 @@ qvk_qu8_dwconv_packed_offset (qvk_qu8_dw_layout layout, int channels,
 static int
 dw_slot_channel (qvk_qu8_dw_layout layout, int width, int i)
 {
-  if (layout == QVK_QU8_DW_LAYOUT_C4 && width == 64)
+  if (layout != QVK_QU8_DW_LAYOUT_C2 && width == 64)
     {
       const int v = i / 16, lane = (i % 16) / 4, e = i % 4;
       return 16 * lane + 4 * v + e;
@@ -298,6 +306,22 @@ qvk_qu8_dwconv_pack (qvk_qu8_dw_layout layout, int channels,
 
           if (c >= channels)
             continue;
+          if (layout == QVK_QU8_DW_LAYOUT_C4R3)
+            {
+              /* row ky: group 2 ky holds [w0 w1 w2 0], group 2 ky + 1
+               * [0 w0 w1 w2] */
+              for (int ky = 0; ky < kernel_h; ky++)
+                for (int kx = 0; kx < 3; kx++)
+                  {
+                    const int8_t wv = weights[(size_t) c * real_taps + (size_t) ky * 3 + kx];
+                    sum += wv;
+                    ((int8_t *) w)[((size_t) (2 * ky) * width + i) * 4 + kx] = wv;
+                    ((int8_t *) w)[((size_t) (2 * ky + 1) * width + i) * 4 + kx + 1] = wv;
+                  }
+              tile_bias[i] = (bias != NULL ? bias[c] : 0) - input_zero_point * sum;
+              tile_scale[i] = requant_scale[c];
+              continue;
+            }
           for (int t = 0; t < real_taps; t++)
             {
               const int8_t wv = weights[(size_t) c * real_taps

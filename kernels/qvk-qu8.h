@@ -35,10 +35,25 @@ typedef struct {
    * applied to every output byte after requantization and clamp; NULL for
    * none.  Operators copy it at create time. */
   const uint8_t *lut;
+  /* Float output, for a layer whose output is the model's: when non-NULL
+   * the kernel writes fp32, not uint8 (the output pointer is a float *),
+   * y = qvk_qu8_dequantize_acc(acc, dequant_scale[oc], &float_act), so
+   * the last rounding to the output's uint8 steps is never made.
+   * dequant_scale[oc] = input_scale * w_scale[oc]; output_zero_point,
+   * output_min/max, requant_scale and lut are then unused. */
+  const float *dequant_scale;
+  qvk_activation float_act;        /* the fused activation, in fp32 */
 } qvk_qu8_conv_params;
 
+/* The float epilogue: one fp32 product of the int32 accumulator (bias
+ * included) and the dequantization scale, then the activation in fp32.
+ * Every kernel that writes float output uses this, in this order. */
+float qvk_qu8_dequantize_acc (int32_t acc, float dequant_scale,
+                              const qvk_activation *act);
+
 /* input NHWC uint8, weights OHWI int8, bias [out_c] int32 (may be NULL),
- * output NHWC uint8.  Range over output rows (batch * out_h). */
+ * output NHWC uint8 (float when q->dequant_scale is set).  Range over
+ * output rows (batch * out_h). */
 void qvk_qu8_conv2d__scalar (const qvk_conv_shape *s,
                              const qvk_qu8_conv_params *q,
                              const uint8_t *input, const int8_t *weights,
@@ -263,7 +278,8 @@ void qvk_qu8_requant_copy__scalar (const qvk_qu8_requant_params *p,
  * output feature symmetric), bias [out_features] int32 or NULL; q as for a
  * conv with requant_scale [out_features]:
  *   acc = bias[o] + sum_i (x[r][i] - z_in) * w[o][i],
- *   y[r][o] = qvk_qu8_requantize(acc, requant_scale[o], z_out, min, max).
+ *   y[r][o] = qvk_qu8_requantize(acc, requant_scale[o], z_out, min, max)
+ * (float y with q->dequant_scale, as for the conv).
  * Range over rows. */
 void qvk_qu8_linear__scalar (const qvk_qu8_conv_params *q, int rows,
                              int in_features, int out_features,

@@ -49,10 +49,17 @@ typedef struct {
  * sigmoid) and fills p; 0 otherwise, with p set to "no activation". */
 int qvk_f32_act_params_init (qvk_f32_act_params *p, const qvk_activation *act);
 
-/* The int8 epilogue: per-channel scales travel with the packed weights. */
+/* The int8 epilogue: per-channel scales travel with the packed weights.
+ * float_output (the GEMM kernels of x86 only): the kernel writes fp32,
+ * max((float) acc * scale, float_min) then min(, float_max) -- a fused
+ * relu or clip, +-inf for none -- exactly qvk_qu8_dequantize_acc for those
+ * activations; c is then a float * and c_stride counts floats, and the
+ * packed scales are the dequantization scales. */
 typedef struct {
   int32_t output_zero_point;
   int32_t output_min, output_max;
+  int float_output;
+  float float_min, float_max;
 } qvk_qu8_requant_minmax;
 
 /* ---- depthwise convolution, any kernel size ------------------------------
@@ -161,6 +168,12 @@ qvk_qu8_gemm_pack_zero_point (qvk_isa isa, int32_t input_zero_point)
   X (qvk_qu8_dwconv_minmax_ukernel_64c4t__avx512vnni, QVK_ISA_AVX512VNNI, QVK_QU8_DW_LAYOUT_C4) \
   X (qvk_qu8_dwconv_minmax_ukernel_16c2t__avx2, QVK_ISA_AVX2, QVK_QU8_DW_LAYOUT_C2)
 
+/* Int8 depthwise for kernels 3 wide with stride and dilation 1 across
+ * only (the common 3x3 stride 1): chosen over the list above when the
+ * shape allows. */
+#define QVK_QU8_DWCONV_ROWS3_UKERNELS(X) \
+  X (qvk_qu8_dwconv_minmax_ukernel_64c4r3__avx512vnni, QVK_ISA_AVX512VNNI, QVK_QU8_DW_LAYOUT_C4R3)
+
 #define QVK_F32_GEMM_UKERNELS(X) \
   X (qvk_f32_gemm_minmax_ukernel_8x32__avx512, qvk_f32_igemm_minmax_ukernel_8x32__avx512, QVK_ISA_AVX512, 8, 32) \
   X (qvk_f32_gemm_minmax_ukernel_8x16__avx512, qvk_f32_igemm_minmax_ukernel_8x16__avx512, QVK_ISA_AVX512, 8, 16) \
@@ -202,6 +215,9 @@ qvk_qu8_gemm_pack_zero_point (qvk_isa isa, int32_t input_zero_point)
 
 QVK_F32_DWCONV_UKERNELS (QVK_DECLARE_F32_DWCONV)
 QVK_QU8_DWCONV_UKERNELS (QVK_DECLARE_QU8_DWCONV)
+#ifdef QVK_QU8_DWCONV_ROWS3_UKERNELS
+QVK_QU8_DWCONV_ROWS3_UKERNELS (QVK_DECLARE_QU8_DWCONV)
+#endif
 QVK_F32_GEMM_UKERNELS (QVK_DECLARE_F32_GEMM)
 QVK_QU8_GEMM_UKERNELS (QVK_DECLARE_QU8_GEMM)
 
@@ -274,10 +290,16 @@ void   qvk_f32_dwconv_pack (int channels, int kernel_h, int kernel_w,
  *    order, a larger one one more (partial) 64-channel tile.
  *  C2 (vpmaddwd; NEON splits the pairs with ld2): taps padded to a
  *    multiple of 2; 16-channel tiles of int16 tap pairs, permuted to match
- *    unpack{lo,hi}_epi16. */
+ *    unpack{lo,hi}_epi16.
+ *  C4R3 (vpdpbusd, kernels 3 wide, stride and dilation 1 across): two
+ *    groups of 4 per kernel row, the row's taps as [w0 w1 w2 0] and
+ *    [0 w0 w1 w2]: four input columns serve two neighbouring pixels (see
+ *    qvk_qu8_dwconv_minmax_ukernel_64c4r3__avx512vnni).  Only 64-channel
+ *    tiles, the last one partial, in the C4 channel order. */
 typedef enum {
   QVK_QU8_DW_LAYOUT_C4,
   QVK_QU8_DW_LAYOUT_C2,
+  QVK_QU8_DW_LAYOUT_C4R3,
 } qvk_qu8_dw_layout;
 
 size_t qvk_qu8_dwconv_taps (qvk_qu8_dw_layout layout, int kernel_h, int kernel_w);

@@ -193,6 +193,7 @@ conv_case_make (GRand *r, ConvCase *c, int kind, int stride, int dilation,
       c->scales[oc] = (float) (g_rand_double_range (r, 0.4, 2.5) * 0.011 / sqrt (k));
     }
   c->q.requant_scale = c->scales;
+  c->q.dequant_scale = NULL;
   return TRUE;
 }
 
@@ -374,6 +375,112 @@ test_conv_op (void)
             cases++;
           }
   g_assert_cmpint (cases, >=, 30);
+}
+
+/* Float output (a model's last layer): the reference writes
+ * qvk_qu8_dequantize_acc of the exact accumulator, with the fused
+ * activation in fp32, and every operator (the automatic choice -- the x86
+ * GEMM kernels for a relu, a clip or none --, im2col, the reference)
+ * writes the same floats bit for bit with 1 to 3 threads
+ * and says "f32 out" in its name.  The values are the accumulator's real
+ * value: within fp32 rounding of act(acc * scale) computed in double. */
+static void
+test_conv_float_out (void)
+{
+  g_autoptr(GRand) r = g_rand_new_with_seed (SEED + 7);
+  static const qvk_conv_algo algos[] = {
+    QVK_CONV_ALGO_AUTO, QVK_CONV_ALGO_IM2COL, QVK_CONV_ALGO_REFERENCE
+  };
+  int cases = 0, vector_kernels = 0, avx2_kernels = 0;
+
+  for (int kind = 0; kind < 3; kind++)
+    for (int rep = 0; rep < 8; rep++)
+      {
+        ConvCase c;
+        if (!conv_case_make (r, &c, kind, 1 + (rep % 3 == 1), 1 + (rep % 3 == 2), rep, 0))
+          {
+            conv_case_free (&c);
+            continue;
+          }
+        g_autofree float *dequant = g_new (float, c.s.out_c);
+        const gsize n_out = c.out_n;
+        g_autofree float *want = g_new (float, n_out);
+        g_autofree float *got = g_new (float, n_out);
+        gsize i = 0;
+
+        for (int oc = 0; oc < c.s.out_c; oc++)
+          dequant[oc] = (float) g_rand_double_range (r, 1e-5, 1e-3);
+        c.q.dequant_scale = dequant;
+        c.q.float_act = rep % 4 == 3 ? qvk_activation_clip (-1.0f, 2.0f)
+                        : qvk_activation_make (rep % 4 == 0 ? QVK_ACT_NONE
+                                               : rep % 4 == 1 ? QVK_ACT_HARDSWISH
+                                                              : QVK_ACT_RELU);
+        qvk_qu8_conv2d__scalar (&c.s, &c.q, c.input, c.weights, c.bias, (guint8 *) want,
+                                0, c.s.batch * c.s.out_h);
+        for (int n = 0; n < c.s.batch; n++)
+          for (int oy = 0; oy < c.s.out_h; oy++)
+            for (int ox = 0; ox < c.s.out_w; ox++)
+              for (int oc = 0; oc < c.s.out_c; oc++, i++)
+                {
+                  const gint64 acc = conv_acc_int64 (&c, n, oy, ox, oc);
+                  const double real = (double) acc * dequant[oc];
+                  const double act = c.q.float_act.kind == QVK_ACT_NONE ? real
+                                     : c.q.float_act.kind == QVK_ACT_RELU ? MAX (real, 0)
+                                     : c.q.float_act.kind == QVK_ACT_CLIP ? CLAMP (real, -1, 2)
+                                     : real * CLAMP (real + 3, 0, 6) / 6;
+
+                  g_assert_cmpfloat (want[i], ==,
+                                     qvk_qu8_dequantize_acc ((gint32) acc, dequant[oc],
+                                                             &c.q.float_act));
+                  g_assert_cmpfloat (fabs (want[i] - act), <=, 1e-5 * fabs (act) + 1e-6);
+                }
+        /* and the automatic choice at AVX2, below AVX-512 */
+        for (guint ai = 0; ai <= G_N_ELEMENTS (algos); ai++)
+          {
+            const gboolean avx2 = ai == G_N_ELEMENTS (algos);
+#if defined(__aarch64__)
+            if (avx2)
+              continue;
+            qvk_conv_options opt = { qvk_isa_detect (), algos[ai], 3 };
+#else
+            qvk_conv_options opt = { avx2 ? QVK_ISA_AVX2 : qvk_isa_detect (),
+                                     avx2 ? QVK_CONV_ALGO_AUTO : algos[ai], 3 };
+            if (avx2 && qvk_isa_detect () < QVK_ISA_AVX2)
+              continue;
+#endif
+            qvk_qu8_conv_op *op = qvk_qu8_conv_create (&c.s, &c.q, c.weights, c.bias, &opt);
+
+            g_assert_nonnull (op);
+            avx2_kernels += strstr (qvk_qu8_conv_kernel_name (op), "avx2") != NULL;
+            g_assert_true (g_str_has_suffix (qvk_qu8_conv_kernel_name (op), " f32 out"));
+            vector_kernels += strstr (qvk_qu8_conv_kernel_name (op), "scalar") == NULL &&
+                              strstr (qvk_qu8_conv_kernel_name (op), "reference") == NULL;
+            for (int threads = 1; threads <= 3; threads++)
+              {
+                memset (got, 0xa5 ^ threads, n_out * sizeof (float));
+                for (int tid = 0; tid < threads; tid++)
+                  qvk_qu8_conv_run (op, c.input, (guint8 *) got, tid, threads);
+                if (memcmp (got, want, n_out * sizeof (float)) != 0)
+                  g_error ("%s, %d threads: float output differs from the reference",
+                           qvk_qu8_conv_kernel_name (op), threads);
+              }
+            qvk_qu8_conv_destroy (op);
+          }
+        conv_case_free (&c);
+        cases++;
+      }
+  g_assert_cmpint (cases, >=, 14);
+  /* the x86 GEMM kernels have a float store */
+  g_test_message ("%d float-output operators ran vector kernels", vector_kernels);
+#if !defined(__aarch64__)
+  if (qvk_isa_detect () >= QVK_ISA_AVX2)
+    g_assert_cmpint (avx2_kernels, >, 0);
+  if (qvk_isa_detect () == QVK_ISA_AVX2 || qvk_isa_detect () >= QVK_ISA_AVX512VNNI)
+    g_assert_cmpint (vector_kernels, >, 0);
+#else
+  (void) avx2_kernels;
+  g_assert_cmpint (vector_kernels, ==, 0);
+#endif
 }
 
 static void
@@ -1073,6 +1180,7 @@ main (int argc, char **argv)
   g_test_add_func ("/qu8/conv/reference", test_conv_reference);
   g_test_add_func ("/qu8/conv/bias-null", test_conv_bias_null);
   g_test_add_func ("/qu8/conv/op", test_conv_op);
+  g_test_add_func ("/qu8/conv/float-out", test_conv_float_out);
   g_test_add_func ("/qu8/conv/op-zero-point-padding", test_conv_op_zero_point_padding);
   g_test_add_func ("/qu8/conv/op-rejects", test_conv_op_rejects);
   g_test_add_func ("/qu8/add", test_add);

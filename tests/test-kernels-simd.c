@@ -275,6 +275,7 @@ qu8_case_init (qu8_case *c, GRand *rng, const qvk_conv_shape *s)
     }
   c->q.requant_scale = c->scale;
   c->q.lut = NULL;
+  c->q.dequant_scale = NULL;
   qvk_qu8_conv2d__scalar (&c->s, &c->q, c->input, c->weights, c->bias,
                           c->expected, 0, s->batch * s->out_h);
 }
@@ -389,7 +390,7 @@ test_qu8_dwconv (gconstpointer data)
       const size_t ct = qvk_qu8_dwconv_channel_tile (t->layout);
       g_autofree uint8_t *packed = g_malloc (qvk_qu8_dwconv_packed_bytes (t->layout, s.out_c, s.kernel_h, s.kernel_w));
       g_autofree uint8_t *zero = g_malloc (qvk_round_up ((size_t) s.out_c, 64) + 64);
-      qvk_qu8_requant_minmax rq;
+      qvk_qu8_requant_minmax rq = { 0 };   /* uint8 output: float_output off */
       qvk_indirection ind;
       qu8_case c;
 
@@ -509,7 +510,7 @@ test_qu8_gemm (gconstpointer data)
                                              i / 2, FALSE);
       g_autofree uint8_t *packed = g_malloc (qvk_qu8_gemm_packed_bytes (s.out_c, s.in_c, s.kernel_h, s.kernel_w, t->nr, t->kr));
       g_autofree uint8_t *zero = g_malloc (s.in_c + 64);
-      qvk_qu8_requant_minmax rq;
+      qvk_qu8_requant_minmax rq = { 0 };   /* uint8 output: float_output off */
       qu8_case c;
 
       qu8_case_init (&c, rng, &s);
@@ -746,6 +747,98 @@ test_patch (void)
     }
 }
 
+/* The first convolution of most networks, 3x3 over three channels, whose
+ * int8 patches are put together in 64-bit words: strides 1 and 2, with and
+ * without padding, rows wider than a segment of 64 pixels (borders in the
+ * first and last segments) and the input's last bytes in the last row. */
+static void
+test_patch_first_conv (void)
+{
+  g_autoptr (GRand) rng = g_rand_new_with_seed (SEED + 4);
+
+  if (best_qu8_gemm (qvk_isa_detect ()) == QVK_ISA_SCALAR)
+    {
+      g_test_skip ("no vector GEMM on this CPU");
+      return;
+    }
+  for (int i = 0; i < 8; i++)
+    {
+      const int stride = 1 + i % 2, pad = (i / 2) % 2, in_w = i < 4 ? 150 : 67;
+      qvk_conv_shape s = { 2, 7, in_w, 3, 0, 0, 16, 3, 3, stride, stride, 1, 1,
+                           pad, pad, 1, qvk_activation_make (QVK_ACT_NONE) };
+      qvk_conv_options options = { qvk_isa_detect (), QVK_CONV_ALGO_AUTO, 2 };
+      qvk_qu8_conv_op *op;
+      qu8_case c;
+
+      s.out_h = out_size (s.in_h, 3, stride, 1, pad, pad);
+      s.out_w = out_size (s.in_w, 3, stride, 1, pad, pad);
+      qu8_case_init (&c, rng, &s);
+      op = qvk_qu8_conv_create (&c.s, &c.q, c.weights, c.bias, &options);
+      g_assert_nonnull (op);
+      g_assert_nonnull (strstr (qvk_qu8_conv_kernel_name (op), "patch-gemm"));
+      memset (c.output, 0xa5, output_size (&s));
+      for (int tid = 0; tid < 2; tid++)
+        qvk_qu8_conv_run (op, c.input, c.output, tid, 2);
+      qu8_case_check (&c, qvk_qu8_conv_kernel_name (op));
+      qvk_qu8_conv_destroy (op);
+      qu8_case_clear (&c);
+    }
+}
+
+/* Int8 depthwise kernels 3 wide at stride and dilation 1 across run the
+ * row-pair kernel (layout C4R3) where VNNI is there and more than 16
+ * channels are left after the full 64-channel tiles, if any: every kernel
+ * height, vertical stride and dilation, padding, channel counts that end in
+ * a partial tile, odd and even widths, and rows longer than the kernel's
+ * segment of resolved pixels (1 + 1024 / kernel_h). */
+static void
+test_qu8_dwconv_rows3 (void)
+{
+#ifndef QVK_QU8_DWCONV_ROWS3_UKERNELS
+  g_test_skip ("no row-pair depthwise kernel on this architecture");
+#else
+  g_autoptr (GRand) rng = g_rand_new_with_seed (SEED + 5);
+  static const int channels[] = { 17, 40, 64, 100, 128, 250 };
+
+  if (qvk_isa_detect () < QVK_ISA_AVX512VNNI)
+    {
+      g_test_skip ("no AVX-512 VNNI on this CPU");
+      return;
+    }
+  for (int i = 0; i < 24; i++)
+    {
+      const int kh = 1 + i % 5, dh = 1 + (i / 5) % 2, sh = 1 + (i / 3) % 2;
+      const int pad_l = i % 2, pad_r = (i / 2) % 2, pad_t = (i / 4) % 2;
+      const int in_w = i % 4 == 3 ? g_rand_int_range (rng, 360, 420)
+                                  : g_rand_int_range (rng, 1, 40);
+      const int in_h = dh * (kh - 1) + 1 + g_rand_int_range (rng, 0, 4);
+      const int c_n = channels[i % G_N_ELEMENTS (channels)];
+      qvk_conv_shape s = { 1 + i % 2, in_h, in_w, c_n, 0, 0, c_n, kh, 3, sh, 1, dh, 1,
+                           pad_t, pad_l, c_n, qvk_activation_make (QVK_ACT_NONE) };
+      qvk_conv_options options = { qvk_isa_detect (), QVK_CONV_ALGO_AUTO, 2 };
+      qvk_qu8_conv_op *op;
+      qu8_case c;
+
+      s.out_h = out_size (in_h, kh, sh, dh, pad_t, 0);
+      s.out_w = out_size (in_w, 3, 1, 1, pad_l, pad_r);
+      if (s.out_w < 1)
+        {
+          s.in_w = in_w + 2;
+          s.out_w = out_size (s.in_w, 3, 1, 1, pad_l, pad_r);
+        }
+      qu8_case_init (&c, rng, &s);
+      op = qvk_qu8_conv_create (&c.s, &c.q, c.weights, c.bias, &options);
+      g_assert_nonnull (op);
+      g_assert_nonnull (strstr (qvk_qu8_conv_kernel_name (op), "64c4r3"));
+      for (int tid = 0; tid < 2; tid++)
+        qvk_qu8_conv_run (op, c.input, c.output, tid, 2);
+      qu8_case_check (&c, qvk_qu8_conv_kernel_name (op));
+      qvk_qu8_conv_destroy (op);
+      qu8_case_clear (&c);
+    }
+#endif
+}
+
 /* The indirection table of a stride-1 3x3 convolution shares columns
  * between neighbouring pixels, and a padding tap is -1. */
 static void
@@ -794,5 +887,7 @@ main (int argc, char **argv)
   g_test_add_func ("/kernels-simd/f32-operators", test_f32_operators);
   g_test_add_func ("/kernels-simd/qu8-operators", test_qu8_operators);
   g_test_add_func ("/kernels-simd/patch", test_patch);
+  g_test_add_func ("/kernels-simd/patch-first-conv", test_patch_first_conv);
+  g_test_add_func ("/kernels-simd/qu8-dwconv-rows3", test_qu8_dwconv_rows3);
   return g_test_run ();
 }

@@ -122,6 +122,78 @@ test_int8_matches_reference (void)
     }
 }
 
+/* An int8 plan's output layer (here a 1x1 conv) writes the model's output
+ * in float from its int32 accumulators ("f32 out"; no other layer does),
+ * the same floats as the reference plan with one and two threads.  They
+ * are off the output's uint8 grid, and closer to the float model than the
+ * same output rounded to that grid. */
+static void
+test_int8_float_output (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizGraph) g = qviz_zoo_build ("dwsep5x5", &error);
+  g_autoptr (QvizPlan) plan = NULL;
+  QvizCalibrationConfig cc;
+  QvizPlanConfig pc;
+  const QvizQuantParams *oq;
+  int res = 48, n_layers;
+  gsize off_grid = 0;
+  g_autofree float *x = NULL, *rounded = NULL;
+  Output ref, fast, fast2, f32;
+
+  g_assert_no_error (error);
+  qviz_calibration_config_init (&cc);
+  cc.n_inputs = 2;
+  cc.height = cc.width = res;
+  g_assert_true (qviz_calibrate (g, &cc, &error));
+  x = qviz_input_synthetic (1, g->in_channels, res, res, 7);
+
+  qviz_plan_config_init (&pc);
+  pc.precision = QVIZ_PRECISION_INT8;
+  pc.height = pc.width = res;
+  plan = qviz_plan_new (g, &pc, &error);
+  g_assert_no_error (error);
+  n_layers = qviz_plan_get_n_layers (plan);
+  for (int i = 0; i < n_layers; i++)
+    {
+      const QvizLayerInfo *info = qviz_plan_get_layer (plan, i);
+      gboolean last = i == n_layers - 1;
+      g_test_message ("%s: %s", info->name, info->kernel);
+      g_assert_cmpint (strstr (info->kernel, "f32 out") != NULL, ==, last);
+      if (last)
+        g_assert_cmpstr (info->op, ==, "conv");
+    }
+
+  fast = run_plan (g, QVIZ_PRECISION_INT8, QVIZ_CONV_ALGO_AUTO, res, res, 1, x);
+  fast2 = run_plan (g, QVIZ_PRECISION_INT8, QVIZ_CONV_ALGO_AUTO, res, res, 2, x);
+  ref = run_plan (g, QVIZ_PRECISION_INT8, QVIZ_CONV_ALGO_REFERENCE, res, res, 1, x);
+  f32 = run_plan (g, QVIZ_PRECISION_F32, QVIZ_CONV_ALGO_AUTO, res, res, 1, x);
+  g_assert_cmpmem (fast.data, fast.n * sizeof (float), ref.data, ref.n * sizeof (float));
+  g_assert_cmpmem (fast2.data, fast2.n * sizeof (float), ref.data, ref.n * sizeof (float));
+
+  oq = &qviz_graph_value (g, g_array_index (g->outputs, int, 0))->quant;
+  g_assert_true (oq->valid);
+  rounded = g_new (float, fast.n);
+  for (gsize i = 0; i < fast.n; i++)
+    {
+      float q = fast.data[i] / oq->scale + oq->zero_point;
+      float r = CLAMP (nearbyintf (q), 0, 255);
+      off_grid += fabsf (q - r) > 0.05f;
+      rounded[i] = oq->scale * (r - oq->zero_point);
+    }
+  g_test_message ("%" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " off the uint8 grid; "
+                  "SQNR %.2f dB, rounded to the grid %.2f dB", off_grid, fast.n,
+                  qviz_sqnr_db (f32.data, fast.data, fast.n),
+                  qviz_sqnr_db (f32.data, rounded, fast.n));
+  g_assert_cmpuint (off_grid, >, fast.n / 2);
+  g_assert_cmpfloat (qviz_sqnr_db (f32.data, fast.data, fast.n), >,
+                     qviz_sqnr_db (f32.data, rounded, fast.n));
+  g_free (fast.data);
+  g_free (fast2.data);
+  g_free (ref.data);
+  g_free (f32.data);
+}
+
 /* A calibrated int8 LR-ASPP keeps its output close to float: a broken
  * requantization or table would fall far below this floor. */
 static void
@@ -292,9 +364,11 @@ test_errors (void)
 }
 
 /* Layers kept in float inside an int8 plan: each between a dequantize and
- * a quantize layer of its own, run by the float kernels, and closer to
- * the float model than int8 (no weight rounding, no int8 requantization),
- * with one and two threads alike.  An unknown name is refused. */
+ * a quantize layer of its own (the last one, which writes the model's
+ * output, held in float, without the quantize), run by the float kernels,
+ * and closer to the float model than int8 (no weight rounding, no int8
+ * requantization), with one and two threads alike.  An unknown name is
+ * refused. */
 static void
 test_keep_float (void)
 {
@@ -325,7 +399,7 @@ test_keep_float (void)
       g_autofree float *y = g_new (float, ref.n);
       static const char *const names[] = {
         "depthwise/conv:dequantize", "depthwise/conv", "depthwise/conv:quantize",
-        "pointwise/conv:dequantize", "pointwise/conv", "pointwise/conv:quantize",
+        "pointwise/conv:dequantize", "pointwise/conv",
       };
 
       qviz_plan_config_init (&pc);
@@ -336,8 +410,8 @@ test_keep_float (void)
       plan = qviz_plan_new (g, &pc, &error);
       g_assert_no_error (error);
       g_assert_null (qviz_plan_get_config (plan)->keep_float);
-      g_assert_cmpint (qviz_plan_get_n_layers (plan), ==, 6);
-      for (int i = 0; i < 6; i++)
+      g_assert_cmpint (qviz_plan_get_n_layers (plan), ==, G_N_ELEMENTS (names));
+      for (int i = 0; i < (int) G_N_ELEMENTS (names); i++)
         {
           const QvizLayerInfo *info = qviz_plan_get_layer (plan, i);
           g_assert_cmpstr (info->name, ==, names[i]);
@@ -369,6 +443,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/plan/f32-matches-reference", test_f32_matches_reference);
   g_test_add_func ("/plan/int8-matches-reference", test_int8_matches_reference);
+  g_test_add_func ("/plan/int8-float-output", test_int8_float_output);
   g_test_add_func ("/plan/int8-sqnr-floor", test_int8_sqnr_floor);
   g_test_add_func ("/plan/structure", test_plan_structure);
   g_test_add_func ("/plan/timing", test_timing);

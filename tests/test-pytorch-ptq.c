@@ -5,12 +5,16 @@
  * (SiLU, squeeze-excite, residual add) and the LR-ASPP head.  qviz,
  * calibrated with its default method on the 8 inputs PyTorch's FX PTQ
  * (onednn) saw, is held against PyTorch's output SQNR against the float
- * model on the ninth input.  The aim is PyTorch's + 1 dB; today qviz is
- * within 0.7 dB of PyTorch either way (mnv3-se-block 46.5 against 45.8,
- * effnet-silu-block 42.8 against 43.3, lraspp-head 45.2 against 44.5), so
- * the bar is PyTorch's - 1 dB: it catches a broken int8 operator (the
- * squeeze-excite multiply with exchanged zero points gave 25.4 dB on
- * mnv3-se-block) while the last dB is still to win. */
+ * model on the ninth input.  With the bias correction of the weights'
+ * rounding (qviz-bias-correction.h) and the output layer writing float
+ * from its int32 accumulators (no last rounding to uint8), qviz is ahead of
+ * PyTorch on all three: mnv3-se-block 51.4 against 45.8 dB,
+ * effnet-silu-block 46.1 against 43.3, lraspp-head 45.8 against 44.5
+ * (47.3, 43.8 and 45.8 with a uint8 output; lraspp-head ends in a resize,
+ * whose output stays uint8).  The bar is the issue's, PyTorch's + 1 dB: it
+ * fails if an int8 operator breaks (the squeeze-excite multiply with
+ * exchanged zero points gave 25.4 dB on mnv3-se-block) or the bias
+ * correction is lost (lraspp-head falls to 45.2 dB). */
 
 #include "qviz-calibrate.h"
 #include "qviz-npy.h"
@@ -92,7 +96,7 @@ check_model (gconstpointer data)
   qviz_calibration_config_init (&defaults);
   db = qviz_int8_sqnr (name, defaults.method, &pytorch_db);
   g_assert_cmpfloat (pytorch_db, >, 10);
-  g_assert_cmpfloat (db, >=, pytorch_db - 1.0);
+  g_assert_cmpfloat (db, >=, pytorch_db + 1.0);
 }
 
 int

@@ -452,6 +452,86 @@ test_observer_fast_path_same_bins (void)
     }
 }
 
+/* With a promise of how many values come, the percentile observer counts
+ * only the tail it may still need; its range must be the one a full
+ * histogram gives, value for value: on ReLU-like data (half zeros),
+ * hardswish-like data (a short negative side), heavy tails with outliers,
+ * magnitudes over the whole histogram with NaN, and data whose scale
+ * grows or shrinks from piece to piece (so that a tail chosen early is
+ * wrong later), in pieces of several sizes (the last, the whole array at
+ * once), at several percentiles. */
+static void
+test_observer_promise_same_range (void)
+{
+  const double percentiles[] = { QVIZ_CALIBRATION_DEFAULT_PERCENTILE, 99.9, 99.0, 100.0, 60.0 };
+  const gsize pieces[] = { 1, 1000, 4096, 70000, 262144, 600000 };
+  const gsize n = 600000;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (29);
+  g_autofree float *x = g_new (float, n);
+
+  for (int kind = 0; kind < 6; kind++)
+    {
+      for (gsize i = 0; i < n; i++)
+        {
+          double u = g_rand_double (rand), v;
+
+          switch (kind)
+            {
+            case 0: /* ReLU: half zeros */
+              v = u < 0.5 ? 0.0 : -log (g_rand_double_range (rand, 1e-9, 1.0));
+              break;
+            case 1: /* hardswish: down to -0.375 */
+              v = g_rand_double_range (rand, -4.0, 6.0);
+              v = v * CLAMP (v + 3.0, 0.0, 6.0) / 6.0;
+              break;
+            case 2: /* Laplace with outliers */
+              v = 0.3 - (u < 0.5 ? -1 : 1) * log (1 - 2 * fabs (u - 0.5));
+              if (i % 99991 == 0)
+                v = (i % 2 ? -1 : 1) * 500.0;
+              break;
+            case 3: /* over the whole histogram, NaN now and then */
+              v = ldexp (1.0, g_rand_int_range (rand, -40, 44)) * (1.0 + u);
+              v = g_rand_boolean (rand) ? -v : v;
+              if (i % 777 == 0)
+                v = NAN;
+              break;
+            case 4: /* growing: the later values lie far above the early tail */
+              v = g_rand_double_range (rand, -1.0, 1.0) * (1.0 + (double) i / 1000.0);
+              break;
+            default: /* shrinking */
+              v = g_rand_double_range (rand, -1.0, 1.0) * (1.0 + (double) (n - i) / 1000.0);
+              break;
+            }
+          x[i] = (float) v;
+        }
+      for (guint p = 0; p < G_N_ELEMENTS (percentiles); p++)
+        for (guint k = 0; k < G_N_ELEMENTS (pieces); k++)
+          {
+            g_autoptr(QvizRangeObserver) full =
+              qviz_range_observer_new (QVIZ_CALIBRATION_PERCENTILE, percentiles[p]);
+            g_autoptr(QvizRangeObserver) tail =
+              qviz_range_observer_new (QVIZ_CALIBRATION_PERCENTILE, percentiles[p]);
+            /* a piece of 1 is too slow over the whole array */
+            const gsize len = pieces[k] == 1 ? 20000 : n;
+            float lo_full, hi_full, lo_tail, hi_tail;
+
+            /* a promise larger than what comes is kept too */
+            qviz_range_observer_expect (tail, k % 2 ? len : len + 12345);
+            for (gsize i = 0; i < len; i += pieces[k])
+              {
+                qviz_range_observer_observe (full, x + i, MIN (pieces[k], len - i));
+                qviz_range_observer_observe (tail, x + i, MIN (pieces[k], len - i));
+              }
+            g_assert_cmpuint (qviz_range_observer_count (tail), ==,
+                              qviz_range_observer_count (full));
+            g_assert_true (qviz_range_observer_finish (full, &lo_full, &hi_full));
+            g_assert_true (qviz_range_observer_finish (tail, &lo_tail, &hi_tail));
+            g_assert_cmpfloat (lo_tail, ==, lo_full);
+            g_assert_cmpfloat (hi_tail, ==, hi_full);
+          }
+    }
+}
+
 /* A long array is counted in interleaved histograms and split between
  * threads; short pieces take the plain path.  The same values must give
  * the same counts and ranges either way, zeros (half of a ReLU output),
@@ -562,6 +642,7 @@ main (int argc, char **argv)
   g_test_add_func ("/quant/params/from-range", test_params_from_range);
   g_test_add_func ("/quant/observer/fast-path-same-bins", test_observer_fast_path_same_bins);
   g_test_add_func ("/quant/observer/long-array-same-as-pieces", test_observer_long_array_same_as_pieces);
+  g_test_add_func ("/quant/observer/promise-same-range", test_observer_promise_same_range);
   g_test_add_func ("/quant/params/roundtrip", test_quantize_roundtrip);
   g_test_add_func ("/quant/params/activation-bounds", test_activation_bounds);
   g_test_add_func ("/quant/weights/per-channel", test_weights_per_channel);
