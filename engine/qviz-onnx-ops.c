@@ -38,6 +38,9 @@ static const KnownOp known_ops[] = {
   { NULL, "Erf" }, { NULL, "PRelu" }, { NULL, "ReduceMean" }, { NULL, "ReduceSum" },
   { NULL, "ReduceMax" }, { NULL, "ReduceMin" }, { NULL, "ReduceL1" }, { NULL, "ReduceL2" },
   { NULL, "ReduceSumSquare" },
+  /* Only on tensors known at load time (the masks and indices that shifted
+   * window attention computes from shapes). */
+  { NULL, "Einsum" }, { NULL, "Mod" }, { NULL, "Not" }, { NULL, "Range" }, { NULL, "ScatterND" },
   { NULL, "Pad" }, { NULL, "LogSoftmax" }, { NULL, "Split" }, { NULL, "LayerNormalization" },
   { NULL, "QuantizeLinear" }, { NULL, "DequantizeLinear" }, { NULL, "QLinearConv" },
   { NULL, "QLinearMatMul" },
@@ -220,6 +223,7 @@ onnx_prescan (OnnxCtx *ctx, const OnnxGraph *graph)
   g_autoptr (GHashTable) producers = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr (GHashTable) index_of = g_hash_table_new (NULL, NULL);
 
+  ctx->graph = graph;
   for (gsize k = 0; k < graph->n_node; k++)
     {
       const OnnxNode *node = graph->node[k];
@@ -616,6 +620,32 @@ quantize_const (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sy
 
 /* ---- convolution and dense layers ---------------------------------------- */
 
+/* The output extent of a sliding window along one axis of in elements (-1
+ * when in is not known at load time), as ONNX defines it, so that a shape
+ * computed from a feature map (a window partition's Reshape) folds. */
+static int64_t
+window_extent (int64_t in, int k, int stride, int dilation, int pad_begin, int pad_end,
+               QvizPadMode mode, gboolean ceil_mode)
+{
+  int64_t span, out;
+
+  if (in < 0 || stride < 1)
+    return -1;
+  if (mode == QVIZ_PAD_SAME_UPPER || mode == QVIZ_PAD_SAME_LOWER)
+    return (in + stride - 1) / stride;
+  if (mode == QVIZ_PAD_VALID)
+    pad_begin = pad_end = 0;
+  span = in + pad_begin + pad_end - ((int64_t) dilation * (k - 1) + 1);
+  if (span < 0)
+    return -1;
+  out = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
+  /* With ceil_mode the last window must start inside the input or its
+   * leading pad. */
+  if (ceil_mode && (out - 1) * stride >= in + pad_begin)
+    out--;
+  return out;
+}
+
 static gboolean
 build_conv (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym *w,
             Sym *b, const QvizQuantParams *out_quant, GError **error)
@@ -701,6 +731,10 @@ build_conv (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym *w
   out->rank = 4;
   out->dims[0] = x->dims[0];
   out->dims[1] = o;
+  out->dims[2] = window_extent (x->dims[2], c.kernel_h, c.stride_h, c.dilation_h, c.pad_top,
+                                c.pad_bottom, c.pad_mode, FALSE);
+  out->dims[3] = window_extent (x->dims[3], c.kernel_w, c.stride_w, c.dilation_w, c.pad_left,
+                                c.pad_right, c.pad_mode, FALSE);
   if (out_quant != NULL)
     set_value_quant (ctx, out->value, out_quant);
   return TRUE;
@@ -947,6 +981,87 @@ build_matmul (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *a, Sym 
   out->dims[rank - 2] = a->dims[a->rank - 2];
   out->dims[rank - 1] = b->dims[b->rank - 1];
   return TRUE;
+}
+
+/* Einsum of the two forms attention writes with it (MaxViT): the batched
+ * product "...ik,...kj->...ij" and the same with the second operand
+ * transposed, "...ik,...jk->...ij", the leading letters the same in the
+ * three terms.  Any other equation is refused. */
+static gboolean
+build_einsum (OnnxCtx *ctx, const OnnxNode *node, const char *name, GError **error)
+{
+  g_autofree char *raw = onnx_attr_string (node, "equation", "");
+  g_autoptr (GString) eq = g_string_new (NULL);
+  g_auto (GStrv) sides = NULL, terms = NULL;
+  const char *ta, *tb, *ty;
+  gsize la;
+  gboolean transposed;
+  Sym *a, *b;
+
+  for (const char *c = raw; *c != '\0'; c++)
+    if (*c != ' ')
+      g_string_append_c (eq, *c);
+  sides = g_strsplit (eq->str, "->", 2);
+  if (g_strv_length (sides) != 2)
+    goto refuse;
+  terms = g_strsplit (sides[0], ",", 3);
+  if (g_strv_length (terms) != 2)
+    goto refuse;
+  ta = terms[0];
+  tb = terms[1];
+  ty = sides[1];
+  la = strlen (ta);
+  if (la < 2 || strlen (tb) != la || strlen (ty) != la || strchr (eq->str, '.') != NULL ||
+      strncmp (ta, tb, la - 2) != 0 || strncmp (ta, ty, la - 2) != 0)
+    goto refuse;
+  {
+    char i = ta[la - 2], k = ta[la - 1], j = ty[la - 1];
+    if (ty[la - 2] != i || i == k || i == j || j == k)
+      goto refuse;
+    if (tb[la - 2] == k && tb[la - 1] == j)
+      transposed = FALSE;
+    else if (tb[la - 2] == j && tb[la - 1] == k)
+      transposed = TRUE;
+    else
+      goto refuse;
+    for (gsize d = 0; d + 2 < la; d++)
+      if (ta[d] == i || ta[d] == j || ta[d] == k)
+        goto refuse;
+  }
+  if ((a = onnx_lookup (ctx, node, 0, error)) == NULL ||
+      (b = onnx_lookup (ctx, node, 1, error)) == NULL)
+    return FALSE;
+  if (a->rank != (int) la || b->rank != (int) la)
+    return fail (ctx, name, node->op_type, error, "the operands do not have the %zu "
+                 "dimensions of the equation '%s'", la, raw);
+  if (transposed)
+    {
+      g_autofree char *tname = g_strdup_printf ("%s/transpose", name);
+      g_autofree char *unique = onnx_unique_name (ctx, tname);
+      int in = onnx_operand_value (ctx, b, node->input[1], name, error);
+      QvizNode *t;
+      Sym *bt;
+      if (in < 0)
+        return FALSE;
+      t = qviz_graph_add_node (ctx->g, unique, QVIZ_OP_TRANSPOSE, &in, 1);
+      for (int d = 0; d < b->rank; d++)
+        t->a.perm[d] = d;
+      t->a.perm[b->rank - 2] = b->rank - 1;
+      t->a.perm[b->rank - 1] = b->rank - 2;
+      bt = onnx_sym_new (ctx, SYM_VALUE);
+      bt->value = t->output;
+      bt->rank = b->rank;
+      memcpy (bt->dims, b->dims, sizeof bt->dims);
+      bt->dims[b->rank - 2] = b->dims[b->rank - 1];
+      bt->dims[b->rank - 1] = b->dims[b->rank - 2];
+      b = bt;
+    }
+  return build_matmul (ctx, node, name, a, b, error);
+
+refuse:
+  return fail (ctx, name, node->op_type, error, "equation '%s' is not supported; only "
+               "batched matrix products (\"...ik,...kj->...ij\" or \"...ik,...jk->...ij\")",
+               raw);
 }
 
 /* Gemm whose bias C varies by row (M x N or M x 1): the product, then
@@ -1208,6 +1323,13 @@ build_pool (OnnxCtx *ctx, const OnnxNode *node, const char *name, QvizOp op, Sym
   if (n == NULL)
     return FALSE;
   n->a.pool = p;
+  {
+    Sym *out = g_hash_table_lookup (ctx->syms, node->output[0]);
+    out->dims[2] = window_extent (x->dims[2], p.kernel_h, p.stride_h, p.dilation_h, p.pad_top,
+                                  p.pad_bottom, p.pad_mode, p.ceil_mode);
+    out->dims[3] = window_extent (x->dims[3], p.kernel_w, p.stride_w, p.dilation_w,
+                                  p.pad_left, p.pad_right, p.pad_mode, p.ceil_mode);
+  }
   return TRUE;
 }
 
@@ -1465,6 +1587,16 @@ build_pad (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, GError 
       full[axes[k]] = pads[k];
       full[axes[k] + 4] = pads[k + n_axes];
     }
+  {
+    gboolean any = FALSE;
+    for (int k = 0; k < 8; k++)
+      any = any || full[k] != 0;
+    /* Padding by nothing (Swin pads its windows to a multiple of their
+     * size, which at most sizes is no padding at all) is the identity,
+     * whatever the layout of the tensor. */
+    if (!any)
+      return onnx_bind (ctx, node->output[0], x, error);
+  }
   if (full[0] || full[1] || full[4] || full[5])
     return fail (ctx, name, node->op_type, error,
                  "only the height and width may be padded, not the batch or channels");
@@ -1698,6 +1830,66 @@ infer_reshape_entry (const Sym *x, QvizReshapeAttrs *r)
     r->dims[at] = known_in / known_out;
 }
 
+/* Whether the 4-D result of node is read along its last axis (a MatMul,
+ * a layer normalization or a reduction over the last axis) before any
+ * operator that needs a feature map, following it through operators that
+ * do not care about layout.  Such a tensor (Swin's B x H x W x C windows)
+ * stays in logical order; any other 4-D reshape (a channel shuffle) gives
+ * a feature map. */
+static gboolean
+reshape_feeds_rows (OnnxCtx *ctx, const OnnxNode *node)
+{
+  static const char *const passes[] = {
+    "Add", "Sub", "Mul", "Div", "Slice", "Concat", "Split", "Identity", "Dropout", "Relu",
+    "Sigmoid", "Erf", "Pad", "Cast", "Pow", "Sqrt", "Neg", "Where", NULL,
+  };
+  static const char *const row_ops[] = {
+    "LayerNormalization", "Softmax", "LogSoftmax", "ReduceMean", NULL,
+  };
+  g_autoptr (GHashTable) reached = g_hash_table_new (g_str_hash, g_str_equal);
+  const OnnxGraph *graph = ctx->graph;
+  gsize start = 0;
+
+  if (graph == NULL)
+    return FALSE;
+  while (start < graph->n_node && graph->node[start] != node)
+    start++;
+  g_hash_table_add (reached, node->output[0]);
+  for (gsize k = start + 1; k < graph->n_node; k++)
+    {
+      const OnnxNode *c = graph->node[k];
+      gboolean reads = FALSE;
+      for (gsize j = 0; j < c->n_input && !reads; j++)
+        reads = c->input[j] != NULL && g_hash_table_contains (reached, c->input[j]);
+      if (!reads || c->op_type == NULL)
+        continue;
+      if (strcmp (c->op_type, "MatMul") == 0)
+        return TRUE;
+      for (int j = 0; row_ops[j] != NULL; j++)
+        if (strcmp (c->op_type, row_ops[j]) == 0)
+          {
+            /* over the last axis only: a softmax over the channels of a
+             * feature map is a feature map's */
+            int64_t axes[QVIZ_MAX_RANK];
+            int n_axes = strcmp (c->op_type, "ReduceMean") == 0
+                           ? onnx_attr_ints (c, "axes", axes, QVIZ_MAX_RANK) : 1;
+            if (strcmp (c->op_type, "ReduceMean") != 0)
+              axes[0] = onnx_attr_int (c, "axis", strcmp (c->op_type, "LayerNormalization") == 0
+                                                    || ctx->opset >= 13 ? -1 : 1);
+            return n_axes == 1 && (axes[0] == -1 || axes[0] == 3);
+          }
+      for (int j = 0; passes[j] != NULL; j++)
+        if (strcmp (c->op_type, passes[j]) == 0)
+          {
+            for (gsize o = 0; o < c->n_output; o++)
+              if (c->output[o] != NULL && c->output[o][0] != '\0')
+                g_hash_table_add (reached, c->output[o]);
+            break;
+          }
+    }
+  return FALSE;
+}
+
 static gboolean
 emit_reshape (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x,
               QvizReshapeAttrs *r, GError **error)
@@ -1705,6 +1897,8 @@ emit_reshape (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x,
   Sym *out;
   QvizNode *n;
 
+  if (r->rank == 4 && is_op (node, "Reshape"))
+    r->rows = reshape_feeds_rows (ctx, node);
   infer_reshape_entry (x, r);
   n = emit (ctx, node, name, QVIZ_OP_RESHAPE, &x->value, 1, &out, error);
   if (n == NULL)
@@ -2024,6 +2218,9 @@ slice_bounds (OnnxCtx *ctx, const OnnxNode *node, const char *name, int k, const
       int64_t axis = axes != NULL && j < n_axes ? axes[j] : j;
       if (axis < 0)
         axis += x->rank;
+      if (d->value == SYMDIM_DERIVED)
+        return fail (ctx, name, node->op_type, error, "entry %d of %s ('%s') is computed "
+                     "from a size known only at run time", j, attr, node->input[k]);
       if (d->value < 0 || d->known >= 0)
         out[j] = d->known;
       else if (d->value == x->value && d->dim == axis)
@@ -2746,6 +2943,8 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
       return build_linear (ctx, node, name, x, w, trans_b, onnx_attr_float (node, "alpha", 1.0f),
                            c, beta, NULL, error);
     }
+  if (is_op (node, "Einsum"))
+    return build_einsum (ctx, node, name, error);
   if (is_op (node, "MatMul"))
     {
       Sym *w = onnx_lookup (ctx, node, 1, error);
@@ -2862,9 +3061,23 @@ onnx_import_node (OnnxCtx *ctx, const OnnxNode *node, int index, GError **error)
       Sym *training = onnx_lookup (ctx, node, 2, error);
       int64_t on[1];
       int n;
+      float ratio[1] = { 0.5f };
+      int n_ratio = 0;
       if (training == NULL)
         return FALSE;
-      if (!onnx_sym_ints (training, on, 1, &n) || n != 1 || on[0] != 0)
+      if (onnx_has_input (node, 1))
+        {
+          Sym *r = onnx_lookup (ctx, node, 1, error);
+          if (r == NULL)
+            return FALSE;
+          if (!onnx_sym_floats (r, ratio, 1, &n_ratio) || n_ratio != 1)
+            ratio[0] = 0.5f;
+        }
+      /* With a ratio of 0 nothing is dropped and nothing is scaled, in
+       * training mode too (torchvision's Swin attention writes this). */
+      if (ratio[0] == 0.0f)
+        ;
+      else if (!onnx_sym_ints (training, on, 1, &n) || n != 1 || on[0] != 0)
         return fail (ctx, name, op, error, "training_mode ('%s') is not false: dropout in "
                      "training drops random elements, and qviz runs inference only",
                      node->input[2]);

@@ -28,9 +28,14 @@ typedef enum {
   SYM_SKIP,   /* folded away (the HardSigmoid of a recognised hardswish) */
 } SymKind;
 
+/* value of a shape entry computed by arithmetic from sizes known only at
+ * run time (the batch times the windows per image): a Reshape may infer it
+ * from the element count, nothing else may read it. */
+#define SYMDIM_DERIVED (-2)
+
 /* One entry of a shape vector: known, or dimension dim of value (or both). */
 typedef struct {
-  int value;      /* graph value, or -1 */
+  int value;      /* graph value, -1, or SYMDIM_DERIVED */
   int dim;
   int64_t known;  /* -1 when unknown at load time */
 } SymDim;
@@ -74,6 +79,7 @@ typedef struct {
    * ReduceMean of the mean, Add of epsilon and Pow (OnnxNode *). */
   GHashTable *ln_mean, *ln_eps, *ln_pow;
   gboolean quant_seen;
+  const OnnxGraph *graph;         /* the graph being read, once pre-scanned */
 } OnnxCtx;
 
 enum {

@@ -47,7 +47,7 @@ elem_number (const Sym *s, gsize k, double *out)
 {
   if (s->e != NULL)
     {
-      if (s->e[k].known < 0 && s->e[k].value >= 0)
+      if (s->e[k].known < 0 && s->e[k].value != -1)
         return FALSE;
       *out = (double) s->e[k].known;
       return TRUE;
@@ -519,6 +519,15 @@ fold_reshape_like (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *da
   return out;
 }
 
+static gboolean
+is_one_of (const char *op, const char *const *list)
+{
+  for (int k = 0; list[k] != NULL; k++)
+    if (strcmp (op, list[k]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static double
 apply (const char *op, double a, double b, gboolean integer)
 {
@@ -548,6 +557,22 @@ apply (const char *op, double a, double b, gboolean integer)
     return MAX (a, 0);
   if (strcmp (op, "Sigmoid") == 0)
     return 1.0 / (1.0 + exp (-a));
+  if (strcmp (op, "Mod") == 0) /* fmod 0: the sign of the divisor, as Python's % */
+    return b == 0 ? 0 : a - b * floor (a / b);
+  if (strcmp (op, "FMod") == 0)
+    return b == 0 ? 0 : fmod (a, b);
+  if (strcmp (op, "Equal") == 0)
+    return a == b;
+  if (strcmp (op, "Less") == 0)
+    return a < b;
+  if (strcmp (op, "LessOrEqual") == 0)
+    return a <= b;
+  if (strcmp (op, "Greater") == 0)
+    return a > b;
+  if (strcmp (op, "GreaterOrEqual") == 0)
+    return a >= b;
+  if (strcmp (op, "Not") == 0)
+    return a == 0;
   return NAN;
 }
 
@@ -560,7 +585,14 @@ fold_arith (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *a, Sym *b
   int rank = b != NULL ? MAX (a->rank, b->rank) : a->rank;
   int64_t dims[QVIZ_MAX_RANK], idx[QVIZ_MAX_RANK], ia[QVIZ_MAX_RANK], ib[QVIZ_MAX_RANK];
   gboolean integer = a->f == NULL && (b == NULL || b->f == NULL);
+  gboolean boolean = is_one_of (op, (const char *const[]) { "Equal", "Less", "LessOrEqual",
+                                                            "Greater", "GreaterOrEqual",
+                                                            "Not", NULL });
+  const char *how = op;
   Sym *out;
+
+  if (strcmp (op, "Mod") == 0 && onnx_attr_int (node, "fmod", 0) != 0)
+    how = "FMod";
 
   for (int d = 0; d < rank; d++)
     {
@@ -578,8 +610,8 @@ fold_arith (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *a, Sym *b
   out->n = 1;
   for (int d = 0; d < rank; d++)
     out->n *= (gsize) dims[d];
-  out->onnx_type = a->onnx_type;
-  if (integer)
+  out->onnx_type = boolean ? QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__BOOL : a->onnx_type;
+  if (integer || boolean)
     out->i = g_new0 (int64_t, MAX (out->n, 1));
   else
     out->f = g_new0 (float, MAX (out->n, 1));
@@ -598,8 +630,8 @@ fold_arith (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *a, Sym *b
           if (!elem_number (b, ravel (ib, b->rank, b->dims), &y))
             goto symbolic;
         }
-      r = apply (op, x, y, integer);
-      if (integer)
+      r = apply (how, x, y, integer);
+      if (integer || boolean)
         out->i[k] = onnx_to_int (r);
       else
         out->f[k] = (float) r;
@@ -607,6 +639,32 @@ fold_arith (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *a, Sym *b
   return out;
 
 symbolic:
+  /* Size arithmetic on a shape vector (x.size(0) // windows): entries that
+   * need a run-time size become derived ones, which a Reshape infers. */
+  if (rank <= 1 && is_one_of (op, (const char *const[]) { "Add", "Sub", "Mul", "Div", NULL }))
+    {
+      Sym *const likes[2] = { a, b };
+      out = data_new (ctx, likes, b != NULL ? 2 : 1, rank, dims);
+      if (out->e == NULL)
+        goto refuse;
+      for (gsize k = 0; k < out->n; k++)
+        {
+          double x, y = 0;
+          unravel (k, rank, dims, idx);
+          for (int d = 0; d < a->rank; d++)
+            ia[d] = a->dims[d] == 1 ? 0 : idx[d + rank - a->rank];
+          for (int d = 0; d < b->rank; d++)
+            ib[d] = b->dims[d] == 1 ? 0 : idx[d + rank - b->rank];
+          if (elem_number (a, ravel (ia, a->rank, a->dims), &x) &&
+              elem_number (b, ravel (ib, b->rank, b->dims), &y))
+            out->e[k] = (SymDim) { -1, 0, onnx_to_int (apply (how, x, y, integer)) };
+          else
+            out->e[k] = (SymDim) { SYMDIM_DERIVED, 0, -1 };
+        }
+      out->scalar = rank == 0;
+      return out;
+    }
+refuse:
   fold_fail (ctx, name, op, "arithmetic on the input's size at run time is not supported",
              error);
   return NULL;
@@ -682,13 +740,191 @@ fold_constant_of_shape (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sy
   return out;
 }
 
+/* The numpy broadcast of n shapes; FALSE when they do not broadcast. */
 static gboolean
-is_one_of (const char *op, const char *const *list)
+broadcast_dims (Sym *const *in, int n, int64_t *dims, int *rank_out)
 {
-  for (int k = 0; list[k] != NULL; k++)
-    if (strcmp (op, list[k]) == 0)
-      return TRUE;
-  return FALSE;
+  int rank = 0;
+
+  for (int k = 0; k < n; k++)
+    rank = MAX (rank, in[k]->rank);
+  for (int d = 0; d < rank; d++)
+    {
+      dims[d] = 1;
+      for (int k = 0; k < n; k++)
+        {
+          int dk = d - (rank - in[k]->rank);
+          int64_t x = dk >= 0 ? in[k]->dims[dk] : 1;
+          if (x != 1 && dims[d] != 1 && x != dims[d])
+            return FALSE;
+          if (x != 1)
+            dims[d] = x;
+        }
+    }
+  *rank_out = rank;
+  return TRUE;
+}
+
+/* Index into s of the broadcast result's element at idx (rank dims). */
+static gsize
+broadcast_index (const Sym *s, const int64_t *idx, int rank)
+{
+  int64_t is[QVIZ_MAX_RANK];
+
+  for (int d = 0; d < s->rank; d++)
+    is[d] = s->dims[d] == 1 ? 0 : idx[d + rank - s->rank];
+  return ravel (is, s->rank, s->dims);
+}
+
+static Sym *
+fold_where (OnnxCtx *ctx, const char *name, Sym *const in[3], GError **error)
+{
+  int64_t dims[QVIZ_MAX_RANK], idx[QVIZ_MAX_RANK];
+  int rank;
+  Sym *out;
+
+  if (!broadcast_dims (in, 3, dims, &rank))
+    return fold_fail (ctx, name, "Where", "the operands do not broadcast", error), NULL;
+  if (!dims_ok (dims, rank))
+    return fold_fail (ctx, name, "Where", "the result is too large", error), NULL;
+  out = data_new (ctx, in + 1, 2, rank, dims);
+  for (gsize k = 0; k < out->n; k++)
+    {
+      double c;
+      unravel (k, rank, dims, idx);
+      if (!elem_number (in[0], broadcast_index (in[0], idx, rank), &c))
+        return fold_fail (ctx, name, "Where", "its condition depends on the input's size at "
+                          "run time", error), NULL;
+      {
+        const Sym *src = c != 0 ? in[1] : in[2];
+        data_copy_elem (out, k, src, broadcast_index (src, idx, rank));
+      }
+    }
+  return out;
+}
+
+static Sym *
+fold_expand (OnnxCtx *ctx, const char *name, Sym *data, Sym *shape, GError **error)
+{
+  int64_t target[QVIZ_MAX_RANK], dims[QVIZ_MAX_RANK], idx[QVIZ_MAX_RANK];
+  int n_target, rank;
+  Sym target_sym = { 0 };
+  Sym *pair[2] = { data, &target_sym };
+  Sym *out;
+
+  if (!onnx_sym_ints (shape, target, QVIZ_MAX_RANK, &n_target))
+    return fold_fail (ctx, name, "Expand", "the shape is not a constant of at most "
+                      G_STRINGIFY (QVIZ_MAX_RANK) " numbers", error), NULL;
+  target_sym.rank = n_target;
+  memcpy (target_sym.dims, target, sizeof (int64_t) * n_target);
+  if (!broadcast_dims (pair, 2, dims, &rank))
+    return fold_fail (ctx, name, "Expand", "the shape does not broadcast with the data",
+                      error), NULL;
+  if (!dims_ok (dims, rank))
+    return fold_fail (ctx, name, "Expand", "the result is too large", error), NULL;
+  out = data_new (ctx, &data, 1, rank, dims);
+  for (gsize k = 0; k < out->n; k++)
+    {
+      unravel (k, rank, dims, idx);
+      data_copy_elem (out, k, data, broadcast_index (data, idx, rank));
+    }
+  return out;
+}
+
+static Sym *
+fold_range (OnnxCtx *ctx, const char *name, Sym *const in[3], GError **error)
+{
+  double v[3], count;
+  gboolean integer = TRUE;
+  Sym *out;
+
+  for (int k = 0; k < 3; k++)
+    {
+      if (in[k] == NULL || in[k]->n != 1 || !elem_number (in[k], 0, &v[k]))
+        return fold_fail (ctx, name, "Range", "start, limit and delta must be numbers known "
+                          "at load time", error), NULL;
+      integer = integer && in[k]->f == NULL;
+    }
+  if (v[2] == 0)
+    return fold_fail (ctx, name, "Range", "delta is 0", error), NULL;
+  count = MAX (ceil ((v[1] - v[0]) / v[2]), 0);
+  if (count > (double) FOLD_MAX_ELEMENTS)
+    return fold_fail (ctx, name, "Range", "the result is too large", error), NULL;
+  out = onnx_sym_new (ctx, SYM_CONST);
+  out->rank = 1;
+  out->dims[0] = (int64_t) count;
+  out->n = (gsize) count;
+  out->onnx_type = in[0]->onnx_type;
+  if (integer)
+    out->i = g_new (int64_t, MAX (out->n, 1));
+  else
+    out->f = g_new (float, MAX (out->n, 1));
+  for (gsize k = 0; k < out->n; k++)
+    {
+      double x = v[0] + (double) k * v[2];
+      if (integer)
+        out->i[k] = onnx_to_int (x);
+      else
+        out->f[k] = (float) x;
+    }
+  return out;
+}
+
+/* ScatterND without reduction: data with the slices that indices name
+ * replaced by updates. */
+static Sym *
+fold_scatter_nd (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *const in[3],
+                 GError **error)
+{
+  g_autofree char *reduction = onnx_attr_string (node, "reduction", "none");
+  Sym *data = in[0], *indices = in[1], *updates = in[2];
+  int q, last;
+  gsize slice = 1, n_index;
+  Sym *out;
+
+  if (strcmp (reduction, "none") != 0)
+    return fold_fail (ctx, name, "ScatterND", "only reduction 'none' is supported", error),
+           NULL;
+  if (indices == NULL || updates == NULL || indices->rank < 1)
+    return fold_fail (ctx, name, "ScatterND", "indices or updates are missing", error), NULL;
+  q = indices->rank;
+  last = (int) indices->dims[q - 1];
+  if (last < 0 || last > data->rank ||
+      updates->rank != q - 1 + data->rank - last)
+    return fold_fail (ctx, name, "ScatterND", "the shapes of indices and updates do not "
+                      "match the data", error), NULL;
+  for (int d = last; d < data->rank; d++)
+    slice *= (gsize) data->dims[d];
+  n_index = last > 0 ? indices->n / (gsize) last : indices->n;
+  if (n_index * slice != updates->n)
+    return fold_fail (ctx, name, "ScatterND", "the shapes of indices and updates do not "
+                      "match the data", error), NULL;
+  out = data_new (ctx, (Sym *const[]) { data, updates }, 2, data->rank, data->dims);
+  for (gsize k = 0; k < out->n; k++)
+    data_copy_elem (out, k, data, k);
+  for (gsize j = 0; j < n_index; j++)
+    {
+      gsize start = 0;
+      for (int d = 0; d < last; d++)
+        {
+          double v;
+          int64_t at;
+          if (!elem_number (indices, j * (gsize) last + (gsize) d, &v))
+            return fold_fail (ctx, name, "ScatterND", "its indices depend on the input's "
+                              "size at run time", error), NULL;
+          at = onnx_to_int (v);
+          if (at < 0)
+            at += data->dims[d];
+          if (at < 0 || at >= data->dims[d])
+            return fold_fail (ctx, name, "ScatterND", "an index is out of range", error),
+                   NULL;
+          start = start * (gsize) data->dims[d] + (gsize) at;
+        }
+      start *= slice;
+      for (gsize e = 0; e < slice; e++)
+        data_copy_elem (out, start + e, updates, j * slice + e);
+    }
+  return out;
 }
 
 gboolean
@@ -698,7 +934,9 @@ onnx_try_fold (OnnxCtx *ctx, const OnnxNode *node, const char *name, gboolean *h
   static const char *const foldable[] = {
     "Identity", "Dropout", "Cast", "Gather", "Slice", "Concat", "Unsqueeze", "Squeeze",
     "Reshape", "Flatten", "Transpose", "Add", "Sub", "Mul", "Div", "Pow", "Floor",
-    "Ceil", "Sqrt", "Neg", "Relu", "Sigmoid", "ConstantOfShape", NULL,
+    "Ceil", "Sqrt", "Neg", "Relu", "Sigmoid", "ConstantOfShape", "Mod", "Not", "Equal",
+    "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Where", "Expand", "Range",
+    "ScatterND", NULL,
   };
   const char *op = node->op_type;
   g_autofree Sym **in = NULL;
@@ -780,7 +1018,20 @@ onnx_try_fold (OnnxCtx *ctx, const OnnxNode *node, const char *name, gboolean *h
     out = fold_reshape_like (ctx, node, name, in[0], error);
   else if (strcmp (op, "ConstantOfShape") == 0)
     out = fold_constant_of_shape (ctx, node, name, in[0], error);
-  else if (is_one_of (op, (const char *const[]) { "Add", "Sub", "Mul", "Div", "Pow", NULL }))
+  else if (strcmp (op, "Where") == 0 || strcmp (op, "Range") == 0 ||
+           strcmp (op, "ScatterND") == 0 || strcmp (op, "Expand") == 0)
+    {
+      for (int k = 0; k < (strcmp (op, "Expand") == 0 ? 2 : 3); k++)
+        if (k >= n_in || in[k] == NULL)
+          return fold_fail (ctx, name, op, "an input is missing", error);
+      out = strcmp (op, "Where") == 0 ? fold_where (ctx, name, in, error)
+            : strcmp (op, "Range") == 0 ? fold_range (ctx, name, in, error)
+            : strcmp (op, "Expand") == 0 ? fold_expand (ctx, name, in[0], in[1], error)
+            : fold_scatter_nd (ctx, node, name, in, error);
+    }
+  else if (is_one_of (op, (const char *const[]) { "Add", "Sub", "Mul", "Div", "Pow", "Mod",
+                                                  "Equal", "Less", "LessOrEqual", "Greater",
+                                                  "GreaterOrEqual", NULL }))
     {
       if (n_in < 2 || in[1] == NULL)
         return fold_fail (ctx, name, op, "an operand is missing", error);

@@ -635,6 +635,64 @@ test_attention_block (void)
   check_torchvision_fixture ("attention-block");
 }
 
+/* torchvision's Swin Transformer, two stages: the shifted windows' mask,
+ * built in the file from shapes (Range, Mod, ScatterND, Equal, Where), is
+ * a constant by the time the graph is built, so no comparison or selection
+ * runs; each block keeps its B x H x W x C windows in logical order for
+ * the MatMuls and LayerNorms over channels. */
+static void
+test_swin (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("swin-small");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizPlan) plan = NULL;
+  QvizPlanConfig config;
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_MATMUL), ==, 2 * 4);
+  g_assert_cmpint (count_op (g, QVIZ_OP_SOFTMAX), ==, 4);
+  /* two per block, the patch embedding's, the patch merging's, the last */
+  g_assert_cmpint (count_op (g, QVIZ_OP_LAYERNORM), ==, 2 * 4 + 3);
+  g_assert_cmpint (count_op (g, QVIZ_OP_EQUAL), ==, 0);
+  g_assert_cmpint (count_op (g, QVIZ_OP_WHERE), ==, 0);
+  check_torchvision_fixture ("swin-small");
+
+  /* The windows were laid out for the file's 32 x 32. */
+  qviz_plan_config_init (&config);
+  config.height = config.width = 64;
+  plan = qviz_plan_new (g, &config, &error);
+  g_assert_null (plan);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "32x32"));
+}
+
+/* Einsum as MaxViT writes attention: both equations become batched
+ * MatMuls, the first with a transpose of its second operand. */
+static void
+test_einsum (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("einsum-attention");
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_MATMUL), ==, 2);
+  g_assert_cmpint (count_op (g, QVIZ_OP_SOFTMAX), ==, 1);
+  check_torchvision_fixture ("einsum-attention");
+}
+
+/* torchvision's VisionTransformer: the class token (a parameter Expand'ed
+ * to the batch) joins the patch tokens in a Concat with a constant input,
+ * a float island in int8; nn.MultiheadAttention's MatMuls and Softmax;
+ * the head reads token 0. */
+static void
+test_vit (void)
+{
+  g_autoptr (QvizGraph) g = load_fixture ("vit-small");
+
+  g_assert_cmpint (count_op (g, QVIZ_OP_MATMUL), ==, 2 * 2);
+  g_assert_cmpint (count_op (g, QVIZ_OP_SOFTMAX), ==, 2);
+  g_assert_cmpint (count_op (g, QVIZ_OP_LAYERNORM), ==, 2 * 2 + 1);
+  g_assert_cmpint (count_op (g, QVIZ_OP_CONCAT), ==, 1);
+  check_torchvision_fixture ("vit-small");
+}
+
 /* Tokens picked by constant indices from a computed sequence: slices (and
  * a concatenation), exact at the export's size; at a size with fewer
  * tokens than an index needs, the plan fails instead of clamping. */
@@ -1000,7 +1058,7 @@ test_unknown_ops (void)
   g_assert_null (g);
   g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED);
   g_assert_cmpstr (error->message, ==,
-                   "unknown-op.onnx: 2 unsupported operators: Einsum (a/Einsum), "
+                   "unknown-op.onnx: 2 unsupported operators: Det (a/Det), "
                    "Loop (b/Loop).");
 }
 
@@ -1025,7 +1083,7 @@ test_readme_operators (void)
     g_error ("README.md's operator list is out of date; run make readme-operators");
   /* And the list holds what the loader reads. */
   g_assert_nonnull (strstr (want, "`Resize`"));
-  g_assert_null (strstr (want, "`Einsum`"));
+  g_assert_null (strstr (want, "`Det`"));
 }
 
 /* Many nodes of a few operators: one group per operator, its count and at
@@ -1040,8 +1098,8 @@ test_unknown_ops_grouped (void)
   g_assert_null (g);
   g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED);
   g_assert_cmpstr (error->message, ==,
-                   "unknown-many.onnx: 7 unsupported operators: Einsum x5 (block0/Einsum, "
-                   "block1/Einsum, block2/Einsum, ...), Hardmax (head/Hardmax), "
+                   "unknown-many.onnx: 7 unsupported operators: Det x5 (block0/Det, "
+                   "block1/Det, block2/Det, ...), Hardmax (head/Hardmax), "
                    "com.example.Custom (head/Custom).");
 }
 
@@ -1205,6 +1263,9 @@ main (int argc, char **argv)
                         check_convnext);
   g_test_add_func ("/onnx/prelu-channels", test_prelu_channels);
   g_test_add_func ("/onnx/attention-block", test_attention_block);
+  g_test_add_func ("/onnx/swin", test_swin);
+  g_test_add_func ("/onnx/vit", test_vit);
+  g_test_add_func ("/onnx/einsum", test_einsum);
   g_test_add_func ("/onnx/token-pick", test_token_pick);
   g_test_add_func ("/onnx/spatial-attention", test_spatial_attention);
   g_test_add_func ("/onnx/select", test_select);
