@@ -62,19 +62,56 @@ qviz_cli_runs (int argc, char **argv)
               qviz_store_get_path (store), model || machine ? " match" : "");
       return QVIZ_EXIT_OK;
     }
-  printf ("%-8s  %-20s  %-20s  %-16s  %-24s  %-7s  %-8s  %4s  %s\n", "sweep", "created",
-          "model", "machine", "resolutions", "threads", "prec", "runs", "status");
+  printf ("%-8s  %-20s  %-20s  %-16s  %-24s  %-7s  %-8s  %4s  %-11s  %s\n", "sweep", "created",
+          "model", "machine", "resolutions", "threads", "prec", "runs", "status", "name");
   for (guint i = 0; i < sweeps->len; i++)
     {
       QvizSweep *s = g_ptr_array_index (sweeps, i);
       g_autofree char *created = qviz_time_to_iso8601 (s->created);
 
       qviz_cli_clean_sweep (s);
-      printf ("%-8.8s  %-20s  %-20s  %-16s  %-24s  %-7s  %-8s  %4u  %s\n", s->uuid, created,
+      printf ("%-8.8s  %-20s  %-20s  %-16s  %-24s  %-7s  %-8s  %4u  %-11s  %s\n", s->uuid, created,
               s->model_name ? s->model_name : "?", s->hostname ? s->hostname : "?",
               s->resolutions, s->threads, s->precisions, s->n_runs,
-              qviz_sweep_status_name (s->status));
+              qviz_sweep_status_name (s->status), s->name ? s->name : "");
     }
+  return QVIZ_EXIT_OK;
+}
+
+int
+qviz_cli_label (int argc, char **argv)
+{
+  g_autofree char *db = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *note = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Run store (default $XDG_DATA_HOME/qviz/runs.sqlite)", "FILE" },
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "The sweep's name (\"\" clears it)", "TEXT" },
+    { "note", 0, 0, G_OPTION_ARG_STRING, &note, "A note on what the sweep was for (\"\" clears it)", "TEXT" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("SWEEP - name a sweep and note what it was for");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizStore) store = NULL;
+  g_autoptr (QvizSweep) sweep = NULL;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!qviz_cli_parse (ctx, &argc, &argv))
+    return QVIZ_EXIT_USAGE;
+  if (argc != 2)
+    return qviz_cli_fail (QVIZ_EXIT_USAGE, "label takes one sweep (an id or unique prefix, as 'qviz-cli runs' lists them).");
+  if (name == NULL && note == NULL)
+    return qviz_cli_fail (QVIZ_EXIT_USAGE, "Give --name, --note or both.");
+  store = qviz_cli_open_store (db, TRUE, &error);
+  if (store == NULL)
+    return qviz_cli_fail (qviz_cli_status_for_error (error), "%s", error->message);
+  if (!qviz_store_set_sweep_label (store, argv[1], name, note, &error))
+    return qviz_cli_fail (qviz_cli_status_for_error (error), "%s", error->message);
+  sweep = qviz_store_get_sweep (store, argv[1], &error);
+  if (sweep == NULL)
+    return qviz_cli_fail (qviz_cli_status_for_error (error), "%s", error->message);
+  qviz_cli_clean_sweep (sweep);
+  printf ("sweep %.8s: name \"%s\", note \"%s\"\n", sweep->uuid, sweep->name, sweep->note);
   return QVIZ_EXIT_OK;
 }
 

@@ -64,6 +64,8 @@ qviz_cli_json_sweep (const QvizSweep *s)
 
   json_builder_begin_object (b);
   add_string (b, "uuid", s->uuid);
+  add_string (b, "name", s->name);
+  add_string (b, "note", s->note);
   add_string (b, "model", s->model_name);
   add_string (b, "model_sha256", s->model_sha256);
   add_string (b, "machine_id", s->machine_id);
@@ -152,6 +154,7 @@ qviz_cli_json_run (const QvizRun *r, gboolean with_layers)
           add_double (b, "gops", l->gops);
           add_double (b, "sqnr_db", l->sqnr_db);
           add_double (b, "accum_sqnr_db", l->accum_sqnr_db);
+          add_double (b, "plan_ms", l->plan_ms);
           json_builder_set_member_name (b, "stats");
           build_stats (b, &l->stats);
           json_builder_end_object (b);
@@ -271,6 +274,7 @@ qviz_cli_print_layer_table (const QvizRun *r, int limit)
   g_autoptr (GPtrArray) order = g_ptr_array_new ();
   double total = 0;
   char a[32];
+  int op_width = qviz_op_name_width ();
 
   for (guint i = 0; i < r->layers->len; i++)
     {
@@ -280,15 +284,16 @@ qviz_cli_print_layer_table (const QvizRun *r, int limit)
         total += l->stats.median;
     }
   g_ptr_array_sort (order, compare_layer_time);
-  printf ("  %-50s %-3s %-10s %-14s %9s %6s %8s %11s  %s\n", "layer", "", "op", "out shape",
+  printf ("  %-50s %-3s %-*s %-14s %9s %6s %8s %11s  %s\n", "layer", "", op_width, "op",
+          "out shape",
           "ms", "share", "GMAC/s", "SQNR own/acc", "kernel");
   for (guint i = 0; i < order->len && (limit <= 0 || (int) i < limit); i++)
     {
       const QvizRunLayer *l = g_ptr_array_index (order, i);
       char sq[32];
       format_sqnr (l, sq, sizeof sq);
-      printf ("  %-50s %-3s %-10s %-14s %9s %5.1f%% %8.1f %11s  %s\n", l->name, mark (l),
-              l->op, l->out_shape, qviz_cli_ms (l->stats.median, a),
+      printf ("  %-50s %-3s %-*s %-14s %9s %5.1f%% %8.1f %11s  %s\n", l->name, mark (l),
+              op_width, l->op, l->out_shape, qviz_cli_ms (l->stats.median, a),
               total > 0 ? 100 * l->stats.median / total : 0.0,
               isnan (l->gops) ? 0.0 : l->gops / 2, sq, l->kernel);
     }
@@ -304,6 +309,7 @@ qviz_cli_print_precision_table (const QvizRun *f32, const QvizRun *int8, int lim
   g_autoptr (GPtrArray) order = g_ptr_array_new ();
   int slower = 0;
   char a[32], b[32];
+  int op_width = qviz_op_name_width ();
 
   for (guint i = 0; i < int8->layers->len; i++)
     {
@@ -314,7 +320,8 @@ qviz_cli_print_precision_table (const QvizRun *f32, const QvizRun *int8, int lim
     g_ptr_array_add (order, qviz_run_get_layer (f32, i));
   g_ptr_array_sort (order, compare_layer_time);
 
-  printf ("  %-50s %-3s %-10s %9s %9s %7s %11s  %s\n", "layer", "", "op", "f32 ms", "int8 ms",
+  printf ("  %-50s %-3s %-*s %9s %9s %7s %11s  %s\n", "layer", "", op_width, "op",
+          "f32 ms", "int8 ms",
           "int8/f32", "SQNR own/acc", "int8 kernel");
   for (guint i = 0; i < order->len; i++)
     {
@@ -335,7 +342,7 @@ qviz_cli_print_precision_table (const QvizRun *f32, const QvizRun *int8, int lim
         g_snprintf (rs, sizeof rs, "-");
       else
         g_snprintf (rs, sizeof rs, "%.2f%s", ratio, ratio > 1.0 ? " !" : "");
-      printf ("  %-50s %-3s %-10s %9s %9s %7s %11s  %s\n", f->name, mark (f), f->op,
+      printf ("  %-50s %-3s %-*s %9s %9s %7s %11s  %s\n", f->name, mark (f), op_width, f->op,
               qviz_cli_ms (f->stats.median, a), qviz_cli_ms (q ? q->stats.median : NAN, b), rs,
               sq, q ? q->kernel : "-");
     }

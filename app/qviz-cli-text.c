@@ -41,7 +41,7 @@ qviz_cli_clean_sweep (QvizSweep *s)
 {
   char **fields[] = { &s->uuid, &s->machine_id, &s->model_sha256, &s->resolutions,
                       &s->threads, &s->precisions, &s->options, &s->message,
-                      &s->model_name, &s->hostname, &s->cpu_model };
+                      &s->model_name, &s->hostname, &s->cpu_model, &s->name, &s->note };
 
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
     qviz_cli_clean (*fields[i]);

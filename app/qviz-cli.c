@@ -215,7 +215,7 @@ qviz_cli_info (int argc, char **argv)
   g_autoptr (QvizPlan) plan = NULL;
   QvizPlanConfig pc;
   guint64 total_macs = 0, total_params = 0;
-  int h, w, n_dw = 0, n_dil = 0;
+  int h, w, n_dw = 0, n_dil = 0, op_width;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!qviz_cli_parse (ctx, &argc, &argv))
@@ -325,10 +325,11 @@ qviz_cli_info (int argc, char **argv)
     }
 
   qviz_cli_clean (g->name);
+  op_width = qviz_op_name_width ();
   printf ("%s (%s) at %dx%d, %d layers, kernels for %s\n", g->name, g->source, h, w,
           qviz_plan_get_n_layers (plan), qvk_isa_name (qvk_isa_detect ()));
-  printf ("  # %-52s %-10s %-15s %-12s %5s %3s %3s %5s %-3s %9s %9s  %s\n", "layer", "op",
-          "fused", "out shape", "k", "s", "d", "g", "dw", "params", "MACs", "kernel");
+  printf ("  # %-52s %-*s %-15s %-12s %5s %3s %3s %5s %-3s %9s %9s  %s\n", "layer",
+          op_width, "op", "fused", "out shape", "k", "s", "d", "g", "dw", "params", "MACs", "kernel");
   for (int i = 0; i < qviz_plan_get_n_layers (plan); i++)
     {
       const QvizLayerInfo *l = qviz_plan_get_layer (plan, i);
@@ -340,8 +341,8 @@ qviz_cli_info (int argc, char **argv)
       g_autofree char *name = g_strdup (l->name); /* from the file: may hold anything */
 
       qviz_cli_clean (name);
-      printf ("%3d %-52s %-10s %-15s %-12s %5s %3d %3d %5d %-3s %9s %9s  %s\n", i, name,
-              l->op, l->fused && *l->fused ? l->fused : "-", out, k, l->stride_h,
+      printf ("%3d %-52s %-*s %-15s %-12s %5s %3d %3d %5d %-3s %9s %9s  %s\n", i, name,
+              op_width, l->op, l->fused && *l->fused ? l->fused : "-", out, k, l->stride_h,
               l->dilation_h, l->groups, mark, params, macs, l->kernel ? l->kernel : "");
     }
   {
@@ -494,6 +495,7 @@ static const struct {
   { "run", qviz_cli_run, "measure a model over resolutions x threads x precisions" },
   { "infer", qviz_cli_infer, "run one .npy input through a model" },
   { "runs", qviz_cli_runs, "list the stored sweeps" },
+  { "label", qviz_cli_label, "name a sweep and note what it was for" },
   { "show", qviz_cli_show, "a stored run's layers or a sweep's latency table" },
   { "export", qviz_cli_export, "write a run or sweep as CSV, a chart as PNG/SVG/PDF, or a database" },
   { "import", qviz_cli_import, "merge another machine's database" },

@@ -27,6 +27,7 @@ int  qviz_cli_info    (int argc, char **argv);
 int  qviz_cli_run     (int argc, char **argv);
 int  qviz_cli_infer   (int argc, char **argv);
 int  qviz_cli_runs    (int argc, char **argv);
+int  qviz_cli_label   (int argc, char **argv);
 int  qviz_cli_show    (int argc, char **argv);
 int  qviz_cli_export  (int argc, char **argv);
 int  qviz_cli_import  (int argc, char **argv);

@@ -249,7 +249,7 @@ static const char *const layer_header[] = {
   "kernel", "reason", "fused", "in_shape", "out_shape", "kernel_h", "kernel_w",
   "stride_h", "stride_w", "dilation_h", "dilation_w", "groups", "depthwise", "dilated",
   "layer_class", "macs", "params", "bytes", STATS_HEADER, "gops", "sqnr_db",
-  "accum_sqnr_db", NULL
+  "accum_sqnr_db", "plan_ms", NULL
 };
 
 static const char *const sample_header[] = {
@@ -334,6 +334,7 @@ add_layer_row (QvizCsv *csv, const QvizRun *run, const QvizRunLayer *l)
   qviz_csv_add_double (csv, l->gops);
   qviz_csv_add_double (csv, l->sqnr_db);
   qviz_csv_add_double (csv, l->accum_sqnr_db);
+  qviz_csv_add_double (csv, l->plan_ms);
   qviz_csv_end_row (csv);
 }
 

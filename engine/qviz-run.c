@@ -133,6 +133,8 @@ qviz_sweep_free (QvizSweep *s)
   if (s == NULL)
     return;
   g_free (s->uuid);
+  g_free (s->name);
+  g_free (s->note);
   g_free (s->machine_id);
   g_free (s->model_sha256);
   g_free (s->resolutions);
@@ -294,6 +296,7 @@ qviz_run_add_layer (QvizRun *run)
   l->index = (int) run->layers->len - 1;
   l->sqnr_db = NAN;
   l->accum_sqnr_db = NAN;
+  l->plan_ms = NAN;
   l->gops = NAN;
   l->pass_ms = g_array_new (FALSE, FALSE, sizeof (float));
   stats_clear (&l->stats);

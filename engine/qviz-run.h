@@ -104,6 +104,9 @@ typedef struct {
   /* The engines of its runs, sorted, ", " between: "qviz", or an imported
    * profile's "pytorch 1.13 onednn"; NULL without runs. */
   char   *engines;
+  /* What the user called it and noted of it ("" when nothing). */
+  char   *name;
+  char   *note;
 } QvizSweep;
 
 QvizSweep   *qviz_sweep_new          (void);
@@ -151,6 +154,9 @@ typedef struct {
                             layer's output: the error of every layer before
                             it added up; NAN for f32 */
   GArray *pass_ms;       /* float, one per pass of the run (cold first) */
+  double  plan_ms;       /* planning this layer: prepacking its weights,
+                            its indirection buffer or tables; NAN when not
+                            known (imported traces, older stores) */
 } QvizRunLayer;
 
 /* One timed interval of one pass: a layer, or a phase inside a layer.

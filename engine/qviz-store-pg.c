@@ -80,6 +80,7 @@ gboolean qviz_pg_store_sweep_begin (QvizPgStore *pg, const QvizSweep *s, GError 
 gboolean qviz_pg_store_sweep_finish (QvizPgStore *pg, const char *u, QvizSweepStatus st, const char *m, GError **error) UNREACHABLE (FALSE)
 gboolean qviz_pg_store_put_run (QvizPgStore *pg, const QvizRun *run, GError **error) UNREACHABLE (FALSE)
 gboolean qviz_pg_store_delete_sweep (QvizPgStore *pg, const char *id, GError **error) UNREACHABLE (FALSE)
+gboolean qviz_pg_store_set_sweep_label (QvizPgStore *pg, const char *id, const char *n, const char *t, GError **error) UNREACHABLE (FALSE)
 char *qviz_pg_store_resolve_sweep (QvizPgStore *pg, const char *id, GError **error) UNREACHABLE (NULL)
 GPtrArray *qviz_pg_store_list_sweeps (QvizPgStore *pg, const char *mo, const char *ma, gboolean l, GError **error) UNREACHABLE (NULL)
 QvizSweep *qviz_pg_store_get_sweep (QvizPgStore *pg, const char *id, GError **error) UNREACHABLE (NULL)
@@ -264,6 +265,13 @@ static const char *const pg_migrations[] = {
   "  params BYTEA NOT NULL,"
   "  created_us BIGINT NOT NULL,"
   "  PRIMARY KEY (model_sha256, source, settings));",
+
+  /* 6 -> 7: each layer's plan time. */
+  "ALTER TABLE layers ADD COLUMN plan_ms DOUBLE PRECISION;",
+
+  /* 7 -> 8: a name and a note per sweep. */
+  "ALTER TABLE sweeps ADD COLUMN name TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE sweeps ADD COLUMN note TEXT NOT NULL DEFAULT '';",
 };
 
 /* A SQLite migration without its PostgreSQL twin does not build. */
@@ -1153,15 +1161,17 @@ insert_sweep (QvizPgStore *pg, const QvizSweep *sweep, gboolean copy, guint *add
   p_text (p, qviz_sweep_status_name (copy ? sweep->status : QVIZ_SWEEP_RUNNING));
   p_text (p, sweep->message);
   p_text (p, owner);
+  p_text (p, sweep->name ? sweep->name : "");
+  p_text (p, sweep->note ? sweep->note : "");
   res = query_or_state (pg,
                         copy
                         ? "INSERT INTO sweeps (uuid, machine_id, model_sha256, created_us, "
                           "finished_us, resolutions, threads, precisions, options, status, "
-                          "message, owner) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) "
+                          "message, owner, name, note) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) "
                           "ON CONFLICT (uuid) DO NOTHING"
                         : "INSERT INTO sweeps (uuid, machine_id, model_sha256, created_us, "
                           "finished_us, resolutions, threads, precisions, options, status, "
-                          "message, owner) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
+                          "message, owner, name, note) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
                         p, state);
   if (g_str_equal (state, "23503"))
     {
@@ -1221,7 +1231,7 @@ qviz_pg_store_sweep_finish (QvizPgStore *pg, const char *sweep_uuid, QvizSweepSt
   "m.name, h.hostname, h.cpu_model, " \
   "(SELECT count(*) FROM runs r WHERE r.sweep_uuid = s.uuid), " \
   "(SELECT string_agg (DISTINCT r.engine, ', ' ORDER BY r.engine) FROM runs r " \
-  " WHERE r.sweep_uuid = s.uuid) " \
+  " WHERE r.sweep_uuid = s.uuid), s.name, s.note " \
   "FROM sweeps s LEFT JOIN models m ON m.sha256 = s.model_sha256 " \
   "LEFT JOIN machines h ON h.id = s.machine_id "
 
@@ -1263,6 +1273,8 @@ sweep_from_row (PGresult *res, int r)
   s->cpu_model = get_text_or_null (res, r, i++);
   s->n_runs = (guint) get_int (res, r, i++);
   s->engines = get_text_or_null (res, r, i++);
+  s->name = get_text (res, r, i++);
+  s->note = get_text (res, r, i++);
   return s;
 }
 
@@ -1322,6 +1334,26 @@ qviz_pg_store_get_sweep (QvizPgStore *pg, const char *sweep_id, GError **error)
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&pg->lock);
 
   return get_sweep_locked (pg, sweep_id, error);
+}
+
+gboolean
+qviz_pg_store_set_sweep_label (QvizPgStore *pg, const char *sweep_id, const char *name,
+                               const char *note, GError **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&pg->lock);
+  g_autofree char *uuid = NULL;
+  g_autoptr(GPtrArray) p = params_new ();
+
+  if (!check_writable (pg, error))
+    return FALSE;
+  uuid = resolve_id (pg, "sweeps", "sweep", sweep_id, error);
+  if (uuid == NULL)
+    return FALSE;
+  p_text_or_null (p, name);
+  p_text_or_null (p, note);
+  p_text (p, uuid);
+  return exec (pg, "UPDATE sweeps SET name = coalesce ($1, name), note = coalesce ($2, note) "
+               "WHERE uuid = $3", p, "label the sweep", error);
 }
 
 gboolean
@@ -1425,8 +1457,8 @@ insert_samples (QvizPgStore *pg, const QvizRun *run, const char *doing, GError *
   "idx, name, op, kernel, reason, fused, in_shape, out_shape, kernel_h, kernel_w, " \
   "stride_h, stride_w, dilation_h, dilation_w, groups, depthwise, dilated, layer_class, " \
   "macs, params, bytes, n_samples, median_ms, p10_ms, p90_ms, min_ms, max_ms, mean_ms, " \
-  "stddev_ms, mad_ms, gops, sqnr_db, samples, accum_sqnr_db"
-#define N_LAYER_COLUMNS 35 /* with run_uuid */
+  "stddev_ms, mad_ms, gops, sqnr_db, samples, accum_sqnr_db, plan_ms"
+#define N_LAYER_COLUMNS 36 /* with run_uuid */
 
 static gboolean
 insert_layers (QvizPgStore *pg, const QvizRun *run, const char *doing, GError **error)
@@ -1464,6 +1496,7 @@ insert_layers (QvizPgStore *pg, const QvizRun *run, const char *doing, GError **
       p_real (v, l->sqnr_db);
       p_pass_ms (v, l->pass_ms);
       p_real (v, l->accum_sqnr_db);
+      p_real (v, l->plan_ms);
     }
   return insert_rows (pg, "INSERT INTO layers (run_uuid, " LAYER_COLUMNS ")",
                       N_LAYER_COLUMNS, v, doing, error);
@@ -1650,6 +1683,7 @@ load_children (QvizPgStore *pg, GPtrArray *runs, const char *where, Params *p,
       l->sqnr_db = get_real (res, r, i++);
       get_pass_ms (res, r, i++, l->pass_ms);
       l->accum_sqnr_db = get_real (res, r, i++);
+      l->plan_ms = get_real (res, r, i++);
     }
 
   g_clear_pointer (&res, PQclear);

@@ -39,6 +39,9 @@ gboolean       qviz_pg_store_sweep_finish  (QvizPgStore *pg, const char *sweep_u
                                             GError **error);
 gboolean       qviz_pg_store_put_run       (QvizPgStore *pg, const QvizRun *run,
                                             GError **error);
+gboolean       qviz_pg_store_set_sweep_label (QvizPgStore *pg, const char *sweep_id,
+                                             const char *name, const char *note,
+                                             GError **error);
 gboolean       qviz_pg_store_delete_sweep  (QvizPgStore *pg, const char *sweep_id,
                                             GError **error);
 /* The full uuid a sweep id (or unique prefix) names. */

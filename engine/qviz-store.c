@@ -203,6 +203,15 @@ static const char *const migrations[] = {
   "  params BLOB NOT NULL,"
   "  created_us INTEGER NOT NULL,"
   "  PRIMARY KEY (model_sha256, source, settings));",
+
+  /* 6 -> 7: the time each layer took to plan (prepacking its weights,
+   * building its indirection buffer or tables), for the cold-start view. */
+  "ALTER TABLE layers ADD COLUMN plan_ms REAL;",
+
+  /* 7 -> 8: a name and a note per sweep, so that a user can tell sweeps
+   * of one model apart. */
+  "ALTER TABLE sweeps ADD COLUMN name TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE sweeps ADD COLUMN note TEXT NOT NULL DEFAULT '';",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QVIZ_STORE_SCHEMA_VERSION);
@@ -1313,7 +1322,7 @@ qviz_store_sweep_begin (QvizStore *store, const QvizSweep *sweep, GError **error
   stmt = prepare (store,
                   "INSERT INTO sweeps (uuid, machine_id, model_sha256, created_us, "
                   "finished_us, resolutions, threads, precisions, options, status, message, "
-                  "owner) VALUES (?,?,?,?,0,?,?,?,?,'running',?,?)",
+                  "owner, name, note) VALUES (?,?,?,?,0,?,?,?,?,'running',?,?,?,?)",
                   "record the sweep", error);
   if (stmt == NULL)
     return FALSE;
@@ -1327,6 +1336,8 @@ qviz_store_sweep_begin (QvizStore *store, const QvizSweep *sweep, GError **error
   bind_text (stmt, i++, sweep->options);
   bind_text (stmt, i++, sweep->message);
   bind_text (stmt, i++, owner);
+  bind_text (stmt, i++, sweep->name ? sweep->name : "");
+  bind_text (stmt, i++, sweep->note ? sweep->note : "");
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
     {
@@ -1458,7 +1469,7 @@ mark_interrupted (QvizStore *store, GError **error)
   "m.name, h.hostname, h.cpu_model, " \
   "(SELECT count(*) FROM runs r WHERE r.sweep_uuid = s.uuid), " \
   "(SELECT group_concat (engine, ', ') FROM (SELECT DISTINCT engine FROM runs r " \
-  " WHERE r.sweep_uuid = s.uuid ORDER BY engine)) " \
+  " WHERE r.sweep_uuid = s.uuid ORDER BY engine)), s.name, s.note " \
   "FROM sweeps s LEFT JOIN models m ON m.sha256 = s.model_sha256 " \
   "LEFT JOIN machines h ON h.id = s.machine_id "
 
@@ -1501,6 +1512,8 @@ sweep_from_row (sqlite3_stmt *stmt)
   s->cpu_model = col_text_or_null (stmt, i++);
   s->n_runs = (guint) sqlite3_column_int (stmt, i++);
   s->engines = col_text_or_null (stmt, i++);
+  s->name = col_text (stmt, i++);
+  s->note = col_text (stmt, i++);
   return s;
 }
 
@@ -1603,6 +1616,72 @@ qviz_store_get_sweep (QvizStore *store, const char *sweep_id, GError **error)
 
   locker = g_mutex_locker_new (&store->lock);
   return get_sweep_locked (store, sweep_id, error);
+}
+
+/* One line of at most max characters, or a sentence saying what is wrong. */
+gboolean
+qviz_store_check_label (const char *what, const char *text, glong max, GError **error)
+{
+  if (text == NULL)
+    return TRUE;
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                   "The sweep's %s is not valid UTF-8.", what);
+      return FALSE;
+    }
+  if (strpbrk (text, "\n\r") != NULL)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                   "The sweep's %s must be one line.", what);
+      return FALSE;
+    }
+  if (g_utf8_strlen (text, -1) > max)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                   "The sweep's %s has %ld characters; at most %ld are kept.", what,
+                   g_utf8_strlen (text, -1), max);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+qviz_store_set_sweep_label (QvizStore *store, const char *sweep_id, const char *name,
+                            const char *note, GError **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *uuid = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL && sweep_id != NULL, FALSE);
+
+  if (!qviz_store_check_label ("name", name, QVIZ_SWEEP_NAME_MAX, error) ||
+      !qviz_store_check_label ("note", note, QVIZ_SWEEP_NOTE_MAX, error))
+    return FALSE;
+  if (store->pg != NULL)
+    return qviz_pg_store_set_sweep_label (store->pg, sweep_id, name, note, error);
+
+  locker = g_mutex_locker_new (&store->lock);
+  if (!check_writable (store, error))
+    return FALSE;
+  uuid = resolve_id (store, "sweeps", "sweep", sweep_id, error);
+  if (uuid == NULL)
+    return FALSE;
+  stmt = prepare (store, "UPDATE sweeps SET name = coalesce (?1, name), note = coalesce (?2, note) "
+                  "WHERE uuid = ?3", "label the sweep", error);
+  if (stmt == NULL)
+    return FALSE;
+  if (name != NULL)
+    bind_text (stmt, 1, name);
+  if (note != NULL)
+    bind_text (stmt, 2, note);
+  bind_text (stmt, 3, uuid);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (store, rc, "label the sweep", error);
+  return TRUE;
 }
 
 gboolean
@@ -1752,8 +1831,8 @@ insert_layers (QvizStore *store, const QvizRun *run, const char *doing, GError *
                   "in_shape, out_shape, kernel_h, kernel_w, stride_h, stride_w, dilation_h, "
                   "dilation_w, groups, depthwise, dilated, layer_class, macs, params, bytes, "
                   "n_samples, median_ms, p10_ms, p90_ms, min_ms, max_ms, mean_ms, stddev_ms, "
-                  "mad_ms, gops, sqnr_db, samples, accum_sqnr_db) "
-                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                  "mad_ms, gops, sqnr_db, samples, accum_sqnr_db, plan_ms) "
+                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                   doing, error);
   if (stmt == NULL)
     return FALSE;
@@ -1805,6 +1884,7 @@ insert_layers (QvizStore *store, const QvizRun *run, const char *doing, GError *
       else
         sqlite3_bind_null (stmt, i++);
       bind_real (stmt, i++, l->accum_sqnr_db);
+      bind_real (stmt, i++, l->plan_ms);
       if (!step_done (store, stmt, doing, error))
         return FALSE;
     }
@@ -1956,7 +2036,7 @@ load_layers (QvizStore *store, QvizRun *run, GError **error)
                   "kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, groups, "
                   "depthwise, dilated, layer_class, macs, params, bytes, n_samples, "
                   "median_ms, p10_ms, p90_ms, min_ms, max_ms, mean_ms, stddev_ms, mad_ms, "
-                  "gops, sqnr_db, samples, accum_sqnr_db FROM layers WHERE run_uuid = ? "
+                  "gops, sqnr_db, samples, accum_sqnr_db, plan_ms FROM layers WHERE run_uuid = ? "
                   "ORDER BY idx",
                   "read layers", error);
   if (stmt == NULL)
@@ -2006,6 +2086,7 @@ load_layers (QvizStore *store, QvizRun *run, GError **error)
           g_array_append_val (l->pass_ms, v);
         }
       l->accum_sqnr_db = col_real (stmt, i + 1);
+      l->plan_ms = col_real (stmt, i + 2);
     }
   if (rc != SQLITE_DONE)
     return set_sqlite_error (store, rc, "read layers", error);
@@ -2243,6 +2324,9 @@ static const ImportCheck import_checks[] = {
     IS_TEXT ("precisions", 256) " AND " IS_TEXT ("options", 4096) " AND "
     IS_TEXT ("message", 4096),
     "'sweep ' || " QUOTED ("uuid") " || ' has a time, setting or message out of range'" },
+  { "sweeps", "name", PICKED_SWEEPS,
+    IS_TEXT ("name", 800) " AND " IS_TEXT ("note", 8000),
+    "'sweep ' || " QUOTED ("uuid") " || ' has a name or note that is not text or too long'" },
   { "sweeps", NULL, PICKED_SWEEPS,
     "NOT EXISTS (SELECT 1 FROM main.sweeps AS d WHERE d.uuid = src.sweeps.uuid AND "
     "(d.machine_id, d.model_sha256, d.created_us, d.resolutions, d.threads, d.precisions, "
@@ -2354,6 +2438,10 @@ static const ImportCheck import_checks[] = {
     "accum_sqnr_db BETWEEN -1000 AND 1000)",
     "'layer ' || " QUOTED ("name") " || ' of run ' || " QUOTED ("run_uuid")
     " || ' has an accumulated SQNR out of range'" },
+  { "layers", "plan_ms", NEW_RUN_ROWS,
+    IS_MS_OR_NULL ("plan_ms"),
+    "'layer ' || " QUOTED ("name") " || ' of run ' || " QUOTED ("run_uuid")
+    " || ' has a plan time that is negative, infinite or not a number'" },
   { "layers", "samples", NEW_RUN_ROWS,
     "samples IS NULL OR (typeof (samples) = 'blob' AND length (samples) % 4 = 0 AND "
     "length (samples) <= 400000000)",
@@ -2661,8 +2749,8 @@ import_sweep_from_store (QvizStore *store, QvizStore *src, const char *uuid,
 
   stmt = prepare (store,
                   "INSERT OR IGNORE INTO sweeps (uuid, machine_id, model_sha256, created_us, "
-                  "finished_us, resolutions, threads, precisions, options, status, message) "
-                  "VALUES (?,?,?,?,?,?,?,?,?,?,?)", "import", error);
+                  "finished_us, resolutions, threads, precisions, options, status, message, "
+                  "name, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", "import", error);
   if (stmt == NULL)
     return FALSE;
   i = 1;
@@ -2677,6 +2765,8 @@ import_sweep_from_store (QvizStore *store, QvizStore *src, const char *uuid,
   bind_text (stmt, i++, sweep->options);
   bind_text (stmt, i++, qviz_sweep_status_name (sweep->status));
   bind_text (stmt, i++, sweep->message);
+  bind_text (stmt, i++, sweep->name ? sweep->name : "");
+  bind_text (stmt, i++, sweep->note ? sweep->note : "");
   if (!step_done (store, stmt, "import", error))
     return FALSE;
   counts->sweeps += (guint) sqlite3_changes (store->db);

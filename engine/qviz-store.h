@@ -32,7 +32,7 @@
 G_BEGIN_DECLS
 
 /* The schema this qviz writes; files with a larger user_version are refused. */
-#define QVIZ_STORE_SCHEMA_VERSION 6
+#define QVIZ_STORE_SCHEMA_VERSION 8
 /* How long a write waits for another process's transaction, by default. */
 #define QVIZ_STORE_BUSY_TIMEOUT_MS 10000
 
@@ -83,6 +83,12 @@ gboolean       qviz_store_sweep_finish    (QvizStore *store, const char *sweep_u
  * sweep must have begun.  The run's stats are stored as they are: call
  * qviz_run_compute_stats () first. */
 gboolean       qviz_store_put_run         (QvizStore *store, const QvizRun *run,
+                                           GError **error);
+/* Names a sweep and notes what it was for (uuid or unique prefix); NULL
+ * leaves that one as it is, "" clears it.  Each is one line of at most
+ * 200 (name) or 2000 (note) characters. */
+gboolean       qviz_store_set_sweep_label (QvizStore *store, const char *sweep_id,
+                                           const char *name, const char *note,
                                            GError **error);
 /* Deletes a sweep and its runs (uuid or unique prefix). */
 gboolean       qviz_store_delete_sweep    (QvizStore *store, const char *sweep_id,

@@ -402,6 +402,7 @@ fill_layers (QvizRun *run, const QvizPlan *plan)
       rl->dilated = info->dilated;
       rl->layer_class = g_strdup (qviz_layer_class_name (info->layer_class));
       rl->macs = info->macs;
+      rl->plan_ms = info->plan_ms;
       rl->params = info->params;
       rl->bytes = info->bytes;
     }
@@ -808,14 +809,21 @@ qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *c
   sweep->resolutions = join_resolutions (config->resolutions);
   sweep->threads = join_ints (config->threads);
   sweep->precisions = join_precisions (config->precisions);
-  sweep->options = g_strdup_printf ("iterations=%d min-time=%g cold=%d warmup=%d conv=%s isa=%s%s%s",
-                                    config->iterations, config->min_time, config->cold,
-                                    config->warmup,
-                                    conv_algo_name (config->conv_algo),
-                                    config->isa >= 0 ? qvk_isa_name ((qvk_isa) config->isa)
-                                                     : "auto",
-                                    calibration_note ? " " : "",
-                                    calibration_note ? calibration_note : "");
+  {
+    g_autofree char *kept = config->keep_float != NULL && config->keep_float[0] != NULL
+                            ? g_strjoinv (",", config->keep_float) : NULL;
+
+    sweep->options = g_strdup_printf ("iterations=%d min-time=%g cold=%d warmup=%d conv=%s isa=%s%s%s%s%s",
+                                      config->iterations, config->min_time, config->cold,
+                                      config->warmup,
+                                      conv_algo_name (config->conv_algo),
+                                      config->isa >= 0 ? qvk_isa_name ((qvk_isa) config->isa)
+                                                       : "auto",
+                                      calibration_note ? " " : "",
+                                      calibration_note ? calibration_note : "",
+                                      kept != NULL ? " keep-float=" : "",
+                                      kept != NULL ? kept : "");
+  }
   sweep->status = QVIZ_SWEEP_RUNNING;
   g_free (sweep->message);
   sweep->message = g_strdup ("");
@@ -916,4 +924,105 @@ qviz_sweep_execute (QvizGraph *graph, QvizStore *store, const QvizSweepConfig *c
       return FALSE;
     }
   return TRUE;
+}
+
+/* The value of key in options ("k=v k2=\"a, b\""), unquoted; NULL if
+ * absent. */
+static char *
+option_value (const char *options,
+              const char *key)
+{
+  gsize klen = strlen (key);
+
+  for (const char *p = options; p != NULL && *p != '\0';)
+    {
+      while (*p == ' ')
+        p++;
+      if (strncmp (p, key, klen) == 0 && p[klen] == '=')
+        {
+          const char *v = p + klen + 1;
+          const char *end;
+
+          if (*v == '"')
+            {
+              end = strchr (v + 1, '"');
+              return g_strndup (v + 1, end != NULL ? (gsize) (end - v - 1) : strlen (v + 1));
+            }
+          end = strchr (v, ' ');
+          return g_strndup (v, end != NULL ? (gsize) (end - v) : strlen (v));
+        }
+      /* to the next key: past a quoted value as a whole */
+      while (*p != '\0' && *p != ' ')
+        {
+          if (*p == '"')
+            {
+              const char *q = strchr (p + 1, '"');
+              p = q != NULL ? q + 1 : p + strlen (p);
+            }
+          else
+            p++;
+        }
+    }
+  return NULL;
+}
+
+char *
+qviz_sweep_options_summary (const char *options)
+{
+  g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *conv = option_value (options, "conv");
+  g_autofree char *isa = option_value (options, "isa");
+  g_autofree char *calibration = option_value (options, "calibration");
+  g_autofree char *kept = option_value (options, "keep-float");
+
+  if (options == NULL)
+    return NULL;
+  if (conv != NULL && g_strcmp0 (conv, "auto") != 0)
+    g_ptr_array_add (parts, g_strdup (conv));
+  if (isa != NULL && g_strcmp0 (isa, "auto") != 0)
+    g_ptr_array_add (parts, g_strdup_printf ("isa %s", isa));
+  if (calibration != NULL)
+    {
+      /* "v2 percentile 99.99, <source>, 7.8 s": the method, then where the
+       * inputs came from (synthetic unless a file or folder was given) */
+      g_auto (GStrv) words = g_strsplit (calibration, " ", 4);
+      const char *source = strstr (calibration, ", ");
+
+      if (words[0] != NULL && words[1] != NULL)
+        {
+          char *method = g_strdup (words[1]);
+          gsize n = strlen (method);
+          if (n > 0 && method[n - 1] == ',')
+            method[n - 1] = '\0';
+          if (g_strcmp0 (method, "percentile") == 0 && words[2] != NULL
+              && !g_str_has_prefix (words[2], "99.99"))
+            {
+              g_autofree char *pct = g_strdup (words[2]);
+              g_strdelimit (pct, ",", '\0');
+              g_ptr_array_add (parts, g_strdup_printf ("percentile %s calibration", pct));
+            }
+          else if (g_strcmp0 (method, "percentile") != 0)
+            g_ptr_array_add (parts, g_strdup_printf ("%s calibration", method));
+          g_free (method);
+        }
+      if (source != NULL && (g_str_has_prefix (source + 2, "npy ") || g_str_has_prefix (source + 2, "images ")))
+        {
+          const char *path = strchr (source + 2, ' ') + 1;
+          const char *comma = strstr (path, ", ");
+          g_autofree char *full = g_strndup (path, comma != NULL ? (gsize) (comma - path) : strlen (path));
+          g_autofree char *base = g_path_get_basename (full);
+          g_ptr_array_add (parts, g_strdup_printf ("calibrated on %s", base));
+        }
+    }
+  if (kept != NULL && kept[0] != '\0')
+    {
+      guint n = 1;
+      for (const char *c = kept; *c != '\0'; c++)
+        n += *c == ',';
+      g_ptr_array_add (parts, g_strdup_printf (n == 1 ? "%u layer in float" : "%u layers in float", n));
+    }
+  if (parts->len == 0)
+    return NULL;
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv (" · ", (char **) parts->pdata);
 }

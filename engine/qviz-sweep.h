@@ -58,6 +58,10 @@ gboolean         qviz_parse_resolutions     (const char *text, GArray *out, GErr
 /* Parses "1,2,4" (each >= 1) into ints. */
 gboolean         qviz_parse_threads         (const char *text, GArray *out, GError **error);
 gboolean         qviz_parse_precisions      (const char *text, GArray *out, GError **error);
+/* What sets a sweep apart from one run with the defaults, read from its
+ * options (QvizSweep.options): "im2col · isa avx2 · minmax calibration ·
+ * calibrated on images.npy · 2 layers in float"; NULL when nothing does. */
+char            *qviz_sweep_options_summary (const char *options);
 
 typedef struct {
   /* A configuration is about to start (index of total, 0-based). */

@@ -89,6 +89,37 @@ test_info (void)
   result_clear (&r);
 }
 
+/* The op column fits the longest operator name ("greater_equal"): the
+ * column after it starts at the same place on every row. */
+static void
+test_info_columns (void)
+{
+  g_autofree char *model = g_test_build_filename (G_TEST_DIST, "fixtures", "select.onnx", NULL);
+  Result r = cli ("info", model, NULL);
+  g_auto (GStrv) lines = NULL;
+  const char *header;
+  long fused_at;
+  int rows = 0;
+
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "greater_equal"));
+  lines = g_strsplit (r.out, "\n", -1);
+  header = lines[1];
+  g_assert_nonnull (strstr (header, "fused"));
+  fused_at = strstr (header, "fused") - header;
+  for (int i = 2; lines[i] != NULL && g_ascii_isdigit (lines[i][2]); i++)
+    {
+      /* the fused column holds "-" in this model; the op before it ends
+       * in a letter, with at least one space between */
+      g_assert_cmpint ((long) strlen (lines[i]), >, fused_at);
+      g_assert_cmpint (lines[i][fused_at], ==, '-');
+      g_assert_cmpint (lines[i][fused_at - 1], ==, ' ');
+      rows++;
+    }
+  g_assert_cmpint (rows, >=, 10);
+  result_clear (&r);
+}
+
 static void
 test_errors (void)
 {
@@ -239,6 +270,29 @@ test_sweep_store (void)
   g_assert_nonnull (strstr (r.out, "dwsep5x5"));
   result_clear (&r);
 
+  /* a name and a note: kept, listed, in JSON; a two-line name refused in
+   * one sentence with nothing changed */
+  r = cli ("label", sweep, "--name", "baseline", "--note", "before the change", "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  r = cli ("label", sweep, "--name", "two\nlines", "--db", db, NULL);
+  g_assert_cmpint (r.status, !=, 0);
+  g_assert_nonnull (strstr (r.err, "one line"));
+  result_clear (&r);
+  r = cli ("label", "ffffffff", "--name", "x", "--db", db, NULL);
+  g_assert_cmpint (r.status, !=, 0);
+  result_clear (&r);
+  r = cli ("runs", "--db", db, "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  {
+    g_autoptr (JsonNode) listed = parse_json (r.out);
+    JsonObject *first = json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (listed), "sweeps"), 0);
+    g_assert_cmpstr (json_object_get_string_member (first, "name"), ==, "baseline");
+    g_assert_cmpstr (json_object_get_string_member (first, "note"), ==, "before the change");
+  }
+  result_clear (&r);
+
   r = cli ("show", sweep, "--db", db, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "32x32"));
@@ -375,16 +429,17 @@ test_sqnr_warning (void)
 }
 
 /* --keep-float: the named layer runs in float, its conversions are layers
- * (and so spans) of their own; an unknown name is one sentence, exit 2. */
+ * (and so spans) of their own; the model's last layer writes its output in
+ * float; an unknown name is one sentence, exit 2. */
 static void
 test_keep_float (void)
 {
   g_autoptr (JsonNode) root = NULL;
   JsonArray *layers;
-  gboolean saw[3] = { FALSE, FALSE, FALSE };
+  gboolean saw[4] = { FALSE, FALSE, FALSE, FALSE };
   Result r = cli ("run", "dwsep5x5", "--res", "32", "--threads", "1", "--precision", "int8",
                   "--iterations", "2", "--cold", "1", "--no-store", "--keep-float",
-                  "pointwise/conv", "--json", NULL);
+                  "depthwise/conv", "--json", NULL);
 
   g_assert_cmpint (r.status, ==, 0);
   root = parse_json (r.out);
@@ -395,14 +450,17 @@ test_keep_float (void)
       JsonObject *l = json_array_get_object_element (layers, i);
       const char *name = json_object_get_string_member (l, "name");
       const char *kernel = json_object_get_string_member (l, "kernel");
-      if (g_str_equal (name, "pointwise/conv:dequantize"))
+      if (g_str_equal (name, "depthwise/conv:dequantize"))
         saw[0] = TRUE;
-      else if (g_str_equal (name, "pointwise/conv"))
+      else if (g_str_equal (name, "depthwise/conv"))
         saw[1] = g_str_has_prefix (kernel, "f32 ");
-      else if (g_str_equal (name, "pointwise/conv:quantize"))
+      else if (g_str_equal (name, "depthwise/conv:quantize"))
         saw[2] = json_object_get_double_member (l, "accum_sqnr_db") > 20;
+      else if (g_str_equal (name, "pointwise/conv"))
+        saw[3] = g_str_has_suffix (kernel, " f32 out") &&
+                 json_object_get_double_member (l, "accum_sqnr_db") > 20;
     }
-  g_assert_true (saw[0] && saw[1] && saw[2]);
+  g_assert_true (saw[0] && saw[1] && saw[2] && saw[3]);
   result_clear (&r);
 
   r = cli ("run", "dwsep5x5", "--res", "32", "--threads", "1", "--precision", "int8",
@@ -420,6 +478,7 @@ main (int argc, char **argv)
   tmpdir = qviz_test_cli_init (&argc, &argv, "qviz-cli-XXXXXX");
   g_test_add_func ("/cli/models", test_models);
   g_test_add_func ("/cli/info", test_info);
+  g_test_add_func ("/cli/info-columns", test_info_columns);
   g_test_add_func ("/cli/errors", test_errors);
   g_test_add_func ("/cli/bad-npy", test_bad_npy);
   g_test_add_func ("/cli/infer-round-trip", test_infer_round_trip);

@@ -341,6 +341,7 @@ make_run (const QvizSweep *sweep, const char *precision, int res, int threads, g
       l->bytes = 500000 * (k + 1);
       l->sqnr_db = int8 ? 25.0 + k : NAN;
       l->accum_sqnr_db = int8 ? 21.5 - k : NAN;
+      l->plan_ms = k == 0 ? NAN : 0.25 * k;
       for (guint p = 0; p < n_cold + n_warm; p++)
         {
           float ms = (float) g_rand_double_range (r, 0.1, 5.0);
@@ -457,6 +458,7 @@ assert_same_run (const QvizRun *a, const QvizRun *b)
       assert_same_double (x->gops, y->gops);
       assert_same_double (x->sqnr_db, y->sqnr_db);
       assert_same_double (x->accum_sqnr_db, y->accum_sqnr_db);
+      assert_same_double (x->plan_ms, y->plan_ms);
       g_assert_cmpuint (x->pass_ms->len, ==, y->pass_ms->len);
       g_assert_cmpmem (x->pass_ms->data, x->pass_ms->len * sizeof (float),
                        y->pass_ms->data, y->pass_ms->len * sizeof (float));
@@ -671,6 +673,7 @@ check_v1_rows (QvizStore *store)
   g_assert_cmpuint (l->macs, ==, 10838016);
   g_assert_cmpuint (l->pass_ms->len, ==, 0); /* no per-pass samples before schema 2 */
   g_assert_true (isnan (l->accum_sqnr_db));    /* nor accumulated SQNR before schema 3 */
+  g_assert_true (isnan (l->plan_ms));          /* nor per-layer plan time before 7 */
   g_assert_cmpuint (run->spans->len, ==, 1);
   g_assert_cmpint (qviz_run_get_span (run, 0)->end_ns, ==, 500000);
 }
@@ -1124,6 +1127,64 @@ test_machine_detect (void)
 }
 
 /* ---- import and export ---------------------------------------------- */
+
+/* A sweep's name and note: set, kept, cleared, refused when not one line or
+ * too long (nothing changed then), and carried by an import. */
+static void
+test_sweep_label (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *path_a = store_location (dir, "a.sqlite");
+  g_autofree char *path_b = g_build_filename (dir, "b.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QvizStore) a = qviz_store_open (path_a, QVIZ_STORE_READ_WRITE, &error);
+  g_autoptr(QvizStore) b = qviz_store_open (path_b, QVIZ_STORE_READ_WRITE, &error);
+  g_autoptr(QvizSweep) sweep_a = NULL;
+  g_autoptr(QvizSweep) sweep_b = NULL;
+  g_autoptr(GPtrArray) runs_a = fill_store (a, "host-a", "lraspp-mnv3", 100, 1, 5, &sweep_a);
+  g_autoptr(GPtrArray) runs_b = fill_store (b, "host-b", "lraspp-mnv3", 200, 1, 5, &sweep_b);
+  g_autofree char *long_note = g_strnfill (2001, 'n');
+  QvizImportCounts counts;
+
+  g_assert_no_error (error);
+  {
+    g_autoptr(QvizSweep) fresh = qviz_store_get_sweep (a, sweep_a->uuid, &error);
+    g_assert_cmpstr (fresh->name, ==, "");
+    g_assert_cmpstr (fresh->note, ==, "");
+  }
+  g_assert_true (qviz_store_set_sweep_label (a, sweep_a->uuid, "baseline", "before the “dwconv” change", &error));
+  g_assert_no_error (error);
+  g_assert_true (qviz_store_set_sweep_label (a, sweep_a->uuid, NULL, "", &error));
+  {
+    g_autoptr(QvizSweep) got = qviz_store_get_sweep (a, sweep_a->uuid, &error);
+    g_assert_cmpstr (got->name, ==, "baseline");
+    g_assert_cmpstr (got->note, ==, "");
+  }
+  g_assert_false (qviz_store_set_sweep_label (a, sweep_a->uuid, "two\nlines", NULL, &error));
+  g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "one line"));
+  g_clear_error (&error);
+  g_assert_false (qviz_store_set_sweep_label (a, sweep_a->uuid, NULL, long_note, &error));
+  g_assert_nonnull (strstr (error->message, "2001 characters"));
+  g_clear_error (&error);
+  {
+    g_autoptr(QvizSweep) got = qviz_store_get_sweep (a, sweep_a->uuid, &error);
+    g_assert_cmpstr (got->name, ==, "baseline");
+  }
+
+  /* b's labelled sweep comes into a with its label */
+  g_assert_true (qviz_store_set_sweep_label (b, sweep_b->uuid, "laptop", "on battery", &error));
+  g_assert_true (qviz_store_import (a, path_b, &counts, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(QvizSweep) got = qviz_store_get_sweep (a, sweep_b->uuid, &error);
+    g_assert_cmpstr (got->name, ==, "laptop");
+    g_assert_cmpstr (got->note, ==, "on battery");
+  }
+  qviz_store_close (g_steal_pointer (&a));
+  qviz_store_close (g_steal_pointer (&b));
+  remove_tree (dir);
+}
 
 static void
 test_import (void)
@@ -1999,6 +2060,7 @@ main (int argc, char **argv)
       g_test_add_func ("/store/round-trip", test_round_trip);
       g_test_add_func ("/store/prefix-and-atomicity", test_prefix_ambiguous);
       g_test_add_func ("/store/import", test_import);
+      g_test_add_func ("/store/sweep-label", test_sweep_label);
       g_test_add_func ("/store/import-hostile", test_import_hostile);
       g_test_add_func ("/store/export", test_export);
       g_test_add_func ("/store/two-processes", test_two_processes);
@@ -2016,6 +2078,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/round-trip", test_round_trip);
   g_test_add_func ("/store/prefix-and-atomicity", test_prefix_ambiguous);
   g_test_add_func ("/store/import", test_import);
+  g_test_add_func ("/store/sweep-label", test_sweep_label);
   g_test_add_func ("/store/import-hostile", test_import_hostile);
   g_test_add_func ("/store/export", test_export);
   g_test_add_func ("/store/two-processes", test_two_processes);

@@ -70,6 +70,19 @@ test_sweep_round_trip (void)
       g_assert_cmpuint (r->warm_ms->len, ==, 4);
       g_assert_cmpfloat (r->plan_ms, >, 0);
       g_assert_cmpuint (r->layers->len, ==, 2);
+      {
+        /* Each layer's plan time is measured, and is part of the plan's. */
+        double sum = 0;
+        for (guint k = 0; k < r->layers->len; k++)
+          {
+            double ms = qviz_run_get_layer (r, k)->plan_ms;
+            g_assert_false (isnan (ms));
+            g_assert_cmpfloat (ms, >=, 0);
+            sum += ms;
+          }
+        g_assert_cmpfloat (sum, >, 0);
+        g_assert_cmpfloat (sum, <=, r->plan_ms);
+      }
       for (guint k = 0; k < r->layers->len; k++)
         {
           const QvizRunLayer *l = qviz_run_get_layer (r, k);
@@ -293,7 +306,7 @@ test_calibration_cache (void)
   g_array_index (config->precisions, QvizPrecision, 0) = QVIZ_PRECISION_INT8;
   g_assert_true (qviz_sweep_execute (a, store, config, NULL, NULL, &first, NULL, &error));
   g_assert_no_error (error);
-  g_assert_nonnull (strstr (first->options, "calibration=\"v1 percentile 99.99, synthetic 8 inputs seed 7 32x32, "));
+  g_assert_nonnull (strstr (first->options, "calibration=\"v2 percentile 99.99, synthetic 8 inputs seed 7 32x32, "));
   g_assert_null (strstr (first->options, "cached"));
 
   g_assert_true (qviz_sweep_execute (b, store, config, NULL, NULL, &second, NULL, &error));
@@ -306,11 +319,27 @@ test_calibration_cache (void)
       g_assert_cmpfloat (x->quant.scale, ==, y->quant.scale);
       g_assert_cmpint (x->quant.zero_point, ==, y->quant.zero_point);
     }
+  /* the bias correction's input means come back from the cache too */
+  guint convs = 0;
+  for (guint i = 0; i < a->nodes->len; i++)
+    {
+      const QvizNode *x = qviz_graph_node (a, (int) i), *y = qviz_graph_node (b, (int) i);
+      gsize n = (gsize) x->a.conv.kernel_h * x->a.conv.kernel_w * x->a.conv.in_channels;
+
+      if (x->op != QVIZ_OP_CONV)
+        continue;
+      g_assert_nonnull (x->a.conv.input_tap_mean);
+      g_assert_nonnull (y->a.conv.input_tap_mean);
+      g_assert_cmpmem (x->a.conv.input_tap_mean, n * sizeof (float),
+                       y->a.conv.input_tap_mean, n * sizeof (float));
+      convs++;
+    }
+  g_assert_cmpuint (convs, >, 0);
 
   config->calibration.method = QVIZ_CALIBRATION_MINMAX;
   g_assert_true (qviz_sweep_execute (c, store, config, NULL, NULL, &third, NULL, &error));
   g_assert_no_error (error);
-  g_assert_nonnull (strstr (third->options, "calibration=\"v1 minmax, "));
+  g_assert_nonnull (strstr (third->options, "calibration=\"v2 minmax, "));
   g_assert_null (strstr (third->options, "cached"));
   for (int v = 0; v < qviz_graph_n_values (a); v++)
     if (qviz_graph_value (a, v)->quant.scale != qviz_graph_value (c, v)->quant.scale)
@@ -395,6 +424,32 @@ test_eta (void)
   g_assert_cmpfloat (fabs (left - (1.0 + 2 * (0.02 + 0.48 * 16 + 1.6))), <, 1e-6);
 }
 
+/* A sweep's options say what sets it apart, and nothing for defaults. */
+static void
+test_options_summary (void)
+{
+  static const struct { const char *options, *summary; } cases[] = {
+    { "iterations=0 min-time=0.5 cold=3 warmup=0 conv=auto isa=auto "
+      "calibration=\"v2 percentile 99.99, synthetic 8 inputs seed 7 256x256, 7.8 s\"", NULL },
+    { "iterations=0 min-time=0.5 cold=3 warmup=0 conv=im2col isa=avx2 "
+      "calibration=\"v2 minmax, npy /data/cal/imgs.npy, 16 inputs, file 0123456789abcdef, 1.2 s\"",
+      "im2col · isa avx2 · minmax calibration · calibrated on imgs.npy" },
+    { "iterations=20 conv=auto isa=auto calibration=\"v2 percentile 99.9, images /home/u/val, 8 at 224x224, "
+      "files 0123456789abcdef, cached\" keep-float=a/conv,b/add", "percentile 99.9 calibration · "
+      "calibrated on val · 2 layers in float" },
+    { "iterations=10 conv=auto isa=scalar", "isa scalar" },
+    { "", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *got = qviz_sweep_options_summary (cases[i].options);
+      g_test_message ("%s -> %s", cases[i].options, got ? got : "(none)");
+      g_assert_cmpstr (got, ==, cases[i].summary);
+    }
+  g_assert_null (qviz_sweep_options_summary (NULL));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -409,6 +464,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sweep/calibration-cache", test_calibration_cache);
   g_test_add_func ("/sweep/memory-estimate", test_memory_estimate);
   g_test_add_func ("/sweep/eta", test_eta);
+  g_test_add_func ("/sweep/options-summary", test_options_summary);
   status = g_test_run ();
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
