@@ -175,6 +175,7 @@ qviz_application_startup (GApplication *app)
     { "win.run", { "<Control>r", NULL } },
     { "win.cancel", { "Escape", NULL } },
     { "win.toggle-sidebar", { "F9", NULL } },
+    { "win.filter-sweeps", { "<Control><Shift>f", NULL } },
     { "win.export", { "<Control>e", NULL } },
     { "win.search", { "<Control>f", NULL } },
     { "win.zoom-in", { "<Control>plus", "<Control>equal", "<Control>KP_Add", NULL } },
@@ -186,6 +187,7 @@ qviz_application_startup (GApplication *app)
     { "win.show-page::cold-start", { "<Alt>4", NULL } },
     { "win.show-page::compare", { "<Alt>5", NULL } },
     { "win.show-page::machines", { "<Alt>6", NULL } },
+    { "win.show-page::accuracy", { "<Alt>7", NULL } },
   };
 
   G_APPLICATION_CLASS (qviz_application_parent_class)->startup (app);

@@ -4,6 +4,8 @@
 #include "qviz-cold-start-page.h"
 
 #include <adwaita.h>
+
+#include "qviz-window-format.h"
 #include <glib/gi18n.h>
 #include <math.h>
 
@@ -12,6 +14,7 @@
 
 /* The ranked list names the layers that matter; the flame chart shows all. */
 #define MAX_RANKED 12
+#define MAX_PLAN_LAYERS 8
 
 struct _QvizColdStartPage
 {
@@ -27,6 +30,8 @@ struct _QvizColdStartPage
   GtkStack       *stack;
   GtkListBox     *stages;
   GtkLabel       *plan_note;
+  GtkWidget      *plan_heading;
+  GtkListBox     *plan_layers;
   QvizFlameView  *flame;
   GtkLabel       *extra_summary;
   GtkListBox     *ranked;
@@ -56,15 +61,6 @@ chosen_run (QvizColdStartPage *self)
   return g_ptr_array_index (self->runs, g_array_index (self->choices, guint, i));
 }
 
-static void
-remove_rows (GtkListBox *list)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
-}
-
 static GtkWidget *
 stage_row (const char *title,
            const char *subtitle,
@@ -85,6 +81,68 @@ stage_row (const char *title,
   return row;
 }
 
+static GtkWidget *
+plan_row (const char *title,
+          const char *subtitle,
+          double      ms,
+          double      share)
+{
+  g_autofree char *time = format_ms (ms);
+  /* TRANSLATORS: a layer's plan time and its share of the whole plan
+   * time: "3.20 ms (41%)". */
+  g_autofree char *value = isnan (share) ? g_strdup (time)
+                                         : g_strdup_printf (_("%s (%.0f%%)"), time, 100 * share);
+  GtkWidget *row = stage_row (title, subtitle, value, NULL);
+
+  gtk_widget_set_tooltip_text (row, title);
+  return row;
+}
+
+/* The plan time layer by layer: the layers that take longest to build,
+ * then the part of the plan that belongs to no layer. */
+static void
+fill_plan (QvizColdStartPage *self,
+           const QvizRun     *run)
+{
+  g_autoptr (QvizPlanBreakdown) pb = qviz_plan_breakdown_new (run);
+  double shown_ms = 0;
+  guint shown;
+
+  qviz_window_clear_list_box (self->plan_layers);
+  gtk_widget_set_visible (self->plan_heading, pb != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->plan_layers), pb != NULL);
+  if (pb == NULL)
+    {
+      /* Say why there is no breakdown rather than leave the reader
+       * looking for one. */
+      gtk_label_set_text (self->plan_note,
+                          _("This run has no per-layer plan time: it comes from an imported trace or from a database written before plan times were kept per layer. The model's loading is not part of a run."));
+      return;
+    }
+  shown = MIN (pb->layers->len, MAX_PLAN_LAYERS);
+  for (guint i = 0; i < shown; i++)
+    {
+      const QvizPlanLayer *pl = &g_array_index (pb->layers, QvizPlanLayer, i);
+      gtk_list_box_append (self->plan_layers, plan_row (pl->name, pl->kernel, pl->plan_ms, pl->share));
+      shown_ms += pl->plan_ms;
+    }
+  if (pb->layers->len > shown)
+    {
+      g_autofree char *title = g_strdup_printf (ngettext ("%u other layer", "%u other layers",
+                                                          pb->layers->len - shown),
+                                                pb->layers->len - shown);
+      double ms = pb->layers_ms - shown_ms;
+      gtk_list_box_append (self->plan_layers,
+                           plan_row (title, NULL, ms, pb->plan_ms > 0 ? ms / pb->plan_ms : NAN));
+    }
+  gtk_list_box_append (self->plan_layers,
+                       plan_row (_("Not per layer"),
+                                 _("Shapes, folding, kernel choice and the activation arena"),
+                                 pb->rest_ms, pb->plan_ms > 0 ? pb->rest_ms / pb->plan_ms : NAN));
+  gtk_label_set_text (self->plan_note,
+                      _("A layer's plan time is the packing of its weights (quantized for int8), its indirection buffer and its tables. The model's loading is not part of a run."));
+}
+
 static void
 fill_stages (QvizColdStartPage *self,
              const QvizRun     *run)
@@ -93,7 +151,7 @@ fill_stages (QvizColdStartPage *self,
   g_autofree char *warm = format_ms (run->stats.median);
   g_autofree char *warm_sub = NULL;
 
-  remove_rows (self->stages);
+  qviz_window_clear_list_box (self->stages);
   gtk_list_box_append (self->stages,
                        stage_row (_("Plan"),
                                   _("Shapes, folding, kernel choice, weight prepacking and the activation arena, once before the first pass"),
@@ -114,10 +172,7 @@ fill_stages (QvizColdStartPage *self,
                                         run->warm_ms->len),
                               run->warm_ms->len);
   gtk_list_box_append (self->stages, stage_row (_("Steady state"), warm_sub, warm, NULL));
-  /* The store keeps the plan time of the whole model: say so rather than
-   * leave the reader looking for a per-layer breakdown. */
-  gtk_label_set_text (self->plan_note,
-                      _("Plan time is stored for the whole model; this database has no per-layer plan time. The model's loading is not part of a run."));
+  fill_plan (self, run);
 }
 
 static GtkWidget *
@@ -159,7 +214,7 @@ fill_pass (QvizColdStartPage *self)
   g_autofree char *extra = NULL, *outside = NULL, *summary = NULL;
 
   g_clear_pointer (&self->pass, qviz_cold_pass_free);
-  remove_rows (self->ranked);
+  qviz_window_clear_list_box (self->ranked);
   self->n_ranked = 0;
   if (run != NULL && pass != GTK_INVALID_LIST_POSITION)
     self->pass = qviz_cold_pass_new (run, (int) pass);
@@ -302,6 +357,18 @@ qviz_cold_start_page_get_n_ranked (QvizColdStartPage *self)
   return self->n_ranked;
 }
 
+guint
+qviz_cold_start_page_get_n_plan_rows (QvizColdStartPage *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (QVIZ_IS_COLD_START_PAGE (self), 0);
+  for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (self->plan_layers)); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    n++;
+  return n;
+}
+
 GtkWidget *
 qviz_cold_start_page_get_flame (QvizColdStartPage *self)
 {
@@ -354,6 +421,8 @@ qviz_cold_start_page_class_init (QvizColdStartPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QvizColdStartPage, stack);
   gtk_widget_class_bind_template_child (widget_class, QvizColdStartPage, stages);
   gtk_widget_class_bind_template_child (widget_class, QvizColdStartPage, plan_note);
+  gtk_widget_class_bind_template_child (widget_class, QvizColdStartPage, plan_heading);
+  gtk_widget_class_bind_template_child (widget_class, QvizColdStartPage, plan_layers);
   gtk_widget_class_bind_template_child (widget_class, QvizColdStartPage, flame);
   gtk_widget_class_bind_template_child (widget_class, QvizColdStartPage, extra_summary);
   gtk_widget_class_bind_template_child (widget_class, QvizColdStartPage, ranked);

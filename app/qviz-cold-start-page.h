@@ -32,6 +32,8 @@ const QvizRun      *qviz_cold_start_page_get_run      (QvizColdStartPage *self);
 const QvizColdPass *qviz_cold_start_page_get_pass     (QvizColdStartPage *self);
 /* Rows of the ranked list, and the flame chart. */
 guint               qviz_cold_start_page_get_n_ranked (QvizColdStartPage *self);
+/* Rows of the plan's per-layer breakdown (0 when the run has none). */
+guint               qviz_cold_start_page_get_n_plan_rows (QvizColdStartPage *self);
 GtkWidget          *qviz_cold_start_page_get_flame    (QvizColdStartPage *self);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <glib/gstdio.h>
 
 #include "qviz-calibrate.h"
@@ -397,57 +398,80 @@ settings_ints (GSettings  *settings,
   return out;
 }
 
+QvizSweepConfig *
+qviz_window_sweep_config_from_settings (QvizWindow *self)
+{
+  g_autoptr (GArray) res = NULL, threads = NULL;
+  g_auto (GStrv) precisions = NULL;
+  QvizSweepConfig *config;
+
+  g_return_val_if_fail (QVIZ_IS_WINDOW (self), NULL);
+
+  config = qviz_sweep_config_new ();
+  res = settings_ints (self->settings, "default-resolutions");
+  if (res->len > 0)
+    {
+      g_array_set_size (config->resolutions, 0);
+      for (guint i = 0; i < res->len; i++)
+        {
+          QvizResolution r = { g_array_index (res, int, i), g_array_index (res, int, i) };
+          g_array_append_val (config->resolutions, r);
+        }
+    }
+  threads = settings_ints (self->settings, "default-threads");
+  if (threads->len > 0)
+    {
+      g_array_set_size (config->threads, 0);
+      g_array_append_vals (config->threads, threads->data, threads->len);
+    }
+  precisions = g_settings_get_strv (self->settings, "default-precisions");
+  if (precisions[0] != NULL)
+    {
+      g_array_set_size (config->precisions, 0);
+      for (guint i = 0; precisions[i]; i++)
+        {
+          QvizPrecision p;
+          if (qviz_precision_parse (precisions[i], &p))
+            g_array_append_val (config->precisions, p);
+        }
+    }
+  config->iterations = g_settings_get_int (self->settings, "iterations");
+  config->min_time = g_settings_get_double (self->settings, "min-time");
+  config->cold = g_settings_get_int (self->settings, "cold-passes");
+  return config;
+}
+
 void
 qviz_window_start_sweep (QvizWindow *self)
 {
+  g_return_if_fail (QVIZ_IS_WINDOW (self));
+
+  qviz_window_start_sweep_with_config (self, qviz_window_sweep_config_from_settings (self));
+}
+
+void
+qviz_window_start_sweep_with_config (QvizWindow      *self,
+                                     QvizSweepConfig *config)
+{
   g_autoptr (GTask) task = NULL;
-  g_autoptr (GArray) res = NULL, threads = NULL;
-  g_auto (GStrv) precisions = NULL;
   SweepJob *job;
 
   g_return_if_fail (QVIZ_IS_WINDOW (self));
+  g_return_if_fail (config != NULL);
 
   if (self->cancellable != NULL || self->model_spec == NULL || self->store == NULL)
-    return;
+    {
+      qviz_sweep_config_free (config);
+      return;
+    }
 
   job = g_new0 (SweepJob, 1);
   job->window = g_object_ref (self);
   job->spec = g_strdup (self->model_spec);
   job->calibration = g_strdup (self->calibration);
   job->store = self->store;
-  job->config = qviz_sweep_config_new ();
+  job->config = config;
   job->graph = g_steal_pointer (&self->graph);
-
-  res = settings_ints (self->settings, "default-resolutions");
-  if (res->len > 0)
-    {
-      g_array_set_size (job->config->resolutions, 0);
-      for (guint i = 0; i < res->len; i++)
-        {
-          QvizResolution r = { g_array_index (res, int, i), g_array_index (res, int, i) };
-          g_array_append_val (job->config->resolutions, r);
-        }
-    }
-  threads = settings_ints (self->settings, "default-threads");
-  if (threads->len > 0)
-    {
-      g_array_set_size (job->config->threads, 0);
-      g_array_append_vals (job->config->threads, threads->data, threads->len);
-    }
-  precisions = g_settings_get_strv (self->settings, "default-precisions");
-  if (precisions[0] != NULL)
-    {
-      g_array_set_size (job->config->precisions, 0);
-      for (guint i = 0; precisions[i]; i++)
-        {
-          QvizPrecision p;
-          if (qviz_precision_parse (precisions[i], &p))
-            g_array_append_val (job->config->precisions, p);
-        }
-    }
-  job->config->iterations = g_settings_get_int (self->settings, "iterations");
-  job->config->min_time = g_settings_get_double (self->settings, "min-time");
-  job->config->cold = g_settings_get_int (self->settings, "cold-passes");
 
   self->cancellable = g_cancellable_new ();
   self->sweep_started_us = g_get_monotonic_time ();
@@ -522,6 +546,79 @@ on_delete_response (AdwMessageDialog *dialog,
 }
 
 static void
+on_label_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   QvizWindow       *self)
+{
+  GtkEditable *name = g_object_get_data (G_OBJECT (dialog), "name");
+  GtkEditable *note = g_object_get_data (G_OBJECT (dialog), "note");
+  g_autoptr (GError) error = NULL;
+
+  if (!g_str_equal (response, "save") || self->store == NULL || self->sweep_uuid == NULL)
+    return;
+  if (!qviz_window_label_sweep (self, self->sweep_uuid, gtk_editable_get_text (name),
+                                gtk_editable_get_text (note), &error))
+    qviz_window_toast (self, error->message);
+}
+
+gboolean
+qviz_window_label_sweep (QvizWindow  *self,
+                         const char  *sweep_uuid,
+                         const char  *name,
+                         const char  *note,
+                         GError     **error)
+{
+  g_return_val_if_fail (QVIZ_IS_WINDOW (self), FALSE);
+
+  if (self->store == NULL || !qviz_store_set_sweep_label (self->store, sweep_uuid, name, note, error))
+    return FALSE;
+  qviz_window_reload_sweeps (self, sweep_uuid);
+  return TRUE;
+}
+
+/* Name and Note…: what the sweep shown was for, kept with it. */
+static void
+action_label_sweep (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  QvizWindow *self = user_data;
+  GtkWidget *dialog, *box, *name, *note;
+  const QvizSweep *sweep = NULL;
+
+  for (guint i = 0; self->sweeps != NULL && i < self->sweeps->len; i++)
+    if (g_strcmp0 (((QvizSweep *) g_ptr_array_index (self->sweeps, i))->uuid, self->sweep_uuid) == 0)
+      sweep = g_ptr_array_index (self->sweeps, i);
+  if (sweep == NULL)
+    {
+      qviz_window_toast (self, _("Choose a sweep in the sidebar first."));
+      return;
+    }
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Name and Note"),
+                                   _("A name to tell this sweep apart in the sidebar and in Compare, and a note of what it was for."));
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  name = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (name), _("Name, e.g. baseline"));
+  gtk_editable_set_text (GTK_EDITABLE (name), sweep->name ? sweep->name : "");
+  gtk_entry_set_activates_default (GTK_ENTRY (name), TRUE);
+  note = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (note), _("Note, e.g. before the depthwise change"));
+  gtk_editable_set_text (GTK_EDITABLE (note), sweep->note ? sweep->note : "");
+  gtk_entry_set_activates_default (GTK_ENTRY (note), TRUE);
+  gtk_box_append (GTK_BOX (box), name);
+  gtk_box_append (GTK_BOX (box), note);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+  g_object_set_data (G_OBJECT (dialog), "name", name);
+  g_object_set_data (G_OBJECT (dialog), "note", note);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "save", _("_Save"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_label_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 action_delete_sweep (GSimpleAction *action,
                      GVariant      *param,
                      gpointer       user_data)
@@ -546,6 +643,43 @@ typedef struct {
   char       *kind;     /* "chart", "breakdown", "report" or "csv" */
   char       *format;   /* "png", "svg", "pdf" or "csv" */
 } ExportRequest;
+
+/* The sizes offered for an exported chart, "WxH", beside "as shown". */
+static const char *const export_sizes[] = { "shown", "1280x720", "1920x1080", "2560x1440", "1200x900", NULL };
+
+/* "lraspp-mnv3, sweep of 2026-12-04 09:34" and "AMD EPYC (vm), 2 cores ·
+ * 256x256 · 1,2 threads · f32,int8": what an exported chart is of. */
+static void
+export_title_and_context (QvizWindow  *self,
+                          const char  *what,
+                          char       **title,
+                          char       **context)
+{
+  g_autoptr (QvizSweep) sweep = self->sweep_uuid != NULL && self->store != NULL
+                                ? qviz_store_get_sweep (self->store, self->sweep_uuid, NULL) : NULL;
+  g_autoptr (QvizMachine) machine = sweep != NULL
+                                    ? qviz_store_get_machine (self->store, sweep->machine_id, NULL) : NULL;
+  g_autoptr (GDateTime) when = sweep != NULL ? g_date_time_new_from_unix_local (sweep->created / G_USEC_PER_SEC) : NULL;
+  g_autofree char *date = when != NULL ? g_date_time_format (when, "%Y-%m-%d %H:%M") : NULL;
+  const char *model = self->model_name != NULL ? self->model_name : "qviz";
+
+  /* TRANSLATORS: an exported chart's title: the model, what the chart
+   * shows, and the date of the sweep it comes from. */
+  *title = date != NULL ? g_strdup_printf (_("%s: %s, sweep of %s"), model, what, date)
+                        : g_strdup_printf ("%s: %s", model, what);
+  if (sweep == NULL)
+    {
+      *context = NULL;
+      return;
+    }
+  /* TRANSLATORS: the machine (CPU, host name, cores), then the sweep's
+   * sizes, thread counts and precisions. */
+  *context = g_strdup_printf (_("%s (%s), %d cores · %s · %s threads · %s"),
+                              machine != NULL ? machine->cpu_model : sweep->cpu_model,
+                              machine != NULL ? machine->hostname : sweep->hostname,
+                              machine != NULL ? machine->logical_cores : 0,
+                              sweep->resolutions, sweep->threads, sweep->precisions);
+}
 
 static void
 export_request_free (ExportRequest *request)
@@ -590,7 +724,7 @@ export_report (QvizWindow  *self,
   qviz_report_painter_set_info (p, info);
   for (guint i = 0; i < series->len; i++)
     qviz_report_painter_add_series (p, g_ptr_array_index (series, i));
-  qviz_report_painter_set_log_y (p, gtk_toggle_button_get_active (self->log_toggle));
+  qviz_report_painter_set_log_y (p, qviz_overview_page_get_log_scale (self->overview));
   qviz_report_painter_set_breakdown (p, breakdown);
   qviz_report_painter_set_layers (p, rows);
   return qviz_export_to_file (path, QVIZ_EXPORT_AUTO, QVIZ_REPORT_WIDTH, QVIZ_REPORT_HEIGHT,
@@ -603,8 +737,21 @@ qviz_window_export_file (QvizWindow  *self,
                          const char  *path,
                          GError     **error)
 {
+  QvizExportOptions options = { 0, 0, TRUE };
+
+  return qviz_window_export_file_with (self, kind, path, &options, error);
+}
+
+gboolean
+qviz_window_export_file_with (QvizWindow               *self,
+                              const char               *kind,
+                              const char               *path,
+                              const QvizExportOptions  *options,
+                              GError                  **error)
+{
   const char *page;
   gboolean compare;
+  g_autofree char *title = NULL, *context = NULL;
 
   g_return_val_if_fail (QVIZ_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (kind != NULL && path != NULL, FALSE);
@@ -625,10 +772,34 @@ qviz_window_export_file (QvizWindow  *self,
   if (g_str_equal (kind, "report"))
     return export_report (self, path, error);
   if (g_str_equal (kind, "breakdown"))
-    return qviz_breakdown_view_export (self->breakdown, path, error);
+    {
+      if (options->titled)
+        export_title_and_context (self, _("time by layer class"), &title, &context);
+      return qviz_breakdown_view_export_full (qviz_overview_page_get_breakdown (self->overview), path, options->width, options->height,
+                                              title, context, error);
+    }
   if (g_strcmp0 (page, "flame") == 0)
-    return qviz_flame_view_export (self->flame, path, error);
-  return qviz_curves_view_export (self->curves, path, error);
+    {
+      if (options->titled)
+        {
+          g_autofree char *what = NULL;
+          guint i = qviz_flame_page_get_selected (self->flame_page);
+          GListModel *configs = qviz_flame_page_get_configurations (self->flame_page);
+          g_autoptr (GObject) item = configs != NULL && i != GTK_INVALID_LIST_POSITION
+                                     ? g_list_model_get_item (configs, i) : NULL;
+
+          what = item != NULL && GTK_IS_STRING_OBJECT (item)
+                 /* TRANSLATORS: "flame chart, 256×256 · 1 thread" */
+                 ? g_strdup_printf (_("flame chart, %s"), gtk_string_object_get_string (GTK_STRING_OBJECT (item)))
+                 : g_strdup (_("flame chart"));
+          export_title_and_context (self, what, &title, &context);
+        }
+      return qviz_flame_view_export_full (qviz_flame_page_get_flame (self->flame_page), path, options->width, title, context, error);
+    }
+  if (options->titled)
+    export_title_and_context (self, _("latency by input resolution"), &title, &context);
+  return qviz_curves_view_export_full (qviz_overview_page_get_curves (self->overview), path, options->width, options->height,
+                                       title, context, error);
 }
 
 static void
@@ -643,6 +814,13 @@ on_export_response (GtkNativeDialog *dialog,
       g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       g_autofree char *path = file ? g_file_get_path (file) : NULL;
       g_autoptr (GError) error = NULL;
+      QvizExportOptions options = { 0, 0, TRUE };
+      const char *size = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "size");
+      const char *titled = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "title");
+
+      if (size != NULL && sscanf (size, "%dx%d", &options.width, &options.height) != 2)
+        options.width = options.height = 0;
+      options.titled = titled == NULL || g_strcmp0 (titled, "true") == 0;
 
       if (path != NULL)
         {
@@ -653,7 +831,7 @@ on_export_response (GtkNativeDialog *dialog,
               g_free (path);
               path = with_ext;
             }
-          if (qviz_window_export_file (self, request->kind, path, &error))
+          if (qviz_window_export_file_with (self, request->kind, path, &options, &error))
             {
               g_autofree char *base = g_path_get_basename (path);
               g_autofree char *text = g_strdup_printf (_("Saved %s"), base);
@@ -704,6 +882,19 @@ export_with_dialog (QvizWindow *self,
                                         _("_Save"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  if ((g_str_equal (kind, "chart") || g_str_equal (kind, "breakdown"))
+      && g_strcmp0 (adw_view_stack_get_visible_child_name (self->pages), "compare") != 0)
+    {
+      const char *labels[G_N_ELEMENTS (export_sizes)] = {
+        _("As shown"), "1280 × 720", "1920 × 1080", "2560 × 1440", "1200 × 900", NULL
+      };
+
+      gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (dialog), "size", _("Size"),
+                                   (const char **) export_sizes, labels);
+      gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (dialog), "size", "shown");
+      gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (dialog), "title", _("Title and context"), NULL, NULL);
+      gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (dialog), "title", "true");
+    }
   request = g_new0 (ExportRequest, 1);
   request->window = g_object_ref (self);
   request->kind = g_strdup (kind);
@@ -1113,6 +1304,18 @@ action_export_db (GSimpleAction *action,
 
 /* ---- search and zoom ------------------------------------------------ */
 
+/* Ctrl+Shift+F: the sidebar shown and its filter in focus. */
+static void
+action_filter_sweeps (GSimpleAction *action,
+                      GVariant      *param,
+                      gpointer       user_data)
+{
+  QvizWindow *self = QVIZ_WINDOW (user_data);
+
+  adw_flap_set_reveal_flap (self->flap, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->sweep_filter));
+}
+
 static void
 action_search (GSimpleAction *action,
                GVariant      *param,
@@ -1121,7 +1324,7 @@ action_search (GSimpleAction *action,
   QvizWindow *self = user_data;
 
   adw_view_stack_set_visible_child_name (self->pages, "flame");
-  gtk_widget_grab_focus (GTK_WIDGET (self->flame_search));
+  qviz_flame_page_focus_search (self->flame_page);
 }
 
 static void
@@ -1134,11 +1337,11 @@ action_zoom (GSimpleAction *action,
 
   adw_view_stack_set_visible_child_name (self->pages, "flame");
   if (g_str_equal (name, "zoom-in"))
-    qviz_flame_view_zoom_in (self->flame);
+    qviz_flame_view_zoom_in (qviz_flame_page_get_flame (self->flame_page));
   else if (g_str_equal (name, "zoom-out"))
-    qviz_flame_view_zoom_out (self->flame);
+    qviz_flame_view_zoom_out (qviz_flame_page_get_flame (self->flame_page));
   else
-    qviz_flame_view_zoom_reset (self->flame);
+    qviz_flame_view_zoom_reset (qviz_flame_page_get_flame (self->flame_page));
 }
 
 static void
@@ -1183,6 +1386,17 @@ action_open_saved (GSimpleAction *action,
     qviz_window_toast (self, error->message);
 }
 
+static void
+action_open_database (GSimpleAction *action,
+                      GVariant      *param,
+                      gpointer       user_data)
+{
+  if (param != NULL)
+    qviz_window_open_database (QVIZ_WINDOW (user_data), g_variant_get_string (param, NULL), NULL);
+  else
+    qviz_window_open_database_dialog (QVIZ_WINDOW (user_data));
+}
+
 static const GActionEntry win_actions[] = {
   { "open", action_open },
   { "open-model", action_open_model, "s" },
@@ -1190,6 +1404,7 @@ static const GActionEntry win_actions[] = {
   { "start-sweep", action_start_sweep },
   { "cancel", action_cancel },
   { "delete-sweep", action_delete_sweep },
+  { "label-sweep", action_label_sweep },
   { "export", action_export_menu },
   { "export-chart", action_export_chart, "s" },
   { "export-breakdown", action_export_breakdown, "s" },
@@ -1200,9 +1415,12 @@ static const GActionEntry win_actions[] = {
   { "show-page", action_show_page, "s" },
   { "export-db", action_export_db },
   { "connect-team", action_connect_team },
+  { "open-database", action_open_database },
+  { "open-database-path", action_open_database, "s" },
   { "connect-team-uri", action_connect_team, "s" },
   { "open-saved", action_open_saved, "s" },
   { "search", action_search },
+  { "filter-sweeps", action_filter_sweeps },
   { "zoom-in", action_zoom },
   { "zoom-out", action_zoom },
   { "zoom-reset", action_zoom },
@@ -1230,6 +1448,7 @@ qviz_window_update_actions (QvizWindow *self)
   set_enabled (self, "start-sweep", can_run);
   set_enabled (self, "cancel", running);
   set_enabled (self, "delete-sweep", !running && self->sweep_uuid != NULL);
+  set_enabled (self, "label-sweep", self->store != NULL && self->sweep_uuid != NULL);
   gboolean on_compare = self->pages != NULL &&
                         g_strcmp0 (adw_view_stack_get_visible_child_name (self->pages), "compare") == 0;
   gboolean can_write = self->store != NULL && !qviz_store_is_read_only (self->store);

@@ -297,10 +297,8 @@ fill_detail (QvizWindow *self)
   g_autoptr (GPtrArray) sorted = g_ptr_array_new ();
   g_autofree char *label_a = NULL, *label_b = NULL;
   g_autofree char *summary = NULL, *title = NULL, *config = NULL;
-  GtkWidget *child;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->delta_list))) != NULL)
-    gtk_list_box_remove (self->delta_list, child);
+  qviz_window_clear_list_box (self->delta_list);
   gtk_widget_set_visible (GTK_WIDGET (self->delta_more), FALSE);
   if (c == NULL)
     {
@@ -584,8 +582,10 @@ qviz_window_update_compare_choices (QvizWindow *self)
     {
       const QvizSweep *s = g_ptr_array_index (self->all_sweeps, i);
       g_autofree char *date = qviz_window_format_time (s->created);
-      g_autofree char *text = g_strdup_printf ("%s · %s · %s", s->model_name ? s->model_name : "?",
-                                               s->hostname ? s->hostname : "?", date);
+      g_autofree char *options = qviz_sweep_options_summary (s->options);
+      g_autofree char *text = g_strdup_printf ("%s · %s · %s%s%s", s->model_name ? s->model_name : "?",
+                                               s->hostname ? s->hostname : "?", date,
+                                               options != NULL ? " · " : "", options ? options : "");
       gtk_string_list_append (list, text);
     }
 
@@ -726,7 +726,7 @@ qviz_window_build_compare (QvizWindow *self)
   gtk_widget_set_hexpand (GTK_WIDGET (self->compare_curves), TRUE);
   gtk_widget_set_size_request (GTK_WIDGET (self->compare_curves), -1, 380);
   gtk_box_append (GTK_BOX (box), qviz_window_framed (GTK_WIDGET (self->compare_curves)));
-  g_object_bind_property (self->log_toggle, "active", self->compare_curves, "log-y", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->overview, "log-scale", self->compare_curves, "log-y", G_BINDING_SYNC_CREATE);
 
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   label = heading (_("Layer by Layer"));
@@ -855,7 +855,7 @@ qviz_window_export_compare (QvizWindow  *self,
   qviz_compare_report_painter_set_side (p, 1, head_b, lines_b);
   qviz_compare_report_painter_set_summary (p, summary);
   qviz_compare_report_painter_set_labels (p, label_a, label_b);
-  qviz_compare_report_painter_set_log_y (p, gtk_toggle_button_get_active (self->log_toggle));
+  qviz_compare_report_painter_set_log_y (p, qviz_overview_page_get_log_scale (self->overview));
   for (guint i = 0; i < series->len; i++)
     qviz_compare_report_painter_add_series (p, g_ptr_array_index (series, i));
   qviz_compare_report_painter_set_flame (p, flame_title, qviz_chart_flame_diff (c->b, c));

@@ -4,14 +4,20 @@
 #pragma once
 
 #include "qviz-window.h"
+#include "qviz-window-format.h"
 
+#include "qviz-accuracy-page.h"
 #include "qviz-breakdown-view.h"
 #include "qviz-cold-start-page.h"
 #include "qviz-curves-view.h"
-#include "qviz-flame-view.h"
-#include "qviz-layer-table.h"
+#include "qviz-flame-page.h"
+#include "qviz-layers-page.h"
+#include "qviz-machines-page.h"
+#include "qviz-overview-page.h"
+#include "qviz-sqnr-banner.h"
 #include "qviz-graph.h"
 #include "qviz-store.h"
+#include "qviz-sweep.h"
 
 G_BEGIN_DECLS
 
@@ -54,7 +60,6 @@ struct _QvizWindow
   GCancellable      *compare_cancellable;
   guint              loading_model; /* model loads in flight */
   guint              store_jobs;    /* imports and exports in flight */
-  QvizMachine       *this_machine;  /* detected once, for "this machine" */
 
   /* Sweep in progress */
   GCancellable      *cancellable;
@@ -75,32 +80,31 @@ struct _QvizWindow
 
   AdwToastOverlay   *toasts;
   GtkListBox        *sweep_list;
+  GtkSearchEntry    *sweep_filter;   /* above the sidebar: words every row shown has */
   GtkStack          *content_stack; /* "empty" or "pages" */
   AdwStatusPage     *empty_page;
   GtkWidget         *empty_machines_button;
   AdwViewStack      *pages;
 
-  /* Overview */
-  GtkWidget         *cards;
-  QvizCurvesView    *curves;
-  QvizBreakdownView *breakdown;
-  GtkToggleButton   *log_toggle;
+  /* Overview: a page that owns its state; given the runs shown. */
+  QvizOverviewPage  *overview;
 
-  /* Flame */
-  GtkDropDown       *flame_config;
-  GtkDropDown       *flame_pass;
-  GtkSearchEntry    *flame_search;
-  GtkLabel          *flame_matches; /* "3 of 12", "No match" */
-  QvizFlameView     *flame;
-  GtkLabel          *flame_status;
+  /* Flame chart: a page that owns its state; given the runs shown. */
+  QvizFlamePage     *flame_page;
 
-  /* Layers */
-  GtkDropDown       *layers_config;
-  GtkToggleButton   *special_toggle;
-  QvizLayerTable    *layer_table;
+  AdwStatusPage     *store_error_page;    /* the run store did not open */
+  GtkWidget         *store_error_default; /* "Use the Default Database" */
+
+  /* Layers: a page that owns its state; given the runs shown. */
+  QvizLayersPage    *layers;
 
   /* Cold start: a page that owns its state; given the runs shown. */
   QvizColdStartPage *cold_start;
+
+  /* Accuracy: a page that owns its state, given the runs shown; the banner
+   * over every page names the low-SQNR layers of the int8 run it shows. */
+  QvizAccuracyPage  *accuracy;
+  QvizSqnrBanner    *sqnr_banner;
 
   /* Compare */
   GtkDropDown       *compare_a, *compare_b, *compare_config;
@@ -114,18 +118,28 @@ struct _QvizWindow
   GtkListBox        *delta_list;
   GtkLabel          *delta_more;
 
-  /* Machines */
-  GtkStack          *machines_stack; /* "empty" or "list" */
-  GtkBox            *machines_box;
-  GPtrArray         *machine_groups; /* the AdwPreferencesGroup in machines_box */
-  GHashTable        *machines_expanded; /* machine id -> 1 open, -1 closed by the user */
+  /* Machines: a page that owns its state; given the store. */
+  QvizMachinesPage  *machines;
 };
 
-typedef struct {
-  int height, width, threads;
-} QvizWindowConfig;
-
 /* qviz-window-team.c: File > Connect to Team Database… */
+/* Whether every word of filter is in the sweep's sidebar text (date, line,
+ * machine, uuid, options); TRUE for an empty filter. */
+gboolean qviz_window_sweep_matches      (const QvizSweep *sweep, const char *filter);
+/* Stores a sweep's name and note (NULL: as it is) and shows them. */
+gboolean qviz_window_label_sweep        (QvizWindow *self, const char *sweep_uuid,
+                                         const char *name, const char *note, GError **error);
+/* qviz-window-database.c: File > Open Database…, and the page shown when
+ * the run store cannot be opened. */
+GtkWidget *qviz_window_build_store_error (QvizWindow *self);
+void     qviz_window_show_store_error   (QvizWindow *self, const char *location,
+                                         const GError *error);
+/* Tries location ("" for the default) off the main thread; on success
+ * remembers it (also under the settings key remember_as, if not NULL) and
+ * opens a window on it in place of this one; else a toast says why. */
+void     qviz_window_open_database      (QvizWindow *self, const char *location,
+                                         const char *remember_as);
+void     qviz_window_open_database_dialog (QvizWindow *self);
 void     qviz_window_connect_team_dialog (QvizWindow *self);
 /* Tries uri (postgresql://...) off the main thread; on success remembers
  * it and opens a window on it in place of this one. */
@@ -146,14 +160,6 @@ guint    qviz_window_get_n_sweep_rows   (QvizWindow *self);
 gboolean qviz_window_is_running         (QvizWindow *self);
 gboolean qviz_window_is_loading         (QvizWindow *self);
 const QvizRun *qviz_window_get_report_run (QvizWindow *self, const char *precision);
-GtkWidget *qviz_window_framed           (GtkWidget *child);
-GtkDropDown *qviz_window_choice_new      (void);
-char    *qviz_window_format_time        (gint64 unix_us);
-char    *qviz_window_format_ms          (double ms);
-char    *qviz_window_format_resolutions (const char *text);
-char    *qviz_window_format_list        (const char *text);
-char    *qviz_window_format_sweep_line  (const QvizSweep *sweep);
-const char *qviz_window_sweep_status_label (const QvizSweep *sweep);
 
 /* qviz-window-compare.c */
 GtkWidget *qviz_window_build_compare    (QvizWindow *self);
@@ -167,8 +173,19 @@ gboolean qviz_window_is_comparing       (QvizWindow *self);
 gboolean qviz_window_export_compare     (QvizWindow *self, const char *path, GError **error);
 gboolean qviz_window_export_compare_csv (QvizWindow *self, const char *path, GError **error);
 
-/* qviz-window-machines.c */
-GtkWidget *qviz_window_build_machines   (QvizWindow *self);
+/* qviz-window-accuracy.c */
+/* Makes the Accuracy page and the low-SQNR banner (self->sqnr_banner, for
+ * the window to place over the pages), and opens the Run dialog when the
+ * Layers table asks to run a layer in float.  Returns the page. */
+GtkWidget *qviz_window_build_accuracy   (QvizWindow *self);
+/* Opens the Run dialog for another run of run's configuration (its size,
+ * threads, kernels and ISA; run may be NULL), int8 only, with layer kept
+ * in float: what the Layers table's context menu and the Accuracy page's
+ * ranked layers offer. */
+void     qviz_window_run_keep_float     (QvizWindow *self, const QvizRun *run,
+                                         const char *layer);
+
+/* qviz-window.c: the Machines page */
 void     qviz_window_reload_machines    (QvizWindow *self);
 guint    qviz_window_get_n_machines     (QvizWindow *self);
 
@@ -178,6 +195,10 @@ void     qviz_window_update_actions     (QvizWindow *self);
 /* Starts a sweep of the current model with the GSettings defaults and
  * self->calibration (what win.start-sweep does). */
 void     qviz_window_start_sweep        (QvizWindow *self);
+/* The sweep settings kept in GSettings, as a config to change and start. */
+QvizSweepConfig *qviz_window_sweep_config_from_settings (QvizWindow *self);
+/* Starts a sweep of the current model with config (taken). */
+void     qviz_window_start_sweep_with_config (QvizWindow *self, QvizSweepConfig *config);
 void     qviz_window_cancel_sweep       (QvizWindow *self);
 void     qviz_window_load_model_async   (QvizWindow *self, const char *spec);
 /* Merges another qviz database into the window's store in a worker
@@ -195,5 +216,14 @@ gboolean qviz_window_is_busy_with_store (QvizWindow *self);
  * "breakdown", "report" or "csv"; the format from path's extension. */
 gboolean qviz_window_export_file        (QvizWindow *self, const char *kind,
                                          const char *path, GError **error);
+/* An exported chart's size in pixels (0 x 0: as shown) and whether a title
+ * and a line of context (model, sweep, machine) go above it. */
+typedef struct {
+  int      width, height;
+  gboolean titled;
+} QvizExportOptions;
+gboolean qviz_window_export_file_with   (QvizWindow *self, const char *kind,
+                                         const char *path, const QvizExportOptions *options,
+                                         GError **error);
 
 G_END_DECLS

@@ -35,52 +35,10 @@ uri_has_password (const char *uri)
          && memchr (authority, ':', (gsize) (at - authority)) != NULL;
 }
 
-static void
-try_connect (GTask        *task,
-             gpointer      source,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  GError *error = NULL;
-  QvizStore *store = qviz_store_open (task_data, QVIZ_STORE_READ_WRITE, &error);
-
-  if (store == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  qviz_store_close (store);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-on_connected (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  QvizWindow *self = QVIZ_WINDOW (source);
-  const char *uri = g_task_get_task_data (G_TASK (result));
-  g_autoptr (GError) error = NULL;
-  QvizWindow *team;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      qviz_window_toast (self, error->message);
-      return;
-    }
-  g_settings_set_string (self->settings, "team-database", uri);
-  g_settings_set_string (self->settings, "database-path", uri);
-  team = qviz_window_new (QVIZ_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))),
-                          uri, self->model_spec);
-  gtk_window_present (GTK_WINDOW (team));
-  gtk_window_close (GTK_WINDOW (self));
-}
-
 void
 qviz_window_connect_team (QvizWindow *self,
                           const char *uri)
 {
-  g_autoptr (GTask) task = NULL;
   g_autofree char *trimmed = g_strstrip (g_strdup (uri));
 
   g_return_if_fail (QVIZ_IS_WINDOW (self));
@@ -95,9 +53,7 @@ qviz_window_connect_team (QvizWindow *self,
       qviz_window_toast (self, _("Leave the password out of the URI: put it in ~/.pgpass, where the connection reads it; qviz does not store it."));
       return;
     }
-  task = g_task_new (self, NULL, on_connected, NULL);
-  g_task_set_task_data (task, g_steal_pointer (&trimmed), g_free);
-  g_task_run_in_thread (task, try_connect);
+  qviz_window_open_database (self, trimmed, "team-database");
 }
 
 static void

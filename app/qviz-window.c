@@ -8,7 +8,6 @@
 
 #include "qviz-config.h"
 #include "qviz-window-private.h"
-#include "qviz-crossover.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -21,56 +20,6 @@
 G_DEFINE_FINAL_TYPE (QvizWindow, qviz_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* ---- small helpers ---------------------------------------------------- */
-
-char *
-qviz_window_format_time (gint64 unix_us)
-{
-  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (unix_us / G_USEC_PER_SEC);
-  g_autoptr (GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
-
-  return local ? g_date_time_format (local, "%Y-%m-%d %H:%M") : g_strdup ("?");
-}
-
-/* "256x256,512x512" -> "256, 512"; non-square sizes stay "512×768". */
-char *
-qviz_window_format_resolutions (const char *text)
-{
-  g_auto (GStrv) parts = g_strsplit (text ? text : "", ",", -1);
-  GString *out = g_string_new (NULL);
-
-  for (guint i = 0; parts[i]; i++)
-    {
-      int h = 0, w = 0;
-      if (out->len)
-        g_string_append (out, ", ");
-      if (sscanf (parts[i], "%dx%d", &h, &w) == 2 && h == w)
-        g_string_append_printf (out, "%d", h);
-      else if (h > 0 && w > 0)
-        g_string_append_printf (out, "%d×%d", h, w);
-      else
-        g_string_append (out, parts[i]);
-    }
-  return g_string_free (out, FALSE);
-}
-
-char *
-qviz_window_format_list (const char *text)
-{
-  g_auto (GStrv) parts = g_strsplit (text ? text : "", ",", -1);
-  return g_strjoinv (", ", parts);
-}
-
-char *
-qviz_window_format_ms (double ms)
-{
-  if (isnan (ms))
-    return g_strdup ("—");
-  if (ms >= 100)
-    return g_strdup_printf (_("%.0f ms"), ms);
-  if (ms >= 10)
-    return g_strdup_printf (_("%.1f ms"), ms);
-  return g_strdup_printf (_("%.2f ms"), ms);
-}
 
 guint
 qviz_window_get_n_sweep_rows (QvizWindow *self)
@@ -171,50 +120,6 @@ sweep_list_header (GtkListBoxRow *row,
   gtk_list_box_row_set_header (row, header);
 }
 
-const char *
-qviz_window_sweep_status_label (const QvizSweep *sweep)
-{
-  switch (sweep->status)
-    {
-    case QVIZ_SWEEP_RUNNING:
-      return _("running");
-    case QVIZ_SWEEP_CANCELLED:
-      return _("cancelled");
-    case QVIZ_SWEEP_FAILED:
-      return _("failed");
-    case QVIZ_SWEEP_INTERRUPTED:
-      return _("interrupted");
-    case QVIZ_SWEEP_COMPLETE:
-    default:
-      return NULL;
-    }
-}
-
-char *
-qviz_window_format_sweep_line (const QvizSweep *sweep)
-{
-  g_autofree char *res = qviz_window_format_resolutions (sweep->resolutions);
-  g_autofree char *threads = qviz_window_format_list (sweep->threads);
-  g_autofree char *precisions = qviz_window_format_list (sweep->precisions);
-
-  g_autofree char *threads_text = NULL;
-
-  /* TRANSLATORS: the thread counts of a sweep, e.g. "1 thread" or "1, 2 threads". */
-  threads_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s thread", "%s threads",
-                                               g_strcmp0 (sweep->threads, "1") == 0 ? 1 : 2),
-                                  threads);
-  g_autofree char *line = NULL;
-
-  /* TRANSLATORS: sidebar row: resolutions in px, thread counts, precisions, number of runs. */
-  line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s px · %s · %s · %u run",
-                                       "%s px · %s · %s · %u runs", sweep->n_runs),
-                          res, threads_text, precisions, sweep->n_runs);
-  /* A sweep of another runtime (an imported profile) says which first. */
-  if (sweep->engines != NULL && g_strcmp0 (sweep->engines, QVIZ_ENGINE_QVIZ) != 0)
-    return g_strdup_printf ("%s · %s", sweep->engines, line);
-  return g_steal_pointer (&line);
-}
-
 static GtkWidget *
 make_sweep_row (const QvizSweep *sweep)
 {
@@ -225,7 +130,14 @@ make_sweep_row (const QvizSweep *sweep)
   g_autofree char *sub = qviz_window_format_sweep_line (sweep);
   const char *status = qviz_window_sweep_status_label (sweep);
 
-  title = gtk_label_new (date);
+  if (sweep->name != NULL && sweep->name[0] != '\0')
+    {
+      g_autofree char *named = g_strdup_printf ("%s · %s", sweep->name, date);
+      title = gtk_label_new (named);
+      gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+    }
+  else
+    title = gtk_label_new (date);
   gtk_label_set_xalign (GTK_LABEL (title), 0);
   gtk_widget_set_hexpand (title, TRUE);
   gtk_box_append (GTK_BOX (top), title);
@@ -252,7 +164,13 @@ make_sweep_row (const QvizSweep *sweep)
   gtk_widget_set_margin_bottom (box, 6);
   gtk_widget_set_margin_start (box, 6);
   gtk_widget_set_margin_end (box, 6);
-  gtk_widget_set_tooltip_text (box, sweep->uuid);
+  if (sweep->note != NULL && sweep->note[0] != '\0')
+    {
+      g_autofree char *tip = g_strdup_printf ("%s\n%s", sweep->note, sweep->uuid);
+      gtk_widget_set_tooltip_text (box, tip);
+    }
+  else
+    gtk_widget_set_tooltip_text (box, sweep->uuid);
   return box;
 }
 
@@ -268,6 +186,50 @@ compare_sweeps_by_machine (gconstpointer a,
   if (c == 0)
     c = (sb->created > sa->created) - (sb->created < sa->created);
   return c;
+}
+
+/* Every word of the filter is somewhere in the row: its date, its line
+ * (sizes, threads, precisions, options, runtime), machine or uuid. */
+gboolean
+qviz_window_sweep_matches (const QvizSweep *sweep,
+                           const char      *filter)
+{
+  g_autofree char *date = NULL, *line = NULL, *haystack = NULL, *folded = NULL, *query = NULL;
+  g_auto (GStrv) words = NULL;
+
+  if (filter == NULL || filter[0] == '\0')
+    return TRUE;
+  date = qviz_window_format_time (sweep->created);
+  line = qviz_window_format_sweep_line (sweep);
+  haystack = g_strjoin (" ", sweep->name ? sweep->name : "", sweep->note ? sweep->note : "",
+                        date, line, sweep->hostname ? sweep->hostname : "",
+                        sweep->cpu_model ? sweep->cpu_model : "", sweep->uuid,
+                        sweep->options ? sweep->options : "", NULL);
+  folded = g_utf8_casefold (haystack, -1);
+  query = g_utf8_casefold (filter, -1);
+  words = g_strsplit_set (query, " \t", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    if (words[i][0] != '\0' && strstr (folded, words[i]) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+sweep_row_visible (GtkListBoxRow *row,
+                   gpointer       user_data)
+{
+  QvizWindow *self = user_data;
+  const QvizSweep *sweep = row_sweep (self, row);
+
+  return sweep == NULL || self->sweep_filter == NULL
+         || qviz_window_sweep_matches (sweep, gtk_editable_get_text (GTK_EDITABLE (self->sweep_filter)));
+}
+
+static void
+on_sweep_filter_changed (QvizWindow *self)
+{
+  gtk_list_box_invalidate_filter (self->sweep_list);
+  gtk_list_box_invalidate_headers (self->sweep_list);
 }
 
 static void
@@ -382,7 +344,7 @@ config_model (QvizWindow *self)
 static const QvizWindowConfig *
 selected_config (QvizWindow *self)
 {
-  guint i = gtk_drop_down_get_selected (self->flame_config);
+  guint i = qviz_flame_page_get_selected (self->flame_page);
 
   if (self->configs == NULL || i >= self->configs->len)
     return NULL;
@@ -394,14 +356,7 @@ config_run (QvizWindow             *self,
             const QvizWindowConfig *c,
             const char             *precision)
 {
-  for (guint i = 0; c && self->runs && i < self->runs->len; i++)
-    {
-      const QvizRun *run = g_ptr_array_index (self->runs, i);
-      if (g_strcmp0 (run->precision, precision) == 0 && run->height == c->height &&
-          run->width == c->width && run->threads == c->threads)
-        return run;
-    }
-  return NULL;
+  return qviz_window_config_run (self->runs, c, precision);
 }
 
 const QvizRun *
@@ -413,299 +368,23 @@ qviz_window_get_report_run (QvizWindow *self,
   return config_run (self, selected_config (self), precision);
 }
 
-static GtkWidget *
-make_card (const char *title,
-           const char *value,
-           const char *detail)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *label;
-
-  gtk_widget_add_css_class (box, "card");
-  gtk_widget_add_css_class (box, "qviz-headline");
-  label = gtk_label_new (title);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_add_css_class (label, "caption-heading");
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_box_append (GTK_BOX (box), label);
-  /* Layer paths have no spaces to wrap at: break anywhere, and cut what
-   * two lines cannot hold, so a long name never widens the window. */
-  label = gtk_label_new (value);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_label_set_lines (GTK_LABEL (label), 2);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 30);
-  gtk_widget_add_css_class (label, "title-2");
-  gtk_box_append (GTK_BOX (box), label);
-  label = gtk_label_new (detail);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_label_set_lines (GTK_LABEL (label), 4);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
-  gtk_widget_add_css_class (label, "caption");
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_widget_set_hexpand (box, TRUE);
-  return box;
-}
-
-static void
-fill_cards (QvizWindow *self)
-{
-  GtkWidget *child;
-  g_autoptr (GString) speedups = g_string_new (NULL);
-  g_autofree char *speed_value = NULL;
-  g_autofree char *cold_value = NULL, *cold_detail = NULL;
-  g_autofree char *slow_value = NULL, *slow_detail = NULL;
-  g_autofree char *cross_value = NULL, *cross_detail = NULL;
-  int fewest = 0;
-  double best = 0, worst = G_MAXDOUBLE;
-  const QvizRun *largest = NULL;
-
-  while ((child = gtk_widget_get_first_child (self->cards)) != NULL)
-    gtk_flow_box_remove (GTK_FLOW_BOX (self->cards), child);
-  if (self->runs == NULL || self->runs->len == 0)
-    return;
-
-  for (guint i = 0; i < self->runs->len; i++)
-    {
-      const QvizRun *r = g_ptr_array_index (self->runs, i);
-      if (fewest == 0 || r->threads < fewest)
-        fewest = r->threads;
-    }
-  /* int8 speedup at each size, fewest threads. */
-  for (guint i = 0; i < self->configs->len; i++)
-    {
-      const QvizWindowConfig *c = &g_array_index (self->configs, QvizWindowConfig, i);
-      const QvizRun *f = config_run (self, c, "f32"), *q = config_run (self, c, "int8");
-      double s;
-
-      if (c->threads != fewest)
-        continue;
-      if (largest == NULL || c->height * c->width >= largest->height * largest->width)
-        largest = f ? f : q;
-      if (!f || !q || f->status != QVIZ_RUN_COMPLETE || q->status != QVIZ_RUN_COMPLETE)
-        continue;
-      s = f->stats.median / q->stats.median;
-      best = MAX (best, s);
-      worst = MIN (worst, s);
-      g_string_append_printf (speedups, "%s%d px: %.2f×", speedups->len ? " · " : "", c->height, s);
-    }
-  if (speedups->len)
-    {
-      speed_value = worst == best ? g_strdup_printf ("%.2f×", best)
-                                  : g_strdup_printf ("%.2f× – %.2f×", worst, best);
-      g_string_append_printf (speedups, g_dngettext (GETTEXT_PACKAGE, " (%d thread)",
-                                                     " (%d threads)", fewest), fewest);
-      gtk_flow_box_append (GTK_FLOW_BOX (self->cards),
-                           make_card (_("int8 speedup over f32"), speed_value, speedups->str));
-    }
-
-  /* Cold start of the largest configuration: plan, first pass, steady. */
-  if (largest != NULL)
-    {
-      QvizWindowConfig c = { largest->height, largest->width, largest->threads };
-      g_autoptr (GString) detail = g_string_new (NULL);
-      const char *precisions[] = { "f32", "int8" };
-      double first_total = NAN;
-
-      for (guint p = 0; p < G_N_ELEMENTS (precisions); p++)
-        {
-          const QvizRun *r = config_run (self, &c, precisions[p]);
-          g_autofree char *plan = NULL, *first = NULL, *steady = NULL;
-          double first_ms;
-
-          if (r == NULL)
-            continue;
-          first_ms = r->cold_ms->len ? g_array_index (r->cold_ms, double, 0) : NAN;
-          plan = qviz_window_format_ms (r->plan_ms);
-          first = qviz_window_format_ms (first_ms);
-          steady = qviz_window_format_ms (r->stats.median);
-          /* TRANSLATORS: precision: plan time, first pass, steady-state median. */
-          g_string_append_printf (detail, _("%s%s: plan %s, first pass %s, steady %s"),
-                                  detail->len ? "\n" : "", r->precision, plan, first, steady);
-          if (g_str_equal (r->precision, "int8") || isnan (first_total))
-            first_total = first_ms / r->stats.median;
-        }
-      if (!isnan (first_total))
-        {
-          /* TRANSLATORS: how many times slower the first pass is than a steady one. */
-          cold_value = g_strdup_printf (_("First pass %.1f× steady"), first_total);
-          g_string_append_printf (detail, g_dngettext (GETTEXT_PACKAGE, "\nat %d×%d, %d thread",
-                                                       "\nat %d×%d, %d threads", c.threads),
-                                  c.height, c.width, c.threads);
-          cold_detail = g_strdup (detail->str);
-          gtk_flow_box_append (GTK_FLOW_BOX (self->cards),
-                               make_card (_("Cold start"), cold_value, cold_detail));
-        }
-
-      /* Slowest layer of that configuration (int8 if measured). */
-      {
-        const QvizRun *r = config_run (self, &c, "int8");
-        const QvizRunLayer *slow = NULL;
-        if (r == NULL || r->layers == NULL || r->layers->len == 0)
-          r = config_run (self, &c, "f32");
-        for (guint l = 0; r && r->layers && l < r->layers->len; l++)
-          {
-            const QvizRunLayer *layer = qviz_run_get_layer (r, l);
-            if (!isnan (layer->stats.median) && (slow == NULL || layer->stats.median > slow->stats.median))
-              slow = layer;
-          }
-        const QvizRun *f32 = config_run (self, &c, "f32"), *int8 = config_run (self, &c, "int8");
-        const QvizRunLayer *worst_f = NULL, *worst_q = NULL;
-        double ratio = NAN;
-        g_autofree char *slow_line = NULL;
-
-        if (slow != NULL)
-          {
-            g_autofree char *ms = qviz_window_format_ms (slow->stats.median);
-            /* TRANSLATORS: slowest layer: time, share of the pass, precision, kernel. */
-            slow_line = g_strdup_printf (_("%s (%.0f%% of the %s pass) · %s"), ms,
-                                         100 * slow->stats.median / r->stats.median,
-                                         r->precision, slow->kernel ? slow->kernel : "");
-          }
-        /* What the user asks first: where int8 loses against float, and why
-         * (the kernel and the reason it was chosen); the slowest layer in
-         * time is the second line. */
-        if (f32 != NULL && int8 != NULL &&
-            qviz_chart_worst_ratio_layer (f32, int8, &worst_f, &worst_q, &ratio))
-          {
-            g_autofree char *ms_q = qviz_window_format_ms (worst_q->stats.median);
-            g_autofree char *ms_f = qviz_window_format_ms (worst_f->stats.median);
-            slow_value = g_strdup (worst_q->name);
-            /* TRANSLATORS: int8/f32 ratio, int8 time, f32 time, kernel, reason;
-             * then the slowest layer in time, its name and its line. */
-            slow_detail = g_strdup_printf (_("int8 %.2f× f32 (%s against %s) · %s%s%s\nSlowest in time: %s, %s"),
-                                           ratio, ms_q, ms_f,
-                                           worst_q->kernel ? worst_q->kernel : "",
-                                           worst_q->reason && *worst_q->reason ? " — " : "",
-                                           worst_q->reason ? worst_q->reason : "",
-                                           slow ? slow->name : "", slow_line ? slow_line : "");
-            gtk_flow_box_append (GTK_FLOW_BOX (self->cards),
-                                 make_card (ratio > 1 ? _("Layer where int8 loses most")
-                                                      : _("Layer where int8 gains least"),
-                                            slow_value, slow_detail));
-          }
-        else if (slow != NULL)
-          {
-            slow_value = g_strdup (slow->name);
-            slow_detail = g_steal_pointer (&slow_line);
-            gtk_flow_box_append (GTK_FLOW_BOX (self->cards),
-                                 make_card (_("Slowest layer"), slow_value, slow_detail));
-          }
-      }
-    }
-
-  /* How int8 stands against float, per thread count: the relation and its
-   * sentence come from ui/charts, so the card says what the curves show. */
-  {
-    g_autoptr (GPtrArray) series = qviz_chart_curves_from_runs (self->runs);
-    g_autoptr (GArray) relations = qviz_curves_relate_all (series);
-
-    if (relations->len > 0)
-      {
-        g_autoptr (GString) detail = g_string_new (NULL);
-
-        for (guint i = 0; i < relations->len; i++)
-          {
-            g_autofree char *line =
-              qviz_curve_relation_describe (&g_array_index (relations, QvizCurveRelation, i));
-            g_string_append_printf (detail, "%s%s", detail->len ? "\n" : "", line);
-          }
-        cross_value = qviz_curve_relations_headline (relations);
-        cross_detail = g_string_free (g_steal_pointer (&detail), FALSE);
-        gtk_flow_box_append (GTK_FLOW_BOX (self->cards),
-                             make_card (_("Crossover"), cross_value, cross_detail));
-      }
-  }
-
-  /* Runs of a precision other than f32 and int8 (an imported engine's, an
-   * older qviz's) have no float/int8 card: say they are there and where
-   * they are shown, rather than leave the sweep looking empty. */
-  {
-    g_autoptr (GString) names = g_string_new (NULL);
-    guint n_other = 0;
-
-    for (guint i = 0; i < self->runs->len; i++)
-      {
-        const QvizRun *r = g_ptr_array_index (self->runs, i);
-        g_autofree char *quoted = NULL;
-
-        if (r->precision != NULL && (g_str_equal (r->precision, "f32") || g_str_equal (r->precision, "int8")))
-          continue;
-        n_other++;
-        quoted = g_strdup_printf ("“%s”", r->precision ? r->precision : "");
-        if (strstr (names->str, quoted) == NULL)
-          g_string_append_printf (names, "%s%s", names->len ? ", " : "", quoted);
-      }
-    if (n_other > 0)
-      {
-        g_autofree char *value = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u run of precision %s",
-                                                               "%u runs of precision %s", n_other),
-                                                  n_other, names->str);
-        gtk_flow_box_append (GTK_FLOW_BOX (self->cards),
-                             make_card (_("Other precisions"), value,
-                                        _("Shown in the latency curves, the time by layer class and the Cold start page; the other cards, the flame chart and the layer table set f32 against int8.")));
-      }
-  }
-}
-
-static void update_flame_matches (QvizWindow *self, guint position);
-
-static void
-fill_flame (QvizWindow *self)
-{
-  const QvizWindowConfig *c = selected_config (self);
-  guint pass = gtk_drop_down_get_selected (self->flame_pass);
-
-  qviz_flame_view_set_runs (self->flame, config_run (self, c, "f32"), config_run (self, c, "int8"),
-                            pass == GTK_INVALID_LIST_POSITION ? -1 : (int) pass - 1);
-  gtk_label_set_text (self->flame_status, "");
-  update_flame_matches (self, 0);
-}
-
-static void
-fill_pass_choices (QvizWindow *self)
-{
-  const QvizWindowConfig *c = selected_config (self);
-  const QvizRun *runs[2] = { config_run (self, c, "f32"), config_run (self, c, "int8") };
-  guint n_cold = G_MAXUINT;
-  g_autoptr (GtkStringList) list = gtk_string_list_new (NULL);
-
-  for (guint i = 0; i < 2; i++)
-    if (runs[i])
-      n_cold = MIN (n_cold, runs[i]->cold_ms->len);
-  if (n_cold == G_MAXUINT)
-    n_cold = 0;
-  gtk_string_list_append (list, _("Steady state"));
-  for (guint i = 0; i < n_cold; i++)
-    {
-      g_autofree char *text = g_strdup_printf (_("Cold pass %u"), i + 1);
-      gtk_string_list_append (list, text);
-    }
-  gtk_drop_down_set_model (self->flame_pass, G_LIST_MODEL (list));
-  gtk_drop_down_set_selected (self->flame_pass, 0);
-}
 
 static void
 fill_layers (QvizWindow *self)
 {
   const QvizWindowConfig *c = selected_config (self);
 
-  qviz_layer_table_set_runs (self->layer_table, config_run (self, c, "f32"),
+  qviz_layers_page_set_runs (self->layers, config_run (self, c, "f32"),
                              config_run (self, c, "int8"));
 }
 
 static void
 on_config_changed (QvizWindow *self)
 {
-  g_signal_handlers_block_by_func (self->flame_pass, fill_flame, self);
-  fill_pass_choices (self);
-  g_signal_handlers_unblock_by_func (self->flame_pass, fill_flame, self);
-  fill_flame (self);
+  const QvizWindowConfig *c = selected_config (self);
+
+  qviz_flame_page_set_runs (self->flame_page, config_run (self, c, "f32"),
+                            config_run (self, c, "int8"));
   fill_layers (self);
 }
 
@@ -718,6 +397,13 @@ update_content (QvizWindow *self)
   gboolean have_runs = self->runs != NULL && self->runs->len > 0;
   gboolean have_store = self->all_sweeps != NULL && self->all_sweeps->len > 0;
   gboolean store_page = g_strcmp0 (page, "machines") == 0 || g_strcmp0 (page, "compare") == 0;
+
+  if (self->store == NULL)
+    {
+      /* nothing else can be shown or kept: the page says why */
+      gtk_stack_set_visible_child_name (self->content_stack, "no-store");
+      return;
+    }
 
   /* With nothing stored yet, bringing in another machine's runs is the
    * other way to start. */
@@ -931,15 +617,13 @@ qviz_window_show_sweep (QvizWindow *self,
   g_task_run_in_thread (task, sweep_load_thread);
 }
 
-/* Fills the Overview, Flame chart, Layers and Cold start pages with runs
+/* Fills the Overview, Flame chart, Layers, Cold start and Accuracy pages with runs
  * (taken) of the sweep chosen. */
 static void
 show_runs (QvizWindow *self,
            GPtrArray  *runs)
 {
   g_autoptr (GtkStringList) configs = NULL;
-  g_autoptr (GPtrArray) series = NULL;
-  g_autoptr (QvizBreakdown) breakdown = NULL;
   const QvizSweep *sweep = NULL;
   guint initial = 0;
   int fewest = 0;
@@ -996,22 +680,39 @@ show_runs (QvizWindow *self,
     if (g_array_index (self->configs, QvizWindowConfig, j).threads == fewest)
       initial = j;
 
-  series = self->runs ? qviz_chart_curves_from_runs (self->runs) : NULL;
-  qviz_curves_view_set_series (self->curves, series);
-  breakdown = self->runs && self->runs->len ? qviz_chart_breakdown_from_runs (self->runs, 0) : NULL;
-  qviz_breakdown_view_set_breakdown (self->breakdown, breakdown);
-  fill_cards (self);
+  qviz_overview_page_set_runs (self->overview, self->runs, self->configs);
 
   configs = config_model (self);
-  g_signal_handlers_block_by_func (self->flame_config, on_config_changed, self);
-  gtk_drop_down_set_model (self->flame_config, G_LIST_MODEL (configs));
-  gtk_drop_down_set_selected (self->flame_config, initial);
-  g_signal_handlers_unblock_by_func (self->flame_config, on_config_changed, self);
+  g_signal_handlers_block_by_func (self->flame_page, on_config_changed, self);
+  qviz_flame_page_set_configurations (self->flame_page, G_LIST_MODEL (configs));
+  qviz_flame_page_set_selected (self->flame_page, initial);
+  g_signal_handlers_unblock_by_func (self->flame_page, on_config_changed, self);
   on_config_changed (self);
   qviz_cold_start_page_set_runs (self->cold_start, self->runs);
+  qviz_accuracy_page_set_runs (self->accuracy, self->runs);
   qviz_window_update_compare_choices (self);
   qviz_window_reload_machines (self);
   qviz_window_update_actions (self);
+}
+
+void
+qviz_window_reload_machines (QvizWindow *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_return_if_fail (QVIZ_IS_WINDOW (self));
+
+  if (!qviz_machines_page_reload (self->machines, self->store, self->all_sweeps,
+                                  self->sweep_uuid, &error))
+    qviz_window_toast (self, error->message);
+}
+
+guint
+qviz_window_get_n_machines (QvizWindow *self)
+{
+  g_return_val_if_fail (QVIZ_IS_WINDOW (self), 0);
+
+  return qviz_machines_page_get_n_machines (self->machines);
 }
 
 void
@@ -1116,254 +817,28 @@ qviz_window_update_model_menu (QvizWindow *self)
 
 /* ---- construction --------------------------------------------------- */
 
-static void
-setup_choice_label (GtkSignalListItemFactory *factory,
-                    GtkListItem              *item,
-                    gpointer                  ellipsize)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  if (GPOINTER_TO_INT (ellipsize))
-    {
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
-      gtk_label_set_width_chars (GTK_LABEL (label), 8);
-    }
-  gtk_list_item_set_child (item, label);
-}
-
-static void
-bind_choice_label (GtkSignalListItemFactory *factory,
-                   GtkListItem              *item,
-                   gpointer                  ellipsize)
-{
-  GtkStringObject *string = gtk_list_item_get_item (item);
-  GtkWidget *label = gtk_list_item_get_child (item);
-  const char *text = string ? gtk_string_object_get_string (string) : "";
-
-  gtk_label_set_text (GTK_LABEL (label), text);
-  if (GPOINTER_TO_INT (ellipsize))
-    gtk_widget_set_tooltip_text (label, text);
-}
-
-static GtkListItemFactory *
-choice_factory (gboolean ellipsize)
-{
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_choice_label), GINT_TO_POINTER (ellipsize));
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_choice_label), GINT_TO_POINTER (ellipsize));
-  return factory;
-}
-
-/* A drop-down of long names (configurations, sweeps) must not set the width
- * of the page: the button shows the choice ellipsized in the middle, the
- * open list shows every name in full. */
-GtkDropDown *
-qviz_window_choice_new (void)
-{
-  GtkDropDown *dropdown = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
-  g_autoptr (GtkListItemFactory) button = choice_factory (TRUE);
-  g_autoptr (GtkListItemFactory) list = choice_factory (FALSE);
-
-  gtk_drop_down_set_factory (dropdown, button);
-  gtk_drop_down_set_list_factory (dropdown, list);
-  return dropdown;
-}
-
-static GtkWidget *
-toolbar_new (void)
-{
-  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-
-  gtk_widget_set_margin_start (bar, 12);
-  gtk_widget_set_margin_end (bar, 12);
-  gtk_widget_set_margin_top (bar, 8);
-  gtk_widget_set_margin_bottom (bar, 8);
-  return bar;
-}
-
-GtkWidget *
-qviz_window_framed (GtkWidget *child)
-{
-  GtkWidget *frame = gtk_frame_new (NULL);
-
-  gtk_frame_set_child (GTK_FRAME (frame), child);
-  gtk_widget_add_css_class (frame, "view");
-  gtk_widget_set_overflow (frame, GTK_OVERFLOW_HIDDEN);
-  return frame;
-}
-
 static GtkWidget *
 build_overview (QvizWindow *self)
 {
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *clamp = adw_clamp_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
-  GtkWidget *charts = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 18);
-  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *label;
-
-  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 1600);
-  adw_clamp_set_tightening_threshold (ADW_CLAMP (clamp), 1200);
-  gtk_widget_set_margin_start (box, 18);
-  gtk_widget_set_margin_end (box, 18);
-  gtk_widget_set_margin_top (box, 18);
-  gtk_widget_set_margin_bottom (box, 18);
-
-  self->cards = gtk_flow_box_new ();
-  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (self->cards), GTK_SELECTION_NONE);
-  gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (self->cards), 1);
-  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (self->cards), 4);
-  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (self->cards), 12);
-  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (self->cards), 12);
-  gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (self->cards), TRUE);
-  gtk_box_append (GTK_BOX (box), self->cards);
-
-  label = gtk_label_new (_("Latency and Time by Layer Class"));
-  gtk_widget_add_css_class (label, "heading");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_set_hexpand (label, TRUE);
-  gtk_box_append (GTK_BOX (bar), label);
-  self->log_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_label (_("Log Scale")));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->log_toggle), _("Logarithmic latency axis"));
-  gtk_widget_add_css_class (GTK_WIDGET (self->log_toggle), "flat");
-  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->log_toggle));
-  gtk_box_append (GTK_BOX (box), bar);
-
-  self->curves = QVIZ_CURVES_VIEW (qviz_curves_view_new ());
-  qviz_curves_view_set_title (self->curves, _("Latency by input resolution"));
-  gtk_widget_set_size_request (GTK_WIDGET (self->curves), -1, 420);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->curves), TRUE);
-  self->breakdown = QVIZ_BREAKDOWN_VIEW (qviz_breakdown_view_new ());
-  qviz_breakdown_view_set_title (self->breakdown, _("Time by layer class"));
-  gtk_widget_set_hexpand (GTK_WIDGET (self->breakdown), TRUE);
-  gtk_box_append (GTK_BOX (charts), qviz_window_framed (GTK_WIDGET (self->curves)));
-  gtk_box_append (GTK_BOX (charts), qviz_window_framed (GTK_WIDGET (self->breakdown)));
-  gtk_box_set_homogeneous (GTK_BOX (charts), TRUE);
-  gtk_box_append (GTK_BOX (box), charts);
-
-  g_settings_bind (self->settings, "log-axis", self->log_toggle, "active", G_SETTINGS_BIND_DEFAULT);
-  g_object_bind_property (self->log_toggle, "active", self->curves, "log-y", G_BINDING_SYNC_CREATE);
-
-  adw_clamp_set_child (ADW_CLAMP (clamp), box);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  return scrolled;
+  self->overview = QVIZ_OVERVIEW_PAGE (qviz_overview_page_new ());
+  g_settings_bind (self->settings, "log-axis", self->overview, "log-scale", G_SETTINGS_BIND_DEFAULT);
+  return GTK_WIDGET (self->overview);
 }
 
 static void
-on_flame_layer_activated (QvizFlameView *view,
-                          int            layer_index,
-                          const char    *name,
-                          QvizWindow    *self)
+on_flame_layer_activated (QvizWindow *self,
+                          int         layer_index)
 {
-  g_autofree char *text = g_strdup_printf (_("Selected %s — shown on the Layers page"), name);
-
-  gtk_label_set_text (self->flame_status, text);
-  qviz_layer_table_select_layer (self->layer_table, layer_index);
-}
-
-/* How many layers the search finds, and which one Enter went to
- * (position 0: none yet). */
-static void
-update_flame_matches (QvizWindow *self,
-                      guint       position)
-{
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->flame_search));
-  guint n = qviz_flame_view_get_n_matches (self->flame);
-  g_autofree char *label = NULL;
-
-  gtk_widget_remove_css_class (GTK_WIDGET (self->flame_matches), "error");
-  if (text == NULL || text[0] == '\0')
-    label = g_strdup ("");
-  else if (n == 0)
-    {
-      label = g_strdup (_("No match"));
-      gtk_widget_add_css_class (GTK_WIDGET (self->flame_matches), "error");
-    }
-  else if (position > 0)
-    /* TRANSLATORS: the match Enter went to, of how many. */
-    label = g_strdup_printf (_("%u of %u"), position, n);
-  else
-    label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u match", "%u matches", n), n);
-  gtk_label_set_text (self->flame_matches, label);
-}
-
-static void
-on_flame_search_changed (GtkSearchEntry *entry,
-                         QvizWindow     *self)
-{
-  qviz_flame_view_set_search (self->flame, gtk_editable_get_text (GTK_EDITABLE (entry)));
-  update_flame_matches (self, 0);
-}
-
-/* Enter steps through the matches, wrapping round. */
-static void
-on_flame_search_activate (GtkSearchEntry *entry,
-                          QvizWindow     *self)
-{
-  update_flame_matches (self, qviz_flame_view_select_next_match (self->flame));
+  qviz_layers_page_select_layer (self->layers, layer_index);
 }
 
 static GtkWidget *
 build_flame (QvizWindow *self)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *bar = toolbar_new ();
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *hint;
-
-  self->flame_config = qviz_window_choice_new ();
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->flame_config), _("Configuration"));
-  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->flame_config));
-  self->flame_pass = qviz_window_choice_new ();
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->flame_pass), _("Pass: the steady state or one of the cold passes"));
-  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->flame_pass));
-  self->flame_search = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
-  g_object_set (self->flame_search, "placeholder-text", _("Search layers, ops, kernels"), NULL);
-  gtk_widget_set_size_request (GTK_WIDGET (self->flame_search), 160, -1);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->flame_search), _("Enter goes to the next match"));
-  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->flame_search));
-  self->flame_matches = GTK_LABEL (gtk_label_new (NULL));
-  gtk_widget_add_css_class (GTK_WIDGET (self->flame_matches), "caption");
-  gtk_widget_add_css_class (GTK_WIDGET (self->flame_matches), "numeric");
-  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->flame_matches));
-  hint = gtk_label_new (_("Ctrl+scroll or pinch to zoom, drag to pan"));
-  gtk_widget_add_css_class (hint, "dim-label");
-  gtk_widget_add_css_class (hint, "caption");
-  gtk_widget_set_hexpand (hint, TRUE);
-  gtk_label_set_xalign (GTK_LABEL (hint), 1);
-  gtk_label_set_ellipsize (GTK_LABEL (hint), PANGO_ELLIPSIZE_END);
-  gtk_widget_set_tooltip_text (hint, gtk_label_get_text (GTK_LABEL (hint)));
-  gtk_box_append (GTK_BOX (bar), hint);
-  gtk_box_append (GTK_BOX (box), bar);
-  gtk_box_append (GTK_BOX (box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
-
-  self->flame = QVIZ_FLAME_VIEW (qviz_flame_view_new ());
-  gtk_widget_set_vexpand (GTK_WIDGET (self->flame), FALSE);
-  gtk_widget_set_valign (GTK_WIDGET (self->flame), GTK_ALIGN_START);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (self->flame));
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_widget_set_vexpand (scrolled, TRUE);
-  gtk_box_append (GTK_BOX (box), scrolled);
-
-  self->flame_status = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->flame_status, 0);
-  gtk_label_set_ellipsize (self->flame_status, PANGO_ELLIPSIZE_MIDDLE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->flame_status), "caption");
-  gtk_widget_set_margin_start (GTK_WIDGET (self->flame_status), 12);
-  gtk_widget_set_margin_end (GTK_WIDGET (self->flame_status), 12);
-  gtk_widget_set_margin_top (GTK_WIDGET (self->flame_status), 4);
-  gtk_widget_set_margin_bottom (GTK_WIDGET (self->flame_status), 4);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->flame_status));
-
-  g_signal_connect_swapped (self->flame_config, "notify::selected", G_CALLBACK (on_config_changed), self);
-  g_signal_connect_swapped (self->flame_pass, "notify::selected", G_CALLBACK (fill_flame), self);
-  g_signal_connect (self->flame_search, "search-changed", G_CALLBACK (on_flame_search_changed), self);
-  g_signal_connect (self->flame_search, "activate", G_CALLBACK (on_flame_search_activate), self);
-  g_signal_connect (self->flame, "layer-activated", G_CALLBACK (on_flame_layer_activated), self);
-  return box;
+  self->flame_page = QVIZ_FLAME_PAGE (qviz_flame_page_new ());
+  g_signal_connect_swapped (self->flame_page, "notify::selected", G_CALLBACK (on_config_changed), self);
+  g_signal_connect_swapped (self->flame_page, "layer-activated", G_CALLBACK (on_flame_layer_activated), self);
+  return GTK_WIDGET (self->flame_page);
 }
 
 /* What the Overview, Flame chart and Layers pages show while a worker reads
@@ -1385,36 +860,12 @@ build_loading (QvizWindow *self)
 static GtkWidget *
 build_layers (QvizWindow *self)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *bar = toolbar_new ();
-  GtkWidget *legend;
-
-  self->layers_config = qviz_window_choice_new ();
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->layers_config), _("Configuration"));
-  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->layers_config));
-  self->special_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_label (_("Dilated and Depthwise Only")));
-  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->special_toggle));
-  legend = gtk_label_new (_("Red rows: int8 slower than f32. Click a header to sort."));
-  gtk_widget_add_css_class (legend, "dim-label");
-  gtk_widget_add_css_class (legend, "caption");
-  gtk_widget_set_hexpand (legend, TRUE);
-  gtk_label_set_xalign (GTK_LABEL (legend), 1);
-  gtk_label_set_ellipsize (GTK_LABEL (legend), PANGO_ELLIPSIZE_END);
-  gtk_widget_set_tooltip_text (legend, gtk_label_get_text (GTK_LABEL (legend)));
-  gtk_box_append (GTK_BOX (bar), legend);
-  gtk_box_append (GTK_BOX (box), bar);
-  gtk_box_append (GTK_BOX (box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
-
-  self->layer_table = QVIZ_LAYER_TABLE (qviz_layer_table_new ());
-  gtk_widget_set_vexpand (GTK_WIDGET (self->layer_table), TRUE);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->layer_table));
-
+  self->layers = QVIZ_LAYERS_PAGE (qviz_layers_page_new ());
   /* One configuration choice drives both pages. */
-  g_object_bind_property (self->flame_config, "model", self->layers_config, "model", G_BINDING_SYNC_CREATE);
-  g_object_bind_property (self->flame_config, "selected", self->layers_config, "selected",
+  g_object_bind_property (self->flame_page, "configurations", self->layers, "configurations", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->flame_page, "selected", self->layers, "selected",
                           G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
-  g_object_bind_property (self->special_toggle, "active", self->layer_table, "special-only", G_BINDING_SYNC_CREATE);
-  return box;
+  return GTK_WIDGET (self->layers);
 }
 
 static GMenuModel *
@@ -1427,11 +878,13 @@ build_main_menu (void)
 
   g_menu_append (first, _("_Open Model…"), "win.open");
   g_menu_append (first, _("_Run Sweep…"), "win.run");
+  g_menu_append (first, _("_Name and Note…"), "win.label-sweep");
   g_menu_append (first, _("_Delete Sweep"), "win.delete-sweep");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (first));
   g_menu_append (store, _("_Import Database…"), "win.import");
   g_menu_append (store, _("Import _Trace…"), "win.import-trace");
   g_menu_append (store, _("E_xport Sweep to Database…"), "win.export-db");
+  g_menu_append (store, _("Open _Database…"), "win.open-database");
   g_menu_append (store, _("_Connect to Team Database…"), "win.connect-team");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (store));
   g_menu_append (second, _("_Preferences"), "app.preferences");
@@ -1568,12 +1021,30 @@ qviz_window_init (QvizWindow *self)
   self->sweep_list = GTK_LIST_BOX (gtk_list_box_new ());
   gtk_widget_add_css_class (GTK_WIDGET (self->sweep_list), "navigation-sidebar");
   gtk_list_box_set_header_func (self->sweep_list, sweep_list_header, self, NULL);
+  gtk_list_box_set_filter_func (self->sweep_list, sweep_row_visible, self, NULL);
   g_signal_connect (self->sweep_list, "row-selected", G_CALLBACK (on_sweep_row_selected), self);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (sidebar), GTK_WIDGET (self->sweep_list));
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (sidebar), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_widget_set_size_request (sidebar, 260, -1);
-  gtk_widget_add_css_class (sidebar, "qviz-sidebar");
-  gtk_widget_add_css_class (sidebar, "background");
+  gtk_widget_set_vexpand (sidebar, TRUE);
+  {
+    GtkWidget *column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+    self->sweep_filter = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
+    g_object_set (self->sweep_filter, "placeholder-text", _("Filter sweeps"), NULL);
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->sweep_filter),
+                                 _("Words found in a sweep's date, sizes, options, machine or id (Ctrl+Shift+F)"));
+    gtk_widget_set_margin_start (GTK_WIDGET (self->sweep_filter), 8);
+    gtk_widget_set_margin_end (GTK_WIDGET (self->sweep_filter), 8);
+    gtk_widget_set_margin_top (GTK_WIDGET (self->sweep_filter), 8);
+    gtk_widget_set_margin_bottom (GTK_WIDGET (self->sweep_filter), 4);
+    g_signal_connect_swapped (self->sweep_filter, "search-changed", G_CALLBACK (on_sweep_filter_changed), self);
+    gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->sweep_filter));
+    gtk_box_append (GTK_BOX (column), sidebar);
+    gtk_widget_set_size_request (column, 260, -1);
+    gtk_widget_add_css_class (column, "qviz-sidebar");
+    gtk_widget_add_css_class (column, "background");
+    sidebar = column;
+  }
   self->flap = ADW_FLAP (adw_flap_new ());
   adw_flap_set_flap (self->flap, sidebar);
   adw_flap_set_separator (self->flap, gtk_separator_new (GTK_ORIENTATION_VERTICAL));
@@ -1597,8 +1068,12 @@ qviz_window_init (QvizWindow *self)
   adw_view_stack_page_set_icon_name (page, "document-open-recent-symbolic");
   page = adw_view_stack_add_titled (self->pages, qviz_window_build_compare (self), "compare", _("Compare"));
   adw_view_stack_page_set_icon_name (page, "view-dual-symbolic");
-  page = adw_view_stack_add_titled (self->pages, qviz_window_build_machines (self), "machines", _("Machines"));
+  self->machines = QVIZ_MACHINES_PAGE (qviz_machines_page_new ());
+  g_signal_connect_swapped (self->machines, "sweep-activated", G_CALLBACK (qviz_window_open_sweep), self);
+  page = adw_view_stack_add_titled (self->pages, GTK_WIDGET (self->machines), "machines", _("Machines"));
   adw_view_stack_page_set_icon_name (page, "computer-symbolic");
+  page = adw_view_stack_add_titled (self->pages, qviz_window_build_accuracy (self), "accuracy", _("Accuracy"));
+  adw_view_stack_page_set_icon_name (page, "dialog-warning-symbolic");
   adw_view_switcher_title_set_stack (self->switcher_title, self->pages);
 
   self->empty_page = ADW_STATUS_PAGE (adw_status_page_new ());
@@ -1623,9 +1098,11 @@ qviz_window_init (QvizWindow *self)
   gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->empty_page), "empty");
   gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->pages), "pages");
   gtk_stack_add_named (self->content_stack, build_loading (self), "loading");
+  gtk_stack_add_named (self->content_stack, qviz_window_build_store_error (self), "no-store");
   gtk_widget_set_hexpand (GTK_WIDGET (self->content_stack), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self->content_stack), TRUE);
   stack_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (stack_box), GTK_WIDGET (self->sqnr_banner));
   gtk_box_append (GTK_BOX (stack_box), GTK_WIDGET (self->content_stack));
   /* At narrow widths the header's switcher gives way to a bar at the bottom,
    * so every page stays one click away. */
@@ -1704,13 +1181,10 @@ qviz_window_finalize (GObject *object)
   g_clear_object (&self->export_chart_section);
   g_clear_object (&self->export_data_section);
   g_clear_pointer (&self->comparisons, g_ptr_array_unref);
-  g_clear_pointer (&self->machine_groups, g_ptr_array_unref);
-  g_clear_pointer (&self->machines_expanded, g_hash_table_unref);
   g_free (self->compare_uuid_a);
   g_free (self->compare_uuid_b);
   g_free (self->compare_for);
   g_free (self->compare_filled);
-  g_clear_pointer (&self->this_machine, qviz_machine_free);
   g_clear_pointer (&self->store, qviz_store_close);
   g_clear_pointer (&self->sweeps, g_ptr_array_unref);
   g_clear_pointer (&self->all_sweeps, g_ptr_array_unref);
@@ -1760,7 +1234,11 @@ qviz_window_new (QvizApplication *application,
     db_path = setting_db;
   self->store = qviz_store_open (db_path, QVIZ_STORE_READ_WRITE, &error);
   if (self->store == NULL)
-    qviz_window_toast (self, error->message);
+    {
+      g_autofree char *default_path = qviz_store_default_path ();
+      /* the page says it; a toast would say it twice */
+      qviz_window_show_store_error (self, db_path != NULL ? db_path : default_path, error);
+    }
 
   if (model_spec == NULL)
     {

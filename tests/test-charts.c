@@ -512,6 +512,81 @@ four_layer_flame (void)
   return data;
 }
 
+/* A range's summary counts each layer it overlaps once, with only the part
+ * inside the range, and nothing of kernel phases or other bands. */
+static void
+test_flame_range (void)
+{
+  g_autoptr(GArray) layers = mobilenet_layers (512);
+  QvizFlameData *data = mobilenet_flame (512);
+  g_autoptr(QvizFlamePainter) painter = qviz_flame_painter_new (NULL);
+  cairo_surface_t *surface = new_image (1200, 420);
+  QvizFlameRangeSummary sum;
+  const QvizFlameSpan *a, *b;
+  gint64 total = 0, class_total = 0, duration, t;
+
+  for (guint i = 0; i < layers->len; i++)
+    total += (gint64) (g_array_index (layers, Layer, i).f32_ms * 1e6);
+  duration = qviz_flame_data_get_duration (data);
+  qviz_flame_data_summarize_range (data, 0, 0, duration, &sum);
+  g_assert_cmpuint (sum.n_layers, ==, layers->len);
+  g_assert_cmpint (sum.layers_ns, ==, total);
+  for (guint c = 0; c < QVIZ_N_LAYER_CLASSES; c++)
+    class_total += sum.class_ns[c];
+  g_assert_cmpint (class_total, ==, total);
+
+  /* From the middle of layer 1 to the end of layer 2. */
+  a = qviz_flame_data_get_span (data, qviz_flame_data_lookup (data, 0, g_array_index (layers, Layer, 1).name));
+  b = qviz_flame_data_get_span (data, qviz_flame_data_lookup (data, 0, g_array_index (layers, Layer, 2).name));
+  qviz_flame_data_summarize_range (data, 0, (a->start_ns + a->end_ns) / 2, b->end_ns, &sum);
+  g_assert_cmpuint (sum.n_layers, ==, 2);
+  g_assert_cmpint (sum.layers_ns, ==, a->end_ns - (a->start_ns + a->end_ns) / 2 + (b->end_ns - b->start_ns));
+  /* An empty range holds nothing. */
+  qviz_flame_data_summarize_range (data, 1, 500, 500, &sum);
+  g_assert_cmpuint (sum.n_layers, ==, 0);
+
+  /* The minimap maps the whole pass whatever the view, and the chart
+   * below it still hit-tests where it drew. */
+  qviz_flame_painter_set_data (painter, data);
+  qviz_flame_painter_set_show_minimap (painter, TRUE);
+  qviz_flame_painter_set_view (painter, duration / 2, duration / 2 + duration / 10);
+  qviz_flame_painter_set_range (painter, duration / 2 + duration / 40, duration / 2 + duration / 20);
+  paint_flame (painter, surface);
+  g_assert_true (qviz_flame_painter_minimap_time (painter, 8 + (1200 - 16) * 0.25, 10, &t));
+  g_assert_cmpint (llabs (t - duration / 4), <, duration / 500);
+  g_assert_false (qviz_flame_painter_minimap_time (painter, 600, 200, &t));
+  {
+    cairo_rectangle_t r;
+    int hit = -1;
+
+    for (guint d = 1; d < qviz_flame_data_get_band_depth (data, 1) && hit < 0; d++)
+      {
+        guint n;
+        const guint *row = qviz_flame_data_get_row (data, 1, d, &n);
+
+        for (guint i = 0; i < n && hit < 0; i++)
+          if (qviz_flame_painter_get_span_rect (painter, row[i], &r)
+              && MIN (r.x + r.width, 1190) - MAX (r.x, 10) > 6)
+            hit = (int) row[i];
+      }
+    g_assert_cmpint (hit, >=, 0);
+    g_assert_true (qviz_flame_painter_get_span_rect (painter, hit, &r));
+    g_assert_cmpfloat (r.y, >, 28);   /* below the minimap */
+    g_assert_cmpint (qviz_flame_painter_hit_test (painter, (MAX (r.x, 10) + MIN (r.x + r.width, 1190)) / 2,
+                                                  r.y + r.height / 2), ==, hit);
+  }
+  /* The strip has ink: not all background. */
+  {
+    const QvizChartStyle *style = qviz_chart_style_get_light ();
+    guint bg = 0;
+    for (int x = 8; x < 1192; x++)
+      bg += pixel_is (pixel_at (surface, x, 14), &style->band_background, 2)
+            || pixel_is (pixel_at (surface, x, 14), &style->background, 2);
+    g_assert_cmpuint (bg, <, 1184 * 9 / 10);
+  }
+  cairo_surface_destroy (surface);
+}
+
 static void
 test_flame_hit_test (void)
 {
@@ -1300,7 +1375,38 @@ test_export (void)
     g_free (root.width);
     g_free (root.height);
   }
+  /* The text stays text: the subtitle and a model line as <text> elements
+   * (escaped), once each, inside the document. */
+  g_assert_cmpuint (count_occurrences (contents, len, ">Sweep of 5 resolutions x 2 thread counts, 30 iterations each</text>"), ==, 1);
+  g_assert_cmpuint (count_occurrences (contents, len, ">lraspp_mobilenet_v3_large (built-in), 21 classes</text>"), ==, 1);
+  g_assert_true (g_str_has_suffix (g_strchomp (contents), "</svg>"));
   g_clear_pointer (&contents, g_free);
+
+  /* A chart with a title and context above it: the size asked for is the
+   * chart's, the header comes on top, and both are text in an SVG. */
+  {
+    g_autofree char *titled_png = g_build_filename (dir, "titled.png", NULL);
+    g_autofree char *titled_svg = g_build_filename (dir, "titled.svg", NULL);
+    cairo_surface_t *back;
+
+    qviz_flame_painter_set_data (flame, mobilenet_flame (512));
+    g_assert_true (qviz_export_to_file_titled (titled_png, QVIZ_EXPORT_AUTO, 1000, 300,
+                                               "Flame chart & <passes>", "lraspp-mnv3 · AMD EPYC",
+                                               QVIZ_PAINT_FUNC (qviz_flame_painter_paint), flame, &error));
+    g_assert_no_error (error);
+    back = cairo_image_surface_create_from_png (titled_png);
+    g_assert_cmpint (cairo_image_surface_get_width (back), ==, 1000);
+    g_assert_cmpint (cairo_image_surface_get_height (back), >, 300);
+    cairo_surface_destroy (back);
+    g_assert_true (qviz_export_to_file_titled (titled_svg, QVIZ_EXPORT_AUTO, 1000, 300,
+                                               "Flame chart & <passes>", "lraspp-mnv3 · AMD EPYC",
+                                               QVIZ_PAINT_FUNC (qviz_flame_painter_paint), flame, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (titled_svg, &contents, &len, &error));
+    g_assert_cmpuint (count_occurrences (contents, len, ">Flame chart &amp; &lt;passes&gt;</text>"), ==, 1);
+    g_assert_cmpuint (count_occurrences (contents, len, ">lraspp-mnv3 · AMD EPYC</text>"), ==, 1);
+    g_clear_pointer (&contents, g_free);
+  }
 
   /* PDF: header, one page, the page size in the MediaBox. */
   g_assert_true (qviz_export_to_file (pdf, QVIZ_EXPORT_PDF, QVIZ_REPORT_WIDTH, QVIZ_REPORT_HEIGHT,
@@ -1345,7 +1451,7 @@ test_export (void)
     g_clear_error (&error);
   }
 
-  /* Exactly the four files, no temporaries. */
+  /* Exactly the six files, no temporaries. */
   {
     g_autoptr(GDir) d = g_dir_open (dir, 0, &error);
     const char *name;
@@ -1359,7 +1465,7 @@ test_export (void)
         if (!keep)
           g_unlink (path);
       }
-    g_assert_cmpuint (n, ==, 4);
+    g_assert_cmpuint (n, ==, 6);
   }
   if (keep)
     g_test_message ("exports kept in %s", dir);
@@ -1376,6 +1482,7 @@ main (int   argc,
   g_test_add_func ("/charts/axis/ticks", test_axis_ticks);
   g_test_add_func ("/charts/flame/layout", test_flame_layout);
   g_test_add_func ("/charts/flame/hit-test", test_flame_hit_test);
+  g_test_add_func ("/charts/flame/range-minimap", test_flame_range);
   g_test_add_func ("/charts/flame/patterns", test_flame_patterns);
   g_test_add_func ("/charts/flame/culling", test_flame_culling);
   g_test_add_func ("/charts/flame/merging", test_flame_merging);

@@ -846,6 +846,69 @@ cold_run (double first_cold_ms)
   return run;
 }
 
+/* Each layer's p10..p90 over the warm passes rides on its span, and the
+ * painter draws it only when asked. */
+static void
+test_flame_spread (void)
+{
+  g_autoptr (QvizRun) run = cold_run (30);
+  QvizFlameData *data = qviz_chart_flame_from_runs (NULL, -1, run, 0);
+  g_autoptr (QvizFlamePainter) painter = qviz_flame_painter_new (NULL);
+  const QvizChartStyle *style = qviz_chart_style_get_light ();
+  cairo_surface_t *plain = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 1000, 220);
+  cairo_surface_t *spread = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 1000, 220);
+  int idx = qviz_flame_data_lookup (data, 0, "block/a");
+  const QvizFlameSpan *a;
+  cairo_t *cr;
+
+  g_assert_cmpint (idx, >=, 0);
+  a = qviz_flame_data_get_span (data, (guint) idx);
+  /* warm passes of "a": 4.95 and 5.05 ms */
+  g_assert_cmpfloat (fabs (a->spread_lo_ns - 4.95e6), <, 0.02e6);
+  g_assert_cmpfloat (fabs (a->spread_hi_ns - 5.05e6), <, 0.02e6);
+
+  qviz_flame_painter_set_data (painter, data);
+  cr = cairo_create (plain);
+  qviz_flame_painter_paint (painter, cr, 1000, 220);
+  cairo_destroy (cr);
+  qviz_flame_painter_set_show_spread (painter, TRUE);
+  cr = cairo_create (spread);
+  qviz_flame_painter_paint (painter, cr, 1000, 220);
+  cairo_destroy (cr);
+  g_assert_cmpuint (count_colour (spread, &style->foreground, 8), >, count_colour (plain, &style->foreground, 8) + 20);
+  cairo_surface_destroy (plain);
+  cairo_surface_destroy (spread);
+}
+
+/* Plan time by layer: longest first, the rest not per layer; no breakdown
+ * for a run without per-layer plan times. */
+static void
+test_plan_breakdown (void)
+{
+  g_autoptr (QvizRun) run = cold_run (30);
+  g_autoptr (QvizRun) old = cold_run (30);
+  g_autoptr (QvizPlanBreakdown) pb = NULL;
+  const double plan[] = { 1.0, 3.0, 0.5 };
+  const QvizPlanLayer *l;
+
+  for (guint i = 0; i < 3; i++)
+    qviz_run_get_layer (run, i)->plan_ms = plan[i];
+  pb = qviz_plan_breakdown_new (run);
+  g_assert_nonnull (pb);
+  g_assert_cmpfloat_with_epsilon (pb->plan_ms, 7, 1e-9);
+  g_assert_cmpfloat_with_epsilon (pb->layers_ms, 4.5, 1e-9);
+  g_assert_cmpfloat_with_epsilon (pb->rest_ms, 2.5, 1e-9);
+  g_assert_cmpuint (pb->layers->len, ==, 3);
+  l = &g_array_index (pb->layers, QvizPlanLayer, 0);
+  g_assert_cmpstr (l->name, ==, "block/b");
+  g_assert_cmpfloat_with_epsilon (l->share, 3.0 / 7, 1e-9);
+  g_assert_cmpstr (g_array_index (pb->layers, QvizPlanLayer, 1).name, ==, "block/a");
+  g_assert_cmpstr (g_array_index (pb->layers, QvizPlanLayer, 2).name, ==, "c");
+
+  /* per-layer times of a store written before they were kept: NAN */
+  g_assert_null (qviz_plan_breakdown_new (old));
+}
+
 static void
 test_cold_start_figures (void)
 {
@@ -949,10 +1012,64 @@ test_breakdown_other_precision (void)
   g_assert_cmpfloat_with_epsilon (qviz_breakdown_get_total (b, 0, 2), 24, 1e-3);
 }
 
+static QvizRun *
+timed_run (const char *precision,
+           int         size,
+           int         threads,
+           double      median_ms,
+           QvizRunStatus status)
+{
+  QvizRun *run = qviz_run_new ();
+
+  run->precision = g_strdup (precision);
+  run->height = run->width = size;
+  run->threads = threads;
+  run->status = status;
+  run->stats.median = median_ms;
+  return run;
+}
+
+/* The speed-up is f32 over int8, at the fewest threads only, for sizes
+ * where both runs completed, smallest size first. */
+static void
+test_speedups (void)
+{
+  g_autoptr (GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_run_free);
+  g_autoptr (GArray) speedups = NULL;
+  const QvizChartSpeedup *s;
+  int threads = -1;
+
+  g_ptr_array_add (runs, timed_run ("int8", 512, 2, 40, QVIZ_RUN_COMPLETE));
+  g_ptr_array_add (runs, timed_run ("f32", 512, 2, 100, QVIZ_RUN_COMPLETE));
+  g_ptr_array_add (runs, timed_run ("f32", 512, 4, 10, QVIZ_RUN_COMPLETE));
+  g_ptr_array_add (runs, timed_run ("int8", 512, 4, 50, QVIZ_RUN_COMPLETE));
+  g_ptr_array_add (runs, timed_run ("f32", 256, 2, 30, QVIZ_RUN_COMPLETE));
+  g_ptr_array_add (runs, timed_run ("int8", 256, 2, 60, QVIZ_RUN_COMPLETE));
+  g_ptr_array_add (runs, timed_run ("f32", 1024, 2, 400, QVIZ_RUN_COMPLETE));
+  g_ptr_array_add (runs, timed_run ("int8", 1024, 2, 100, QVIZ_RUN_CANCELLED));
+
+  speedups = qviz_chart_speedups_from_runs (runs, &threads);
+  g_assert_cmpint (threads, ==, 2);
+  g_assert_cmpuint (speedups->len, ==, 2);
+  s = &g_array_index (speedups, QvizChartSpeedup, 0);
+  g_assert_cmpint (s->height, ==, 256);
+  g_assert_cmpfloat_with_epsilon (s->speedup, 0.5, 1e-12);
+  s = &g_array_index (speedups, QvizChartSpeedup, 1);
+  g_assert_cmpint (s->height, ==, 512);
+  g_assert_cmpfloat_with_epsilon (s->speedup, 2.5, 1e-12);
+
+  g_ptr_array_set_size (runs, 0);
+  g_clear_pointer (&speedups, g_array_unref);
+  speedups = qviz_chart_speedups_from_runs (runs, &threads);
+  g_assert_cmpuint (speedups->len, ==, 0);
+  g_assert_cmpint (threads, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/compare-charts/speedups", test_speedups);
   g_test_add_func ("/compare/engine/slow-layer", test_engine_detects_slow_layer);
   g_test_add_func ("/compare/engine/identical-inputs", test_engine_identical_inputs);
   g_test_add_func ("/compare-charts/flame/ratio-colours", test_flame_ratio_colours);
@@ -962,6 +1079,8 @@ main (int argc, char **argv)
   g_test_add_func ("/compare-charts/curves/adapter", test_curves_from_two_sweeps);
   g_test_add_func ("/compare-charts/table", test_compare_table);
   g_test_add_func ("/cold-start/figures", test_cold_start_figures);
+  g_test_add_func ("/cold-start/plan-breakdown", test_plan_breakdown);
+  g_test_add_func ("/cold-start/flame-spread", test_flame_spread);
   g_test_add_func ("/compare-charts/breakdown/other-precision", test_breakdown_other_precision);
   g_test_add_func ("/compare-charts/report/export", test_compare_report_export);
   return g_test_run ();

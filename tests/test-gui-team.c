@@ -114,7 +114,7 @@ test_connect_shows_cli_sweep (void)
   g_assert_cmpuint (runs->len, ==, 2);
   adw_view_stack_set_visible_child_name (team->pages, "overview");
   qviz_test_settle (0.3);
-  g_assert_cmpuint (qviz_curves_view_get_n_series (team->curves), ==, 1);
+  g_assert_cmpuint (qviz_curves_view_get_n_series (qviz_overview_page_get_curves (team->overview)), ==, 1);
 
   /* remembered for the next window and the next dialog */
   remembered = g_settings_get_string (team->settings, "team-database");

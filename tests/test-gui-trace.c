@@ -15,6 +15,7 @@
 
 #include "qviz-application.h"
 #include "qviz-window-private.h"
+#include "qviz-flame-page-private.h"
 #include "gui-harness.h"
 
 static char *tmpdir;
@@ -36,8 +37,8 @@ store_idle (gpointer data)
 static gboolean
 flame_drawn (gpointer data)
 {
-  return qviz_flame_view_get_n_bands (window->flame) >= 1 &&
-         gtk_widget_get_width (GTK_WIDGET (window->flame)) > 50;
+  return qviz_flame_view_get_n_bands (window->flame_page->flame) >= 1 &&
+         gtk_widget_get_width (GTK_WIDGET (window->flame_page->flame)) > 50;
 }
 
 static int
@@ -85,8 +86,8 @@ test_import_trace (void)
   adw_view_stack_set_visible_child_name (window->pages, "flame");
   g_assert_true (qviz_test_iterate_until (flame_drawn, NULL, 30));
   qviz_test_settle (0.3);
-  g_assert_cmpuint (qviz_flame_view_get_n_bands (window->flame), ==, 1);
-  ink = qviz_test_count_ink (GTK_WIDGET (window->flame), &total);
+  g_assert_cmpuint (qviz_flame_view_get_n_bands (window->flame_page->flame), ==, 1);
+  ink = qviz_test_count_ink (GTK_WIDGET (window->flame_page->flame), &total);
   g_test_message ("flame of an ONNX Runtime pass: %u of %u pixels drawn", ink, total);
   g_assert_cmpuint (ink, >, total / 50);
 
@@ -95,12 +96,12 @@ test_import_trace (void)
     static const char *const first[] = { "layer", "f32-ms", "int8-ms", "ratio", "sqnr" };
 
     for (guint i = 0; i < G_N_ELEMENTS (first); i++)
-      g_assert_cmpstr (qviz_layer_table_get_column_id (window->layer_table, i), ==, first[i]);
+      g_assert_cmpstr (qviz_layer_table_get_column_id (qviz_layers_page_get_table (window->layers), i), ==, first[i]);
   }
 
   /* the Layers table names the runtime that timed every row */
   {
-    GListModel *rows = qviz_layer_table_get_model (window->layer_table);
+    GListModel *rows = qviz_layer_table_get_model (qviz_layers_page_get_table (window->layers));
     guint n = g_list_model_get_n_items (rows);
 
     g_assert_cmpuint (n, >, 0);

@@ -20,11 +20,13 @@
 #include "qviz-application.h"
 #include "qviz-axis.h"
 #include "qviz-chart-adapt.h"
+#include "qviz-flame-table.h"
 #include "qviz-calibrate.h"
 #include "qviz-machine.h"
 #include "qviz-model.h"
 #include "qviz-sweep.h"
 #include "qviz-window-private.h"
+#include "qviz-flame-page-private.h"
 #include "gui-harness.h"
 
 static char *tmpdir;
@@ -110,22 +112,22 @@ test_chart_tooltips (void)
       g_autofree char *threads = g_strdup_printf ("%u thread", s->threads);
       double x, y;
 
-      g_assert_true (qviz_curves_view_get_point_position (window->curves, pt->resolution,
+      g_assert_true (qviz_curves_view_get_point_position (qviz_overview_page_get_curves (window->overview), pt->resolution,
                                                           pt->median_ms, &x, &y));
-      text = qviz_curves_view_describe_at (window->curves, x + 2, y - 2);
+      text = qviz_curves_view_describe_at (qviz_overview_page_get_curves (window->overview), x + 2, y - 2);
       g_test_message ("curve tooltip at (%.0f, %.0f): %s", x, y, text);
       g_assert_nonnull (text);
       g_assert_true (g_str_has_prefix (text, s->precision));
       g_assert_nonnull (strstr (text, threads));
       g_assert_nonnull (strstr (text, size));
       g_assert_nonnull (strstr (text, ms));
-      g_assert_true (tooltip_shown_at (GTK_WIDGET (window->curves), x, y));
+      g_assert_true (tooltip_shown_at (GTK_WIDGET (qviz_overview_page_get_curves (window->overview)), x, y));
       checked++;
     }
   g_assert_cmpuint (checked, ==, 2);
   /* Far from every point (the top-left corner, outside the plot): nothing. */
-  g_assert_null (qviz_curves_view_describe_at (window->curves, 1, 1));
-  g_assert_false (tooltip_shown_at (GTK_WIDGET (window->curves), 1, 1));
+  g_assert_null (qviz_curves_view_describe_at (qviz_overview_page_get_curves (window->overview), 1, 1));
+  g_assert_false (tooltip_shown_at (GTK_WIDGET (qviz_overview_page_get_curves (window->overview)), 1, 1));
 
   breakdown = qviz_chart_breakdown_from_runs (window->runs, 0);
   for (guint p = 0; p < breakdown->n_precisions; p++)
@@ -145,10 +147,10 @@ test_chart_tooltips (void)
           below += v;
         }
       g_assert_cmpfloat (ms, >, 0);
-      g_assert_true (qviz_breakdown_view_get_bar_rect (window->breakdown, r, p, &bar));
+      g_assert_true (qviz_breakdown_view_get_bar_rect (qviz_overview_page_get_breakdown (window->overview), r, p, &bar));
       /* The middle of the biggest class's segment, stacked from the bottom. */
       y = bar.origin.y + bar.size.height - (before + ms / 2) / total * bar.size.height;
-      text = qviz_breakdown_view_describe_at (window->breakdown, bar.origin.x + bar.size.width / 2, y);
+      text = qviz_breakdown_view_describe_at (qviz_overview_page_get_breakdown (window->overview), bar.origin.x + bar.size.width / 2, y);
       g_test_message ("bar tooltip: %s", text);
       ms_text = qviz_format_ms (ms);
       share = g_strdup_printf ("%.0f%%", 100 * ms / total);
@@ -157,11 +159,11 @@ test_chart_tooltips (void)
       g_assert_nonnull (strstr (text, ms_text));
       g_assert_nonnull (strstr (text, share));
       g_assert_nonnull (strstr (text, breakdown->precisions[p]));
-      g_assert_true (tooltip_shown_at (GTK_WIDGET (window->breakdown),
+      g_assert_true (tooltip_shown_at (GTK_WIDGET (qviz_overview_page_get_breakdown (window->overview)),
                                        bar.origin.x + bar.size.width / 2, y));
     }
   /* Above the tallest bar's top: no segment. */
-  g_assert_null (qviz_breakdown_view_describe_at (window->breakdown, 1, 1));
+  g_assert_null (qviz_breakdown_view_describe_at (qviz_overview_page_get_breakdown (window->overview), 1, 1));
 }
 
 static void
@@ -178,44 +180,44 @@ test_pages (void)
 
   /* Overview: f32 and int8 curves at one thread, both drawn. */
   show_page ("overview");
-  g_assert_cmpuint (qviz_curves_view_get_n_series (window->curves), ==, 2);
-  ink = qviz_test_count_ink (GTK_WIDGET (window->curves), &total);
+  g_assert_cmpuint (qviz_curves_view_get_n_series (qviz_overview_page_get_curves (window->overview)), ==, 2);
+  ink = qviz_test_count_ink (GTK_WIDGET (qviz_overview_page_get_curves (window->overview)), &total);
   g_test_message ("curves: %u of %u pixels drawn", ink, total);
   g_assert_cmpuint (ink, >, total / 50);
-  g_assert_true (qviz_breakdown_view_has_data (window->breakdown));
-  ink = qviz_test_count_ink (GTK_WIDGET (window->breakdown), &total);
+  g_assert_true (qviz_breakdown_view_has_data (qviz_overview_page_get_breakdown (window->overview)));
+  ink = qviz_test_count_ink (GTK_WIDGET (qviz_overview_page_get_breakdown (window->overview)), &total);
   g_assert_cmpuint (ink, >, total / 50);
-  g_assert_nonnull (gtk_widget_get_first_child (window->cards));
+  g_assert_cmpuint (qviz_overview_page_get_n_cards (window->overview), >, 0);
 
   /* Flame chart: a float band and an int8 band, drawn. */
   show_page ("flame");
-  g_assert_cmpuint (qviz_flame_view_get_n_bands (window->flame), ==, 2);
-  ink = qviz_test_count_ink (GTK_WIDGET (window->flame), &total);
+  g_assert_cmpuint (qviz_flame_view_get_n_bands (window->flame_page->flame), ==, 2);
+  ink = qviz_test_count_ink (GTK_WIDGET (window->flame_page->flame), &total);
   g_test_message ("flame: %u of %u pixels drawn", ink, total);
   g_assert_cmpuint (ink, >, total / 50);
   /* The cold pass is a choice, and choosing it keeps two bands. */
-  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (window->flame_pass)), ==, 2);
-  gtk_drop_down_set_selected (window->flame_pass, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (window->flame_page->pass_choice)), ==, 2);
+  gtk_drop_down_set_selected (window->flame_page->pass_choice, 1);
   qviz_test_settle (0.2);
-  g_assert_cmpuint (qviz_flame_view_get_n_bands (window->flame), ==, 2);
+  g_assert_cmpuint (qviz_flame_view_get_n_bands (window->flame_page->flame), ==, 2);
   /* Zooming narrows the visible window. */
   {
     gint64 t0, t1, z0, z1;
-    qviz_flame_view_get_view (window->flame, &t0, &t1);
+    qviz_flame_view_get_view (window->flame_page->flame, &t0, &t1);
     g_action_group_activate_action (G_ACTION_GROUP (window), "zoom-in", NULL);
-    qviz_flame_view_get_view (window->flame, &z0, &z1);
+    qviz_flame_view_get_view (window->flame_page->flame, &z0, &z1);
     g_assert_cmpint (z1 - z0, <, t1 - t0);
     g_action_group_activate_action (G_ACTION_GROUP (window), "zoom-reset", NULL);
-    qviz_flame_view_get_view (window->flame, &z0, &z1);
+    qviz_flame_view_get_view (window->flame_page->flame, &z0, &z1);
     g_assert_cmpint (z1 - z0, ==, t1 - t0);
   }
 
   /* Layers: every layer of the model, sortable by time. */
   show_page ("layers");
-  rows = qviz_layer_table_get_model (window->layer_table);
+  rows = qviz_layer_table_get_model (qviz_layers_page_get_table (window->layers));
   n = g_list_model_get_n_items (rows);
   g_assert_cmpuint (n, >=, 2);
-  qviz_layer_table_sort_by (window->layer_table, "ratio", GTK_SORT_DESCENDING);
+  qviz_layer_table_sort_by (qviz_layers_page_get_table (window->layers), "ratio", GTK_SORT_DESCENDING);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr (QvizLayerItem) item = g_list_model_get_item (rows, i);
@@ -228,7 +230,7 @@ test_pages (void)
     }
   /* dwsep5x5 has one depthwise layer: the filter keeps it alone (with any
    * other depthwise or dilated layer). */
-  qviz_layer_table_set_special_only (window->layer_table, TRUE);
+  qviz_layer_table_set_special_only (qviz_layers_page_get_table (window->layers), TRUE);
   g_assert_cmpuint (g_list_model_get_n_items (rows), >=, 1);
   g_assert_cmpuint (g_list_model_get_n_items (rows), <, n);
   for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
@@ -236,7 +238,7 @@ test_pages (void)
       g_autoptr (QvizLayerItem) item = g_list_model_get_item (rows, i);
       g_assert_true (qviz_layer_item_get_special (item));
     }
-  qviz_layer_table_set_special_only (window->layer_table, FALSE);
+  qviz_layer_table_set_special_only (qviz_layers_page_get_table (window->layers), FALSE);
   g_assert_cmpuint (g_list_model_get_n_items (rows), ==, n);
 
   /* Compare with one sweep: A and B are the same runs, so both sweeps'
@@ -262,7 +264,7 @@ test_pages (void)
     g_autofree char *png = g_build_filename (tmpdir, "curves.png", NULL);
     g_autoptr (GError) error = NULL;
     show_page ("overview");
-    g_assert_true (qviz_curves_view_export (window->curves, png, &error));
+    g_assert_true (qviz_curves_view_export (qviz_overview_page_get_curves (window->overview), png, &error));
     g_assert_no_error (error);
     g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
     /* The "Saved" toast's Open button opens a path. */
@@ -321,6 +323,29 @@ test_cold_start (void)
     }
   /* The ranked list holds the layers that were slower cold, at most 12. */
   g_assert_cmpuint (qviz_cold_start_page_get_n_ranked (page), ==, MIN (n_slower, 12));
+  /* A range over the whole pass holds every layer that ran in it; Escape
+   * (or an empty range) clears it. */
+  {
+    QvizFlameRangeSummary sum;
+    guint n_timed = 0;
+
+    for (guint i = 0; i < run->layers->len; i++)
+      n_timed += qviz_run_get_layer (run, i)->pass_ms->len > 0;
+    g_assert_false (qviz_flame_view_get_range_summary (QVIZ_FLAME_VIEW (flame), 0, &sum));
+    qviz_flame_view_set_range (QVIZ_FLAME_VIEW (flame), 0, G_MAXINT64 / 4);
+    g_assert_true (qviz_flame_view_get_range_summary (QVIZ_FLAME_VIEW (flame), 0, &sum));
+    g_assert_cmpuint (sum.n_layers, >, 0);
+    g_assert_cmpuint (sum.n_layers, <=, n_timed);
+    g_assert_cmpfloat (sum.layers_ns / 1e6, <=, pass->cold_ms * 1.001);
+    qviz_test_settle (0.1);   /* drawn with the range */
+    qviz_flame_view_set_range (QVIZ_FLAME_VIEW (flame), 0, 0);
+    g_assert_false (qviz_flame_view_get_range (QVIZ_FLAME_VIEW (flame), NULL, NULL));
+    qviz_test_settle (0.1);
+  }
+  /* The plan layer by layer: the 8 longest, the other layers, the rest. */
+  g_assert_false (isnan (qviz_run_get_layer (run, 0)->plan_ms));
+  g_assert_cmpuint (qviz_cold_start_page_get_n_plan_rows (page), ==,
+                    MIN (run->layers->len, 8) + (run->layers->len > 8) + 1);
 
   /* One band, coloured by cold/warm ratio, drawn. */
   g_assert_cmpuint (qviz_flame_view_get_n_bands (QVIZ_FLAME_VIEW (flame)), ==, 1);
@@ -378,6 +403,176 @@ count_layers_matching (const QvizRun *run,
   return n;
 }
 
+/* The int8 layer with the largest value of f (NAN skipped): its name. */
+static const char *
+argmax_layer (const QvizRun *run,
+              double       (*f) (const QvizRunLayer *l))
+{
+  const char *best = NULL;
+  double best_v = -INFINITY;
+
+  for (guint i = 0; i < run->layers->len; i++)
+    {
+      const QvizRunLayer *l = qviz_run_get_layer (run, i);
+      double v = f (l);
+      if (!isnan (v) && v > best_v)
+        best_v = v, best = l->name;
+    }
+  return best;
+}
+
+static double
+cold_multiple (const QvizRunLayer *l)
+{
+  return l->pass_ms->len > 0 && l->stats.median > 0
+         ? g_array_index (l->pass_ms, float, 0) / l->stats.median : NAN;
+}
+
+static double
+layer_plan_ms (const QvizRunLayer *l)
+{
+  return l->plan_ms;
+}
+
+/* The Layers table's cold-pass and plan columns sort by the run's own
+ * figures: the top row is the layer the run says. */
+static void
+test_layer_table_columns (void)
+{
+  QvizLayerTable *table = QVIZ_LAYER_TABLE (qviz_layer_table_new ());
+  const QvizRun *f32 = NULL, *int8 = NULL;
+  const struct { const char *column; double (*f) (const QvizRunLayer *); } checks[] = {
+    { "cold-int8", cold_multiple },
+    { "plan-int8", layer_plan_ms },
+  };
+
+  g_object_ref_sink (table);
+  g_assert_true (qviz_test_iterate_until (window_ready, NULL, 30));
+  for (guint i = 0; i < window->runs->len; i++)
+    {
+      const QvizRun *r = g_ptr_array_index (window->runs, i);
+      if (g_str_equal (r->precision, "int8") && int8 == NULL)
+        int8 = r;
+    }
+  g_assert_nonnull (int8);
+  for (guint i = 0; i < window->runs->len; i++)
+    {
+      const QvizRun *r = g_ptr_array_index (window->runs, i);
+      if (g_str_equal (r->precision, "f32") && r->height == int8->height && r->threads == int8->threads)
+        f32 = r;
+    }
+  qviz_layer_table_set_runs (table, f32, int8);
+  for (guint c = 0; c < G_N_ELEMENTS (checks); c++)
+    {
+      GListModel *rows = qviz_layer_table_get_model (table);
+      g_autoptr (QvizLayerItem) top = NULL;
+
+      qviz_layer_table_sort_by (table, checks[c].column, GTK_SORT_DESCENDING);
+      top = g_list_model_get_item (rows, 0);
+      g_assert_nonnull (top);
+      g_test_message ("%s: top row %s", checks[c].column, qviz_layer_item_get_name (top));
+      g_assert_cmpstr (qviz_layer_item_get_name (top), ==, argmax_layer (int8, checks[c].f));
+    }
+  g_object_unref (table);
+}
+
+/* The flame chart's layer table, heaviest first and linked both ways: a
+ * row picked zooms the chart to its span, a span picked selects its row. */
+static void
+test_flame_table (void)
+{
+  GtkWidget *win = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  QvizFlameView *flame = QVIZ_FLAME_VIEW (qviz_flame_view_new ());
+  QvizFlameTable *table = QVIZ_FLAME_TABLE (qviz_flame_table_new ());
+  const QvizRun *f32 = NULL, *int8 = NULL;
+  guint n, pick;
+  gint64 t0, t1, whole0, whole1;
+  int layer;
+
+  g_assert_true (qviz_test_iterate_until (window_ready, NULL, 30));
+  for (guint i = 0; i < window->runs->len; i++)
+    {
+      const QvizRun *r = g_ptr_array_index (window->runs, i);
+      if (g_str_equal (r->precision, "f32") && f32 == NULL)
+        f32 = r;
+    }
+  g_assert_nonnull (f32);
+  for (guint i = 0; i < window->runs->len; i++)
+    {
+      const QvizRun *r = g_ptr_array_index (window->runs, i);
+      if (g_str_equal (r->precision, "int8") && r->height == f32->height && r->threads == f32->threads)
+        int8 = r;
+    }
+  g_assert_nonnull (int8);
+
+  gtk_widget_set_vexpand (GTK_WIDGET (table), TRUE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (flame));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (table));
+  gtk_window_set_child (GTK_WINDOW (win), box);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1000, 700);
+  qviz_flame_table_set_flame (table, flame);
+  qviz_flame_view_set_runs (flame, f32, int8, -1);
+  gtk_window_present (GTK_WINDOW (win));
+  qviz_test_settle (0.3);
+
+  /* One row per layer, heaviest float layer first. */
+  n = qviz_flame_table_get_n_rows (table);
+  g_assert_cmpuint (n, ==, f32->layers->len);
+  for (guint i = 0; i + 1 < n; i++)
+    if (!isnan (qviz_flame_table_get_row_ms (table, i + 1, 0)))
+      g_assert_cmpfloat (qviz_flame_table_get_row_ms (table, i, 0), >=,
+                         qviz_flame_table_get_row_ms (table, i + 1, 0));
+  g_assert_cmpuint (qviz_flame_table_get_selected_row (table), ==, GTK_INVALID_LIST_POSITION);
+
+  /* A row picked: its span selected and brought into a view that had
+   * been zoomed away from it. */
+  qviz_flame_view_get_view (flame, &whole0, &whole1);
+  for (int k = 0; k < 4; k++)
+    qviz_flame_view_zoom_in (flame);
+  qviz_flame_view_get_view (flame, &t0, &t1);
+  g_assert_cmpint (t1 - t0, <, whole1 - whole0);
+  pick = GTK_INVALID_LIST_POSITION;
+  for (guint i = 0; i < n && pick == GTK_INVALID_LIST_POSITION; i++)
+    {
+      QvizFlameData *data = qviz_flame_view_get_data (flame);
+      int l = qviz_flame_table_get_row_layer (table, i);
+      const QvizFlameSpan *s = qviz_flame_data_get_span (data, (guint) qviz_flame_data_lookup (data, 0, qviz_run_get_layer (f32, (guint) l)->name));
+      if (s->start_ns < t0 || s->end_ns > t1)
+        pick = i;
+    }
+  g_assert_cmpuint (pick, !=, GTK_INVALID_LIST_POSITION);
+  layer = qviz_flame_table_get_row_layer (table, pick);
+  qviz_flame_table_activate_row (table, pick);
+  qviz_test_settle (0.1);
+  g_assert_cmpint (qviz_flame_view_get_selected_layer (flame), ==, layer);
+  g_assert_cmpuint (qviz_flame_table_get_selected_row (table), ==, pick);
+  qviz_flame_view_get_view (flame, &t0, &t1);
+  {
+    QvizFlameData *data = qviz_flame_view_get_data (flame);
+    int span = qviz_flame_data_lookup (data, 0, qviz_run_get_layer (f32, (guint) layer)->name);
+    const QvizFlameSpan *s;
+
+    g_assert_cmpint (span, >=, 0);
+    s = qviz_flame_data_get_span (data, (guint) span);
+    g_assert_cmpint (s->start_ns, >=, t0);
+    g_assert_cmpint (s->end_ns, <=, t1);
+  }
+
+  /* A span picked in the chart: its row selected. */
+  layer = qviz_flame_table_get_row_layer (table, 0);
+  g_assert_true (qviz_flame_view_focus_layer (flame, layer));
+  qviz_test_settle (0.1);
+  g_assert_cmpuint (qviz_flame_table_get_selected_row (table), ==, 0);
+
+  /* New passes: the table follows, nothing selected. */
+  qviz_flame_view_set_runs (flame, NULL, int8, -1);
+  g_assert_cmpuint (qviz_flame_table_get_n_rows (table), ==, int8->layers->len);
+  g_assert_cmpuint (qviz_flame_table_get_selected_row (table), ==, GTK_INVALID_LIST_POSITION);
+  gtk_window_destroy (GTK_WINDOW (win));
+  qviz_test_settle (0.1);
+}
+
 /* Flame search: the count of matching layers, Enter steps through them
  * and wraps round, and a search that finds nothing says so. */
 static void
@@ -390,7 +585,7 @@ test_flame_search (void)
 
   g_assert_true (qviz_test_iterate_until (window_ready, NULL, 30));
   show_page ("flame");
-  gtk_drop_down_set_selected (window->flame_pass, 0);
+  gtk_drop_down_set_selected (window->flame_page->pass_choice, 0);
   qviz_test_settle (0.2);
   f32 = qviz_window_get_report_run (window, "f32");
   int8 = qviz_window_get_report_run (window, "int8");
@@ -404,43 +599,47 @@ test_flame_search (void)
   expected = count_layers_matching (f32, text) + count_layers_matching (int8, text);
   g_assert_cmpuint (expected, >=, 2);
 
-  gtk_editable_set_text (GTK_EDITABLE (window->flame_search), text);
+  gtk_editable_set_text (GTK_EDITABLE (window->flame_page->search), text);
   qviz_test_settle (0.5);
-  n = qviz_flame_view_get_n_matches (window->flame);
+  n = qviz_flame_view_get_n_matches (window->flame_page->flame);
   g_assert_cmpuint (n, ==, expected);
   {
     g_autofree char *label = g_strdup_printf ("%u matches", n);
-    g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, label);
+    g_assert_cmpstr (gtk_label_get_text (window->flame_page->matches), ==, label);
   }
   one_of_n = g_strdup_printf ("1 of %u", n);
 
-  g_signal_emit_by_name (window->flame_search, "activate");
-  g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, one_of_n);
-  g_assert_cmpint (qviz_flame_view_get_selected_layer (window->flame), >=, 0);
-  first = g_strdup (gtk_label_get_text (window->flame_status));
+  g_signal_emit_by_name (window->flame_page->search, "activate");
+  g_assert_cmpstr (gtk_label_get_text (window->flame_page->matches), ==, one_of_n);
+  g_assert_cmpint (qviz_flame_view_get_selected_layer (window->flame_page->flame), >=, 0);
+  /* the page's layer table follows the chart's selection */
+  g_assert_cmpint (qviz_flame_table_get_row_layer (window->flame_page->table,
+                                                   qviz_flame_table_get_selected_row (window->flame_page->table)),
+                   ==, qviz_flame_view_get_selected_layer (window->flame_page->flame));
+  first = g_strdup (gtk_label_get_text (window->flame_page->status));
   g_assert_nonnull (strstr (first, text));
   for (guint i = 1; i < n; i++)
     {
       g_autofree char *label = g_strdup_printf ("%u of %u", i + 1, n);
-      g_signal_emit_by_name (window->flame_search, "activate");
-      g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, label);
+      g_signal_emit_by_name (window->flame_page->search, "activate");
+      g_assert_cmpstr (gtk_label_get_text (window->flame_page->matches), ==, label);
     }
   /* Past the last match, Enter wraps round to the first. */
-  g_signal_emit_by_name (window->flame_search, "activate");
-  g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, one_of_n);
-  g_assert_cmpstr (gtk_label_get_text (window->flame_status), ==, first);
+  g_signal_emit_by_name (window->flame_page->search, "activate");
+  g_assert_cmpstr (gtk_label_get_text (window->flame_page->matches), ==, one_of_n);
+  g_assert_cmpstr (gtk_label_get_text (window->flame_page->status), ==, first);
 
-  gtk_editable_set_text (GTK_EDITABLE (window->flame_search), "no-such-layer-anywhere");
+  gtk_editable_set_text (GTK_EDITABLE (window->flame_page->search), "no-such-layer-anywhere");
   qviz_test_settle (0.5);
-  g_assert_cmpuint (qviz_flame_view_get_n_matches (window->flame), ==, 0);
-  g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, "No match");
-  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (window->flame_matches), "error"));
-  g_signal_emit_by_name (window->flame_search, "activate");
-  g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, "No match");
+  g_assert_cmpuint (qviz_flame_view_get_n_matches (window->flame_page->flame), ==, 0);
+  g_assert_cmpstr (gtk_label_get_text (window->flame_page->matches), ==, "No match");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (window->flame_page->matches), "error"));
+  g_signal_emit_by_name (window->flame_page->search, "activate");
+  g_assert_cmpstr (gtk_label_get_text (window->flame_page->matches), ==, "No match");
 
-  gtk_editable_set_text (GTK_EDITABLE (window->flame_search), "");
+  gtk_editable_set_text (GTK_EDITABLE (window->flame_page->search), "");
   qviz_test_settle (0.5);
-  g_assert_cmpstr (gtk_label_get_text (window->flame_matches), ==, "");
+  g_assert_cmpstr (gtk_label_get_text (window->flame_page->matches), ==, "");
 }
 
 static void
@@ -660,7 +859,7 @@ test_machines_and_compare (void)
   g_assert_cmpuint (runs1, ==, runs0 + 8);
   g_assert_cmpuint (machines1, ==, 2);
   g_assert_cmpuint (qviz_window_get_n_machines (window), ==, 2);
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->machines_stack), ==, "list");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (gtk_widget_get_first_child (GTK_WIDGET (window->machines)))), ==, "list");
 
   /* The same file again adds nothing; a file that is no database changes
    * nothing either. */
@@ -724,6 +923,30 @@ test_machines_and_compare (void)
     g_assert_true (qviz_window_export_file (window, "breakdown", breakdown, &error));
     g_assert_no_error (error);
     g_assert_true (file_exists (breakdown, 1000));
+    {
+      /* The size chosen is the chart's, with the title and context above
+       * it, and the SVG names the model in text. */
+      g_autofree char *sized = g_build_filename (tmpdir, "curves-1280.png", NULL);
+      g_autofree char *plain = g_build_filename (tmpdir, "curves-plain.png", NULL);
+      g_autofree char *contents = NULL;
+      QvizExportOptions titled = { 1280, 720, TRUE }, bare = { 1280, 720, FALSE };
+      cairo_surface_t *back;
+
+      g_assert_true (qviz_window_export_file_with (window, "chart", sized, &titled, &error));
+      g_assert_no_error (error);
+      back = cairo_image_surface_create_from_png (sized);
+      g_assert_cmpint (cairo_image_surface_get_width (back), ==, 1280);
+      g_assert_cmpint (cairo_image_surface_get_height (back), >, 720);
+      cairo_surface_destroy (back);
+      g_assert_true (qviz_window_export_file_with (window, "chart", plain, &bare, &error));
+      back = cairo_image_surface_create_from_png (plain);
+      g_assert_cmpint (cairo_image_surface_get_width (back), ==, 1280);
+      g_assert_cmpint (cairo_image_surface_get_height (back), ==, 720);
+      cairo_surface_destroy (back);
+      g_assert_true (g_file_get_contents (breakdown, &contents, NULL, &error));
+      g_assert_nonnull (strstr (contents, window->model_name));
+      g_assert_nonnull (strstr (contents, "</text>"));
+    }
   }
 
   /* The sweep shown exports to a database of its own. */
@@ -838,9 +1061,11 @@ test_sweep_loads_in_worker (void)
   /* Every 10 ms, so that the idle callback is not starved by it. */
   source = g_timeout_add (10, count_tick, &ticks);
   start = g_get_monotonic_time ();
-  qviz_window_show_sweep (window, uuid);
-  /* At the default priority: redrawing the spinner would starve a lower one. */
+  /* At the default priority: redrawing the spinner would starve a lower one.
+   * Added first, so that it is dispatched before the worker's result even
+   * when the worker finishes before the main loop next runs. */
   g_idle_add_full (G_PRIORITY_DEFAULT, note_idle_while_loading, &idle_while_loading, NULL);
+  qviz_window_show_sweep (window, uuid);
   g_assert_true (qviz_window_is_loading_sweep (window));
   g_assert_cmpstr (window->sweep_uuid, ==, uuid);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (window->content_stack), ==, "loading");
@@ -866,11 +1091,11 @@ test_sweep_loads_in_worker (void)
       n_runs++;
     }
   g_assert_cmpuint (n_runs, >=, 2);
-  g_assert_cmpuint (qviz_curves_view_get_n_series (window->curves), >=, 2);
+  g_assert_cmpuint (qviz_curves_view_get_n_series (qviz_overview_page_get_curves (window->overview)), >=, 2);
   show_page ("flame");
-  g_assert_cmpuint (qviz_flame_view_get_n_bands (window->flame), ==, 2);
+  g_assert_cmpuint (qviz_flame_view_get_n_bands (window->flame_page->flame), ==, 2);
   show_page ("layers");
-  g_assert_cmpuint (g_list_model_get_n_items (qviz_layer_table_get_model (window->layer_table)), >, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (qviz_layer_table_get_model (qviz_layers_page_get_table (window->layers))), >, 0);
   show_page ("overview");
 }
 
@@ -969,13 +1194,13 @@ test_shortcuts_window (void)
   g_assert_cmpuint (n_set, ==, g_hash_table_size (listed));
 }
 
-/* Alt+1 to Alt+6 name the pages in the order of the switcher: the action
+/* Alt+1 to Alt+7 name the pages in the order of the switcher: the action
  * each accelerator activates shows that page, from whichever page was
  * shown before. */
 static void
 test_page_shortcuts (void)
 {
-  const char *names[] = { "overview", "flame", "layers", "cold-start", "compare", "machines" };
+  const char *names[] = { "overview", "flame", "layers", "cold-start", "compare", "machines", "accuracy" };
 
   g_assert_true (qviz_test_iterate_until (window_ready, NULL, 30));
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -1007,7 +1232,7 @@ test_page_shortcuts (void)
 static void
 test_narrow_window (void)
 {
-  const char *names[] = { "overview", "flame", "layers", "cold-start", "compare", "machines" };
+  const char *names[] = { "overview", "flame", "layers", "cold-start", "compare", "machines", "accuracy" };
   int min = 0, nat = 0;
 
   gtk_window_set_default_size (GTK_WINDOW (window), 800, 700);
@@ -1053,7 +1278,7 @@ test_odd_values (void)
     "UPDATE machines SET hostname = printf ('%.100000c', 'h')",
     "UPDATE runs SET height = 0, width = -3, threads = 0",
   };
-  static const char *const pages[] = { "overview", "flame", "layers", "cold-start", "compare", "machines" };
+  static const char *const pages[] = { "overview", "flame", "layers", "cold-start", "compare", "machines", "accuracy" };
   g_autofree char *good = NULL;
   gsize len;
 
@@ -1087,6 +1312,123 @@ test_odd_values (void)
       window = saved;
       qviz_test_settle (0.1);
     }
+}
+
+static guint
+visible_sweep_rows (void)
+{
+  guint n = 0;
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (window->sweep_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (GTK_IS_LIST_BOX_ROW (row) && gtk_widget_get_child_visible (row))
+      n++;
+  return n;
+}
+
+/* The sidebar's filter keeps the rows that have every word: a sweep's id
+ * finds that sweep alone, a word no row has finds none, and clearing it
+ * brings every row back. */
+static void
+test_sweep_filter (void)
+{
+  guint all;
+  const QvizSweep *first;
+
+  g_assert_true (qviz_test_iterate_until (window_ready, NULL, 30));
+  all = visible_sweep_rows ();
+  g_assert_cmpuint (all, ==, window->sweeps->len);
+  g_assert_cmpuint (all, >=, 1);
+  first = g_ptr_array_index (window->sweeps, all - 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.filter-sweeps", NULL));
+  gtk_editable_set_text (GTK_EDITABLE (window->sweep_filter), first->uuid);
+  qviz_test_settle (0.4);   /* the search entry waits a moment */
+  g_assert_cmpuint (visible_sweep_rows (), ==, 1);
+  g_assert_true (qviz_window_sweep_matches (first, first->uuid));
+  gtk_editable_set_text (GTK_EDITABLE (window->sweep_filter), "no-such-word-anywhere");
+  qviz_test_settle (0.4);
+  g_assert_cmpuint (visible_sweep_rows (), ==, 0);
+  gtk_editable_set_text (GTK_EDITABLE (window->sweep_filter), "");
+  qviz_test_settle (0.4);
+  g_assert_cmpuint (visible_sweep_rows (), ==, all);
+
+  /* A name given to the sweep shown is kept in the store, shown in its
+   * row, and found by the filter. */
+  {
+    g_autoptr (GError) error = NULL;
+    g_autofree char *uuid = g_strdup (window->sweep_uuid);
+    g_autoptr (QvizSweep) stored = NULL;
+
+    g_assert_true (qviz_window_label_sweep (window, uuid, "zebra-baseline", "the note", &error));
+    g_assert_no_error (error);
+    stored = qviz_store_get_sweep (window->store, uuid, &error);
+    g_assert_cmpstr (stored->name, ==, "zebra-baseline");
+    gtk_editable_set_text (GTK_EDITABLE (window->sweep_filter), "zebra");
+    qviz_test_settle (0.4);
+    g_assert_cmpuint (visible_sweep_rows (), ==, 1);
+    g_assert_false (qviz_window_label_sweep (window, uuid, "a\nb", NULL, &error));
+    g_assert_nonnull (error);
+    gtk_editable_set_text (GTK_EDITABLE (window->sweep_filter), "");
+    qviz_test_settle (0.4);
+  }
+}
+
+static gboolean
+other_window_open (gpointer data)
+{
+  GtkWindow *bad = data;
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (l->data != bad && l->data != (gpointer) window && QVIZ_IS_WINDOW (l->data))
+      return TRUE;
+  return FALSE;
+}
+
+/* A file that is not a run store: the window says so in the store's
+ * sentence (the file named), offers another database, and opening a good
+ * one brings a window on it; the bad file is left as it was. */
+static void
+test_store_error_page (void)
+{
+  g_autofree char *bad_path = g_build_filename (tmpdir, "not-a-store.sqlite", NULL);
+  g_autofree char *before = NULL, *after = NULL;
+  QvizWindow *bad;
+  GtkWidget *page;
+  const char *text;
+  GList *windows;
+
+  g_assert_true (g_file_set_contents (bad_path, "these are not the runs you are looking for\n", -1, NULL));
+  g_assert_true (g_file_get_contents (bad_path, &before, NULL, NULL));
+  bad = qviz_window_new (app, bad_path, "dwsep5x5");
+  gtk_window_present (GTK_WINDOW (bad));
+  qviz_test_settle (0.3);
+  g_assert_null (bad->store);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (bad->content_stack), ==, "no-store");
+  page = gtk_stack_get_child_by_name (bad->content_stack, "no-store");
+  text = adw_status_page_get_description (ADW_STATUS_PAGE (page));
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "not-a-store.sqlite"));
+  g_assert_true (gtk_widget_get_visible (bad->store_error_default));
+  /* Pages asked for stay behind it: nothing could be shown or kept. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (bad), "win.show-page", "s", "layers"));
+  qviz_test_settle (0.1);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (bad->content_stack), ==, "no-store");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (bad), "win.open-database-path", "s", db_path));
+  g_assert_true (qviz_test_iterate_until (other_window_open, bad, 30));
+  windows = gtk_application_get_windows (GTK_APPLICATION (app));
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (l->data != (gpointer) bad && l->data != (gpointer) window && QVIZ_IS_WINDOW (l->data))
+      {
+        QvizWindow *good = l->data;
+        g_assert_nonnull (good->store);
+        gtk_window_destroy (GTK_WINDOW (good));
+        break;
+      }
+  g_assert_true (g_file_get_contents (bad_path, &after, NULL, NULL));
+  g_assert_cmpstr (before, ==, after);
+  qviz_test_settle (0.1);
 }
 
 static void
@@ -1168,6 +1510,10 @@ main (int   argc,
   g_test_add_func ("/gui/chart-tooltips", test_chart_tooltips);
   g_test_add_func ("/gui/cold-start", test_cold_start);
   g_test_add_func ("/gui/flame-search", test_flame_search);
+  g_test_add_func ("/gui/flame-table", test_flame_table);
+  g_test_add_func ("/gui/layer-table-columns", test_layer_table_columns);
+  g_test_add_func ("/gui/store-error-page", test_store_error_page);
+  g_test_add_func ("/gui/sweep-filter", test_sweep_filter);
   g_test_add_func ("/gui/narrow-window", test_narrow_window);
   g_test_add_func ("/gui/run-and-cancel", test_run_and_cancel);
   g_test_add_func ("/gui/machines-and-compare", test_machines_and_compare);

@@ -279,6 +279,9 @@ add_band (QvizFlameData *data, const QvizRun *run, int pass, const QvizRun *othe
       if (o != NULL && *o > 0 && !isnan (l->stats.median))
         ratio = g_str_equal (run->precision, "int8") ? l->stats.median / *o : *o / l->stats.median;
       qviz_flame_data_set_span_quality (data, idx, ratio, l->sqnr_db);
+      /* the layer over the warm passes, when there are enough to say */
+      if (run->warm_ms != NULL && run->warm_ms->len >= 3 && !isnan (l->stats.p10) && !isnan (l->stats.p90))
+        qviz_flame_data_set_span_spread (data, idx, l->stats.p10 * 1e6, l->stats.p90 * 1e6);
     }
 }
 
@@ -425,4 +428,69 @@ qviz_chart_worst_ratio_layer (const QvizRun        *f32,
   if (ratio != NULL)
     *ratio = best;
   return TRUE;
+}
+
+static const QvizRun *
+find_run (GPtrArray  *runs,
+          const char *precision,
+          int         height,
+          int         width,
+          int         threads)
+{
+  for (guint i = 0; i < runs->len; i++)
+    {
+      const QvizRun *r = g_ptr_array_index (runs, i);
+      if (g_strcmp0 (r->precision, precision) == 0 && r->height == height &&
+          r->width == width && r->threads == threads)
+        return r;
+    }
+  return NULL;
+}
+
+static int
+compare_speedups (gconstpointer a,
+                  gconstpointer b)
+{
+  const QvizChartSpeedup *x = a, *y = b;
+  gint64 px = (gint64) x->height * x->width, py = (gint64) y->height * y->width;
+
+  if (px != py)
+    return px < py ? -1 : 1;
+  return x->height - y->height;
+}
+
+GArray *
+qviz_chart_speedups_from_runs (GPtrArray *runs,
+                               int       *threads)
+{
+  GArray *speedups = g_array_new (FALSE, FALSE, sizeof (QvizChartSpeedup));
+  int fewest = 0;
+
+  g_return_val_if_fail (runs != NULL, speedups);
+
+  for (guint i = 0; i < runs->len; i++)
+    {
+      const QvizRun *r = g_ptr_array_index (runs, i);
+      if (fewest == 0 || r->threads < fewest)
+        fewest = r->threads;
+    }
+  for (guint i = 0; i < runs->len; i++)
+    {
+      const QvizRun *f = g_ptr_array_index (runs, i), *q;
+      QvizChartSpeedup s;
+
+      if (f->threads != fewest || g_strcmp0 (f->precision, "f32") != 0)
+        continue;
+      q = find_run (runs, "int8", f->height, f->width, fewest);
+      if (q == NULL || f->status != QVIZ_RUN_COMPLETE || q->status != QVIZ_RUN_COMPLETE)
+        continue;
+      s.height = f->height;
+      s.width = f->width;
+      s.speedup = f->stats.median / q->stats.median;
+      g_array_append_val (speedups, s);
+    }
+  g_array_sort (speedups, compare_speedups);
+  if (threads != NULL)
+    *threads = fewest;
+  return speedups;
 }

@@ -59,6 +59,19 @@ gboolean        qviz_chart_worst_ratio_layer   (const QvizRun        *f32,
                                                 const QvizRunLayer  **int8_layer,
                                                 double               *ratio);
 
+/* int8's speed-up over f32 at one input size: the f32 median pass over
+ * the int8 one (above 1: int8 is faster). */
+typedef struct {
+  int    height, width;
+  double speedup;
+} QvizChartSpeedup;
+
+/* The speed-up at each size for the fewest threads among runs (QvizRun *),
+ * where both an f32 and an int8 run completed, smallest size first;
+ * *threads is set to that thread count (0 without runs). */
+GArray         *qviz_chart_speedups_from_runs  (GPtrArray            *runs,
+                                                int                  *threads);
+
 /* Title, model and machine lines for a report. */
 QvizReportInfo *qviz_chart_report_info         (const QvizSweep *sweep,
                                                 const QvizMachine *machine,

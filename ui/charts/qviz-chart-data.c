@@ -397,6 +397,7 @@ qviz_flame_data_add_span (QvizFlameData *self,
   span.ratio = NAN;
   span.sqnr = NAN;
   span.layer_index = layer_index;
+  span.spread_lo_ns = span.spread_hi_ns = NAN;
 
   index = self->n_input;
   g_array_append_val (self->spans, span);
@@ -419,6 +420,22 @@ qviz_flame_data_set_span_quality (QvizFlameData *self,
   s = &g_array_index (self->spans, QvizFlameSpan, span);
   s->ratio = ratio;
   s->sqnr = sqnr;
+}
+
+void
+qviz_flame_data_set_span_spread (QvizFlameData *self,
+                                 guint          span,
+                                 double         lo_ns,
+                                 double         hi_ns)
+{
+  QvizFlameSpan *s;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (span < self->n_input);
+
+  s = &g_array_index (self->spans, QvizFlameSpan, span);
+  s->spread_lo_ns = MIN (lo_ns, hi_ns);
+  s->spread_hi_ns = MAX (lo_ns, hi_ns);
 }
 
 static char *
@@ -473,6 +490,7 @@ module_for_prefix (QvizFlameData *self,
   module.ratio = NAN;
   module.sqnr = NAN;
   module.layer_index = -1;
+  module.spread_lo_ns = module.spread_hi_ns = NAN;
   index = append_span (self, &module);
   g_hash_table_insert (self->by_path, g_steal_pointer (&key), GINT_TO_POINTER (index + 1));
   return index;
@@ -549,6 +567,7 @@ ensure_layout (QvizFlameData *self)
       pass.ratio = NAN;
       pass.sqnr = NAN;
       pass.layer_index = -1;
+      pass.spread_lo_ns = pass.spread_hi_ns = NAN;
       append_span (self, &pass);
     }
 
@@ -671,6 +690,48 @@ qviz_flame_data_get_span (QvizFlameData *self,
   ensure_layout (self);
   g_return_val_if_fail (span < self->spans->len, NULL);
   return &g_array_index (self->spans, QvizFlameSpan, span);
+}
+
+/* A layer's span, not a kernel phase inside a layer. */
+static gboolean
+is_layer_span (QvizFlameData       *self,
+               const QvizFlameSpan *s)
+{
+  if (s->layer_index < 0)
+    return FALSE;
+  return s->parent < 0
+         || g_array_index (self->spans, QvizFlameSpan, s->parent).layer_index < 0;
+}
+
+void
+qviz_flame_data_summarize_range (QvizFlameData         *self,
+                                 guint                  band,
+                                 gint64                 t0_ns,
+                                 gint64                 t1_ns,
+                                 QvizFlameRangeSummary *summary)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (summary != NULL);
+
+  memset (summary, 0, sizeof *summary);
+  ensure_layout (self);
+  if (band >= self->band_labels->len || t1_ns <= t0_ns)
+    return;
+  for (guint i = 0; i < self->spans->len; i++)
+    {
+      const QvizFlameSpan *s = &g_array_index (self->spans, QvizFlameSpan, i);
+      gint64 overlap;
+
+      if (s->band != band || !is_layer_span (self, s))
+        continue;
+      overlap = MIN (s->end_ns, t1_ns) - MAX (s->start_ns, t0_ns);
+      if (overlap <= 0)
+        continue;
+      summary->n_layers++;
+      summary->layers_ns += overlap;
+      if ((guint) s->layer_class < QVIZ_N_LAYER_CLASSES)
+        summary->class_ns[s->layer_class] += overlap;
+    }
 }
 
 gint64

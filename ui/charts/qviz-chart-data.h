@@ -115,6 +115,9 @@ typedef struct {
   double         ratio;       /* int8 / float time of this layer, NAN if unknown */
   double         sqnr;        /* dB, NAN if unknown */
   int            layer_index; /* -1 for modules and passes */
+  /* The layer's time over the run's warm passes, p10 to p90, in ns (NAN
+   * when unknown): the spread that one pass cannot show. */
+  double         spread_lo_ns, spread_hi_ns;
 } QvizFlameSpan;
 
 typedef struct _QvizFlameData QvizFlameData;
@@ -137,6 +140,10 @@ void                 qviz_flame_data_set_span_quality (QvizFlameData *self,
                                                        guint          span,
                                                        double         ratio,
                                                        double         sqnr);
+void                 qviz_flame_data_set_span_spread (QvizFlameData *self,
+                                                      guint          span,
+                                                      double         lo_ns,
+                                                      double         hi_ns);
 guint                qviz_flame_data_get_n_bands    (QvizFlameData *self);
 const char          *qviz_flame_data_get_band_label (QvizFlameData *self,
                                                      guint          band);
@@ -155,6 +162,19 @@ int                  qviz_flame_data_find_span      (QvizFlameData *self,
                                                      guint          depth,
                                                      gint64         t_ns,
                                                      gint64         tolerance_ns);
+/* What a time range [t0_ns, t1_ns) of one band holds: the layers that
+ * overlap it and their time inside it, in all and by layer class. */
+typedef struct {
+  guint  n_layers;
+  gint64 layers_ns;
+  gint64 class_ns[QVIZ_N_LAYER_CLASSES];
+} QvizFlameRangeSummary;
+
+void                 qviz_flame_data_summarize_range (QvizFlameData         *self,
+                                                      guint                  band,
+                                                      gint64                 t0_ns,
+                                                      gint64                 t1_ns,
+                                                      QvizFlameRangeSummary *summary);
 int                  qviz_flame_data_lookup         (QvizFlameData *self,
                                                      guint          band,
                                                      const char    *path);

@@ -36,6 +36,18 @@ void         qviz_chart_draw_text  (cairo_t              *cr,
                                     double                max_width,
                                     const QvizRgba       *colour);
 
+/* Shows layout at the current point in the source colour, as
+ * pango_cairo_show_layout does; on a surface being exported to SVG (see
+ * qviz_chart_svg_text_begin) it writes each line as a <text> element
+ * instead, so that the file keeps its text.  Ellipsized layouts are drawn
+ * as outlines, since their shown text is not the layout's. */
+void         qviz_chart_show_layout (cairo_t              *cr,
+                                     PangoLayout          *layout);
+/* Text drawn on surface from now on is kept as SVG <text> elements,
+ * returned (and forgotten) by qviz_chart_svg_text_end. */
+void         qviz_chart_svg_text_begin (cairo_surface_t   *surface);
+char        *qviz_chart_svg_text_end   (cairo_surface_t   *surface);
+
 /* A legend entry: the swatch is drawn by @draw_swatch in (x, y, w, h). */
 typedef void (*QvizSwatchFunc) (cairo_t  *cr,
                                 double    x,

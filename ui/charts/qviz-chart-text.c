@@ -3,6 +3,7 @@
 #include "qviz-chart-private.h"
 
 #include <glib/gi18n-lib.h>
+#include <math.h>
 #include <string.h>
 
 /* Sizes are absolute (device units), so that a chart has the same
@@ -142,9 +143,125 @@ qviz_chart_draw_text (cairo_t        *cr,
   cairo_save (cr);
   qviz_chart_set_source (cr, colour);
   cairo_move_to (cr, x - (double) logical.x / PANGO_SCALE, y);
-  pango_cairo_update_layout (cr, layout);
-  pango_cairo_show_layout (cr, layout);
+  qviz_chart_show_layout (cr, layout);
   cairo_restore (cr);
+}
+
+static const cairo_user_data_key_t svg_text_key;
+
+static void
+free_svg_text (gpointer data)
+{
+  g_string_free (data, TRUE);
+}
+
+void
+qviz_chart_svg_text_begin (cairo_surface_t *surface)
+{
+  g_return_if_fail (surface != NULL);
+  cairo_surface_set_user_data (surface, &svg_text_key, g_string_new (NULL), free_svg_text);
+}
+
+char *
+qviz_chart_svg_text_end (cairo_surface_t *surface)
+{
+  GString *elements;
+  char *text;
+
+  g_return_val_if_fail (surface != NULL, NULL);
+  elements = cairo_surface_get_user_data (surface, &svg_text_key);
+  if (elements == NULL)
+    return g_strdup ("");
+  text = g_strdup (elements->str);
+  cairo_surface_set_user_data (surface, &svg_text_key, NULL, NULL);
+  return text;
+}
+
+/* Font size in user units: absolute sizes are already in them, point
+ * sizes go through the context's resolution. */
+static double
+layout_font_px (PangoLayout                *layout,
+                const PangoFontDescription *desc)
+{
+  double size = (double) pango_font_description_get_size (desc) / PANGO_SCALE;
+  double dpi;
+
+  if (pango_font_description_get_size_is_absolute (desc))
+    return size;
+  dpi = pango_cairo_context_get_resolution (pango_layout_get_context (layout));
+  return size * (dpi > 0 ? dpi : 96) / 72;
+}
+
+static void
+append_svg_text (GString     *out,
+                 cairo_t     *cr,
+                 PangoLayout *layout)
+{
+  const PangoFontDescription *desc = pango_layout_get_font_description (layout);
+  g_autoptr (PangoFontDescription) fallback = NULL;
+  const char *text = pango_layout_get_text (layout);
+  double x0, y0, r = 0, g = 0, b = 0, a = 1;
+  cairo_matrix_t m;
+  PangoLayoutIter *iter;
+  char num[6][G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (desc == NULL)
+    desc = fallback = pango_font_description_copy (pango_context_get_font_description (pango_layout_get_context (layout)));
+  cairo_get_current_point (cr, &x0, &y0);
+  cairo_get_matrix (cr, &m);
+  if (cairo_pattern_get_rgba (cairo_get_source (cr), &r, &g, &b, &a) != CAIRO_STATUS_SUCCESS)
+    r = g = b = 0, a = 1;
+  iter = pango_layout_get_iter (layout);
+  do
+    {
+      PangoLayoutLine *line = pango_layout_iter_get_line_readonly (iter);
+      PangoRectangle logical;
+      g_autofree char *piece = NULL;
+      g_autofree char *escaped = NULL;
+
+      if (line->length <= 0)
+        continue;
+      pango_layout_iter_get_line_extents (iter, NULL, &logical);
+      piece = g_strndup (text + line->start_index, (gsize) line->length);
+      escaped = g_markup_escape_text (piece, -1);
+      g_string_append_printf (out, "<text xml:space=\"preserve\" transform=\"matrix(%s %s %s %s %s %s)\"",
+                              g_ascii_dtostr (num[0], sizeof num[0], m.xx),
+                              g_ascii_dtostr (num[1], sizeof num[1], m.yx),
+                              g_ascii_dtostr (num[2], sizeof num[2], m.xy),
+                              g_ascii_dtostr (num[3], sizeof num[3], m.yy),
+                              g_ascii_dtostr (num[4], sizeof num[4], m.x0),
+                              g_ascii_dtostr (num[5], sizeof num[5], m.y0));
+      g_string_append_printf (out, " x=\"%s\" y=\"%s\"",
+                              g_ascii_dtostr (num[0], sizeof num[0], x0 + (double) logical.x / PANGO_SCALE),
+                              g_ascii_dtostr (num[1], sizeof num[1],
+                                              y0 + (double) pango_layout_iter_get_baseline (iter) / PANGO_SCALE));
+      g_string_append_printf (out, " font-family=\"%s\" font-size=\"%s\" font-weight=\"%d\"",
+                              pango_font_description_get_family (desc) ? pango_font_description_get_family (desc) : "sans-serif",
+                              g_ascii_dtostr (num[2], sizeof num[2], layout_font_px (layout, desc)),
+                              (int) pango_font_description_get_weight (desc));
+      g_string_append_printf (out, " fill=\"rgb(%d,%d,%d)\" fill-opacity=\"%s\">%s</text>\n",
+                              (int) lround (r * 255), (int) lround (g * 255), (int) lround (b * 255),
+                              g_ascii_dtostr (num[3], sizeof num[3], a), escaped);
+    }
+  while (pango_layout_iter_next_line (iter));
+  pango_layout_iter_free (iter);
+}
+
+void
+qviz_chart_show_layout (cairo_t     *cr,
+                        PangoLayout *layout)
+{
+  GString *svg;
+
+  g_return_if_fail (cr != NULL);
+  g_return_if_fail (PANGO_IS_LAYOUT (layout));
+
+  pango_cairo_update_layout (cr, layout);
+  svg = cairo_surface_get_user_data (cairo_get_target (cr), &svg_text_key);
+  if (svg != NULL && cairo_has_current_point (cr) && !pango_layout_is_ellipsized (layout))
+    append_svg_text (svg, cr, layout);
+  else
+    pango_cairo_show_layout (cr, layout);
 }
 
 /* Lays out legend items left to right, wrapping at @max_width; returns the

@@ -34,6 +34,73 @@ by_extra_descending (gconstpointer a,
   return la->layer_index - lb->layer_index;
 }
 
+static void
+plan_layer_clear (gpointer data)
+{
+  QvizPlanLayer *l = data;
+
+  g_free (l->name);
+  g_free (l->kernel);
+}
+
+static int
+by_plan_descending (gconstpointer a,
+                    gconstpointer b)
+{
+  const QvizPlanLayer *la = a, *lb = b;
+
+  if (la->plan_ms != lb->plan_ms)
+    return la->plan_ms < lb->plan_ms ? 1 : -1;
+  return la->layer_index - lb->layer_index;
+}
+
+QvizPlanBreakdown *
+qviz_plan_breakdown_new (const QvizRun *run)
+{
+  QvizPlanBreakdown *pb;
+
+  g_return_val_if_fail (run != NULL, NULL);
+
+  if (run->layers == NULL || isnan (run->plan_ms))
+    return NULL;
+  pb = g_new0 (QvizPlanBreakdown, 1);
+  pb->plan_ms = run->plan_ms;
+  pb->layers = g_array_new (FALSE, TRUE, sizeof (QvizPlanLayer));
+  g_array_set_clear_func (pb->layers, plan_layer_clear);
+  for (guint i = 0; i < run->layers->len; i++)
+    {
+      const QvizRunLayer *layer = qviz_run_get_layer (run, i);
+      QvizPlanLayer pl = { 0 };
+
+      if (isnan (layer->plan_ms))
+        continue;
+      pl.layer_index = layer->index;
+      pl.name = g_strdup (layer->name);
+      pl.kernel = g_strdup (layer->kernel ? layer->kernel : "");
+      pl.plan_ms = layer->plan_ms;
+      pl.share = run->plan_ms > 0 ? layer->plan_ms / run->plan_ms : NAN;
+      pb->layers_ms += layer->plan_ms;
+      g_array_append_val (pb->layers, pl);
+    }
+  if (pb->layers->len == 0)
+    {
+      qviz_plan_breakdown_free (pb);
+      return NULL;
+    }
+  g_array_sort (pb->layers, by_plan_descending);
+  pb->rest_ms = MAX (pb->plan_ms - pb->layers_ms, 0);
+  return pb;
+}
+
+void
+qviz_plan_breakdown_free (QvizPlanBreakdown *pb)
+{
+  if (pb == NULL)
+    return;
+  g_array_unref (pb->layers);
+  g_free (pb);
+}
+
 static gboolean
 has_cold_pass (const QvizRun *run,
                int            pass)

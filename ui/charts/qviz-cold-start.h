@@ -38,6 +38,31 @@ typedef struct {
   GArray *layers;          /* QvizColdLayer, most extra time first */
 } QvizColdPass;
 
+/* One layer's part of the plan time. */
+typedef struct {
+  int     layer_index;  /* QvizRunLayer.index */
+  char   *name;
+  char   *kernel;
+  double  plan_ms;
+  double  share;        /* of the whole plan time */
+} QvizPlanLayer;
+
+/* Where the plan time went: each layer's building (weights quantized and
+ * packed, indirection buffers, tables), and the rest (shapes, folding,
+ * kernel choice, the activation arena), which is not per layer. */
+typedef struct {
+  double  plan_ms;      /* the whole plan */
+  double  layers_ms;    /* sum of the layers' plan times */
+  double  rest_ms;      /* plan_ms - layers_ms, at least 0 */
+  GArray *layers;       /* QvizPlanLayer, longest first */
+} QvizPlanBreakdown;
+
+/* NULL when the run has no per-layer plan times (an imported trace, or a
+ * store written before they were kept). */
+QvizPlanBreakdown *qviz_plan_breakdown_new  (const QvizRun *run);
+void               qviz_plan_breakdown_free (QvizPlanBreakdown *pb);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvizPlanBreakdown, qviz_plan_breakdown_free)
+
 /* The figures of cold pass `pass` of run (with its layers); NULL when the
  * run has no such cold pass or no warm pass to set it against. */
 QvizColdPass  *qviz_cold_pass_new        (const QvizRun *run, int pass);

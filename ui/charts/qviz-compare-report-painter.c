@@ -213,7 +213,7 @@ qviz_compare_report_painter_paint (QvizCompareReportPainter *self,
       cairo_save (cr);
       qviz_chart_set_source (cr, &style->foreground);
       cairo_move_to (cr, margin, y);
-      pango_cairo_show_layout (cr, wrap);
+      qviz_chart_show_layout (cr, wrap);
       cairo_restore (cr);
       y += (double) logical.height / PANGO_SCALE + 12;
     }

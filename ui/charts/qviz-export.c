@@ -15,7 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "qviz-chart-private.h"
+
 G_DEFINE_QUARK (qviz-export-error-quark, qviz_export_error)
+
+#define HEADER_HEIGHT 58.0
 
 gboolean
 qviz_export_format_from_filename (const char       *filename,
@@ -56,6 +60,7 @@ qviz_export_format_get_extension (QvizExportFormat format)
 }
 
 typedef struct {
+  GByteArray *svg;   /* an SVG document is kept to add its text at the end */
   FILE *file;
   int   saved_errno;
 } WriteClosure;
@@ -67,6 +72,11 @@ write_to_file (void                *closure,
 {
   WriteClosure *wc = closure;
 
+  if (wc->svg != NULL)
+    {
+      g_byte_array_append (wc->svg, data, length);
+      return CAIRO_STATUS_SUCCESS;
+    }
   if (length > 0 && fwrite (data, 1, length, wc->file) != length)
     {
       if (wc->saved_errno == 0)
@@ -88,6 +98,115 @@ set_io_error (GError     **error,
                _("Could not write “%s”: %s"), display, g_strerror (saved_errno));
 }
 
+/* cairo writes SVG text as glyph outlines; the text kept aside goes in as
+ * <text> elements before the document's end, drawn over the rest. */
+static cairo_status_t
+write_svg_with_text (WriteClosure *wc,
+                     const char   *text)
+{
+  GByteArray *svg = wc->svg;
+  gsize end = svg->len;
+  cairo_status_t status;
+  static const char close_tag[] = "</svg>";
+
+  wc->svg = NULL;
+  for (gsize i = svg->len >= sizeof close_tag - 1 ? svg->len - (sizeof close_tag - 1) + 1 : 0; i-- > 0;)
+    if (memcmp (svg->data + i, close_tag, sizeof close_tag - 1) == 0)
+      {
+        end = i;
+        break;
+      }
+  status = write_to_file (wc, svg->data, (unsigned int) end);
+  if (status == CAIRO_STATUS_SUCCESS && text[0] != '\0')
+    status = write_to_file (wc, (const unsigned char *) text, (unsigned int) strlen (text));
+  if (status == CAIRO_STATUS_SUCCESS)
+    status = write_to_file (wc, svg->data + end, (unsigned int) (svg->len - end));
+  g_byte_array_unref (svg);
+  return status;
+}
+
+typedef struct {
+  const char   *title;
+  const char   *context;
+  QvizPaintFunc paint;
+  gpointer      painter;
+} Titled;
+
+/* A layout whose text fits max_width: the font shrinks down to 60% before
+ * the text is cut, so that a narrow chart keeps its whole title. */
+static PangoLayout *
+fitted_layout (cairo_t              *cr,
+               const QvizChartStyle *style,
+               double                scale,
+               gboolean              bold,
+               const char           *text,
+               double                max_width)
+{
+  PangoLayout *layout = qviz_chart_layout_new (cr, style, scale, bold);
+  double w = 0;
+
+  if (text == NULL)
+    return layout;
+  qviz_chart_text_size (layout, text, &w, NULL);
+  if (w > max_width && max_width > 0)
+    {
+      g_object_unref (layout);
+      layout = qviz_chart_layout_new (cr, style, MAX (scale * 0.6, scale * max_width / w * 0.98), bold);
+    }
+  return layout;
+}
+
+/* A title and a line of context above the chart, which gets the rest. */
+static void
+paint_titled (gpointer  data,
+              cairo_t  *cr,
+              double    width,
+              double    height)
+{
+  const Titled *t = data;
+  const QvizChartStyle *style = qviz_chart_style_get_light ();
+  g_autoptr (PangoLayout) title = fitted_layout (cr, style, 1.35, TRUE, t->title, width - 24);
+  g_autoptr (PangoLayout) context = fitted_layout (cr, style, 0.95, FALSE, t->context, width - 24);
+
+  cairo_save (cr);
+  qviz_chart_set_source (cr, &style->background);
+  cairo_rectangle (cr, 0, 0, width, HEADER_HEIGHT);
+  cairo_fill (cr);
+  qviz_chart_draw_text (cr, title, t->title, 12, 10, QVIZ_ALIGN_START, QVIZ_ALIGN_START,
+                        width - 24, &style->foreground);
+  if (t->context != NULL)
+    qviz_chart_draw_text (cr, context, t->context, 12, 36, QVIZ_ALIGN_START, QVIZ_ALIGN_START,
+                          width - 24, &style->muted);
+  cairo_restore (cr);
+  cairo_save (cr);
+  cairo_translate (cr, 0, HEADER_HEIGHT);
+  cairo_rectangle (cr, 0, 0, width, height - HEADER_HEIGHT);
+  cairo_clip (cr);
+  t->paint (t->painter, cr, width, height - HEADER_HEIGHT);
+  cairo_restore (cr);
+}
+
+gboolean
+qviz_export_to_file_titled (const char        *filename,
+                            QvizExportFormat   format,
+                            double             width,
+                            double             height,
+                            const char        *title,
+                            const char        *context,
+                            QvizPaintFunc      paint,
+                            gpointer           painter,
+                            GError           **error)
+{
+  Titled t = { title, context, paint, painter };
+
+  g_return_val_if_fail (paint != NULL, FALSE);
+
+  if (title == NULL || title[0] == '\0')
+    return qviz_export_to_file (filename, format, width, height, paint, painter, error);
+  return qviz_export_to_file (filename, format, width, height + HEADER_HEIGHT,
+                              paint_titled, &t, error);
+}
+
 gboolean
 qviz_export_to_file (const char        *filename,
                      QvizExportFormat   format,
@@ -99,7 +218,8 @@ qviz_export_to_file (const char        *filename,
 {
   g_autofree char *display = NULL;
   g_autofree char *tmp_path = NULL;
-  WriteClosure wc = { NULL, 0 };
+  WriteClosure wc = { NULL, NULL, 0 };
+  g_autofree char *svg_text = NULL;
   cairo_surface_t *surface = NULL;
   cairo_status_t status;
   cairo_t *cr;
@@ -151,8 +271,10 @@ qviz_export_to_file (const char        *filename,
       surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) ceil (width), (int) ceil (height));
       break;
     case QVIZ_EXPORT_SVG:
+      wc.svg = g_byte_array_new ();
       surface = cairo_svg_surface_create_for_stream (write_to_file, &wc, width, height);
       cairo_svg_surface_set_document_unit (surface, CAIRO_SVG_UNIT_PX);
+      qviz_chart_svg_text_begin (surface);
       break;
     case QVIZ_EXPORT_PDF:
       surface = cairo_pdf_surface_create_for_stream (write_to_file, &wc, width, height);
@@ -174,11 +296,16 @@ qviz_export_to_file (const char        *filename,
         status = cairo_surface_write_to_png_stream (surface, write_to_file, &wc);
       else
         {
+          if (format == QVIZ_EXPORT_SVG)
+            svg_text = qviz_chart_svg_text_end (surface);
           cairo_surface_finish (surface);
           status = cairo_surface_status (surface);
+          if (status == CAIRO_STATUS_SUCCESS && wc.svg != NULL)
+            status = write_svg_with_text (&wc, svg_text);
         }
     }
   cairo_surface_destroy (surface);
+  g_clear_pointer (&wc.svg, g_byte_array_unref);
 
   if (fclose (wc.file) != 0 && wc.saved_errno == 0)
     wc.saved_errno = errno;

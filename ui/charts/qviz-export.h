@@ -41,4 +41,16 @@ gboolean    qviz_export_to_file              (const char       *filename,
                                               gpointer          painter,
                                               GError          **error);
 
+/* The same with a title and a line of context (model, machine, what is
+ * shown) above the chart; width x height is the chart's own size. */
+gboolean    qviz_export_to_file_titled       (const char       *filename,
+                                              QvizExportFormat  format,
+                                              double            width,
+                                              double            height,
+                                              const char       *title,
+                                              const char       *context,
+                                              QvizPaintFunc     paint,
+                                              gpointer          painter,
+                                              GError          **error);
+
 G_END_DECLS

@@ -15,6 +15,8 @@
 #define BAND_GAP     12.0
 #define LEGEND_GAP   10.0
 #define MIN_LABEL_W  26.0
+#define MINIMAP_H    28.0   /* the whole pass, above the axis */
+#define MINIMAP_GAP  6.0
 
 struct _QvizFlamePainter {
   const QvizChartStyle *style;
@@ -26,6 +28,9 @@ struct _QvizFlamePainter {
   gboolean              show_labels;
   gboolean              show_legend;
   QvizFlameColorMode    color_mode;
+  gboolean              show_minimap;
+  gboolean              show_spread;
+  gint64                range_t0, range_t1;   /* selected range; empty: none */
 
   /* Geometry of the last paint, for hit testing. */
   gboolean              painted;
@@ -34,6 +39,8 @@ struct _QvizFlamePainter {
   GArray               *band_y;   /* double: top of each band's first row */
   guint                 n_drawn_rects;
   cairo_rectangle_t     legend_rect;
+  cairo_rectangle_t     minimap_rect;
+  double                top;      /* of the axis: below the minimap */
 };
 
 QvizFlamePainter *
@@ -176,7 +183,7 @@ qviz_flame_painter_get_preferred_height (QvizFlamePainter *self)
   /* Two legend lines at most at usual widths; the ratio scale adds its
    * tick labels. */
   legend = self->color_mode != QVIZ_FLAME_COLOR_BY_CLASS ? 64 : 44;
-  return AXIS_HEIGHT + bands_height (self) + (self->show_legend ? LEGEND_GAP + legend : 0) + 8;
+  return (self->show_minimap ? MINIMAP_H + MINIMAP_GAP : 0) + AXIS_HEIGHT + bands_height (self) + (self->show_legend ? LEGEND_GAP + legend : 0) + 8;
 }
 
 static gboolean
@@ -275,6 +282,26 @@ paint_span (QvizFlamePainter    *self,
         }
     }
   self->n_drawn_rects++;
+
+  /* The layer's p10..p90 over the warm passes, from the span's start: a
+   * whisker past the span's end says this pass was quicker than usual. */
+  if (self->show_spread && !(span->flags & (QVIZ_SPAN_PASS | QVIZ_SPAN_MODULE))
+      && !isnan (span->spread_lo_ns) && w >= 3)
+    {
+      double scale = (self->plot_x1 - self->plot_x0) / (double) (self->t1 - self->t0);
+      double lo = xa + span->spread_lo_ns * scale, hi = xa + span->spread_hi_ns * scale;
+      double wy = y + h - 3.5;
+
+      qviz_chart_set_source (cr, &style->foreground);
+      cairo_set_line_width (cr, 1.5);
+      cairo_move_to (cr, lo, wy);
+      cairo_line_to (cr, MAX (hi, lo + 1), wy);
+      cairo_move_to (cr, lo, wy - 2.5);
+      cairo_line_to (cr, lo, wy + 2.5);
+      cairo_move_to (cr, MAX (hi, lo + 1), wy - 2.5);
+      cairo_line_to (cr, MAX (hi, lo + 1), wy + 2.5);
+      cairo_stroke (cr);
+    }
 
   if (self->search != NULL && !matches)
     {
@@ -742,6 +769,119 @@ paint_axis (QvizFlamePainter *self,
   cairo_stroke (cr);
 }
 
+/* The whole pass in a strip: each band a lane of layer colours, the
+ * visible window framed and the rest dimmed, the selected range shaded. */
+static void
+paint_minimap (QvizFlamePainter *self,
+               PaintContext     *pc,
+               gint64            duration)
+{
+  const QvizChartStyle *style = self->style;
+  cairo_t *cr = pc->cr;
+  guint n_bands = qviz_flame_data_get_n_bands (self->data);
+  guint n_spans = qviz_flame_data_get_n_spans (self->data);
+  double x0 = self->plot_x0, w = self->plot_x1 - self->plot_x0;
+  double lane = (MINIMAP_H - 2) / MAX (n_bands, 1);
+  double scale = w / duration;
+
+  self->minimap_rect = (cairo_rectangle_t) { x0, 0, w, MINIMAP_H };
+  qviz_chart_set_source (cr, &style->band_background);
+  cairo_rectangle (cr, x0, 0, w, MINIMAP_H);
+  cairo_fill (cr);
+  for (guint i = 0; i < n_spans; i++)
+    {
+      const QvizFlameSpan *s = qviz_flame_data_get_span (self->data, i);
+      QvizRgba fill;
+      double sx, sw;
+
+      if (s->layer_index < 0 || (s->flags & (QVIZ_SPAN_PASS | QVIZ_SPAN_MODULE)))
+        continue;
+      fill = span_fill (self, s);
+      sx = x0 + s->start_ns * scale;
+      sw = MAX ((s->end_ns - s->start_ns) * scale, 0.5);
+      qviz_chart_set_source (cr, &fill);
+      cairo_rectangle (cr, sx, 1 + s->band * lane, sw, MAX (lane - 1, 1));
+      cairo_fill (cr);
+    }
+  if (self->range_t1 > self->range_t0)
+    {
+      QvizRgba shade = style->selection;
+      shade.alpha = 0.35;
+      qviz_chart_set_source (cr, &shade);
+      gint64 r0 = MIN (self->range_t0, duration), r1 = MIN (self->range_t1, duration);
+      cairo_rectangle (cr, x0 + r0 * scale, 0, MAX ((r1 - r0) * scale, 1), MINIMAP_H);
+      cairo_fill (cr);
+    }
+  if (self->t0 > 0 || self->t1 < duration)
+    {
+      QvizRgba dim = style->background;
+      double vx0 = x0 + self->t0 * scale, vx1 = x0 + self->t1 * scale;
+
+      dim.alpha = 0.6;
+      qviz_chart_set_source (cr, &dim);
+      cairo_rectangle (cr, x0, 0, vx0 - x0, MINIMAP_H);
+      cairo_rectangle (cr, vx1, 0, x0 + w - vx1, MINIMAP_H);
+      cairo_fill (cr);
+      qviz_chart_set_source (cr, &style->foreground);
+      cairo_set_line_width (cr, 1.5);
+      cairo_rectangle (cr, vx0 + 0.75, 0.75, MAX (vx1 - vx0 - 1.5, 1), MINIMAP_H - 1.5);
+      cairo_stroke (cr);
+    }
+}
+
+/* The selected time range over the bands, and what each band holds in it. */
+static void
+paint_range (QvizFlamePainter *self,
+             PaintContext     *pc,
+             double            top,
+             double            bottom)
+{
+  const QvizChartStyle *style = self->style;
+  cairo_t *cr = pc->cr;
+  /* cairo's fixed-point coordinates overflow far outside the plot */
+  double rx0 = CLAMP (qviz_flame_painter_time_to_x (self, self->range_t0), self->plot_x0 - 2, self->plot_x1 + 2);
+  double rx1 = CLAMP (qviz_flame_painter_time_to_x (self, self->range_t1), self->plot_x0 - 2, self->plot_x1 + 2);
+  QvizRgba shade = style->selection;
+
+  shade.alpha = 0.12;
+  qviz_chart_set_source (cr, &shade);
+  cairo_rectangle (cr, rx0, top, MAX (rx1 - rx0, 1), bottom - top);
+  cairo_fill (cr);
+  qviz_chart_set_source (cr, &style->selection);
+  cairo_set_line_width (cr, 1.5);
+  cairo_move_to (cr, rx0, top);
+  cairo_line_to (cr, rx0, bottom);
+  cairo_move_to (cr, rx1, top);
+  cairo_line_to (cr, rx1, bottom);
+  cairo_stroke (cr);
+
+  for (guint b = 0; b < self->band_y->len; b++)
+    {
+      QvizFlameRangeSummary sum;
+      g_autofree char *text = NULL;
+      int tw, th;
+      double bx, by = g_array_index (self->band_y, double, b) + 2;
+
+      qviz_flame_data_summarize_range (self->data, b, self->range_t0, self->range_t1, &sum);
+      if (sum.n_layers == 0)
+        continue;   /* a shorter pass that ends before the range */
+      /* TRANSLATORS: what a selected time range of a flame chart band
+       * holds: "12 layers, 3.42 ms". */
+      text = g_strdup_printf (ngettext ("%u layer, %.3f ms", "%u layers, %.3f ms", sum.n_layers),
+                              sum.n_layers, sum.layers_ns / 1e6);
+      pango_layout_set_text (pc->layout, text, -1);
+      pango_layout_get_pixel_size (pc->layout, &tw, &th);
+      bx = CLAMP (rx1 + 4, self->plot_x0, self->plot_x1 - tw - 8);
+      if (bx < rx1 && rx0 - tw - 12 >= self->plot_x0)
+        bx = rx0 - tw - 12;
+      qviz_chart_set_source (cr, &style->background);
+      cairo_rectangle (cr, bx, by, tw + 8, th + 2);
+      cairo_fill (cr);
+      qviz_chart_draw_text (cr, pc->layout, text, bx + 4, by + 1 + th / 2.0,
+                            QVIZ_ALIGN_START, QVIZ_ALIGN_CENTER, 0, &style->foreground);
+    }
+}
+
 void
 qviz_flame_painter_paint (QvizFlamePainter *self,
                           cairo_t          *cr,
@@ -763,6 +903,8 @@ qviz_flame_painter_paint (QvizFlamePainter *self,
   self->n_drawn_rects = 0;
   self->painted = FALSE;
   self->legend_rect = (cairo_rectangle_t) { 0, 0, 0, 0 };
+  self->minimap_rect = (cairo_rectangle_t) { 0, 0, 0, 0 };
+  self->top = 0;
   g_array_set_size (self->band_y, 0);
 
   cairo_save (cr);
@@ -797,7 +939,12 @@ qviz_flame_painter_paint (QvizFlamePainter *self,
   pc.hatch = hatch;
 
   n_bands = qviz_flame_data_get_n_bands (self->data);
-  y = AXIS_HEIGHT;
+  if (self->show_minimap)
+    {
+      paint_minimap (self, &pc, duration);
+      self->top = MINIMAP_H + MINIMAP_GAP;
+    }
+  y = self->top + AXIS_HEIGHT;
   for (guint b = 0; b < n_bands; b++)
     {
       guint depth = qviz_flame_data_get_band_depth (self->data, b);
@@ -812,10 +959,11 @@ qviz_flame_painter_paint (QvizFlamePainter *self,
     }
   bands_bottom = y;
 
-  paint_axis (self, &pc, 0, bands_bottom);
+  paint_axis (self, &pc, self->top, bands_bottom);
 
   cairo_save (cr);
-  cairo_rectangle (cr, self->plot_x0, AXIS_HEIGHT, self->plot_x1 - self->plot_x0, bands_bottom - AXIS_HEIGHT);
+  cairo_rectangle (cr, self->plot_x0, self->top + AXIS_HEIGHT, self->plot_x1 - self->plot_x0,
+                   bands_bottom - self->top - AXIS_HEIGHT);
   cairo_clip (cr);
   for (guint b = 0; b < n_bands; b++)
     {
@@ -826,6 +974,8 @@ qviz_flame_painter_paint (QvizFlamePainter *self,
         paint_row (self, &pc, b, d, band_top + d * ROW_HEIGHT);
     }
   self->painted = TRUE;
+  if (self->range_t1 > self->range_t0)
+    paint_range (self, &pc, self->top + AXIS_HEIGHT, bands_bottom);
 
   if (self->selected >= 0 && (guint) self->selected < qviz_flame_data_get_n_spans (self->data))
     {
@@ -931,6 +1081,58 @@ qviz_flame_painter_get_span_rect (QvizFlamePainter  *self,
   rect->width = qviz_flame_painter_time_to_x (self, s->end_ns) - rect->x;
   rect->y = g_array_index (self->band_y, double, s->band) + s->depth * ROW_HEIGHT;
   rect->height = ROW_HEIGHT - 1;
+  return TRUE;
+}
+
+void
+qviz_flame_painter_set_show_spread (QvizFlamePainter *self,
+                                    gboolean          show_spread)
+{
+  g_return_if_fail (self != NULL);
+  self->show_spread = !!show_spread;
+}
+
+gboolean
+qviz_flame_painter_get_show_spread (QvizFlamePainter *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return self->show_spread;
+}
+
+void
+qviz_flame_painter_set_show_minimap (QvizFlamePainter *self,
+                                     gboolean          show_minimap)
+{
+  g_return_if_fail (self != NULL);
+  self->show_minimap = !!show_minimap;
+}
+
+void
+qviz_flame_painter_set_range (QvizFlamePainter *self,
+                              gint64            t0_ns,
+                              gint64            t1_ns)
+{
+  g_return_if_fail (self != NULL);
+  self->range_t0 = MIN (t0_ns, t1_ns);
+  self->range_t1 = MAX (t0_ns, t1_ns);
+}
+
+gboolean
+qviz_flame_painter_minimap_time (QvizFlamePainter *self,
+                                 double            x,
+                                 double            y,
+                                 gint64           *t_ns)
+{
+  const cairo_rectangle_t *r;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (t_ns != NULL, FALSE);
+  r = &self->minimap_rect;
+  if (!self->painted || r->width <= 0 || y < r->y || y >= r->y + r->height
+      || x < r->x - 4 || x > r->x + r->width + 4)
+    return FALSE;
+  *t_ns = (gint64) llround (CLAMP ((x - r->x) / r->width, 0, 1)
+                            * qviz_flame_data_get_duration (self->data));
   return TRUE;
 }
 

@@ -80,6 +80,24 @@ gboolean          qviz_flame_painter_get_span_rect (QvizFlamePainter     *self,
 double            qviz_flame_painter_time_to_x     (QvizFlamePainter     *self,
                                                     gint64                t_ns);
 guint             qviz_flame_painter_get_n_drawn_rects (QvizFlamePainter *self);
+/* On each layer, a whisker of its p10..p90 time over the warm passes,
+ * from the span's start (see QvizFlameSpan.spread_lo_ns). */
+void              qviz_flame_painter_set_show_spread (QvizFlamePainter *self,
+                                                      gboolean          show_spread);
+gboolean          qviz_flame_painter_get_show_spread (QvizFlamePainter *self);
+/* A strip of the whole pass above the axis, the visible window framed. */
+void              qviz_flame_painter_set_show_minimap (QvizFlamePainter *self,
+                                                       gboolean          show_minimap);
+/* A selected time range, shaded, with each band's layers and time in it
+ * (see qviz_flame_data_summarize_range); t1 <= t0 for none. */
+void              qviz_flame_painter_set_range (QvizFlamePainter *self,
+                                                gint64            t0_ns,
+                                                gint64            t1_ns);
+/* The time under (x, y) when it is in the minimap of the last paint. */
+gboolean          qviz_flame_painter_minimap_time (QvizFlamePainter *self,
+                                                   double            x,
+                                                   double            y,
+                                                   gint64           *t_ns);
 /* Where the last paint put its legend (empty without one). */
 void              qviz_flame_painter_get_legend_rect (QvizFlamePainter  *self,
                                                       cairo_rectangle_t *rect);

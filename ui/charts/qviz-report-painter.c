@@ -252,7 +252,7 @@ paint_table (QvizReportPainter *self,
               cairo_save (cr);
               qviz_chart_set_source (cr, ink);
               cairo_move_to (cr, cx + 2, cy + 4);
-              pango_cairo_show_layout (cr, body);
+              qviz_chart_show_layout (cr, body);
               cairo_restore (cr);
               pango_layout_set_ellipsize (body, PANGO_ELLIPSIZE_NONE);
             }

@@ -199,19 +199,33 @@ qviz_breakdown_view_export (QvizBreakdownView *self,
                             const char        *path,
                             GError           **error)
 {
-  int width, height;
+  return qviz_breakdown_view_export_full (self, path, 0, 0, NULL, NULL, error);
+}
+
+gboolean
+qviz_breakdown_view_export_full (QvizBreakdownView *self,
+                                 const char        *path,
+                                 int                width,
+                                 int                height,
+                                 const char        *title,
+                                 const char        *context,
+                                 GError           **error)
+{
   gboolean ok;
 
   g_return_val_if_fail (QVIZ_IS_BREAKDOWN_VIEW (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  width = gtk_widget_get_width (GTK_WIDGET (self));
-  height = gtk_widget_get_height (GTK_WIDGET (self));
-  if (width < 100 || height < 100)
-    width = 1000, height = 600;
-  ok = qviz_export_to_file (path, QVIZ_EXPORT_AUTO, width, height,
-                            QVIZ_PAINT_FUNC (qviz_breakdown_painter_paint), self->painter,
-                            error);
+  if (width <= 0 || height <= 0)
+    {
+      width = gtk_widget_get_width (GTK_WIDGET (self));
+      height = gtk_widget_get_height (GTK_WIDGET (self));
+      if (width < 100 || height < 100)
+        width = 1000, height = 600;
+    }
+  ok = qviz_export_to_file_titled (path, QVIZ_EXPORT_AUTO, width, height, title, context,
+                                   QVIZ_PAINT_FUNC (qviz_breakdown_painter_paint), self->painter,
+                                   error);
   /* The export laid the painter out at its own size; tooltips need the
    * widget's layout back. */
   gtk_widget_queue_draw (GTK_WIDGET (self));

@@ -19,6 +19,15 @@ gboolean    qviz_breakdown_view_has_data      (QvizBreakdownView   *self);
 const char *qviz_breakdown_view_get_title     (QvizBreakdownView   *self);
 void        qviz_breakdown_view_set_title     (QvizBreakdownView   *self,
                                                const char          *title);
+/* At width x height (<= 0: as shown), with a title and a line of context
+ * above the chart when title is not NULL. */
+gboolean    qviz_breakdown_view_export_full   (QvizBreakdownView   *self,
+                                               const char          *path,
+                                               int                  width,
+                                               int                  height,
+                                               const char          *title,
+                                               const char          *context,
+                                               GError             **error);
 gboolean    qviz_breakdown_view_export        (QvizBreakdownView   *self,
                                                const char          *path,
                                                GError             **error);

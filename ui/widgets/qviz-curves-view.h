@@ -22,6 +22,15 @@ void        qviz_curves_view_set_title    (QvizCurvesView *self,
                                            const char     *title);
 /* Writes the chart as PNG, SVG or PDF (from the extension) at the widget's
  * size, or 1200x700 when it has none. */
+/* At width x height (<= 0: as shown), with a title and a line of context
+ * above the chart when title is not NULL. */
+gboolean    qviz_curves_view_export_full  (QvizCurvesView *self,
+                                           const char     *path,
+                                           int             width,
+                                           int             height,
+                                           const char     *title,
+                                           const char     *context,
+                                           GError        **error);
 gboolean    qviz_curves_view_export       (QvizCurvesView *self,
                                            const char     *path,
                                            GError        **error);

@@ -32,16 +32,19 @@ struct _QvizFlameView
   char             *search;
   gint64            t0, t1;      /* visible window; t1 == 0: everything */
   gint64            drag_t0, drag_t1;
+  double            drag_x;      /* where the drag began */
+  enum { DRAG_PAN, DRAG_RANGE, DRAG_MINIMAP } drag_mode;
+  gint64            range_t0, range_t1;  /* selected range; empty: none */
   gint64            pinch_t0, pinch_t1;
   int               selected;    /* span */
   int               hover;       /* span */
   double            pointer_x;   /* last pointer position, for zooming */
 };
 
-enum { PROP_0, PROP_SEARCH, PROP_SELECTED_LAYER, N_PROPS };
+enum { PROP_0, PROP_SEARCH, PROP_SELECTED_LAYER, PROP_SHOW_SPREAD, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
-enum { LAYER_ACTIVATED, N_SIGNALS };
+enum { LAYER_ACTIVATED, DATA_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (QvizFlameView, qviz_flame_view, GTK_TYPE_WIDGET)
@@ -154,6 +157,7 @@ qviz_flame_view_snapshot (GtkWidget   *widget,
   qviz_flame_painter_set_view (self->painter, self->t0, self->t1);
   qviz_flame_painter_set_highlight (self->painter, self->search);
   qviz_flame_painter_set_selected (self->painter, self->selected);
+  qviz_flame_painter_set_range (self->painter, self->range_t0, self->range_t1);
   qviz_flame_painter_paint (self->painter, cr, width, height);
 
   /* The hover outline is drawn here rather than by the painter so that a
@@ -265,6 +269,13 @@ qviz_flame_view_query_tooltip (GtkWidget  *widget,
                             (pass_span->end_ns - pass_span->start_ns));
   else
     g_string_append_printf (markup, _("Time %s"), time);
+  if (!isnan (span->spread_lo_ns))
+    {
+      g_autofree char *lo = qviz_format_ns ((gint64) span->spread_lo_ns);
+      g_autofree char *hi = qviz_format_ns ((gint64) span->spread_hi_ns);
+      /* TRANSLATORS: the layer's p10 and p90 time over the warm passes. */
+      g_string_append_printf (markup, _("\nWarm passes: %s to %s (p10 to p90)"), lo, hi);
+    }
   if (!isnan (span->ratio) &&
       qviz_flame_painter_get_color_mode (self->painter) == QVIZ_FLAME_COLOR_BY_COLD_RATIO)
     {
@@ -355,13 +366,50 @@ on_scroll (GtkEventControllerScroll *controller,
   return FALSE;
 }
 
+/* Centres the visible window on t, keeping its width. */
+static void
+center_on (QvizFlameView *self,
+           gint64         t)
+{
+  gint64 t0, t1;
+
+  visible_window (self, &t0, &t1);
+  set_window (self, t - (t1 - t0) / 2.0, t + (t1 - t0) / 2.0);
+}
+
+static void
+set_range (QvizFlameView *self,
+           gint64         t0,
+           gint64         t1)
+{
+  self->range_t0 = MIN (t0, t1);
+  self->range_t1 = MAX (t0, t1);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* A drag in the minimap moves the window there; with Shift held, a drag
+ * in the chart selects a time range; otherwise it pans. */
 static void
 on_drag_begin (GtkGestureDrag *gesture,
                double          x,
                double          y,
                QvizFlameView  *self)
 {
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+  gint64 t;
+
   visible_window (self, &self->drag_t0, &self->drag_t1);
+  self->drag_x = x;
+  if (qviz_flame_painter_minimap_time (self->painter, x, y, &t))
+    {
+      self->drag_mode = DRAG_MINIMAP;
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+      center_on (self, t);
+    }
+  else if (state & GDK_SHIFT_MASK)
+    self->drag_mode = DRAG_RANGE;
+  else
+    self->drag_mode = DRAG_PAN;
 }
 
 static void
@@ -370,11 +418,26 @@ on_drag_update (GtkGestureDrag *gesture,
                 double          offset_y,
                 QvizFlameView  *self)
 {
-  double x0, x1, dt;
+  double x0, x1, dt, start_y;
+  gint64 t;
 
+  if (self->drag_mode == DRAG_MINIMAP)
+    {
+      gtk_gesture_drag_get_start_point (gesture, NULL, &start_y);
+      /* keep following the pointer when it leaves the strip sideways */
+      if (qviz_flame_painter_minimap_time (self->painter, self->drag_x + offset_x, start_y, &t))
+        center_on (self, t);
+      return;
+    }
   if (fabs (offset_x) < 3)
     return;
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  if (self->drag_mode == DRAG_RANGE)
+    {
+      set_range (self, (gint64) llround (x_to_time (self, self->drag_x)),
+                 (gint64) llround (x_to_time (self, self->drag_x + offset_x)));
+      return;
+    }
   plot_range (self, &x0, &x1);
   dt = -offset_x / (x1 - x0) * (self->drag_t1 - self->drag_t0);
   set_window (self, self->drag_t0 + dt, self->drag_t1 + dt);
@@ -428,7 +491,11 @@ on_click_released (GtkGestureClick *gesture,
                    double           y,
                    QvizFlameView   *self)
 {
+  gint64 t;
+
   gtk_widget_grab_focus (GTK_WIDGET (self));
+  if (qviz_flame_painter_minimap_time (self->painter, x, y, &t))
+    return;   /* the drag handler moved the window */
   select_span (self, qviz_flame_painter_hit_test (self->painter, x, y));
 }
 
@@ -461,6 +528,11 @@ on_key_pressed (GtkEventControllerKey *controller,
       qviz_flame_view_zoom_reset (self);
       return TRUE;
     case GDK_KEY_Escape:
+      if (self->range_t1 > self->range_t0)
+        {
+          set_range (self, 0, 0);
+          return TRUE;
+        }
       if (self->selected >= 0)
         {
           select_span (self, -1);
@@ -499,6 +571,9 @@ qviz_flame_view_get_property (GObject    *object,
     case PROP_SELECTED_LAYER:
       g_value_set_int (value, qviz_flame_view_get_selected_layer (self));
       break;
+    case PROP_SHOW_SPREAD:
+      g_value_set_boolean (value, qviz_flame_painter_get_show_spread (self->painter));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -516,6 +591,9 @@ qviz_flame_view_set_property (GObject      *object,
     {
     case PROP_SEARCH:
       qviz_flame_view_set_search (self, g_value_get_string (value));
+      break;
+    case PROP_SHOW_SPREAD:
+      qviz_flame_view_set_show_spread (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -541,12 +619,21 @@ qviz_flame_view_class_init (QvizFlameViewClass *klass)
   properties[PROP_SELECTED_LAYER] =
     g_param_spec_int ("selected-layer", NULL, NULL, -1, G_MAXINT, -1,
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Whiskers of each layer's p10..p90 time over the warm passes. */
+  properties[PROP_SHOW_SPREAD] =
+    g_param_spec_boolean ("show-spread", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* A layer span was clicked: its index in the run and its path. */
   signals[LAYER_ACTIVATED] =
     g_signal_new ("layer-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_STRING);
+
+  /* New passes are shown (or none): what the chart holds changed. */
+  signals[DATA_CHANGED] =
+    g_signal_new ("data-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_css_name (widget_class, "qvizflameview");
 }
@@ -558,6 +645,7 @@ qviz_flame_view_init (QvizFlameView *self)
   GtkGesture *gesture;
 
   self->painter = qviz_flame_painter_new (qviz_widgets_get_chart_style ());
+  qviz_flame_painter_set_show_minimap (self->painter, TRUE);
   self->details = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   self->selected = -1;
   self->hover = -1;
@@ -630,7 +718,9 @@ replace_data (QvizFlameView *self,
 {
   qviz_flame_painter_set_data (self->painter, data);
   self->t0 = self->t1 = 0;
+  self->range_t0 = self->range_t1 = 0;
   self->selected = -1;
+  g_signal_emit (self, signals[DATA_CHANGED], 0);
   self->hover = -1;
   gtk_widget_queue_resize (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_LAYER]);
@@ -899,18 +989,136 @@ qviz_flame_view_export (QvizFlameView *self,
                         const char    *path,
                         GError       **error)
 {
-  int width, height;
+  return qviz_flame_view_export_full (self, path, 0, NULL, NULL, error);
+}
+
+gboolean
+qviz_flame_view_export_full (QvizFlameView *self,
+                             const char    *path,
+                             int            width,
+                             const char    *title,
+                             const char    *context,
+                             GError       **error)
+{
+  int height;
 
   g_return_val_if_fail (QVIZ_IS_FLAME_VIEW (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  width = gtk_widget_get_width (GTK_WIDGET (self));
-  height = gtk_widget_get_height (GTK_WIDGET (self));
-  if (width < 100 || height < 100)
+  if (width <= 0)
     {
-      width = 1400;
-      height = (int) ceil (qviz_flame_painter_get_preferred_height (self->painter));
+      width = gtk_widget_get_width (GTK_WIDGET (self));
+      height = gtk_widget_get_height (GTK_WIDGET (self));
+      if (width < 100 || height < 100)
+        width = 1400;
     }
-  return qviz_export_to_file (path, QVIZ_EXPORT_AUTO, width, height,
-                              QVIZ_PAINT_FUNC (qviz_flame_painter_paint), self->painter, error);
+  /* the bands take the height they need whatever the width */
+  height = MAX (gtk_widget_get_height (GTK_WIDGET (self)),
+                (int) ceil (qviz_flame_painter_get_preferred_height (self->painter)));
+  return qviz_export_to_file_titled (path, QVIZ_EXPORT_AUTO, width, height, title, context,
+                                     QVIZ_PAINT_FUNC (qviz_flame_painter_paint), self->painter, error);
+}
+
+void
+qviz_flame_view_set_range (QvizFlameView *self,
+                           gint64         t0_ns,
+                           gint64         t1_ns)
+{
+  g_return_if_fail (QVIZ_IS_FLAME_VIEW (self));
+  set_range (self, t0_ns, t1_ns);
+}
+
+gboolean
+qviz_flame_view_get_range (QvizFlameView *self,
+                           gint64        *t0_ns,
+                           gint64        *t1_ns)
+{
+  g_return_val_if_fail (QVIZ_IS_FLAME_VIEW (self), FALSE);
+  if (t0_ns != NULL)
+    *t0_ns = self->range_t0;
+  if (t1_ns != NULL)
+    *t1_ns = self->range_t1;
+  return self->range_t1 > self->range_t0;
+}
+
+gboolean
+qviz_flame_view_get_range_summary (QvizFlameView         *self,
+                                   guint                  band,
+                                   QvizFlameRangeSummary *summary)
+{
+  QvizFlameData *data;
+
+  g_return_val_if_fail (QVIZ_IS_FLAME_VIEW (self), FALSE);
+  g_return_val_if_fail (summary != NULL, FALSE);
+  data = qviz_flame_painter_get_data (self->painter);
+  if (data == NULL || self->range_t1 <= self->range_t0 || band >= qviz_flame_data_get_n_bands (data))
+    return FALSE;
+  qviz_flame_data_summarize_range (data, band, self->range_t0, self->range_t1, summary);
+  return TRUE;
+}
+
+QvizFlameData *
+qviz_flame_view_get_data (QvizFlameView *self)
+{
+  g_return_val_if_fail (QVIZ_IS_FLAME_VIEW (self), NULL);
+  return qviz_flame_painter_get_data (self->painter);
+}
+
+gboolean
+qviz_flame_view_focus_layer (QvizFlameView *self,
+                             int            layer_index)
+{
+  QvizFlameData *data;
+  const QvizFlameSpan *span = NULL;
+  int found = -1;
+
+  g_return_val_if_fail (QVIZ_IS_FLAME_VIEW (self), FALSE);
+
+  data = qviz_flame_painter_get_data (self->painter);
+  if (data == NULL || layer_index < 0)
+    return FALSE;
+  /* The first band holding the layer, its outermost span (not a phase). */
+  for (guint i = 0; i < qviz_flame_data_get_n_spans (data); i++)
+    {
+      const QvizFlameSpan *s = qviz_flame_data_get_span (data, i);
+
+      if (s->layer_index != layer_index)
+        continue;
+      if (span == NULL || s->band < span->band || (s->band == span->band && s->depth < span->depth))
+        {
+          span = s;
+          found = (int) i;
+        }
+    }
+  if (found < 0)
+    return FALSE;
+  select_span (self, found);
+  {
+    /* The layer in the middle third of the window, never closer in than
+     * the clock shows. */
+    double width = MAX ((double) (span->end_ns - span->start_ns) * 3, MIN_WINDOW_NS);
+    double center = (span->start_ns + span->end_ns) / 2.0;
+    set_window (self, center - width / 2, center + width / 2);
+  }
+  return TRUE;
+}
+
+void
+qviz_flame_view_set_show_spread (QvizFlameView *self,
+                                 gboolean       show_spread)
+{
+  g_return_if_fail (QVIZ_IS_FLAME_VIEW (self));
+
+  if (qviz_flame_painter_get_show_spread (self->painter) == !!show_spread)
+    return;
+  qviz_flame_painter_set_show_spread (self->painter, show_spread);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_SPREAD]);
+}
+
+gboolean
+qviz_flame_view_get_show_spread (QvizFlameView *self)
+{
+  g_return_val_if_fail (QVIZ_IS_FLAME_VIEW (self), FALSE);
+  return qviz_flame_painter_get_show_spread (self->painter);
 }

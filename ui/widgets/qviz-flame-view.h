@@ -1,6 +1,8 @@
 /* qviz-flame-view.h: flame chart of passes on one time axis, with zoom
  * (Ctrl+scroll, pinch, Ctrl+plus/minus/0), pan (drag, arrows, horizontal
- * scroll), hover tooltips, selection and search highlighting. */
+ * scroll, or a click or drag in the minimap of the whole pass above the
+ * axis), hover tooltips, selection, search highlighting, and a time range
+ * selected with Shift+drag whose layers and time are summed per band. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -59,6 +61,38 @@ void        qviz_flame_view_zoom_reset      (QvizFlameView *self);
 void        qviz_flame_view_get_view        (QvizFlameView *self,
                                              gint64        *t0_ns,
                                              gint64        *t1_ns);
+/* The selected time range (Shift+drag; Escape clears it), in ns from the
+ * start of the passes; t1 <= t0 clears it.  get returns FALSE for none. */
+void        qviz_flame_view_set_range       (QvizFlameView *self,
+                                             gint64         t0_ns,
+                                             gint64         t1_ns);
+gboolean    qviz_flame_view_get_range       (QvizFlameView *self,
+                                             gint64        *t0_ns,
+                                             gint64        *t1_ns);
+/* What band `band` holds in the selected range; FALSE without a range. */
+gboolean    qviz_flame_view_get_range_summary (QvizFlameView         *self,
+                                               guint                  band,
+                                               QvizFlameRangeSummary *summary);
+/* Whiskers on each layer of its p10..p90 time over the run's warm passes
+ * (the "show-spread" property). */
+void        qviz_flame_view_set_show_spread (QvizFlameView *self,
+                                             gboolean       show_spread);
+gboolean    qviz_flame_view_get_show_spread (QvizFlameView *self);
+/* What the chart shows (owned by the view; NULL when empty).  Changes
+ * with each set_* call, which emits "data-changed". */
+QvizFlameData *qviz_flame_view_get_data    (QvizFlameView *self);
+/* Selects the layer's span (in the first band that has it) and zooms so
+ * that it fills the middle third of the window; FALSE if not shown. */
+gboolean    qviz_flame_view_focus_layer     (QvizFlameView *self,
+                                             int            layer_index);
+/* At width (<= 0: as shown; the height is what the bands need), with a
+ * title and a line of context above the chart when title is not NULL. */
+gboolean    qviz_flame_view_export_full     (QvizFlameView *self,
+                                             const char    *path,
+                                             int            width,
+                                             const char    *title,
+                                             const char    *context,
+                                             GError       **error);
 gboolean    qviz_flame_view_export          (QvizFlameView *self,
                                              const char    *path,
                                              GError       **error);

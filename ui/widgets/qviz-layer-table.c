@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "qviz-axis.h"
+#include "qviz-cold-start.h"
 #include "qviz-widgets-private.h"
 
 /* ---- row type ------------------------------------------------------- */
@@ -25,6 +26,11 @@ struct _QvizLayerItem
   guint64  macs;
   double   f32_ms, int8_ms;
   double   sqnr;
+  double   accum_sqnr;    /* the int8 pass against the float pass here */
+  double   plan_f32_ms, plan_int8_ms;
+  /* first cold pass: the layer's time over its warm median, and its part
+   * of the pass's extra time over the steady state */
+  double   cold_f32, cold_int8, cold_share_f32, cold_share_int8;
   gboolean special;
   int      layer_index;
 };
@@ -57,7 +63,9 @@ qviz_layer_item_class_init (QvizLayerItemClass *klass)
 static void
 qviz_layer_item_init (QvizLayerItem *self)
 {
-  self->f32_ms = self->int8_ms = self->sqnr = NAN;
+  self->f32_ms = self->int8_ms = self->sqnr = self->accum_sqnr = NAN;
+  self->plan_f32_ms = self->plan_int8_ms = NAN;
+  self->cold_f32 = self->cold_int8 = self->cold_share_f32 = self->cold_share_int8 = NAN;
   self->layer_index = -1;
 }
 
@@ -113,6 +121,7 @@ typedef enum {
   COL_INT8_MS,
   COL_RATIO,
   COL_SQNR,
+  COL_ACCUM_SQNR,
   COL_OP,
   COL_CLASS,
   COL_ENGINE,
@@ -126,6 +135,12 @@ typedef enum {
   COL_MACS,
   COL_GMACS_F32,
   COL_GMACS_INT8,
+  COL_COLD_F32,
+  COL_COLD_INT8,
+  COL_COLD_SHARE_F32,
+  COL_COLD_SHARE_INT8,
+  COL_PLAN_F32,
+  COL_PLAN_INT8,
   N_COLUMNS
 } Column;
 
@@ -153,6 +168,13 @@ static const struct {
   [COL_GMACS_F32]  = { "gmacs-f32", N_("f32 GMAC/s"), TRUE, FALSE },
   [COL_GMACS_INT8] = { "gmacs-int8", N_("int8 GMAC/s"), TRUE, FALSE },
   [COL_SQNR]       = { "sqnr", N_("SQNR dB"), TRUE, FALSE },
+  [COL_ACCUM_SQNR] = { "accum-sqnr", N_("Accum. SQNR dB"), TRUE, FALSE },
+  [COL_COLD_F32]   = { "cold-f32", N_("f32 cold/warm"), TRUE, FALSE },
+  [COL_COLD_INT8]  = { "cold-int8", N_("int8 cold/warm"), TRUE, FALSE },
+  [COL_COLD_SHARE_F32]  = { "cold-share-f32", N_("f32 cold share"), TRUE, FALSE },
+  [COL_COLD_SHARE_INT8] = { "cold-share-int8", N_("int8 cold share"), TRUE, FALSE },
+  [COL_PLAN_F32]   = { "plan-f32", N_("f32 plan ms"), TRUE, FALSE },
+  [COL_PLAN_INT8]  = { "plan-int8", N_("int8 plan ms"), TRUE, FALSE },
 };
 
 struct _QvizLayerTable
@@ -167,12 +189,14 @@ struct _QvizLayerTable
   GtkSortListModel    *sorted;
   GtkSingleSelection  *selection;
   gboolean             special_only;
+  char                *int8_run_uuid;  /* of the int8 run shown, or NULL */
+  GtkWidget           *menu;           /* the rows' context menu */
 };
 
 enum { PROP_0, PROP_SPECIAL_ONLY, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
-enum { LAYER_ACTIVATED, N_SIGNALS };
+enum { LAYER_ACTIVATED, KEEP_FLOAT_REQUESTED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (QvizLayerTable, qviz_layer_table, GTK_TYPE_WIDGET)
@@ -233,6 +257,20 @@ compare_items (gconstpointer a,
       return compare_double (item_gmacs (x, x->int8_ms), item_gmacs (y, y->int8_ms));
     case COL_SQNR:
       return compare_double (x->sqnr, y->sqnr);
+    case COL_ACCUM_SQNR:
+      return compare_double (x->accum_sqnr, y->accum_sqnr);
+    case COL_COLD_F32:
+      return compare_double (x->cold_f32, y->cold_f32);
+    case COL_COLD_INT8:
+      return compare_double (x->cold_int8, y->cold_int8);
+    case COL_COLD_SHARE_F32:
+      return compare_double (x->cold_share_f32, y->cold_share_f32);
+    case COL_COLD_SHARE_INT8:
+      return compare_double (x->cold_share_int8, y->cold_share_int8);
+    case COL_PLAN_F32:
+      return compare_double (x->plan_f32_ms, y->plan_f32_ms);
+    case COL_PLAN_INT8:
+      return compare_double (x->plan_int8_ms, y->plan_int8_ms);
     case N_COLUMNS:
     default:
       g_assert_not_reached ();
@@ -282,6 +320,8 @@ setup_cell (GtkSignalListItemFactory *factory,
       gtk_label_set_width_chars (GTK_LABEL (label), col == COL_LAYER ? 28 : 18);
     }
   gtk_list_item_set_child (list_item, label);
+  /* for the context menu: which row a picked cell belongs to */
+  g_object_set_data (G_OBJECT (label), "qviz-list-item", list_item);
 }
 
 static void
@@ -355,6 +395,30 @@ bind_cell (GtkSignalListItemFactory *factory,
       break;
     case COL_SQNR:
       text = format_number (item->sqnr, "%.1f");
+      tooltip = _("This layer's own error: its int8 output against float, from the same float input");
+      break;
+    case COL_ACCUM_SQNR:
+      text = format_number (item->accum_sqnr, "%.1f");
+      tooltip = _("The error of every layer up to here: the int8 pass against the float pass at this layer's output");
+      break;
+    case COL_COLD_F32:
+    case COL_COLD_INT8:
+      text = format_number (col == COL_COLD_F32 ? item->cold_f32 : item->cold_int8, "%.2f×");
+      tooltip = _("The layer's time in the first cold pass over its warm median");
+      break;
+    case COL_COLD_SHARE_F32:
+    case COL_COLD_SHARE_INT8:
+      text = format_number (100 * (col == COL_COLD_SHARE_F32 ? item->cold_share_f32 : item->cold_share_int8),
+                            "%.0f%%");
+      tooltip = _("The layer's part of the time the first cold pass took over the steady state");
+      break;
+    case COL_PLAN_F32:
+      text = format_number (item->plan_f32_ms, "%.3f");
+      tooltip = _("Planning this layer in float: packing its weights, its indirection buffer");
+      break;
+    case COL_PLAN_INT8:
+      text = format_number (item->plan_int8_ms, "%.3f");
+      tooltip = _("Planning this layer in int8: quantizing and packing its weights, its indirection buffer and tables");
       break;
     case N_COLUMNS:
     default:
@@ -419,7 +483,9 @@ qviz_layer_table_dispose (GObject *object)
   QvizLayerTable *self = QVIZ_LAYER_TABLE (object);
 
   g_clear_pointer (&self->scrolled, gtk_widget_unparent);
+  g_clear_pointer (&self->menu, gtk_widget_unparent);
   g_clear_object (&self->selection);
+  g_clear_pointer (&self->int8_run_uuid, g_free);
   G_OBJECT_CLASS (qviz_layer_table_parent_class)->dispose (object);
 }
 
@@ -459,6 +525,199 @@ qviz_layer_table_set_property (GObject      *object,
     }
 }
 
+/* ---- context menu --------------------------------------------------- */
+
+/* A layer can be run in float when the int8 run ran it as int8: not a
+ * conversion around a layer already in float, nor such a layer. */
+static gboolean
+can_keep_float (QvizLayerItem *item)
+{
+  return item->kernel_int8 != NULL && !g_str_has_prefix (item->kernel_int8, "f32 ") &&
+         !g_str_has_suffix (item->name, ":quantize") && !g_str_has_suffix (item->name, ":dequantize");
+}
+
+static void
+action_keep_float (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  g_signal_emit (widget, signals[KEEP_FLOAT_REQUESTED], 0, g_variant_get_string (parameter, NULL));
+}
+
+gboolean
+qviz_layer_table_popup_menu (QvizLayerTable *self,
+                             guint           position,
+                             double          x,
+                             double          y)
+{
+  g_autoptr (QvizLayerItem) item = NULL;
+  g_autoptr (GMenu) menu = NULL;
+  g_autoptr (GMenuItem) entry = NULL;
+
+  g_return_val_if_fail (QVIZ_IS_LAYER_TABLE (self), FALSE);
+
+  item = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+  if (item == NULL)
+    return FALSE;
+  gtk_single_selection_set_selected (self->selection, position);
+
+  menu = g_menu_new ();
+  entry = g_menu_item_new (_("Run with This Layer in Float…"), NULL);
+  g_menu_item_set_action_and_target_value (entry, "layer-table.keep-float",
+                                           g_variant_new_string (item->name));
+  g_menu_append_item (menu, entry);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "layer-table.keep-float",
+                                 self->int8_run_uuid != NULL && can_keep_float (item));
+  if (self->menu == NULL)
+    {
+      self->menu = gtk_popover_menu_new_from_model (NULL);
+      gtk_popover_set_has_arrow (GTK_POPOVER (self->menu), FALSE);
+      gtk_widget_set_halign (self->menu, GTK_ALIGN_START);
+      gtk_widget_set_parent (self->menu, GTK_WIDGET (self));
+    }
+  gtk_popover_menu_set_menu_model (GTK_POPOVER_MENU (self->menu), G_MENU_MODEL (menu));
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->menu), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
+  gtk_popover_popup (GTK_POPOVER (self->menu));
+  return TRUE;
+}
+
+GtkPopover *
+qviz_layer_table_get_menu (QvizLayerTable *self)
+{
+  g_return_val_if_fail (QVIZ_IS_LAYER_TABLE (self), NULL);
+  return self->menu != NULL ? GTK_POPOVER (self->menu) : NULL;
+}
+
+const char *
+qviz_layer_table_get_int8_run_uuid (QvizLayerTable *self)
+{
+  g_return_val_if_fail (QVIZ_IS_LAYER_TABLE (self), NULL);
+  return self->int8_run_uuid;
+}
+
+/* Right click or long press on a row: its menu, where the pointer is.
+ * The gestures are on the view, in the capture phase, because the rows'
+ * own click handling comes first otherwise; the row is the one of the
+ * cell under the pointer. */
+static gboolean
+popup_at (QvizLayerTable *self,
+          double          x,
+          double          y)
+{
+  GtkWidget *view = GTK_WIDGET (self->view);
+  GtkWidget *picked = gtk_widget_pick (view, x, y, GTK_PICK_DEFAULT);
+  graphene_point_t p;
+
+  for (GtkWidget *w = picked; w != NULL && w != view; w = gtk_widget_get_parent (w))
+    {
+      /* the pointer may be on the cell around the label, past its text */
+      GtkWidget *child = gtk_widget_get_first_child (w);
+      GtkListItem *list_item = g_object_get_data (G_OBJECT (w), "qviz-list-item");
+      if (list_item == NULL && child != NULL)
+        list_item = g_object_get_data (G_OBJECT (child), "qviz-list-item");
+      if (list_item == NULL)
+        continue;
+      if (gtk_list_item_get_item (list_item) == NULL ||
+          !gtk_widget_compute_point (view, GTK_WIDGET (self), &GRAPHENE_POINT_INIT (x, y), &p))
+        return FALSE;
+      return qviz_layer_table_popup_menu (self, gtk_list_item_get_position (list_item), p.x, p.y);
+    }
+  return FALSE;
+}
+
+static void
+on_view_pressed (GtkGestureClick *gesture,
+                 int              n_press,
+                 double           x,
+                 double           y,
+                 QvizLayerTable  *self)
+{
+  if (popup_at (self, x, y))
+    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static void
+on_view_long_pressed (GtkGestureLongPress *gesture,
+                      double               x,
+                      double               y,
+                      QvizLayerTable      *self)
+{
+  if (popup_at (self, x, y))
+    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static void
+install_menu_gestures (QvizLayerTable *self)
+{
+  GtkGesture *click = gtk_gesture_click_new ();
+  GtkGesture *press = gtk_gesture_long_press_new ();
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+  g_signal_connect (click, "pressed", G_CALLBACK (on_view_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->view), GTK_EVENT_CONTROLLER (click));
+  gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (press), TRUE);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (press), GTK_PHASE_CAPTURE);
+  g_signal_connect (press, "pressed", G_CALLBACK (on_view_long_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->view), GTK_EVENT_CONTROLLER (press));
+}
+
+/* The Menu key and Shift+F10: the menu of the selected row. */
+static gboolean
+on_menu_key (GtkWidget *widget,
+             GVariant  *args,
+             gpointer   user_data)
+{
+  QvizLayerTable *self = QVIZ_LAYER_TABLE (widget);
+  guint position = gtk_single_selection_get_selected (self->selection);
+
+  if (position == GTK_INVALID_LIST_POSITION)
+    return FALSE;
+  return qviz_layer_table_popup_menu (self, position, gtk_widget_get_width (widget) / 3.0, 32);
+}
+
+static void
+install_menu_keys (QvizLayerTable *self)
+{
+  GtkEventController *keys = gtk_shortcut_controller_new ();
+
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+    gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Menu, 0),
+                                                   gtk_keyval_trigger_new (GDK_KEY_F10, GDK_SHIFT_MASK)),
+                      gtk_callback_action_new (on_menu_key, NULL, NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+}
+
+/* The table is its scrolled window; the context menu, a popover, is
+ * placed by the popover itself. */
+static void
+qviz_layer_table_measure (GtkWidget      *widget,
+                          GtkOrientation  orientation,
+                          int             for_size,
+                          int            *minimum,
+                          int            *natural,
+                          int            *minimum_baseline,
+                          int            *natural_baseline)
+{
+  QvizLayerTable *self = QVIZ_LAYER_TABLE (widget);
+
+  gtk_widget_measure (self->scrolled, orientation, for_size, minimum, natural,
+                      minimum_baseline, natural_baseline);
+}
+
+static void
+qviz_layer_table_size_allocate (GtkWidget *widget,
+                                int        width,
+                                int        height,
+                                int        baseline)
+{
+  QvizLayerTable *self = QVIZ_LAYER_TABLE (widget);
+
+  gtk_widget_allocate (self->scrolled, width, height, baseline, NULL);
+  if (self->menu != NULL)
+    gtk_popover_present (GTK_POPOVER (self->menu));
+}
+
 static void
 qviz_layer_table_class_init (QvizLayerTableClass *klass)
 {
@@ -478,8 +737,16 @@ qviz_layer_table_class_init (QvizLayerTableClass *klass)
   signals[LAYER_ACTIVATED] =
     g_signal_new ("layer-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_STRING);
+  /* "Run with this layer in float" was chosen in a row's context menu:
+   * the layer's path.  The int8 run the row belongs to is
+   * qviz_layer_table_get_int8_run_uuid. */
+  signals[KEEP_FLOAT_REQUESTED] =
+    g_signal_new ("keep-float-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  gtk_widget_class_install_action (widget_class, "layer-table.keep-float", "s", action_keep_float);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  widget_class->measure = qviz_layer_table_measure;
+  widget_class->size_allocate = qviz_layer_table_size_allocate;
   gtk_widget_class_set_css_name (widget_class, "qvizlayertable");
 }
 
@@ -523,6 +790,8 @@ qviz_layer_table_init (QvizLayerTable *self)
   self->scrolled = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scrolled), GTK_WIDGET (self->view));
   gtk_widget_set_parent (self->scrolled, GTK_WIDGET (self));
+  install_menu_keys (self);
+  install_menu_gestures (self);
   ensure_css ();
 }
 
@@ -544,6 +813,25 @@ find_layer (const QvizRun *run,
   return NULL;
 }
 
+/* A layer's first cold pass against its warm passes (NAN when unknown). */
+static void
+cold_figures (const QvizColdPass *cp,
+              int                 layer_index,
+              double             *multiple,
+              double             *share)
+{
+  for (guint i = 0; cp != NULL && i < cp->layers->len; i++)
+    {
+      const QvizColdLayer *cl = &g_array_index (cp->layers, QvizColdLayer, i);
+
+      if (cl->layer_index != layer_index)
+        continue;
+      *multiple = cl->warm_ms > 0 ? cl->cold_ms / cl->warm_ms : NAN;
+      *share = cl->share;
+      return;
+    }
+}
+
 void
 qviz_layer_table_set_runs (QvizLayerTable *self,
                            const QvizRun  *f32,
@@ -551,9 +839,16 @@ qviz_layer_table_set_runs (QvizLayerTable *self,
 {
   const QvizRun *primary;
   g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (QvizColdPass) cold_f32 = NULL;
+  g_autoptr (QvizColdPass) cold_int8 = NULL;
   g_autofree char *engine = NULL;
 
   g_return_if_fail (QVIZ_IS_LAYER_TABLE (self));
+
+  g_free (self->int8_run_uuid);
+  self->int8_run_uuid = int8 != NULL ? g_strdup (int8->uuid) : NULL;
+  if (self->menu != NULL)
+    gtk_popover_popdown (GTK_POPOVER (self->menu));
 
   /* Which runtime timed the layers: one name, or the float run's and the
    * int8 run's when they differ (PyTorch float beside qviz int8). */
@@ -566,6 +861,8 @@ qviz_layer_table_set_runs (QvizLayerTable *self,
              : g_strdup (ef != NULL ? ef : ei);
   }
 
+  cold_f32 = f32 != NULL ? qviz_cold_pass_new (f32, 0) : NULL;
+  cold_int8 = int8 != NULL ? qviz_cold_pass_new (int8, 0) : NULL;
   primary = f32 && f32->layers ? f32 : int8;
   for (guint i = 0; primary && primary->layers && i < primary->layers->len; i++)
     {
@@ -592,6 +889,8 @@ qviz_layer_table_set_runs (QvizLayerTable *self,
           item->kernel_f32 = g_strdup (lf->kernel);
           item->reason_f32 = g_strdup (lf->reason);
           item->f32_ms = lf->stats.median;
+          item->plan_f32_ms = lf->plan_ms;
+          cold_figures (cold_f32, lf->index, &item->cold_f32, &item->cold_share_f32);
         }
       if (li)
         {
@@ -599,6 +898,9 @@ qviz_layer_table_set_runs (QvizLayerTable *self,
           item->reason_int8 = g_strdup (li->reason);
           item->int8_ms = li->stats.median;
           item->sqnr = li->sqnr_db;
+          item->accum_sqnr = li->accum_sqnr_db;
+          item->plan_int8_ms = li->plan_ms;
+          cold_figures (cold_int8, li->index, &item->cold_int8, &item->cold_share_int8);
         }
       g_ptr_array_add (items, item);
     }

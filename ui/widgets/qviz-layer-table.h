@@ -44,6 +44,19 @@ void        qviz_layer_table_sort_by          (QvizLayerTable *self,
                                                const char     *column_id,
                                                GtkSortType     direction);
 
+/* The context menu of the row at position of the rows shown ("Run with
+ * this layer in float"), pointing at (x, y) of the table; the row is
+ * selected.  Right click, long press and the Menu key open it; choosing
+ * the entry emits "keep-float-requested" with the layer's path. */
+gboolean    qviz_layer_table_popup_menu       (QvizLayerTable *self,
+                                               guint           position,
+                                               double          x,
+                                               double          y);
+/* The menu once opened (NULL before). */
+GtkPopover *qviz_layer_table_get_menu         (QvizLayerTable *self);
+/* The uuid of the int8 run shown, or NULL. */
+const char *qviz_layer_table_get_int8_run_uuid (QvizLayerTable *self);
+
 /* The id of the column shown at position (0 = leftmost), or NULL. */
 const char *qviz_layer_table_get_column_id    (QvizLayerTable *self,
                                                guint           position);

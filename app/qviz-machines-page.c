@@ -1,17 +1,35 @@
-/* qviz-window-machines.c: the Machines page -- every machine the store
- * has runs from, its fingerprint, and the sweeps it holds.
- *
- * Databases from several machines merge into one store (File > Import), so
- * this page is where a person sees what came from where; choosing a sweep
- * opens it, switching model if needed.
- */
+/* qviz-machines-page.c: every machine of the store, its fingerprint and
+ * its sweeps. */
 
 #include "qviz-config.h"
-#include "qviz-window-private.h"
+#include "qviz-machines-page.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "qviz-machine.h"
+#include "qviz-window-format.h"
+
+struct _QvizMachinesPage
+{
+  GtkWidget    parent_instance;
+
+  QvizMachine *this_machine;   /* detected once, for "this machine" */
+  GPtrArray   *machine_groups; /* the AdwPreferencesGroup in machines_box */
+  GHashTable  *expanded;       /* machine id -> 1 open, -1 closed by the user */
+
+  GtkStack    *stack;          /* "empty" or "list" */
+  GtkBox      *machines_box;
+};
+
+G_DEFINE_FINAL_TYPE (QvizMachinesPage, qviz_machines_page, GTK_TYPE_WIDGET)
+
+enum {
+  SWEEP_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static char *
 format_bytes (guint64 bytes)
@@ -50,21 +68,21 @@ fact_row (const char *title,
 static void
 on_fingerprint_expanded (AdwExpanderRow *expander,
                          GParamSpec     *pspec,
-                         QvizWindow     *self)
+                         QvizMachinesPage *self)
 {
   const char *id = g_object_get_data (G_OBJECT (expander), "qviz-machine-id");
 
-  g_hash_table_insert (self->machines_expanded, g_strdup (id),
+  g_hash_table_insert (self->expanded, g_strdup (id),
                        GINT_TO_POINTER (adw_expander_row_get_expanded (expander) ? 1 : -1));
 }
 
 static GtkWidget *
-fingerprint_row (QvizWindow        *self,
+fingerprint_row (QvizMachinesPage  *self,
                  const QvizMachine *m,
                  gboolean           expanded)
 {
   GtkWidget *expander = adw_expander_row_new ();
-  int state = GPOINTER_TO_INT (g_hash_table_lookup (self->machines_expanded, m->id));
+  int state = GPOINTER_TO_INT (g_hash_table_lookup (self->expanded, m->id));
   g_autofree char *cores = NULL, *caches = NULL, *memory = NULL, *system = NULL;
   g_autofree char *version = NULL, *summary = NULL, *l1 = NULL, *l2 = NULL, *l3 = NULL;
 
@@ -100,17 +118,18 @@ fingerprint_row (QvizWindow        *self,
 
 static void
 on_sweep_activated (AdwActionRow *row,
-                    QvizWindow   *self)
+                    QvizMachinesPage *self)
 {
   const char *uuid = g_object_get_data (G_OBJECT (row), "qviz-sweep-uuid");
 
   if (uuid != NULL)
-    qviz_window_open_sweep (self, uuid);
+    g_signal_emit (self, signals[SWEEP_ACTIVATED], 0, uuid);
 }
 
 static GtkWidget *
-sweep_row (QvizWindow      *self,
-           const QvizSweep *sweep)
+sweep_row (QvizMachinesPage *self,
+           const QvizSweep  *sweep,
+           const char       *shown_uuid)
 {
   GtkWidget *row = adw_action_row_new ();
   g_autofree char *date = qviz_window_format_time (sweep->created);
@@ -129,7 +148,7 @@ sweep_row (QvizWindow      *self,
         gtk_widget_set_tooltip_text (badge, sweep->message);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), badge);
     }
-  if (g_strcmp0 (sweep->uuid, self->sweep_uuid) == 0)
+  if (g_strcmp0 (sweep->uuid, shown_uuid) == 0)
     {
       GtkWidget *shown = gtk_image_new_from_icon_name ("object-select-symbolic");
       gtk_widget_set_tooltip_text (shown, _("Shown now"));
@@ -155,8 +174,10 @@ is_this_machine (const QvizMachine *m,
 }
 
 static GtkWidget *
-machine_group (QvizWindow        *self,
+machine_group (QvizMachinesPage  *self,
                const QvizMachine *m,
+               GPtrArray         *all_sweeps,
+               const char        *shown_uuid,
                gboolean           expanded)
 {
   GtkWidget *group = adw_preferences_group_new ();
@@ -172,12 +193,12 @@ machine_group (QvizWindow        *self,
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), title);
 
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), fingerprint_row (self, m, expanded));
-  for (guint i = 0; self->all_sweeps && i < self->all_sweeps->len; i++)
+  for (guint i = 0; all_sweeps && i < all_sweeps->len; i++)
     {
-      const QvizSweep *s = g_ptr_array_index (self->all_sweeps, i);
+      const QvizSweep *s = g_ptr_array_index (all_sweeps, i);
       if (g_strcmp0 (s->machine_id, m->id) != 0)
         continue;
-      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), sweep_row (self, s));
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), sweep_row (self, s, shown_uuid));
       n++;
     }
   description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %u sweep", "%s · %u sweeps", n),
@@ -203,13 +224,17 @@ compare_machines (gconstpointer a,
   return c != 0 ? c : g_strcmp0 (x->id, y->id);
 }
 
-void
-qviz_window_reload_machines (QvizWindow *self)
+gboolean
+qviz_machines_page_reload (QvizMachinesPage *self,
+                           QvizStore        *store,
+                           GPtrArray        *all_sweeps,
+                           const char       *shown_uuid,
+                           GError          **error)
 {
   g_autoptr (GPtrArray) machines = NULL;
-  g_autoptr (GError) error = NULL;
 
-  g_return_if_fail (QVIZ_IS_WINDOW (self));
+  g_return_val_if_fail (QVIZ_IS_MACHINES_PAGE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   for (guint i = 0; i < self->machine_groups->len; i++)
     gtk_box_remove (self->machines_box, g_ptr_array_index (self->machine_groups, i));
@@ -217,66 +242,81 @@ qviz_window_reload_machines (QvizWindow *self)
 
   if (self->this_machine == NULL)
     self->this_machine = qviz_machine_detect ();
-  if (self->store != NULL)
-    {
-      machines = qviz_store_list_machines (self->store, &error);
-      if (machines == NULL)
-        qviz_window_toast (self, error->message);
-    }
+  if (store != NULL)
+    machines = qviz_store_list_machines (store, error);
   if (machines != NULL)
     {
       g_ptr_array_sort_with_data (machines, compare_machines, self->this_machine);
       for (guint i = 0; i < machines->len; i++)
         {
-          GtkWidget *group = machine_group (self, g_ptr_array_index (machines, i), machines->len <= 2);
+          GtkWidget *group = machine_group (self, g_ptr_array_index (machines, i),
+                                            all_sweeps, shown_uuid, machines->len <= 2);
           gtk_box_append (self->machines_box, group);
           g_ptr_array_add (self->machine_groups, group);
         }
     }
-  gtk_stack_set_visible_child_name (self->machines_stack,
+  gtk_stack_set_visible_child_name (self->stack,
                                     self->machine_groups->len > 0 ? "list" : "empty");
+  return store == NULL || machines != NULL;
 }
 
 guint
-qviz_window_get_n_machines (QvizWindow *self)
+qviz_machines_page_get_n_machines (QvizMachinesPage *self)
 {
-  g_return_val_if_fail (QVIZ_IS_WINDOW (self), 0);
+  g_return_val_if_fail (QVIZ_IS_MACHINES_PAGE (self), 0);
 
   return self->machine_groups->len;
 }
 
 GtkWidget *
-qviz_window_build_machines (QvizWindow *self)
+qviz_machines_page_new (void)
 {
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *clamp = adw_clamp_new ();
-  GtkWidget *empty = adw_status_page_new ();
-  GtkWidget *button;
+  return g_object_new (QVIZ_TYPE_MACHINES_PAGE, NULL);
+}
 
+static void
+qviz_machines_page_dispose (GObject *object)
+{
+  QvizMachinesPage *self = QVIZ_MACHINES_PAGE (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), QVIZ_TYPE_MACHINES_PAGE);
+  G_OBJECT_CLASS (qviz_machines_page_parent_class)->dispose (object);
+}
+
+static void
+qviz_machines_page_finalize (GObject *object)
+{
+  QvizMachinesPage *self = QVIZ_MACHINES_PAGE (object);
+
+  g_ptr_array_unref (self->machine_groups);
+  g_hash_table_unref (self->expanded);
+  g_clear_pointer (&self->this_machine, qviz_machine_free);
+  G_OBJECT_CLASS (qviz_machines_page_parent_class)->finalize (object);
+}
+
+static void
+qviz_machines_page_class_init (QvizMachinesPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = qviz_machines_page_dispose;
+  object_class->finalize = qviz_machines_page_finalize;
+
+  /* The user chose a sweep to see (its uuid); it may be of another model. */
+  signals[SWEEP_ACTIVATED] =
+    g_signal_new ("sweep-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/qviz/Qviz/ui/qviz-machines-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, QvizMachinesPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, QvizMachinesPage, machines_box);
+}
+
+static void
+qviz_machines_page_init (QvizMachinesPage *self)
+{
   self->machine_groups = g_ptr_array_new ();
-  self->machines_expanded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->machines_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 24));
-  gtk_widget_set_margin_start (GTK_WIDGET (self->machines_box), 18);
-  gtk_widget_set_margin_end (GTK_WIDGET (self->machines_box), 18);
-  gtk_widget_set_margin_top (GTK_WIDGET (self->machines_box), 24);
-  gtk_widget_set_margin_bottom (GTK_WIDGET (self->machines_box), 24);
-  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 900);
-  adw_clamp_set_child (ADW_CLAMP (clamp), GTK_WIDGET (self->machines_box));
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (empty), "computer-symbolic");
-  adw_status_page_set_title (ADW_STATUS_PAGE (empty), _("No Machines Yet"));
-  adw_status_page_set_description (ADW_STATUS_PAGE (empty),
-    _("Run a sweep here, or import the database of another machine to compare them."));
-  button = gtk_button_new_with_mnemonic (_("_Import Database…"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.import");
-  gtk_widget_add_css_class (button, "pill");
-  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
-  adw_status_page_set_child (ADW_STATUS_PAGE (empty), button);
-
-  self->machines_stack = GTK_STACK (gtk_stack_new ());
-  gtk_stack_add_named (self->machines_stack, empty, "empty");
-  gtk_stack_add_named (self->machines_stack, scrolled, "list");
-  return GTK_WIDGET (self->machines_stack);
+  self->expanded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
