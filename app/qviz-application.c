@@ -155,6 +155,56 @@ action_shortcuts (GSimpleAction *action,
   gtk_window_present (window);
 }
 
+/* The accelerators are the ones the shortcuts window lists: every
+ * shortcut there that names an action gives that action its accelerators
+ * (space-separated; a hidden shortcut adds a keypad key), so what the
+ * window shows is what the keys do. */
+static void
+qviz_application_set_accels_from_shortcuts (GtkApplication *app)
+{
+  g_autoptr (GtkBuilder) builder = gtk_builder_new_from_resource ("/org/qviz/Qviz/ui/qviz-shortcuts.ui");
+  g_autoptr (GSList) objects = gtk_builder_get_objects (builder);
+  g_autoptr (GHashTable) accels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                         (GDestroyNotify) g_ptr_array_unref);
+  GHashTableIter iter;
+  gpointer action, list;
+
+  for (GSList *l = objects; l != NULL; l = l->next)
+    {
+      g_autofree char *name = NULL;
+      g_autofree char *accelerator = NULL;
+      g_auto (GStrv) keys = NULL;
+      GPtrArray *set;
+
+      if (!GTK_IS_SHORTCUTS_SHORTCUT (l->data))
+        continue;
+      g_object_get (l->data, "action-name", &name, "accelerator", &accelerator, NULL);
+      if (name == NULL || accelerator == NULL)
+        continue;
+      set = g_hash_table_lookup (accels, name);
+      if (set == NULL)
+        {
+          set = g_ptr_array_new_with_free_func (g_free);
+          g_hash_table_insert (accels, g_strdup (name), set);
+        }
+      keys = g_strsplit (accelerator, " ", -1);
+      for (guint i = 0; keys[i] != NULL; i++)
+        {
+          if (!gtk_accelerator_parse (keys[i], NULL, NULL))
+            g_warning ("qviz-shortcuts.ui: \"%s\" of %s is not an accelerator", keys[i], name);
+          g_ptr_array_add (set, g_strdup (keys[i]));
+        }
+    }
+  g_hash_table_iter_init (&iter, accels);
+  while (g_hash_table_iter_next (&iter, &action, &list))
+    {
+      g_ptr_array_add (list, NULL);
+      gtk_application_set_accels_for_action (app, action, (const char *const *) ((GPtrArray *) list)->pdata);
+    }
+  /* the builder's toplevel window is ours to destroy */
+  gtk_window_destroy (GTK_WINDOW (gtk_builder_get_object (builder, "window")));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", action_quit },
   { "preferences", action_preferences },
@@ -167,34 +217,11 @@ qviz_application_startup (GApplication *app)
 {
   QvizApplication *self = QVIZ_APPLICATION (app);
   GtkApplication *gtk_app = GTK_APPLICATION (app);
-  static const struct { const char *action; const char *accels[4]; } accels[] = {
-    { "app.quit", { "<Control>q", NULL } },
-    { "app.preferences", { "<Control>comma", NULL } },
-    { "app.shortcuts", { "<Control>question", NULL } },
-    { "win.open", { "<Control>o", NULL } },
-    { "win.run", { "<Control>r", NULL } },
-    { "win.cancel", { "Escape", NULL } },
-    { "win.toggle-sidebar", { "F9", NULL } },
-    { "win.filter-sweeps", { "<Control><Shift>f", NULL } },
-    { "win.export", { "<Control>e", NULL } },
-    { "win.search", { "<Control>f", NULL } },
-    { "win.zoom-in", { "<Control>plus", "<Control>equal", "<Control>KP_Add", NULL } },
-    { "win.zoom-out", { "<Control>minus", "<Control>KP_Subtract", NULL } },
-    { "win.zoom-reset", { "<Control>0", "<Control>KP_0", NULL } },
-    { "win.show-page::overview", { "<Alt>1", NULL } },
-    { "win.show-page::flame", { "<Alt>2", NULL } },
-    { "win.show-page::layers", { "<Alt>3", NULL } },
-    { "win.show-page::cold-start", { "<Alt>4", NULL } },
-    { "win.show-page::compare", { "<Alt>5", NULL } },
-    { "win.show-page::machines", { "<Alt>6", NULL } },
-    { "win.show-page::accuracy", { "<Alt>7", NULL } },
-  };
 
   G_APPLICATION_CLASS (qviz_application_parent_class)->startup (app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
-  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
-    gtk_application_set_accels_for_action (gtk_app, accels[i].action, accels[i].accels);
+  qviz_application_set_accels_from_shortcuts (gtk_app);
 
   self->settings = g_settings_new ("org.qviz.Qviz");
   g_signal_connect_swapped (self->settings, "changed::color-scheme", G_CALLBACK (apply_color_scheme), self);

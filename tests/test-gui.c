@@ -1153,15 +1153,27 @@ normalized_accel (const char *accel)
   return gtk_accelerator_name (key, mods);
 }
 
-/* The shortcuts window (a .ui file in the resources) lists every
- * accelerator the application sets, and nothing it does not set. */
+/* The shortcuts window (a .ui file in the resources) is where the
+ * accelerators come from: every action it names has exactly the
+ * accelerators it shows, every accelerator the application sets is shown
+ * there, and the keys of the main actions are the documented ones. */
 static void
 test_shortcuts_window (void)
 {
   g_autoptr (GtkBuilder) builder = gtk_builder_new_from_resource ("/org/qviz/Qviz/ui/qviz-shortcuts.ui");
   g_autoptr (GSList) objects = gtk_builder_get_objects (builder);
-  g_autoptr (GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* action -> the accelerators its shortcuts show, normalized */
+  g_autoptr (GHashTable) named = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) g_ptr_array_unref);
   g_auto (GStrv) actions = gtk_application_list_action_descriptions (GTK_APPLICATION (app));
+  static const char *const documented[][2] = {
+    { "win.open", "<Control>o" }, { "win.run", "<Control>r" }, { "win.cancel", "Escape" },
+    { "win.export", "<Control>e" }, { "win.search", "<Control>f" },
+    { "win.zoom-in", "<Control>equal" }, { "win.zoom-in", "<Control>KP_Add" },
+    { "win.show-page::compare", "<Alt>5" }, { "app.quit", "<Control>q" },
+  };
+  GHashTableIter iter;
+  gpointer action, shown;
   guint n_set = 0;
 
   g_assert_nonnull (gtk_builder_get_object (builder, "window"));
@@ -1169,29 +1181,54 @@ test_shortcuts_window (void)
     if (GTK_IS_SHORTCUTS_SHORTCUT (l->data))
       {
         g_autofree char *accel = NULL;
-        g_object_get (l->data, "accelerator", &accel, NULL);
-        /* "Left Right" is the flame chart's own keys, not an action's. */
-        if (strchr (accel, ' ') == NULL)
-          g_hash_table_add (listed, normalized_accel (accel));
+        g_autofree char *name = NULL;
+        g_auto (GStrv) keys = NULL;
+        GPtrArray *list;
+
+        g_object_get (l->data, "accelerator", &accel, "action-name", &name, NULL);
+        /* "Left Right" is the flame chart's own keys, not an action's */
+        if (name == NULL)
+          continue;
+        if ((list = g_hash_table_lookup (named, name)) == NULL)
+          {
+            list = g_ptr_array_new_with_free_func (g_free);
+            g_hash_table_insert (named, g_strdup (name), list);
+          }
+        keys = g_strsplit (accel, " ", -1);
+        for (guint i = 0; keys[i] != NULL; i++)
+          g_ptr_array_add (list, normalized_accel (keys[i]));
       }
+  g_hash_table_iter_init (&iter, named);
+  while (g_hash_table_iter_next (&iter, &action, &shown))
+    {
+      g_auto (GStrv) set = gtk_application_get_accels_for_action (GTK_APPLICATION (app), action);
+      GPtrArray *list = shown;
+
+      g_assert_cmpuint (g_strv_length (set), ==, list->len);
+      for (guint i = 0; set[i] != NULL; i++)
+        {
+          g_autofree char *b = normalized_accel (set[i]);
+          if (!g_ptr_array_find_with_equal_func (list, b, g_str_equal, NULL))
+            g_error ("%s has %s, which the shortcuts window does not show", (char *) action, b);
+        }
+    }
   for (guint i = 0; actions[i] != NULL; i++)
     {
       g_auto (GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), actions[i]);
-      gboolean shown = FALSE;
 
-      for (guint j = 0; accels[j] != NULL; j++)
-        {
-          g_autofree char *name = normalized_accel (accels[j]);
-          shown |= g_hash_table_contains (listed, name);
-        }
-      if (accels[0] != NULL)
-        {
-          n_set++;
-          if (!shown)
-            g_error ("%s (%s) is missing from the shortcuts window", actions[i], accels[0]);
-        }
+      if (accels[0] == NULL)
+        continue;
+      n_set++;
+      if (!g_hash_table_contains (named, actions[i]))
+        g_error ("%s (%s) is missing from the shortcuts window", actions[i], accels[0]);
     }
-  g_assert_cmpuint (n_set, ==, g_hash_table_size (listed));
+  g_assert_cmpuint (n_set, ==, g_hash_table_size (named));
+  for (guint i = 0; i < G_N_ELEMENTS (documented); i++)
+    {
+      g_auto (GStrv) acts = gtk_application_get_actions_for_accel (GTK_APPLICATION (app), documented[i][1]);
+      g_assert_true (g_strv_contains ((const char *const *) acts, documented[i][0]));
+    }
+  gtk_window_destroy (GTK_WINDOW (gtk_builder_get_object (builder, "window")));
 }
 
 /* Alt+1 to Alt+7 name the pages in the order of the switcher: the action
