@@ -476,6 +476,88 @@ test_layer_table_columns (void)
   g_object_unref (table);
 }
 
+static void
+collect_column_views (GtkWidget *widget,
+                      GPtrArray *out)
+{
+  if (GTK_IS_COLUMN_VIEW (widget))
+    g_ptr_array_add (out, widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    collect_column_views (c, out);
+}
+
+/* The layer name stays where it is when the table scrolls sideways, goes
+ * up and down with the other columns, and sorts the rows like any
+ * column. */
+static void
+test_layer_table_pinned (void)
+{
+  GtkWidget *win = gtk_window_new ();
+  QvizLayerTable *table = QVIZ_LAYER_TABLE (qviz_layer_table_new ());
+  g_autoptr (GPtrArray) views = g_ptr_array_new ();
+  GtkWidget *pinned = NULL, *others = NULL;
+  GtkAdjustment *h, *v;
+  graphene_rect_t pinned0, pinned1, others0, others1;
+  const QvizRun *int8 = NULL;
+  g_autoptr (QvizLayerItem) top = NULL;
+  int max_index = -1;
+
+  g_assert_true (qviz_test_iterate_until (window_ready, NULL, 30));
+  for (guint i = 0; i < window->runs->len && int8 == NULL; i++)
+    if (g_str_equal (((QvizRun *) g_ptr_array_index (window->runs, i))->precision, "int8"))
+      int8 = g_ptr_array_index (window->runs, i);
+  g_assert_nonnull (int8);
+  gtk_window_set_default_size (GTK_WINDOW (win), 560, 300);
+  gtk_window_set_child (GTK_WINDOW (win), GTK_WIDGET (table));
+  qviz_layer_table_set_runs (table, NULL, int8);
+  gtk_window_present (GTK_WINDOW (win));
+  qviz_test_settle (0.5);
+
+  g_assert_cmpstr (qviz_layer_table_get_column_id (table, 0), ==, "layer");
+  collect_column_views (GTK_WIDGET (table), views);
+  g_assert_cmpuint (views->len, ==, 2);
+  for (guint i = 0; i < views->len; i++)
+    {
+      GListModel *cols = gtk_column_view_get_columns (g_ptr_array_index (views, i));
+      if (g_list_model_get_n_items (cols) == 1)
+        pinned = g_ptr_array_index (views, i);
+      else
+        others = g_ptr_array_index (views, i);
+    }
+  g_assert_nonnull (pinned);
+  g_assert_nonnull (others);
+  v = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (pinned));
+  g_assert_true (v == gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (others)));
+  /* at 560 px the other columns do not fit: there is something to scroll */
+  h = gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (others));
+  g_assert_cmpfloat (gtk_adjustment_get_upper (h), >, gtk_adjustment_get_page_size (h) + 100);
+  g_assert_true (gtk_widget_compute_bounds (pinned, GTK_WIDGET (table), &pinned0));
+  g_assert_true (gtk_widget_compute_bounds (others, GTK_WIDGET (table), &others0));
+  g_assert_cmpfloat (pinned0.size.width, >, 100);
+  gtk_adjustment_set_value (h, gtk_adjustment_get_upper (h));
+  qviz_test_settle (0.3);
+  g_assert_cmpfloat (gtk_adjustment_get_value (h), >, 100);
+  g_assert_true (gtk_widget_compute_bounds (pinned, GTK_WIDGET (table), &pinned1));
+  g_assert_true (gtk_widget_compute_bounds (others, GTK_WIDGET (table), &others1));
+  g_assert_cmpfloat (pinned1.origin.x, ==, pinned0.origin.x);
+  g_assert_cmpfloat (pinned1.size.width, ==, pinned0.size.width);
+  /* the names stay left of the other columns, which stay in their own place */
+  g_assert_cmpfloat (others1.origin.x, >=, pinned1.origin.x + pinned1.size.width);
+
+  /* sorting by the pinned column orders the rows, and another column's
+   * sort takes over from it */
+  for (guint i = 0; i < int8->layers->len; i++)
+    max_index = MAX (max_index, qviz_run_get_layer (int8, i)->index);
+  qviz_layer_table_sort_by (table, "layer", GTK_SORT_DESCENDING);
+  top = g_list_model_get_item (qviz_layer_table_get_model (table), 0);
+  g_assert_cmpint (qviz_layer_item_get_layer_index (top), ==, max_index);
+  g_clear_object (&top);
+  qviz_layer_table_sort_by (table, "plan-int8", GTK_SORT_DESCENDING);
+  top = g_list_model_get_item (qviz_layer_table_get_model (table), 0);
+  g_assert_cmpstr (qviz_layer_item_get_name (top), ==, argmax_layer (int8, layer_plan_ms));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 /* The flame chart's layer table, heaviest first and linked both ways: a
  * row picked zooms the chart to its span, a span picked selects its row. */
 static void
@@ -1549,6 +1631,7 @@ main (int   argc,
   g_test_add_func ("/gui/flame-search", test_flame_search);
   g_test_add_func ("/gui/flame-table", test_flame_table);
   g_test_add_func ("/gui/layer-table-columns", test_layer_table_columns);
+  g_test_add_func ("/gui/layer-table-pinned", test_layer_table_pinned);
   g_test_add_func ("/gui/store-error-page", test_store_error_page);
   g_test_add_func ("/gui/sweep-filter", test_sweep_filter);
   g_test_add_func ("/gui/narrow-window", test_narrow_window);

@@ -180,8 +180,14 @@ static const struct {
 struct _QvizLayerTable
 {
   GtkWidget            parent_instance;
-  GtkWidget           *scrolled;
+  GtkWidget           *box;            /* the pinned name column, then the rest */
+  GtkWidget           *scrolled;       /* the other columns, scrolling both ways */
   GtkColumnView       *view;
+  /* The layer name column in a view of its own beside the others, which
+   * scrolls with them up and down but not sideways (GTK 4.8's column view
+   * cannot pin a column): same rows, same selection, same sort. */
+  GtkColumnView       *pinned_view;
+  gboolean             sorting;        /* one view's sort is clearing the other's */
   GtkColumnViewColumn *column[N_COLUMNS];
   GListStore          *store;
   GtkCustomFilter     *filter;
@@ -482,7 +488,9 @@ qviz_layer_table_dispose (GObject *object)
 {
   QvizLayerTable *self = QVIZ_LAYER_TABLE (object);
 
-  g_clear_pointer (&self->scrolled, gtk_widget_unparent);
+  self->sorting = TRUE;   /* the views' sorters may change as they go */
+  g_clear_pointer (&self->box, gtk_widget_unparent);
+  self->scrolled = NULL;
   g_clear_pointer (&self->menu, gtk_widget_unparent);
   g_clear_object (&self->selection);
   g_clear_pointer (&self->int8_run_uuid, g_free);
@@ -601,10 +609,10 @@ qviz_layer_table_get_int8_run_uuid (QvizLayerTable *self)
  * cell under the pointer. */
 static gboolean
 popup_at (QvizLayerTable *self,
+          GtkWidget      *view,
           double          x,
           double          y)
 {
-  GtkWidget *view = GTK_WIDGET (self->view);
   GtkWidget *picked = gtk_widget_pick (view, x, y, GTK_PICK_DEFAULT);
   graphene_point_t p;
 
@@ -632,7 +640,7 @@ on_view_pressed (GtkGestureClick *gesture,
                  double           y,
                  QvizLayerTable  *self)
 {
-  if (popup_at (self, x, y))
+  if (popup_at (self, gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture)), x, y))
     gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
@@ -642,12 +650,13 @@ on_view_long_pressed (GtkGestureLongPress *gesture,
                       double               y,
                       QvizLayerTable      *self)
 {
-  if (popup_at (self, x, y))
+  if (popup_at (self, gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture)), x, y))
     gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
 static void
-install_menu_gestures (QvizLayerTable *self)
+install_menu_gestures (QvizLayerTable *self,
+                       GtkColumnView  *view)
 {
   GtkGesture *click = gtk_gesture_click_new ();
   GtkGesture *press = gtk_gesture_long_press_new ();
@@ -655,11 +664,11 @@ install_menu_gestures (QvizLayerTable *self)
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
   gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
   g_signal_connect (click, "pressed", G_CALLBACK (on_view_pressed), self);
-  gtk_widget_add_controller (GTK_WIDGET (self->view), GTK_EVENT_CONTROLLER (click));
+  gtk_widget_add_controller (GTK_WIDGET (view), GTK_EVENT_CONTROLLER (click));
   gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (press), TRUE);
   gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (press), GTK_PHASE_CAPTURE);
   g_signal_connect (press, "pressed", G_CALLBACK (on_view_long_pressed), self);
-  gtk_widget_add_controller (GTK_WIDGET (self->view), GTK_EVENT_CONTROLLER (press));
+  gtk_widget_add_controller (GTK_WIDGET (view), GTK_EVENT_CONTROLLER (press));
 }
 
 /* The Menu key and Shift+F10: the menu of the selected row. */
@@ -688,7 +697,7 @@ install_menu_keys (QvizLayerTable *self)
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
 }
 
-/* The table is its scrolled window; the context menu, a popover, is
+/* The table is its box of two views; the context menu, a popover, is
  * placed by the popover itself. */
 static void
 qviz_layer_table_measure (GtkWidget      *widget,
@@ -701,7 +710,7 @@ qviz_layer_table_measure (GtkWidget      *widget,
 {
   QvizLayerTable *self = QVIZ_LAYER_TABLE (widget);
 
-  gtk_widget_measure (self->scrolled, orientation, for_size, minimum, natural,
+  gtk_widget_measure (self->box, orientation, for_size, minimum, natural,
                       minimum_baseline, natural_baseline);
 }
 
@@ -713,7 +722,7 @@ qviz_layer_table_size_allocate (GtkWidget *widget,
 {
   QvizLayerTable *self = QVIZ_LAYER_TABLE (widget);
 
-  gtk_widget_allocate (self->scrolled, width, height, baseline, NULL);
+  gtk_widget_allocate (self->box, width, height, baseline, NULL);
   if (self->menu != NULL)
     gtk_popover_present (GTK_POPOVER (self->menu));
 }
@@ -750,6 +759,24 @@ qviz_layer_table_class_init (QvizLayerTableClass *klass)
   gtk_widget_class_set_css_name (widget_class, "qvizlayertable");
 }
 
+/* A click on a column header sorts by it: the sort of the view it is
+ * in becomes the rows' sort, and the other view's arrow goes. */
+static void
+on_view_sorter_changed (GtkSorter      *sorter,
+                        GtkSorterChange change,
+                        QvizLayerTable *self)
+{
+  GtkColumnView *other = sorter == gtk_column_view_get_sorter (self->view) ? self->pinned_view
+                                                                           : self->view;
+
+  if (self->sorting)
+    return;
+  self->sorting = TRUE;
+  gtk_column_view_sort_by_column (other, NULL, GTK_SORT_ASCENDING);
+  gtk_sort_list_model_set_sorter (self->sorted, sorter);
+  self->sorting = FALSE;
+}
+
 static void
 qviz_layer_table_init (QvizLayerTable *self)
 {
@@ -763,11 +790,20 @@ qviz_layer_table_init (QvizLayerTable *self)
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
 
   self->view = GTK_COLUMN_VIEW (gtk_column_view_new (GTK_SELECTION_MODEL (g_object_ref (self->selection))));
-  gtk_column_view_set_show_column_separators (self->view, TRUE);
+  self->pinned_view = GTK_COLUMN_VIEW (gtk_column_view_new (GTK_SELECTION_MODEL (g_object_ref (self->selection))));
   /* columns can be dragged into the order a user wants */
   gtk_column_view_set_reorderable (self->view, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->view), "data-table");
-  g_signal_connect (self->view, "activate", G_CALLBACK (on_activate), self);
+  for (int v = 0; v < 2; v++)
+    {
+      GtkColumnView *view = v == 0 ? self->pinned_view : self->view;
+
+      gtk_column_view_set_show_column_separators (view, TRUE);
+      gtk_widget_add_css_class (GTK_WIDGET (view), "data-table");
+      g_signal_connect (view, "activate", G_CALLBACK (on_activate), self);
+      g_signal_connect (gtk_column_view_get_sorter (view), "changed",
+                        G_CALLBACK (on_view_sorter_changed), self);
+      install_menu_gestures (self, view);
+    }
 
   for (int c = 0; c < N_COLUMNS; c++)
     {
@@ -780,8 +816,8 @@ qviz_layer_table_init (QvizLayerTable *self)
       gtk_column_view_column_set_sorter (column,
         GTK_SORTER (gtk_custom_sorter_new (compare_items, GINT_TO_POINTER (c), NULL)));
       gtk_column_view_column_set_resizable (column, TRUE);
-      gtk_column_view_column_set_expand (column, columns[c].expand);
-      gtk_column_view_append_column (self->view, column);
+      gtk_column_view_column_set_expand (column, columns[c].expand && c != COL_LAYER);
+      gtk_column_view_append_column (c == COL_LAYER ? self->pinned_view : self->view, column);
       self->column[c] = column;
       g_object_unref (column);
     }
@@ -789,9 +825,24 @@ qviz_layer_table_init (QvizLayerTable *self)
 
   self->scrolled = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scrolled), GTK_WIDGET (self->view));
-  gtk_widget_set_parent (self->scrolled, GTK_WIDGET (self));
+  gtk_widget_set_hexpand (self->scrolled, TRUE);
+  {
+    GtkWidget *pinned = gtk_scrolled_window_new ();
+
+    /* up and down with the other columns: one adjustment for both */
+    gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (pinned), GTK_POLICY_NEVER,
+                                    GTK_POLICY_EXTERNAL);
+    gtk_scrolled_window_set_vadjustment (GTK_SCROLLED_WINDOW (pinned),
+      gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scrolled)));
+    gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (pinned), GTK_WIDGET (self->pinned_view));
+    gtk_widget_add_css_class (pinned, "pinned-column");
+    self->box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+    gtk_box_append (GTK_BOX (self->box), pinned);
+    gtk_box_append (GTK_BOX (self->box), gtk_separator_new (GTK_ORIENTATION_VERTICAL));
+    gtk_box_append (GTK_BOX (self->box), self->scrolled);
+  }
+  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
   install_menu_keys (self);
-  install_menu_gestures (self);
   ensure_css ();
 }
 
@@ -979,7 +1030,8 @@ qviz_layer_table_sort_by (QvizLayerTable *self,
   for (int c = 0; c < N_COLUMNS; c++)
     if (g_str_equal (columns[c].id, column_id))
       {
-        gtk_column_view_sort_by_column (self->view, self->column[c], direction);
+        gtk_column_view_sort_by_column (c == COL_LAYER ? self->pinned_view : self->view,
+                                        self->column[c], direction);
         return;
       }
   g_warning ("No layer table column '%s'", column_id);
@@ -994,6 +1046,10 @@ qviz_layer_table_get_column_id (QvizLayerTable *self,
 
   g_return_val_if_fail (QVIZ_IS_LAYER_TABLE (self), NULL);
 
+  /* the pinned name column first, then the others as they are shown */
+  if (position == 0)
+    return columns[COL_LAYER].id;
+  position--;
   list = gtk_column_view_get_columns (self->view);
   if (position >= g_list_model_get_n_items (list))
     return NULL;
