@@ -7,6 +7,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "qviz-widgets-private.h"
+
 #define MAX_BANDS 2
 
 /* ---- rows ------------------------------------------------------------- */
@@ -80,16 +82,6 @@ struct _QvizFlameTable
 G_DEFINE_FINAL_TYPE (QvizFlameTable, qviz_flame_table, GTK_TYPE_WIDGET)
 
 static int
-compare_double (double a,
-                double b)
-{
-  /* unknown values last whatever the direction asked */
-  if (isnan (a) || isnan (b))
-    return isnan (a) - isnan (b);
-  return (a > b) - (a < b);
-}
-
-static int
 compare_rows (gconstpointer a,
               gconstpointer b,
               gpointer      user_data)
@@ -101,11 +93,11 @@ compare_rows (gconstpointer a,
     case COL_LAYER:
       return x->layer_index - y->layer_index;
     case COL_BAND0:
-      return compare_double (x->ms[0], y->ms[0]);
+      return qviz_widgets_compare_double (x->ms[0], y->ms[0]);
     case COL_BAND1:
-      return compare_double (x->ms[1], y->ms[1]);
+      return qviz_widgets_compare_double (x->ms[1], y->ms[1]);
     case COL_SHARE:
-      return compare_double (x->share, y->share);
+      return qviz_widgets_compare_double (x->share, y->share);
     case COL_OP:
       return g_strcmp0 (x->op, y->op);
     case COL_KERNEL:

@@ -208,16 +208,6 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (QvizLayerTable, qviz_layer_table, GTK_TYPE_WIDGET)
 
 static int
-compare_double (double a,
-                double b)
-{
-  /* Missing values sort after every number, in both directions' base. */
-  if (isnan (a) || isnan (b))
-    return isnan (a) - isnan (b);
-  return (a > b) - (a < b);
-}
-
-static int
 compare_items (gconstpointer a,
                gconstpointer b,
                gpointer      user_data)
@@ -252,31 +242,31 @@ compare_items (gconstpointer a,
     case COL_MACS:
       return (x->macs > y->macs) - (x->macs < y->macs);
     case COL_F32_MS:
-      return compare_double (x->f32_ms, y->f32_ms);
+      return qviz_widgets_compare_double (x->f32_ms, y->f32_ms);
     case COL_INT8_MS:
-      return compare_double (x->int8_ms, y->int8_ms);
+      return qviz_widgets_compare_double (x->int8_ms, y->int8_ms);
     case COL_RATIO:
-      return compare_double (qviz_layer_item_get_ratio (x), qviz_layer_item_get_ratio (y));
+      return qviz_widgets_compare_double (qviz_layer_item_get_ratio (x), qviz_layer_item_get_ratio (y));
     case COL_GMACS_F32:
-      return compare_double (item_gmacs (x, x->f32_ms), item_gmacs (y, y->f32_ms));
+      return qviz_widgets_compare_double (item_gmacs (x, x->f32_ms), item_gmacs (y, y->f32_ms));
     case COL_GMACS_INT8:
-      return compare_double (item_gmacs (x, x->int8_ms), item_gmacs (y, y->int8_ms));
+      return qviz_widgets_compare_double (item_gmacs (x, x->int8_ms), item_gmacs (y, y->int8_ms));
     case COL_SQNR:
-      return compare_double (x->sqnr, y->sqnr);
+      return qviz_widgets_compare_double (x->sqnr, y->sqnr);
     case COL_ACCUM_SQNR:
-      return compare_double (x->accum_sqnr, y->accum_sqnr);
+      return qviz_widgets_compare_double (x->accum_sqnr, y->accum_sqnr);
     case COL_COLD_F32:
-      return compare_double (x->cold_f32, y->cold_f32);
+      return qviz_widgets_compare_double (x->cold_f32, y->cold_f32);
     case COL_COLD_INT8:
-      return compare_double (x->cold_int8, y->cold_int8);
+      return qviz_widgets_compare_double (x->cold_int8, y->cold_int8);
     case COL_COLD_SHARE_F32:
-      return compare_double (x->cold_share_f32, y->cold_share_f32);
+      return qviz_widgets_compare_double (x->cold_share_f32, y->cold_share_f32);
     case COL_COLD_SHARE_INT8:
-      return compare_double (x->cold_share_int8, y->cold_share_int8);
+      return qviz_widgets_compare_double (x->cold_share_int8, y->cold_share_int8);
     case COL_PLAN_F32:
-      return compare_double (x->plan_f32_ms, y->plan_f32_ms);
+      return qviz_widgets_compare_double (x->plan_f32_ms, y->plan_f32_ms);
     case COL_PLAN_INT8:
-      return compare_double (x->plan_int8_ms, y->plan_int8_ms);
+      return qviz_widgets_compare_double (x->plan_int8_ms, y->plan_int8_ms);
     case N_COLUMNS:
     default:
       g_assert_not_reached ();

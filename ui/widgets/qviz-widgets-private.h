@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gtk/gtk.h>
+#include <math.h>
 
 #include "qviz-chart-style.h"
 
@@ -30,6 +31,17 @@ qviz_set_str (char       **str,
   g_free (*str);
   *str = g_strdup (new_str);
   return TRUE;
+}
+
+/* Orders two figures for a table column's sorter: a missing one (NAN)
+ * after every number, whichever way the column is sorted from there. */
+static inline int
+qviz_widgets_compare_double (double a,
+                             double b)
+{
+  if (isnan (a) || isnan (b))
+    return isnan (a) - isnan (b);
+  return (a > b) - (a < b);
 }
 
 G_END_DECLS
