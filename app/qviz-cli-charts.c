@@ -65,7 +65,9 @@ qviz_cli_export_chart (QvizStore *store, const QvizSweep *sweep, const QvizRun *
     {
       g_autoptr (QvizBreakdownPainter) p = qviz_breakdown_painter_new (style);
       g_autoptr (QvizBreakdown) b = qviz_chart_breakdown_from_runs (runs, 0);
-      g_autofree char *title = g_strdup_printf ("%s: time by layer class", sweep->model_name);
+      int threads = qviz_chart_breakdown_threads (runs);
+      g_autofree char *title = g_strdup_printf ("%s: time by layer class, %d thread%s", sweep->model_name,
+                                                threads, threads == 1 ? "" : "s");
       qviz_breakdown_painter_set_title (p, title);
       qviz_breakdown_painter_set_breakdown (p, b);
       return qviz_export_to_file (path, format, width ? width : 1200, height ? height : 700,

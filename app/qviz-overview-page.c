@@ -303,6 +303,15 @@ qviz_overview_page_set_runs (QvizOverviewPage *self,
   qviz_curves_view_set_series (self->curves, series);
   breakdown = runs && runs->len ? qviz_chart_breakdown_from_runs (runs, 0) : NULL;
   qviz_breakdown_view_set_breakdown (self->breakdown, breakdown);
+  /* the bars are of one thread count: the title says which */
+  if (runs != NULL && runs->len > 0)
+    {
+      int threads = qviz_chart_breakdown_threads (runs);
+      g_autofree char *title =
+        g_strdup_printf (ngettext ("Time by layer class, %d thread",
+                                   "Time by layer class, %d threads", threads), threads);
+      qviz_breakdown_view_set_title (self->breakdown, title);
+    }
   fill_cards (self);
 }
 

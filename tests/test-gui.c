@@ -164,6 +164,18 @@ test_chart_tooltips (void)
     }
   /* Above the tallest bar's top: no segment. */
   g_assert_null (qviz_breakdown_view_describe_at (qviz_overview_page_get_breakdown (window->overview), 1, 1));
+
+  /* The bars are of the fewest threads measured, and the title says so. */
+  {
+    int fewest = G_MAXINT;
+    g_autofree char *says = NULL;
+
+    for (guint i = 0; i < window->runs->len; i++)
+      fewest = MIN (fewest, ((const QvizRun *) g_ptr_array_index (window->runs, i))->threads);
+    says = g_strdup_printf (", %d thread", fewest);
+    g_assert_nonnull (strstr (qviz_breakdown_view_get_title (qviz_overview_page_get_breakdown (window->overview)),
+                              says));
+  }
 }
 
 static void

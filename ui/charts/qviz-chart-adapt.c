@@ -150,6 +150,14 @@ fewest_threads (GPtrArray *runs)
   return t == G_MAXINT ? 1 : t;
 }
 
+int
+qviz_chart_breakdown_threads (GPtrArray *runs)
+{
+  g_return_val_if_fail (runs != NULL, 1);
+
+  return fewest_threads (runs);
+}
+
 QvizBreakdown *
 qviz_chart_breakdown_from_runs (GPtrArray *runs, int threads)
 {

@@ -33,6 +33,8 @@ QvizLayerClass  qviz_chart_layer_class         (const QvizRunLayer *layer);
 /* Time per layer class, per resolution and precision, at the given thread
  * count (0: the fewest threads measured). */
 QvizBreakdown  *qviz_chart_breakdown_from_runs (GPtrArray *runs, int threads);
+/* The thread count qviz_chart_breakdown_from_runs (runs, 0) shows. */
+int             qviz_chart_breakdown_threads   (GPtrArray *runs);
 
 /* The run of a sweep with the given precision, size and threads (NULL when
  * missing); with height 0, the largest size measured at the fewest threads. */
