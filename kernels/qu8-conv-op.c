@@ -16,8 +16,8 @@
  * qvk_qu8_requantize, so every kernel equals the reference bit for bit.
  * A float-output operator (params.dequant_scale set: the layer that writes
  * the model's output) writes qvk_qu8_dequantize_acc as the reference does:
- * the x86 GEMM kernels with a relu, a clip or no activation (their fp32
- * store), the scalar kernels of the table below otherwise.
+ * the GEMM kernels (x86 and NEON) with a relu, a clip or no activation
+ * (their fp32 store), the scalar kernels of the table below otherwise.
  */
 #include "qvk-conv.h"
 #include "qvk-conv-op-private.h"

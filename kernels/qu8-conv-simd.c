@@ -172,11 +172,6 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
                                   s->out_c, forced);
       if (op->gemm == NULL || op->gemm->id.isa > isa)
         goto fail;
-#if defined(__aarch64__)
-      /* only the x86 GEMM kernels have the float store */
-      if (op->requant.float_output)
-        goto fail;
-#endif
       /* A patch is one row of K = kh * kw * in_c values, in the order of
        * the OHWI weights: packed as a 1x1 convolution of K channels. */
       const int patch = method == QVK_SIMD_PATCH;

@@ -102,7 +102,7 @@ gemm_body (size_t nc, size_t kc, size_t taps, int whole_tail,
 
       const size_t left = nc - n0;
       for (int r = 0; r < MR; r++)
-        qvk_qu8_store16_neon (crow[r] + n0, left, acc[r], scale, params);
+        qvk_qu8_store16_row_neon (crow[r], n0, left, acc[r], scale, params);
     }
 }
 
@@ -122,7 +122,7 @@ qvk_qu8_gemm_minmax_ukernel_4x16c4__neondot (size_t mr, size_t nc, size_t kc,
       const size_t rr = (size_t) r < mr ? (size_t) r : mr - 1;
       row[r] = a + rr * a_stride;
       rows[r] = &row[r];
-      crow[r] = c + rr * c_stride;
+      crow[r] = c + rr * c_stride * (params->float_output ? sizeof (float) : 1);
     }
   gemm_body (nc, kc, 1, 0, rows, weights, crow, params);
 }
@@ -142,7 +142,7 @@ qvk_qu8_igemm_minmax_ukernel_4x16c4__neondot (size_t mr, size_t nc, size_t kc,
     {
       const size_t rr = (size_t) r < mr ? (size_t) r : mr - 1;
       rows[r] = ind + rr * ind_step;
-      crow[r] = c + rr * c_stride;
+      crow[r] = c + rr * c_stride * (params->float_output ? sizeof (float) : 1);
     }
   gemm_body (nc, kc, taps, 1, rows, weights, crow, params);
 }

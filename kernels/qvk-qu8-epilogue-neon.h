@@ -46,3 +46,29 @@ qvk_qu8_store16_neon (uint8_t *y, size_t n, const int32x4_t acc[4],
       memcpy (y, tmp, n);
     }
 }
+
+/* The GEMM kernels' store of sixteen columns of one output row, from
+ * column n0, n (more than 16: 16) of them: requantized to uint8, or with
+ * params->float_output as fp32, acc * scale bounded by float_min and
+ * float_max -- the scalar qvk_qu8_dequantize_acc with a relu, a clip or
+ * no activation, bit for bit (one rounding each for the conversion and
+ * the product, no fused multiply-add). */
+static inline void
+qvk_qu8_store16_row_neon (uint8_t *row, size_t n0, size_t n, const int32x4_t acc[4],
+                          const float32x4_t scale[4],
+                          const qvk_qu8_requant_minmax *params)
+{
+  if (params->float_output)
+    {
+      const float32x4_t lo = vdupq_n_f32 (params->float_min);
+      const float32x4_t hi = vdupq_n_f32 (params->float_max);
+      float f[16];
+
+      for (int i = 0; i < 4; i++)
+        vst1q_f32 (f + 4 * i,
+                   vminq_f32 (vmaxq_f32 (vmulq_f32 (vcvtq_f32_s32 (acc[i]), scale[i]), lo), hi));
+      memcpy ((float *) row + n0, f, (n < 16 ? n : 16) * sizeof (float));
+      return;
+    }
+  qvk_qu8_store16_neon (row + n0, n, acc, scale, params);
+}

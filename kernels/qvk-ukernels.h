@@ -50,7 +50,7 @@ typedef struct {
 int qvk_f32_act_params_init (qvk_f32_act_params *p, const qvk_activation *act);
 
 /* The int8 epilogue: per-channel scales travel with the packed weights.
- * float_output (the GEMM kernels of x86 only): the kernel writes fp32,
+ * float_output (the GEMM kernels): the kernel writes fp32,
  * max((float) acc * scale, float_min) then min(, float_max) -- a fused
  * relu or clip, +-inf for none -- exactly qvk_qu8_dequantize_acc for those
  * activations; c is then a float * and c_stride counts floats, and the
