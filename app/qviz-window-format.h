@@ -9,6 +9,10 @@
 
 G_BEGIN_DECLS
 
+/* Names, kernels and hostnames longer than this are cut for display:
+ * a database may hold megabyte-long strings, which labels lay out slowly. */
+#define QVIZ_WINDOW_MAX_TEXT 1024
+
 /* One configuration of a sweep: its runs share it, one per precision. */
 typedef struct {
   int height, width, threads;

@@ -26,6 +26,7 @@
 #include "qviz-model.h"
 #include "qviz-sweep.h"
 #include "qviz-window-private.h"
+#include "qviz-compare-page-private.h"
 #include "qviz-flame-page-private.h"
 #include "gui-harness.h"
 
@@ -63,7 +64,7 @@ sweep_progressing (gpointer data)
 static gboolean
 compare_finished (gpointer data)
 {
-  return !qviz_window_is_comparing (window);
+  return !qviz_compare_page_is_computing (window->compare);
 }
 
 static void
@@ -245,16 +246,16 @@ test_pages (void)
    * curves are drawn and every layer's change is within noise (greyed). */
   show_page ("compare");
   g_assert_true (qviz_test_iterate_until (compare_finished, NULL, 30));
-  g_assert_cmpuint (qviz_curves_view_get_n_series (window->compare_curves), ==, 4);
-  ink = qviz_test_count_ink (GTK_WIDGET (window->compare_curves), &total);
+  g_assert_cmpuint (qviz_curves_view_get_n_series (window->compare->curves), ==, 4);
+  ink = qviz_test_count_ink (GTK_WIDGET (window->compare->curves), &total);
   g_assert_cmpuint (ink, >, total / 50);
-  g_assert_true (qviz_window_has_comparison (window));
-  g_assert_cmpint (qviz_flame_view_get_color_mode (window->compare_flame), ==, QVIZ_FLAME_COLOR_BY_RATIO);
+  g_assert_true (qviz_compare_page_has_comparison (window->compare));
+  g_assert_cmpint (qviz_flame_view_get_color_mode (window->compare->flame), ==, QVIZ_FLAME_COLOR_BY_RATIO);
   {
     guint n_rows = 0;
     /* The first row is the header. */
-    for (GtkListBoxRow *row = gtk_list_box_get_row_at_index (window->delta_list, 1); row;
-         row = gtk_list_box_get_row_at_index (window->delta_list, ++n_rows + 1))
+    for (GtkListBoxRow *row = gtk_list_box_get_row_at_index (window->compare->delta_list, 1); row;
+         row = gtk_list_box_get_row_at_index (window->compare->delta_list, ++n_rows + 1))
       g_assert_true (gtk_widget_has_css_class (gtk_list_box_row_get_child (row), "qviz-within-noise"));
     g_assert_cmpuint (n_rows, >=, 2);
   }
@@ -889,18 +890,18 @@ test_machines_and_compare (void)
   g_assert_cmpstr (window->sweep_uuid, ==, uuid_b);
   show_page ("compare");
   g_assert_true (qviz_test_iterate_until (compare_finished, NULL, 30));
-  g_assert_cmpstr (window->compare_uuid_b, ==, uuid_b);
-  g_assert_cmpstr (window->compare_uuid_a, !=, uuid_b);
-  g_assert_true (qviz_window_has_comparison (window));
-  g_assert_cmpuint (qviz_curves_view_get_n_series (window->compare_curves), ==, 4);
-  ink = qviz_test_count_ink (GTK_WIDGET (window->compare_curves), &total);
+  g_assert_cmpstr (qviz_compare_page_get_uuid_b (window->compare), ==, uuid_b);
+  g_assert_cmpstr (qviz_compare_page_get_uuid_a (window->compare), !=, uuid_b);
+  g_assert_true (qviz_compare_page_has_comparison (window->compare));
+  g_assert_cmpuint (qviz_curves_view_get_n_series (window->compare->curves), ==, 4);
+  ink = qviz_test_count_ink (GTK_WIDGET (window->compare->curves), &total);
   g_test_message ("compare curves: %u of %u pixels drawn", ink, total);
   g_assert_cmpuint (ink, >, total / 50);
-  g_assert_cmpuint (qviz_flame_view_get_n_bands (window->compare_flame), ==, 1);
-  ink = qviz_test_count_ink (GTK_WIDGET (window->compare_flame), &total);
+  g_assert_cmpuint (qviz_flame_view_get_n_bands (window->compare->flame), ==, 1);
+  ink = qviz_test_count_ink (GTK_WIDGET (window->compare->flame), &total);
   g_test_message ("differential flame: %u of %u pixels drawn", ink, total);
   g_assert_cmpuint (ink, >, total / 50);
-  g_assert_nonnull (gtk_list_box_get_row_at_index (window->delta_list, 2));
+  g_assert_nonnull (gtk_list_box_get_row_at_index (window->compare->delta_list, 2));
 
   /* The export menu writes the comparison report while Compare shows,
    * and the sweep's report and breakdown otherwise. */
@@ -1005,22 +1006,22 @@ test_compare_in_worker (void)
 
   position = sweep_position (uuid);
   source = g_timeout_add (1, count_tick, &ticks);
-  gtk_drop_down_set_selected (window->compare_b, position);
+  gtk_drop_down_set_selected (window->compare->choice_b, position);
   ticks_before = ticks;
   start = g_get_monotonic_time ();
-  gtk_drop_down_set_selected (window->compare_a, position);
-  g_assert_true (qviz_window_is_comparing (window));
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->compare_stack), ==, "computing");
+  gtk_drop_down_set_selected (window->compare->choice_a, position);
+  g_assert_true (qviz_compare_page_is_computing (window->compare));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->compare->stack), ==, "computing");
   g_assert_true (qviz_test_iterate_until (compare_finished, NULL, 60));
   g_test_message ("comparison: %.1f ms, the periodic source fired %u times meanwhile",
                   (g_get_monotonic_time () - start) / 1000.0, ticks - ticks_before);
   g_source_remove (source);
   g_assert_cmpuint (ticks - ticks_before, >, 0);
-  g_assert_true (qviz_window_has_comparison (window));
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->compare_stack), ==, "compare");
-  g_assert_cmpstr (window->compare_uuid_a, ==, uuid);
-  g_assert_cmpstr (window->compare_uuid_b, ==, uuid);
-  g_assert_nonnull (gtk_list_box_get_row_at_index (window->delta_list, 2));
+  g_assert_true (qviz_compare_page_has_comparison (window->compare));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->compare->stack), ==, "compare");
+  g_assert_cmpstr (qviz_compare_page_get_uuid_a (window->compare), ==, uuid);
+  g_assert_cmpstr (qviz_compare_page_get_uuid_b (window->compare), ==, uuid);
+  g_assert_nonnull (gtk_list_box_get_row_at_index (window->compare->delta_list, 2));
 }
 
 static gboolean
