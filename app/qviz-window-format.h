@@ -24,10 +24,8 @@ const QvizRun *qviz_window_config_run       (GPtrArray              *runs,
                                              const QvizWindowConfig *config,
                                              const char             *precision);
 
-GtkWidget   *qviz_window_framed             (GtkWidget *child);
-/* A drop-down of long names (configurations, sweeps) that does not set
- * the page's width: new, or one a template made. */
-GtkDropDown *qviz_window_choice_new         (void);
+/* Makes a drop-down of long names (configurations, sweeps), one a
+ * template made, show them without setting the page's width. */
 void         qviz_window_choice_setup       (GtkDropDown *dropdown);
 char        *qviz_window_format_time        (gint64 unix_us);
 char        *qviz_window_format_ms          (double ms);

@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "qviz-chart-adapt.h"
-#include "qviz-compare.h"
 #include "qviz-zoo.h"
 
 G_DEFINE_FINAL_TYPE (QvizWindow, qviz_window, ADW_TYPE_APPLICATION_WINDOW)
