@@ -954,9 +954,11 @@ qviz_compare_page_dispose (GObject *object)
   GtkWidget *child;
 
   /* A worker still running keeps the page (its task's source) until it
-   * returns; cancelling makes that soon. */
+   * returns, after the window may be gone: cancelling makes that soon, and
+   * a new generation makes its answer one that nobody awaits. */
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  self->generation++;
   gtk_widget_dispose_template (GTK_WIDGET (self), QVIZ_TYPE_COMPARE_PAGE);
   /* The bar of choices and the separator have no id for the template to drop. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)

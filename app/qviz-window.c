@@ -1067,9 +1067,12 @@ qviz_window_init (QvizWindow *self)
   adw_view_stack_page_set_icon_name (page, "document-open-recent-symbolic");
   self->compare = QVIZ_COMPARE_PAGE (qviz_compare_page_new ());
   g_object_bind_property (self->overview, "log-scale", self->compare, "log-scale", G_BINDING_SYNC_CREATE);
-  g_signal_connect_swapped (self->compare, "failed", G_CALLBACK (qviz_window_toast), self);
-  g_signal_connect_swapped (self->compare, "notify::computing", G_CALLBACK (qviz_window_update_actions), self);
-  g_signal_connect_swapped (self->compare, "notify::has-comparison", G_CALLBACK (qviz_window_update_actions), self);
+  /* The page outlives the window while its worker runs. */
+  g_signal_connect_object (self->compare, "failed", G_CALLBACK (qviz_window_toast), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->compare, "notify::computing", G_CALLBACK (qviz_window_update_actions),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->compare, "notify::has-comparison", G_CALLBACK (qviz_window_update_actions),
+                           self, G_CONNECT_SWAPPED);
   page = adw_view_stack_add_titled (self->pages, GTK_WIDGET (self->compare), "compare", _("Compare"));
   adw_view_stack_page_set_icon_name (page, "view-dual-symbolic");
   self->machines = QVIZ_MACHINES_PAGE (qviz_machines_page_new ());
