@@ -14,7 +14,6 @@ struct _QvizComparePage
 
   QvizStore      *store;          /* not owned */
   GPtrArray      *all_sweeps;     /* QvizSweep *, of every model (shared) */
-  char           *shown_uuid;     /* the sweep the window shows */
   GPtrArray      *runs_a, *runs_b; /* QvizRun *, with layers and spans */
   GPtrArray      *comparisons;    /* QvizRunComparison * of matched runs */
   char           *uuid_a, *uuid_b; /* the sweeps chosen */

@@ -47,8 +47,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void on_choice_changed (QvizComparePage *self);
-
 static const QvizSweep *
 chosen_sweep (QvizComparePage *self,
               GtkDropDown     *dropdown)
@@ -730,8 +728,6 @@ qviz_compare_page_set_sweeps (QvizComparePage *self,
     g_ptr_array_ref (all_sweeps);
   g_clear_pointer (&self->all_sweeps, g_ptr_array_unref);
   self->all_sweeps = all_sweeps;
-  g_free (self->shown_uuid);
-  self->shown_uuid = g_strdup (shown_uuid);
   n = self->all_sweeps ? self->all_sweeps->len : 0;
 
   for (guint i = 0; i < n; i++)
@@ -976,7 +972,6 @@ qviz_compare_page_finalize (GObject *object)
   g_clear_pointer (&self->runs_a, g_ptr_array_unref);
   g_clear_pointer (&self->runs_b, g_ptr_array_unref);
   g_clear_pointer (&self->all_sweeps, g_ptr_array_unref);
-  g_free (self->shown_uuid);
   g_free (self->uuid_a);
   g_free (self->uuid_b);
   g_free (self->chosen_for);
