@@ -759,8 +759,8 @@ qviz_window_export_file_with (QvizWindow               *self,
   page = adw_view_stack_get_visible_child_name (self->pages);
   compare = g_strcmp0 (page, "compare") == 0;
   if (compare && (g_str_equal (kind, "chart") || g_str_equal (kind, "csv")))
-    return g_str_equal (kind, "csv") ? qviz_window_export_compare_csv (self, path, error)
-                                     : qviz_window_export_compare (self, path, error);
+    return g_str_equal (kind, "csv") ? qviz_compare_page_export_csv (self->compare, path, error)
+                                     : qviz_compare_page_export (self->compare, path, error);
   if (self->runs == NULL || self->runs->len == 0)
     {
       g_set_error_literal (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
@@ -854,9 +854,13 @@ suggested_name (QvizWindow *self,
   const char *what = kind;
 
   if (g_strcmp0 (page, "compare") == 0 && (g_str_equal (kind, "chart") || g_str_equal (kind, "csv")))
-    return g_strdup_printf ("%s-%.8s-vs-%.8s.%s", self->model_name ? self->model_name : "qviz",
-                            self->compare_uuid_a ? self->compare_uuid_a : "",
-                            self->compare_uuid_b ? self->compare_uuid_b : "", format);
+    {
+      const char *uuid_a = qviz_compare_page_get_uuid_a (self->compare);
+      const char *uuid_b = qviz_compare_page_get_uuid_b (self->compare);
+
+      return g_strdup_printf ("%s-%.8s-vs-%.8s.%s", self->model_name ? self->model_name : "qviz",
+                              uuid_a ? uuid_a : "", uuid_b ? uuid_b : "", format);
+    }
   if (g_str_equal (kind, "chart"))
     what = g_strcmp0 (page, "flame") == 0 ? "flame" : "curves";
   if (g_str_equal (kind, "csv"))
@@ -1452,7 +1456,8 @@ qviz_window_update_actions (QvizWindow *self)
   gboolean on_compare = self->pages != NULL &&
                         g_strcmp0 (adw_view_stack_get_visible_child_name (self->pages), "compare") == 0;
   gboolean can_write = self->store != NULL && !qviz_store_is_read_only (self->store);
-  gboolean chart = on_compare ? qviz_window_has_comparison (self) || self->compare_dirty : have_runs;
+  gboolean chart = on_compare ? self->compare != NULL && qviz_compare_page_has_comparison (self->compare)
+                              : have_runs;
 
   set_enabled (self, "export", have_runs || chart);
   set_enabled (self, "export-chart", chart);

@@ -169,26 +169,6 @@ qviz_window_choice_setup (GtkDropDown *dropdown)
   gtk_drop_down_set_list_factory (dropdown, list);
 }
 
-GtkDropDown *
-qviz_window_choice_new (void)
-{
-  GtkDropDown *dropdown = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
-
-  qviz_window_choice_setup (dropdown);
-  return dropdown;
-}
-
-GtkWidget *
-qviz_window_framed (GtkWidget *child)
-{
-  GtkWidget *frame = gtk_frame_new (NULL);
-
-  gtk_frame_set_child (GTK_FRAME (frame), child);
-  gtk_widget_add_css_class (frame, "view");
-  gtk_widget_set_overflow (frame, GTK_OVERFLOW_HIDDEN);
-  return frame;
-}
-
 const QvizRun *
 qviz_window_config_run (GPtrArray              *runs,
                         const QvizWindowConfig *config,

@@ -9,6 +9,10 @@
 
 G_BEGIN_DECLS
 
+/* Names, kernels and hostnames longer than this are cut for display:
+ * a database may hold megabyte-long strings, which labels lay out slowly. */
+#define QVIZ_WINDOW_MAX_TEXT 1024
+
 /* One configuration of a sweep: its runs share it, one per precision. */
 typedef struct {
   int height, width, threads;
@@ -20,10 +24,8 @@ const QvizRun *qviz_window_config_run       (GPtrArray              *runs,
                                              const QvizWindowConfig *config,
                                              const char             *precision);
 
-GtkWidget   *qviz_window_framed             (GtkWidget *child);
-/* A drop-down of long names (configurations, sweeps) that does not set
- * the page's width: new, or one a template made. */
-GtkDropDown *qviz_window_choice_new         (void);
+/* Makes a drop-down of long names (configurations, sweeps), one a
+ * template made, show them without setting the page's width. */
 void         qviz_window_choice_setup       (GtkDropDown *dropdown);
 char        *qviz_window_format_time        (gint64 unix_us);
 char        *qviz_window_format_ms          (double ms);

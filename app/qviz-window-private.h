@@ -9,6 +9,7 @@
 #include "qviz-accuracy-page.h"
 #include "qviz-breakdown-view.h"
 #include "qviz-cold-start-page.h"
+#include "qviz-compare-page.h"
 #include "qviz-curves-view.h"
 #include "qviz-flame-page.h"
 #include "qviz-layers-page.h"
@@ -20,10 +21,6 @@
 #include "qviz-sweep.h"
 
 G_BEGIN_DECLS
-
-/* Names, kernels and hostnames longer than this are cut for display:
- * a database may hold megabyte-long strings, which labels lay out slowly. */
-#define QVIZ_WINDOW_MAX_TEXT 1024
 
 
 struct _QvizWindow
@@ -40,24 +37,15 @@ struct _QvizWindow
    * holds it). */
   QvizGraph         *graph;
   GPtrArray         *sweeps;        /* QvizSweep * of the model, as listed */
-  GPtrArray         *all_sweeps;    /* QvizSweep * of every model, for Compare */
+  GPtrArray         *all_sweeps;    /* QvizSweep * of every model, for Compare and Machines */
   char              *sweep_uuid;    /* the sweep shown */
   GPtrArray         *runs;          /* its QvizRun *, with details */
   GArray            *configs;       /* Config: (resolution, threads) of runs */
-  GPtrArray         *compare_runs_a, *compare_runs_b;
-  GPtrArray         *comparisons;   /* QvizRunComparison * of matched runs */
-  char              *compare_uuid_a, *compare_uuid_b;  /* the sweeps chosen */
-  char              *compare_for;   /* sweep shown when A and B were chosen */
-  char              *compare_filled; /* what the page shows: A, B, their runs */
-  gboolean           compare_dirty; /* refill when the page is next shown */
   guint              n_detailed_loads; /* runs read with layers and spans */
   gboolean           loading_sweep; /* a worker reads the runs of sweep_uuid */
   guint              sweep_generation; /* which worker's runs are awaited */
   GCancellable      *sweep_cancellable;
   GtkSpinner        *loading_spinner;
-  gboolean           compare_computing; /* a worker loads and compares A and B */
-  guint              compare_generation; /* which worker's answer is awaited */
-  GCancellable      *compare_cancellable;
   guint              loading_model; /* model loads in flight */
   guint              store_jobs;    /* imports and exports in flight */
 
@@ -106,17 +94,9 @@ struct _QvizWindow
   QvizAccuracyPage  *accuracy;
   QvizSqnrBanner    *sqnr_banner;
 
-  /* Compare */
-  GtkDropDown       *compare_a, *compare_b, *compare_config;
-  GtkStack          *compare_stack;  /* "empty", "computing" or "compare" */
-  GtkSpinner        *compare_spinner;
-  AdwStatusPage     *compare_empty;
-  QvizCurvesView    *compare_curves;
-  QvizFlameView     *compare_flame;
-  GtkLabel          *compare_summary;
-  GtkLabel          *compare_flame_title;
-  GtkListBox        *delta_list;
-  GtkLabel          *delta_more;
+  /* Compare: a page that owns its state and its worker; given the store,
+   * every model's sweeps and the sweep shown. */
+  QvizComparePage   *compare;
 
   /* Machines: a page that owns its state; given the store. */
   QvizMachinesPage  *machines;
@@ -160,18 +140,6 @@ guint    qviz_window_get_n_sweep_rows   (QvizWindow *self);
 gboolean qviz_window_is_running         (QvizWindow *self);
 gboolean qviz_window_is_loading         (QvizWindow *self);
 const QvizRun *qviz_window_get_report_run (QvizWindow *self, const char *precision);
-
-/* qviz-window-compare.c */
-GtkWidget *qviz_window_build_compare    (QvizWindow *self);
-/* Refills the A and B choices from all_sweeps: B the sweep shown, A the
- * one before it of the same model, unless the user chose others. */
-void     qviz_window_update_compare_choices (QvizWindow *self);
-gboolean qviz_window_has_comparison     (QvizWindow *self);
-gboolean qviz_window_is_comparing       (QvizWindow *self);
-/* The Compare page as one report page (PNG, SVG or PDF by extension), or
- * its comparisons as CSV. */
-gboolean qviz_window_export_compare     (QvizWindow *self, const char *path, GError **error);
-gboolean qviz_window_export_compare_csv (QvizWindow *self, const char *path, GError **error);
 
 /* qviz-window-accuracy.c */
 /* Makes the Accuracy page and the low-SQNR banner (self->sqnr_banner, for

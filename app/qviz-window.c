@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "qviz-chart-adapt.h"
-#include "qviz-compare.h"
 #include "qviz-zoo.h"
 
 G_DEFINE_FINAL_TYPE (QvizWindow, qviz_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -690,7 +689,7 @@ show_runs (QvizWindow *self,
   on_config_changed (self);
   qviz_cold_start_page_set_runs (self->cold_start, self->runs);
   qviz_accuracy_page_set_runs (self->accuracy, self->runs);
-  qviz_window_update_compare_choices (self);
+  qviz_compare_page_set_sweeps (self->compare, self->store, self->all_sweeps, self->sweep_uuid);
   qviz_window_reload_machines (self);
   qviz_window_update_actions (self);
 }
@@ -1066,7 +1065,15 @@ qviz_window_init (QvizWindow *self)
   self->cold_start = QVIZ_COLD_START_PAGE (qviz_cold_start_page_new ());
   page = adw_view_stack_add_titled (self->pages, GTK_WIDGET (self->cold_start), "cold-start", _("Cold Start"));
   adw_view_stack_page_set_icon_name (page, "document-open-recent-symbolic");
-  page = adw_view_stack_add_titled (self->pages, qviz_window_build_compare (self), "compare", _("Compare"));
+  self->compare = QVIZ_COMPARE_PAGE (qviz_compare_page_new ());
+  g_object_bind_property (self->overview, "log-scale", self->compare, "log-scale", G_BINDING_SYNC_CREATE);
+  /* The page outlives the window while its worker runs. */
+  g_signal_connect_object (self->compare, "failed", G_CALLBACK (qviz_window_toast), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->compare, "notify::computing", G_CALLBACK (qviz_window_update_actions),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->compare, "notify::has-comparison", G_CALLBACK (qviz_window_update_actions),
+                           self, G_CONNECT_SWAPPED);
+  page = adw_view_stack_add_titled (self->pages, GTK_WIDGET (self->compare), "compare", _("Compare"));
   adw_view_stack_page_set_icon_name (page, "view-dual-symbolic");
   self->machines = QVIZ_MACHINES_PAGE (qviz_machines_page_new ());
   g_signal_connect_swapped (self->machines, "sweep-activated", G_CALLBACK (qviz_window_open_sweep), self);
@@ -1162,8 +1169,6 @@ qviz_window_dispose (GObject *object)
 
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
-  if (self->compare_cancellable)
-    g_cancellable_cancel (self->compare_cancellable);
   if (self->sweep_cancellable)
     g_cancellable_cancel (self->sweep_cancellable);
   G_OBJECT_CLASS (qviz_window_parent_class)->dispose (object);
@@ -1176,21 +1181,13 @@ qviz_window_finalize (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->compare_cancellable);
   g_clear_object (&self->sweep_cancellable);
   g_clear_object (&self->export_chart_section);
   g_clear_object (&self->export_data_section);
-  g_clear_pointer (&self->comparisons, g_ptr_array_unref);
-  g_free (self->compare_uuid_a);
-  g_free (self->compare_uuid_b);
-  g_free (self->compare_for);
-  g_free (self->compare_filled);
   g_clear_pointer (&self->store, qviz_store_close);
   g_clear_pointer (&self->sweeps, g_ptr_array_unref);
   g_clear_pointer (&self->all_sweeps, g_ptr_array_unref);
   g_clear_pointer (&self->runs, g_ptr_array_unref);
-  g_clear_pointer (&self->compare_runs_a, g_ptr_array_unref);
-  g_clear_pointer (&self->compare_runs_b, g_ptr_array_unref);
   g_clear_pointer (&self->configs, g_array_unref);
   g_free (self->model_spec);
   g_free (self->model_name);

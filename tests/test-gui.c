@@ -26,6 +26,7 @@
 #include "qviz-model.h"
 #include "qviz-sweep.h"
 #include "qviz-window-private.h"
+#include "qviz-compare-page-private.h"
 #include "qviz-flame-page-private.h"
 #include "gui-harness.h"
 
@@ -63,7 +64,7 @@ sweep_progressing (gpointer data)
 static gboolean
 compare_finished (gpointer data)
 {
-  return !qviz_window_is_comparing (window);
+  return !qviz_compare_page_is_computing (window->compare);
 }
 
 static void
@@ -257,16 +258,16 @@ test_pages (void)
    * curves are drawn and every layer's change is within noise (greyed). */
   show_page ("compare");
   g_assert_true (qviz_test_iterate_until (compare_finished, NULL, 30));
-  g_assert_cmpuint (qviz_curves_view_get_n_series (window->compare_curves), ==, 4);
-  ink = qviz_test_count_ink (GTK_WIDGET (window->compare_curves), &total);
+  g_assert_cmpuint (qviz_curves_view_get_n_series (window->compare->curves), ==, 4);
+  ink = qviz_test_count_ink (GTK_WIDGET (window->compare->curves), &total);
   g_assert_cmpuint (ink, >, total / 50);
-  g_assert_true (qviz_window_has_comparison (window));
-  g_assert_cmpint (qviz_flame_view_get_color_mode (window->compare_flame), ==, QVIZ_FLAME_COLOR_BY_RATIO);
+  g_assert_true (qviz_compare_page_has_comparison (window->compare));
+  g_assert_cmpint (qviz_flame_view_get_color_mode (window->compare->flame), ==, QVIZ_FLAME_COLOR_BY_RATIO);
   {
     guint n_rows = 0;
     /* The first row is the header. */
-    for (GtkListBoxRow *row = gtk_list_box_get_row_at_index (window->delta_list, 1); row;
-         row = gtk_list_box_get_row_at_index (window->delta_list, ++n_rows + 1))
+    for (GtkListBoxRow *row = gtk_list_box_get_row_at_index (window->compare->delta_list, 1); row;
+         row = gtk_list_box_get_row_at_index (window->compare->delta_list, ++n_rows + 1))
       g_assert_true (gtk_widget_has_css_class (gtk_list_box_row_get_child (row), "qviz-within-noise"));
     g_assert_cmpuint (n_rows, >=, 2);
   }
@@ -983,18 +984,18 @@ test_machines_and_compare (void)
   g_assert_cmpstr (window->sweep_uuid, ==, uuid_b);
   show_page ("compare");
   g_assert_true (qviz_test_iterate_until (compare_finished, NULL, 30));
-  g_assert_cmpstr (window->compare_uuid_b, ==, uuid_b);
-  g_assert_cmpstr (window->compare_uuid_a, !=, uuid_b);
-  g_assert_true (qviz_window_has_comparison (window));
-  g_assert_cmpuint (qviz_curves_view_get_n_series (window->compare_curves), ==, 4);
-  ink = qviz_test_count_ink (GTK_WIDGET (window->compare_curves), &total);
+  g_assert_cmpstr (qviz_compare_page_get_uuid_b (window->compare), ==, uuid_b);
+  g_assert_cmpstr (qviz_compare_page_get_uuid_a (window->compare), !=, uuid_b);
+  g_assert_true (qviz_compare_page_has_comparison (window->compare));
+  g_assert_cmpuint (qviz_curves_view_get_n_series (window->compare->curves), ==, 4);
+  ink = qviz_test_count_ink (GTK_WIDGET (window->compare->curves), &total);
   g_test_message ("compare curves: %u of %u pixels drawn", ink, total);
   g_assert_cmpuint (ink, >, total / 50);
-  g_assert_cmpuint (qviz_flame_view_get_n_bands (window->compare_flame), ==, 1);
-  ink = qviz_test_count_ink (GTK_WIDGET (window->compare_flame), &total);
+  g_assert_cmpuint (qviz_flame_view_get_n_bands (window->compare->flame), ==, 1);
+  ink = qviz_test_count_ink (GTK_WIDGET (window->compare->flame), &total);
   g_test_message ("differential flame: %u of %u pixels drawn", ink, total);
   g_assert_cmpuint (ink, >, total / 50);
-  g_assert_nonnull (gtk_list_box_get_row_at_index (window->delta_list, 2));
+  g_assert_nonnull (gtk_list_box_get_row_at_index (window->compare->delta_list, 2));
 
   /* The export menu writes the comparison report while Compare shows,
    * and the sweep's report and breakdown otherwise. */
@@ -1061,6 +1062,121 @@ test_machines_and_compare (void)
   }
 }
 
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type)
+{
+  if (g_type_is_a (G_OBJECT_TYPE (widget), type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The rows a chooser's open list offers: its search narrows them. */
+static guint
+choice_rows (GtkDropDown *dropdown)
+{
+  GtkWidget *list = find_widget (GTK_WIDGET (dropdown), GTK_TYPE_LIST_VIEW);
+
+  g_assert_nonnull (list);
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list))));
+}
+
+typedef struct {
+  GtkDropDown *dropdown;
+  guint        n_rows;
+} ChoiceRows;
+
+static gboolean
+choice_has_rows (gpointer data)
+{
+  ChoiceRows *want = data;
+
+  return choice_rows (want->dropdown) == want->n_rows;
+}
+
+/* Types text into the chooser's search entry, as a person would, and
+ * gives the entry's delay time to pass; returns the rows then offered. */
+static guint
+type_in_choice (GtkDropDown *dropdown,
+                const char  *text,
+                guint        expected)
+{
+  GtkWidget *entry = find_widget (GTK_WIDGET (dropdown), GTK_TYPE_SEARCH_ENTRY);
+  ChoiceRows want = { dropdown, expected };
+
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+  qviz_test_iterate_until (choice_has_rows, &want, 3);
+  qviz_test_settle (0.3);
+  return choice_rows (dropdown);
+}
+
+/* Typing in a Compare chooser keeps the sweeps whose label has every
+ * letter typed, anywhere in it: the machine (mid-label, which a match on
+ * the label's start would miss), the sweep's name, the model; choosing a
+ * row of the narrowed list chooses that sweep. */
+static void
+test_compare_choice_filter (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "filter.sqlite", NULL);
+  g_autofree char *uuid = NULL;
+  g_autoptr (GError) error = NULL;
+  GtkDropDown *choice;
+  GPtrArray *sweeps;
+  guint n_host = 0, n_model = 0, position = GTK_INVALID_LIST_POSITION;
+
+  g_assert_true (qviz_test_iterate_until (window_ready, NULL, 30));
+  g_free (record_elsewhere (path, "dwsep5x5"));
+  uuid = record_elsewhere (path, "conv5x5s2");
+  qviz_window_import_database (window, path);
+  g_assert_true (qviz_test_iterate_until (store_idle, NULL, 30));
+  g_assert_true (qviz_window_label_sweep (window, uuid, "Nightly Baseline", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (qviz_test_iterate_until (store_idle, NULL, 30));
+  show_page ("compare");
+  g_assert_true (qviz_test_iterate_until (compare_finished, NULL, 30));
+
+  choice = window->compare->choice_a;
+  sweeps = window->compare->all_sweeps;
+  for (guint i = 0; i < sweeps->len; i++)
+    {
+      const QvizSweep *s = g_ptr_array_index (sweeps, i);
+      n_host += g_strcmp0 (s->hostname, "lab-xeon") == 0;
+      n_model += g_strcmp0 (s->model_name, "conv5x5s2") == 0;
+      if (g_str_equal (s->uuid, uuid))
+        position = i;
+    }
+  g_test_message ("%u sweeps: %u of lab-xeon, %u of conv5x5s2", sweeps->len, n_host, n_model);
+  g_assert_cmpuint (position, !=, GTK_INVALID_LIST_POSITION);
+  g_assert_cmpuint (n_host, >=, 2);
+  g_assert_cmpuint (n_host, <, sweeps->len);
+  g_assert_cmpuint (n_model, <, sweeps->len);
+  g_assert_cmpuint (choice_rows (choice), ==, sweeps->len);
+
+  g_assert_cmpuint (type_in_choice (choice, "lab-xeon", n_host), ==, n_host);
+  g_assert_cmpuint (type_in_choice (choice, "conv5x5s2", n_model), ==, n_model);
+  g_assert_cmpuint (type_in_choice (choice, "no such sweep", 0), ==, 0);
+  g_assert_cmpuint (type_in_choice (choice, "", sweeps->len), ==, sweeps->len);
+  /* Case does not matter, and the name comes first in the label. */
+  g_assert_cmpuint (type_in_choice (choice, "nightly base", 1), ==, 1);
+
+  /* The one row left is the named sweep: choosing it makes it A. */
+  gtk_widget_activate_action (find_widget (GTK_WIDGET (choice), GTK_TYPE_LIST_VIEW),
+                              "list.activate-item", "u", 0);
+  qviz_test_settle (0.2);
+  g_assert_cmpuint (gtk_drop_down_get_selected (choice), ==, position);
+  g_assert_cmpstr (qviz_compare_page_get_uuid_a (window->compare), ==, uuid);
+  g_assert_cmpuint (choice_rows (choice), ==, sweeps->len);
+  g_assert_true (qviz_test_iterate_until (compare_finished, NULL, 30));
+}
+
 static gboolean
 count_tick (gpointer data)
 {
@@ -1099,22 +1215,22 @@ test_compare_in_worker (void)
 
   position = sweep_position (uuid);
   source = g_timeout_add (1, count_tick, &ticks);
-  gtk_drop_down_set_selected (window->compare_b, position);
+  gtk_drop_down_set_selected (window->compare->choice_b, position);
   ticks_before = ticks;
   start = g_get_monotonic_time ();
-  gtk_drop_down_set_selected (window->compare_a, position);
-  g_assert_true (qviz_window_is_comparing (window));
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->compare_stack), ==, "computing");
+  gtk_drop_down_set_selected (window->compare->choice_a, position);
+  g_assert_true (qviz_compare_page_is_computing (window->compare));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->compare->stack), ==, "computing");
   g_assert_true (qviz_test_iterate_until (compare_finished, NULL, 60));
   g_test_message ("comparison: %.1f ms, the periodic source fired %u times meanwhile",
                   (g_get_monotonic_time () - start) / 1000.0, ticks - ticks_before);
   g_source_remove (source);
   g_assert_cmpuint (ticks - ticks_before, >, 0);
-  g_assert_true (qviz_window_has_comparison (window));
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->compare_stack), ==, "compare");
-  g_assert_cmpstr (window->compare_uuid_a, ==, uuid);
-  g_assert_cmpstr (window->compare_uuid_b, ==, uuid);
-  g_assert_nonnull (gtk_list_box_get_row_at_index (window->delta_list, 2));
+  g_assert_true (qviz_compare_page_has_comparison (window->compare));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->compare->stack), ==, "compare");
+  g_assert_cmpstr (qviz_compare_page_get_uuid_a (window->compare), ==, uuid);
+  g_assert_cmpstr (qviz_compare_page_get_uuid_b (window->compare), ==, uuid);
+  g_assert_nonnull (gtk_list_box_get_row_at_index (window->compare->delta_list, 2));
 }
 
 static gboolean
@@ -1650,6 +1766,7 @@ main (int   argc,
   g_test_add_func ("/gui/run-and-cancel", test_run_and_cancel);
   g_test_add_func ("/gui/machines-and-compare", test_machines_and_compare);
   g_test_add_func ("/gui/compare-in-worker", test_compare_in_worker);
+  g_test_add_func ("/gui/compare-choice-filter", test_compare_choice_filter);
   g_test_add_func ("/gui/sweep-loads-in-worker", test_sweep_loads_in_worker);
   g_test_add_func ("/gui/uninstalled-schema", test_uninstalled_schema);
   g_test_add_func ("/gui/shortcuts-window", test_shortcuts_window);

@@ -1,5 +1,4 @@
-/* qviz-window-compare.c: the Compare page -- two sweeps (two machines, two
- * versions, two ISAs) side by side.
+/* qviz-compare-page.c: two sweeps side by side.
  *
  * Both sweeps' latency curves share one chart; for one configuration they
  * have in common (the largest, unless the user picks another) a
@@ -10,8 +9,9 @@
  */
 
 #include "qviz-config.h"
-#include "qviz-window-private.h"
+#include "qviz-compare-page-private.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 #include <math.h>
 
@@ -20,13 +20,36 @@
 #include "qviz-compare-report-painter.h"
 #include "qviz-compare.h"
 #include "qviz-export.h"
+#include "qviz-graph.h"
+#include "qviz-machine.h"
+#include "qviz-sweep.h"
+#include "qviz-window-format.h"
 
 /* The table shows the most changed layers; the rest are one scroll too many. */
 #define MAX_DELTA_ROWS 80
 
+G_DEFINE_FINAL_TYPE (QvizComparePage, qviz_compare_page, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_LOG_SCALE,
+  PROP_COMPUTING,
+  PROP_HAS_COMPARISON,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static const QvizSweep *
-chosen_sweep (QvizWindow  *self,
-              GtkDropDown *dropdown)
+chosen_sweep (QvizComparePage *self,
+              GtkDropDown     *dropdown)
 {
   guint i = gtk_drop_down_get_selected (dropdown);
 
@@ -98,9 +121,9 @@ config_label (const QvizRun *run)
 }
 
 static const QvizRunComparison *
-selected_comparison (QvizWindow *self)
+selected_comparison (QvizComparePage *self)
 {
-  guint i = gtk_drop_down_get_selected (self->compare_config);
+  guint i = gtk_drop_down_get_selected (self->config_choice);
 
   if (self->comparisons == NULL || i >= self->comparisons->len)
     return NULL;
@@ -108,11 +131,84 @@ selected_comparison (QvizWindow *self)
 }
 
 gboolean
-qviz_window_has_comparison (QvizWindow *self)
+qviz_compare_page_has_comparison (QvizComparePage *self)
 {
-  g_return_val_if_fail (QVIZ_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (QVIZ_IS_COMPARE_PAGE (self), FALSE);
 
   return self->comparisons != NULL && self->comparisons->len > 0;
+}
+
+gboolean
+qviz_compare_page_is_computing (QvizComparePage *self)
+{
+  g_return_val_if_fail (QVIZ_IS_COMPARE_PAGE (self), FALSE);
+
+  return self->computing;
+}
+
+const char *
+qviz_compare_page_get_uuid_a (QvizComparePage *self)
+{
+  g_return_val_if_fail (QVIZ_IS_COMPARE_PAGE (self), NULL);
+
+  return self->uuid_a;
+}
+
+const char *
+qviz_compare_page_get_uuid_b (QvizComparePage *self)
+{
+  g_return_val_if_fail (QVIZ_IS_COMPARE_PAGE (self), NULL);
+
+  return self->uuid_b;
+}
+
+gboolean
+qviz_compare_page_get_log_scale (QvizComparePage *self)
+{
+  g_return_val_if_fail (QVIZ_IS_COMPARE_PAGE (self), FALSE);
+
+  return self->log_scale;
+}
+
+void
+qviz_compare_page_set_log_scale (QvizComparePage *self,
+                                 gboolean         log_scale)
+{
+  g_return_if_fail (QVIZ_IS_COMPARE_PAGE (self));
+
+  log_scale = !!log_scale;
+  if (self->log_scale == log_scale)
+    return;
+  self->log_scale = log_scale;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_SCALE]);
+}
+
+static void
+set_computing (QvizComparePage *self,
+               gboolean         computing)
+{
+  if (computing)
+    gtk_spinner_start (self->spinner);
+  else
+    gtk_spinner_stop (self->spinner);
+  if (self->computing == computing)
+    return;
+  self->computing = computing;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPUTING]);
+}
+
+/* Replaces the comparisons shown (taken; NULL: none) and says whether
+ * there is now one to export. */
+static void
+set_comparisons (QvizComparePage *self,
+                 GPtrArray       *comparisons)
+{
+  gboolean had = qviz_compare_page_has_comparison (self);
+
+  g_clear_pointer (&self->comparisons, g_ptr_array_unref);
+  self->comparisons = comparisons;
+  if (had != qviz_compare_page_has_comparison (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_COMPARISON]);
 }
 
 /* ---- the layer table ------------------------------------------------ */
@@ -250,8 +346,6 @@ compare_delta_size (gconstpointer a,
   return (dy > dx) - (dy < dx);
 }
 
-/* ---- filling -------------------------------------------------------- */
-
 static char *
 summary_text (const QvizRunComparison *c)
 {
@@ -291,7 +385,7 @@ summary_text (const QvizRunComparison *c)
 }
 
 static void
-fill_detail (QvizWindow *self)
+fill_detail (QvizComparePage *self)
 {
   const QvizRunComparison *c = selected_comparison (self);
   g_autoptr (GPtrArray) sorted = g_ptr_array_new ();
@@ -302,22 +396,22 @@ fill_detail (QvizWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->delta_more), FALSE);
   if (c == NULL)
     {
-      qviz_flame_view_clear (self->compare_flame);
-      gtk_label_set_text (self->compare_summary,
+      qviz_flame_view_clear (self->flame);
+      gtk_label_set_text (self->summary,
                           _("A and B have no configuration (precision, size, threads) in common: only their curves can be compared."));
-      gtk_label_set_text (self->compare_flame_title, "");
+      gtk_label_set_text (self->flame_title, "");
       return;
     }
 
   short_labels (c->a, c->b, &label_a, &label_b);
   summary = summary_text (c);
-  gtk_label_set_text (self->compare_summary, summary);
+  gtk_label_set_text (self->summary, summary);
   config = config_label (c->b);
   /* TRANSLATORS: differential flame chart title: B's label, A's label, configuration. */
   title = g_strdup_printf (_("%s against %s, layer by layer (%s), coloured by B's time over A's; grey: within timing noise"),
                            label_b, label_a, config);
-  gtk_label_set_text (self->compare_flame_title, title);
-  qviz_flame_view_set_comparison (self->compare_flame, c->b, c);
+  gtk_label_set_text (self->flame_title, title);
+  qviz_flame_view_set_comparison (self->flame, c->b, c);
 
   gtk_list_box_append (self->delta_list, delta_header ());
   for (guint i = 0; i < c->layers->len; i++)
@@ -402,29 +496,27 @@ compare_thread (GTask        *task,
 }
 
 static void
-show_empty (QvizWindow *self)
+show_empty (QvizComparePage *self)
 {
-  qviz_curves_view_set_series (self->compare_curves, NULL);
-  qviz_flame_view_clear (self->compare_flame);
-  gtk_drop_down_set_model (self->compare_config, NULL);
-  gtk_stack_set_visible_child_name (self->compare_stack, "empty");
-  qviz_window_update_actions (self);
+  qviz_curves_view_set_series (self->curves, NULL);
+  qviz_flame_view_clear (self->flame);
+  gtk_drop_down_set_model (self->config_choice, NULL);
+  gtk_stack_set_visible_child_name (self->stack, "empty");
 }
 
 static void
-show_comparisons (QvizWindow *self)
+show_comparisons (QvizComparePage *self)
 {
   g_autoptr (GPtrArray) series = NULL;
   g_autoptr (GtkStringList) configs = gtk_string_list_new (NULL);
   g_autofree char *label_a = NULL, *label_b = NULL;
   const QvizRun *first_a, *first_b;
 
-  first_a = g_ptr_array_index (self->compare_runs_a, 0);
-  first_b = g_ptr_array_index (self->compare_runs_b, 0);
+  first_a = g_ptr_array_index (self->runs_a, 0);
+  first_b = g_ptr_array_index (self->runs_b, 0);
   short_labels (first_a, first_b, &label_a, &label_b);
-  series = qviz_chart_curves_from_two_sweeps (self->compare_runs_a, label_a,
-                                              self->compare_runs_b, label_b);
-  qviz_curves_view_set_series (self->compare_curves, series);
+  series = qviz_chart_curves_from_two_sweeps (self->runs_a, label_a, self->runs_b, label_b);
+  qviz_curves_view_set_series (self->curves, series);
 
   for (guint i = 0; i < self->comparisons->len; i++)
     {
@@ -435,14 +527,13 @@ show_comparisons (QvizWindow *self)
                                                  c->significant ? "" : _(" (noise)"));
       gtk_string_list_append (configs, text);
     }
-  g_signal_handlers_block_by_func (self->compare_config, fill_detail, self);
-  gtk_drop_down_set_model (self->compare_config, G_LIST_MODEL (configs));
-  gtk_drop_down_set_selected (self->compare_config, 0);
-  g_signal_handlers_unblock_by_func (self->compare_config, fill_detail, self);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->compare_config), self->comparisons->len > 1);
-  gtk_stack_set_visible_child_name (self->compare_stack, "compare");
+  g_signal_handlers_block_by_func (self->config_choice, fill_detail, self);
+  gtk_drop_down_set_model (self->config_choice, G_LIST_MODEL (configs));
+  gtk_drop_down_set_selected (self->config_choice, 0);
+  g_signal_handlers_unblock_by_func (self->config_choice, fill_detail, self);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->config_choice), self->comparisons->len > 1);
+  gtk_stack_set_visible_child_name (self->stack, "compare");
   fill_detail (self);
-  qviz_window_update_actions (self);
 }
 
 static void
@@ -450,55 +541,57 @@ on_compare_done (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  QvizWindow *self = QVIZ_WINDOW (source);
+  QvizComparePage *self = QVIZ_COMPARE_PAGE (source);
   CompareJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
   gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
 
   /* A newer choice superseded this one: its own task fills the page. */
-  if (job->generation != self->compare_generation)
+  if (job->generation != self->generation)
     return;
-  self->compare_computing = FALSE;
-  gtk_spinner_stop (self->compare_spinner);
   if (!ok)
     {
-      qviz_window_toast (self, error->message);
       show_empty (self);
+      set_computing (self, FALSE);
+      g_signal_emit (self, signals[FAILED], 0, error->message);
       return;
     }
-  self->compare_runs_a = g_steal_pointer (&job->runs_a);
-  self->compare_runs_b = g_steal_pointer (&job->runs_b);
+  self->runs_a = g_steal_pointer (&job->runs_a);
+  self->runs_b = g_steal_pointer (&job->runs_b);
+  /* The page shows the comparisons before it says they are there. */
   self->comparisons = g_steal_pointer (&job->comparisons);
-  if (self->compare_runs_a->len == 0 || self->compare_runs_b->len == 0)
+  if (self->runs_a->len == 0 || self->runs_b->len == 0)
     show_empty (self);
   else
     show_comparisons (self);
+  if (qviz_compare_page_has_comparison (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_COMPARISON]);
+  set_computing (self, FALSE);
 }
 
 static void
-fill_compare (QvizWindow *self)
+fill_compare (QvizComparePage *self)
 {
-  const QvizSweep *sa = chosen_sweep (self, self->compare_a);
-  const QvizSweep *sb = chosen_sweep (self, self->compare_b);
+  const QvizSweep *sa = chosen_sweep (self, self->choice_a);
+  const QvizSweep *sb = chosen_sweep (self, self->choice_b);
   g_autoptr (GTask) task = NULL;
   CompareJob *job;
 
-  self->compare_dirty = FALSE;
-  g_clear_pointer (&self->comparisons, g_ptr_array_unref);
-  g_clear_pointer (&self->compare_runs_a, g_ptr_array_unref);
-  g_clear_pointer (&self->compare_runs_b, g_ptr_array_unref);
-  g_free (self->compare_filled);
-  self->compare_filled = choice_key (sa, sb);
-  self->compare_generation++;
-  if (self->compare_cancellable != NULL)
-    g_cancellable_cancel (self->compare_cancellable);
-  g_clear_object (&self->compare_cancellable);
+  self->dirty = FALSE;
+  set_comparisons (self, NULL);
+  g_clear_pointer (&self->runs_a, g_ptr_array_unref);
+  g_clear_pointer (&self->runs_b, g_ptr_array_unref);
+  g_free (self->filled);
+  self->filled = choice_key (sa, sb);
+  self->generation++;
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
 
   if (sa == NULL || sb == NULL || self->store == NULL)
     {
-      self->compare_computing = FALSE;
-      gtk_spinner_stop (self->compare_spinner);
       show_empty (self);
+      set_computing (self, FALSE);
       return;
     }
 
@@ -506,63 +599,111 @@ fill_compare (QvizWindow *self)
   job->db_path = g_strdup (qviz_store_get_path (self->store));
   job->uuid_a = g_strdup (sa->uuid);
   job->uuid_b = g_strdup (sb->uuid);
-  job->generation = self->compare_generation;
-  self->compare_cancellable = g_cancellable_new ();
-  self->compare_computing = TRUE;
-  gtk_spinner_start (self->compare_spinner);
-  gtk_stack_set_visible_child_name (self->compare_stack, "computing");
-  qviz_window_update_actions (self);
+  job->generation = self->generation;
+  self->cancellable = g_cancellable_new ();
+  gtk_stack_set_visible_child_name (self->stack, "computing");
+  set_computing (self, TRUE);
 
-  task = g_task_new (self, self->compare_cancellable, on_compare_done, NULL);
+  task = g_task_new (self, self->cancellable, on_compare_done, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify) compare_job_free);
   g_task_set_return_on_cancel (task, FALSE);
   g_task_run_in_thread (task, compare_thread);
 }
 
-gboolean
-qviz_window_is_comparing (QvizWindow *self)
-{
-  g_return_val_if_fail (QVIZ_IS_WINDOW (self), FALSE);
-  return self->compare_computing;
-}
-
-static gboolean
-page_is_visible (QvizWindow *self)
-{
-  return g_strcmp0 (adw_view_stack_get_visible_child_name (self->pages), "compare") == 0 &&
-         gtk_widget_get_mapped (GTK_WIDGET (self->pages));
-}
-
 static void
-on_choice_changed (QvizWindow *self)
+on_choice_changed (QvizComparePage *self)
 {
-  const QvizSweep *sa = chosen_sweep (self, self->compare_a);
-  const QvizSweep *sb = chosen_sweep (self, self->compare_b);
+  const QvizSweep *sa = chosen_sweep (self, self->choice_a);
+  const QvizSweep *sb = chosen_sweep (self, self->choice_b);
   g_autofree char *key = choice_key (sa, sb);
 
-  g_free (self->compare_uuid_a);
-  g_free (self->compare_uuid_b);
-  self->compare_uuid_a = g_strdup (sa ? sa->uuid : NULL);
-  self->compare_uuid_b = g_strdup (sb ? sb->uuid : NULL);
-  if ((self->comparisons != NULL || self->compare_computing) &&
-      g_strcmp0 (key, self->compare_filled) == 0)
+  g_free (self->uuid_a);
+  g_free (self->uuid_b);
+  self->uuid_a = g_strdup (sa ? sa->uuid : NULL);
+  self->uuid_b = g_strdup (sb ? sb->uuid : NULL);
+  if ((self->comparisons != NULL || self->computing) && g_strcmp0 (key, self->filled) == 0)
     return;
-  if (page_is_visible (self))
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
     fill_compare (self);
   else
-    self->compare_dirty = TRUE;
+    self->dirty = TRUE;
 }
 
 static void
-on_page_changed (QvizWindow *self)
+on_swap_clicked (QvizComparePage *self)
 {
-  if (self->compare_dirty && page_is_visible (self))
-    fill_compare (self);
+  guint a = gtk_drop_down_get_selected (self->choice_a);
+  guint b = gtk_drop_down_get_selected (self->choice_b);
+
+  g_signal_handlers_block_by_func (self->choice_a, on_choice_changed, self);
+  gtk_drop_down_set_selected (self->choice_a, b);
+  g_signal_handlers_unblock_by_func (self->choice_a, on_choice_changed, self);
+  gtk_drop_down_set_selected (self->choice_b, a);
+}
+
+/* ---- the choices of A and B ----------------------------------------- */
+
+/* What a chooser shows of a sweep, and what typing in it filters by: its
+ * name if it has one, its model, machine, date and how it differs from a
+ * sweep with the defaults. */
+static char *
+sweep_choice_label (const QvizSweep *s)
+{
+  g_autofree char *date = qviz_window_format_time (s->created);
+  g_autofree char *options = qviz_sweep_options_summary (s->options);
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  if (s->name != NULL && s->name[0] != '\0')
+    g_string_append_printf (text, "%s · ", s->name);
+  g_string_append_printf (text, "%s · %s · %s", s->model_name ? s->model_name : "?",
+                          s->hostname ? s->hostname : "?", date);
+  if (options != NULL)
+    g_string_append_printf (text, " · %s", options);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  if (g_type_is_a (G_OBJECT_TYPE (widget), type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Typing in a chooser keeps the sweeps whose label has the text anywhere
+ * (a machine, a date, an option), not only at its start. */
+static void
+match_anywhere (GtkDropDown *dropdown)
+{
+#if GTK_CHECK_VERSION (4, 12, 0)
+  gtk_drop_down_set_search_match_mode (dropdown, GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
+#else
+  /* Before GTK 4.12 the drop-down matches prefixes only, with a
+   * GtkStringFilter on its popup's list that each new model remakes. */
+  GtkWidget *list = find_descendant (GTK_WIDGET (dropdown), GTK_TYPE_LIST_VIEW);
+  GtkSelectionModel *selection = list ? gtk_list_view_get_model (GTK_LIST_VIEW (list)) : NULL;
+  GListModel *model = GTK_IS_SINGLE_SELECTION (selection)
+                      ? gtk_single_selection_get_model (GTK_SINGLE_SELECTION (selection)) : NULL;
+  GtkFilter *filter = GTK_IS_FILTER_LIST_MODEL (model)
+                      ? gtk_filter_list_model_get_filter (GTK_FILTER_LIST_MODEL (model)) : NULL;
+
+  if (GTK_IS_STRING_FILTER (filter))
+    gtk_string_filter_set_match_mode (GTK_STRING_FILTER (filter),
+                                      GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
+#endif
 }
 
 static guint
-sweep_index (QvizWindow *self,
-             const char *uuid)
+sweep_index (QvizComparePage *self,
+             const char      *uuid)
 {
   for (guint i = 0; uuid && self->all_sweeps && i < self->all_sweeps->len; i++)
     if (g_str_equal (((QvizSweep *) g_ptr_array_index (self->all_sweeps, i))->uuid, uuid))
@@ -571,47 +712,54 @@ sweep_index (QvizWindow *self,
 }
 
 void
-qviz_window_update_compare_choices (QvizWindow *self)
+qviz_compare_page_set_sweeps (QvizComparePage *self,
+                              QvizStore       *store,
+                              GPtrArray       *all_sweeps,
+                              const char      *shown_uuid)
 {
   g_autoptr (GtkStringList) list = gtk_string_list_new (NULL);
   guint sel_a = GTK_INVALID_LIST_POSITION, sel_b = GTK_INVALID_LIST_POSITION;
+  guint n;
 
-  g_return_if_fail (QVIZ_IS_WINDOW (self));
+  g_return_if_fail (QVIZ_IS_COMPARE_PAGE (self));
 
-  for (guint i = 0; self->all_sweeps && i < self->all_sweeps->len; i++)
+  self->store = store;
+  if (all_sweeps != NULL)
+    g_ptr_array_ref (all_sweeps);
+  g_clear_pointer (&self->all_sweeps, g_ptr_array_unref);
+  self->all_sweeps = all_sweeps;
+  n = self->all_sweeps ? self->all_sweeps->len : 0;
+
+  for (guint i = 0; i < n; i++)
     {
-      const QvizSweep *s = g_ptr_array_index (self->all_sweeps, i);
-      g_autofree char *date = qviz_window_format_time (s->created);
-      g_autofree char *options = qviz_sweep_options_summary (s->options);
-      g_autofree char *text = g_strdup_printf ("%s · %s · %s%s%s", s->model_name ? s->model_name : "?",
-                                               s->hostname ? s->hostname : "?", date,
-                                               options != NULL ? " · " : "", options ? options : "");
+      g_autofree char *text = sweep_choice_label (g_ptr_array_index (self->all_sweeps, i));
       gtk_string_list_append (list, text);
     }
 
   /* Keep what the user chose while the same sweep is shown. */
-  if (g_strcmp0 (self->compare_for, self->sweep_uuid) == 0)
+  if (g_strcmp0 (self->chosen_for, shown_uuid) == 0)
     {
-      sel_a = sweep_index (self, self->compare_uuid_a);
-      sel_b = sweep_index (self, self->compare_uuid_b);
+      sel_a = sweep_index (self, self->uuid_a);
+      sel_b = sweep_index (self, self->uuid_b);
     }
   if (sel_a == GTK_INVALID_LIST_POSITION || sel_b == GTK_INVALID_LIST_POSITION)
     {
       /* B: the sweep shown; A: the sweep of the same model before it (or
        * else after it), a complete one if there is any. */
-      sel_a = sel_b = 0;
-      for (guint i = 0; self->all_sweeps && i < self->all_sweeps->len; i++)
-        if (g_strcmp0 (((QvizSweep *) g_ptr_array_index (self->all_sweeps, i))->uuid,
-                       self->sweep_uuid) == 0)
-          sel_b = i;
+      const char *model_sha256;
+
+      sel_b = sweep_index (self, shown_uuid);
+      if (sel_b == GTK_INVALID_LIST_POSITION)
+        sel_b = 0;
+      model_sha256 = n > 0 ? ((QvizSweep *) g_ptr_array_index (self->all_sweeps, sel_b))->model_sha256 : NULL;
       sel_a = sel_b;
       for (int pass = 0; pass < 2 && sel_a == sel_b; pass++)
-        for (guint k = 1; self->all_sweeps && k < self->all_sweeps->len; k++)
+        for (guint k = 1; k < n; k++)
           {
             /* Newest first: older sweeps follow sel_b, then wrap around. */
-            guint j = (sel_b + k) % self->all_sweeps->len;
+            guint j = (sel_b + k) % n;
             const QvizSweep *s = g_ptr_array_index (self->all_sweeps, j);
-            if (g_strcmp0 (s->model_sha256, self->model_sha256) == 0 &&
+            if (g_strcmp0 (s->model_sha256, model_sha256) == 0 &&
                 (pass == 1 || s->status == QVIZ_SWEEP_COMPLETE))
               {
                 sel_a = j;
@@ -619,181 +767,28 @@ qviz_window_update_compare_choices (QvizWindow *self)
               }
           }
     }
-  g_free (self->compare_for);
-  self->compare_for = g_strdup (self->sweep_uuid);
+  g_free (self->chosen_for);
+  self->chosen_for = g_strdup (shown_uuid);
 
-  g_signal_handlers_block_by_func (self->compare_a, on_choice_changed, self);
-  g_signal_handlers_block_by_func (self->compare_b, on_choice_changed, self);
-  gtk_drop_down_set_model (self->compare_a, G_LIST_MODEL (list));
-  gtk_drop_down_set_model (self->compare_b, G_LIST_MODEL (list));
-  gtk_drop_down_set_selected (self->compare_a, sel_a);
-  gtk_drop_down_set_selected (self->compare_b, sel_b);
-  g_signal_handlers_unblock_by_func (self->compare_a, on_choice_changed, self);
-  g_signal_handlers_unblock_by_func (self->compare_b, on_choice_changed, self);
+  g_signal_handlers_block_by_func (self->choice_a, on_choice_changed, self);
+  g_signal_handlers_block_by_func (self->choice_b, on_choice_changed, self);
+  gtk_drop_down_set_model (self->choice_a, G_LIST_MODEL (list));
+  gtk_drop_down_set_model (self->choice_b, G_LIST_MODEL (list));
+  match_anywhere (self->choice_a);
+  match_anywhere (self->choice_b);
+  gtk_drop_down_set_selected (self->choice_a, sel_a);
+  gtk_drop_down_set_selected (self->choice_b, sel_b);
+  g_signal_handlers_unblock_by_func (self->choice_a, on_choice_changed, self);
+  g_signal_handlers_unblock_by_func (self->choice_b, on_choice_changed, self);
   on_choice_changed (self);
-}
-
-static void
-on_swap_clicked (QvizWindow *self)
-{
-  guint a = gtk_drop_down_get_selected (self->compare_a);
-  guint b = gtk_drop_down_get_selected (self->compare_b);
-
-  g_signal_handlers_block_by_func (self->compare_a, on_choice_changed, self);
-  gtk_drop_down_set_selected (self->compare_a, b);
-  g_signal_handlers_unblock_by_func (self->compare_a, on_choice_changed, self);
-  gtk_drop_down_set_selected (self->compare_b, a);
-}
-
-/* ---- construction --------------------------------------------------- */
-
-static GtkWidget *
-heading (const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_widget_add_css_class (label, "heading");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  return label;
-}
-
-static GtkWidget *
-sweep_choice (QvizWindow   *self,
-              const char   *name,
-              const char   *tooltip,
-              GtkDropDown **out)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *label = gtk_label_new (name);
-  GtkDropDown *dropdown = qviz_window_choice_new ();
-
-  gtk_widget_add_css_class (label, "heading");
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (dropdown), tooltip);
-  gtk_widget_set_hexpand (GTK_WIDGET (dropdown), TRUE);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (dropdown));
-  gtk_widget_set_hexpand (box, TRUE);
-  g_signal_connect_swapped (dropdown, "notify::selected", G_CALLBACK (on_choice_changed), self);
-  *out = dropdown;
-  return box;
-}
-
-GtkWidget *
-qviz_window_build_compare (QvizWindow *self)
-{
-  GtkWidget *page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *clamp = adw_clamp_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *row, *button, *label;
-
-  gtk_widget_set_margin_start (bar, 12);
-  gtk_widget_set_margin_end (bar, 12);
-  gtk_widget_set_margin_top (bar, 8);
-  gtk_widget_set_margin_bottom (bar, 8);
-  gtk_box_append (GTK_BOX (bar), sweep_choice (self, _("A"), _("The reference sweep"), &self->compare_a));
-  button = gtk_button_new_from_icon_name ("object-flip-horizontal-symbolic");
-  gtk_widget_set_tooltip_text (button, _("Swap A and B"));
-  gtk_widget_add_css_class (button, "flat");
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_swap_clicked), self);
-  gtk_box_append (GTK_BOX (bar), button);
-  gtk_box_append (GTK_BOX (bar), sweep_choice (self, _("B"), _("The sweep compared with A"), &self->compare_b));
-  gtk_box_append (GTK_BOX (page), bar);
-  gtk_box_append (GTK_BOX (page), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
-
-  self->compare_empty = ADW_STATUS_PAGE (adw_status_page_new ());
-  adw_status_page_set_icon_name (self->compare_empty, "view-dual-symbolic");
-  adw_status_page_set_title (self->compare_empty, _("Nothing to Compare"));
-  adw_status_page_set_description (self->compare_empty,
-    _("Choose two sweeps with finished runs. Import another machine's database (main menu) to compare machines."));
-
-  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 1600);
-  adw_clamp_set_tightening_threshold (ADW_CLAMP (clamp), 1200);
-  gtk_widget_set_margin_start (box, 18);
-  gtk_widget_set_margin_end (box, 18);
-  gtk_widget_set_margin_top (box, 12);
-  gtk_widget_set_margin_bottom (box, 18);
-
-  self->compare_summary = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->compare_summary, 0);
-  gtk_label_set_wrap (self->compare_summary, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->compare_summary), "title-4");
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->compare_summary));
-
-  self->compare_curves = QVIZ_CURVES_VIEW (qviz_curves_view_new ());
-  qviz_curves_view_set_title (self->compare_curves, _("Latency by input resolution: A solid, B dashed"));
-  gtk_widget_set_hexpand (GTK_WIDGET (self->compare_curves), TRUE);
-  gtk_widget_set_size_request (GTK_WIDGET (self->compare_curves), -1, 380);
-  gtk_box_append (GTK_BOX (box), qviz_window_framed (GTK_WIDGET (self->compare_curves)));
-  g_object_bind_property (self->overview, "log-scale", self->compare_curves, "log-y", G_BINDING_SYNC_CREATE);
-
-  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  label = heading (_("Layer by Layer"));
-  gtk_widget_set_hexpand (label, TRUE);
-  gtk_box_append (GTK_BOX (row), label);
-  self->compare_config = qviz_window_choice_new ();
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->compare_config),
-                               _("Configuration measured in both sweeps, with B's whole-model time over A's"));
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->compare_config));
-  gtk_widget_set_margin_top (row, 6);
-  gtk_box_append (GTK_BOX (box), row);
-
-  self->compare_flame_title = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->compare_flame_title, 0);
-  gtk_label_set_wrap (self->compare_flame_title, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->compare_flame_title), "dim-label");
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->compare_flame_title));
-  self->compare_flame = QVIZ_FLAME_VIEW (qviz_flame_view_new ());
-  gtk_widget_set_hexpand (GTK_WIDGET (self->compare_flame), TRUE);
-  gtk_box_append (GTK_BOX (box), qviz_window_framed (GTK_WIDGET (self->compare_flame)));
-
-  self->delta_list = GTK_LIST_BOX (gtk_list_box_new ());
-  gtk_list_box_set_selection_mode (self->delta_list, GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->delta_list), "boxed-list");
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->delta_list));
-  self->delta_more = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->delta_more, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->delta_more), "dim-label");
-  gtk_widget_add_css_class (GTK_WIDGET (self->delta_more), "caption");
-  gtk_widget_set_visible (GTK_WIDGET (self->delta_more), FALSE);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->delta_more));
-
-  adw_clamp_set_child (ADW_CLAMP (clamp), box);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-
-  self->compare_stack = GTK_STACK (gtk_stack_new ());
-  gtk_stack_add_named (self->compare_stack, GTK_WIDGET (self->compare_empty), "empty");
-  {
-    GtkWidget *busy = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-    GtkWidget *text = gtk_label_new (_("Comparing the two sweeps…"));
-
-    self->compare_spinner = GTK_SPINNER (gtk_spinner_new ());
-    gtk_widget_set_size_request (GTK_WIDGET (self->compare_spinner), 32, 32);
-    gtk_widget_set_valign (busy, GTK_ALIGN_CENTER);
-    gtk_widget_set_halign (busy, GTK_ALIGN_CENTER);
-    gtk_widget_add_css_class (text, "dim-label");
-    gtk_box_append (GTK_BOX (busy), GTK_WIDGET (self->compare_spinner));
-    gtk_box_append (GTK_BOX (busy), text);
-    gtk_stack_add_named (self->compare_stack, busy, "computing");
-  }
-  gtk_stack_add_named (self->compare_stack, scrolled, "compare");
-  gtk_widget_set_vexpand (GTK_WIDGET (self->compare_stack), TRUE);
-  gtk_box_append (GTK_BOX (page), GTK_WIDGET (self->compare_stack));
-
-  g_signal_connect_swapped (self->compare_config, "notify::selected", G_CALLBACK (fill_detail), self);
-  g_signal_connect_swapped (self->pages, "notify::visible-child", G_CALLBACK (on_page_changed), self);
-  g_signal_connect_swapped (self->pages, "map", G_CALLBACK (on_page_changed), self);
-  return page;
 }
 
 /* ---- export --------------------------------------------------------- */
 
 gboolean
-qviz_window_export_compare (QvizWindow  *self,
-                            const char  *path,
-                            GError     **error)
+qviz_compare_page_export (QvizComparePage  *self,
+                          const char       *path,
+                          GError          **error)
 {
   g_autoptr (QvizCompareReportPainter) p = NULL;
   g_autoptr (GPtrArray) series = NULL, rows = NULL, lines_a = NULL, lines_b = NULL;
@@ -805,16 +800,17 @@ qviz_window_export_compare (QvizWindow  *self,
   const QvizRunComparison *c;
   QvizExportFormat format;
 
-  g_return_val_if_fail (QVIZ_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (QVIZ_IS_COMPARE_PAGE (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  if (self->compare_dirty || self->comparisons == NULL)
+  if (self->dirty || (self->comparisons == NULL && !self->computing))
     fill_compare (self);
   c = selected_comparison (self);
   if (c == NULL)
     {
       g_set_error_literal (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
-                           _("A and B have no configuration in common to compare."));
+                           self->computing ? _("A and B are still being compared; export once the comparison shows.")
+                                           : _("A and B have no configuration in common to compare."));
       return FALSE;
     }
   if (!qviz_export_format_from_filename (path, &format))
@@ -823,15 +819,17 @@ qviz_window_export_compare (QvizWindow  *self,
                    _("%s: the file name must end in .png, .svg or .pdf."), path);
       return FALSE;
     }
-  sa = chosen_sweep (self, self->compare_a);
-  sb = chosen_sweep (self, self->compare_b);
+  sa = chosen_sweep (self, self->choice_a);
+  sb = chosen_sweep (self, self->choice_b);
   short_labels (c->a, c->b, &label_a, &label_b);
   config = config_label (c->b);
-  series = qviz_chart_curves_from_two_sweeps (self->compare_runs_a, label_a,
-                                              self->compare_runs_b, label_b);
+  series = qviz_chart_curves_from_two_sweeps (self->runs_a, label_a, self->runs_b, label_b);
   rows = qviz_chart_compare_rows (c);
-  machine_a = qviz_store_get_machine (self->store, c->a->machine_id, NULL);
-  machine_b = qviz_store_get_machine (self->store, c->b->machine_id, NULL);
+  if (self->store != NULL)
+    {
+      machine_a = qviz_store_get_machine (self->store, c->a->machine_id, NULL);
+      machine_b = qviz_store_get_machine (self->store, c->b->machine_id, NULL);
+    }
   lines_a = qviz_chart_compare_side_lines (c->a, machine_a);
   lines_b = qviz_chart_compare_side_lines (c->b, machine_b);
   title = g_strdup_printf ("%s: %s vs %s", c->b->model_name ? c->b->model_name : "qviz",
@@ -855,7 +853,7 @@ qviz_window_export_compare (QvizWindow  *self,
   qviz_compare_report_painter_set_side (p, 1, head_b, lines_b);
   qviz_compare_report_painter_set_summary (p, summary);
   qviz_compare_report_painter_set_labels (p, label_a, label_b);
-  qviz_compare_report_painter_set_log_y (p, qviz_overview_page_get_log_scale (self->overview));
+  qviz_compare_report_painter_set_log_y (p, self->log_scale);
   for (guint i = 0; i < series->len; i++)
     qviz_compare_report_painter_add_series (p, g_ptr_array_index (series, i));
   qviz_compare_report_painter_set_flame (p, flame_title, qviz_chart_flame_diff (c->b, c));
@@ -865,20 +863,178 @@ qviz_window_export_compare (QvizWindow  *self,
 }
 
 gboolean
-qviz_window_export_compare_csv (QvizWindow  *self,
-                                const char  *path,
-                                GError     **error)
+qviz_compare_page_export_csv (QvizComparePage  *self,
+                              const char       *path,
+                              GError          **error)
 {
-  g_return_val_if_fail (QVIZ_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (QVIZ_IS_COMPARE_PAGE (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  if (self->compare_dirty || self->comparisons == NULL)
+  if (self->dirty || (self->comparisons == NULL && !self->computing))
     fill_compare (self);
-  if (!qviz_window_has_comparison (self))
+  if (!qviz_compare_page_has_comparison (self))
     {
       g_set_error_literal (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
-                           _("A and B have no configuration in common to compare."));
+                           self->computing ? _("A and B are still being compared; export once the comparison shows.")
+                                           : _("A and B have no configuration in common to compare."));
       return FALSE;
     }
   return qviz_compare_write_csv (self->comparisons, path, error);
+}
+
+/* ---- the widget ----------------------------------------------------- */
+
+GtkWidget *
+qviz_compare_page_new (void)
+{
+  return g_object_new (QVIZ_TYPE_COMPARE_PAGE, NULL);
+}
+
+/* Comparisons wait for the page to be seen. */
+static void
+qviz_compare_page_map (GtkWidget *widget)
+{
+  QvizComparePage *self = QVIZ_COMPARE_PAGE (widget);
+
+  GTK_WIDGET_CLASS (qviz_compare_page_parent_class)->map (widget);
+  if (self->dirty)
+    fill_compare (self);
+}
+
+static void
+qviz_compare_page_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  QvizComparePage *self = QVIZ_COMPARE_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOG_SCALE:
+      g_value_set_boolean (value, self->log_scale);
+      break;
+    case PROP_COMPUTING:
+      g_value_set_boolean (value, self->computing);
+      break;
+    case PROP_HAS_COMPARISON:
+      g_value_set_boolean (value, qviz_compare_page_has_comparison (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+qviz_compare_page_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  QvizComparePage *self = QVIZ_COMPARE_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOG_SCALE:
+      qviz_compare_page_set_log_scale (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+qviz_compare_page_dispose (GObject *object)
+{
+  QvizComparePage *self = QVIZ_COMPARE_PAGE (object);
+  GtkWidget *child;
+
+  /* A worker still running keeps the page (its task's source) until it
+   * returns, after the window may be gone: cancelling makes that soon, and
+   * a new generation makes its answer one that nobody awaits. */
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  self->generation++;
+  gtk_widget_dispose_template (GTK_WIDGET (self), QVIZ_TYPE_COMPARE_PAGE);
+  /* The bar of choices and the separator have no id for the template to drop. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  G_OBJECT_CLASS (qviz_compare_page_parent_class)->dispose (object);
+}
+
+static void
+qviz_compare_page_finalize (GObject *object)
+{
+  QvizComparePage *self = QVIZ_COMPARE_PAGE (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->comparisons, g_ptr_array_unref);
+  g_clear_pointer (&self->runs_a, g_ptr_array_unref);
+  g_clear_pointer (&self->runs_b, g_ptr_array_unref);
+  g_clear_pointer (&self->all_sweeps, g_ptr_array_unref);
+  g_free (self->uuid_a);
+  g_free (self->uuid_b);
+  g_free (self->chosen_for);
+  g_free (self->filled);
+  G_OBJECT_CLASS (qviz_compare_page_parent_class)->finalize (object);
+}
+
+static void
+qviz_compare_page_class_init (QvizComparePageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->get_property = qviz_compare_page_get_property;
+  object_class->set_property = qviz_compare_page_set_property;
+  object_class->dispose = qviz_compare_page_dispose;
+  object_class->finalize = qviz_compare_page_finalize;
+  widget_class->map = qviz_compare_page_map;
+
+  properties[PROP_LOG_SCALE] =
+    g_param_spec_boolean ("log-scale", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_COMPUTING] =
+    g_param_spec_boolean ("computing", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HAS_COMPARISON] =
+    g_param_spec_boolean ("has-comparison", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* The sweeps could not be read; the message says why, and the page
+   * shows nothing to compare. */
+  signals[FAILED] =
+    g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  g_type_ensure (QVIZ_TYPE_CURVES_VIEW);
+  g_type_ensure (QVIZ_TYPE_FLAME_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/qviz/Qviz/ui/qviz-compare-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, QvizComparePage, choice_a);
+  gtk_widget_class_bind_template_child (widget_class, QvizComparePage, choice_b);
+  gtk_widget_class_bind_template_child (widget_class, QvizComparePage, config_choice);
+  gtk_widget_class_bind_template_child (widget_class, QvizComparePage, stack);
+  gtk_widget_class_bind_template_child (widget_class, QvizComparePage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, QvizComparePage, curves);
+  gtk_widget_class_bind_template_child (widget_class, QvizComparePage, flame);
+  gtk_widget_class_bind_template_child (widget_class, QvizComparePage, summary);
+  gtk_widget_class_bind_template_child (widget_class, QvizComparePage, flame_title);
+  gtk_widget_class_bind_template_child (widget_class, QvizComparePage, delta_list);
+  gtk_widget_class_bind_template_child (widget_class, QvizComparePage, delta_more);
+  gtk_widget_class_bind_template_callback (widget_class, on_choice_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_swap_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, fill_detail);
+}
+
+static void
+qviz_compare_page_init (QvizComparePage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  qviz_window_choice_setup (self->choice_a);
+  qviz_window_choice_setup (self->choice_b);
+  qviz_window_choice_setup (self->config_choice);
+  match_anywhere (self->choice_a);
+  match_anywhere (self->choice_b);
+  qviz_curves_view_set_title (self->curves, _("Latency by input resolution: A solid, B dashed"));
 }
