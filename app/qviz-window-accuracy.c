@@ -40,21 +40,17 @@ on_page_keep_float (QvizWindow       *self,
   qviz_window_run_keep_float (self, qviz_accuracy_page_get_run (page), layer);
 }
 
-GtkWidget *
-qviz_window_build_accuracy (QvizWindow *self)
+void
+qviz_window_connect_accuracy (QvizWindow *self)
 {
-  g_return_val_if_fail (QVIZ_IS_WINDOW (self), NULL);
-  g_return_val_if_fail (qviz_layers_page_get_table (self->layers) != NULL, NULL);
+  g_return_if_fail (QVIZ_IS_WINDOW (self));
 
-  self->accuracy = QVIZ_ACCURACY_PAGE (qviz_accuracy_page_new ());
-  self->sqnr_banner = QVIZ_SQNR_BANNER (qviz_sqnr_banner_new ());
   g_signal_connect_object (self->accuracy, "notify::run", G_CALLBACK (on_accuracy_run), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->accuracy, "keep-float-requested",
                            G_CALLBACK (on_page_keep_float), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (qviz_layers_page_get_table (self->layers), "keep-float-requested",
                            G_CALLBACK (on_table_keep_float), self, G_CONNECT_SWAPPED);
-  return GTK_WIDGET (self->accuracy);
 }
 
 void

@@ -114,31 +114,6 @@ qviz_window_open_database_dialog (QvizWindow *self)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
-GtkWidget *
-qviz_window_build_store_error (QvizWindow *self)
-{
-  GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *open = gtk_button_new_with_mnemonic (_("_Open Another Database…"));
-  GtkWidget *fallback = gtk_button_new_with_mnemonic (_("Use the _Default Database"));
-
-  self->store_error_page = ADW_STATUS_PAGE (adw_status_page_new ());
-  adw_status_page_set_icon_name (self->store_error_page, "dialog-error-symbolic");
-  adw_status_page_set_title (self->store_error_page, _("The Run Store Cannot Be Opened"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (open), "win.open-database");
-  gtk_widget_add_css_class (open, "pill");
-  gtk_widget_add_css_class (open, "suggested-action");
-  gtk_widget_set_halign (open, GTK_ALIGN_CENTER);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (fallback), "win.open-database-path");
-  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (fallback), g_variant_new_string (""));
-  gtk_widget_add_css_class (fallback, "pill");
-  gtk_widget_set_halign (fallback, GTK_ALIGN_CENTER);
-  self->store_error_default = fallback;
-  gtk_box_append (GTK_BOX (buttons), open);
-  gtk_box_append (GTK_BOX (buttons), fallback);
-  adw_status_page_set_child (self->store_error_page, buttons);
-  return GTK_WIDGET (self->store_error_page);
-}
-
 void
 qviz_window_show_store_error (QvizWindow   *self,
                               const char   *location,

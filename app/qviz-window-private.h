@@ -109,9 +109,8 @@ gboolean qviz_window_sweep_matches      (const QvizSweep *sweep, const char *fil
 /* Stores a sweep's name and note (NULL: as it is) and shows them. */
 gboolean qviz_window_label_sweep        (QvizWindow *self, const char *sweep_uuid,
                                          const char *name, const char *note, GError **error);
-/* qviz-window-database.c: File > Open Database…, and the page shown when
- * the run store cannot be opened. */
-GtkWidget *qviz_window_build_store_error (QvizWindow *self);
+/* qviz-window-database.c: File > Open Database…, and what the page shown
+ * when the run store cannot be opened says. */
 void     qviz_window_show_store_error   (QvizWindow *self, const char *location,
                                          const GError *error);
 /* Tries location ("" for the default) off the main thread; on success
@@ -142,10 +141,10 @@ gboolean qviz_window_is_loading         (QvizWindow *self);
 const QvizRun *qviz_window_get_report_run (QvizWindow *self, const char *precision);
 
 /* qviz-window-accuracy.c */
-/* Makes the Accuracy page and the low-SQNR banner (self->sqnr_banner, for
- * the window to place over the pages), and opens the Run dialog when the
- * Layers table asks to run a layer in float.  Returns the page. */
-GtkWidget *qviz_window_build_accuracy   (QvizWindow *self);
+/* Has the low-SQNR banner follow the Accuracy page's run, and opens the
+ * Run dialog when the Accuracy page or the Layers table asks to run a
+ * layer in float. */
+void     qviz_window_connect_accuracy   (QvizWindow *self);
 /* Opens the Run dialog for another run of run's configuration (its size,
  * threads, kernels and ISA; run may be NULL), int8 only, with layer kept
  * in float: what the Layers table's context menu and the Accuracy page's

@@ -1,9 +1,10 @@
-/* qviz-window.c: the main window's widgets and what they show.
+/* qviz-window.c: the main window: the store, the model and the sweep it
+ * shows, handed to the pages.
  *
- * A sidebar lists the current model's sweeps grouped by machine; choosing
- * one loads its runs and fills the Overview, Flame chart, Layers and
- * Compare pages.  What the user does (open, run, export...) lives in
- * qviz-window-actions.c.
+ * The widgets are in qviz-window.ui, each page a widget of its own.  A
+ * sidebar lists the current model's sweeps grouped by machine; choosing
+ * one loads its runs in a worker and gives them to the pages.  What the
+ * user does (open, run, export...) lives in qviz-window-actions.c.
  */
 
 #include "qviz-config.h"
@@ -816,81 +817,11 @@ qviz_window_update_model_menu (QvizWindow *self)
 
 /* ---- construction --------------------------------------------------- */
 
-static GtkWidget *
-build_overview (QvizWindow *self)
-{
-  self->overview = QVIZ_OVERVIEW_PAGE (qviz_overview_page_new ());
-  g_settings_bind (self->settings, "log-axis", self->overview, "log-scale", G_SETTINGS_BIND_DEFAULT);
-  return GTK_WIDGET (self->overview);
-}
-
 static void
 on_flame_layer_activated (QvizWindow *self,
                           int         layer_index)
 {
   qviz_layers_page_select_layer (self->layers, layer_index);
-}
-
-static GtkWidget *
-build_flame (QvizWindow *self)
-{
-  self->flame_page = QVIZ_FLAME_PAGE (qviz_flame_page_new ());
-  g_signal_connect_swapped (self->flame_page, "notify::selected", G_CALLBACK (on_config_changed), self);
-  g_signal_connect_swapped (self->flame_page, "layer-activated", G_CALLBACK (on_flame_layer_activated), self);
-  return GTK_WIDGET (self->flame_page);
-}
-
-/* What the Overview, Flame chart and Layers pages show while a worker reads
- * the selected sweep's runs. */
-static GtkWidget *
-build_loading (QvizWindow *self)
-{
-  AdwStatusPage *page = ADW_STATUS_PAGE (adw_status_page_new ());
-
-  adw_status_page_set_title (page, _("Loading…"));
-  adw_status_page_set_description (page, _("Reading the sweep's runs, layers and spans."));
-  self->loading_spinner = GTK_SPINNER (gtk_spinner_new ());
-  gtk_widget_set_size_request (GTK_WIDGET (self->loading_spinner), 32, 32);
-  gtk_widget_set_halign (GTK_WIDGET (self->loading_spinner), GTK_ALIGN_CENTER);
-  adw_status_page_set_child (page, GTK_WIDGET (self->loading_spinner));
-  return GTK_WIDGET (page);
-}
-
-static GtkWidget *
-build_layers (QvizWindow *self)
-{
-  self->layers = QVIZ_LAYERS_PAGE (qviz_layers_page_new ());
-  /* One configuration choice drives both pages. */
-  g_object_bind_property (self->flame_page, "configurations", self->layers, "configurations", G_BINDING_SYNC_CREATE);
-  g_object_bind_property (self->flame_page, "selected", self->layers, "selected",
-                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
-  return GTK_WIDGET (self->layers);
-}
-
-static GMenuModel *
-build_main_menu (void)
-{
-  GMenu *menu = g_menu_new ();
-  g_autoptr (GMenu) first = g_menu_new ();
-  g_autoptr (GMenu) store = g_menu_new ();
-  g_autoptr (GMenu) second = g_menu_new ();
-
-  g_menu_append (first, _("_Open Model…"), "win.open");
-  g_menu_append (first, _("_Run Sweep…"), "win.run");
-  g_menu_append (first, _("_Name and Note…"), "win.label-sweep");
-  g_menu_append (first, _("_Delete Sweep"), "win.delete-sweep");
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (first));
-  g_menu_append (store, _("_Import Database…"), "win.import");
-  g_menu_append (store, _("Import _Trace…"), "win.import-trace");
-  g_menu_append (store, _("E_xport Sweep to Database…"), "win.export-db");
-  g_menu_append (store, _("Open _Database…"), "win.open-database");
-  g_menu_append (store, _("_Connect to Team Database…"), "win.connect-team");
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (store));
-  g_menu_append (second, _("_Preferences"), "app.preferences");
-  g_menu_append (second, _("_Keyboard Shortcuts"), "app.shortcuts");
-  g_menu_append (second, _("_About qviz"), "app.about");
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (second));
-  return G_MENU_MODEL (menu);
 }
 
 /* The first section names what the page shows; the rest stay. */
@@ -916,30 +847,6 @@ update_export_menu (QvizWindow *self)
                  "win.export-csv");
 }
 
-static GMenuModel *
-build_export_menu (QvizWindow *self)
-{
-  GMenu *menu = g_menu_new ();
-  g_autoptr (GMenu) breakdown = g_menu_new ();
-  g_autoptr (GMenu) breakdown_section = g_menu_new ();
-  g_autoptr (GMenu) report = g_menu_new ();
-
-  self->export_chart_section = g_menu_new ();
-  self->export_data_section = g_menu_new ();
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (self->export_chart_section));
-  g_menu_append (breakdown, _("_PNG…"), "win.export-breakdown::png");
-  g_menu_append (breakdown, _("_SVG…"), "win.export-breakdown::svg");
-  g_menu_append (breakdown, _("P_DF…"), "win.export-breakdown::pdf");
-  g_menu_append_submenu (breakdown_section, _("Time by Layer _Class"), G_MENU_MODEL (breakdown));
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (breakdown_section));
-  g_menu_append (report, _("_Report as PDF…"), "win.export-report::pdf");
-  g_menu_append (report, _("Report as P_NG…"), "win.export-report::png");
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (report));
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (self->export_data_section));
-  update_export_menu (self);
-  return G_MENU_MODEL (menu);
-}
-
 static void
 on_page_changed (QvizWindow *self)
 {
@@ -948,184 +855,33 @@ on_page_changed (QvizWindow *self)
   qviz_window_update_actions (self);
 }
 
+/* The widgets come from qviz-window.ui; what is left here is what ties
+ * them to the window's state. */
 static void
 qviz_window_init (QvizWindow *self)
 {
-  GtkWidget *toolbar_view = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *header = adw_header_bar_new ();
-  GtkWidget *body = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  GtkWidget *sidebar = gtk_scrolled_window_new ();
-  GtkWidget *button, *stack_box;
-  AdwViewStackPage *page;
-  g_autoptr (GMenuModel) main_menu = build_main_menu ();
-  g_autoptr (GMenuModel) export_menu = NULL;
+  gtk_widget_init_template (GTK_WIDGET (self));
 
   self->configs = g_array_new (FALSE, FALSE, sizeof (QvizWindowConfig));
   self->settings = g_settings_new ("org.qviz.Qviz");
-  export_menu = build_export_menu (self);
+  update_export_menu (self);
 
-  /* Header: model, run | pages | progress, export, menu */
-  self->model_button = GTK_MENU_BUTTON (gtk_menu_button_new ());
-  gtk_menu_button_set_label (self->model_button, _("Choose Model"));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_button), _("Model"));
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), GTK_WIDGET (self->model_button));
-  button = gtk_button_new_from_icon_name ("media-playback-start-symbolic");
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.run");
-  gtk_widget_set_tooltip_text (button, _("Run a Sweep (Ctrl+R)"));
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), button);
-
-  self->switcher_title = ADW_VIEW_SWITCHER_TITLE (adw_view_switcher_title_new ());
-  adw_view_switcher_title_set_title (self->switcher_title, "qviz");
-  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), GTK_WIDGET (self->switcher_title));
-
-  button = gtk_menu_button_new ();
-  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "open-menu-symbolic");
-  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (button), main_menu);
-  gtk_menu_button_set_primary (GTK_MENU_BUTTON (button), TRUE);
-  gtk_widget_set_tooltip_text (button, _("Main Menu"));
-  adw_header_bar_pack_end (ADW_HEADER_BAR (header), button);
-  self->export_button = GTK_MENU_BUTTON (gtk_menu_button_new ());
-  gtk_menu_button_set_icon_name (self->export_button, "document-save-symbolic");
-  gtk_menu_button_set_menu_model (self->export_button, export_menu);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->export_button), _("Export (Ctrl+E)"));
-  adw_header_bar_pack_end (ADW_HEADER_BAR (header), GTK_WIDGET (self->export_button));
-
-  /* The sidebar folds into an overlay when the window is narrow; this
-   * button shows it then, and hides it at any width. */
-  self->sidebar_button = GTK_TOGGLE_BUTTON (gtk_toggle_button_new ());
-  gtk_button_set_icon_name (GTK_BUTTON (self->sidebar_button), "sidebar-show-symbolic");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sidebar_button), _("Sweeps (F9)"));
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), GTK_WIDGET (self->sidebar_button));
-  gtk_box_append (GTK_BOX (toolbar_view), header);
-
-  /* The progress of a sweep is a strip of its own under the header: in the
-   * header it took the width of the page switcher. */
-  self->progress_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_add_css_class (self->progress_box, "toolbar");
-  self->progress_bar = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
-  gtk_progress_bar_set_show_text (self->progress_bar, TRUE);
-  gtk_progress_bar_set_ellipsize (self->progress_bar, PANGO_ELLIPSIZE_END);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->progress_bar), TRUE);
-  gtk_widget_set_valign (GTK_WIDGET (self->progress_bar), GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (self->progress_box), GTK_WIDGET (self->progress_bar));
-  button = gtk_button_new_from_icon_name ("process-stop-symbolic");
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.cancel");
-  gtk_widget_set_tooltip_text (button, _("Cancel the Sweep (Escape)"));
-  gtk_widget_add_css_class (button, "destructive-action");
-  gtk_box_append (GTK_BOX (self->progress_box), button);
-  gtk_widget_set_visible (self->progress_box, FALSE);
-  gtk_box_append (GTK_BOX (toolbar_view), self->progress_box);
-
-  /* Sidebar */
-  self->sweep_list = GTK_LIST_BOX (gtk_list_box_new ());
-  gtk_widget_add_css_class (GTK_WIDGET (self->sweep_list), "navigation-sidebar");
   gtk_list_box_set_header_func (self->sweep_list, sweep_list_header, self, NULL);
   gtk_list_box_set_filter_func (self->sweep_list, sweep_row_visible, self, NULL);
   g_signal_connect (self->sweep_list, "row-selected", G_CALLBACK (on_sweep_row_selected), self);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (sidebar), GTK_WIDGET (self->sweep_list));
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (sidebar), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_widget_set_vexpand (sidebar, TRUE);
-  {
-    GtkWidget *column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  g_signal_connect_swapped (self->sweep_filter, "search-changed", G_CALLBACK (on_sweep_filter_changed), self);
 
-    self->sweep_filter = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
-    g_object_set (self->sweep_filter, "placeholder-text", _("Filter sweeps"), NULL);
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self->sweep_filter),
-                                 _("Words found in a sweep's date, sizes, options, machine or id (Ctrl+Shift+F)"));
-    gtk_widget_set_margin_start (GTK_WIDGET (self->sweep_filter), 8);
-    gtk_widget_set_margin_end (GTK_WIDGET (self->sweep_filter), 8);
-    gtk_widget_set_margin_top (GTK_WIDGET (self->sweep_filter), 8);
-    gtk_widget_set_margin_bottom (GTK_WIDGET (self->sweep_filter), 4);
-    g_signal_connect_swapped (self->sweep_filter, "search-changed", G_CALLBACK (on_sweep_filter_changed), self);
-    gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->sweep_filter));
-    gtk_box_append (GTK_BOX (column), sidebar);
-    gtk_widget_set_size_request (column, 260, -1);
-    gtk_widget_add_css_class (column, "qviz-sidebar");
-    gtk_widget_add_css_class (column, "background");
-    sidebar = column;
-  }
-  self->flap = ADW_FLAP (adw_flap_new ());
-  adw_flap_set_flap (self->flap, sidebar);
-  adw_flap_set_separator (self->flap, gtk_separator_new (GTK_ORIENTATION_VERTICAL));
-  adw_flap_set_fold_policy (self->flap, ADW_FLAP_FOLD_POLICY_AUTO);
-  adw_flap_set_swipe_to_open (self->flap, TRUE);
-  adw_flap_set_swipe_to_close (self->flap, TRUE);
-  g_object_bind_property (self->sidebar_button, "active", self->flap, "reveal-flap",
-                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
-  gtk_toggle_button_set_active (self->sidebar_button, TRUE);
-
-  /* Pages */
-  self->pages = ADW_VIEW_STACK (adw_view_stack_new ());
-  page = adw_view_stack_add_titled (self->pages, build_overview (self), "overview", _("Overview"));
-  adw_view_stack_page_set_icon_name (page, "view-grid-symbolic");
-  page = adw_view_stack_add_titled (self->pages, build_flame (self), "flame", _("Flame Chart"));
-  adw_view_stack_page_set_icon_name (page, "utilities-system-monitor-symbolic");
-  page = adw_view_stack_add_titled (self->pages, build_layers (self), "layers", _("Layers"));
-  adw_view_stack_page_set_icon_name (page, "view-list-symbolic");
-  self->cold_start = QVIZ_COLD_START_PAGE (qviz_cold_start_page_new ());
-  page = adw_view_stack_add_titled (self->pages, GTK_WIDGET (self->cold_start), "cold-start", _("Cold Start"));
-  adw_view_stack_page_set_icon_name (page, "document-open-recent-symbolic");
-  self->compare = QVIZ_COMPARE_PAGE (qviz_compare_page_new ());
-  g_object_bind_property (self->overview, "log-scale", self->compare, "log-scale", G_BINDING_SYNC_CREATE);
+  g_settings_bind (self->settings, "log-axis", self->overview, "log-scale", G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_swapped (self->flame_page, "notify::selected", G_CALLBACK (on_config_changed), self);
+  g_signal_connect_swapped (self->flame_page, "layer-activated", G_CALLBACK (on_flame_layer_activated), self);
   /* The page outlives the window while its worker runs. */
   g_signal_connect_object (self->compare, "failed", G_CALLBACK (qviz_window_toast), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->compare, "notify::computing", G_CALLBACK (qviz_window_update_actions),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->compare, "notify::has-comparison", G_CALLBACK (qviz_window_update_actions),
                            self, G_CONNECT_SWAPPED);
-  page = adw_view_stack_add_titled (self->pages, GTK_WIDGET (self->compare), "compare", _("Compare"));
-  adw_view_stack_page_set_icon_name (page, "view-dual-symbolic");
-  self->machines = QVIZ_MACHINES_PAGE (qviz_machines_page_new ());
   g_signal_connect_swapped (self->machines, "sweep-activated", G_CALLBACK (qviz_window_open_sweep), self);
-  page = adw_view_stack_add_titled (self->pages, GTK_WIDGET (self->machines), "machines", _("Machines"));
-  adw_view_stack_page_set_icon_name (page, "computer-symbolic");
-  page = adw_view_stack_add_titled (self->pages, qviz_window_build_accuracy (self), "accuracy", _("Accuracy"));
-  adw_view_stack_page_set_icon_name (page, "dialog-warning-symbolic");
-  adw_view_switcher_title_set_stack (self->switcher_title, self->pages);
-
-  self->empty_page = ADW_STATUS_PAGE (adw_status_page_new ());
-  adw_status_page_set_icon_name (self->empty_page, "org.qviz.Qviz-symbolic");
-  button = gtk_button_new_with_mnemonic (_("_Run Sweep…"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.run");
-  gtk_widget_add_css_class (button, "pill");
-  gtk_widget_add_css_class (button, "suggested-action");
-  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
-  {
-    GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-    gtk_box_append (GTK_BOX (buttons), button);
-    self->empty_machines_button = gtk_button_new_with_mnemonic (_("_Import Database…"));
-    gtk_actionable_set_action_name (GTK_ACTIONABLE (self->empty_machines_button), "win.import");
-    gtk_widget_add_css_class (self->empty_machines_button, "pill");
-    gtk_widget_set_halign (self->empty_machines_button, GTK_ALIGN_CENTER);
-    gtk_box_append (GTK_BOX (buttons), self->empty_machines_button);
-    adw_status_page_set_child (self->empty_page, buttons);
-  }
-
-  self->content_stack = GTK_STACK (gtk_stack_new ());
-  gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->empty_page), "empty");
-  gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->pages), "pages");
-  gtk_stack_add_named (self->content_stack, build_loading (self), "loading");
-  gtk_stack_add_named (self->content_stack, qviz_window_build_store_error (self), "no-store");
-  gtk_widget_set_hexpand (GTK_WIDGET (self->content_stack), TRUE);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->content_stack), TRUE);
-  stack_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  gtk_box_append (GTK_BOX (stack_box), GTK_WIDGET (self->sqnr_banner));
-  gtk_box_append (GTK_BOX (stack_box), GTK_WIDGET (self->content_stack));
-  /* At narrow widths the header's switcher gives way to a bar at the bottom,
-   * so every page stays one click away. */
-  self->switcher_bar = ADW_VIEW_SWITCHER_BAR (adw_view_switcher_bar_new ());
-  adw_view_switcher_bar_set_stack (self->switcher_bar, self->pages);
-  g_object_bind_property (self->switcher_title, "title-visible", self->switcher_bar, "reveal",
-                          G_BINDING_SYNC_CREATE);
-  gtk_box_append (GTK_BOX (stack_box), GTK_WIDGET (self->switcher_bar));
-  adw_flap_set_content (self->flap, stack_box);
-  gtk_box_append (GTK_BOX (body), GTK_WIDGET (self->flap));
-
-  self->toasts = ADW_TOAST_OVERLAY (adw_toast_overlay_new ());
-  adw_toast_overlay_set_child (self->toasts, body);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->toasts), TRUE);
-  gtk_box_append (GTK_BOX (toolbar_view), GTK_WIDGET (self->toasts));
-  adw_application_window_set_content (ADW_APPLICATION_WINDOW (self), toolbar_view);
+  qviz_window_connect_accuracy (self);
 
   gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
                                g_settings_get_int (self->settings, "window-height"));
@@ -1182,8 +938,6 @@ qviz_window_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->sweep_cancellable);
-  g_clear_object (&self->export_chart_section);
-  g_clear_object (&self->export_data_section);
   g_clear_pointer (&self->store, qviz_store_close);
   g_clear_pointer (&self->sweeps, g_ptr_array_unref);
   g_clear_pointer (&self->all_sweeps, g_ptr_array_unref);
@@ -1202,11 +956,52 @@ static void
 qviz_window_class_init (QvizWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = qviz_window_dispose;
   object_class->finalize = qviz_window_finalize;
   window_class->close_request = qviz_window_close_request;
+
+  g_type_ensure (QVIZ_TYPE_ACCURACY_PAGE);
+  g_type_ensure (QVIZ_TYPE_COLD_START_PAGE);
+  g_type_ensure (QVIZ_TYPE_COMPARE_PAGE);
+  g_type_ensure (QVIZ_TYPE_FLAME_PAGE);
+  g_type_ensure (QVIZ_TYPE_LAYERS_PAGE);
+  g_type_ensure (QVIZ_TYPE_MACHINES_PAGE);
+  g_type_ensure (QVIZ_TYPE_OVERVIEW_PAGE);
+  g_type_ensure (QVIZ_TYPE_SQNR_BANNER);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/qviz/Qviz/ui/qviz-window.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, QvizWindow, name)
+  BIND (model_button);
+  BIND (export_button);
+  BIND (export_chart_section);
+  BIND (export_data_section);
+  BIND (progress_box);
+  BIND (flap);
+  BIND (sidebar_button);
+  BIND (switcher_bar);
+  BIND (progress_bar);
+  BIND (switcher_title);
+  BIND (toasts);
+  BIND (sweep_list);
+  BIND (sweep_filter);
+  BIND (content_stack);
+  BIND (empty_page);
+  BIND (empty_machines_button);
+  BIND (pages);
+  BIND (loading_spinner);
+  BIND (overview);
+  BIND (flame_page);
+  BIND (store_error_page);
+  BIND (store_error_default);
+  BIND (layers);
+  BIND (cold_start);
+  BIND (accuracy);
+  BIND (sqnr_banner);
+  BIND (compare);
+  BIND (machines);
+#undef BIND
 }
 
 QvizWindow *
