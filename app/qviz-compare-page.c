@@ -83,35 +83,6 @@ short_labels (const QvizRun  *a,
     }
 }
 
-static gboolean
-config_before (const QvizRun *x,
-               const QvizRun *y)
-{
-  gint64 px = (gint64) x->height * x->width, py = (gint64) y->height * y->width;
-
-  if (px != py)
-    return px > py;
-  if (x->threads != y->threads)
-    return x->threads < y->threads;
-  return g_str_equal (x->precision, "int8") && !g_str_equal (y->precision, "int8");
-}
-
-/* Largest input first, then fewest threads, int8 before float: the first
- * is the one qviz_chart_compare_pick () would choose. */
-static int
-compare_comparisons (gconstpointer a,
-                     gconstpointer b)
-{
-  const QvizRunComparison *x = *(QvizRunComparison * const *) a;
-  const QvizRunComparison *y = *(QvizRunComparison * const *) b;
-
-  if (config_before (x->b, y->b))
-    return -1;
-  if (config_before (y->b, x->b))
-    return 1;
-  return 0;
-}
-
 static char *
 config_label (const QvizRun *run)
 {
@@ -332,20 +303,6 @@ delta_row (const QvizLayerDelta *d)
   return row;
 }
 
-static int
-compare_delta_size (gconstpointer a,
-                    gconstpointer b)
-{
-  const QvizLayerDelta *x = *(QvizLayerDelta * const *) a, *y = *(QvizLayerDelta * const *) b;
-  double dx = isnan (x->ratio) ? 0 : fabs (log (x->ratio));
-  double dy = isnan (y->ratio) ? 0 : fabs (log (y->ratio));
-
-  /* Beyond noise first, then by the size of the change. */
-  if (x->significant != y->significant)
-    return x->significant ? -1 : 1;
-  return (dy > dx) - (dy < dx);
-}
-
 static char *
 summary_text (const QvizRunComparison *c)
 {
@@ -388,7 +345,7 @@ static void
 fill_detail (QvizComparePage *self)
 {
   const QvizRunComparison *c = selected_comparison (self);
-  g_autoptr (GPtrArray) sorted = g_ptr_array_new ();
+  g_autoptr (GPtrArray) sorted = NULL;
   g_autofree char *label_a = NULL, *label_b = NULL;
   g_autofree char *summary = NULL, *title = NULL, *config = NULL;
 
@@ -414,9 +371,7 @@ fill_detail (QvizComparePage *self)
   qviz_flame_view_set_comparison (self->flame, c->b, c);
 
   gtk_list_box_append (self->delta_list, delta_header ());
-  for (guint i = 0; i < c->layers->len; i++)
-    g_ptr_array_add (sorted, &g_array_index (c->layers, QvizLayerDelta, i));
-  g_ptr_array_sort (sorted, compare_delta_size);
+  sorted = qviz_chart_compare_ranked (c);
   for (guint i = 0; i < MIN (sorted->len, MAX_DELTA_ROWS); i++)
     gtk_list_box_append (self->delta_list, delta_row (g_ptr_array_index (sorted, i)));
   if (sorted->len > MAX_DELTA_ROWS)
@@ -491,7 +446,7 @@ compare_thread (GTask        *task,
       g_ptr_array_add (job->comparisons, qviz_compare_runs (g_ptr_array_index (pairs, i),
                                                             g_ptr_array_index (pairs, i + 1)));
     }
-  g_ptr_array_sort (job->comparisons, compare_comparisons);
+  qviz_chart_compare_sort (job->comparisons);
   g_task_return_boolean (task, TRUE);
 }
 

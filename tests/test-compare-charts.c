@@ -275,6 +275,69 @@ test_engine_detects_slow_layer (void)
   /* 2 ms of 5 ms doubled: the whole pass takes 7/5 as long. */
   g_assert_true (c->significant);
   g_assert_cmpfloat_with_epsilon (c->ratio, 1.4, 0.07);
+
+  /* Ranked for the Compare page: the change beyond noise first, then the
+   * others by the size of their change. */
+  {
+    g_autoptr (GPtrArray) ranked = qviz_chart_compare_ranked (c);
+    double last = INFINITY;
+
+    g_assert_cmpuint (ranked->len, ==, c->layers->len);
+    g_assert_cmpstr (((QvizLayerDelta *) g_ptr_array_index (ranked, 0))->name, ==,
+                     layer_specs[SLOW_LAYER].name);
+    for (guint i = 1; i < ranked->len; i++)
+      {
+        const QvizLayerDelta *d = g_ptr_array_index (ranked, i);
+        double size = fabs (log (d->ratio));
+
+        g_assert_false (d->significant);
+        g_assert_cmpfloat (size, <=, last);
+        last = size;
+      }
+  }
+}
+
+/* Matched configurations are listed largest first, then fewest threads,
+ * int8 before float: the first is the one the reports pick. */
+static void
+test_compare_sort (void)
+{
+  const struct { int size, threads; const char *precision; } configs[] = {
+    { 224, 2, "f32" }, { 512, 1, "f32" }, { 224, 1, "int8" }, { 512, 2, "int8" },
+    { 512, 1, "int8" }, { 224, 1, "f32" },
+  };
+  const guint want[] = { 4, 1, 3, 2, 5, 0 };
+  g_autoptr (GPtrArray) comparisons = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_run_comparison_free);
+  g_autoptr (GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) qviz_run_free);
+  const QvizRunComparison *picked;
+
+  for (guint i = 0; i < G_N_ELEMENTS (configs); i++)
+    {
+      QvizRun *a = synthetic_run (3 + i, 1.0, NULL), *b = synthetic_run (40 + i, 1.0, NULL);
+
+      for (int side = 0; side < 2; side++)
+        {
+          QvizRun *r = side ? b : a;
+          r->height = r->width = configs[i].size;
+          r->threads = configs[i].threads;
+          g_free (r->precision);
+          r->precision = g_strdup (configs[i].precision);
+        }
+      g_ptr_array_add (runs, a);
+      g_ptr_array_add (runs, b);
+      g_ptr_array_add (comparisons, qviz_compare_runs (a, b));
+    }
+  picked = qviz_chart_compare_pick (comparisons);
+  qviz_chart_compare_sort (comparisons);
+  g_assert_true (g_ptr_array_index (comparisons, 0) == picked);
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    {
+      const QvizRun *b = ((QvizRunComparison *) g_ptr_array_index (comparisons, i))->b;
+
+      g_assert_cmpint (b->height, ==, configs[want[i]].size);
+      g_assert_cmpint (b->threads, ==, configs[want[i]].threads);
+      g_assert_cmpstr (b->precision, ==, configs[want[i]].precision);
+    }
 }
 
 static void
@@ -1071,6 +1134,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/compare-charts/speedups", test_speedups);
   g_test_add_func ("/compare/engine/slow-layer", test_engine_detects_slow_layer);
+  g_test_add_func ("/compare-charts/sort", test_compare_sort);
   g_test_add_func ("/compare/engine/identical-inputs", test_engine_identical_inputs);
   g_test_add_func ("/compare-charts/flame/ratio-colours", test_flame_ratio_colours);
   g_test_add_func ("/compare-charts/flame/diff-adapter", test_flame_diff_adapter);

@@ -169,6 +169,47 @@ qviz_chart_compare_pick (GPtrArray *comparisons)
   return best;
 }
 
+static int
+compare_comparisons (gconstpointer a, gconstpointer b)
+{
+  const QvizRunComparison *x = *(QvizRunComparison * const *) a;
+  const QvizRunComparison *y = *(QvizRunComparison * const *) b;
+
+  return config_before (x->b, y->b) ? -1 : config_before (y->b, x->b) ? 1 : 0;
+}
+
+void
+qviz_chart_compare_sort (GPtrArray *comparisons)
+{
+  g_return_if_fail (comparisons != NULL);
+
+  g_ptr_array_sort (comparisons, compare_comparisons);
+}
+
+static int
+compare_delta_size (gconstpointer a, gconstpointer b)
+{
+  const QvizLayerDelta *x = *(QvizLayerDelta * const *) a, *y = *(QvizLayerDelta * const *) b;
+  double dx = isnan (x->ratio) ? 0 : fabs (log (x->ratio));
+  double dy = isnan (y->ratio) ? 0 : fabs (log (y->ratio));
+
+  if (x->significant != y->significant)
+    return x->significant ? -1 : 1;
+  return (dy > dx) - (dy < dx);
+}
+
+GPtrArray *
+qviz_chart_compare_ranked (const QvizRunComparison *c)
+{
+  GPtrArray *ranked = g_ptr_array_new ();
+
+  g_return_val_if_fail (c != NULL, ranked);
+  for (guint i = 0; i < c->layers->len; i++)
+    g_ptr_array_add (ranked, &g_array_index (c->layers, QvizLayerDelta, i));
+  g_ptr_array_sort (ranked, compare_delta_size);
+  return ranked;
+}
+
 GPtrArray *
 qviz_chart_compare_side_lines (const QvizRun *run, const QvizMachine *machine)
 {

@@ -26,6 +26,13 @@ GPtrArray               *qviz_chart_compare_rows        (const QvizRunComparison
 /* The comparison of the largest configuration measured on both sides:
  * most pixels, then fewest threads, int8 before float.  NULL when empty. */
 const QvizRunComparison *qviz_chart_compare_pick        (GPtrArray                *comparisons);
+/* Sorts QvizRunComparison *s in that order: the first is the one
+ * qviz_chart_compare_pick () chooses. */
+void                     qviz_chart_compare_sort        (GPtrArray                *comparisons);
+/* The layers of @c that changed most first: beyond timing noise before
+ * within it, then by the size of the change (|log(B/A)|).  Returns
+ * QvizLayerDelta *s into @c, which must outlive the array. */
+GPtrArray               *qviz_chart_compare_ranked      (const QvizRunComparison  *c);
 
 /* "int8 128x128, 1 thread" */
 char                    *qviz_chart_run_config_label    (const QvizRun            *run);
