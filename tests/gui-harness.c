@@ -68,3 +68,34 @@ qviz_test_count_ink (GtkWidget *widget,
   *total = (guint) w * h;
   return ink;
 }
+
+static void
+find_widgets (GtkWidget *widget,
+              GType      type,
+              GPtrArray *out)
+{
+  if (g_type_is_a (G_OBJECT_TYPE (widget), type))
+    g_ptr_array_add (out, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    find_widgets (child, type, out);
+}
+
+GPtrArray *
+qviz_test_find_widgets (GtkWidget *root,
+                        GType      type)
+{
+  GPtrArray *out = g_ptr_array_new ();
+
+  find_widgets (root, type, out);
+  return out;
+}
+
+GtkWidget *
+qviz_test_find_widget (GtkWidget *root,
+                       GType      type)
+{
+  g_autoptr (GPtrArray) all = qviz_test_find_widgets (root, type);
+
+  return all->len > 0 ? g_ptr_array_index (all, 0) : NULL;
+}

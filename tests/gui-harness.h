@@ -20,4 +20,9 @@ void     qviz_test_settle        (double seconds);
  * from its most common colour (the background); *total gets all of them. */
 guint    qviz_test_count_ink     (GtkWidget *widget, guint *total);
 
+/* The widgets of type under root (root included), depth first; the
+ * first of them, or NULL. */
+GPtrArray *qviz_test_find_widgets (GtkWidget *root, GType type);
+GtkWidget *qviz_test_find_widget  (GtkWidget *root, GType type);
+
 G_END_DECLS

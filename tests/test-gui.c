@@ -489,16 +489,6 @@ test_layer_table_columns (void)
   g_object_unref (table);
 }
 
-static void
-collect_column_views (GtkWidget *widget,
-                      GPtrArray *out)
-{
-  if (GTK_IS_COLUMN_VIEW (widget))
-    g_ptr_array_add (out, widget);
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    collect_column_views (c, out);
-}
-
 /* The layer name stays where it is when the table scrolls sideways, goes
  * up and down with the other columns, and sorts the rows like any
  * column. */
@@ -507,7 +497,7 @@ test_layer_table_pinned (void)
 {
   GtkWidget *win = gtk_window_new ();
   QvizLayerTable *table = QVIZ_LAYER_TABLE (qviz_layer_table_new ());
-  g_autoptr (GPtrArray) views = g_ptr_array_new ();
+  g_autoptr (GPtrArray) views = NULL;
   GtkWidget *pinned = NULL, *others = NULL;
   GtkAdjustment *h, *v;
   graphene_rect_t pinned0, pinned1, others0, others1;
@@ -527,7 +517,7 @@ test_layer_table_pinned (void)
   qviz_test_settle (0.5);
 
   g_assert_cmpstr (qviz_layer_table_get_column_id (table, 0), ==, "layer");
-  collect_column_views (GTK_WIDGET (table), views);
+  views = qviz_test_find_widgets (GTK_WIDGET (table), GTK_TYPE_COLUMN_VIEW);
   g_assert_cmpuint (views->len, ==, 2);
   for (guint i = 0; i < views->len; i++)
     {
@@ -1062,27 +1052,11 @@ test_machines_and_compare (void)
   }
 }
 
-static GtkWidget *
-find_widget (GtkWidget *widget,
-             GType      type)
-{
-  if (g_type_is_a (G_OBJECT_TYPE (widget), type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* The rows a chooser's open list offers: its search narrows them. */
 static guint
 choice_rows (GtkDropDown *dropdown)
 {
-  GtkWidget *list = find_widget (GTK_WIDGET (dropdown), GTK_TYPE_LIST_VIEW);
+  GtkWidget *list = qviz_test_find_widget (GTK_WIDGET (dropdown), GTK_TYPE_LIST_VIEW);
 
   g_assert_nonnull (list);
   return g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list))));
@@ -1108,7 +1082,7 @@ type_in_choice (GtkDropDown *dropdown,
                 const char  *text,
                 guint        expected)
 {
-  GtkWidget *entry = find_widget (GTK_WIDGET (dropdown), GTK_TYPE_SEARCH_ENTRY);
+  GtkWidget *entry = qviz_test_find_widget (GTK_WIDGET (dropdown), GTK_TYPE_SEARCH_ENTRY);
   ChoiceRows want = { dropdown, expected };
 
   g_assert_nonnull (entry);
@@ -1168,7 +1142,7 @@ test_compare_choice_filter (void)
   g_assert_cmpuint (type_in_choice (choice, "nightly base", 1), ==, 1);
 
   /* The one row left is the named sweep: choosing it makes it A. */
-  gtk_widget_activate_action (find_widget (GTK_WIDGET (choice), GTK_TYPE_LIST_VIEW),
+  gtk_widget_activate_action (qviz_test_find_widget (GTK_WIDGET (choice), GTK_TYPE_LIST_VIEW),
                               "list.activate-item", "u", 0);
   qviz_test_settle (0.2);
   g_assert_cmpuint (gtk_drop_down_get_selected (choice), ==, position);
