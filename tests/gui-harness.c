@@ -2,6 +2,8 @@
 
 #include "gui-harness.h"
 
+#include <string.h>
+
 gboolean
 qviz_test_iterate_until (QvizTestCondition cond,
                          gpointer          data,
@@ -98,4 +100,25 @@ qviz_test_find_widget (GtkWidget *root,
   g_autoptr (GPtrArray) all = qviz_test_find_widgets (root, type);
 
   return all->len > 0 ? g_ptr_array_index (all, 0) : NULL;
+}
+
+static gboolean
+ignore_session_bus (const char     *log_domain,
+                    GLogLevelFlags  log_level,
+                    const char     *message,
+                    gpointer        user_data)
+{
+  return strstr (message, "session bus") == NULL && strstr (message, "dbus") == NULL;
+}
+
+gboolean
+qviz_test_init_gui (int    *argc,
+                    char ***argv)
+{
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_test_init (argc, argv, NULL);
+  g_test_log_set_fatal_handler (ignore_session_bus, NULL);
+  return gtk_init_check ();
 }

@@ -9,6 +9,12 @@ G_BEGIN_DECLS
 
 typedef gboolean (*QvizTestCondition) (gpointer data);
 
+/* g_test_init for a window test: settings in memory, cairo drawing, no
+ * accessibility bus, and warnings fatal except the ones about a missing
+ * session bus (CI has none; that is no fault of the window).  FALSE when
+ * there is no display: the caller then skips. */
+gboolean qviz_test_init_gui      (int *argc, char ***argv);
+
 /* Runs the main loop until cond (data) holds, then lets pending layout and
  * drawing settle; FALSE when seconds passed first. */
 gboolean qviz_test_iterate_until (QvizTestCondition cond, gpointer data, double seconds);

@@ -386,15 +386,6 @@ test_keep_float (void)
   g_assert_true (kept && dequantize && quantize);
 }
 
-static gboolean
-ignore_session_bus (const char     *log_domain,
-                    GLogLevelFlags  log_level,
-                    const char     *message,
-                    gpointer        user_data)
-{
-  return strstr (message, "session bus") == NULL && strstr (message, "dbus") == NULL;
-}
-
 /* One sweep of dwsep5x5 at 32 px, 1 thread, f32 and int8; calibration
  * from a .npy batch when one is given.  Returns the sweep's uuid. */
 static char *
@@ -432,12 +423,7 @@ main (int   argc,
 {
   int status;
 
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  g_test_init (&argc, &argv, NULL);
-  g_test_log_set_fatal_handler (ignore_session_bus, NULL);
-  if (!gtk_init_check ())
+  if (!qviz_test_init_gui (&argc, &argv))
     {
       g_test_skip ("no display");
       return g_test_run ();

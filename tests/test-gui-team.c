@@ -123,15 +123,6 @@ test_connect_shows_cli_sweep (void)
   g_assert_cmpstr (database, ==, team_uri);
 }
 
-static gboolean
-ignore_session_bus (const char     *log_domain,
-                    GLogLevelFlags  log_level,
-                    const char     *message,
-                    gpointer        user_data)
-{
-  return strstr (message, "session bus") == NULL && strstr (message, "dbus") == NULL;
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -141,18 +132,13 @@ main (int   argc,
   QvizWindow *window;
   int status;
 
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
   g_unsetenv ("QVIZ_DB");
-  g_test_init (&argc, &argv, NULL);
-  g_test_log_set_fatal_handler (ignore_session_bus, NULL);
   if (server == NULL)
     {
       g_printerr ("QVIZ_TEST_DB is not set: run under tests/with-postgres\n");
       return 77;
     }
-  if (!gtk_init_check ())
+  if (!qviz_test_init_gui (&argc, &argv))
     {
       g_test_skip ("no display");
       return g_test_run ();

@@ -120,15 +120,6 @@ test_import_trace (void)
   g_assert_cmpuint (qviz_window_get_n_sweep_rows (window), ==, 1);
 }
 
-static gboolean
-ignore_session_bus (const char     *log_domain,
-                    GLogLevelFlags  log_level,
-                    const char     *message,
-                    gpointer        user_data)
-{
-  return strstr (message, "session bus") == NULL && strstr (message, "dbus") == NULL;
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -137,12 +128,7 @@ main (int   argc,
   g_autofree char *model = NULL;
   int status;
 
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  g_test_init (&argc, &argv, NULL);
-  g_test_log_set_fatal_handler (ignore_session_bus, NULL);
-  if (!gtk_init_check ())
+  if (!qviz_test_init_gui (&argc, &argv))
     {
       g_test_skip ("no display");
       return g_test_run ();

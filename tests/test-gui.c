@@ -1688,30 +1688,13 @@ record_sweep (void)
   g_assert_no_error (error);
 }
 
-/* Without a session bus (a bare X server in CI) GtkApplication warns that
- * it cannot register; that is no fault of the window. */
-static gboolean
-ignore_session_bus (const char     *log_domain,
-                    GLogLevelFlags  log_level,
-                    const char     *message,
-                    gpointer        user_data)
-{
-  return strstr (message, "session bus") == NULL && strstr (message, "dbus") == NULL;
-}
-
 int
 main (int   argc,
       char *argv[])
 {
   int status;
 
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  /* No accessibility bus in CI either. */
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  g_test_init (&argc, &argv, NULL);
-  g_test_log_set_fatal_handler (ignore_session_bus, NULL);
-  if (!gtk_init_check ())
+  if (!qviz_test_init_gui (&argc, &argv))
     {
       g_test_skip ("no display");
       return g_test_run ();
