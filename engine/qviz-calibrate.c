@@ -425,7 +425,7 @@ qviz_calibrate (QvizGraph *graph, const QvizCalibrationConfig *config, GError **
   g_autoptr (QvizPlan) plan = NULL;
   g_autoptr (GPtrArray) inputs = NULL;
   int n_values = qviz_graph_n_values (graph);
-  Observe o;
+  Observe o = { 0 };
   guint n_inputs;
   int h, w;
   SyntheticInput next_input;
