@@ -6,10 +6,12 @@
 #include "qviz-input.h"
 #include "qviz-npy.h"
 #include "qviz-plan.h"
+#include "qviz-plan-private.h"
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #define CALIBRATION_SEED 7u
@@ -86,21 +88,200 @@ qviz_image_load_normalized (const char *path, int h, int w, GError **error)
 }
 
 typedef struct {
-  QvizRangeObserver **observers; /* per value */
+  QvizRangeObserver **observers; /* [thread][value], each made at its thread's
+                                    first part of the value */
+  int n_threads;
+  int n_values;
+  const gboolean *unread;        /* per value: no range needed */
+  QvizCalibrationMethod method;
+  double percentile;
   guint n_inputs;
   QvizTapMeans *taps;            /* for the bias correction */
+  GPtrArray *tap_layers;         /* per value: the layers whose tap means are
+                                    taken from it when it is observed, or NULL */
+  gboolean *taps_early;          /* per layer: taken so, see tap_layers */
+  QvizPool *pool;                /* the calibration plan's workers, or NULL */
 } Observe;
 
-/* Every input gives a value as many numbers: telling the observer how many
- * will come in all lets it count only the tail its range can still need
- * (the range is the same). */
+/* The tap means of a layer are sums over its input, which is the output
+ * of an earlier layer (or the model's input) and does not change until the
+ * layer has read it: they are taken when that value is observed, on the
+ * caller's thread while the other threads observe the value, rather than
+ * after the layer on the caller's thread alone.  The sums are the same,
+ * added in the same order. */
 static void
-observe_value (Observe *o, int v, const float *x, gsize n)
+free_tap_list (gpointer list)
 {
-  if (qviz_range_observer_count (o->observers[v]) == 0 &&
-      qviz_range_observer_non_finite (o->observers[v]) == 0)
-    qviz_range_observer_expect (o->observers[v], (guint64) n * o->n_inputs);
-  qviz_range_observer_observe (o->observers[v], x, n);
+  if (list != NULL)
+    g_array_unref (list);
+}
+
+static void
+find_tap_layers (Observe *o, const QvizPlan *plan, const QvizGraph *graph)
+{
+  int n_layers = qviz_plan_get_n_layers (plan);
+  g_autofree gboolean *produced = g_new0 (gboolean, MAX (o->n_values, 1));
+
+  o->tap_layers = g_ptr_array_new_full (o->n_values, free_tap_list);
+  g_ptr_array_set_size (o->tap_layers, o->n_values);
+  o->taps_early = g_new0 (gboolean, MAX (n_layers, 1));
+  produced[graph->input] = TRUE;
+  for (int li = 0; li < n_layers; li++)
+    {
+      const QvizNode *n = qviz_plan_layer (plan, li)->node;
+      int u;
+      GArray *list;
+
+      if ((n->op == QVIZ_OP_CONV || n->op == QVIZ_OP_LINEAR) && n->n_inputs >= 1 &&
+          produced[u = n->inputs[0]])
+        {
+          list = g_ptr_array_index (o->tap_layers, u);
+          if (list == NULL)
+            {
+              list = g_array_new (FALSE, FALSE, sizeof (int));
+              g_ptr_array_index (o->tap_layers, u) = list;
+            }
+          g_array_append_val (list, li);
+          o->taps_early[li] = TRUE;
+        }
+      produced[qviz_plan_get_layer_value (plan, li)] = TRUE;
+    }
+}
+
+/* The values whose range no int8 plan reads: the output of a convolution
+ * (after the BatchNorm folded into it) or of a dense layer that only a ReLU
+ * or clip right after it reads.  An int8 plan fuses the activation into the
+ * layer (group_layers in qviz-plan.c: the same rule, sole next consumer,
+ * never a model output), clamps the accumulators to the activation's output
+ * parameters and never quantizes the value before it
+ * (qviz_quant_activation_bounds); only a table activation (hardswish,
+ * sigmoid) maps the value before it and needs its range.  Those values are
+ * neither observed nor given parameters. */
+static gboolean *
+unread_values (const QvizGraph *graph)
+{
+  int n_values = qviz_graph_n_values ((QvizGraph *) graph);
+  int n_nodes = qviz_graph_n_nodes ((QvizGraph *) graph);
+  gboolean *unread = g_new0 (gboolean, MAX (n_values, 1));
+  g_autofree int *uses = g_new0 (int, MAX (n_values, 1));
+
+  if (graph->prequantized)
+    return unread;
+  for (int i = 0; i < n_nodes; i++)
+    {
+      const QvizNode *n = qviz_graph_node ((QvizGraph *) graph, i);
+      for (int k = 0; k < n->n_inputs; k++)
+        uses[n->inputs[k]]++;
+    }
+  for (guint i = 0; i < graph->outputs->len; i++)
+    uses[g_array_index (graph->outputs, int, i)] += 1000;
+
+  for (int i = 0; i < n_nodes; i++)
+    {
+      const QvizNode *n = qviz_graph_node ((QvizGraph *) graph, i);
+      const QvizNode *next;
+      int out = n->output;
+
+      if (n->op != QVIZ_OP_CONV && n->op != QVIZ_OP_LINEAR)
+        continue;
+      next = i + 1 < n_nodes ? qviz_graph_node ((QvizGraph *) graph, i + 1) : NULL;
+      if (n->op == QVIZ_OP_CONV && next != NULL && uses[out] == 1 &&
+          next->op == QVIZ_OP_BATCHNORM && next->n_inputs >= 1 && next->inputs[0] == out)
+        {
+          out = next->output;
+          i++;
+          next = i + 1 < n_nodes ? qviz_graph_node ((QvizGraph *) graph, i + 1) : NULL;
+        }
+      if (next != NULL && uses[out] == 1 && next->op == QVIZ_OP_ACTIVATION &&
+          next->n_inputs >= 1 && next->inputs[0] == out &&
+          qvk_activation_is_vectorized (&next->a.act) &&
+          (next->a.act.kind == QVK_ACT_RELU || next->a.act.kind == QVK_ACT_CLIP) &&
+          !qviz_graph_value ((QvizGraph *) graph, out)->file_quant)
+        unread[out] = TRUE;
+    }
+  return unread;
+}
+
+/* Every input gives a value as many numbers: telling each observer how
+ * many will come in all lets it count only the tail its range can still
+ * need (the range is the same). */
+static void
+observe_part (Observe *o, int thread, int v, const float *x, gsize n, gsize total)
+{
+  QvizRangeObserver **slot = &o->observers[(gsize) thread * o->n_values + v];
+
+  if (*slot == NULL)
+    {
+      *slot = qviz_range_observer_new (o->method, o->percentile);
+      qviz_range_observer_expect (*slot, (guint64) total * o->n_inputs);
+    }
+  qviz_range_observer_observe (*slot, x, n);
+}
+
+/* Values are observed in parts of this many numbers, taken in turn by the
+ * threads of the plan.  A value of fewer than OBSERVE_SHARED numbers is
+ * observed by the caller alone: each shared value is one more wait for the
+ * slowest thread, which costs milliseconds when the machine is busy (on
+ * lraspp-mnv3 at 512x512, 42 of 146 values, 77% of the numbers, are
+ * shared). */
+#define OBSERVE_PART ((gsize) 1 << 16)
+#define OBSERVE_SHARED ((gsize) 1 << 19)
+
+typedef struct {
+  Observe *o;
+  const QvizPlan *plan;
+  int layer;             /* whose input's tap means are taken, or -1 */
+  GArray *tap_layers;    /* and these layers' too, or NULL */
+  int v;                 /* the value observed, or -1 */
+  const float *x;
+  gsize n;
+  atomic_size_t next;    /* the next part to take */
+} ObserveJob;
+
+/* One thread's share: the tap means on the first (the caller), then parts
+ * of the value until none is left.  Each thread observes into its own
+ * observers, merged at the end: a range does not depend on the order of
+ * the values. */
+static void
+observe_share (gpointer data, int thread_id, int n_threads)
+{
+  ObserveJob *job = data;
+
+  if (thread_id == 0 && job->layer >= 0)
+    qviz_tap_means_observe (job->o->taps, job->plan, job->layer);
+  if (thread_id == 0 && job->tap_layers != NULL)
+    for (guint i = 0; i < job->tap_layers->len; i++)
+      qviz_tap_means_observe (job->o->taps, job->plan, g_array_index (job->tap_layers, int, i));
+  if (job->v < 0)
+    return;
+  for (;;)
+    {
+      gsize begin = atomic_fetch_add (&job->next, OBSERVE_PART);
+
+      if (begin >= job->n)
+        break;
+      observe_part (job->o, thread_id, job->v, job->x + begin,
+                    MIN (OBSERVE_PART, job->n - begin), job->n);
+    }
+}
+
+/* Observes value v, just written by layer `layer` (-1: the model's input),
+ * and takes the tap means of the layers that read v, when v is where they
+ * are taken (see find_tap_layers), and of `layer` itself otherwise. */
+static void
+observe (Observe *o, const QvizPlan *plan, int layer, int v, const float *x, gsize n)
+{
+  ObserveJob job = { o, plan, layer, NULL, v, x, n, 0 };
+
+  if (layer >= 0 && o->taps_early[layer])
+    job.layer = -1;
+  job.tap_layers = g_ptr_array_index (o->tap_layers, v);
+  if (o->unread[v])
+    job.v = -1;
+  if (o->pool != NULL && job.v >= 0 && n >= OBSERVE_SHARED)
+    qviz_pool_run (o->pool, observe_share, &job);
+  else
+    observe_share (&job, 0, 1);
 }
 
 /* Ranges do not depend on the order of the values: each output is observed
@@ -113,8 +294,7 @@ observe_layer (const QvizPlan *plan, int layer, gpointer user_data)
   gsize n = 0;
   const float *x = qviz_plan_peek_value (plan, v, &n);
 
-  observe_value (o, v, x, n);
-  qviz_tap_means_observe (o->taps, plan, layer);
+  observe (o, plan, layer, v, x, n);
 }
 
 /* One synthetic calibration input, made on a thread of its own: the
@@ -245,7 +425,7 @@ qviz_calibrate (QvizGraph *graph, const QvizCalibrationConfig *config, GError **
   g_autoptr (QvizPlan) plan = NULL;
   g_autoptr (GPtrArray) inputs = NULL;
   int n_values = qviz_graph_n_values (graph);
-  Observe o;
+  Observe o = { 0 };
   guint n_inputs;
   int h, w;
   SyntheticInput next_input;
@@ -253,6 +433,7 @@ qviz_calibrate (QvizGraph *graph, const QvizCalibrationConfig *config, GError **
   g_autofree float *buffer0 = NULL;
   g_autofree float *buffer1 = NULL;
   float *buffers[2] = { NULL, NULL };
+  g_autofree gboolean *unread = NULL;
 
   g_return_val_if_fail (graph != NULL && config != NULL, FALSE);
 
@@ -290,11 +471,18 @@ qviz_calibrate (QvizGraph *graph, const QvizCalibrationConfig *config, GError **
       return FALSE;
     }
 
-  o.observers = g_new0 (QvizRangeObserver *, n_values);
+  /* observers only for the values observed: a histogram for each of the
+   * graph's values, weights included, was that many pages to clear */
+  o.n_threads = plan->pool != NULL ? qviz_pool_get_n_threads (plan->pool) : 1;
+  o.pool = plan->pool;
+  o.n_values = n_values;
+  o.observers = g_new0 (QvizRangeObserver *, (gsize) o.n_threads * n_values);
+  o.unread = unread = unread_values (graph);
+  o.method = config->method;
+  o.percentile = config->percentile;
   o.n_inputs = n_inputs;
-  for (int v = 0; v < n_values; v++)
-    o.observers[v] = qviz_range_observer_new (config->method, config->percentile);
   o.taps = qviz_tap_means_new (plan);
+  find_tap_layers (&o, plan, graph);
 
   for (guint i = 0; i < n_inputs; i++)
     {
@@ -310,11 +498,23 @@ qviz_calibrate (QvizGraph *graph, const QvizCalibrationConfig *config, GError **
                                             CALIBRATION_SEED + i + 1)
                    : NULL;
         }
-      observe_value (&o, graph->input, x, (gsize) graph->in_channels * h * w);
+      /* the first layers' tap means are taken from the plan's copy */
       qviz_plan_set_input_nchw (plan, x);
+      observe (&o, plan, -1, graph->input, x, (gsize) graph->in_channels * h * w);
       qviz_plan_run_with_callback (plan, observe_layer, &o);
     }
 
+  for (int v = 0; v < n_values; v++)
+    for (int t = 1; t < o.n_threads; t++)
+      {
+        QvizRangeObserver **first = &o.observers[v], *part = o.observers[(gsize) t * n_values + v];
+
+        if (part == NULL)
+          continue;
+        if (*first == NULL)
+          *first = qviz_range_observer_new (o.method, o.percentile);
+        qviz_range_observer_merge (*first, part);
+      }
   for (int v = 0; v < n_values; v++)
     {
       QvizValue *val = qviz_graph_value (graph, v);
@@ -323,7 +523,12 @@ qviz_calibrate (QvizGraph *graph, const QvizCalibrationConfig *config, GError **
       if (graph->prequantized && val->quant.valid)
         continue;
       val->calibrated_quant = TRUE;
-      if (qviz_range_observer_finish (o.observers[v], &lo, &hi))
+      if (unread[v])
+        {
+          memset (&val->quant, 0, sizeof val->quant);
+          val->calibrated_quant = FALSE;
+        }
+      else if (o.observers[v] != NULL && qviz_range_observer_finish (o.observers[v], &lo, &hi))
         val->quant = qviz_quant_params_from_range (lo, hi);
       else if (val->data != NULL && val->producer < 0)
         {
@@ -341,8 +546,10 @@ qviz_calibrate (QvizGraph *graph, const QvizCalibrationConfig *config, GError **
     }
   qviz_tap_means_finish (o.taps, graph);
   qviz_tap_means_free (o.taps);
-  for (int v = 0; v < n_values; v++)
-    qviz_range_observer_free (o.observers[v]);
+  g_ptr_array_unref (o.tap_layers);
+  g_free (o.taps_early);
+  for (gsize i = 0; i < (gsize) o.n_threads * n_values; i++)
+    qviz_range_observer_free (o.observers[i]);
   g_free (o.observers);
   graph->calibrated = TRUE;
   return TRUE;

@@ -772,6 +772,35 @@ l2_range (const QvizRangeObserver *o, float *lo, float *hi)
   side_clear (&neg);
 }
 
+/* Counts, extremes and histograms add up.  A side's histogram is complete
+ * from its counted tail up (see raise_tail): the sum is complete from the
+ * higher of the two tails up, which becomes the merged tail.  Each tail
+ * rose only once its own observer held more than the budget above it, so
+ * the sum does too and the percentile bound's bin lies at or above both
+ * tails, where the sum is the histogram of all the values: the bound is the
+ * one a single observer of all of them finds. */
+void
+qviz_range_observer_merge (QvizRangeObserver *into, const QvizRangeObserver *from)
+{
+  g_return_if_fail (into != NULL && from != NULL);
+  g_return_if_fail (into->method == from->method && into->percentile == from->percentile);
+  g_return_if_fail (into->lanes == NULL && from->lanes == NULL);
+
+  into->count += from->count;
+  into->non_finite += from->non_finite;
+  into->min = from->min < into->min ? from->min : into->min;
+  into->max = from->max > into->max ? from->max : into->max;
+  into->expected = MAX (into->expected, from->expected);
+  if (into->hist[0] == NULL)
+    return;
+  for (int side = 0; side < 2; side++)
+    {
+      into->tail_bits[side] = MAX (into->tail_bits[side], from->tail_bits[side]);
+      for (int b = 0; b < HIST_BINS; b++)
+        into->hist[side][b] += from->hist[side][b];
+    }
+}
+
 gboolean
 qviz_range_observer_finish (const QvizRangeObserver *o, float *min, float *max)
 {

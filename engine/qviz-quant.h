@@ -104,6 +104,12 @@ void        qviz_range_observer_observe (QvizRangeObserver *o,
                                          const float *x, gsize n);
 guint64     qviz_range_observer_count   (const QvizRangeObserver *o);
 guint64     qviz_range_observer_non_finite (const QvizRangeObserver *o);
+/* Adds what `from` observed to `into` (same method and percentile): the
+ * range is then the one a single observer of both observers' values finds,
+ * in any order, when each was promised (if at all) the values of both.
+ * Parts of one array observed on several threads are merged so. */
+void        qviz_range_observer_merge   (QvizRangeObserver *into,
+                                         const QvizRangeObserver *from);
 /* The range so far; FALSE (and 0, 0) when no finite value was seen.  The
  * observer stays usable. */
 gboolean    qviz_range_observer_finish  (const QvizRangeObserver *o,

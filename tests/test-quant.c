@@ -452,6 +452,47 @@ test_observer_fast_path_same_bins (void)
     }
 }
 
+/* Test data of one of six kinds: ReLU-like (half zeros), hardswish-like
+ * (a short negative side), heavy tails with outliers, magnitudes over the
+ * whole histogram with NaN, growing and shrinking scale. */
+static void
+observer_test_data (GRand *rand, int kind, float *x, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      double u = g_rand_double (rand), v;
+
+      switch (kind)
+        {
+        case 0: /* ReLU: half zeros */
+          v = u < 0.5 ? 0.0 : -log (g_rand_double_range (rand, 1e-9, 1.0));
+          break;
+        case 1: /* hardswish: down to -0.375 */
+          v = g_rand_double_range (rand, -4.0, 6.0);
+          v = v * CLAMP (v + 3.0, 0.0, 6.0) / 6.0;
+          break;
+        case 2: /* Laplace with outliers */
+          v = 0.3 - (u < 0.5 ? -1 : 1) * log (1 - 2 * fabs (u - 0.5));
+          if (i % 99991 == 0)
+            v = (i % 2 ? -1 : 1) * 500.0;
+          break;
+        case 3: /* over the whole histogram, NaN now and then */
+          v = ldexp (1.0, g_rand_int_range (rand, -40, 44)) * (1.0 + u);
+          v = g_rand_boolean (rand) ? -v : v;
+          if (i % 777 == 0)
+            v = NAN;
+          break;
+        case 4: /* growing: the later values lie far above the early tail */
+          v = g_rand_double_range (rand, -1.0, 1.0) * (1.0 + (double) i / 1000.0);
+          break;
+        default: /* shrinking */
+          v = g_rand_double_range (rand, -1.0, 1.0) * (1.0 + (double) (n - i) / 1000.0);
+          break;
+        }
+      x[i] = (float) v;
+    }
+}
+
 /* With a promise of how many values come, the percentile observer counts
  * only the tail it may still need; its range must be the one a full
  * histogram gives, value for value: on ReLU-like data (half zeros),
@@ -471,39 +512,7 @@ test_observer_promise_same_range (void)
 
   for (int kind = 0; kind < 6; kind++)
     {
-      for (gsize i = 0; i < n; i++)
-        {
-          double u = g_rand_double (rand), v;
-
-          switch (kind)
-            {
-            case 0: /* ReLU: half zeros */
-              v = u < 0.5 ? 0.0 : -log (g_rand_double_range (rand, 1e-9, 1.0));
-              break;
-            case 1: /* hardswish: down to -0.375 */
-              v = g_rand_double_range (rand, -4.0, 6.0);
-              v = v * CLAMP (v + 3.0, 0.0, 6.0) / 6.0;
-              break;
-            case 2: /* Laplace with outliers */
-              v = 0.3 - (u < 0.5 ? -1 : 1) * log (1 - 2 * fabs (u - 0.5));
-              if (i % 99991 == 0)
-                v = (i % 2 ? -1 : 1) * 500.0;
-              break;
-            case 3: /* over the whole histogram, NaN now and then */
-              v = ldexp (1.0, g_rand_int_range (rand, -40, 44)) * (1.0 + u);
-              v = g_rand_boolean (rand) ? -v : v;
-              if (i % 777 == 0)
-                v = NAN;
-              break;
-            case 4: /* growing: the later values lie far above the early tail */
-              v = g_rand_double_range (rand, -1.0, 1.0) * (1.0 + (double) i / 1000.0);
-              break;
-            default: /* shrinking */
-              v = g_rand_double_range (rand, -1.0, 1.0) * (1.0 + (double) (n - i) / 1000.0);
-              break;
-            }
-          x[i] = (float) v;
-        }
+      observer_test_data (rand, kind, x, n);
       for (guint p = 0; p < G_N_ELEMENTS (percentiles); p++)
         for (guint k = 0; k < G_N_ELEMENTS (pieces); k++)
           {
@@ -529,6 +538,62 @@ test_observer_promise_same_range (void)
             g_assert_cmpfloat (lo_tail, ==, lo_full);
             g_assert_cmpfloat (hi_tail, ==, hi_full);
           }
+    }
+}
+
+/* Parts of an array observed by several observers, each promised the
+ * whole array, in parts taken in turn as threads take them, and merged:
+ * the range must be the one a single observer of the whole array finds,
+ * for every method, on every kind of data, at several percentiles. */
+static void
+test_observer_merge_same_range (void)
+{
+  const QvizCalibrationMethod methods[] = { QVIZ_CALIBRATION_MINMAX,
+                                            QVIZ_CALIBRATION_PERCENTILE,
+                                            QVIZ_CALIBRATION_HISTOGRAM };
+  const double percentiles[] = { QVIZ_CALIBRATION_DEFAULT_PERCENTILE, 99.9, 60.0 };
+  const gsize parts[] = { 1000, 65536, 250000 };
+  const gsize n = 600000;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (31);
+  g_autofree float *x = g_new (float, n);
+
+  for (int kind = 0; kind < 6; kind++)
+    {
+      observer_test_data (rand, kind, x, n);
+      for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
+        for (guint p = 0; p < G_N_ELEMENTS (percentiles); p++)
+          for (guint k = 0; k < G_N_ELEMENTS (parts); k++)
+            for (int n_obs = 2; n_obs <= 3; n_obs++)
+              {
+                g_autoptr(QvizRangeObserver) whole =
+                  qviz_range_observer_new (methods[m], percentiles[p]);
+                QvizRangeObserver *obs[3] = { NULL, NULL, NULL };
+                float lo_whole, hi_whole, lo, hi;
+
+                for (int t = 0; t < n_obs; t++)
+                  {
+                    obs[t] = qviz_range_observer_new (methods[m], percentiles[p]);
+                    qviz_range_observer_expect (obs[t], n);
+                  }
+                qviz_range_observer_observe (whole, x, n);
+                /* parts to observers unevenly: a thread may take several
+                 * in a row, or none */
+                for (gsize i = 0, j = 0; i < n; i += parts[k], j++)
+                  qviz_range_observer_observe (obs[(j * j + j / 3) % n_obs], x + i,
+                                               MIN (parts[k], n - i));
+                for (int t = 1; t < n_obs; t++)
+                  qviz_range_observer_merge (obs[0], obs[t]);
+                g_assert_cmpuint (qviz_range_observer_count (obs[0]), ==,
+                                  qviz_range_observer_count (whole));
+                g_assert_cmpuint (qviz_range_observer_non_finite (obs[0]), ==,
+                                  qviz_range_observer_non_finite (whole));
+                g_assert_true (qviz_range_observer_finish (whole, &lo_whole, &hi_whole));
+                g_assert_true (qviz_range_observer_finish (obs[0], &lo, &hi));
+                g_assert_cmpfloat (lo, ==, lo_whole);
+                g_assert_cmpfloat (hi, ==, hi_whole);
+                for (int t = 0; t < n_obs; t++)
+                  qviz_range_observer_free (obs[t]);
+              }
     }
 }
 
@@ -643,6 +708,7 @@ main (int argc, char **argv)
   g_test_add_func ("/quant/observer/fast-path-same-bins", test_observer_fast_path_same_bins);
   g_test_add_func ("/quant/observer/long-array-same-as-pieces", test_observer_long_array_same_as_pieces);
   g_test_add_func ("/quant/observer/promise-same-range", test_observer_promise_same_range);
+  g_test_add_func ("/quant/observer/merge-same-range", test_observer_merge_same_range);
   g_test_add_func ("/quant/params/roundtrip", test_quantize_roundtrip);
   g_test_add_func ("/quant/params/activation-bounds", test_activation_bounds);
   g_test_add_func ("/quant/weights/per-channel", test_weights_per_channel);
