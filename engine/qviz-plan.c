@@ -388,6 +388,38 @@ mark_float_outputs (QvizPlan *plan)
     }
 }
 
+/* Calibration gives no parameters to the values an int8 plan never
+ * quantizes (a conv's output read only by the ReLU fused into it): a plan
+ * whose layers read such a value (one built without fusion) is refused
+ * rather than run with a zero scale. */
+static gboolean
+check_quant_params (const QvizPlan *plan,
+                    GError        **error)
+{
+  const QvizGraph *g = plan->graph;
+
+  for (guint li = 0; li < plan->layers->len; li++)
+    {
+      const QvizLayer *l = qviz_plan_layer (plan, li);
+
+      for (int k = -1; k < l->node->n_inputs; k++)
+        {
+          int v = k < 0 ? l->out_value : l->node->inputs[k];
+          const QvizValue *value = qviz_graph_value (g, v);
+
+          if (value->data != NULL || plan->quant[v].scale > 0)
+            continue;
+          g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT,
+                       "Model '%s': value '%s' of layer '%s' has no int8 parameters "
+                       "(calibration leaves out a value the int8 plan fuses away); "
+                       "plan it with fusion.", g->name, value->name ? value->name : "?",
+                       l->info.name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static void
 layout_arena (QvizPlan *plan)
 {
@@ -616,6 +648,8 @@ plan_build (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
           l->info.reason = g_strdup ("memory order already matches; nothing is moved");
         }
     }
+  if (config->precision == QVIZ_PRECISION_INT8 && !check_quant_params (plan, error))
+    return NULL;
 
   if (config->precision == QVIZ_PRECISION_INT8)
     mark_float_outputs (plan);

@@ -361,6 +361,33 @@ test_errors (void)
   g_assert_null (plan);
   g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "calibrate"));
+  g_clear_error (&error);
+
+  /* Calibration leaves out the values before a fused ReLU: an int8 plan
+   * without fusion, whose layers would read them, is refused, while the
+   * fused plan of the same graph is built. */
+  {
+    g_autoptr (QvizGraph) mnv2 = qviz_zoo_build ("mnv2", &error);
+    g_autoptr (QvizPlan) fused = NULL;
+    QvizCalibrationConfig cc;
+
+    g_assert_no_error (error);
+    qviz_calibration_config_init (&cc);
+    cc.n_inputs = 1;
+    cc.height = cc.width = 32;
+    g_assert_true (qviz_calibrate (mnv2, &cc, &error));
+    qviz_plan_config_init (&pc);
+    pc.precision = QVIZ_PRECISION_INT8;
+    pc.height = pc.width = 32;
+    fused = qviz_plan_new (mnv2, &pc, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (fused);
+    pc.no_fusion = TRUE;
+    plan = qviz_plan_new (mnv2, &pc, &error);
+    g_assert_null (plan);
+    g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "has no int8 parameters"));
+  }
 }
 
 /* Layers kept in float inside an int8 plan: each between a dequantize and
