@@ -463,6 +463,9 @@ qviz_calibrate (QvizGraph *graph, const QvizCalibrationConfig *config, GError **
   pc.width = w;
   pc.threads = MAX ((int) g_get_num_processors (), 1);
   pc.no_fusion = TRUE;
+  /* the values before a conv's ReLU or clip are not observed (see
+   * unread_values): the plan need not write them */
+  pc.fuse_clamps = !graph->prequantized;
   plan = qviz_plan_new (graph, &pc, error);
   if (plan == NULL)
     {

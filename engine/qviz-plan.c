@@ -275,16 +275,18 @@ group_layers (QvizPlan *plan, GError **error)
         }
       layer.pre_act_value = out;
       /* A float plan rounds a tensor the file quantizes, so it must exist
-       * on its own: no activation is fused behind it. */
-      if (!plan->config.no_fusion &&
+       * on its own: no activation is fused behind it.  Without fusion,
+       * fuse_clamps still fuses a conv's or dense layer's ReLU or clip. */
+      if ((!plan->config.no_fusion ||
+           (plan->config.fuse_clamps && (n->op == QVIZ_OP_CONV || n->op == QVIZ_OP_LINEAR))) &&
           !(plan->config.precision == QVIZ_PRECISION_F32 &&
             qviz_graph_value (g, out)->file_quant) &&
           (n->op == QVIZ_OP_CONV || n->op == QVIZ_OP_LINEAR ||
            (n->op == QVIZ_OP_ADD && plan->config.precision == QVIZ_PRECISION_F32)) &&
           (next = sole_next_consumer (g, uses, out, i + 1)) != NULL &&
           next->op == QVIZ_OP_ACTIVATION && qvk_activation_is_vectorized (&next->a.act) &&
-          (n->op != QVIZ_OP_ADD || next->a.act.kind == QVK_ACT_RELU ||
-           next->a.act.kind == QVK_ACT_CLIP))
+          ((n->op != QVIZ_OP_ADD && !plan->config.no_fusion) ||
+           next->a.act.kind == QVK_ACT_RELU || next->a.act.kind == QVK_ACT_CLIP))
         {
           layer.act_node = next;
           layer.act = next->a.act;

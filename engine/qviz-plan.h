@@ -39,6 +39,10 @@ typedef struct {
   QvizThreading threading;
   QvizConvAlgo conv_algo;
   gboolean no_fusion;     /* one layer per graph node (calibration) */
+  gboolean fuse_clamps;   /* with no_fusion: a ReLU or clip is still fused
+                             into the conv or dense layer it follows, as an
+                             int8 plan fuses it (calibration, which needs no
+                             range for the value between them) */
   int isa;                /* qvk_isa to use; -1 (or 0 from zero-init with
                              isa_set FALSE) means the detected best */
   gboolean isa_set;

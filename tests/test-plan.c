@@ -390,6 +390,82 @@ test_errors (void)
   }
 }
 
+static void
+keep_layer_value (const QvizPlan *plan, int layer, gpointer user_data)
+{
+  GHashTable *values = user_data;
+  int v = qviz_plan_get_layer_value (plan, layer);
+  gsize n = 0;
+  const float *x = qviz_plan_peek_value (plan, v, &n);
+  GBytes *copy = g_bytes_new (x, n * sizeof (float));
+
+  g_hash_table_insert (values, GINT_TO_POINTER (v), copy);
+}
+
+/* The calibration plan (no fusion, but a conv's ReLU or clip fused into
+ * it, as int8 plans fuse it) writes every value the unfused plan writes,
+ * bit for bit, except the ones before those activations, and has fewer
+ * layers. */
+static void
+test_fuse_clamps (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QvizGraph) g = qviz_zoo_build ("mnv2", &error);
+  g_autofree float *x = NULL;
+  GHashTable *seen[2];
+  int n_layers[2], missing = 0;
+  GHashTableIter iter;
+  gpointer key, bytes;
+
+  g_assert_no_error (error);
+  x = qviz_input_synthetic (1, g->in_channels, 48, 48, 3);
+  for (int k = 0; k < 2; k++)
+    {
+      QvizPlanConfig pc;
+      g_autoptr (QvizPlan) plan = NULL;
+
+      qviz_plan_config_init (&pc);
+      pc.height = pc.width = 48;
+      pc.no_fusion = TRUE;
+      pc.fuse_clamps = k == 1;
+      plan = qviz_plan_new (g, &pc, &error);
+      g_assert_no_error (error);
+      n_layers[k] = qviz_plan_get_n_layers (plan);
+      seen[k] = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_bytes_unref);
+      qviz_plan_set_input_nchw (plan, x);
+      qviz_plan_run_with_callback (plan, keep_layer_value, seen[k]);
+    }
+  g_assert_cmpint (n_layers[1], <, n_layers[0]);
+  g_hash_table_iter_init (&iter, seen[0]);
+  while (g_hash_table_iter_next (&iter, &key, &bytes))
+    {
+      GBytes *fused = g_hash_table_lookup (seen[1], key);
+      int v = GPOINTER_TO_INT (key);
+
+      if (fused != NULL)
+        {
+          g_assert_true (g_bytes_equal (bytes, fused));
+          continue;
+        }
+      /* left out: read only by the ReLU or clip after it */
+      missing++;
+      for (int i = 0; i < qviz_graph_n_nodes (g); i++)
+        {
+          const QvizNode *n = qviz_graph_node (g, i);
+          for (int k = 0; k < n->n_inputs; k++)
+            if (n->inputs[k] == v)
+              {
+                g_assert_cmpint (n->op, ==, QVIZ_OP_ACTIVATION);
+                g_assert_true (n->a.act.kind == QVK_ACT_RELU || n->a.act.kind == QVK_ACT_CLIP);
+              }
+        }
+    }
+  g_assert_cmpint (missing, ==, n_layers[0] - n_layers[1]);
+  g_assert_cmpuint (g_hash_table_size (seen[1]), ==, g_hash_table_size (seen[0]) - missing);
+  g_hash_table_unref (seen[0]);
+  g_hash_table_unref (seen[1]);
+}
+
 /* Layers kept in float inside an int8 plan: each between a dequantize and
  * a quantize layer of its own (the last one, which writes the model's
  * output, held in float, without the quantize), run by the float kernels,
@@ -476,5 +552,6 @@ main (int argc, char **argv)
   g_test_add_func ("/plan/timing", test_timing);
   g_test_add_func ("/plan/errors", test_errors);
   g_test_add_func ("/plan/keep-float", test_keep_float);
+  g_test_add_func ("/plan/fuse-clamps", test_fuse_clamps);
   return g_test_run ();
 }
