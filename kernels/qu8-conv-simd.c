@@ -136,16 +136,15 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
       op->dw = qvk_simd_choose (dw_kernels, N_DW, sizeof dw_kernels[0], isa, s->out_c,
                                 forced);
 #ifdef QVK_QU8_DWCONV_ROWS3_UKERNELS
-      /* Kernels 3 wide at stride and dilation 1 across: four input columns
-       * serve two pixels (layout C4R3), at the ISA of the kernel chosen.
-       * Its tiles are all 64 channels wide: where 16 or fewer are left
-       * after the full tiles (16 and 72 channels), the grouped kernel's
-       * 16-wide tile does a quarter of the work and is faster. */
-      if (s->kernel_w == 3 && s->stride_w == 1 && s->dilation_w == 1)
+      /* Kernels 3 wide at stride and dilation 1 across can run the
+       * row-pair kernels (layout C4R3), four input columns serving two
+       * pixels, when asked for by name.  The grouped kernel, four pixels a
+       * pass sharing each weight load, is now the faster one on every
+       * such shape measured (bench-kernels: 3x3 64ch @256 0.52-0.56 ms
+       * against 0.61-0.64 ms), so it is not chosen otherwise. */
+      if (forced != NULL && s->kernel_w == 3 && s->stride_w == 1 && s->dilation_w == 1)
         for (size_t i = 0; i < sizeof dw_rows3_kernels / sizeof dw_rows3_kernels[0]; i++)
-          if (forced != NULL ? strcmp (forced, dw_rows3_kernels[i].id.name) == 0
-                             : op->dw != NULL && dw_rows3_kernels[i].id.isa == op->dw->id.isa &&
-                               (s->out_c % 64 == 0 || s->out_c % 64 > 16))
+          if (strcmp (forced, dw_rows3_kernels[i].id.name) == 0)
             op->dw = &dw_rows3_kernels[i];
 #endif
       if (op->dw == NULL || op->dw->id.isa > isa)

@@ -785,9 +785,9 @@ test_patch_first_conv (void)
     }
 }
 
-/* Int8 depthwise kernels 3 wide at stride and dilation 1 across run the
- * row-pair kernel (layout C4R3) where VNNI is there and more than 16
- * channels are left after the full 64-channel tiles, if any: every kernel
+/* The row-pair kernel (layout C4R3), asked for by name on int8 depthwise
+ * kernels 3 wide at stride and dilation 1 across where VNNI is there
+ * (the grouped kernel is chosen by default): every kernel
  * height, vertical stride and dilation, padding, channel counts that end in
  * a partial tile, odd and even widths, and rows longer than the kernel's
  * segment of resolved pixels (1 + 1024 / kernel_h). */
@@ -815,8 +815,7 @@ test_qu8_dwconv_rows3 (void)
       const int c_n = channels[i % G_N_ELEMENTS (channels)];
       qvk_conv_shape s = { 1 + i % 2, in_h, in_w, c_n, 0, 0, c_n, kh, 3, sh, 1, dh, 1,
                            pad_t, pad_l, c_n, qvk_activation_make (QVK_ACT_NONE) };
-      qvk_conv_options options = { qvk_isa_detect (), QVK_CONV_ALGO_AUTO, 2 };
-      qvk_qu8_conv_op *op;
+      qvk_qu8_conv_simd *op;
       qu8_case c;
 
       s.out_h = out_size (in_h, kh, sh, dh, pad_t, 0);
@@ -827,13 +826,15 @@ test_qu8_dwconv_rows3 (void)
           s.out_w = out_size (s.in_w, 3, 1, 1, pad_l, pad_r);
         }
       qu8_case_init (&c, rng, &s);
-      op = qvk_qu8_conv_create (&c.s, &c.q, c.weights, c.bias, &options);
+      /* by name: the grouped kernel is the one chosen by default */
+      op = qvk_qu8_conv_simd_create_forced (&c.s, &c.q, c.weights, c.bias,
+                                            "qvk_qu8_dwconv_minmax_ukernel_64c4r3__avx512vnni");
       g_assert_nonnull (op);
-      g_assert_nonnull (strstr (qvk_qu8_conv_kernel_name (op), "64c4r3"));
+      g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "64c4r3"));
       for (int tid = 0; tid < 2; tid++)
-        qvk_qu8_conv_run (op, c.input, c.output, tid, 2);
-      qu8_case_check (&c, qvk_qu8_conv_kernel_name (op));
-      qvk_qu8_conv_destroy (op);
+        qvk_qu8_conv_simd_run (op, c.input, c.output, tid, 2);
+      qu8_case_check (&c, qvk_qu8_conv_simd_name (op));
+      qvk_qu8_conv_simd_destroy (op);
       qu8_case_clear (&c);
     }
 #endif
