@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 gboolean
 qviz_test_iterate_until (QvizTestCondition cond,
                          gpointer          data,
@@ -121,4 +123,18 @@ qviz_test_init_gui (int    *argc,
   g_test_init (argc, argv, NULL);
   g_test_log_set_fatal_handler (ignore_session_bus, NULL);
   return gtk_init_check ();
+}
+
+void
+qviz_test_remove_dir (const char *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
 }

@@ -31,4 +31,7 @@ guint    qviz_test_count_ink     (GtkWidget *widget, guint *total);
 GPtrArray *qviz_test_find_widgets (GtkWidget *root, GType type);
 GtkWidget *qviz_test_find_widget  (GtkWidget *root, GType type);
 
+/* Removes a test's temporary folder and the files in it. */
+void       qviz_test_remove_dir   (const char *dir);
+
 G_END_DECLS
