@@ -11,7 +11,9 @@
 #include "qvk-elementwise.h"
 #include "qvk-ukernels.h"
 
+#include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,25 @@ static const dw_entry dw_kernels[] = { QVK_QU8_DWCONV_UKERNELS (DW_ENTRY) };
 #ifdef QVK_QU8_DWCONV_ROWS3_UKERNELS
 static const dw_entry dw_rows3_kernels[] = { QVK_QU8_DWCONV_ROWS3_UKERNELS (DW_ENTRY) };
 #endif
+#ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
+typedef void (*quad_row_fn) (size_t, size_t, size_t, size_t, size_t, size_t,
+                             const uint8_t *const *, const void *, const void *,
+                             uint8_t *, size_t, const qvk_qu8_requant_minmax *);
+typedef void (*quad_fill_fn) (size_t, const uint8_t *const *, size_t, size_t,
+                              ptrdiff_t, size_t, uint8_t, uint8_t *);
+typedef struct {
+  qvk_simd_entry id;
+  quad_row_fn row;
+  quad_fill_fn fill;
+} quad_entry;
+#define QUAD_ENTRY(row, fill, isa) { { #row, isa, 0 }, row, fill },
+static const quad_entry quad_kernels[] = { QVK_QU8_DWCONV_QUAD_UKERNELS (QUAD_ENTRY) };
+#endif
+/* Row quads: output pixels per segment (the quads a thread fills cover one
+ * segment's columns), and the most a thread's slots may take on its stack. */
+#define QUAD_SEGMENT 64
+#define QUAD_MAX_STACK (256 * 1024)
+
 #define GEMM_ENTRY(gemm, igemm, isa, mr, nr, kr) { { #gemm, isa, nr }, gemm, igemm, mr, kr },
 static const gemm_entry gemm_kernels[] = { QVK_QU8_GEMM_UKERNELS (GEMM_ENTRY) };
 
@@ -45,6 +66,10 @@ struct qvk_qu8_conv_simd {
   int method;
   qvk_isa isa;
   const dw_entry *dw;
+#ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
+  const quad_entry *quad;   /* row quads instead of dw, when set */
+#endif
+  int q_step, nq;           /* row quads: see qvk_qu8_dwconv_quad_geometry */
   const gemm_entry *gemm;
   uint8_t *packed;
   size_t packed_bytes;
@@ -86,6 +111,46 @@ tail_row_begin (const qvk_qu8_conv_simd *op)
       }
   return rows;
 }
+
+/* Row quads: columns of a segment's quads, and slots per thread (a row
+ * reads nq quads; one more lets the next row's first quad stay). */
+static size_t
+quad_cols (const qvk_conv_shape *s)
+{
+  return (size_t) (QUAD_SEGMENT - 1) * s->stride_w
+         + (size_t) (s->kernel_w - 1) * s->dilation_w + 1;
+}
+
+static size_t
+quad_slots (int nq)
+{
+  return 2 * (size_t) nq;
+}
+
+#ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
+/* The row-quad kernel for a depthwise shape, or NULL: kernels at least two
+ * rows high (a single row would use a quarter of each quad), within the
+ * stack the slots may take, and by default at stride 1 (at stride 2 each
+ * quad serves a single output row, and the grouped kernel measured as fast
+ * or faster: bench-kernels, 3x3 s2 64ch and 5x5 s2 72ch). */
+static const quad_entry *
+choose_quad (const qvk_conv_shape *s, qvk_isa isa, const char *forced)
+{
+  int q_step, nq;
+
+  if (s->kernel_h < 2 ||
+      (forced == NULL && (s->stride_h != 1 || s->stride_w != 1)))
+    return NULL;
+  qvk_qu8_dwconv_quad_geometry (s->kernel_h, &q_step, &nq);
+  if (quad_slots (nq) * quad_cols (s) * 256 > QUAD_MAX_STACK)
+    return NULL;
+  for (size_t i = 0; i < sizeof quad_kernels / sizeof quad_kernels[0]; i++)
+    if (forced != NULL ? strcmp (forced, quad_kernels[i].id.name) == 0
+                       : quad_kernels[i].id.isa <= isa)
+      return &quad_kernels[i];
+  return NULL;
+}
+#endif
 
 static qvk_qu8_conv_simd *
 create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
@@ -131,6 +196,39 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
       memcpy (op->lut, q->lut, sizeof op->lut);
     }
 
+#ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
+  if (method == QVK_SIMD_DWCONV &&
+      (op->quad = choose_quad (s, isa, forced)) != NULL)
+    {
+      const qvk_qu8_dw_layout layout = QVK_QU8_DW_LAYOUT_C4Q;
+
+      op->isa = op->quad->id.isa;
+      qvk_qu8_dwconv_quad_geometry (s->kernel_h, &op->q_step, &op->nq);
+      op->dw_taps = qvk_qu8_dwconv_taps (layout, s->kernel_h, s->kernel_w);
+      op->packed_bytes = qvk_qu8_dwconv_packed_bytes (layout, s->out_c, s->kernel_h,
+                                                      s->kernel_w);
+      op->packed = aligned_alloc (64, qvk_round_up (op->packed_bytes, 64));
+      if (op->packed == NULL)
+        goto fail;
+      qvk_qu8_dwconv_pack (layout, s->out_c, s->kernel_h, s->kernel_w,
+                           q->input_zero_point, weights, bias, q->requant_scale,
+                           op->packed);
+      op->zero = malloc (1);
+      if (op->zero == NULL)
+        goto fail;
+      op->zero[0] = (uint8_t) q->input_zero_point;
+      qvk_simd_describe ("qu8", s, method, "64c4q", op->isa, op->name, sizeof op->name);
+      snprintf (op->reason, sizeof op->reason,
+                "depthwise, %d channels: input rows interleaved once in fours, "
+                "%d of every %d multiplies used%s", s->out_c,
+                s->kernel_h, 4 * op->nq,
+                s->dilation_h > 1 || s->dilation_w > 1
+                ? ", dilation costs nothing extra" : "");
+      if (op->isa < isa)
+        qvk_simd_reason_lower_isa (op->reason, sizeof op->reason, op->isa, isa);
+      return op;
+    }
+#endif
   if (method == QVK_SIMD_DWCONV)
     {
       op->dw = qvk_simd_choose (dw_kernels, N_DW, sizeof dw_kernels[0], isa, s->out_c,
@@ -283,6 +381,148 @@ run_dwconv (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
     }
 }
 
+#ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
+typedef struct {
+  int start;            /* first input row of the quad, or INT_MIN */
+  size_t used;          /* when it was last read, for eviction */
+  uint8_t *buf;
+} quad_slot;
+
+static ptrdiff_t
+floor_div (ptrdiff_t a, ptrdiff_t b)
+{
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/* Output rows [r0, r1) of image n, channel tiles [t0, t1): for each tile
+ * and segment of pixels, the rows in the order of their dilation class
+ * (rows d apart share quads), each row's nq quads taken from the slots or
+ * filled into the one read longest ago. */
+static void
+run_quad_rows (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
+               size_t n, size_t r0, size_t r1, size_t t0, size_t t1, uint8_t *scratch)
+{
+  const qvk_conv_shape *s = &op->s;
+  const size_t c_n = (size_t) s->out_c, cols_max = quad_cols (s);
+  const size_t n_slots = quad_slots (op->nq);
+  const size_t dh = (size_t) s->dilation_h, kw = (size_t) s->kernel_w;
+  const size_t in_w = (size_t) s->in_w;
+  const size_t tile_bytes = 64 * 8 + 64 * op->dw_taps;
+  const size_t variant_bytes = (size_t) op->nq * kw * 256;
+  const uint8_t *image = input + n * s->in_h * in_w * c_n;
+  quad_slot slots[n_slots];
+  size_t clock = 0;
+
+  for (size_t i = 0; i < n_slots; i++)
+    slots[i].buf = scratch + i * cols_max * 256;
+  for (size_t tile = t0; tile < t1; tile++)
+    {
+      const size_t c0 = tile * 64;
+      const size_t channels = c_n - c0 < 64 ? c_n - c0 : 64;
+      const uint8_t *packed = op->packed + tile * tile_bytes;
+
+      for (size_t x0 = 0; x0 < (size_t) s->out_w; x0 += QUAD_SEGMENT)
+        {
+          const size_t n_px = (size_t) s->out_w - x0 < QUAD_SEGMENT
+                              ? (size_t) s->out_w - x0 : QUAD_SEGMENT;
+          const ptrdiff_t col0 = (ptrdiff_t) (x0 * s->stride_w) - s->pad_left;
+          const size_t n_cols = (n_px - 1) * s->stride_w + (kw - 1) * s->dilation_w + 1;
+
+          for (size_t i = 0; i < n_slots; i++)
+            {
+              slots[i].start = INT_MIN;
+              slots[i].used = 0;
+            }
+          for (size_t cls = 0; cls < dh; cls++)
+            for (size_t oy = r0; oy < r1; oy++)
+              {
+                const ptrdiff_t iy0 = (ptrdiff_t) (oy * s->stride_h) - s->pad_top;
+                const ptrdiff_t b = floor_div (iy0, (ptrdiff_t) dh);
+                const ptrdiff_t a = iy0 - b * (ptrdiff_t) dh;
+                const ptrdiff_t first = floor_div (b, op->q_step) * op->q_step;
+                const uint8_t *quads[4];
+                uint8_t *out = output + ((n * s->out_h + oy) * s->out_w + x0) * c_n + c0;
+
+                if ((size_t) a != cls)
+                  continue;
+                clock++;
+                for (int g = 0; g < op->nq; g++)
+                  {
+                    const int start = (int) (a + (first + 4 * g) * (ptrdiff_t) dh);
+                    quad_slot *slot = NULL;
+
+                    for (size_t i = 0; i < n_slots && slot == NULL; i++)
+                      if (slots[i].start == start)
+                        slot = &slots[i];
+                    if (slot == NULL)
+                      {
+                        const uint8_t *rows[4];
+
+                        slot = &slots[0];
+                        for (size_t i = 1; i < n_slots; i++)
+                          if (slots[i].used < slot->used || slots[i].start == INT_MIN)
+                            slot = &slots[i];
+                        for (int k = 0; k < 4; k++)
+                          {
+                            const ptrdiff_t iy = start + k * (ptrdiff_t) dh;
+                            rows[k] = iy >= 0 && iy < s->in_h
+                                      ? image + (size_t) iy * in_w * c_n + c0 : NULL;
+                          }
+                        op->quad->fill (channels, rows, in_w, c_n, col0, n_cols,
+                                        op->zero[0], slot->buf);
+                        slot->start = start;
+                      }
+                    slot->used = clock;
+                    quads[g] = slot->buf;
+                  }
+                op->quad->row (channels, n_px, kw, (size_t) op->nq, (size_t) s->dilation_w,
+                               (size_t) s->stride_w, quads, packed,
+                               packed + 512 + (size_t) (b - first) * variant_bytes,
+                               out, c_n, &op->requant);
+                if (op->has_lut)
+                  qvk_qu8_lut_tile (op->lut_isa, op->lut, n_px, channels, out, c_n);
+              }
+        }
+    }
+}
+
+/* Items are (channel chunk, output row) pairs, chunk-major, so that a
+ * thread's share is a band of rows of one or two chunks. */
+static void
+run_dwconv_quad (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
+                 int thread_id, int n_threads)
+{
+  const qvk_conv_shape *s = &op->s;
+  const size_t rows = (size_t) s->batch * s->out_h;
+  const size_t tiles = ((size_t) s->out_c + 63) / 64;
+  const size_t chunks = qvk_simd_chunks (rows, tiles, n_threads);
+  const size_t chunk_tiles = (tiles + chunks - 1) / chunks;
+  uint8_t scratch[quad_slots (op->nq) * quad_cols (s) * 256] __attribute__ ((aligned (64)));
+  size_t begin, end;
+
+  qvk_simd_split (rows * chunks, thread_id, n_threads, &begin, &end);
+  while (begin < end)
+    {
+      const size_t chunk = begin / rows, row = begin % rows;
+      const size_t n = row / s->out_h;
+      /* to the end of this image, chunk or share */
+      size_t stop = (chunk + 1) * rows;
+      const size_t image_end = chunk * rows + (n + 1) * s->out_h;
+      const size_t t0 = chunk * chunk_tiles;
+      const size_t t1 = t0 + chunk_tiles < tiles ? t0 + chunk_tiles : tiles;
+
+      if (image_end < stop)
+        stop = image_end;
+      if (end < stop)
+        stop = end;
+      if (t0 < t1)
+        run_quad_rows (op, input, output, n, row % s->out_h,
+                       row % s->out_h + (stop - begin), t0, t1, scratch);
+      begin = stop;
+    }
+}
+#endif
+
 static void
 run_gemm (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
           int thread_id, int n_threads)
@@ -420,6 +660,11 @@ qvk_qu8_conv_simd_run (const qvk_qu8_conv_simd *op, const uint8_t *input,
 {
   if (op == NULL || n_threads < 1 || thread_id < 0 || thread_id >= n_threads)
     return;
+#ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
+  if (op->quad != NULL)
+    run_dwconv_quad (op, input, output, thread_id, n_threads);
+  else
+#endif
   if (op->method == QVK_SIMD_DWCONV)
     run_dwconv (op, input, output, thread_id, n_threads);
   else if (op->method == QVK_SIMD_PATCH)

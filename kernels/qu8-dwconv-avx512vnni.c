@@ -549,3 +549,176 @@ qvk_qu8_dwconv_minmax_ukernel_64c4r3__avx512vnni (
         }
     }
 }
+
+/* ---- row quads (layout C4Q) ------------------------------------------------
+ *
+ * The interleave happens once per quad of input rows (qvk_qu8_dwconv_quad_fill)
+ * instead of once per tap group and output pixel: each dword of a quad
+ * column holds one channel's four rows, so the row kernel below is only
+ * loads and vpdpbusd, one per 64 MACs with the weights of the row's shift
+ * (see qvk_qu8_dwconv_quad_geometry).  A 3x3 kernel reads one quad (its
+ * fourth row meets zero weights), a 5x5 two. */
+
+void
+qvk_qu8_dwconv_quad_fill__avx512vnni (size_t channels, const uint8_t *const *rows,
+                                      size_t in_w, size_t in_stride, ptrdiff_t col0,
+                                      size_t n_cols, uint8_t zero_point, uint8_t *quad)
+{
+  const __mmask64 m = channels >= 64 ? ~(__mmask64) 0
+                                     : ((__mmask64) 1 << channels) - 1;
+  const __m512i zp = _mm512_set1_epi8 ((char) zero_point);
+  uint8_t zero_row[64];
+  const uint8_t *r[4];
+  size_t step[4];
+  size_t j = 0;
+
+  _mm512_storeu_si512 (zero_row, zp);
+  for (int i = 0; i < 4; i++)
+    {
+      /* a row outside the image reads the zero point at every column */
+      r[i] = rows[i] != NULL ? rows[i] : zero_row;
+      step[i] = rows[i] != NULL ? in_stride : 0;
+    }
+  /* columns left of the image, then inside it, then right of it */
+  for (; j < n_cols && col0 + (ptrdiff_t) j < 0; j++, quad += 256)
+    for (int v = 0; v < 4; v++)
+      _mm512_storeu_si512 (quad + 64 * v, zp);
+  for (; j < n_cols && col0 + (ptrdiff_t) j < (ptrdiff_t) in_w; j++, quad += 256)
+    {
+      const size_t ix = (size_t) (col0 + (ptrdiff_t) j);
+      /* the lines sixteen columns on (from L2 or L3 on wide layers,
+       * where each column of a row is a line of its own) */
+      for (int i = 0; i < 4; i++)
+        _mm_prefetch ((const char *) (r[i] + (ix + 16) * step[i]), _MM_HINT_T0);
+      const __m512i x0 = _mm512_mask_loadu_epi8 (zp, m, r[0] + ix * step[0]);
+      const __m512i x1 = _mm512_mask_loadu_epi8 (zp, m, r[1] + ix * step[1]);
+      const __m512i x2 = _mm512_mask_loadu_epi8 (zp, m, r[2] + ix * step[2]);
+      const __m512i x3 = _mm512_mask_loadu_epi8 (zp, m, r[3] + ix * step[3]);
+      const __m512i x01l = _mm512_unpacklo_epi8 (x0, x1);
+      const __m512i x01h = _mm512_unpackhi_epi8 (x0, x1);
+      const __m512i x23l = _mm512_unpacklo_epi8 (x2, x3);
+      const __m512i x23h = _mm512_unpackhi_epi8 (x2, x3);
+      _mm512_storeu_si512 (quad, _mm512_unpacklo_epi16 (x01l, x23l));
+      _mm512_storeu_si512 (quad + 64, _mm512_unpackhi_epi16 (x01l, x23l));
+      _mm512_storeu_si512 (quad + 128, _mm512_unpacklo_epi16 (x01h, x23h));
+      _mm512_storeu_si512 (quad + 192, _mm512_unpackhi_epi16 (x01h, x23h));
+    }
+  for (; j < n_cols; j++, quad += 256)
+    for (int v = 0; v < 4; v++)
+      _mm512_storeu_si512 (quad + 64 * v, zp);
+}
+
+#define QUAD_DOT(acc, col)                                                    \
+  do {                                                                        \
+    acc[0] = _mm512_dpbusd_epi32 (acc[0], _mm512_loadu_si512 (col), w0);      \
+    acc[1] = _mm512_dpbusd_epi32 (acc[1], _mm512_loadu_si512 ((col) + 64), w1); \
+    acc[2] = _mm512_dpbusd_epi32 (acc[2], _mm512_loadu_si512 ((col) + 128), w2); \
+    acc[3] = _mm512_dpbusd_epi32 (acc[3], _mm512_loadu_si512 ((col) + 192), w3); \
+  } while (0)
+
+/* Four pixels of one 64-channel tile, each weight vector loaded once for
+ * the four; col_step is the distance between two pixels' columns in bytes,
+ * tap_step between two taps of a pixel. */
+static inline __attribute__ ((always_inline)) void
+quad_pixels4 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
+              size_t col_step, size_t tap_step, const uint8_t *tile,
+              const uint8_t *wk, __mmask64 m, const int full, uint8_t *out,
+              size_t output_stride, __m512i zp16, __m512i lo8, __m512i hi8)
+{
+  __m512i a[4], b[4], d[4], e[4];
+
+  for (int v = 0; v < 4; v++)
+    a[v] = b[v] = d[v] = e[v] = _mm512_loadu_si512 (tile + 64 * v);
+  for (size_t g = 0; g < nq; g++)
+    {
+      const uint8_t *col = quads[g] + at;
+      for (size_t j = 0; j < kw; j++, col += tap_step, wk += 256)
+        {
+          const __m512i w0 = _mm512_loadu_si512 (wk);
+          const __m512i w1 = _mm512_loadu_si512 (wk + 64);
+          const __m512i w2 = _mm512_loadu_si512 (wk + 128);
+          const __m512i w3 = _mm512_loadu_si512 (wk + 192);
+          QUAD_DOT (a, col);
+          QUAD_DOT (b, col + col_step);
+          QUAD_DOT (d, col + 2 * col_step);
+          QUAD_DOT (e, col + 3 * col_step);
+        }
+    }
+  const __m512i q0 = requantize64 (a[0], a[1], a[2], a[3], tile + 256, zp16, lo8, hi8);
+  const __m512i q1 = requantize64 (b[0], b[1], b[2], b[3], tile + 256, zp16, lo8, hi8);
+  const __m512i q2 = requantize64 (d[0], d[1], d[2], d[3], tile + 256, zp16, lo8, hi8);
+  const __m512i q3 = requantize64 (e[0], e[1], e[2], e[3], tile + 256, zp16, lo8, hi8);
+  if (full)
+    {
+      _mm512_storeu_si512 (out, q0);
+      _mm512_storeu_si512 (out + output_stride, q1);
+      _mm512_storeu_si512 (out + 2 * output_stride, q2);
+      _mm512_storeu_si512 (out + 3 * output_stride, q3);
+    }
+  else
+    {
+      _mm512_mask_storeu_epi8 (out, m, q0);
+      _mm512_mask_storeu_epi8 (out + output_stride, m, q1);
+      _mm512_mask_storeu_epi8 (out + 2 * output_stride, m, q2);
+      _mm512_mask_storeu_epi8 (out + 3 * output_stride, m, q3);
+    }
+}
+
+static inline __attribute__ ((always_inline)) void
+quad_pixel1 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
+             size_t tap_step, const uint8_t *tile, const uint8_t *wk, __mmask64 m,
+             uint8_t *out, __m512i zp16, __m512i lo8, __m512i hi8)
+{
+  __m512i a[4];
+
+  for (int v = 0; v < 4; v++)
+    a[v] = _mm512_loadu_si512 (tile + 64 * v);
+  for (size_t g = 0; g < nq; g++)
+    {
+      const uint8_t *col = quads[g] + at;
+      for (size_t j = 0; j < kw; j++, col += tap_step, wk += 256)
+        {
+          const __m512i w0 = _mm512_loadu_si512 (wk);
+          const __m512i w1 = _mm512_loadu_si512 (wk + 64);
+          const __m512i w2 = _mm512_loadu_si512 (wk + 128);
+          const __m512i w3 = _mm512_loadu_si512 (wk + 192);
+          QUAD_DOT (a, col);
+        }
+    }
+  _mm512_mask_storeu_epi8 (out, m,
+                           requantize64 (a[0], a[1], a[2], a[3], tile + 256, zp16, lo8, hi8));
+}
+
+/* One output row of one 64-channel tile (channels <= 64): quads[g] is
+ * quad g's column under pixel 0's first tap, pixel p's tap j is column
+ * p * stride_w + j * dilation_w from there; tile is the packed tile (bias
+ * and scales), weights the row's variant within it. */
+void
+qvk_qu8_dwconv_minmax_ukernel_64c4q__avx512vnni (
+    size_t channels, size_t output_width, size_t kernel_w, size_t nq,
+    size_t dilation_w, size_t stride_w, const uint8_t *const *quads,
+    const void *tile, const void *weights, uint8_t *output, size_t output_stride,
+    const qvk_qu8_requant_minmax *params)
+{
+  const __m512i zp16 = _mm512_set1_epi16 ((short) params->output_zero_point);
+  const __m512i lo8 = _mm512_set1_epi8 ((char) params->output_min);
+  const __m512i hi8 = _mm512_set1_epi8 ((char) params->output_max);
+  const __mmask64 m = channels >= 64 ? ~(__mmask64) 0
+                                     : ((__mmask64) 1 << channels) - 1;
+  const size_t col_step = 256 * stride_w, tap_step = 256 * dilation_w;
+  size_t px = 0;
+
+  if (channels >= 64)
+    for (; px + 4 <= output_width; px += 4)
+      quad_pixels4 (kernel_w, nq, quads, px * col_step, col_step, tap_step, tile,
+                    weights, m, 1, output + px * output_stride, output_stride,
+                    zp16, lo8, hi8);
+  else
+    for (; px + 4 <= output_width; px += 4)
+      quad_pixels4 (kernel_w, nq, quads, px * col_step, col_step, tap_step, tile,
+                    weights, m, 0, output + px * output_stride, output_stride,
+                    zp16, lo8, hi8);
+  for (; px < output_width; px++)
+    quad_pixel1 (kernel_w, nq, quads, px * col_step, tap_step, tile, weights, m,
+                 output + px * output_stride, zp16, lo8, hi8);
+}

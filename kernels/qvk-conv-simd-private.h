@@ -241,7 +241,7 @@ qvk_simd_describe (const char *prefix, const qvk_conv_shape *s, int method,
   snprintf (buf, size, "%s %s %dx%d%s %s %s %s", prefix,
             method == QVK_SIMD_DWCONV ? "dwconv" : "conv",
             s->kernel_h, s->kernel_w, extra,
-            method == QVK_SIMD_DWCONV ? "indirect"
+            method == QVK_SIMD_DWCONV ? (strstr (tile, "c4q") != NULL ? "row-quads" : "indirect")
             : method == QVK_SIMD_GEMM ? "gemm"
             : method == QVK_SIMD_PATCH ? "patch-gemm" : "indirect-gemm",
             tile, qvk_isa_name (isa));

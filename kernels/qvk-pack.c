@@ -170,6 +170,13 @@ qvk_qu8_dwconv_taps (qvk_qu8_dw_layout layout, int kernel_h, int kernel_w)
 {
   if (layout == QVK_QU8_DW_LAYOUT_C4R3)
     return 8 * (size_t) kernel_h;     /* two groups of 4 per kernel row */
+  if (layout == QVK_QU8_DW_LAYOUT_C4Q)
+    {
+      /* q_step variants of nq quads x kernel_w columns, 4 rows each */
+      int q_step, nq;
+      qvk_qu8_dwconv_quad_geometry (kernel_h, &q_step, &nq);
+      return (size_t) q_step * nq * kernel_w * 4;
+    }
   return qvk_round_up ((size_t) kernel_h * kernel_w,
                        layout == QVK_QU8_DW_LAYOUT_C4 ? 4 : 2);
 }
@@ -208,7 +215,7 @@ dw_tiles (qvk_qu8_dw_layout layout, int channels, int *widths, int max)
       return n;
     }
   int c = 0;
-  if (layout == QVK_QU8_DW_LAYOUT_C4R3)
+  if (layout == QVK_QU8_DW_LAYOUT_C4R3 || layout == QVK_QU8_DW_LAYOUT_C4Q)
     {
       for (; c < channels && n < max; c += 64)
         widths[n++] = 64;
@@ -306,6 +313,30 @@ qvk_qu8_dwconv_pack (qvk_qu8_dw_layout layout, int channels,
 
           if (c >= channels)
             continue;
+          if (layout == QVK_QU8_DW_LAYOUT_C4Q)
+            {
+              /* variant t, quad g, column kx: row 4 g + e - t of the
+               * kernel in byte e */
+              int q_step, nq;
+              qvk_qu8_dwconv_quad_geometry (kernel_h, &q_step, &nq);
+              for (int t = 0; t < q_step; t++)
+                for (int g = 0; g < nq; g++)
+                  for (int kx = 0; kx < kernel_w; kx++)
+                    for (int e = 0; e < 4; e++)
+                      {
+                        const int ky = 4 * g + e - t;
+                        const size_t gi = ((size_t) t * nq + g) * kernel_w + kx;
+                        if (ky < 0 || ky >= kernel_h)
+                          continue;
+                        ((int8_t *) w)[(gi * width + i) * 4 + e] =
+                          weights[(size_t) c * real_taps + (size_t) ky * kernel_w + kx];
+                      }
+              for (int t = 0; t < real_taps; t++)
+                sum += weights[(size_t) c * real_taps + t];
+              tile_bias[i] = (bias != NULL ? bias[c] : 0) - input_zero_point * sum;
+              tile_scale[i] = requant_scale[c];
+              continue;
+            }
           if (layout == QVK_QU8_DW_LAYOUT_C4R3)
             {
               /* row ky: group 2 ky holds [w0 w1 w2 0], group 2 ky + 1

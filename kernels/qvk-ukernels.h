@@ -174,6 +174,10 @@ qvk_qu8_gemm_pack_zero_point (qvk_isa isa, int32_t input_zero_point)
 #define QVK_QU8_DWCONV_ROWS3_UKERNELS(X) \
   X (qvk_qu8_dwconv_minmax_ukernel_64c4r3__avx512vnni, QVK_ISA_AVX512VNNI, QVK_QU8_DW_LAYOUT_C4R3)
 
+/* Int8 depthwise on row quads (layout C4Q): X(row kernel, quad filler, isa) */
+#define QVK_QU8_DWCONV_QUAD_UKERNELS(X) \
+  X (qvk_qu8_dwconv_minmax_ukernel_64c4q__avx512vnni, qvk_qu8_dwconv_quad_fill__avx512vnni, QVK_ISA_AVX512VNNI)
+
 #define QVK_F32_GEMM_UKERNELS(X) \
   X (qvk_f32_gemm_minmax_ukernel_8x32__avx512, qvk_f32_igemm_minmax_ukernel_8x32__avx512, QVK_ISA_AVX512, 8, 32) \
   X (qvk_f32_gemm_minmax_ukernel_8x16__avx512, qvk_f32_igemm_minmax_ukernel_8x16__avx512, QVK_ISA_AVX512, 8, 16) \
@@ -217,6 +221,15 @@ QVK_F32_DWCONV_UKERNELS (QVK_DECLARE_F32_DWCONV)
 QVK_QU8_DWCONV_UKERNELS (QVK_DECLARE_QU8_DWCONV)
 #ifdef QVK_QU8_DWCONV_ROWS3_UKERNELS
 QVK_QU8_DWCONV_ROWS3_UKERNELS (QVK_DECLARE_QU8_DWCONV)
+#endif
+#ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
+#define QVK_DECLARE_QU8_DWCONV_QUAD(row, fill, isa) \
+  void row (size_t, size_t, size_t, size_t, size_t, size_t, \
+            const uint8_t *const *, const void *, const void *, uint8_t *, \
+            size_t, const qvk_qu8_requant_minmax *); \
+  void fill (size_t, const uint8_t *const *, size_t, size_t, ptrdiff_t, \
+             size_t, uint8_t, uint8_t *);
+QVK_QU8_DWCONV_QUAD_UKERNELS (QVK_DECLARE_QU8_DWCONV_QUAD)
 #endif
 QVK_F32_GEMM_UKERNELS (QVK_DECLARE_F32_GEMM)
 QVK_QU8_GEMM_UKERNELS (QVK_DECLARE_QU8_GEMM)
@@ -300,7 +313,32 @@ typedef enum {
   QVK_QU8_DW_LAYOUT_C4,
   QVK_QU8_DW_LAYOUT_C2,
   QVK_QU8_DW_LAYOUT_C4R3,
+  QVK_QU8_DW_LAYOUT_C4Q,
 } qvk_qu8_dw_layout;
+
+/* Row quads (layout C4Q, vpdpbusd).  The input rows r, r + d, r + 2d and
+ * r + 3d (d the vertical dilation) are interleaved once into a quad, each
+ * dword one channel's four rows at one column, in the C4 channel order,
+ * and every output row that reads those rows takes its taps from there:
+ * no interleave in the inner loop.  Quads start at every q_step-th row of
+ * a dilation class (counted in steps of d), so an output row's kernel_h
+ * rows sit at a shift t < q_step in nq consecutive quads; the weights come
+ * in q_step variants, one per shift, each nq quads x kernel_w columns of
+ * 64 dwords per 64-channel tile: [w(4g - t) .. w(4g + 3 - t)] of the
+ * column, zero outside the kernel.  Only 64-channel tiles (the last one
+ * partial).  q_step is the largest of 4, 2, 1 that needs no more quads
+ * than ceil(kernel_h / 4). */
+static inline void
+qvk_qu8_dwconv_quad_geometry (int kernel_h, int *q_step, int *nq)
+{
+  const int need = (kernel_h + 3) / 4;
+  int step = 4;
+
+  while (step > 1 && (kernel_h + step - 1 + 3) / 4 > need)
+    step /= 2;
+  *q_step = step;
+  *nq = need;
+}
 
 size_t qvk_qu8_dwconv_taps (qvk_qu8_dw_layout layout, int kernel_h, int kernel_w);
 /* Channels a thread's channel range must start at a multiple of. */

@@ -56,12 +56,24 @@ static const char *const f32_dw_names[] = {
 /* the row-pair kernels too: they run (and are listed) on the shapes they
  * take, beside the grouped kernel of the same ISA */
 #ifdef QVK_QU8_DWCONV_ROWS3_UKERNELS
-static const char *const qu8_dw_names[] = {
-  QVK_QU8_DWCONV_UKERNELS (NAME1) QVK_QU8_DWCONV_ROWS3_UKERNELS (NAME1)
-};
+#define ROWS3_NAMES QVK_QU8_DWCONV_ROWS3_UKERNELS (NAME1)
+#define ROWS3_ISAS QVK_QU8_DWCONV_ROWS3_UKERNELS (ISA1)
 #else
-static const char *const qu8_dw_names[] = { QVK_QU8_DWCONV_UKERNELS (NAME1) };
+#define ROWS3_NAMES
+#define ROWS3_ISAS
 #endif
+#ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
+#define QUAD_NAME(row, fill, isa) #row,
+#define QUAD_ISA(row, fill, isa) isa,
+#define QUAD_NAMES QVK_QU8_DWCONV_QUAD_UKERNELS (QUAD_NAME)
+#define QUAD_ISAS QVK_QU8_DWCONV_QUAD_UKERNELS (QUAD_ISA)
+#else
+#define QUAD_NAMES
+#define QUAD_ISAS
+#endif
+static const char *const qu8_dw_names[] = {
+  QVK_QU8_DWCONV_UKERNELS (NAME1) ROWS3_NAMES QUAD_NAMES
+};
 static const char *const f32_gemm_names[] = {
 #define NAME2(gemm, igemm, isa, mr, nr) #gemm,
   QVK_F32_GEMM_UKERNELS (NAME2)
@@ -74,13 +86,9 @@ static const qvk_isa f32_dw_isas[] = {
 #define ISA1(name, isa, x) isa,
   QVK_F32_DWCONV_UKERNELS (ISA1)
 };
-#ifdef QVK_QU8_DWCONV_ROWS3_UKERNELS
 static const qvk_isa qu8_dw_isas[] = {
-  QVK_QU8_DWCONV_UKERNELS (ISA1) QVK_QU8_DWCONV_ROWS3_UKERNELS (ISA1)
+  QVK_QU8_DWCONV_UKERNELS (ISA1) ROWS3_ISAS QUAD_ISAS
 };
-#else
-static const qvk_isa qu8_dw_isas[] = { QVK_QU8_DWCONV_UKERNELS (ISA1) };
-#endif
 static const qvk_isa f32_gemm_isas[] = {
 #define ISA2(gemm, igemm, isa, mr, nr) isa,
   QVK_F32_GEMM_UKERNELS (ISA2)

@@ -840,6 +840,84 @@ test_qu8_dwconv_rows3 (void)
 #endif
 }
 
+/* The row-quad kernel (layout C4Q), chosen by default for int8 depthwise
+ * kernels two or more rows high at stride 1 where VNNI is there, and run
+ * by name at other strides: every kernel height
+ * from 2 to 7 (one and two quads, shifts of 1, 2 and 4 rows), kernel
+ * widths 1 to 5, strides and dilations 1 to 3 in either direction,
+ * padding on every side (rows above and below the image come from the
+ * zero point), batches of two, channel counts that end in a partial tile,
+ * rows wider than a segment (64 pixels), and one to three threads, some
+ * with more threads than rows (channel chunks). */
+static void
+test_qu8_dwconv_quads (void)
+{
+#ifndef QVK_QU8_DWCONV_QUAD_UKERNELS
+  g_test_skip ("no row-quad depthwise kernel on this architecture");
+#else
+  g_autoptr (GRand) rng = g_rand_new_with_seed (SEED + 6);
+  static const int channels[] = { 2, 17, 40, 64, 100, 128, 250, 960 };
+
+  if (qvk_isa_detect () < QVK_ISA_AVX512VNNI)
+    {
+      g_test_skip ("no AVX-512 VNNI on this CPU");
+      return;
+    }
+  for (int i = 0; i < 60; i++)
+    {
+      const int kh = 2 + i % 6, kw = 1 + (i / 6) % 5;
+      const int dh = 1 + (i / 2) % 3, dw = 1 + (i / 5) % 3;
+      const int sh = 1 + (i / 3) % 2, sw = 1 + (i / 7) % 2;
+      const int pad_t = g_rand_int_range (rng, 0, dh * (kh - 1) + 1);
+      const int pad_l = g_rand_int_range (rng, 0, dw * (kw - 1) + 1);
+      const int pad_b = g_rand_int_range (rng, 0, dh * (kh - 1) + 1);
+      const int pad_r = g_rand_int_range (rng, 0, dw * (kw - 1) + 1);
+      const int c_n = channels[i % G_N_ELEMENTS (channels)];
+      const int big = c_n >= 250;
+      const int in_w = i % 4 == 3 && !big ? g_rand_int_range (rng, 130, 300)
+                                          : g_rand_int_range (rng, 1, big ? 12 : 40);
+      const int in_h = g_rand_int_range (rng, 1, big ? 10 : 24);
+      const int threads = 1 + i % 3;
+      qvk_conv_shape s = { 1 + i % 2, in_h, in_w, c_n, 0, 0, c_n, kh, kw, sh, sw, dh, dw,
+                           pad_t, pad_l, c_n, qvk_activation_make (QVK_ACT_NONE) };
+      qvk_qu8_conv_simd *op;
+      qu8_case c;
+
+      s.out_h = out_size (in_h, kh, sh, dh, pad_t, pad_b);
+      s.out_w = out_size (in_w, kw, sw, dw, pad_l, pad_r);
+      if (in_h + pad_t + pad_b < dh * (kh - 1) + 1 || in_w + pad_l + pad_r < dw * (kw - 1) + 1)
+        {
+          s.in_h = in_h + dh * (kh - 1);
+          s.in_w = in_w + dw * (kw - 1);
+          s.out_h = out_size (s.in_h, kh, sh, dh, pad_t, pad_b);
+          s.out_w = out_size (s.in_w, kw, sw, dw, pad_l, pad_r);
+        }
+      qu8_case_init (&c, rng, &s);
+      op = qvk_qu8_conv_simd_create (&c.s, &c.q, c.weights, c.bias, qvk_isa_detect ());
+      g_assert_nonnull (op);
+      /* chosen at stride 1; the grouped kernel otherwise */
+      g_assert_true ((strstr (qvk_qu8_conv_simd_name (op), "row-quads 64c4q") != NULL)
+                     == (sh == 1 && sw == 1));
+      for (int tid = 0; tid < threads; tid++)
+        qvk_qu8_conv_simd_run (op, c.input, c.output, tid, threads);
+      qu8_case_check (&c, qvk_qu8_conv_simd_name (op));
+      qvk_qu8_conv_simd_destroy (op);
+
+      /* by name at every stride, on threads - 1 .. 0 in reverse order */
+      memset (c.output, 0xa5, output_size (&s));
+      op = qvk_qu8_conv_simd_create_forced (&c.s, &c.q, c.weights, c.bias,
+                                            "qvk_qu8_dwconv_minmax_ukernel_64c4q__avx512vnni");
+      g_assert_nonnull (op);
+      g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "row-quads 64c4q"));
+      for (int tid = threads - 1; tid >= 0; tid--)
+        qvk_qu8_conv_simd_run (op, c.input, c.output, tid, threads);
+      qu8_case_check (&c, qvk_qu8_conv_simd_name (op));
+      qvk_qu8_conv_simd_destroy (op);
+      qu8_case_clear (&c);
+    }
+#endif
+}
+
 /* The indirection table of a stride-1 3x3 convolution shares columns
  * between neighbouring pixels, and a padding tap is -1. */
 static void
@@ -890,5 +968,6 @@ main (int argc, char **argv)
   g_test_add_func ("/kernels-simd/patch", test_patch);
   g_test_add_func ("/kernels-simd/patch-first-conv", test_patch_first_conv);
   g_test_add_func ("/kernels-simd/qu8-dwconv-rows3", test_qu8_dwconv_rows3);
+  g_test_add_func ("/kernels-simd/qu8-dwconv-quads", test_qu8_dwconv_quads);
   return g_test_run ();
 }
