@@ -112,6 +112,7 @@ tail_row_begin (const qvk_qu8_conv_simd *op)
   return rows;
 }
 
+#ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
 /* Row quads: columns of a segment's quads, and slots per thread (a row
  * reads nq quads; one more lets the next row's first quad stay). */
 static size_t
@@ -127,7 +128,6 @@ quad_slots (int nq)
   return 2 * (size_t) nq;
 }
 
-#ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
 /* The row-quad kernel for a depthwise shape, or NULL: kernels at least two
  * rows high (a single row would use a quarter of each quad), within the
  * stack the slots may take, and by default at stride 1 (at stride 2 each
