@@ -37,10 +37,10 @@ static const dw_entry dw_kernels[] = { QVK_QU8_DWCONV_UKERNELS (DW_ENTRY) };
 static const dw_entry dw_rows3_kernels[] = { QVK_QU8_DWCONV_ROWS3_UKERNELS (DW_ENTRY) };
 #endif
 #ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
-typedef void (*quad_row_fn) (size_t, size_t, size_t, size_t, size_t, size_t,
+typedef void (*quad_row_fn) (size_t, size_t, size_t, size_t, size_t, size_t, size_t,
                              const uint8_t *const *, const void *, const void *,
                              uint8_t *, size_t, const qvk_qu8_requant_minmax *);
-typedef void (*quad_fill_fn) (size_t, const uint8_t *const *, size_t, size_t,
+typedef void (*quad_fill_fn) (size_t, size_t, const uint8_t *const *, size_t, size_t,
                               ptrdiff_t, size_t, uint8_t, uint8_t *);
 typedef struct {
   qvk_simd_entry id;
@@ -382,6 +382,37 @@ run_dwconv (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
 }
 
 #ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
+/* Tiles of layout C4Q: 64-wide ones, then at most 32 channels in 16-wide
+ * ones (qvk_qu8_dwconv_pack's order); tile i's first channel, width and
+ * packed bytes before it. */
+static size_t
+quad_tiles (size_t c_n)
+{
+  const size_t rem = c_n % 64;
+  return c_n / 64 + (rem == 0 ? 0 : rem > 32 ? 1 : (rem + 15) / 16);
+}
+
+static void
+quad_tile (const qvk_qu8_conv_simd *op, size_t i, size_t *c0, size_t *width,
+           size_t *offset)
+{
+  const size_t c_n = (size_t) op->s.out_c, n64 = c_n % 64 > 32 ? c_n / 64 + 1 : c_n / 64;
+  const size_t tb64 = 64 * 8 + 64 * op->dw_taps, tb16 = 16 * 8 + 16 * op->dw_taps;
+
+  if (i < n64)
+    {
+      *c0 = 64 * i;
+      *width = 64;
+      *offset = i * tb64;
+    }
+  else
+    {
+      *c0 = 64 * n64 + 16 * (i - n64);
+      *width = 16;
+      *offset = n64 * tb64 + (i - n64) * tb16;
+    }
+}
+
 typedef struct {
   int start;            /* first input row of the quad, or INT_MIN */
   size_t used;          /* when it was last read, for eviction */
@@ -407,8 +438,6 @@ run_quad_rows (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *outpu
   const size_t n_slots = quad_slots (op->nq);
   const size_t dh = (size_t) s->dilation_h, kw = (size_t) s->kernel_w;
   const size_t in_w = (size_t) s->in_w;
-  const size_t tile_bytes = 64 * 8 + 64 * op->dw_taps;
-  const size_t variant_bytes = (size_t) op->nq * kw * 256;
   const uint8_t *image = input + n * s->in_h * in_w * c_n;
   quad_slot slots[n_slots];
   size_t clock = 0;
@@ -417,9 +446,15 @@ run_quad_rows (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *outpu
     slots[i].buf = scratch + i * cols_max * 256;
   for (size_t tile = t0; tile < t1; tile++)
     {
-      const size_t c0 = tile * 64;
-      const size_t channels = c_n - c0 < 64 ? c_n - c0 : 64;
-      const uint8_t *packed = op->packed + tile * tile_bytes;
+      size_t c0, width, offset;
+
+      quad_tile (op, tile, &c0, &width, &offset);
+
+      const size_t channels = c_n - c0 < width ? c_n - c0 : width;
+      const uint8_t *packed = op->packed + offset;
+      /* bias and scales, then per variant nq quads x kw columns */
+      const uint8_t *variants = packed + width * 8;
+      const size_t variant_bytes = (size_t) op->nq * kw * width * 4;
 
       for (size_t x0 = 0; x0 < (size_t) s->out_w; x0 += QUAD_SEGMENT)
         {
@@ -468,16 +503,16 @@ run_quad_rows (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *outpu
                             rows[k] = iy >= 0 && iy < s->in_h
                                       ? image + (size_t) iy * in_w * c_n + c0 : NULL;
                           }
-                        op->quad->fill (channels, rows, in_w, c_n, col0, n_cols,
+                        op->quad->fill (width, channels, rows, in_w, c_n, col0, n_cols,
                                         op->zero[0], slot->buf);
                         slot->start = start;
                       }
                     slot->used = clock;
                     quads[g] = slot->buf;
                   }
-                op->quad->row (channels, n_px, kw, (size_t) op->nq, (size_t) s->dilation_w,
-                               (size_t) s->stride_w, quads, packed,
-                               packed + 512 + (size_t) (b - first) * variant_bytes,
+                op->quad->row (width, channels, n_px, kw, (size_t) op->nq,
+                               (size_t) s->dilation_w, (size_t) s->stride_w, quads, packed,
+                               variants + (size_t) (b - first) * variant_bytes,
                                out, c_n, &op->requant);
                 if (op->has_lut)
                   qvk_qu8_lut_tile (op->lut_isa, op->lut, n_px, channels, out, c_n);
@@ -494,7 +529,7 @@ run_dwconv_quad (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *out
 {
   const qvk_conv_shape *s = &op->s;
   const size_t rows = (size_t) s->batch * s->out_h;
-  const size_t tiles = ((size_t) s->out_c + 63) / 64;
+  const size_t tiles = quad_tiles ((size_t) s->out_c);
   const size_t chunks = qvk_simd_chunks (rows, tiles, n_threads);
   const size_t chunk_tiles = (tiles + chunks - 1) / chunks;
   uint8_t scratch[quad_slots (op->nq) * quad_cols (s) * 256] __attribute__ ((aligned (64)));

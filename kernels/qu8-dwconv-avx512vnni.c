@@ -559,10 +559,45 @@ qvk_qu8_dwconv_minmax_ukernel_64c4r3__avx512vnni (
  * (see qvk_qu8_dwconv_quad_geometry).  A 3x3 kernel reads one quad (its
  * fourth row meets zero weights), a 5x5 two. */
 
+/* A 16-channel tile's quad: a column is one vector, the four rows'
+ * 16 bytes in its four lanes transposed so that dword j holds channel j's
+ * four rows (as in tail16). */
+static void
+quad_fill16 (size_t channels, const uint8_t *const *r, const size_t *step,
+             size_t in_w, ptrdiff_t col0, size_t n_cols, uint8_t zero_point,
+             uint8_t *quad)
+{
+  const __mmask16 m = channels >= 16 ? (__mmask16) 0xffff
+                                     : (__mmask16) ((1u << channels) - 1);
+  const __m128i zp = _mm_set1_epi8 ((char) zero_point);
+  const __m512i dword_transpose = _mm512_setr_epi32 (0, 4, 8, 12, 1, 5, 9, 13,
+                                                     2, 6, 10, 14, 3, 7, 11, 15);
+  const __m512i byte_transpose = _mm512_broadcast_i32x4 (
+      _mm_setr_epi8 (0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
+  size_t j = 0;
+
+  for (; j < n_cols && col0 + (ptrdiff_t) j < 0; j++, quad += 64)
+    _mm512_storeu_si512 (quad, _mm512_broadcast_i32x4 (zp));
+  for (; j < n_cols && col0 + (ptrdiff_t) j < (ptrdiff_t) in_w; j++, quad += 64)
+    {
+      const size_t ix = (size_t) (col0 + (ptrdiff_t) j);
+      __m512i x = _mm512_castsi128_si512 (_mm_mask_loadu_epi8 (zp, m, r[0] + ix * step[0]));
+      x = _mm512_inserti32x4 (x, _mm_mask_loadu_epi8 (zp, m, r[1] + ix * step[1]), 1);
+      x = _mm512_inserti32x4 (x, _mm_mask_loadu_epi8 (zp, m, r[2] + ix * step[2]), 2);
+      x = _mm512_inserti32x4 (x, _mm_mask_loadu_epi8 (zp, m, r[3] + ix * step[3]), 3);
+      _mm512_storeu_si512 (quad, _mm512_shuffle_epi8 (
+          _mm512_permutexvar_epi32 (dword_transpose, x), byte_transpose));
+    }
+  for (; j < n_cols; j++, quad += 64)
+    _mm512_storeu_si512 (quad, _mm512_broadcast_i32x4 (zp));
+}
+
+/* width: the tile's, 64 or 16 (a quad column of 256 or 64 bytes). */
 void
-qvk_qu8_dwconv_quad_fill__avx512vnni (size_t channels, const uint8_t *const *rows,
-                                      size_t in_w, size_t in_stride, ptrdiff_t col0,
-                                      size_t n_cols, uint8_t zero_point, uint8_t *quad)
+qvk_qu8_dwconv_quad_fill__avx512vnni (size_t width, size_t channels,
+                                      const uint8_t *const *rows, size_t in_w,
+                                      size_t in_stride, ptrdiff_t col0, size_t n_cols,
+                                      uint8_t zero_point, uint8_t *quad)
 {
   const __mmask64 m = channels >= 64 ? ~(__mmask64) 0
                                      : ((__mmask64) 1 << channels) - 1;
@@ -578,6 +613,11 @@ qvk_qu8_dwconv_quad_fill__avx512vnni (size_t channels, const uint8_t *const *row
       /* a row outside the image reads the zero point at every column */
       r[i] = rows[i] != NULL ? rows[i] : zero_row;
       step[i] = rows[i] != NULL ? in_stride : 0;
+    }
+  if (width == 16)
+    {
+      quad_fill16 (channels, r, step, in_w, col0, n_cols, zero_point, quad);
+      return;
     }
   /* columns left of the image, then inside it, then right of it */
   for (; j < n_cols && col0 + (ptrdiff_t) j < 0; j++, quad += 256)
@@ -689,17 +729,80 @@ quad_pixel1 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
                            requantize64 (a[0], a[1], a[2], a[3], tile + 256, zp16, lo8, hi8));
 }
 
-/* One output row of one 64-channel tile (channels <= 64): quads[g] is
- * quad g's column under pixel 0's first tap, pixel p's tap j is column
- * p * stride_w + j * dilation_w from there; tile is the packed tile (bias
- * and scales), weights the row's variant within it. */
+/* Eight pixels of a 16-channel tile (one vector each), sharing each
+ * weight load; n of them stored (the others are computed from columns
+ * that exist and thrown away). */
+static inline __attribute__ ((always_inline)) void
+quad_pixels16 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
+               size_t col_step, size_t tap_step, const uint8_t *tile,
+               const uint8_t *wk, __mmask16 m, size_t n, uint8_t *out,
+               size_t output_stride, __m512i zp, __m512i lo, __m512i hi)
+{
+  const __m512i bias = _mm512_loadu_si512 (tile);
+  const __m512 scale = _mm512_loadu_ps (tile + 64);
+  __m512i acc[8];
+
+  for (int k = 0; k < 8; k++)
+    acc[k] = bias;
+  for (size_t g = 0; g < nq; g++)
+    {
+      const uint8_t *col = quads[g] + at;
+      for (size_t j = 0; j < kw; j++, col += tap_step, wk += 64)
+        {
+          const __m512i w = _mm512_loadu_si512 (wk);
+#pragma GCC unroll 8
+          for (size_t k = 0; k < 8; k++)
+            if (k < n)
+              acc[k] = _mm512_dpbusd_epi32 (acc[k], _mm512_loadu_si512 (col + k * col_step), w);
+        }
+    }
+  for (size_t k = 0; k < 8 && k < n; k++)
+    _mm_mask_storeu_epi8 (out + k * output_stride, m,
+                          narrow_u8 (requantize (acc[k], scale, zp, lo, hi)));
+}
+
+static void
+quad_row16 (size_t channels, size_t output_width, size_t kernel_w, size_t nq,
+            size_t dilation_w, size_t stride_w, const uint8_t *const *quads,
+            const uint8_t *tile, const uint8_t *weights, uint8_t *output,
+            size_t output_stride, const qvk_qu8_requant_minmax *params)
+{
+  const __m512i zp = _mm512_set1_epi32 (params->output_zero_point);
+  const __m512i lo = _mm512_set1_epi32 (params->output_min);
+  const __m512i hi = _mm512_set1_epi32 (params->output_max);
+  const __mmask16 m = channels >= 16 ? (__mmask16) 0xffff
+                                     : (__mmask16) ((1u << channels) - 1);
+  const size_t col_step = 64 * stride_w, tap_step = 64 * dilation_w;
+  size_t px = 0;
+
+  for (; px + 8 <= output_width; px += 8)
+    quad_pixels16 (kernel_w, nq, quads, px * col_step, col_step, tap_step, tile, weights,
+                   m, 8, output + px * output_stride, output_stride, zp, lo, hi);
+  for (; px < output_width; px += 4)
+    quad_pixels16 (kernel_w, nq, quads, px * col_step, col_step, tap_step, tile, weights,
+                   m, output_width - px < 4 ? output_width - px : 4,
+                   output + px * output_stride, output_stride, zp, lo, hi);
+}
+
+/* One output row of one tile, 64 channels (at most, C4 order) or 16
+ * (natural order) wide: quads[g] is quad g's column under pixel 0's first
+ * tap, pixel p's tap j is column p * stride_w + j * dilation_w from there;
+ * tile is the packed tile (bias and scales), weights the row's variant
+ * within it. */
 void
 qvk_qu8_dwconv_minmax_ukernel_64c4q__avx512vnni (
-    size_t channels, size_t output_width, size_t kernel_w, size_t nq,
+    size_t width, size_t channels, size_t output_width, size_t kernel_w, size_t nq,
     size_t dilation_w, size_t stride_w, const uint8_t *const *quads,
     const void *tile, const void *weights, uint8_t *output, size_t output_stride,
     const qvk_qu8_requant_minmax *params)
 {
+  if (width == 16)
+    {
+      quad_row16 (channels, output_width, kernel_w, nq, dilation_w, stride_w, quads,
+                  tile, weights, output, output_stride, params);
+      return;
+    }
+
   const __m512i zp16 = _mm512_set1_epi16 ((short) params->output_zero_point);
   const __m512i lo8 = _mm512_set1_epi8 ((char) params->output_min);
   const __m512i hi8 = _mm512_set1_epi8 ((char) params->output_max);

@@ -215,7 +215,7 @@ dw_tiles (qvk_qu8_dw_layout layout, int channels, int *widths, int max)
       return n;
     }
   int c = 0;
-  if (layout == QVK_QU8_DW_LAYOUT_C4R3 || layout == QVK_QU8_DW_LAYOUT_C4Q)
+  if (layout == QVK_QU8_DW_LAYOUT_C4R3)
     {
       for (; c < channels && n < max; c += 64)
         widths[n++] = 64;

@@ -224,11 +224,11 @@ QVK_QU8_DWCONV_ROWS3_UKERNELS (QVK_DECLARE_QU8_DWCONV)
 #endif
 #ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
 #define QVK_DECLARE_QU8_DWCONV_QUAD(row, fill, isa) \
-  void row (size_t, size_t, size_t, size_t, size_t, size_t, \
+  void row (size_t, size_t, size_t, size_t, size_t, size_t, size_t, \
             const uint8_t *const *, const void *, const void *, uint8_t *, \
             size_t, const qvk_qu8_requant_minmax *); \
-  void fill (size_t, const uint8_t *const *, size_t, size_t, ptrdiff_t, \
-             size_t, uint8_t, uint8_t *);
+  void fill (size_t, size_t, const uint8_t *const *, size_t, size_t, \
+             ptrdiff_t, size_t, uint8_t, uint8_t *);
 QVK_QU8_DWCONV_QUAD_UKERNELS (QVK_DECLARE_QU8_DWCONV_QUAD)
 #endif
 QVK_F32_GEMM_UKERNELS (QVK_DECLARE_F32_GEMM)
@@ -324,10 +324,12 @@ typedef enum {
  * a dilation class (counted in steps of d), so an output row's kernel_h
  * rows sit at a shift t < q_step in nq consecutive quads; the weights come
  * in q_step variants, one per shift, each nq quads x kernel_w columns of
- * 64 dwords per 64-channel tile: [w(4g - t) .. w(4g + 3 - t)] of the
- * column, zero outside the kernel.  Only 64-channel tiles (the last one
- * partial).  q_step is the largest of 4, 2, 1 that needs no more quads
- * than ceil(kernel_h / 4). */
+ * one dword per channel: [w(4g - t) .. w(4g + 3 - t)] of the column, zero
+ * outside the kernel.  Tiles as in C4: 64 channels in the C4 order, and 16
+ * in natural order for at most 32 channels after the last full 64 (a quad
+ * column is then one vector, not four, and no multiply is spent on
+ * channels that are not there).  q_step is the largest of 4, 2, 1 that
+ * needs no more quads than ceil(kernel_h / 4). */
 static inline void
 qvk_qu8_dwconv_quad_geometry (int kernel_h, int *q_step, int *nq)
 {

@@ -846,7 +846,8 @@ test_qu8_dwconv_rows3 (void)
  * from 2 to 7 (one and two quads, shifts of 1, 2 and 4 rows), kernel
  * widths 1 to 5, strides and dilations 1 to 3 in either direction,
  * padding on every side (rows above and below the image come from the
- * zero point), batches of two, channel counts that end in a partial tile,
+ * zero point), batches of two, channel counts that end in a partial
+ * 64-wide tile or in 16-wide ones (at most 32 after the last full 64),
  * rows wider than a segment (64 pixels), and one to three threads, some
  * with more threads than rows (channel chunks). */
 static void
@@ -856,14 +857,14 @@ test_qu8_dwconv_quads (void)
   g_test_skip ("no row-quad depthwise kernel on this architecture");
 #else
   g_autoptr (GRand) rng = g_rand_new_with_seed (SEED + 6);
-  static const int channels[] = { 2, 17, 40, 64, 100, 128, 250, 960 };
+  static const int channels[] = { 2, 16, 17, 24, 40, 64, 72, 88, 100, 128, 200, 250, 960 };
 
   if (qvk_isa_detect () < QVK_ISA_AVX512VNNI)
     {
       g_test_skip ("no AVX-512 VNNI on this CPU");
       return;
     }
-  for (int i = 0; i < 60; i++)
+  for (int i = 0; i < 78; i++)
     {
       const int kh = 2 + i % 6, kw = 1 + (i / 6) % 5;
       const int dh = 1 + (i / 2) % 3, dw = 1 + (i / 5) % 3;
@@ -873,7 +874,7 @@ test_qu8_dwconv_quads (void)
       const int pad_b = g_rand_int_range (rng, 0, dh * (kh - 1) + 1);
       const int pad_r = g_rand_int_range (rng, 0, dw * (kw - 1) + 1);
       const int c_n = channels[i % G_N_ELEMENTS (channels)];
-      const int big = c_n >= 250;
+      const int big = c_n >= 200;
       const int in_w = i % 4 == 3 && !big ? g_rand_int_range (rng, 130, 300)
                                           : g_rand_int_range (rng, 1, big ? 12 : 40);
       const int in_h = g_rand_int_range (rng, 1, big ? 10 : 24);
