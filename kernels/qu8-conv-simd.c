@@ -41,7 +41,7 @@ typedef void (*quad_row_fn) (size_t, size_t, size_t, size_t, size_t, size_t, siz
                              const uint8_t *const *, const void *, const void *,
                              uint8_t *, size_t, const qvk_qu8_requant_minmax *);
 typedef void (*quad_fill_fn) (size_t, size_t, const uint8_t *const *, size_t, size_t,
-                              ptrdiff_t, size_t, uint8_t, uint8_t *);
+                              ptrdiff_t, size_t, size_t, uint8_t, uint8_t *);
 typedef struct {
   qvk_simd_entry id;
   quad_row_fn row;
@@ -118,8 +118,10 @@ tail_row_begin (const qvk_qu8_conv_simd *op)
 static size_t
 quad_cols (const qvk_conv_shape *s)
 {
+  /* stored by class at dilation d, a quad of n columns takes up to
+   * d * ceil (n / d) places */
   return (size_t) (QUAD_SEGMENT - 1) * s->stride_w
-         + (size_t) (s->kernel_w - 1) * s->dilation_w + 1;
+         + (size_t) (s->kernel_w - 1) * s->dilation_w + 1 + (size_t) (s->dilation_w - 1);
 }
 
 static size_t
@@ -504,6 +506,7 @@ run_quad_rows (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *outpu
                                       ? image + (size_t) iy * in_w * c_n + c0 : NULL;
                           }
                         op->quad->fill (width, channels, rows, in_w, c_n, col0, n_cols,
+                                        s->stride_w == 1 ? (size_t) s->dilation_w : 1,
                                         op->zero[0], slot->buf);
                         slot->start = start;
                       }

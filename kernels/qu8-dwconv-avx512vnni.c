@@ -555,57 +555,52 @@ qvk_qu8_dwconv_minmax_ukernel_64c4r3__avx512vnni (
  * The interleave happens once per quad of input rows (qvk_qu8_dwconv_quad_fill)
  * instead of once per tap group and output pixel: each dword of a quad
  * column holds one channel's four rows, so the row kernel below is only
- * loads and vpdpbusd, one per 64 MACs with the weights of the row's shift
- * (see qvk_qu8_dwconv_quad_geometry).  A 3x3 kernel reads one quad (its
- * fourth row meets zero weights), a 5x5 two. */
+ * loads and vpdpbusd, with the weights of the row's shift (see
+ * qvk_qu8_dwconv_quad_geometry).  A 3x3 kernel reads one quad (its fourth
+ * row meets zero weights), a 5x5 two.
+ *
+ * At stride 1 across with dilation d, a quad's columns are stored by
+ * class: x mod d first, then x / d, so
+ * that a pixel's taps, d columns apart in the image, are neighbours in
+ * the quad, and so are the pixels x, x + d, x + 2d, ... of one class: the
+ * row kernel walks each class as if undilated. */
 
-/* A 16-channel tile's quad: a column is one vector, the four rows'
- * 16 bytes in its four lanes transposed so that dword j holds channel j's
- * four rows (as in tail16). */
-static void
-quad_fill16 (size_t channels, const uint8_t *const *r, const size_t *step,
-             size_t in_w, ptrdiff_t col0, size_t n_cols, uint8_t zero_point,
-             uint8_t *quad)
+/* A 16-channel tile's quad column: the four rows' 16 bytes in the four
+ * lanes, transposed so that dword j holds channel j's four rows (as in
+ * tail16). */
+static inline __m512i
+quad_column16 (const uint8_t *const *r, const size_t *step, size_t ix, __mmask16 m,
+               __m128i zp)
 {
-  const __mmask16 m = channels >= 16 ? (__mmask16) 0xffff
-                                     : (__mmask16) ((1u << channels) - 1);
-  const __m128i zp = _mm_set1_epi8 ((char) zero_point);
   const __m512i dword_transpose = _mm512_setr_epi32 (0, 4, 8, 12, 1, 5, 9, 13,
                                                      2, 6, 10, 14, 3, 7, 11, 15);
   const __m512i byte_transpose = _mm512_broadcast_i32x4 (
       _mm_setr_epi8 (0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
-  size_t j = 0;
+  __m512i x = _mm512_castsi128_si512 (_mm_mask_loadu_epi8 (zp, m, r[0] + ix * step[0]));
 
-  for (; j < n_cols && col0 + (ptrdiff_t) j < 0; j++, quad += 64)
-    _mm512_storeu_si512 (quad, _mm512_broadcast_i32x4 (zp));
-  for (; j < n_cols && col0 + (ptrdiff_t) j < (ptrdiff_t) in_w; j++, quad += 64)
-    {
-      const size_t ix = (size_t) (col0 + (ptrdiff_t) j);
-      __m512i x = _mm512_castsi128_si512 (_mm_mask_loadu_epi8 (zp, m, r[0] + ix * step[0]));
-      x = _mm512_inserti32x4 (x, _mm_mask_loadu_epi8 (zp, m, r[1] + ix * step[1]), 1);
-      x = _mm512_inserti32x4 (x, _mm_mask_loadu_epi8 (zp, m, r[2] + ix * step[2]), 2);
-      x = _mm512_inserti32x4 (x, _mm_mask_loadu_epi8 (zp, m, r[3] + ix * step[3]), 3);
-      _mm512_storeu_si512 (quad, _mm512_shuffle_epi8 (
-          _mm512_permutexvar_epi32 (dword_transpose, x), byte_transpose));
-    }
-  for (; j < n_cols; j++, quad += 64)
-    _mm512_storeu_si512 (quad, _mm512_broadcast_i32x4 (zp));
+  x = _mm512_inserti32x4 (x, _mm_mask_loadu_epi8 (zp, m, r[1] + ix * step[1]), 1);
+  x = _mm512_inserti32x4 (x, _mm_mask_loadu_epi8 (zp, m, r[2] + ix * step[2]), 2);
+  x = _mm512_inserti32x4 (x, _mm_mask_loadu_epi8 (zp, m, r[3] + ix * step[3]), 3);
+  return _mm512_shuffle_epi8 (_mm512_permutexvar_epi32 (dword_transpose, x), byte_transpose);
 }
 
-/* width: the tile's, 64 or 16 (a quad column of 256 or 64 bytes). */
+/* Columns col0 .. col0 + n_cols - 1 of the image (outside it: the zero
+ * point) of the four rows (NULL: a row outside the image) into a quad of
+ * a tile `width` channels wide (64 or 16: a column of 256 or 64 bytes),
+ * `channels` of them real, stored by class for dilation d. */
 void
 qvk_qu8_dwconv_quad_fill__avx512vnni (size_t width, size_t channels,
                                       const uint8_t *const *rows, size_t in_w,
                                       size_t in_stride, ptrdiff_t col0, size_t n_cols,
-                                      uint8_t zero_point, uint8_t *quad)
+                                      size_t d, uint8_t zero_point, uint8_t *quad)
 {
   const __mmask64 m = channels >= 64 ? ~(__mmask64) 0
                                      : ((__mmask64) 1 << channels) - 1;
   const __m512i zp = _mm512_set1_epi8 ((char) zero_point);
+  const size_t col_bytes = width * 4;
   uint8_t zero_row[64];
   const uint8_t *r[4];
   size_t step[4];
-  size_t j = 0;
 
   _mm512_storeu_si512 (zero_row, zp);
   for (int i = 0; i < 4; i++)
@@ -614,38 +609,42 @@ qvk_qu8_dwconv_quad_fill__avx512vnni (size_t width, size_t channels,
       r[i] = rows[i] != NULL ? rows[i] : zero_row;
       step[i] = rows[i] != NULL ? in_stride : 0;
     }
-  if (width == 16)
+  /* class by class (x mod d), each in order */
+  for (size_t j0 = 0; j0 < d && j0 < n_cols; j0++)
+    for (size_t j = j0, place = j0 * ((n_cols + d - 1) / d); j < n_cols; j += d, place++)
     {
-      quad_fill16 (channels, r, step, in_w, col0, n_cols, zero_point, quad);
-      return;
-    }
-  /* columns left of the image, then inside it, then right of it */
-  for (; j < n_cols && col0 + (ptrdiff_t) j < 0; j++, quad += 256)
-    for (int v = 0; v < 4; v++)
-      _mm512_storeu_si512 (quad + 64 * v, zp);
-  for (; j < n_cols && col0 + (ptrdiff_t) j < (ptrdiff_t) in_w; j++, quad += 256)
-    {
-      const size_t ix = (size_t) (col0 + (ptrdiff_t) j);
+      const ptrdiff_t ix = col0 + (ptrdiff_t) j;
+      uint8_t *dst = quad + place * col_bytes;
+
+      if (ix < 0 || ix >= (ptrdiff_t) in_w)
+        {
+          for (size_t v = 0; v < width / 16; v++)
+            _mm512_storeu_si512 (dst + 64 * v, zp);
+          continue;
+        }
+      if (width == 16)
+        {
+          _mm512_storeu_si512 (dst, quad_column16 (r, step, (size_t) ix, (__mmask16) m,
+                                                   _mm512_castsi512_si128 (zp)));
+          continue;
+        }
       /* the lines sixteen columns on (from L2 or L3 on wide layers,
        * where each column of a row is a line of its own) */
       for (int i = 0; i < 4; i++)
-        _mm_prefetch ((const char *) (r[i] + (ix + 16) * step[i]), _MM_HINT_T0);
-      const __m512i x0 = _mm512_mask_loadu_epi8 (zp, m, r[0] + ix * step[0]);
-      const __m512i x1 = _mm512_mask_loadu_epi8 (zp, m, r[1] + ix * step[1]);
-      const __m512i x2 = _mm512_mask_loadu_epi8 (zp, m, r[2] + ix * step[2]);
-      const __m512i x3 = _mm512_mask_loadu_epi8 (zp, m, r[3] + ix * step[3]);
+        _mm_prefetch ((const char *) (r[i] + ((size_t) ix + 16) * step[i]), _MM_HINT_T0);
+      const __m512i x0 = _mm512_mask_loadu_epi8 (zp, m, r[0] + (size_t) ix * step[0]);
+      const __m512i x1 = _mm512_mask_loadu_epi8 (zp, m, r[1] + (size_t) ix * step[1]);
+      const __m512i x2 = _mm512_mask_loadu_epi8 (zp, m, r[2] + (size_t) ix * step[2]);
+      const __m512i x3 = _mm512_mask_loadu_epi8 (zp, m, r[3] + (size_t) ix * step[3]);
       const __m512i x01l = _mm512_unpacklo_epi8 (x0, x1);
       const __m512i x01h = _mm512_unpackhi_epi8 (x0, x1);
       const __m512i x23l = _mm512_unpacklo_epi8 (x2, x3);
       const __m512i x23h = _mm512_unpackhi_epi8 (x2, x3);
-      _mm512_storeu_si512 (quad, _mm512_unpacklo_epi16 (x01l, x23l));
-      _mm512_storeu_si512 (quad + 64, _mm512_unpackhi_epi16 (x01l, x23l));
-      _mm512_storeu_si512 (quad + 128, _mm512_unpacklo_epi16 (x01h, x23h));
-      _mm512_storeu_si512 (quad + 192, _mm512_unpackhi_epi16 (x01h, x23h));
+      _mm512_storeu_si512 (dst, _mm512_unpacklo_epi16 (x01l, x23l));
+      _mm512_storeu_si512 (dst + 64, _mm512_unpackhi_epi16 (x01l, x23l));
+      _mm512_storeu_si512 (dst + 128, _mm512_unpacklo_epi16 (x01h, x23h));
+      _mm512_storeu_si512 (dst + 192, _mm512_unpackhi_epi16 (x01h, x23h));
     }
-  for (; j < n_cols; j++, quad += 256)
-    for (int v = 0; v < 4; v++)
-      _mm512_storeu_si512 (quad + 64 * v, zp);
 }
 
 #define QUAD_DOT(acc, col)                                                    \
@@ -656,14 +655,35 @@ qvk_qu8_dwconv_quad_fill__avx512vnni (size_t width, size_t channels,
     acc[3] = _mm512_dpbusd_epi32 (acc[3], _mm512_loadu_si512 ((col) + 192), w3); \
   } while (0)
 
-/* Four pixels of one 64-channel tile, each weight vector loaded once for
- * the four; col_step is the distance between two pixels' columns in bytes,
- * tap_step between two taps of a pixel. */
+static inline __attribute__ ((always_inline)) void
+store4 (__m512i q0, __m512i q1, __m512i q2, __m512i q3, __mmask64 m, const int full,
+        uint8_t *out, size_t pixel_stride)
+{
+  if (full)
+    {
+      _mm512_storeu_si512 (out, q0);
+      _mm512_storeu_si512 (out + pixel_stride, q1);
+      _mm512_storeu_si512 (out + 2 * pixel_stride, q2);
+      _mm512_storeu_si512 (out + 3 * pixel_stride, q3);
+    }
+  else
+    {
+      _mm512_mask_storeu_epi8 (out, m, q0);
+      _mm512_mask_storeu_epi8 (out + pixel_stride, m, q1);
+      _mm512_mask_storeu_epi8 (out + 2 * pixel_stride, m, q2);
+      _mm512_mask_storeu_epi8 (out + 3 * pixel_stride, m, q3);
+    }
+}
+
+/* Four pixels of one 64-channel tile, any kernel width, stride and
+ * dilation, each weight vector loaded once for the four; col_step is the
+ * distance between two pixels' columns in bytes, tap_step between two
+ * taps of a pixel. */
 static inline __attribute__ ((always_inline)) void
 quad_pixels4 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
               size_t col_step, size_t tap_step, const uint8_t *tile,
               const uint8_t *wk, __mmask64 m, const int full, uint8_t *out,
-              size_t output_stride, __m512i zp16, __m512i lo8, __m512i hi8)
+              size_t pixel_stride, __m512i zp16, __m512i lo8, __m512i hi8)
 {
   __m512i a[4], b[4], d[4], e[4];
 
@@ -684,24 +704,75 @@ quad_pixels4 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
           QUAD_DOT (e, col + 3 * col_step);
         }
     }
-  const __m512i q0 = requantize64 (a[0], a[1], a[2], a[3], tile + 256, zp16, lo8, hi8);
-  const __m512i q1 = requantize64 (b[0], b[1], b[2], b[3], tile + 256, zp16, lo8, hi8);
-  const __m512i q2 = requantize64 (d[0], d[1], d[2], d[3], tile + 256, zp16, lo8, hi8);
-  const __m512i q3 = requantize64 (e[0], e[1], e[2], e[3], tile + 256, zp16, lo8, hi8);
-  if (full)
+  store4 (requantize64 (a[0], a[1], a[2], a[3], tile + 256, zp16, lo8, hi8),
+          requantize64 (b[0], b[1], b[2], b[3], tile + 256, zp16, lo8, hi8),
+          requantize64 (d[0], d[1], d[2], d[3], tile + 256, zp16, lo8, hi8),
+          requantize64 (e[0], e[1], e[2], e[3], tile + 256, zp16, lo8, hi8),
+          m, full, out, pixel_stride);
+}
+
+/* Tap j of four neighbouring pixels: quad columns j .. j + 3 (c[]) with
+ * the tap's weights of channel vector v. */
+#define SLIDE_TAP(j, v)                                                        \
+  do {                                                                         \
+    const __m512i w_ = _mm512_loadu_si512 (wk + (j) * 256 + 64 * (v));         \
+    a[v] = _mm512_dpbusd_epi32 (a[v], c[(j)], w_);                             \
+    b[v] = _mm512_dpbusd_epi32 (b[v], c[(j) + 1], w_);                         \
+    d[v] = _mm512_dpbusd_epi32 (d[v], c[(j) + 2], w_);                         \
+    e[v] = _mm512_dpbusd_epi32 (e[v], c[(j) + 3], w_);                         \
+  } while (0)
+
+/* Channel vector v of one quad: the KW + 3 columns the four pixels read,
+ * each loaded once, then every tap. */
+#define SLIDE_VECTOR(KW, v)                                                    \
+  do {                                                                         \
+    __m512i c[8];                                                              \
+    c[0] = _mm512_loadu_si512 (base + 64 * (v));                               \
+    c[1] = _mm512_loadu_si512 (base + 256 + 64 * (v));                         \
+    c[2] = _mm512_loadu_si512 (base + 512 + 64 * (v));                         \
+    c[3] = _mm512_loadu_si512 (base + 768 + 64 * (v));                         \
+    c[4] = _mm512_loadu_si512 (base + 1024 + 64 * (v));                        \
+    c[5] = _mm512_loadu_si512 (base + 1280 + 64 * (v));                        \
+    SLIDE_TAP (0, v);                                                          \
+    SLIDE_TAP (1, v);                                                          \
+    SLIDE_TAP (2, v);                                                          \
+    if (KW == 5)                                                               \
+      {                                                                        \
+        c[6] = _mm512_loadu_si512 (base + 1536 + 64 * (v));                    \
+        c[7] = _mm512_loadu_si512 (base + 1792 + 64 * (v));                    \
+        SLIDE_TAP (3, v);                                                      \
+        SLIDE_TAP (4, v);                                                      \
+      }                                                                        \
+  } while (0)
+
+/* Four neighbouring pixels of a 64-channel tile whose taps are neighbouring
+ * quad columns too (stride 1, undilated or stored by class), kernels KW =
+ * 3 or 5 wide: the four read KW + 3 columns of each quad, each loaded once
+ * for every tap that reads it (0.65 loads a vpdpbusd for 5 wide, against
+ * 1.25 in quad_pixels4, where the loads were the limit: 1.3x faster on a
+ * 5x5 row in L1). */
+static inline __attribute__ ((always_inline)) void
+quad_slide4 (const int KW, size_t nq, const uint8_t *const *quads, size_t at,
+             const uint8_t *tile, const uint8_t *wk, __mmask64 m, const int full,
+             uint8_t *out, size_t pixel_stride, __m512i zp16, __m512i lo8, __m512i hi8)
+{
+  __m512i a[4], b[4], d[4], e[4];
+
+  for (int v = 0; v < 4; v++)
+    a[v] = b[v] = d[v] = e[v] = _mm512_loadu_si512 (tile + 64 * v);
+  for (size_t g = 0; g < nq; g++, wk += (size_t) KW * 256)
     {
-      _mm512_storeu_si512 (out, q0);
-      _mm512_storeu_si512 (out + output_stride, q1);
-      _mm512_storeu_si512 (out + 2 * output_stride, q2);
-      _mm512_storeu_si512 (out + 3 * output_stride, q3);
+      const uint8_t *base = quads[g] + at;
+      SLIDE_VECTOR (KW, 0);
+      SLIDE_VECTOR (KW, 1);
+      SLIDE_VECTOR (KW, 2);
+      SLIDE_VECTOR (KW, 3);
     }
-  else
-    {
-      _mm512_mask_storeu_epi8 (out, m, q0);
-      _mm512_mask_storeu_epi8 (out + output_stride, m, q1);
-      _mm512_mask_storeu_epi8 (out + 2 * output_stride, m, q2);
-      _mm512_mask_storeu_epi8 (out + 3 * output_stride, m, q3);
-    }
+  store4 (requantize64 (a[0], a[1], a[2], a[3], tile + 256, zp16, lo8, hi8),
+          requantize64 (b[0], b[1], b[2], b[3], tile + 256, zp16, lo8, hi8),
+          requantize64 (d[0], d[1], d[2], d[3], tile + 256, zp16, lo8, hi8),
+          requantize64 (e[0], e[1], e[2], e[3], tile + 256, zp16, lo8, hi8),
+          m, full, out, pixel_stride);
 }
 
 static inline __attribute__ ((always_inline)) void
@@ -729,14 +800,13 @@ quad_pixel1 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
                            requantize64 (a[0], a[1], a[2], a[3], tile + 256, zp16, lo8, hi8));
 }
 
-/* Eight pixels of a 16-channel tile (one vector each), sharing each
- * weight load; n of them stored (the others are computed from columns
- * that exist and thrown away). */
+/* Up to eight pixels of a 16-channel tile (one vector each), sharing each
+ * weight load. */
 static inline __attribute__ ((always_inline)) void
 quad_pixels16 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
                size_t col_step, size_t tap_step, const uint8_t *tile,
                const uint8_t *wk, __mmask16 m, size_t n, uint8_t *out,
-               size_t output_stride, __m512i zp, __m512i lo, __m512i hi)
+               size_t pixel_stride, __m512i zp, __m512i lo, __m512i hi)
 {
   const __m512i bias = _mm512_loadu_si512 (tile);
   const __m512 scale = _mm512_loadu_ps (tile + 64);
@@ -757,49 +827,36 @@ quad_pixels16 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
         }
     }
   for (size_t k = 0; k < 8 && k < n; k++)
-    _mm_mask_storeu_epi8 (out + k * output_stride, m,
+    _mm_mask_storeu_epi8 (out + k * pixel_stride, m,
                           narrow_u8 (requantize (acc[k], scale, zp, lo, hi)));
 }
 
-static void
-quad_row16 (size_t channels, size_t output_width, size_t kernel_w, size_t nq,
-            size_t dilation_w, size_t stride_w, const uint8_t *const *quads,
-            const uint8_t *tile, const uint8_t *weights, uint8_t *output,
-            size_t output_stride, const qvk_qu8_requant_minmax *params)
+/* n pixels of one tile whose quad columns are col_step apart, starting at
+ * byte `at` of each quad, their taps tap_step apart; outputs pixel_stride
+ * apart. */
+static inline __attribute__ ((always_inline)) void
+quad_run (size_t width, size_t channels, size_t n, size_t kw, size_t nq,
+          const uint8_t *const *quads, size_t at, size_t col_step, size_t tap_step,
+          const uint8_t *tile, const uint8_t *weights, uint8_t *out, size_t pixel_stride,
+          const qvk_qu8_requant_minmax *params)
 {
-  const __m512i zp = _mm512_set1_epi32 (params->output_zero_point);
-  const __m512i lo = _mm512_set1_epi32 (params->output_min);
-  const __m512i hi = _mm512_set1_epi32 (params->output_max);
-  const __mmask16 m = channels >= 16 ? (__mmask16) 0xffff
-                                     : (__mmask16) ((1u << channels) - 1);
-  const size_t col_step = 64 * stride_w, tap_step = 64 * dilation_w;
   size_t px = 0;
 
-  for (; px + 8 <= output_width; px += 8)
-    quad_pixels16 (kernel_w, nq, quads, px * col_step, col_step, tap_step, tile, weights,
-                   m, 8, output + px * output_stride, output_stride, zp, lo, hi);
-  for (; px < output_width; px += 4)
-    quad_pixels16 (kernel_w, nq, quads, px * col_step, col_step, tap_step, tile, weights,
-                   m, output_width - px < 4 ? output_width - px : 4,
-                   output + px * output_stride, output_stride, zp, lo, hi);
-}
-
-/* One output row of one tile, 64 channels (at most, C4 order) or 16
- * (natural order) wide: quads[g] is quad g's column under pixel 0's first
- * tap, pixel p's tap j is column p * stride_w + j * dilation_w from there;
- * tile is the packed tile (bias and scales), weights the row's variant
- * within it. */
-void
-qvk_qu8_dwconv_minmax_ukernel_64c4q__avx512vnni (
-    size_t width, size_t channels, size_t output_width, size_t kernel_w, size_t nq,
-    size_t dilation_w, size_t stride_w, const uint8_t *const *quads,
-    const void *tile, const void *weights, uint8_t *output, size_t output_stride,
-    const qvk_qu8_requant_minmax *params)
-{
   if (width == 16)
     {
-      quad_row16 (channels, output_width, kernel_w, nq, dilation_w, stride_w, quads,
-                  tile, weights, output, output_stride, params);
+      const __m512i zp = _mm512_set1_epi32 (params->output_zero_point);
+      const __m512i lo = _mm512_set1_epi32 (params->output_min);
+      const __m512i hi = _mm512_set1_epi32 (params->output_max);
+      const __mmask16 m = channels >= 16 ? (__mmask16) 0xffff
+                                         : (__mmask16) ((1u << channels) - 1);
+      /* eight at a time (n a constant there), then what is left */
+      for (; px + 8 <= n; px += 8)
+        quad_pixels16 (kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
+                       weights, m, 8, out + px * pixel_stride, pixel_stride, zp, lo, hi);
+      if (px < n)
+        quad_pixels16 (kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
+                       weights, m, n - px, out + px * pixel_stride, pixel_stride,
+                       zp, lo, hi);
       return;
     }
 
@@ -808,20 +865,64 @@ qvk_qu8_dwconv_minmax_ukernel_64c4q__avx512vnni (
   const __m512i hi8 = _mm512_set1_epi8 ((char) params->output_max);
   const __mmask64 m = channels >= 64 ? ~(__mmask64) 0
                                      : ((__mmask64) 1 << channels) - 1;
-  const size_t col_step = 256 * stride_w, tap_step = 256 * dilation_w;
-  size_t px = 0;
+  /* neighbours in the quad: the sliding kernels for 3 and 5 wide */
+  const int slide = col_step == 256 && tap_step == 256 && (kw == 3 || kw == 5);
 
-  if (channels >= 64)
-    for (; px + 4 <= output_width; px += 4)
-      quad_pixels4 (kernel_w, nq, quads, px * col_step, col_step, tap_step, tile,
-                    weights, m, 1, output + px * output_stride, output_stride,
-                    zp16, lo8, hi8);
+#define RUN4(call) for (; px + 4 <= n; px += 4) call
+  if (slide && kw == 3 && channels >= 64)
+    RUN4 (quad_slide4 (3, nq, quads, at + px * 256, tile, weights, m, 1,
+                       out + px * pixel_stride, pixel_stride, zp16, lo8, hi8));
+  else if (slide && kw == 3)
+    RUN4 (quad_slide4 (3, nq, quads, at + px * 256, tile, weights, m, 0,
+                       out + px * pixel_stride, pixel_stride, zp16, lo8, hi8));
+  else if (slide && channels >= 64)
+    RUN4 (quad_slide4 (5, nq, quads, at + px * 256, tile, weights, m, 1,
+                       out + px * pixel_stride, pixel_stride, zp16, lo8, hi8));
+  else if (slide)
+    RUN4 (quad_slide4 (5, nq, quads, at + px * 256, tile, weights, m, 0,
+                       out + px * pixel_stride, pixel_stride, zp16, lo8, hi8));
+  else if (channels >= 64)
+    RUN4 (quad_pixels4 (kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
+                        weights, m, 1, out + px * pixel_stride, pixel_stride,
+                        zp16, lo8, hi8));
   else
-    for (; px + 4 <= output_width; px += 4)
-      quad_pixels4 (kernel_w, nq, quads, px * col_step, col_step, tap_step, tile,
-                    weights, m, 0, output + px * output_stride, output_stride,
-                    zp16, lo8, hi8);
-  for (; px < output_width; px++)
-    quad_pixel1 (kernel_w, nq, quads, px * col_step, tap_step, tile, weights, m,
-                 output + px * output_stride, zp16, lo8, hi8);
+    RUN4 (quad_pixels4 (kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
+                        weights, m, 0, out + px * pixel_stride, pixel_stride,
+                        zp16, lo8, hi8));
+#undef RUN4
+  for (; px < n; px++)
+    quad_pixel1 (kw, nq, quads, at + px * col_step, tap_step, tile, weights, m,
+                 out + px * pixel_stride, zp16, lo8, hi8);
+}
+
+/* One output row of one tile, 64 channels (at most, C4 order) or 16
+ * (natural order) wide: quads[g] is quad g of the row's segment (filled by
+ * qvk_qu8_dwconv_quad_fill__avx512vnni, by class at stride 1 across), tile
+ * the packed tile (bias and scales), weights the row's variant within it.
+ * Pixel p's tap j is column p * stride_w + j * dilation_w of the segment. */
+void
+qvk_qu8_dwconv_minmax_ukernel_64c4q__avx512vnni (
+    size_t width, size_t channels, size_t output_width, size_t kernel_w, size_t nq,
+    size_t dilation_w, size_t stride_w, const uint8_t *const *quads,
+    const void *tile, const void *weights, uint8_t *output, size_t output_stride,
+    const qvk_qu8_requant_minmax *params)
+{
+  const size_t col_bytes = width * 4;
+
+  if (stride_w == 1 && dilation_w > 1)
+    {
+      /* class r: pixels r, r + d, ... at places r * len + x / d, their
+       * taps the next places */
+      const size_t d = dilation_w;
+      const size_t n_cols = output_width + (kernel_w - 1) * d;
+      const size_t len = (n_cols + d - 1) / d;
+
+      for (size_t r = 0; r < d && r < output_width; r++)
+        quad_run (width, channels, (output_width - r + d - 1) / d, kernel_w, nq, quads,
+                  r * len * col_bytes, col_bytes, col_bytes, tile, weights,
+                  output + r * output_stride, d * output_stride, params);
+      return;
+    }
+  quad_run (width, channels, output_width, kernel_w, nq, quads, 0, stride_w * col_bytes,
+            dilation_w * col_bytes, tile, weights, output, output_stride, params);
 }

@@ -228,7 +228,7 @@ QVK_QU8_DWCONV_ROWS3_UKERNELS (QVK_DECLARE_QU8_DWCONV)
             const uint8_t *const *, const void *, const void *, uint8_t *, \
             size_t, const qvk_qu8_requant_minmax *); \
   void fill (size_t, size_t, const uint8_t *const *, size_t, size_t, \
-             ptrdiff_t, size_t, uint8_t, uint8_t *);
+             ptrdiff_t, size_t, size_t, uint8_t, uint8_t *);
 QVK_QU8_DWCONV_QUAD_UKERNELS (QVK_DECLARE_QU8_DWCONV_QUAD)
 #endif
 QVK_F32_GEMM_UKERNELS (QVK_DECLARE_F32_GEMM)
