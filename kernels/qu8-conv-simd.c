@@ -114,7 +114,7 @@ tail_row_begin (const qvk_qu8_conv_simd *op)
 
 #ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
 /* Row quads: columns of a segment's quads, and slots per thread (a row
- * reads nq quads; one more lets the next row's first quad stay). */
+ * reads nq quads; as many again keep those the next rows share). */
 static size_t
 quad_cols (const qvk_conv_shape *s)
 {
