@@ -769,6 +769,14 @@ qviz_plan_get_config (const QvizPlan *plan)
   return &plan->config;
 }
 
+void
+qviz_plan_set_spin (QvizPlan *plan, gboolean spin)
+{
+  g_return_if_fail (plan != NULL);
+  if (plan->pool != NULL)
+    qviz_pool_set_spin (plan->pool, spin);
+}
+
 double
 qviz_plan_get_plan_ms (const QvizPlan *plan)
 {
