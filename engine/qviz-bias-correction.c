@@ -157,17 +157,24 @@ qviz_tap_means_observe (QvizTapMeans *t, const QvizPlan *plan, int layer)
     {
       const float *xb = x + (gsize) b * cs.in_h * cs.in_w * cs.in_c;
 
+      /* row by row, reading the input in memory order: each sum still
+       * adds its columns from left to right */
       memset (t->scratch, 0, need * sizeof (double));
       for (int kw = 0; kw < cs.kernel_w; kw++)
-        for (int ow = 0; ow < cs.out_w; ow++)
+        for (int ih = 0; ih < cs.in_h; ih++)
           {
-            const int iw = tap_source (ow, cs.stride_w, cs.pad_left, kw, cs.dilation_w, cs.in_w);
-            if (iw < 0)
-              continue;
-            for (int ih = 0; ih < cs.in_h; ih++)
+            double *acc = t->scratch + kw * row_len + (gsize) ih * cs.in_c;
+            const float *xrow = xb + (gsize) ih * cs.in_w * cs.in_c;
+
+            for (int ow = 0; ow < cs.out_w; ow++)
               {
-                const float *px = xb + ((gsize) ih * cs.in_w + iw) * cs.in_c;
-                double *acc = t->scratch + kw * row_len + (gsize) ih * cs.in_c;
+                const int iw = tap_source (ow, cs.stride_w, cs.pad_left, kw, cs.dilation_w,
+                                           cs.in_w);
+                const float *px;
+
+                if (iw < 0)
+                  continue;
+                px = xrow + (gsize) iw * cs.in_c;
                 for (int c = 0; c < cs.in_c; c++)
                   acc[c] += px[c];
               }
