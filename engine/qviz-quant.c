@@ -937,7 +937,8 @@ qviz_dequantize_tensor (const QvizQuantParams *p, const guint8 *q, gsize n,
 /* ---- error ---------------------------------------------------------------- */
 
 /* Sums of squares of a block known to be finite, in four double lanes
- * (16-byte vectors, as SSE2 and NEON have) so that the loop vectorises. */
+ * (16-byte vectors, as SSE2 and NEON have) so that the loop vectorises:
+ * the block's own sums, which are then added to the running ones. */
 static void
 sqnr_sum_finite_block (const float *reference, const float *x, gsize n,
                        double *signal, double *noise)
@@ -967,11 +968,35 @@ sqnr_sum_finite_block (const float *reference, const float *x, gsize n,
       s += r * r;
       e += d * d;
     }
-  *signal += (s0[0] + s0[1]) + (s1[0] + s1[1]) + s;
-  *noise += (e0[0] + e0[1]) + (e1[0] + e1[1]) + e;
+  *signal = (s0[0] + s0[1]) + (s1[0] + s1[1]) + s;
+  *noise = (e0[0] + e0[1]) + (e1[0] + e1[1]) + e;
 }
 
-#define SQNR_BLOCK 1024
+#define SQNR_BLOCK QVIZ_SQNR_BLOCK
+
+static void
+sqnr_block (const float *reference, const float *x, gsize len, QvizSqnrBlock *block)
+{
+  block->non_finite = !block_is_finite (reference, len) || !block_is_finite (x, len);
+  if (block->non_finite)
+    block->signal = block->noise = 0.0;
+  else
+    sqnr_sum_finite_block (reference, x, len, &block->signal, &block->noise);
+}
+
+/* Each block's sums are added to the running sums as a whole, so they may
+ * be taken apart from them. */
+static void
+sqnr_add_block (QvizSqnrSum *sum, const QvizSqnrBlock *block)
+{
+  if (block->non_finite)
+    {
+      sum->non_finite = TRUE;
+      return;
+    }
+  sum->signal += block->signal;
+  sum->noise += block->noise;
+}
 
 void
 qviz_sqnr_sum_add (QvizSqnrSum *sum, const float *reference, const float *x, gsize n)
@@ -981,15 +1006,31 @@ qviz_sqnr_sum_add (QvizSqnrSum *sum, const float *reference, const float *x, gsi
 
   for (gsize start = 0; start < n && !sum->non_finite; start += SQNR_BLOCK)
     {
-      const gsize len = MIN (SQNR_BLOCK, n - start);
+      QvizSqnrBlock block;
 
-      if (!block_is_finite (reference + start, len) || !block_is_finite (x + start, len))
-        {
-          sum->non_finite = TRUE;
-          return;
-        }
-      sqnr_sum_finite_block (reference + start, x + start, len, &sum->signal, &sum->noise);
+      sqnr_block (reference + start, x + start, MIN (SQNR_BLOCK, n - start), &block);
+      sqnr_add_block (sum, &block);
     }
+}
+
+void
+qviz_sqnr_block_sums (const float *reference, const float *x, gsize n, QvizSqnrBlock *blocks)
+{
+  g_return_if_fail ((reference != NULL && x != NULL && blocks != NULL) || n == 0);
+
+  for (gsize start = 0; start < n; start += SQNR_BLOCK)
+    sqnr_block (reference + start, x + start, MIN (SQNR_BLOCK, n - start),
+                &blocks[start / SQNR_BLOCK]);
+}
+
+void
+qviz_sqnr_sum_add_blocks (QvizSqnrSum *sum, const QvizSqnrBlock *blocks, gsize n_blocks)
+{
+  g_return_if_fail (sum != NULL);
+  g_return_if_fail (blocks != NULL || n_blocks == 0);
+
+  for (gsize i = 0; i < n_blocks && !sum->non_finite; i++)
+    sqnr_add_block (sum, &blocks[i]);
 }
 
 double
