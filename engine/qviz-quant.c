@@ -412,9 +412,80 @@ typedef gint32 mask4 __attribute__ ((vector_size (16)));
  * SSE2 and NEON both have): a scalar reduction could not be vectorised, it
  * must keep IEEE order, and a single vector would wait for its previous
  * comparison at every step. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define WIDE_EXTREMES 1
+
+typedef float lanes16 __attribute__ ((vector_size (64)));
+typedef gint32 mask16 __attribute__ ((vector_size (64)));
+
+/* block_extremes below on a machine with AVX-512, its sixteen running
+ * lanes in one vector: lane 4a + l is lane l of the a-th running extreme
+ * there, and sees the same values, so that every comparison, and the
+ * reduction at the end, is the same one for one. */
+__attribute__ ((target ("avx512f,avx512dq"))) static gboolean
+block_extremes_wide (const float *x, gsize n, float *min, float *max)
+{
+  const mask16 exp_bits = { 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000,
+                            0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000,
+                            0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000,
+                            0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000 };
+  lanes16 mn16, mx16;
+  mask16 non_finite = { 0 };
+  float mn = *min, mx = *max;
+  gsize i = 0;
+
+  for (int k = 0; k < 16; k++)
+    {
+      mn16[k] = mn;
+      mx16[k] = mx;
+    }
+  for (; i + 16 <= n; i += 16)
+    {
+      lanes16 v;
+      mask16 lower, higher;
+
+      memcpy (&v, x + i, sizeof v);
+      non_finite |= ((mask16) v & exp_bits) == exp_bits;
+      lower = v < mn16;
+      higher = v > mx16;
+      mn16 = (lanes16) ((lower & (mask16) v) | (~lower & (mask16) mn16));
+      mx16 = (lanes16) ((higher & (mask16) v) | (~higher & (mask16) mx16));
+    }
+  for (int k = 0; k < 16; k++)
+    if (non_finite[k] != 0)
+      return FALSE;
+  for (; i < n; i++)
+    if (!isfinite (x[i]))
+      return FALSE;
+  for (int a = 0; a < 4; a++)
+    for (int l = 0; l < 4; l++)
+      {
+        mn = mn16[4 * a + l] < mn ? mn16[4 * a + l] : mn;
+        mx = mx16[4 * a + l] > mx ? mx16[4 * a + l] : mx;
+      }
+  for (i = n - n % 16; i < n; i++)
+    {
+      mn = x[i] < mn ? x[i] : mn;
+      mx = x[i] > mx ? x[i] : mx;
+    }
+  *min = mn;
+  *max = mx;
+  return TRUE;
+}
+#endif
+
 static gboolean
 block_extremes (const float *x, gsize n, float *min, float *max)
 {
+#ifdef WIDE_EXTREMES
+  static int wide = -1;
+
+  if (G_UNLIKELY (wide < 0))
+    wide = __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512dq");
+  if (wide)
+    return block_extremes_wide (x, n, min, max);
+#endif
+  {
   const mask4 exp_bits = { 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000 };
   lanes4 mn4[4], mx4[4];
   mask4 non_finite = { 0, 0, 0, 0 };
@@ -459,6 +530,7 @@ block_extremes (const float *x, gsize n, float *min, float *max)
   *min = mn;
   *max = mx;
   return TRUE;
+  }
 }
 
 /* Whether every value from mn to mx is short of both counted tails. */
