@@ -478,11 +478,12 @@ static gboolean
 block_extremes (const float *x, gsize n, float *min, float *max)
 {
 #ifdef WIDE_EXTREMES
-  static int wide = -1;
+  static gsize wide = 0;   /* 1 + whether the machine has AVX-512 F and DQ */
 
-  if (G_UNLIKELY (wide < 0))
-    wide = __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512dq");
-  if (wide)
+  if (g_once_init_enter (&wide))
+    g_once_init_leave (&wide, 1 + (__builtin_cpu_supports ("avx512f") &&
+                                   __builtin_cpu_supports ("avx512dq")));
+  if (wide == 2)
     return block_extremes_wide (x, n, min, max);
 #endif
   {
