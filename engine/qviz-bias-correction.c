@@ -106,6 +106,39 @@ tap_source (int o, int stride, int pad, int k, int dilation, int size)
   return i >= 0 && i < size ? i : -1;
 }
 
+/* On x86-64 the row sums below are compiled for AVX-512 and AVX2 as well,
+ * picked at load time: wider vectors of the same additions, each lane a
+ * scalar's, so the sums are the same on every machine. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__ELF__)
+#define TAP_CLONES __attribute__ ((target_clones ("avx512f", "avx2", "default")))
+#else
+#define TAP_CLONES
+#endif
+
+/* The sums over the columns under tap kw of one input row, into acc[in_c]:
+ * each channel's from 0 and from left to right, the row read in memory
+ * order. */
+TAP_CLONES static void
+sum_row_taps (double *restrict acc, const float *restrict xrow, const qvk_conv_shape *cs, int kw)
+{
+  const int in_c = cs->in_c, stride = cs->stride_w;
+  const int offset = kw * cs->dilation_w - cs->pad_left;
+  int lo = 0, hi = cs->out_w;   /* the columns whose tap kw is in the row */
+
+  while (lo < hi && tap_source (lo, stride, cs->pad_left, kw, cs->dilation_w, cs->in_w) < 0)
+    lo++;
+  while (hi > lo && tap_source (hi - 1, stride, cs->pad_left, kw, cs->dilation_w, cs->in_w) < 0)
+    hi--;
+  memset (acc, 0, (gsize) in_c * sizeof (double));
+  for (int ow = lo; ow < hi; ow++)
+    {
+      const float *restrict px = xrow + (gsize) (ow * stride + offset) * in_c;
+
+      for (int c = 0; c < in_c; c++)
+        acc[c] += px[c];
+    }
+}
+
 void
 qviz_tap_means_observe (QvizTapMeans *t, const QvizPlan *plan, int layer)
 {
@@ -157,21 +190,10 @@ qviz_tap_means_observe (QvizTapMeans *t, const QvizPlan *plan, int layer)
     {
       const float *xb = x + (gsize) b * cs.in_h * cs.in_w * cs.in_c;
 
-      memset (t->scratch, 0, need * sizeof (double));
-      for (int kw = 0; kw < cs.kernel_w; kw++)
-        for (int ow = 0; ow < cs.out_w; ow++)
-          {
-            const int iw = tap_source (ow, cs.stride_w, cs.pad_left, kw, cs.dilation_w, cs.in_w);
-            if (iw < 0)
-              continue;
-            for (int ih = 0; ih < cs.in_h; ih++)
-              {
-                const float *px = xb + ((gsize) ih * cs.in_w + iw) * cs.in_c;
-                double *acc = t->scratch + kw * row_len + (gsize) ih * cs.in_c;
-                for (int c = 0; c < cs.in_c; c++)
-                  acc[c] += px[c];
-              }
-          }
+      for (int ih = 0; ih < cs.in_h; ih++)
+        for (int kw = 0; kw < cs.kernel_w; kw++)
+          sum_row_taps (t->scratch + kw * row_len + (gsize) ih * cs.in_c,
+                        xb + (gsize) ih * cs.in_w * cs.in_c, &cs, kw);
       for (int kh = 0; kh < cs.kernel_h; kh++)
         for (int oh = 0; oh < cs.out_h; oh++)
           {

@@ -474,6 +474,10 @@ qviz_calibrate (QvizGraph *graph, const QvizCalibrationConfig *config, GError **
       return FALSE;
     }
 
+  /* between two layers the caller observes alone, while the next input is
+   * made on a thread of its own: a spinning worker would take its core */
+  qviz_plan_set_spin (plan, FALSE);
+
   /* observers only for the values observed: a histogram for each of the
    * graph's values, weights included, was that many pages to clear */
   o.n_threads = plan->pool != NULL ? qviz_pool_get_n_threads (plan->pool) : 1;

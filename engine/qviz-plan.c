@@ -16,6 +16,7 @@
 
 #include <math.h>
 #include <omp.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <string.h>
@@ -769,6 +770,14 @@ qviz_plan_get_config (const QvizPlan *plan)
   return &plan->config;
 }
 
+void
+qviz_plan_set_spin (QvizPlan *plan, gboolean spin)
+{
+  g_return_if_fail (plan != NULL);
+  if (plan->pool != NULL)
+    qviz_pool_set_spin (plan->pool, spin);
+}
+
 double
 qviz_plan_get_plan_ms (const QvizPlan *plan)
 {
@@ -1153,6 +1162,50 @@ elementwise_isa (const QvizPlan *plan)
 }
 
 #define COMPARE_CHUNK 4096
+/* Values of at least this many numbers are compared on the plans' threads,
+ * a chunk at a time each: the sums of each block of the comparison are
+ * its own (qviz_sqnr_block_sums), added up in order once all are done, so
+ * the result does not depend on which thread took which chunk. */
+#define COMPARE_SHARED ((gsize) 1 << 16)
+G_STATIC_ASSERT (COMPARE_CHUNK % QVIZ_SQNR_BLOCK == 0);
+
+typedef struct {
+  const QvizPlan *plan;
+  const float *reference;
+  const void *x;               /* the plan's buffer: floats, or bytes to dequantize */
+  const QvizQuantParams *q;    /* NULL for floats */
+  gsize n;
+  QvizSqnrBlock *blocks;
+  atomic_size_t next;          /* the next chunk to take */
+} CompareJob;
+
+static void
+compare_chunks (gpointer data, int thread_id, int n_threads)
+{
+  CompareJob *job = data;
+  float chunk[COMPARE_CHUNK];
+
+  for (;;)
+    {
+      const gsize begin = atomic_fetch_add (&job->next, COMPARE_CHUNK);
+      const float *x;
+      gsize len;
+
+      if (begin >= job->n)
+        break;
+      len = MIN (COMPARE_CHUNK, job->n - begin);
+      if (job->q != NULL)
+        {
+          qvk_qu8_dequantize (elementwise_isa (job->plan), job->q->scale, job->q->zero_point,
+                              (const guint8 *) job->x + begin, chunk, 0, len);
+          x = chunk;
+        }
+      else
+        x = (const float *) job->x + begin;
+      qviz_sqnr_block_sums (job->reference + begin, x, len,
+                            job->blocks + begin / QVIZ_SQNR_BLOCK);
+    }
+}
 
 double
 qviz_plan_value_sqnr_db (const QvizPlan *reference, const QvizPlan *plan, int value)
@@ -1179,24 +1232,20 @@ qviz_plan_value_sqnr_db (const QvizPlan *reference, const QvizPlan *plan, int va
       copy_value_logical (plan, value, b);
       return qviz_sqnr_db (a, b, n);
     }
-  if (plan->config.precision == QVIZ_PRECISION_F32 || plan->float_value[value] ||
-      qviz_graph_value (plan->graph, value)->data != NULL)
-    {
-      qviz_sqnr_sum_add (&sum, reference->buffers[value], plan->buffers[value], n);
-      return qviz_sqnr_sum_db (&sum);
-    }
   {
-    float chunk[COMPARE_CHUNK];
-    const float *ref = reference->buffers[value];
-    const QvizQuantParams *q = &plan->quant[value];
+    const gsize n_blocks = (n + QVIZ_SQNR_BLOCK - 1) / QVIZ_SQNR_BLOCK;
+    g_autofree QvizSqnrBlock *blocks = g_new (QvizSqnrBlock, MAX (n_blocks, 1));
+    QvizPool *pool = plan->pool != NULL ? plan->pool : reference->pool;
+    CompareJob job = { plan, reference->buffers[value], plan->buffers[value], NULL, n, blocks, 0 };
 
-    for (gsize begin = 0; begin < n; begin += COMPARE_CHUNK)
-      {
-        gsize len = MIN (COMPARE_CHUNK, n - begin);
-        qvk_qu8_dequantize (elementwise_isa (plan), q->scale, q->zero_point,
-                            (const guint8 *) plan->buffers[value] + begin, chunk, 0, len);
-        qviz_sqnr_sum_add (&sum, ref + begin, chunk, len);
-      }
+    if (plan->config.precision != QVIZ_PRECISION_F32 && !plan->float_value[value] &&
+        qviz_graph_value (plan->graph, value)->data == NULL)
+      job.q = &plan->quant[value];
+    if (pool != NULL && n >= COMPARE_SHARED)
+      qviz_pool_run (pool, compare_chunks, &job);
+    else
+      compare_chunks (&job, 0, 1);
+    qviz_sqnr_sum_add_blocks (&sum, blocks, n_blocks);
   }
   return qviz_sqnr_sum_db (&sum);
 }

@@ -106,6 +106,13 @@ gsize       qviz_plan_get_weight_bytes (const QvizPlan *plan);
 void        qviz_plan_set_input_nchw   (QvizPlan *plan, const float *input);
 /* Runs one forward pass; timing may be NULL (no profiling cost). */
 void        qviz_plan_run              (QvizPlan *plan, QvizPassTiming *timing);
+/* Whether the plan's worker threads spin between layers (the default: a
+ * timed pass starts each layer without waking a thread) or sleep as soon
+ * as a layer is done, for a caller that does long work of its own between
+ * layers (observing, comparing) or runs two plans in turn: a spinning
+ * worker would only take a core from it.  Only the pool threading has
+ * workers to tell; results are the same either way. */
+void        qviz_plan_set_spin         (QvizPlan *plan, gboolean spin);
 int         qviz_plan_get_n_outputs    (const QvizPlan *plan);
 const QvizShape *qviz_plan_get_output_shape (const QvizPlan *plan, int i);
 /* Copies output i, in logical order (NCHW for feature maps), as float32

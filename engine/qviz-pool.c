@@ -8,6 +8,15 @@
  * bumps the generation before reading `sleepers` (both sequentially
  * consistent), so either the caller sees the sleeper and signals it, or the
  * sleeper sees the new generation: no wake-up is lost.
+ *
+ * A pool told not to spin (qviz_pool_set_spin) has its workers sleep as
+ * soon as they are done, and the caller sleep soon when it waits for them:
+ * for a caller that works alone between jobs and has other threads of its
+ * own, where a spinning thread would take the core of a thread with work
+ * to do (on two cores, a worker that has lost its core to a third thread
+ * holds up the caller for a time slice).  The caller counts itself in
+ * `caller_waiting` before its last look at `pending`, and the last worker
+ * reads it after decrementing `pending`, as with `sleepers`.
  */
 #include "qviz-pool.h"
 
@@ -27,6 +36,10 @@
  * stops burning a core soon. */
 #define SPIN_ROUNDS 20000
 
+/* How long a caller that may not spin waits before it sleeps: a few
+ * microseconds, about what a worker needs to wake. */
+#define CALLER_SPIN_ROUNDS 200
+
 typedef struct {
   QvizPool *pool;
   int id;
@@ -43,10 +56,13 @@ struct _QvizPool {
   atomic_uint generation;
   atomic_int pending;
   atomic_int sleepers;
+  atomic_int spin_rounds;  /* SPIN_ROUNDS, or 0 when told not to spin */
+  atomic_int caller_waiting;
   atomic_bool quit;
 
   GMutex mutex;
   GCond cond;
+  GCond done;              /* the caller's, when it sleeps */
 };
 
 static gpointer
@@ -61,10 +77,11 @@ worker_main (gpointer p)
     {
       unsigned g;
       int spins = 0;
+      const int rounds = atomic_load_explicit (&pool->spin_rounds, memory_order_relaxed);
 
       while ((g = atomic_load_explicit (&pool->generation, memory_order_acquire)) == seen)
         {
-          if (++spins < SPIN_ROUNDS)
+          if (++spins < rounds)
             {
               cpu_relax ();
               continue;
@@ -81,7 +98,12 @@ worker_main (gpointer p)
       if (atomic_load_explicit (&pool->quit, memory_order_acquire))
         break;
       pool->func (pool->data, w->id, pool->n_threads);
-      atomic_fetch_sub_explicit (&pool->pending, 1, memory_order_release);
+      if (atomic_fetch_sub (&pool->pending, 1) == 1 && atomic_load (&pool->caller_waiting))
+        {
+          g_mutex_lock (&pool->mutex);
+          g_cond_signal (&pool->done);
+          g_mutex_unlock (&pool->mutex);
+        }
     }
   return NULL;
 }
@@ -107,9 +129,12 @@ qviz_pool_new (int n_threads)
   pool->n_threads = n_threads;
   g_mutex_init (&pool->mutex);
   g_cond_init (&pool->cond);
+  g_cond_init (&pool->done);
   atomic_init (&pool->generation, 0);
   atomic_init (&pool->pending, 0);
   atomic_init (&pool->sleepers, 0);
+  atomic_init (&pool->spin_rounds, SPIN_ROUNDS);
+  atomic_init (&pool->caller_waiting, 0);
   atomic_init (&pool->quit, false);
   pool->threads = g_new0 (GThread *, n_threads);
   pool->workers = g_new0 (Worker, n_threads);
@@ -130,6 +155,13 @@ qviz_pool_get_n_threads (const QvizPool *pool)
 }
 
 void
+qviz_pool_set_spin (QvizPool *pool, gboolean spin)
+{
+  g_return_if_fail (pool != NULL);
+  atomic_store_explicit (&pool->spin_rounds, spin ? SPIN_ROUNDS : 0, memory_order_relaxed);
+}
+
+void
 qviz_pool_run (QvizPool *pool, QvizPoolFunc func, gpointer data)
 {
   g_return_if_fail (pool != NULL);
@@ -143,6 +175,22 @@ qviz_pool_run (QvizPool *pool, QvizPoolFunc func, gpointer data)
 
   func (data, 0, pool->n_threads);
 
+  if (atomic_load_explicit (&pool->spin_rounds, memory_order_relaxed) == 0)
+    {
+      for (int spins = 0; spins < CALLER_SPIN_ROUNDS; spins++)
+        {
+          if (atomic_load_explicit (&pool->pending, memory_order_acquire) == 0)
+            return;
+          cpu_relax ();
+        }
+      g_mutex_lock (&pool->mutex);
+      atomic_store (&pool->caller_waiting, 1);
+      while (atomic_load (&pool->pending) != 0)
+        g_cond_wait (&pool->done, &pool->mutex);
+      atomic_store (&pool->caller_waiting, 0);
+      g_mutex_unlock (&pool->mutex);
+      return;
+    }
   while (atomic_load_explicit (&pool->pending, memory_order_acquire) != 0)
     cpu_relax ();
 }
@@ -159,6 +207,7 @@ qviz_pool_free (QvizPool *pool)
     g_thread_join (pool->threads[i]);
   g_mutex_clear (&pool->mutex);
   g_cond_clear (&pool->cond);
+  g_cond_clear (&pool->done);
   g_free (pool->threads);
   g_free (pool->workers);
   g_free (pool);

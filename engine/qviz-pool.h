@@ -26,6 +26,11 @@ int       qviz_pool_get_n_threads (const QvizPool *pool);
 /* Runs func on every thread of the pool, the caller's included, and returns
  * when all have finished.  Not reentrant: one job at a time per pool. */
 void      qviz_pool_run  (QvizPool *pool, QvizPoolFunc func, gpointer data);
+/* Whether the workers spin for a while after each job (the default, for
+ * passes timed layer after layer) or sleep at once, and the caller soon
+ * when it waits for them (when the caller works alone between jobs, or
+ * has threads of its own).  Takes effect from the next job on. */
+void      qviz_pool_set_spin (QvizPool *pool, gboolean spin);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvizPool, qviz_pool_free)
 

@@ -412,9 +412,81 @@ typedef gint32 mask4 __attribute__ ((vector_size (16)));
  * SSE2 and NEON both have): a scalar reduction could not be vectorised, it
  * must keep IEEE order, and a single vector would wait for its previous
  * comparison at every step. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define WIDE_EXTREMES 1
+
+typedef float lanes16 __attribute__ ((vector_size (64)));
+typedef gint32 mask16 __attribute__ ((vector_size (64)));
+
+/* block_extremes below on a machine with AVX-512, its sixteen running
+ * lanes in one vector: lane 4a + l is lane l of the a-th running extreme
+ * there, and sees the same values, so that every comparison, and the
+ * reduction at the end, is the same one for one. */
+__attribute__ ((target ("avx512f,avx512dq"))) static gboolean
+block_extremes_wide (const float *x, gsize n, float *min, float *max)
+{
+  const mask16 exp_bits = { 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000,
+                            0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000,
+                            0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000,
+                            0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000 };
+  lanes16 mn16, mx16;
+  mask16 non_finite = { 0 };
+  float mn = *min, mx = *max;
+  gsize i = 0;
+
+  for (int k = 0; k < 16; k++)
+    {
+      mn16[k] = mn;
+      mx16[k] = mx;
+    }
+  for (; i + 16 <= n; i += 16)
+    {
+      lanes16 v;
+      mask16 lower, higher;
+
+      memcpy (&v, x + i, sizeof v);
+      non_finite |= ((mask16) v & exp_bits) == exp_bits;
+      lower = v < mn16;
+      higher = v > mx16;
+      mn16 = (lanes16) ((lower & (mask16) v) | (~lower & (mask16) mn16));
+      mx16 = (lanes16) ((higher & (mask16) v) | (~higher & (mask16) mx16));
+    }
+  for (int k = 0; k < 16; k++)
+    if (non_finite[k] != 0)
+      return FALSE;
+  for (; i < n; i++)
+    if (!isfinite (x[i]))
+      return FALSE;
+  for (int a = 0; a < 4; a++)
+    for (int l = 0; l < 4; l++)
+      {
+        mn = mn16[4 * a + l] < mn ? mn16[4 * a + l] : mn;
+        mx = mx16[4 * a + l] > mx ? mx16[4 * a + l] : mx;
+      }
+  for (i = n - n % 16; i < n; i++)
+    {
+      mn = x[i] < mn ? x[i] : mn;
+      mx = x[i] > mx ? x[i] : mx;
+    }
+  *min = mn;
+  *max = mx;
+  return TRUE;
+}
+#endif
+
 static gboolean
 block_extremes (const float *x, gsize n, float *min, float *max)
 {
+#ifdef WIDE_EXTREMES
+  static gsize wide = 0;   /* 1 + whether the machine has AVX-512 F and DQ */
+
+  if (g_once_init_enter (&wide))
+    g_once_init_leave (&wide, 1 + (__builtin_cpu_supports ("avx512f") &&
+                                   __builtin_cpu_supports ("avx512dq")));
+  if (wide == 2)
+    return block_extremes_wide (x, n, min, max);
+#endif
+  {
   const mask4 exp_bits = { 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000 };
   lanes4 mn4[4], mx4[4];
   mask4 non_finite = { 0, 0, 0, 0 };
@@ -459,6 +531,7 @@ block_extremes (const float *x, gsize n, float *min, float *max)
   *min = mn;
   *max = mx;
   return TRUE;
+  }
 }
 
 /* Whether every value from mn to mx is short of both counted tails. */
@@ -937,7 +1010,8 @@ qviz_dequantize_tensor (const QvizQuantParams *p, const guint8 *q, gsize n,
 /* ---- error ---------------------------------------------------------------- */
 
 /* Sums of squares of a block known to be finite, in four double lanes
- * (16-byte vectors, as SSE2 and NEON have) so that the loop vectorises. */
+ * (16-byte vectors, as SSE2 and NEON have) so that the loop vectorises:
+ * the block's own sums, which are then added to the running ones. */
 static void
 sqnr_sum_finite_block (const float *reference, const float *x, gsize n,
                        double *signal, double *noise)
@@ -967,11 +1041,35 @@ sqnr_sum_finite_block (const float *reference, const float *x, gsize n,
       s += r * r;
       e += d * d;
     }
-  *signal += (s0[0] + s0[1]) + (s1[0] + s1[1]) + s;
-  *noise += (e0[0] + e0[1]) + (e1[0] + e1[1]) + e;
+  *signal = (s0[0] + s0[1]) + (s1[0] + s1[1]) + s;
+  *noise = (e0[0] + e0[1]) + (e1[0] + e1[1]) + e;
 }
 
-#define SQNR_BLOCK 1024
+#define SQNR_BLOCK QVIZ_SQNR_BLOCK
+
+static void
+sqnr_block (const float *reference, const float *x, gsize len, QvizSqnrBlock *block)
+{
+  block->non_finite = !block_is_finite (reference, len) || !block_is_finite (x, len);
+  if (block->non_finite)
+    block->signal = block->noise = 0.0;
+  else
+    sqnr_sum_finite_block (reference, x, len, &block->signal, &block->noise);
+}
+
+/* Each block's sums are added to the running sums as a whole, so they may
+ * be taken apart from them. */
+static void
+sqnr_add_block (QvizSqnrSum *sum, const QvizSqnrBlock *block)
+{
+  if (block->non_finite)
+    {
+      sum->non_finite = TRUE;
+      return;
+    }
+  sum->signal += block->signal;
+  sum->noise += block->noise;
+}
 
 void
 qviz_sqnr_sum_add (QvizSqnrSum *sum, const float *reference, const float *x, gsize n)
@@ -981,15 +1079,31 @@ qviz_sqnr_sum_add (QvizSqnrSum *sum, const float *reference, const float *x, gsi
 
   for (gsize start = 0; start < n && !sum->non_finite; start += SQNR_BLOCK)
     {
-      const gsize len = MIN (SQNR_BLOCK, n - start);
+      QvizSqnrBlock block;
 
-      if (!block_is_finite (reference + start, len) || !block_is_finite (x + start, len))
-        {
-          sum->non_finite = TRUE;
-          return;
-        }
-      sqnr_sum_finite_block (reference + start, x + start, len, &sum->signal, &sum->noise);
+      sqnr_block (reference + start, x + start, MIN (SQNR_BLOCK, n - start), &block);
+      sqnr_add_block (sum, &block);
     }
+}
+
+void
+qviz_sqnr_block_sums (const float *reference, const float *x, gsize n, QvizSqnrBlock *blocks)
+{
+  g_return_if_fail ((reference != NULL && x != NULL && blocks != NULL) || n == 0);
+
+  for (gsize start = 0; start < n; start += SQNR_BLOCK)
+    sqnr_block (reference + start, x + start, MIN (SQNR_BLOCK, n - start),
+                &blocks[start / SQNR_BLOCK]);
+}
+
+void
+qviz_sqnr_sum_add_blocks (QvizSqnrSum *sum, const QvizSqnrBlock *blocks, gsize n_blocks)
+{
+  g_return_if_fail (sum != NULL);
+  g_return_if_fail (blocks != NULL || n_blocks == 0);
+
+  for (gsize i = 0; i < n_blocks && !sum->non_finite; i++)
+    sqnr_add_block (sum, &blocks[i]);
 }
 
 double

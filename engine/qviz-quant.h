@@ -175,4 +175,21 @@ void        qviz_sqnr_sum_add          (QvizSqnrSum *sum, const float *reference
                                         const float *x, gsize n);
 double      qviz_sqnr_sum_db           (const QvizSqnrSum *sum);
 
+/* qviz_sqnr_sum_add in two steps, so that several threads can take the
+ * first: block_sums sums each block of QVIZ_SQNR_BLOCK values of a piece
+ * (the last one shorter) on its own, into blocks[(n + QVIZ_SQNR_BLOCK - 1)
+ * / QVIZ_SQNR_BLOCK]; sum_add_blocks adds them up in order.  Both steps
+ * over a piece give the sum qviz_sqnr_sum_add gives, bit for bit. */
+#define QVIZ_SQNR_BLOCK 1024
+
+typedef struct {
+  double signal, noise;
+  gboolean non_finite;
+} QvizSqnrBlock;
+
+void        qviz_sqnr_block_sums       (const float *reference, const float *x, gsize n,
+                                        QvizSqnrBlock *blocks);
+void        qviz_sqnr_sum_add_blocks   (QvizSqnrSum *sum, const QvizSqnrBlock *blocks,
+                                        gsize n_blocks);
+
 G_END_DECLS

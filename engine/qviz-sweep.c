@@ -296,6 +296,10 @@ measure_sqnr (QvizGraph *graph, QvizPlan *int8_plan, const float *input,
   fplan = qviz_plan_new (graph, &fconfig, error);
   if (fplan == NULL)
     return FALSE;
+  /* the two plans run layer by layer in turn, with comparisons between:
+   * the workers of one would spin while the other's run */
+  qviz_plan_set_spin (int8_plan, FALSE);
+  qviz_plan_set_spin (fplan, FALSE);
 
   /* The model output first, from a whole int8 pass, which also gives each
    * layer's accumulated error. */

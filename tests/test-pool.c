@@ -1,7 +1,7 @@
 /* test-pool.c: the persistent worker pool -- every share of every job runs
  * once and is finished when qviz_pool_run returns, whether the workers were
- * spinning or asleep, and a plan run on the pool computes what the same plan
- * computes on OpenMP threads. */
+ * spinning or asleep or told not to spin, and a plan run on the pool
+ * computes what the same plan computes on OpenMP threads. */
 
 #include "qviz-calibrate.h"
 #include "qviz-input.h"
@@ -53,6 +53,45 @@ test_every_share_once (void)
           for (int t = 0; t < MAX_THREADS; t++)
             g_assert_cmpint (atomic_load (&job.hits[t]), ==, t < n ? 1 : 0);
           g_assert_cmpint (atomic_load (&job.wrong_n), ==, 0);
+        }
+    }
+}
+
+/* The workers' share takes a while now and then, so that the caller of a
+ * pool told not to spin has to sleep until the last worker wakes it: every
+ * share has still run once when qviz_pool_run returns, its writes seen,
+ * and the pool spins again when told to.  A lost wake-up hangs here. */
+static void
+slow_share (gpointer data, int thread_id, int n_threads)
+{
+  Job *job = data;
+
+  if (thread_id == n_threads - 1 && job->expected_n < 0)
+    g_usleep (2000);
+  atomic_fetch_add (&job->hits[thread_id], 1);
+}
+
+static void
+test_no_spin (void)
+{
+  for (int n = 2; n <= MAX_THREADS; n++)
+    {
+      g_autoptr (QvizPool) pool = qviz_pool_new (n);
+
+      for (int j = 0; j < 600; j++)
+        {
+          Job job = { .expected_n = j % 10 == 3 ? -1 : n };
+
+          if (j == 0 || j == 400)
+            qviz_pool_set_spin (pool, FALSE);
+          else if (j == 200)
+            qviz_pool_set_spin (pool, TRUE);
+          for (int t = 0; t < MAX_THREADS; t++)
+            atomic_init (&job.hits[t], 0);
+          qviz_pool_run (pool, slow_share, &job);
+          for (int t = 0; t < MAX_THREADS; t++)
+            g_assert_cmpint (atomic_load_explicit (&job.hits[t], memory_order_relaxed), ==,
+                             t < n ? 1 : 0);
         }
     }
 }
@@ -124,6 +163,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/pool/every-share-once", test_every_share_once);
+  g_test_add_func ("/pool/no-spin", test_no_spin);
   g_test_add_func ("/pool/plan-matches-openmp", test_plan_matches_openmp);
   return g_test_run ();
 }

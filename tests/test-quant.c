@@ -269,6 +269,49 @@ test_sqnr (void)
   g_assert_true (isnan (qviz_sqnr_db (inf, inf, 3)));
 }
 
+/* The sums block by block, taken in any order (here backwards, as threads
+ * might) and added up in order, are qviz_sqnr_sum_add's bit for bit, over
+ * pieces of any length; a NaN in a late block still gives NaN. */
+static void
+test_sqnr_blocks (void)
+{
+  g_autoptr(GRand) r = g_rand_new_with_seed (SEED + 3);
+  const gsize n = 5 * QVIZ_SQNR_BLOCK + 300;
+  g_autofree float *ref = g_new (float, n), *x = g_new (float, n);
+  g_autofree QvizSqnrBlock *blocks = g_new (QvizSqnrBlock, n / QVIZ_SQNR_BLOCK + 1);
+  const gsize lengths[] = { n, 4 * QVIZ_SQNR_BLOCK, QVIZ_SQNR_BLOCK + 1, 17, 0 };
+
+  for (gsize i = 0; i < n; i++)
+    {
+      ref[i] = (float) g_rand_double_range (r, -3.0, 3.0);
+      x[i] = ref[i] + (float) g_rand_double_range (r, -0.01, 0.01);
+    }
+  for (int with_nan = 0; with_nan < 2; with_nan++)
+    {
+      if (with_nan)
+        x[4 * QVIZ_SQNR_BLOCK + 5] = NAN;
+      for (guint k = 0; k < G_N_ELEMENTS (lengths); k++)
+        {
+          const gsize len = lengths[k], n_blocks = (len + QVIZ_SQNR_BLOCK - 1) / QVIZ_SQNR_BLOCK;
+          QvizSqnrSum whole = { 0 }, parts = { 0 };
+
+          qviz_sqnr_sum_add (&whole, ref, x, len);
+          for (gsize b = n_blocks; b-- > 0;)
+            qviz_sqnr_block_sums (ref + b * QVIZ_SQNR_BLOCK, x + b * QVIZ_SQNR_BLOCK,
+                                  MIN (QVIZ_SQNR_BLOCK, len - b * QVIZ_SQNR_BLOCK), &blocks[b]);
+          qviz_sqnr_sum_add_blocks (&parts, blocks, n_blocks);
+          g_assert_cmpint (parts.non_finite, ==, whole.non_finite);
+          g_assert_true (parts.non_finite == (with_nan && len > 4 * QVIZ_SQNR_BLOCK + 5));
+          if (!whole.non_finite)
+            {
+              g_assert_true (memcmp (&parts.signal, &whole.signal, sizeof (double)) == 0);
+              g_assert_true (memcmp (&parts.noise, &whole.noise, sizeof (double)) == 0);
+              g_assert_true (len == 0 || whole.noise > 0.0);
+            }
+        }
+    }
+}
+
 static void
 test_method_names (void)
 {
@@ -714,6 +757,7 @@ main (int argc, char **argv)
   g_test_add_func ("/quant/weights/per-channel", test_weights_per_channel);
   g_test_add_func ("/quant/weights/bias-requant", test_bias_and_requant);
   g_test_add_func ("/quant/sqnr", test_sqnr);
+  g_test_add_func ("/quant/sqnr-blocks", test_sqnr_blocks);
   g_test_add_func ("/quant/observer/method-names", test_method_names);
   g_test_add_func ("/quant/observer/minmax-percentile", test_observer_minmax_percentile);
   g_test_add_func ("/quant/observer/percentile-accuracy", test_observer_percentile_accuracy);
