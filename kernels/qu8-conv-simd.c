@@ -132,16 +132,19 @@ quad_slots (int nq)
 
 /* The row-quad kernel for a depthwise shape, or NULL: kernels at least two
  * rows high (a single row would use a quarter of each quad), within the
- * stack the slots may take, and by default at stride 1 (at stride 2 each
- * quad serves a single output row, and the grouped kernel measured as fast
- * or faster: bench-kernels, 3x3 s2 64ch and 5x5 s2 72ch). */
+ * stack the slots may take, and by default at stride 1, or 2 for kernels
+ * five or more rows high.  At stride 2 a 3-row kernel's quad serves a
+ * single output row and the grouped kernel is as fast or faster
+ * (bench-kernels, dw 3x3 s2 64ch @512: 24-36 GMAC/s against 26); a 5-row
+ * kernel's quad serves two (dw 5x5 s2 72ch @256: 56-63 against 42-56). */
 static const quad_entry *
 choose_quad (const qvk_conv_shape *s, qvk_isa isa, const char *forced)
 {
   int q_step, nq;
+  const int stride = s->stride_h > s->stride_w ? s->stride_h : s->stride_w;
 
   if (s->kernel_h < 2 ||
-      (forced == NULL && (s->stride_h != 1 || s->stride_w != 1)))
+      (forced == NULL && stride != 1 && (stride != 2 || s->kernel_h < 5)))
     return NULL;
   qvk_qu8_dwconv_quad_geometry (s->kernel_h, &q_step, &nq);
   if (quad_slots (nq) * quad_cols (s) * 256 > QUAD_MAX_STACK)

@@ -841,8 +841,8 @@ test_qu8_dwconv_rows3 (void)
 }
 
 /* The row-quad kernel (layout C4Q), chosen by default for int8 depthwise
- * kernels two or more rows high at stride 1 where VNNI is there, and run
- * by name at other strides: every kernel height
+ * kernels two or more rows high at stride 1 (and 2 from five rows) where
+ * VNNI is there, and run by name at other strides: every kernel height
  * from 2 to 7 (one and two quads, shifts of 1, 2 and 4 rows), kernel
  * widths 1 to 5, strides and dilations 1 to 3 in either direction,
  * padding on every side (rows above and below the image come from the
@@ -896,9 +896,10 @@ test_qu8_dwconv_quads (void)
       qu8_case_init (&c, rng, &s);
       op = qvk_qu8_conv_simd_create (&c.s, &c.q, c.weights, c.bias, qvk_isa_detect ());
       g_assert_nonnull (op);
-      /* chosen at stride 1; the grouped kernel otherwise */
+      /* chosen at stride 1, and 2 for kernels five rows high or more; the
+       * grouped kernel otherwise */
       g_assert_true ((strstr (qvk_qu8_conv_simd_name (op), "row-quads 64c4q") != NULL)
-                     == (sh == 1 && sw == 1));
+                     == ((sh == 1 && sw == 1) || (MAX (sh, sw) == 2 && kh >= 5)));
       for (int tid = 0; tid < threads; tid++)
         qvk_qu8_conv_simd_run (op, c.input, c.output, tid, threads);
       qu8_case_check (&c, qvk_qu8_conv_simd_name (op));
