@@ -65,6 +65,22 @@ struct _QvizPool {
   GCond done;              /* the caller's, when it sleeps */
 };
 
+/* The kernels keep per-thread buffers on the stack (the int8 depthwise
+ * row quads up to 256 KB).  A new thread's stack pages are mapped when
+ * first touched, which on some virtual machines costs as much as a layer:
+ * a worker touches them when it starts, while the plan is made, not in
+ * the plan's first pass. */
+#define STACK_PREFAULT (320 * 1024)
+
+static void __attribute__ ((noinline))
+prefault_stack (void)
+{
+  volatile char page[STACK_PREFAULT];
+
+  for (size_t i = 0; i < sizeof page; i += 4096)
+    page[i] = 0;
+}
+
 static gpointer
 worker_main (gpointer p)
 {
@@ -72,6 +88,8 @@ worker_main (gpointer p)
   QvizPool *pool = w->pool;
   unsigned seen = 0;   /* the generation of a new pool: a job may be published
                           before this thread first looks */
+
+  prefault_stack ();
 
   for (;;)
     {
