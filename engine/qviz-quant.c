@@ -406,6 +406,51 @@ block_is_finite (const float *x, gsize n)
 typedef float lanes4 __attribute__ ((vector_size (16)));
 typedef gint32 mask4 __attribute__ ((vector_size (16)));
 
+/* One step of running extremes mn and mx (vectors of type L, masks of
+ * type M) over the next vector of values at src; non_finite collects the
+ * lanes whose exponent bits are all ones (a float is finite unless they
+ * are). */
+/* The end of a block's extremes: FALSE if the values from i on hold a
+ * NaN or an infinity; otherwise the sixteen running lanes (lane 4a + l of
+ * four running extremes of four lanes, in that order) reduced, then the
+ * values after the last whole sixteen, into *min and *max, and TRUE. */
+static gboolean
+extremes_finish (const float *lane_mn, const float *lane_mx, const float *x, gsize n,
+                 gsize i, float *min, float *max)
+{
+  float mn = *min, mx = *max;
+
+  for (; i < n; i++)
+    if (!isfinite (x[i]))
+      return FALSE;
+  for (int k = 0; k < 16; k++)
+    {
+      mn = lane_mn[k] < mn ? lane_mn[k] : mn;
+      mx = lane_mx[k] > mx ? lane_mx[k] : mx;
+    }
+  for (i = n - n % 16; i < n; i++)
+    {
+      mn = x[i] < mn ? x[i] : mn;
+      mx = x[i] > mx ? x[i] : mx;
+    }
+  *min = mn;
+  *max = mx;
+  return TRUE;
+}
+
+#define EXTREMES_STEP(L, M, src, mn, mx, non_finite, exp_bits)                \
+  do {                                                                        \
+    L v_;                                                                     \
+    M lower_, higher_;                                                        \
+                                                                              \
+    memcpy (&v_, (src), sizeof v_);                                           \
+    (non_finite) |= ((M) v_ & (exp_bits)) == (exp_bits);                      \
+    lower_ = v_ < (mn);                                                       \
+    higher_ = v_ > (mx);                                                      \
+    (mn) = (L) ((lower_ & (M) v_) | (~lower_ & (M) (mn)));                    \
+    (mx) = (L) ((higher_ & (M) v_) | (~higher_ & (M) (mx)));                  \
+  } while (0)
+
 /* The extremes of a block into *min and *max and TRUE, or FALSE (and
  * nothing changed) when it holds a NaN or an infinity.  Sixteen values at a
  * time in four running extremes of four lanes each (16-byte vectors, which
@@ -440,37 +485,16 @@ block_extremes_wide (const float *x, gsize n, float *min, float *max)
       mx16[k] = mx;
     }
   for (; i + 16 <= n; i += 16)
-    {
-      lanes16 v;
-      mask16 lower, higher;
-
-      memcpy (&v, x + i, sizeof v);
-      non_finite |= ((mask16) v & exp_bits) == exp_bits;
-      lower = v < mn16;
-      higher = v > mx16;
-      mn16 = (lanes16) ((lower & (mask16) v) | (~lower & (mask16) mn16));
-      mx16 = (lanes16) ((higher & (mask16) v) | (~higher & (mask16) mx16));
-    }
+    EXTREMES_STEP (lanes16, mask16, x + i, mn16, mx16, non_finite, exp_bits);
   for (int k = 0; k < 16; k++)
     if (non_finite[k] != 0)
       return FALSE;
-  for (; i < n; i++)
-    if (!isfinite (x[i]))
-      return FALSE;
-  for (int a = 0; a < 4; a++)
-    for (int l = 0; l < 4; l++)
-      {
-        mn = mn16[4 * a + l] < mn ? mn16[4 * a + l] : mn;
-        mx = mx16[4 * a + l] > mx ? mx16[4 * a + l] : mx;
-      }
-  for (i = n - n % 16; i < n; i++)
-    {
-      mn = x[i] < mn ? x[i] : mn;
-      mx = x[i] > mx ? x[i] : mx;
-    }
-  *min = mn;
-  *max = mx;
-  return TRUE;
+  {
+    float lane_mn[16], lane_mx[16];
+    memcpy (lane_mn, &mn16, sizeof lane_mn);
+    memcpy (lane_mx, &mx16, sizeof lane_mx);
+    return extremes_finish (lane_mn, lane_mx, x, n, i, min, max);
+  }
 }
 #endif
 
@@ -500,37 +524,15 @@ block_extremes (const float *x, gsize n, float *min, float *max)
     }
   for (; i + 16 <= n; i += 16)
     for (int a = 0; a < 4; a++)
-      {
-        lanes4 v;
-        mask4 lower, higher;
-
-        memcpy (&v, x + i + 4 * a, sizeof v);
-        /* a float is finite unless its exponent bits are all ones */
-        non_finite |= ((mask4) v & exp_bits) == exp_bits;
-        lower = v < mn4[a];
-        higher = v > mx4[a];
-        mn4[a] = (lanes4) ((lower & (mask4) v) | (~lower & (mask4) mn4[a]));
-        mx4[a] = (lanes4) ((higher & (mask4) v) | (~higher & (mask4) mx4[a]));
-      }
+      EXTREMES_STEP (lanes4, mask4, x + i + 4 * a, mn4[a], mx4[a], non_finite, exp_bits);
   if ((non_finite[0] | non_finite[1] | non_finite[2] | non_finite[3]) != 0)
     return FALSE;
-  for (; i < n; i++)
-    if (!isfinite (x[i]))
-      return FALSE;
-  for (int a = 0; a < 4; a++)
-    for (int l = 0; l < 4; l++)
-      {
-        mn = mn4[a][l] < mn ? mn4[a][l] : mn;
-        mx = mx4[a][l] > mx ? mx4[a][l] : mx;
-      }
-  for (i = n - n % 16; i < n; i++)
-    {
-      mn = x[i] < mn ? x[i] : mn;
-      mx = x[i] > mx ? x[i] : mx;
-    }
-  *min = mn;
-  *max = mx;
-  return TRUE;
+  {
+    float lane_mn[16], lane_mx[16];
+    memcpy (lane_mn, mn4, sizeof lane_mn);
+    memcpy (lane_mx, mx4, sizeof lane_mx);
+    return extremes_finish (lane_mn, lane_mx, x, n, i, min, max);
+  }
   }
 }
 

@@ -647,6 +647,13 @@ qvk_qu8_dwconv_quad_fill__avx512vnni (size_t width, size_t channels,
     }
 }
 
+/* A tap's 64 weights, four vectors w0 .. w3 for QUAD_DOT. */
+#define QUAD_WEIGHTS(wk)                                                      \
+  const __m512i w0 = _mm512_loadu_si512 (wk);                                 \
+  const __m512i w1 = _mm512_loadu_si512 ((wk) + 64);                          \
+  const __m512i w2 = _mm512_loadu_si512 ((wk) + 128);                         \
+  const __m512i w3 = _mm512_loadu_si512 ((wk) + 192)
+
 #define QUAD_DOT(acc, col)                                                    \
   do {                                                                        \
     acc[0] = _mm512_dpbusd_epi32 (acc[0], _mm512_loadu_si512 (col), w0);      \
@@ -694,10 +701,7 @@ quad_pixels4 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
       const uint8_t *col = quads[g] + at;
       for (size_t j = 0; j < kw; j++, col += tap_step, wk += 256)
         {
-          const __m512i w0 = _mm512_loadu_si512 (wk);
-          const __m512i w1 = _mm512_loadu_si512 (wk + 64);
-          const __m512i w2 = _mm512_loadu_si512 (wk + 128);
-          const __m512i w3 = _mm512_loadu_si512 (wk + 192);
+          QUAD_WEIGHTS (wk);
           QUAD_DOT (a, col);
           QUAD_DOT (b, col + col_step);
           QUAD_DOT (d, col + 2 * col_step);
@@ -789,10 +793,7 @@ quad_pixel1 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
       const uint8_t *col = quads[g] + at;
       for (size_t j = 0; j < kw; j++, col += tap_step, wk += 256)
         {
-          const __m512i w0 = _mm512_loadu_si512 (wk);
-          const __m512i w1 = _mm512_loadu_si512 (wk + 64);
-          const __m512i w2 = _mm512_loadu_si512 (wk + 128);
-          const __m512i w3 = _mm512_loadu_si512 (wk + 192);
+          QUAD_WEIGHTS (wk);
           QUAD_DOT (a, col);
         }
     }
