@@ -597,7 +597,7 @@ qvk_qu8_dwconv_quad_fill__avx512vnni (size_t width, size_t channels,
   const __mmask64 m = channels >= 64 ? ~(__mmask64) 0
                                      : ((__mmask64) 1 << channels) - 1;
   const __m512i zp = _mm512_set1_epi8 ((char) zero_point);
-  const size_t col_bytes = width * 4;
+  const size_t col_bytes = width * 4, len = (n_cols + d - 1) / d;
   uint8_t zero_row[64];
   const uint8_t *r[4];
   size_t step[4];
@@ -609,41 +609,63 @@ qvk_qu8_dwconv_quad_fill__avx512vnni (size_t width, size_t channels,
       r[i] = rows[i] != NULL ? rows[i] : zero_row;
       step[i] = rows[i] != NULL ? in_stride : 0;
     }
-  /* class by class (x mod d), each in order */
+  /* class by class (x mod d), each in order: the columns left of the
+   * image, those inside it (four pointers stepping d columns), those
+   * right of it */
   for (size_t j0 = 0; j0 < d && j0 < n_cols; j0++)
-    for (size_t j = j0, place = j0 * ((n_cols + d - 1) / d); j < n_cols; j += d, place++)
     {
-      const ptrdiff_t ix = col0 + (ptrdiff_t) j;
-      uint8_t *dst = quad + place * col_bytes;
+      uint8_t *dst = quad + j0 * len * col_bytes;
+      size_t j = j0;
 
-      if (ix < 0 || ix >= (ptrdiff_t) in_w)
+      for (; j < n_cols && col0 + (ptrdiff_t) j < 0; j += d, dst += col_bytes)
+        for (size_t v = 0; v < width / 16; v++)
+          _mm512_storeu_si512 (dst + 64 * v, zp);
+      if (j < n_cols && col0 + (ptrdiff_t) j < (ptrdiff_t) in_w)
         {
-          for (size_t v = 0; v < width / 16; v++)
-            _mm512_storeu_si512 (dst + 64 * v, zp);
-          continue;
+          const size_t ix = (size_t) (col0 + (ptrdiff_t) j);
+          const size_t end = in_w - ix < n_cols - j ? in_w - ix : n_cols - j;
+          const size_t n_in = (end + d - 1) / d;
+          const uint8_t *p0 = r[0] + ix * step[0], *p1 = r[1] + ix * step[1];
+          const uint8_t *p2 = r[2] + ix * step[2], *p3 = r[3] + ix * step[3];
+          const size_t s0 = d * step[0], s1 = d * step[1], s2 = d * step[2], s3 = d * step[3];
+
+          if (width == 16)
+            for (size_t k = 0; k < n_in; k++, dst += col_bytes)
+              {
+                const uint8_t *const pk[4] = { p0 + k * s0, p1 + k * s1, p2 + k * s2,
+                                               p3 + k * s3 };
+                const size_t zero_step[4] = { 0, 0, 0, 0 };
+                _mm512_storeu_si512 (dst, quad_column16 (pk, zero_step, 0, (__mmask16) m,
+                                                         _mm512_castsi512_si128 (zp)));
+              }
+          else
+            for (size_t k = 0; k < n_in; k++, dst += col_bytes,
+                 p0 += s0, p1 += s1, p2 += s2, p3 += s3)
+              {
+                /* the lines sixteen columns on (from L2 or L3 on wide
+                 * layers, where each column of a row is a line of its own) */
+                _mm_prefetch ((const char *) (p0 + 16 * step[0]), _MM_HINT_T0);
+                _mm_prefetch ((const char *) (p1 + 16 * step[1]), _MM_HINT_T0);
+                _mm_prefetch ((const char *) (p2 + 16 * step[2]), _MM_HINT_T0);
+                _mm_prefetch ((const char *) (p3 + 16 * step[3]), _MM_HINT_T0);
+                const __m512i x0 = _mm512_mask_loadu_epi8 (zp, m, p0);
+                const __m512i x1 = _mm512_mask_loadu_epi8 (zp, m, p1);
+                const __m512i x2 = _mm512_mask_loadu_epi8 (zp, m, p2);
+                const __m512i x3 = _mm512_mask_loadu_epi8 (zp, m, p3);
+                const __m512i x01l = _mm512_unpacklo_epi8 (x0, x1);
+                const __m512i x01h = _mm512_unpackhi_epi8 (x0, x1);
+                const __m512i x23l = _mm512_unpacklo_epi8 (x2, x3);
+                const __m512i x23h = _mm512_unpackhi_epi8 (x2, x3);
+                _mm512_storeu_si512 (dst, _mm512_unpacklo_epi16 (x01l, x23l));
+                _mm512_storeu_si512 (dst + 64, _mm512_unpackhi_epi16 (x01l, x23l));
+                _mm512_storeu_si512 (dst + 128, _mm512_unpacklo_epi16 (x01h, x23h));
+                _mm512_storeu_si512 (dst + 192, _mm512_unpackhi_epi16 (x01h, x23h));
+              }
+          j += n_in * d;
         }
-      if (width == 16)
-        {
-          _mm512_storeu_si512 (dst, quad_column16 (r, step, (size_t) ix, (__mmask16) m,
-                                                   _mm512_castsi512_si128 (zp)));
-          continue;
-        }
-      /* the lines sixteen columns on (from L2 or L3 on wide layers,
-       * where each column of a row is a line of its own) */
-      for (int i = 0; i < 4; i++)
-        _mm_prefetch ((const char *) (r[i] + ((size_t) ix + 16) * step[i]), _MM_HINT_T0);
-      const __m512i x0 = _mm512_mask_loadu_epi8 (zp, m, r[0] + (size_t) ix * step[0]);
-      const __m512i x1 = _mm512_mask_loadu_epi8 (zp, m, r[1] + (size_t) ix * step[1]);
-      const __m512i x2 = _mm512_mask_loadu_epi8 (zp, m, r[2] + (size_t) ix * step[2]);
-      const __m512i x3 = _mm512_mask_loadu_epi8 (zp, m, r[3] + (size_t) ix * step[3]);
-      const __m512i x01l = _mm512_unpacklo_epi8 (x0, x1);
-      const __m512i x01h = _mm512_unpackhi_epi8 (x0, x1);
-      const __m512i x23l = _mm512_unpacklo_epi8 (x2, x3);
-      const __m512i x23h = _mm512_unpackhi_epi8 (x2, x3);
-      _mm512_storeu_si512 (dst, _mm512_unpacklo_epi16 (x01l, x23l));
-      _mm512_storeu_si512 (dst + 64, _mm512_unpackhi_epi16 (x01l, x23l));
-      _mm512_storeu_si512 (dst + 128, _mm512_unpacklo_epi16 (x01h, x23h));
-      _mm512_storeu_si512 (dst + 192, _mm512_unpackhi_epi16 (x01h, x23h));
+      for (; j < n_cols; j += d, dst += col_bytes)
+        for (size_t v = 0; v < width / 16; v++)
+          _mm512_storeu_si512 (dst + 64 * v, zp);
     }
 }
 
