@@ -82,6 +82,13 @@ requantize64 (__m512i acc0, __m512i acc1, __m512i acc2, __m512i acc3,
   return _mm512_min_epu8 (_mm512_max_epu8 (q, lo8), hi8);
 }
 
+/* One tap group's 64 weights (C4 order), four vectors w0 .. w3. */
+#define TAP_WEIGHTS(wk)                                                       \
+  const __m512i w0 = _mm512_loadu_si512 (wk);                                 \
+  const __m512i w1 = _mm512_loadu_si512 ((wk) + 64);                          \
+  const __m512i w2 = _mm512_loadu_si512 ((wk) + 128);                         \
+  const __m512i w3 = _mm512_loadu_si512 ((wk) + 192)
+
 /* The four taps of group g of one pixel's table, 64 channels from c,
  * interleaved so that each dword holds one channel's four taps (C4 order). */
 #define DW_INTERLEAVE(ptr, g, v0, v1, v2, v3)                                 \
@@ -146,10 +153,7 @@ tile64x2 (const uint8_t *const *pa, const uint8_t *const *pb, size_t groups,
 
   for (size_t g = 0; g < groups; g++, wg += 256)
     {
-      const __m512i w0 = _mm512_loadu_si512 (wg);
-      const __m512i w1 = _mm512_loadu_si512 (wg + 64);
-      const __m512i w2 = _mm512_loadu_si512 (wg + 128);
-      const __m512i w3 = _mm512_loadu_si512 (wg + 192);
+      TAP_WEIGHTS (wg);
       __m512i v0, v1, v2, v3;
 
       DW_INTERLEAVE (pa, g, v0, v1, v2, v3);
@@ -165,10 +169,7 @@ tile64x2 (const uint8_t *const *pa, const uint8_t *const *pb, size_t groups,
     }
   if (single)
     {
-      const __m512i w0 = _mm512_loadu_si512 (wg);
-      const __m512i w1 = _mm512_loadu_si512 (wg + 64);
-      const __m512i w2 = _mm512_loadu_si512 (wg + 128);
-      const __m512i w3 = _mm512_loadu_si512 (wg + 192);
+      TAP_WEIGHTS (wg);
       __m512i v0, v1, v2, v3;
 
       DW_SINGLE (pa[4 * groups], v0, v1, v2, v3);
@@ -234,10 +235,7 @@ tile64x4 (const uint8_t *const *p0, const uint8_t *const *p1,
 
   for (size_t g = 0; g < groups; g++, wg += 256)
     {
-      const __m512i w0 = _mm512_loadu_si512 (wg);
-      const __m512i w1 = _mm512_loadu_si512 (wg + 64);
-      const __m512i w2 = _mm512_loadu_si512 (wg + 128);
-      const __m512i w3 = _mm512_loadu_si512 (wg + 192);
+      TAP_WEIGHTS (wg);
       __m512i v0, v1, v2, v3;
 
       DW_INTERLEAVE (p0, g, v0, v1, v2, v3);
@@ -251,10 +249,7 @@ tile64x4 (const uint8_t *const *p0, const uint8_t *const *p1,
     }
   if (single)
     {
-      const __m512i w0 = _mm512_loadu_si512 (wg);
-      const __m512i w1 = _mm512_loadu_si512 (wg + 64);
-      const __m512i w2 = _mm512_loadu_si512 (wg + 128);
-      const __m512i w3 = _mm512_loadu_si512 (wg + 192);
+      TAP_WEIGHTS (wg);
       __m512i v0, v1, v2, v3;
 
       DW_SINGLE (p0[4 * groups], v0, v1, v2, v3);
@@ -669,13 +664,6 @@ qvk_qu8_dwconv_quad_fill__avx512vnni (size_t width, size_t channels,
     }
 }
 
-/* A tap's 64 weights, four vectors w0 .. w3 for QUAD_DOT. */
-#define QUAD_WEIGHTS(wk)                                                      \
-  const __m512i w0 = _mm512_loadu_si512 (wk);                                 \
-  const __m512i w1 = _mm512_loadu_si512 ((wk) + 64);                          \
-  const __m512i w2 = _mm512_loadu_si512 ((wk) + 128);                         \
-  const __m512i w3 = _mm512_loadu_si512 ((wk) + 192)
-
 #define QUAD_DOT(acc, col)                                                    \
   do {                                                                        \
     acc[0] = _mm512_dpbusd_epi32 (acc[0], _mm512_loadu_si512 (col), w0);      \
@@ -723,7 +711,7 @@ quad_pixels4 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
       const uint8_t *col = quads[g] + at;
       for (size_t j = 0; j < kw; j++, col += tap_step, wk += 256)
         {
-          QUAD_WEIGHTS (wk);
+          TAP_WEIGHTS (wk);
           QUAD_DOT (a, col);
           QUAD_DOT (b, col + col_step);
           QUAD_DOT (d, col + 2 * col_step);
@@ -815,7 +803,7 @@ quad_pixel1 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
       const uint8_t *col = quads[g] + at;
       for (size_t j = 0; j < kw; j++, col += tap_step, wk += 256)
         {
-          QUAD_WEIGHTS (wk);
+          TAP_WEIGHTS (wk);
           QUAD_DOT (a, col);
         }
     }
