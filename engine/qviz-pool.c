@@ -36,6 +36,12 @@
  * stops burning a core soon. */
 #define SPIN_ROUNDS 20000
 
+/* A sleeping thread looks again after this long even without a signal:
+ * the handshakes above lose no wake-up by the C11 model, but the Arm suite
+ * once stalled for good with the caller and its worker both asleep under
+ * qemu-user, and a missed wake-up must cost milliseconds, never the run. */
+#define WAIT_RECHECK_US 20000
+
 /* How long a caller that may not spin waits before it sleeps: a few
  * microseconds, about what a worker needs to wake. */
 #define CALLER_SPIN_ROUNDS 200
@@ -107,7 +113,8 @@ worker_main (gpointer p)
           g_mutex_lock (&pool->mutex);
           atomic_fetch_add (&pool->sleepers, 1);
           while (atomic_load (&pool->generation) == seen)
-            g_cond_wait (&pool->cond, &pool->mutex);
+            g_cond_wait_until (&pool->cond, &pool->mutex,
+                               g_get_monotonic_time () + WAIT_RECHECK_US);
           atomic_fetch_sub (&pool->sleepers, 1);
           g_mutex_unlock (&pool->mutex);
           spins = 0;
@@ -204,7 +211,8 @@ qviz_pool_run (QvizPool *pool, QvizPoolFunc func, gpointer data)
       g_mutex_lock (&pool->mutex);
       atomic_store (&pool->caller_waiting, 1);
       while (atomic_load (&pool->pending) != 0)
-        g_cond_wait (&pool->done, &pool->mutex);
+        g_cond_wait_until (&pool->done, &pool->mutex,
+                           g_get_monotonic_time () + WAIT_RECHECK_US);
       atomic_store (&pool->caller_waiting, 0);
       g_mutex_unlock (&pool->mutex);
       return;
