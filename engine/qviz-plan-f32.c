@@ -468,16 +468,44 @@ run_batchnorm (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 
 /* ---- pooling, resize, data movement --------------------------------------- */
 
+/* Split over pixels (qviz_run_global_avgpool) as in the int8 plan: the
+ * double sums are added up in slot order, the same result whichever thread
+ * finishes last. */
+static void
+pool_sums (const QvizPlan *plan, const QvizLayer *l, gsize first, gsize pixels, void *sums)
+{
+  const gsize channels = (gsize) plan->shapes[l->node->inputs[0]].dims[1];
+
+  qvk_f32_channel_sums (ew_isa (plan), pixels, channels,
+                        (const float *) IN (l, 0) + first * channels, sums);
+}
+
+static void
+pool_add (void *total, const void *part, gsize channels)
+{
+  for (gsize c = 0; c < channels; c++)
+    ((double *) total)[c] += ((const double *) part)[c];
+}
+
+static void
+pool_finish (const QvizPlan *plan, const QvizLayer *l, gsize image, const void *total)
+{
+  const QvizShape *s = &plan->shapes[l->node->inputs[0]];
+  const gsize channels = (gsize) s->dims[1];
+
+  qvk_f32_global_avgpool_finish ((gsize) (s->dims[2] * s->dims[3]), channels, total,
+                                 (float *) OUT (l) + image * channels);
+}
+
 static void
 run_global_avgpool (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
-  const QvizShape *s = &plan->shapes[l->node->inputs[0]];
-  gsize begin, end;
+  const QvizPoolSums steps = {
+    sizeof (double), ((gsize) plan->shapes[l->node->inputs[0]].dims[1] + 7) / 8 * 8,
+    pool_sums, pool_add, pool_finish
+  };
 
-  /* Split over channels: a batch of one is the usual case. */
-  qviz_split_range ((gsize) s->dims[1], tid, nt, &begin, &end);
-  qvk_f32_global_avgpool (ew_isa (plan), (int) s->dims[0], (int) (s->dims[2] * s->dims[3]),
-                          (int) s->dims[1], IN (l, 0), OUT (l), (int) begin, (int) end);
+  qviz_run_global_avgpool (plan, l, tid, nt, &steps);
 }
 
 static void
@@ -1012,9 +1040,15 @@ qviz_plan_build_layer_f32 (QvizPlan *plan, QvizLayer *l, GError **error)
       {
         g_autofree char *name =
           g_strdup_printf ("f32 global-avgpool %s", qvk_elementwise_isa_name (ew_isa (plan)));
+        const QvizShape *in = &plan->shapes[l->node->inputs[0]];
+
         l->run = run_global_avgpool;
         l->parallel = TRUE;
-        set_kernel (l, name, "one reduction over all pixels, threads split the channels");
+        l->partials = qviz_partials_new (plan->config.threads,
+                                         (gsize) in->dims[0]
+                                         * (((gsize) in->dims[1] + 7) / 8 * 8)
+                                         * sizeof (double));
+        set_kernel (l, name, "one reduction over all pixels, threads split the pixels");
       }
       return TRUE;
 

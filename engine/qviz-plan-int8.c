@@ -475,17 +475,44 @@ run_batchnorm (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 
 /* ---- pooling, resize, data movement --------------------------------------- */
 
+/* Split over pixels (qviz_run_global_avgpool): the int32 sums are exact
+ * in any split.  A split over channels would have each thread read part of
+ * every pixel's lines, half of them last written by the other thread. */
+static void
+pool_sums (const QvizPlan *plan, const QvizLayer *l, gsize first, gsize pixels, void *sums)
+{
+  const gsize channels = (gsize) plan->shapes[l->node->inputs[0]].dims[1];
+
+  qvk_qu8_channel_sums (ew_isa (plan), pixels, channels, IN (l, 0) + first * channels, sums);
+}
+
+static void
+pool_add (void *total, const void *part, gsize channels)
+{
+  for (gsize c = 0; c < channels; c++)
+    ((int32_t *) total)[c] += ((const int32_t *) part)[c];
+}
+
+static void
+pool_finish (const QvizPlan *plan, const QvizLayer *l, gsize image, const void *total)
+{
+  const QvizShape *s = &plan->shapes[l->node->inputs[0]];
+  const gsize channels = (gsize) s->dims[1];
+
+  qvk_qu8_global_avgpool_finish (ew_isa (plan), &((const Int8Data *) l->int8)->pool,
+                                 (gsize) (s->dims[2] * s->dims[3]), channels, total,
+                                 OUT (l) + image * channels);
+}
+
 static void
 run_global_avgpool (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
-  const QvizShape *s = &plan->shapes[l->node->inputs[0]];
-  gsize begin, end;
+  const QvizPoolSums steps = {
+    sizeof (int32_t), ((gsize) plan->shapes[l->node->inputs[0]].dims[1] + 15) / 16 * 16,
+    pool_sums, pool_add, pool_finish
+  };
 
-  /* Split over channels: a batch of one is the usual case. */
-  qviz_split_range ((gsize) s->dims[1], tid, nt, &begin, &end);
-  qvk_qu8_global_avgpool (ew_isa (plan), &((const Int8Data *) l->int8)->pool,
-                          (int) s->dims[0], (int) (s->dims[2] * s->dims[3]),
-                          (int) s->dims[1], IN (l, 0), OUT (l), (int) begin, (int) end);
+  qviz_run_global_avgpool (plan, l, tid, nt, &steps);
 }
 
 static void
@@ -699,10 +726,16 @@ qviz_plan_build_layer_int8 (QvizPlan *plan, QvizLayer *l, GError **error)
           }
         else
           {
+            const QvizShape *in = &plan->shapes[n->inputs[0]];
+
             l->run = run_global_avgpool;
             l->parallel = TRUE;
+            l->partials = qviz_partials_new (plan->config.threads,
+                                             (gsize) in->dims[0]
+                                             * (((gsize) in->dims[1] + 15) / 16 * 16)
+                                             * sizeof (int32_t));
             set_ew_kernel (plan, l, "global-avgpool",
-                           "one reduction over all pixels, threads split the channels");
+                           "one reduction over all pixels, threads split the pixels");
           }
         return TRUE;
       }

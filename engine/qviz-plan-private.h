@@ -19,6 +19,44 @@ G_BEGIN_DECLS
 
 typedef struct _QvizLayer QvizLayer;
 
+/* A reduction split over threads: each thread writes its partial result
+ * to its own slot, and the last to finish combines them, in slot order, in
+ * the extra slot `threads` (see qviz_partials_last). */
+typedef struct {
+  int done;                  /* threads through this pass's share (atomic) */
+  int threads;
+  gsize stride;              /* bytes of a slot, a multiple of 64 */
+  guint8 *slots;             /* [threads + 1] slots, 64-byte aligned */
+} QvizPartials;
+
+QvizPartials *qviz_partials_new (int threads, gsize slot_bytes);
+void          qviz_partials_free (QvizPartials *p);
+/* A thread's slot (threads: the one the combination goes to). */
+static inline void *
+qviz_partials_slot (const QvizPartials *p, int slot)
+{
+  return p->slots + (gsize) slot * p->stride;
+}
+/* Called by each of the n_threads sharing a pass once its slot is
+ * written: TRUE for the last of them, which may then read every slot. */
+gboolean      qviz_partials_last (QvizPartials *p, int n_threads);
+
+/* A global average pool split over the pixels of each image: every thread
+ * takes sums of its share of each image into its slot (per image `padded`
+ * sums of `size` bytes apart), and the last to finish adds the slots up in
+ * slot order, then finishes each image. */
+typedef struct {
+  gsize size, padded;
+  void (*sums) (const QvizPlan *plan, const QvizLayer *l, gsize first_pixel,
+                gsize pixels, void *sums);
+  void (*add) (void *total, const void *part, gsize channels);
+  void (*finish) (const QvizPlan *plan, const QvizLayer *l, gsize image,
+                  const void *total);
+} QvizPoolSums;
+
+void qviz_run_global_avgpool (const QvizPlan *plan, const QvizLayer *l, int tid, int nt,
+                              const QvizPoolSums *steps);
+
 /* Runs a thread's share of a layer: thread_id of n_threads. */
 typedef void (*QvizLayerRunFn) (const QvizPlan *plan, const QvizLayer *layer,
                                 int thread_id, int n_threads);
@@ -41,6 +79,7 @@ struct _QvizLayer {
   qvk_conv_shape conv;       /* conv and pool geometry, pads resolved */
   qvk_pool_shape pool;
   qvk_resize_tap *resize_taps; /* [out_h + out_w], resizes the vector kernels do not cover */
+  QvizPartials *partials;    /* global average pooling: per-thread channel sums */
 
   /* Float state. */
   qvk_f32_conv_op *conv_f32;

@@ -134,10 +134,75 @@ qviz_plan_layer_clear (QvizLayer *l)
   g_free (l->bn_scale);
   g_free (l->bn_shift);
   g_free (l->resize_taps);
+  g_clear_pointer (&l->partials, qviz_partials_free);
   if (l->int8 && l->int8_free)
     l->int8_free (l->int8);
   if (l->keep && l->keep_free)
     l->keep_free (l->keep);
+}
+
+QvizPartials *
+qviz_partials_new (int threads, gsize slot_bytes)
+{
+  QvizPartials *p = g_new0 (QvizPartials, 1);
+
+  p->threads = threads;
+  p->stride = (slot_bytes + 63) / 64 * 64;
+  p->slots = g_aligned_alloc0 ((gsize) threads + 1, p->stride, 64);
+  return p;
+}
+
+void
+qviz_partials_free (QvizPartials *p)
+{
+  g_aligned_free (p->slots);
+  g_free (p);
+}
+
+/* GLib's atomic add is a full barrier: the last thread sees every slot
+ * written before the others' adds, and the count is back at zero before
+ * the pass's end lets a next pass start. */
+gboolean
+qviz_partials_last (QvizPartials *p, int n_threads)
+{
+  if (g_atomic_int_add (&p->done, 1) != n_threads - 1)
+    return FALSE;
+  g_atomic_int_set (&p->done, 0);
+  return TRUE;
+}
+
+void
+qviz_run_global_avgpool (const QvizPlan *plan, const QvizLayer *l, int tid, int nt,
+                         const QvizPoolSums *steps)
+{
+  const QvizShape *s = &plan->shapes[l->node->inputs[0]];
+  const gsize batch = (gsize) s->dims[0], channels = (gsize) s->dims[1];
+  const gsize pixels = (gsize) (s->dims[2] * s->dims[3]);
+  const gsize image_bytes = steps->padded * steps->size;
+  guint8 *total;
+  gsize begin, end;
+
+  qviz_split_range (batch * pixels, tid, nt, &begin, &end);
+  for (gsize n = 0; n < batch; n++)
+    {
+      const gsize a = MAX (begin, n * pixels), b = MIN (end, (n + 1) * pixels);
+      steps->sums (plan, l, a, b > a ? b - a : 0,
+                   (guint8 *) qviz_partials_slot (l->partials, tid) + n * image_bytes);
+    }
+  if (!qviz_partials_last (l->partials, nt))
+    return;
+  total = qviz_partials_slot (l->partials, nt > 1 ? l->partials->threads : 0);
+  for (gsize n = 0; n < batch; n++, total += image_bytes)
+    {
+      if (nt > 1)
+        memcpy (total, (const guint8 *) qviz_partials_slot (l->partials, 0) + n * image_bytes,
+                channels * steps->size);
+      for (int t = 1; t < nt; t++)
+        steps->add (total,
+                    (const guint8 *) qviz_partials_slot (l->partials, t) + n * image_bytes,
+                    channels);
+      steps->finish (plan, l, n, total);
+    }
 }
 
 /* Fills the layer's descriptive facts from its node and shapes. */
@@ -680,9 +745,12 @@ plan_build (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
         return NULL;
       l->info.plan_ms = (double) (now_ns () - t_layer) / 1e6;
       /* Waking the other threads costs a few microseconds: more than a
-       * squeeze-excite 1x1 conv or a small add takes on its own. */
+       * squeeze-excite 1x1 conv or a small add takes on its own.  A layer
+       * that reads much and writes little (a global average pool) is not
+       * small. */
       if (l->info.macs < MIN_PARALLEL_MACS &&
-          qviz_shape_numel (&l->info.out_shape) < MIN_PARALLEL_ELEMENTS)
+          qviz_shape_numel (&l->info.out_shape) < MIN_PARALLEL_ELEMENTS &&
+          qviz_shape_numel (&l->info.in_shape) < MIN_PARALLEL_ELEMENTS)
         l->parallel = FALSE;
     }
 

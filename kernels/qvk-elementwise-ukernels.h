@@ -24,9 +24,11 @@
                                          const float *x, uint8_t *y, size_t n); \
   void qvk_qu8_vdequantize_ukernel__##sfx (float scale, int32_t zero_point, \
                                            const uint8_t *x, float *y, size_t n); \
-  void qvk_qu8_gavgpool_ukernel__##sfx (const qvk_qu8_avgpool_params *p, \
-                                        size_t pixels, size_t stride, \
-                                        const uint8_t *x, uint8_t *y, size_t n); \
+  void qvk_qu8_gsum_ukernel__##sfx (size_t pixels, size_t stride, const uint8_t *x, \
+                                    int32_t *sums, size_t n); \
+  void qvk_qu8_gavg_finish_ukernel__##sfx (const qvk_qu8_avgpool_params *p, \
+                                           size_t pixels, const int32_t *sums, \
+                                           uint8_t *y, size_t n); \
   void qvk_qu8_resize_row_ukernel__##sfx (size_t channels, size_t out_w, \
                                           const uint8_t *row0, const uint8_t *row1, \
                                           const size_t *off0, const size_t *off1, \
@@ -38,8 +40,8 @@
                                     size_t n); \
   void qvk_f32_vact_ukernel__##sfx (const qvk_activation *act, const float *x, \
                                     float *y, size_t n); \
-  void qvk_f32_gavgpool_ukernel__##sfx (size_t pixels, size_t stride, \
-                                        const float *x, float *y, size_t n); \
+  void qvk_f32_gsum_ukernel__##sfx (size_t pixels, size_t stride, const float *x, \
+                                    double *sums, size_t n); \
   void qvk_f32_resize_row_ukernel__##sfx (size_t channels, size_t out_w, \
                                           const float *row0, const float *row1, \
                                           const size_t *off0, const size_t *off1, \

@@ -13,6 +13,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -206,43 +207,68 @@ qvk_qu8_lut_tile (qvk_isa isa, const uint8_t table[256], size_t rows,
       qvk_qu8_lut__scalar (table, y + r * stride, y + r * stride, 0, cols);
 }
 
+/* Global average pooling in two steps (see qvk-elementwise.h); the scalar
+ * forms are the reference's arithmetic. */
+static void
+qu8_sums_scalar (size_t pixels, size_t stride, const uint8_t *x, int32_t *sums, size_t n)
+{
+  memset (sums, 0, n * sizeof *sums);
+  for (size_t px = 0; px < pixels; px++)
+    for (size_t c = 0; c < n; c++)
+      sums[c] += (int32_t) x[px * stride + c];
+}
+
+static void
+qu8_finish_scalar (const qvk_qu8_avgpool_params *p, size_t pixels, const int32_t *sums,
+                   uint8_t *y, size_t n)
+{
+  const float scale = pixels > 0 ? p->multiplier / (float) pixels : 0.0f;
+
+  for (size_t c = 0; c < n; c++)
+    y[c] = qvk_qu8_requantize (sums[c] - (int32_t) pixels * p->input_zero_point, scale,
+                               p->output_zero_point, p->output_min, p->output_max);
+}
+
+void
+qvk_qu8_channel_sums (qvk_isa isa, size_t pixels, size_t channels, const uint8_t *x,
+                      int32_t *sums)
+{
+  DISPATCH (isa, qvk_qu8_gsum_ukernel, (pixels, channels, x, sums, channels),
+            qu8_sums_scalar (pixels, channels, x, sums, channels));
+}
+
+void
+qvk_qu8_global_avgpool_finish (qvk_isa isa, const qvk_qu8_avgpool_params *p,
+                               size_t pixels, size_t channels, const int32_t *sums,
+                               uint8_t *y)
+{
+  DISPATCH (isa, qvk_qu8_gavg_finish_ukernel, (p, pixels, sums, y, channels),
+            qu8_finish_scalar (p, pixels, sums, y, channels));
+}
+
+/* Channels a channel range takes at a time (their sums on the stack). */
+#define GAVG_BLOCK 256
+
 void
 qvk_qu8_global_avgpool (qvk_isa isa, const qvk_qu8_avgpool_params *p,
                         int batch, int pixels, int channels, const uint8_t *x,
                         uint8_t *y, int c_begin, int c_end)
 {
-  if (c_begin >= c_end || batch <= 0)
-    return;
-  if (clamp_isa (isa) < QVK_ISA_AVX2 || pixels <= 0)
-    {
-      if (c_begin == 0 && c_end == channels)
-        {
-          qvk_qu8_global_avgpool__scalar (p, batch, pixels, channels, x, y, 0, batch);
-          return;
-        }
-      /* the reference's formula on a channel range */
-      const float scale = pixels > 0 ? p->multiplier / (float) pixels : 0.0f;
-      for (int n = 0; n < batch; n++)
-        for (int c = c_begin; c < c_end; c++)
-          {
-            int32_t acc = 0;
-            for (int i = 0; i < pixels; i++)
-              acc += (int32_t) x[((size_t) n * pixels + i) * channels + c];
-            acc -= pixels * p->input_zero_point;
-            y[(size_t) n * channels + c] =
-              qvk_qu8_requantize (acc, scale, p->output_zero_point,
-                                  p->output_min, p->output_max);
-          }
-      return;
-    }
+  int32_t sums[GAVG_BLOCK] __attribute__ ((aligned (64)));
+  const size_t np = pixels > 0 ? (size_t) pixels : 0;
+
   for (int n = 0; n < batch; n++)
-    {
-      const uint8_t *xn = x + (size_t) n * pixels * channels + c_begin;
-      uint8_t *yn = y + (size_t) n * channels + c_begin;
-      DISPATCH (isa, qvk_qu8_gavgpool_ukernel,
-                (p, (size_t) pixels, (size_t) channels, xn, yn, (size_t) (c_end - c_begin)),
-                (void) 0);
-    }
+    for (int c0 = c_begin; c0 < c_end; c0 += GAVG_BLOCK)
+      {
+        const size_t nc = (size_t) (c_end - c0 < GAVG_BLOCK ? c_end - c0 : GAVG_BLOCK);
+        const uint8_t *xn = x + (size_t) n * np * (size_t) channels + (size_t) c0;
+        uint8_t *yn = y + (size_t) n * (size_t) channels + (size_t) c0;
+
+        DISPATCH (isa, qvk_qu8_gsum_ukernel, (np, (size_t) channels, xn, sums, nc),
+                  qu8_sums_scalar (np, (size_t) channels, xn, sums, nc));
+        DISPATCH (isa, qvk_qu8_gavg_finish_ukernel, (p, np, sums, yn, nc),
+                  qu8_finish_scalar (p, np, sums, yn, nc));
+      }
 }
 
 typedef struct {
@@ -487,44 +513,48 @@ qvk_f32_activation (qvk_isa isa, const qvk_activation *act, const float *x,
             qvk_f32_activation__scalar (act, x, y, begin, end));
 }
 
+static void
+f32_sums_scalar (size_t pixels, size_t stride, const float *x, double *sums, size_t n)
+{
+  for (size_t c = 0; c < n; c++)
+    sums[c] = 0.0;
+  for (size_t px = 0; px < pixels; px++)
+    for (size_t c = 0; c < n; c++)
+      sums[c] += (double) x[px * stride + c];
+}
+
+void
+qvk_f32_channel_sums (qvk_isa isa, size_t pixels, size_t channels, const float *x,
+                      double *sums)
+{
+  DISPATCH (isa, qvk_f32_gsum_ukernel, (pixels, channels, x, sums, channels),
+            f32_sums_scalar (pixels, channels, x, sums, channels));
+}
+
+void
+qvk_f32_global_avgpool_finish (size_t pixels, size_t channels, const double *sums, float *y)
+{
+  for (size_t c = 0; c < channels; c++)
+    y[c] = pixels > 0 ? (float) (sums[c] / (double) pixels) : 0.0f;
+}
+
 void
 qvk_f32_global_avgpool (qvk_isa isa, int batch, int pixels, int channels,
                         const float *x, float *y, int c_begin, int c_end)
 {
-  if (c_begin >= c_end || batch <= 0)
-    return;
-  if (clamp_isa (isa) < QVK_ISA_AVX2 && c_begin == 0 && c_end == channels)
-    {
-      qvk_f32_global_avgpool__scalar (batch, pixels, channels, x, y);
-      return;
-    }
+  double sums[GAVG_BLOCK];
+  const size_t np = pixels > 0 ? (size_t) pixels : 0;
+
   for (int n = 0; n < batch; n++)
-    {
-      const float *xn = x + (size_t) n * pixels * channels + c_begin;
-      float *yn = y + (size_t) n * channels + c_begin;
-#ifdef QVK_EW_X86
-      if (clamp_isa (isa) >= QVK_ISA_AVX512)
-        qvk_f32_gavgpool_ukernel__avx512 ((size_t) pixels, (size_t) channels, xn, yn,
-                                          (size_t) (c_end - c_begin));
-      else if (clamp_isa (isa) >= QVK_ISA_AVX2)
-        qvk_f32_gavgpool_ukernel__avx2 ((size_t) pixels, (size_t) channels, xn, yn,
-                                        (size_t) (c_end - c_begin));
-      else
-#elif defined(QVK_EW_NEON)
-      if (clamp_isa (isa) >= QVK_ISA_NEON)
-        qvk_f32_gavgpool_ukernel__neon ((size_t) pixels, (size_t) channels, xn, yn,
-                                        (size_t) (c_end - c_begin));
-      else
-#endif
-        for (int c = 0; c < c_end - c_begin; c++)
-          {
-            /* the reference's sum, on a channel range */
-            double sum = 0.0;
-            for (int i = 0; i < pixels; i++)
-              sum += xn[(size_t) i * channels + c];
-            yn[c] = pixels > 0 ? (float) (sum / pixels) : 0.0f;
-          }
-    }
+    for (int c0 = c_begin; c0 < c_end; c0 += GAVG_BLOCK)
+      {
+        const size_t nc = (size_t) (c_end - c0 < GAVG_BLOCK ? c_end - c0 : GAVG_BLOCK);
+        const float *xn = x + (size_t) n * np * (size_t) channels + (size_t) c0;
+
+        DISPATCH (isa, qvk_f32_gsum_ukernel, (np, (size_t) channels, xn, sums, nc),
+                  f32_sums_scalar (np, (size_t) channels, xn, sums, nc));
+        qvk_f32_global_avgpool_finish (np, nc, sums, y + (size_t) n * (size_t) channels + (size_t) c0);
+      }
 }
 
 void

@@ -49,6 +49,16 @@ void qvk_qu8_global_avgpool (qvk_isa isa, const qvk_qu8_avgpool_params *p,
                              int batch, int pixels, int channels,
                              const uint8_t *x, uint8_t *y,
                              int c_begin, int c_end);
+/* The same in two steps, for work split over pixels: the int32 sums of
+ * each of `channels` channels over `pixels` pixels (x the first, pixels
+ * `channels` apart), written to sums (64-byte aligned), exact in any split;
+ * then the average of sums taken over `pixels` pixels in all, requantized
+ * to y. */
+void qvk_qu8_channel_sums (qvk_isa isa, size_t pixels, size_t channels,
+                           const uint8_t *x, int32_t *sums);
+void qvk_qu8_global_avgpool_finish (qvk_isa isa, const qvk_qu8_avgpool_params *p,
+                                    size_t pixels, size_t channels,
+                                    const int32_t *sums, uint8_t *y);
 void qvk_qu8_resize_bilinear (qvk_isa isa, int batch, int in_h, int in_w,
                               int channels, int out_h, int out_w,
                               int align_corners, const uint8_t *x,
@@ -76,6 +86,12 @@ void qvk_f32_activation (qvk_isa isa, const qvk_activation *act,
 /* Channels [c_begin, c_end) of every image, as for int8. */
 void qvk_f32_global_avgpool (qvk_isa isa, int batch, int pixels, int channels,
                              const float *x, float *y, int c_begin, int c_end);
+/* The same in two steps: the double sums, each channel's added pixel after
+ * pixel as the reference does, then the averages. */
+void qvk_f32_channel_sums (qvk_isa isa, size_t pixels, size_t channels,
+                           const float *x, double *sums);
+void qvk_f32_global_avgpool_finish (size_t pixels, size_t channels,
+                                    const double *sums, float *y);
 void qvk_f32_resize_bilinear (qvk_isa isa, int batch, int in_h, int in_w,
                               int channels, int out_h, int out_w,
                               int align_corners, const float *x, float *y,

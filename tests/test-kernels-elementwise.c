@@ -330,6 +330,40 @@ test_qu8_global_avgpool (void)
       qvk_qu8_global_avgpool (QVK_ISA_SCALAR, &p, batch, pixels, channels, x, got, 1,
                               channels);
       check_u8 ("qu8 global avgpool", QVK_ISA_SCALAR, got, want, (size_t) batch * channels, k);
+
+      /* in two steps, the pixels of each image split in three (one share
+       * empty when there is one pixel), as threads split them */
+      static const qvk_isa all[] = { QVK_ISA_SCALAR, QVK_ISA_FIRST_VECTOR,
+                                     QVK_ISA_FIRST_VECTOR + 1 };
+      for (size_t i = 0; i < G_N_ELEMENTS (all); i++)
+        {
+          g_autofree int32_t *part = g_aligned_alloc (3 * (size_t) channels + 64,
+                                                      sizeof (int32_t), 64);
+          g_autofree int32_t *total = g_aligned_alloc ((size_t) channels + 16,
+                                                       sizeof (int32_t), 64);
+
+          if (all[i] > qvk_isa_detect ())
+            continue;
+          memset (got, 0, (size_t) batch * channels);
+          for (int b = 0; b < batch; b++)
+            {
+              const size_t cuts[4] = { 0, (size_t) pixels / 3, (size_t) pixels * 2 / 3,
+                                       (size_t) pixels };
+              memset (total, 0, (size_t) channels * sizeof (int32_t));
+              for (int sh = 0; sh < 3; sh++)
+                {
+                  qvk_qu8_channel_sums (all[i], cuts[sh + 1] - cuts[sh], (size_t) channels,
+                                        x + ((size_t) b * pixels + cuts[sh]) * channels,
+                                        part);
+                  for (int c = 0; c < channels; c++)
+                    total[c] += part[c];
+                }
+              qvk_qu8_global_avgpool_finish (all[i], &p, (size_t) pixels, (size_t) channels,
+                                             total, got + (size_t) b * channels);
+            }
+          check_u8 ("qu8 channel sums + finish", all[i], got, want,
+                    (size_t) batch * channels, k);
+        }
     }
   note_skips ();
 }
@@ -500,6 +534,21 @@ test_f32_channel_pool_resize (void)
                                   channels);
           g_assert_cmpmem (got, (size_t) batch * channels * sizeof (float), want,
                            (size_t) batch * channels * sizeof (float));
+
+          /* in two steps on all the pixels: the reference's sums, exactly */
+          {
+            g_autofree double *sums = g_new (double, channels);
+            memset (got, 0, n * sizeof (float));
+            for (int b = 0; b < batch; b++)
+              {
+                qvk_f32_channel_sums (isa, (size_t) pixels, (size_t) channels,
+                                      x + (size_t) b * pixels * channels, sums);
+                qvk_f32_global_avgpool_finish ((size_t) pixels, (size_t) channels, sums,
+                                               got + (size_t) b * channels);
+              }
+            g_assert_cmpmem (got, (size_t) batch * channels * sizeof (float), want,
+                             (size_t) batch * channels * sizeof (float));
+          }
         }
 
       resize_shape (rng, k, &rb, &ih, &iw, &c, &oh, &ow, &align);

@@ -4,6 +4,7 @@
 #include "qviz-calibrate.h"
 #include "qviz-input.h"
 #include "qviz-plan.h"
+#include "qviz-plan-private.h"
 #include "qviz-quant.h"
 #include "qviz-zoo.h"
 
@@ -38,6 +39,23 @@ run_plan (QvizGraph *g, QvizPrecision precision, QvizConvAlgo algo, int h, int w
   out.data = g_new (float, out.n);
   qviz_plan_get_output (plan, 0, out.data);
   return out;
+}
+
+/* A built-in model calibrated on two synthetic inputs of res x res. */
+static QvizGraph *
+calibrated_model (const char *name, int res)
+{
+  g_autoptr (GError) error = NULL;
+  QvizGraph *g = qviz_zoo_build (name, &error);
+  QvizCalibrationConfig cc;
+
+  g_assert_no_error (error);
+  qviz_calibration_config_init (&cc);
+  cc.n_inputs = 2;
+  cc.height = cc.width = res;
+  g_assert_true (qviz_calibrate (g, &cc, &error));
+  g_assert_no_error (error);
+  return g;
 }
 
 static double
@@ -96,20 +114,11 @@ test_int8_matches_reference (void)
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr (GError) error = NULL;
-      g_autoptr (QvizGraph) g = qviz_zoo_build (models[i].name, &error);
-      QvizCalibrationConfig cc;
-      int res = 96;
-      g_autofree float *x = NULL;
+      const int res = 96;
+      g_autoptr (QvizGraph) g = calibrated_model (models[i].name, res);
+      g_autofree float *x = qviz_input_synthetic (1, g->in_channels, res, res, 3);
       Output fast, fast2, ref;
 
-      g_assert_no_error (error);
-      qviz_calibration_config_init (&cc);
-      cc.n_inputs = 2;
-      cc.height = cc.width = res;
-      g_assert_true (qviz_calibrate (g, &cc, &error));
-      g_assert_no_error (error);
-      x = qviz_input_synthetic (1, g->in_channels, res, res, 3);
       fast = run_plan (g, QVIZ_PRECISION_INT8, QVIZ_CONV_ALGO_AUTO, res, res, 1, x);
       fast2 = run_plan (g, QVIZ_PRECISION_INT8, QVIZ_CONV_ALGO_AUTO, res, res, 2, x);
       ref = run_plan (g, QVIZ_PRECISION_INT8, QVIZ_CONV_ALGO_REFERENCE, res, res, 1, x);
@@ -131,22 +140,16 @@ static void
 test_int8_float_output (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (QvizGraph) g = qviz_zoo_build ("dwsep5x5", &error);
+  const int res = 48;
+  g_autoptr (QvizGraph) g = calibrated_model ("dwsep5x5", res);
   g_autoptr (QvizPlan) plan = NULL;
-  QvizCalibrationConfig cc;
   QvizPlanConfig pc;
   const QvizQuantParams *oq;
-  int res = 48, n_layers;
+  int n_layers;
   gsize off_grid = 0;
-  g_autofree float *x = NULL, *rounded = NULL;
+  g_autofree float *x = qviz_input_synthetic (1, g->in_channels, res, res, 7);
+  g_autofree float *rounded = NULL;
   Output ref, fast, fast2, f32;
-
-  g_assert_no_error (error);
-  qviz_calibration_config_init (&cc);
-  cc.n_inputs = 2;
-  cc.height = cc.width = res;
-  g_assert_true (qviz_calibrate (g, &cc, &error));
-  x = qviz_input_synthetic (1, g->in_channels, res, res, 7);
 
   qviz_plan_config_init (&pc);
   pc.precision = QVIZ_PRECISION_INT8;
@@ -231,6 +234,66 @@ test_int8_sqnr_floor (void)
       g_assert_cmpfloat (sqnr, >=, cases[i].floor_db);
       g_free (f.data);
       g_free (q.data);
+    }
+}
+
+/* Global average pools split over pixels: the threads' channel sums,
+ * added up by whichever thread finishes last, give the one-thread output
+ * (int8 byte for byte, float to rounding), pass after pass. */
+static void
+test_global_avgpool_threads (void)
+{
+  g_autoptr (GError) error = NULL;
+  const int res = 160;
+  g_autoptr (QvizGraph) g = calibrated_model ("lraspp-mnv3", res);
+  g_autofree float *x = qviz_input_synthetic (1, g->in_channels, res, res, 5);
+
+  for (int precision = 0; precision < 2; precision++)
+    {
+      const QvizPrecision pr = precision ? QVIZ_PRECISION_INT8 : QVIZ_PRECISION_F32;
+      Output one = run_plan (g, pr, QVIZ_CONV_ALGO_AUTO, res, res, 1, x);
+
+      for (int threads = 2; threads <= 3; threads++)
+        {
+          QvizPlanConfig pc;
+          g_autoptr (QvizPlan) plan = NULL;
+          g_autofree float *y = g_new (float, one.n);
+          int pools = 0, parallel = 0;
+
+          qviz_plan_config_init (&pc);
+          pc.precision = pr;
+          pc.height = pc.width = res;
+          pc.threads = threads;
+          plan = qviz_plan_new (g, &pc, &error);
+          g_assert_no_error (error);
+          for (guint i = 0; i < plan->layers->len; i++)
+            {
+              const QvizLayer *l = qviz_plan_layer (plan, (int) i);
+              if (l->node->op == QVIZ_OP_GLOBAL_AVGPOOL)
+                {
+                  pools++;
+                  parallel += l->parallel;
+                }
+            }
+          /* the pools of the 10x10 stage are split; the test is about them */
+          g_assert_cmpint (pools, >=, 8);
+          g_assert_cmpint (parallel, >=, 4);
+          for (int pass = 0; pass < 3; pass++)
+            {
+              double range, diff;
+              Output got = { y, one.n };
+
+              memset (y, 0, one.n * sizeof (float));
+              qviz_plan_set_input_nchw (plan, x);
+              qviz_plan_run (plan, NULL);
+              qviz_plan_get_output (plan, 0, y);
+              if (pr == QVIZ_PRECISION_INT8)
+                g_assert_cmpmem (y, one.n * sizeof (float), one.data, one.n * sizeof (float));
+              diff = max_abs_diff (&one, &got, &range);
+              g_assert_cmpfloat (diff, <=, 1e-5 * MAX (range, 1.0));
+            }
+        }
+      g_free (one.data);
     }
 }
 
@@ -548,6 +611,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plan/int8-matches-reference", test_int8_matches_reference);
   g_test_add_func ("/plan/int8-float-output", test_int8_float_output);
   g_test_add_func ("/plan/int8-sqnr-floor", test_int8_sqnr_floor);
+  g_test_add_func ("/plan/global-avgpool-threads", test_global_avgpool_threads);
   g_test_add_func ("/plan/structure", test_plan_structure);
   g_test_add_func ("/plan/timing", test_timing);
   g_test_add_func ("/plan/errors", test_errors);
