@@ -476,6 +476,22 @@ UKERNEL (qvk_qu8_resize_hrow_ukernel) (size_t channels, size_t out_w,
     }
 }
 
+/* VB bytes of a vertical blend: four VW-lane blocks rounded (nearest even,
+ * as lrintf) and packed back to natural order.  Each input is a blend of
+ * two bytes with weights in [0, 1], and so is the result: it lies within
+ * 0 .. 255 but for a rounding, where the packs' saturation does what the
+ * reference's clamp to 0 .. 255 does. */
+static inline vi
+vblend_bytes (const float *top, const float *bottom, vf vy0, vf vy1)
+{
+  vi q[4];
+
+  for (int j = 0; j < 4; j++)
+    q[j] = cvt_round (addf (mulf (vy0, loadf (top + j * VW)),
+                            mulf (vy1, loadf (bottom + j * VW))));
+  return unlane (packus16 (packs32 (q[0], q[1]), packs32 (q[2], q[3])));
+}
+
 void
 UKERNEL (qvk_qu8_resize_vrow_ukernel) (size_t n, const float *top,
                                        const float *bottom, float ly0, float ly1,
@@ -485,6 +501,8 @@ UKERNEL (qvk_qu8_resize_vrow_ukernel) (size_t n, const float *top,
   const vi zero = seti (0), lo = seti (0), hi = seti (255);
   size_t i = 0;
 
+  for (; i + VB <= n; i += VB)
+    storeb (y + i, vblend_bytes (top + i, bottom + i, vy0, vy1));
   for (; i + VW <= n; i += VW)
     store_u8 (y + i, round_clamp (addf (mulf (vy0, loadf (top + i)),
                                         mulf (vy1, loadf (bottom + i))), zero, lo, hi));

@@ -348,6 +348,37 @@ row_cache_take (row_cache *rc, int want_slot, long tag)
   return 1;
 }
 
+/* Upsampling blends each pair of source rows into several output rows:
+ * up to RESIZE_GROUP of them go together, RESIZE_SEGMENT elements across
+ * at a time, so that the pair's interpolated segments (in float) stay in
+ * L1 while every row of the group reads them, rather than coming from L2
+ * for each output row. */
+#define RESIZE_GROUP 32
+#define RESIZE_SEGMENT 2048
+
+/* The output rows from `row` (of batch * out_h, before row_end) that blend
+ * the same two source rows: how many, the rows yy, each one's ly1. */
+static int
+resize_group (int in_h, int out_h, int align_corners, int row, int row_end, int yy[2],
+              float ly1[RESIZE_GROUP])
+{
+  const int n = row / out_h, oy = row % out_h;
+  int g = 1;
+
+  qvk_bilinear_source (in_h, out_h, align_corners, oy, &yy[0], &yy[1], &ly1[0]);
+  for (; g < RESIZE_GROUP && row + g < row_end && (row + g) / out_h == n; g++)
+    {
+      int a, b;
+      float l;
+
+      qvk_bilinear_source (in_h, out_h, align_corners, oy + g, &a, &b, &l);
+      if (a != yy[0] || b != yy[1])
+        break;
+      ly1[g] = l;
+    }
+  return g;
+}
+
 void
 qvk_qu8_resize_bilinear (qvk_isa isa, int batch, int in_h, int in_w,
                          int channels, int out_h, int out_w, int align_corners,
@@ -368,23 +399,28 @@ qvk_qu8_resize_bilinear (qvk_isa isa, int batch, int in_h, int in_w,
   if (out_h > in_h && row_cache_init (&rc, (size_t) out_w * channels))
     {
       /* upsampling: each row across serves several output rows */
-      for (int row = row_begin; row < row_end; row++)
+      const size_t out_len = (size_t) out_w * channels;
+
+      for (int row = row_begin, g; row < row_end; row += g)
         {
-          const int n = row / out_h, oy = row % out_h;
+          const int n = row / out_h;
           const size_t row_len = (size_t) in_w * channels;
           int yy[2];
-          float ly1;
+          float ly1[RESIZE_GROUP];
 
-          qvk_bilinear_source (in_h, out_h, align_corners, oy, &yy[0], &yy[1], &ly1);
+          g = resize_group (in_h, out_h, align_corners, row, row_end, yy, ly1);
           for (int k = 0; k < 2; k++)
             if (row_cache_take (&rc, k, (long) n * in_h + yy[k]))
               DISPATCH (isa, qvk_qu8_resize_hrow_ukernel,
                         ((size_t) channels, (size_t) out_w,
                          x + ((size_t) n * in_h + yy[k]) * row_len, t.off0, t.off1,
                          t.lx0, t.lx1, rc.h[k]), (void) 0);
-          DISPATCH (isa, qvk_qu8_resize_vrow_ukernel,
-                    ((size_t) out_w * channels, rc.h[0], rc.h[1], 1.0f - ly1, ly1,
-                     y + (size_t) row * out_w * channels), (void) 0);
+          for (size_t s0 = 0; s0 < out_len; s0 += RESIZE_SEGMENT)
+            for (int k = 0; k < g; k++)
+              DISPATCH (isa, qvk_qu8_resize_vrow_ukernel,
+                        (out_len - s0 < RESIZE_SEGMENT ? out_len - s0 : RESIZE_SEGMENT,
+                         rc.h[0] + s0, rc.h[1] + s0, 1.0f - ly1[k], ly1[k],
+                         y + (size_t) (row + k) * out_len + s0), (void) 0);
         }
       free (rc.h[0] < rc.h[1] ? rc.h[0] : rc.h[1]);
       column_table_clear (&t);
@@ -577,23 +613,28 @@ qvk_f32_resize_bilinear (qvk_isa isa, int batch, int in_h, int in_w,
   if (out_h > in_h && row_cache_init (&rc, (size_t) out_w * channels))
     {
       /* upsampling: each row across serves several output rows */
-      for (int row = row_begin; row < row_end; row++)
+      const size_t out_len = (size_t) out_w * channels;
+
+      for (int row = row_begin, g; row < row_end; row += g)
         {
-          const int n = row / out_h, oy = row % out_h;
+          const int n = row / out_h;
           const size_t row_len = (size_t) in_w * channels;
           int yy[2];
-          float ly1;
+          float ly1[RESIZE_GROUP];
 
-          qvk_bilinear_source (in_h, out_h, align_corners, oy, &yy[0], &yy[1], &ly1);
+          g = resize_group (in_h, out_h, align_corners, row, row_end, yy, ly1);
           for (int k = 0; k < 2; k++)
             if (row_cache_take (&rc, k, (long) n * in_h + yy[k]))
               DISPATCH (isa, qvk_f32_resize_hrow_ukernel,
                         ((size_t) channels, (size_t) out_w,
                          x + ((size_t) n * in_h + yy[k]) * row_len, t.off0, t.off1,
                          t.lx0, t.lx1, rc.h[k]), (void) 0);
-          DISPATCH (isa, qvk_f32_resize_vrow_ukernel,
-                    ((size_t) out_w * channels, rc.h[0], rc.h[1], 1.0f - ly1, ly1,
-                     y + (size_t) row * out_w * channels), (void) 0);
+          for (size_t s0 = 0; s0 < out_len; s0 += RESIZE_SEGMENT)
+            for (int k = 0; k < g; k++)
+              DISPATCH (isa, qvk_f32_resize_vrow_ukernel,
+                        (out_len - s0 < RESIZE_SEGMENT ? out_len - s0 : RESIZE_SEGMENT,
+                         rc.h[0] + s0, rc.h[1] + s0, 1.0f - ly1[k], ly1[k],
+                         y + (size_t) (row + k) * out_len + s0), (void) 0);
         }
       free (rc.h[0] < rc.h[1] ? rc.h[0] : rc.h[1]);
       column_table_clear (&t);

@@ -380,6 +380,15 @@ resize_shape (GRand *rng, int k, int *batch, int *in_h, int *in_w, int *c,
   *out_h = g_rand_int_range (rng, 1, 40);
   *out_w = g_rand_int_range (rng, 1, 40);
   *align = k % 2;
+  if (k % 20 == 19)
+    {
+      /* rows wider than the segments upsampling goes by, and more rows
+       * from one pair of source rows than go together */
+      *in_w = 70;
+      *out_w = 300;
+      *in_h = 1 + k % 3;
+      *out_h = 75;
+    }
 }
 
 static void
