@@ -19,6 +19,11 @@ G_BEGIN_DECLS
 
 typedef struct _QvizLayer QvizLayer;
 
+/* A part of the arena that holds one value at a time. */
+typedef struct {
+  gsize offset, size;
+} QvizSlot;
+
 /* A reduction split over threads: each thread writes its partial result
  * to its own slot, and the last to finish combines them, in slot order, in
  * the extra slot `threads` (see qviz_partials_last). */
@@ -111,6 +116,8 @@ struct _QvizPlan {
   gsize elem_size;           /* 4 for f32, 1 for int8 */
   guint8 *arena;
   gsize arena_bytes;
+  GArray *slots;             /* two threads: the arena's QvizSlots, in which
+                                values go centred (qviz-plan.c), or NULL */
   gboolean arena_mapped;     /* mmap'ed (munmap), else posix_memalign'ed */
   gsize weight_bytes;
   GArray *layers;            /* QvizLayer */

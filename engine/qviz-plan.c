@@ -488,6 +488,110 @@ check_quant_params (const QvizPlan *plan,
   return TRUE;
 }
 
+/* Two threads: a layer's first thread writes the first half of its output
+ * and the second thread the second half (the row and pixel splits).  Best
+ * fit puts a value where values of other sizes were, so that many of the
+ * lines one thread writes were last written by the other core and come
+ * over from its cache first: in lraspp-mnv3 at 1024, 40% of the lines
+ * written in a pass, and one thread of an element-wise layer took twice
+ * the other's time.  Here every value goes centred in a slot that holds one
+ * value at a time, so that the lines left of a slot's middle are only ever
+ * written by the first thread and those right of it by the second.  A free
+ * slot as large as the value is taken if there is one (the smallest such),
+ * else the largest free slot grows, else a new one opens.  The arena is
+ * larger: 36 MB against 28 MB for lraspp-mnv3 int8 at 1024.  Returns the
+ * arena's size. */
+typedef struct {
+  gsize size;
+  int busy_until;   /* the last layer reading its value */
+} Slot;
+
+static gsize
+layout_centred (QvizPlan *plan, int *last_use)
+{
+  const QvizGraph *g = plan->graph;
+  const int n_layers = (int) plan->layers->len;
+  g_autoptr (GArray) slots = g_array_new (FALSE, FALSE, sizeof (Slot));
+  g_autoptr (GArray) placed = g_array_new (FALSE, FALSE, sizeof (Block));
+  gsize total = 0;
+  Block input = { 0, align_up ((gsize) qviz_shape_numel (&plan->shapes[g->input]) *
+                               qviz_plan_value_elem_size (plan, g->input)), g->input };
+  Slot first = { input.size, last_use[g->input] };
+
+  /* Block.offset holds the slot until the slots' places are known */
+  g_array_append_val (slots, first);
+  g_array_append_val (placed, input);
+  for (int li = 0; li < n_layers; li++)
+    {
+      const QvizLayer *l = qviz_plan_layer (plan, li);
+      Block b = { 0, 0, l->out_value };
+      int best = -1;
+
+      if (plan->alias_of[b.value] >= 0)
+        continue;
+      b.size = align_up ((gsize) qviz_shape_numel (&plan->shapes[b.value]) *
+                         qviz_plan_value_elem_size (plan, b.value));
+      if (last_use[b.value] < 0)
+        last_use[b.value] = li; /* written but never read */
+      for (guint k = 0; k < slots->len; k++)
+        {
+          const Slot *c = &g_array_index (slots, Slot, k);
+          const Slot *o = best >= 0 ? &g_array_index (slots, Slot, best) : NULL;
+
+          if (c->busy_until >= li)
+            continue;
+          if (o == NULL ||
+              (c->size >= b.size && (o->size < b.size || c->size < o->size)) ||
+              (c->size < b.size && o->size < b.size && c->size > o->size))
+            best = (int) k;
+        }
+      if (best < 0)
+        {
+          Slot fresh = { 0, 0 };
+          g_array_append_val (slots, fresh);
+          best = (int) slots->len - 1;
+        }
+      Slot *slot = &g_array_index (slots, Slot, best);
+      slot->size = MAX (slot->size, b.size);
+      slot->busy_until = last_use[b.value];
+      b.offset = (gsize) best;
+      g_array_append_val (placed, b);
+    }
+
+  g_clear_pointer (&plan->slots, g_array_unref);
+  plan->slots = g_array_new (FALSE, FALSE, sizeof (QvizSlot));
+  for (guint k = 0; k < slots->len; k++)
+    {
+      QvizSlot where = { total, g_array_index (slots, Slot, k).size };
+
+      g_array_append_val (plan->slots, where);
+      total += where.size;
+    }
+  for (guint i = 0; i < placed->len; i++)
+    {
+      const Block *b = &g_array_index (placed, Block, i);
+      const QvizSlot *slot = &g_array_index (plan->slots, QvizSlot, b->offset);
+
+      plan->offsets[b->value] = slot->offset + ((slot->size - b->size) / 2 & ~(gsize) 63);
+    }
+  return total;
+}
+
+static void
+touch_slots (gpointer data, int thread_id, int n_threads)
+{
+  QvizPlan *plan = data;
+
+  for (guint k = 0; k < plan->slots->len; k++)
+    {
+      const QvizSlot *slot = &g_array_index (plan->slots, QvizSlot, k);
+      gsize begin, end;
+
+      qviz_split_range (slot->size, thread_id, n_threads, &begin, &end);
+      memset (plan->arena + slot->offset + begin, 0, end - begin);
+    }
+}
+
 static void
 layout_arena (QvizPlan *plan)
 {
@@ -522,6 +626,14 @@ layout_arena (QvizPlan *plan)
       while (plan->alias_of[v] >= 0)
         v = plan->alias_of[v];
       last_use[v] = n_layers;
+    }
+
+  if (plan->config.threads == 2)
+    {
+      plan->arena_bytes = MAX (layout_centred (plan, last_use), 64);
+      g_free (plan->last_use);
+      plan->last_use = last_use;
+      return;
     }
 
   /* The input lives from the start. */
@@ -764,18 +876,21 @@ plan_build (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
     }
   plan->config.keep_float = NULL;   /* not the plan's to keep */
 
-  /* Start the worker threads now rather than in the first pass. */
+  /* Start the worker threads now rather than in the first pass, and have
+   * each write its half of every slot once, so that the first pass finds
+   * the arena's lines where later passes do: in the cache of the core that
+   * writes them. */
   if (config->threads > 1 && config->threading == QVIZ_THREADING_POOL)
-    plan->pool = qviz_pool_new (config->threads);
+    {
+      plan->pool = qviz_pool_new (config->threads);
+      if (plan->slots != NULL && plan->arena != NULL)
+        qviz_pool_run (plan->pool, touch_slots, plan);
+    }
   else if (config->threads > 1)
     {
-      volatile int started = 0;
 #pragma omp parallel num_threads (config->threads)
-      {
-#pragma omp atomic
-        started++;
-      }
-      (void) started;
+      if (plan->slots != NULL && plan->arena != NULL)
+        touch_slots (plan, omp_get_thread_num (), omp_get_num_threads ());
     }
 
   plan->plan_ms = (double) (now_ns () - t0) / 1e6;
@@ -813,6 +928,8 @@ qviz_plan_free (QvizPlan *plan)
   if (plan == NULL)
     return;
   qviz_pool_free (plan->pool);
+  if (plan->slots)
+    g_array_unref (plan->slots);
   if (plan->layers)
     g_array_unref (plan->layers);
   g_free (plan->shapes);
