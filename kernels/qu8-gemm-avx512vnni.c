@@ -44,6 +44,31 @@ requantize (__m512i acc, __m512 scale, __m512i zp, __m512i lo, __m512i hi)
   return _mm512_min_epi32 (q, hi);
 }
 
+/* Four vectors of int32 accumulators to 64 bytes, vector after vector:
+ * scaled (the first and third by s0, the others by s1) and rounded as in
+ * requantize, then packed with saturation to
+ * int16, the zero point added with saturation, packed to uint8 and clamped
+ * to the range as bytes.  That is requantize's result for uint8 outputs
+ * (zero point and range within 0..255): a value that saturates to int16 is
+ * far outside 0..255 either way.  The packs work within 128-bit lanes, so
+ * a last permute puts the four vectors' bytes back in order. */
+static inline __m512i
+requantize4 (__m512i a0, __m512i a1, __m512i a2, __m512i a3, __m512 s0, __m512 s1,
+             __m512i zp16, __m512i lo8, __m512i hi8)
+{
+  const __m512i q0 = _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (a0), s0));
+  const __m512i q1 = _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (a1), s1));
+  const __m512i q2 = _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (a2), s0));
+  const __m512i q3 = _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (a3), s1));
+  const __m512i q01 = _mm512_adds_epi16 (_mm512_packs_epi32 (q0, q1), zp16);
+  const __m512i q23 = _mm512_adds_epi16 (_mm512_packs_epi32 (q2, q3), zp16);
+  const __m512i b = _mm512_min_epu8 (_mm512_max_epu8 (_mm512_packus_epi16 (q01, q23), lo8),
+                                     hi8);
+
+  return _mm512_permutexvar_epi32 (_mm512_setr_epi32 (0, 4, 8, 12, 1, 5, 9, 13,
+                                                      2, 6, 10, 14, 3, 7, 11, 15), b);
+}
+
 static inline __m512i
 broadcast4 (const uint8_t *p)
 {
@@ -65,6 +90,11 @@ gemm_body (const int MR, const int NV, size_t nc, size_t kc, size_t taps,
   const __m512i zp = _mm512_set1_epi32 (params->output_zero_point);
   const __m512i lo = _mm512_set1_epi32 (params->output_min);
   const __m512i hi = _mm512_set1_epi32 (params->output_max);
+  const __m512i zp16 = _mm512_set1_epi16 ((short) params->output_zero_point);
+  const __m512i lo8 = _mm512_set1_epi8 ((char) params->output_min);
+  const __m512i hi8 = _mm512_set1_epi8 ((char) params->output_max);
+  const int bytes = params->output_zero_point >= 0 && params->output_zero_point <= 255 &&
+                    params->output_min >= 0 && params->output_max <= 255;
 
   for (size_t n0 = 0; n0 < nc; n0 += nr)
     {
@@ -143,6 +173,38 @@ gemm_body (const int MR, const int NV, size_t nc, size_t kc, size_t taps,
                   __m512 f = _mm512_mul_ps (_mm512_cvtepi32_ps (acc[r][v]), scale[v]);
                   f = _mm512_min_ps (_mm512_max_ps (f, flo), fhi);
                   _mm512_mask_storeu_ps ((float *) crow[r] + n0 + 16 * v, m, f);
+                }
+            }
+          continue;
+        }
+      if (bytes && left >= nr && MR % (4 / NV) == 0)
+        {
+          /* whole tiles: four vectors at a time (four rows of 16 columns,
+           * or two of 32) through one pair of packs */
+#pragma GCC unroll 8
+          for (int r = 0; r < MR; r += 4 / NV)
+            {
+              const __m512i q =
+                NV == 1 ? requantize4 (acc[r][0], acc[r + 1][0], acc[r + 2][0], acc[r + 3][0],
+                                       scale[0], scale[0], zp16, lo8, hi8)
+                        : requantize4 (acc[r][0], acc[r][1], acc[r + 1][0], acc[r + 1][1],
+                                       scale[0], scale[1], zp16, lo8, hi8);
+
+              if (NV == 1)
+                {
+                  _mm_storeu_si128 ((__m128i *) (crow[r] + n0), _mm512_castsi512_si128 (q));
+                  _mm_storeu_si128 ((__m128i *) (crow[r + 1] + n0),
+                                    _mm512_extracti32x4_epi32 (q, 1));
+                  _mm_storeu_si128 ((__m128i *) (crow[r + 2] + n0),
+                                    _mm512_extracti32x4_epi32 (q, 2));
+                  _mm_storeu_si128 ((__m128i *) (crow[r + 3] + n0),
+                                    _mm512_extracti32x4_epi32 (q, 3));
+                }
+              else
+                {
+                  _mm256_storeu_si256 ((__m256i *) (crow[r] + n0), _mm512_castsi512_si256 (q));
+                  _mm256_storeu_si256 ((__m256i *) (crow[r + 1] + n0),
+                                       _mm512_extracti64x4_epi64 (q, 1));
                 }
             }
           continue;
