@@ -2,6 +2,7 @@
  * preferences, keyboard shortcuts and the about window. */
 
 #include "qviz-config.h"
+#include "qviz-commit.h"
 #include "qviz-application.h"
 
 #include <locale.h>

@@ -3,6 +3,7 @@
 #include "qviz-cli.h"
 
 #include "qviz-config.h"
+#include "qviz-commit.h"
 #include "qviz-calibrate.h"
 #include "qviz-input.h"
 #include "qviz-sweep.h"

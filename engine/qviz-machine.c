@@ -1,6 +1,7 @@
 /* qviz-machine.c: machine fingerprint from libcpuinfo and /proc. */
 #include "qviz-machine.h"
 #include "qviz-config.h"
+#include "qviz-commit.h"
 
 #include <cpuinfo.h>
 #if defined(__aarch64__)
