@@ -407,6 +407,9 @@ outputs_agree (const float *y, const Tensor *ref, double *worst)
   return ok;
 }
 
+/* Threads the plans run on (a second run of the suites takes two). */
+static int case_threads = 1;
+
 static CaseResult
 run_case (const char *dir, const char *name, GString *log)
 {
@@ -467,6 +470,7 @@ run_case (const char *dir, const char *name, GString *log)
       goto out;
     }
   qviz_plan_config_init (&pc);
+  pc.threads = case_threads;
   pc.batch = (int) image_dims[0];
   pc.height = (int) image_dims[2];
   pc.width = (int) image_dims[3];
@@ -615,6 +619,40 @@ test_none_differs (void)
   g_assert_cmpint (counts.failed, ==, 0);
   /* Conv, pooling, element-wise ops and more are supported: most cases run. */
   g_assert_cmpint (counts.passed, >, 40);
+}
+
+/* On two threads (the layers split, the arena laid out for two) every
+ * case ends as on one: the same passed, the same refused, none differs
+ * from the specification's outputs. */
+static void
+test_two_threads (void)
+{
+  Counts two = { 0 };
+  GHashTableIter it;
+  gpointer key, value;
+
+  if (!have_testdata ())
+    return;
+  ensure_run ();
+  two.outcome = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  two.log = g_string_new (NULL);
+  case_threads = 2;
+  run_suite ("node", &two);
+  run_suite ("pytorch-converted", &two);
+  case_threads = 1;
+  g_test_message ("two threads: %d passed, %d refused, %d failed", two.passed, two.refused,
+                  two.failed);
+  if (two.failed > 0)
+    g_printerr ("%s", two.log->str);
+  g_assert_cmpint (two.failed, ==, 0);
+  g_assert_cmpint (two.passed, ==, counts.passed);
+  g_assert_cmpint (two.refused, ==, counts.refused);
+  g_hash_table_iter_init (&it, counts.outcome);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    g_assert_cmpint (GPOINTER_TO_INT (g_hash_table_lookup (two.outcome, key)), ==,
+                     GPOINTER_TO_INT (value));
+  g_hash_table_unref (two.outcome);
+  g_string_free (two.log, TRUE);
 }
 
 static CaseResult
@@ -808,6 +846,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/onnx-conformance/none-differs", test_none_differs);
+  g_test_add_func ("/onnx-conformance/two-threads", test_two_threads);
   g_test_add_func ("/onnx-conformance/resize-modes", test_resize_modes_pass);
   g_test_add_func ("/onnx-conformance/data-movement", test_data_movement_pass);
   g_test_add_func ("/onnx-conformance/reductions", test_reductions_pass);
