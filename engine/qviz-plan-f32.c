@@ -476,7 +476,7 @@ pool_sums (const QvizPlan *plan, const QvizLayer *l, gsize first, gsize pixels, 
 {
   const gsize channels = (gsize) plan->shapes[l->node->inputs[0]].dims[1];
 
-  qvk_f32_channel_sums (ew_isa (plan), pixels, channels,
+  qvk_f32_channel_sums (ew_isa (plan), pixels, channels, channels,
                         (const float *) IN (l, 0) + first * channels, sums);
 }
 

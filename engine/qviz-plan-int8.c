@@ -483,7 +483,8 @@ pool_sums (const QvizPlan *plan, const QvizLayer *l, gsize first, gsize pixels, 
 {
   const gsize channels = (gsize) plan->shapes[l->node->inputs[0]].dims[1];
 
-  qvk_qu8_channel_sums (ew_isa (plan), pixels, channels, IN (l, 0) + first * channels, sums);
+  qvk_qu8_channel_sums (ew_isa (plan), pixels, channels, channels,
+                        IN (l, 0) + first * channels, sums);
 }
 
 static void

@@ -230,11 +230,11 @@ qu8_finish_scalar (const qvk_qu8_avgpool_params *p, size_t pixels, const int32_t
 }
 
 void
-qvk_qu8_channel_sums (qvk_isa isa, size_t pixels, size_t channels, const uint8_t *x,
-                      int32_t *sums)
+qvk_qu8_channel_sums (qvk_isa isa, size_t pixels, size_t stride, size_t n,
+                      const uint8_t *x, int32_t *sums)
 {
-  DISPATCH (isa, qvk_qu8_gsum_ukernel, (pixels, channels, x, sums, channels),
-            qu8_sums_scalar (pixels, channels, x, sums, channels));
+  DISPATCH (isa, qvk_qu8_gsum_ukernel, (pixels, stride, x, sums, n),
+            qu8_sums_scalar (pixels, stride, x, sums, n));
 }
 
 void
@@ -244,31 +244,6 @@ qvk_qu8_global_avgpool_finish (qvk_isa isa, const qvk_qu8_avgpool_params *p,
 {
   DISPATCH (isa, qvk_qu8_gavg_finish_ukernel, (p, pixels, sums, y, channels),
             qu8_finish_scalar (p, pixels, sums, y, channels));
-}
-
-/* Channels a channel range takes at a time (their sums on the stack). */
-#define GAVG_BLOCK 256
-
-void
-qvk_qu8_global_avgpool (qvk_isa isa, const qvk_qu8_avgpool_params *p,
-                        int batch, int pixels, int channels, const uint8_t *x,
-                        uint8_t *y, int c_begin, int c_end)
-{
-  int32_t sums[GAVG_BLOCK] __attribute__ ((aligned (64)));
-  const size_t np = pixels > 0 ? (size_t) pixels : 0;
-
-  for (int n = 0; n < batch; n++)
-    for (int c0 = c_begin; c0 < c_end; c0 += GAVG_BLOCK)
-      {
-        const size_t nc = (size_t) (c_end - c0 < GAVG_BLOCK ? c_end - c0 : GAVG_BLOCK);
-        const uint8_t *xn = x + (size_t) n * np * (size_t) channels + (size_t) c0;
-        uint8_t *yn = y + (size_t) n * (size_t) channels + (size_t) c0;
-
-        DISPATCH (isa, qvk_qu8_gsum_ukernel, (np, (size_t) channels, xn, sums, nc),
-                  qu8_sums_scalar (np, (size_t) channels, xn, sums, nc));
-        DISPATCH (isa, qvk_qu8_gavg_finish_ukernel, (p, np, sums, yn, nc),
-                  qu8_finish_scalar (p, np, sums, yn, nc));
-      }
 }
 
 typedef struct {
@@ -560,11 +535,11 @@ f32_sums_scalar (size_t pixels, size_t stride, const float *x, double *sums, siz
 }
 
 void
-qvk_f32_channel_sums (qvk_isa isa, size_t pixels, size_t channels, const float *x,
-                      double *sums)
+qvk_f32_channel_sums (qvk_isa isa, size_t pixels, size_t stride, size_t n,
+                      const float *x, double *sums)
 {
-  DISPATCH (isa, qvk_f32_gsum_ukernel, (pixels, channels, x, sums, channels),
-            f32_sums_scalar (pixels, channels, x, sums, channels));
+  DISPATCH (isa, qvk_f32_gsum_ukernel, (pixels, stride, x, sums, n),
+            f32_sums_scalar (pixels, stride, x, sums, n));
 }
 
 void
@@ -572,25 +547,6 @@ qvk_f32_global_avgpool_finish (size_t pixels, size_t channels, const double *sum
 {
   for (size_t c = 0; c < channels; c++)
     y[c] = pixels > 0 ? (float) (sums[c] / (double) pixels) : 0.0f;
-}
-
-void
-qvk_f32_global_avgpool (qvk_isa isa, int batch, int pixels, int channels,
-                        const float *x, float *y, int c_begin, int c_end)
-{
-  double sums[GAVG_BLOCK];
-  const size_t np = pixels > 0 ? (size_t) pixels : 0;
-
-  for (int n = 0; n < batch; n++)
-    for (int c0 = c_begin; c0 < c_end; c0 += GAVG_BLOCK)
-      {
-        const size_t nc = (size_t) (c_end - c0 < GAVG_BLOCK ? c_end - c0 : GAVG_BLOCK);
-        const float *xn = x + (size_t) n * np * (size_t) channels + (size_t) c0;
-
-        DISPATCH (isa, qvk_f32_gsum_ukernel, (np, (size_t) channels, xn, sums, nc),
-                  f32_sums_scalar (np, (size_t) channels, xn, sums, nc));
-        qvk_f32_global_avgpool_finish (np, nc, sums, y + (size_t) n * (size_t) channels + (size_t) c0);
-      }
 }
 
 void

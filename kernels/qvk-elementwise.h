@@ -43,18 +43,12 @@ void qvk_qu8_lut (qvk_isa isa, const uint8_t table[256], const uint8_t *x,
  * convolution kernel has just written, while it is still in L1. */
 void qvk_qu8_lut_tile (qvk_isa isa, const uint8_t table[256], size_t rows,
                        size_t cols, uint8_t *y, size_t stride);
-/* Channels [c_begin, c_end) of every image: the work can be split over
- * channels, which a small batch needs. */
-void qvk_qu8_global_avgpool (qvk_isa isa, const qvk_qu8_avgpool_params *p,
-                             int batch, int pixels, int channels,
-                             const uint8_t *x, uint8_t *y,
-                             int c_begin, int c_end);
-/* The same in two steps, for work split over pixels: the int32 sums of
- * each of `channels` channels over `pixels` pixels (x the first, pixels
- * `channels` apart), written to sums (64-byte aligned), exact in any split;
- * then the average of sums taken over `pixels` pixels in all, requantized
- * to y. */
-void qvk_qu8_channel_sums (qvk_isa isa, size_t pixels, size_t channels,
+/* Global average pooling in two steps, so that the work can be split over
+ * pixels or channels: the int32 sums of n channels over `pixels` pixels
+ * (x the first channel of the first, pixels `stride` bytes apart), written
+ * to sums (64-byte aligned), exact in any split; then the average of sums
+ * taken over `pixels` pixels in all, requantized to y. */
+void qvk_qu8_channel_sums (qvk_isa isa, size_t pixels, size_t stride, size_t n,
                            const uint8_t *x, int32_t *sums);
 void qvk_qu8_global_avgpool_finish (qvk_isa isa, const qvk_qu8_avgpool_params *p,
                                     size_t pixels, size_t channels,
@@ -83,12 +77,10 @@ void qvk_f32_mul_channel (qvk_isa isa, int pixels, int channels,
                           size_t begin, size_t end);
 void qvk_f32_activation (qvk_isa isa, const qvk_activation *act,
                          const float *x, float *y, size_t begin, size_t end);
-/* Channels [c_begin, c_end) of every image, as for int8. */
-void qvk_f32_global_avgpool (qvk_isa isa, int batch, int pixels, int channels,
-                             const float *x, float *y, int c_begin, int c_end);
-/* The same in two steps: the double sums, each channel's added pixel after
- * pixel as the reference does, then the averages. */
-void qvk_f32_channel_sums (qvk_isa isa, size_t pixels, size_t channels,
+/* Global average pooling in two steps, as for int8 (stride in floats):
+ * the double sums, each channel's added pixel after pixel as the
+ * reference does, then the averages. */
+void qvk_f32_channel_sums (qvk_isa isa, size_t pixels, size_t stride, size_t n,
                            const float *x, double *sums);
 void qvk_f32_global_avgpool_finish (size_t pixels, size_t channels,
                                     const double *sums, float *y);
