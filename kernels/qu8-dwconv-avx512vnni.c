@@ -50,20 +50,37 @@ narrow_u8 (__m512i q)
                                                    0, 0, 0, 0, 0, 0, 0, 0), b));
 }
 
+/* acc x scale, rounded to int32 (cvtps_epi32 rounds to nearest even
+ * under the default MXCSR, like lrintf). */
+static inline __m512i
+scale_round (__m512i acc, __m512 scale)
+{
+  return _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (acc), scale));
+}
+
 static inline __m512i
 requantize (__m512i acc, __m512 scale, __m512i zp, __m512i lo, __m512i hi)
 {
-  __m512i q = _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (acc), scale));
-  q = _mm512_add_epi32 (q, zp);
+  __m512i q = _mm512_add_epi32 (scale_round (acc, scale), zp);
   q = _mm512_max_epi32 (q, lo);
   return _mm512_min_epi32 (q, hi);
 }
 
+/* Four vectors of rounded int32 values to bytes: packs with saturation,
+ * the zero point, the range (the packs interleave by 128-bit lane). */
+static inline __m512i
+pack_bytes4 (__m512i q0, __m512i q1, __m512i q2, __m512i q3, __m512i zp16, __m512i lo8,
+             __m512i hi8)
+{
+  const __m512i q01 = _mm512_adds_epi16 (_mm512_packs_epi32 (q0, q1), zp16);
+  const __m512i q23 = _mm512_adds_epi16 (_mm512_packs_epi32 (q2, q3), zp16);
+  return _mm512_min_epu8 (_mm512_max_epu8 (_mm512_packus_epi16 (q01, q23), lo8), hi8);
+}
+
 /* 64 int32 accumulators (four vectors, C4 order) to 64 bytes in channel
- * order.  The scaled values are converted to int32 (cvtps_epi32 rounds to
- * nearest even under the default MXCSR, like lrintf), then packed with
- * saturation to int16, the zero point added with saturation, and packed
- * to uint8: the clamp of qvk_qu8_requantize.  That is exact for an output
+ * order.  The scaled values are rounded to int32 (scale_round), then
+ * packed with saturation to int16, the zero point added with saturation,
+ * and packed to uint8: the clamp of qvk_qu8_requantize.  That is exact for an output
  * zero point and range within 0..255 (uint8 quantization): a value that
  * saturates to int16 is far outside 0..255 either way, and so is its sum
  * with the zero point, and the byte pack clamps to 0..255 before the
@@ -72,14 +89,10 @@ static inline __m512i
 requantize64 (__m512i acc0, __m512i acc1, __m512i acc2, __m512i acc3,
               const uint8_t *scales, __m512i zp16, __m512i lo8, __m512i hi8)
 {
-  const __m512i q0 = _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (acc0), _mm512_loadu_ps (scales)));
-  const __m512i q1 = _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (acc1), _mm512_loadu_ps (scales + 64)));
-  const __m512i q2 = _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (acc2), _mm512_loadu_ps (scales + 128)));
-  const __m512i q3 = _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (acc3), _mm512_loadu_ps (scales + 192)));
-  const __m512i q01 = _mm512_adds_epi16 (_mm512_packs_epi32 (q0, q1), zp16);
-  const __m512i q23 = _mm512_adds_epi16 (_mm512_packs_epi32 (q2, q3), zp16);
-  const __m512i q = _mm512_packus_epi16 (q01, q23);
-  return _mm512_min_epu8 (_mm512_max_epu8 (q, lo8), hi8);
+  return pack_bytes4 (scale_round (acc0, _mm512_loadu_ps (scales)),
+                      scale_round (acc1, _mm512_loadu_ps (scales + 64)),
+                      scale_round (acc2, _mm512_loadu_ps (scales + 128)),
+                      scale_round (acc3, _mm512_loadu_ps (scales + 192)), zp16, lo8, hi8);
 }
 
 /* One tap group's 64 weights (C4 order), four vectors w0 .. w3. */
@@ -579,6 +592,47 @@ quad_column16 (const uint8_t *const *r, const size_t *step, size_t ix, __mmask16
   return _mm512_shuffle_epi8 (_mm512_permutexvar_epi32 (dword_transpose, x), byte_transpose);
 }
 
+/* The 16 channels at p of four neighbouring pixels, one per 128-bit lane:
+ * a single load when pixels are 16 bytes apart, two loads of lanes 0 and 2
+ * (masked: nothing past the fourth pixel's 16 bytes is read) when 32. */
+static inline __m512i
+four_pixels16 (const uint8_t *p, size_t pixel_stride)
+{
+  if (pixel_stride == 16)
+    return _mm512_loadu_si512 (p);
+  const __mmask64 lanes02 = 0x0000ffff0000ffffull;
+  return _mm512_shuffle_i32x4 (_mm512_maskz_loadu_epi8 (lanes02, p),
+                               _mm512_maskz_loadu_epi8 (lanes02, p + 64),
+                               _MM_SHUFFLE (2, 0, 2, 0));
+}
+
+/* Four neighbouring quad columns of a 16-channel tile of an image of 16
+ * or 32 channels (four pixels' 16 channels of each row at p0 .. p3): the
+ * interleave of the 64-channel tiles gives, per 128-bit lane (one pixel),
+ * channels 4v .. 4v + 3 in vector v; a 4 x 4 transpose of the lanes puts
+ * each pixel's 16 channels in one vector, in order, as quad_column16
+ * stores them. */
+static inline __attribute__ ((always_inline)) void
+quad_columns16x4 (const uint8_t *p0, const uint8_t *p1, const uint8_t *p2, const uint8_t *p3,
+                  size_t pixel_stride, uint8_t *dst)
+{
+  const __m512i x0 = four_pixels16 (p0, pixel_stride), x1 = four_pixels16 (p1, pixel_stride);
+  const __m512i x2 = four_pixels16 (p2, pixel_stride), x3 = four_pixels16 (p3, pixel_stride);
+  const __m512i x01l = _mm512_unpacklo_epi8 (x0, x1), x01h = _mm512_unpackhi_epi8 (x0, x1);
+  const __m512i x23l = _mm512_unpacklo_epi8 (x2, x3), x23h = _mm512_unpackhi_epi8 (x2, x3);
+  const __m512i v0 = _mm512_unpacklo_epi16 (x01l, x23l), v1 = _mm512_unpackhi_epi16 (x01l, x23l);
+  const __m512i v2 = _mm512_unpacklo_epi16 (x01h, x23h), v3 = _mm512_unpackhi_epi16 (x01h, x23h);
+  const __m512i a = _mm512_shuffle_i32x4 (v0, v1, _MM_SHUFFLE (1, 0, 1, 0));
+  const __m512i b = _mm512_shuffle_i32x4 (v0, v1, _MM_SHUFFLE (3, 2, 3, 2));
+  const __m512i c = _mm512_shuffle_i32x4 (v2, v3, _MM_SHUFFLE (1, 0, 1, 0));
+  const __m512i e = _mm512_shuffle_i32x4 (v2, v3, _MM_SHUFFLE (3, 2, 3, 2));
+
+  _mm512_storeu_si512 (dst, _mm512_shuffle_i32x4 (a, c, _MM_SHUFFLE (2, 0, 2, 0)));
+  _mm512_storeu_si512 (dst + 64, _mm512_shuffle_i32x4 (a, c, _MM_SHUFFLE (3, 1, 3, 1)));
+  _mm512_storeu_si512 (dst + 128, _mm512_shuffle_i32x4 (b, e, _MM_SHUFFLE (2, 0, 2, 0)));
+  _mm512_storeu_si512 (dst + 192, _mm512_shuffle_i32x4 (b, e, _MM_SHUFFLE (3, 1, 3, 1)));
+}
+
 /* Columns col0 .. col0 + n_cols - 1 of the image (outside it: the zero
  * point) of the four rows (NULL: a row outside the image) into a quad of
  * a tile `width` channels wide (64 or 16: a column of 256 or 64 bytes),
@@ -593,11 +647,13 @@ qvk_qu8_dwconv_quad_fill__avx512vnni (size_t width, size_t channels,
                                      : ((__mmask64) 1 << channels) - 1;
   const __m512i zp = _mm512_set1_epi8 ((char) zero_point);
   const size_t col_bytes = width * 4, len = (n_cols + d - 1) / d;
-  uint8_t zero_row[64];
+  /* two vectors: four_pixels16 reads up to 112 bytes from it */
+  uint8_t zero_row[128];
   const uint8_t *r[4];
   size_t step[4];
 
   _mm512_storeu_si512 (zero_row, zp);
+  _mm512_storeu_si512 (zero_row + 64, zp);
   for (int i = 0; i < 4; i++)
     {
       /* a row outside the image reads the zero point at every column */
@@ -624,8 +680,16 @@ qvk_qu8_dwconv_quad_fill__avx512vnni (size_t width, size_t channels,
           const uint8_t *p2 = r[2] + ix * step[2], *p3 = r[3] + ix * step[3];
           const size_t s0 = d * step[0], s1 = d * step[1], s2 = d * step[2], s3 = d * step[3];
 
+          size_t k0 = 0;
+
+          /* images of 16 channels (32): four neighbouring columns of a
+           * row are one 64-byte load (two) */
+          if (width == 16 && channels == 16 && (in_stride == 16 || in_stride == 32) && d == 1)
+            for (; k0 + 4 <= n_in; k0 += 4, dst += 4 * col_bytes)
+              quad_columns16x4 (p0 + k0 * s0, p1 + k0 * s1, p2 + k0 * s2, p3 + k0 * s3,
+                                in_stride, dst);
           if (width == 16)
-            for (size_t k = 0; k < n_in; k++, dst += col_bytes)
+            for (size_t k = k0; k < n_in; k++, dst += col_bytes)
               {
                 const uint8_t *const pk[4] = { p0 + k * s0, p1 + k * s1, p2 + k * s2,
                                                p3 + k * s3 };
@@ -811,13 +875,30 @@ quad_pixel1 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
                            requantize64 (a[0], a[1], a[2], a[3], tile + 256, zp16, lo8, hi8));
 }
 
+/* Four pixels of a 16-channel tile (16 int32 each, in channel order) to
+ * bytes, pixel k in lane k, as requantize64 does it (exact for uint8
+ * quantization, see there): the packs leave lane L holding channels 4L ..
+ * 4L + 3 of the four pixels, which one dword permute puts in order. */
+static inline __m512i
+requantize16x4 (__m512i acc0, __m512i acc1, __m512i acc2, __m512i acc3, __m512 scale,
+                __m512i zp16, __m512i lo8, __m512i hi8)
+{
+  const __m512i q = pack_bytes4 (scale_round (acc0, scale), scale_round (acc1, scale),
+                                 scale_round (acc2, scale), scale_round (acc3, scale),
+                                 zp16, lo8, hi8);
+
+  return _mm512_permutexvar_epi32 (_mm512_setr_epi32 (0, 4, 8, 12, 1, 5, 9, 13,
+                                                      2, 6, 10, 14, 3, 7, 11, 15), q);
+}
+
 /* Up to eight pixels of a 16-channel tile (one vector each), sharing each
  * weight load. */
 static inline __attribute__ ((always_inline)) void
 quad_pixels16 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
                size_t col_step, size_t tap_step, const uint8_t *tile,
                const uint8_t *wk, __mmask16 m, size_t n, uint8_t *out,
-               size_t pixel_stride, __m512i zp, __m512i lo, __m512i hi)
+               size_t pixel_stride, __m512i zp, __m512i lo, __m512i hi,
+               __m512i zp16, __m512i lo8, __m512i hi8)
 {
   const __m512i bias = _mm512_loadu_si512 (tile);
   const __m512 scale = _mm512_loadu_ps (tile + 64);
@@ -837,7 +918,25 @@ quad_pixels16 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
               acc[k] = _mm512_dpbusd_epi32 (acc[k], _mm512_loadu_si512 (col + k * col_step), w);
         }
     }
-  for (size_t k = 0; k < 8 && k < n; k++)
+  size_t k = 0;
+
+  for (; k + 4 <= n && k + 4 <= 8; k += 4)
+    {
+      const __m512i q = requantize16x4 (acc[k], acc[k + 1], acc[k + 2], acc[k + 3], scale,
+                                        zp16, lo8, hi8);
+      uint8_t *o = out + k * pixel_stride;
+
+      if (pixel_stride == 16 && m == 0xffff)
+        _mm512_storeu_si512 (o, q);
+      else
+        {
+          _mm_mask_storeu_epi8 (o, m, _mm512_castsi512_si128 (q));
+          _mm_mask_storeu_epi8 (o + pixel_stride, m, _mm512_extracti32x4_epi32 (q, 1));
+          _mm_mask_storeu_epi8 (o + 2 * pixel_stride, m, _mm512_extracti32x4_epi32 (q, 2));
+          _mm_mask_storeu_epi8 (o + 3 * pixel_stride, m, _mm512_extracti32x4_epi32 (q, 3));
+        }
+    }
+  for (; k < 8 && k < n; k++)
     _mm_mask_storeu_epi8 (out + k * pixel_stride, m,
                           narrow_u8 (requantize (acc[k], scale, zp, lo, hi)));
 }
@@ -853,6 +952,10 @@ quad_run (size_t width, size_t channels, size_t n, size_t kw, size_t nq,
 {
   size_t px = 0;
 
+  const __m512i zp16 = _mm512_set1_epi16 ((short) params->output_zero_point);
+  const __m512i lo8 = _mm512_set1_epi8 ((char) params->output_min);
+  const __m512i hi8 = _mm512_set1_epi8 ((char) params->output_max);
+
   if (width == 16)
     {
       const __m512i zp = _mm512_set1_epi32 (params->output_zero_point);
@@ -863,17 +966,15 @@ quad_run (size_t width, size_t channels, size_t n, size_t kw, size_t nq,
       /* eight at a time (n a constant there), then what is left */
       for (; px + 8 <= n; px += 8)
         quad_pixels16 (kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
-                       weights, m, 8, out + px * pixel_stride, pixel_stride, zp, lo, hi);
+                       weights, m, 8, out + px * pixel_stride, pixel_stride, zp, lo, hi,
+                       zp16, lo8, hi8);
       if (px < n)
         quad_pixels16 (kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
                        weights, m, n - px, out + px * pixel_stride, pixel_stride,
-                       zp, lo, hi);
+                       zp, lo, hi, zp16, lo8, hi8);
       return;
     }
 
-  const __m512i zp16 = _mm512_set1_epi16 ((short) params->output_zero_point);
-  const __m512i lo8 = _mm512_set1_epi8 ((char) params->output_min);
-  const __m512i hi8 = _mm512_set1_epi8 ((char) params->output_max);
   const __mmask64 m = channels >= 64 ? ~(__mmask64) 0
                                      : ((__mmask64) 1 << channels) - 1;
   /* neighbours in the quad: the sliding kernels for 3 and 5 wide */

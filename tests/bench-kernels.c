@@ -30,6 +30,9 @@ typedef struct {
 static const layer layers[] = {
   { "features.0 conv 3x3 s2 3->16 @1024", CONV (1024, 512, 3, 16, 3, 2, 1, 1) },
   { "features.1 dw 3x3 s1 16ch @512", CONV (512, 512, 16, 16, 3, 1, 1, 16) },
+  /* mobilenet_v2's first depthwise layer at 512 x 512: 32 channels, two
+   * 16-wide tiles */
+  { "mobilenet_v2 features.1 dw 3x3 s1 32ch @256", CONV (256, 256, 32, 32, 3, 1, 1, 32) },
   { "features.2 pw 1x1 16->64 @512", CONV (512, 512, 16, 64, 1, 1, 1, 1) },
   { "features.2 dw 3x3 s2 64ch @512", CONV (512, 256, 64, 64, 3, 2, 1, 64) },
   { "features.3 dw 3x3 s1 72ch @256", CONV (256, 256, 72, 72, 3, 1, 1, 72) },

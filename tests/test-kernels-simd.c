@@ -849,7 +849,8 @@ test_qu8_dwconv_rows3 (void)
  * zero point), batches of two, channel counts that end in a partial
  * 64-wide tile or in 16-wide ones (at most 32 after the last full 64),
  * rows wider than a segment (64 pixels), and one to three threads, some
- * with more threads than rows (channel chunks). */
+ * with more threads than rows (channel chunks); then images of 16 and 32
+ * channels, whose quads are filled four columns at a time. */
 static void
 test_qu8_dwconv_quads (void)
 {
@@ -913,6 +914,27 @@ test_qu8_dwconv_quads (void)
       g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "row-quads 64c4q"));
       for (int tid = threads - 1; tid >= 0; tid--)
         qvk_qu8_conv_simd_run (op, c.input, c.output, tid, threads);
+      qu8_case_check (&c, qvk_qu8_conv_simd_name (op));
+      qvk_qu8_conv_simd_destroy (op);
+      qu8_case_clear (&c);
+    }
+
+  /* images of 16 and 32 channels, whose quads take four columns of a row
+   * at a time (the rows above and below the image included), at widths
+   * that end in a partial group of four */
+  for (int i = 0; i < 12; i++)
+    {
+      const int c_n = i % 2 == 0 ? 16 : 32, k = i % 4 < 2 ? 3 : 5;
+      const int in_w = (int[]) { 5, 9, 33, 70 }[i / 3 % 4], in_h = 3 + i % 5;
+      qvk_conv_shape s = { 1 + i % 2, in_h, in_w, c_n, in_h, in_w, c_n, k, k, 1, 1, 1, 1,
+                           k / 2, k / 2, c_n, qvk_activation_make (QVK_ACT_NONE) };
+      qvk_qu8_conv_simd *op;
+      qu8_case c;
+
+      qu8_case_init (&c, rng, &s);
+      op = qvk_qu8_conv_simd_create (&c.s, &c.q, c.weights, c.bias, qvk_isa_detect ());
+      g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "row-quads 64c4q"));
+      qvk_qu8_conv_simd_run (op, c.input, c.output, 0, 1);
       qu8_case_check (&c, qvk_qu8_conv_simd_name (op));
       qvk_qu8_conv_simd_destroy (op);
       qu8_case_clear (&c);
