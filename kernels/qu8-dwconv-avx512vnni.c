@@ -80,11 +80,11 @@ pack_bytes4 (__m512i q0, __m512i q1, __m512i q2, __m512i q3, __m512i zp16, __m51
 /* 64 int32 accumulators (four vectors, C4 order) to 64 bytes in channel
  * order.  The scaled values are rounded to int32 (scale_round), then
  * packed with saturation to int16, the zero point added with saturation,
- * and packed to uint8: the clamp of qvk_qu8_requantize.  That is exact for an output
- * zero point and range within 0..255 (uint8 quantization): a value that
- * saturates to int16 is far outside 0..255 either way, and so is its sum
- * with the zero point, and the byte pack clamps to 0..255 before the
- * range is applied to bytes. */
+ * and packed to uint8: the clamp of qvk_qu8_requantize.  That is exact
+ * for an output zero point and range within 0..255 (uint8 quantization):
+ * a value that saturates to int16 is far outside 0..255 either way, and
+ * so is its sum with the zero point, and the byte pack clamps to 0..255
+ * before the range is applied to bytes. */
 static inline __m512i
 requantize64 (__m512i acc0, __m512i acc1, __m512i acc2, __m512i acc3,
               const uint8_t *scales, __m512i zp16, __m512i lo8, __m512i hi8)
