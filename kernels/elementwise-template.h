@@ -495,12 +495,15 @@ vblend_bytes (const float *top, const float *bottom, vf vy0, vf vy1)
 void
 UKERNEL (qvk_qu8_resize_vrow_ukernel) (size_t n, const float *top,
                                        const float *bottom, float ly0, float ly1,
-                                       uint8_t *y)
+                                       uint8_t *y, int stream)
 {
   const vf vy0 = setf (ly0), vy1 = setf (ly1);
   const vi zero = seti (0), lo = seti (0), hi = seti (255);
   size_t i = 0;
 
+  if (stream && ((uintptr_t) y & (VB - 1)) == 0)
+    for (; i + VB <= n; i += VB)
+      storeb_stream (y + i, vblend_bytes (top + i, bottom + i, vy0, vy1));
   for (; i + VB <= n; i += VB)
     storeb (y + i, vblend_bytes (top + i, bottom + i, vy0, vy1));
   for (; i + VW <= n; i += VW)

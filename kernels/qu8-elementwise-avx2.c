@@ -116,6 +116,8 @@ static inline vi loadb_n (const uint8_t *p, size_t n)
   return loadb (buf);
 }
 static inline void storeb (uint8_t *p, vi v) { _mm256_storeu_si256 ((__m256i *) p, v); }
+/* p aligned to the vector: past the caches (the resize's vrow) */
+static inline void storeb_stream (uint8_t *p, vi v) { _mm256_stream_si256 ((__m256i *) p, v); }
 static inline void storeb_n (uint8_t *p, vi v, size_t n)
 {
   uint8_t buf[32];

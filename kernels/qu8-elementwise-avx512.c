@@ -101,6 +101,8 @@ static inline vi loadb_n (const uint8_t *p, size_t n)
   return _mm512_maskz_loadu_epi8 ((__mmask64) ((1ull << n) - 1u), p);
 }
 static inline void storeb (uint8_t *p, vi v) { _mm512_storeu_si512 (p, v); }
+/* p aligned to the vector: past the caches (the resize's vrow) */
+static inline void storeb_stream (uint8_t *p, vi v) { _mm512_stream_si512 ((void *) p, v); }
 static inline void storeb_n (uint8_t *p, vi v, size_t n)
 {
   _mm512_mask_storeu_epi8 (p, (__mmask64) ((1ull << n) - 1u), v);

@@ -152,6 +152,8 @@ static inline vi loadb_n (const uint8_t *p, size_t n)
   return loadb (buf);
 }
 static inline void storeb (uint8_t *p, vi v) { vst1q_u8 (p, vreinterpretq_u8_s32 (v)); }
+/* the resize's streaming stores are plain stores here */
+static inline void storeb_stream (uint8_t *p, vi v) { storeb (p, v); }
 static inline void storeb_n (uint8_t *p, vi v, size_t n)
 {
   uint8_t buf[16];

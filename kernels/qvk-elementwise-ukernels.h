@@ -53,7 +53,7 @@
                                            const float *lx1, float *h); \
   void qvk_qu8_resize_vrow_ukernel__##sfx (size_t n, const float *top, \
                                            const float *bottom, float ly0, float ly1, \
-                                           uint8_t *y); \
+                                           uint8_t *y, int stream); \
   void qvk_f32_resize_hrow_ukernel__##sfx (size_t channels, size_t out_w, \
                                            const float *row, const size_t *off0, \
                                            const size_t *off1, const float *lx0, \

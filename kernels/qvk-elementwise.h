@@ -53,10 +53,12 @@ void qvk_qu8_channel_sums (qvk_isa isa, size_t pixels, size_t stride, size_t n,
 void qvk_qu8_global_avgpool_finish (qvk_isa isa, const qvk_qu8_avgpool_params *p,
                                     size_t pixels, size_t channels,
                                     const int32_t *sums, uint8_t *y);
+/* final: nothing reads y again soon (a graph output), so that a large
+ * output may go past the caches. */
 void qvk_qu8_resize_bilinear (qvk_isa isa, int batch, int in_h, int in_w,
                               int channels, int out_h, int out_w,
                               int align_corners, const uint8_t *x,
-                              uint8_t *y, int row_begin, int row_end);
+                              uint8_t *y, int row_begin, int row_end, int final);
 void qvk_qu8_requant_copy (qvk_isa isa, const qvk_qu8_requant_params *p,
                            size_t cols, const uint8_t *x, size_t x_stride,
                            uint8_t *y, size_t y_stride,

@@ -444,10 +444,40 @@ test_qu8_resize (void)
           qvk_qu8_resize_bilinear__scalar (batch, ih, iw, c, oh, ow, align, x, want, rb,
                                            batch * oh);
           qvk_qu8_resize_bilinear (isa, batch, ih, iw, c, oh, ow, align, x, got, rb,
-                                   batch * oh);
+                                   batch * oh, k % 2);
           check_u8 ("qu8 resize", isa, got, want, out_n, k);
         }
     }
+  note_skips ();
+}
+
+/* A final int8 upsampled output of 8 MB or more goes past the caches
+ * (streaming stores, on vector-aligned rows): the same values as the
+ * reference's, with the output aligned and not, in one call and in two
+ * row ranges. */
+static void
+test_resize_streaming (void)
+{
+  g_autoptr (GRand) rng = g_rand_new_with_seed (17);
+  const int ih = 21, iw = 30, oh = 700, ow = 832, c = 21;
+  const size_t in_n = (size_t) ih * iw * c, out_n = (size_t) oh * ow * c;
+  g_autofree uint8_t *x = g_malloc (in_n), *want = g_malloc (out_n);
+  uint8_t *got = g_aligned_alloc (out_n + 64, 1, 64);
+
+  g_assert_cmpuint (out_n, >=, 8u << 20);
+  fill_u8 (rng, x, in_n);
+  qvk_qu8_resize_bilinear__scalar (1, ih, iw, c, oh, ow, 0, x, want, 0, oh);
+  FOR_LEVELS (isa)
+    for (int offset = 0; offset < 2; offset++)
+      {
+        /* rows of 832 x 21 bytes: every vector-aligned row streams */
+        memset (got, 7, out_n + 64);
+        qvk_qu8_resize_bilinear (isa, 1, ih, iw, c, oh, ow, 0, x, got + offset, 0, oh / 3, 1);
+        qvk_qu8_resize_bilinear (isa, 1, ih, iw, c, oh, ow, 0, x, got + offset, oh / 3, oh, 1);
+        check_u8 ("qu8 resize, streaming", isa, got + offset, want, out_n, offset);
+        g_assert_cmpint (got[offset == 0 ? out_n : 0], ==, 7);
+      }
+  g_aligned_free (got);
   note_skips ();
 }
 
@@ -704,6 +734,7 @@ main (int argc, char **argv)
   g_test_add_func ("/kernels-elementwise/qu8-lut", test_qu8_lut);
   g_test_add_func ("/kernels-elementwise/qu8-global-avgpool", test_qu8_global_avgpool);
   g_test_add_func ("/kernels-elementwise/qu8-resize", test_qu8_resize);
+  g_test_add_func ("/kernels-elementwise/resize-streaming", test_resize_streaming);
   g_test_add_func ("/kernels-elementwise/qu8-requant-quantize", test_qu8_requant_quantize);
   g_test_add_func ("/kernels-elementwise/f32-elementwise", test_f32_elementwise);
   g_test_add_func ("/kernels-elementwise/f32-channel-pool-resize",
