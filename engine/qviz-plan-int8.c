@@ -529,15 +529,6 @@ run_pool (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
                              OUT (l), (int) begin, (int) end);
 }
 
-static gboolean
-is_graph_output (const QvizPlan *plan, int value)
-{
-  for (int i = 0; i < plan->n_outputs; i++)
-    if (plan->output_values[i] == value)
-      return TRUE;
-  return FALSE;
-}
-
 static void
 run_resize (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
 {
@@ -555,7 +546,7 @@ run_resize (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
   else
     qvk_qu8_resize_bilinear (ew_isa (plan), (int) in->dims[0], ih, iw, c, oh, ow,
                              l->node->a.resize.align_corners, IN (l, 0), OUT (l),
-                             (int) begin, (int) end, is_graph_output (plan, l->out_value));
+                             (int) begin, (int) end, qviz_plan_is_output (plan, l->out_value));
 }
 
 static void

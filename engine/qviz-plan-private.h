@@ -145,6 +145,16 @@ qviz_plan_layer (const QvizPlan *plan, int i)
   return &g_array_index (plan->layers, QvizLayer, i);
 }
 
+/* Whether value v is one of the graph's outputs. */
+static inline gboolean
+qviz_plan_is_output (const QvizPlan *plan, int v)
+{
+  for (int i = 0; i < plan->n_outputs; i++)
+    if (plan->output_values[i] == v)
+      return TRUE;
+  return FALSE;
+}
+
 /* Row range of a thread. */
 static inline void
 qviz_split_range (gsize total, int thread_id, int n_threads, gsize *begin, gsize *end)

@@ -427,7 +427,8 @@ mark_float_outputs (QvizPlan *plan)
     {
       const QvizLayer *l = qviz_plan_layer (plan, li);
       int v = l->out_value;
-      gboolean is_output = FALSE, read = FALSE;
+      const gboolean is_output = qviz_plan_is_output (plan, v);
+      gboolean read = FALSE;
 
       gboolean kept = qviz_plan_needs_float (g, l->node) ||
                       (plan->config.keep_float != NULL &&
@@ -439,8 +440,6 @@ mark_float_outputs (QvizPlan *plan)
           qviz_graph_value (g, v)->file_quant || !qviz_graph_value (g, v)->calibrated_quant ||
           qviz_graph_value (g, l->pre_act_value)->file_quant)
         continue;
-      for (int i = 0; i < plan->n_outputs; i++)
-        is_output |= plan->output_values[i] == v;
       for (int lj = 0; lj < n_layers && !read; lj++)
         {
           const QvizLayer *r = qviz_plan_layer (plan, lj);

@@ -37,62 +37,20 @@
 
 #include <immintrin.h>
 
-/* 16 int32 values already clamped to 0..255, as 16 bytes in order.
- * vpmovdb would do it in one instruction, but compilers fuse it with the
- * store into its memory form, which is slow on some cores (AMD Zen 4). */
-static inline __m128i
-narrow_u8 (__m512i q)
-{
-  const __m512i w = _mm512_packs_epi32 (q, q);    /* per lane: q0-3 q0-3 */
-  const __m512i b = _mm512_packus_epi16 (w, w);   /* per lane: (q0-3) x 4 */
-  return _mm512_castsi512_si128 (
-      _mm512_permutexvar_epi32 (_mm512_setr_epi32 (0, 4, 8, 12, 0, 0, 0, 0,
-                                                   0, 0, 0, 0, 0, 0, 0, 0), b));
-}
-
-/* acc x scale, rounded to int32 (cvtps_epi32 rounds to nearest even
- * under the default MXCSR, like lrintf). */
-static inline __m512i
-scale_round (__m512i acc, __m512 scale)
-{
-  return _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (acc), scale));
-}
-
-static inline __m512i
-requantize (__m512i acc, __m512 scale, __m512i zp, __m512i lo, __m512i hi)
-{
-  __m512i q = _mm512_add_epi32 (scale_round (acc, scale), zp);
-  q = _mm512_max_epi32 (q, lo);
-  return _mm512_min_epi32 (q, hi);
-}
-
-/* Four vectors of rounded int32 values to bytes: packs with saturation,
- * the zero point, the range (the packs interleave by 128-bit lane). */
-static inline __m512i
-pack_bytes4 (__m512i q0, __m512i q1, __m512i q2, __m512i q3, __m512i zp16, __m512i lo8,
-             __m512i hi8)
-{
-  const __m512i q01 = _mm512_adds_epi16 (_mm512_packs_epi32 (q0, q1), zp16);
-  const __m512i q23 = _mm512_adds_epi16 (_mm512_packs_epi32 (q2, q3), zp16);
-  return _mm512_min_epu8 (_mm512_max_epu8 (_mm512_packus_epi16 (q01, q23), lo8), hi8);
-}
+#include "qvk-qu8-epilogue-avx512.h"
 
 /* 64 int32 accumulators (four vectors, C4 order) to 64 bytes in channel
- * order.  The scaled values are rounded to int32 (scale_round), then
- * packed with saturation to int16, the zero point added with saturation,
- * and packed to uint8: the clamp of qvk_qu8_requantize.  That is exact
- * for an output zero point and range within 0..255 (uint8 quantization):
- * a value that saturates to int16 is far outside 0..255 either way, and
- * so is its sum with the zero point, and the byte pack clamps to 0..255
- * before the range is applied to bytes. */
+ * order (qvk-qu8-epilogue-avx512.h: exact for uint8 outputs); the C4
+ * order is the one the packs' lane interleave puts back in order. */
 static inline __m512i
 requantize64 (__m512i acc0, __m512i acc1, __m512i acc2, __m512i acc3,
               const uint8_t *scales, __m512i zp16, __m512i lo8, __m512i hi8)
 {
-  return pack_bytes4 (scale_round (acc0, _mm512_loadu_ps (scales)),
-                      scale_round (acc1, _mm512_loadu_ps (scales + 64)),
-                      scale_round (acc2, _mm512_loadu_ps (scales + 128)),
-                      scale_round (acc3, _mm512_loadu_ps (scales + 192)), zp16, lo8, hi8);
+  return qvk_qu8_pack_bytes4_avx512 (
+      qvk_qu8_scale_round_avx512 (acc0, _mm512_loadu_ps (scales)),
+      qvk_qu8_scale_round_avx512 (acc1, _mm512_loadu_ps (scales + 64)),
+      qvk_qu8_scale_round_avx512 (acc2, _mm512_loadu_ps (scales + 128)),
+      qvk_qu8_scale_round_avx512 (acc3, _mm512_loadu_ps (scales + 192)), zp16, lo8, hi8);
 }
 
 /* One tap group's 64 weights (C4 order), four vectors w0 .. w3. */
@@ -337,8 +295,8 @@ tail16 (const uint8_t *const *ptr, size_t c, size_t channels, size_t groups,
         }
       w = wg;
 
-      const __m512i q = requantize (acc, s, zp, lo, hi);
-      _mm_mask_storeu_epi8 (out + c, m, narrow_u8 (q));
+      const __m512i q = qvk_qu8_requantize_avx512 (acc, s, zp, lo, hi);
+      _mm_mask_storeu_epi8 (out + c, m, qvk_qu8_narrow_u8_avx512 (q));
     }
 }
 
@@ -875,22 +833,6 @@ quad_pixel1 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
                            requantize64 (a[0], a[1], a[2], a[3], tile + 256, zp16, lo8, hi8));
 }
 
-/* Four pixels of a 16-channel tile (16 int32 each, in channel order) to
- * bytes, pixel k in lane k, as requantize64 does it (exact for uint8
- * quantization, see there): the packs leave lane L holding channels 4L ..
- * 4L + 3 of the four pixels, which one dword permute puts in order. */
-static inline __m512i
-requantize16x4 (__m512i acc0, __m512i acc1, __m512i acc2, __m512i acc3, __m512 scale,
-                __m512i zp16, __m512i lo8, __m512i hi8)
-{
-  const __m512i q = pack_bytes4 (scale_round (acc0, scale), scale_round (acc1, scale),
-                                 scale_round (acc2, scale), scale_round (acc3, scale),
-                                 zp16, lo8, hi8);
-
-  return _mm512_permutexvar_epi32 (_mm512_setr_epi32 (0, 4, 8, 12, 1, 5, 9, 13,
-                                                      2, 6, 10, 14, 3, 7, 11, 15), q);
-}
-
 /* Up to eight pixels of a 16-channel tile (one vector each), sharing each
  * weight load. */
 static inline __attribute__ ((always_inline)) void
@@ -922,8 +864,8 @@ quad_pixels16 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
 
   for (; k + 4 <= n && k + 4 <= 8; k += 4)
     {
-      const __m512i q = requantize16x4 (acc[k], acc[k + 1], acc[k + 2], acc[k + 3], scale,
-                                        zp16, lo8, hi8);
+      const __m512i q = qvk_qu8_requantize4_avx512 (acc[k], acc[k + 1], acc[k + 2], acc[k + 3],
+                                                    scale, scale, zp16, lo8, hi8);
       uint8_t *o = out + k * pixel_stride;
 
       if (pixel_stride == 16 && m == 0xffff)
@@ -938,7 +880,8 @@ quad_pixels16 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
     }
   for (; k < 8 && k < n; k++)
     _mm_mask_storeu_epi8 (out + k * pixel_stride, m,
-                          narrow_u8 (requantize (acc[k], scale, zp, lo, hi)));
+                          qvk_qu8_narrow_u8_avx512 (
+                              qvk_qu8_requantize_avx512 (acc[k], scale, zp, lo, hi)));
 }
 
 /* n pixels of one tile whose quad columns are col_step apart, starting at

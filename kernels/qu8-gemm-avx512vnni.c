@@ -13,8 +13,8 @@
  * its kc % 4 real bytes with a masked load, which does not fault past the
  * end of the input; an indirect GEMM row is read whole, its driver having
  * made sure the bytes are there.  The packed weights there are zero.
- * Requantization is qvk_qu8_requantize in vector form (see
- * qu8-dwconv-avx512vnni.c), or with float_output the fp32 product and
+ * Requantization is qvk_qu8_requantize in vector form
+ * (qvk-qu8-epilogue-avx512.h), or with float_output the fp32 product and
  * the relu/clip bounds; rows beyond mr repeat the last row.
  */
 #include "qvk-ukernels.h"
@@ -22,52 +22,7 @@
 #include <immintrin.h>
 #include <string.h>
 
-/* 16 int32 values already clamped to 0..255, as 16 bytes in order.
- * vpmovdb would do it in one instruction, but compilers fuse it with the
- * store into its memory form, which is slow on some cores (AMD Zen 4). */
-static inline __m128i
-narrow_u8 (__m512i q)
-{
-  const __m512i w = _mm512_packs_epi32 (q, q);    /* per lane: q0-3 q0-3 */
-  const __m512i b = _mm512_packus_epi16 (w, w);   /* per lane: (q0-3) x 4 */
-  return _mm512_castsi512_si128 (
-      _mm512_permutexvar_epi32 (_mm512_setr_epi32 (0, 4, 8, 12, 0, 0, 0, 0,
-                                                   0, 0, 0, 0, 0, 0, 0, 0), b));
-}
-
-static inline __m512i
-requantize (__m512i acc, __m512 scale, __m512i zp, __m512i lo, __m512i hi)
-{
-  __m512i q = _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (acc), scale));
-  q = _mm512_add_epi32 (q, zp);
-  q = _mm512_max_epi32 (q, lo);
-  return _mm512_min_epi32 (q, hi);
-}
-
-/* Four vectors of int32 accumulators to 64 bytes, vector after vector:
- * scaled (the first and third by s0, the others by s1) and rounded as in
- * requantize, then packed with saturation to
- * int16, the zero point added with saturation, packed to uint8 and clamped
- * to the range as bytes.  That is requantize's result for uint8 outputs
- * (zero point and range within 0..255): a value that saturates to int16 is
- * far outside 0..255 either way.  The packs work within 128-bit lanes, so
- * a last permute puts the four vectors' bytes back in order. */
-static inline __m512i
-requantize4 (__m512i a0, __m512i a1, __m512i a2, __m512i a3, __m512 s0, __m512 s1,
-             __m512i zp16, __m512i lo8, __m512i hi8)
-{
-  const __m512i q0 = _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (a0), s0));
-  const __m512i q1 = _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (a1), s1));
-  const __m512i q2 = _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (a2), s0));
-  const __m512i q3 = _mm512_cvtps_epi32 (_mm512_mul_ps (_mm512_cvtepi32_ps (a3), s1));
-  const __m512i q01 = _mm512_adds_epi16 (_mm512_packs_epi32 (q0, q1), zp16);
-  const __m512i q23 = _mm512_adds_epi16 (_mm512_packs_epi32 (q2, q3), zp16);
-  const __m512i b = _mm512_min_epu8 (_mm512_max_epu8 (_mm512_packus_epi16 (q01, q23), lo8),
-                                     hi8);
-
-  return _mm512_permutexvar_epi32 (_mm512_setr_epi32 (0, 4, 8, 12, 1, 5, 9, 13,
-                                                      2, 6, 10, 14, 3, 7, 11, 15), b);
-}
+#include "qvk-qu8-epilogue-avx512.h"
 
 static inline __m512i
 broadcast4 (const uint8_t *p)
@@ -185,10 +140,12 @@ gemm_body (const int MR, const int NV, size_t nc, size_t kc, size_t taps,
           for (int r = 0; r < MR; r += 4 / NV)
             {
               const __m512i q =
-                NV == 1 ? requantize4 (acc[r][0], acc[r + 1][0], acc[r + 2][0], acc[r + 3][0],
-                                       scale[0], scale[0], zp16, lo8, hi8)
-                        : requantize4 (acc[r][0], acc[r][1], acc[r + 1][0], acc[r + 1][1],
-                                       scale[0], scale[1], zp16, lo8, hi8);
+                NV == 1 ? qvk_qu8_requantize4_avx512 (acc[r][0], acc[r + 1][0], acc[r + 2][0],
+                                                      acc[r + 3][0], scale[0], scale[0], zp16,
+                                                      lo8, hi8)
+                        : qvk_qu8_requantize4_avx512 (acc[r][0], acc[r][1], acc[r + 1][0],
+                                                      acc[r + 1][1], scale[0], scale[1], zp16,
+                                                      lo8, hi8);
 
               if (NV == 1)
                 {
@@ -218,8 +175,8 @@ gemm_body (const int MR, const int NV, size_t nc, size_t kc, size_t taps,
 #pragma GCC unroll 8
           for (int r = 0; r < MR; r++)
             {
-              const __m128i q = narrow_u8 (requantize (acc[r][v], scale[v],
-                                                       zp, lo, hi));
+              const __m128i q = qvk_qu8_narrow_u8_avx512 (
+                  qvk_qu8_requantize_avx512 (acc[r][v], scale[v], zp, lo, hi));
               if (lv >= 16)
                 _mm_storeu_si128 ((__m128i *) (crow[r] + n0 + 16 * v), q);
               else
