@@ -149,25 +149,69 @@ dispatch_cost (int threads, double *omp_ns, double *pool_ns)
   *pool_ns = median ((double *) p->data, (int) p->len);
 }
 
-/* One plan per way of threading, blocks of passes alternating between them; prints
- * the medians of the whole pass and the sums of the per-layer medians of
- * the layers under 50 us (the small layers), per size and precision. */
-static gboolean
-bench_threading (QvizGraph *g, GArray *sizes, int threads, double min_time_ms, GError **error)
-{
-  static const QvizPrecision precisions[] = { QVIZ_PRECISION_F32, QVIZ_PRECISION_INT8 };
-  double omp_ns, pool_ns;
+/* Two plans of each size that differ in one setting: way 0 and way 1. */
+typedef enum {
+  PAIR_THREADING,   /* OpenMP, then the persistent pool */
+  PAIR_BANDS,       /* int8 layers whole, then in row bands */
+} PairKind;
 
-  dispatch_cost (threads, &omp_ns, &pool_ns);
-  printf ("\n### Threading: OpenMP against a persistent spinning pool, %d threads\n\n", threads);
-  printf ("Starting and joining an empty job on every thread: OpenMP %.2f us, pool %.2f us.\n\n",
-          omp_ns / 1e3, pool_ns / 1e3);
-  printf ("| size | precision | layers | small layers | OpenMP pass ms | pool pass ms | pool/OpenMP | OpenMP small-layer ms | pool small-layer ms | pool/OpenMP small |\n");
-  printf ("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+static void
+pair_config (PairKind kind, int way, QvizPlanConfig *pc)
+{
+  if (kind == PAIR_THREADING)
+    pc->threading = way == 0 ? QVIZ_THREADING_OPENMP : QVIZ_THREADING_POOL;
+  else
+    pc->no_bands = way == 0;
+}
+
+/* The layers a comparison sums: under 50 us with OpenMP (the small
+ * layers), or those that run in row bands. */
+static gboolean
+pair_selects (PairKind kind, QvizPlan *banded, int layer, double way0_ns)
+{
+  if (kind == PAIR_THREADING)
+    return way0_ns < 50e3;
+  return qviz_plan_get_band_next (banded, layer) ||
+         (layer > 0 && qviz_plan_get_band_next (banded, layer - 1));
+}
+
+/* One plan per way, blocks of passes alternating between them; prints the
+ * medians of the whole pass and the sums of the per-layer medians of the
+ * selected layers, per size and precision. */
+static gboolean
+bench_pair (QvizGraph *g, GArray *sizes, PairKind kind, const int *thread_counts,
+            int n_thread_counts, double min_time_ms, GError **error)
+{
+  static const QvizPrecision both[] = { QVIZ_PRECISION_F32, QVIZ_PRECISION_INT8 };
+  static const QvizPrecision int8_only[] = { QVIZ_PRECISION_INT8 };
+  const QvizPrecision *precisions = kind == PAIR_THREADING ? both : int8_only;
+  const guint n_precisions = kind == PAIR_THREADING ? 2 : 1;
+  const char *way[2] = { kind == PAIR_THREADING ? "OpenMP" : "whole",
+                         kind == PAIR_THREADING ? "pool" : "bands" };
+  const char *subset = kind == PAIR_THREADING ? "small layers" : "layers in bands";
+
+  if (kind == PAIR_THREADING)
+    {
+      double omp_ns, pool_ns;
+
+      dispatch_cost (thread_counts[0], &omp_ns, &pool_ns);
+      printf ("\n### Threading: OpenMP against a persistent spinning pool, %d threads\n\n",
+              thread_counts[0]);
+      printf ("Starting and joining an empty job on every thread: OpenMP %.2f us, pool %.2f us.\n\n",
+              omp_ns / 1e3, pool_ns / 1e3);
+    }
+  else
+    printf ("\n### Int8 layers run whole, against inverted residuals in row bands\n\n");
+  printf ("| size | precision | threads | layers | %s | %s pass ms | %s pass ms | %s/%s | "
+          "%s: %s ms | %s: %s ms | %s/%s |\n", subset, way[0], way[1], way[1], way[0],
+          way[0], subset, way[1], subset, way[1], way[0]);
+  printf ("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (guint i = 0; i < sizes->len; i++)
-    for (guint k = 0; k < G_N_ELEMENTS (precisions); k++)
+    for (guint k = 0; k < n_precisions; k++)
+      for (int tc = 0; tc < n_thread_counts; tc++)
       {
         int s = g_array_index (sizes, int, i);
+        const int threads = thread_counts[tc];
         QvizPlan *plans[2] = { NULL, NULL };
         QvizPassTiming *timing[2] = { NULL, NULL };
         GArray *pass[2] = { NULL, NULL };
@@ -184,7 +228,7 @@ bench_threading (QvizGraph *g, GArray *sizes, int threads, double min_time_ms, G
             pc.precision = precisions[k];
             pc.height = pc.width = s;
             pc.threads = threads;
-            pc.threading = w == 0 ? QVIZ_THREADING_OPENMP : QVIZ_THREADING_POOL;
+            pair_config (kind, w, &pc);
             plans[w] = qviz_plan_new (g, &pc, error);
             if (plans[w] == NULL)
               {
@@ -200,7 +244,8 @@ bench_threading (QvizGraph *g, GArray *sizes, int threads, double min_time_ms, G
           {
             qviz_pass_timing_free (timing[0]);
             qviz_plan_free (plans[0]);
-            g_array_unref (pass[0]);
+            if (pass[0] != NULL)
+              g_array_unref (pass[0]);
             return FALSE;
           }
         n_layers = qviz_plan_get_n_layers (plans[0]);
@@ -217,12 +262,12 @@ bench_threading (QvizGraph *g, GArray *sizes, int threads, double min_time_ms, G
           while (n_pairs < 24 || now_ms () - start < 2 * min_time_ms)
             {
               for (int w = 0; w < 2; w++)
-                for (int k = 0; k < BLOCK_PASSES; k++)
+                for (int p = 0; p < BLOCK_PASSES; p++)
                   {
                     double t0 = now_ms (), ms;
                     qviz_plan_run (plans[w], timing[w]);
                     ms = now_ms () - t0;
-                    if (k < BLOCK_SETTLE)
+                    if (p < BLOCK_SETTLE)
                       continue;
                     g_array_append_val (pass[w], ms);
                     for (int l = 0; l < n_layers; l++)
@@ -253,7 +298,7 @@ bench_threading (QvizGraph *g, GArray *sizes, int threads, double min_time_ms, G
                     }
                   m[w] = median (layer_ns, n_pairs);
                 }
-              if (m[0] < 50e3)
+              if (pair_selects (kind, plans[1], l, m[0]))
                 {
                   n_small++;
                   small_ms[0] += m[0] / 1e6;
@@ -261,9 +306,9 @@ bench_threading (QvizGraph *g, GArray *sizes, int threads, double min_time_ms, G
                 }
             }
         }
-        printf ("| %d | %s | %d | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n", s,
-                qviz_precision_name (precisions[k]), n_layers, n_small, pass_ms[0], pass_ms[1],
-                pass_ms[1] / pass_ms[0], small_ms[0], small_ms[1],
+        printf ("| %d | %s | %d | %d | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n", s,
+                qviz_precision_name (precisions[k]), threads, n_layers, n_small, pass_ms[0],
+                pass_ms[1], pass_ms[1] / pass_ms[0], small_ms[0], small_ms[1],
                 small_ms[0] > 0 ? small_ms[1] / small_ms[0] : 0.0);
         fflush (stdout);
         for (int w = 0; w < 2; w++)
@@ -328,7 +373,7 @@ qviz_cli_bench (int argc, char **argv)
   g_autofree char *model = NULL;
   g_autofree char *sizes = NULL;
   double min_time = 0.5;
-  gboolean skip_layers = FALSE, skip_model = FALSE, threading = FALSE;
+  gboolean skip_layers = FALSE, skip_model = FALSE, threading = FALSE, bands = FALSE;
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_STRING, &model, "Model for the whole-model figures (default lraspp-mnv3)", "M" },
     { "res", 'r', 0, G_OPTION_ARG_STRING, &sizes, "Sizes for the whole-model figures (default 256,512,1024)", "LIST" },
@@ -336,6 +381,7 @@ qviz_cli_bench (int argc, char **argv)
     { "no-layers", 0, 0, G_OPTION_ARG_NONE, &skip_layers, "Skip the per-layer-class figures", NULL },
     { "no-model", 0, 0, G_OPTION_ARG_NONE, &skip_model, "Skip the whole-model figures", NULL },
     { "threading", 0, 0, G_OPTION_ARG_NONE, &threading, "Also compare OpenMP with the persistent worker pool, 2 threads", NULL },
+    { "bands", 0, 0, G_OPTION_ARG_NONE, &bands, "Also compare int8 layers run whole with row bands, 1 and 2 threads", NULL },
     { NULL }
   };
   static const struct {
@@ -441,7 +487,7 @@ qviz_cli_bench (int argc, char **argv)
               peak->int8_measured_per_cycle, after->int8_measured_per_cycle);
     }
 
-  if (!skip_model || threading)
+  if (!skip_model || threading || bands)
     {
       g_autoptr (QvizGraph) g = qviz_zoo_build (model ? model : "lraspp-mnv3", &error);
       g_autoptr (GArray) res = g_array_new (FALSE, FALSE, sizeof (int));
@@ -460,7 +506,11 @@ qviz_cli_bench (int argc, char **argv)
       qviz_calibration_config_init (&cc);
       if (!qviz_calibrate (g, &cc, &error))
         return qviz_cli_fail (QVIZ_EXIT_FAILURE, "%s", error->message);
-      if (threading && !bench_threading (g, res, 2, min_time * 1e3, &error))
+      if (threading && !bench_pair (g, res, PAIR_THREADING, (const int[]) { 2 }, 1,
+                                    min_time * 1e3, &error))
+        return qviz_cli_fail (QVIZ_EXIT_FAILURE, "%s", error->message);
+      if (bands && !bench_pair (g, res, PAIR_BANDS, (const int[]) { 1, 2 }, 2,
+                                min_time * 1e3, &error))
         return qviz_cli_fail (QVIZ_EXIT_FAILURE, "%s", error->message);
       if (skip_model)
         return QVIZ_EXIT_OK;

@@ -127,6 +127,12 @@ run_conv (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
   qvk_qu8_conv_run (l->conv_qu8, IN (l, 0), OUT (l), tid, nt);
 }
 
+static void
+run_conv_rows (const QvizPlan *plan, const QvizLayer *l, gsize r0, gsize r1, int tid)
+{
+  qvk_qu8_conv_run_rows (l->conv_qu8, IN (l, 0), OUT (l), r0, r1, tid);
+}
+
 /* Quantizes a conv's (folded) weights and prepares its requantization. */
 static gboolean
 build_conv (QvizPlan *plan, QvizLayer *l, GError **error)
@@ -212,6 +218,7 @@ build_conv (QvizPlan *plan, QvizLayer *l, GError **error)
     set_kernel (l, qvk_qu8_conv_kernel_name (l->conv_qu8), qvk_qu8_conv_reason (l->conv_qu8));
   plan->weight_bytes += qvk_qu8_conv_packed_bytes (l->conv_qu8);
   l->run = run_conv;
+  l->run_rows = run_conv_rows;
   l->parallel = TRUE;
   return TRUE;
 }

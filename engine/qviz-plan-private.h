@@ -65,6 +65,10 @@ void qviz_run_global_avgpool (const QvizPlan *plan, const QvizLayer *l, int tid,
 /* Runs a thread's share of a layer: thread_id of n_threads. */
 typedef void (*QvizLayerRunFn) (const QvizPlan *plan, const QvizLayer *layer,
                                 int thread_id, int n_threads);
+/* Runs output rows [row_begin, row_end) of a layer (rows of batch x
+ * height), all of them on the calling thread, thread_id of the plan's. */
+typedef void (*QvizLayerRowsFn) (const QvizPlan *plan, const QvizLayer *layer,
+                                 gsize row_begin, gsize row_end, int thread_id);
 
 struct _QvizLayer {
   QvizLayerInfo info;
@@ -74,6 +78,13 @@ struct _QvizLayer {
   int out_value;             /* value the layer writes */
   int pre_act_value;         /* value before the fused activation (== out_value without) */
   QvizLayerRunFn run;
+  QvizLayerRowsFn run_rows;  /* a part of the rows, or NULL: the layer runs whole */
+  /* Row bands (qviz-plan.c): this layer's output is read only by the
+   * next layer, a depthwise one, and the two run band by band, the next
+   * band_rows rows of the reader after the rows of this layer they need,
+   * still in cache. */
+  gboolean band_next;
+  int band_rows;
   gboolean parallel;         /* worth splitting across threads */
   gboolean alias;            /* a view: nothing to run */
   gboolean fake_quant;       /* f32: round and clamp the output to the

@@ -371,6 +371,153 @@ group_layers (QvizPlan *plan, GError **error)
   return TRUE;
 }
 
+/* ---- row bands ------------------------------------------------------------
+
+ * An inverted residual's 1x1 expansion writes a tensor several times the
+ * size of the cache (16 MB at 512x512x64 in int8) that the depthwise layer
+ * after it reads once, from memory.  When a layer's output is read by the
+ * next layer alone, a depthwise one, the two run band by band instead: the
+ * reader's next rows after the writer's rows they need, which the reader
+ * then finds in cache.  Each layer still runs its own kernels over its own
+ * buffers, so the output is the same byte for byte.  Threads split the
+ * reader's rows, each running the bands of its own part (run_band_share);
+ * the writer's rows go with them.  The values the pair reads stay
+ * allocated until the reader, since the two layers' passes interleave. */
+
+#define BAND_MIN_BYTES ((gsize) 4 << 20)    /* a link's tensor worth banding */
+/* of the tensor per band: 96, 192, 384 and 768 KB measured, 192 the best
+ * or within noise of it on one thread and two */
+#define BAND_BYTES ((gsize) 192 << 10)
+
+/* Whether layer li's output is read by layer li + 1 alone, a depthwise
+ * convolution, on one image, and is large enough to gain: a candidate
+ * link, before the kernels are chosen (band_finish keeps the links whose
+ * kernels can run a part of their rows).  Measured on lraspp-mnv3 at
+ * 1024x1024 (docs/benchmarks.md): a depthwise layer reading 16 MB gains
+ * 45%, one reading 4.7 MB 15%; the depthwise layers of 2-4 MB at 64x64,
+ * and a projection after a depthwise layer, lose 5-50% in bands (the
+ * quads at each band's edge are filled again). */
+static gboolean
+band_link (const QvizPlan *plan, const int *uses, guint li)
+{
+  const QvizLayer *a, *b;
+  const QvizShape *v;
+
+  if (li + 1 >= plan->layers->len)
+    return FALSE;
+  a = qviz_plan_layer (plan, li);
+  b = qviz_plan_layer (plan, li + 1);
+  v = &plan->shapes[a->out_value];
+  return a->node->op == QVIZ_OP_CONV && b->node->op == QVIZ_OP_CONV &&
+         b->node->a.conv.groups > 1 && b->node->a.conv.groups == b->node->a.conv.in_channels &&
+         b->node->inputs[0] == a->out_value && uses[a->out_value] == 1 &&
+         !qviz_plan_is_output (plan, a->out_value) && plan->alias_of[a->out_value] < 0 &&
+         qviz_shape_is_nhwc (v) && v->dims[0] == 1 &&
+         (gsize) qviz_shape_numel (v) * plan->elem_size >= BAND_MIN_BYTES;
+}
+
+static void
+band_candidates (QvizPlan *plan)
+{
+  g_autofree int *uses = NULL;
+
+  if (plan->config.precision != QVIZ_PRECISION_INT8 || plan->config.no_fusion ||
+      plan->config.no_bands)
+    return;
+  uses = count_uses (plan->graph);
+  /* pairs: a reader is never the writer of another pair */
+  for (guint li = 0; li < plan->layers->len; li++)
+    qviz_plan_layer (plan, li)->band_next =
+      (li == 0 || !qviz_plan_layer (plan, li - 1)->band_next) && band_link (plan, uses, li);
+}
+
+/* Every root value a pair's writer reads lives until its reader. */
+static void
+band_lifetimes (const QvizPlan *plan, int *last_use)
+{
+  for (guint li = 0; li < plan->layers->len; li++)
+    {
+      const QvizNode *n = qviz_plan_layer (plan, li)->node;
+
+      if (!qviz_plan_layer (plan, li)->band_next)
+        continue;
+      for (int k = 0; k < n->n_inputs; k++)
+        {
+          int v = n->inputs[k];
+          while (plan->alias_of[v] >= 0)
+            v = plan->alias_of[v];
+          if (last_use[v] >= 0)
+            last_use[v] = MAX (last_use[v], (int) li + 1);
+        }
+    }
+}
+
+/* Rows of the reader's input its output rows [0, rows) need. */
+static gsize
+band_rows_needed (const qvk_conv_shape *c, gsize rows)
+{
+  gint64 last;
+
+  if (rows == 0)
+    return 0;
+  if (rows >= (gsize) c->out_h)
+    return (gsize) c->in_h;
+  last = (gint64) (rows - 1) * c->stride_h - c->pad_top + (gint64) (c->kernel_h - 1) * c->dilation_h;
+  return (gsize) CLAMP (last + 1, 0, c->in_h);
+}
+
+/* The first input row the reader's output row o reads. */
+static gsize
+band_first_row (const qvk_conv_shape *c, gsize o)
+{
+  if (o >= (gsize) c->out_h)
+    return (gsize) c->in_h;
+  return (gsize) CLAMP ((gint64) o * c->stride_h - c->pad_top, 0, c->in_h);
+}
+
+/* Once the kernels are chosen: keeps the pairs whose layers can both run
+ * a part of their rows, and sizes their bands.  A plan with layers kept
+ * in float (their conversions inserted after the layout) runs every layer
+ * whole. */
+static void
+band_finish (QvizPlan *plan, gboolean islands)
+{
+  for (guint li = 0; li < plan->layers->len; li++)
+    {
+      QvizLayer *a = qviz_plan_layer (plan, li), *b;
+      const QvizShape *v = &plan->shapes[a->out_value];
+      const qvk_conv_shape *c;
+      gsize row_bytes;
+      int extra;
+      g_autofree char *reason = NULL;
+
+      if (!a->band_next)
+        continue;
+      b = qviz_plan_layer (plan, li + 1);
+      if (islands || a->run_rows == NULL || b->run_rows == NULL)
+        {
+          a->band_next = FALSE;
+          continue;
+        }
+      c = &b->conv;
+      /* dims are logical (N, C, H, W), the memory N, H, W, C; a reader's
+       * row takes stride rows of the tensor */
+      row_bytes = (gsize) v->dims[1] * v->dims[3] * plan->elem_size * (gsize) c->stride_h;
+      a->band_rows = (int) CLAMP (BAND_BYTES / MAX (row_bytes, 1), 1, (gsize) c->out_h);
+      /* The rows a band reads beyond its own (kernel span less stride)
+       * are read again, and their quads filled again, by the next band:
+       * at most a quarter of a band. */
+      extra = (c->kernel_h - 1) * c->dilation_h + 1 - c->stride_h;
+      a->band_rows = MIN (MAX (a->band_rows, (4 * extra + c->stride_h - 1) / c->stride_h),
+                          c->out_h);
+      reason = a->info.reason;
+      a->info.reason = g_strdup_printf ("%s; runs in bands with '%s' (%d of its rows at a "
+                                        "time), which reads its output from cache", reason,
+                                        b->info.name, a->band_rows);
+      li++;
+    }
+}
+
 /* ---- arena layout --------------------------------------------------------- */
 
 typedef struct {
@@ -626,6 +773,7 @@ layout_arena (QvizPlan *plan)
         v = plan->alias_of[v];
       last_use[v] = n_layers;
     }
+  band_lifetimes (plan, last_use);
 
   if (plan->config.threads == 2)
     {
@@ -832,6 +980,7 @@ plan_build (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
 
   if (config->precision == QVIZ_PRECISION_INT8)
     mark_float_outputs (plan);
+  band_candidates (plan);
   layout_arena (plan);
   if (!config->layout_only && !allocate_arena (plan, error))
     return NULL;
@@ -872,6 +1021,7 @@ plan_build (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
         islands = qviz_plan_needs_float (plan->graph, qviz_plan_layer (plan, i)->node);
       if (islands && !qviz_plan_keep_float (plan, error))
         return NULL;
+      band_finish (plan, islands);
     }
   plan->config.keep_float = NULL;   /* not the plan's to keep */
 
@@ -997,6 +1147,14 @@ qviz_plan_get_graph (const QvizPlan *plan)
 {
   g_return_val_if_fail (plan != NULL, NULL);
   return plan->graph;
+}
+
+gboolean
+qviz_plan_get_band_next (const QvizPlan *plan, int i)
+{
+  g_return_val_if_fail (plan != NULL, FALSE);
+  g_return_val_if_fail (i >= 0 && i < (int) plan->layers->len, FALSE);
+  return qviz_plan_layer (plan, i)->band_next;
 }
 
 gsize
@@ -1168,6 +1326,120 @@ run_layer (const QvizPlan *plan, const QvizLayer *l)
                    (gsize) qviz_shape_numel (&plan->shapes[l->out_value]));
 }
 
+/* A band pair's pass: thread t takes the reader's rows [o_begin[t],
+ * o_begin[t + 1]) and the writer's rows from the first its own first row
+ * reads, a_begin[t], to the next thread's; the rows its last band reads
+ * beyond that are the next threads' first, and it waits for them
+ * (progress[u]: rows thread u has written, an absolute row). */
+typedef struct {
+  const QvizPlan *plan;
+  const QvizLayer *a, *b;
+  int threads;
+  gsize *o_begin, *a_begin;  /* [threads + 1] */
+  atomic_int *progress;      /* [threads] */
+  gint64 spent_ns[2];        /* the first thread's time in a and in b, when timed */
+  gboolean timed;
+} BandJob;
+
+static void
+band_rows_on (BandJob *job, const QvizLayer *l, gsize r0, gsize r1, int tid, int which)
+{
+  const gint64 t0 = job->timed && tid == 0 ? now_ns () : 0;
+
+  l->run_rows (job->plan, l, r0, r1, tid);
+  if (job->timed && tid == 0)
+    job->spent_ns[which] += now_ns () - t0;
+}
+
+static void
+run_band_part (BandJob *job, int tid)
+{
+  const qvk_conv_shape *c = &job->b->conv;
+  const int nt = job->threads;
+  const gsize a_end = job->a_begin[tid + 1];
+  gsize done = job->a_begin[tid];
+
+  for (gsize o = job->o_begin[tid]; o < job->o_begin[tid + 1];)
+    {
+      const gsize oe = MIN (job->o_begin[tid + 1], o + (gsize) job->a->band_rows);
+      const gsize need = band_rows_needed (c, oe);
+      const gsize own = oe == job->o_begin[tid + 1] ? a_end : MIN (need, a_end);
+
+      if (own > done)
+        {
+          band_rows_on (job, job->a, done, own, tid, 0);
+          done = own;
+          atomic_store_explicit (&job->progress[tid], (int) done, memory_order_release);
+        }
+      for (int u = tid + 1; u < nt && job->a_begin[u] < need; u++)
+        {
+          const int target = (int) MIN (need, job->a_begin[u + 1]);
+          for (guint spins = 0;
+               atomic_load_explicit (&job->progress[u], memory_order_acquire) < target; spins++)
+            if (spins % 1024 == 1023)
+              g_thread_yield ();
+        }
+      band_rows_on (job, job->b, o, oe, tid, 1);
+      o = oe;
+    }
+  /* a thread with no rows of the reader, or writer rows after the last
+   * one any reader row reads */
+  if (a_end > done)
+    {
+      band_rows_on (job, job->a, done, a_end, tid, 0);
+      atomic_store_explicit (&job->progress[tid], (int) a_end, memory_order_release);
+    }
+}
+
+/* The parts of thread_id of n_threads: every one when OpenMP gives fewer
+ * threads than the plan's, the later parts first, since a part waits
+ * only for later ones. */
+static void
+run_band_share (gpointer data, int thread_id, int n_threads)
+{
+  BandJob *job = data;
+
+  for (int part = job->threads - 1; part >= 0; part--)
+    if (part % n_threads == thread_id)
+      run_band_part (job, part);
+}
+
+/* Runs the band pair of layer i and i + 1; adds the first thread's time in
+ * each to spent_ns[0] and [1] (unless NULL). */
+static void
+run_band_pair (const QvizPlan *plan, guint i, gint64 *spent_ns)
+{
+  const QvizLayer *a = qviz_plan_layer (plan, i), *b = qviz_plan_layer (plan, i + 1);
+  const int threads = a->parallel && b->parallel ? plan->config.threads : 1;
+  gsize o_begin[threads + 1], a_begin[threads + 1];
+  atomic_int progress[threads];
+  BandJob job = { plan, a, b, threads, o_begin, a_begin, progress, { 0, 0 },
+                  spent_ns != NULL };
+
+  for (int t = 0; t <= threads; t++)
+    {
+      o_begin[t] = (gsize) b->conv.out_h * (gsize) t / (gsize) threads;
+      a_begin[t] = t == 0 ? 0 : t == threads ? (gsize) a->conv.out_h
+                                             : band_first_row (&b->conv, o_begin[t]);
+    }
+  for (int t = 0; t < threads; t++)
+    atomic_init (&progress[t], (int) a_begin[t]);
+  if (threads > 1 && plan->pool != NULL)
+    qviz_pool_run (plan->pool, run_band_share, &job);
+  else if (threads > 1)
+    {
+#pragma omp parallel num_threads (threads)
+      run_band_share (&job, omp_get_thread_num (), omp_get_num_threads ());
+    }
+  else
+    run_band_share (&job, 0, 1);
+  if (spent_ns != NULL)
+    {
+      spent_ns[0] += job.spent_ns[0];
+      spent_ns[1] += job.spent_ns[1];
+    }
+}
+
 void
 qviz_plan_run (QvizPlan *plan, QvizPassTiming *timing)
 {
@@ -1180,7 +1452,14 @@ qviz_plan_run (QvizPlan *plan, QvizPassTiming *timing)
   if (timing == NULL)
     {
       for (guint i = 0; i < n; i++)
-        run_layer (plan, qviz_plan_layer (plan, i));
+        {
+          const QvizLayer *l = qviz_plan_layer (plan, i);
+
+          if (l->band_next)
+            run_band_pair (plan, i++, NULL);
+          else
+            run_layer (plan, l);
+        }
       return;
     }
 
@@ -1188,8 +1467,24 @@ qviz_plan_run (QvizPlan *plan, QvizPassTiming *timing)
     gint64 start = now_ns ();
     for (guint i = 0; i < n; i++)
       {
+        const QvizLayer *l = qviz_plan_layer (plan, i);
+
+        if (l->band_next)
+          {
+            /* The pair's bands interleave: each layer is shown as the sum
+             * of its bands on the first thread, one after the other, the
+             * reader to the pair's end. */
+            gint64 spent[2] = { 0, 0 }, t = now_ns () - start;
+
+            run_band_pair (plan, i, spent);
+            timing->layer_start_ns[i] = t;
+            timing->layer_end_ns[i] = timing->layer_start_ns[i + 1] = t + spent[0];
+            timing->layer_end_ns[i + 1] = MAX (now_ns () - start, t + spent[0]);
+            i++;
+            continue;
+          }
         timing->layer_start_ns[i] = now_ns () - start;
-        run_layer (plan, qviz_plan_layer (plan, i));
+        run_layer (plan, l);
         timing->layer_end_ns[i] = now_ns () - start;
       }
     timing->pass_ns = now_ns () - start;
@@ -1205,7 +1500,17 @@ qviz_plan_run_with_callback (QvizPlan *plan, QvizLayerCallback callback,
   g_return_if_fail (plan->arena != NULL);
   for (guint i = 0; i < plan->layers->len; i++)
     {
-      run_layer (plan, qviz_plan_layer (plan, i));
+      const QvizLayer *l = qviz_plan_layer (plan, i);
+
+      if (l->band_next)
+        {
+          /* both outputs are whole once the pair has run */
+          run_band_pair (plan, i, NULL);
+          callback (plan, (int) i, user_data);
+          callback (plan, (int) ++i, user_data);
+          continue;
+        }
+      run_layer (plan, l);
       callback (plan, (int) i, user_data);
     }
 }

@@ -520,6 +520,26 @@ qvk_qu8_conv_run (const qvk_qu8_conv_op *op, const uint8_t *input,
     op->kernel->run (op, input, output, scratch, row_begin, row_end);
 }
 
+void
+qvk_qu8_conv_run_rows (const qvk_qu8_conv_op *op, const uint8_t *input,
+                       uint8_t *output, size_t row_begin, size_t row_end, int thread_id)
+{
+  if (op == NULL || thread_id < 0 || row_begin >= row_end ||
+      row_end > (size_t) op->shape.batch * op->shape.out_h)
+    return;
+  if (op->simd != NULL)
+    {
+      qvk_qu8_conv_simd_run_rows (op->simd, input, output, row_begin, row_end, 0, 1);
+      return;
+    }
+  if (op->scratch_size > 0)
+    qvk_conv_check_scratch_thread ("int8", thread_id, op->max_threads);
+  op->kernel->run (op, input, output,
+                   op->scratch != NULL ? op->scratch + (size_t) thread_id * op->scratch_size
+                                       : NULL,
+                   (int) row_begin, (int) row_end);
+}
+
 const char *
 qvk_qu8_conv_kernel_name (const qvk_qu8_conv_op *op)
 {

@@ -353,10 +353,10 @@ qvk_qu8_conv_simd_create_forced (const qvk_conv_shape *s,
 
 static void
 run_dwconv (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
-            int thread_id, int n_threads)
+            size_t r0, size_t r1, int thread_id, int n_threads)
 {
   const qvk_conv_shape *s = &op->s;
-  const size_t rows = (size_t) s->batch * s->out_h;
+  const size_t rows = r1 - r0;
   const size_t c_n = (size_t) s->out_c;
   const size_t ct = qvk_qu8_dwconv_channel_tile (op->dw->layout);
   const size_t tiles = (c_n + ct - 1) / ct;
@@ -367,7 +367,7 @@ run_dwconv (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
   qvk_simd_split (rows * chunks, thread_id, n_threads, &begin, &end);
   for (size_t item = begin; item < end; item++)
     {
-      const size_t row = item / chunks;
+      const size_t row = r0 + item / chunks;
       const size_t c0 = item % chunks * chunk_c;
       const size_t c1 = c0 + chunk_c < c_n ? c0 + chunk_c : c_n;
 
@@ -531,10 +531,10 @@ run_quad_rows (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *outpu
  * thread's share is a band of rows of one or two chunks. */
 static void
 run_dwconv_quad (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
-                 int thread_id, int n_threads)
+                 size_t r0, size_t r1, int thread_id, int n_threads)
 {
   const qvk_conv_shape *s = &op->s;
-  const size_t rows = (size_t) s->batch * s->out_h;
+  const size_t rows = r1 - r0;
   const size_t tiles = quad_tiles ((size_t) s->out_c);
   const size_t chunks = qvk_simd_chunks (rows, tiles, n_threads);
   const size_t chunk_tiles = (tiles + chunks - 1) / chunks;
@@ -544,11 +544,11 @@ run_dwconv_quad (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *out
   qvk_simd_split (rows * chunks, thread_id, n_threads, &begin, &end);
   while (begin < end)
     {
-      const size_t chunk = begin / rows, row = begin % rows;
+      const size_t chunk = begin / rows, row = r0 + begin % rows;
       const size_t n = row / s->out_h;
       /* to the end of this image, chunk or share */
       size_t stop = (chunk + 1) * rows;
-      const size_t image_end = chunk * rows + (n + 1) * s->out_h;
+      const size_t image_end = chunk * rows + (n + 1) * s->out_h - r0;
       const size_t t0 = chunk * chunk_tiles;
       const size_t t1 = t0 + chunk_tiles < tiles ? t0 + chunk_tiles : tiles;
 
@@ -566,7 +566,7 @@ run_dwconv_quad (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *out
 
 static void
 run_gemm (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
-          int thread_id, int n_threads)
+          size_t r0, size_t r1, int thread_id, int n_threads)
 {
   const qvk_conv_shape *s = &op->s;
   const size_t mr = (size_t) op->gemm->mr, nr = (size_t) op->gemm->id.nr;
@@ -575,12 +575,13 @@ run_gemm (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
   const size_t es = op->requant.float_output ? sizeof (float) : 1; /* output bytes */
   /* Indirect GEMM blocks stay within one output row so that a block's
    * pixels are pixel_step apart in the table. */
-  const size_t rows = (size_t) s->batch * s->out_h;
+  const size_t rows = r1 - r0;
   const size_t per_row = op->method == QVK_SIMD_IGEMM
                          ? ((size_t) s->out_w + mr - 1) / mr : 0;
-  const size_t m_n = rows * s->out_w;
+  /* the window's pixels [m_first, m_n) */
+  const size_t m_first = r0 * s->out_w, m_n = r1 * s->out_w;
   const size_t blocks = op->method == QVK_SIMD_IGEMM ? rows * per_row
-                                                     : (m_n + mr - 1) / mr;
+                                                     : (m_n - m_first + mr - 1) / mr;
   const size_t chunks = qvk_simd_chunks (blocks, n_tiles, n_threads);
   const size_t chunk_tiles = (n_tiles + chunks - 1) / chunks;
   /* indirect GEMM: a segment of pixels of one output row, resolved */
@@ -618,7 +619,7 @@ run_gemm (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
         continue;
       if (op->method == QVK_SIMD_GEMM)
         {
-          const size_t m0 = block * mr;
+          const size_t m0 = m_first + block * mr;
           const size_t m_rows = m_n - m0 < mr ? m_n - m0 : mr;
           op->gemm->gemm (m_rows, n1 - n0, (size_t) s->in_c,
                           input + m0 * s->in_c, (size_t) s->in_c, w,
@@ -629,7 +630,7 @@ run_gemm (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
         }
       else
         {
-          const size_t row = block / per_row;
+          const size_t row = r0 + block / per_row;
           const size_t x0 = block % per_row * mr;
           const size_t m0 = row * s->out_w + x0;
           const size_t m_rows = (size_t) s->out_w - x0 < mr ? (size_t) s->out_w - x0 : mr;
@@ -663,13 +664,13 @@ run_gemm (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
 
 static void
 run_patch (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
-           int thread_id, int n_threads)
+           size_t r0, size_t r1, int thread_id, int n_threads)
 {
   const qvk_conv_shape *s = &op->s;
   const size_t k = (size_t) s->kernel_h * s->kernel_w * s->in_c;
   const size_t stride = qvk_round_up (k, 4);
   const size_t mr = (size_t) op->gemm->mr, n_n = (size_t) s->out_c;
-  const size_t rows = (size_t) s->batch * s->out_h;
+  const size_t rows = r1 - r0;
   const size_t segs = ((size_t) s->out_w + QVK_PATCH_PIXELS - 1) / QVK_PATCH_PIXELS;
   uint8_t patches[QVK_PATCH_PIXELS * 64 + QVK_PATCH_SLACK];
   size_t begin, end;
@@ -677,7 +678,7 @@ run_patch (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
   qvk_simd_split (rows * segs, thread_id, n_threads, &begin, &end);
   for (size_t item = begin; item < end; item++)
     {
-      const size_t row = item / segs, x0 = item % segs * QVK_PATCH_PIXELS;
+      const size_t row = r0 + item / segs, x0 = item % segs * QVK_PATCH_PIXELS;
       const size_t n = (size_t) s->out_w - x0 < QVK_PATCH_PIXELS ? (size_t) s->out_w - x0
                                                                  : QVK_PATCH_PIXELS;
       uint8_t *out = output + (row * s->out_w + x0) * n_n
@@ -696,22 +697,33 @@ run_patch (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
 }
 
 void
-qvk_qu8_conv_simd_run (const qvk_qu8_conv_simd *op, const uint8_t *input,
-                       uint8_t *output, int thread_id, int n_threads)
+qvk_qu8_conv_simd_run_rows (const qvk_qu8_conv_simd *op, const uint8_t *input,
+                            uint8_t *output, size_t row_begin, size_t row_end,
+                            int thread_id, int n_threads)
 {
-  if (op == NULL || n_threads < 1 || thread_id < 0 || thread_id >= n_threads)
+  if (op == NULL || n_threads < 1 || thread_id < 0 || thread_id >= n_threads ||
+      row_end > (size_t) op->s.batch * op->s.out_h || row_begin >= row_end)
     return;
 #ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
   if (op->quad != NULL)
-    run_dwconv_quad (op, input, output, thread_id, n_threads);
+    run_dwconv_quad (op, input, output, row_begin, row_end, thread_id, n_threads);
   else
 #endif
   if (op->method == QVK_SIMD_DWCONV)
-    run_dwconv (op, input, output, thread_id, n_threads);
+    run_dwconv (op, input, output, row_begin, row_end, thread_id, n_threads);
   else if (op->method == QVK_SIMD_PATCH)
-    run_patch (op, input, output, thread_id, n_threads);
+    run_patch (op, input, output, row_begin, row_end, thread_id, n_threads);
   else
-    run_gemm (op, input, output, thread_id, n_threads);
+    run_gemm (op, input, output, row_begin, row_end, thread_id, n_threads);
+}
+
+void
+qvk_qu8_conv_simd_run (const qvk_qu8_conv_simd *op, const uint8_t *input,
+                       uint8_t *output, int thread_id, int n_threads)
+{
+  if (op != NULL)
+    qvk_qu8_conv_simd_run_rows (op, input, output, 0, (size_t) op->s.batch * op->s.out_h,
+                                thread_id, n_threads);
 }
 
 const char *

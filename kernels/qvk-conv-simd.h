@@ -60,6 +60,12 @@ qvk_qu8_conv_simd *qvk_qu8_conv_simd_create_forced (const qvk_conv_shape *s,
 void        qvk_qu8_conv_simd_run (const qvk_qu8_conv_simd *op,
                                    const uint8_t *input, uint8_t *output,
                                    int thread_id, int n_threads);
+/* Output rows [row_begin, row_end) of the batch * out_h (image n's row y
+ * is n * out_h + y), thread_id's share of them. */
+void        qvk_qu8_conv_simd_run_rows (const qvk_qu8_conv_simd *op,
+                                        const uint8_t *input, uint8_t *output,
+                                        size_t row_begin, size_t row_end,
+                                        int thread_id, int n_threads);
 const char *qvk_qu8_conv_simd_name (const qvk_qu8_conv_simd *op);
 const char *qvk_qu8_conv_simd_reason (const qvk_qu8_conv_simd *op);
 size_t      qvk_qu8_conv_simd_packed_bytes (const qvk_qu8_conv_simd *op);

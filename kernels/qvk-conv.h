@@ -83,6 +83,14 @@ qvk_qu8_conv_op *qvk_qu8_conv_create (const qvk_conv_shape *s,
                                       const qvk_conv_options *options);
 void        qvk_qu8_conv_run (const qvk_qu8_conv_op *op, const uint8_t *input,
                               uint8_t *output, int thread_id, int n_threads);
+/* Output rows [row_begin, row_end) of the batch * out_h (image n's row y
+ * is n * out_h + y), all of them on the calling thread, which is thread
+ * thread_id of the ones qvk_qu8_conv_run shares among (its scratch): a
+ * caller may run a layer in bands of rows, interleaved with the layer
+ * that reads them. */
+void        qvk_qu8_conv_run_rows (const qvk_qu8_conv_op *op, const uint8_t *input,
+                                   uint8_t *output, size_t row_begin, size_t row_end,
+                                   int thread_id);
 const char *qvk_qu8_conv_kernel_name (const qvk_qu8_conv_op *op);
 const char *qvk_qu8_conv_reason (const qvk_qu8_conv_op *op);
 size_t      qvk_qu8_conv_packed_bytes (const qvk_qu8_conv_op *op);

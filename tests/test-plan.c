@@ -498,6 +498,234 @@ test_timing (void)
   g_assert_cmpint (t->layer_end_ns[qviz_plan_get_n_layers (plan) - 1], <=, t->pass_ns);
 }
 
+/* Int8 row bands: lraspp-mnv3 at 1024x1024 runs the expansions of its
+ * early inverted residuals band by band with their depthwise layers.  Its
+ * output is byte for byte that of a plan running every layer whole, with
+ * the optimized kernels on one to three threads pass after pass, and with
+ * the reference ones (at 512x512: one pair); a timed pass gives each layer of a pair its own
+ * time, one after the other; a callback sees every layer once, in order,
+ * each output as the whole-layer plan wrote it. */
+typedef struct {
+  GPtrArray *outputs;        /* GBytes per layer, of the whole-layer plan */
+  int next;
+} BandCheck;
+
+static GBytes *
+layer_output (const QvizPlan *plan, int i)
+{
+  const QvizLayer *l = qviz_plan_layer (plan, i);
+
+  return g_bytes_new (plan->buffers[l->out_value],
+                      (gsize) qviz_shape_numel (&plan->shapes[l->out_value]) *
+                      qviz_plan_value_elem_size (plan, l->out_value));
+}
+
+static void
+keep_layer_output (const QvizPlan *plan, int i, gpointer data)
+{
+  BandCheck *c = data;
+
+  g_assert_cmpint (i, ==, c->next++);
+  g_ptr_array_add (c->outputs, layer_output (plan, i));
+}
+
+static void
+check_layer_output (const QvizPlan *plan, int i, gpointer data)
+{
+  BandCheck *c = data;
+  g_autoptr (GBytes) got = layer_output (plan, i);
+
+  g_assert_cmpint (i, ==, c->next++);
+  if (!g_bytes_equal (got, c->outputs->pdata[i]))
+    g_error ("layer %d (%s) differs from the whole-layer plan's", i,
+             qviz_plan_layer (plan, i)->info.name);
+}
+
+/* in_c -> 1x1 expansion (4x) + ReLU -> 3x3 depthwise at stride 2 + ReLU
+ * -> 1x1 projection: at 256x256, the depthwise output is the size of the
+ * input, and takes its memory unless the pair keeps the input alive. */
+static QvizGraph *
+inverted_residual (int in_c)
+{
+  QvizGraph *g = qviz_graph_new ("inverted-residual", in_c);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (9);
+  static const struct { const char *name; int k, stride, groups, out_mul; gboolean relu; } layers[] = {
+    { "expand", 1, 1, 1, 4, TRUE }, { "depthwise", 3, 2, 4, 4, TRUE }, { "project", 1, 1, 1, 1, FALSE },
+  };
+  int v = g->input, c = in_c;
+
+  for (guint i = 0; i < G_N_ELEMENTS (layers); i++)
+    {
+      QvizNode *n = qviz_graph_add_node (g, layers[i].name, QVIZ_OP_CONV, &v, 1);
+      const int out_c = in_c * layers[i].out_mul, groups = layers[i].groups == 1 ? 1 : c;
+      const gsize nw = (gsize) out_c * layers[i].k * layers[i].k * (c / groups);
+
+      n->a.conv.in_channels = c;
+      n->a.conv.out_channels = out_c;
+      n->a.conv.kernel_h = n->a.conv.kernel_w = layers[i].k;
+      n->a.conv.stride_h = n->a.conv.stride_w = layers[i].stride;
+      n->a.conv.dilation_h = n->a.conv.dilation_w = 1;
+      n->a.conv.pad_top = n->a.conv.pad_left = n->a.conv.pad_bottom = n->a.conv.pad_right =
+        layers[i].k / 2;
+      n->a.conv.groups = groups;
+      n->a.conv.weights = g_new (float, nw);
+      n->a.conv.bias = g_new (float, out_c);
+      for (gsize j = 0; j < nw; j++)
+        n->a.conv.weights[j] = (float) g_rand_double_range (rand, -0.5, 0.5);
+      for (int j = 0; j < out_c; j++)
+        n->a.conv.bias[j] = (float) g_rand_double_range (rand, -0.1, 0.1);
+      v = n->output;
+      c = out_c;
+      if (layers[i].relu)
+        {
+          n = qviz_graph_add_node (g, "relu", QVIZ_OP_ACTIVATION, &v, 1);
+          n->a.act = qvk_activation_make (QVK_ACT_RELU);
+          v = n->output;
+        }
+    }
+  qviz_graph_add_output (g, v);
+  g->default_res = 256;
+  memset (g->sha256, 0, sizeof g->sha256);
+  return g;
+}
+
+static void
+test_int8_row_bands (void)
+{
+  g_autoptr (QvizGraph) lraspp = calibrated_model ("lraspp-mnv3", 64);
+  g_autoptr (QvizGraph) block = inverted_residual (16);
+
+  {
+    g_autoptr (GError) error = NULL;
+    QvizCalibrationConfig cc;
+
+    qviz_calibration_config_init (&cc);
+    cc.n_inputs = 2;
+    cc.height = cc.width = 64;
+    g_assert_true (qviz_calibrate (block, &cc, &error));
+    g_assert_no_error (error);
+  }
+  for (int algo = 0; algo < 3; algo++)
+    for (int threads = 1; threads <= (algo == 1 ? 1 : 3); threads++)
+      {
+        /* 0: lraspp-mnv3, 1: with the reference kernels, 2: one block */
+        QvizGraph *g = algo == 2 ? block : lraspp;
+        const int res = algo == 0 ? 1024 : algo == 1 ? 512 : 256;
+        g_autofree float *x = qviz_input_synthetic (1, g->in_channels, res, res, 11);
+        g_autoptr (GError) error = NULL;
+        g_autoptr (QvizPlan) whole = NULL, banded = NULL;
+        g_autoptr (QvizPassTiming) t = NULL;
+        g_autofree float *want = NULL, *got = NULL;
+        QvizPlanConfig pc;
+        g_autoptr (GPtrArray) outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+        BandCheck check = { outputs, 0 };
+        int pairs = 0;
+        gsize n;
+
+        qviz_plan_config_init (&pc);
+        pc.precision = QVIZ_PRECISION_INT8;
+        pc.conv_algo = algo == 1 ? QVIZ_CONV_ALGO_REFERENCE : QVIZ_CONV_ALGO_AUTO;
+        pc.height = pc.width = res;
+        pc.threads = threads;
+        pc.no_bands = TRUE;
+        whole = qviz_plan_new (g, &pc, &error);
+        g_assert_no_error (error);
+        pc.no_bands = FALSE;
+        banded = qviz_plan_new (g, &pc, &error);
+        g_assert_no_error (error);
+        for (guint i = 0; i < whole->layers->len; i++)
+          g_assert_false (qviz_plan_get_band_next (whole, (int) i));
+        for (guint i = 0; i < banded->layers->len; i++)
+          {
+            const QvizLayer *l = qviz_plan_layer (banded, i);
+
+            if (l->band_next)
+              {
+                const QvizLayer *b = qviz_plan_layer (banded, i + 1);
+
+                g_test_message ("%s: in bands of %d rows with %s", l->info.name,
+                                l->band_rows, b->info.name);
+                g_assert_true (b->info.depthwise);
+                g_assert_false (b->band_next);
+                g_assert_cmpint (l->band_rows, >=, 1);
+                g_assert_nonnull (strstr (l->info.reason, "runs in bands with"));
+                pairs++;
+              }
+          }
+        /* features.2, .3 and .4 at 1024: a 3x3 depthwise layer at stride
+         * 2, one at stride 1 and a 5x5 at stride 2; features.2 at 512 */
+        g_assert_cmpint (pairs, >=, res == 1024 ? 3 : 1);
+        if (g == block)
+          {
+            /* the input lives until the depthwise layer; alone it would
+             * have ended with the expansion, and the depthwise output
+             * would have taken its place */
+            const int input = g->input;
+            const int dw_out = qviz_plan_layer (banded, 1)->out_value;
+
+            g_assert_cmpint (pairs, ==, 1);
+            g_assert_cmpint (whole->offsets[input], ==, whole->offsets[dw_out]);
+            g_assert_cmpint (banded->offsets[input], !=, banded->offsets[dw_out]);
+          }
+
+        n = (gsize) qviz_shape_numel (qviz_plan_get_output_shape (whole, 0));
+        want = g_new (float, n);
+        got = g_new (float, n);
+        qviz_plan_set_input_nchw (whole, x);
+        qviz_plan_run_with_callback (whole, keep_layer_output, &check);
+        qviz_plan_get_output (whole, 0, want);
+        /* each layer's output as it is written, not as later layers leave
+         * the arena */
+        check.next = 0;
+        qviz_plan_set_input_nchw (banded, x);
+        qviz_plan_run_with_callback (banded, check_layer_output, &check);
+        g_assert_cmpint (check.next, ==, (int) banded->layers->len);
+        for (int pass = 0; pass < (algo == 1 ? 1 : 2); pass++)
+          {
+            memset (got, 0, n * sizeof (float));
+            qviz_plan_set_input_nchw (banded, x);
+            qviz_plan_run (banded, NULL);
+            qviz_plan_get_output (banded, 0, got);
+            g_assert_cmpmem (got, n * sizeof (float), want, n * sizeof (float));
+          }
+        if (algo == 1)
+          continue;
+        if (threads == 2)
+          {
+            /* the same bands, their parts started by OpenMP */
+            g_autoptr (QvizPlan) omp = NULL;
+
+            pc.threading = QVIZ_THREADING_OPENMP;
+            omp = qviz_plan_new (g, &pc, &error);
+            g_assert_no_error (error);
+            memset (got, 0, n * sizeof (float));
+            qviz_plan_set_input_nchw (omp, x);
+            qviz_plan_run (omp, NULL);
+            qviz_plan_get_output (omp, 0, got);
+            g_assert_cmpmem (got, n * sizeof (float), want, n * sizeof (float));
+          }
+
+        t = qviz_pass_timing_new (banded);
+        qviz_plan_set_input_nchw (banded, x);
+        qviz_plan_run (banded, t);
+        for (guint i = 0; i < banded->layers->len; i++)
+          {
+            const QvizLayer *l = qviz_plan_layer (banded, i);
+
+            g_assert_cmpint (t->layer_start_ns[i], <=, t->layer_end_ns[i]);
+            if (i > 0)
+              g_assert_cmpint (t->layer_end_ns[i - 1], <=, t->layer_start_ns[i]);
+            if (l->band_next)
+              g_assert_cmpint (t->layer_end_ns[i], >, t->layer_start_ns[i]);
+            if (i > 0 && qviz_plan_layer (banded, i - 1)->band_next)
+              g_assert_cmpint (t->layer_end_ns[i], >, t->layer_start_ns[i]);
+          }
+        g_assert_cmpint (t->layer_end_ns[banded->layers->len - 1], <=, t->pass_ns);
+        qviz_plan_get_output (banded, 0, got);
+        g_assert_cmpmem (got, n * sizeof (float), want, n * sizeof (float));
+      }
+}
+
 static void
 test_errors (void)
 {
@@ -734,6 +962,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plan/layout-threads", test_layout_threads);
   g_test_add_func ("/plan/structure", test_plan_structure);
   g_test_add_func ("/plan/timing", test_timing);
+  g_test_add_func ("/plan/int8-row-bands", test_int8_row_bands);
   g_test_add_func ("/plan/errors", test_errors);
   g_test_add_func ("/plan/keep-float", test_keep_float);
   g_test_add_func ("/plan/fuse-clamps", test_fuse_clamps);
