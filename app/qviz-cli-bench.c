@@ -189,6 +189,8 @@ bench_pair (QvizGraph *g, GArray *sizes, PairKind kind, const int *thread_counts
   const char *way[2] = { kind == PAIR_THREADING ? "OpenMP" : "whole",
                          kind == PAIR_THREADING ? "pool" : "bands" };
   const char *subset = kind == PAIR_THREADING ? "small layers" : "layers in bands";
+  /* the selected layers one by one, after the table (bands) */
+  g_autoptr (GString) detail = g_string_new (NULL);
 
   if (kind == PAIR_THREADING)
     {
@@ -303,6 +305,10 @@ bench_pair (QvizGraph *g, GArray *sizes, PairKind kind, const int *thread_counts
                   n_small++;
                   small_ms[0] += m[0] / 1e6;
                   small_ms[1] += m[1] / 1e6;
+                  if (kind == PAIR_BANDS)
+                    g_string_append_printf (detail, "| %d | %d | %s | %.3f | %.3f | %.3f |\n", s,
+                                            threads, qviz_plan_get_layer (plans[0], l)->name,
+                                            m[0] / 1e6, m[1] / 1e6, m[1] / m[0]);
                 }
             }
         }
@@ -318,6 +324,14 @@ bench_pair (QvizGraph *g, GArray *sizes, PairKind kind, const int *thread_counts
             g_array_unref (pass[w]);
           }
       }
+  if (detail->len > 0)
+    {
+      printf ("\nThe layers in bands, per-layer medians (a layer in bands: the sum of its "
+              "bands on the first thread):\n\n");
+      printf ("| size | threads | layer | %s ms | %s ms | %s/%s |\n", way[0], way[1], way[1],
+              way[0]);
+      printf ("|---:|---:|---|---:|---:|---:|\n%s", detail->str);
+    }
   return TRUE;
 }
 
