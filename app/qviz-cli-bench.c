@@ -182,10 +182,7 @@ static gboolean
 bench_pair (QvizGraph *g, GArray *sizes, PairKind kind, const int *thread_counts,
             int n_thread_counts, double min_time_ms, GError **error)
 {
-  static const QvizPrecision both[] = { QVIZ_PRECISION_F32, QVIZ_PRECISION_INT8 };
-  static const QvizPrecision int8_only[] = { QVIZ_PRECISION_INT8 };
-  const QvizPrecision *precisions = kind == PAIR_THREADING ? both : int8_only;
-  const guint n_precisions = kind == PAIR_THREADING ? 2 : 1;
+  static const QvizPrecision precisions[] = { QVIZ_PRECISION_F32, QVIZ_PRECISION_INT8 };
   const char *way[2] = { kind == PAIR_THREADING ? "OpenMP" : "whole",
                          kind == PAIR_THREADING ? "pool" : "bands" };
   const char *subset = kind == PAIR_THREADING ? "small layers" : "layers in bands";
@@ -203,13 +200,14 @@ bench_pair (QvizGraph *g, GArray *sizes, PairKind kind, const int *thread_counts
               omp_ns / 1e3, pool_ns / 1e3);
     }
   else
-    printf ("\n### Int8 layers run whole, against inverted residuals in row bands\n\n");
+    printf ("\n### Layers run whole, against expansions and their depthwise layers in row "
+            "bands\n\n");
   printf ("| size | precision | threads | layers | %s | %s pass ms | %s pass ms | %s/%s | "
           "%s: %s ms | %s: %s ms | %s/%s |\n", subset, way[0], way[1], way[1], way[0],
           way[0], subset, way[1], subset, way[1], way[0]);
   printf ("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (guint i = 0; i < sizes->len; i++)
-    for (guint k = 0; k < n_precisions; k++)
+    for (guint k = 0; k < G_N_ELEMENTS (precisions); k++)
       for (int tc = 0; tc < n_thread_counts; tc++)
       {
         int s = g_array_index (sizes, int, i);
@@ -306,8 +304,9 @@ bench_pair (QvizGraph *g, GArray *sizes, PairKind kind, const int *thread_counts
                   small_ms[0] += m[0] / 1e6;
                   small_ms[1] += m[1] / 1e6;
                   if (kind == PAIR_BANDS)
-                    g_string_append_printf (detail, "| %d | %d | %s | %.3f | %.3f | %.3f |\n", s,
-                                            threads, qviz_plan_get_layer (plans[0], l)->name,
+                    g_string_append_printf (detail, "| %d | %s | %d | %s | %.3f | %.3f | %.3f |\n",
+                                            s, qviz_precision_name (precisions[k]), threads,
+                                            qviz_plan_get_layer (plans[0], l)->name,
                                             m[0] / 1e6, m[1] / 1e6, m[1] / m[0]);
                 }
             }
@@ -328,9 +327,9 @@ bench_pair (QvizGraph *g, GArray *sizes, PairKind kind, const int *thread_counts
     {
       printf ("\nThe layers in bands, per-layer medians (a layer in bands: the sum of its "
               "bands on the first thread):\n\n");
-      printf ("| size | threads | layer | %s ms | %s ms | %s/%s |\n", way[0], way[1], way[1],
-              way[0]);
-      printf ("|---:|---:|---|---:|---:|---:|\n%s", detail->str);
+      printf ("| size | precision | threads | layer | %s ms | %s ms | %s/%s |\n", way[0],
+              way[1], way[1], way[0]);
+      printf ("|---:|---|---:|---|---:|---:|---:|\n%s", detail->str);
     }
   return TRUE;
 }
@@ -395,7 +394,7 @@ qviz_cli_bench (int argc, char **argv)
     { "no-layers", 0, 0, G_OPTION_ARG_NONE, &skip_layers, "Skip the per-layer-class figures", NULL },
     { "no-model", 0, 0, G_OPTION_ARG_NONE, &skip_model, "Skip the whole-model figures", NULL },
     { "threading", 0, 0, G_OPTION_ARG_NONE, &threading, "Also compare OpenMP with the persistent worker pool, 2 threads", NULL },
-    { "bands", 0, 0, G_OPTION_ARG_NONE, &bands, "Also compare int8 layers run whole with row bands, 1 and 2 threads", NULL },
+    { "bands", 0, 0, G_OPTION_ARG_NONE, &bands, "Also compare layers run whole with row bands, 1 and 2 threads", NULL },
     { NULL }
   };
   static const struct {

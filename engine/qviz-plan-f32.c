@@ -150,6 +150,12 @@ run_conv (const QvizPlan *plan, const QvizLayer *l, int tid, int nt)
   qvk_f32_conv_run (l->conv_f32, IN (l, 0), OUT (l), tid, nt);
 }
 
+static void
+run_conv_rows (const QvizPlan *plan, const QvizLayer *l, gsize r0, gsize r1, int tid)
+{
+  qvk_f32_conv_run_rows (l->conv_f32, IN (l, 0), OUT (l), r0, r1, tid);
+}
+
 /* Folds a following batchnorm into copies of the conv's weights and bias. */
 static void
 fold_conv_weights (const QvizNode *n, const QvizNode *bn, float **weights_out,
@@ -224,6 +230,7 @@ build_conv (QvizPlan *plan, QvizLayer *l, GError **error)
   l->info.reason = g_strdup (qvk_f32_conv_reason (l->conv_f32));
   plan->weight_bytes += qvk_f32_conv_packed_bytes (l->conv_f32);
   l->run = run_conv;
+  l->run_rows = run_conv_rows;
   l->parallel = TRUE;
   return TRUE;
 }

@@ -393,10 +393,10 @@ group_layers (QvizPlan *plan, GError **error)
  * convolution, on one image, and is large enough to gain: a candidate
  * link, before the kernels are chosen (band_finish keeps the links whose
  * kernels can run a part of their rows).  Measured on lraspp-mnv3 at
- * 1024x1024 (docs/benchmarks.md): a depthwise layer reading 16 MB gains
- * 45%, one reading 4.7 MB 15%; the depthwise layers of 2-4 MB at 64x64,
- * and a projection after a depthwise layer, lose 5-50% in bands (the
- * quads at each band's edge are filled again). */
+ * 1024x1024 (docs/benchmarks.md), int8: a depthwise layer reading 16 MB
+ * gains 45%, one reading 4.7 MB 15%; the int8 depthwise layers of 2-4 MB
+ * at 64x64, and a projection after a depthwise layer, lose 5-50% in bands
+ * (the quads at each band's edge are filled again). */
 static gboolean
 band_link (const QvizPlan *plan, const int *uses, guint li)
 {
@@ -409,7 +409,7 @@ band_link (const QvizPlan *plan, const int *uses, guint li)
   b = qviz_plan_layer (plan, li + 1);
   v = &plan->shapes[a->out_value];
   return a->node->op == QVIZ_OP_CONV && b->node->op == QVIZ_OP_CONV &&
-         b->node->a.conv.groups > 1 && b->node->a.conv.groups == b->node->a.conv.in_channels &&
+         !a->fake_quant && !b->fake_quant && b->node->a.conv.groups > 1 && b->node->a.conv.groups == b->node->a.conv.in_channels &&
          b->node->inputs[0] == a->out_value && uses[a->out_value] == 1 &&
          !qviz_plan_is_output (plan, a->out_value) && plan->alias_of[a->out_value] < 0 &&
          qviz_shape_is_nhwc (v) && v->dims[0] == 1 &&
@@ -421,8 +421,7 @@ band_candidates (QvizPlan *plan)
 {
   g_autofree int *uses = NULL;
 
-  if (plan->config.precision != QVIZ_PRECISION_INT8 || plan->config.no_fusion ||
-      plan->config.no_bands)
+  if (plan->config.no_fusion || plan->config.no_bands)
     return;
   uses = count_uses (plan->graph);
   /* pairs: a reader is never the writer of another pair */
@@ -508,8 +507,15 @@ band_finish (QvizPlan *plan, gboolean islands)
        * are read again, and their quads filled again, by the next band:
        * at most a quarter of a band. */
       extra = (c->kernel_h - 1) * c->dilation_h + 1 - c->stride_h;
-      a->band_rows = MIN (MAX (a->band_rows, (4 * extra + c->stride_h - 1) / c->stride_h),
-                          c->out_h);
+      a->band_rows = MAX (a->band_rows, (4 * extra + c->stride_h - 1) / c->stride_h);
+      /* At least two bands a thread: with one, nothing is read from cache
+       * (measured: f32 5x5 dilated layers at 64x64 lose 25-40% on two
+       * threads in 32-row bands) */
+      if (2 * a->band_rows * plan->config.threads > c->out_h)
+        {
+          a->band_next = FALSE;
+          continue;
+        }
       reason = a->info.reason;
       a->info.reason = g_strdup_printf ("%s; runs in bands with '%s' (%d of its rows at a "
                                         "time), which reads its output from cache", reason,
@@ -905,6 +911,7 @@ plan_build (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
   g_autoptr (QvizPlan) plan = NULL;
   gint64 t0 = now_ns ();
   int n_values;
+  gboolean islands = FALSE;
 
   g_return_val_if_fail (graph != NULL, NULL);
   g_return_val_if_fail (config != NULL, NULL);
@@ -1016,13 +1023,13 @@ plan_build (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
 
   if (config->precision == QVIZ_PRECISION_INT8)
     {
-      gboolean islands = config->keep_float != NULL && config->keep_float[0] != NULL;
+      islands = config->keep_float != NULL && config->keep_float[0] != NULL;
       for (guint i = 0; i < plan->layers->len && !islands; i++)
         islands = qviz_plan_needs_float (plan->graph, qviz_plan_layer (plan, i)->node);
       if (islands && !qviz_plan_keep_float (plan, error))
         return NULL;
-      band_finish (plan, islands);
     }
+  band_finish (plan, islands);
   plan->config.keep_float = NULL;   /* not the plan's to keep */
 
   /* Start the worker threads now rather than in the first pass, and have
@@ -1359,6 +1366,19 @@ run_band_part (BandJob *job, int tid)
   const gsize a_end = job->a_begin[tid + 1];
   gsize done = job->a_begin[tid];
 
+  if (tid > 0)
+    {
+      /* First the rows of this part that the part before reads, so that
+       * its last band waits for a few rows, not for a whole band. */
+      const gsize first = MIN (band_rows_needed (c, job->o_begin[tid]), a_end);
+
+      if (first > done)
+        {
+          band_rows_on (job, job->a, done, first, tid, 0);
+          done = first;
+          atomic_store_explicit (&job->progress[tid], (int) done, memory_order_release);
+        }
+    }
   for (gsize o = job->o_begin[tid]; o < job->o_begin[tid + 1];)
     {
       const gsize oe = MIN (job->o_begin[tid + 1], o + (gsize) job->a->band_rows);

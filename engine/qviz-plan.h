@@ -49,8 +49,8 @@ typedef struct {
   gboolean layout_only;   /* shapes, layers, kernels and the arena's size,
                              without the arena: describes a model at a size
                              that may not fit in memory; cannot run */
-  gboolean no_bands;      /* int8: every layer runs whole before the next,
-                             none in row bands with the layer that reads its
+  gboolean no_bands;      /* every layer runs whole before the next, none
+                             in row bands with the layer that reads its
                              output (comparisons) */
   /* int8 plans: names of layers to run in float (NULL-terminated; read
    * only while the plan is made).  Each gets a dequantize layer before it
@@ -102,7 +102,7 @@ const QvizPlanConfig *qviz_plan_get_config (const QvizPlan *plan);
 double      qviz_plan_get_plan_ms      (const QvizPlan *plan);
 int         qviz_plan_get_n_layers     (const QvizPlan *plan);
 const QvizLayerInfo *qviz_plan_get_layer (const QvizPlan *plan, int i);
-/* Whether layer i runs in row bands with layer i + 1 (int8: an inverted
+/* Whether layer i runs in row bands with layer i + 1 (an inverted
  * residual's expansion and the depthwise layer that reads it). */
 gboolean    qviz_plan_get_band_next    (const QvizPlan *plan, int i);
 gsize       qviz_plan_get_arena_bytes  (const QvizPlan *plan);

@@ -418,6 +418,26 @@ qvk_f32_conv_run (const qvk_f32_conv_op *op, const float *input,
     op->kernel->run (op, input, output, scratch, row_begin, row_end);
 }
 
+void
+qvk_f32_conv_run_rows (const qvk_f32_conv_op *op, const float *input, float *output,
+                       size_t row_begin, size_t row_end, int thread_id)
+{
+  if (op == NULL || thread_id < 0 || row_begin >= row_end ||
+      row_end > (size_t) op->shape.batch * op->shape.out_h)
+    return;
+  if (op->simd != NULL)
+    {
+      qvk_f32_conv_simd_run_rows (op->simd, input, output, row_begin, row_end, 0, 1);
+      return;
+    }
+  if (op->scratch_floats > 0)
+    qvk_conv_check_scratch_thread ("f32", thread_id, op->max_threads);
+  op->kernel->run (op, input, output,
+                   op->scratch != NULL ? op->scratch + (size_t) thread_id * op->scratch_floats
+                                       : NULL,
+                   (int) row_begin, (int) row_end);
+}
+
 const char *
 qvk_f32_conv_kernel_name (const qvk_f32_conv_op *op)
 {

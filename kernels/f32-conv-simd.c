@@ -177,10 +177,10 @@ activate_after (const qvk_f32_conv_simd *op, float *out, size_t rows,
 
 static void
 run_dwconv (const qvk_f32_conv_simd *op, const float *input, float *output,
-            int thread_id, int n_threads)
+            size_t r0, size_t r1, int thread_id, int n_threads)
 {
   const qvk_conv_shape *s = &op->s;
-  const size_t rows = (size_t) s->batch * s->out_h;
+  const size_t rows = r1 - r0;
   const size_t c_n = (size_t) s->out_c;
   const size_t tiles = (c_n + 15) / 16;
   const size_t chunks = qvk_simd_chunks (rows, tiles, n_threads);
@@ -190,7 +190,7 @@ run_dwconv (const qvk_f32_conv_simd *op, const float *input, float *output,
   qvk_simd_split (rows * chunks, thread_id, n_threads, &begin, &end);
   for (size_t item = begin; item < end; item++)
     {
-      const size_t row = item / chunks;
+      const size_t row = r0 + item / chunks;
       const size_t c0 = item % chunks * chunk_c;
       const size_t c1 = c0 + chunk_c < c_n ? c0 + chunk_c : c_n;
       float *out = output + row * s->out_w * c_n + c0;
@@ -208,7 +208,7 @@ run_dwconv (const qvk_f32_conv_simd *op, const float *input, float *output,
 
 static void
 run_gemm (const qvk_f32_conv_simd *op, const float *input, float *output,
-          int thread_id, int n_threads)
+          size_t r0, size_t r1, int thread_id, int n_threads)
 {
   const qvk_conv_shape *s = &op->s;
   const size_t mr = (size_t) op->gemm->mr, nr = (size_t) op->gemm->id.nr;
@@ -216,12 +216,13 @@ run_gemm (const qvk_f32_conv_simd *op, const float *input, float *output,
   const size_t n_tiles = (n_n + nr - 1) / nr;
   /* Indirect GEMM blocks stay within one output row so that a block's
    * pixels are pixel_step apart in the table. */
-  const size_t rows = (size_t) s->batch * s->out_h;
+  const size_t rows = r1 - r0;
   const size_t per_row = op->method == QVK_SIMD_IGEMM
                          ? ((size_t) s->out_w + mr - 1) / mr : 0;
-  const size_t m_n = rows * s->out_w;
+  /* the window's pixels [m_first, m_n) */
+  const size_t m_first = r0 * s->out_w, m_n = r1 * s->out_w;
   const size_t blocks = op->method == QVK_SIMD_IGEMM ? rows * per_row
-                                                     : (m_n + mr - 1) / mr;
+                                                     : (m_n - m_first + mr - 1) / mr;
   const size_t chunks = qvk_simd_chunks (blocks, n_tiles, n_threads);
   const size_t chunk_tiles = (n_tiles + chunks - 1) / chunks;
   /* indirect GEMM: a segment of pixels of one output row, resolved */
@@ -246,7 +247,7 @@ run_gemm (const qvk_f32_conv_simd *op, const float *input, float *output,
         continue;
       if (op->method == QVK_SIMD_GEMM)
         {
-          m0 = block * mr;
+          m0 = m_first + block * mr;
           m_rows = m_n - m0 < mr ? m_n - m0 : mr;
           op->gemm->gemm (m_rows, n1 - n0, (size_t) s->in_c,
                           input + m0 * s->in_c, (size_t) s->in_c, w,
@@ -254,7 +255,7 @@ run_gemm (const qvk_f32_conv_simd *op, const float *input, float *output,
         }
       else
         {
-          const size_t row = block / per_row;
+          const size_t row = r0 + block / per_row;
           const size_t x0 = block % per_row * mr;
 
           m0 = row * s->out_w + x0;
@@ -286,12 +287,12 @@ run_gemm (const qvk_f32_conv_simd *op, const float *input, float *output,
  * K = kh * kw * in_c floats, then the GEMM kernel on those rows. */
 static void
 run_patch (const qvk_f32_conv_simd *op, const float *input, float *output,
-           int thread_id, int n_threads)
+           size_t r0, size_t r1, int thread_id, int n_threads)
 {
   const qvk_conv_shape *s = &op->s;
   const size_t k = (size_t) s->kernel_h * s->kernel_w * s->in_c;
   const size_t mr = (size_t) op->gemm->mr, n_n = (size_t) s->out_c;
-  const size_t rows = (size_t) s->batch * s->out_h;
+  const size_t rows = r1 - r0;
   const size_t segs = ((size_t) s->out_w + QVK_PATCH_PIXELS - 1) / QVK_PATCH_PIXELS;
   float patches[QVK_PATCH_PIXELS * 64 + QVK_PATCH_SLACK / sizeof (float)];
   size_t begin, end;
@@ -299,7 +300,7 @@ run_patch (const qvk_f32_conv_simd *op, const float *input, float *output,
   qvk_simd_split (rows * segs, thread_id, n_threads, &begin, &end);
   for (size_t item = begin; item < end; item++)
     {
-      const size_t row = item / segs, x0 = item % segs * QVK_PATCH_PIXELS;
+      const size_t row = r0 + item / segs, x0 = item % segs * QVK_PATCH_PIXELS;
       const size_t n = (size_t) s->out_w - x0 < QVK_PATCH_PIXELS ? (size_t) s->out_w - x0
                                                                  : QVK_PATCH_PIXELS;
       float *out = output + (row * s->out_w + x0) * n_n;
@@ -317,17 +318,28 @@ run_patch (const qvk_f32_conv_simd *op, const float *input, float *output,
 }
 
 void
+qvk_f32_conv_simd_run_rows (const qvk_f32_conv_simd *op, const float *input,
+                            float *output, size_t row_begin, size_t row_end,
+                            int thread_id, int n_threads)
+{
+  if (op == NULL || n_threads < 1 || thread_id < 0 || thread_id >= n_threads ||
+      row_end > (size_t) op->s.batch * op->s.out_h || row_begin >= row_end)
+    return;
+  if (op->method == QVK_SIMD_DWCONV)
+    run_dwconv (op, input, output, row_begin, row_end, thread_id, n_threads);
+  else if (op->method == QVK_SIMD_PATCH)
+    run_patch (op, input, output, row_begin, row_end, thread_id, n_threads);
+  else
+    run_gemm (op, input, output, row_begin, row_end, thread_id, n_threads);
+}
+
+void
 qvk_f32_conv_simd_run (const qvk_f32_conv_simd *op, const float *input,
                        float *output, int thread_id, int n_threads)
 {
-  if (op == NULL || n_threads < 1 || thread_id < 0 || thread_id >= n_threads)
-    return;
-  if (op->method == QVK_SIMD_DWCONV)
-    run_dwconv (op, input, output, thread_id, n_threads);
-  else if (op->method == QVK_SIMD_PATCH)
-    run_patch (op, input, output, thread_id, n_threads);
-  else
-    run_gemm (op, input, output, thread_id, n_threads);
+  if (op != NULL)
+    qvk_f32_conv_simd_run_rows (op, input, output, 0, (size_t) op->s.batch * op->s.out_h,
+                                thread_id, n_threads);
 }
 
 const char *

@@ -40,6 +40,12 @@ qvk_f32_conv_simd *qvk_f32_conv_simd_create_forced (const qvk_conv_shape *s,
 void        qvk_f32_conv_simd_run (const qvk_f32_conv_simd *op,
                                    const float *input, float *output,
                                    int thread_id, int n_threads);
+/* Output rows [row_begin, row_end) of the batch * out_h, thread_id's share
+ * of them. */
+void        qvk_f32_conv_simd_run_rows (const qvk_f32_conv_simd *op,
+                                        const float *input, float *output,
+                                        size_t row_begin, size_t row_end,
+                                        int thread_id, int n_threads);
 /* e.g. "f32 dwconv 5x5 d2 indirect avx512" */
 const char *qvk_f32_conv_simd_name (const qvk_f32_conv_simd *op);
 /* e.g. "depthwise, 960 channels: indirection buffer, dilation costs nothing extra" */

@@ -71,6 +71,11 @@ qvk_f32_conv_op *qvk_f32_conv_create (const qvk_conv_shape *s,
                                       const qvk_conv_options *options);
 void        qvk_f32_conv_run (const qvk_f32_conv_op *op, const float *input,
                               float *output, int thread_id, int n_threads);
+/* Output rows [row_begin, row_end) on the calling thread, as
+ * qvk_qu8_conv_run_rows. */
+void        qvk_f32_conv_run_rows (const qvk_f32_conv_op *op, const float *input,
+                                   float *output, size_t row_begin, size_t row_end,
+                                   int thread_id);
 const char *qvk_f32_conv_kernel_name (const qvk_f32_conv_op *op);
 const char *qvk_f32_conv_reason (const qvk_f32_conv_op *op);
 size_t      qvk_f32_conv_packed_bytes (const qvk_f32_conv_op *op);
