@@ -617,6 +617,18 @@ test_f32_operators (void)
         f32_case_check (&c, qvk_f32_conv_kernel_name (op));
         if (best != QVK_ISA_SCALAR)
           g_assert_nonnull (strstr (qvk_f32_conv_kernel_name (op), qvk_isa_name (best)));
+        {
+          /* the same rows as windows, last first, each on one thread (row bands) */
+          const size_t rows = (size_t) s.batch * s.out_h, cut = rows / 3, cut2 = 2 * rows / 3;
+          const size_t windows[][2] = { { cut2, rows }, { cut, cut2 }, { 0, cut } };
+
+          for (size_t e = 0; e < output_size (&s); e++)
+            c.output[e] = NAN;
+          for (int k = 0; k < 3; k++)
+            qvk_f32_conv_run_rows (op, c.input, c.output, windows[k][0], windows[k][1],
+                                   k % threads);
+          f32_case_check (&c, qvk_f32_conv_kernel_name (op));
+        }
         qvk_f32_conv_destroy (op);
         f32_case_clear (&c);
       }
@@ -658,6 +670,17 @@ test_qu8_operators (void)
         qu8_case_check (&c, qvk_qu8_conv_kernel_name (op));
         if (best != QVK_ISA_SCALAR)
           g_assert_nonnull (strstr (qvk_qu8_conv_kernel_name (op), qvk_isa_name (best)));
+        {
+          /* the same rows as windows, last first, each on one thread (row bands) */
+          const size_t rows = (size_t) s.batch * s.out_h, cut = rows / 3, cut2 = 2 * rows / 3;
+          const size_t windows[][2] = { { cut2, rows }, { cut, cut2 }, { 0, cut } };
+
+          memset (c.output, 0xa5, output_size (&s));
+          for (int k = 0; k < 3; k++)
+            qvk_qu8_conv_run_rows (op, c.input, c.output, windows[k][0], windows[k][1],
+                                   k % threads);
+          qu8_case_check (&c, qvk_qu8_conv_kernel_name (op));
+        }
         qvk_qu8_conv_destroy (op);
         qu8_case_clear (&c);
       }
