@@ -456,6 +456,9 @@ run_quad_rows (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *outpu
       quad_tile (op, tile, &c0, &width, &offset);
 
       const size_t channels = c_n - c0 < width ? c_n - c0 : width;
+      /* at most 8 channels left: quads of 8-byte columns, two pixels a
+       * vector (the packed tile stays 16 wide) */
+      const size_t kwidth = width == 16 && channels <= 8 ? 8 : width;
       const uint8_t *packed = op->packed + offset;
       /* bias and scales, then per variant nq quads x kw columns */
       const uint8_t *variants = packed + width * 8;
@@ -508,7 +511,7 @@ run_quad_rows (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *outpu
                             rows[k] = iy >= 0 && iy < s->in_h
                                       ? image + (size_t) iy * in_w * c_n + c0 : NULL;
                           }
-                        op->quad->fill (width, channels, rows, in_w, c_n, col0, n_cols,
+                        op->quad->fill (kwidth, channels, rows, in_w, c_n, col0, n_cols,
                                         s->stride_w == 1 ? (size_t) s->dilation_w : 1,
                                         op->zero[0], slot->buf);
                         slot->start = start;
@@ -516,7 +519,7 @@ run_quad_rows (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *outpu
                     slot->used = clock;
                     quads[g] = slot->buf;
                   }
-                op->quad->row (width, channels, n_px, kw, (size_t) op->nq,
+                op->quad->row (kwidth, channels, n_px, kw, (size_t) op->nq,
                                (size_t) s->dilation_w, (size_t) s->stride_w, quads, packed,
                                variants + (size_t) (b - first) * variant_bytes,
                                out, c_n, &op->requant);

@@ -591,10 +591,36 @@ quad_columns16x4 (const uint8_t *p0, const uint8_t *p1, const uint8_t *p2, const
   _mm512_storeu_si512 (dst + 192, _mm512_shuffle_i32x4 (b, e, _MM_SHUFFLE (3, 1, 3, 1)));
 }
 
+/* A quad column of at most 8 channels (32 bytes): dword j holds channel
+ * j's four rows, as quad_column16 stores them. */
+static inline void
+quad_column8 (const uint8_t *p0, const uint8_t *p1, const uint8_t *p2, const uint8_t *p3,
+              __mmask16 m, __m128i zp, uint8_t *dst)
+{
+  const __m128i a = _mm_unpacklo_epi8 (_mm_mask_loadu_epi8 (zp, m, p0),
+                                       _mm_mask_loadu_epi8 (zp, m, p1));
+  const __m128i b = _mm_unpacklo_epi8 (_mm_mask_loadu_epi8 (zp, m, p2),
+                                       _mm_mask_loadu_epi8 (zp, m, p3));
+
+  _mm_storeu_si128 ((__m128i *) dst, _mm_unpacklo_epi16 (a, b));
+  _mm_storeu_si128 ((__m128i *) (dst + 16), _mm_unpackhi_epi16 (a, b));
+}
+
+/* A column of the zero point, width * 4 bytes. */
+static inline void
+store_zero_column (uint8_t *dst, size_t width, __m512i zp)
+{
+  if (width == 8)
+    _mm256_storeu_si256 ((__m256i *) dst, _mm512_castsi512_si256 (zp));
+  else
+    for (size_t v = 0; v < width / 16; v++)
+      _mm512_storeu_si512 (dst + 64 * v, zp);
+}
+
 /* Columns col0 .. col0 + n_cols - 1 of the image (outside it: the zero
  * point) of the four rows (NULL: a row outside the image) into a quad of
- * a tile `width` channels wide (64 or 16: a column of 256 or 64 bytes),
- * `channels` of them real, stored by class for dilation d. */
+ * a tile `width` channels wide (64, 16 or 8: a column of 256, 64 or 32
+ * bytes), `channels` of them real, stored by class for dilation d. */
 void
 qvk_qu8_dwconv_quad_fill__avx512vnni (size_t width, size_t channels,
                                       const uint8_t *const *rows, size_t in_w,
@@ -627,8 +653,7 @@ qvk_qu8_dwconv_quad_fill__avx512vnni (size_t width, size_t channels,
       size_t j = j0;
 
       for (; j < n_cols && col0 + (ptrdiff_t) j < 0; j += d, dst += col_bytes)
-        for (size_t v = 0; v < width / 16; v++)
-          _mm512_storeu_si512 (dst + 64 * v, zp);
+        store_zero_column (dst, width, zp);
       if (j < n_cols && col0 + (ptrdiff_t) j < (ptrdiff_t) in_w)
         {
           const size_t ix = (size_t) (col0 + (ptrdiff_t) j);
@@ -646,7 +671,11 @@ qvk_qu8_dwconv_quad_fill__avx512vnni (size_t width, size_t channels,
             for (; k0 + 4 <= n_in; k0 += 4, dst += 4 * col_bytes)
               quad_columns16x4 (p0 + k0 * s0, p1 + k0 * s1, p2 + k0 * s2, p3 + k0 * s3,
                                 in_stride, dst);
-          if (width == 16)
+          if (width == 8)
+            for (size_t k = 0; k < n_in; k++, dst += col_bytes)
+              quad_column8 (p0 + k * s0, p1 + k * s1, p2 + k * s2, p3 + k * s3, (__mmask16) m,
+                            _mm512_castsi512_si128 (zp), dst);
+          else if (width == 16)
             for (size_t k = k0; k < n_in; k++, dst += col_bytes)
               {
                 const uint8_t *const pk[4] = { p0 + k * s0, p1 + k * s1, p2 + k * s2,
@@ -681,8 +710,7 @@ qvk_qu8_dwconv_quad_fill__avx512vnni (size_t width, size_t channels,
           j += n_in * d;
         }
       for (; j < n_cols; j += d, dst += col_bytes)
-        for (size_t v = 0; v < width / 16; v++)
-          _mm512_storeu_si512 (dst + 64 * v, zp);
+        store_zero_column (dst, width, zp);
     }
 }
 
@@ -884,6 +912,85 @@ quad_pixels16 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
                               qvk_qu8_requantize_avx512 (acc[k], scale, zp, lo, hi)));
 }
 
+/* The low 32 bytes at p in both halves of a vector: a 16-wide packed
+ * tile's first 8 channels, for two pixels at once. */
+static inline __m512i
+both_halves (const uint8_t *p)
+{
+  return _mm512_broadcast_i64x4 (_mm256_loadu_si256 ((const __m256i *) p));
+}
+
+/* Stores the two pixels of a 16-byte lane (8 channels each, m of them). */
+static inline void
+store_pair8 (__m128i lane, __mmask16 m, int both, uint8_t *out, size_t pixel_stride)
+{
+  _mm_mask_storeu_epi8 (out, m, lane);
+  if (both)
+    _mm_mask_storeu_epi8 (out + pixel_stride, m, _mm_srli_si128 (lane, 8));
+}
+
+/* Up to sixteen pixels of a tile of at most 8 channels (quad columns of
+ * 32 bytes), two a vector: pixel 2k in the low half of vector k, 2k + 1
+ * in the high half, each weight load shared by all.  The packed tile is
+ * 16 wide; its first 8 channels go to both halves. */
+static inline __attribute__ ((always_inline)) void
+quad_pixels8x2 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
+                size_t col_step, size_t tap_step, const uint8_t *tile,
+                const uint8_t *wk, __mmask16 m, size_t n, uint8_t *out,
+                size_t pixel_stride, __m512i zp, __m512i lo, __m512i hi,
+                __m512i zp16, __m512i lo8, __m512i hi8)
+{
+  const __m512i bias = both_halves (tile);
+  const __m512 scale = _mm512_castsi512_ps (both_halves (tile + 64));
+  const size_t pairs = (n + 1) / 2;
+  __m512i acc[8];
+
+  for (int k = 0; k < 8; k++)
+    acc[k] = bias;
+  for (size_t g = 0; g < nq; g++)
+    {
+      const uint8_t *col = quads[g] + at;
+      for (size_t j = 0; j < kw; j++, col += tap_step, wk += 64)
+        {
+          const __m512i w = both_halves (wk);
+#pragma GCC unroll 8
+          for (size_t k = 0; k < 8; k++)
+            if (k < pairs)
+              {
+                const uint8_t *c = col + 2 * k * col_step;
+                __m512i x;
+
+                if (col_step == 32 && 2 * k + 1 < n)
+                  x = _mm512_loadu_si512 (c);
+                else
+                  {
+                    x = _mm512_castsi256_si512 (_mm256_loadu_si256 ((const __m256i *) c));
+                    if (2 * k + 1 < n)
+                      x = _mm512_inserti64x4 (x, _mm256_loadu_si256 ((const __m256i *) (c + col_step)), 1);
+                  }
+                acc[k] = _mm512_dpbusd_epi32 (acc[k], x, w);
+              }
+        }
+    }
+  size_t k = 0;
+
+  for (; k + 4 <= pairs && k + 4 <= 8; k += 4)
+    {
+      const __m512i q = qvk_qu8_requantize4_avx512 (acc[k], acc[k + 1], acc[k + 2], acc[k + 3],
+                                                    scale, scale, zp16, lo8, hi8);
+      uint8_t *o = out + 2 * k * pixel_stride;
+
+      store_pair8 (_mm512_castsi512_si128 (q), m, 1, o, pixel_stride);
+      store_pair8 (_mm512_extracti32x4_epi32 (q, 1), m, 1, o + 2 * pixel_stride, pixel_stride);
+      store_pair8 (_mm512_extracti32x4_epi32 (q, 2), m, 1, o + 4 * pixel_stride, pixel_stride);
+      store_pair8 (_mm512_extracti32x4_epi32 (q, 3), m, 2 * k + 7 < n, o + 6 * pixel_stride,
+                   pixel_stride);
+    }
+  for (; k < 8 && k < pairs; k++)
+    store_pair8 (qvk_qu8_narrow_u8_avx512 (qvk_qu8_requantize_avx512 (acc[k], scale, zp, lo, hi)),
+                 m, 2 * k + 1 < n, out + 2 * k * pixel_stride, pixel_stride);
+}
+
 /* n pixels of one tile whose quad columns are col_step apart, starting at
  * byte `at` of each quad, their taps tap_step apart; outputs pixel_stride
  * apart. */
@@ -899,6 +1006,23 @@ quad_run (size_t width, size_t channels, size_t n, size_t kw, size_t nq,
   const __m512i lo8 = _mm512_set1_epi8 ((char) params->output_min);
   const __m512i hi8 = _mm512_set1_epi8 ((char) params->output_max);
 
+  if (width == 8)
+    {
+      const __m512i zp = _mm512_set1_epi32 (params->output_zero_point);
+      const __m512i lo = _mm512_set1_epi32 (params->output_min);
+      const __m512i hi = _mm512_set1_epi32 (params->output_max);
+      const __mmask16 m = (__mmask16) ((1u << channels) - 1);
+      /* sixteen at a time (n a constant there), then what is left */
+      for (; px + 16 <= n; px += 16)
+        quad_pixels8x2 (kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
+                        weights, m, 16, out + px * pixel_stride, pixel_stride, zp, lo, hi,
+                        zp16, lo8, hi8);
+      if (px < n)
+        quad_pixels8x2 (kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
+                        weights, m, n - px, out + px * pixel_stride, pixel_stride,
+                        zp, lo, hi, zp16, lo8, hi8);
+      return;
+    }
   if (width == 16)
     {
       const __m512i zp = _mm512_set1_epi32 (params->output_zero_point);
@@ -950,8 +1074,8 @@ quad_run (size_t width, size_t channels, size_t n, size_t kw, size_t nq,
                  out + px * pixel_stride, zp16, lo8, hi8);
 }
 
-/* One output row of one tile, 64 channels (at most, C4 order) or 16
- * (natural order) wide: quads[g] is quad g of the row's segment (filled by
+/* One output row of one tile, 64 channels (at most, C4 order), 16 or 8
+ * (natural order; 8: the first 8 of a 16-wide packed tile) wide: quads[g] is quad g of the row's segment (filled by
  * qvk_qu8_dwconv_quad_fill__avx512vnni, by class at stride 1 across), tile
  * the packed tile (bias and scales), weights the row's variant within it.
  * Pixel p's tap j is column p * stride_w + j * dilation_w of the segment. */
