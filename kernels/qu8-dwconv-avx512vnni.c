@@ -861,57 +861,6 @@ quad_pixel1 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
                            requantize64 (a[0], a[1], a[2], a[3], tile + 256, zp16, lo8, hi8));
 }
 
-/* Up to eight pixels of a 16-channel tile (one vector each), sharing each
- * weight load. */
-static inline __attribute__ ((always_inline)) void
-quad_pixels16 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
-               size_t col_step, size_t tap_step, const uint8_t *tile,
-               const uint8_t *wk, __mmask16 m, size_t n, uint8_t *out,
-               size_t pixel_stride, __m512i zp, __m512i lo, __m512i hi,
-               __m512i zp16, __m512i lo8, __m512i hi8)
-{
-  const __m512i bias = _mm512_loadu_si512 (tile);
-  const __m512 scale = _mm512_loadu_ps (tile + 64);
-  __m512i acc[8];
-
-  for (int k = 0; k < 8; k++)
-    acc[k] = bias;
-  for (size_t g = 0; g < nq; g++)
-    {
-      const uint8_t *col = quads[g] + at;
-      for (size_t j = 0; j < kw; j++, col += tap_step, wk += 64)
-        {
-          const __m512i w = _mm512_loadu_si512 (wk);
-#pragma GCC unroll 8
-          for (size_t k = 0; k < 8; k++)
-            if (k < n)
-              acc[k] = _mm512_dpbusd_epi32 (acc[k], _mm512_loadu_si512 (col + k * col_step), w);
-        }
-    }
-  size_t k = 0;
-
-  for (; k + 4 <= n && k + 4 <= 8; k += 4)
-    {
-      const __m512i q = qvk_qu8_requantize4_avx512 (acc[k], acc[k + 1], acc[k + 2], acc[k + 3],
-                                                    scale, scale, zp16, lo8, hi8);
-      uint8_t *o = out + k * pixel_stride;
-
-      if (pixel_stride == 16 && m == 0xffff)
-        _mm512_storeu_si512 (o, q);
-      else
-        {
-          _mm_mask_storeu_epi8 (o, m, _mm512_castsi512_si128 (q));
-          _mm_mask_storeu_epi8 (o + pixel_stride, m, _mm512_extracti32x4_epi32 (q, 1));
-          _mm_mask_storeu_epi8 (o + 2 * pixel_stride, m, _mm512_extracti32x4_epi32 (q, 2));
-          _mm_mask_storeu_epi8 (o + 3 * pixel_stride, m, _mm512_extracti32x4_epi32 (q, 3));
-        }
-    }
-  for (; k < 8 && k < n; k++)
-    _mm_mask_storeu_epi8 (out + k * pixel_stride, m,
-                          qvk_qu8_narrow_u8_avx512 (
-                              qvk_qu8_requantize_avx512 (acc[k], scale, zp, lo, hi)));
-}
-
 /* The low 32 bytes at p in both halves of a vector: a 16-wide packed
  * tile's first 8 channels, for two pixels at once. */
 static inline __m512i
@@ -920,29 +869,53 @@ both_halves (const uint8_t *p)
   return _mm512_broadcast_i64x4 (_mm256_loadu_si256 ((const __m256i *) p));
 }
 
-/* Stores the two pixels of a 16-byte lane (8 channels each, m of them). */
-static inline void
-store_pair8 (__m128i lane, __mmask16 m, int both, uint8_t *out, size_t pixel_stride)
+/* Vector k of a tile of at most 8 channels (quad columns of 32 bytes):
+ * the columns of pixels 2k and 2k + 1 (if it is one of the n). */
+static inline __m512i
+pair_columns (const uint8_t *col, size_t k, size_t col_step, size_t n)
 {
-  _mm_mask_storeu_epi8 (out, m, lane);
-  if (both)
-    _mm_mask_storeu_epi8 (out + pixel_stride, m, _mm_srli_si128 (lane, 8));
+  const uint8_t *c = col + 2 * k * col_step;
+  __m512i x;
+
+  if (col_step == 32 && 2 * k + 1 < n)
+    return _mm512_loadu_si512 (c);
+  x = _mm512_castsi256_si512 (_mm256_loadu_si256 ((const __m256i *) c));
+  if (2 * k + 1 < n)
+    x = _mm512_inserti64x4 (x, _mm256_loadu_si256 ((const __m256i *) (c + col_step)), 1);
+  return x;
 }
 
-/* Up to sixteen pixels of a tile of at most 8 channels (quad columns of
- * 32 bytes), two a vector: pixel 2k in the low half of vector k, 2k + 1
- * in the high half, each weight load shared by all.  The packed tile is
- * 16 wide; its first 8 channels go to both halves. */
-static inline __attribute__ ((always_inline)) void
-quad_pixels8x2 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
-                size_t col_step, size_t tap_step, const uint8_t *tile,
-                const uint8_t *wk, __mmask16 m, size_t n, uint8_t *out,
-                size_t pixel_stride, __m512i zp, __m512i lo, __m512i hi,
-                __m512i zp16, __m512i lo8, __m512i hi8)
+/* Stores vector k's 16 requantized bytes: pixel k's 16 channels, or (pair)
+ * pixels 2k and 2k + 1's 8 (m of them). */
+static inline void
+store_lane (const int pair, __m128i lane, __mmask16 m, size_t k, size_t n, uint8_t *out,
+            size_t pixel_stride)
 {
-  const __m512i bias = both_halves (tile);
-  const __m512 scale = _mm512_castsi512_ps (both_halves (tile + 64));
-  const size_t pairs = (n + 1) / 2;
+  if (!pair)
+    {
+      _mm_mask_storeu_epi8 (out + k * pixel_stride, m, lane);
+      return;
+    }
+  _mm_mask_storeu_epi8 (out + 2 * k * pixel_stride, m, lane);
+  if (2 * k + 1 < n)
+    _mm_mask_storeu_epi8 (out + (2 * k + 1) * pixel_stride, m, _mm_srli_si128 (lane, 8));
+}
+
+/* Up to eight vectors of a 16-channel tile, one pixel each, or (pair) of
+ * a tile of at most 8 channels, two pixels each (pixel 2k in the low half
+ * of vector k, 2k + 1 in the high half, the 16-wide packed tile's first 8
+ * channels in both): n pixels, sharing each weight load. */
+static inline __attribute__ ((always_inline)) void
+quad_pixels16 (const int pair, size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
+               size_t col_step, size_t tap_step, const uint8_t *tile,
+               const uint8_t *wk, __mmask16 m, size_t n, uint8_t *out,
+               size_t pixel_stride, __m512i zp, __m512i lo, __m512i hi,
+               __m512i zp16, __m512i lo8, __m512i hi8)
+{
+  const __m512i bias = pair ? both_halves (tile) : _mm512_loadu_si512 (tile);
+  const __m512 scale = _mm512_castsi512_ps (pair ? both_halves (tile + 64)
+                                                 : _mm512_loadu_si512 (tile + 64));
+  const size_t vectors = pair ? (n + 1) / 2 : n;
   __m512i acc[8];
 
   for (int k = 0; k < 8; k++)
@@ -952,43 +925,37 @@ quad_pixels8x2 (size_t kw, size_t nq, const uint8_t *const *quads, size_t at,
       const uint8_t *col = quads[g] + at;
       for (size_t j = 0; j < kw; j++, col += tap_step, wk += 64)
         {
-          const __m512i w = both_halves (wk);
+          const __m512i w = pair ? both_halves (wk) : _mm512_loadu_si512 (wk);
 #pragma GCC unroll 8
           for (size_t k = 0; k < 8; k++)
-            if (k < pairs)
-              {
-                const uint8_t *c = col + 2 * k * col_step;
-                __m512i x;
-
-                if (col_step == 32 && 2 * k + 1 < n)
-                  x = _mm512_loadu_si512 (c);
-                else
-                  {
-                    x = _mm512_castsi256_si512 (_mm256_loadu_si256 ((const __m256i *) c));
-                    if (2 * k + 1 < n)
-                      x = _mm512_inserti64x4 (x, _mm256_loadu_si256 ((const __m256i *) (c + col_step)), 1);
-                  }
-                acc[k] = _mm512_dpbusd_epi32 (acc[k], x, w);
-              }
+            if (k < vectors)
+              acc[k] = _mm512_dpbusd_epi32 (acc[k],
+                                            pair ? pair_columns (col, k, col_step, n)
+                                                 : _mm512_loadu_si512 (col + k * col_step),
+                                            w);
         }
     }
   size_t k = 0;
 
-  for (; k + 4 <= pairs && k + 4 <= 8; k += 4)
+  for (; k + 4 <= vectors && k + 4 <= 8; k += 4)
     {
       const __m512i q = qvk_qu8_requantize4_avx512 (acc[k], acc[k + 1], acc[k + 2], acc[k + 3],
                                                     scale, scale, zp16, lo8, hi8);
-      uint8_t *o = out + 2 * k * pixel_stride;
 
-      store_pair8 (_mm512_castsi512_si128 (q), m, 1, o, pixel_stride);
-      store_pair8 (_mm512_extracti32x4_epi32 (q, 1), m, 1, o + 2 * pixel_stride, pixel_stride);
-      store_pair8 (_mm512_extracti32x4_epi32 (q, 2), m, 1, o + 4 * pixel_stride, pixel_stride);
-      store_pair8 (_mm512_extracti32x4_epi32 (q, 3), m, 2 * k + 7 < n, o + 6 * pixel_stride,
-                   pixel_stride);
+      if (!pair && pixel_stride == 16 && m == 0xffff)
+        _mm512_storeu_si512 (out + k * pixel_stride, q);
+      else
+        {
+          store_lane (pair, _mm512_castsi512_si128 (q), m, k, n, out, pixel_stride);
+          store_lane (pair, _mm512_extracti32x4_epi32 (q, 1), m, k + 1, n, out, pixel_stride);
+          store_lane (pair, _mm512_extracti32x4_epi32 (q, 2), m, k + 2, n, out, pixel_stride);
+          store_lane (pair, _mm512_extracti32x4_epi32 (q, 3), m, k + 3, n, out, pixel_stride);
+        }
     }
-  for (; k < 8 && k < pairs; k++)
-    store_pair8 (qvk_qu8_narrow_u8_avx512 (qvk_qu8_requantize_avx512 (acc[k], scale, zp, lo, hi)),
-                 m, 2 * k + 1 < n, out + 2 * k * pixel_stride, pixel_stride);
+  for (; k < 8 && k < vectors; k++)
+    store_lane (pair, qvk_qu8_narrow_u8_avx512 (qvk_qu8_requantize_avx512 (acc[k], scale, zp,
+                                                                            lo, hi)),
+                m, k, n, out, pixel_stride);
 }
 
 /* n pixels of one tile whose quad columns are col_step apart, starting at
@@ -1006,37 +973,33 @@ quad_run (size_t width, size_t channels, size_t n, size_t kw, size_t nq,
   const __m512i lo8 = _mm512_set1_epi8 ((char) params->output_min);
   const __m512i hi8 = _mm512_set1_epi8 ((char) params->output_max);
 
-  if (width == 8)
-    {
-      const __m512i zp = _mm512_set1_epi32 (params->output_zero_point);
-      const __m512i lo = _mm512_set1_epi32 (params->output_min);
-      const __m512i hi = _mm512_set1_epi32 (params->output_max);
-      const __mmask16 m = (__mmask16) ((1u << channels) - 1);
-      /* sixteen at a time (n a constant there), then what is left */
-      for (; px + 16 <= n; px += 16)
-        quad_pixels8x2 (kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
-                        weights, m, 16, out + px * pixel_stride, pixel_stride, zp, lo, hi,
-                        zp16, lo8, hi8);
-      if (px < n)
-        quad_pixels8x2 (kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
-                        weights, m, n - px, out + px * pixel_stride, pixel_stride,
-                        zp, lo, hi, zp16, lo8, hi8);
-      return;
-    }
-  if (width == 16)
+  if (width <= 16)
     {
       const __m512i zp = _mm512_set1_epi32 (params->output_zero_point);
       const __m512i lo = _mm512_set1_epi32 (params->output_min);
       const __m512i hi = _mm512_set1_epi32 (params->output_max);
       const __mmask16 m = channels >= 16 ? (__mmask16) 0xffff
                                          : (__mmask16) ((1u << channels) - 1);
-      /* eight at a time (n a constant there), then what is left */
+
+      /* eight vectors at a time (n a constant there), then what is left */
+      if (width == 8)
+        {
+          for (; px + 16 <= n; px += 16)
+            quad_pixels16 (1, kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
+                           weights, m, 16, out + px * pixel_stride, pixel_stride, zp, lo, hi,
+                           zp16, lo8, hi8);
+          if (px < n)
+            quad_pixels16 (1, kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
+                           weights, m, n - px, out + px * pixel_stride, pixel_stride,
+                           zp, lo, hi, zp16, lo8, hi8);
+          return;
+        }
       for (; px + 8 <= n; px += 8)
-        quad_pixels16 (kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
+        quad_pixels16 (0, kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
                        weights, m, 8, out + px * pixel_stride, pixel_stride, zp, lo, hi,
                        zp16, lo8, hi8);
       if (px < n)
-        quad_pixels16 (kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
+        quad_pixels16 (0, kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
                        weights, m, n - px, out + px * pixel_stride, pixel_stride,
                        zp, lo, hi, zp16, lo8, hi8);
       return;
