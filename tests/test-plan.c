@@ -41,21 +41,30 @@ run_plan (QvizGraph *g, QvizPrecision precision, QvizConvAlgo algo, int h, int w
   return out;
 }
 
-/* A built-in model calibrated on two synthetic inputs of res x res. */
+/* g calibrated on two synthetic inputs of res x res. */
 static QvizGraph *
-calibrated_model (const char *name, int res)
+calibrated (QvizGraph *g, int res)
 {
   g_autoptr (GError) error = NULL;
-  QvizGraph *g = qviz_zoo_build (name, &error);
   QvizCalibrationConfig cc;
 
-  g_assert_no_error (error);
   qviz_calibration_config_init (&cc);
   cc.n_inputs = 2;
   cc.height = cc.width = res;
   g_assert_true (qviz_calibrate (g, &cc, &error));
   g_assert_no_error (error);
   return g;
+}
+
+/* A built-in model calibrated on two synthetic inputs of res x res. */
+static QvizGraph *
+calibrated_model (const char *name, int res)
+{
+  g_autoptr (GError) error = NULL;
+  QvizGraph *g = qviz_zoo_build (name, &error);
+
+  g_assert_no_error (error);
+  return calibrated (g, res);
 }
 
 static double
@@ -593,18 +602,8 @@ static void
 test_row_bands (void)
 {
   g_autoptr (QvizGraph) lraspp = calibrated_model ("lraspp-mnv3", 64);
-  g_autoptr (QvizGraph) block = inverted_residual (16);
+  g_autoptr (QvizGraph) block = calibrated (inverted_residual (16), 64);
 
-  {
-    g_autoptr (GError) error = NULL;
-    QvizCalibrationConfig cc;
-
-    qviz_calibration_config_init (&cc);
-    cc.n_inputs = 2;
-    cc.height = cc.width = 64;
-    g_assert_true (qviz_calibrate (block, &cc, &error));
-    g_assert_no_error (error);
-  }
   /* 0: lraspp-mnv3, 1: with the reference kernels, 2: one block, 3: in float */
   for (int algo = 0; algo < 4; algo++)
     for (int threads = 1; threads <= (algo == 1 ? 1 : algo == 3 ? 2 : 3); threads++)
