@@ -958,6 +958,30 @@ quad_pixels16 (const int pair, size_t kw, size_t nq, const uint8_t *const *quads
                 m, k, n, out, pixel_stride);
 }
 
+/* n pixels of a 16-channel tile, or (pair) of a tile of at most 8: eight
+ * vectors at a time (n a constant there), then what is left. */
+static inline __attribute__ ((always_inline)) void
+quad_run16 (const int pair, size_t n, size_t kw, size_t nq, const uint8_t *const *quads,
+            size_t at, size_t col_step, size_t tap_step, const uint8_t *tile,
+            const uint8_t *weights, __mmask16 m, uint8_t *out, size_t pixel_stride,
+            const qvk_qu8_requant_minmax *params, __m512i zp16, __m512i lo8, __m512i hi8)
+{
+  const __m512i zp = _mm512_set1_epi32 (params->output_zero_point);
+  const __m512i lo = _mm512_set1_epi32 (params->output_min);
+  const __m512i hi = _mm512_set1_epi32 (params->output_max);
+  const size_t per = pair ? 16 : 8;
+  size_t px = 0;
+
+  for (; px + per <= n; px += per)
+    quad_pixels16 (pair, kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
+                   weights, m, per, out + px * pixel_stride, pixel_stride, zp, lo, hi,
+                   zp16, lo8, hi8);
+  if (px < n)
+    quad_pixels16 (pair, kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
+                   weights, m, n - px, out + px * pixel_stride, pixel_stride, zp, lo, hi,
+                   zp16, lo8, hi8);
+}
+
 /* n pixels of one tile whose quad columns are col_step apart, starting at
  * byte `at` of each quad, their taps tap_step apart; outputs pixel_stride
  * apart. */
@@ -975,33 +999,15 @@ quad_run (size_t width, size_t channels, size_t n, size_t kw, size_t nq,
 
   if (width <= 16)
     {
-      const __m512i zp = _mm512_set1_epi32 (params->output_zero_point);
-      const __m512i lo = _mm512_set1_epi32 (params->output_min);
-      const __m512i hi = _mm512_set1_epi32 (params->output_max);
       const __mmask16 m = channels >= 16 ? (__mmask16) 0xffff
                                          : (__mmask16) ((1u << channels) - 1);
 
-      /* eight vectors at a time (n a constant there), then what is left */
       if (width == 8)
-        {
-          for (; px + 16 <= n; px += 16)
-            quad_pixels16 (1, kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
-                           weights, m, 16, out + px * pixel_stride, pixel_stride, zp, lo, hi,
-                           zp16, lo8, hi8);
-          if (px < n)
-            quad_pixels16 (1, kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
-                           weights, m, n - px, out + px * pixel_stride, pixel_stride,
-                           zp, lo, hi, zp16, lo8, hi8);
-          return;
-        }
-      for (; px + 8 <= n; px += 8)
-        quad_pixels16 (0, kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
-                       weights, m, 8, out + px * pixel_stride, pixel_stride, zp, lo, hi,
-                       zp16, lo8, hi8);
-      if (px < n)
-        quad_pixels16 (0, kw, nq, quads, at + px * col_step, col_step, tap_step, tile,
-                       weights, m, n - px, out + px * pixel_stride, pixel_stride,
-                       zp, lo, hi, zp16, lo8, hi8);
+        quad_run16 (1, n, kw, nq, quads, at, col_step, tap_step, tile, weights, m, out,
+                    pixel_stride, params, zp16, lo8, hi8);
+      else
+        quad_run16 (0, n, kw, nq, quads, at, col_step, tap_step, tile, weights, m, out,
+                    pixel_stride, params, zp16, lo8, hi8);
       return;
     }
 
