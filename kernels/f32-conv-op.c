@@ -411,11 +411,9 @@ qvk_f32_conv_run (const qvk_f32_conv_op *op, const float *input,
 
   int row_begin, row_end;
   qvk_conv_thread_rows (&op->shape, thread_id, n_threads, &row_begin, &row_end);
-  float *scratch = op->scratch != NULL
-                   ? op->scratch + (size_t) thread_id * op->scratch_floats : NULL;
-
   if (row_begin < row_end)
-    op->kernel->run (op, input, output, scratch, row_begin, row_end);
+    qvk_f32_conv_run_rows (op, input, output, (size_t) row_begin, (size_t) row_end,
+                           thread_id);
 }
 
 void

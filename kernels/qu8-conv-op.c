@@ -513,11 +513,9 @@ qvk_qu8_conv_run (const qvk_qu8_conv_op *op, const uint8_t *input,
 
   int row_begin, row_end;
   qvk_conv_thread_rows (&op->shape, thread_id, n_threads, &row_begin, &row_end);
-  uint8_t *scratch = op->scratch != NULL
-                     ? op->scratch + (size_t) thread_id * op->scratch_size : NULL;
-
   if (row_begin < row_end)
-    op->kernel->run (op, input, output, scratch, row_begin, row_end);
+    qvk_qu8_conv_run_rows (op, input, output, (size_t) row_begin, (size_t) row_end,
+                           thread_id);
 }
 
 void
