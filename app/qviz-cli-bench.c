@@ -152,7 +152,7 @@ dispatch_cost (int threads, double *omp_ns, double *pool_ns)
 /* Two plans of each size that differ in one setting: way 0 and way 1. */
 typedef enum {
   PAIR_THREADING,   /* OpenMP, then the persistent pool */
-  PAIR_BANDS,       /* int8 layers whole, then in row bands */
+  PAIR_BANDS,       /* layers whole, then expansions and depthwise layers in row bands */
 } PairKind;
 
 static void
