@@ -58,6 +58,16 @@ static const quad_entry quad_kernels[] = { QVK_QU8_DWCONV_QUAD_UKERNELS (QUAD_EN
 #define GEMM_ENTRY(gemm, igemm, isa, mr, nr, kr) { { #gemm, isa, nr }, gemm, igemm, mr, kr },
 static const gemm_entry gemm_kernels[] = { QVK_QU8_GEMM_UKERNELS (GEMM_ENTRY) };
 
+#ifdef QVK_QU8_CONVROWS_UKERNELS
+typedef struct {
+  qvk_simd_entry id;        /* first: the chooser reads it */
+  qvk_qu8_convrows_ukernel_fn fn;
+  int mr, kr;
+} rows_entry;
+#define ROWS_ENTRY(name, isa, mr, nr, kr) { { #name, isa, nr }, name, mr, kr },
+static const rows_entry rows_kernels[] = { QVK_QU8_CONVROWS_UKERNELS (ROWS_ENTRY) };
+#endif
+
 #define N_DW (sizeof dw_kernels / sizeof dw_kernels[0])
 #define N_GEMM (sizeof gemm_kernels / sizeof gemm_kernels[0])
 
@@ -71,6 +81,9 @@ struct qvk_qu8_conv_simd {
 #endif
   int q_step, nq;           /* row quads: see qvk_qu8_dwconv_quad_geometry */
   const gemm_entry *gemm;
+#ifdef QVK_QU8_CONVROWS_UKERNELS
+  const rows_entry *rows;   /* QVK_SIMD_ROWS */
+#endif
   uint8_t *packed;
   size_t packed_bytes;
   size_t dw_taps;           /* dwconv: taps padded for the layout */
@@ -157,6 +170,23 @@ choose_quad (const qvk_conv_shape *s, qvk_isa isa, const char *forced)
 }
 #endif
 
+#ifdef QVK_QU8_CONVROWS_UKERNELS
+/* The kernel-rows kernel for a shape that fits them (uint8 output), or
+ * NULL: the one named when forced names one, none when forced names
+ * another kernel, else the widest-ISA one allowed. */
+static const rows_entry *
+choose_rows (const qvk_conv_shape *s, int float_output, qvk_isa isa, const char *forced)
+{
+  if (!qvk_simd_rows_fit (s) || float_output)
+    return NULL;
+  for (size_t i = 0; i < sizeof rows_kernels / sizeof rows_kernels[0]; i++)
+    if (forced != NULL ? strcmp (forced, rows_kernels[i].id.name) == 0
+                       : rows_kernels[i].id.isa <= isa)
+      return &rows_kernels[i];
+  return NULL;
+}
+#endif
+
 static qvk_qu8_conv_simd *
 create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
         const int8_t *weights, const int32_t *bias, qvk_isa isa,
@@ -170,6 +200,12 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
   if (s == NULL || q == NULL || q->requant_scale == NULL || weights == NULL ||
       method < 0 || isa == QVK_ISA_SCALAR)
     return NULL;
+#ifdef QVK_QU8_CONVROWS_UKERNELS
+  const rows_entry *rows = method == QVK_SIMD_IGEMM
+                           ? choose_rows (s, q->dequant_scale != NULL, isa, forced) : NULL;
+  if (rows != NULL)
+    method = QVK_SIMD_ROWS;
+#endif
   if (method == QVK_SIMD_IGEMM && qvk_simd_patch_fits (s))
     method = QVK_SIMD_PATCH;
   op = calloc (1, sizeof *op);
@@ -233,6 +269,31 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
         qvk_simd_reason_lower_isa (op->reason, sizeof op->reason, op->isa, isa);
       return op;
     }
+#endif
+#ifdef QVK_QU8_CONVROWS_UKERNELS
+  if (method == QVK_SIMD_ROWS)
+    {
+      /* A kernel row of kernel_w * in_c values is one reduction of the
+       * OHWI weights, kernel_h of them: packed as kernel_h taps of it. */
+      const int row_c = s->kernel_w * s->in_c;
+
+      op->rows = rows;
+      op->isa = rows->id.isa;
+      op->packed_bytes = qvk_qu8_gemm_packed_bytes (s->out_c, row_c, s->kernel_h, 1,
+                                                    rows->id.nr, rows->kr);
+      op->packed = aligned_alloc (64, qvk_round_up (op->packed_bytes, 64));
+      /* the zero row: padding rows read it in place of an input row */
+      zero_bytes = (size_t) s->in_w * s->in_c + 64;
+      op->zero = malloc (zero_bytes);
+      if (op->packed == NULL || op->zero == NULL)
+        goto fail;
+      memset (op->zero, q->input_zero_point, zero_bytes);
+      qvk_qu8_gemm_pack (s->out_c, row_c, s->kernel_h, 1, rows->id.nr, rows->kr,
+                         qvk_qu8_gemm_pack_zero_point (op->isa, q->input_zero_point),
+                         weights, bias, q->requant_scale, op->packed);
+      snprintf (tile, sizeof tile, "%dx%dc%d", rows->mr, rows->id.nr, rows->kr);
+    }
+  else
 #endif
   if (method == QVK_SIMD_DWCONV)
     {
@@ -307,7 +368,7 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
         goto fail;
       op->zero[0] = (uint8_t) q->input_zero_point;
     }
-  else if (method != QVK_SIMD_GEMM)
+  else if (method != QVK_SIMD_GEMM && method != QVK_SIMD_ROWS)
     {
       const size_t tap_padding = method == QVK_SIMD_DWCONV
                                  ? op->dw_taps - (size_t) s->kernel_h * s->kernel_w : 0;
@@ -699,6 +760,85 @@ run_patch (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
     }
 }
 
+#ifdef QVK_QU8_CONVROWS_UKERNELS
+/* QVK_SIMD_ROWS: per segment of an output row, the pixels whose kernel
+ * rows lie inside the image run on the input in place, rows over the
+ * padding reading the zero row; the pixels at the left and right borders
+ * (and any whose last group would read past the input's end) run one at a
+ * time on their rows put together in a small buffer. */
+static void
+run_convrows (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
+              size_t r0, size_t r1, int thread_id, int n_threads)
+{
+  const qvk_conv_shape *s = &op->s;
+  const size_t kh = (size_t) s->kernel_h, c = (size_t) s->in_c;
+  const size_t row_bytes = (size_t) s->kernel_w * c, read = qvk_round_up (row_bytes, 4);
+  const size_t n_n = (size_t) s->out_c, step = (size_t) s->stride_w * c;
+  const size_t image = (size_t) s->in_h * s->in_w * c;
+  const uint8_t *end = input + (size_t) s->batch * image;
+  const long in_w = s->in_w, sw = s->stride_w, pl = s->pad_left, kw = s->kernel_w;
+  const size_t segs = ((size_t) s->out_w + QVK_PATCH_PIXELS - 1) / QVK_PATCH_PIXELS;
+  const uint8_t *src[QVK_ROWS_MAX_KH], *rows[QVK_ROWS_MAX_KH];
+  uint8_t border[QVK_ROWS_MAX_KH][16];
+  size_t begin, last;
+
+  qvk_simd_split ((r1 - r0) * segs, thread_id, n_threads, &begin, &last);
+  for (size_t item = begin; item < last; item++)
+    {
+      const size_t row = r0 + item / segs, x0 = item % segs * QVK_PATCH_PIXELS;
+      const size_t n = (size_t) s->out_w - x0 < QVK_PATCH_PIXELS ? (size_t) s->out_w - x0
+                                                                 : QVK_PATCH_PIXELS;
+      const uint8_t *img = input + row / (size_t) s->out_h * image;
+      const long oy = (long) (row % (size_t) s->out_h);
+      uint8_t *out = output + (row * s->out_w + x0) * n_n;
+      const uint8_t *high = op->zero; /* the highest row read from the input */
+
+      for (size_t ky = 0; ky < kh; ky++)
+        {
+          const long iy = oy * s->stride_h - s->pad_top + (long) ky * s->dilation_h;
+          src[ky] = iy < 0 || iy >= s->in_h ? op->zero : img + (size_t) iy * in_w * c;
+          if (src[ky] != op->zero)
+            high = src[ky];
+        }
+#define IX0(i) ((long) (x0 + (i)) * sw - pl)
+#define INSIDE(i)                                                                         \
+      (IX0 (i) >= 0 && IX0 (i) + kw - 1 < in_w &&                                          \
+       (high == op->zero || high + (size_t) IX0 (i) * c + read <= end))
+      size_t lo = 0, hi = n;
+      while (lo < n && !INSIDE (lo))
+        lo++;
+      while (hi > lo && !INSIDE (hi - 1))
+        hi--;
+      for (size_t i = 0; i < n; i++)
+        {
+          if (i == lo && lo < hi)
+            {
+              for (size_t ky = 0; ky < kh; ky++)
+                rows[ky] = src[ky] + (size_t) IX0 (lo) * c;
+              op->rows->fn (hi - lo, n_n, row_bytes, kh, rows, step, op->packed,
+                            out + lo * n_n, n_n, &op->requant);
+              i = hi - 1;
+              continue;
+            }
+          for (size_t ky = 0; ky < kh; ky++)
+            {
+              memset (border[ky], op->zero[0], sizeof border[ky]);
+              for (long kx = 0; kx < kw; kx++)
+                if (IX0 (i) + kx >= 0 && IX0 (i) + kx < in_w)
+                  memcpy (border[ky] + kx * c, src[ky] + (size_t) (IX0 (i) + kx) * c, c);
+              rows[ky] = border[ky];
+            }
+          op->rows->fn (1, n_n, row_bytes, kh, rows, step, op->packed, out + i * n_n, n_n,
+                        &op->requant);
+        }
+#undef INSIDE
+#undef IX0
+      if (op->has_lut)
+        qvk_qu8_lut_tile (op->lut_isa, op->lut, n, n_n, out, n_n);
+    }
+}
+#endif
+
 void
 qvk_qu8_conv_simd_run_rows (const qvk_qu8_conv_simd *op, const uint8_t *input,
                             uint8_t *output, size_t row_begin, size_t row_end,
@@ -716,6 +856,10 @@ qvk_qu8_conv_simd_run_rows (const qvk_qu8_conv_simd *op, const uint8_t *input,
     run_dwconv (op, input, output, row_begin, row_end, thread_id, n_threads);
   else if (op->method == QVK_SIMD_PATCH)
     run_patch (op, input, output, row_begin, row_end, thread_id, n_threads);
+#ifdef QVK_QU8_CONVROWS_UKERNELS
+  else if (op->method == QVK_SIMD_ROWS)
+    run_convrows (op, input, output, row_begin, row_end, thread_id, n_threads);
+#endif
   else
     run_gemm (op, input, output, row_begin, row_end, thread_id, n_threads);
 }

@@ -15,6 +15,7 @@ typedef enum {
   QVK_SIMD_GEMM,     /* 1x1, stride 1, no padding: straight on the input */
   QVK_SIMD_IGEMM,    /* anything else with groups == 1 */
   QVK_SIMD_PATCH,    /* few input channels: patches copied, then GEMM */
+  QVK_SIMD_ROWS,     /* few input channels: kernel rows read in place */
 } qvk_simd_method;
 
 /* Whether an indirect-GEMM convolution is better run on copied patches:
@@ -27,6 +28,20 @@ qvk_simd_patch_fits (const qvk_conv_shape *s)
 {
   const int k = s->kernel_h * s->kernel_w * s->in_c;
   return s->groups == 1 && s->in_c < 8 && k > s->in_c && k <= 64;
+}
+
+/* Kernel rows read in place (QVK_SIMD_ROWS): at most this many rows, of
+ * at most 16 bytes each (a row's groups are read whole). */
+#define QVK_ROWS_MAX_KH 16
+
+/* Whether a convolution over few input channels (as for patches) can
+ * read its kernel rows in place: each row of kernel_w pixels is
+ * contiguous (no dilation across) and short. */
+static inline int
+qvk_simd_rows_fit (const qvk_conv_shape *s)
+{
+  return s->groups == 1 && s->in_c < 8 && s->kernel_h * s->kernel_w > 1 &&
+         s->dilation_w == 1 && s->kernel_h <= QVK_ROWS_MAX_KH && s->kernel_w * s->in_c <= 16;
 }
 
 /* Returns the method for s, or -1 when no vector kernel computes it. */
@@ -243,7 +258,8 @@ qvk_simd_describe (const char *prefix, const qvk_conv_shape *s, int method,
             s->kernel_h, s->kernel_w, extra,
             method == QVK_SIMD_DWCONV ? (strstr (tile, "c4q") != NULL ? "row-quads" : "indirect")
             : method == QVK_SIMD_GEMM ? "gemm"
-            : method == QVK_SIMD_PATCH ? "patch-gemm" : "indirect-gemm",
+            : method == QVK_SIMD_PATCH ? "patch-gemm"
+            : method == QVK_SIMD_ROWS ? "kernel-rows" : "indirect-gemm",
             tile, qvk_isa_name (isa));
 }
 
@@ -259,6 +275,10 @@ qvk_simd_reason (const qvk_conv_shape *s, int method, char *buf, size_t size)
   else if (method == QVK_SIMD_GEMM)
     snprintf (buf, size, "pointwise %d->%d: GEMM on packed weights, "
               "the NHWC input is the A matrix as it is", s->in_c, s->out_c);
+  else if (method == QVK_SIMD_ROWS)
+    snprintf (buf, size, "first convolution, %d input channels: each kernel row "
+              "of %d values read in place from the input, no patch copied",
+              s->in_c, s->kernel_w * s->in_c);
   else if (method == QVK_SIMD_PATCH)
     snprintf (buf, size, "first convolution, %d input channels: each pixel's "
               "%dx%d patch copied into one row of %d values, GEMM over them",

@@ -125,6 +125,21 @@ typedef void (*qvk_qu8_igemm_ukernel_fn) (
     const void *weights, uint8_t *c, size_t c_stride,
     const qvk_qu8_requant_minmax *params);
 
+/* ---- convolution over kernel rows read in place (few input channels) -----
+ *
+ * The first convolution of a network, over 1-4 channels: a row of the
+ * kernel window, kernel_w pixels of in_c values (row_bytes), is contiguous
+ * in an NHWC input and is read there in groups of four bytes, the bytes
+ * after it meeting zero weights.  Computes n output pixels of nc channels:
+ * pixel p reads rows[t] + p * step for each of the taps kernel rows, and
+ * every row pointer has row_bytes rounded up to 4 readable bytes.  Weights
+ * packed by qvk_qu8_gemm_pack (nc, row_bytes, taps, 1, nr, 4).  Pixels are
+ * c_stride bytes apart in c; uint8 output only. */
+typedef void (*qvk_qu8_convrows_ukernel_fn) (
+    size_t n, size_t nc, size_t row_bytes, size_t taps,
+    const uint8_t *const *rows, size_t step, const void *weights,
+    uint8_t *c, size_t c_stride, const qvk_qu8_requant_minmax *params);
+
 /* ---- the kernel lists ------------------------------------------------------
  *
  * Each list holds the kernels of the architecture being built for; the
@@ -137,7 +152,9 @@ typedef void (*qvk_qu8_igemm_ukernel_fn) (
  * Int8 GEMM: X(gemm, igemm, isa, mr, nr, kr) with weights packed in groups
  *   of kr reduction elements (kr 4: int8 for vpdpbusd and SDOT; kr 2: int16
  *   pairs for vpmaddwd and SMLAL), with the zero point
- *   qvk_qu8_gemm_pack_zero_point gives for the kernel's ISA. */
+ *   qvk_qu8_gemm_pack_zero_point gives for the kernel's ISA.
+ * Int8 convolution over kernel rows: X(name, isa, mr, nr, kr); an ISA
+ *   without one runs such shapes on copied patches. */
 #if defined(__aarch64__)
 #define QVK_F32_DWCONV_UKERNELS(X) \
   X (qvk_f32_dwconv_minmax_ukernel_16c4w__neon, QVK_ISA_NEON, 16)
@@ -188,6 +205,9 @@ qvk_qu8_gemm_pack_zero_point (qvk_isa isa, int32_t input_zero_point)
   X (qvk_qu8_gemm_minmax_ukernel_8x16c4__avx512vnni, qvk_qu8_igemm_minmax_ukernel_8x16c4__avx512vnni, QVK_ISA_AVX512VNNI, 8, 16, 4) \
   X (qvk_qu8_gemm_minmax_ukernel_4x16c2__avx2, qvk_qu8_igemm_minmax_ukernel_4x16c2__avx2, QVK_ISA_AVX2, 4, 16, 2)
 
+#define QVK_QU8_CONVROWS_UKERNELS(X) \
+  X (qvk_qu8_convrows_minmax_ukernel_8x16c4__avx512vnni, QVK_ISA_AVX512VNNI, 8, 16, 4)
+
 /* vpdpbusd and vpmaddwd take the uint8 activations as they are. */
 static inline int32_t
 qvk_qu8_gemm_pack_zero_point (qvk_isa isa, int32_t input_zero_point)
@@ -233,6 +253,12 @@ QVK_QU8_DWCONV_QUAD_UKERNELS (QVK_DECLARE_QU8_DWCONV_QUAD)
 #endif
 QVK_F32_GEMM_UKERNELS (QVK_DECLARE_F32_GEMM)
 QVK_QU8_GEMM_UKERNELS (QVK_DECLARE_QU8_GEMM)
+#ifdef QVK_QU8_CONVROWS_UKERNELS
+#define QVK_DECLARE_QU8_CONVROWS(name, isa, mr, nr, kr) \
+  void name (size_t, size_t, size_t, size_t, const uint8_t *const *, size_t, \
+             const void *, uint8_t *, size_t, const qvk_qu8_requant_minmax *);
+QVK_QU8_CONVROWS_UKERNELS (QVK_DECLARE_QU8_CONVROWS)
+#endif
 
 /* ---- indirection (qvk-pack.c) -------------------------------------------- */
 

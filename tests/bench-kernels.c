@@ -74,6 +74,16 @@ static const char *const f32_dw_names[] = {
 #define QUAD_NAMES
 #define QUAD_ISAS
 #endif
+/* and the kernel-rows kernels beside the GEMMs, on the shapes they take */
+#ifdef QVK_QU8_CONVROWS_UKERNELS
+#define CONVROWS_NAME(name, isa, mr, nr, kr) #name,
+#define CONVROWS_ISA(name, isa, mr, nr, kr) isa,
+#define CONVROWS_NAMES QVK_QU8_CONVROWS_UKERNELS (CONVROWS_NAME)
+#define CONVROWS_ISAS QVK_QU8_CONVROWS_UKERNELS (CONVROWS_ISA)
+#else
+#define CONVROWS_NAMES
+#define CONVROWS_ISAS
+#endif
 static const char *const qu8_dw_names[] = {
   QVK_QU8_DWCONV_UKERNELS (NAME1) ROWS3_NAMES QUAD_NAMES
 };
@@ -83,7 +93,7 @@ static const char *const f32_gemm_names[] = {
 };
 static const char *const qu8_gemm_names[] = {
 #define NAME3(gemm, igemm, isa, mr, nr, kr) #gemm,
-  QVK_QU8_GEMM_UKERNELS (NAME3)
+  QVK_QU8_GEMM_UKERNELS (NAME3) CONVROWS_NAMES
 };
 static const qvk_isa f32_dw_isas[] = {
 #define ISA1(name, isa, x) isa,
@@ -98,7 +108,7 @@ static const qvk_isa f32_gemm_isas[] = {
 };
 static const qvk_isa qu8_gemm_isas[] = {
 #define ISA3(gemm, igemm, isa, mr, nr, kr) isa,
-  QVK_QU8_GEMM_UKERNELS (ISA3)
+  QVK_QU8_GEMM_UKERNELS (ISA3) CONVROWS_ISAS
 };
 
 static gboolean quick;

@@ -375,6 +375,11 @@ typedef struct {
   qvk_qu8_dwconv_ukernel_fn fn;
 } qu8_dw_test;
 
+typedef struct {
+  const char *name;
+  qvk_isa isa;
+} qu8_convrows_test;
+
 static void
 test_qu8_dwconv (gconstpointer data)
 {
@@ -714,6 +719,46 @@ patch_shape (GRand *rng, int i)
   return s;
 }
 
+/* Whether int8 shape s runs on kernel rows read in place: few input
+ * channels, rows of at most 16 bytes without dilation across, where this
+ * CPU has such a kernel. */
+static gboolean
+expect_kernel_rows (const qvk_conv_shape *s)
+{
+  gboolean have = FALSE;
+
+#ifdef QVK_QU8_CONVROWS_UKERNELS
+#define HAVE_ROWS(name, isa, mr, nr, kr) have = have || isa <= qvk_isa_detect ();
+  QVK_QU8_CONVROWS_UKERNELS (HAVE_ROWS)
+#undef HAVE_ROWS
+#endif
+  return have && s->groups == 1 && s->in_c < 8 && s->kernel_h * s->kernel_w > 1 &&
+         s->dilation_w == 1 && s->kernel_h <= 16 && s->kernel_w * s->in_c <= 16;
+}
+
+/* The case c again on copied patches, asked for by the name of the
+ * widest GEMM this CPU runs, on `threads` threads. */
+static void
+qu8_check_patch_gemm (qu8_case *c, int threads)
+{
+  const char *gemm = NULL;
+  qvk_qu8_conv_simd *op;
+
+#define FIRST_GEMM(g, ig, isa, mr, nr, kr) \
+  if (gemm == NULL && isa <= qvk_isa_detect ()) gemm = #g;
+  QVK_QU8_GEMM_UKERNELS (FIRST_GEMM)
+#undef FIRST_GEMM
+  g_assert_nonnull (gemm);
+  op = qvk_qu8_conv_simd_create_forced (&c->s, &c->q, c->weights, c->bias, gemm);
+  g_assert_nonnull (op);
+  g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "patch-gemm"));
+  memset (c->output, 0xa5, output_size (&c->s));
+  for (int tid = 0; tid < threads; tid++)
+    qvk_qu8_conv_simd_run (op, c->input, c->output, tid, threads);
+  qu8_case_check (c, qvk_qu8_conv_simd_name (op));
+  qvk_qu8_conv_simd_destroy (op);
+}
+
 /* Copied patches against the reference, in both precisions: the last rows
  * near the input's end, batches and threads included. */
 static void
@@ -742,12 +787,15 @@ test_patch (void)
           qu8_case_init (&c, rng, &s);
           op = qvk_qu8_conv_create (&c.s, &c.q, c.weights, c.bias, &options);
           g_assert_nonnull (op);
-          g_assert_nonnull (strstr (qvk_qu8_conv_kernel_name (op), "patch-gemm"));
+          g_assert_nonnull (strstr (qvk_qu8_conv_kernel_name (op),
+                                    expect_kernel_rows (&s) ? "kernel-rows" : "patch-gemm"));
           memset (c.output, 0xa5, output_size (&s));
           for (int tid = 0; tid < threads; tid++)
             qvk_qu8_conv_run (op, c.input, c.output, tid, threads);
           qu8_case_check (&c, qvk_qu8_conv_kernel_name (op));
           qvk_qu8_conv_destroy (op);
+          /* the patches too where kernel rows are chosen */
+          qu8_check_patch_gemm (&c, threads);
           qu8_case_clear (&c);
         }
       else
@@ -798,12 +846,83 @@ test_patch_first_conv (void)
       qu8_case_init (&c, rng, &s);
       op = qvk_qu8_conv_create (&c.s, &c.q, c.weights, c.bias, &options);
       g_assert_nonnull (op);
-      g_assert_nonnull (strstr (qvk_qu8_conv_kernel_name (op), "patch-gemm"));
+      g_assert_nonnull (strstr (qvk_qu8_conv_kernel_name (op),
+                                expect_kernel_rows (&s) ? "kernel-rows" : "patch-gemm"));
       memset (c.output, 0xa5, output_size (&s));
       for (int tid = 0; tid < 2; tid++)
         qvk_qu8_conv_run (op, c.input, c.output, tid, 2);
       qu8_case_check (&c, qvk_qu8_conv_kernel_name (op));
       qvk_qu8_conv_destroy (op);
+      qu8_check_patch_gemm (&c, 2);
+      qu8_case_clear (&c);
+    }
+}
+
+/* Kernel rows read in place, by name, against the reference: one to four
+ * input channels with rows of up to 16 bytes, kernels 1 to 7 rows high
+ * (up to 112 values, more than a patch takes),
+ * strides 1 to 3, dilations down, padding on every side, output channel
+ * counts that end in a partial tile of 16 or are 16 (pixels then stored
+ * four at a time), widths across segments of 64 pixels, batches, row
+ * windows on one to three threads, and the input's last bytes read by the
+ * last row (the input is allocated to its size). */
+static void
+test_qu8_convrows (gconstpointer data)
+{
+  const qu8_convrows_test *t = data;
+  g_autoptr (GRand) rng = g_rand_new_with_seed (SEED + 7);
+  static const int out_channels[] = { 16, 1, 8, 17, 24, 32, 40, 64 };
+
+  if (qvk_isa_detect () < t->isa)
+    {
+      g_test_skip ("CPU lacks the kernel's ISA");
+      return;
+    }
+  for (int i = 0; i < 96; i++)
+    {
+      const int in_c = 1 + i % 4;
+      const int kw = g_rand_int_range (rng, 1, MIN (7, 16 / in_c) + 1);
+      const int kh = kw == 1 ? 2 + i % 6 : 1 + (i / 4) % 7;
+      const int sh = 1 + (i / 2) % 3, sw = 1 + (i / 3) % 3, dh = 1 + (i / 5) % 2;
+      const int pad_t = g_rand_int_range (rng, 0, dh * (kh - 1) + 1);
+      const int pad_l = g_rand_int_range (rng, 0, kw);
+      const int pad_b = g_rand_int_range (rng, 0, dh * (kh - 1) + 1);
+      const int pad_r = g_rand_int_range (rng, 0, kw);
+      const int c_n = out_channels[i % G_N_ELEMENTS (out_channels)];
+      const int in_w = i % 3 == 0 ? g_rand_int_range (rng, 120, 300) : g_rand_int_range (rng, 1, 40);
+      const int in_h = g_rand_int_range (rng, 1, 12);
+      const int threads = 1 + i % 3;
+      qvk_conv_shape s = { 1 + i % 2, in_h, in_w, in_c, 0, 0, c_n, kh, kw, sh, sw, dh, 1,
+                           pad_t, pad_l, 1, qvk_activation_make (QVK_ACT_NONE) };
+      qvk_qu8_conv_simd *op;
+      qu8_case c;
+
+      if (kh * kw == 1)
+        s.kernel_h = kh + 1;
+      if (s.in_h + pad_t + pad_b < dh * (s.kernel_h - 1) + 1)
+        s.in_h = dh * (s.kernel_h - 1) + 1;
+      if (s.in_w + pad_l + pad_r < kw)
+        s.in_w = kw;
+      s.out_h = out_size (s.in_h, s.kernel_h, sh, dh, pad_t, pad_b);
+      s.out_w = out_size (s.in_w, kw, sw, 1, pad_l, pad_r);
+      qu8_case_init (&c, rng, &s);
+      op = qvk_qu8_conv_simd_create_forced (&c.s, &c.q, c.weights, c.bias, t->name);
+      g_assert_nonnull (op);
+      g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "kernel-rows"));
+      if (i % 2)
+        for (int tid = 0; tid < threads; tid++)
+          qvk_qu8_conv_simd_run (op, c.input, c.output, tid, threads);
+      else
+        {
+          /* row windows, the last first, each on threads - 1 .. 0 */
+          const size_t rows = (size_t) s.batch * s.out_h;
+          for (size_t w = (rows + 2) / 3; w-- > 0;)
+            for (int tid = threads - 1; tid >= 0; tid--)
+              qvk_qu8_conv_simd_run_rows (op, c.input, c.output, w * 3,
+                                          MIN (rows, w * 3 + 3), tid, threads);
+        }
+      qu8_case_check (&c, qvk_qu8_conv_simd_name (op));
+      qvk_qu8_conv_simd_destroy (op);
       qu8_case_clear (&c);
     }
 }
@@ -1009,6 +1128,12 @@ main (int argc, char **argv)
     g_test_add_data_func ("/kernels-simd/qu8-gemm/" #gemm, &t, test_qu8_gemm); }
   QVK_QU8_GEMM_UKERNELS (ADD_QU8_GEMM)
 
+#ifdef QVK_QU8_CONVROWS_UKERNELS
+#define ADD_QU8_CONVROWS(name, isa, mr, nr, kr) \
+  { static const qu8_convrows_test t = { #name, isa }; \
+    g_test_add_data_func ("/kernels-simd/qu8-convrows/" #name, &t, test_qu8_convrows); }
+  QVK_QU8_CONVROWS_UKERNELS (ADD_QU8_CONVROWS)
+#endif
   g_test_add_func ("/kernels-simd/indirection", test_indirection_layout);
   g_test_add_func ("/kernels-simd/f32-operators", test_f32_operators);
   g_test_add_func ("/kernels-simd/qu8-operators", test_qu8_operators);
