@@ -30,6 +30,31 @@ static const dw_entry dw_kernels[] = { QVK_F32_DWCONV_UKERNELS (DW_ENTRY) };
 #define GEMM_ENTRY(gemm, igemm, isa, mr, nr) { { #gemm, isa, nr }, gemm, igemm, mr },
 static const gemm_entry gemm_kernels[] = { QVK_F32_GEMM_UKERNELS (GEMM_ENTRY) };
 
+#ifdef QVK_F32_CONVROWS_UKERNELS
+typedef struct {
+  qvk_simd_entry id;        /* first: the chooser reads it */
+  qvk_f32_convrows_ukernel_fn fn;
+  int mr;
+} rows_entry;
+#define ROWS_ENTRY(name, isa, mr, nr) { { #name, isa, nr }, name, mr },
+static const rows_entry rows_kernels[] = { QVK_F32_CONVROWS_UKERNELS (ROWS_ENTRY) };
+
+/* The kernel-rows kernel for a shape that fits them, or NULL: the one
+ * named when forced names one, none when forced names another kernel,
+ * else the widest-ISA one allowed. */
+static const rows_entry *
+choose_rows (const qvk_conv_shape *s, qvk_isa isa, const char *forced)
+{
+  if (!qvk_simd_rows_fit (s))
+    return NULL;
+  for (size_t i = 0; i < sizeof rows_kernels / sizeof rows_kernels[0]; i++)
+    if (forced != NULL ? strcmp (forced, rows_kernels[i].id.name) == 0
+                       : rows_kernels[i].id.isa <= isa)
+      return &rows_kernels[i];
+  return NULL;
+}
+#endif
+
 #define N_DW (sizeof dw_kernels / sizeof dw_kernels[0])
 #define N_GEMM (sizeof gemm_kernels / sizeof gemm_kernels[0])
 
@@ -50,6 +75,9 @@ struct qvk_f32_conv_simd {
   qvk_isa isa;
   const dw_entry *dw;
   const gemm_entry *gemm;
+#ifdef QVK_F32_CONVROWS_UKERNELS
+  const rows_entry *rows;   /* QVK_SIMD_ROWS */
+#endif
   float *packed;
   size_t packed_floats;
   size_t cpad;              /* dwconv: padded channels, the tap row stride */
@@ -74,6 +102,11 @@ create (const qvk_conv_shape *s, const float *weights, const float *bias,
 
   if (s == NULL || weights == NULL || method < 0 || isa == QVK_ISA_SCALAR)
     return NULL;
+#ifdef QVK_F32_CONVROWS_UKERNELS
+  const rows_entry *rows = method == QVK_SIMD_IGEMM ? choose_rows (s, isa, forced) : NULL;
+  if (rows != NULL)
+    method = QVK_SIMD_ROWS;
+#endif
   if (method == QVK_SIMD_IGEMM && qvk_simd_patch_fits (s))
     method = QVK_SIMD_PATCH;
   op = calloc (1, sizeof *op);
@@ -83,6 +116,28 @@ create (const qvk_conv_shape *s, const float *weights, const float *bias,
   op->method = method;
   op->activate_after = !qvk_f32_act_params_init (&op->act, &s->act);
 
+#ifdef QVK_F32_CONVROWS_UKERNELS
+  if (method == QVK_SIMD_ROWS)
+    {
+      /* kernel_h taps of a kernel row of kernel_w * in_c values, as the
+       * int8 twin packs them */
+      const int row_c = s->kernel_w * s->in_c;
+
+      op->rows = rows;
+      op->isa = rows->id.isa;
+      op->packed_floats = qvk_f32_gemm_packed_floats (s->out_c, row_c, s->kernel_h, 1,
+                                                      rows->id.nr);
+      op->packed = aligned_alloc (64, qvk_round_up (op->packed_floats * sizeof (float), 64));
+      /* the zero row: padding rows read it in place of an input row */
+      op->zero = calloc ((size_t) s->in_w * s->in_c + 64, sizeof (float));
+      if (op->packed == NULL || op->zero == NULL)
+        goto fail;
+      qvk_f32_gemm_pack (s->out_c, row_c, s->kernel_h, 1, rows->id.nr, weights, bias,
+                         op->packed);
+      snprintf (tile, sizeof tile, "%dx%d", rows->mr, rows->id.nr);
+    }
+  else
+#endif
   if (method == QVK_SIMD_DWCONV)
     {
       op->dw = qvk_simd_choose (dw_kernels, N_DW, sizeof dw_kernels[0], isa, s->out_c,
@@ -126,7 +181,7 @@ create (const qvk_conv_shape *s, const float *weights, const float *bias,
       zero_floats = (size_t) s->in_c + 64;
     }
 
-  if (method != QVK_SIMD_GEMM && method != QVK_SIMD_PATCH)
+  if (method != QVK_SIMD_GEMM && method != QVK_SIMD_PATCH && method != QVK_SIMD_ROWS)
     {
       if (!qvk_indirection_init (&op->ind, s, 0))
         goto fail;
@@ -317,6 +372,47 @@ run_patch (const qvk_f32_conv_simd *op, const float *input, float *output,
     }
 }
 
+#ifdef QVK_F32_CONVROWS_UKERNELS
+/* QVK_SIMD_ROWS, as the int8 twin runs it (qu8-conv-simd.c): the pixels
+ * inside the image on the input in place, those at the borders one at a
+ * time on rows put together, the padding as 0.0f. */
+static void
+run_convrows (const qvk_f32_conv_simd *op, const float *input, float *output,
+              size_t r0, size_t r1, int thread_id, int n_threads)
+{
+  const qvk_conv_shape *s = &op->s;
+  const size_t kh = (size_t) s->kernel_h, row_c = (size_t) s->kernel_w * s->in_c;
+  const size_t n_n = (size_t) s->out_c, step = (size_t) s->stride_w * s->in_c;
+  const size_t segs = ((size_t) s->out_w + QVK_PATCH_PIXELS - 1) / QVK_PATCH_PIXELS;
+  const float *rows[QVK_ROWS_MAX_KH];
+  _Alignas (64) unsigned char border[QVK_ROWS_MAX_KH][64];
+  qvk_rows_segment seg;
+  size_t begin, end;
+
+  qvk_simd_split ((r1 - r0) * segs, thread_id, n_threads, &begin, &end);
+  for (size_t item = begin; item < end; item++)
+    {
+      const size_t row = r0 + item / segs, x0 = item % segs * QVK_PATCH_PIXELS;
+      const size_t n = (size_t) s->out_w - x0 < QVK_PATCH_PIXELS ? (size_t) s->out_w - x0
+                                                                 : QVK_PATCH_PIXELS;
+      float *out = output + (row * s->out_w + x0) * n_n;
+
+      qvk_simd_rows_segment (s, sizeof (float), row_c * sizeof (float), input, op->zero, row,
+                             x0, n, &seg);
+      for (size_t i = 0; i < n; i++)
+        {
+          const size_t run = i == seg.lo && seg.lo < seg.hi ? seg.hi - seg.lo : 1;
+          qvk_simd_rows_of (s, sizeof (float), 0, &seg, x0, i, border, (const void **) rows);
+          op->rows->fn (run, n_n, row_c, kh, rows, step, op->packed, out + i * n_n, n_n,
+                        &op->act);
+          i += run - 1;
+        }
+      if (op->activate_after)
+        activate_after (op, out, n, n_n, n_n);
+    }
+}
+#endif
+
 void
 qvk_f32_conv_simd_run_rows (const qvk_f32_conv_simd *op, const float *input,
                             float *output, size_t row_begin, size_t row_end,
@@ -329,6 +425,10 @@ qvk_f32_conv_simd_run_rows (const qvk_f32_conv_simd *op, const float *input,
     run_dwconv (op, input, output, row_begin, row_end, thread_id, n_threads);
   else if (op->method == QVK_SIMD_PATCH)
     run_patch (op, input, output, row_begin, row_end, thread_id, n_threads);
+#ifdef QVK_F32_CONVROWS_UKERNELS
+  else if (op->method == QVK_SIMD_ROWS)
+    run_convrows (op, input, output, row_begin, row_end, thread_id, n_threads);
+#endif
   else
     run_gemm (op, input, output, row_begin, row_end, thread_id, n_threads);
 }

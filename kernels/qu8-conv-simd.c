@@ -771,68 +771,33 @@ run_convrows (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output
               size_t r0, size_t r1, int thread_id, int n_threads)
 {
   const qvk_conv_shape *s = &op->s;
-  const size_t kh = (size_t) s->kernel_h, c = (size_t) s->in_c;
-  const size_t row_bytes = (size_t) s->kernel_w * c, read = qvk_round_up (row_bytes, 4);
-  const size_t n_n = (size_t) s->out_c, step = (size_t) s->stride_w * c;
-  const size_t image = (size_t) s->in_h * s->in_w * c;
-  const uint8_t *end = input + (size_t) s->batch * image;
-  const long in_w = s->in_w, sw = s->stride_w, pl = s->pad_left, kw = s->kernel_w;
+  const size_t kh = (size_t) s->kernel_h, row_bytes = (size_t) s->kernel_w * s->in_c;
+  const size_t n_n = (size_t) s->out_c, step = (size_t) s->stride_w * s->in_c;
   const size_t segs = ((size_t) s->out_w + QVK_PATCH_PIXELS - 1) / QVK_PATCH_PIXELS;
-  const uint8_t *src[QVK_ROWS_MAX_KH], *rows[QVK_ROWS_MAX_KH];
-  uint8_t border[QVK_ROWS_MAX_KH][16];
-  size_t begin, last;
+  const uint8_t *rows[QVK_ROWS_MAX_KH];
+  _Alignas (64) unsigned char border[QVK_ROWS_MAX_KH][64];
+  qvk_rows_segment seg;
+  size_t begin, end;
 
-  qvk_simd_split ((r1 - r0) * segs, thread_id, n_threads, &begin, &last);
-  for (size_t item = begin; item < last; item++)
+  qvk_simd_split ((r1 - r0) * segs, thread_id, n_threads, &begin, &end);
+  for (size_t item = begin; item < end; item++)
     {
       const size_t row = r0 + item / segs, x0 = item % segs * QVK_PATCH_PIXELS;
       const size_t n = (size_t) s->out_w - x0 < QVK_PATCH_PIXELS ? (size_t) s->out_w - x0
                                                                  : QVK_PATCH_PIXELS;
-      const uint8_t *img = input + row / (size_t) s->out_h * image;
-      const long oy = (long) (row % (size_t) s->out_h);
       uint8_t *out = output + (row * s->out_w + x0) * n_n;
-      const uint8_t *high = op->zero; /* the highest row read from the input */
 
-      for (size_t ky = 0; ky < kh; ky++)
-        {
-          const long iy = oy * s->stride_h - s->pad_top + (long) ky * s->dilation_h;
-          src[ky] = iy < 0 || iy >= s->in_h ? op->zero : img + (size_t) iy * in_w * c;
-          if (src[ky] != op->zero)
-            high = src[ky];
-        }
-#define IX0(i) ((long) (x0 + (i)) * sw - pl)
-#define INSIDE(i)                                                                         \
-      (IX0 (i) >= 0 && IX0 (i) + kw - 1 < in_w &&                                          \
-       (high == op->zero || high + (size_t) IX0 (i) * c + read <= end))
-      size_t lo = 0, hi = n;
-      while (lo < n && !INSIDE (lo))
-        lo++;
-      while (hi > lo && !INSIDE (hi - 1))
-        hi--;
+      /* a row's groups of four are read whole */
+      qvk_simd_rows_segment (s, 1, qvk_round_up (row_bytes, 4), input, op->zero, row, x0, n,
+                             &seg);
       for (size_t i = 0; i < n; i++)
         {
-          if (i == lo && lo < hi)
-            {
-              for (size_t ky = 0; ky < kh; ky++)
-                rows[ky] = src[ky] + (size_t) IX0 (lo) * c;
-              op->rows->fn (hi - lo, n_n, row_bytes, kh, rows, step, op->packed,
-                            out + lo * n_n, n_n, &op->requant);
-              i = hi - 1;
-              continue;
-            }
-          for (size_t ky = 0; ky < kh; ky++)
-            {
-              memset (border[ky], op->zero[0], sizeof border[ky]);
-              for (long kx = 0; kx < kw; kx++)
-                if (IX0 (i) + kx >= 0 && IX0 (i) + kx < in_w)
-                  memcpy (border[ky] + kx * c, src[ky] + (size_t) (IX0 (i) + kx) * c, c);
-              rows[ky] = border[ky];
-            }
-          op->rows->fn (1, n_n, row_bytes, kh, rows, step, op->packed, out + i * n_n, n_n,
+          const size_t run = i == seg.lo && seg.lo < seg.hi ? seg.hi - seg.lo : 1;
+          qvk_simd_rows_of (s, 1, op->zero[0], &seg, x0, i, border, (const void **) rows);
+          op->rows->fn (run, n_n, row_bytes, kh, rows, step, op->packed, out + i * n_n, n_n,
                         &op->requant);
+          i += run - 1;
         }
-#undef INSIDE
-#undef IX0
       if (op->has_lut)
         qvk_qu8_lut_tile (op->lut_isa, op->lut, n, n_n, out, n_n);
     }

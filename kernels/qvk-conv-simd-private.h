@@ -31,7 +31,7 @@ qvk_simd_patch_fits (const qvk_conv_shape *s)
 }
 
 /* Kernel rows read in place (QVK_SIMD_ROWS): at most this many rows, of
- * at most 16 bytes each (a row's groups are read whole). */
+ * at most 16 values each. */
 #define QVK_ROWS_MAX_KH 16
 
 /* Whether a convolution over few input channels (as for patches) can
@@ -198,6 +198,73 @@ qvk_simd_build_patches (const qvk_conv_shape *s, const size_t elem, const size_t
           }
     }
   build_patches_general (s, c, fill, src_rows, end, x0, hi, n, patches, stride);
+}
+
+/* QVK_SIMD_ROWS: a segment of output row `row`, pixels x0 .. x0 + n - 1.
+ * src[ky] is kernel row ky's input row (the zero row, as wide as an input
+ * row and then some, for a row over the padding); pixels lo .. hi - 1 have
+ * every kernel row inside the image and readable in `read` bytes from
+ * there without passing the input's end (the conditions are monotonic in
+ * the pixel, so they are a range).  elem is bytes per value. */
+typedef struct {
+  const unsigned char *src[QVK_ROWS_MAX_KH];
+  size_t lo, hi;
+} qvk_rows_segment;
+
+static inline void
+qvk_simd_rows_segment (const qvk_conv_shape *s, size_t elem, size_t read, const void *input_,
+                       const void *zero, size_t row, size_t x0, size_t n,
+                       qvk_rows_segment *seg)
+{
+  const unsigned char *input = input_;
+  const size_t c = (size_t) s->in_c * elem;
+  const size_t image = (size_t) s->in_h * s->in_w * c;
+  const unsigned char *img = input + row / (size_t) s->out_h * image;
+  const unsigned char *end = input + (size_t) s->batch * image;
+  const long oy = (long) (row % (size_t) s->out_h);
+  const long in_w = s->in_w, sw = s->stride_w, pl = s->pad_left, kw = s->kernel_w;
+  const unsigned char *high = NULL; /* the last kernel row read from the input */
+
+  for (int ky = 0; ky < s->kernel_h; ky++)
+    {
+      const long iy = oy * s->stride_h - s->pad_top + (long) ky * s->dilation_h;
+      seg->src[ky] = iy < 0 || iy >= s->in_h ? (const unsigned char *) zero
+                                             : (high = img + (size_t) iy * in_w * c);
+    }
+#define QVK_ROWS_INSIDE(i)                                                     \
+  ((long) (x0 + (i)) * sw - pl >= 0 && (long) (x0 + (i)) * sw - pl + kw - 1 < in_w && \
+   (high == NULL || high + (size_t) ((long) (x0 + (i)) * sw - pl) * c + read <= end))
+  seg->lo = 0;
+  seg->hi = n;
+  while (seg->lo < n && !QVK_ROWS_INSIDE (seg->lo))
+    seg->lo++;
+  while (seg->hi > seg->lo && !QVK_ROWS_INSIDE (seg->hi - 1))
+    seg->hi--;
+#undef QVK_ROWS_INSIDE
+}
+
+/* The kernel rows of the segment's pixel i into rows: in place for a
+ * pixel in lo .. hi - 1, else put together in border (64 bytes a row),
+ * `fill` bytes where the kernel is over the padding. */
+static inline void
+qvk_simd_rows_of (const qvk_conv_shape *s, size_t elem, unsigned char fill,
+                  const qvk_rows_segment *seg, size_t x0, size_t i,
+                  unsigned char (*border)[64], const void **rows)
+{
+  const size_t c = (size_t) s->in_c * elem;
+  const long ix0 = (long) (x0 + i) * s->stride_w - s->pad_left;
+
+  for (int ky = 0; ky < s->kernel_h; ky++)
+    if (i >= seg->lo && i < seg->hi)
+      rows[ky] = seg->src[ky] + (size_t) ix0 * c;
+    else
+      {
+        memset (border[ky], fill, sizeof border[ky]);
+        for (long kx = 0; kx < s->kernel_w; kx++)
+          if (ix0 + kx >= 0 && ix0 + kx < s->in_w)
+            memcpy (border[ky] + kx * c, seg->src[ky] + (size_t) (ix0 + kx) * c, c);
+        rows[ky] = border[ky];
+      }
 }
 
 /* The head of every microkernel table entry: what the chooser reads. */

@@ -127,14 +127,21 @@ typedef void (*qvk_qu8_igemm_ukernel_fn) (
 
 /* ---- convolution over kernel rows read in place (few input channels) -----
  *
- * The first convolution of a network, over 1-4 channels: a row of the
- * kernel window, kernel_w pixels of in_c values (row_bytes), is contiguous
- * in an NHWC input and is read there in groups of four bytes, the bytes
- * after it meeting zero weights.  Computes n output pixels of nc channels:
- * pixel p reads rows[t] + p * step for each of the taps kernel rows, and
- * every row pointer has row_bytes rounded up to 4 readable bytes.  Weights
- * packed by qvk_qu8_gemm_pack (nc, row_bytes, taps, 1, nr, 4).  Pixels are
- * c_stride bytes apart in c; uint8 output only. */
+ * The first convolution of a network, over a few channels: a row of the
+ * kernel window, kernel_w pixels of in_c values (row_c floats, row_bytes
+ * bytes), is contiguous in an NHWC input and is read there.  Computes n
+ * output pixels of nc channels: pixel p reads rows[t] + p * step values
+ * for each of the taps kernel rows; pixels are c_stride values apart in c.
+ * Float: weights packed by qvk_f32_gemm_pack (nc, row_c, taps, 1, nr).
+ * Int8: read in groups of four bytes, the bytes after the row meeting zero
+ * weights (every row pointer has row_bytes rounded up to 4 readable bytes);
+ * weights packed by qvk_qu8_gemm_pack (nc, row_bytes, taps, 1, nr, 4);
+ * uint8 output only. */
+typedef void (*qvk_f32_convrows_ukernel_fn) (
+    size_t n, size_t nc, size_t row_c, size_t taps,
+    const float *const *rows, size_t step, const float *weights,
+    float *c, size_t c_stride, const qvk_f32_act_params *params);
+
 typedef void (*qvk_qu8_convrows_ukernel_fn) (
     size_t n, size_t nc, size_t row_bytes, size_t taps,
     const uint8_t *const *rows, size_t step, const void *weights,
@@ -153,8 +160,9 @@ typedef void (*qvk_qu8_convrows_ukernel_fn) (
  *   of kr reduction elements (kr 4: int8 for vpdpbusd and SDOT; kr 2: int16
  *   pairs for vpmaddwd and SMLAL), with the zero point
  *   qvk_qu8_gemm_pack_zero_point gives for the kernel's ISA.
- * Int8 convolution over kernel rows: X(name, isa, mr, nr, kr); an ISA
- *   without one runs such shapes on copied patches. */
+ * Convolution over kernel rows: X(name, isa, mr, nr) for float,
+ *   X(name, isa, mr, nr, kr) for int8; an ISA without one runs such shapes
+ *   on copied patches. */
 #if defined(__aarch64__)
 #define QVK_F32_DWCONV_UKERNELS(X) \
   X (qvk_f32_dwconv_minmax_ukernel_16c4w__neon, QVK_ISA_NEON, 16)
@@ -205,6 +213,9 @@ qvk_qu8_gemm_pack_zero_point (qvk_isa isa, int32_t input_zero_point)
   X (qvk_qu8_gemm_minmax_ukernel_8x16c4__avx512vnni, qvk_qu8_igemm_minmax_ukernel_8x16c4__avx512vnni, QVK_ISA_AVX512VNNI, 8, 16, 4) \
   X (qvk_qu8_gemm_minmax_ukernel_4x16c2__avx2, qvk_qu8_igemm_minmax_ukernel_4x16c2__avx2, QVK_ISA_AVX2, 4, 16, 2)
 
+#define QVK_F32_CONVROWS_UKERNELS(X) \
+  X (qvk_f32_convrows_minmax_ukernel_8x16__avx512, QVK_ISA_AVX512, 8, 16)
+
 #define QVK_QU8_CONVROWS_UKERNELS(X) \
   X (qvk_qu8_convrows_minmax_ukernel_8x16c4__avx512vnni, QVK_ISA_AVX512VNNI, 8, 16, 4)
 
@@ -253,6 +264,12 @@ QVK_QU8_DWCONV_QUAD_UKERNELS (QVK_DECLARE_QU8_DWCONV_QUAD)
 #endif
 QVK_F32_GEMM_UKERNELS (QVK_DECLARE_F32_GEMM)
 QVK_QU8_GEMM_UKERNELS (QVK_DECLARE_QU8_GEMM)
+#ifdef QVK_F32_CONVROWS_UKERNELS
+#define QVK_DECLARE_F32_CONVROWS(name, isa, mr, nr) \
+  void name (size_t, size_t, size_t, size_t, const float *const *, size_t, \
+             const float *, float *, size_t, const qvk_f32_act_params *);
+QVK_F32_CONVROWS_UKERNELS (QVK_DECLARE_F32_CONVROWS)
+#endif
 #ifdef QVK_QU8_CONVROWS_UKERNELS
 #define QVK_DECLARE_QU8_CONVROWS(name, isa, mr, nr, kr) \
   void name (size_t, size_t, size_t, size_t, const uint8_t *const *, size_t, \

@@ -75,6 +75,15 @@ static const char *const f32_dw_names[] = {
 #define QUAD_ISAS
 #endif
 /* and the kernel-rows kernels beside the GEMMs, on the shapes they take */
+#ifdef QVK_F32_CONVROWS_UKERNELS
+#define F32_CONVROWS_NAME(name, isa, mr, nr) #name,
+#define F32_CONVROWS_ISA(name, isa, mr, nr) isa,
+#define F32_CONVROWS_NAMES QVK_F32_CONVROWS_UKERNELS (F32_CONVROWS_NAME)
+#define F32_CONVROWS_ISAS QVK_F32_CONVROWS_UKERNELS (F32_CONVROWS_ISA)
+#else
+#define F32_CONVROWS_NAMES
+#define F32_CONVROWS_ISAS
+#endif
 #ifdef QVK_QU8_CONVROWS_UKERNELS
 #define CONVROWS_NAME(name, isa, mr, nr, kr) #name,
 #define CONVROWS_ISA(name, isa, mr, nr, kr) isa,
@@ -89,7 +98,7 @@ static const char *const qu8_dw_names[] = {
 };
 static const char *const f32_gemm_names[] = {
 #define NAME2(gemm, igemm, isa, mr, nr) #gemm,
-  QVK_F32_GEMM_UKERNELS (NAME2)
+  QVK_F32_GEMM_UKERNELS (NAME2) F32_CONVROWS_NAMES
 };
 static const char *const qu8_gemm_names[] = {
 #define NAME3(gemm, igemm, isa, mr, nr, kr) #gemm,
@@ -104,7 +113,7 @@ static const qvk_isa qu8_dw_isas[] = {
 };
 static const qvk_isa f32_gemm_isas[] = {
 #define ISA2(gemm, igemm, isa, mr, nr) isa,
-  QVK_F32_GEMM_UKERNELS (ISA2)
+  QVK_F32_GEMM_UKERNELS (ISA2) F32_CONVROWS_ISAS
 };
 static const qvk_isa qu8_gemm_isas[] = {
 #define ISA3(gemm, igemm, isa, mr, nr, kr) isa,

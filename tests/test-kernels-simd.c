@@ -378,7 +378,8 @@ typedef struct {
 typedef struct {
   const char *name;
   qvk_isa isa;
-} qu8_convrows_test;
+  gboolean f32;
+} convrows_test;
 
 static void
 test_qu8_dwconv (gconstpointer data)
@@ -719,19 +720,24 @@ patch_shape (GRand *rng, int i)
   return s;
 }
 
-/* Whether int8 shape s runs on kernel rows read in place: few input
- * channels, rows of at most 16 bytes without dilation across, where this
- * CPU has such a kernel. */
+/* Whether shape s runs on kernel rows read in place, in float or int8:
+ * few input channels, rows of at most 16 values without dilation across,
+ * where this CPU has such a kernel. */
 static gboolean
-expect_kernel_rows (const qvk_conv_shape *s)
+expect_kernel_rows (const qvk_conv_shape *s, gboolean f32)
 {
   gboolean have = FALSE;
 
-#ifdef QVK_QU8_CONVROWS_UKERNELS
-#define HAVE_ROWS(name, isa, mr, nr, kr) have = have || isa <= qvk_isa_detect ();
-  QVK_QU8_CONVROWS_UKERNELS (HAVE_ROWS)
-#undef HAVE_ROWS
+#define HAVE_ROWS(name, isa, ...) have = have || isa <= qvk_isa_detect ();
+#ifdef QVK_F32_CONVROWS_UKERNELS
+  if (f32)
+    QVK_F32_CONVROWS_UKERNELS (HAVE_ROWS)
 #endif
+#ifdef QVK_QU8_CONVROWS_UKERNELS
+  if (!f32)
+    QVK_QU8_CONVROWS_UKERNELS (HAVE_ROWS)
+#endif
+#undef HAVE_ROWS
   return have && s->groups == 1 && s->in_c < 8 && s->kernel_h * s->kernel_w > 1 &&
          s->dilation_w == 1 && s->kernel_h <= 16 && s->kernel_w * s->in_c <= 16;
 }
@@ -757,6 +763,30 @@ qu8_check_patch_gemm (qu8_case *c, int threads)
     qvk_qu8_conv_simd_run (op, c->input, c->output, tid, threads);
   qu8_case_check (c, qvk_qu8_conv_simd_name (op));
   qvk_qu8_conv_simd_destroy (op);
+}
+
+/* The float case c again on copied patches, asked for by the name of
+ * the widest GEMM this CPU runs. */
+static void
+f32_check_patch_gemm (f32_case *c, int threads)
+{
+  const char *gemm = NULL;
+  qvk_f32_conv_simd *op;
+
+#define FIRST_GEMM(g, ig, isa, mr, nr) \
+  if (gemm == NULL && isa <= qvk_isa_detect ()) gemm = #g;
+  QVK_F32_GEMM_UKERNELS (FIRST_GEMM)
+#undef FIRST_GEMM
+  g_assert_nonnull (gemm);
+  op = qvk_f32_conv_simd_create_forced (&c->s, c->weights, c->bias, gemm);
+  g_assert_nonnull (op);
+  g_assert_nonnull (strstr (qvk_f32_conv_simd_name (op), "patch-gemm"));
+  for (size_t e = 0; e < output_size (&c->s); e++)
+    c->output[e] = NAN;
+  for (int tid = 0; tid < threads; tid++)
+    qvk_f32_conv_simd_run (op, c->input, c->output, tid, threads);
+  f32_case_check (c, qvk_f32_conv_simd_name (op));
+  qvk_f32_conv_simd_destroy (op);
 }
 
 /* Copied patches against the reference, in both precisions: the last rows
@@ -788,7 +818,7 @@ test_patch (void)
           op = qvk_qu8_conv_create (&c.s, &c.q, c.weights, c.bias, &options);
           g_assert_nonnull (op);
           g_assert_nonnull (strstr (qvk_qu8_conv_kernel_name (op),
-                                    expect_kernel_rows (&s) ? "kernel-rows" : "patch-gemm"));
+                                    expect_kernel_rows (&s, FALSE) ? "kernel-rows" : "patch-gemm"));
           memset (c.output, 0xa5, output_size (&s));
           for (int tid = 0; tid < threads; tid++)
             qvk_qu8_conv_run (op, c.input, c.output, tid, threads);
@@ -806,13 +836,15 @@ test_patch (void)
           f32_case_init (&c, rng, &s);
           op = qvk_f32_conv_create (&s, c.weights, c.bias, &options);
           g_assert_nonnull (op);
-          g_assert_nonnull (strstr (qvk_f32_conv_kernel_name (op), "patch-gemm"));
+          g_assert_nonnull (strstr (qvk_f32_conv_kernel_name (op),
+                                    expect_kernel_rows (&s, TRUE) ? "kernel-rows" : "patch-gemm"));
           for (size_t e = 0; e < output_size (&s); e++)
             c.output[e] = NAN;
           for (int tid = 0; tid < threads; tid++)
             qvk_f32_conv_run (op, c.input, c.output, tid, threads);
           f32_case_check (&c, qvk_f32_conv_kernel_name (op));
           qvk_f32_conv_destroy (op);
+          f32_check_patch_gemm (&c, threads);
           f32_case_clear (&c);
         }
     }
@@ -847,7 +879,7 @@ test_patch_first_conv (void)
       op = qvk_qu8_conv_create (&c.s, &c.q, c.weights, c.bias, &options);
       g_assert_nonnull (op);
       g_assert_nonnull (strstr (qvk_qu8_conv_kernel_name (op),
-                                expect_kernel_rows (&s) ? "kernel-rows" : "patch-gemm"));
+                                expect_kernel_rows (&s, FALSE) ? "kernel-rows" : "patch-gemm"));
       memset (c.output, 0xa5, output_size (&s));
       for (int tid = 0; tid < 2; tid++)
         qvk_qu8_conv_run (op, c.input, c.output, tid, 2);
@@ -859,17 +891,17 @@ test_patch_first_conv (void)
 }
 
 /* Kernel rows read in place, by name, against the reference: one to four
- * input channels with rows of up to 16 bytes, kernels 1 to 7 rows high
- * (up to 112 values, more than a patch takes),
- * strides 1 to 3, dilations down, padding on every side, output channel
- * counts that end in a partial tile of 16 or are 16 (pixels then stored
- * four at a time), widths across segments of 64 pixels, batches, row
- * windows on one to three threads, and the input's last bytes read by the
- * last row (the input is allocated to its size). */
+ * input channels with rows of up to 16 values, kernels 1 to 7 rows high
+ * (up to 112 values, more than a patch takes), strides 1 to 3, dilations
+ * down, padding on every side, output channel counts that end in a
+ * partial tile of 16 or are 16 (int8 pixels then stored four at a time),
+ * widths across segments of 64 pixels, batches, row windows on one to
+ * three threads, the input's last bytes read by the last row (the input
+ * is allocated to its size), and in float every activation. */
 static void
-test_qu8_convrows (gconstpointer data)
+test_convrows (gconstpointer data)
 {
-  const qu8_convrows_test *t = data;
+  const convrows_test *t = data;
   g_autoptr (GRand) rng = g_rand_new_with_seed (SEED + 7);
   static const int out_channels[] = { 16, 1, 8, 17, 24, 32, 40, 64 };
 
@@ -893,37 +925,61 @@ test_qu8_convrows (gconstpointer data)
       const int in_h = g_rand_int_range (rng, 1, 12);
       const int threads = 1 + i % 3;
       qvk_conv_shape s = { 1 + i % 2, in_h, in_w, in_c, 0, 0, c_n, kh, kw, sh, sw, dh, 1,
-                           pad_t, pad_l, 1, qvk_activation_make (QVK_ACT_NONE) };
-      qvk_qu8_conv_simd *op;
-      qu8_case c;
+                           pad_t, pad_l, 1, random_activation (rng, TRUE) };
+      qvk_f32_conv_simd *fop = NULL;
+      qvk_qu8_conv_simd *qop = NULL;
+      f32_case fc;
+      qu8_case qc;
+      const char *name;
 
-      if (kh * kw == 1)
-        s.kernel_h = kh + 1;
-      if (s.in_h + pad_t + pad_b < dh * (s.kernel_h - 1) + 1)
-        s.in_h = dh * (s.kernel_h - 1) + 1;
-      if (s.in_w + pad_l + pad_r < kw)
+      if (in_h + pad_t + pad_b < dh * (kh - 1) + 1)
+        s.in_h = dh * (kh - 1) + 1;
+      if (in_w + pad_l + pad_r < kw)
         s.in_w = kw;
-      s.out_h = out_size (s.in_h, s.kernel_h, sh, dh, pad_t, pad_b);
+      s.out_h = out_size (s.in_h, kh, sh, dh, pad_t, pad_b);
       s.out_w = out_size (s.in_w, kw, sw, 1, pad_l, pad_r);
-      qu8_case_init (&c, rng, &s);
-      op = qvk_qu8_conv_simd_create_forced (&c.s, &c.q, c.weights, c.bias, t->name);
-      g_assert_nonnull (op);
-      g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "kernel-rows"));
-      if (i % 2)
-        for (int tid = 0; tid < threads; tid++)
-          qvk_qu8_conv_simd_run (op, c.input, c.output, tid, threads);
+      if (t->f32)
+        {
+          f32_case_init (&fc, rng, &s);
+          fop = qvk_f32_conv_simd_create_forced (&fc.s, fc.weights, fc.bias, t->name);
+          g_assert_nonnull (fop);
+          name = qvk_f32_conv_simd_name (fop);
+          for (size_t e = 0; e < output_size (&s); e++)
+            fc.output[e] = NAN;
+        }
       else
         {
-          /* row windows, the last first, each on threads - 1 .. 0 */
-          const size_t rows = (size_t) s.batch * s.out_h;
-          for (size_t w = (rows + 2) / 3; w-- > 0;)
-            for (int tid = threads - 1; tid >= 0; tid--)
-              qvk_qu8_conv_simd_run_rows (op, c.input, c.output, w * 3,
-                                          MIN (rows, w * 3 + 3), tid, threads);
+          qu8_case_init (&qc, rng, &s);
+          qop = qvk_qu8_conv_simd_create_forced (&qc.s, &qc.q, qc.weights, qc.bias, t->name);
+          g_assert_nonnull (qop);
+          name = qvk_qu8_conv_simd_name (qop);
         }
-      qu8_case_check (&c, qvk_qu8_conv_simd_name (op));
-      qvk_qu8_conv_simd_destroy (op);
-      qu8_case_clear (&c);
+      g_assert_nonnull (strstr (name, "kernel-rows"));
+      {
+        /* whole, or row windows, the last first, each on threads - 1 .. 0 */
+        const size_t n_rows = (size_t) s.batch * s.out_h;
+        const size_t win = i % 2 ? n_rows : 3;
+        for (size_t w = (n_rows + win - 1) / win; w-- > 0;)
+          for (int tid = threads - 1; tid >= 0; tid--)
+            if (t->f32)
+              qvk_f32_conv_simd_run_rows (fop, fc.input, fc.output, w * win,
+                                          MIN (n_rows, w * win + win), tid, threads);
+            else
+              qvk_qu8_conv_simd_run_rows (qop, qc.input, qc.output, w * win,
+                                          MIN (n_rows, w * win + win), tid, threads);
+      }
+      if (t->f32)
+        {
+          f32_case_check (&fc, name);
+          qvk_f32_conv_simd_destroy (fop);
+          f32_case_clear (&fc);
+        }
+      else
+        {
+          qu8_case_check (&qc, name);
+          qvk_qu8_conv_simd_destroy (qop);
+          qu8_case_clear (&qc);
+        }
     }
 }
 
@@ -1128,10 +1184,16 @@ main (int argc, char **argv)
     g_test_add_data_func ("/kernels-simd/qu8-gemm/" #gemm, &t, test_qu8_gemm); }
   QVK_QU8_GEMM_UKERNELS (ADD_QU8_GEMM)
 
+#ifdef QVK_F32_CONVROWS_UKERNELS
+#define ADD_F32_CONVROWS(name, isa, mr, nr) \
+  { static const convrows_test t = { #name, isa, TRUE }; \
+    g_test_add_data_func ("/kernels-simd/f32-convrows/" #name, &t, test_convrows); }
+  QVK_F32_CONVROWS_UKERNELS (ADD_F32_CONVROWS)
+#endif
 #ifdef QVK_QU8_CONVROWS_UKERNELS
 #define ADD_QU8_CONVROWS(name, isa, mr, nr, kr) \
-  { static const qu8_convrows_test t = { #name, isa }; \
-    g_test_add_data_func ("/kernels-simd/qu8-convrows/" #name, &t, test_qu8_convrows); }
+  { static const convrows_test t = { #name, isa, FALSE }; \
+    g_test_add_data_func ("/kernels-simd/qu8-convrows/" #name, &t, test_convrows); }
   QVK_QU8_CONVROWS_UKERNELS (ADD_QU8_CONVROWS)
 #endif
   g_test_add_func ("/kernels-simd/indirection", test_indirection_layout);
