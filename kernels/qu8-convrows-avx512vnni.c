@@ -4,13 +4,14 @@
  * In an NHWC input, a row of the kernel window -- kernel_w pixels of a
  * few channels, 9 bytes for the usual 3x3 over RGB -- is contiguous, so
  * the kernel broadcasts it straight from the input four bytes at a time,
- * one vpdpbusd per group of four against sixteen output channels.  The
+ * one vpdpbusd per group of four against sixteen output channels (32 a
+ * pass while more than sixteen are left).  The
  * bytes after the row (up to three) meet zero weights.  Nothing is copied:
  * the patch path spent as long building patches as its GEMM spent on
- * them.  Eight pixels a pass, each in its own accumulator, against the
- * weights of all rows; a full tile of sixteen channels in contiguous
- * pixels is requantized four pixels at a time and stored 64 bytes at a
- * time.  Requantization as the GEMM's (qvk-qu8-epilogue-avx512.h).
+ * them.  Eight pixels a pass, each in its own accumulators, against the
+ * weights of all rows (in registers for sixteen channels); four pixels of
+ * sixteen channels, or two of 32, are requantized together and stored 64
+ * bytes at a time where the pixels are contiguous.  Requantization as the GEMM's (qvk-qu8-epilogue-avx512.h).
  */
 #include "qvk-ukernels.h"
 
@@ -27,14 +28,19 @@ broadcast4 (const uint8_t *p)
   return _mm512_set1_epi32 (v);
 }
 
-/* TAPS and G are constants after inlining (0: read from taps, g_n). */
+/* Output channels n0 .. n0 + 16 * NV - 1 (fewer in the last tile) of n
+ * pixels: NV vectors of sixteen channels, from NV consecutive packed tiles
+ * of tile_bytes.  TAPS and G are constants after inlining (0: read from
+ * taps, g_n); with them known and one vector, the weights of every row
+ * stay in registers. */
 static inline __attribute__ ((always_inline)) void
-convrows_body (const size_t TAPS, const size_t G, size_t n, size_t nc, size_t taps,
-               size_t g_n, const uint8_t *const *rows, size_t step, const uint8_t *w,
-               uint8_t *c, size_t c_stride, const qvk_qu8_requant_minmax *params)
+convrows_tile (const int NV, const size_t TAPS, const size_t G, size_t n, size_t left,
+               size_t taps, size_t g_n, const uint8_t *const *rows, size_t step,
+               const uint8_t *w, size_t tile_bytes, uint8_t *c, size_t c_stride,
+               const qvk_qu8_requant_minmax *params)
 {
   const size_t nt = TAPS ? TAPS : taps, ng = G ? G : g_n;
-  const size_t tile_bytes = 128 + nt * ng * 64;
+  const int in_regs = NV == 1 && TAPS && G;
   const __m512i zp = _mm512_set1_epi32 (params->output_zero_point);
   const __m512i lo = _mm512_set1_epi32 (params->output_min);
   const __m512i hi = _mm512_set1_epi32 (params->output_max);
@@ -43,80 +49,129 @@ convrows_body (const size_t TAPS, const size_t G, size_t n, size_t nc, size_t ta
   const __m512i hi8 = _mm512_set1_epi8 ((char) params->output_max);
   const int bytes = params->output_zero_point >= 0 && params->output_zero_point <= 255 &&
                     params->output_min >= 0 && params->output_max <= 255;
+  __m512i bias[2];
+  __m512 scale[2];
+  __mmask16 m[2];
+  __m512i wreg[TAPS && G ? TAPS * G : 1];
 
-  for (size_t n0 = 0; n0 < nc; n0 += 16, w += tile_bytes)
-    {
-      const __m512i bias = _mm512_loadu_si512 (w);
-      const __m512 scale = _mm512_loadu_ps (w + 64);
-      const uint8_t *wk = w + 128;
-      /* with the shape known, the weights of every row stay in registers */
-      __m512i wreg[TAPS && G ? TAPS * G : 1];
-      if (TAPS && G)
-#pragma GCC unroll 16
-        for (size_t k = 0; k < TAPS * G; k++)
-          wreg[k] = _mm512_loadu_si512 (wk + k * 64);
-      const size_t left = nc - n0;
-      const __mmask16 m = left >= 16 ? (__mmask16) 0xffff : (__mmask16) ((1u << left) - 1);
-
-      for (size_t i = 0; i < n; i += 8)
-        {
-          const size_t mr = n - i < 8 ? n - i : 8;
-          size_t off[8];
-          __m512i acc[8];
-
-#pragma GCC unroll 8
-          for (int p = 0; p < 8; p++)
-            {
-              /* pixels beyond n repeat the last one, and are not stored */
-              off[p] = (i + ((size_t) p < mr ? (size_t) p : mr - 1)) * step;
-              acc[p] = bias;
-            }
-#pragma GCC unroll 5
-          for (size_t t = 0; t < nt; t++)
-#pragma GCC unroll 4
-            for (size_t g = 0; g < ng; g++)
-              {
-                const __m512i wv = TAPS && G ? wreg[t * G + g]
-                                             : _mm512_loadu_si512 (wk + (t * ng + g) * 64);
-                const uint8_t *r = rows[t] + 4 * g;
-#pragma GCC unroll 8
-                for (int p = 0; p < 8; p++)
-                  acc[p] = _mm512_dpbusd_epi32 (acc[p], broadcast4 (r + off[p]), wv);
-              }
-
-          uint8_t *out = c + i * c_stride + n0;
-          if (bytes && mr == 8 && left >= 16)
-            {
 #pragma GCC unroll 2
-              for (int h = 0; h < 8; h += 4)
-                {
-                  const __m512i q = qvk_qu8_requantize4_avx512 (acc[h], acc[h + 1], acc[h + 2],
-                                                                acc[h + 3], scale, scale, zp16,
-                                                                lo8, hi8);
-                  uint8_t *o = out + (size_t) h * c_stride;
-                  if (c_stride == 16)
-                    _mm512_storeu_si512 (o, q);
-                  else
-                    {
-                      _mm_storeu_si128 ((__m128i *) o, _mm512_castsi512_si128 (q));
-                      _mm_storeu_si128 ((__m128i *) (o + c_stride),
-                                        _mm512_extracti32x4_epi32 (q, 1));
-                      _mm_storeu_si128 ((__m128i *) (o + 2 * c_stride),
-                                        _mm512_extracti32x4_epi32 (q, 2));
-                      _mm_storeu_si128 ((__m128i *) (o + 3 * c_stride),
-                                        _mm512_extracti32x4_epi32 (q, 3));
-                    }
-                }
-              continue;
-            }
-#pragma GCC unroll 8
-          for (int p = 0; p < 8; p++)
-            if ((size_t) p < mr)
-              _mm_mask_storeu_epi8 (out + (size_t) p * c_stride, m,
-                                    qvk_qu8_narrow_u8_avx512 (
-                                        qvk_qu8_requantize_avx512 (acc[p], scale, zp, lo, hi)));
-        }
+  for (int v = 0; v < NV; v++)
+    {
+      const size_t lv = left > 16 * (size_t) v ? left - 16 * (size_t) v : 0;
+      bias[v] = _mm512_loadu_si512 (w + v * tile_bytes);
+      scale[v] = _mm512_loadu_ps (w + v * tile_bytes + 64);
+      m[v] = lv >= 16 ? (__mmask16) 0xffff : (__mmask16) ((1u << lv) - 1);
     }
+  if (in_regs)
+#pragma GCC unroll 16
+    for (size_t k = 0; k < TAPS * G; k++)
+      wreg[k] = _mm512_loadu_si512 (w + 128 + k * 64);
+
+  /* the pixels' offsets from a pass's first; pixels beyond n repeat the
+   * last one, and are not stored */
+  size_t off[8];
+#pragma GCC unroll 8
+  for (int p = 0; p < 8; p++)
+    off[p] = (size_t) p * step;
+
+  for (size_t i = 0; i < n; i += 8)
+    {
+      const size_t mr = n - i < 8 ? n - i : 8;
+      const size_t base = i * step;
+      __m512i acc[8][2];
+
+      if (mr < 8)
+#pragma GCC unroll 8
+        for (int p = 0; p < 8; p++)
+          off[p] = ((size_t) p < mr ? (size_t) p : mr - 1) * step;
+#pragma GCC unroll 8
+      for (int p = 0; p < 8; p++)
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v++)
+          acc[p][v] = bias[v];
+#pragma GCC unroll 5
+      for (size_t t = 0; t < nt; t++)
+#pragma GCC unroll 4
+        for (size_t g = 0; g < ng; g++)
+          {
+            const uint8_t *r = rows[t] + base + 4 * g;
+            __m512i wv[2];
+#pragma GCC unroll 2
+            for (int v = 0; v < NV; v++)
+              wv[v] = in_regs ? wreg[t * G + g]
+                              : _mm512_loadu_si512 (w + v * tile_bytes + 128 + (t * ng + g) * 64);
+#pragma GCC unroll 8
+            for (int p = 0; p < 8; p++)
+              {
+                const __m512i a = broadcast4 (r + off[p]);
+#pragma GCC unroll 2
+                for (int v = 0; v < NV; v++)
+                  acc[p][v] = _mm512_dpbusd_epi32 (acc[p][v], a, wv[v]);
+              }
+          }
+
+      uint8_t *out = c + i * c_stride;
+      if (bytes && mr == 8 && left >= 16 * (size_t) NV)
+        {
+          /* four pixels of sixteen channels, or two of 32, a vector */
+#pragma GCC unroll 4
+          for (int h = 0; h < 8; h += 4 / NV)
+            {
+              const __m512i q =
+                NV == 1 ? qvk_qu8_requantize4_avx512 (acc[h][0], acc[h + 1][0], acc[h + 2][0],
+                                                      acc[h + 3][0], scale[0], scale[0], zp16,
+                                                      lo8, hi8)
+                        : qvk_qu8_requantize4_avx512 (acc[h][0], acc[h][1], acc[h + 1][0],
+                                                      acc[h + 1][1], scale[0], scale[1], zp16,
+                                                      lo8, hi8);
+              uint8_t *o = out + (size_t) h * c_stride;
+              if (c_stride == 16 * (size_t) NV)
+                _mm512_storeu_si512 (o, q);
+              else if (NV == 1)
+                {
+                  _mm_storeu_si128 ((__m128i *) o, _mm512_castsi512_si128 (q));
+                  _mm_storeu_si128 ((__m128i *) (o + c_stride), _mm512_extracti32x4_epi32 (q, 1));
+                  _mm_storeu_si128 ((__m128i *) (o + 2 * c_stride),
+                                    _mm512_extracti32x4_epi32 (q, 2));
+                  _mm_storeu_si128 ((__m128i *) (o + 3 * c_stride),
+                                    _mm512_extracti32x4_epi32 (q, 3));
+                }
+              else
+                {
+                  _mm256_storeu_si256 ((__m256i *) o, _mm512_castsi512_si256 (q));
+                  _mm256_storeu_si256 ((__m256i *) (o + c_stride),
+                                       _mm512_extracti64x4_epi64 (q, 1));
+                }
+            }
+          continue;
+        }
+#pragma GCC unroll 8
+      for (int p = 0; p < 8; p++)
+        if ((size_t) p < mr)
+#pragma GCC unroll 2
+          for (int v = 0; v < NV; v++)
+            _mm_mask_storeu_epi8 (out + (size_t) p * c_stride + 16 * (size_t) v, m[v],
+                                  qvk_qu8_narrow_u8_avx512 (
+                                      qvk_qu8_requantize_avx512 (acc[p][v], scale[v], zp, lo, hi)));
+    }
+}
+
+/* Every tile of nc channels: two vectors at a time while more than
+ * sixteen channels are left, the last sixteen or fewer in one. */
+static inline __attribute__ ((always_inline)) void
+convrows_body (const size_t TAPS, const size_t G, size_t n, size_t nc, size_t taps,
+               size_t g_n, const uint8_t *const *rows, size_t step, const uint8_t *w,
+               uint8_t *c, size_t c_stride, const qvk_qu8_requant_minmax *params)
+{
+  const size_t tile_bytes = 128 + taps * g_n * 64;
+  size_t n0 = 0;
+
+  for (; n0 + 16 < nc; n0 += 32, w += 2 * tile_bytes)
+    convrows_tile (2, TAPS, G, n, nc - n0, taps, g_n, rows, step, w, tile_bytes, c + n0,
+                   c_stride, params);
+  if (n0 < nc)
+    convrows_tile (1, TAPS, G, n, nc - n0, taps, g_n, rows, step, w, tile_bytes, c + n0,
+                   c_stride, params);
 }
 
 void

@@ -29,6 +29,8 @@ typedef struct {
 
 static const layer layers[] = {
   { "features.0 conv 3x3 s2 3->16 @1024", CONV (1024, 512, 3, 16, 3, 2, 1, 1) },
+  /* mobilenet_v2's first convolution at 512 x 512: 32 channels */
+  { "mobilenet_v2 features.0 3x3 s2 3->32 @512", CONV (512, 256, 3, 32, 3, 2, 1, 1) },
   { "features.1 dw 3x3 s1 16ch @512", CONV (512, 512, 16, 16, 3, 1, 1, 16) },
   /* mobilenet_v2's first depthwise layer at 512 x 512: 32 channels, two
    * 16-wide tiles */
