@@ -133,6 +133,7 @@ struct _QvizPlan {
   gsize weight_bytes;
   GArray *layers;            /* QvizLayer */
   double plan_ms;
+  double arena_ms;          /* of plan_ms: the arena mapped and written */
   int n_outputs;
   int *output_values;
   void *zero_page;           /* shared zeros for padding and scratch */

@@ -990,8 +990,12 @@ plan_build (QvizGraph *graph, const QvizPlanConfig *config, GError **error)
     mark_float_outputs (plan);
   band_candidates (plan);
   layout_arena (plan);
-  if (!config->layout_only && !allocate_arena (plan, error))
-    return NULL;
+  {
+    const gint64 t_arena = now_ns ();
+    if (!config->layout_only && !allocate_arena (plan, error))
+      return NULL;
+    plan->arena_ms = (double) (now_ns () - t_arena) / 1e6;
+  }
 
   for (guint li = 0; li < plan->layers->len; li++)
     {
@@ -1125,6 +1129,13 @@ qviz_plan_get_plan_ms (const QvizPlan *plan)
 {
   g_return_val_if_fail (plan != NULL, 0);
   return plan->plan_ms;
+}
+
+double
+qviz_plan_get_arena_ms (const QvizPlan *plan)
+{
+  g_return_val_if_fail (plan != NULL, 0);
+  return plan->arena_ms;
 }
 
 int

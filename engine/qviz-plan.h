@@ -100,6 +100,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (QvizPlan, qviz_plan_free)
 
 const QvizPlanConfig *qviz_plan_get_config (const QvizPlan *plan);
 double      qviz_plan_get_plan_ms      (const QvizPlan *plan);
+/* Of the plan time: the activation arena mapped and every page of it
+ * written, which on a fresh process costs what the system charges for new
+ * memory (a virtual machine's host faults each page in on first touch). */
+double      qviz_plan_get_arena_ms     (const QvizPlan *plan);
 int         qviz_plan_get_n_layers     (const QvizPlan *plan);
 const QvizLayerInfo *qviz_plan_get_layer (const QvizPlan *plan, int i);
 /* Whether layer i runs in row bands with layer i + 1 (an inverted

@@ -477,6 +477,9 @@ test_plan_structure (void)
   g_assert_cmpint (qviz_plan_get_n_layers (plan), <, qviz_graph_n_nodes (g));
   g_assert_cmpuint (qviz_plan_get_arena_bytes (plan), <, all_bytes / 3);
   g_assert_cmpfloat (qviz_plan_get_plan_ms (plan), >, 0);
+  /* the arena's mapping is timed, and is part of the plan time */
+  g_assert_cmpfloat (qviz_plan_get_arena_ms (plan), >, 0);
+  g_assert_cmpfloat (qviz_plan_get_arena_ms (plan), <, qviz_plan_get_plan_ms (plan));
 }
 
 /* Profiling timestamps are ordered and nest in the pass. */
