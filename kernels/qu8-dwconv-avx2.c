@@ -19,14 +19,7 @@
 #include <immintrin.h>
 #include <string.h>
 
-static inline __m256i
-requantize (__m256i acc, __m256 scale, __m256i zp, __m256i lo, __m256i hi)
-{
-  __m256i q = _mm256_cvtps_epi32 (_mm256_mul_ps (_mm256_cvtepi32_ps (acc), scale));
-  q = _mm256_add_epi32 (q, zp);
-  q = _mm256_max_epi32 (q, lo);
-  return _mm256_min_epi32 (q, hi);
-}
+#include "qvk-qu8-epilogue-avx2.h"
 
 /* 16 channels widened to int16; fewer than 16 are read one by one so that
  * nothing past the row is touched, and the rest are zero. */
@@ -99,8 +92,9 @@ qvk_qu8_dwconv_minmax_ukernel_16c2t__avx2 (
               }
           w = wp;
 
-          const __m256i q16 = _mm256_packs_epi32 (requantize (acc_lo, s_lo, zp, lo, hi),
-                                                  requantize (acc_hi, s_hi, zp, lo, hi));
+          const __m256i q16 =
+            _mm256_packs_epi32 (qvk_qu8_requantize_avx2 (acc_lo, s_lo, zp, lo, hi),
+                                qvk_qu8_requantize_avx2 (acc_hi, s_hi, zp, lo, hi));
           const __m128i q8 = _mm_packus_epi16 (_mm256_castsi256_si128 (q16),
                                                _mm256_extracti128_si256 (q16, 1));
           if (left >= 16)

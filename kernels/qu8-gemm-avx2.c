@@ -18,16 +18,9 @@
 #include <immintrin.h>
 #include <string.h>
 
-#define MR 4
+#include "qvk-qu8-epilogue-avx2.h"
 
-static inline __m256i
-requantize (__m256i acc, __m256 scale, __m256i zp, __m256i lo, __m256i hi)
-{
-  __m256i q = _mm256_cvtps_epi32 (_mm256_mul_ps (_mm256_cvtepi32_ps (acc), scale));
-  q = _mm256_add_epi32 (q, zp);
-  q = _mm256_max_epi32 (q, lo);
-  return _mm256_min_epi32 (q, hi);
-}
+#define MR 4
 
 /* Eight activations as int16, the same four pairs in both 128-bit lanes.
  * Of fewer than eight, whole_tail reads n rounded up to 4 (an indirect GEMM
@@ -143,12 +136,9 @@ gemm_body (size_t nc, size_t kc, size_t taps, int whole_tail,
         }
       for (int r = 0; r < MR; r++)
         {
-          const __m256i q16 = _mm256_packs_epi32 (requantize (acc[r][0], s0, zp, lo, hi),
-                                                  requantize (acc[r][1], s1, zp, lo, hi));
-          /* packs works per 128-bit lane: columns 0-3 8-11 | 4-7 12-15 */
-          const __m256i ordered = _mm256_permute4x64_epi64 (q16, 0xd8);
-          const __m128i q8 = _mm_packus_epi16 (_mm256_castsi256_si128 (ordered),
-                                               _mm256_extracti128_si256 (ordered, 1));
+          const __m128i q8 =
+            qvk_qu8_narrow16_avx2 (qvk_qu8_requantize_avx2 (acc[r][0], s0, zp, lo, hi),
+                                   qvk_qu8_requantize_avx2 (acc[r][1], s1, zp, lo, hi));
           if (left >= 16)
             _mm_storeu_si128 ((__m128i *) (crow[r] + n0), q8);
           else

@@ -217,7 +217,8 @@ qvk_qu8_gemm_pack_zero_point (qvk_isa isa, int32_t input_zero_point)
   X (qvk_f32_convrows_minmax_ukernel_8x16__avx512, QVK_ISA_AVX512, 8, 16)
 
 #define QVK_QU8_CONVROWS_UKERNELS(X) \
-  X (qvk_qu8_convrows_minmax_ukernel_8x16c4__avx512vnni, QVK_ISA_AVX512VNNI, 8, 16, 4)
+  X (qvk_qu8_convrows_minmax_ukernel_8x16c4__avx512vnni, QVK_ISA_AVX512VNNI, 8, 16, 4) \
+  X (qvk_qu8_convrows_minmax_ukernel_4x16c2__avx2, QVK_ISA_AVX2, 4, 16, 2)
 
 /* vpdpbusd and vpmaddwd take the uint8 activations as they are. */
 static inline int32_t
