@@ -20,14 +20,6 @@
 
 #include "qvk-qu8-epilogue-avx512.h"
 
-static inline __m512i
-broadcast4 (const uint8_t *p)
-{
-  int32_t v;
-  memcpy (&v, p, sizeof v);
-  return _mm512_set1_epi32 (v);
-}
-
 /* Output channels n0 .. n0 + 16 * NV - 1 (fewer in the last tile) of n
  * pixels: NV vectors of sixteen channels, from NV consecutive packed tiles
  * of tile_bytes.  TAPS and G are constants after inlining (0: read from
@@ -41,14 +33,8 @@ convrows_tile (const int NV, const size_t TAPS, const size_t G, size_t n, size_t
 {
   const size_t nt = TAPS ? TAPS : taps, ng = G ? G : g_n;
   const int in_regs = NV == 1 && TAPS && G;
-  const __m512i zp = _mm512_set1_epi32 (params->output_zero_point);
-  const __m512i lo = _mm512_set1_epi32 (params->output_min);
-  const __m512i hi = _mm512_set1_epi32 (params->output_max);
-  const __m512i zp16 = _mm512_set1_epi16 ((short) params->output_zero_point);
-  const __m512i lo8 = _mm512_set1_epi8 ((char) params->output_min);
-  const __m512i hi8 = _mm512_set1_epi8 ((char) params->output_max);
-  const int bytes = params->output_zero_point >= 0 && params->output_zero_point <= 255 &&
-                    params->output_min >= 0 && params->output_max <= 255;
+  __m512i zp, lo, hi, zp16, lo8, hi8;
+  const int bytes = qvk_qu8_requant_consts_avx512 (params, &zp, &lo, &hi, &zp16, &lo8, &hi8);
   __m512i bias[2];
   __m512 scale[2];
   __mmask16 m[2];
@@ -103,7 +89,7 @@ convrows_tile (const int NV, const size_t TAPS, const size_t G, size_t n, size_t
 #pragma GCC unroll 8
             for (int p = 0; p < 8; p++)
               {
-                const __m512i a = broadcast4 (r + off[p]);
+                const __m512i a = qvk_qu8_broadcast4_avx512 (r + off[p]);
 #pragma GCC unroll 2
                 for (int v = 0; v < NV; v++)
                   acc[p][v] = _mm512_dpbusd_epi32 (acc[p][v], a, wv[v]);

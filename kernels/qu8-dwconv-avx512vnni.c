@@ -309,12 +309,8 @@ qvk_qu8_dwconv_minmax_ukernel_64c4t__avx512vnni (
     uint8_t *output, size_t output_stride,
     const qvk_qu8_requant_minmax *params)
 {
-  const __m512i zp = _mm512_set1_epi32 (params->output_zero_point);
-  const __m512i lo = _mm512_set1_epi32 (params->output_min);
-  const __m512i hi = _mm512_set1_epi32 (params->output_max);
-  const __m512i zp16 = _mm512_set1_epi16 ((short) params->output_zero_point);
-  const __m512i lo8 = _mm512_set1_epi8 ((char) params->output_min);
-  const __m512i hi8 = _mm512_set1_epi8 ((char) params->output_max);
+  __m512i zp, lo, hi, zp16, lo8, hi8;
+  qvk_qu8_requant_consts_avx512 (params, &zp, &lo, &hi, &zp16, &lo8, &hi8);
   /* Groups of four real taps, then possibly a group with one real tap
    * (3x3, 5x5 and 7x7 all end so) that skips the interleave.  A last group
    * with two or three real taps is treated as a full one: its padding

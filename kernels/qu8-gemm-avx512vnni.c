@@ -24,14 +24,6 @@
 
 #include "qvk-qu8-epilogue-avx512.h"
 
-static inline __m512i
-broadcast4 (const uint8_t *p)
-{
-  int32_t v;
-  memcpy (&v, p, sizeof v);
-  return _mm512_set1_epi32 (v);
-}
-
 static inline __attribute__ ((always_inline)) void
 gemm_body (const int MR, const int NV, size_t nc, size_t kc, size_t taps,
            const int whole_tail, const uint8_t *const *const *rows, const uint8_t *w, uint8_t *const *crow,
@@ -42,14 +34,8 @@ gemm_body (const int MR, const int NV, size_t nc, size_t kc, size_t taps,
   /* groups read whole: all of them when the rows allow it */
   const size_t k_whole = whole_tail ? (kc + 3) / 4 * 4 : k4;
   const __mmask16 tail = (__mmask16) ((1u << (kc - k4)) - 1);
-  const __m512i zp = _mm512_set1_epi32 (params->output_zero_point);
-  const __m512i lo = _mm512_set1_epi32 (params->output_min);
-  const __m512i hi = _mm512_set1_epi32 (params->output_max);
-  const __m512i zp16 = _mm512_set1_epi16 ((short) params->output_zero_point);
-  const __m512i lo8 = _mm512_set1_epi8 ((char) params->output_min);
-  const __m512i hi8 = _mm512_set1_epi8 ((char) params->output_max);
-  const int bytes = params->output_zero_point >= 0 && params->output_zero_point <= 255 &&
-                    params->output_min >= 0 && params->output_max <= 255;
+  __m512i zp, lo, hi, zp16, lo8, hi8;
+  const int bytes = qvk_qu8_requant_consts_avx512 (params, &zp, &lo, &hi, &zp16, &lo8, &hi8);
 
   for (size_t n0 = 0; n0 < nc; n0 += nr)
     {
@@ -86,7 +72,7 @@ gemm_body (const int MR, const int NV, size_t nc, size_t kc, size_t taps,
 #pragma GCC unroll 8
               for (int r = 0; r < MR; r++)
                 {
-                  const __m512i av = broadcast4 (a[r] + k);
+                  const __m512i av = qvk_qu8_broadcast4_avx512 (a[r] + k);
 #pragma GCC unroll 2
                   for (int v = 0; v < NV; v++)
                     acc[r][v] = _mm512_dpbusd_epi32 (acc[r][v], av, wv[v]);

@@ -7,6 +7,10 @@
 #pragma once
 
 #include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "qvk-ukernels.h"
 
 /* acc x scale, rounded to int32. */
 static inline __m512i
@@ -68,4 +72,32 @@ qvk_qu8_requantize4_avx512 (__m512i a0, __m512i a1, __m512i a2, __m512i a3, __m5
 
   return _mm512_permutexvar_epi32 (_mm512_setr_epi32 (0, 4, 8, 12, 1, 5, 9, 13,
                                                       2, 6, 10, 14, 3, 7, 11, 15), b);
+}
+
+/* The constants of the epilogues above for params: int32 zero point and
+ * range for one vector at a time, the int16 zero point and byte range for
+ * four at a time.  Returns whether four at a time applies (the zero point
+ * and range within 0..255, as for every uint8 output). */
+static inline int
+qvk_qu8_requant_consts_avx512 (const qvk_qu8_requant_minmax *p, __m512i *zp, __m512i *lo,
+                               __m512i *hi, __m512i *zp16, __m512i *lo8, __m512i *hi8)
+{
+  *zp = _mm512_set1_epi32 (p->output_zero_point);
+  *lo = _mm512_set1_epi32 (p->output_min);
+  *hi = _mm512_set1_epi32 (p->output_max);
+  *zp16 = _mm512_set1_epi16 ((short) p->output_zero_point);
+  *lo8 = _mm512_set1_epi8 ((char) p->output_min);
+  *hi8 = _mm512_set1_epi8 ((char) p->output_max);
+  return p->output_zero_point >= 0 && p->output_zero_point <= 255 && p->output_min >= 0 &&
+         p->output_max <= 255;
+}
+
+/* Four uint8 activations at p in every dword lane: the vpdpbusd operand
+ * of the GEMM-like kernels. */
+static inline __m512i
+qvk_qu8_broadcast4_avx512 (const uint8_t *p)
+{
+  int32_t v;
+  memcpy (&v, p, sizeof v);
+  return _mm512_set1_epi32 (v);
 }
