@@ -5,13 +5,14 @@
  * few channels, 9 bytes for the usual 3x3 over RGB -- is contiguous, so
  * the kernel broadcasts it straight from the input four bytes at a time,
  * one vpdpbusd per group of four against sixteen output channels (32 a
- * pass while more than sixteen are left).  The
- * bytes after the row (up to three) meet zero weights.  Nothing is copied:
- * the patch path spent as long building patches as its GEMM spent on
- * them.  Eight pixels a pass, each in its own accumulators, against the
- * weights of all rows (in registers for sixteen channels); four pixels of
- * sixteen channels, or two of 32, are requantized together and stored 64
- * bytes at a time where the pixels are contiguous.  Requantization as the GEMM's (qvk-qu8-epilogue-avx512.h).
+ * pass while more than sixteen are left).  The bytes after the row (up to
+ * three) meet zero weights.  Nothing is copied: the patch path spent as
+ * long building patches as its GEMM spent on them.  Eight pixels a pass,
+ * each in its own accumulators, against the weights of all rows (in
+ * registers for sixteen channels); four pixels of sixteen channels, or two
+ * of 32, are requantized together and stored 64 bytes at a time where the
+ * pixels are contiguous.  Requantization as the GEMM's
+ * (qvk-qu8-epilogue-avx512.h).
  */
 #include "qvk-ukernels.h"
 
