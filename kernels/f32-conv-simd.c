@@ -252,10 +252,10 @@ run_dwconv (const qvk_f32_conv_simd *op, const float *input, float *output,
 
       if (c0 >= c1)
         continue;
-      op->dw->fn (c1 - c0, (size_t) s->out_w, op->ind.taps,
-                  op->ind.offsets + row * op->ind.row_len, op->ind.pixel_step,
-                  input + c0, op->zero, op->packed + c0, op->cpad,
-                  out, c_n, &op->act);
+      op->dw->fn (c1 - c0, (size_t) s->out_w, op->ind.taps, (size_t) s->kernel_w,
+                  (size_t) s->stride_w, (size_t) s->dilation_w,
+                  op->ind.offsets + row * op->ind.row_len, op->ind.pixel_step, input + c0,
+                  op->zero, op->packed + c0, op->cpad, out, c_n, &op->act);
       if (op->activate_after)
         activate_after (op, out, (size_t) s->out_w, c1 - c0, c_n);
     }

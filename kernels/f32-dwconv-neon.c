@@ -21,12 +21,17 @@ load_partial (const float *x, size_t n)
 void
 qvk_f32_dwconv_minmax_ukernel_16c4w__neon (
     size_t channels, size_t output_width, size_t taps,
+    size_t kernel_w, size_t stride_w, size_t dilation_w,
     const int32_t *offsets, size_t offsets_step,
     const float *input, const float *zero,
     const float *weights, size_t weights_stride,
     float *output, size_t output_stride,
     const qvk_f32_act_params *params)
 {
+  /* every pixel reads its taps through the table */
+  (void) kernel_w;
+  (void) stride_w;
+  (void) dilation_w;
   const float *ptr[PIXELS][taps];
 
   for (size_t px = 0; px < output_width; px += PIXELS)

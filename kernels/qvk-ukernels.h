@@ -70,9 +70,12 @@ typedef struct {
  * channel of this call (a channel range starting at a tile boundary).
  * weights: the packed weights of the same channel range (see the packers).
  * output: the first pixel, channel 0 of the range; pixels are output_stride
- * elements apart. */
+ * elements apart.  Float kernels also take the kernel's width, stride and
+ * dilation across (with taps, the table's geometry; a kernel may use them
+ * to read a column once for the pixels that share it). */
 typedef void (*qvk_f32_dwconv_ukernel_fn) (
     size_t channels, size_t output_width, size_t taps,
+    size_t kernel_w, size_t stride_w, size_t dilation_w,
     const int32_t *offsets, size_t offsets_step,
     const float *input, const float *zero,
     const float *weights, size_t weights_stride,
@@ -230,7 +233,8 @@ qvk_qu8_gemm_pack_zero_point (qvk_isa isa, int32_t input_zero_point)
 #endif
 
 #define QVK_DECLARE_F32_DWCONV(name, isa, ct) \
-  void name (size_t, size_t, size_t, const int32_t *, size_t, const float *, \
+  void name (size_t, size_t, size_t, size_t, size_t, size_t, const int32_t *, size_t, \
+             const float *, \
              const float *, const float *, size_t, float *, size_t, \
              const qvk_f32_act_params *);
 #define QVK_DECLARE_QU8_DWCONV(name, isa, layout) \

@@ -325,9 +325,45 @@ typedef struct {
   qvk_f32_dwconv_ukernel_fn fn;
 } f32_dw_test;
 
+/* Depthwise shapes with rows wide enough for kernels that slide across
+ * four pixels (the AVX-512 float kernel at 5 wide, stride and dilation 1
+ * across), and for the dilated and 3-wide shapes beside them that do not:
+ * stride 1 across, 3 or 5 wide, dilation 1, 2 or 5 in turn, rows of up to
+ * 48 pixels with left and right padding, channel counts in and across
+ * 64-channel blocks. */
+#define N_SLIDE_SHAPES 36
+
+static qvk_conv_shape
+slide_shape (GRand *rng, int index)
+{
+  static const int channels[] = { 3, 16, 17, 64, 85, 128 };
+  static const int heights[] = { 1, 3, 5 };
+  qvk_conv_shape s = { 0 };
+
+  s.batch = 1;
+  s.kernel_w = index % 2 == 0 ? 3 : 5;
+  s.kernel_h = pick (rng, heights, 3);
+  s.stride_w = 1;
+  s.stride_h = g_rand_int_range (rng, 1, 3);
+  s.dilation_w = dilation_choices[index / 2 % 3];
+  s.dilation_h = pick (rng, dilation_choices, 3);
+  const int span_w = s.dilation_w * (s.kernel_w - 1), span_h = s.dilation_h * (s.kernel_h - 1);
+  s.in_w = span_w + g_rand_int_range (rng, 1, 48);
+  s.in_h = span_h + g_rand_int_range (rng, 1, 5);
+  s.pad_left = g_rand_int_range (rng, 0, span_w + 1);
+  s.pad_top = g_rand_int_range (rng, 0, span_h + 1);
+  const int pad_right = g_rand_int_range (rng, 0, span_w + 1);
+  const int pad_bottom = g_rand_int_range (rng, 0, span_h + 1);
+  s.out_w = out_size (s.in_w, s.kernel_w, 1, s.dilation_w, s.pad_left, pad_right);
+  s.out_h = out_size (s.in_h, s.kernel_h, s.stride_h, s.dilation_h, s.pad_top, pad_bottom);
+  s.in_c = s.out_c = s.groups = pick (rng, channels, 6);
+  s.act = random_activation (rng, FALSE);
+  return s;
+}
+
 /* Runs a depthwise kernel row by row, in two channel ranges when there are
  * more than 16 channels so that a range starting inside the tensor is
- * covered too. */
+ * covered too: random shapes, then shapes with wide rows. */
 static void
 test_f32_dwconv (gconstpointer data)
 {
@@ -336,9 +372,10 @@ test_f32_dwconv (gconstpointer data)
 
   if (!allowed (t->isa, t->name))
     return;
-  for (int i = 0; i < N_SHAPES; i++)
+  for (int i = 0; i < N_SHAPES + N_SLIDE_SHAPES; i++)
     {
-      const qvk_conv_shape s = random_shape (rng, SHAPE_DEPTHWISE, i, FALSE);
+      const qvk_conv_shape s = i < N_SHAPES ? random_shape (rng, SHAPE_DEPTHWISE, i, FALSE)
+                                            : slide_shape (rng, i - N_SHAPES);
       const size_t cpad = qvk_round_up ((size_t) s.out_c, 16);
       g_autofree float *packed = g_new (float, qvk_f32_dwconv_packed_floats (s.out_c, s.kernel_h, s.kernel_w));
       g_autofree float *zero = g_new0 (float, cpad + 64);
@@ -354,13 +391,14 @@ test_f32_dwconv (gconstpointer data)
       for (int row = 0; row < s.batch * s.out_h; row++)
         {
           const size_t base = (size_t) row * s.out_w * s.out_c;
-          t->fn (split, s.out_w, ind.taps, ind.offsets + row * ind.row_len,
-                 ind.pixel_step, c.input, zero, packed, cpad, c.output + base,
-                 s.out_c, &act);
+          t->fn (split, s.out_w, ind.taps, s.kernel_w, s.stride_w, s.dilation_w,
+                 ind.offsets + row * ind.row_len, ind.pixel_step, c.input, zero, packed,
+                 cpad, c.output + base, s.out_c, &act);
           if (split < (size_t) s.out_c)
-            t->fn (s.out_c - split, s.out_w, ind.taps, ind.offsets + row * ind.row_len,
-                   ind.pixel_step, c.input + split, zero, packed + split, cpad,
-                   c.output + base + split, s.out_c, &act);
+            t->fn (s.out_c - split, s.out_w, ind.taps, s.kernel_w, s.stride_w,
+                   s.dilation_w, ind.offsets + row * ind.row_len, ind.pixel_step,
+                   c.input + split, zero, packed + split, cpad, c.output + base + split,
+                   s.out_c, &act);
         }
       f32_case_check (&c, t->name);
       qvk_indirection_clear (&ind);
