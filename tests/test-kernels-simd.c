@@ -928,6 +928,7 @@ test_patch_first_conv (void)
     }
 }
 
+#if defined(QVK_F32_CONVROWS_UKERNELS) || defined(QVK_QU8_CONVROWS_UKERNELS)
 /* Kernel rows read in place, by name, against the reference: one to four
  * input channels with rows of up to 16 values, kernels 1 to 7 rows high
  * (up to 112 values, more than a patch takes), strides 1 to 3, dilations
@@ -1020,6 +1021,7 @@ test_convrows (gconstpointer data)
         }
     }
 }
+#endif
 
 /* The row-pair kernel (layout C4R3), asked for by name on int8 depthwise
  * kernels 3 wide at stride and dilation 1 across where VNNI is there
