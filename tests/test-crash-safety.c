@@ -59,6 +59,36 @@ read_some (int out_fd, GString *out, int timeout_ms)
     }
 }
 
+/* Fails the test, saying where the still running process PID waits (its
+ * state and each thread's kernel wait channel): a sweep that stops
+ * reporting runs long after a whole sweep would have ended is stuck. */
+static void
+fail_stuck (GPid pid, guint reported, guint waiting_for)
+{
+  g_autoptr (GString) where = g_string_new (NULL);
+  g_autofree char *task_dir = g_strdup_printf ("/proc/%d/task", (int) pid);
+  g_autoptr (GDir) dir = g_dir_open (task_dir, 0, NULL);
+  const char *tid;
+
+  while (dir != NULL && (tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *stat_path = g_build_filename (task_dir, tid, "stat", NULL);
+      g_autofree char *wchan_path = g_build_filename (task_dir, tid, "wchan", NULL);
+      g_autofree char *stat = NULL, *wchan = NULL;
+      const char *state;
+
+      g_file_get_contents (stat_path, &stat, NULL, NULL);
+      g_file_get_contents (wchan_path, &wchan, NULL, NULL);
+      /* "tid (comm) S ...": the state follows the last ')' */
+      state = stat != NULL && strrchr (stat, ')') != NULL ? strrchr (stat, ')') + 2 : "?";
+      g_string_append_printf (where, " thread %s: state %c, waiting in %s;", tid, state[0],
+                              wchan != NULL && wchan[0] != '\0' ? wchan : "?");
+    }
+  kill (pid, SIGKILL);
+  g_error ("qviz-cli run (pid %d) reported %u runs and none for a long time while the "
+           "test waited for %u:%s", (int) pid, reported, waiting_for, where->str);
+}
+
 static void
 test_killed_at_random (void)
 {
@@ -124,8 +154,14 @@ test_killed_at_random (void)
                                                &error));
       g_assert_no_error (error);
       fcntl (out_fd, F_SETFL, O_NONBLOCK);
+      /* a whole sweep takes sweep_us; twenty of them, or 60 s, is stuck */
+      deadline = g_get_monotonic_time () + MAX (20 * sweep_us, (gint64) 60 * G_USEC_PER_SEC);
       while (open && count_reported_runs (out->str) < after_runs)
-        open = read_some (out_fd, out, 50);
+        {
+          open = read_some (out_fd, out, 50);
+          if (open && g_get_monotonic_time () > deadline)
+            fail_stuck (pid, count_reported_runs (out->str), after_runs);
+        }
       deadline = g_get_monotonic_time () + delay_us;
       while (g_get_monotonic_time () < deadline && waitpid (pid, &status, WNOHANG) == 0)
         g_usleep (MIN (1000, deadline - g_get_monotonic_time () + 1));
