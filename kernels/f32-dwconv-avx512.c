@@ -16,8 +16,9 @@
  * kernel row loads those columns once into registers for the four pixels'
  * five taps (8 loads for 20 FMAs, against 20 from memory), and a pixel's
  * taps are summed row by row (features.5 of lraspp-mnv3, 5x5 120ch @128:
- * 2.2 -> 1.6 ms).  Kernels 3 wide measured slower that way (their 4 + 2
- * columns give less reuse), dilated ones too (their four pixels d apart).
+ * 2.2 -> 1.6 ms).  Kernels 3 wide measured slower that way (6 loads for
+ * 12 FMAs save less than they cost), dilated ones too (four pixels d
+ * apart).
  */
 #include "qvk-f32-epilogue.h"
 

@@ -234,8 +234,7 @@ qvk_qu8_gemm_pack_zero_point (qvk_isa isa, int32_t input_zero_point)
 
 #define QVK_DECLARE_F32_DWCONV(name, isa, ct) \
   void name (size_t, size_t, size_t, size_t, size_t, size_t, const int32_t *, size_t, \
-             const float *, \
-             const float *, const float *, size_t, float *, size_t, \
+             const float *, const float *, const float *, size_t, float *, size_t, \
              const qvk_f32_act_params *);
 #define QVK_DECLARE_QU8_DWCONV(name, isa, layout) \
   void name (size_t, size_t, size_t, const int32_t *, size_t, const uint8_t *, \
