@@ -21,6 +21,70 @@
 
 #include "qvk-qu8-epilogue-avx512.h"
 
+/* Pixel p of eight at step bytes apart, from three pointers (pixels 0, 3
+ * and 5) that with step address all eight: the offsets p * step held in
+ * registers of their own were more than the general registers take, and
+ * every broadcast reloaded its address from the stack. */
+static inline __attribute__ ((always_inline)) const uint8_t *
+convrows_pixel (const uint8_t *a0, const uint8_t *a3, const uint8_t *a5, size_t step, int p)
+{
+  switch (p)
+    {
+    case 0: return a0;
+    case 1: return a0 + step;
+    case 2: return a0 + 2 * step;
+    case 3: return a3;
+    case 4: return a0 + 4 * step;
+    case 5: return a5;
+    case 6: return a5 + step;
+    default: return a5 + 2 * step;
+    }
+}
+
+/* The sums of eight pixels over every kernel row and group of four bytes,
+ * from the bias up.  FULL: the pixels are step apart; otherwise at off[]. */
+static inline __attribute__ ((always_inline)) void
+convrows_sums (const int NV, const size_t TAPS, const size_t G, const int FULL, size_t nt,
+               size_t ng, const uint8_t *const *rows, size_t base, size_t step,
+               const size_t *off, const uint8_t *w, size_t tile_bytes, const __m512i *wreg,
+               const __m512i *bias, __m512i acc[8][2])
+{
+  const int in_regs = NV == 1 && TAPS && G;
+
+  /* weights not kept in registers are read afresh every pass: hoisted out
+   * of the pixel loop they take the accumulators' registers */
+  if (!in_regs)
+    __asm__ ("" : "+r"(w));
+#pragma GCC unroll 8
+  for (int p = 0; p < 8; p++)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; v++)
+      acc[p][v] = bias[v];
+#pragma GCC unroll 5
+  for (size_t t = 0; t < nt; t++)
+    {
+      const uint8_t *a0 = rows[t] + base, *a3 = a0 + 3 * step, *a5 = a0 + 5 * step;
+#pragma GCC unroll 4
+      for (size_t g = 0; g < ng; g++)
+        {
+          __m512i wv[2];
+#pragma GCC unroll 2
+          for (int v = 0; v < NV; v++)
+            wv[v] = in_regs ? wreg[t * G + g]
+                            : _mm512_loadu_si512 (w + v * tile_bytes + 128 + (t * ng + g) * 64);
+#pragma GCC unroll 8
+          for (int p = 0; p < 8; p++)
+            {
+              const uint8_t *r = FULL ? convrows_pixel (a0, a3, a5, step, p) : a0 + off[p];
+              const __m512i a = qvk_qu8_broadcast4_avx512 (r + 4 * g);
+#pragma GCC unroll 2
+              for (int v = 0; v < NV; v++)
+                acc[p][v] = _mm512_dpbusd_epi32 (acc[p][v], a, wv[v]);
+            }
+        }
+    }
+}
+
 /* Output channels n0 .. n0 + 16 * NV - 1 (fewer in the last tile) of n
  * pixels: NV vectors of sixteen channels, from NV consecutive packed tiles
  * of tile_bytes.  TAPS and G are constants after inlining (0: read from
@@ -71,31 +135,12 @@ convrows_tile (const int NV, const size_t TAPS, const size_t G, size_t n, size_t
 #pragma GCC unroll 8
         for (int p = 0; p < 8; p++)
           off[p] = ((size_t) p < mr ? (size_t) p : mr - 1) * step;
-#pragma GCC unroll 8
-      for (int p = 0; p < 8; p++)
-#pragma GCC unroll 2
-        for (int v = 0; v < NV; v++)
-          acc[p][v] = bias[v];
-#pragma GCC unroll 5
-      for (size_t t = 0; t < nt; t++)
-#pragma GCC unroll 4
-        for (size_t g = 0; g < ng; g++)
-          {
-            const uint8_t *r = rows[t] + base + 4 * g;
-            __m512i wv[2];
-#pragma GCC unroll 2
-            for (int v = 0; v < NV; v++)
-              wv[v] = in_regs ? wreg[t * G + g]
-                              : _mm512_loadu_si512 (w + v * tile_bytes + 128 + (t * ng + g) * 64);
-#pragma GCC unroll 8
-            for (int p = 0; p < 8; p++)
-              {
-                const __m512i a = qvk_qu8_broadcast4_avx512 (r + off[p]);
-#pragma GCC unroll 2
-                for (int v = 0; v < NV; v++)
-                  acc[p][v] = _mm512_dpbusd_epi32 (acc[p][v], a, wv[v]);
-              }
-          }
+      if (mr == 8)
+        convrows_sums (NV, TAPS, G, 1, nt, ng, rows, base, step, off, w, tile_bytes, wreg,
+                       bias, acc);
+      else
+        convrows_sums (NV, TAPS, G, 0, nt, ng, rows, base, step, off, w, tile_bytes, wreg,
+                       bias, acc);
 
       uint8_t *out = c + i * c_stride;
       if (bytes && mr == 8 && left >= 16 * (size_t) NV)
