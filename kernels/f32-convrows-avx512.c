@@ -52,11 +52,24 @@ convrows_body (const size_t TAPS, const size_t RC, size_t n, size_t nc, size_t r
                     acc[p] = _mm512_fmadd_ps (_mm512_set1_ps (r[off[p] + k]), wv, acc[p]);
                 }
             }
+          /* whole tiles with plain stores: the masked store of all
+           * sixteen lanes measured 7-10% slower on the first convolution */
+          if (left >= 16)
+            {
 #pragma GCC unroll 8
-          for (int p = 0; p < 8; p++)
-            if ((size_t) p < mr)
-              _mm512_mask_storeu_ps (c + (i + (size_t) p) * c_stride + n0, m,
-                                     qvk_f32_epilogue_avx512 (acc[p], &act));
+              for (int p = 0; p < 8; p++)
+                if ((size_t) p < mr)
+                  _mm512_storeu_ps (c + (i + (size_t) p) * c_stride + n0,
+                                    qvk_f32_epilogue_avx512 (acc[p], &act));
+            }
+          else
+            {
+#pragma GCC unroll 8
+              for (int p = 0; p < 8; p++)
+                if ((size_t) p < mr)
+                  _mm512_mask_storeu_ps (c + (i + (size_t) p) * c_stride + n0, m,
+                                         qvk_f32_epilogue_avx512 (acc[p], &act));
+            }
         }
     }
 }
