@@ -113,7 +113,10 @@ slide (const int NV, const int KW, const int masked, __mmask16 m, size_t c, size
 
   for (size_t ky = 0; ky < kh; ky++)
     {
-      const float *col[KW + 3];
+      /* sized for KW <= 5 as constants: arrays sized KW + 3 are
+       * variable-length to the compiler even where KW is known, and it
+       * then stored every loaded column to the stack */
+      const float *col[8];
       const float *w = weights + c + (1 + ky) * weights_stride;
 
 #pragma GCC unroll 5
@@ -125,7 +128,7 @@ slide (const int NV, const int KW, const int masked, __mmask16 m, size_t c, size
 #pragma GCC unroll 4
       for (int v = 0; v < NV; v++)
         {
-          __m512 x[KW + 3];
+          __m512 x[8];
 
 #pragma GCC unroll 8
           for (int j = 0; j < KW + 3; j++)
