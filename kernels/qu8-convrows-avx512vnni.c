@@ -49,7 +49,7 @@ convrows_sums (const int NV, const size_t TAPS, const size_t G, const int FULL, 
                const size_t *off, const uint8_t *w, size_t tile_bytes, const __m512i *wreg,
                const __m512i *bias, __m512i acc[8][2])
 {
-  const int in_regs = NV == 1 && TAPS && G;
+  const int in_regs = NV == 1 && TAPS && G && TAPS * G <= 9;
 
   /* weights not kept in registers are read afresh every pass: hoisted out
    * of the pixel loop they take the accumulators' registers */
@@ -97,13 +97,15 @@ convrows_tile (const int NV, const size_t TAPS, const size_t G, size_t n, size_t
                const qvk_qu8_requant_minmax *params)
 {
   const size_t nt = TAPS ? TAPS : taps, ng = G ? G : g_n;
-  const int in_regs = NV == 1 && TAPS && G;
+  /* nine vectors at most, of constant size: sized TAPS * G the array is
+   * variable-length to the compiler */
+  const int in_regs = NV == 1 && TAPS && G && TAPS * G <= 9;
   __m512i zp, lo, hi, zp16, lo8, hi8;
   const int bytes = qvk_qu8_requant_consts_avx512 (params, &zp, &lo, &hi, &zp16, &lo8, &hi8);
   __m512i bias[2];
   __m512 scale[2];
   __mmask16 m[2];
-  __m512i wreg[TAPS && G ? TAPS * G : 1];
+  __m512i wreg[9];
 
 #pragma GCC unroll 2
   for (int v = 0; v < NV; v++)
