@@ -46,20 +46,29 @@ load8_u8 (const uint8_t *p, size_t n, int whole_tail)
   return _mm256_broadcastsi128_si256 (_mm_cvtepu8_epi16 (v));
 }
 
-#define PAIR_STEP(J)                                                          \
-  do                                                                          \
+/* Row r's pairs 0 .. np - 1 of eight activations x against the weights
+ * at w, read from memory: kept in registers for all four rows, the weights
+ * and the rows' activations were more than the sixteen registers hold, and
+ * GCC spilled the products around every vpmaddwd. */
+static inline __attribute__ ((always_inline)) void
+row_pairs (__m256i acc[2], __m256i x, const int16_t *w, int np)
+{
+  /* the weights are read afresh for every row, not held across rows */
+  __asm__ volatile ("" : "+r"(w));
+#define ROW_PAIR(J)                                                           \
+  if (np > (J))                                                               \
     {                                                                         \
-      const __m256i w0 = _mm256_loadu_si256 ((const __m256i *) w);            \
-      const __m256i w1 = _mm256_loadu_si256 ((const __m256i *) (w + 16));    \
-      w += 32;                                                                \
-      for (int r = 0; r < MR; r++)                                            \
-        {                                                                     \
-          const __m256i av = _mm256_shuffle_epi32 (x[r], (J) * 0x55);         \
-          acc[r][0] = _mm256_add_epi32 (acc[r][0], _mm256_madd_epi16 (av, w0)); \
-          acc[r][1] = _mm256_add_epi32 (acc[r][1], _mm256_madd_epi16 (av, w1)); \
-        }                                                                     \
-    }                                                                         \
-  while (0)
+      const __m256i av = _mm256_shuffle_epi32 (x, (J) * 0x55);                \
+      const __m256i *wj = (const __m256i *) (w + 32 * (J));                   \
+      acc[0] = _mm256_add_epi32 (acc[0], _mm256_madd_epi16 (av, _mm256_loadu_si256 (wj))); \
+      acc[1] = _mm256_add_epi32 (acc[1], _mm256_madd_epi16 (av, _mm256_loadu_si256 (wj + 1))); \
+    }
+  ROW_PAIR (0)
+  ROW_PAIR (1)
+  ROW_PAIR (2)
+  ROW_PAIR (3)
+#undef ROW_PAIR
+}
 
 static inline __attribute__ ((always_inline)) void
 gemm_body (size_t nc, size_t kc, size_t taps, int whole_tail,
@@ -91,30 +100,18 @@ gemm_body (size_t nc, size_t kc, size_t taps, int whole_tail,
       for (size_t t = 0; t < taps; t++)
         {
           const uint8_t *a[MR];
-          __m256i x[MR];
           for (int r = 0; r < MR; r++)
             a[r] = rows[r][t];
 
-          for (size_t k = 0; k < k8; k += 8)
-            {
-              for (int r = 0; r < MR; r++)
-                x[r] = load8_u8 (a[r] + k, 8, 0);
-              PAIR_STEP (0);
-              PAIR_STEP (1);
-              PAIR_STEP (2);
-              PAIR_STEP (3);
-            }
+          for (size_t k = 0; k < k8; k += 8, w += 128)
+            for (int r = 0; r < MR; r++)
+              row_pairs (acc[r], load8_u8 (a[r] + k, 8, 0), w, 4);
           if (tail_pairs > 0)
             {
               for (int r = 0; r < MR; r++)
-                x[r] = load8_u8 (a[r] + k8, kc - k8, whole_tail);
-              PAIR_STEP (0);
-              if (tail_pairs > 1)
-                PAIR_STEP (1);
-              if (tail_pairs > 2)
-                PAIR_STEP (2);
-              if (tail_pairs > 3)
-                PAIR_STEP (3);
+                row_pairs (acc[r], load8_u8 (a[r] + k8, kc - k8, whole_tail), w,
+                           (int) tail_pairs);
+              w += 32 * tail_pairs;
             }
         }
 
