@@ -54,7 +54,7 @@ convrows_sums (const int NV, const size_t TAPS, const size_t G, const int FULL, 
   /* weights not kept in registers are read afresh every pass: hoisted out
    * of the pixel loop they take the accumulators' registers */
   if (!in_regs)
-    __asm__ ("" : "+r"(w));
+    __asm__ volatile ("" : "+r"(w));
 #pragma GCC unroll 8
   for (int p = 0; p < 8; p++)
 #pragma GCC unroll 2

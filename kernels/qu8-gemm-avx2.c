@@ -46,7 +46,7 @@ load8_u8 (const uint8_t *p, size_t n, int whole_tail)
   return _mm256_broadcastsi128_si256 (_mm_cvtepu8_epi16 (v));
 }
 
-/* Row r's pairs 0 .. np - 1 of eight activations x against the weights
+/* One row's pairs 0 .. np - 1 of eight activations x against the weights
  * at w, read from memory: kept in registers for all four rows, the weights
  * and the rows' activations were more than the sixteen registers hold, and
  * GCC spilled the products around every vpmaddwd. */
