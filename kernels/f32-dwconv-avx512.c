@@ -11,14 +11,15 @@
  * fill a 64-block run in 16-channel vectors, the last one masked (masked
  * loads do not fault, so nothing past a row is touched).
  *
- * Kernels 5 wide at stride and dilation 1 across slide instead: pixel q
- * of four reads columns q .. q + 4 of the same run of 8 columns, so each
- * kernel row loads those columns once into registers for the four pixels'
- * five taps (8 loads for 20 FMAs, against 20 from memory), and a pixel's
- * taps are summed row by row (features.5 of lraspp-mnv3, 5x5 120ch @128:
- * 2.2 -> 1.6 ms).  Kernels 3 wide measured slower that way (6 loads for
- * 12 FMAs save less than they cost), dilated ones too (four pixels d
- * apart).
+ * Kernels 5 wide at stride 1 across slide instead: pixel q of four reads
+ * columns q .. q + 4 of the same run of 8 columns, so each kernel row
+ * loads those columns once into registers for the four pixels' five taps
+ * (8 loads for 20 FMAs, against 20 from memory), and a pixel's taps are
+ * summed row by row (features.5 of lraspp-mnv3, 5x5 120ch @128: 2.2 ->
+ * 1.6 ms).  At dilation d across the four pixels are d apart, which makes
+ * the columns they read the same run (features.14's 5x5 d2 960ch @64:
+ * 5.4-5.8 -> 4.4-4.5 ms).  Kernels 3 wide measured slower that way (6
+ * loads for 12 FMAs save less than they cost).
  */
 #include "qvk-f32-epilogue.h"
 
@@ -149,14 +150,47 @@ slide (const int NV, const int KW, const int masked, __mmask16 m, size_t c, size
 }
 
 /* One channel block over n_px pixels, four at a time (sliding when slide5
- * is set: a kernel 5 wide, stride and dilation 1 across), the rest one at
- * a time. */
+ * is set: a kernel 5 wide at stride 1 across, dilation d across; the four
+ * pixels are then d apart, so that pixel q's tap kx is column q + kx of
+ * the run the slide reads), the rest one at a time. */
 static inline __attribute__ ((always_inline)) void
-pixels (const int NV, const int masked, const int slide5, __mmask16 m, size_t c,
+pixels (const int NV, const int masked, const int slide5, size_t d, __mmask16 m, size_t c,
         size_t n_px, size_t taps, const float *const *resolved, size_t step,
         const float *weights, size_t weights_stride, float *output,
         size_t output_stride, const qvk_f32_act_params *params)
 {
+  if (slide5)
+    {
+      /* class by class (x mod d), four pixels d apart at a time */
+      for (size_t cls = 0; cls < d && cls < n_px; cls++)
+        {
+          const size_t count = (n_px - cls + d - 1) / d;
+          size_t k = 0;
+
+          for (; k + PIXELS <= count; k += PIXELS)
+            {
+              const float *const *o[PIXELS];
+              float *out[PIXELS];
+              for (int p = 0; p < PIXELS; p++)
+                {
+                  const size_t px = cls + (k + (size_t) p) * d;
+                  o[p] = resolved + px * step;
+                  out[p] = output + px * output_stride;
+                }
+              slide (NV, 5, masked, m, c, taps / 5, o[0], o[3], weights, weights_stride, out,
+                     params);
+            }
+          for (; k < count; k++)
+            {
+              const size_t px = cls + k * d;
+              const float *const *o[1] = { resolved + px * step };
+              float *out[1] = { output + px * output_stride };
+              block (NV, 1, masked, m, c, taps, o, weights, weights_stride, out, params);
+            }
+        }
+      return;
+    }
+
   size_t px = 0;
 
   for (; px + PIXELS <= n_px; px += PIXELS)
@@ -168,11 +202,7 @@ pixels (const int NV, const int masked, const int slide5, __mmask16 m, size_t c,
           o[p] = resolved + (px + p) * step;
           out[p] = output + (px + p) * output_stride;
         }
-      if (slide5)
-        slide (NV, 5, masked, m, c, taps / 5, o[0], o[3], weights, weights_stride, out,
-               params);
-      else
-        block (NV, PIXELS, masked, m, c, taps, o, weights, weights_stride, out, params);
+      block (NV, PIXELS, masked, m, c, taps, o, weights, weights_stride, out, params);
     }
   for (; px < n_px; px++)
     {
@@ -185,7 +215,7 @@ pixels (const int NV, const int masked, const int slide5, __mmask16 m, size_t c,
 /* Every channel block of n_px pixels: 64 channels at a time, then 16, the
  * last ones masked. */
 static inline __attribute__ ((always_inline)) void
-channel_blocks (const int slide5, size_t channels, size_t n_px, size_t taps,
+channel_blocks (const int slide5, size_t d, size_t channels, size_t n_px, size_t taps,
                 const float *const *resolved, size_t step, const float *weights,
                 size_t weights_stride, float *output, size_t output_stride,
                 const qvk_f32_act_params *params)
@@ -193,13 +223,13 @@ channel_blocks (const int slide5, size_t channels, size_t n_px, size_t taps,
   size_t c = 0;
 
   for (; c + 64 <= channels; c += 64)
-    pixels (4, 0, slide5, 0xffff, c, n_px, taps, resolved, step, weights, weights_stride,
+    pixels (4, 0, slide5, d, 0xffff, c, n_px, taps, resolved, step, weights, weights_stride,
             output, output_stride, params);
   for (; c + 16 <= channels; c += 16)
-    pixels (1, 0, slide5, 0xffff, c, n_px, taps, resolved, step, weights, weights_stride,
+    pixels (1, 0, slide5, d, 0xffff, c, n_px, taps, resolved, step, weights, weights_stride,
             output, output_stride, params);
   if (c < channels)
-    pixels (1, 1, slide5, (__mmask16) ((1u << (channels - c)) - 1), c, n_px, taps,
+    pixels (1, 1, slide5, d, (__mmask16) ((1u << (channels - c)) - 1), c, n_px, taps,
             resolved, step, weights, weights_stride, output, output_stride, params);
 }
 
@@ -216,11 +246,11 @@ qvk_f32_dwconv_minmax_ukernel_64c4w__avx512 (
   /* The table's offsets are resolved to pointers once per segment of
    * pixels, not once per channel block: neighbouring pixels share most of
    * their entries when the table shares columns. */
-  const int slide5 = stride_w == 1 && dilation_w == 1 && kernel_w == 5
-                     && taps % kernel_w == 0;
+  const int slide5 = stride_w == 1 && kernel_w == 5 && taps % kernel_w == 0;
+  const size_t d = slide5 ? dilation_w : 1;
   size_t segment = 1 + 1024 / offsets_step;
-  if (slide5 && segment > PIXELS)
-    segment = segment / PIXELS * PIXELS;
+  if (slide5 && segment > PIXELS * d)
+    segment = segment / (PIXELS * d) * (PIXELS * d);
   const float *resolved[(segment - 1) * offsets_step + taps];
 
   for (size_t px0 = 0; px0 < output_width; px0 += segment)
@@ -233,10 +263,10 @@ qvk_f32_dwconv_minmax_ukernel_64c4w__avx512 (
       qvk_indirection_resolve__avx512 (entries, o, input, zero, sizeof (float),
                                        (const void **) resolved);
       if (slide5)
-        channel_blocks (1, channels, n_px, taps, resolved, offsets_step, weights,
+        channel_blocks (1, d, channels, n_px, taps, resolved, offsets_step, weights,
                         weights_stride, out, output_stride, params);
       else
-        channel_blocks (0, channels, n_px, taps, resolved, offsets_step, weights,
+        channel_blocks (0, 1, channels, n_px, taps, resolved, offsets_step, weights,
                         weights_stride, out, output_stride, params);
     }
 }
