@@ -159,56 +159,36 @@ pixels (const int NV, const int masked, const int slide5, size_t d, __mmask16 m,
         const float *weights, size_t weights_stride, float *output,
         size_t output_stride, const qvk_f32_act_params *params)
 {
-  if (slide5)
+  /* class by class (x mod d; one class at d = 1), four pixels d apart at
+   * a time */
+  for (size_t cls = 0; cls < d && cls < n_px; cls++)
     {
-      /* class by class (x mod d), four pixels d apart at a time */
-      for (size_t cls = 0; cls < d && cls < n_px; cls++)
+      const size_t count = (n_px - cls + d - 1) / d;
+      size_t k = 0;
+
+      for (; k + PIXELS <= count; k += PIXELS)
         {
-          const size_t count = (n_px - cls + d - 1) / d;
-          size_t k = 0;
-
-          for (; k + PIXELS <= count; k += PIXELS)
+          const float *const *o[PIXELS];
+          float *out[PIXELS];
+          for (int p = 0; p < PIXELS; p++)
             {
-              const float *const *o[PIXELS];
-              float *out[PIXELS];
-              for (int p = 0; p < PIXELS; p++)
-                {
-                  const size_t px = cls + (k + (size_t) p) * d;
-                  o[p] = resolved + px * step;
-                  out[p] = output + px * output_stride;
-                }
-              slide (NV, 5, masked, m, c, taps / 5, o[0], o[3], weights, weights_stride, out,
-                     params);
+              const size_t px = cls + (k + (size_t) p) * d;
+              o[p] = resolved + px * step;
+              out[p] = output + px * output_stride;
             }
-          for (; k < count; k++)
-            {
-              const size_t px = cls + k * d;
-              const float *const *o[1] = { resolved + px * step };
-              float *out[1] = { output + px * output_stride };
-              block (NV, 1, masked, m, c, taps, o, weights, weights_stride, out, params);
-            }
+          if (slide5)
+            slide (NV, 5, masked, m, c, taps / 5, o[0], o[3], weights, weights_stride, out,
+                   params);
+          else
+            block (NV, PIXELS, masked, m, c, taps, o, weights, weights_stride, out, params);
         }
-      return;
-    }
-
-  size_t px = 0;
-
-  for (; px + PIXELS <= n_px; px += PIXELS)
-    {
-      const float *const *o[PIXELS];
-      float *out[PIXELS];
-      for (int p = 0; p < PIXELS; p++)
+      for (; k < count; k++)
         {
-          o[p] = resolved + (px + p) * step;
-          out[p] = output + (px + p) * output_stride;
+          const size_t px = cls + k * d;
+          const float *const *o[1] = { resolved + px * step };
+          float *out[1] = { output + px * output_stride };
+          block (NV, 1, masked, m, c, taps, o, weights, weights_stride, out, params);
         }
-      block (NV, PIXELS, masked, m, c, taps, o, weights, weights_stride, out, params);
-    }
-  for (; px < n_px; px++)
-    {
-      const float *const *o[1] = { resolved + px * step };
-      float *out[1] = { output + px * output_stride };
-      block (NV, 1, masked, m, c, taps, o, weights, weights_stride, out, params);
     }
 }
 
