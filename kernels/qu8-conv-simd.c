@@ -42,12 +42,16 @@ typedef void (*quad_row_fn) (size_t, size_t, size_t, size_t, size_t, size_t, siz
                              uint8_t *, size_t, const qvk_qu8_requant_minmax *);
 typedef void (*quad_fill_fn) (size_t, size_t, const uint8_t *const *, size_t, size_t,
                               ptrdiff_t, size_t, size_t, uint8_t, uint8_t *);
+typedef void (*quad_pair_fn) (size_t, const uint8_t *const *, size_t, size_t, ptrdiff_t,
+                              size_t, const void *, const void *, uint8_t *, uint8_t *,
+                              size_t, uint8_t, const qvk_qu8_requant_minmax *);
 typedef struct {
   qvk_simd_entry id;
   quad_row_fn row;
   quad_fill_fn fill;
+  quad_pair_fn pair;
 } quad_entry;
-#define QUAD_ENTRY(row, fill, isa) { { #row, isa, 0 }, row, fill },
+#define QUAD_ENTRY(row, fill, pair, isa) { { #row, isa, 0 }, row, fill, pair },
 static const quad_entry quad_kernels[] = { QVK_QU8_DWCONV_QUAD_UKERNELS (QUAD_ENTRY) };
 #endif
 /* Row quads: output pixels per segment (the quads a thread fills cover one
@@ -80,6 +84,8 @@ struct qvk_qu8_conv_simd {
   const quad_entry *quad;   /* row quads instead of dw, when set */
 #endif
   int q_step, nq;           /* row quads: see qvk_qu8_dwconv_quad_geometry */
+  int pair;                 /* row quads, 3x3 at stride and dilation 1: the 64-wide
+                               tiles two output rows a pass, no quads stored */
   const gemm_entry *gemm;
 #ifdef QVK_QU8_CONVROWS_UKERNELS
   const rows_entry *rows;   /* QVK_SIMD_ROWS */
@@ -245,6 +251,8 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
 
       op->isa = op->quad->id.isa;
       qvk_qu8_dwconv_quad_geometry (s->kernel_h, &op->q_step, &op->nq);
+      op->pair = s->kernel_h == 3 && s->kernel_w == 3 && s->stride_h == 1 && s->stride_w == 1
+                 && s->dilation_h == 1 && s->dilation_w == 1;
       op->dw_taps = qvk_qu8_dwconv_taps (layout, s->kernel_h, s->kernel_w);
       op->packed_bytes = qvk_qu8_dwconv_packed_bytes (layout, s->out_c, s->kernel_h,
                                                       s->kernel_w);
@@ -263,8 +271,8 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
                 "depthwise, %d channels: input rows interleaved once in fours, "
                 "%d of every %d multiplies used%s", s->out_c,
                 s->kernel_h, 4 * op->nq,
-                s->dilation_h > 1 || s->dilation_w > 1
-                ? ", dilation costs nothing extra" : "");
+                s->dilation_h > 1 || s->dilation_w > 1 ? ", dilation costs nothing extra"
+                : op->pair ? ", two output rows a pass from each four" : "");
       if (op->isa < isa)
         qvk_simd_reason_lower_isa (op->reason, sizeof op->reason, op->isa, isa);
       return op;
@@ -532,6 +540,35 @@ run_quad_rows (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *outpu
           const ptrdiff_t col0 = (ptrdiff_t) (x0 * s->stride_w) - s->pad_left;
           const size_t n_cols = (n_px - 1) * s->stride_w + (kw - 1) * s->dilation_w + 1;
 
+          /* 3x3, stride and dilation 1: the two output rows that share a
+           * quad in one pass of the pair kernel, straight from the input */
+          if (op->pair && kwidth == 64)
+            {
+              for (size_t oy = r0; oy < r1; oy += 2)
+                {
+                  const ptrdiff_t iy0 = (ptrdiff_t) oy - s->pad_top;
+                  const uint8_t *rows[4];
+                  uint8_t *out = output + ((n * s->out_h + oy) * s->out_w + x0) * c_n + c0;
+
+                  for (int k = 0; k < 4; k++)
+                    {
+                      const ptrdiff_t iy = iy0 + k;
+                      rows[k] = iy >= 0 && iy < s->in_h
+                                ? image + (size_t) iy * in_w * c_n + c0 : NULL;
+                    }
+                  op->quad->pair (channels, rows, in_w, c_n, col0, n_px, packed, variants,
+                                  out, oy + 1 < r1 ? out + s->out_w * c_n : NULL, c_n,
+                                  op->zero[0], &op->requant);
+                  if (op->has_lut)
+                    {
+                      qvk_qu8_lut_tile (op->lut_isa, op->lut, n_px, channels, out, c_n);
+                      if (oy + 1 < r1)
+                        qvk_qu8_lut_tile (op->lut_isa, op->lut, n_px, channels,
+                                          out + s->out_w * c_n, c_n);
+                    }
+                }
+              continue;
+            }
           for (size_t i = 0; i < n_slots; i++)
             {
               slots[i].start = INT_MIN;

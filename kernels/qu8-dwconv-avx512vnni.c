@@ -1070,3 +1070,209 @@ qvk_qu8_dwconv_minmax_ukernel_64c4q__avx512vnni (
   quad_run (width, channels, output_width, kernel_w, nq, quads, 0, stride_w * col_bytes,
             dilation_w * col_bytes, tile, weights, output, output_stride, params);
 }
+
+/* ---- 3x3, stride and dilation 1: two output rows a pass -------------------
+ *
+ * The two output rows that share a quad (variants 0 and 1 of layout C4Q
+ * at q_step 2: kernel rows 0-2 and 1-3 of it) in one pass straight from
+ * the input: each column of the four rows is loaded and interleaved once,
+ * in registers, and read by the three taps of both rows, two pixels at a
+ * time so that each weight vector loaded serves two.  No quad is stored
+ * and read back.  A 64-channel tile takes its four vectors in two halves
+ * (vectors 0-1, then 2-3), each rounded and packed to int16 before the
+ * next, so that the accumulators of both fit in the registers beside the
+ * four columns. */
+
+/* Four rows' 64 bytes interleaved into a quad column (C4 order). */
+static inline __attribute__ ((always_inline)) void
+pair_interleave (__m512i x0, __m512i x1, __m512i x2, __m512i x3, __m512i c[4])
+{
+  const __m512i x01l = _mm512_unpacklo_epi8 (x0, x1);
+  const __m512i x01h = _mm512_unpackhi_epi8 (x0, x1);
+  const __m512i x23l = _mm512_unpacklo_epi8 (x2, x3);
+  const __m512i x23h = _mm512_unpackhi_epi8 (x2, x3);
+
+  c[0] = _mm512_unpacklo_epi16 (x01l, x23l);
+  c[1] = _mm512_unpackhi_epi16 (x01l, x23l);
+  c[2] = _mm512_unpacklo_epi16 (x01h, x23h);
+  c[3] = _mm512_unpackhi_epi16 (x01h, x23h);
+}
+
+/* Column ix of the four rows r[] (step 0: a row outside the image, read
+ * from a row of the zero point); outside the image the zero point. */
+static inline __attribute__ ((always_inline)) void
+pair_column (const uint8_t *const *r, const size_t *step, ptrdiff_t ix, size_t in_w,
+             __mmask64 m, __m512i zp, __m512i c[4])
+{
+  if (ix < 0 || (size_t) ix >= in_w)
+    {
+      c[0] = c[1] = c[2] = c[3] = zp;
+      return;
+    }
+  pair_interleave (_mm512_mask_loadu_epi8 (zp, m, r[0] + (size_t) ix * step[0]),
+                   _mm512_mask_loadu_epi8 (zp, m, r[1] + (size_t) ix * step[1]),
+                   _mm512_mask_loadu_epi8 (zp, m, r[2] + (size_t) ix * step[2]),
+                   _mm512_mask_loadu_epi8 (zp, m, r[3] + (size_t) ix * step[3]), c);
+}
+
+/* The column at p of four rows inside the image, row_step apart. */
+static inline __attribute__ ((always_inline)) void
+pair_column_at (const uint8_t *p, size_t row_step, const int full, __mmask64 m, __m512i zp,
+                __m512i c[4])
+{
+  if (full)
+    pair_interleave (_mm512_loadu_si512 (p), _mm512_loadu_si512 (p + row_step),
+                     _mm512_loadu_si512 (p + 2 * row_step),
+                     _mm512_loadu_si512 (p + 3 * row_step), c);
+  else
+    pair_interleave (_mm512_mask_loadu_epi8 (zp, m, p),
+                     _mm512_mask_loadu_epi8 (zp, m, p + row_step),
+                     _mm512_mask_loadu_epi8 (zp, m, p + 2 * row_step),
+                     _mm512_mask_loadu_epi8 (zp, m, p + 3 * row_step), c);
+}
+
+/* Half h (channel vectors 2h and 2h + 1) of pixels x and x + 1, whose
+ * taps are columns col[0..3], in both rows (weights w0 and w1): the four
+ * outputs scaled, rounded and packed to int16 with the zero point added,
+ * q[row][pixel]. */
+static inline __attribute__ ((always_inline)) void
+pair_half (const int h, const __m512i col[4][4], const uint8_t *tile, const uint8_t *w0,
+           const uint8_t *w1, __m512i zp16, __m512i q[2][2])
+{
+  __m512i t[2][2], u[2][2];   /* rows 0 and 1, [pixel][vector] */
+
+  for (int k = 0; k < 2; k++)
+    {
+      const __m512i bias = _mm512_loadu_si512 (tile + 64 * (2 * h + k));
+      t[0][k] = t[1][k] = u[0][k] = u[1][k] = bias;
+    }
+  for (int j = 0; j < 3; j++)
+    for (int k = 0; k < 2; k++)
+      {
+        const int v = 2 * h + k;
+        const __m512i a = _mm512_loadu_si512 (w0 + 256 * j + 64 * v);
+        const __m512i b = _mm512_loadu_si512 (w1 + 256 * j + 64 * v);
+        t[0][k] = _mm512_dpbusd_epi32 (t[0][k], col[j][v], a);
+        t[1][k] = _mm512_dpbusd_epi32 (t[1][k], col[j + 1][v], a);
+        u[0][k] = _mm512_dpbusd_epi32 (u[0][k], col[j][v], b);
+        u[1][k] = _mm512_dpbusd_epi32 (u[1][k], col[j + 1][v], b);
+      }
+
+  const __m512 s0 = _mm512_loadu_ps (tile + 256 + 64 * (2 * h));
+  const __m512 s1 = _mm512_loadu_ps (tile + 256 + 64 * (2 * h + 1));
+
+  for (int p = 0; p < 2; p++)
+    {
+      q[0][p] = _mm512_adds_epi16 (_mm512_packs_epi32 (qvk_qu8_scale_round_avx512 (t[p][0], s0),
+                                                       qvk_qu8_scale_round_avx512 (t[p][1], s1)),
+                                   zp16);
+      q[1][p] = _mm512_adds_epi16 (_mm512_packs_epi32 (qvk_qu8_scale_round_avx512 (u[p][0], s0),
+                                                       qvk_qu8_scale_round_avx512 (u[p][1], s1)),
+                                   zp16);
+    }
+}
+
+/* The two halves' int16 values of one output to 64 bytes, clamped, as
+ * qvk_qu8_pack_bytes4_avx512 does. */
+static inline __attribute__ ((always_inline)) void
+pair_store (__m512i qa, __m512i qb, __m512i lo8, __m512i hi8, __mmask64 m, const int full,
+            uint8_t *out)
+{
+  const __m512i q = _mm512_min_epu8 (_mm512_max_epu8 (_mm512_packus_epi16 (qa, qb), lo8), hi8);
+
+  if (full)
+    _mm512_storeu_si512 (out, q);
+  else
+    _mm512_mask_storeu_epi8 (out, m, q);
+}
+
+/* Output rows y and y + 1 (out1 NULL: row y only) of a 64-wide tile,
+ * `channels` of them real, n_px pixels from output column x0: rows[0..3]
+ * are input rows y - pad .. y - pad + 3 at the tile's first channel (NULL:
+ * outside the image), col0 = x0 - pad_left, in_stride the distance between
+ * two input pixels and out_stride between two output pixels; tile is the
+ * packed tile (bias and scales), weights its variants 0 and 1. */
+void
+qvk_qu8_dwconv3x3_pair_ukernel_64c4__avx512vnni (
+    size_t channels, const uint8_t *const *rows, size_t in_w, size_t in_stride,
+    ptrdiff_t col0, size_t n_px, const void *tile_, const void *weights,
+    uint8_t *out0, uint8_t *out1, size_t out_stride, uint8_t zero_point,
+    const qvk_qu8_requant_minmax *params)
+{
+  const uint8_t *tile = tile_;
+  const uint8_t *w0 = weights, *w1 = (const uint8_t *) weights + 3 * 256;
+  const __mmask64 m = channels >= 64 ? ~(__mmask64) 0
+                                     : ((__mmask64) 1 << channels) - 1;
+  const int full = channels >= 64;
+  const __m512i zp = _mm512_set1_epi8 ((char) zero_point);
+  const __m512i zp16 = _mm512_set1_epi16 ((short) params->output_zero_point);
+  const __m512i lo8 = _mm512_set1_epi8 ((char) params->output_min);
+  const __m512i hi8 = _mm512_set1_epi8 ((char) params->output_max);
+  /* all four rows inside the image: one pointer, the rows row_step on */
+  const int inside = rows[0] != NULL && rows[3] != NULL;
+  const uint8_t *const base = rows[0];
+  const size_t row_step = inside ? (size_t) (rows[1] - rows[0]) : 0;
+  const ptrdiff_t out1_off = out1 != NULL ? out1 - out0 : 0;
+  uint8_t zero_row[64];
+  const uint8_t *r[4];
+  size_t step[4];
+  __m512i col[4][4];
+
+  _mm512_storeu_si512 (zero_row, zp);
+  for (int i = 0; i < 4; i++)
+    {
+      r[i] = rows[i] != NULL ? rows[i] : zero_row;
+      step[i] = rows[i] != NULL ? in_stride : 0;
+    }
+  pair_column (r, step, col0, in_w, m, zp, col[0]);
+  pair_column (r, step, col0 + 1, in_w, m, zp, col[1]);
+  for (size_t x = 0; x < n_px; x += 2)
+    {
+      const ptrdiff_t ix = col0 + (ptrdiff_t) x + 2;
+      uint8_t *o = out0 + x * out_stride;
+      __m512i qa[2][2], qb[2][2];
+
+      if (inside && ix >= 0 && (size_t) ix + 1 < in_w)
+        {
+          const uint8_t *p = base + (size_t) ix * in_stride;
+
+          /* one pointer a pass, opaque to the compiler: left to itself it
+           * keeps an induction variable for each address below, more than
+           * there are registers (on the stack, each added to in memory
+           * every pass: 1.1x the time) */
+          __asm__ ("" : "+r" (p), "+r" (o));
+
+          /* eight columns on: at 64 channels each column of a row is a
+           * line of its own, beyond it straddles two */
+          const uint8_t *f = p + 8 * in_stride;
+          _mm_prefetch ((const char *) f, _MM_HINT_T0);
+          _mm_prefetch ((const char *) (f + row_step), _MM_HINT_T0);
+          _mm_prefetch ((const char *) (f + 2 * row_step), _MM_HINT_T0);
+          _mm_prefetch ((const char *) (f + 3 * row_step), _MM_HINT_T0);
+          _mm_prefetch ((const char *) (f + 63), _MM_HINT_T0);
+          _mm_prefetch ((const char *) (f + row_step + 63), _MM_HINT_T0);
+          _mm_prefetch ((const char *) (f + 2 * row_step + 63), _MM_HINT_T0);
+          _mm_prefetch ((const char *) (f + 3 * row_step + 63), _MM_HINT_T0);
+          pair_column_at (p, row_step, full, m, zp, col[2]);
+          pair_column_at (p + in_stride, row_step, full, m, zp, col[3]);
+        }
+      else
+        {
+          pair_column (r, step, ix, in_w, m, zp, col[2]);
+          pair_column (r, step, ix + 1, in_w, m, zp, col[3]);
+        }
+      pair_half (0, col, tile, w0, w1, zp16, qa);
+      pair_half (1, col, tile, w0, w1, zp16, qb);
+      for (int k = 0; k < 2 && x + k < n_px; k++)
+        {
+          pair_store (qa[0][k], qb[0][k], lo8, hi8, m, full, o + k * out_stride);
+          if (out1 != NULL)
+            pair_store (qa[1][k], qb[1][k], lo8, hi8, m, full, o + out1_off + k * out_stride);
+        }
+      for (int v = 0; v < 4; v++)
+        {
+          col[0][v] = col[2][v];
+          col[1][v] = col[3][v];
+        }
+    }
+}

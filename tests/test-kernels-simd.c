@@ -1157,6 +1157,40 @@ test_qu8_dwconv_quads (void)
       qu8_case_clear (&c);
     }
 
+  /* 3x3 at stride and dilation 1: two output rows a pass from the input
+   * rows, on 64-wide tiles (full, and of 33 .. 63 channels); every
+   * padding, odd and even row counts, each thread's band starting at an
+   * odd or even row */
+  for (int i = 0; i < 24; i++)
+    {
+      static const int pair_channels[] = { 40, 64, 72, 100, 128, 200 };
+      const int c_n = pair_channels[i % G_N_ELEMENTS (pair_channels)];
+      const int pad_t = i % 3 == 0 ? 0 : 1, pad_b = i % 4 == 1 ? 0 : i % 4 == 2 ? 2 : 1;
+      const int pad_l = i % 5 == 0 ? 0 : 1, pad_r = i % 7 == 3 ? 0 : i % 7 == 4 ? 2 : 1;
+      const int in_w = g_rand_int_range (rng, 1, c_n >= 128 ? 20 : 70);
+      const int in_h = g_rand_int_range (rng, 1, 14);
+      const int threads = 1 + i % 3;
+      qvk_conv_shape s = { 1 + i % 2, in_h, in_w, c_n, 0, 0, c_n, 3, 3, 1, 1, 1, 1,
+                           pad_t, pad_l, c_n, qvk_activation_make (QVK_ACT_NONE) };
+      qvk_qu8_conv_simd *op;
+      qu8_case c;
+
+      if (in_h + pad_t + pad_b < 3)
+        s.in_h = in_h + 2;
+      if (in_w + pad_l + pad_r < 3)
+        s.in_w = in_w + 2;
+      s.out_h = out_size (s.in_h, 3, 1, 1, pad_t, pad_b);
+      s.out_w = out_size (s.in_w, 3, 1, 1, pad_l, pad_r);
+      qu8_case_init (&c, rng, &s);
+      op = qvk_qu8_conv_simd_create (&c.s, &c.q, c.weights, c.bias, qvk_isa_detect ());
+      g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "row-quads 64c4q"));
+      for (int tid = 0; tid < threads; tid++)
+        qvk_qu8_conv_simd_run (op, c.input, c.output, tid, threads);
+      qu8_case_check (&c, qvk_qu8_conv_simd_name (op));
+      qvk_qu8_conv_simd_destroy (op);
+      qu8_case_clear (&c);
+    }
+
   /* images of 16 and 32 channels, whose quads take four columns of a row
    * at a time (the rows above and below the image included), at widths
    * that end in a partial group of four */
