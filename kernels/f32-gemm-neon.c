@@ -60,16 +60,21 @@ gemm_body (size_t nc, size_t kc, size_t taps, const float *const *const *rows,
         }
 
       const size_t left = nc - n0 < 16 ? nc - n0 : 16;
+      /* every index a constant: an accumulator indexed by a variable puts
+       * the whole array on the stack, stored at every step of the loop
+       * above */
 #pragma GCC unroll 6
       for (int r = 0; r < MR; r++)
-        for (size_t q = 0; q < 4 && 4 * q < left; q++)
-          {
-            const float32x4_t v = qvk_f32_epilogue_neon (acc[r][q], &act);
-            if (left - 4 * q >= 4)
-              vst1q_f32 (crow[r] + n0 + 4 * q, v);
-            else
-              qvk_f32_store_partial_neon (crow[r] + n0 + 4 * q, v, left - 4 * q);
-          }
+#pragma GCC unroll 4
+        for (int q = 0; q < 4; q++)
+          if (4 * (size_t) q < left)
+            {
+              const float32x4_t v = qvk_f32_epilogue_neon (acc[r][q], &act);
+              if (left - 4 * q >= 4)
+                vst1q_f32 (crow[r] + n0 + 4 * q, v);
+              else
+                qvk_f32_store_partial_neon (crow[r] + n0 + 4 * q, v, left - 4 * q);
+            }
     }
 }
 

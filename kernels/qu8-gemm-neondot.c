@@ -26,6 +26,7 @@
       const int8x16_t w2 = vld1q_s8 (w + 32);                                 \
       const int8x16_t w3 = vld1q_s8 (w + 48);                                 \
       w += 64;                                                                \
+      __asm__ ("" : "+r" (w));                                                \
       for (int r = 0; r < MR; r++)                                            \
         {                                                                     \
           acc[r][0] = vdotq_laneq_s32 (acc[r][0], w0, x[r], (J));             \
@@ -54,13 +55,13 @@ gemm_body (size_t nc, size_t kc, size_t taps, int whole_tail,
 
   for (size_t n0 = 0; n0 < nc; n0 += 16)
     {
+      const int8_t *const tile = w;
       int32x4_t acc[MR][4];
       float32x4_t scale[4];
 
       for (int q = 0; q < 4; q++)
         {
           const int32x4_t b = vld1q_s32 ((const int32_t *) w + 4 * q);
-          scale[q] = vld1q_f32 ((const float *) w + 16 + 4 * q);
           for (int r = 0; r < MR; r++)
             acc[r][q] = b;
         }
@@ -99,6 +100,11 @@ gemm_body (size_t nc, size_t kc, size_t taps, int whole_tail,
                 DOT_GROUP (3);
             }
         }
+
+      /* the scales only now: held through the loop they would take four of
+       * the registers the weights need */
+      for (int q = 0; q < 4; q++)
+        scale[q] = vld1q_f32 ((const float *) tile + 16 + 4 * q);
 
       const size_t left = nc - n0;
       for (int r = 0; r < MR; r++)
