@@ -1239,7 +1239,7 @@ qvk_qu8_dwconv3x3_pair_ukernel_64c4__avx512vnni (
           /* one pointer a pass, opaque to the compiler: left to itself it
            * keeps an induction variable for each address below, more than
            * there are registers (on the stack, each added to in memory
-           * every pass: 1.1x the time) */
+           * every pass) */
           __asm__ ("" : "+r" (p), "+r" (o));
 
           /* eight columns on: at 64 channels each column of a row is a
