@@ -527,6 +527,22 @@ qvk_qu8_dwconv_minmax_ukernel_64c4r3__avx512vnni (
  * the quad, and so are the pixels x, x + d, x + 2d, ... of one class: the
  * row kernel walks each class as if undilated. */
 
+/* Four rows' 64 bytes interleaved into a quad column: vector v, lane L,
+ * dword e holds byte 16 L + 4 v + e of the four rows (the C4 order). */
+static inline __attribute__ ((always_inline)) void
+interleave4 (__m512i x0, __m512i x1, __m512i x2, __m512i x3, __m512i c[4])
+{
+  const __m512i x01l = _mm512_unpacklo_epi8 (x0, x1);
+  const __m512i x01h = _mm512_unpackhi_epi8 (x0, x1);
+  const __m512i x23l = _mm512_unpacklo_epi8 (x2, x3);
+  const __m512i x23h = _mm512_unpackhi_epi8 (x2, x3);
+
+  c[0] = _mm512_unpacklo_epi16 (x01l, x23l);
+  c[1] = _mm512_unpackhi_epi16 (x01l, x23l);
+  c[2] = _mm512_unpacklo_epi16 (x01h, x23h);
+  c[3] = _mm512_unpackhi_epi16 (x01h, x23h);
+}
+
 /* A 16-channel tile's quad column: the four rows' 16 bytes in the four
  * lanes, transposed so that dword j holds channel j's four rows (as in
  * tail16). */
@@ -572,14 +588,14 @@ quad_columns16x4 (const uint8_t *p0, const uint8_t *p1, const uint8_t *p2, const
 {
   const __m512i x0 = four_pixels16 (p0, pixel_stride), x1 = four_pixels16 (p1, pixel_stride);
   const __m512i x2 = four_pixels16 (p2, pixel_stride), x3 = four_pixels16 (p3, pixel_stride);
-  const __m512i x01l = _mm512_unpacklo_epi8 (x0, x1), x01h = _mm512_unpackhi_epi8 (x0, x1);
-  const __m512i x23l = _mm512_unpacklo_epi8 (x2, x3), x23h = _mm512_unpackhi_epi8 (x2, x3);
-  const __m512i v0 = _mm512_unpacklo_epi16 (x01l, x23l), v1 = _mm512_unpackhi_epi16 (x01l, x23l);
-  const __m512i v2 = _mm512_unpacklo_epi16 (x01h, x23h), v3 = _mm512_unpackhi_epi16 (x01h, x23h);
-  const __m512i a = _mm512_shuffle_i32x4 (v0, v1, _MM_SHUFFLE (1, 0, 1, 0));
-  const __m512i b = _mm512_shuffle_i32x4 (v0, v1, _MM_SHUFFLE (3, 2, 3, 2));
-  const __m512i c = _mm512_shuffle_i32x4 (v2, v3, _MM_SHUFFLE (1, 0, 1, 0));
-  const __m512i e = _mm512_shuffle_i32x4 (v2, v3, _MM_SHUFFLE (3, 2, 3, 2));
+  __m512i v[4];
+
+  interleave4 (x0, x1, x2, x3, v);
+
+  const __m512i a = _mm512_shuffle_i32x4 (v[0], v[1], _MM_SHUFFLE (1, 0, 1, 0));
+  const __m512i b = _mm512_shuffle_i32x4 (v[0], v[1], _MM_SHUFFLE (3, 2, 3, 2));
+  const __m512i c = _mm512_shuffle_i32x4 (v[2], v[3], _MM_SHUFFLE (1, 0, 1, 0));
+  const __m512i e = _mm512_shuffle_i32x4 (v[2], v[3], _MM_SHUFFLE (3, 2, 3, 2));
 
   _mm512_storeu_si512 (dst, _mm512_shuffle_i32x4 (a, c, _MM_SHUFFLE (2, 0, 2, 0)));
   _mm512_storeu_si512 (dst + 64, _mm512_shuffle_i32x4 (a, c, _MM_SHUFFLE (3, 1, 3, 1)));
@@ -690,18 +706,14 @@ qvk_qu8_dwconv_quad_fill__avx512vnni (size_t width, size_t channels,
                 _mm_prefetch ((const char *) (p1 + 16 * step[1]), _MM_HINT_T0);
                 _mm_prefetch ((const char *) (p2 + 16 * step[2]), _MM_HINT_T0);
                 _mm_prefetch ((const char *) (p3 + 16 * step[3]), _MM_HINT_T0);
-                const __m512i x0 = _mm512_mask_loadu_epi8 (zp, m, p0);
-                const __m512i x1 = _mm512_mask_loadu_epi8 (zp, m, p1);
-                const __m512i x2 = _mm512_mask_loadu_epi8 (zp, m, p2);
-                const __m512i x3 = _mm512_mask_loadu_epi8 (zp, m, p3);
-                const __m512i x01l = _mm512_unpacklo_epi8 (x0, x1);
-                const __m512i x01h = _mm512_unpackhi_epi8 (x0, x1);
-                const __m512i x23l = _mm512_unpacklo_epi8 (x2, x3);
-                const __m512i x23h = _mm512_unpackhi_epi8 (x2, x3);
-                _mm512_storeu_si512 (dst, _mm512_unpacklo_epi16 (x01l, x23l));
-                _mm512_storeu_si512 (dst + 64, _mm512_unpackhi_epi16 (x01l, x23l));
-                _mm512_storeu_si512 (dst + 128, _mm512_unpacklo_epi16 (x01h, x23h));
-                _mm512_storeu_si512 (dst + 192, _mm512_unpackhi_epi16 (x01h, x23h));
+                __m512i v[4];
+
+                interleave4 (_mm512_mask_loadu_epi8 (zp, m, p0),
+                             _mm512_mask_loadu_epi8 (zp, m, p1),
+                             _mm512_mask_loadu_epi8 (zp, m, p2),
+                             _mm512_mask_loadu_epi8 (zp, m, p3), v);
+                for (int k = 0; k < 4; k++)
+                  _mm512_storeu_si512 (dst + 64 * k, v[k]);
               }
           j += n_in * d;
         }
@@ -1083,21 +1095,6 @@ qvk_qu8_dwconv_minmax_ukernel_64c4q__avx512vnni (
  * next, so that the accumulators of both fit in the registers beside the
  * four columns. */
 
-/* Four rows' 64 bytes interleaved into a quad column (C4 order). */
-static inline __attribute__ ((always_inline)) void
-pair_interleave (__m512i x0, __m512i x1, __m512i x2, __m512i x3, __m512i c[4])
-{
-  const __m512i x01l = _mm512_unpacklo_epi8 (x0, x1);
-  const __m512i x01h = _mm512_unpackhi_epi8 (x0, x1);
-  const __m512i x23l = _mm512_unpacklo_epi8 (x2, x3);
-  const __m512i x23h = _mm512_unpackhi_epi8 (x2, x3);
-
-  c[0] = _mm512_unpacklo_epi16 (x01l, x23l);
-  c[1] = _mm512_unpackhi_epi16 (x01l, x23l);
-  c[2] = _mm512_unpacklo_epi16 (x01h, x23h);
-  c[3] = _mm512_unpackhi_epi16 (x01h, x23h);
-}
-
 /* Column ix of the four rows r[] (step 0: a row outside the image, read
  * from a row of the zero point); outside the image the zero point. */
 static inline __attribute__ ((always_inline)) void
@@ -1109,7 +1106,7 @@ pair_column (const uint8_t *const *r, const size_t *step, ptrdiff_t ix, size_t i
       c[0] = c[1] = c[2] = c[3] = zp;
       return;
     }
-  pair_interleave (_mm512_mask_loadu_epi8 (zp, m, r[0] + (size_t) ix * step[0]),
+  interleave4 (_mm512_mask_loadu_epi8 (zp, m, r[0] + (size_t) ix * step[0]),
                    _mm512_mask_loadu_epi8 (zp, m, r[1] + (size_t) ix * step[1]),
                    _mm512_mask_loadu_epi8 (zp, m, r[2] + (size_t) ix * step[2]),
                    _mm512_mask_loadu_epi8 (zp, m, r[3] + (size_t) ix * step[3]), c);
@@ -1121,11 +1118,11 @@ pair_column_at (const uint8_t *p, size_t row_step, const int full, __mmask64 m, 
                 __m512i c[4])
 {
   if (full)
-    pair_interleave (_mm512_loadu_si512 (p), _mm512_loadu_si512 (p + row_step),
+    interleave4 (_mm512_loadu_si512 (p), _mm512_loadu_si512 (p + row_step),
                      _mm512_loadu_si512 (p + 2 * row_step),
                      _mm512_loadu_si512 (p + 3 * row_step), c);
   else
-    pair_interleave (_mm512_mask_loadu_epi8 (zp, m, p),
+    interleave4 (_mm512_mask_loadu_epi8 (zp, m, p),
                      _mm512_mask_loadu_epi8 (zp, m, p + row_step),
                      _mm512_mask_loadu_epi8 (zp, m, p + 2 * row_step),
                      _mm512_mask_loadu_epi8 (zp, m, p + 3 * row_step), c);
