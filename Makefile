@@ -77,7 +77,8 @@ test-sanitize: deps
 	$(SAN_ENV) $(XVFB) meson test -C $(SAN_BUILD) --print-errorlogs --timeout-multiplier 3
 
 # Each libFuzzer target for FUZZ_SECONDS from its seeds, two at a time; a
-# crash fails and leaves its input in $(FUZZ_BUILD)/crashes.  Needs clang.
+# crash, a leak or an input that takes over 10 s (libFuzzer's slow unit)
+# fails and leaves its input in $(FUZZ_BUILD)/crashes.  Needs clang.
 FUZZ_TARGETS := onnx npy image import trace
 fuzz-smoke: deps
 	@if ! command -v clang >/dev/null; then echo "fuzz-smoke: clang is not installed; skipped"; exit 0; fi; \
@@ -104,7 +105,10 @@ fuzz-smoke: deps
 	  echo "fuzz-$$t: $$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_BUILD)/fuzz-$$t.log) executions in $(FUZZ_SECONDS) s"; \
 	  if ! grep -q '^stat::number_of_executed_units' $(FUZZ_BUILD)/fuzz-$$t.log || \
 	     ls $(FUZZ_BUILD)/crashes/$$t-* >/dev/null 2>&1; then \
-	    tail -n 40 $(FUZZ_BUILD)/fuzz-$$t.log; echo "fuzz-$$t found a failure"; failed=1; \
+	    tail -n 40 $(FUZZ_BUILD)/fuzz-$$t.log; \
+	    grep -E 'ERROR|SUMMARY|Slowest unit|Test unit written' $(FUZZ_BUILD)/fuzz-$$t.log | head -n 20; \
+	    echo "fuzz-$$t found a failure (a crash, a leak, or a slow-unit input over 10 s):"; \
+	    ls -l $(FUZZ_BUILD)/crashes/$$t-* 2>/dev/null; failed=1; \
 	  fi; \
 	done; \
 	exit $$failed

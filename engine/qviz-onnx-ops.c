@@ -1217,6 +1217,8 @@ build_expand (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym 
         return fail (ctx, name, node->op_type, error, "a broadcast constant of more than "
                      "2^26 elements is not supported");
     }
+  if (!onnx_charge_made (ctx, numel, name, node->op_type, error))
+    return FALSE;
   ones->n = numel;
   ones->onnx_type = QVIZ_ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
   ones->f = g_new (float, MAX (numel, 1));
@@ -1231,6 +1233,7 @@ build_expand (OnnxCtx *ctx, const OnnxNode *node, const char *name, Sym *x, Sym 
       return fail (ctx, name, node->op_type, error, "no operand is computed from the image");
     inputs[0] = x->value;
     inputs[1] = onnx_const_value (ctx, ones, ones_name);
+    g_clear_pointer (&ones->f, g_free); /* the graph has its copy; nothing reads ones */
     if (emit (ctx, node, name, QVIZ_OP_MUL, inputs, 2, &out, error) == NULL)
       return FALSE;
     out->rank = x->rank < 0 ? -1 : MAX (x->rank, n);

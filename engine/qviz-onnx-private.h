@@ -80,7 +80,15 @@ typedef struct {
   GHashTable *ln_mean, *ln_eps, *ln_pow;
   gboolean quant_seen;
   const OnnxGraph *graph;         /* the graph being read, once pre-scanned */
+  /* Elements of the tensors stored in the file, and of the constants the
+   * loader computes itself (folded shapes and tensors, the ones a
+   * broadcast multiplies by): the second may be at most
+   * ONNX_MADE_BASE_ELEMENTS plus four times the first, so that a file of a
+   * few hundred bytes cannot make the loader allocate and fill gigabytes. */
+  gsize file_elements, made_elements;
 } OnnxCtx;
+
+#define ONNX_MADE_BASE_ELEMENTS ((gsize) 1 << 22)
 
 enum {
   NODE_SKIP = 1,       /* produces nothing in the engine graph */
@@ -116,6 +124,8 @@ char    *onnx_node_name          (const OnnxNode *node, int index);
 char    *onnx_unique_name        (OnnxCtx *ctx, const char *name);
 Sym     *onnx_tensor_to_sym      (OnnxCtx *ctx, const OnnxTensor *t, GError **error);
 int      onnx_const_value        (OnnxCtx *ctx, Sym *s, const char *name);
+gboolean onnx_charge_made        (OnnxCtx *ctx, gsize n, const char *node_name,
+                                  const char *op, GError **error);
 int      onnx_operand_value      (OnnxCtx *ctx, Sym *s, const char *name,
                                   const char *node_name, GError **error);
 

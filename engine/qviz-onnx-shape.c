@@ -1042,5 +1042,7 @@ onnx_try_fold (OnnxCtx *ctx, const OnnxNode *node, const char *name, gboolean *h
 
   if (out == NULL)
     return FALSE;
+  if (out != in[0] && !onnx_charge_made (ctx, out->n, name, op, error))
+    return FALSE;
   return node->n_output >= 1 && onnx_bind (ctx, node->output[0], out, error);
 }

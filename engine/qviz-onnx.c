@@ -140,6 +140,26 @@ onnx_const_value (OnnxCtx *ctx, Sym *s, const char *name)
   return s->graph_value;
 }
 
+/* Counts n more elements of computed constants against the file's budget. */
+gboolean
+onnx_charge_made (OnnxCtx *ctx, gsize n, const char *node_name, const char *op,
+                  GError **error)
+{
+  gsize limit = ONNX_MADE_BASE_ELEMENTS + MIN (ctx->file_elements, G_MAXSIZE / 8) * 4;
+
+  if (n > limit || ctx->made_elements > limit - n)
+    {
+      g_set_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED,
+                   "%s: node '%s' (%s): the constants computed while loading would pass "
+                   "%" G_GSIZE_FORMAT " elements (2^22 plus four times the %" G_GSIZE_FORMAT
+                   " of the file's own tensors), which is not supported.",
+                   ctx->file, node_name, op, limit, ctx->file_elements);
+      return FALSE;
+    }
+  ctx->made_elements += n;
+  return TRUE;
+}
+
 int
 onnx_operand_value (OnnxCtx *ctx, Sym *s, const char *name, const char *node_name,
                     GError **error)
@@ -512,6 +532,7 @@ onnx_tensor_to_sym (OnnxCtx *ctx, const OnnxTensor *t, GError **error)
   for (gsize d = 0; d < t->n_dims; d++)
     s->dims[d] = t->dims[d];
   s->n = n;
+  ctx->file_elements += n;
   s->onnx_type = type;
   if (is_float_type (type))
     s->f = g_new (float, MAX (n, 1));

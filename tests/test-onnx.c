@@ -1062,6 +1062,30 @@ test_unknown_ops (void)
                    "Loop (b/Loop).");
 }
 
+/* Constants the loader computes itself are held to a budget: a 3M-element
+ * broadcast loads, the same after a 4M-element ConstantOfShape does not,
+ * and the refusal names the node that passed it. */
+static void
+test_load_budget (void)
+{
+  g_autofree char *ok_path = fixture ("load-expand.onnx");
+  g_autofree char *path = fixture ("load-amplify.onnx");
+  g_autoptr (GError) error = NULL;
+  QvizGraph *g = qviz_onnx_load (ok_path, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (g);
+  qviz_graph_free (g);
+
+  g = qviz_onnx_load (path, &error);
+  g_assert_null (g);
+  g_assert_error (error, QVIZ_ERROR, QVIZ_ERROR_UNSUPPORTED);
+  g_assert_cmpstr (error->message, ==,
+                   "load-amplify.onnx: node 'head/Expand' (Expand): the constants computed "
+                   "while loading would pass 4194328 elements (2^22 plus four times the 6 "
+                   "of the file's own tensors), which is not supported.");
+}
+
 /* The README's operator list is the loader's table, as qviz-cli prints it. */
 static void
 test_readme_operators (void)
@@ -1247,6 +1271,7 @@ main (int argc, char **argv)
   g_test_add_func ("/onnx/qdq-asymmetric", test_qdq_asymmetric);
   g_test_add_func ("/onnx/unknown-ops", test_unknown_ops);
   g_test_add_func ("/onnx/unknown-ops-grouped", test_unknown_ops_grouped);
+  g_test_add_func ("/onnx/load-budget", test_load_budget);
   g_test_add_func ("/onnx/activations", test_activations);
   g_test_add_func ("/onnx/reduce-mean", test_reduce_mean);
   g_test_add_func ("/onnx/pads", test_pads);
