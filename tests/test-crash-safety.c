@@ -16,7 +16,9 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,7 +65,7 @@ read_some (int out_fd, GString *out, int timeout_ms)
  * state and each thread's kernel wait channel): a sweep that stops
  * reporting runs long after a whole sweep would have ended is stuck. */
 static void
-fail_stuck (GPid pid, guint reported, guint waiting_for)
+fail_stuck (GPid pid, const char *what)
 {
   g_autoptr (GString) where = g_string_new (NULL);
   g_autofree char *task_dir = g_strdup_printf ("/proc/%d/task", (int) pid);
@@ -85,8 +87,50 @@ fail_stuck (GPid pid, guint reported, guint waiting_for)
                               wchan != NULL && wchan[0] != '\0' ? wchan : "?");
     }
   kill (pid, SIGKILL);
-  g_error ("qviz-cli run (pid %d) reported %u runs and none for a long time while the "
-           "test waited for %u:%s", (int) pid, reported, waiting_for, where->str);
+  g_error ("qviz-cli run (pid %d) %s:%s", (int) pid, what, where->str);
+}
+
+/* The processes other than this one that hold the pipe FD open, as
+ * " PID (comm)" pieces: who keeps a killed sweep's output from ending. */
+static char *
+pipe_holders (int fd)
+{
+  GString *who = g_string_new (NULL);
+  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
+  g_autofree char *want = NULL;
+  const char *pid;
+  struct stat st;
+
+  if (fstat (fd, &st) != 0 || proc == NULL)
+    return g_string_free (who, FALSE);
+  want = g_strdup_printf ("pipe:[%lu]", (unsigned long) st.st_ino);
+  while ((pid = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *fd_dir = g_build_filename ("/proc", pid, "fd", NULL);
+      g_autoptr (GDir) fds = NULL;
+      const char *name;
+
+      if (!g_ascii_isdigit (pid[0]) || atoi (pid) == (int) getpid () ||
+          (fds = g_dir_open (fd_dir, 0, NULL)) == NULL)
+        continue;
+      while ((name = g_dir_read_name (fds)) != NULL)
+        {
+          g_autofree char *link = g_build_filename (fd_dir, name, NULL);
+          g_autofree char *target = g_file_read_link (link, NULL);
+
+          if (g_strcmp0 (target, want) == 0)
+            {
+              g_autofree char *comm_path = g_build_filename ("/proc", pid, "comm", NULL);
+              g_autofree char *comm = NULL;
+
+              g_file_get_contents (comm_path, &comm, NULL, NULL);
+              g_string_append_printf (who, " %s (%s)", pid,
+                                      comm != NULL ? g_strstrip (comm) : "?");
+              break;
+            }
+        }
+    }
+  return g_string_free (who, FALSE);
 }
 
 static void
@@ -160,17 +204,40 @@ test_killed_at_random (void)
         {
           open = read_some (out_fd, out, 50);
           if (open && g_get_monotonic_time () > deadline)
-            fail_stuck (pid, count_reported_runs (out->str), after_runs);
+            {
+              g_autofree char *what = g_strdup_printf ("reported %u runs and none for a long "
+                                                       "time while the test waited for %u",
+                                                       count_reported_runs (out->str),
+                                                       after_runs);
+              fail_stuck (pid, what);
+            }
         }
       deadline = g_get_monotonic_time () + delay_us;
       while (g_get_monotonic_time () < deadline && waitpid (pid, &status, WNOHANG) == 0)
         g_usleep (MIN (1000, deadline - g_get_monotonic_time () + 1));
       kill (pid, SIGKILL);
-      waitpid (pid, &status, 0);
+      /* A killed process is gone within moments; 30 s is stuck. */
+      deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+      while (waitpid (pid, &status, WNOHANG) == 0)
+        {
+          if (g_get_monotonic_time () > deadline)
+            fail_stuck (pid, "was still there 30 s after SIGKILL");
+          g_usleep (1000);
+        }
       g_spawn_close_pid (pid);
       /* What it printed before it died, every byte of it. */
+      deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
       while (open)
-        open = read_some (out_fd, out, 1000);
+        {
+          open = read_some (out_fd, out, 1000);
+          if (open && g_get_monotonic_time () > deadline)
+            {
+              g_autofree char *who = pipe_holders (out_fd);
+              g_error ("the output of qviz-cli run (pid %d) stayed open 30 s after it was "
+                       "killed and reaped; held by:%s", (int) pid,
+                       who[0] != '\0' ? who : " no process found");
+            }
+        }
       close (out_fd);
       kills_mid_run += WIFSIGNALED (status);
 
