@@ -71,7 +71,8 @@ typedef struct {
   int opset;                      /* default domain */
   GHashTable *syms;               /* ONNX name -> Sym* (not owned) */
   GPtrArray *all_syms;            /* owns every Sym */
-  GHashTable *value_names;        /* names used by graph values */
+  GHashTable *value_names;        /* names used by graph values -> the next
+                                   * suffix to try after each (GUINT) */
   /* Pre-scan: per ONNX node, how it is handled specially. */
   guint8 *node_flags;
   GHashTable *consumers;          /* ONNX name -> GUINT count */

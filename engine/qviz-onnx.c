@@ -108,14 +108,25 @@ onnx_node_name (const OnnxNode *node, int index)
 char *
 onnx_unique_name (OnnxCtx *ctx, const char *name)
 {
-  char *candidate = g_strdup (name);
+  /* value_names maps each name taken to the next suffix to try after it:
+   * thousands of nodes of one name take theirs in linear time. */
+  guint k = GPOINTER_TO_UINT (g_hash_table_lookup (ctx->value_names, name));
+  char *candidate;
 
-  for (int k = 1; g_hash_table_contains (ctx->value_names, candidate); k++)
+  if (k == 0)
+    {
+      g_hash_table_insert (ctx->value_names, g_strdup (name), GUINT_TO_POINTER (1));
+      return g_strdup (name);
+    }
+  for (candidate = g_strdup_printf ("%s_%u", name, k);
+       g_hash_table_contains (ctx->value_names, candidate);
+       candidate = g_strdup_printf ("%s_%u", name, k))
     {
       g_free (candidate);
-      candidate = g_strdup_printf ("%s_%d", name, k);
+      k++;
     }
-  g_hash_table_add (ctx->value_names, g_strdup (candidate));
+  g_hash_table_insert (ctx->value_names, g_strdup (name), GUINT_TO_POINTER (k + 1));
+  g_hash_table_insert (ctx->value_names, g_strdup (candidate), GUINT_TO_POINTER (1));
   return candidate;
 }
 
@@ -858,7 +869,7 @@ load_model (const guint8 *data, gsize len, const char *file, const char *graph_n
     goto out;
 
   ctx.g = qviz_graph_new (graph_name, 3);
-  g_hash_table_add (ctx.value_names, g_strdup ("input"));
+  g_hash_table_insert (ctx.value_names, g_strdup ("input"), GUINT_TO_POINTER (1));
   ctx.node_flags = g_new0 (guint8, MAX (graph->n_node, 1));
 
   for (gsize k = 0; k < graph->n_initializer; k++)

@@ -1086,6 +1086,27 @@ test_load_budget (void)
                    "of the file's own tensors), which is not supported.");
 }
 
+/* Nodes that share a name get the next free suffix each, around a name
+ * the file itself uses. */
+static void
+test_same_names (void)
+{
+  QvizGraph *g = load_fixture ("same-names");
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  int n = qviz_graph_n_nodes (g);
+
+  g_assert_cmpint (n, ==, 3000);
+  g_assert_cmpstr (qviz_graph_node (g, 0)->name, ==, "relu");
+  g_assert_cmpstr (qviz_graph_node (g, 1)->name, ==, "relu_1");
+  g_assert_cmpstr (qviz_graph_node (g, 2)->name, ==, "relu_3");
+  g_assert_cmpstr (qviz_graph_node (g, 3)->name, ==, "relu_2");
+  g_assert_cmpstr (qviz_graph_node (g, 4)->name, ==, "relu_4");
+  g_assert_cmpstr (qviz_graph_node (g, n - 1)->name, ==, "relu_2999");
+  for (int i = 0; i < n; i++)
+    g_assert_true (g_hash_table_add (seen, (gpointer) qviz_graph_node (g, i)->name));
+  qviz_graph_free (g);
+}
+
 /* The README's operator list is the loader's table, as qviz-cli prints it. */
 static void
 test_readme_operators (void)
@@ -1272,6 +1293,7 @@ main (int argc, char **argv)
   g_test_add_func ("/onnx/unknown-ops", test_unknown_ops);
   g_test_add_func ("/onnx/unknown-ops-grouped", test_unknown_ops_grouped);
   g_test_add_func ("/onnx/load-budget", test_load_budget);
+  g_test_add_func ("/onnx/same-names", test_same_names);
   g_test_add_func ("/onnx/activations", test_activations);
   g_test_add_func ("/onnx/reduce-mean", test_reduce_mean);
   g_test_add_func ("/onnx/pads", test_pads);
