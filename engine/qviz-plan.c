@@ -556,13 +556,6 @@ place_block (GArray *live, gsize size)
   return best != G_MAXSIZE ? best : cursor;
 }
 
-static int
-compare_blocks (gconstpointer a, gconstpointer b)
-{
-  const Block *x = a, *y = b;
-  return x->offset < y->offset ? -1 : x->offset > y->offset;
-}
-
 /* Int8 plans: the conv and dense layers whose output is a model output
  * that no layer reads write it in float (the int32 accumulators
  * dequantized), so the output's own rounding to uint8 steps, often the
@@ -816,18 +809,33 @@ layout_arena (QvizPlan *plan)
           total = MAX (total, b.offset + b.size);
           if (last_use[v] < 0)
             last_use[v] = li; /* written but never read: freed right away */
-          g_array_append_val (live, b);
-          g_array_sort (live, compare_blocks);
+          /* live stays in order of offset: the block goes after those
+           * at or below its offset (as appending and a stable sort did,
+           * without sorting thousands of live blocks at every layer) */
+          {
+            guint lo = 0, hi = live->len;
+
+            while (lo < hi)
+              {
+                const guint mid = lo + (hi - lo) / 2;
+
+                if (g_array_index (live, Block, mid).offset <= b.offset)
+                  lo = mid + 1;
+                else
+                  hi = mid;
+              }
+            g_array_insert_val (live, lo, b);
+          }
         }
-      /* Free every block whose last reader is this layer. */
-      for (guint i = 0; i < live->len;)
-        {
-          Block *b = &g_array_index (live, Block, i);
-          if (last_use[b->value] <= li)
-            g_array_remove_index (live, i);
-          else
-            i++;
-        }
+      /* Free every block whose last reader is this layer, in one pass. */
+      {
+        guint kept = 0;
+
+        for (guint i = 0; i < live->len; i++)
+          if (last_use[g_array_index (live, Block, i).value] > li)
+            g_array_index (live, Block, kept++) = g_array_index (live, Block, i);
+        g_array_set_size (live, kept);
+      }
     }
 
   plan->arena_bytes = MAX (total, 64);
