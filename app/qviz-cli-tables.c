@@ -443,21 +443,27 @@ qviz_cli_print_sweep_table (GPtrArray *runs)
 
           if (f && q && q->stats.median > f->stats.median)
             {
+              /* f32 layers by name: a model of thousands of layers is
+               * matched in one pass, not one scan per int8 layer */
+              g_autoptr (GHashTable) f32_layers = g_hash_table_new (g_str_hash, g_str_equal);
+
               printf ("int8 is slower than f32 from %dx%d with %d thread%s; layers responsible:\n",
                       h, w, th, th > 1 ? "s" : "");
+              for (guint k = f->layers ? f->layers->len : 0; k-- > 0;)
+                {
+                  const QvizRunLayer *fl = qviz_run_get_layer (f, k);
+                  g_hash_table_insert (f32_layers, (gpointer) fl->name, (gpointer) fl);
+                }
               for (guint i = 0; q->layers && i < q->layers->len; i++)
                 {
                   const QvizRunLayer *ql = qviz_run_get_layer (q, i);
-                  for (guint k = 0; f->layers && k < f->layers->len; k++)
-                    {
-                      const QvizRunLayer *fl = qviz_run_get_layer (f, k);
-                      if (g_str_equal (fl->name, ql->name) &&
-                          ql->stats.median > fl->stats.median * 1.05 &&
-                          ql->stats.median - fl->stats.median > 0.01 * f->stats.median)
-                        printf ("  %-50s %-3s f32 %s ms, int8 %s ms  (%s)\n", ql->name, mark (ql),
-                                qviz_cli_ms (fl->stats.median, a), qviz_cli_ms (ql->stats.median, b),
-                                ql->kernel);
-                    }
+                  const QvizRunLayer *fl = g_hash_table_lookup (f32_layers, ql->name);
+
+                  if (fl != NULL && ql->stats.median > fl->stats.median * 1.05 &&
+                      ql->stats.median - fl->stats.median > 0.01 * f->stats.median)
+                    printf ("  %-50s %-3s f32 %s ms, int8 %s ms  (%s)\n", ql->name, mark (ql),
+                            qviz_cli_ms (fl->stats.median, a), qviz_cli_ms (ql->stats.median, b),
+                            ql->kernel);
                 }
               break;
             }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
+#include <sqlite3.h>
 #include <string.h>
 
 static char *tmpdir;
@@ -233,6 +234,59 @@ test_infer_round_trip (void)
 }
 
 /* A sweep stored in a real database: shown, exported, merged, compared. */
+/* A stored sweep whose int8 run is slower than its f32 run: show names the
+ * int8 layers behind it, matched to their f32 twins by name, and no
+ * other.  The figures are set in the real file after a real sweep. */
+static void
+test_int8_slower_layers (void)
+{
+  g_autofree char *db = g_build_filename (tmpdir, "slower.sqlite", NULL);
+  g_autofree char *sweep = NULL;
+  sqlite3 *conn = NULL;
+  Result r;
+
+  r = cli ("run", "dwsep5x5", "--res", "32", "--threads", "1", "--precision", "f32,int8",
+           "--iterations", "3", "--min-time", "0", "--db", db, "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  {
+    g_autoptr (JsonNode) root = parse_json (r.out);
+    sweep = g_strdup (json_object_get_string_member (
+        json_object_get_object_member (json_node_get_object (root), "sweep"), "uuid"));
+  }
+  result_clear (&r);
+
+  /* int8: the whole run and its depthwise layer ten times f32's; its
+   * pointwise layer a tenth of f32's */
+  g_assert_cmpint (sqlite3_open (db, &conn), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (conn,
+      "UPDATE runs SET median_ms = 10 * (SELECT median_ms FROM runs WHERE precision = 'f32') "
+      "  WHERE precision = 'int8';"
+      "UPDATE layers SET median_ms = 10 * (SELECT l.median_ms FROM layers l JOIN runs f "
+      "    ON f.uuid = l.run_uuid WHERE f.precision = 'f32' AND l.name = layers.name) "
+      "  WHERE run_uuid IN (SELECT uuid FROM runs WHERE precision = 'int8') "
+      "    AND name = 'depthwise/conv';"
+      "UPDATE layers SET median_ms = 0.1 * (SELECT l.median_ms FROM layers l JOIN runs f "
+      "    ON f.uuid = l.run_uuid WHERE f.precision = 'f32' AND l.name = layers.name) "
+      "  WHERE run_uuid IN (SELECT uuid FROM runs WHERE precision = 'int8') "
+      "    AND name = 'pointwise/conv';",
+      NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (conn);
+
+  r = cli ("show", sweep, "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  {
+    const char *at = strstr (r.out, "int8 is slower than f32 from 32x32 with 1 thread; "
+                                    "layers responsible:\n");
+    g_autofree char *tail = NULL;
+
+    g_assert_nonnull (at);
+    tail = g_strdup (strchr (at, '\n') + 1);
+    g_assert_true (g_str_has_prefix (tail, "  depthwise/conv "));
+    g_assert_null (strstr (tail, "pointwise/conv"));
+  }
+  result_clear (&r);
+}
+
 static void
 test_sweep_store (void)
 {
@@ -483,6 +537,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/bad-npy", test_bad_npy);
   g_test_add_func ("/cli/infer-round-trip", test_infer_round_trip);
   g_test_add_func ("/cli/sweep-store", test_sweep_store);
+  g_test_add_func ("/cli/int8-slower-layers", test_int8_slower_layers);
   g_test_add_func ("/cli/float-model", test_float_model);
   g_test_add_func ("/cli/sqnr-warning", test_sqnr_warning);
   g_test_add_func ("/cli/keep-float", test_keep_float);
