@@ -234,6 +234,23 @@ test_infer_round_trip (void)
 }
 
 /* A sweep stored in a real database: shown, exported, merged, compared. */
+/* dwsep5x5 at 32x32 on one thread, PRECISIONS, stored in DB: its uuid. */
+static char *
+run_small_sweep (const char *db, const char *precisions)
+{
+  Result r = cli ("run", "dwsep5x5", "--res", "32", "--threads", "1", "--precision", precisions,
+                  "--iterations", "5", "--cold", "1", "--db", db, "--json", NULL);
+  g_autoptr (JsonNode) root = NULL;
+  char *uuid;
+
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (r.out);
+  uuid = g_strdup (json_object_get_string_member (
+      json_object_get_object_member (json_node_get_object (root), "sweep"), "uuid"));
+  result_clear (&r);
+  return uuid;
+}
+
 /* A stored sweep whose int8 run is slower than its f32 run: show names the
  * int8 layers behind it, matched to their f32 twins by name, and no
  * other.  The figures are set in the real file after a real sweep. */
@@ -245,15 +262,7 @@ test_int8_slower_layers (void)
   sqlite3 *conn = NULL;
   Result r;
 
-  r = cli ("run", "dwsep5x5", "--res", "32", "--threads", "1", "--precision", "f32,int8",
-           "--iterations", "3", "--min-time", "0", "--db", db, "--json", NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  {
-    g_autoptr (JsonNode) root = parse_json (r.out);
-    sweep = g_strdup (json_object_get_string_member (
-        json_object_get_object_member (json_node_get_object (root), "sweep"), "uuid"));
-  }
-  result_clear (&r);
+  sweep = run_small_sweep (db, "f32,int8");
 
   /* int8: the whole run and its depthwise layer ten times f32's; its
    * pointwise layer a tenth of f32's */
@@ -367,15 +376,7 @@ test_sweep_store (void)
   result_clear (&r);
 
   /* A second machine's database, merged twice: the second adds nothing. */
-  r = cli ("run", "dwsep5x5", "--res", "32", "--threads", "1", "--precision", "f32",
-           "--iterations", "5", "--cold", "1", "--db", db2, "--json", NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  {
-    g_autoptr (JsonNode) root2 = parse_json (r.out);
-    sweep2 = g_strdup (json_object_get_string_member (
-        json_object_get_object_member (json_node_get_object (root2), "sweep"), "uuid"));
-  }
-  result_clear (&r);
+  sweep2 = run_small_sweep (db2, "f32");
   r = cli ("import", db2, "--db", db, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "added 1 sweeps, 1 runs"));
