@@ -1107,9 +1107,9 @@ pair_column (const uint8_t *const *r, const size_t *step, ptrdiff_t ix, size_t i
       return;
     }
   interleave4 (_mm512_mask_loadu_epi8 (zp, m, r[0] + (size_t) ix * step[0]),
-                   _mm512_mask_loadu_epi8 (zp, m, r[1] + (size_t) ix * step[1]),
-                   _mm512_mask_loadu_epi8 (zp, m, r[2] + (size_t) ix * step[2]),
-                   _mm512_mask_loadu_epi8 (zp, m, r[3] + (size_t) ix * step[3]), c);
+               _mm512_mask_loadu_epi8 (zp, m, r[1] + (size_t) ix * step[1]),
+               _mm512_mask_loadu_epi8 (zp, m, r[2] + (size_t) ix * step[2]),
+               _mm512_mask_loadu_epi8 (zp, m, r[3] + (size_t) ix * step[3]), c);
 }
 
 /* The column at p of four rows inside the image, row_step apart. */
@@ -1119,13 +1119,13 @@ pair_column_at (const uint8_t *p, size_t row_step, const int full, __mmask64 m, 
 {
   if (full)
     interleave4 (_mm512_loadu_si512 (p), _mm512_loadu_si512 (p + row_step),
-                     _mm512_loadu_si512 (p + 2 * row_step),
-                     _mm512_loadu_si512 (p + 3 * row_step), c);
+                 _mm512_loadu_si512 (p + 2 * row_step),
+                 _mm512_loadu_si512 (p + 3 * row_step), c);
   else
     interleave4 (_mm512_mask_loadu_epi8 (zp, m, p),
-                     _mm512_mask_loadu_epi8 (zp, m, p + row_step),
-                     _mm512_mask_loadu_epi8 (zp, m, p + 2 * row_step),
-                     _mm512_mask_loadu_epi8 (zp, m, p + 3 * row_step), c);
+                 _mm512_mask_loadu_epi8 (zp, m, p + row_step),
+                 _mm512_mask_loadu_epi8 (zp, m, p + 2 * row_step),
+                 _mm512_mask_loadu_epi8 (zp, m, p + 3 * row_step), c);
 }
 
 /* Half h (channel vectors 2h and 2h + 1) of pixels x and x + 1, whose
