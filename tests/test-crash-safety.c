@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,39 @@
 #define N_KILLS 20
 
 static char *tmpdir;
+
+/* Where the test is, for the watchdog: a test that waits longer than any
+ * of its steps should take says which step it was in, instead of being
+ * killed by the harness with nothing said. */
+static char phase[160] = "starting";
+#define WATCHDOG_SECONDS 240
+
+static void
+set_phase (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+static void
+set_phase (const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_vsnprintf (phase, sizeof phase, format, args);
+  va_end (args);
+  alarm (WATCHDOG_SECONDS);
+}
+
+static void
+watchdog (int sig)
+{
+  static const char head[] = "test-crash-safety: stuck for " G_STRINGIFY (WATCHDOG_SECONDS)
+                             " s in: ";
+
+  (void) sig;
+  (void) !write (STDERR_FILENO, head, sizeof head - 1);
+  (void) !write (STDERR_FILENO, phase, strlen (phase));
+  (void) !write (STDERR_FILENO, "\n", 1);
+  abort ();
+}
 
 /* Lines "[k/N] ..." that qviz-cli run prints once a run is stored. */
 static guint
@@ -160,6 +194,7 @@ test_killed_at_random (void)
       int status = 0;
       gint64 t0 = g_get_monotonic_time ();
 
+      set_phase ("killed-at-random: whole sweep %d", t + 1);
       g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL,
                                    NULL, NULL, &out, NULL, &status, &error));
       g_assert_no_error (error);
@@ -191,6 +226,7 @@ test_killed_at_random (void)
       guint reported;
       int stored;
 
+      set_phase ("killed-at-random: kill %d, after %u reported runs", k + 1, after_runs);
       g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
                                                G_SPAWN_DO_NOT_REAP_CHILD |
                                                G_SPAWN_STDERR_TO_DEV_NULL,
@@ -249,6 +285,7 @@ test_killed_at_random (void)
           g_assert_cmpuint (reported_total, ==, 0);
           continue;
         }
+      set_phase ("killed-at-random: integrity check after kill %d", k + 1);
       check = qviz_test_sql_text (db, "PRAGMA integrity_check");
       /* -1: killed before the store's tables were committed. */
       stored = qviz_test_sql_int (db, "SELECT count(*) FROM runs");
@@ -264,6 +301,7 @@ test_killed_at_random (void)
   g_assert_cmpuint (kills_mid_run, >=, N_KILLS * 3 / 4);
 
   /* And the file opens for writing, every killed sweep found interrupted. */
+  set_phase ("killed-at-random: opening the file for writing");
   {
     g_autoptr (GError) error = NULL;
     g_autoptr (QvizStore) store = qviz_store_open (db, QVIZ_STORE_READ_WRITE, &error);
@@ -299,6 +337,8 @@ test_two_sweeps_and_a_reader (void)
   gboolean a_done = FALSE, b_done = FALSE;
 
   /* The reader lists and shows what is there until both have finished. */
+  set_phase ("two-sweeps-and-a-reader: the reader's loop, sweeps %d and %d running",
+             (int) a, (int) b);
   while (!a_done || !b_done)
     {
       /* The file may not exist for the first few milliseconds. */
@@ -370,6 +410,7 @@ test_disk_full (void)
   /* Sweeps until the disk is full. */
   for (attempts = 0; attempts < 100; attempts++)
     {
+      set_phase ("disk-full: sweep %d", attempts + 1);
       r = qviz_test_cli ("run", "dwsep5x5", "--res", "32,48,64,80,96", "--threads", "1",
                          "--iterations", "3", "--min-time", "0", "--cold", "1",
                          "--db", db, NULL);
@@ -414,10 +455,12 @@ main (int argc, char **argv)
   int status;
 
   tmpdir = qviz_test_cli_init (&argc, &argv, "qviz-crash-XXXXXX");
+  signal (SIGALRM, watchdog);
   g_test_add_func ("/crash-safety/killed-at-random", test_killed_at_random);
   g_test_add_func ("/crash-safety/two-sweeps-and-a-reader", test_two_sweeps_and_a_reader);
   g_test_add_func ("/crash-safety/disk-full", test_disk_full);
   status = g_test_run ();
+  alarm (0);
   {
     /* A failed assertion leaves the small disk mounted. */
     g_autofree char *mnt = g_build_filename (tmpdir, "small-disk", NULL);
