@@ -28,10 +28,29 @@
 static char *tmpdir;
 
 /* Where the test is, for the watchdog: a test that waits longer than any
- * of its steps should take says which step it was in, instead of being
- * killed by the harness with nothing said. */
+ * of its steps should take says which step it was in, and where each of
+ * its child processes waits (every thread's state and kernel wait
+ * channel, and its stack when gdb is there), instead of being killed by
+ * the harness with nothing said.  QVIZ_TEST_WATCHDOG_SECONDS shortens the
+ * wait to see that report. */
 static char phase[160] = "starting";
-#define WATCHDOG_SECONDS 240
+static unsigned watchdog_seconds = 200;
+static char self_pid[32];
+
+#define WATCHDOG_REPORT                                                          \
+  "for d in /proc/[0-9]*; do "                                                   \
+  "  set -- $(sed 's/^.*) //' \"$d/stat\" 2>/dev/null); "                          \
+  "  p=${d#/proc/}; [ \"$2\" = \"$0\" ] && [ \"$p\" != $$ ] || continue; "          \
+  "  echo \"child $p: $(tr '\\0' ' ' < $d/cmdline)\"; "                            \
+  "  for t in $d/task/*; do "                                                    \
+  "    echo \"  thread ${t##*/}: state $(sed 's/^.*) //' $t/stat | cut -c1),\" "    \
+  "         \"waiting in $(cat $t/wchan)\"; "                                     \
+  "  done; "                                                                     \
+  "  if command -v gdb >/dev/null; then "                                        \
+  "    timeout 30 gdb -p $p -batch -ex 'thread apply all bt' 2>&1 | "            \
+  "      grep -E '^(Thread|#)'; "                                                \
+  "  fi; "                                                                       \
+  "done"
 
 static void
 set_phase (const char *format, ...) G_GNUC_PRINTF (1, 2);
@@ -44,19 +63,30 @@ set_phase (const char *format, ...)
   va_start (args, format);
   g_vsnprintf (phase, sizeof phase, format, args);
   va_end (args);
-  alarm (WATCHDOG_SECONDS);
+  alarm (watchdog_seconds);
 }
 
+/* Only async-signal-safe calls before the fork; the report runs in a
+ * shell of its own, then the test aborts. */
 static void
 watchdog (int sig)
 {
-  static const char head[] = "test-crash-safety: stuck for " G_STRINGIFY (WATCHDOG_SECONDS)
-                             " s in: ";
+  static const char head[] = "test-crash-safety: stuck in: ";
+  pid_t child;
 
   (void) sig;
   (void) !write (STDERR_FILENO, head, sizeof head - 1);
   (void) !write (STDERR_FILENO, phase, strlen (phase));
   (void) !write (STDERR_FILENO, "\n", 1);
+  child = fork ();
+  if (child == 0)
+    {
+      dup2 (STDERR_FILENO, STDOUT_FILENO);
+      execl ("/bin/sh", "sh", "-c", WATCHDOG_REPORT, self_pid, (char *) NULL);
+      _exit (127);
+    }
+  if (child > 0)
+    waitpid (child, NULL, 0);
   abort ();
 }
 
@@ -455,6 +485,9 @@ main (int argc, char **argv)
   int status;
 
   tmpdir = qviz_test_cli_init (&argc, &argv, "qviz-crash-XXXXXX");
+  g_snprintf (self_pid, sizeof self_pid, "%d", (int) getpid ());
+  if (g_getenv ("QVIZ_TEST_WATCHDOG_SECONDS") != NULL)
+    watchdog_seconds = (unsigned) MAX (1, atoi (g_getenv ("QVIZ_TEST_WATCHDOG_SECONDS")));
   signal (SIGALRM, watchdog);
   g_test_add_func ("/crash-safety/killed-at-random", test_killed_at_random);
   g_test_add_func ("/crash-safety/two-sweeps-and-a-reader", test_two_sweeps_and_a_reader);
