@@ -8,7 +8,13 @@
  * second, then the int8 / float time ratio of the best kernels allowed at
  * each ISA level.  Kernels the CPU lacks are listed as skipped.
  *
+ * --pipes prints instead what the core sustains of each AVX-512
+ * instruction class the int8 depthwise kernels are made of (ops per cycle
+ * at the measured clock), alone and two classes mixed: which classes
+ * share execution pipes, and so what bounds a kernel's mix.
+ *
  *   bench-kernels [--quick] [layer-name-substring]
+ *   bench-kernels --pipes
  */
 #include <glib.h>
 #include <math.h>
@@ -16,6 +22,7 @@
 #include <string.h>
 
 #include "qvk-conv-simd.h"
+#include "qvk-peak.h"
 #include "qvk-ukernels.h"
 
 typedef struct {
@@ -150,17 +157,140 @@ compare_double (const void *a, const void *b)
     samples_[0];                                                            \
   })
 
+/* ---- --pipes ---------------------------------------------------------- */
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* Twelve instructions of a class an iteration, into zmm0-11 (the first
+ * class of a mix) or zmm12-23 (the second), reading zmm24-31: the
+ * accumulating ones (vpdpbusd, vmulps, vpaddd) in twelve independent
+ * chains, which hides their latency, the others not chained at all. */
+#define PIPE_A(I) I (0) I (1) I (2) I (3) I (4) I (5) I (6) I (7) I (8) I (9) I (10) I (11)
+#define PIPE_B(I) I (12) I (13) I (14) I (15) I (16) I (17) I (18) I (19) I (20) I (21) \
+                  I (22) I (23)
+#define PIPE_DP(n)   "vpdpbusd %%zmm25, %%zmm24, %%zmm" #n "\n\t"
+#define PIPE_MUL(n)  "vmulps %%zmm25, %%zmm" #n ", %%zmm" #n "\n\t"
+#define PIPE_ADD(n)  "vpaddd %%zmm25, %%zmm" #n ", %%zmm" #n "\n\t"
+#define PIPE_CVT(n)  "vcvtdq2ps %%zmm26, %%zmm" #n "\n\t"
+#define PIPE_RND(n)  "vcvtps2dq %%zmm27, %%zmm" #n "\n\t"
+#define PIPE_PACK(n) "vpackssdw %%zmm28, %%zmm29, %%zmm" #n "\n\t"
+#define PIPE_UNPK(n) "vpunpcklbw %%zmm30, %%zmm31, %%zmm" #n "\n\t"
+#define PIPE_LOAD(n) "vmovdqu64 " #n "*64(%1), %%zmm" #n "\n\t"
+#define PIPE_CLOBBERS "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", \
+  "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", \
+  "xmm19", "xmm20", "xmm21", "xmm22", "xmm23"
+
+#define PIPE_LOOP(fn, body)                                                 \
+  __attribute__ ((target ("avx512f"))) static void                          \
+  fn (uint64_t n, const void *mem)                                          \
+  {                                                                         \
+    for (uint64_t i = 0; i < n; i++)                                        \
+      __asm__ volatile (body : "+r" (i) : "r" (mem) : PIPE_CLOBBERS);       \
+  }
+
+PIPE_LOOP (pipe_dp, PIPE_A (PIPE_DP))
+PIPE_LOOP (pipe_mul, PIPE_A (PIPE_MUL))
+PIPE_LOOP (pipe_add, PIPE_A (PIPE_ADD))
+PIPE_LOOP (pipe_cvt, PIPE_A (PIPE_CVT))
+PIPE_LOOP (pipe_rnd, PIPE_A (PIPE_RND))
+PIPE_LOOP (pipe_pack, PIPE_A (PIPE_PACK))
+PIPE_LOOP (pipe_unpk, PIPE_A (PIPE_UNPK))
+PIPE_LOOP (pipe_load, PIPE_A (PIPE_LOAD))
+PIPE_LOOP (pipe_dp_mul, PIPE_A (PIPE_DP) PIPE_B (PIPE_MUL))
+PIPE_LOOP (pipe_dp_cvt, PIPE_A (PIPE_DP) PIPE_B (PIPE_CVT))
+PIPE_LOOP (pipe_dp_rnd, PIPE_A (PIPE_DP) PIPE_B (PIPE_RND))
+PIPE_LOOP (pipe_dp_pack, PIPE_A (PIPE_DP) PIPE_B (PIPE_PACK))
+PIPE_LOOP (pipe_dp_unpk, PIPE_A (PIPE_DP) PIPE_B (PIPE_UNPK))
+PIPE_LOOP (pipe_dp_add, PIPE_A (PIPE_DP) PIPE_B (PIPE_ADD))
+PIPE_LOOP (pipe_dp_load, PIPE_A (PIPE_DP) PIPE_B (PIPE_LOAD))
+PIPE_LOOP (pipe_cvt_pack, PIPE_A (PIPE_CVT) PIPE_B (PIPE_PACK))
+PIPE_LOOP (pipe_cvt_add, PIPE_A (PIPE_CVT) PIPE_B (PIPE_ADD))
+PIPE_LOOP (pipe_pack_add, PIPE_A (PIPE_PACK) PIPE_B (PIPE_ADD))
+
+static const struct {
+  const char *name;
+  void (*loop) (uint64_t n, const void *mem);
+  int per_iteration;
+} pipe_mixes[] = {
+  { "vpdpbusd", pipe_dp, 12 },
+  { "vmulps", pipe_mul, 12 },
+  { "vpaddd", pipe_add, 12 },
+  { "vcvtdq2ps", pipe_cvt, 12 },
+  { "vcvtps2dq", pipe_rnd, 12 },
+  { "vpackssdw", pipe_pack, 12 },
+  { "vpunpcklbw", pipe_unpk, 12 },
+  { "vmovdqu64 load", pipe_load, 12 },
+  { "vpdpbusd + vmulps", pipe_dp_mul, 24 },
+  { "vpdpbusd + vcvtdq2ps", pipe_dp_cvt, 24 },
+  { "vpdpbusd + vcvtps2dq", pipe_dp_rnd, 24 },
+  { "vpdpbusd + vpackssdw", pipe_dp_pack, 24 },
+  { "vpdpbusd + vpunpcklbw", pipe_dp_unpk, 24 },
+  { "vpdpbusd + vpaddd", pipe_dp_add, 24 },
+  { "vpdpbusd + load", pipe_dp_load, 24 },
+  { "vcvtdq2ps + vpackssdw", pipe_cvt_pack, 24 },
+  { "vcvtdq2ps + vpaddd", pipe_cvt_add, 24 },
+  { "vpackssdw + vpaddd", pipe_pack_add, 24 },
+};
+
+static int
+bench_pipes (void)
+{
+  if (qvk_isa_detect () < QVK_ISA_AVX512VNNI)
+    {
+      printf ("# --pipes: this CPU has no AVX-512 VNNI; nothing to measure\n");
+      return 0;
+    }
+  /* the loads read 12 lines that stay in L1 */
+  static _Alignas (64) uint8_t lines[12 * 64];
+  const double hz = qvk_peak_clock_hz ();
+
+  printf ("# one thread; clock %.2f GHz (measured); instructions per cycle, best of 5\n",
+          hz * 1e-9);
+  for (size_t k = 0; k < G_N_ELEMENTS (pipe_mixes); k++)
+    {
+      const uint64_t n = quick ? 2000000 : 10000000;
+      double best = INFINITY;
+
+      pipe_mixes[k].loop (n / 10, lines);
+      for (int r = 0; r < 5; r++)
+        {
+          const gint64 t0 = g_get_monotonic_time ();
+          pipe_mixes[k].loop (n, lines);
+          best = MIN (best, (g_get_monotonic_time () - t0) * 1e-6);
+        }
+      printf ("%-28s %6.2f\n", pipe_mixes[k].name,
+              (double) n * pipe_mixes[k].per_iteration / (best * hz));
+    }
+  return 0;
+}
+#else
+static int
+bench_pipes (void)
+{
+  printf ("# --pipes measures AVX-512 instructions: x86-64 only\n");
+  return 0;
+}
+#endif
+
 int
 main (int argc, char **argv)
 {
   const char *filter = NULL;
   GRand *rng = g_rand_new_with_seed (7);
 
+  gboolean pipes = FALSE;
+
   for (int i = 1; i < argc; i++)
     if (strcmp (argv[i], "--quick") == 0)
       quick = TRUE;
+    else if (strcmp (argv[i], "--pipes") == 0)
+      pipes = TRUE;
     else
       filter = argv[i];
+  if (pipes)
+    {
+      g_rand_free (rng);
+      return bench_pipes ();
+    }
 
   printf ("# one thread; ISA detected: %s; times are the best of several passes\n",
           qvk_isa_name (qvk_isa_detect ()));
