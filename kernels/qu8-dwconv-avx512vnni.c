@@ -36,6 +36,8 @@
 #include "qvk-ukernels.h"
 
 #include <immintrin.h>
+#include <stddef.h>
+#include <string.h>
 
 #include "qvk-qu8-epilogue-avx512.h"
 
@@ -1093,7 +1095,15 @@ qvk_qu8_dwconv_minmax_ukernel_64c4q__avx512vnni (
  * and read back.  A 64-channel tile takes its four vectors in two halves
  * (vectors 0-1, then 2-3), each rounded and packed to int16 before the
  * next, so that the accumulators of both fit in the registers beside the
- * four columns. */
+ * four columns.
+ *
+ * On x86-64 the passes of full 64-channel tiles and two rows inside the
+ * image run in assembly (qu8-dwconv3x3-pair-avx512vnni.S), one column of
+ * padding on either side included: each half over 64 pixels at a time,
+ * its twelve weight vectors held in registers, and the clamp only where
+ * it clamps anything.  The C passes (pair_span) take the rest: rows
+ * above or below the image, the last row of an odd band, a last pass of
+ * one pixel, wider padding, and tiles of 33 to 63 channels. */
 
 /* Column ix of the four rows r[] (step 0: a row outside the image, read
  * from a row of the zero point); outside the image the zero point. */
@@ -1183,18 +1193,13 @@ pair_store (__m512i qa, __m512i qb, __m512i lo8, __m512i hi8, __mmask64 m, const
     _mm512_mask_storeu_epi8 (out, m, q);
 }
 
-/* Output rows y and y + 1 (out1 NULL: row y only) of a 64-wide tile,
- * `channels` of them real, n_px pixels from output column x0: rows[0..3]
- * are input rows y - pad .. y - pad + 3 at the tile's first channel (NULL:
- * outside the image), col0 = x0 - pad_left, in_stride the distance between
- * two input pixels and out_stride between two output pixels; tile is the
- * packed tile (bias and scales), weights its variants 0 and 1. */
-void
-qvk_qu8_dwconv3x3_pair_ukernel_64c4__avx512vnni (
-    size_t channels, const uint8_t *const *rows, size_t in_w, size_t in_stride,
-    ptrdiff_t col0, size_t n_px, const void *tile_, const void *weights,
-    uint8_t *out0, uint8_t *out1, size_t out_stride, uint8_t zero_point,
-    const qvk_qu8_requant_minmax *params)
+/* Output pixels x_begin .. n_px - 1 (x_begin even) of the kernel below,
+ * in C. */
+static void
+pair_span (size_t channels, const uint8_t *const *rows, size_t in_w, size_t in_stride,
+           ptrdiff_t col0, size_t x_begin, size_t n_px, const void *tile_,
+           const void *weights, uint8_t *out0, uint8_t *out1, size_t out_stride,
+           uint8_t zero_point, const qvk_qu8_requant_minmax *params)
 {
   const uint8_t *tile = tile_;
   const uint8_t *w0 = weights, *w1 = (const uint8_t *) weights + 3 * 256;
@@ -1221,9 +1226,9 @@ qvk_qu8_dwconv3x3_pair_ukernel_64c4__avx512vnni (
       r[i] = rows[i] != NULL ? rows[i] : zero_row;
       step[i] = rows[i] != NULL ? in_stride : 0;
     }
-  pair_column (r, step, col0, in_w, m, zp, col[0]);
-  pair_column (r, step, col0 + 1, in_w, m, zp, col[1]);
-  for (size_t x = 0; x < n_px; x += 2)
+  pair_column (r, step, col0 + (ptrdiff_t) x_begin, in_w, m, zp, col[0]);
+  pair_column (r, step, col0 + (ptrdiff_t) x_begin + 1, in_w, m, zp, col[1]);
+  for (size_t x = x_begin; x < n_px; x += 2)
     {
       const ptrdiff_t ix = col0 + (ptrdiff_t) x + 2;
       uint8_t *o = out0 + x * out_stride;
@@ -1272,4 +1277,139 @@ qvk_qu8_dwconv3x3_pair_ukernel_64c4__avx512vnni (
           col[1][v] = col[3][v];
         }
     }
+}
+
+#if defined(__x86_64__)
+/* The assembly run's arguments; the offsets are those of its RUN_* names. */
+typedef struct {
+  const uint8_t *in;
+  size_t in_stride, row_step, passes;
+  uint8_t *out0, *out1;
+  size_t out_stride;
+  const uint8_t *weights;
+  const uint8_t *consts;
+  int16_t *scratch;
+  uint32_t variant;
+  size_t prefetch;
+  uint32_t left, right;
+} qvk_qu8_dw_pair_run;
+
+_Static_assert (offsetof (qvk_qu8_dw_pair_run, passes) == 24, "RUN_PASSES");
+_Static_assert (offsetof (qvk_qu8_dw_pair_run, out0) == 32, "RUN_OUT0");
+_Static_assert (offsetof (qvk_qu8_dw_pair_run, weights) == 56, "RUN_WEIGHTS");
+_Static_assert (offsetof (qvk_qu8_dw_pair_run, consts) == 64, "RUN_CONSTS");
+_Static_assert (offsetof (qvk_qu8_dw_pair_run, scratch) == 72, "RUN_SCRATCH");
+_Static_assert (offsetof (qvk_qu8_dw_pair_run, variant) == 80, "RUN_VARIANT");
+_Static_assert (offsetof (qvk_qu8_dw_pair_run, prefetch) == 88, "RUN_PREFETCH");
+_Static_assert (offsetof (qvk_qu8_dw_pair_run, left) == 96, "RUN_LEFT");
+_Static_assert (offsetof (qvk_qu8_dw_pair_run, right) == 100, "RUN_RIGHT");
+
+void qvk_qu8_dwconv3x3_pair_run_64c4__avx512vnni (const qvk_qu8_dw_pair_run *run);
+
+/* Passes xs .. xe - 2 (two pixels each) of a full tile and two rows: the
+ * four rows inside the image, and the columns the passes read too but
+ * for the first pass's left one and the last pass's right one, which may
+ * be one column beyond (the zero point).  Each half in one assembly run
+ * per 64 pixels (the first half's int16 results wait in scratch for the
+ * second's). */
+#define PAIR_RUN_PASSES 32
+
+static void
+pair_run (const uint8_t *const *rows, size_t in_w, size_t in_stride, ptrdiff_t col0, size_t xs,
+          size_t xe, const uint8_t *tile, const uint8_t *weights, uint8_t *out0, uint8_t *out1,
+          size_t out_stride, uint8_t zero_point, const qvk_qu8_requant_minmax *params)
+{
+  /* only the bounds that clamp anything: the packs saturate to 0 .. 255 */
+  const uint32_t clamp = params->output_max < 255 ? 2 : params->output_min > 0 ? 1 : 0;
+  _Alignas (64) uint8_t consts[2][8 * 64];
+  _Alignas (64) int16_t scratch[PAIR_RUN_PASSES * 128];
+
+  for (int h = 0; h < 2; h++)
+    {
+      memcpy (consts[h], tile + 128 * h, 128);
+      memcpy (consts[h] + 128, tile + 256 + 128 * h, 128);
+      _mm512_store_si512 (consts[h] + 256, _mm512_set1_epi16 ((short) params->output_zero_point));
+      _mm512_store_si512 (consts[h] + 320, _mm512_set1_epi8 ((char) params->output_min));
+      _mm512_store_si512 (consts[h] + 384, _mm512_set1_epi8 ((char) params->output_max));
+      _mm512_store_si512 (consts[h] + 448, _mm512_set1_epi8 ((char) zero_point));
+    }
+  for (size_t x = xs; x < xe; x += 2 * PAIR_RUN_PASSES)
+    {
+      const size_t x_end = xe - x < 2 * PAIR_RUN_PASSES ? xe : x + 2 * PAIR_RUN_PASSES;
+      const ptrdiff_t first = col0 + (ptrdiff_t) x;
+
+      for (int h = 0; h < 2; h++)
+        {
+          const qvk_qu8_dw_pair_run run = {
+            /* the first pass's left column (not read when outside) */
+            .in = (const uint8_t *) ((uintptr_t) rows[0] + (uintptr_t) (first * (ptrdiff_t) in_stride)),
+            .in_stride = in_stride,
+            .row_step = (size_t) (rows[1] - rows[0]),
+            .passes = (x_end - x) / 2,
+            .out0 = out0 + x * out_stride,
+            .out1 = out1 + x * out_stride,
+            .out_stride = out_stride,
+            .weights = weights + 128 * h,
+            .consts = consts[h],
+            .scratch = scratch,
+            .variant = (uint32_t) h + 2 * clamp,
+            /* the first half reads the columns first: eight on, as pair_span */
+            .prefetch = h == 0 ? 8 * in_stride : 0,
+            .left = first < 0,
+            .right = col0 + (ptrdiff_t) x_end + 1 == (ptrdiff_t) in_w,
+          };
+
+          qvk_qu8_dwconv3x3_pair_run_64c4__avx512vnni (&run);
+        }
+    }
+}
+#endif
+
+/* Output rows y and y + 1 (out1 NULL: row y only) of a 64-wide tile,
+ * `channels` of them real, n_px pixels from output column x0: rows[0..3]
+ * are input rows y - pad .. y - pad + 3 at the tile's first channel (NULL:
+ * outside the image), col0 = x0 - pad_left, in_stride the distance between
+ * two input pixels and out_stride between two output pixels; tile is the
+ * packed tile (bias and scales), weights its variants 0 and 1. */
+void
+qvk_qu8_dwconv3x3_pair_ukernel_64c4__avx512vnni (
+    size_t channels, const uint8_t *const *rows, size_t in_w, size_t in_stride,
+    ptrdiff_t col0, size_t n_px, const void *tile_, const void *weights,
+    uint8_t *out0, uint8_t *out1, size_t out_stride, uint8_t zero_point,
+    const qvk_qu8_requant_minmax *params)
+{
+#if defined(__x86_64__)
+  /* the passes in assembly: those whose columns col0 + x .. col0 + x + 3
+   * are inside the image but for one column of padding on either side */
+  size_t xs = col0 < -1 ? (size_t) (-1 - col0) : 0, xe;
+
+  xs += xs & 1;
+  xe = xs;
+  if (channels >= 64 && out1 != NULL && rows[0] != NULL && rows[3] != NULL && n_px >= 2
+      && (ptrdiff_t) in_w - col0 - 3 >= (ptrdiff_t) xs)
+    {
+      size_t last = (size_t) ((ptrdiff_t) in_w - col0 - 3);
+
+      if (last > n_px - 2)
+        last = n_px - 2;
+      if (last >= xs)
+        xe = xs + (last - xs) / 2 * 2 + 2;
+    }
+  /* under six passes the C kernel is as fast (setting up the run costs
+   * about a pass) */
+  if (xe >= xs + 12)
+    {
+      if (xs > 0)
+        pair_span (channels, rows, in_w, in_stride, col0, 0, xs, tile_, weights, out0, out1,
+                   out_stride, zero_point, params);
+      pair_run (rows, in_w, in_stride, col0, xs, xe, tile_, weights, out0, out1, out_stride,
+                zero_point, params);
+      if (xe < n_px)
+        pair_span (channels, rows, in_w, in_stride, col0, xe, n_px, tile_, weights, out0,
+                   out1, out_stride, zero_point, params);
+      return;
+    }
+#endif
+  pair_span (channels, rows, in_w, in_stride, col0, 0, n_px, tile_, weights, out0, out1,
+             out_stride, zero_point, params);
 }

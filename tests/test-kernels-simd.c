@@ -1191,6 +1191,32 @@ test_qu8_dwconv_quads (void)
       qu8_case_clear (&c);
     }
 
+  /* the same on wide rows (several 64-pixel segments) of full 64-channel
+   * tiles, whose inside passes run in assembly on x86-64, with each kind
+   * of clamp its loops have: none, the lower bound, both */
+  for (int i = 0; i < 6; i++)
+    {
+      const int c_n = i < 3 ? 64 : 192, in_w = (int[]) { 70, 150, 201 }[i % 3];
+      const int in_h = 4 + i, pad = i % 2;
+      qvk_conv_shape s = { 1, in_h, in_w, c_n, in_h + 2 * pad - 2, in_w + 2 * pad - 2, c_n,
+                           3, 3, 1, 1, 1, 1, pad, pad, c_n,
+                           qvk_activation_make (QVK_ACT_NONE) };
+      qvk_qu8_conv_simd *op;
+      qu8_case c;
+
+      qu8_case_init (&c, rng, &s);
+      c.q.output_min = i % 3 == 0 ? 0 : c.q.output_zero_point / 2 + 1;
+      c.q.output_max = i % 3 == 2 ? MAX (c.q.output_min, 200) : 255;
+      qvk_qu8_conv2d__scalar (&c.s, &c.q, c.input, c.weights, c.bias, c.expected, 0,
+                              s.batch * s.out_h);
+      op = qvk_qu8_conv_simd_create (&c.s, &c.q, c.weights, c.bias, qvk_isa_detect ());
+      g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "row-quads 64c4q"));
+      qvk_qu8_conv_simd_run (op, c.input, c.output, 0, 1);
+      qu8_case_check (&c, qvk_qu8_conv_simd_name (op));
+      qvk_qu8_conv_simd_destroy (op);
+      qu8_case_clear (&c);
+    }
+
   /* images of 16 and 32 channels, whose quads take four columns of a row
    * at a time (the rows above and below the image included), at widths
    * that end in a partial group of four */
