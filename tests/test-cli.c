@@ -233,7 +233,6 @@ test_infer_round_trip (void)
   }
 }
 
-/* A sweep stored in a real database: shown, exported, merged, compared. */
 /* dwsep5x5 at 32x32 on one thread, PRECISIONS, stored in DB: its uuid. */
 static char *
 run_small_sweep (const char *db, const char *precisions)
@@ -296,6 +295,7 @@ test_int8_slower_layers (void)
   result_clear (&r);
 }
 
+/* A sweep stored in a real database: shown, exported, merged, compared. */
 static void
 test_sweep_store (void)
 {
