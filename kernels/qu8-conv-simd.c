@@ -681,8 +681,14 @@ run_gemm (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
                          ? ((size_t) s->out_w + mr - 1) / mr : 0;
   /* the window's pixels [m_first, m_n) */
   const size_t m_first = r0 * s->out_w, m_n = r1 * s->out_w;
+  /* GEMM: rows per call, blocks of mr while the call's rows of A stay
+   * within 8 KB: up to 64 rows of a short reduction, which then sets up
+   * its constants and pointers once for several blocks */
+  const size_t fit = 8192 / ((size_t) s->in_c * mr);
+  const size_t call_rows = op->method != QVK_SIMD_GEMM ? mr
+                           : mr * (fit < 1 ? 1 : fit > 8 ? 8 : fit);
   const size_t blocks = op->method == QVK_SIMD_IGEMM ? rows * per_row
-                                                     : (m_n - m_first + mr - 1) / mr;
+                                                     : (m_n - m_first + call_rows - 1) / call_rows;
   const size_t chunks = qvk_simd_chunks (blocks, n_tiles, n_threads);
   const size_t chunk_tiles = (n_tiles + chunks - 1) / chunks;
   /* indirect GEMM: a segment of pixels of one output row, resolved */
@@ -720,8 +726,8 @@ run_gemm (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
         continue;
       if (op->method == QVK_SIMD_GEMM)
         {
-          const size_t m0 = m_first + block * mr;
-          const size_t m_rows = m_n - m0 < mr ? m_n - m0 : mr;
+          const size_t m0 = m_first + block * call_rows;
+          const size_t m_rows = m_n - m0 < call_rows ? m_n - m0 : call_rows;
           op->gemm->gemm (m_rows, n1 - n0, (size_t) s->in_c,
                           input + m0 * s->in_c, (size_t) s->in_c, w,
                           output + (m0 * n_n + n0) * es, n_n, &op->requant);
@@ -770,7 +776,7 @@ run_patch (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
   const qvk_conv_shape *s = &op->s;
   const size_t k = (size_t) s->kernel_h * s->kernel_w * s->in_c;
   const size_t stride = qvk_round_up (k, 4);
-  const size_t mr = (size_t) op->gemm->mr, n_n = (size_t) s->out_c;
+  const size_t n_n = (size_t) s->out_c;
   const size_t rows = r1 - r0;
   const size_t segs = ((size_t) s->out_w + QVK_PATCH_PIXELS - 1) / QVK_PATCH_PIXELS;
   uint8_t patches[QVK_PATCH_PIXELS * 64 + QVK_PATCH_SLACK];
@@ -787,11 +793,7 @@ run_patch (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
 
       /* 16-byte copies: a row of kernel_w * in_c bytes fits in one */
       qvk_simd_build_patches (s, 1, 16, op->zero[0], input, row, x0, n, patches, stride);
-      for (size_t m0 = 0; m0 < n; m0 += mr)
-        op->gemm->gemm (n - m0 < mr ? n - m0 : mr, n_n, k, patches + m0 * stride, stride,
-                        op->packed,
-                        out + m0 * n_n * (op->requant.float_output ? sizeof (float) : 1),
-                        n_n, &op->requant);
+      op->gemm->gemm (n, n_n, k, patches, stride, op->packed, out, n_n, &op->requant);
       if (op->has_lut)
         qvk_qu8_lut_tile (op->lut_isa, op->lut, n, n_n, out, n_n);
     }

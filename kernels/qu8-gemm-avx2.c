@@ -155,18 +155,16 @@ qvk_qu8_gemm_minmax_ukernel_4x16c2__avx2 (size_t mr, size_t nc, size_t kc,
                                           size_t c_stride,
                                           const qvk_qu8_requant_minmax *params)
 {
-  const uint8_t *row[MR];
-  const uint8_t *const *rows[MR];
-  uint8_t *crow[MR];
-
-  for (int r = 0; r < MR; r++)
+  for (size_t m0 = 0; m0 < mr; m0 += MR)
     {
-      const size_t rr = (size_t) r < mr ? (size_t) r : mr - 1;
-      row[r] = a + rr * a_stride;
-      rows[r] = &row[r];
-      crow[r] = c + rr * c_stride * (params->float_output ? 4 : 1);
+      const uint8_t *row[MR];
+      const uint8_t *const *rows[MR];
+      uint8_t *crow[MR];
+
+      qvk_qu8_gemm_block_rows (MR, m0, mr, a, a_stride, c, c_stride,
+                               params->float_output ? 4 : 1, row, rows, crow);
+      gemm_body (nc, kc, 1, 0, rows, weights, crow, params);
     }
-  gemm_body (nc, kc, 1, 0, rows, weights, crow, params);
 }
 
 void

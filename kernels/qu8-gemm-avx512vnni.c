@@ -25,7 +25,7 @@
 #include "qvk-qu8-epilogue-avx512.h"
 
 static inline __attribute__ ((always_inline)) void
-gemm_body (const int MR, const int NV, size_t nc, size_t kc, size_t taps,
+gemm_body (const int MR, const int NV, const int clamp, size_t nc, size_t kc, size_t taps,
            const int whole_tail, const uint8_t *const *const *rows, const uint8_t *w, uint8_t *const *crow,
            const qvk_qu8_requant_minmax *params)
 {
@@ -126,12 +126,13 @@ gemm_body (const int MR, const int NV, size_t nc, size_t kc, size_t taps,
           for (int r = 0; r < MR; r += 4 / NV)
             {
               const __m512i q =
-                NV == 1 ? qvk_qu8_requantize4_avx512 (acc[r][0], acc[r + 1][0], acc[r + 2][0],
-                                                      acc[r + 3][0], scale[0], scale[0], zp16,
-                                                      lo8, hi8)
-                        : qvk_qu8_requantize4_avx512 (acc[r][0], acc[r][1], acc[r + 1][0],
-                                                      acc[r + 1][1], scale[0], scale[1], zp16,
-                                                      lo8, hi8);
+                NV == 1 ? qvk_qu8_requantize4_clamp_avx512 (acc[r][0], acc[r + 1][0],
+                                                            acc[r + 2][0], acc[r + 3][0],
+                                                            scale[0], scale[0], zp16, lo8, hi8,
+                                                            clamp)
+                        : qvk_qu8_requantize4_clamp_avx512 (acc[r][0], acc[r][1], acc[r + 1][0],
+                                                            acc[r + 1][1], scale[0], scale[1],
+                                                            zp16, lo8, hi8, clamp);
 
               if (NV == 1)
                 {
@@ -179,17 +180,19 @@ gemm_body (const int MR, const int NV, size_t nc, size_t kc, size_t taps,
       const void *weights, uint8_t *c, size_t c_stride,                       \
       const qvk_qu8_requant_minmax *params)                                   \
   {                                                                           \
-    const uint8_t *row[MR];                                                   \
-    const uint8_t *const *rows[MR];                                           \
-    uint8_t *crow[MR];                                                        \
-    for (int r = 0; r < MR; r++)                                              \
+    const int clamp = qvk_qu8_requant_clamps (params);                        \
+    for (size_t m0 = 0; m0 < mr; m0 += MR)                                    \
       {                                                                       \
-        const size_t rr = (size_t) r < mr ? (size_t) r : mr - 1;              \
-        row[r] = a + rr * a_stride;                                           \
-        rows[r] = &row[r];                                                    \
-        crow[r] = c + rr * c_stride * (params->float_output ? 4 : 1);         \
+        const uint8_t *row[MR];                                               \
+        const uint8_t *const *rows[MR];                                       \
+        uint8_t *crow[MR];                                                    \
+        qvk_qu8_gemm_block_rows (MR, m0, mr, a, a_stride, c, c_stride,        \
+                                 params->float_output ? 4 : 1, row, rows, crow); \
+        if (clamp)                                                            \
+          gemm_body (MR, NR / 16, 1, nc, kc, 1, 0, rows, weights, crow, params); \
+        else                                                                  \
+          gemm_body (MR, NR / 16, 0, nc, kc, 1, 0, rows, weights, crow, params); \
       }                                                                       \
-    gemm_body (MR, NR / 16, nc, kc, 1, 0, rows, weights, crow, params);       \
   }                                                                           \
                                                                               \
   void                                                                        \
@@ -206,7 +209,10 @@ gemm_body (const int MR, const int NV, size_t nc, size_t kc, size_t taps,
         rows[r] = ind + rr * ind_step;                                        \
         crow[r] = c + rr * c_stride * (params->float_output ? 4 : 1);         \
       }                                                                       \
-    gemm_body (MR, NR / 16, nc, kc, taps, 1, rows, weights, crow, params);    \
+    if (qvk_qu8_requant_clamps (params))                                      \
+      gemm_body (MR, NR / 16, 1, nc, kc, taps, 1, rows, weights, crow, params); \
+    else                                                                      \
+      gemm_body (MR, NR / 16, 0, nc, kc, taps, 1, rows, weights, crow, params); \
   }
 
 DEFINE_QU8_GEMM (8, 32)

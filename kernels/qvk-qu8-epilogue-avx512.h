@@ -59,19 +59,33 @@ qvk_qu8_pack_bytes4_avx512 (__m512i q0, __m512i q1, __m512i q2, __m512i q3, __m5
 
 /* Four vectors of int32 accumulators to 64 bytes in their order, vector
  * after vector: scaled (the first and third by s0, the others by s1),
- * packed as above, and a last permute puts the bytes back in order. */
+ * packed as above, and a last permute puts the bytes back in order.
+ * clamp 0 leaves out the byte range, for a range of 0 .. 255 (the packs'
+ * own saturation). */
+static inline __attribute__ ((always_inline)) __m512i
+qvk_qu8_requantize4_clamp_avx512 (__m512i a0, __m512i a1, __m512i a2, __m512i a3, __m512 s0,
+                                  __m512 s1, __m512i zp16, __m512i lo8, __m512i hi8,
+                                  const int clamp)
+{
+  const __m512i q0 = qvk_qu8_scale_round_avx512 (a0, s0);
+  const __m512i q1 = qvk_qu8_scale_round_avx512 (a1, s1);
+  const __m512i q2 = qvk_qu8_scale_round_avx512 (a2, s0);
+  const __m512i q3 = qvk_qu8_scale_round_avx512 (a3, s1);
+  const __m512i b = clamp ? qvk_qu8_pack_bytes4_avx512 (q0, q1, q2, q3, zp16, lo8, hi8)
+                          : _mm512_packus_epi16 (_mm512_adds_epi16 (_mm512_packs_epi32 (q0, q1),
+                                                                    zp16),
+                                                 _mm512_adds_epi16 (_mm512_packs_epi32 (q2, q3),
+                                                                    zp16));
+
+  return _mm512_permutexvar_epi32 (_mm512_setr_epi32 (0, 4, 8, 12, 1, 5, 9, 13,
+                                                      2, 6, 10, 14, 3, 7, 11, 15), b);
+}
+
 static inline __m512i
 qvk_qu8_requantize4_avx512 (__m512i a0, __m512i a1, __m512i a2, __m512i a3, __m512 s0,
                             __m512 s1, __m512i zp16, __m512i lo8, __m512i hi8)
 {
-  const __m512i b = qvk_qu8_pack_bytes4_avx512 (qvk_qu8_scale_round_avx512 (a0, s0),
-                                                qvk_qu8_scale_round_avx512 (a1, s1),
-                                                qvk_qu8_scale_round_avx512 (a2, s0),
-                                                qvk_qu8_scale_round_avx512 (a3, s1),
-                                                zp16, lo8, hi8);
-
-  return _mm512_permutexvar_epi32 (_mm512_setr_epi32 (0, 4, 8, 12, 1, 5, 9, 13,
-                                                      2, 6, 10, 14, 3, 7, 11, 15), b);
+  return qvk_qu8_requantize4_clamp_avx512 (a0, a1, a2, a3, s0, s1, zp16, lo8, hi8, 1);
 }
 
 /* The constants of the epilogues above for params: int32 zero point and
@@ -90,6 +104,14 @@ qvk_qu8_requant_consts_avx512 (const qvk_qu8_requant_minmax *p, __m512i *zp, __m
   *hi8 = _mm512_set1_epi8 ((char) p->output_max);
   return p->output_zero_point >= 0 && p->output_zero_point <= 255 && p->output_min >= 0 &&
          p->output_max <= 255;
+}
+
+/* Whether the byte range clamps anything the packs to uint8 leave: a
+ * range narrower than 0 .. 255. */
+static inline int
+qvk_qu8_requant_clamps (const qvk_qu8_requant_minmax *p)
+{
+  return p->output_min > 0 || p->output_max < 255;
 }
 
 /* Four uint8 activations at p in every dword lane: the vpdpbusd operand

@@ -95,9 +95,11 @@ typedef void (*qvk_qu8_dwconv_ukernel_fn) (
 
 /* ---- GEMM and indirect GEMM ----------------------------------------------
  *
- * C[mr][nc] = epilogue(bias + A[mr][kc] W[kc][nc]), mr <= MR rows, nc
- * columns in tiles of NR (the last one partial).  GEMM rows of A are
- * a_stride elements apart.  Indirect GEMM rows are output pixels: row r
+ * C[mr][nc] = epilogue(bias + A[mr][kc] W[kc][nc]), nc columns in tiles
+ * of NR (the last one partial).  Indirect GEMM and float GEMM: mr <= MR
+ * rows.  Int8 GEMM: any mr, in blocks of MR rows (the last block repeats
+ * its last row), so that a call over many rows of a short reduction sets
+ * up its constants once.  GEMM rows of A are a_stride elements apart.  Indirect GEMM rows are output pixels: row r
  * reads taps rows[r * rows_step + t], pointers to input rows of kc elements
  * that the driver resolved from the table for this run (the zero row for
  * padding).  For int8, every such pointer must have kc rounded up to 4
@@ -127,6 +129,24 @@ typedef void (*qvk_qu8_igemm_ukernel_fn) (
     const uint8_t *const *rows, size_t rows_step,
     const void *weights, uint8_t *c, size_t c_stride,
     const qvk_qu8_requant_minmax *params);
+
+/* Rows m0 .. m0 + MR - 1 of an int8 GEMM call of mr rows (those past mr
+ * repeat row mr - 1): row[r] of A, rows[r] = &row[r] as gemm bodies shared
+ * with the indirect GEMM take them, crow[r] of C (elem_size bytes an
+ * element). */
+static inline void
+qvk_qu8_gemm_block_rows (int MR, size_t m0, size_t mr, const uint8_t *a, size_t a_stride,
+                         uint8_t *c, size_t c_stride, size_t elem_size, const uint8_t **row,
+                         const uint8_t *const **rows, uint8_t **crow)
+{
+  for (int r = 0; r < MR; r++)
+    {
+      const size_t rr = m0 + (size_t) r < mr ? m0 + (size_t) r : mr - 1;
+      row[r] = a + rr * a_stride;
+      rows[r] = &row[r];
+      crow[r] = c + rr * c_stride * elem_size;
+    }
+}
 
 /* ---- convolution over kernel rows read in place (few input channels) -----
  *

@@ -43,10 +43,15 @@ static const layer layers[] = {
    * 16-wide tiles */
   { "mobilenet_v2 features.1 dw 3x3 s1 32ch @256", CONV (256, 256, 32, 32, 3, 1, 1, 32) },
   { "features.2 pw 1x1 16->64 @512", CONV (512, 512, 16, 64, 1, 1, 1, 1) },
+  /* the same in a sixteenth of the memory (output 1 MB) */
+  { "features.2 pw 1x1 16->64 @128", CONV (128, 128, 16, 64, 1, 1, 1, 1) },
   { "features.2 dw 3x3 s2 64ch @512", CONV (512, 256, 64, 64, 3, 2, 1, 64) },
+  { "features.7 dw 3x3 s2 240ch @128", CONV (128, 64, 240, 240, 3, 2, 1, 240) },
   { "features.3 dw 3x3 s1 72ch @256", CONV (256, 256, 72, 72, 3, 1, 1, 72) },
   /* the depthwise 3x3 row of qviz-cli bench's layer classes */
   { "bench dw 3x3 s1 64ch @256", CONV (256, 256, 64, 64, 3, 1, 1, 64) },
+  /* the same in a sixteenth of the memory (input and output 1 MB) */
+  { "bench dw 3x3 s1 64ch @128", CONV (128, 128, 64, 64, 3, 1, 1, 64) },
   { "features.4 dw 5x5 s2 72ch @256", CONV (256, 128, 72, 72, 5, 2, 1, 72) },
   { "features.5 dw 5x5 s1 120ch @128", CONV (128, 128, 120, 120, 5, 1, 1, 120) },
   { "features.5 pw 1x1 120->40 @128", CONV (128, 128, 120, 40, 1, 1, 1, 1) },
