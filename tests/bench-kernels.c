@@ -180,6 +180,7 @@ compare_double (const void *a, const void *b)
 #define PIPE_PACK(n) "vpackssdw %%zmm28, %%zmm29, %%zmm" #n "\n\t"
 #define PIPE_UNPK(n) "vpunpcklbw %%zmm30, %%zmm31, %%zmm" #n "\n\t"
 #define PIPE_LOAD(n) "vmovdqu64 " #n "*64(%1), %%zmm" #n "\n\t"
+#define PIPE_FADD(n) "vaddps %%zmm25, %%zmm" #n ", %%zmm" #n "\n\t"
 #define PIPE_CLOBBERS "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", \
   "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", \
   "xmm19", "xmm20", "xmm21", "xmm22", "xmm23"
@@ -210,6 +211,13 @@ PIPE_LOOP (pipe_dp_load, PIPE_A (PIPE_DP) PIPE_B (PIPE_LOAD))
 PIPE_LOOP (pipe_cvt_pack, PIPE_A (PIPE_CVT) PIPE_B (PIPE_PACK))
 PIPE_LOOP (pipe_cvt_add, PIPE_A (PIPE_CVT) PIPE_B (PIPE_ADD))
 PIPE_LOOP (pipe_pack_add, PIPE_A (PIPE_PACK) PIPE_B (PIPE_ADD))
+PIPE_LOOP (pipe_fadd, PIPE_A (PIPE_FADD))
+PIPE_LOOP (pipe_cvt_rnd, PIPE_A (PIPE_CVT) PIPE_B (PIPE_RND))
+PIPE_LOOP (pipe_dp_fadd, PIPE_A (PIPE_DP) PIPE_B (PIPE_FADD))
+PIPE_LOOP (pipe_cvt_fadd, PIPE_A (PIPE_CVT) PIPE_B (PIPE_FADD))
+PIPE_LOOP (pipe_fadd_add, PIPE_A (PIPE_FADD) PIPE_B (PIPE_ADD))
+PIPE_LOOP (pipe_fadd_unpk, PIPE_A (PIPE_FADD) PIPE_B (PIPE_UNPK))
+PIPE_LOOP (pipe_cvt_unpk, PIPE_A (PIPE_CVT) PIPE_B (PIPE_UNPK))
 
 static const struct {
   const char *name;
@@ -234,6 +242,13 @@ static const struct {
   { "vcvtdq2ps + vpackssdw", pipe_cvt_pack, 24 },
   { "vcvtdq2ps + vpaddd", pipe_cvt_add, 24 },
   { "vpackssdw + vpaddd", pipe_pack_add, 24 },
+  { "vaddps", pipe_fadd, 12 },
+  { "vcvtdq2ps + vcvtps2dq", pipe_cvt_rnd, 24 },
+  { "vpdpbusd + vaddps", pipe_dp_fadd, 24 },
+  { "vcvtdq2ps + vaddps", pipe_cvt_fadd, 24 },
+  { "vaddps + vpaddd", pipe_fadd_add, 24 },
+  { "vaddps + vpunpcklbw", pipe_fadd_unpk, 24 },
+  { "vcvtdq2ps + vpunpcklbw", pipe_cvt_unpk, 24 },
 };
 
 static int
