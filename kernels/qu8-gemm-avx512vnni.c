@@ -180,18 +180,21 @@ gemm_body (const int MR, const int NV, const int clamp, size_t nc, size_t kc, si
       const void *weights, uint8_t *c, size_t c_stride,                       \
       const qvk_qu8_requant_minmax *params)                                   \
   {                                                                           \
-    const int clamp = qvk_qu8_requant_clamps (params);                        \
+    /* a copy the stores to C cannot alias: its constants are set up once \
+       for all blocks */                                                      \
+    const qvk_qu8_requant_minmax p = *params;                                 \
+    const int clamp = qvk_qu8_requant_clamps (&p);                            \
     for (size_t m0 = 0; m0 < mr; m0 += MR)                                    \
       {                                                                       \
         const uint8_t *row[MR];                                               \
         const uint8_t *const *rows[MR];                                       \
         uint8_t *crow[MR];                                                    \
         qvk_qu8_gemm_block_rows (MR, m0, mr, a, a_stride, c, c_stride,        \
-                                 params->float_output ? 4 : 1, row, rows, crow); \
+                                 p.float_output ? 4 : 1, row, rows, crow);    \
         if (clamp)                                                            \
-          gemm_body (MR, NR / 16, 1, nc, kc, 1, 0, rows, weights, crow, params); \
+          gemm_body (MR, NR / 16, 1, nc, kc, 1, 0, rows, weights, crow, &p);  \
         else                                                                  \
-          gemm_body (MR, NR / 16, 0, nc, kc, 1, 0, rows, weights, crow, params); \
+          gemm_body (MR, NR / 16, 0, nc, kc, 1, 0, rows, weights, crow, &p);  \
       }                                                                       \
   }                                                                           \
                                                                               \
