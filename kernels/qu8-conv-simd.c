@@ -49,9 +49,9 @@ typedef struct {
   qvk_simd_entry id;
   quad_row_fn row;
   quad_fill_fn fill;
-  quad_pair_fn pair;
+  quad_pair_fn pair, pair16;
 } quad_entry;
-#define QUAD_ENTRY(row, fill, pair, isa) { { #row, isa, 0 }, row, fill, pair },
+#define QUAD_ENTRY(row, fill, pair, pair16, isa) { { #row, isa, 0 }, row, fill, pair, pair16 },
 static const quad_entry quad_kernels[] = { QVK_QU8_DWCONV_QUAD_UKERNELS (QUAD_ENTRY) };
 #endif
 /* Row quads: output pixels per segment (the quads a thread fills cover one
@@ -541,8 +541,9 @@ run_quad_rows (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *outpu
           const size_t n_cols = (n_px - 1) * s->stride_w + (kw - 1) * s->dilation_w + 1;
 
           /* 3x3, stride and dilation 1: the two output rows that share a
-           * quad in one pass of the pair kernel, straight from the input */
-          if (op->pair && kwidth == 64)
+           * quad in one pass of the pair kernel, straight from the input
+           * (16-wide tiles: of an image of 16 channels) */
+          if (op->pair && (kwidth == 64 || (kwidth == 16 && c_n == 16)))
             {
               for (size_t oy = r0; oy < r1; oy += 2)
                 {
@@ -556,9 +557,10 @@ run_quad_rows (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *outpu
                       rows[k] = iy >= 0 && iy < s->in_h
                                 ? image + (size_t) iy * in_w * c_n + c0 : NULL;
                     }
-                  op->quad->pair (channels, rows, in_w, c_n, col0, n_px, packed, variants,
-                                  out, oy + 1 < r1 ? out + s->out_w * c_n : NULL, c_n,
-                                  op->zero[0], &op->requant);
+                  (kwidth == 64 ? op->quad->pair : op->quad->pair16) (
+                      channels, rows, in_w, c_n, col0, n_px, packed, variants, out,
+                      oy + 1 < r1 ? out + s->out_w * c_n : NULL, c_n, op->zero[0],
+                      &op->requant);
                   if (op->has_lut)
                     {
                       qvk_qu8_lut_tile (op->lut_isa, op->lut, n_px, channels, out, c_n);

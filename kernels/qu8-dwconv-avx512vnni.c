@@ -579,17 +579,14 @@ four_pixels16 (const uint8_t *p, size_t pixel_stride)
 }
 
 /* Four neighbouring quad columns of a 16-channel tile of an image of 16
- * or 32 channels (four pixels' 16 channels of each row at p0 .. p3): the
- * interleave of the 64-channel tiles gives, per 128-bit lane (one pixel),
- * channels 4v .. 4v + 3 in vector v; a 4 x 4 transpose of the lanes puts
- * each pixel's 16 channels in one vector, in order, as quad_column16
- * stores them. */
+ * or 32 channels (four pixels' 16 channels of each row at p0 .. p3, or
+ * loaded in x0 .. x3): the interleave of the 64-channel tiles gives, per
+ * 128-bit lane (one pixel), channels 4v .. 4v + 3 in vector v; a 4 x 4
+ * transpose of the lanes puts each pixel's 16 channels in one vector, in
+ * order, as quad_column16 stores them.  In q[0..3], or stored at dst. */
 static inline __attribute__ ((always_inline)) void
-quad_columns16x4 (const uint8_t *p0, const uint8_t *p1, const uint8_t *p2, const uint8_t *p3,
-                  size_t pixel_stride, uint8_t *dst)
+quad_columns16x4_regs (__m512i x0, __m512i x1, __m512i x2, __m512i x3, __m512i q[4])
 {
-  const __m512i x0 = four_pixels16 (p0, pixel_stride), x1 = four_pixels16 (p1, pixel_stride);
-  const __m512i x2 = four_pixels16 (p2, pixel_stride), x3 = four_pixels16 (p3, pixel_stride);
   __m512i v[4];
 
   interleave4 (x0, x1, x2, x3, v);
@@ -599,10 +596,22 @@ quad_columns16x4 (const uint8_t *p0, const uint8_t *p1, const uint8_t *p2, const
   const __m512i c = _mm512_shuffle_i32x4 (v[2], v[3], _MM_SHUFFLE (1, 0, 1, 0));
   const __m512i e = _mm512_shuffle_i32x4 (v[2], v[3], _MM_SHUFFLE (3, 2, 3, 2));
 
-  _mm512_storeu_si512 (dst, _mm512_shuffle_i32x4 (a, c, _MM_SHUFFLE (2, 0, 2, 0)));
-  _mm512_storeu_si512 (dst + 64, _mm512_shuffle_i32x4 (a, c, _MM_SHUFFLE (3, 1, 3, 1)));
-  _mm512_storeu_si512 (dst + 128, _mm512_shuffle_i32x4 (b, e, _MM_SHUFFLE (2, 0, 2, 0)));
-  _mm512_storeu_si512 (dst + 192, _mm512_shuffle_i32x4 (b, e, _MM_SHUFFLE (3, 1, 3, 1)));
+  q[0] = _mm512_shuffle_i32x4 (a, c, _MM_SHUFFLE (2, 0, 2, 0));
+  q[1] = _mm512_shuffle_i32x4 (a, c, _MM_SHUFFLE (3, 1, 3, 1));
+  q[2] = _mm512_shuffle_i32x4 (b, e, _MM_SHUFFLE (2, 0, 2, 0));
+  q[3] = _mm512_shuffle_i32x4 (b, e, _MM_SHUFFLE (3, 1, 3, 1));
+}
+
+static inline __attribute__ ((always_inline)) void
+quad_columns16x4 (const uint8_t *p0, const uint8_t *p1, const uint8_t *p2, const uint8_t *p3,
+                  size_t pixel_stride, uint8_t *dst)
+{
+  __m512i q[4];
+
+  quad_columns16x4_regs (four_pixels16 (p0, pixel_stride), four_pixels16 (p1, pixel_stride),
+                         four_pixels16 (p2, pixel_stride), four_pixels16 (p3, pixel_stride), q);
+  for (int k = 0; k < 4; k++)
+    _mm512_storeu_si512 (dst + 64 * k, q[k]);
 }
 
 /* A quad column of at most 8 channels (32 bytes): dword j holds channel
@@ -1412,4 +1421,192 @@ qvk_qu8_dwconv3x3_pair_ukernel_64c4__avx512vnni (
 #endif
   pair_span (channels, rows, in_w, in_stride, col0, 0, n_px, tile_, weights, out0, out1,
              out_stride, zero_point, params);
+}
+
+/* ---- 3x3, stride and dilation 1, 16-wide tiles: two output rows a pass ---
+ *
+ * The row-pair kernel for 16-channel tiles (natural channel order, layout
+ * C4Q's 16-wide tiles): a pass takes four pixels of both output rows from
+ * six quad columns, the first two carried from the pass before.  Inside
+ * an image of 16 channels, four neighbouring pixels of a row are one
+ * 64-byte load and the four rows' loads interleave to four quad columns
+ * at once, in registers (quad_columns16x4_regs), and the four pixels of a
+ * row requantize to one 64-byte store: pair16_run, a loop of nothing
+ * else.  Other passes (columns or rows outside the image, the last
+ * pixels, a band's odd last row, tiles of images of other widths) take
+ * their columns one at a time (quad_column16, the zero point outside). */
+
+/* Pixels k of the pass's acc[k] (four vectors, k = 0 .. 3), requantized
+ * to 64 bytes in pixel order. */
+static inline __attribute__ ((always_inline)) __m512i
+pair16_bytes (const int clamp, const __m512i acc[4], __m512 scale, __m512i zp16, __m512i lo8,
+              __m512i hi8)
+{
+  return qvk_qu8_requantize4_clamp_avx512 (acc[0], acc[1], acc[2], acc[3], scale, scale, zp16,
+                                           lo8, hi8, clamp);
+}
+
+/* The 24 multiply-adds of a pass: pixel i of row 0 (a) and row 1 (b) over
+ * columns q[i .. i + 2]. */
+static inline __attribute__ ((always_inline)) void
+pair16_dots (const __m512i q[6], const __m512i w0[3], const __m512i w1[3], __m512i bias,
+             __m512i a[4], __m512i b[4])
+{
+  for (int i = 0; i < 4; i++)
+    {
+      a[i] = b[i] = bias;
+      for (int j = 0; j < 3; j++)
+        {
+          a[i] = _mm512_dpbusd_epi32 (a[i], q[i + j], w0[j]);
+          b[i] = _mm512_dpbusd_epi32 (b[i], q[i + j], w1[j]);
+        }
+    }
+}
+
+/* Passes of four pixels inside an image of 16 channels, both rows: p at
+ * row 0's first new column (the third of the pass), rows row_step apart;
+ * c[] the two carried columns, left for the pass after the last. */
+static void __attribute__ ((noinline))
+pair16_run (const int clamp, const uint8_t *p, size_t row_step, size_t passes, __m512i c[2],
+            const uint8_t *tile, const uint8_t *weights, uint8_t *o0, uint8_t *o1,
+            const qvk_qu8_requant_minmax *params)
+{
+  const __m512i zp16 = _mm512_set1_epi16 ((short) params->output_zero_point);
+  const __m512i lo8 = _mm512_set1_epi8 ((char) params->output_min);
+  const __m512i hi8 = _mm512_set1_epi8 ((char) params->output_max);
+  const __m512i bias = _mm512_loadu_si512 (tile);
+  const __m512 scale = _mm512_loadu_ps (tile + 64);
+  __m512i w0[3], w1[3], q[6];
+
+  for (int j = 0; j < 3; j++)
+    {
+      w0[j] = _mm512_loadu_si512 (weights + 64 * j);
+      w1[j] = _mm512_loadu_si512 (weights + 3 * 64 + 64 * j);
+    }
+  q[4] = c[0];
+  q[5] = c[1];
+  for (size_t i = 0; i < passes; i++, p += 64, o0 += 64, o1 += 64)
+    {
+      __m512i a[4], b[4];
+
+      q[0] = q[4];
+      q[1] = q[5];
+      quad_columns16x4_regs (_mm512_loadu_si512 (p), _mm512_loadu_si512 (p + row_step),
+                             _mm512_loadu_si512 (p + 2 * row_step),
+                             _mm512_loadu_si512 (p + 3 * row_step), q + 2);
+      pair16_dots (q, w0, w1, bias, a, b);
+      _mm512_storeu_si512 (o0, pair16_bytes (clamp, a, scale, zp16, lo8, hi8));
+      _mm512_storeu_si512 (o1, pair16_bytes (clamp, b, scale, zp16, lo8, hi8));
+    }
+  c[0] = q[4];
+  c[1] = q[5];
+}
+
+/* Quad column ix of the four rows r[] (step 0: the zero row), the zero
+ * point outside the image. */
+static inline __m512i
+pair16_column (const uint8_t *const *r, const size_t *step, ptrdiff_t ix, size_t in_w,
+               __mmask16 m, __m512i zp)
+{
+  if (ix < 0 || (size_t) ix >= in_w)
+    return zp;
+  return quad_column16 (r, step, (size_t) ix, m, _mm512_castsi512_si128 (zp));
+}
+
+/* One pass of n pixels (1 to 4) from columns ix .. ix + 5, c[] the first
+ * two (carried) and left as the last two; row 1 when o1 is not NULL. */
+static void
+pair16_pass (const uint8_t *const *r, const size_t *step, ptrdiff_t ix, size_t in_w,
+             __mmask16 m, __m512i zp, __m512i c[2], const uint8_t *tile,
+             const uint8_t *weights, size_t n, uint8_t *o0, uint8_t *o1, size_t out_stride,
+             const qvk_qu8_requant_minmax *params)
+{
+  const __m512i zp16 = _mm512_set1_epi16 ((short) params->output_zero_point);
+  const __m512i lo8 = _mm512_set1_epi8 ((char) params->output_min);
+  const __m512i hi8 = _mm512_set1_epi8 ((char) params->output_max);
+  const __m512 scale = _mm512_loadu_ps (tile + 64);
+  __m512i w0[3], w1[3], q[6], a[4], b[4];
+
+  for (int j = 0; j < 3; j++)
+    {
+      w0[j] = _mm512_loadu_si512 (weights + 64 * j);
+      w1[j] = _mm512_loadu_si512 (weights + 3 * 64 + 64 * j);
+    }
+  q[0] = c[0];
+  q[1] = c[1];
+  for (int j = 2; j < 6; j++)
+    q[j] = pair16_column (r, step, ix + j, in_w, m, zp);
+  c[0] = q[4];
+  c[1] = q[5];
+  pair16_dots (q, w0, w1, _mm512_loadu_si512 (tile), a, b);
+
+  __m512i qa = pair16_bytes (1, a, scale, zp16, lo8, hi8);
+  __m512i qb = pair16_bytes (1, b, scale, zp16, lo8, hi8);
+
+  for (size_t k = 0; k < n; k++)
+    {
+      _mm_mask_storeu_epi8 (o0 + k * out_stride, m, _mm512_castsi512_si128 (qa));
+      if (o1 != NULL)
+        _mm_mask_storeu_epi8 (o1 + k * out_stride, m, _mm512_castsi512_si128 (qb));
+      qa = _mm512_alignr_epi32 (qa, qa, 4);
+      qb = _mm512_alignr_epi32 (qb, qb, 4);
+    }
+}
+
+/* The row-pair kernel's arguments (qvk_qu8_dwconv3x3_pair_ukernel_64c4__avx512vnni)
+ * for a 16-wide tile: `channels` (at most 16) of it real, tile its packed
+ * bias and scales, weights its variants 0 and 1. */
+void
+qvk_qu8_dwconv3x3_pair_ukernel_16c4__avx512vnni (
+    size_t channels, const uint8_t *const *rows, size_t in_w, size_t in_stride,
+    ptrdiff_t col0, size_t n_px, const void *tile_, const void *weights_,
+    uint8_t *out0, uint8_t *out1, size_t out_stride, uint8_t zero_point,
+    const qvk_qu8_requant_minmax *params)
+{
+  const uint8_t *tile = tile_, *weights = weights_;
+  const __mmask16 m = channels >= 16 ? (__mmask16) 0xffff
+                                     : (__mmask16) ((1u << channels) - 1);
+  const __m512i zp = _mm512_set1_epi8 ((char) zero_point);
+  /* the passes of pair16_run: both rows and all four input rows inside
+   * the image, 16 channels a pixel, and the pass's six columns inside */
+  const int runs = out1 != NULL && rows[0] != NULL && rows[3] != NULL && channels == 16
+                   && in_stride == 16 && out_stride == 16;
+  uint8_t zero_row[16];
+  const uint8_t *r[4];
+  size_t step[4];
+  __m512i c[2];
+
+  memset (zero_row, zero_point, sizeof zero_row);
+  for (int k = 0; k < 4; k++)
+    {
+      r[k] = rows[k] != NULL ? rows[k] : zero_row;
+      step[k] = rows[k] != NULL ? in_stride : 0;
+    }
+  c[0] = pair16_column (r, step, col0, in_w, m, zp);
+  c[1] = pair16_column (r, step, col0 + 1, in_w, m, zp);
+  for (size_t x = 0; x < n_px;)
+    {
+      const ptrdiff_t ix = col0 + (ptrdiff_t) x;
+
+      if (runs && ix + 2 >= 0 && ix + 5 < (ptrdiff_t) in_w && x + 4 <= n_px)
+        {
+          /* as many whole passes as stay inside */
+          size_t passes = ((ptrdiff_t) in_w - (ix + 5) - 1) / 4 + 1;
+
+          if (passes > (n_px - x) / 4)
+            passes = (n_px - x) / 4;
+          if (qvk_qu8_requant_clamps (params))
+            pair16_run (1, rows[0] + (size_t) (ix + 2) * 16, (size_t) (rows[1] - rows[0]),
+                        passes, c, tile, weights, out0 + x * 16, out1 + x * 16, params);
+          else
+            pair16_run (0, rows[0] + (size_t) (ix + 2) * 16, (size_t) (rows[1] - rows[0]),
+                        passes, c, tile, weights, out0 + x * 16, out1 + x * 16, params);
+          x += 4 * passes;
+          continue;
+        }
+      pair16_pass (r, step, ix, in_w, m, zp, c, tile, weights, n_px - x < 4 ? n_px - x : 4,
+                   out0 + x * out_stride, out1 != NULL ? out1 + x * out_stride : NULL,
+                   out_stride, params);
+      x += 4;
+    }
 }

@@ -223,10 +223,11 @@ qvk_qu8_gemm_pack_zero_point (qvk_isa isa, int32_t input_zero_point)
   X (qvk_qu8_dwconv_minmax_ukernel_64c4r3__avx512vnni, QVK_ISA_AVX512VNNI, QVK_QU8_DW_LAYOUT_C4R3)
 
 /* Int8 depthwise on row quads (layout C4Q): X(row kernel, quad filler,
- * 3x3 row-pair kernel, isa) */
+ * 3x3 row-pair kernels of 64- and 16-wide tiles, isa) */
 #define QVK_QU8_DWCONV_QUAD_UKERNELS(X) \
   X (qvk_qu8_dwconv_minmax_ukernel_64c4q__avx512vnni, qvk_qu8_dwconv_quad_fill__avx512vnni, \
-     qvk_qu8_dwconv3x3_pair_ukernel_64c4__avx512vnni, QVK_ISA_AVX512VNNI)
+     qvk_qu8_dwconv3x3_pair_ukernel_64c4__avx512vnni, \
+     qvk_qu8_dwconv3x3_pair_ukernel_16c4__avx512vnni, QVK_ISA_AVX512VNNI)
 
 #define QVK_F32_GEMM_UKERNELS(X) \
   X (qvk_f32_gemm_minmax_ukernel_8x32__avx512, qvk_f32_igemm_minmax_ukernel_8x32__avx512, QVK_ISA_AVX512, 8, 32) \
@@ -280,7 +281,7 @@ QVK_QU8_DWCONV_UKERNELS (QVK_DECLARE_QU8_DWCONV)
 QVK_QU8_DWCONV_ROWS3_UKERNELS (QVK_DECLARE_QU8_DWCONV)
 #endif
 #ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
-#define QVK_DECLARE_QU8_DWCONV_QUAD(row, fill, pair, isa) \
+#define QVK_DECLARE_QU8_DWCONV_QUAD(row, fill, pair, pair16, isa) \
   void row (size_t, size_t, size_t, size_t, size_t, size_t, size_t, \
             const uint8_t *const *, const void *, const void *, uint8_t *, \
             size_t, const qvk_qu8_requant_minmax *); \
@@ -288,7 +289,10 @@ QVK_QU8_DWCONV_ROWS3_UKERNELS (QVK_DECLARE_QU8_DWCONV)
              ptrdiff_t, size_t, size_t, uint8_t, uint8_t *); \
   void pair (size_t, const uint8_t *const *, size_t, size_t, ptrdiff_t, size_t, \
              const void *, const void *, uint8_t *, uint8_t *, size_t, uint8_t, \
-             const qvk_qu8_requant_minmax *);
+             const qvk_qu8_requant_minmax *); \
+  void pair16 (size_t, const uint8_t *const *, size_t, size_t, ptrdiff_t, size_t, \
+               const void *, const void *, uint8_t *, uint8_t *, size_t, uint8_t, \
+               const qvk_qu8_requant_minmax *);
 QVK_QU8_DWCONV_QUAD_UKERNELS (QVK_DECLARE_QU8_DWCONV_QUAD)
 #endif
 QVK_F32_GEMM_UKERNELS (QVK_DECLARE_F32_GEMM)

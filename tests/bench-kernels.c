@@ -80,8 +80,8 @@ static const char *const f32_dw_names[] = {
 #define ROWS3_ISAS
 #endif
 #ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
-#define QUAD_NAME(row, fill, pair, isa) #row,
-#define QUAD_ISA(row, fill, pair, isa) isa,
+#define QUAD_NAME(row, fill, pair, pair16, isa) #row,
+#define QUAD_ISA(row, fill, pair, pair16, isa) isa,
 #define QUAD_NAMES QVK_QU8_DWCONV_QUAD_UKERNELS (QUAD_NAME)
 #define QUAD_ISAS QVK_QU8_DWCONV_QUAD_UKERNELS (QUAD_ISA)
 #else

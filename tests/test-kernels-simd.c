@@ -1220,6 +1220,41 @@ test_qu8_dwconv_quads (void)
       qu8_case_clear (&c);
     }
 
+  /* 3x3 at stride and dilation 1 on images of 16 channels: the 16-wide
+   * row-pair kernel, four pixels a pass; every padding, rows of one to
+   * three segments that end in a partial pass, odd and even row counts,
+   * bands starting at odd and even rows, each kind of clamp */
+  for (int i = 0; i < 18; i++)
+    {
+      const int pad_t = i % 3 == 0 ? 0 : 1, pad_b = i % 4 == 1 ? 0 : i % 4 == 2 ? 2 : 1;
+      const int pad_l = i % 5 == 0 ? 0 : 1, pad_r = i % 7 == 3 ? 0 : i % 7 == 4 ? 2 : 1;
+      const int in_w = (int[]) { 1, 3, 6, 9, 70, 133 }[i % 6], in_h = 2 + i % 7;
+      const int threads = 1 + i % 3;
+      qvk_conv_shape s = { 1 + i % 2, in_h, in_w, 16, 0, 0, 16, 3, 3, 1, 1, 1, 1,
+                           pad_t, pad_l, 16, qvk_activation_make (QVK_ACT_NONE) };
+      qvk_qu8_conv_simd *op;
+      qu8_case c;
+
+      if (in_h + pad_t + pad_b < 3)
+        s.in_h = in_h + 2;
+      if (in_w + pad_l + pad_r < 3)
+        s.in_w = in_w + 2;
+      s.out_h = out_size (s.in_h, 3, 1, 1, pad_t, pad_b);
+      s.out_w = out_size (s.in_w, 3, 1, 1, pad_l, pad_r);
+      qu8_case_init (&c, rng, &s);
+      c.q.output_min = i % 3 == 0 ? 0 : c.q.output_zero_point / 2 + 1;
+      c.q.output_max = i % 3 == 2 ? MAX (c.q.output_min, 200) : 255;
+      qvk_qu8_conv2d__scalar (&c.s, &c.q, c.input, c.weights, c.bias, c.expected, 0,
+                              s.batch * s.out_h);
+      op = qvk_qu8_conv_simd_create (&c.s, &c.q, c.weights, c.bias, qvk_isa_detect ());
+      g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "row-quads 64c4q"));
+      for (int tid = 0; tid < threads; tid++)
+        qvk_qu8_conv_simd_run (op, c.input, c.output, tid, threads);
+      qu8_case_check (&c, qvk_qu8_conv_simd_name (op));
+      qvk_qu8_conv_simd_destroy (op);
+      qu8_case_clear (&c);
+    }
+
   /* images of 16 and 32 channels, whose quads take four columns of a row
    * at a time (the rows above and below the image included), at widths
    * that end in a partial group of four */
