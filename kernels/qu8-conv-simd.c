@@ -542,8 +542,8 @@ run_quad_rows (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *outpu
 
           /* 3x3, stride and dilation 1: the two output rows that share a
            * quad in one pass of the pair kernel, straight from the input
-           * (16-wide tiles: of an image of 16 channels) */
-          if (op->pair && (kwidth == 64 || (kwidth == 16 && c_n == 16)))
+           * (16-wide tiles: of images of 16 and 32 channels) */
+          if (op->pair && (kwidth == 64 || (kwidth == 16 && (c_n == 16 || c_n == 32))))
             {
               for (size_t oy = r0; oy < r1; oy += 2)
                 {

@@ -1425,19 +1425,20 @@ qvk_qu8_dwconv3x3_pair_ukernel_64c4__avx512vnni (
 
 /* ---- 3x3, stride and dilation 1, 16-wide tiles: two output rows a pass ---
  *
- * The row-pair kernel for 16-channel tiles (natural channel order, layout
- * C4Q's 16-wide tiles): a pass takes four pixels of both output rows from
- * six quad columns, the first two carried from the pass before.  Inside
- * an image of 16 channels, four neighbouring pixels of a row are one
- * 64-byte load and the four rows' loads interleave to four quad columns
- * at once, in registers (quad_columns16x4_regs), and the four pixels of a
- * row requantize to one 64-byte store: pair16_run, a loop of nothing
- * else.  Other passes (columns or rows outside the image, the last
- * pixels, a band's odd last row, tiles of images of other widths) take
- * their columns one at a time (quad_column16, the zero point outside). */
+ * The row-pair kernel for the 16-wide tiles of images of 16 and 32
+ * channels (natural channel order, layout C4Q's 16-wide tiles): a pass
+ * takes four pixels of both output rows from six quad columns, the first
+ * two carried from the pass before.  Inside the image, four neighbouring
+ * pixels of a row are one 64-byte load (two at 32 channels), the four
+ * rows' loads interleave to four quad columns at once, in registers
+ * (quad_columns16x4_regs), and the four pixels of a row requantize to one
+ * 64-byte store (four of 16 bytes at 32 channels): pair16_run, a loop of
+ * nothing else.  Other passes (columns or rows outside the image, the
+ * last pixels, a band's odd last row) take their columns one at a time
+ * (quad_column16, the zero point outside). */
 
-/* Pixels k of the pass's acc[k] (four vectors, k = 0 .. 3), requantized
- * to 64 bytes in pixel order. */
+/* The pass's acc[k] (pixel k, k = 0 .. 3) requantized to 64 bytes in
+ * pixel order. */
 static inline __attribute__ ((always_inline)) __m512i
 pair16_bytes (const int clamp, const __m512i acc[4], __m512 scale, __m512i zp16, __m512i lo8,
               __m512i hi8)
@@ -1463,13 +1464,30 @@ pair16_dots (const __m512i q[6], const __m512i w0[3], const __m512i w1[3], __m51
     }
 }
 
-/* Passes of four pixels inside an image of 16 channels, both rows: p at
- * row 0's first new column (the third of the pass), rows row_step apart;
- * c[] the two carried columns, left for the pass after the last. */
-static void __attribute__ ((noinline))
-pair16_run (const int clamp, const uint8_t *p, size_t row_step, size_t passes, __m512i c[2],
-            const uint8_t *tile, const uint8_t *weights, uint8_t *o0, uint8_t *o1,
-            const qvk_qu8_requant_minmax *params)
+/* Four pixels' 16-byte results (qa in pixel order) at o, pixel_stride
+ * (16 or 32) apart. */
+static inline __attribute__ ((always_inline)) void
+pair16_store4 (__m512i q, uint8_t *o, size_t pixel_stride)
+{
+  if (pixel_stride == 16)
+    {
+      _mm512_storeu_si512 (o, q);
+      return;
+    }
+  _mm_storeu_si128 ((__m128i *) o, _mm512_castsi512_si128 (q));
+  _mm_storeu_si128 ((__m128i *) (o + 32), _mm512_extracti32x4_epi32 (q, 1));
+  _mm_storeu_si128 ((__m128i *) (o + 64), _mm512_extracti32x4_epi32 (q, 2));
+  _mm_storeu_si128 ((__m128i *) (o + 96), _mm512_extracti32x4_epi32 (q, 3));
+}
+
+/* Passes of four pixels inside an image of 16 or 32 channels (S, the
+ * bytes between two pixels), both rows: p at row 0's first new column
+ * (the third of the pass), rows row_step apart; c[] the two carried
+ * columns, left for the pass after the last. */
+static inline __attribute__ ((always_inline)) void
+pair16_run (const int clamp, const size_t S, const uint8_t *p, size_t row_step, size_t passes,
+            __m512i c[2], const uint8_t *tile, const uint8_t *weights, uint8_t *o0,
+            uint8_t *o1, const qvk_qu8_requant_minmax *params)
 {
   const __m512i zp16 = _mm512_set1_epi16 ((short) params->output_zero_point);
   const __m512i lo8 = _mm512_set1_epi8 ((char) params->output_min);
@@ -1485,18 +1503,18 @@ pair16_run (const int clamp, const uint8_t *p, size_t row_step, size_t passes, _
     }
   q[4] = c[0];
   q[5] = c[1];
-  for (size_t i = 0; i < passes; i++, p += 64, o0 += 64, o1 += 64)
+  for (size_t i = 0; i < passes; i++, p += 4 * S, o0 += 4 * S, o1 += 4 * S)
     {
       __m512i a[4], b[4];
 
       q[0] = q[4];
       q[1] = q[5];
-      quad_columns16x4_regs (_mm512_loadu_si512 (p), _mm512_loadu_si512 (p + row_step),
-                             _mm512_loadu_si512 (p + 2 * row_step),
-                             _mm512_loadu_si512 (p + 3 * row_step), q + 2);
+      quad_columns16x4_regs (four_pixels16 (p, S), four_pixels16 (p + row_step, S),
+                             four_pixels16 (p + 2 * row_step, S),
+                             four_pixels16 (p + 3 * row_step, S), q + 2);
       pair16_dots (q, w0, w1, bias, a, b);
-      _mm512_storeu_si512 (o0, pair16_bytes (clamp, a, scale, zp16, lo8, hi8));
-      _mm512_storeu_si512 (o1, pair16_bytes (clamp, b, scale, zp16, lo8, hi8));
+      pair16_store4 (pair16_bytes (clamp, a, scale, zp16, lo8, hi8), o0, S);
+      pair16_store4 (pair16_bytes (clamp, b, scale, zp16, lo8, hi8), o1, S);
     }
   c[0] = q[4];
   c[1] = q[5];
@@ -1553,6 +1571,19 @@ pair16_pass (const uint8_t *const *r, const size_t *step, ptrdiff_t ix, size_t i
     }
 }
 
+#define PAIR16_RUN(name, clamp, S)                                             \
+  static void __attribute__ ((noinline))                                      \
+  name (const uint8_t *p, size_t row_step, size_t passes, __m512i c[2],       \
+        const uint8_t *tile, const uint8_t *weights, uint8_t *o0, uint8_t *o1,  \
+        const qvk_qu8_requant_minmax *params)                                 \
+  {                                                                           \
+    pair16_run (clamp, S, p, row_step, passes, c, tile, weights, o0, o1, params); \
+  }
+PAIR16_RUN (pair16_run16, 0, 16)
+PAIR16_RUN (pair16_run16_clamp, 1, 16)
+PAIR16_RUN (pair16_run32, 0, 32)
+PAIR16_RUN (pair16_run32_clamp, 1, 32)
+
 /* The row-pair kernel's arguments (qvk_qu8_dwconv3x3_pair_ukernel_64c4__avx512vnni)
  * for a 16-wide tile: `channels` (at most 16) of it real, tile its packed
  * bias and scales, weights its variants 0 and 1. */
@@ -1568,9 +1599,11 @@ qvk_qu8_dwconv3x3_pair_ukernel_16c4__avx512vnni (
                                      : (__mmask16) ((1u << channels) - 1);
   const __m512i zp = _mm512_set1_epi8 ((char) zero_point);
   /* the passes of pair16_run: both rows and all four input rows inside
-   * the image, 16 channels a pixel, and the pass's six columns inside */
+   * the image, 16 or 32 channels a pixel, and the pass's six columns
+   * inside */
   const int runs = out1 != NULL && rows[0] != NULL && rows[3] != NULL && channels == 16
-                   && in_stride == 16 && out_stride == 16;
+                   && (in_stride == 16 || in_stride == 32) && out_stride == in_stride;
+  const int clamp = qvk_qu8_requant_clamps (params);
   uint8_t zero_row[16];
   const uint8_t *r[4];
   size_t step[4];
@@ -1595,12 +1628,13 @@ qvk_qu8_dwconv3x3_pair_ukernel_16c4__avx512vnni (
 
           if (passes > (n_px - x) / 4)
             passes = (n_px - x) / 4;
-          if (qvk_qu8_requant_clamps (params))
-            pair16_run (1, rows[0] + (size_t) (ix + 2) * 16, (size_t) (rows[1] - rows[0]),
-                        passes, c, tile, weights, out0 + x * 16, out1 + x * 16, params);
-          else
-            pair16_run (0, rows[0] + (size_t) (ix + 2) * 16, (size_t) (rows[1] - rows[0]),
-                        passes, c, tile, weights, out0 + x * 16, out1 + x * 16, params);
+          const uint8_t *p = rows[0] + (size_t) (ix + 2) * in_stride;
+          const size_t row_step = (size_t) (rows[1] - rows[0]);
+          uint8_t *o0 = out0 + x * out_stride, *o1 = out1 + x * out_stride;
+
+          (in_stride == 16 ? (clamp ? pair16_run16_clamp : pair16_run16)
+                           : (clamp ? pair16_run32_clamp : pair16_run32)) (
+              p, row_step, passes, c, tile, weights, o0, o1, params);
           x += 4 * passes;
           continue;
         }

@@ -1220,18 +1220,19 @@ test_qu8_dwconv_quads (void)
       qu8_case_clear (&c);
     }
 
-  /* 3x3 at stride and dilation 1 on images of 16 channels: the 16-wide
-   * row-pair kernel, four pixels a pass; every padding, rows of one to
-   * three segments that end in a partial pass, odd and even row counts,
-   * bands starting at odd and even rows, each kind of clamp */
-  for (int i = 0; i < 18; i++)
+  /* 3x3 at stride and dilation 1 on images of 16 and 32 channels: the
+   * 16-wide row-pair kernel, four pixels a pass; every padding, rows of
+   * one to three segments that end in a partial pass, odd and even row
+   * counts, bands starting at odd and even rows, each kind of clamp */
+  for (int i = 0; i < 24; i++)
     {
+      const int c_n = i / 2 % 2 == 0 ? 16 : 32;
       const int pad_t = i % 3 == 0 ? 0 : 1, pad_b = i % 4 == 1 ? 0 : i % 4 == 2 ? 2 : 1;
       const int pad_l = i % 5 == 0 ? 0 : 1, pad_r = i % 7 == 3 ? 0 : i % 7 == 4 ? 2 : 1;
       const int in_w = (int[]) { 1, 3, 6, 9, 70, 133 }[i % 6], in_h = 2 + i % 7;
       const int threads = 1 + i % 3;
-      qvk_conv_shape s = { 1 + i % 2, in_h, in_w, 16, 0, 0, 16, 3, 3, 1, 1, 1, 1,
-                           pad_t, pad_l, 16, qvk_activation_make (QVK_ACT_NONE) };
+      qvk_conv_shape s = { 1 + i % 2, in_h, in_w, c_n, 0, 0, c_n, 3, 3, 1, 1, 1, 1,
+                           pad_t, pad_l, c_n, qvk_activation_make (QVK_ACT_NONE) };
       qvk_qu8_conv_simd *op;
       qu8_case c;
 
