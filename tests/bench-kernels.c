@@ -56,6 +56,7 @@ static const layer layers[] = {
   { "features.5 dw 5x5 s1 120ch @128", CONV (128, 128, 120, 120, 5, 1, 1, 120) },
   { "features.5 pw 1x1 120->40 @128", CONV (128, 128, 120, 40, 1, 1, 1, 1) },
   { "features.8 dw 3x3 s1 200ch @64", CONV (64, 64, 200, 200, 3, 1, 1, 200) },
+  { "features.12 dw 3x3 s1 672ch @64", CONV (64, 64, 672, 672, 3, 1, 1, 672) },
   { "features.12 pw 1x1 112->672 @64", CONV (64, 64, 112, 672, 1, 1, 1, 1) },
   { "features.13 dw 5x5 d2 672ch @64", CONV (64, 64, 672, 672, 5, 1, 2, 672) },
   { "features.14 dw 5x5 d1 960ch @64", CONV (64, 64, 960, 960, 5, 1, 1, 960) },
