@@ -1081,6 +1081,47 @@ test_qu8_dwconv_rows3 (void)
 #endif
 }
 
+#ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
+/* A 3x3 stride-1 depthwise case of the row-pair kernels, case i of a
+ * loop: c_n channels, in_w x in_h pixels (grown where the padding leaves
+ * no output), the padding on each side and the batch and thread counts
+ * picked by i, and with clamps, the range by i too (none, the lower
+ * bound, both). */
+static void
+check_pair_case (GRand *rng, int i, int c_n, int in_w, int in_h, gboolean clamps)
+{
+  const int pad_t = i % 3 == 0 ? 0 : 1, pad_b = i % 4 == 1 ? 0 : i % 4 == 2 ? 2 : 1;
+  const int pad_l = i % 5 == 0 ? 0 : 1, pad_r = i % 7 == 3 ? 0 : i % 7 == 4 ? 2 : 1;
+  const int threads = 1 + i % 3;
+  qvk_conv_shape s = { 1 + i % 2, in_h, in_w, c_n, 0, 0, c_n, 3, 3, 1, 1, 1, 1,
+                       pad_t, pad_l, c_n, qvk_activation_make (QVK_ACT_NONE) };
+  qvk_qu8_conv_simd *op;
+  qu8_case c;
+
+  if (in_h + pad_t + pad_b < 3)
+    s.in_h = in_h + 2;
+  if (in_w + pad_l + pad_r < 3)
+    s.in_w = in_w + 2;
+  s.out_h = out_size (s.in_h, 3, 1, 1, pad_t, pad_b);
+  s.out_w = out_size (s.in_w, 3, 1, 1, pad_l, pad_r);
+  qu8_case_init (&c, rng, &s);
+  if (clamps)
+    {
+      c.q.output_min = i % 3 == 0 ? 0 : c.q.output_zero_point / 2 + 1;
+      c.q.output_max = i % 3 == 2 ? MAX (c.q.output_min, 200) : 255;
+      qvk_qu8_conv2d__scalar (&c.s, &c.q, c.input, c.weights, c.bias, c.expected, 0,
+                              s.batch * s.out_h);
+    }
+  op = qvk_qu8_conv_simd_create (&c.s, &c.q, c.weights, c.bias, qvk_isa_detect ());
+  g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "row-quads 64c4q"));
+  for (int tid = 0; tid < threads; tid++)
+    qvk_qu8_conv_simd_run (op, c.input, c.output, tid, threads);
+  qu8_case_check (&c, qvk_qu8_conv_simd_name (op));
+  qvk_qu8_conv_simd_destroy (op);
+  qu8_case_clear (&c);
+}
+#endif
+
 /* The row-quad kernel (layout C4Q), chosen by default for int8 depthwise
  * kernels two or more rows high at stride 1 (and 2 from five rows) where
  * VNNI is there, and run by name at other strides: every kernel height
@@ -1168,30 +1209,9 @@ test_qu8_dwconv_quads (void)
     {
       static const int pair_channels[] = { 40, 64, 72, 100, 128, 200 };
       const int c_n = pair_channels[i % G_N_ELEMENTS (pair_channels)];
-      const int pad_t = i % 3 == 0 ? 0 : 1, pad_b = i % 4 == 1 ? 0 : i % 4 == 2 ? 2 : 1;
-      const int pad_l = i % 5 == 0 ? 0 : 1, pad_r = i % 7 == 3 ? 0 : i % 7 == 4 ? 2 : 1;
       const int in_w = g_rand_int_range (rng, 1, c_n >= 128 ? 20 : 70);
-      const int in_h = g_rand_int_range (rng, 1, 14);
-      const int threads = 1 + i % 3;
-      qvk_conv_shape s = { 1 + i % 2, in_h, in_w, c_n, 0, 0, c_n, 3, 3, 1, 1, 1, 1,
-                           pad_t, pad_l, c_n, qvk_activation_make (QVK_ACT_NONE) };
-      qvk_qu8_conv_simd *op;
-      qu8_case c;
 
-      if (in_h + pad_t + pad_b < 3)
-        s.in_h = in_h + 2;
-      if (in_w + pad_l + pad_r < 3)
-        s.in_w = in_w + 2;
-      s.out_h = out_size (s.in_h, 3, 1, 1, pad_t, pad_b);
-      s.out_w = out_size (s.in_w, 3, 1, 1, pad_l, pad_r);
-      qu8_case_init (&c, rng, &s);
-      op = qvk_qu8_conv_simd_create (&c.s, &c.q, c.weights, c.bias, qvk_isa_detect ());
-      g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "row-quads 64c4q"));
-      for (int tid = 0; tid < threads; tid++)
-        qvk_qu8_conv_simd_run (op, c.input, c.output, tid, threads);
-      qu8_case_check (&c, qvk_qu8_conv_simd_name (op));
-      qvk_qu8_conv_simd_destroy (op);
-      qu8_case_clear (&c);
+      check_pair_case (rng, i, c_n, in_w, g_rand_int_range (rng, 1, 14), FALSE);
     }
 
   /* the same on wide rows (several 64-pixel segments) of full 64-channel
@@ -1225,36 +1245,8 @@ test_qu8_dwconv_quads (void)
    * one to three segments that end in a partial pass, odd and even row
    * counts, bands starting at odd and even rows, each kind of clamp */
   for (int i = 0; i < 24; i++)
-    {
-      const int c_n = i / 2 % 2 == 0 ? 16 : 32;
-      const int pad_t = i % 3 == 0 ? 0 : 1, pad_b = i % 4 == 1 ? 0 : i % 4 == 2 ? 2 : 1;
-      const int pad_l = i % 5 == 0 ? 0 : 1, pad_r = i % 7 == 3 ? 0 : i % 7 == 4 ? 2 : 1;
-      const int in_w = (int[]) { 1, 3, 6, 9, 70, 133 }[i % 6], in_h = 2 + i % 7;
-      const int threads = 1 + i % 3;
-      qvk_conv_shape s = { 1 + i % 2, in_h, in_w, c_n, 0, 0, c_n, 3, 3, 1, 1, 1, 1,
-                           pad_t, pad_l, c_n, qvk_activation_make (QVK_ACT_NONE) };
-      qvk_qu8_conv_simd *op;
-      qu8_case c;
-
-      if (in_h + pad_t + pad_b < 3)
-        s.in_h = in_h + 2;
-      if (in_w + pad_l + pad_r < 3)
-        s.in_w = in_w + 2;
-      s.out_h = out_size (s.in_h, 3, 1, 1, pad_t, pad_b);
-      s.out_w = out_size (s.in_w, 3, 1, 1, pad_l, pad_r);
-      qu8_case_init (&c, rng, &s);
-      c.q.output_min = i % 3 == 0 ? 0 : c.q.output_zero_point / 2 + 1;
-      c.q.output_max = i % 3 == 2 ? MAX (c.q.output_min, 200) : 255;
-      qvk_qu8_conv2d__scalar (&c.s, &c.q, c.input, c.weights, c.bias, c.expected, 0,
-                              s.batch * s.out_h);
-      op = qvk_qu8_conv_simd_create (&c.s, &c.q, c.weights, c.bias, qvk_isa_detect ());
-      g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "row-quads 64c4q"));
-      for (int tid = 0; tid < threads; tid++)
-        qvk_qu8_conv_simd_run (op, c.input, c.output, tid, threads);
-      qu8_case_check (&c, qvk_qu8_conv_simd_name (op));
-      qvk_qu8_conv_simd_destroy (op);
-      qu8_case_clear (&c);
-    }
+    check_pair_case (rng, i, i / 2 % 2 == 0 ? 16 : 32, (int[]) { 1, 3, 6, 9, 70, 133 }[i % 6],
+                     2 + i % 7, TRUE);
 
   /* images of 16 and 32 channels, whose quads take four columns of a row
    * at a time (the rows above and below the image included), at widths
