@@ -1464,7 +1464,7 @@ pair16_dots (const __m512i q[6], const __m512i w0[3], const __m512i w1[3], __m51
     }
 }
 
-/* Four pixels' 16-byte results (qa in pixel order) at o, pixel_stride
+/* Four pixels' 16-byte results (q, in pixel order) at o, pixel_stride
  * (16 or 32) apart. */
 static inline __attribute__ ((always_inline)) void
 pair16_store4 (__m512i q, uint8_t *o, size_t pixel_stride)

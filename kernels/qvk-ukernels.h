@@ -99,9 +99,10 @@ typedef void (*qvk_qu8_dwconv_ukernel_fn) (
  * of NR (the last one partial).  Indirect GEMM and float GEMM: mr <= MR
  * rows.  Int8 GEMM: any mr, in blocks of MR rows (the last block repeats
  * its last row), so that a call over many rows of a short reduction sets
- * up its constants once.  GEMM rows of A are a_stride elements apart.  Indirect GEMM rows are output pixels: row r
- * reads taps rows[r * rows_step + t], pointers to input rows of kc elements
- * that the driver resolved from the table for this run (the zero row for
+ * up its constants once.  GEMM rows of A are a_stride elements apart.
+ * Indirect GEMM rows are output pixels: row r reads taps
+ * rows[r * rows_step + t], pointers to input rows of kc elements that the
+ * driver resolved from the table for this run (the zero row for
  * padding).  For int8, every such pointer must have kc rounded up to 4
  * readable bytes (the driver guarantees it, see qu8-conv-simd.c), so the
  * last group of a row is read whole; its extra bytes meet zero weights.
