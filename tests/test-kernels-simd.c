@@ -1082,6 +1082,18 @@ test_qu8_dwconv_rows3 (void)
 }
 
 #ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
+/* Case c's output range replaced by one of the three kinds the row-pair
+ * loops have (kind 0: 0 .. 255, 1: a lower bound, 2: both bounds), and
+ * its expected output computed again. */
+static void
+qu8_case_set_range (qu8_case *c, int kind)
+{
+  c->q.output_min = kind == 0 ? 0 : c->q.output_zero_point / 2 + 1;
+  c->q.output_max = kind == 2 ? MAX (c->q.output_min, 200) : 255;
+  qvk_qu8_conv2d__scalar (&c->s, &c->q, c->input, c->weights, c->bias, c->expected, 0,
+                          c->s.batch * c->s.out_h);
+}
+
 /* A 3x3 stride-1 depthwise case of the row-pair kernels, case i of a
  * loop: c_n channels, in_w x in_h pixels (grown where the padding leaves
  * no output), the padding on each side and the batch and thread counts
@@ -1106,12 +1118,7 @@ check_pair_case (GRand *rng, int i, int c_n, int in_w, int in_h, gboolean clamps
   s.out_w = out_size (s.in_w, 3, 1, 1, pad_l, pad_r);
   qu8_case_init (&c, rng, &s);
   if (clamps)
-    {
-      c.q.output_min = i % 3 == 0 ? 0 : c.q.output_zero_point / 2 + 1;
-      c.q.output_max = i % 3 == 2 ? MAX (c.q.output_min, 200) : 255;
-      qvk_qu8_conv2d__scalar (&c.s, &c.q, c.input, c.weights, c.bias, c.expected, 0,
-                              s.batch * s.out_h);
-    }
+    qu8_case_set_range (&c, i % 3);
   op = qvk_qu8_conv_simd_create (&c.s, &c.q, c.weights, c.bias, qvk_isa_detect ());
   g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "row-quads 64c4q"));
   for (int tid = 0; tid < threads; tid++)
@@ -1228,10 +1235,7 @@ test_qu8_dwconv_quads (void)
       qu8_case c;
 
       qu8_case_init (&c, rng, &s);
-      c.q.output_min = i % 3 == 0 ? 0 : c.q.output_zero_point / 2 + 1;
-      c.q.output_max = i % 3 == 2 ? MAX (c.q.output_min, 200) : 255;
-      qvk_qu8_conv2d__scalar (&c.s, &c.q, c.input, c.weights, c.bias, c.expected, 0,
-                              s.batch * s.out_h);
+      qu8_case_set_range (&c, i % 3);
       op = qvk_qu8_conv_simd_create (&c.s, &c.q, c.weights, c.bias, qvk_isa_detect ());
       g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "row-quads 64c4q"));
       qvk_qu8_conv_simd_run (op, c.input, c.output, 0, 1);
