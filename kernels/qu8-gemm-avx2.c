@@ -155,20 +155,9 @@ qvk_qu8_gemm_minmax_ukernel_4x16c2__avx2 (size_t mr, size_t nc, size_t kc,
                                           size_t c_stride,
                                           const qvk_qu8_requant_minmax *params)
 {
-  /* a copy the stores to C cannot alias: its constants stay in registers
-   * across blocks */
-  const qvk_qu8_requant_minmax p = *params;
-
-  for (size_t m0 = 0; m0 < mr; m0 += MR)
-    {
-      const uint8_t *row[MR];
-      const uint8_t *const *rows[MR];
-      uint8_t *crow[MR];
-
-      qvk_qu8_gemm_block_rows (MR, m0, mr, a, a_stride, c, c_stride,
-                               p.float_output ? 4 : 1, row, rows, crow);
-      gemm_body (nc, kc, 1, 0, rows, weights, crow, &p);
-    }
+#define BLOCK(rows, crow, p) gemm_body (nc, kc, 1, 0, rows, weights, crow, p)
+  QVK_QU8_GEMM_BLOCKS (MR, mr, a, a_stride, c, c_stride, params, BLOCK);
+#undef BLOCK
 }
 
 void

@@ -173,6 +173,12 @@ gemm_body (const int MR, const int NV, const int clamp, size_t nc, size_t kc, si
     }
 }
 
+/* One block of a GEMM call, with the byte clamp or without */
+#define BLOCK_8x32_1(rows, crow, p) gemm_body (8, 2, 1, nc, kc, 1, 0, rows, weights, crow, p)
+#define BLOCK_8x32_0(rows, crow, p) gemm_body (8, 2, 0, nc, kc, 1, 0, rows, weights, crow, p)
+#define BLOCK_8x16_1(rows, crow, p) gemm_body (8, 1, 1, nc, kc, 1, 0, rows, weights, crow, p)
+#define BLOCK_8x16_0(rows, crow, p) gemm_body (8, 1, 0, nc, kc, 1, 0, rows, weights, crow, p)
+
 #define DEFINE_QU8_GEMM(MR, NR)                                               \
   void                                                                        \
   qvk_qu8_gemm_minmax_ukernel_##MR##x##NR##c4__avx512vnni (                   \
@@ -180,22 +186,10 @@ gemm_body (const int MR, const int NV, const int clamp, size_t nc, size_t kc, si
       const void *weights, uint8_t *c, size_t c_stride,                       \
       const qvk_qu8_requant_minmax *params)                                   \
   {                                                                           \
-    /* a copy the stores to C cannot alias: its constants are set up once \
-       for all blocks */                                                      \
-    const qvk_qu8_requant_minmax p = *params;                                 \
-    const int clamp = qvk_qu8_requant_clamps (&p);                            \
-    for (size_t m0 = 0; m0 < mr; m0 += MR)                                    \
-      {                                                                       \
-        const uint8_t *row[MR];                                               \
-        const uint8_t *const *rows[MR];                                       \
-        uint8_t *crow[MR];                                                    \
-        qvk_qu8_gemm_block_rows (MR, m0, mr, a, a_stride, c, c_stride,        \
-                                 p.float_output ? 4 : 1, row, rows, crow);    \
-        if (clamp)                                                            \
-          gemm_body (MR, NR / 16, 1, nc, kc, 1, 0, rows, weights, crow, &p);  \
-        else                                                                  \
-          gemm_body (MR, NR / 16, 0, nc, kc, 1, 0, rows, weights, crow, &p);  \
-      }                                                                       \
+    if (qvk_qu8_requant_clamps (params))                                      \
+      QVK_QU8_GEMM_BLOCKS (MR, mr, a, a_stride, c, c_stride, params, BLOCK_##MR##x##NR##_1); \
+    else                                                                      \
+      QVK_QU8_GEMM_BLOCKS (MR, mr, a, a_stride, c, c_stride, params, BLOCK_##MR##x##NR##_0); \
   }                                                                           \
                                                                               \
   void                                                                        \

@@ -131,23 +131,33 @@ typedef void (*qvk_qu8_igemm_ukernel_fn) (
     const void *weights, uint8_t *c, size_t c_stride,
     const qvk_qu8_requant_minmax *params);
 
-/* Rows m0 .. m0 + MR - 1 of an int8 GEMM call of mr rows (those past mr
- * repeat row mr - 1): row[r] of A, rows[r] = &row[r] as gemm bodies shared
- * with the indirect GEMM take them, crow[r] of C (elem_size bytes an
- * element). */
-static inline void
-qvk_qu8_gemm_block_rows (int MR, size_t m0, size_t mr, const uint8_t *a, size_t a_stride,
-                         uint8_t *c, size_t c_stride, size_t elem_size, const uint8_t **row,
-                         const uint8_t *const **rows, uint8_t **crow)
-{
-  for (int r = 0; r < MR; r++)
-    {
-      const size_t rr = m0 + (size_t) r < mr ? m0 + (size_t) r : mr - 1;
-      row[r] = a + rr * a_stride;
-      rows[r] = &row[r];
-      crow[r] = c + rr * c_stride * elem_size;
-    }
-}
+/* The int8 GEMM kernels' loop over blocks of MR rows: for each block,
+ * row[r] of A, rows[r] = &row[r] (as gemm bodies shared with the indirect
+ * GEMM take them) and crow[r] of C, rows past mr repeating row mr - 1;
+ * then BLOCK (rows, crow, p), p a copy of the parameters, which the
+ * stores to C cannot alias (so their constants stay in registers across
+ * blocks). */
+#define QVK_QU8_GEMM_BLOCKS(MR, mr, a, a_stride, c, c_stride, params, BLOCK)    \
+  do                                                                          \
+    {                                                                         \
+      const qvk_qu8_requant_minmax p_ = *(params);                            \
+      const size_t es_ = p_.float_output ? sizeof (float) : 1;                \
+      for (size_t m0_ = 0; m0_ < (mr); m0_ += (MR))                           \
+        {                                                                     \
+          const uint8_t *row_[MR];                                            \
+          const uint8_t *const *rows_[MR];                                    \
+          uint8_t *crow_[MR];                                                 \
+          for (int r_ = 0; r_ < (MR); r_++)                                   \
+            {                                                                 \
+              const size_t m_ = m0_ + (size_t) r_ < (mr) ? m0_ + (size_t) r_ : (mr) - 1; \
+              row_[r_] = (a) + m_ * (a_stride);                               \
+              rows_[r_] = &row_[r_];                                          \
+              crow_[r_] = (c) + m_ * (c_stride) * es_;                        \
+            }                                                                 \
+          BLOCK (rows_, crow_, &p_);                                          \
+        }                                                                     \
+    }                                                                         \
+  while (0)
 
 /* ---- convolution over kernel rows read in place (few input channels) -----
  *
