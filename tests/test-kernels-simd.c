@@ -1245,6 +1245,47 @@ test_qu8_dwconv_quads (void)
       qu8_case_clear (&c);
     }
 
+  /* 5x5 at stride 1 (the loop above draws its 5x5 shapes at stride 2):
+   * dilations 1, 2, 3 and 5 either way, padding 0 .. 2d on each side
+   * (rows above and below the image, columns left and right of it), full
+   * and partial 64-wide tiles and 16-wide ones after them, rows of one to
+   * three 64-pixel segments, batches of two, one to three threads, each
+   * kind of clamp */
+  for (int i = 0; i < 36; i++)
+    {
+      static const int ch5[] = { 64, 40, 100, 128, 160, 200 };
+      const int dh = (int[]) { 1, 2, 1, 3, 5 }[i % 5], dw = (int[]) { 1, 1, 2, 2, 5, 3, 1 }[i % 7];
+      const int c_n = ch5[(i / 2) % 6];
+      const int in_w = i % 4 == 3 ? g_rand_int_range (rng, 60, 200)
+                                  : g_rand_int_range (rng, 1, 40);
+      const int in_h = g_rand_int_range (rng, 1, c_n >= 128 ? 12 : 24);
+      const int pad_t = g_rand_int_range (rng, 0, 2 * dh + 1);
+      const int pad_b = g_rand_int_range (rng, 0, 2 * dh + 1);
+      const int pad_l = g_rand_int_range (rng, 0, 2 * dw + 1);
+      const int pad_r = g_rand_int_range (rng, 0, 2 * dw + 1);
+      const int threads = 1 + i % 3;
+      qvk_conv_shape s = { 1 + i % 2, in_h, in_w, c_n, 0, 0, c_n, 5, 5, 1, 1, dh, dw,
+                           pad_t, pad_l, c_n, qvk_activation_make (QVK_ACT_NONE) };
+      qvk_qu8_conv_simd *op;
+      qu8_case c;
+
+      if (in_h + pad_t + pad_b < 4 * dh + 1)
+        s.in_h = in_h + 4 * dh;
+      if (in_w + pad_l + pad_r < 4 * dw + 1)
+        s.in_w = in_w + 4 * dw;
+      s.out_h = out_size (s.in_h, 5, 1, dh, pad_t, pad_b);
+      s.out_w = out_size (s.in_w, 5, 1, dw, pad_l, pad_r);
+      qu8_case_init (&c, rng, &s);
+      qu8_case_set_range (&c, i % 3);
+      op = qvk_qu8_conv_simd_create (&c.s, &c.q, c.weights, c.bias, qvk_isa_detect ());
+      g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "row-quads 64c4q"));
+      for (int tid = 0; tid < threads; tid++)
+        qvk_qu8_conv_simd_run (op, c.input, c.output, tid, threads);
+      qu8_case_check (&c, qvk_qu8_conv_simd_name (op));
+      qvk_qu8_conv_simd_destroy (op);
+      qu8_case_clear (&c);
+    }
+
   /* 3x3 at stride and dilation 1 on images of 16 and 32 channels: the
    * 16-wide row-pair kernel, four pixels a pass; every padding, rows of
    * one to three segments that end in a partial pass, odd and even row
