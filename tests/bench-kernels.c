@@ -42,6 +42,10 @@ static const layer layers[] = {
   /* mobilenet_v2's first depthwise layer at 512 x 512: 32 channels, two
    * 16-wide tiles */
   { "mobilenet_v2 features.1 dw 3x3 s1 32ch @256", CONV (256, 256, 32, 32, 3, 1, 1, 32) },
+  /* lraspp-mnv3's features.1 projection: 16 output channels, one 16-wide
+   * column of the GEMM */
+  { "features.1 pw 1x1 16->16 @512", CONV (512, 512, 16, 16, 1, 1, 1, 1) },
+  { "features.1 pw 1x1 16->16 @128", CONV (128, 128, 16, 16, 1, 1, 1, 1) },
   { "features.2 pw 1x1 16->64 @512", CONV (512, 512, 16, 64, 1, 1, 1, 1) },
   /* the same in a sixteenth of the memory (output 1 MB) */
   { "features.2 pw 1x1 16->64 @128", CONV (128, 128, 16, 64, 1, 1, 1, 1) },
