@@ -24,13 +24,16 @@
  */
 #include "qvk-qu8-epilogue-neon.h"
 
-/* 16 channels of one tap; fewer than 16 are read one by one so that nothing
- * past the row is touched, and the rest are 0. */
+/* 16 channels of one tap; fewer than 16 are read so that nothing past the
+ * row is touched (8 in one load, as the AVX2 kernel does: the tails of
+ * layers of 8k channels), and the rest are 0. */
 static inline uint8x16_t
 load16_u8 (const uint8_t *p, size_t n)
 {
   if (n >= 16)
     return vld1q_u8 (p);
+  if (n == 8)
+    return vcombine_u8 (vld1_u8 (p), vdup_n_u8 (0));
   uint8_t tmp[16] = { 0 };
   memcpy (tmp, p, n);
   return vld1q_u8 (tmp);

@@ -39,6 +39,8 @@ qvk_qu8_store16_neon (uint8_t *y, size_t n, const int32x4_t acc[4],
   const uint8x16_t q8 = vcombine_u8 (vqmovun_s16 (q01), vqmovun_s16 (q23));
   if (n >= 16)
     vst1q_u8 (y, q8);
+  else if (n == 8)
+    vst1_u8 (y, vget_low_u8 (q8));
   else
     {
       uint8_t tmp[16];
