@@ -36,6 +36,23 @@ load16_u8 (const uint8_t *p, size_t n)
   return _mm256_cvtepu8_epi16 (_mm_loadu_si128 ((const __m128i *) tmp));
 }
 
+/* The taps' products for channels c .. c + n - 1 (n a constant 16 for
+ * whole blocks) into acc_lo and acc_hi, the pairs' weights from wp. */
+static inline __attribute__ ((always_inline)) void
+tap_pairs (const size_t pairs, const uint8_t *const *ptr, size_t c, const size_t n,
+           const uint8_t *wp, __m256i *acc_lo, __m256i *acc_hi)
+{
+  for (size_t p = 0; p < pairs; p++, wp += 64)
+    {
+      const __m256i x0 = load16_u8 (ptr[2 * p] + c, n);
+      const __m256i x1 = load16_u8 (ptr[2 * p + 1] + c, n);
+      *acc_lo = _mm256_add_epi32 (*acc_lo, _mm256_madd_epi16 (
+          _mm256_unpacklo_epi16 (x0, x1), _mm256_loadu_si256 ((const __m256i *) wp)));
+      *acc_hi = _mm256_add_epi32 (*acc_hi, _mm256_madd_epi16 (
+          _mm256_unpackhi_epi16 (x0, x1), _mm256_loadu_si256 ((const __m256i *) (wp + 32))));
+    }
+}
+
 /* One pixel's channels from the pointers of its 2 * pairs taps (pairs a
  * constant for 3x3: the tap loop unrolled, its ten addresses in
  * registers). */
@@ -55,29 +72,10 @@ dw16c2t_pixel (const size_t pairs, const uint8_t *const *ptr, size_t channels,
       const uint8_t *wp = w + 128;
 
       if (left >= 16)
-        for (size_t p = 0; p < pairs; p++, wp += 64)
-          {
-            const __m256i x0 = load16_u8 (ptr[2 * p] + c, 16);
-            const __m256i x1 = load16_u8 (ptr[2 * p + 1] + c, 16);
-            acc_lo = _mm256_add_epi32 (acc_lo, _mm256_madd_epi16 (
-                _mm256_unpacklo_epi16 (x0, x1),
-                _mm256_loadu_si256 ((const __m256i *) wp)));
-            acc_hi = _mm256_add_epi32 (acc_hi, _mm256_madd_epi16 (
-                _mm256_unpackhi_epi16 (x0, x1),
-                _mm256_loadu_si256 ((const __m256i *) (wp + 32))));
-          }
+        tap_pairs (pairs, ptr, c, 16, wp, &acc_lo, &acc_hi);
       else
-        for (size_t p = 0; p < pairs; p++, wp += 64)
-          {
-            const __m256i x0 = load16_u8 (ptr[2 * p] + c, left);
-            const __m256i x1 = load16_u8 (ptr[2 * p + 1] + c, left);
-            acc_lo = _mm256_add_epi32 (acc_lo, _mm256_madd_epi16 (
-                _mm256_unpacklo_epi16 (x0, x1),
-                _mm256_loadu_si256 ((const __m256i *) wp)));
-            acc_hi = _mm256_add_epi32 (acc_hi, _mm256_madd_epi16 (
-                _mm256_unpackhi_epi16 (x0, x1),
-                _mm256_loadu_si256 ((const __m256i *) (wp + 32))));
-          }
+        tap_pairs (pairs, ptr, c, left, wp, &acc_lo, &acc_hi);
+      wp += 64 * pairs;
       w = wp;
 
       const __m256i q16 =
@@ -121,9 +119,9 @@ qvk_qu8_dwconv_minmax_ukernel_16c2t__avx2 (
       for (size_t t = 0; t < 2 * pairs; t++)
         ptr[t] = o[t] < 0 ? zero : input + o[t];
       /* 3x3 unrolled: a 16-channel image (one tile a pixel, where the
-       * tap loop's own cost showed) 7-16% faster in bench-kernels, wider
-       * ones the same; 5x5 unrolled so ran 12-18% slower, its 26
-       * addresses more than the registers */
+       * tap loop's own cost showed) 6-12% faster in bench-kernels than
+       * the loop, wider ones the same; 5x5 unrolled so ran 12-18% slower,
+       * its 26 addresses more than the registers */
       if (pairs == 5)
         dw16c2t_pixel (5, ptr, channels, weights, out, zp, lo, hi);
       else

@@ -1095,6 +1095,21 @@ qu8_case_set_range (qu8_case *c, int kind)
                           c->s.batch * c->s.out_h);
 }
 
+/* Case c on the row-quad kernel chosen by default, threads threads in
+ * turn, checked against the reference. */
+static void
+run_quad_case (qu8_case *c, int threads)
+{
+  qvk_qu8_conv_simd *op = qvk_qu8_conv_simd_create (&c->s, &c->q, c->weights, c->bias,
+                                                    qvk_isa_detect ());
+
+  g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "row-quads 64c4q"));
+  for (int tid = 0; tid < threads; tid++)
+    qvk_qu8_conv_simd_run (op, c->input, c->output, tid, threads);
+  qu8_case_check (c, qvk_qu8_conv_simd_name (op));
+  qvk_qu8_conv_simd_destroy (op);
+}
+
 /* A 3x3 stride-1 depthwise case of the row-pair kernels, case i of a
  * loop: c_n channels, in_w x in_h pixels (grown where the padding leaves
  * no output), the padding on each side and the batch and thread counts
@@ -1108,7 +1123,6 @@ check_pair_case (GRand *rng, int i, int c_n, int in_w, int in_h, gboolean clamps
   const int threads = 1 + i % 3;
   qvk_conv_shape s = { 1 + i % 2, in_h, in_w, c_n, 0, 0, c_n, 3, 3, 1, 1, 1, 1,
                        pad_t, pad_l, c_n, qvk_activation_make (QVK_ACT_NONE) };
-  qvk_qu8_conv_simd *op;
   qu8_case c;
 
   if (in_h + pad_t + pad_b < 3)
@@ -1120,12 +1134,7 @@ check_pair_case (GRand *rng, int i, int c_n, int in_w, int in_h, gboolean clamps
   qu8_case_init (&c, rng, &s);
   if (clamps)
     qu8_case_set_range (&c, i % 3);
-  op = qvk_qu8_conv_simd_create (&c.s, &c.q, c.weights, c.bias, qvk_isa_detect ());
-  g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "row-quads 64c4q"));
-  for (int tid = 0; tid < threads; tid++)
-    qvk_qu8_conv_simd_run (op, c.input, c.output, tid, threads);
-  qu8_case_check (&c, qvk_qu8_conv_simd_name (op));
-  qvk_qu8_conv_simd_destroy (op);
+  run_quad_case (&c, threads);
   qu8_case_clear (&c);
 }
 #endif
@@ -1232,16 +1241,11 @@ test_qu8_dwconv_quads (void)
       qvk_conv_shape s = { 1, in_h, in_w, c_n, in_h + 2 * pad - 2, in_w + 2 * pad - 2, c_n,
                            3, 3, 1, 1, 1, 1, pad, pad, c_n,
                            qvk_activation_make (QVK_ACT_NONE) };
-      qvk_qu8_conv_simd *op;
       qu8_case c;
 
       qu8_case_init (&c, rng, &s);
       qu8_case_set_range (&c, i % 3);
-      op = qvk_qu8_conv_simd_create (&c.s, &c.q, c.weights, c.bias, qvk_isa_detect ());
-      g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "row-quads 64c4q"));
-      qvk_qu8_conv_simd_run (op, c.input, c.output, 0, 1);
-      qu8_case_check (&c, qvk_qu8_conv_simd_name (op));
-      qvk_qu8_conv_simd_destroy (op);
+      run_quad_case (&c, 1);
       qu8_case_clear (&c);
     }
 
@@ -1266,7 +1270,6 @@ test_qu8_dwconv_quads (void)
       const int threads = 1 + i % 3;
       qvk_conv_shape s = { 1 + i % 2, in_h, in_w, c_n, 0, 0, c_n, 5, 5, 1, 1, dh, dw,
                            pad_t, pad_l, c_n, qvk_activation_make (QVK_ACT_NONE) };
-      qvk_qu8_conv_simd *op;
       qu8_case c;
 
       if (in_h + pad_t + pad_b < 4 * dh + 1)
@@ -1277,12 +1280,7 @@ test_qu8_dwconv_quads (void)
       s.out_w = out_size (s.in_w, 5, 1, dw, pad_l, pad_r);
       qu8_case_init (&c, rng, &s);
       qu8_case_set_range (&c, i % 3);
-      op = qvk_qu8_conv_simd_create (&c.s, &c.q, c.weights, c.bias, qvk_isa_detect ());
-      g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "row-quads 64c4q"));
-      for (int tid = 0; tid < threads; tid++)
-        qvk_qu8_conv_simd_run (op, c.input, c.output, tid, threads);
-      qu8_case_check (&c, qvk_qu8_conv_simd_name (op));
-      qvk_qu8_conv_simd_destroy (op);
+      run_quad_case (&c, threads);
       qu8_case_clear (&c);
     }
 
@@ -1303,15 +1301,10 @@ test_qu8_dwconv_quads (void)
       const int in_w = (int[]) { 5, 9, 33, 70 }[i / 3 % 4], in_h = 3 + i % 5;
       qvk_conv_shape s = { 1 + i % 2, in_h, in_w, c_n, in_h, in_w, c_n, k, k, 1, 1, 1, 1,
                            k / 2, k / 2, c_n, qvk_activation_make (QVK_ACT_NONE) };
-      qvk_qu8_conv_simd *op;
       qu8_case c;
 
       qu8_case_init (&c, rng, &s);
-      op = qvk_qu8_conv_simd_create (&c.s, &c.q, c.weights, c.bias, qvk_isa_detect ());
-      g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "row-quads 64c4q"));
-      qvk_qu8_conv_simd_run (op, c.input, c.output, 0, 1);
-      qu8_case_check (&c, qvk_qu8_conv_simd_name (op));
-      qvk_qu8_conv_simd_destroy (op);
+      run_quad_case (&c, 1);
       qu8_case_clear (&c);
     }
 #endif
