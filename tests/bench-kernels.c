@@ -186,6 +186,7 @@ compare_double (const void *a, const void *b)
 #define PIPE_UNPK(n) "vpunpcklbw %%zmm30, %%zmm31, %%zmm" #n "\n\t"
 #define PIPE_LOAD(n) "vmovdqu64 " #n "*64(%1), %%zmm" #n "\n\t"
 #define PIPE_FADD(n) "vaddps %%zmm25, %%zmm" #n ", %%zmm" #n "\n\t"
+#define PIPE_SHUFB(n) "vpshufb %%zmm30, %%zmm31, %%zmm" #n "\n\t"
 #define PIPE_CLOBBERS "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", \
   "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", \
   "xmm19", "xmm20", "xmm21", "xmm22", "xmm23"
@@ -223,6 +224,8 @@ PIPE_LOOP (pipe_cvt_fadd, PIPE_A (PIPE_CVT) PIPE_B (PIPE_FADD))
 PIPE_LOOP (pipe_fadd_add, PIPE_A (PIPE_FADD) PIPE_B (PIPE_ADD))
 PIPE_LOOP (pipe_fadd_unpk, PIPE_A (PIPE_FADD) PIPE_B (PIPE_UNPK))
 PIPE_LOOP (pipe_cvt_unpk, PIPE_A (PIPE_CVT) PIPE_B (PIPE_UNPK))
+PIPE_LOOP (pipe_shufb, PIPE_A (PIPE_SHUFB))
+PIPE_LOOP (pipe_dp_shufb, PIPE_A (PIPE_DP) PIPE_B (PIPE_SHUFB))
 
 static const struct {
   const char *name;
@@ -254,6 +257,8 @@ static const struct {
   { "vaddps + vpaddd", pipe_fadd_add, 24 },
   { "vaddps + vpunpcklbw", pipe_fadd_unpk, 24 },
   { "vcvtdq2ps + vpunpcklbw", pipe_cvt_unpk, 24 },
+  { "vpshufb", pipe_shufb, 12 },
+  { "vpdpbusd + vpshufb", pipe_dp_shufb, 24 },
 };
 
 static int
