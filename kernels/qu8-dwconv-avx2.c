@@ -119,7 +119,7 @@ qvk_qu8_dwconv_minmax_ukernel_16c2t__avx2 (
       for (size_t t = 0; t < 2 * pairs; t++)
         ptr[t] = o[t] < 0 ? zero : input + o[t];
       /* 3x3 unrolled: a 16-channel image (one tile a pixel, where the
-       * tap loop's own cost showed) 6-12% faster in bench-kernels than
+       * tap loop's own cost showed) 5-14% faster in bench-kernels than
        * the loop, wider ones the same; 5x5 unrolled so ran 12-18% slower,
        * its 26 addresses more than the registers */
       if (pairs == 5)
