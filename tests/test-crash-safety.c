@@ -252,7 +252,7 @@ test_killed_at_random (void)
       /* ...and this far into the next one, an average run's time at most. */
       gint64 delay_us = (gint64) (g_rand_double (rand) * (double) sweep_us / runs_in_sweep);
       gint64 deadline;
-      gboolean open = TRUE;
+      gboolean open = TRUE, reaped = FALSE;
       guint reported;
       int stored;
 
@@ -279,12 +279,25 @@ test_killed_at_random (void)
             }
         }
       deadline = g_get_monotonic_time () + delay_us;
-      while (g_get_monotonic_time () < deadline && waitpid (pid, &status, WNOHANG) == 0)
-        g_usleep (MIN (1000, deadline - g_get_monotonic_time () + 1));
-      kill (pid, SIGKILL);
+      while (!(reaped = waitpid (pid, &status, WNOHANG) != 0))
+        {
+          /* the time left read once: read again for the sleep, it could
+           * have passed the deadline since the test, and a negative sleep
+           * is a sleep of years (this test once hung so, its sweep a
+           * zombie, until the watchdog) */
+          const gint64 left = deadline - g_get_monotonic_time ();
+
+          if (left <= 0)
+            break;
+          g_usleep ((gulong) MIN (1000, left));
+        }
+      /* (a sweep that ended first is reaped, or waitpid failed: no pid to
+       * kill, it may be another's by now) */
+      if (!reaped)
+        kill (pid, SIGKILL);
       /* A killed process is gone within moments; 30 s is stuck. */
       deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-      while (waitpid (pid, &status, WNOHANG) == 0)
+      while (!reaped && !(reaped = waitpid (pid, &status, WNOHANG) != 0))
         {
           if (g_get_monotonic_time () > deadline)
             fail_stuck (pid, "was still there 30 s after SIGKILL");
