@@ -1464,6 +1464,17 @@ pair16_dots (const __m512i q[6], const __m512i w0[3], const __m512i w1[3], __m51
     }
 }
 
+/* The weights of both rows (variants 0 and 1), three columns each. */
+static inline __attribute__ ((always_inline)) void
+pair16_weights (const uint8_t *weights, __m512i w0[3], __m512i w1[3])
+{
+  for (int j = 0; j < 3; j++)
+    {
+      w0[j] = _mm512_loadu_si512 (weights + 64 * j);
+      w1[j] = _mm512_loadu_si512 (weights + 3 * 64 + 64 * j);
+    }
+}
+
 /* Four pixels' 16-byte results (q, in pixel order) at o, pixel_stride
  * (16 or 32) apart. */
 static inline __attribute__ ((always_inline)) void
@@ -1496,11 +1507,7 @@ pair16_run (const int clamp, const size_t S, const uint8_t *p, size_t row_step, 
   const __m512 scale = _mm512_loadu_ps (tile + 64);
   __m512i w0[3], w1[3], q[6];
 
-  for (int j = 0; j < 3; j++)
-    {
-      w0[j] = _mm512_loadu_si512 (weights + 64 * j);
-      w1[j] = _mm512_loadu_si512 (weights + 3 * 64 + 64 * j);
-    }
+  pair16_weights (weights, w0, w1);
   q[4] = c[0];
   q[5] = c[1];
   for (size_t i = 0; i < passes; i++, p += 4 * S, o0 += 4 * S, o1 += 4 * S)
@@ -1545,11 +1552,7 @@ pair16_pass (const uint8_t *const *r, const size_t *step, ptrdiff_t ix, size_t i
   const __m512 scale = _mm512_loadu_ps (tile + 64);
   __m512i w0[3], w1[3], q[6], a[4], b[4];
 
-  for (int j = 0; j < 3; j++)
-    {
-      w0[j] = _mm512_loadu_si512 (weights + 64 * j);
-      w1[j] = _mm512_loadu_si512 (weights + 3 * 64 + 64 * j);
-    }
+  pair16_weights (weights, w0, w1);
   q[0] = c[0];
   q[1] = c[1];
   for (int j = 2; j < 6; j++)
