@@ -22,6 +22,7 @@ typedef struct {
   qvk_simd_entry id;        /* first: the chooser reads it */
   qvk_qu8_dwconv_ukernel_fn fn;
   qvk_qu8_dw_layout layout;
+  qvk_qu8_dwconv_cols_ukernel_fn cols;  /* instead of fn, layout C2V */
 } dw_entry;
 
 typedef struct {
@@ -31,8 +32,12 @@ typedef struct {
   int mr, kr;
 } gemm_entry;
 
-#define DW_ENTRY(name, isa, layout) { { #name, isa, 0 }, name, layout },
+#define DW_ENTRY(name, isa, layout) { { #name, isa, 0 }, name, layout, NULL },
 static const dw_entry dw_kernels[] = { QVK_QU8_DWCONV_UKERNELS (DW_ENTRY) };
+#ifdef QVK_QU8_DWCONV_COLS_UKERNELS
+#define COLS_ENTRY(name, isa, layout) { { #name, isa, 0 }, NULL, layout, name },
+static const dw_entry dw_cols_kernels[] = { QVK_QU8_DWCONV_COLS_UKERNELS (COLS_ENTRY) };
+#endif
 #ifdef QVK_QU8_DWCONV_ROWS3_UKERNELS
 static const dw_entry dw_rows3_kernels[] = { QVK_QU8_DWCONV_ROWS3_UKERNELS (DW_ENTRY) };
 #endif
@@ -80,6 +85,7 @@ struct qvk_qu8_conv_simd {
   int method;
   qvk_isa isa;
   const dw_entry *dw;
+  qvk_qu8_dw_cols cols;     /* dw->cols: the geometry of its passes */
 #ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
   const quad_entry *quad;   /* row quads instead of dw, when set */
 #endif
@@ -319,6 +325,16 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
           if (strcmp (forced, dw_rows3_kernels[i].id.name) == 0)
             op->dw = &dw_rows3_kernels[i];
 #endif
+#ifdef QVK_QU8_DWCONV_COLS_UKERNELS
+      /* Shared columns where the grouped kernel chosen is of the same
+       * ISA (no VNNI) or when asked for by name, on the shapes they fit. */
+      if (qvk_qu8_dwconv_cols_fit (s->kernel_h, s->kernel_w, s->stride_w, s->dilation_w,
+                                   &op->cols))
+        for (size_t i = 0; i < sizeof dw_cols_kernels / sizeof dw_cols_kernels[0]; i++)
+          if (forced != NULL ? strcmp (forced, dw_cols_kernels[i].id.name) == 0
+                             : op->dw != NULL && dw_cols_kernels[i].id.isa == op->dw->id.isa)
+            op->dw = &dw_cols_kernels[i];
+#endif
       if (op->dw == NULL || op->dw->id.isa > isa)
         goto fail;
       op->isa = op->dw->id.isa;
@@ -333,8 +349,10 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
                            op->packed);
       snprintf (tile, sizeof tile, "%dc%d%s",
                 (int) qvk_qu8_dwconv_channel_tile (op->dw->layout),
-                op->dw->layout == QVK_QU8_DW_LAYOUT_C2 ? 2 : 4,
-                op->dw->layout == QVK_QU8_DW_LAYOUT_C4R3 ? "r3" : "t");
+                op->dw->layout == QVK_QU8_DW_LAYOUT_C2
+                || op->dw->layout == QVK_QU8_DW_LAYOUT_C2V ? 2 : 4,
+                op->dw->layout == QVK_QU8_DW_LAYOUT_C4R3 ? "r3"
+                : op->dw->layout == QVK_QU8_DW_LAYOUT_C2V ? "v" : "t");
       zero_bytes = qvk_round_up ((size_t) s->out_c, 64) + 64;
     }
   else
@@ -378,7 +396,7 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
     }
   else if (method != QVK_SIMD_GEMM && method != QVK_SIMD_ROWS)
     {
-      const size_t tap_padding = method == QVK_SIMD_DWCONV
+      const size_t tap_padding = method == QVK_SIMD_DWCONV && op->dw->cols == NULL
                                  ? op->dw_taps - (size_t) s->kernel_h * s->kernel_w : 0;
       if (!qvk_indirection_init (&op->ind, s, tap_padding))
         goto fail;
@@ -442,13 +460,19 @@ run_dwconv (const qvk_qu8_conv_simd *op, const uint8_t *input, uint8_t *output,
 
       if (c0 >= c1)
         continue;
-      op->dw->fn (c1 - c0, (size_t) s->out_w, op->ind.taps,
-                  op->ind.offsets + row * op->ind.row_len, op->ind.pixel_step,
-                  input + c0, op->zero,
-                  op->packed + qvk_qu8_dwconv_packed_offset (op->dw->layout, s->out_c,
-                                                             s->kernel_h, s->kernel_w,
-                                                             (int) c0),
-                  output + row * s->out_w * c_n + c0, c_n, &op->requant);
+      const uint8_t *packed = op->packed + qvk_qu8_dwconv_packed_offset (
+          op->dw->layout, s->out_c, s->kernel_h, s->kernel_w, (int) c0);
+
+      if (op->dw->cols != NULL)
+        op->dw->cols (c1 - c0, (size_t) s->out_w, &op->cols,
+                      op->ind.offsets + row * op->ind.row_len, op->ind.pixel_step,
+                      input + c0, op->zero, packed,
+                      output + row * s->out_w * c_n + c0, c_n, &op->requant);
+      else
+        op->dw->fn (c1 - c0, (size_t) s->out_w, op->ind.taps,
+                    op->ind.offsets + row * op->ind.row_len, op->ind.pixel_step,
+                    input + c0, op->zero, packed,
+                    output + row * s->out_w * c_n + c0, c_n, &op->requant);
       if (op->has_lut)
         qvk_qu8_lut_tile (op->lut_isa, op->lut, (size_t) s->out_w, c1 - c0,
                           output + row * s->out_w * c_n + c0, c_n);

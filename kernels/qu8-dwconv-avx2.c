@@ -128,3 +128,196 @@ qvk_qu8_dwconv_minmax_ukernel_16c2t__avx2 (
         dw16c2t_pixel (pairs, ptr, channels, weights, out, zp, lo, hi);
     }
 }
+
+/* ---- shared columns (layout C2V) -------------------------------------------
+ *
+ * The grouped kernel above interleaves two taps' rows for every tap pair of
+ * every pixel: four shuffles for two vpmaddwd, which bounds it on cores
+ * with one shuffle port.  Here the pairs run down each kernel column (rows
+ * 2g and 2g + 1, the last row of an odd height with zeros), and a pass of
+ * four pixels builds each input column's pairs once for every pixel and
+ * tap that read it: with stride and dilation 1, six columns for four 3x3
+ * pixels instead of twelve.  The pixels of a pass are spacing output
+ * columns apart and pixel k's tap kx reads the pass's column k + kx
+ * (qvk_qu8_dw_cols); each column's pointers come from the table of a
+ * pixel that reads it, padding included. */
+
+#define COLS_MAX_H 8
+
+/* Input column pointers of a pass of P pixels from first_px: column j
+ * taken from the table of pixel k0 = min (j, P - 1) at its tap
+ * kx = j - k0, rows 0 .. kh - 1 at rows[j * kh ..]. */
+static inline __attribute__ ((always_inline)) void
+cols_pointers (const int P, const int KW, size_t kh, size_t spacing,
+               const int32_t *offsets, size_t offsets_step, size_t first_px,
+               const uint8_t *input, const uint8_t *zero, const uint8_t **rows)
+{
+  for (int j = 0; j < P - 1 + KW; j++)
+    {
+      const int k0 = j < P - 1 ? j : P - 1;
+      const int32_t *o = offsets + (first_px + (size_t) k0 * spacing) * offsets_step
+                         + (size_t) (j - k0) * kh;
+
+      for (size_t r = 0; r < kh; r++)
+        rows[(size_t) j * kh + r] = o[r] < 0 ? zero : input + o[r];
+    }
+}
+
+/* The products of one column's pairs (lo and hi channel halves, C2
+ * order) for each pixel of the pass that reads the column, the pair's
+ * weights at wk + (kx * groups + g) * 64. */
+#define COLS_MADD(vlo, vhi, g)                                                 \
+  do {                                                                         \
+    _Pragma ("GCC unroll 4")                                                   \
+    for (int k = 0; k < P; k++)                                                \
+      {                                                                        \
+        const int kx = j - k;                                                  \
+        if (kx >= 0 && kx < KW)                                                \
+          {                                                                    \
+            const uint8_t *wp_ = wk + ((size_t) kx * groups + (g)) * 64;       \
+            acc[k][0] = _mm256_add_epi32 (acc[k][0], _mm256_madd_epi16 (       \
+                (vlo), _mm256_loadu_si256 ((const __m256i *) wp_)));           \
+            acc[k][1] = _mm256_add_epi32 (acc[k][1], _mm256_madd_epi16 (       \
+                (vhi), _mm256_loadu_si256 ((const __m256i *) (wp_ + 32))));    \
+          }                                                                    \
+      }                                                                        \
+  } while (0)
+
+/* One block of n channels (n a constant 16 for whole blocks) of a pass of
+ * P pixels: the column loop and the pixel loops unrolled, so that the
+ * accumulators stay in registers. */
+static inline __attribute__ ((always_inline)) void
+cols_block (const int P, const int KW, const size_t n, size_t kh,
+            const uint8_t *const *rows, size_t c, const uint8_t *w,
+            uint8_t *const *out, __m256i zp16, __m128i lo8, __m128i hi8)
+{
+  const size_t pairs = kh / 2, groups = (kh + 1) / 2;
+  const uint8_t *wk = w + 128;
+  const __m256i zero = _mm256_setzero_si256 ();
+  __m256i acc[4][2];   /* P <= 4: constant sizes keep them in registers */
+
+  for (int k = 0; k < P; k++)
+    {
+      acc[k][0] = _mm256_loadu_si256 ((const __m256i *) w);
+      acc[k][1] = _mm256_loadu_si256 ((const __m256i *) (w + 32));
+    }
+  _Pragma ("GCC unroll 16")
+  for (int j = 0; j < P - 1 + KW; j++)
+    {
+      const uint8_t *const *col = rows + (size_t) j * kh;
+
+      _Pragma ("GCC unroll 1")
+      for (size_t g = 0; g < pairs; g++)
+        {
+          const __m256i x0 = load16_u8 (col[2 * g] + c, n);
+          const __m256i x1 = load16_u8 (col[2 * g + 1] + c, n);
+          COLS_MADD (_mm256_unpacklo_epi16 (x0, x1), _mm256_unpackhi_epi16 (x0, x1), g);
+        }
+      if (kh & 1)
+        {
+          const __m256i x0 = load16_u8 (col[kh - 1] + c, n);
+          COLS_MADD (_mm256_unpacklo_epi16 (x0, zero), _mm256_unpackhi_epi16 (x0, zero),
+                     pairs);
+        }
+    }
+
+  const __m256 s_lo = _mm256_loadu_ps ((const float *) (w + 64));
+  const __m256 s_hi = _mm256_loadu_ps ((const float *) (w + 96));
+  for (int k = 0; k < P; k++)
+    {
+      /* qvk_qu8_requantize with the zero point added in saturated int16
+       * and the clamp on bytes: the same results (the packs saturate what
+       * the int32 clamp would have clamped), three instructions fewer */
+      const __m256i q16 = _mm256_adds_epi16 (
+          _mm256_packs_epi32 (
+              _mm256_cvtps_epi32 (_mm256_mul_ps (_mm256_cvtepi32_ps (acc[k][0]), s_lo)),
+              _mm256_cvtps_epi32 (_mm256_mul_ps (_mm256_cvtepi32_ps (acc[k][1]), s_hi))),
+          zp16);
+      const __m128i q8 = _mm_min_epu8 (
+          _mm_max_epu8 (_mm_packus_epi16 (_mm256_castsi256_si128 (q16),
+                                          _mm256_extracti128_si256 (q16, 1)), lo8),
+          hi8);
+      if (n >= 16)
+        _mm_storeu_si128 ((__m128i *) (out[k] + c), q8);
+      else if (n == 8)
+        _mm_storel_epi64 ((__m128i *) (out[k] + c), q8);
+      else
+        {
+          uint8_t tmp[16];
+          _mm_storeu_si128 ((__m128i *) tmp, q8);
+          memcpy (out[k] + c, tmp, n);
+        }
+    }
+}
+
+/* A pass of P pixels from first_px over every channel. */
+static inline __attribute__ ((always_inline)) void
+cols_pass (const int P, const int KW, size_t channels, size_t kh,
+           size_t spacing, const int32_t *offsets, size_t offsets_step, size_t first_px,
+           const uint8_t *input, const uint8_t *zero, const uint8_t *w, uint8_t *output,
+           size_t output_stride, __m256i zp, __m128i lo, __m128i hi)
+{
+  const uint8_t *rows[(3 + 7) * COLS_MAX_H];
+  uint8_t *out[4];
+  const size_t tile = 128 + (size_t) KW * ((kh + 1) / 2) * 64;
+
+  cols_pointers (P, KW, kh, spacing, offsets, offsets_step, first_px, input, zero, rows);
+  for (int k = 0; k < P; k++)
+    out[k] = output + (first_px + (size_t) k * spacing) * output_stride;
+  for (size_t c = 0; c < channels; c += 16, w += tile)
+    {
+      if (channels - c >= 16)
+        cols_block (P, KW, 16, kh, rows, c, w, out, zp, lo, hi);
+      else
+        cols_block (P, KW, channels - c, kh, rows, c, w, out, zp, lo, hi);
+    }
+}
+
+/* A row's pixels in blocks of 4 * spacing output columns, a pass for each
+ * of the block's spacing classes, then the rest one pixel a pass. */
+static inline __attribute__ ((always_inline)) void
+cols_row (const int KW, size_t channels, size_t output_width, size_t kh,
+          size_t spacing, const int32_t *offsets, size_t offsets_step,
+          const uint8_t *input, const uint8_t *zero, const uint8_t *w, uint8_t *output,
+          size_t output_stride, __m256i zp, __m128i lo, __m128i hi)
+{
+  size_t px = 0;
+
+  for (; px + 4 * spacing <= output_width; px += 4 * spacing)
+    for (size_t r = 0; r < spacing; r++)
+      cols_pass (4, KW, channels, kh, spacing, offsets, offsets_step, px + r,
+                 input, zero, w, output, output_stride, zp, lo, hi);
+  for (; px < output_width; px++)
+    cols_pass (1, KW, channels, kh, spacing, offsets, offsets_step, px,
+               input, zero, w, output, output_stride, zp, lo, hi);
+}
+
+void
+qvk_qu8_dwconv_minmax_ukernel_16c2v__avx2 (
+    size_t channels, size_t output_width, const qvk_qu8_dw_cols *geometry,
+    const int32_t *offsets, size_t offsets_step,
+    const uint8_t *input, const uint8_t *zero,
+    const void *weights,
+    uint8_t *output, size_t output_stride,
+    const qvk_qu8_requant_minmax *params)
+{
+  const __m256i zp = _mm256_set1_epi16 ((short) params->output_zero_point);
+  const __m128i lo = _mm_set1_epi8 ((char) params->output_min);
+  const __m128i hi = _mm_set1_epi8 ((char) params->output_max);
+  const size_t kh = geometry->kernel_h, spacing = geometry->spacing;
+  const uint8_t *w = weights;
+
+  if (kh < 1 || kh > COLS_MAX_H)
+    return;
+#define COLS_ROW(KW)                                                           \
+  cols_row (KW, channels, output_width, kh, spacing, offsets, offsets_step,    \
+            input, zero, w, output, output_stride, zp, lo, hi)
+  switch (geometry->kernel_w)
+    {
+    case 3: COLS_ROW (3); break;
+    case 5: COLS_ROW (5); break;
+    case 7: COLS_ROW (7); break;
+    default: break;
+    }
+#undef COLS_ROW
+}

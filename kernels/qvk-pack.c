@@ -177,14 +177,44 @@ qvk_qu8_dwconv_taps (qvk_qu8_dw_layout layout, int kernel_h, int kernel_w)
       qvk_qu8_dwconv_quad_geometry (kernel_h, &q_step, &nq);
       return (size_t) q_step * nq * kernel_w * 4;
     }
+  if (layout == QVK_QU8_DW_LAYOUT_C2V)
+    return (size_t) kernel_w * qvk_round_up ((size_t) kernel_h, 2);
   return qvk_round_up ((size_t) kernel_h * kernel_w,
                        layout == QVK_QU8_DW_LAYOUT_C4 ? 4 : 2);
+}
+
+static int
+dw_int16 (qvk_qu8_dw_layout layout)
+{
+  return layout == QVK_QU8_DW_LAYOUT_C2 || layout == QVK_QU8_DW_LAYOUT_C2V;
 }
 
 size_t
 qvk_qu8_dwconv_channel_tile (qvk_qu8_dw_layout layout)
 {
-  return layout == QVK_QU8_DW_LAYOUT_C2 ? 16 : 64;
+  return dw_int16 (layout) ? 16 : 64;
+}
+
+/* Columns are shared where the stride across divides the dilation (so
+ * that pixels d / s apart read the same columns one tap apart; at stride
+ * 2 and dilation 1 a 3x3 pass would share one column in seven reads, and
+ * such a kernel ran 8-11% slower than the grouped one), in kernels up to
+ * 8 rows high (their column pointers on the stack) and 3, 5 or 7 wide
+ * (the passes the kernels are compiled for). */
+int
+qvk_qu8_dwconv_cols_fit (int kernel_h, int kernel_w, int stride_w, int dilation_w,
+                         qvk_qu8_dw_cols *geometry)
+{
+  if (stride_w < 1 || dilation_w < 1 || dilation_w % stride_w != 0 ||
+      kernel_h < 1 || kernel_h > 8 || (kernel_w != 3 && kernel_w != 5 && kernel_w != 7))
+    return 0;
+  if (geometry != NULL)
+    {
+      geometry->kernel_h = (size_t) kernel_h;
+      geometry->kernel_w = (size_t) kernel_w;
+      geometry->spacing = (size_t) (dilation_w / stride_w);
+    }
+  return 1;
 }
 
 /* Channels and bytes of tile i, and its channel permutation. */
@@ -198,8 +228,7 @@ dw_tile_bytes (qvk_qu8_dw_layout layout, int width, size_t taps)
 {
   /* bias + scale, then one int8 (C4) or int16 (C2) weight per channel and
    * padded tap */
-  return (size_t) width * 8
-         + (size_t) width * taps * (layout == QVK_QU8_DW_LAYOUT_C2 ? 2 : 1);
+  return (size_t) width * 8 + (size_t) width * taps * (dw_int16 (layout) ? 2 : 1);
 }
 
 /* Widths of the tiles covering channels, in order; returns the count. */
@@ -208,7 +237,7 @@ dw_tiles (qvk_qu8_dw_layout layout, int channels, int *widths, int max)
 {
   int n = 0;
 
-  if (layout == QVK_QU8_DW_LAYOUT_C2)
+  if (dw_int16 (layout))
     {
       for (int c = 0; c < channels && n < max; c += 16)
         widths[n++] = 16;
@@ -268,12 +297,12 @@ qvk_qu8_dwconv_packed_offset (qvk_qu8_dw_layout layout, int channels,
 static int
 dw_slot_channel (qvk_qu8_dw_layout layout, int width, int i)
 {
-  if (layout != QVK_QU8_DW_LAYOUT_C2 && width == 64)
+  if (!dw_int16 (layout) && width == 64)
     {
       const int v = i / 16, lane = (i % 16) / 4, e = i % 4;
       return 16 * lane + 4 * v + e;
     }
-  if (layout == QVK_QU8_DW_LAYOUT_C2)
+  if (dw_int16 (layout))
     {
       const int h = i / 8, lane = (i % 8) / 4, e = i % 4;
       return 8 * lane + 4 * h + e;
@@ -357,7 +386,13 @@ qvk_qu8_dwconv_pack (qvk_qu8_dw_layout layout, int channels,
             {
               const int8_t wv = weights[(size_t) c * real_taps
                                         + ohwi_tap (t, kernel_h, kernel_w)];
-              const size_t g = (size_t) t / group, j = (size_t) t % group;
+              /* C2V: pairs down the column t / kernel_h of an even height */
+              const size_t hh = qvk_round_up ((size_t) kernel_h, 2);
+              const size_t g = layout == QVK_QU8_DW_LAYOUT_C2V
+                               ? ((size_t) (t / kernel_h) * hh + (size_t) (t % kernel_h)) / 2
+                               : (size_t) t / group;
+              const size_t j = (size_t) (layout == QVK_QU8_DW_LAYOUT_C2V ? t % kernel_h : t)
+                               % group;
               /* group g of the tile: width slots of `group` weights */
               const size_t at = (g * width + i) * group + j;
 

@@ -93,6 +93,26 @@ typedef void (*qvk_qu8_dwconv_ukernel_fn) (
     uint8_t *output, size_t output_stride,
     const qvk_qu8_requant_minmax *params);
 
+/* Depthwise over shared input columns (layout C2V): the output pixels of
+ * a pass are `spacing` output columns apart (d / s for stride s and
+ * dilation d across, s dividing d), so that tap kx + 1 of pixel k reads
+ * the input column of tap kx of pixel k + 1: the pass reads each input
+ * column once for every pixel and tap that use it.  The table is that of
+ * qvk_qu8_dwconv_ukernel_fn, taps kernel_h * kernel_w in column-major
+ * order with no padding. */
+typedef struct {
+  size_t kernel_h, kernel_w;
+  size_t spacing;
+} qvk_qu8_dw_cols;
+
+typedef void (*qvk_qu8_dwconv_cols_ukernel_fn) (
+    size_t channels, size_t output_width, const qvk_qu8_dw_cols *geometry,
+    const int32_t *offsets, size_t offsets_step,
+    const uint8_t *input, const uint8_t *zero,
+    const void *weights,
+    uint8_t *output, size_t output_stride,
+    const qvk_qu8_requant_minmax *params);
+
 /* ---- GEMM and indirect GEMM ----------------------------------------------
  *
  * C[mr][nc] = epilogue(bias + A[mr][kc] W[kc][nc]), nc columns in tiles
@@ -227,6 +247,12 @@ qvk_qu8_gemm_pack_zero_point (qvk_isa isa, int32_t input_zero_point)
   X (qvk_qu8_dwconv_minmax_ukernel_64c4t__avx512vnni, QVK_ISA_AVX512VNNI, QVK_QU8_DW_LAYOUT_C4) \
   X (qvk_qu8_dwconv_minmax_ukernel_16c2t__avx2, QVK_ISA_AVX2, QVK_QU8_DW_LAYOUT_C2)
 
+/* Int8 depthwise over shared input columns (layout C2V), chosen where the
+ * best depthwise kernel the ISA allows is of the same ISA and the shape
+ * fits (qvk_qu8_dwconv_cols_fit): X(name, isa, layout). */
+#define QVK_QU8_DWCONV_COLS_UKERNELS(X) \
+  X (qvk_qu8_dwconv_minmax_ukernel_16c2v__avx2, QVK_ISA_AVX2, QVK_QU8_DW_LAYOUT_C2V)
+
 /* Int8 depthwise for kernels 3 wide with stride and dilation 1 across
  * only (the common 3x3 stride 1): run when asked for by name; the grouped
  * kernel above, four pixels a pass, is faster on the shapes measured. */
@@ -290,6 +316,13 @@ QVK_F32_DWCONV_UKERNELS (QVK_DECLARE_F32_DWCONV)
 QVK_QU8_DWCONV_UKERNELS (QVK_DECLARE_QU8_DWCONV)
 #ifdef QVK_QU8_DWCONV_ROWS3_UKERNELS
 QVK_QU8_DWCONV_ROWS3_UKERNELS (QVK_DECLARE_QU8_DWCONV)
+#endif
+#ifdef QVK_QU8_DWCONV_COLS_UKERNELS
+#define QVK_DECLARE_QU8_DWCONV_COLS(name, isa, layout) \
+  void name (size_t, size_t, const qvk_qu8_dw_cols *, const int32_t *, size_t, \
+             const uint8_t *, const uint8_t *, const void *, uint8_t *, size_t, \
+             const qvk_qu8_requant_minmax *);
+QVK_QU8_DWCONV_COLS_UKERNELS (QVK_DECLARE_QU8_DWCONV_COLS)
 #endif
 #ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
 #define QVK_DECLARE_QU8_DWCONV_QUAD(row, fill, pair, pair16, isa) \
@@ -395,12 +428,17 @@ void   qvk_f32_dwconv_pack (int channels, int kernel_h, int kernel_w,
  *    groups of 4 per kernel row, the row's taps as [w0 w1 w2 0] and
  *    [0 w0 w1 w2]: four input columns serve two neighbouring pixels (see
  *    qvk_qu8_dwconv_minmax_ukernel_64c4r3__avx512vnni).  Only 64-channel
- *    tiles, the last one partial, in the C4 channel order. */
+ *    tiles, the last one partial, in the C4 channel order.
+ *  C2V (vpmaddwd over shared columns): tiles as C2, the pairs taken down
+ *    each kernel column, [w(2g, kx) w(2g + 1, kx)] for kx then g, a zero
+ *    weight after an odd kernel height's last row.  The same bytes as C2
+ *    when the kernel height is even. */
 typedef enum {
   QVK_QU8_DW_LAYOUT_C4,
   QVK_QU8_DW_LAYOUT_C2,
   QVK_QU8_DW_LAYOUT_C4R3,
   QVK_QU8_DW_LAYOUT_C4Q,
+  QVK_QU8_DW_LAYOUT_C2V,
 } qvk_qu8_dw_layout;
 
 /* Row quads (layout C4Q, vpdpbusd).  The input rows r, r + d, r + 2d and
@@ -430,6 +468,10 @@ qvk_qu8_dwconv_quad_geometry (int kernel_h, int *q_step, int *nq)
 }
 
 size_t qvk_qu8_dwconv_taps (qvk_qu8_dw_layout layout, int kernel_h, int kernel_w);
+/* Whether a depthwise shape runs on the layout-C2V kernels, and their
+ * geometry for it. */
+int    qvk_qu8_dwconv_cols_fit (int kernel_h, int kernel_w, int stride_w, int dilation_w,
+                                qvk_qu8_dw_cols *geometry);
 /* Channels a thread's channel range must start at a multiple of. */
 size_t qvk_qu8_dwconv_channel_tile (qvk_qu8_dw_layout layout);
 size_t qvk_qu8_dwconv_packed_bytes (qvk_qu8_dw_layout layout, int channels,

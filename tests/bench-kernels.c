@@ -84,6 +84,13 @@ static const char *const f32_dw_names[] = {
 #define ROWS3_NAMES
 #define ROWS3_ISAS
 #endif
+#ifdef QVK_QU8_DWCONV_COLS_UKERNELS
+#define COLS_NAMES QVK_QU8_DWCONV_COLS_UKERNELS (NAME1)
+#define COLS_ISAS QVK_QU8_DWCONV_COLS_UKERNELS (ISA1)
+#else
+#define COLS_NAMES
+#define COLS_ISAS
+#endif
 #ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
 #define QUAD_NAME(row, fill, pair, pair16, isa) #row,
 #define QUAD_ISA(row, fill, pair, pair16, isa) isa,
@@ -113,7 +120,7 @@ static const char *const f32_dw_names[] = {
 #define CONVROWS_ISAS
 #endif
 static const char *const qu8_dw_names[] = {
-  QVK_QU8_DWCONV_UKERNELS (NAME1) ROWS3_NAMES QUAD_NAMES
+  QVK_QU8_DWCONV_UKERNELS (NAME1) COLS_NAMES ROWS3_NAMES QUAD_NAMES
 };
 static const char *const f32_gemm_names[] = {
 #define NAME2(gemm, igemm, isa, mr, nr) #gemm,
@@ -128,7 +135,7 @@ static const qvk_isa f32_dw_isas[] = {
   QVK_F32_DWCONV_UKERNELS (ISA1)
 };
 static const qvk_isa qu8_dw_isas[] = {
-  QVK_QU8_DWCONV_UKERNELS (ISA1) ROWS3_ISAS QUAD_ISAS
+  QVK_QU8_DWCONV_UKERNELS (ISA1) COLS_ISAS ROWS3_ISAS QUAD_ISAS
 };
 static const qvk_isa f32_gemm_isas[] = {
 #define ISA2(gemm, igemm, isa, mr, nr) isa,

@@ -1082,7 +1082,7 @@ test_qu8_dwconv_rows3 (void)
 #endif
 }
 
-#ifdef QVK_QU8_DWCONV_QUAD_UKERNELS
+#if defined(QVK_QU8_DWCONV_QUAD_UKERNELS) || defined(QVK_QU8_DWCONV_COLS_UKERNELS)
 /* Case c's output range replaced by one of the three kinds the row-pair
  * loops have (kind 0: 0 .. 255, 1: a lower bound, 2: both bounds), and
  * its expected output computed again. */
@@ -1138,6 +1138,86 @@ check_pair_case (GRand *rng, int i, int c_n, int in_w, int in_h, gboolean clamps
   qu8_case_clear (&c);
 }
 #endif
+
+/* The shared-column kernel (layout C2V), chosen where the best depthwise
+ * kernel of the ISA is an AVX2 one and the stride across divides the
+ * dilation: every kernel height from 1 to 8 (pairs and a last single
+ * row), widths 3, 5 and 7, dilations across 1 to 5 at stride 1 and 2 and
+ * 4 at stride 2 (passes of pixels 1 to 5 columns apart, rows wider and
+ * narrower than one block of passes), vertical strides and dilations,
+ * padding on every side, channel counts that end in 1 to 15 channels or
+ * in a whole block, batches of two, one to three threads, each kind of
+ * clamp; run by name, and chosen at AVX2 or not as the rule says. */
+static void
+test_qu8_dwconv_cols (void)
+{
+#ifndef QVK_QU8_DWCONV_COLS_UKERNELS
+  g_test_skip ("no shared-column depthwise kernel on this architecture");
+#else
+  g_autoptr (GRand) rng = g_rand_new_with_seed (SEED + 8);
+  static const int channels[] = { 2, 8, 16, 17, 24, 40, 72, 100, 200 };
+  static const int across[][2] = { { 1, 1 }, { 1, 2 }, { 1, 3 }, { 1, 5 }, { 2, 2 },
+                                   { 2, 4 }, { 2, 1 }, { 1, 4 } };
+
+  if (qvk_isa_detect () < QVK_ISA_AVX2)
+    {
+      g_test_skip ("no AVX2 on this CPU");
+      return;
+    }
+  for (int i = 0; i < 96; i++)
+    {
+      const int kh = 1 + i % 8, kw = 3 + 2 * ((i / 8) % 3);
+      const int sw = across[i % G_N_ELEMENTS (across)][0];
+      const int dw = across[i % G_N_ELEMENTS (across)][1];
+      const int dh = 1 + (i / 3) % 3, sh = 1 + (i / 5) % 2;
+      const int pad_t = g_rand_int_range (rng, 0, dh * (kh - 1) + 1);
+      const int pad_l = g_rand_int_range (rng, 0, dw * (kw - 1) + 1);
+      const int pad_b = g_rand_int_range (rng, 0, dh * (kh - 1) + 1);
+      const int pad_r = g_rand_int_range (rng, 0, dw * (kw - 1) + 1);
+      const int c_n = channels[i % G_N_ELEMENTS (channels)];
+      const int in_w = i % 3 == 2 ? g_rand_int_range (rng, 60, 140)
+                                  : g_rand_int_range (rng, 1, 30);
+      const int in_h = g_rand_int_range (rng, 1, c_n >= 100 ? 8 : 16);
+      const int threads = 1 + i % 3;
+      const gboolean fits = sw == 1 || dw % sw == 0;
+      qvk_conv_shape s = { 1 + i % 2, in_h, in_w, c_n, 0, 0, c_n, kh, kw, sh, sw, dh, dw,
+                           pad_t, pad_l, c_n, qvk_activation_make (QVK_ACT_NONE) };
+      qvk_qu8_conv_simd *op;
+      qu8_case c;
+
+      if (in_h + pad_t + pad_b < dh * (kh - 1) + 1)
+        s.in_h = in_h + dh * (kh - 1);
+      if (in_w + pad_l + pad_r < dw * (kw - 1) + 1)
+        s.in_w = in_w + dw * (kw - 1);
+      s.out_h = out_size (s.in_h, kh, sh, dh, pad_t, pad_b);
+      s.out_w = out_size (s.in_w, kw, sw, dw, pad_l, pad_r);
+      qu8_case_init (&c, rng, &s);
+      qu8_case_set_range (&c, i % 3);
+
+      op = qvk_qu8_conv_simd_create_forced (&c.s, &c.q, c.weights, c.bias,
+                                            "qvk_qu8_dwconv_minmax_ukernel_16c2v__avx2");
+      if (!fits)
+        {
+          /* by name, a shape it does not take is refused */
+          g_assert_null (op);
+          op = qvk_qu8_conv_simd_create (&c.s, &c.q, c.weights, c.bias, QVK_ISA_AVX2);
+          g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "16c2t"));
+        }
+      else
+        g_assert_nonnull (strstr (qvk_qu8_conv_simd_name (op), "indirect 16c2v avx2"));
+      for (int tid = threads - 1; tid >= 0; tid--)
+        qvk_qu8_conv_simd_run (op, c.input, c.output, tid, threads);
+      qu8_case_check (&c, qvk_qu8_conv_simd_name (op));
+      qvk_qu8_conv_simd_destroy (op);
+
+      /* the kernel chosen at AVX2 */
+      op = qvk_qu8_conv_simd_create (&c.s, &c.q, c.weights, c.bias, QVK_ISA_AVX2);
+      g_assert_true ((strstr (qvk_qu8_conv_simd_name (op), "16c2v") != NULL) == fits);
+      qvk_qu8_conv_simd_destroy (op);
+      qu8_case_clear (&c);
+    }
+#endif
+}
 
 /* The row-quad kernel (layout C4Q), chosen by default for int8 depthwise
  * kernels two or more rows high at stride 1 (and 2 from five rows) where
@@ -1372,6 +1452,7 @@ main (int argc, char **argv)
   g_test_add_func ("/kernels-simd/patch", test_patch);
   g_test_add_func ("/kernels-simd/patch-first-conv", test_patch_first_conv);
   g_test_add_func ("/kernels-simd/qu8-dwconv-rows3", test_qu8_dwconv_rows3);
+  g_test_add_func ("/kernels-simd/qu8-dwconv-cols", test_qu8_dwconv_cols);
   g_test_add_func ("/kernels-simd/qu8-dwconv-quads", test_qu8_dwconv_quads);
   return g_test_run ();
 }
