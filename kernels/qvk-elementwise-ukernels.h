@@ -76,6 +76,13 @@ void qvk_qu8_lut_tile_ukernel__neon (const uint8_t table[256], size_t rows,
 QVK_ELEMENTWISE_DECLARE (avx2)
 QVK_ELEMENTWISE_DECLARE (avx512)
 
+/* y[i] = table[x[i]] with sixteen 16-byte lookups per 32 bytes (no VBMI). */
+void qvk_qu8_lut_ukernel__avx2 (const uint8_t table[256], const uint8_t *x,
+                                uint8_t *y, size_t n);
+/* The same in place on rows x cols bytes, rows stride bytes apart. */
+void qvk_qu8_lut_tile_ukernel__avx2 (const uint8_t table[256], size_t rows,
+                                     size_t cols, uint8_t *y, size_t stride);
+
 /* y[i] = table[x[i]] with two 128-byte permutes per 64 bytes. */
 void qvk_qu8_lut_ukernel__avx512vbmi (const uint8_t table[256], const uint8_t *x,
                                       uint8_t *y, size_t n);

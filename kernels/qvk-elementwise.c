@@ -84,7 +84,7 @@ qvk_qu8_lut_isa_name (qvk_isa isa)
 #ifdef QVK_EW_NEON
   return clamp_isa (isa) >= QVK_ISA_NEON ? "neon" : "scalar";
 #else
-  return use_vbmi (isa) ? "avx512vbmi" : "scalar";
+  return use_vbmi (isa) ? "avx512vbmi" : clamp_isa (isa) >= QVK_ISA_AVX2 ? "avx2" : "scalar";
 #endif
 }
 
@@ -176,6 +176,8 @@ qvk_qu8_lut (qvk_isa isa, const uint8_t table[256], const uint8_t *x,
 #if defined(QVK_EW_X86)
   if (use_vbmi (isa))
     qvk_qu8_lut_ukernel__avx512vbmi (table, x + begin, y + begin, end - begin);
+  else if (clamp_isa (isa) >= QVK_ISA_AVX2)
+    qvk_qu8_lut_ukernel__avx2 (table, x + begin, y + begin, end - begin);
   else
 #elif defined(QVK_EW_NEON)
   if (clamp_isa (isa) >= QVK_ISA_NEON)
@@ -197,6 +199,8 @@ qvk_qu8_lut_tile (qvk_isa isa, const uint8_t table[256], size_t rows,
 #if defined(QVK_EW_X86)
   if (use_vbmi (isa))
     qvk_qu8_lut_tile_ukernel__avx512vbmi (table, rows, cols, y, stride);
+  else if (clamp_isa (isa) >= QVK_ISA_AVX2)
+    qvk_qu8_lut_tile_ukernel__avx2 (table, rows, cols, y, stride);
   else
 #elif defined(QVK_EW_NEON)
   if (clamp_isa (isa) >= QVK_ISA_NEON)

@@ -259,6 +259,22 @@ test_qu8_lut (void)
   /* SCALAR too: the dispatcher's table path without VBMI */
   static const qvk_isa all[] = { QVK_ISA_SCALAR, QVK_ISA_FIRST_VECTOR, QVK_ISA_FIRST_VECTOR + 1 };
 
+  /* every index once, in each of the table's sixteen rows */
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    {
+      uint8_t table[256], x[256], want[256], got[256];
+
+      if (!level_available (all[i]))
+        continue;
+      fill_u8 (rng, table, 256);
+      for (int v = 0; v < 256; v++)
+        {
+          x[v] = (uint8_t) (v * 7 + 3);
+          want[v] = table[x[v]];
+        }
+      qvk_qu8_lut (all[i], table, x, got, 0, 256);
+      check_u8 ("qu8 lut, every index", all[i], got, want, sizeof got, 0);
+    }
   for (int k = 0; k < 200; k++)
     {
       const size_t n = (size_t) k + 1, off = (size_t) (k % 5);
