@@ -327,12 +327,16 @@ create (const qvk_conv_shape *s, const qvk_qu8_conv_params *q,
 #endif
 #ifdef QVK_QU8_DWCONV_COLS_UKERNELS
       /* Shared columns where the grouped kernel chosen is of the same
-       * ISA (no VNNI) or when asked for by name, on the shapes they fit. */
+       * ISA (no VNNI) and there is more than one block of 16 channels
+       * (an image of 16 ran 7-11% slower than on the grouped kernel, of
+       * 32 as fast, wider ones faster), or when asked for by name, on the
+       * shapes they fit. */
       if (qvk_qu8_dwconv_cols_fit (s->kernel_h, s->kernel_w, s->stride_w, s->dilation_w,
                                    &op->cols))
         for (size_t i = 0; i < sizeof dw_cols_kernels / sizeof dw_cols_kernels[0]; i++)
           if (forced != NULL ? strcmp (forced, dw_cols_kernels[i].id.name) == 0
-                             : op->dw != NULL && dw_cols_kernels[i].id.isa == op->dw->id.isa)
+                             : op->dw != NULL && dw_cols_kernels[i].id.isa == op->dw->id.isa
+                               && s->out_c > 16)
             op->dw = &dw_cols_kernels[i];
 #endif
       if (op->dw == NULL || op->dw->id.isa > isa)

@@ -248,8 +248,9 @@ qvk_qu8_gemm_pack_zero_point (qvk_isa isa, int32_t input_zero_point)
   X (qvk_qu8_dwconv_minmax_ukernel_16c2t__avx2, QVK_ISA_AVX2, QVK_QU8_DW_LAYOUT_C2)
 
 /* Int8 depthwise over shared input columns (layout C2V), chosen where the
- * best depthwise kernel the ISA allows is of the same ISA and the shape
- * fits (qvk_qu8_dwconv_cols_fit): X(name, isa, layout). */
+ * best depthwise kernel the ISA allows is of the same ISA, the shape fits
+ * (qvk_qu8_dwconv_cols_fit) and there are more than 16 channels:
+ * X(name, isa, layout). */
 #define QVK_QU8_DWCONV_COLS_UKERNELS(X) \
   X (qvk_qu8_dwconv_minmax_ukernel_16c2v__avx2, QVK_ISA_AVX2, QVK_QU8_DW_LAYOUT_C2V)
 
