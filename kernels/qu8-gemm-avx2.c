@@ -163,9 +163,11 @@ wide_tap (__m256i acc[MR][2], const int16_t *const *x, size_t pairs, const int16
 #endif
 }
 
+/* WIDE a constant: the rows widened at xw (see wide_tap), or read from
+ * rows as they are. */
 static inline __attribute__ ((always_inline)) void
-gemm_body (size_t nc, size_t kc, size_t taps, int whole_tail,
-           const uint8_t *const *const *rows,
+gemm_body (const int WIDE, const int16_t *xw, size_t nc, size_t kc, size_t taps,
+           int whole_tail, const uint8_t *const *const *rows,
            const int16_t *w, uint8_t *const *crow,
            const qvk_qu8_requant_minmax *params)
 {
@@ -176,15 +178,6 @@ gemm_body (size_t nc, size_t kc, size_t taps, int whole_tail,
   const __m256i hi = _mm256_set1_epi32 (params->output_max);
 
   const size_t pairs = (kc + 1) / 2;
-  /* one tile of 16 columns reads each row once: widening it first does
-   * not pay (16->16 @128: 35 GMAC/s against 40) */
-  const int wide = nc > 16 && MR * taps * pairs * 4 <= WIDE_MAX;
-  int16_t xw[wide ? MR * taps * pairs * 2 : 1];
-
-  if (wide)
-    for (int r = 0; r < MR; r++)
-      for (size_t t = 0; t < taps; t++)
-        widen_row (xw + (r * taps + t) * pairs * 2, rows[r][t], kc);
 
   for (size_t n0 = 0; n0 < nc; n0 += 16)
     {
@@ -201,14 +194,14 @@ gemm_body (size_t nc, size_t kc, size_t taps, int whole_tail,
         }
       w += 64;
 
-      for (size_t t = 0; wide && t < taps; t++)
+      for (size_t t = 0; WIDE && t < taps; t++)
         {
           const int16_t *x[MR];
           for (int r = 0; r < MR; r++)
             x[r] = xw + (r * taps + t) * pairs * 2;
           w = wide_tap (acc, x, pairs, w);
         }
-      for (size_t t = 0; !wide && t < taps; t++)
+      for (size_t t = 0; !WIDE && t < taps; t++)
         {
           const uint8_t *a[MR];
           for (int r = 0; r < MR; r++)
@@ -259,6 +252,34 @@ gemm_body (size_t nc, size_t kc, size_t taps, int whole_tail,
     }
 }
 
+/* The rows widened on this function's stack, then the body on them. */
+static __attribute__ ((noinline)) void
+gemm_wide (size_t nc, size_t kc, size_t taps, const uint8_t *const *const *rows,
+           const int16_t *w, uint8_t *const *crow, const qvk_qu8_requant_minmax *params)
+{
+  const size_t pairs = (kc + 1) / 2;
+  int16_t xw[MR * taps * pairs * 2];
+
+  for (int r = 0; r < MR; r++)
+    for (size_t t = 0; t < taps; t++)
+      widen_row (xw + (r * taps + t) * pairs * 2, rows[r][t], kc);
+  gemm_body (1, xw, nc, kc, taps, 0, rows, w, crow, params);
+}
+
+/* Widened rows over more than one tile of 16 columns (one tile reads each
+ * row once: widening it first does not pay, 16->16 @128 35 GMAC/s against
+ * 40), within WIDE_MAX; the rows as they are otherwise. */
+static inline __attribute__ ((always_inline)) void
+gemm_run (size_t nc, size_t kc, size_t taps, int whole_tail,
+          const uint8_t *const *const *rows, const int16_t *w, uint8_t *const *crow,
+          const qvk_qu8_requant_minmax *params)
+{
+  if (nc > 16 && MR * taps * ((kc + 1) / 2) * 4 <= WIDE_MAX)
+    gemm_wide (nc, kc, taps, rows, w, crow, params);
+  else
+    gemm_body (0, NULL, nc, kc, taps, whole_tail, rows, w, crow, params);
+}
+
 void
 qvk_qu8_gemm_minmax_ukernel_4x16c2__avx2 (size_t mr, size_t nc, size_t kc,
                                           const uint8_t *a, size_t a_stride,
@@ -266,7 +287,7 @@ qvk_qu8_gemm_minmax_ukernel_4x16c2__avx2 (size_t mr, size_t nc, size_t kc,
                                           size_t c_stride,
                                           const qvk_qu8_requant_minmax *params)
 {
-#define BLOCK(rows, crow, p) gemm_body (nc, kc, 1, 0, rows, weights, crow, p)
+#define BLOCK(rows, crow, p) gemm_run (nc, kc, 1, 0, rows, weights, crow, p)
   QVK_QU8_GEMM_BLOCKS (MR, mr, a, a_stride, c, c_stride, params, BLOCK);
 #undef BLOCK
 }
@@ -288,5 +309,5 @@ qvk_qu8_igemm_minmax_ukernel_4x16c2__avx2 (size_t mr, size_t nc, size_t kc,
       rows[r] = ind + rr * ind_step;
       crow[r] = c + rr * c_stride * (params->float_output ? 4 : 1);
     }
-  gemm_body (nc, kc, taps, 1, rows, weights, crow, params);
+  gemm_run (nc, kc, taps, 1, rows, weights, crow, params);
 }
