@@ -45,11 +45,45 @@ static inline vi load_u8 (const uint8_t *p)
 {
   return _mm256_cvtepu8_epi32 (_mm_loadl_epi64 ((const __m128i *) p));
 }
+/* n < 8 bytes in loads of 4, 2 and 1 (fixed sizes: no call to memcpy,
+ * which per pixel was most of a 21-channel resize's time), never past
+ * p + n. */
+static inline uint64_t
+bytes_n (const uint8_t *p, size_t n)
+{
+  uint64_t v = 0;
+  unsigned shift = 0;
+
+  if (n & 4)
+    {
+      uint32_t a;
+      memcpy (&a, p, 4);
+      v = a;
+      p += 4;
+      shift = 32;
+    }
+  if (n & 2)
+    {
+      uint16_t b;
+      memcpy (&b, p, 2);
+      v |= (uint64_t) b << shift;
+      p += 2;
+      shift += 16;
+    }
+  if (n & 1)
+    v |= (uint64_t) *p << shift;
+  return v;
+}
 static inline vi load_u8_n (const uint8_t *p, size_t n)
 {
-  uint8_t buf[8] = { 0 };
-  memcpy (buf, p, n);
-  return load_u8 (buf);
+  return _mm256_cvtepu8_epi32 (_mm_cvtsi64_si128 ((long long) bytes_n (p, n)));
+}
+/* Lanes 0 .. n - 1 of eight set, for the masked float loads and stores. */
+static inline __m256i
+lanes_n (size_t n)
+{
+  return _mm256_cmpgt_epi32 (_mm256_set1_epi32 ((int) n),
+                             _mm256_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7));
 }
 /* v is already within 0..255 */
 static inline __m128i pack_u8 (vi v)
@@ -63,27 +97,18 @@ static inline void store_u8 (uint8_t *p, vi v)
 {
   _mm_storel_epi64 ((__m128i *) p, pack_u8 (v));
 }
-static inline void store_u8_n (uint8_t *p, vi v, size_t n)
-{
-  uint8_t buf[16];
-  _mm_storeu_si128 ((__m128i *) buf, pack_u8 (v));
-  memcpy (p, buf, n);
-}
+static inline void store_u8_n (uint8_t *p, vi v, size_t n);
 static inline vi loadi (const int32_t *p) { return _mm256_load_si256 ((const __m256i *) p); }
 static inline void storei (int32_t *p, vi v) { _mm256_store_si256 ((__m256i *) p, v); }
 static inline vf loadf (const float *p) { return _mm256_loadu_ps (p); }
 static inline vf loadf_n (const float *p, size_t n)
 {
-  float buf[8] = { 0 };
-  memcpy (buf, p, n * sizeof (float));
-  return _mm256_loadu_ps (buf);
+  return _mm256_maskload_ps (p, lanes_n (n));
 }
 static inline void storef (float *p, vf v) { _mm256_storeu_ps (p, v); }
 static inline void storef_n (float *p, vf v, size_t n)
 {
-  float buf[8];
-  _mm256_storeu_ps (buf, v);
-  memcpy (p, buf, n * sizeof (float));
+  _mm256_maskstore_ps (p, lanes_n (n), v);
 }
 
 /* Whole vectors of VB bytes, for the fixed-point kernels. */
@@ -109,20 +134,75 @@ static inline vi unlane (vi v)
   return _mm256_permutevar8x32_epi32 (v, _mm256_setr_epi32 (0, 4, 1, 5, 2, 6, 3, 7));
 }
 static inline vi loadb (const uint8_t *p) { return _mm256_loadu_si256 ((const __m256i *) p); }
+/* n < 16 bytes in loads of 8, 4, 2 and 1, the rest zero. */
+static inline __m128i
+load_upto15 (const uint8_t *p, size_t n)
+{
+  uint64_t lo = 0, hi = 0;
+
+  if (n & 8)
+    {
+      memcpy (&lo, p, 8);
+      hi = bytes_n (p + 8, n & 7);
+    }
+  else
+    lo = bytes_n (p, n & 7);
+  return _mm_set_epi64x ((long long) hi, (long long) lo);
+}
+/* the low n < 16 bytes of v at p */
+static inline void
+store_upto15 (uint8_t *p, __m128i v, size_t n)
+{
+  uint64_t b = (uint64_t) _mm_cvtsi128_si64 (v);
+
+  if (n & 8)
+    {
+      memcpy (p, &b, 8);
+      p += 8;
+      b = (uint64_t) _mm_extract_epi64 (v, 1);
+    }
+  if (n & 4)
+    {
+      const uint32_t a = (uint32_t) b;
+      memcpy (p, &a, 4);
+      p += 4;
+      b >>= 32;
+    }
+  if (n & 2)
+    {
+      const uint16_t h = (uint16_t) b;
+      memcpy (p, &h, 2);
+      p += 2;
+      b >>= 16;
+    }
+  if (n & 1)
+    *p = (uint8_t) b;
+}
+static inline void store_u8_n (uint8_t *p, vi v, size_t n)
+{
+  store_upto15 (p, pack_u8 (v), n);
+}
 static inline vi loadb_n (const uint8_t *p, size_t n)
 {
-  uint8_t buf[32] = { 0 };
-  memcpy (buf, p, n);
-  return loadb (buf);
+  if (n & 16)
+    return _mm256_set_m128i (load_upto15 (p + 16, n & 15),
+                             _mm_loadu_si128 ((const __m128i *) p));
+  return _mm256_castsi128_si256 (load_upto15 (p, n));
 }
 static inline void storeb (uint8_t *p, vi v) { _mm256_storeu_si256 ((__m256i *) p, v); }
 /* p aligned to the vector: past the caches (the resize's vrow) */
 static inline void storeb_stream (uint8_t *p, vi v) { _mm256_stream_si256 ((__m256i *) p, v); }
 static inline void storeb_n (uint8_t *p, vi v, size_t n)
 {
-  uint8_t buf[32];
-  storeb (buf, v);
-  memcpy (p, buf, n);
+  __m128i part = _mm256_castsi256_si128 (v);
+
+  if (n & 16)
+    {
+      _mm_storeu_si128 ((__m128i *) p, part);
+      part = _mm256_extracti128_si256 (v, 1);
+      p += 16;
+    }
+  store_upto15 (p, part, n & 15);
 }
 
 #include "elementwise-template.h"
