@@ -128,11 +128,7 @@ convrows_body (const size_t TAPS, const size_t RB, size_t n, size_t nc, size_t r
                 if (left >= 16)
                   _mm_storeu_si128 ((__m128i *) o, q8);
                 else
-                  {
-                    uint8_t tmp[16];
-                    _mm_storeu_si128 ((__m128i *) tmp, q8);
-                    memcpy (o, tmp, left);
-                  }
+                  qvk_store_bytes_lt16 (o, q8, left);
               }
         }
     }

@@ -31,9 +31,7 @@ load16_u8 (const uint8_t *p, size_t n)
     return _mm256_cvtepu8_epi16 (_mm_loadu_si128 ((const __m128i *) p));
   if (n == 8)
     return _mm256_cvtepu8_epi16 (_mm_loadl_epi64 ((const __m128i *) p));
-  uint8_t tmp[16] = { 0 };
-  memcpy (tmp, p, n);
-  return _mm256_cvtepu8_epi16 (_mm_loadu_si128 ((const __m128i *) tmp));
+  return _mm256_cvtepu8_epi16 (qvk_load_bytes_lt16 (p, n));
 }
 
 /* The taps' products for channels c .. c + n - 1 (n a constant 16 for
@@ -88,11 +86,7 @@ dw16c2t_pixel (const size_t pairs, const uint8_t *const *ptr, size_t channels,
       else if (left == 8)
         _mm_storel_epi64 ((__m128i *) (out + c), q8);
       else
-        {
-          uint8_t tmp[16];
-          _mm_storeu_si128 ((__m128i *) tmp, q8);
-          memcpy (out + c, tmp, left);
-        }
+        qvk_store_bytes_lt16 (out + c, q8, left);
     }
 }
 
@@ -242,11 +236,7 @@ cols_block (const int P, const int KW, const size_t n, size_t kh,
       else if (n == 8)
         _mm_storel_epi64 ((__m128i *) (out[k] + c), q8);
       else
-        {
-          uint8_t tmp[16];
-          _mm_storeu_si128 ((__m128i *) tmp, q8);
-          memcpy (out[k] + c, tmp, n);
-        }
+        qvk_store_bytes_lt16 (out[k] + c, q8, n);
     }
 }
 

@@ -1,11 +1,13 @@
 /* qu8-elementwise-avx2.c: the element-wise microkernels of
- * elementwise-template.h on AVX2 (8 lanes; tails through a small buffer),
- * int8 and float alike.  Built with -ffp-contract=off: no product may be
+ * elementwise-template.h on AVX2 (8 lanes; byte tails in pieces of 8, 4, 2
+ * and 1, float tails by masked moves), int8 and float alike.  Built with -ffp-contract=off: no product may be
  * fused into a sum, so results equal the scalar references.
  */
 #include <immintrin.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "qvk-qu8-epilogue-avx2.h"
 
 typedef __m256i vi;
 typedef __m256 vf;
@@ -45,38 +47,9 @@ static inline vi load_u8 (const uint8_t *p)
 {
   return _mm256_cvtepu8_epi32 (_mm_loadl_epi64 ((const __m128i *) p));
 }
-/* n < 8 bytes in loads of 4, 2 and 1 (fixed sizes: no call to memcpy,
- * which per pixel was most of a 21-channel resize's time), never past
- * p + n. */
-static inline uint64_t
-bytes_n (const uint8_t *p, size_t n)
-{
-  uint64_t v = 0;
-  unsigned shift = 0;
-
-  if (n & 4)
-    {
-      uint32_t a;
-      memcpy (&a, p, 4);
-      v = a;
-      p += 4;
-      shift = 32;
-    }
-  if (n & 2)
-    {
-      uint16_t b;
-      memcpy (&b, p, 2);
-      v |= (uint64_t) b << shift;
-      p += 2;
-      shift += 16;
-    }
-  if (n & 1)
-    v |= (uint64_t) *p << shift;
-  return v;
-}
 static inline vi load_u8_n (const uint8_t *p, size_t n)
 {
-  return _mm256_cvtepu8_epi32 (_mm_cvtsi64_si128 ((long long) bytes_n (p, n)));
+  return _mm256_cvtepu8_epi32 (qvk_load_bytes_lt16 (p, n));
 }
 /* Lanes 0 .. n - 1 of eight set, for the masked float loads and stores. */
 static inline __m256i
@@ -134,60 +107,16 @@ static inline vi unlane (vi v)
   return _mm256_permutevar8x32_epi32 (v, _mm256_setr_epi32 (0, 4, 1, 5, 2, 6, 3, 7));
 }
 static inline vi loadb (const uint8_t *p) { return _mm256_loadu_si256 ((const __m256i *) p); }
-/* n < 16 bytes in loads of 8, 4, 2 and 1, the rest zero. */
-static inline __m128i
-load_upto15 (const uint8_t *p, size_t n)
-{
-  uint64_t lo = 0, hi = 0;
-
-  if (n & 8)
-    {
-      memcpy (&lo, p, 8);
-      hi = bytes_n (p + 8, n & 7);
-    }
-  else
-    lo = bytes_n (p, n & 7);
-  return _mm_set_epi64x ((long long) hi, (long long) lo);
-}
-/* the low n < 16 bytes of v at p */
-static inline void
-store_upto15 (uint8_t *p, __m128i v, size_t n)
-{
-  uint64_t b = (uint64_t) _mm_cvtsi128_si64 (v);
-
-  if (n & 8)
-    {
-      memcpy (p, &b, 8);
-      p += 8;
-      b = (uint64_t) _mm_extract_epi64 (v, 1);
-    }
-  if (n & 4)
-    {
-      const uint32_t a = (uint32_t) b;
-      memcpy (p, &a, 4);
-      p += 4;
-      b >>= 32;
-    }
-  if (n & 2)
-    {
-      const uint16_t h = (uint16_t) b;
-      memcpy (p, &h, 2);
-      p += 2;
-      b >>= 16;
-    }
-  if (n & 1)
-    *p = (uint8_t) b;
-}
 static inline void store_u8_n (uint8_t *p, vi v, size_t n)
 {
-  store_upto15 (p, pack_u8 (v), n);
+  qvk_store_bytes_lt16 (p, pack_u8 (v), n);
 }
 static inline vi loadb_n (const uint8_t *p, size_t n)
 {
   if (n & 16)
-    return _mm256_set_m128i (load_upto15 (p + 16, n & 15),
+    return _mm256_set_m128i (qvk_load_bytes_lt16 (p + 16, n & 15),
                              _mm_loadu_si128 ((const __m128i *) p));
-  return _mm256_castsi128_si256 (load_upto15 (p, n));
+  return _mm256_castsi128_si256 (qvk_load_bytes_lt16 (p, n));
 }
 static inline void storeb (uint8_t *p, vi v) { _mm256_storeu_si256 ((__m256i *) p, v); }
 /* p aligned to the vector: past the caches (the resize's vrow) */
@@ -202,7 +131,7 @@ static inline void storeb_n (uint8_t *p, vi v, size_t n)
       part = _mm256_extracti128_si256 (v, 1);
       p += 16;
     }
-  store_upto15 (p, part, n & 15);
+  qvk_store_bytes_lt16 (p, part, n & 15);
 }
 
 #include "elementwise-template.h"

@@ -243,11 +243,7 @@ gemm_body (const int WIDE, const int16_t *xw, size_t nc, size_t kc, size_t taps,
           if (left >= 16)
             _mm_storeu_si128 ((__m128i *) (crow[r] + n0), q8);
           else
-            {
-              uint8_t tmp[16];
-              _mm_storeu_si128 ((__m128i *) tmp, q8);
-              memcpy (crow[r] + n0, tmp, left);
-            }
+            qvk_store_bytes_lt16 (crow[r] + n0, q8, left);
         }
     }
 }
