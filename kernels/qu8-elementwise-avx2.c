@@ -1,7 +1,8 @@
 /* qu8-elementwise-avx2.c: the element-wise microkernels of
- * elementwise-template.h on AVX2 (8 lanes; byte tails in pieces of 8, 4, 2
- * and 1, float tails by masked moves), int8 and float alike.  Built with -ffp-contract=off: no product may be
- * fused into a sum, so results equal the scalar references.
+ * elementwise-template.h on AVX2 (8 lanes; byte tails in pieces of 8, 4,
+ * 2 and 1, float tails by masked moves), int8 and float alike.  Built
+ * with -ffp-contract=off: no product may be fused into a sum, so results
+ * equal the scalar references.
  */
 #include <immintrin.h>
 #include <stdint.h>
@@ -70,7 +71,10 @@ static inline void store_u8 (uint8_t *p, vi v)
 {
   _mm_storel_epi64 ((__m128i *) p, pack_u8 (v));
 }
-static inline void store_u8_n (uint8_t *p, vi v, size_t n);
+static inline void store_u8_n (uint8_t *p, vi v, size_t n)
+{
+  qvk_store_bytes_lt16 (p, pack_u8 (v), n);
+}
 static inline vi loadi (const int32_t *p) { return _mm256_load_si256 ((const __m256i *) p); }
 static inline void storei (int32_t *p, vi v) { _mm256_store_si256 ((__m256i *) p, v); }
 static inline vf loadf (const float *p) { return _mm256_loadu_ps (p); }
@@ -107,16 +111,12 @@ static inline vi unlane (vi v)
   return _mm256_permutevar8x32_epi32 (v, _mm256_setr_epi32 (0, 4, 1, 5, 2, 6, 3, 7));
 }
 static inline vi loadb (const uint8_t *p) { return _mm256_loadu_si256 ((const __m256i *) p); }
-static inline void store_u8_n (uint8_t *p, vi v, size_t n)
-{
-  qvk_store_bytes_lt16 (p, pack_u8 (v), n);
-}
 static inline vi loadb_n (const uint8_t *p, size_t n)
 {
   if (n & 16)
     return _mm256_set_m128i (qvk_load_bytes_lt16 (p + 16, n & 15),
                              _mm_loadu_si128 ((const __m128i *) p));
-  return _mm256_castsi128_si256 (qvk_load_bytes_lt16 (p, n));
+  return _mm256_set_m128i (_mm_setzero_si128 (), qvk_load_bytes_lt16 (p, n));
 }
 static inline void storeb (uint8_t *p, vi v) { _mm256_storeu_si256 ((__m256i *) p, v); }
 /* p aligned to the vector: past the caches (the resize's vrow) */
