@@ -71,6 +71,29 @@ out_size (int in, int k, int stride, int dilation, int pad_begin, int pad_end)
   return (in + pad_begin + pad_end - dilation * (k - 1) - 1) / stride + 1;
 }
 
+/* A depthwise shape of c_n channels over in_h x in_w pixels (each grown
+ * by the kernel's reach where the padding leaves no output), with
+ * random padding on every side of up to the kernel's reach. */
+static qvk_conv_shape
+random_dw_shape (GRand *rng, int batch, int in_h, int in_w, int c_n, int kh, int kw,
+                 int sh, int sw, int dh, int dw)
+{
+  const int pad_t = g_rand_int_range (rng, 0, dh * (kh - 1) + 1);
+  const int pad_l = g_rand_int_range (rng, 0, dw * (kw - 1) + 1);
+  const int pad_b = g_rand_int_range (rng, 0, dh * (kh - 1) + 1);
+  const int pad_r = g_rand_int_range (rng, 0, dw * (kw - 1) + 1);
+  qvk_conv_shape s = { batch, in_h, in_w, c_n, 0, 0, c_n, kh, kw, sh, sw, dh, dw,
+                       pad_t, pad_l, c_n, qvk_activation_make (QVK_ACT_NONE) };
+
+  if (in_h + pad_t + pad_b < dh * (kh - 1) + 1)
+    s.in_h = in_h + dh * (kh - 1);
+  if (in_w + pad_l + pad_r < dw * (kw - 1) + 1)
+    s.in_w = in_w + dw * (kw - 1);
+  s.out_h = out_size (s.in_h, kh, sh, dh, pad_t, pad_b);
+  s.out_w = out_size (s.in_w, kw, sw, dw, pad_l, pad_r);
+  return s;
+}
+
 /* A random shape of the given kind; index 0 of the general kind is the
  * first convolution of MobileNet (3 -> 16, 3x3 s2). */
 static qvk_conv_shape
@@ -1171,27 +1194,17 @@ test_qu8_dwconv_cols (void)
       const int sw = across[i % G_N_ELEMENTS (across)][0];
       const int dw = across[i % G_N_ELEMENTS (across)][1];
       const int dh = 1 + (i / 3) % 3, sh = 1 + (i / 5) % 2;
-      const int pad_t = g_rand_int_range (rng, 0, dh * (kh - 1) + 1);
-      const int pad_l = g_rand_int_range (rng, 0, dw * (kw - 1) + 1);
-      const int pad_b = g_rand_int_range (rng, 0, dh * (kh - 1) + 1);
-      const int pad_r = g_rand_int_range (rng, 0, dw * (kw - 1) + 1);
       const int c_n = channels[i % G_N_ELEMENTS (channels)];
       const int in_w = i % 3 == 2 ? g_rand_int_range (rng, 60, 140)
                                   : g_rand_int_range (rng, 1, 30);
       const int in_h = g_rand_int_range (rng, 1, c_n >= 100 ? 8 : 16);
       const int threads = 1 + i % 3;
       const gboolean fits = sw == 1 || dw % sw == 0;
-      qvk_conv_shape s = { 1 + i % 2, in_h, in_w, c_n, 0, 0, c_n, kh, kw, sh, sw, dh, dw,
-                           pad_t, pad_l, c_n, qvk_activation_make (QVK_ACT_NONE) };
+      const qvk_conv_shape s = random_dw_shape (rng, 1 + i % 2, in_h, in_w, c_n, kh, kw,
+                                                sh, sw, dh, dw);
       qvk_qu8_conv_simd *op;
       qu8_case c;
 
-      if (in_h + pad_t + pad_b < dh * (kh - 1) + 1)
-        s.in_h = in_h + dh * (kh - 1);
-      if (in_w + pad_l + pad_r < dw * (kw - 1) + 1)
-        s.in_w = in_w + dw * (kw - 1);
-      s.out_h = out_size (s.in_h, kh, sh, dh, pad_t, pad_b);
-      s.out_w = out_size (s.in_w, kw, sw, dw, pad_l, pad_r);
       qu8_case_init (&c, rng, &s);
       qu8_case_set_range (&c, i % 3);
 
@@ -1251,30 +1264,17 @@ test_qu8_dwconv_quads (void)
       const int kh = 2 + i % 6, kw = 1 + (i / 6) % 5;
       const int dh = 1 + (i / 2) % 3, dw = 1 + (i / 5) % 3;
       const int sh = 1 + (i / 3) % 2, sw = 1 + (i / 7) % 2;
-      const int pad_t = g_rand_int_range (rng, 0, dh * (kh - 1) + 1);
-      const int pad_l = g_rand_int_range (rng, 0, dw * (kw - 1) + 1);
-      const int pad_b = g_rand_int_range (rng, 0, dh * (kh - 1) + 1);
-      const int pad_r = g_rand_int_range (rng, 0, dw * (kw - 1) + 1);
       const int c_n = channels[i % G_N_ELEMENTS (channels)];
       const int big = c_n >= 200;
       const int in_w = i % 4 == 3 && !big ? g_rand_int_range (rng, 130, 300)
                                           : g_rand_int_range (rng, 1, big ? 12 : 40);
       const int in_h = g_rand_int_range (rng, 1, big ? 10 : 24);
       const int threads = 1 + i % 3;
-      qvk_conv_shape s = { 1 + i % 2, in_h, in_w, c_n, 0, 0, c_n, kh, kw, sh, sw, dh, dw,
-                           pad_t, pad_l, c_n, qvk_activation_make (QVK_ACT_NONE) };
+      const qvk_conv_shape s = random_dw_shape (rng, 1 + i % 2, in_h, in_w, c_n, kh, kw,
+                                                sh, sw, dh, dw);
       qvk_qu8_conv_simd *op;
       qu8_case c;
 
-      s.out_h = out_size (in_h, kh, sh, dh, pad_t, pad_b);
-      s.out_w = out_size (in_w, kw, sw, dw, pad_l, pad_r);
-      if (in_h + pad_t + pad_b < dh * (kh - 1) + 1 || in_w + pad_l + pad_r < dw * (kw - 1) + 1)
-        {
-          s.in_h = in_h + dh * (kh - 1);
-          s.in_w = in_w + dw * (kw - 1);
-          s.out_h = out_size (s.in_h, kh, sh, dh, pad_t, pad_b);
-          s.out_w = out_size (s.in_w, kw, sw, dw, pad_l, pad_r);
-        }
       qu8_case_init (&c, rng, &s);
       op = qvk_qu8_conv_simd_create (&c.s, &c.q, c.weights, c.bias, qvk_isa_detect ());
       g_assert_nonnull (op);
