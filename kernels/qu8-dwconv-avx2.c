@@ -34,6 +34,34 @@ load16_u8 (const uint8_t *p, size_t n)
   return _mm256_cvtepu8_epi16 (qvk_load_bytes_lt16 (p, n));
 }
 
+/* Sixteen channels' sums (C2 order, lo and hi halves) requantized as
+ * qvk_qu8_requantize does, with the zero point added in saturated int16
+ * and the clamp taken on bytes: the same results (the packs saturate what
+ * the int32 clamp would have clamped), three instructions fewer; then n
+ * of them stored at out (n a constant 16 for whole blocks; 8 in one
+ * store). */
+static inline __attribute__ ((always_inline)) void
+store16_c2 (__m256i acc_lo, __m256i acc_hi, __m256 s_lo, __m256 s_hi, __m256i zp16,
+            __m128i lo8, __m128i hi8, uint8_t *out, size_t n)
+{
+  const __m256i q16 = _mm256_adds_epi16 (
+      _mm256_packs_epi32 (
+          _mm256_cvtps_epi32 (_mm256_mul_ps (_mm256_cvtepi32_ps (acc_lo), s_lo)),
+          _mm256_cvtps_epi32 (_mm256_mul_ps (_mm256_cvtepi32_ps (acc_hi), s_hi))),
+      zp16);
+  const __m128i q8 = _mm_min_epu8 (
+      _mm_max_epu8 (_mm_packus_epi16 (_mm256_castsi256_si128 (q16),
+                                      _mm256_extracti128_si256 (q16, 1)), lo8),
+      hi8);
+
+  if (n >= 16)
+    _mm_storeu_si128 ((__m128i *) out, q8);
+  else if (n == 8)
+    _mm_storel_epi64 ((__m128i *) out, q8);
+  else
+    qvk_store_bytes_lt16 (out, q8, n);
+}
+
 /* The taps' products for channels c .. c + n - 1 (n a constant 16 for
  * whole blocks) into acc_lo and acc_hi, the pairs' weights from wp. */
 static inline __attribute__ ((always_inline)) void
@@ -56,7 +84,7 @@ tap_pairs (const size_t pairs, const uint8_t *const *ptr, size_t c, const size_t
  * registers). */
 static inline __attribute__ ((always_inline)) void
 dw16c2t_pixel (const size_t pairs, const uint8_t *const *ptr, size_t channels,
-               const void *weights, uint8_t *out, __m256i zp, __m256i lo, __m256i hi)
+               const void *weights, uint8_t *out, __m256i zp, __m128i lo, __m128i hi)
 {
   const uint8_t *w = weights;
 
@@ -76,17 +104,10 @@ dw16c2t_pixel (const size_t pairs, const uint8_t *const *ptr, size_t channels,
       wp += 64 * pairs;
       w = wp;
 
-      const __m256i q16 =
-        _mm256_packs_epi32 (qvk_qu8_requantize_avx2 (acc_lo, s_lo, zp, lo, hi),
-                            qvk_qu8_requantize_avx2 (acc_hi, s_hi, zp, lo, hi));
-      const __m128i q8 = _mm_packus_epi16 (_mm256_castsi256_si128 (q16),
-                                           _mm256_extracti128_si256 (q16, 1));
       if (left >= 16)
-        _mm_storeu_si128 ((__m128i *) (out + c), q8);
-      else if (left == 8)
-        _mm_storel_epi64 ((__m128i *) (out + c), q8);
+        store16_c2 (acc_lo, acc_hi, s_lo, s_hi, zp, lo, hi, out + c, 16);
       else
-        qvk_store_bytes_lt16 (out + c, q8, left);
+        store16_c2 (acc_lo, acc_hi, s_lo, s_hi, zp, lo, hi, out + c, left);
     }
 }
 
@@ -99,9 +120,9 @@ qvk_qu8_dwconv_minmax_ukernel_16c2t__avx2 (
     uint8_t *output, size_t output_stride,
     const qvk_qu8_requant_minmax *params)
 {
-  const __m256i zp = _mm256_set1_epi32 (params->output_zero_point);
-  const __m256i lo = _mm256_set1_epi32 (params->output_min);
-  const __m256i hi = _mm256_set1_epi32 (params->output_max);
+  const __m256i zp = _mm256_set1_epi16 ((short) params->output_zero_point);
+  const __m128i lo = _mm_set1_epi8 ((char) params->output_min);
+  const __m128i hi = _mm_set1_epi8 ((char) params->output_max);
   const size_t pairs = (taps + 1) / 2;
   const uint8_t *ptr[2 * pairs];
 
@@ -218,26 +239,7 @@ cols_block (const int P, const int KW, const size_t n, size_t kh,
   const __m256 s_lo = _mm256_loadu_ps ((const float *) (w + 64));
   const __m256 s_hi = _mm256_loadu_ps ((const float *) (w + 96));
   for (int k = 0; k < P; k++)
-    {
-      /* qvk_qu8_requantize with the zero point added in saturated int16
-       * and the clamp on bytes: the same results (the packs saturate what
-       * the int32 clamp would have clamped), three instructions fewer */
-      const __m256i q16 = _mm256_adds_epi16 (
-          _mm256_packs_epi32 (
-              _mm256_cvtps_epi32 (_mm256_mul_ps (_mm256_cvtepi32_ps (acc[k][0]), s_lo)),
-              _mm256_cvtps_epi32 (_mm256_mul_ps (_mm256_cvtepi32_ps (acc[k][1]), s_hi))),
-          zp16);
-      const __m128i q8 = _mm_min_epu8 (
-          _mm_max_epu8 (_mm_packus_epi16 (_mm256_castsi256_si128 (q16),
-                                          _mm256_extracti128_si256 (q16, 1)), lo8),
-          hi8);
-      if (n >= 16)
-        _mm_storeu_si128 ((__m128i *) (out[k] + c), q8);
-      else if (n == 8)
-        _mm_storel_epi64 ((__m128i *) (out[k] + c), q8);
-      else
-        qvk_store_bytes_lt16 (out[k] + c, q8, n);
-    }
+    store16_c2 (acc[k][0], acc[k][1], s_lo, s_hi, zp16, lo8, hi8, out[k] + c, n);
 }
 
 /* A pass of P pixels from first_px over every channel. */
